@@ -1,0 +1,149 @@
+"""County configuration per benefit year: tiers, the medical amount, subsidies, window.
+
+File format (JSON, UTF-8), documented in README "County configuration":
+
+    {"county": "绩溪县",
+     "years": {"2027": {
+        "pension_tiers_yuan": [200, 300, 500, 1000],
+        "medical_yuan": 400,
+        "collection_window": {"start": "2026-09-01", "end": "2026-12-31"},
+        "subsidies_yuan": {"特困": {"pension": 200, "medical": 400},
+                           "低保": {"pension": 100, "medical": 200}}}}}
+
+A subsidy is what the government pays (代缴 / 资助) for that category; the person pays the
+rest of the tier (pension) or of the medical amount, never less than zero.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from app.domain.insurance import Category, Insurance
+from app.domain.money import parse_yuan
+
+
+class ConfigError(ValueError):
+    """A county configuration that cannot be used; the message names the field."""
+
+
+@dataclass(frozen=True)
+class YearConfig:
+    year: int
+    pension_tiers_fen: tuple[int, ...]
+    medical_fen: int
+    window_start: date
+    window_end: date
+    subsidies_fen: dict[tuple[Category, Insurance], int] = field(default_factory=dict)
+
+    def subsidy(self, category: Category, insurance: Insurance) -> int:
+        return self.subsidies_fen.get((category, insurance), 0)
+
+    def due_fen(self, category: Category, insurance: Insurance, tier_fen: int | None) -> int:
+        """What the person pays in cash for one insurance this year."""
+        if insurance is Insurance.PENSION:
+            if tier_fen is None:
+                raise ConfigError("养老保险需要缴费档次")
+            if tier_fen not in self.pension_tiers_fen:
+                allowed = "、".join(str(t // 100) for t in self.pension_tiers_fen)
+                raise ConfigError(f"{self.year}年没有 {tier_fen // 100} 元档次（可选：{allowed}）")
+            base = tier_fen
+        else:
+            base = self.medical_fen
+        return max(0, base - self.subsidy(category, insurance))
+
+    def in_window(self, day: date) -> bool:
+        return self.window_start <= day <= self.window_end
+
+
+@dataclass(frozen=True)
+class CountyConfig:
+    county: str
+    years: dict[int, YearConfig]
+
+    def year(self, year: int) -> YearConfig:
+        try:
+            return self.years[year]
+        except KeyError:
+            known = "、".join(str(y) for y in sorted(self.years)) or "无"
+            raise ConfigError(f"县级配置中没有 {year} 年度（已配置：{known}）") from None
+
+    def to_json(self) -> dict[str, Any]:
+        years: dict[str, Any] = {}
+        for y, yc in sorted(self.years.items()):
+            subs: dict[str, dict[str, float]] = {}
+            for (cat, ins), fen in sorted(yc.subsidies_fen.items()):
+                subs.setdefault(cat.value, {})[ins.value] = fen / 100
+            years[str(y)] = {
+                "pension_tiers_yuan": [t / 100 for t in yc.pension_tiers_fen],
+                "medical_yuan": yc.medical_fen / 100,
+                "collection_window": {
+                    "start": yc.window_start.isoformat(),
+                    "end": yc.window_end.isoformat(),
+                },
+                "subsidies_yuan": subs,
+            }
+        return {"county": self.county, "years": years}
+
+
+def _date(value: Any, where: str) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{where}：日期「{value}」应为 YYYY-MM-DD") from None
+
+
+def parse_config(data: dict[str, Any]) -> CountyConfig:
+    """Build a CountyConfig from the parsed JSON document, naming the field on any error."""
+    if not isinstance(data, dict) or not isinstance(data.get("years"), dict):
+        raise ConfigError("配置文件需要 \"years\" 对象")
+    years: dict[int, YearConfig] = {}
+    for key, raw in data["years"].items():
+        where = f"years.{key}"
+        try:
+            year = int(key)
+        except ValueError:
+            raise ConfigError(f"{where}：年度应为数字") from None
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where}：应为对象")
+        try:
+            tiers = tuple(
+                parse_yuan(t, field=f"{where}.pension_tiers_yuan", allow_zero=False)
+                for t in raw["pension_tiers_yuan"]
+            )
+            medical = parse_yuan(raw["medical_yuan"], field=f"{where}.medical_yuan")
+            window = raw["collection_window"]
+        except KeyError as exc:
+            raise ConfigError(f"{where}：缺少字段 {exc.args[0]}") from None
+        if not tiers or list(tiers) != sorted(set(tiers)):
+            raise ConfigError(f"{where}.pension_tiers_yuan：档次应从小到大且不重复")
+        start = _date(window.get("start"), f"{where}.collection_window.start")
+        end = _date(window.get("end"), f"{where}.collection_window.end")
+        if end < start:
+            raise ConfigError(f"{where}.collection_window：结束日期早于开始日期")
+        subsidies: dict[tuple[Category, Insurance], int] = {}
+        for cat_text, per_ins in (raw.get("subsidies_yuan") or {}).items():
+            try:
+                cat = Category.parse(cat_text)
+            except ValueError as exc:
+                raise ConfigError(f"{where}.subsidies_yuan：{exc}") from None
+            for ins_text, amount in per_ins.items():
+                try:
+                    ins = Insurance.parse(ins_text)
+                except ValueError as exc:
+                    raise ConfigError(f"{where}.subsidies_yuan.{cat_text}：{exc}") from None
+                subsidies[(cat, ins)] = parse_yuan(
+                    amount, field=f"{where}.subsidies_yuan.{cat_text}.{ins_text}"
+                )
+        years[year] = YearConfig(year, tiers, medical, start, end, subsidies)
+    return CountyConfig(str(data.get("county", "")), years)
+
+
+def load_config_text(text: str) -> CountyConfig:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"配置文件不是有效的 JSON（第{exc.lineno}行第{exc.colno}列）：{exc.msg}") from None
+    return parse_config(data)

@@ -1,0 +1,105 @@
+"""Money is an integer number of fen (分); this module converts at the edges only."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_SMALL_UNITS = ("", "拾", "佰", "仟")
+_BIG_UNITS = ("", "万", "亿", "万亿")
+
+
+class MoneyError(ValueError):
+    """An amount typed by a person that is not a valid amount of money."""
+
+
+def parse_yuan(text: str | int, *, field: str = "金额", allow_zero: bool = True) -> int:
+    """Parse an amount in yuan ("123", "123.4", "123.45", "￥1,200") into fen."""
+    raw = str(text).strip().replace(",", "").replace("，", "").lstrip("¥￥").strip()
+    if raw.endswith("元"):
+        raw = raw[:-1]
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise MoneyError(f"{field}「{text}」不是有效的金额") from None
+    if not value.is_finite():
+        raise MoneyError(f"{field}「{text}」不是有效的金额")
+    if value < 0:
+        raise MoneyError(f"{field}不能为负数：{text}")
+    fen = value * 100
+    if fen != fen.to_integral_value():
+        raise MoneyError(f"{field}「{text}」最多两位小数（到分）")
+    if not allow_zero and fen == 0:
+        raise MoneyError(f"{field}不能为零")
+    if fen > 10**12:
+        raise MoneyError(f"{field}「{text}」过大")
+    return int(fen)
+
+
+def format_fen(fen: int, *, symbol: bool = False) -> str:
+    """Format fen as yuan with two decimals: 12345 -> '123.45'."""
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(fen), 100)
+    text = f"{sign}{yuan:,}.{cents:02d}"
+    return f"￥{text}" if symbol else text
+
+
+def _four_digits(n: int) -> str:
+    """Words for 0 < n < 10000 with inner zeros collapsed (1001 -> 壹仟零壹)."""
+    out = []
+    zero_pending = False
+    for pos in range(3, -1, -1):
+        d = (n // 10**pos) % 10
+        if d == 0:
+            if out:
+                zero_pending = True
+            continue
+        if zero_pending:
+            out.append("零")
+            zero_pending = False
+        out.append(_DIGITS[d] + _SMALL_UNITS[pos])
+    return "".join(out)
+
+
+def yuan_in_words(yuan: int) -> str:
+    """Integer yuan in financial capitals without the 元 suffix: 10203 -> 壹万零贰佰零叁."""
+    if yuan == 0:
+        return "零"
+    groups = []
+    while yuan:
+        groups.append(yuan % 10000)
+        yuan //= 10000
+    out = []
+    zero_pending = False
+    for idx in range(len(groups) - 1, -1, -1):
+        g = groups[idx]
+        if g == 0:
+            zero_pending = bool(out)
+            continue
+        if out and (zero_pending or g < 1000):
+            out.append("零")
+        out.append(_four_digits(g) + _BIG_UNITS[idx])
+        zero_pending = False
+    return "".join(out)
+
+
+def fen_in_words(fen: int) -> str:
+    """Amount in financial capitals as written on receipts: 12300 -> 壹佰贰拾叁元整, 350 -> 叁元伍角."""
+    if fen < 0:
+        return "负" + fen_in_words(-fen)
+    yuan, cents = divmod(fen, 100)
+    jiao, fen_part = divmod(cents, 10)
+    if fen == 0:
+        return "零元整"
+    text = ""
+    if yuan:
+        text = yuan_in_words(yuan) + "元"
+    if jiao == 0 and fen_part == 0:
+        return text + "整"
+    if jiao:
+        text += _DIGITS[jiao] + "角"
+    elif yuan:
+        text += "零"
+    if fen_part:
+        text += _DIGITS[fen_part] + "分"
+    return text

@@ -1,0 +1,150 @@
+"""Frozen results that services return and that screens and printers consume.
+
+Widgets and renderers never see an ORM row or a database session: only these values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from app.domain.insurance import Insurance
+
+
+class Role(StrEnum):
+    AGENT = "agent"  # 代收员
+    HEAD = "head"  # 村委会负责人
+    TOWNSHIP = "township"  # 乡镇社保中心
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return {"agent": "代收员", "head": "村委会负责人", "township": "乡镇审核员", "admin": "管理员"}[
+            self.value
+        ]
+
+
+class PayerSignoff(StrEnum):
+    """How the payer signed for the cash they handed over."""
+
+    PAPER = "paper"  # signed / thumb-printed on the paper ledger
+    FINGERPRINT = "fingerprint"  # fingerprint taken on the device
+    SIGNATURE = "signature"  # signature pad image stored with the receipt
+
+    @property
+    def label(self) -> str:
+        return {"paper": "纸质台账签字", "fingerprint": "已采集手印", "signature": "电子签名"}[self.value]
+
+
+@dataclass(frozen=True)
+class Device:
+    village_code: str
+    village_name: str
+    township_code: str
+    township_name: str
+    device_no: int
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    name: str
+    role: Role
+    locked_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    id_number: str
+    name: str
+    insurance: Insurance
+    year: int
+    tier_fen: int | None  # pension only
+    amount_fen: int
+    due_fen: int
+
+
+@dataclass(frozen=True)
+class Countersign:
+    head: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class VoidInfo:
+    reason: str
+    agent: str
+    head: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Receipt:
+    number: str
+    recorded_at: datetime
+    day: date
+    village_code: str
+    village_name: str
+    device_no: int
+    payer_id_number: str
+    payer_name: str
+    lines: tuple[ReceiptLine, ...]
+    total_fen: int
+    cash_fen: int
+    change_fen: int
+    agent: str
+    payer_signoff: PayerSignoff
+    signature_sha256: str | None
+    override_reason: str | None
+    hash: str  # the journal entry's chained hash
+    countersign: Countersign | None = None
+    void: VoidInfo | None = None
+    prints: int = 0  # successful prints so far; the next one is a copy (补打) when > 0
+
+    @property
+    def status(self) -> str:
+        return "voided" if self.void else "valid"
+
+    @property
+    def short_hash(self) -> str:
+        return self.hash[:12]
+
+
+@dataclass(frozen=True)
+class Settlement:
+    day: date
+    settled_at: datetime
+    expected_fen: int
+    counted_fen: int
+    difference_fen: int
+    reason: str | None
+    denominations: dict[int, int]  # denomination in fen -> count
+    receipts: int
+    voids: int
+    agent: str
+    head: str
+    hash: str
+    receipt_numbers: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Remittance:
+    slip_no: str
+    amount_fen: int
+    day: date
+    recorded_at: datetime
+    settled_days: tuple[date, ...]
+    hash: str
+
+
+@dataclass(frozen=True)
+class CashPosition:
+    """Where the collected cash is: on hand (unsettled + settled not remitted) and remitted."""
+
+    unsettled_fen: int
+    settled_not_remitted_fen: int
+    remitted_fen: int
+
+    @property
+    def on_hand_fen(self) -> int:
+        return self.unsettled_fen + self.settled_not_remitted_fen

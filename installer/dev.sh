@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian machine with Python 3.11 and root:
+#   installer/dev.sh demo   set up, then open Daishou on the bundled demo village
+#   installer/dev.sh test   set up, then lint and run the whole test suite
+# Set-up is idempotent: system packages only when missing, the venv only when stale.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+venv="$root/.venv"
+
+# Qt needs these even headless; fonts for the PDFs; poppler for the PDF tests; Xvfb for screenshots.
+system_packages=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
+  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
+  libxcb-render-util0 libxcb-image0 libglib2.0-0 fonts-wqy-zenhei fonts-arphic-uming
+  poppler-utils xvfb sqlite3)
+
+ensure_system_packages() {
+  local missing=()
+  for p in "${system_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing system packages: ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_venv() {
+  local stamp="$venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+  if [ ! -f "$stamp" ]; then
+    python3.11 -m venv "$venv" 2>/dev/null || python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install -q --upgrade pip
+    "$venv/bin/python" -m pip install -q -e ".[dev,server]"
+    rm -f "$venv"/.installed-* && touch "$stamp"
+  fi
+}
+
+ensure_system_packages
+ensure_venv
+export PATH="$venv/bin:$PATH"
+# python-escpos writes a temp folder on every import unless this is set.
+export ESCPOS_CAPABILITIES_PICKLE_DIR="${ESCPOS_CAPABILITIES_PICKLE_DIR:-$root/.venv/escpos-cache}"
+mkdir -p "$ESCPOS_CAPABILITIES_PICKLE_DIR"
+
+case "${1:-}" in
+  demo)
+    shift
+    exec python -m app.demo "$@"
+    ;;
+  test)
+    shift
+    ruff check app ui sync printing tests
+    mypy
+    export QT_QPA_PLATFORM=offscreen
+    exec python -m pytest -q "$@"
+    ;;
+  bench)
+    shift
+    exec python -m tests.bench "$@"
+    ;;
+  *)
+    echo "usage: installer/dev.sh demo|test|bench" >&2
+    exit 2
+    ;;
+esac

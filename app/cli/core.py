@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from app.cli.common import Context, iso_day, json_flag, yuan
 from app.domain.insurance import Insurance
@@ -14,7 +14,7 @@ from app.services.errors import InvalidInput
 from app.services.receipts import LineRequest
 from app.services.settlement import DENOMINATIONS_FEN
 
-Sub = argparse._SubParsersAction[Any]  # subparsers of the command line, for plug-in groups
+Sub: TypeAlias = "argparse._SubParsersAction[Any]"  # the command line's subparsers
 
 
 def register(sub: Sub) -> None:

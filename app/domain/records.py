@@ -180,3 +180,45 @@ class PersonInfo:
     sex: str
     removed: bool
     dues: tuple[DueInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProgressLine:
+    """Collection progress for one insurance and year, for the village or one group."""
+
+    insurance: Insurance
+    year: int
+    group: str  # "" for the whole village
+    due: int  # people listed for this insurance (removed ones only when they paid cash)
+    paid_cash: int  # paid at this desk (receipt not voided)
+    paid_elsewhere: int  # WeChat, bank debit, ... per the county's roster
+    subsidised: int  # the government pays it all: nothing to collect
+    unpaid: int
+    collected_fen: int  # cash taken at this desk (valid receipts)
+    outstanding_fen: int  # what the unpaid still owe
+    removed_paid: int = 0  # paid in cash, then dropped from the roster: the county must see it
+
+
+@dataclass(frozen=True)
+class RosterProgress:
+    year: int
+    totals: tuple[ProgressLine, ...]  # one per insurance
+    groups: tuple[ProgressLine, ...]  # per insurance, then per group
+
+
+@dataclass(frozen=True)
+class UnpaidPerson:
+    """One person on the unpaid list, with what they still owe (for door-to-door reminders)."""
+
+    id_number: str
+    name: str
+    group: str
+    household_no: str
+    household_head: str
+    phone: str
+    category: str
+    dues: tuple[DueInfo, ...]
+
+    @property
+    def total_fen(self) -> int:
+        return sum(d.due_fen for d in self.dues)

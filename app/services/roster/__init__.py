@@ -1,0 +1,204 @@
+"""The village roster (征收清册): import, find anyone, progress and the unpaid list.
+
+`Roster` is the one entry point; the modules beside it do one step each: `files` reads the
+formats counties hand out, `columns` finds the header, `rows` checks a row, `importer` checks a
+whole file, `apply` writes it, `search` answers the search box from memory, `progress` counts.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import Session
+
+from app.domain.config import CountyConfig
+from app.domain.records import PersonInfo, RosterProgress, UnpaidPerson
+from app.services.database import Clock, Database
+from app.services.errors import InvalidInput, NotFound
+from app.services.roster import export
+from app.services.roster import progress as _progress
+from app.services.roster.apply import apply_rows, current_version
+from app.services.roster.columns import Column
+from app.services.roster.importer import RejectedRow, RosterFileError, read_roster
+from app.services.roster.people import (
+    PERSON_COLUMNS,
+    Person,
+    load_people,
+    person_from_row,
+    person_infos,
+)
+from app.services.roster.pinyin import encode_keys, name_keys
+from app.services.roster.search import SearchIndex
+from app.services.setup import Setup
+from app.storage.tables import PersonRow
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    imported: int
+    updated: int
+    removed: int
+    rejected: tuple[RejectedRow, ...] = field(default_factory=tuple)
+    unchanged: int = 0
+    notes: tuple[str, ...] = ()  # what the agent should know beyond the counts
+    header: tuple[str, ...] = ()  # the file's header, for the rejected-rows file
+    id_column: int | None = None
+
+    @property
+    def rejected_rows(self) -> int:
+        """Rows rejected (a row with two bad cells is listed twice but counted once)."""
+        return len({r.row for r in self.rejected})
+
+
+class Roster:
+    def __init__(self, db: Database, clock: Clock, setup: Setup) -> None:
+        self._db = db
+        self._clock = clock
+        self._setup = setup
+        self._index: SearchIndex | None = None
+        self._index_lock = threading.Lock()
+
+    # -- import ----------------------------------------------------------------------------
+
+    def import_file(self, path: Path) -> ImportResult:
+        """Check every row, then apply the accepted ones in one transaction (all or nothing)."""
+        config = self._setup.config
+        try:
+            read = read_roster(Path(path), config, self._clock().date())
+        except RosterFileError as exc:
+            raise InvalidInput(f"无法导入 {Path(path).name}：{exc}") from None
+        notes: list[str] = []
+        tombstones = not read.is_correction and read.unknown_rejected == 0
+        if read.is_correction:
+            notes.append("这是修正后的拒绝行文件：只新增和更新，不会把其他人标记为移除")
+        elif read.unknown_rejected:
+            notes.append(f"有{read.unknown_rejected}行的证件号码无法识别，本次没有把任何人标记为"
+                         "移除；修正后重新导入完整清册即可")
+        if not read.accepted and not read.rejected:
+            raise InvalidInput(f"{Path(path).name} 中没有人员数据行")
+        applied = None
+        if read.accepted:
+            with self._db.write() as s:
+                applied = apply_rows(s, read.accepted, tombstones=tombstones,
+                                     keep=read.rejected_ids)
+            self._refresh_index()
+        header = read.header
+        return ImportResult(
+            applied.imported if applied else 0, applied.updated if applied else 0,
+            applied.removed if applied else 0, tuple(read.rejected),
+            applied.unchanged if applied else 0, tuple(notes), header.names,
+            header.columns.get(Column.ID_NUMBER))
+
+    def export_rejected_xlsx(self, result: ImportResult, path: Path) -> int:
+        """The rejected rows with a reason column, to fix and import again; returns the rows."""
+        if not result.rejected:
+            raise InvalidInput("没有被拒绝的行，无需导出")
+        return export.write_rejected(Path(path), result.header, result.rejected, result.id_column)
+
+    # -- lookup ----------------------------------------------------------------------------
+
+    def person(self, id_number: str) -> PersonInfo | None:
+        with self._db.read() as s:
+            people = load_people(s, "id_number = ?", (id_number.strip().upper(),))
+            return person_infos(s, people, self._setup.config)[0] if people else None
+
+    def household(self, id_number: str) -> list[PersonInfo]:
+        """The person and everyone of their household (户号, else 户主 within the group), the
+        person first: the whole family can pay on one receipt."""
+        with self._db.read() as s:
+            found = load_people(s, "id_number = ?", (id_number.strip().upper(),))
+            if not found:
+                return []
+            me = found[0]
+            if me.household_no:
+                others = load_people(s, "household_no = ?", (me.household_no,))
+            elif me.household_head:
+                others = load_people(s, "group_name = ? AND household_head = ?",
+                                     (me.group, me.household_head))
+            else:
+                others = []
+            rest = sorted((p for p in others if p.id_number != me.id_number),
+                          key=lambda p: (p.removed, p.name != p.household_head, p.id_number))
+            return person_infos(s, [me, *rest], self._setup.config)
+
+    def search(self, text: str, limit: int = 50) -> list[PersonInfo]:
+        """Name (whole, start, any part), pinyin initials or full pinyin, the last 4 or 6 of the
+        ID, the full ID, a phone number or a group; exact matches first."""
+        with self._db.read() as s:
+            people = self.index(s).find(text, limit)
+            return person_infos(s, people, self._setup.config) if people else []
+
+    def index(self, s: Session | None = None) -> SearchIndex:
+        """The in-memory search index, rebuilt when another writer moved the roster version."""
+        if s is None:
+            with self._db.read() as s2:
+                return self.index(s2)
+        version = current_version(s)
+        index = self._index
+        if index is None or index.version != version:
+            with self._index_lock:
+                index = self._index
+                if index is None or index.version != version:
+                    index = self._index = _build_index(s, version)
+        return index
+
+    def _refresh_index(self) -> None:
+        self.index()
+
+    # -- progress --------------------------------------------------------------------------
+
+    def progress(self, year: int | None = None) -> RosterProgress:
+        with self._db.read() as s:
+            return _progress.progress(s, self._setup.config, self._year(s, year))
+
+    def unpaid(self, year: int | None = None) -> tuple[UnpaidPerson, ...]:
+        with self._db.read() as s:
+            return _progress.unpaid(s, self._setup.config, self._year(s, year))
+
+    def export_unpaid_xlsx(self, path: Path, year: int | None = None) -> int:
+        """The unpaid list as .xlsx for door-to-door reminders; returns the people listed."""
+        with self._db.read() as s:
+            y = self._year(s, year)
+            people = _progress.unpaid(s, self._setup.config, y)
+        return export.write_unpaid(Path(path), people, village=self._setup.device.village_name,
+                                   year=y, today=self._clock().date())
+
+    def _year(self, s: Session, year: int | None) -> int:
+        if year is not None:
+            return year
+        latest = _progress.default_year(s)
+        if latest is None:
+            raise NotFound("征收清册为空：请先导入征收清册")
+        return latest
+
+
+def _build_index(s: Session, version: int) -> SearchIndex:
+    # Removed people stay findable only when they paid something: the agent must be able to
+    # show them the receipt; the others are tombstones nobody looks for.
+    paid = {r[0] for r in s.connection().exec_driver_sql(
+        "SELECT l.id_number FROM receipt_line l LEFT JOIN void v "
+        "ON v.receipt_number = l.receipt_number WHERE v.receipt_number IS NULL "
+        "UNION SELECT id_number FROM due WHERE paid_elsewhere IS NOT NULL")}
+    entries: list[tuple[Person, str, str]] = []
+    for row in s.connection().exec_driver_sql(
+            f"SELECT {PERSON_COLUMNS}, pinyin_initials, pinyin_full FROM person"):
+        person = person_from_row(row)
+        if person.removed and person.id_number not in paid:
+            continue
+        initials, full = row[8], row[9]
+        if not initials and not full:  # written by something that did not fill them in
+            keys = name_keys(person.name)
+            initials, full = encode_keys(keys[0]), encode_keys(keys[1])
+        entries.append((person, initials, full))
+    return SearchIndex(entries, version)
+
+
+def person_info(s: Session, row: PersonRow, config: CountyConfig) -> PersonInfo:
+    """One person's details and dues (kept for callers of the first roster module)."""
+    people = load_people(s, "id_number = ?", (row.id_number,))
+    return person_infos(s, people, config)[0]
+
+
+__all__ = ["ImportResult", "InvalidInput", "RejectedRow", "Roster", "person_info"]

@@ -1,0 +1,157 @@
+"""Reading the files counties hand out: .xlsx, old .xls, .csv in UTF-8 or GB18030/GBK.
+
+The format is told by the file's first bytes, not its name: counties rename files, and many
+government systems export an HTML table named .xls. Cells keep their type (an ID number stored
+as a number must be recognised as such); `cell_text` turns them into text where text is wanted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime, time
+from pathlib import Path
+
+Cell = str | int | float | bool | date | datetime | time | None
+Row = tuple[int, Sequence[Cell]]  # (row number as the user sees it in Excel, cells)
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_INVISIBLE = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
+
+
+class FileFormatError(ValueError):
+    """The file cannot be read as a roster at all; the message says what to do."""
+
+
+def cell_text(value: Cell) -> str:
+    """A cell as the user reads it: 2027.0 -> '2027', 3.41824195711016e+17 kept as such."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.translate(_INVISIBLE).strip()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
+    return value.isoformat()
+
+
+@contextmanager
+def open_sheets(path: Path) -> Iterator[Iterator[tuple[str, Iterator[Row]]]]:
+    """Yield an iterator of (sheet name, rows) for the file; everything is closed on exit."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise FileFormatError(f"无法打开文件 {path}：{exc.strerror or exc}") from None
+    if head.startswith(_ZIP):
+        with _xlsx(path) as sheets:
+            yield sheets
+    elif head.startswith(_OLE):
+        yield _xls(path)
+    else:
+        lowered = head.lstrip().lower()
+        if lowered.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta")):
+            raise FileFormatError(
+                "这个文件是网页格式的表格（系统导出的“假 .xls”），请用 Excel 或 WPS 打开后"
+                "另存为 .xlsx 再导入"
+            )
+        yield iter([(path.name, _csv(path))])
+
+
+@contextmanager
+def _xlsx(path: Path) -> Iterator[Iterator[tuple[str, Iterator[Row]]]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise FileFormatError(f"无法读取 Excel 文件（{exc}）；请用 Excel 打开后另存为 .xlsx") from None
+    try:
+        def sheets() -> Iterator[tuple[str, Iterator[Row]]]:
+            for sheet in book.worksheets:
+                rows = sheet.iter_rows(values_only=True)
+                yield sheet.title, ((n, r) for n, r in enumerate(rows, start=1))
+
+        yield sheets()
+    finally:
+        book.close()
+
+
+def _xls(path: Path) -> Iterator[tuple[str, Iterator[Row]]]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=False)
+    except Exception as exc:  # xlrd raises bare XLRDError, AssertionError, struct.error ...
+        raise FileFormatError(f"无法读取 .xls 文件（{exc}）；请用 Excel 打开后另存为 .xlsx") from None
+    try:
+        for sheet in book.sheets():
+            yield sheet.name, _xls_rows(book, sheet)
+    finally:
+        book.release_resources()
+
+
+def _xls_rows(book: object, sheet: object) -> Iterator[Row]:
+    import xlrd
+
+    for n in range(sheet.nrows):  # type: ignore[attr-defined]
+        cells: list[Cell] = []
+        for cell in sheet.row(n):  # type: ignore[attr-defined]
+            if cell.ctype == xlrd.XL_CELL_EMPTY or cell.ctype == xlrd.XL_CELL_BLANK:
+                cells.append(None)
+            elif cell.ctype == xlrd.XL_CELL_DATE:
+                try:
+                    cells.append(xlrd.xldate_as_datetime(cell.value, book.datemode))  # type: ignore[attr-defined]
+                except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+                    cells.append(cell.value)
+            elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                cells.append(bool(cell.value))
+            elif cell.ctype == xlrd.XL_CELL_ERROR:
+                cells.append("#错误")
+            else:
+                cells.append(cell.value)
+        yield n + 1, cells
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM (Excel's 'Unicode text'), else GB18030."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        # GB18030 is a superset of GBK and GB2312: one decoder reads all three.
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise FileFormatError(
+            "文件编码无法识别（不是 UTF-8 也不是 GBK/GB18030）；请用 Excel 另存为 .xlsx 再导入"
+        ) from None
+
+
+def _csv(path: Path) -> Iterator[Row]:
+    text = decode_text(path.read_bytes())
+    if "\x00" in text:
+        raise FileFormatError("文件中含有二进制内容，不是 CSV 文本；请选择 .xlsx、.xls 或 .csv 文件")
+    first_lines = text[:4096]
+    delimiter = "\t" if first_lines.count("\t") > first_lines.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from enumerate(reader, start=1)
+    except csv.Error as exc:
+        raise FileFormatError(f"CSV 文件格式有误（第{reader.line_num}行）：{exc}") from None

@@ -1,0 +1,152 @@
+"""Pinyin keys for searching names, with the surname readings pypinyin gets wrong.
+
+pypinyin reads a character as it is most often read in running text; a surname is often read
+differently (单 dan -> shan, 曾 ceng -> zeng, 解 jie -> xie ...). Agents type what they hear, so
+the surname is looked up in a table first; where a surname has two living readings (覃 qin/tan,
+盖 ge/gai, 乐 yue/le) both are indexed, the usual one first.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pypinyin import Style, pinyin
+
+# Compound surnames first: they are matched before the single-character table. One
+# syllable per character, space separated, so the initials come out right (尉迟 -> yc).
+COMPOUND_SURNAMES: dict[str, tuple[str, ...]] = {
+    "尉迟": ("yu chi",),
+    "万俟": ("mo qi",),
+    "长孙": ("zhang sun",),
+    "令狐": ("ling hu",),
+    "澹台": ("tan tai",),
+    "单于": ("chan yu",),
+    "欧阳": ("ou yang",),
+    "司马": ("si ma",),
+    "诸葛": ("zhu ge",),
+    "上官": ("shang guan",),
+    "皇甫": ("huang fu",),
+    "公孙": ("gong sun",),
+    "慕容": ("mu rong",),
+    "宇文": ("yu wen",),
+    "东方": ("dong fang",),
+    "夏侯": ("xia hou",),
+    "轩辕": ("xuan yuan",),
+    "呼延": ("hu yan",),
+    "端木": ("duan mu",),
+    "南宫": ("nan gong",),
+}
+
+SURNAMES: dict[str, tuple[str, ...]] = {
+    "单": ("shan",),
+    "曾": ("zeng",),
+    "解": ("xie",),
+    "仇": ("qiu",),
+    "覃": ("qin", "tan"),
+    "区": ("ou",),
+    "朴": ("piao", "pu"),
+    "查": ("zha",),
+    "盖": ("ge", "gai"),
+    "乐": ("yue", "le"),
+    "尉": ("wei", "yu"),
+    "繁": ("po",),
+    "黑": ("he",),
+    "秘": ("bi",),
+    "种": ("chong",),
+    "员": ("yun",),
+    "召": ("shao",),
+    "折": ("she",),
+    "翟": ("zhai",),
+    "缪": ("miao",),
+    "谌": ("shen", "chen"),
+    "隗": ("wei",),
+    "那": ("na",),
+    "么": ("yao",),
+    "句": ("gou",),
+    "祭": ("zhai",),
+    "莘": ("shen",),
+    "冼": ("xian",),
+    "洗": ("xian",),
+    "厍": ("she",),
+    "逄": ("pang",),
+    "阚": ("kan",),
+    "牟": ("mou",),
+    "柏": ("bai",),
+    "宿": ("su",),
+    "蔺": ("lin",),
+    "贲": ("ben",),
+    "郇": ("huan",),
+    "訾": ("zi",),
+    "睢": ("sui",),
+    "眭": ("sui",),
+    "过": ("guo",),
+    "褚": ("chu",),
+    "薄": ("bo",),
+    "任": ("ren",),
+    "华": ("hua",),
+    "纪": ("ji",),
+    "殷": ("yin",),
+    "车": ("che",),
+    "大": ("da",),
+    "都": ("du",),
+    "沈": ("shen",),
+    "石": ("shi",),
+    "叶": ("ye",),
+    "重": ("chong",),
+    "佴": ("nai",),
+    "阿": ("a",),
+}
+
+SEPARATOR = "|"  # between alternative keys in PersonRow.pinyin_initials / pinyin_full
+
+
+@lru_cache(maxsize=65536)
+def _char_reading(ch: str) -> str:
+    """Toneless reading of one character; '' for characters pypinyin does not know (𠇔)."""
+    if ch.isascii():
+        return ch.lower() if ch.isalpha() else ""
+    reading = pinyin(ch, style=Style.NORMAL, errors="ignore")
+    if not reading or not reading[0]:
+        return ""
+    word = reading[0][0]
+    return word if word.isascii() and word.isalpha() else ""
+
+
+def _surname(name: str) -> tuple[str, tuple[str, ...]]:
+    """(surname, its readings) when the table knows it, else ('', ())."""
+    if name[:2] in COMPOUND_SURNAMES:
+        return name[:2], COMPOUND_SURNAMES[name[:2]]
+    if name[:1] in SURNAMES:
+        return name[:1], SURNAMES[name[:1]]
+    return "", ()
+
+
+def name_keys(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(initials keys, full pinyin keys) for a name: 张三丰 -> (('zsf',), ('zhangsanfeng',)).
+
+    Several keys when the surname has several readings, the usual one first. Characters
+    without a known reading (rare characters) and the middle dot add nothing.
+    """
+    surname, readings = _surname(name)
+    rest = [r for r in (_char_reading(ch) for ch in name[len(surname):]) if r]
+    rest_full = "".join(rest)
+    rest_initials = "".join(r[0] for r in rest)
+    if not readings:
+        return (rest_initials,), (rest_full,)
+    initials: list[str] = []
+    full: list[str] = []
+    for reading in readings:
+        syllables = reading.split()  # a compound surname reads one syllable per character
+        first = "".join(x[0] for x in syllables) + rest_initials
+        if first not in initials:
+            initials.append(first)
+        full.append("".join(syllables) + rest_full)
+    return tuple(initials), tuple(full)
+
+
+def encode_keys(keys: tuple[str, ...]) -> str:
+    return SEPARATOR.join(keys)
+
+
+def decode_keys(text: str) -> tuple[str, ...]:
+    return tuple(k for k in text.split(SEPARATOR) if k) if text else ()

@@ -1,0 +1,126 @@
+"""Collection progress per insurance and group, and the unpaid list for door-to-door reminders.
+
+Each listed due is exactly one of: paid in cash here, paid elsewhere, fully subsidised, unpaid.
+Cash here wins over a paid-elsewhere mark (the county marks what our remittance paid in). A due
+dropped from the roster after it was paid in cash stays counted and is shown as such: the cash
+was taken, and the county must see it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from app.domain.config import CountyConfig
+from app.domain.insurance import Insurance
+from app.domain.records import DueInfo, ProgressLine, RosterProgress, UnpaidPerson
+from app.services.roster.people import due_fen
+from app.services.roster.search import group_key
+
+
+@dataclass(slots=True)
+class _Due:
+    id_number: str
+    name: str
+    group: str
+    household_no: str
+    household_head: str
+    phone: str
+    category: str
+    insurance: Insurance
+    tier_fen: int | None
+    due_fen: int
+    status: str  # cash / elsewhere / subsidised / unpaid
+    removed: bool
+    paid_elsewhere: str | None
+    receipt: str | None
+
+
+def default_year(s: Session) -> int | None:
+    row = s.connection().exec_driver_sql("SELECT MAX(year) FROM due WHERE removed = 0").first()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def _cash(s: Session, year: int) -> dict[tuple[str, str], tuple[int, str]]:
+    """(id, insurance) -> (cash amount, a receipt number) for valid receipts of the year."""
+    return {(r[0], r[1]): (int(r[2]), str(r[3])) for r in s.connection().exec_driver_sql(
+        "SELECT l.id_number, l.insurance, SUM(l.amount_fen), MIN(l.receipt_number) "
+        "FROM receipt_line l LEFT JOIN void v ON v.receipt_number = l.receipt_number "
+        "WHERE l.year = ? AND v.receipt_number IS NULL GROUP BY l.id_number, l.insurance",
+        (year,))}
+
+
+def _dues(s: Session, config: CountyConfig, year: int) -> tuple[list[_Due], dict[str, int]]:
+    """Every due of the year with its status, and cash per group and insurance."""
+    cash = _cash(s, year)
+    out: list[_Due] = []
+    collected: dict[str, int] = defaultdict(int)
+    for row in s.connection().exec_driver_sql(
+            "SELECT d.id_number, p.name, p.group_name, p.household_no, p.household_head, p.phone, "
+            "p.category, d.insurance, d.tier_fen, d.amount_fen, d.paid_elsewhere, "
+            "d.removed OR p.removed FROM due d JOIN person p ON p.id_number = d.id_number "
+            "WHERE d.year = ?", (year,)):
+        idn, ins = row[0], Insurance(row[7])
+        paid = cash.get((idn, ins.value))
+        removed = bool(row[11])
+        if paid is not None:
+            collected[f"{ins.value}\x1f{row[2]}"] += paid[0]
+        if removed and paid is None:
+            continue  # a tombstone nobody paid for is not on the list any more
+        due = due_fen(config, row[6], ins, year, row[8], row[9])
+        status = ("cash" if paid else "elsewhere" if row[10] else "subsidised" if due == 0
+                  else "unpaid")
+        out.append(_Due(idn, row[1], row[2], row[3], row[4], row[5], row[6], ins, row[8], due,
+                        status, removed, row[10], paid[1] if paid else None))
+    return out, collected
+
+
+def _line(ins: Insurance, year: int, group: str, dues: list[_Due], collected: int) -> ProgressLine:
+    count = {k: 0 for k in ("cash", "elsewhere", "subsidised", "unpaid")}
+    for d in dues:
+        count[d.status] += 1
+    return ProgressLine(
+        ins, year, group, len(dues), count["cash"], count["elsewhere"], count["subsidised"],
+        count["unpaid"], collected, sum(d.due_fen for d in dues if d.status == "unpaid"),
+        sum(1 for d in dues if d.removed and d.status == "cash"))
+
+
+def _group_order(group: str) -> tuple[int, int, str]:
+    key = group_key(group)
+    return (0, int(key[1:]), group) if key.startswith("#") else (1, 0, group)
+
+
+def progress(s: Session, config: CountyConfig, year: int) -> RosterProgress:
+    dues, collected = _dues(s, config, year)
+    totals: list[ProgressLine] = []
+    groups: list[ProgressLine] = []
+    for ins in Insurance:
+        mine = [d for d in dues if d.insurance is ins]
+        cash = sum(v for k, v in collected.items() if k.startswith(ins.value + "\x1f"))
+        totals.append(_line(ins, year, "", mine, cash))
+        by_group: dict[str, list[_Due]] = defaultdict(list)
+        for d in mine:
+            by_group[d.group].append(d)
+        for group in sorted(by_group, key=_group_order):
+            groups.append(_line(ins, year, group, by_group[group],
+                                collected.get(f"{ins.value}\x1f{group}", 0)))
+    return RosterProgress(year, tuple(totals), tuple(groups))
+
+
+def unpaid(s: Session, config: CountyConfig, year: int) -> tuple[UnpaidPerson, ...]:
+    dues, _ = _dues(s, config, year)
+    by_person: dict[str, list[_Due]] = defaultdict(list)
+    for d in dues:
+        if d.status == "unpaid":
+            by_person[d.id_number].append(d)
+    people = []
+    for items in by_person.values():
+        d0 = items[0]
+        people.append(UnpaidPerson(
+            d0.id_number, d0.name, d0.group, d0.household_no, d0.household_head, d0.phone,
+            d0.category, tuple(DueInfo(d.insurance, year, d.tier_fen, d.due_fen)
+                               for d in sorted(items, key=lambda d: d.insurance.value))))
+    people.sort(key=lambda p: (_group_order(p.group), p.household_no, p.household_head, p.name))
+    return tuple(people)

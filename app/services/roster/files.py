@@ -129,8 +129,11 @@ def _xls_rows(book: object, sheet: object) -> Iterator[Row]:
 
 def decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM (Excel's 'Unicode text'), else GB18030."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+    except UnicodeDecodeError:
+        raise FileFormatError("文件以 UTF-16 标记开头但内容不完整；请用 Excel 另存为 .xlsx 再导入") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlmodel import Session
@@ -51,10 +52,15 @@ def person_from_row(row: Sequence[object]) -> Person:
                   str(row[6]), bool(row[7]))
 
 
+@lru_cache(maxsize=256)
+def _category(text: str) -> Category:
+    return Category.parse(text)
+
+
 def due_fen(config: CountyConfig, category: str, insurance: Insurance, year: int,
             tier_fen: int | None, amount_fen: int | None) -> int:
     try:
-        return config.year(year).due_fen(Category.parse(category), insurance, tier_fen)
+        return config.year(year).due_fen(_category(category), insurance, tier_fen)
     except (ConfigError, ValueError):
         return amount_fen or 0
 

@@ -75,14 +75,14 @@ class RowChecker:
 
     def is_skipped(self, cells: Sequence[Cell]) -> bool:
         """Blank rows, repeated headers, totals rows and signature footers are not people."""
+        id_text = self.text(cells, Column.ID_NUMBER)
+        if len(id_text) >= 15 and id_text[:6].isdigit():
+            return False  # looks like a person (the common case: decided without the rest)
         texts = [t for t in (cell_text(c) for c in cells) if t]
         if not texts:
             return True
-        id_text = self.text(cells, Column.ID_NUMBER)
         if normalize_header(id_text) in _ID_ALIASES:
             return True  # the header repeated on every printed page
-        if len(id_text) >= 15 and id_text[:6].isdigit():
-            return False  # looks like a person: check it, never silently skip it
         first = texts[0].replace(" ", "").replace("\u3000", "")
         if any(t.replace(" ", "").replace("\u3000", "").startswith(_TOTALS) for t in texts):
             return True

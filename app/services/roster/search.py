@@ -15,6 +15,7 @@ import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from app.domain.names import normalize_name
 from app.services.roster.people import Person
@@ -42,6 +43,7 @@ def _cn_number(text: str) -> int | None:
     return _CN_DIGITS.get(text) if len(text) == 1 else None
 
 
+@lru_cache(maxsize=4096)
 def group_key(text: str) -> str:
     """「第三村民小组」, 「3组」, 「三组」 and 「3」 are all group 3; other names stay as written."""
     compact = re.sub(r"\s+", "", text)

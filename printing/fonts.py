@@ -70,7 +70,7 @@ def _search_dirs() -> list[Path]:
     return dirs
 
 
-@dataclass
+@dataclass(eq=False)  # identity: one per file, hashable for caches
 class LoadedFont:
     spec: FontSpec
     path: Path

@@ -88,10 +88,13 @@ class MixedText(Flowable):
             x = (self._avail - self.width_needed) / 2
         elif self.align == "RIGHT":
             x = self._avail - self.width_needed
+        # One text object with font switches, not one per run: readers then extract, copy and
+        # search the name as one word instead of one line per run.
+        text = self.canv.beginText(x, self.size * 0.25)
         for font, part in self.runs:
-            self.canv.setFont(font, self.size)
-            self.canv.drawString(x, self.size * 0.25, part)
-            x += pdfmetrics.stringWidth(part, font, self.size)
+            text.setFont(font, self.size)
+            text.textOut(part)
+        self.canv.drawText(text)
 
 
 def cell(text: str, size: float = 9, align: str = "LEFT", *,

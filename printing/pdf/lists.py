@@ -17,7 +17,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 from app.domain.ids import mask_id, mask_phone
 from app.domain.insurance import Insurance
 from app.domain.money import fen_in_words, format_fen
-from printing.pdf.base import PORTRAIT, build, cell, para, styles, table_style
+from printing.pdf.base import HEAD_BG, PORTRAIT, build, cell, para, styles, table_style
 
 
 @dataclass(frozen=True)
@@ -51,10 +51,19 @@ UNPAID_HEADER = ("序号", "姓名", "证件号码", "联系电话", "人员类�
 UNPAID_MM = (12, 26, 38, 26, 18, 14, 12, 20, 20)
 
 
-def _group_table(rows: list[list[object]], widths: Sequence[float], amount_col: int) -> Table:
-    table = Table(rows, colWidths=[w * mm for w in widths], repeatRows=1)
-    table.setStyle(table_style(("ALIGN", (0, 1), (0, -1), "CENTER"),
-                               ("ALIGN", (amount_col, 1), (amount_col, -1), "RIGHT"), size=8.5))
+def _group_table(title: str, rows: list[list[object]], widths: Sequence[float],
+                 amount_col: int) -> Table:
+    """One group's table; its title is the first row so every page it runs onto repeats it
+    (and a title can never be left alone at the bottom of a page)."""
+    heading: list[object] = [title] + [""] * (len(widths) - 1)
+    table = Table([heading, *rows], colWidths=[w * mm for w in widths], repeatRows=2,
+                  spaceBefore=3 * mm)
+    table.setStyle(table_style(
+        ("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), None),
+        ("FONTSIZE", (0, 0), (-1, 0), 11), ("ALIGN", (0, 0), (-1, 0), "LEFT"),
+        ("BACKGROUND", (0, 1), (-1, 1), HEAD_BG), ("ALIGN", (0, 1), (-1, 1), "CENTER"),
+        ("ALIGN", (0, 2), (0, -1), "CENTER"), ("ALIGN", (amount_col, 2), (amount_col, -1), "RIGHT"),
+        size=8.5))
     return table
 
 
@@ -77,9 +86,8 @@ def posting_pdf(rows: Sequence[PostingRow], *, village: str, year: int, start: d
                          cell(r.channel, 8.5, width=POSTING_MM[8] * mm)])
             group_total += r.amount_fen
         total += group_total
-        heading = para(f"{group}（{len(body) - 1} 人次，合计 {format_fen(group_total, symbol=True)}）",
-                       st["h2"])
-        story += [heading, _group_table(body, POSTING_MM, amount_col=6)]
+        title = f"{group}（{len(body) - 1} 人次，合计 {format_fen(group_total, symbol=True)}）"
+        story.append(_group_table(title, body, POSTING_MM, amount_col=6))
     story += [
         Spacer(1, 4 * mm),
         para(f"合计 {len(rows)} 人次，{format_fen(total, symbol=True)}（大写：{fen_in_words(total)}）",
@@ -113,8 +121,8 @@ def unpaid_pdf(rows: Sequence[UnpaidRow], *, village: str, year: int, as_of: dat
                          r.insurance.short_label, str(r.year), format_fen(r.due_fen), ""])
             group_total += r.due_fen
         total += group_total
-        story += [para(f"{group}（{len(body) - 1} 人次，应缴 {format_fen(group_total, symbol=True)}）",
-                       st["h2"]), _group_table(body, UNPAID_MM, amount_col=7)]
+        title = f"{group}（{len(body) - 1} 人次，应缴 {format_fen(group_total, symbol=True)}）"
+        story.append(_group_table(title, body, UNPAID_MM, amount_col=7))
     story += [
         Spacer(1, 4 * mm),
         para(f"未缴合计 {len(rows)} 人次，应缴 {format_fen(total, symbol=True)}"

@@ -46,7 +46,7 @@ def format_fen(fen: int, *, symbol: bool = False) -> str:
 
 def _four_digits(n: int) -> str:
     """Words for 0 < n < 10000 with inner zeros collapsed (1001 -> 壹仟零壹)."""
-    out = []
+    out: list[str] = []
     zero_pending = False
     for pos in range(3, -1, -1):
         d = (n // 10**pos) % 10
@@ -69,7 +69,7 @@ def yuan_in_words(yuan: int) -> str:
     while yuan:
         groups.append(yuan % 10000)
         yuan //= 10000
-    out = []
+    out: list[str] = []
     zero_pending = False
     for idx in range(len(groups) - 1, -1, -1):
         g = groups[idx]

@@ -10,7 +10,7 @@ _DOTS = "·・•‧∙⋅･.．"
 _DOT_RE = re.compile(f"[{re.escape(_DOTS)}]")
 
 
-class NameError_(ValueError):  # noqa: N801 - avoid shadowing the builtin NameError
+class InvalidNameError(ValueError):
     """A name that cannot be a person's name; the message says why."""
 
 
@@ -37,20 +37,20 @@ def parse_name(text: str) -> str:
     """Validate a person's name and return its normal form."""
     name = normalize_name(text)
     if not name:
-        raise NameError_("姓名为空")
+        raise InvalidNameError("姓名为空")
     if any(ch.isdigit() for ch in name):
-        raise NameError_(f"姓名「{text}」含有数字")
+        raise InvalidNameError(f"姓名「{text}」含有数字")
     if name.startswith("·") or name.endswith("·") or "··" in name:
-        raise NameError_(f"姓名「{text}」的间隔号位置不对")
+        raise InvalidNameError(f"姓名「{text}」的间隔号位置不对")
     for ch in name:
         if ch == "·" or _is_han(ch):
             continue
         if unicodedata.category(ch).startswith("L"):
             # Latin letters appear in a few registered minority names; accept, never digits.
             continue
-        raise NameError_(f"姓名「{text}」含有不能用于姓名的字符「{ch}」")
+        raise InvalidNameError(f"姓名「{text}」含有不能用于姓名的字符「{ch}」")
     if len(name) > 40:
-        raise NameError_(f"姓名「{text}」过长")
+        raise InvalidNameError(f"姓名「{text}」过长")
     return name
 
 

@@ -148,3 +148,35 @@ class CashPosition:
     @property
     def on_hand_fen(self) -> int:
         return self.unsettled_fen + self.settled_not_remitted_fen
+
+
+@dataclass(frozen=True)
+class DueInfo:
+    """One insurance-year a person owes, and whether and how it was paid."""
+
+    insurance: Insurance
+    year: int
+    tier_fen: int | None
+    due_fen: int  # what the person pays in cash (after government subsidy)
+    paid_cash_receipt: str | None = None  # receipt number when paid at this desk
+    paid_elsewhere: str | None = None  # channel when paid through WeChat, bank debit, ...
+    removed: bool = False
+
+    @property
+    def paid(self) -> bool:
+        return bool(self.paid_cash_receipt or self.paid_elsewhere)
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    id_number: str
+    name: str
+    group: str
+    household_no: str
+    household_head: str
+    phone: str
+    category: str
+    birth_date: date
+    sex: str
+    removed: bool
+    dues: tuple[DueInfo, ...] = ()

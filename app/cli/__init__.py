@@ -1,0 +1,66 @@
+"""`daishou`: the headless command line over the same services the window uses.
+
+Exit 0 on success; non-zero with a one-line reason on stderr otherwise (1 refused or invalid,
+2 usage, 3 not initialised, 4 data file problem).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib.metadata import entry_points
+
+from app.cli import core, roster_cmd
+from app.cli.common import Context
+from app.services.errors import DaishouError, NotInitialised
+from app.storage.db import StorageError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # argparse prints the whole usage; county scripts want one line on stderr.
+        self.exit(2, f"daishou: 参数错误：{message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="daishou", description="代收：城乡居民两险现金代收台")
+    parser.add_argument("--home", help="data folder (default: $DAISHOU_HOME or the user data folder)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    core.register(sub)
+    roster_cmd.register(sub)
+    # Printing, the window and sync live outside app/ and plug in here by entry point.
+    for ep in entry_points(group="daishou.commands"):
+        try:
+            register = ep.load()
+        except ImportError as exc:
+            sub.add_parser(ep.name, help=f"(unavailable: {exc})")
+            continue
+        register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None, *, context: Context | None = None) -> int:
+    ctx = context or Context()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result = args.handler(args, ctx)
+        return int(result or 0)
+    except NotInitialised as exc:
+        ctx.stderr.write(f"daishou: {exc.message}\n")
+        return 3
+    except DaishouError as exc:
+        ctx.stderr.write(f"daishou: {exc.message}\n")
+        return 1
+    except StorageError as exc:
+        ctx.stderr.write(f"daishou: {exc}\n")
+        return 4
+    except KeyboardInterrupt:
+        ctx.stderr.write("daishou: 已取消\n")
+        return 130
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

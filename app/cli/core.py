@@ -1,0 +1,301 @@
+"""Core commands: init, users, config, receipts, voids, settlement, remittance, verify."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, TypeAlias
+
+from app.cli.common import Context, iso_day, json_flag, yuan
+from app.domain.insurance import Insurance
+from app.domain.money import fen_in_words, format_fen
+from app.domain.records import PayerSignoff, Receipt, Role, Settlement
+from app.services.errors import InvalidInput
+from app.services.receipts import LineRequest
+from app.services.settlement import DENOMINATIONS_FEN
+
+Sub: TypeAlias = "argparse._SubParsersAction[Any]"  # the command line's subparsers
+
+
+def register(sub: Sub) -> None:
+    j = json_flag()
+    p = sub.add_parser("init", parents=[j], help="初始化本机（村、乡镇、设备号）")
+    p.add_argument("--village-code", required=True)
+    p.add_argument("--village-name", required=True)
+    p.add_argument("--township-code", required=True)
+    p.add_argument("--township-name", default="")
+    p.add_argument("--device-no", required=True)
+    p.set_defaults(handler=_init)
+
+    user = sub.add_parser("user", help="用户").add_subparsers(dest="user_command", required=True)
+    p = user.add_parser("add", parents=[j], help="添加用户（PIN 从标准输入读取）")
+    p.add_argument("--name", required=True)
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.set_defaults(handler=_user_add)
+    p = user.add_parser("list", parents=[j])
+    p.set_defaults(handler=_user_list)
+
+    config = sub.add_parser("config", help="县级配置").add_subparsers(dest="config_command", required=True)
+    p = config.add_parser("import", parents=[j])
+    p.add_argument("file")
+    p.set_defaults(handler=_config_import)
+    p = config.add_parser("show", parents=[j])
+    p.set_defaults(handler=_config_show)
+
+    receipt = sub.add_parser("receipt", help="收据").add_subparsers(dest="receipt_command", required=True)
+    p = receipt.add_parser("record", parents=[j], help="收款并开收据")
+    p.add_argument("--agent", required=True)
+    p.add_argument("--line", action="append", required=True,
+                   help="ID:pension:YEAR:TIER_YUAN[:AMOUNT_YUAN] or ID:medical:YEAR[:AMOUNT_YUAN]")
+    p.add_argument("--payer", help="缴费人证件号码 (default: the first line's person)")
+    p.add_argument("--payer-name", help="缴费人姓名, when the payer is not in the roster")
+    p.add_argument("--cash", required=True, help="收取现金（元）")
+    p.add_argument("--override-reason")
+    p.add_argument("--payer-signoff", choices=[s.value for s in PayerSignoff], default="paper")
+    p.add_argument("--signature", help="PNG of the payer's signature (with --payer-signoff signature)")
+    p.set_defaults(handler=_receipt_record)
+    p = receipt.add_parser("void", parents=[j], help="作废收据（代收员与村委会负责人 PIN）")
+    p.add_argument("number")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--agent", required=True)
+    p.add_argument("--head", required=True)
+    p.set_defaults(handler=_receipt_void)
+    p = receipt.add_parser("list", parents=[j])
+    p.add_argument("--date")
+    p.set_defaults(handler=_receipt_list)
+    p = receipt.add_parser("show", parents=[j])
+    p.add_argument("number")
+    p.set_defaults(handler=_receipt_show)
+
+    p = sub.add_parser("settle", parents=[j], help="日结（代收员与村委会负责人 PIN）")
+    p.add_argument("--date", required=True)
+    p.add_argument("--counted", help="清点现金（元）")
+    p.add_argument("--denominations", help="按面额清点，如 100=3,50=1,0.5=2")
+    p.add_argument("--agent", required=True)
+    p.add_argument("--head", required=True)
+    p.add_argument("--reason")
+    p.set_defaults(handler=_settle)
+
+    p = sub.add_parser("remit", parents=[j], help="解缴（现金交银行）")
+    p.add_argument("--amount", required=True)
+    p.add_argument("--slip", required=True)
+    p.add_argument("--date", required=True)
+    p.set_defaults(handler=_remit)
+
+    p = sub.add_parser("cash", parents=[j], help="现金状况")
+    p.set_defaults(handler=_cash)
+
+    p = sub.add_parser("verify", parents=[j], help="校验账本哈希链与派生表")
+    p.set_defaults(handler=_verify)
+
+
+def _init(args: argparse.Namespace, ctx: Context) -> int:
+    d = ctx.desk(args).setup.init(village_code=args.village_code, village_name=args.village_name,
+                                  township_code=args.township_code, township_name=args.township_name,
+                                  device_no=args.device_no)
+    ctx.emit(args, d.__dict__, f"已初始化：{d.village_name}（{d.village_code}），设备号 {d.device_no:02d}")
+    return 0
+
+
+def _user_add(args: argparse.Namespace, ctx: Context) -> int:
+    pin = ctx.read_pin(args.name)
+    u = ctx.desk(args).users.add(args.name, args.role, pin)
+    ctx.emit(args, {"name": u.name, "role": u.role.value}, f"已添加{u.role.label}「{u.name}」")
+    return 0
+
+
+def _user_list(args: argparse.Namespace, ctx: Context) -> int:
+    users = ctx.desk(args).users.list()
+    ctx.emit(args, [{"name": u.name, "role": u.role.value} for u in users],
+             "\n".join(f"{u.name}\t{u.role.label}" for u in users) or "（无用户）")
+    return 0
+
+
+def _config_import(args: argparse.Namespace, ctx: Context) -> int:
+    config = ctx.desk(args).setup.import_config(_read_text(args.file))
+    ctx.emit(args, config.to_json(), f"已导入县级配置：{config.county}，年度 "
+             + "、".join(str(y) for y in sorted(config.years)))
+    return 0
+
+
+def _config_show(args: argparse.Namespace, ctx: Context) -> int:
+    config = ctx.desk(args).setup.config
+    data = config.to_json()
+
+    def human() -> str:
+        out = [f"县：{config.county}"]
+        for y, yc in sorted(config.years.items()):
+            out.append(f"{y}年度  养老档次：{'、'.join(format_fen(t) for t in yc.pension_tiers_fen)}  "
+                       f"医保：{format_fen(yc.medical_fen)}  征收期：{yc.window_start} 至 {yc.window_end}")
+            for (cat, ins), fen in sorted(yc.subsidies_fen.items()):
+                out.append(f"    {cat.value} {ins.short_label} 政府代缴/资助 {format_fen(fen)}")
+        return "\n".join(out)
+
+    ctx.emit(args, data, human)
+    return 0
+
+
+def parse_line(text: str) -> LineRequest:
+    parts = text.split(":")
+    if len(parts) < 3:
+        raise InvalidInput(f"缴费行「{text}」格式应为 证件号:pension:年度:档次 或 证件号:medical:年度")
+    try:
+        ins = Insurance.parse(parts[1])
+        year = int(parts[2])
+    except ValueError as exc:
+        raise InvalidInput(f"缴费行「{text}」：{exc}") from None
+    tier = amount = None
+    rest = parts[3:]
+    if ins is Insurance.PENSION:
+        if not rest or not rest[0]:
+            raise InvalidInput(f"缴费行「{text}」：养老保险需要档次（元），如 证件号:pension:{year}:500")
+        tier = yuan(rest[0], "缴费档次")
+        rest = rest[1:]
+    if rest and rest[0]:
+        amount = yuan(rest[0], "金额")
+    if len(rest) > 1:
+        raise InvalidInput(f"缴费行「{text}」多了字段")
+    return LineRequest(parts[0], ins, year, tier, amount)
+
+
+def _receipt_record(args: argparse.Namespace, ctx: Context) -> int:
+    lines = [parse_line(t) for t in args.line]
+    cash = yuan(args.cash, "收取现金")
+    signature = Path(args.signature).read_bytes() if args.signature else None
+    desk = ctx.desk(args)
+    agent = desk.users.authenticate(args.agent, ctx.read_pin(args.agent),
+                                    roles=(Role.AGENT, Role.HEAD), purpose="收取现金")
+    r = desk.receipts.record(agent, lines, cash_fen=cash, payer_id_number=args.payer,
+                             payer_name=args.payer_name, payer_signoff=PayerSignoff(args.payer_signoff),
+                             signature_png=signature, override_reason=args.override_reason)
+    ctx.emit(args, receipt_json(r), lambda: receipt_text(r))
+    return 0
+
+
+def _receipt_void(args: argparse.Namespace, ctx: Context) -> int:
+    desk = ctx.desk(args)
+    agent = desk.users.authenticate(args.agent, ctx.read_pin(args.agent))
+    head = desk.users.authenticate(args.head, ctx.read_pin(args.head), roles=(Role.HEAD,),
+                                   purpose="确认作废")
+    r = desk.receipts.void(args.number, reason=args.reason, agent=agent, head=head)
+    ctx.emit(args, receipt_json(r), f"收据 {r.number} 已作废：{args.reason}")
+    return 0
+
+
+def _receipt_list(args: argparse.Namespace, ctx: Context) -> int:
+    day = iso_day(args.date) if args.date else None
+    receipts = ctx.desk(args).receipts.list(day)
+    ctx.emit(args, [receipt_json(r) for r in receipts],
+             lambda: "\n".join(f"{r.number}  {r.recorded_at:%Y-%m-%d %H:%M}  {r.payer_name}  "
+                               f"{format_fen(r.total_fen)}  {'作废' if r.void else '有效'}"
+                               for r in receipts) or "（无收据）")
+    return 0
+
+
+def _receipt_show(args: argparse.Namespace, ctx: Context) -> int:
+    r = ctx.desk(args).receipts.get(args.number)
+    ctx.emit(args, receipt_json(r), lambda: receipt_text(r))
+    return 0
+
+
+def _denominations(text: str | None) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        denom, _, count = part.partition("=")
+        fen = yuan(denom, "面额")
+        if fen not in DENOMINATIONS_FEN:
+            raise InvalidInput(f"面额「{denom}」不认识（可用 100、50、20、10、5、1、0.5、0.1）")
+        if not count.strip().isdigit():
+            raise InvalidInput(f"面额 {denom} 的张数「{count}」应为整数")
+        out[fen] = out.get(fen, 0) + int(count)
+    return out
+
+
+def _settle(args: argparse.Namespace, ctx: Context) -> int:
+    day = iso_day(args.date)
+    counted = yuan(args.counted, "清点现金") if args.counted is not None else None
+    denoms = _denominations(args.denominations)
+    desk = ctx.desk(args)
+    agent = desk.users.authenticate(args.agent, ctx.read_pin(args.agent))
+    head = desk.users.authenticate(args.head, ctx.read_pin(args.head), roles=(Role.HEAD,),
+                                   purpose="日结会签")
+    st = desk.settlements.settle(day, agent=agent, head=head, counted_fen=counted,
+                                 denominations=denoms, reason=args.reason)
+    ctx.emit(args, settlement_json(st), lambda: (
+        f"{st.day} 已日结：应有 {format_fen(st.expected_fen)} 元，清点 {format_fen(st.counted_fen)} 元，"
+        f"差额 {format_fen(st.difference_fen)} 元；收据 {st.receipts} 张，作废 {st.voids} 张"))
+    return 0
+
+
+def _remit(args: argparse.Namespace, ctx: Context) -> int:
+    r = ctx.desk(args).settlements.remit(amount_fen=yuan(args.amount, "解缴金额"), slip_no=args.slip,
+                                         day=iso_day(args.date, "解缴日期"))
+    ctx.emit(args, {"slip_no": r.slip_no, "amount_fen": r.amount_fen, "date": r.day.isoformat(),
+                    "settled_days": [d.isoformat() for d in r.settled_days], "hash": r.hash},
+             f"已登记解缴 {format_fen(r.amount_fen)} 元，凭证号 {r.slip_no}")
+    return 0
+
+
+def _cash(args: argparse.Namespace, ctx: Context) -> int:
+    c = ctx.desk(args).settlements.cash_position()
+    ctx.emit(args, {"on_hand_fen": c.on_hand_fen, "unsettled_fen": c.unsettled_fen,
+                    "settled_not_remitted_fen": c.settled_not_remitted_fen, "remitted_fen": c.remitted_fen},
+             f"手头现金 {format_fen(c.on_hand_fen)} 元（未日结 {format_fen(c.unsettled_fen)}，"
+             f"已日结未解缴 {format_fen(c.settled_not_remitted_fen)}），已解缴 {format_fen(c.remitted_fen)} 元")
+    return 0
+
+
+def _verify(args: argparse.Namespace, ctx: Context) -> int:
+    result = ctx.desk(args).verify()
+    ctx.emit(args, result.to_json(), lambda: (
+        f"账本完好：{result.entries} 条记录" if result.ok
+        else f"账本校验失败：第 {result.first_bad_seq} 条 — {result.reason}"))
+    return 0 if result.ok else 5
+
+
+def receipt_json(r: Receipt) -> dict[str, Any]:
+    return {
+        "number": r.number, "time": r.recorded_at.isoformat(), "day": r.day.isoformat(),
+        "payer": {"id_number": r.payer_id_number, "name": r.payer_name},
+        "lines": [{"id_number": ln.id_number, "name": ln.name, "insurance": ln.insurance.value,
+                   "year": ln.year, "tier_fen": ln.tier_fen, "amount_fen": ln.amount_fen,
+                   "due_fen": ln.due_fen} for ln in r.lines],
+        "total_fen": r.total_fen, "cash_fen": r.cash_fen, "change_fen": r.change_fen,
+        "status": r.status, "override_reason": r.override_reason, "hash": r.hash,
+        "signoffs": {
+            "payer": r.payer_signoff.value, "agent": r.agent,
+            "head": ({"name": r.countersign.head, "at": r.countersign.at.isoformat()}
+                     if r.countersign else None),
+        },
+        "void": ({"reason": r.void.reason, "agent": r.void.agent, "head": r.void.head,
+                  "at": r.void.at.isoformat()} if r.void else None),
+        "prints": r.prints,
+    }
+
+
+def receipt_text(r: Receipt) -> str:
+    out = [f"收据 {r.number}  {r.recorded_at:%Y-%m-%d %H:%M}  缴费人 {r.payer_name}"]
+    for ln in r.lines:
+        tier = f" {format_fen(ln.tier_fen)}档" if ln.tier_fen else ""
+        out.append(f"  {ln.name} {ln.year}年度 {ln.insurance.short_label}{tier}  {format_fen(ln.amount_fen)}")
+    out.append(f"  合计 {format_fen(r.total_fen)} 元（{fen_in_words(r.total_fen)}）  "
+               f"收 {format_fen(r.cash_fen)}  找 {format_fen(r.change_fen)}")
+    if r.void:
+        out.append(f"  已作废：{r.void.reason}")
+    return "\n".join(out)
+
+
+def settlement_json(st: Settlement) -> dict[str, Any]:
+    return {"date": st.day.isoformat(), "expected_fen": st.expected_fen, "counted_fen": st.counted_fen,
+            "difference_fen": st.difference_fen, "reason": st.reason, "receipts": st.receipts,
+            "voids": st.voids, "agent": st.agent, "head": st.head, "hash": st.hash,
+            "denominations": {str(k): v for k, v in st.denominations.items()}}
+
+
+def _read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InvalidInput(f"找不到文件 {path}") from None

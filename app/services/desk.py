@@ -1,0 +1,37 @@
+"""One object that holds a data home's services; screens and the command line start here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.services.database import Clock, Database, system_clock
+from app.services.receipts import Receipts
+from app.services.roster import Roster
+from app.services.settlement import Settlements
+from app.services.setup import Setup
+from app.services.users import Users
+from app.services.verify import VerifyResult, verify_database
+
+
+class Desk:
+    def __init__(self, home: Path, *, clock: Clock = system_clock) -> None:
+        self.home = Path(home)
+        self.clock = clock
+        self.db = Database(self.home)
+        self.setup = Setup(self.db, clock)
+        self.users = Users(self.db, clock)
+        self.roster = Roster(self.db, clock, self.setup)
+        self.receipts = Receipts(self.db, clock, self.setup)
+        self.settlements = Settlements(self.db, clock)
+
+    def verify(self) -> VerifyResult:
+        return verify_database(self.db.path)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Desk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,35 @@
+"""Errors a user is shown. Each message is Chinese, names the thing refused, and says why."""
+
+from __future__ import annotations
+
+
+class DaishouError(Exception):
+    """Base of every refusal the user must read; nothing was written when it is raised."""
+
+    code = "refused"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DaishouError):
+    code = "invalid"
+
+
+class NotFound(DaishouError):
+    code = "not_found"
+
+
+class Refused(DaishouError):
+    """A rule of the cash desk forbids this (already paid, day not settled, ...)."""
+
+    code = "refused"
+
+
+class AuthError(DaishouError):
+    code = "auth"
+
+
+class NotInitialised(DaishouError):
+    code = "not_initialised"

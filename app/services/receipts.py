@@ -1,0 +1,339 @@
+"""Receipts and voids: cash is recorded the moment it is taken, in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from app.domain.config import ConfigError
+from app.domain.ids import IdNumberError, parse_id_number
+from app.domain.insurance import Category, Insurance
+from app.domain.money import format_fen
+from app.domain.names import InvalidNameError, parse_name
+from app.domain.receipt_numbers import format_receipt_number
+from app.domain.records import (
+    Countersign,
+    PayerSignoff,
+    Receipt,
+    ReceiptLine,
+    Role,
+    UserInfo,
+    VoidInfo,
+)
+from app.services.database import Clock, Database
+from app.services.errors import InvalidInput, NotFound, Refused
+from app.services.ledger import first_unsettled_day_before, is_settled
+from app.services.setup import Setup
+from app.storage import journal
+from app.storage.tables import (
+    DueRow,
+    PersonRow,
+    PrintEventRow,
+    ReceiptLineRow,
+    ReceiptRow,
+    SignatureRow,
+    VoidRow,
+)
+
+CASH_ROLES = (Role.AGENT, Role.HEAD)
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    """One line the agent wants to receipt: amount None means 'what is due'."""
+
+    id_number: str
+    insurance: Insurance
+    year: int
+    tier_fen: int | None = None
+    amount_fen: int | None = None
+
+
+class Receipts:
+    def __init__(self, db: Database, clock: Clock, setup: Setup) -> None:
+        self._db = db
+        self._clock = clock
+        self._setup = setup
+
+    # -- recording -------------------------------------------------------------------------
+
+    def record(
+        self,
+        agent: UserInfo,
+        lines: list[LineRequest],
+        *,
+        cash_fen: int,
+        payer_id_number: str | None = None,
+        payer_name: str | None = None,
+        payer_signoff: PayerSignoff = PayerSignoff.PAPER,
+        signature_png: bytes | None = None,
+        override_reason: str | None = None,
+    ) -> Receipt:
+        """Record one receipt; raises a DaishouError (and writes nothing) when a rule refuses."""
+        if agent.role not in CASH_ROLES:
+            raise Refused(f"「{agent.name}」是{agent.role.label}，不能收取现金")
+        if not lines:
+            raise InvalidInput("收据至少要有一行缴费项目")
+        override = (override_reason or "").strip() or None
+        if payer_signoff is PayerSignoff.SIGNATURE and not signature_png:
+            raise InvalidInput("选择了电子签名，但没有签名图像")
+        device = self._setup.device
+        config = self._setup.config
+        now = self._clock()
+        today = now.date()
+        with self._db.write() as s:
+            _refuse_if_day_blocked(s, today)
+            built: list[ReceiptLine] = []
+            overridden: list[str] = []
+            seen: set[tuple[str, str, int]] = set()
+            for n, req in enumerate(lines, start=1):
+                line, needs_override = _build_line(s, config, req, n, today, seen)
+                built.append(line)
+                if needs_override:
+                    overridden.append(needs_override)
+            if overridden and not override:
+                raise Refused("；".join(overridden) + "。如确需收取，请填写原因（将被标记供审核）")
+            payer_id, payer = _payer(s, payer_id_number, payer_name, built)
+            total = sum(line.amount_fen for line in built)
+            if cash_fen < total:
+                raise Refused(f"收取现金 {format_fen(cash_fen)} 元少于应收合计 {format_fen(total)} 元")
+            sig_hash = hashlib.sha256(signature_png).hexdigest() if signature_png else None
+            seq = int(s.execute(text("SELECT COALESCE(MAX(receipt_seq), 0) + 1 FROM receipt")).scalar_one())
+            number = format_receipt_number(device.village_code, device.device_no, seq)
+            data = {
+                "number": number,
+                "receipt_seq": seq,
+                "day": today.isoformat(),
+                "village_code": device.village_code,
+                "device_no": device.device_no,
+                "payer": {"id_number": payer_id, "name": payer},
+                "lines": [_line_json(line) for line in built],
+                "total_fen": total,
+                "cash_fen": cash_fen,
+                "change_fen": cash_fen - total,
+                "agent": agent.name,
+                "payer_signoff": payer_signoff.value,
+                "signature_sha256": sig_hash,
+                "override_reason": override if overridden else None,
+            }
+            entry = journal.append(s, "receipt", now.isoformat(), data)
+            if signature_png and sig_hash and s.get(SignatureRow, sig_hash) is None:
+                s.add(SignatureRow(sha256=sig_hash, png=signature_png))
+            project_receipt(s, entry.seq, now, data)
+        # Only now, after the commit, is the receipt acknowledged (shown, printed).
+        return self.get(number)
+
+    # -- voids -----------------------------------------------------------------------------
+
+    def void(self, number: str, *, reason: str, agent: UserInfo, head: UserInfo) -> Receipt:
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInput("作废必须填写原因")
+        if head.role is not Role.HEAD:
+            raise Refused(f"作废需要村委会负责人确认，「{head.name}」是{head.role.label}")
+        if agent.role not in CASH_ROLES:
+            raise Refused(f"「{agent.name}」是{agent.role.label}，不能作废收据")
+        now = self._clock()
+        with self._db.write() as s:
+            row = s.get(ReceiptRow, number.strip())
+            if row is None:
+                raise NotFound(f"没有收据 {number}")
+            if s.get(VoidRow, row.number) is not None:
+                raise Refused(f"收据 {row.number} 已经作废")
+            if is_settled(s, row.day):
+                raise Refused(
+                    f"收据 {row.number} 所在的 {row.day.isoformat()} 已日结，不能作废；如需退款请走退费申请"
+                )
+            if row.agent == head.name:
+                raise Refused(f"村委会负责人「{head.name}」不能确认作废自己收取的收据")
+            data = {"number": row.number, "day": row.day.isoformat(), "reason": reason,
+                    "agent": agent.name, "head": head.name}
+            entry = journal.append(s, "void", now.isoformat(), data)
+            s.add(VoidRow(receipt_number=row.number, journal_seq=entry.seq, day=row.day,
+                          recorded_at=now, reason=reason, agent=agent.name, head=head.name))
+        return self.get(number.strip())
+
+    # -- printing bookkeeping --------------------------------------------------------------
+
+    def record_print(self, number: str, *, ok: bool, error: str | None = None) -> int:
+        """Log a print attempt; returns the copy number it was (0 = the original)."""
+        with self._db.write() as s:
+            if s.get(ReceiptRow, number) is None:
+                raise NotFound(f"没有收据 {number}")
+            done = int(s.execute(text(
+                "SELECT COUNT(*) FROM print_event WHERE receipt_number = :n AND ok"), {"n": number}
+            ).scalar_one())
+            s.add(PrintEventRow(receipt_number=number, recorded_at=self._clock(), ok=ok,
+                                copy_no=done, error=error))
+            return done
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, number: str) -> Receipt:
+        with self._db.read() as s:
+            row = s.get(ReceiptRow, number.strip())
+            if row is None:
+                raise NotFound(f"没有收据 {number}")
+            return _receipt(s, row, self._setup.device.village_name)
+
+    def list(self, day: date | None = None) -> list[Receipt]:
+        with self._db.read() as s:
+            q = select(ReceiptRow).order_by(col(ReceiptRow.receipt_seq))
+            if day is not None:
+                q = q.where(ReceiptRow.day == day)
+            village = self._setup.device.village_name
+            return [_receipt(s, r, village) for r in s.exec(q).all()]
+
+    def signature(self, sha256: str) -> bytes | None:
+        with self._db.read() as s:
+            row = s.get(SignatureRow, sha256)
+            return row.png if row else None
+
+
+def _refuse_if_day_blocked(s: Session, today: date) -> None:
+    earlier = first_unsettled_day_before(s, today)
+    if earlier is not None:
+        raise Refused(f"{earlier.isoformat()} 的现金尚未日结。日清日结：请先完成该日日结，再收取新的现金")
+    if is_settled(s, today):
+        raise Refused(f"今日（{today.isoformat()}）已日结，当天不能再收款")
+
+
+def _build_line(s: Session, config: object, req: LineRequest, n: int, today: date,
+                seen: set[tuple[str, str, int]]) -> tuple[ReceiptLine, str | None]:
+    from app.domain.config import CountyConfig
+
+    assert isinstance(config, CountyConfig)
+    where = f"第{n}行"
+    try:
+        idn = parse_id_number(req.id_number, today=today).value
+    except IdNumberError as exc:
+        raise InvalidInput(f"{where}：{exc}") from None
+    person = s.get(PersonRow, idn)
+    if person is None:
+        raise Refused(f"{where}：证件号码 {idn} 不在本村征收清册中")
+    who = f"{where}（{person.name}）"
+    if person.removed:
+        raise Refused(f"{who}：已从最新征收清册中移除，不能收款")
+    key = (idn, req.insurance.value, req.year)
+    if key in seen:
+        raise InvalidInput(f"{who}：同一人的{req.year}年度{req.insurance.short_label}在本收据中重复")
+    seen.add(key)
+    due_row = s.exec(select(DueRow).where(DueRow.id_number == idn, DueRow.insurance == req.insurance.value,
+                                          DueRow.year == req.year)).first()
+    if due_row is None or due_row.removed:
+        raise Refused(f"{who}：征收清册中没有其{req.year}年度{req.insurance.label}")
+    if due_row.paid_elsewhere:
+        raise Refused(f"{who}：{req.year}年度{req.insurance.short_label}已通过{due_row.paid_elsewhere}缴费，不能重复收取")
+    paid = s.execute(text(
+        "SELECT l.receipt_number FROM receipt_line l LEFT JOIN void v ON v.receipt_number = l.receipt_number "
+        "WHERE l.id_number = :id AND l.insurance = :ins AND l.year = :y AND v.receipt_number IS NULL LIMIT 1"),
+        {"id": idn, "ins": req.insurance.value, "y": req.year}).first()
+    if paid is not None:
+        raise Refused(f"{who}：{req.year}年度{req.insurance.short_label}已用收据 {paid[0]} 收取现金，不能重复收取")
+    try:
+        year_config = config.year(req.year)
+        tier = req.tier_fen
+        if req.insurance is Insurance.PENSION and tier is None:
+            tier = due_row.tier_fen
+        if req.insurance is Insurance.MEDICAL:
+            tier = None
+        due = year_config.due_fen(Category.parse(person.category), req.insurance, tier)
+    except ConfigError as exc:
+        raise Refused(f"{who}：{exc}") from None
+    if due == 0 and (req.amount_fen is None or req.amount_fen == 0):
+        raise Refused(f"{who}：{person.category}人员的{req.year}年度{req.insurance.short_label}由政府全额代缴，无需收取现金")
+    amount = due if req.amount_fen is None else req.amount_fen
+    if amount <= 0:
+        raise InvalidInput(f"{who}：金额必须大于零")
+    needs_override = None
+    if amount != due:
+        needs_override = (f"{who}：金额 {format_fen(amount)} 元与应缴 {format_fen(due)} 元不符"
+                          f"（{person.category}，{req.insurance.short_label}）")
+    elif not year_config.in_window(today):
+        needs_override = (f"{who}：今天不在{req.year}年度征收期内（{year_config.window_start.isoformat()}"
+                          f" 至 {year_config.window_end.isoformat()}）")
+    return (ReceiptLine(idn, person.name, req.insurance, req.year, tier, amount, due), needs_override)
+
+
+def _payer(s: Session, payer_id: str | None, payer_name: str | None,
+           lines: list[ReceiptLine]) -> tuple[str, str]:
+    if not payer_id:
+        return lines[0].id_number, lines[0].name
+    try:
+        idn = parse_id_number(payer_id).value
+    except IdNumberError as exc:
+        raise InvalidInput(f"缴费人：{exc}") from None
+    person = s.get(PersonRow, idn)
+    if person is not None:
+        return idn, person.name
+    if not payer_name:
+        raise InvalidInput(f"缴费人 {idn} 不在清册中，请同时填写缴费人姓名")
+    try:
+        return idn, parse_name(payer_name)
+    except InvalidNameError as exc:
+        raise InvalidInput(f"缴费人：{exc}") from None
+
+
+def _line_json(line: ReceiptLine) -> dict[str, object]:
+    return {"id_number": line.id_number, "name": line.name, "insurance": line.insurance.value,
+            "year": line.year, "tier_fen": line.tier_fen, "amount_fen": line.amount_fen,
+            "due_fen": line.due_fen}
+
+
+def project_receipt(s: Session, journal_seq: int, at: datetime, data: dict[str, object]) -> None:
+    """Write the receipt's derived rows (the same function rebuilds them in verify)."""
+    head, *lines = receipt_rows(journal_seq, at, data)
+    s.add(head)
+    s.flush()  # no ORM relationship orders the inserts: the receipt must exist before its lines
+    s.add_all(lines)
+
+
+def receipt_rows(journal_seq: int, at: datetime, data: dict) -> list[object]:  # type: ignore[type-arg]
+    payer = data["payer"]
+    rows: list[object] = [ReceiptRow(
+        number=data["number"], receipt_seq=data["receipt_seq"], journal_seq=journal_seq,
+        day=date.fromisoformat(data["day"]), recorded_at=at, payer_id_number=payer["id_number"],
+        payer_name=payer["name"], agent=data["agent"], total_fen=data["total_fen"],
+        cash_fen=data["cash_fen"], change_fen=data["change_fen"], payer_signoff=data["payer_signoff"],
+        signature_sha256=data["signature_sha256"], override_reason=data["override_reason"])]
+    for i, line in enumerate(data["lines"], start=1):
+        rows.append(ReceiptLineRow(receipt_number=data["number"], line_no=i, **line))
+    return rows
+
+
+def _receipt(s: Session, row: ReceiptRow, village_name: str) -> Receipt:
+    lines = s.exec(select(ReceiptLineRow).where(ReceiptLineRow.receipt_number == row.number)
+                   .order_by(col(ReceiptLineRow.line_no))).all()
+    void = s.get(VoidRow, row.number)
+    settled = s.execute(text("SELECT head, recorded_at FROM settlement WHERE day = :d"),
+                        {"d": row.day.isoformat()}).first()
+    prints = int(s.execute(text("SELECT COUNT(*) FROM print_event WHERE receipt_number = :n AND ok"),
+                           {"n": row.number}).scalar_one())
+    entry_hash = str(s.execute(text("SELECT hash FROM journal WHERE seq = :q"),
+                               {"q": row.journal_seq}).scalar_one())
+    village_code, device_no = row.number.split("-")[0], int(row.number.split("-")[1])
+    return Receipt(
+        number=row.number, recorded_at=row.recorded_at, day=row.day, village_code=village_code,
+        village_name=village_name, device_no=device_no, payer_id_number=row.payer_id_number,
+        payer_name=row.payer_name,
+        lines=tuple(ReceiptLine(ln.id_number, ln.name, Insurance(ln.insurance), ln.year, ln.tier_fen,
+                                ln.amount_fen, ln.due_fen) for ln in lines),
+        total_fen=row.total_fen, cash_fen=row.cash_fen, change_fen=row.change_fen, agent=row.agent,
+        payer_signoff=PayerSignoff(row.payer_signoff), signature_sha256=row.signature_sha256,
+        override_reason=row.override_reason, hash=entry_hash,
+        countersign=Countersign(settled[0], _dt(settled[1])) if settled else None,
+        void=VoidInfo(void.reason, void.agent, void.head, void.recorded_at) if void else None,
+        prints=prints,
+    )
+
+
+def _dt(value: object) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+__all__ = ["LineRequest", "Receipts", "json"]

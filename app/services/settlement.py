@@ -1,0 +1,197 @@
+"""日清日结: settle a day (counted cash against the journal), remit cash to the bank."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from app.domain.money import format_fen
+from app.domain.records import CashPosition, Remittance, Role, Settlement, UserInfo
+from app.services.database import Clock, Database
+from app.services.errors import InvalidInput, NotFound, Refused
+from app.services.ledger import (
+    expected_cash,
+    first_unsettled_day_before,
+    is_settled,
+    unsettled_days,
+)
+from app.storage import journal
+from app.storage.tables import RemittanceRow, SettlementRow
+
+# 100, 50, 20, 10, 5, 1 元, 5 角, 1 角 — what a village office counts.
+DENOMINATIONS_FEN = (10000, 5000, 2000, 1000, 500, 100, 50, 10)
+
+
+class Settlements:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def preview(self, day: date) -> tuple[int, int, int]:
+        """(expected fen, receipts, voids) for a day, before settling it."""
+        with self._db.read() as s:
+            expected, n, voids, _ = expected_cash(s, day)
+            return expected, n, voids
+
+    def settle(self, day: date, *, agent: UserInfo, head: UserInfo, counted_fen: int | None = None,
+               denominations: dict[int, int] | None = None, reason: str | None = None) -> Settlement:
+        now = self._clock()
+        if day > now.date():
+            raise Refused(f"不能日结未来的日期 {day.isoformat()}")
+        if head.role is not Role.HEAD:
+            raise Refused(f"日结需要村委会负责人会签，「{head.name}」是{head.role.label}")
+        if agent.role not in (Role.AGENT, Role.HEAD):
+            raise Refused(f"「{agent.name}」是{agent.role.label}，不能办理日结")
+        if agent.name == head.name:
+            raise Refused(f"村委会负责人「{head.name}」不能会签自己的日结，请由代收员办理日结")
+        denominations = {int(k): int(v) for k, v in (denominations or {}).items() if int(v)}
+        for denom, count in denominations.items():
+            if denom not in DENOMINATIONS_FEN:
+                raise InvalidInput(f"不认识的面额 {format_fen(denom)} 元")
+            if count < 0:
+                raise InvalidInput(f"面额 {format_fen(denom)} 元的张数不能为负")
+        by_notes = sum(d * c for d, c in denominations.items())
+        if counted_fen is None:
+            if not denominations:
+                raise InvalidInput("请填写清点的现金金额")
+            counted_fen = by_notes
+        elif denominations and by_notes != counted_fen:
+            raise InvalidInput(
+                f"按面额清点合计 {format_fen(by_notes)} 元，与填写的 {format_fen(counted_fen)} 元不一致")
+        reason = (reason or "").strip() or None
+        with self._db.write() as s:
+            if is_settled(s, day):
+                raise Refused(f"{day.isoformat()} 已经日结，已日结的日子不能再改")
+            earlier = first_unsettled_day_before(s, day)
+            if earlier is not None:
+                raise Refused(f"请先日结更早的 {earlier.isoformat()}")
+            expected, n, voids, numbers = expected_cash(s, day)
+            own = s.execute(text(
+                "SELECT COUNT(*) FROM receipt r LEFT JOIN void v ON v.receipt_number = r.number "
+                "WHERE r.day = :d AND r.agent = :h AND v.receipt_number IS NULL"),
+                {"d": day.isoformat(), "h": head.name}).scalar_one()
+            if own:
+                raise Refused(f"村委会负责人「{head.name}」当天亲自收取了{own}张收据，不能会签自己的收据；"
+                              "请由另一位村委会负责人会签")
+            diff = counted_fen - expected
+            if diff and not reason:
+                raise Refused(f"清点现金 {format_fen(counted_fen)} 元与应有 {format_fen(expected)} 元"
+                              f"相差 {format_fen(diff)} 元，请说明原因")
+            data = {"day": day.isoformat(), "expected_fen": expected, "counted_fen": counted_fen,
+                    "difference_fen": diff, "reason": reason,
+                    "denominations": {str(k): v for k, v in sorted(denominations.items(), reverse=True)},
+                    "receipts": n, "voids": voids, "receipt_numbers": numbers,
+                    "agent": agent.name, "head": head.name}
+            entry = journal.append(s, "settlement", now.isoformat(), data)
+            s.add(settlement_row(entry.seq, now, data))
+        return self.get(day)
+
+    def get(self, day: date) -> Settlement:
+        with self._db.read() as s:
+            row = s.get(SettlementRow, day)
+            if row is None:
+                raise NotFound(f"{day.isoformat()} 尚未日结")
+            entry_hash, body = s.execute(text("SELECT hash, body FROM journal WHERE seq = :q"),
+                                         {"q": row.journal_seq}).one()
+            numbers = tuple(json.loads(body)["data"]["receipt_numbers"])
+            return Settlement(row.day, row.recorded_at, row.expected_fen, row.counted_fen,
+                              row.difference_fen, row.reason,
+                              {int(k): v for k, v in json.loads(row.denominations).items()},
+                              row.receipts, row.voids, row.agent, row.head, str(entry_hash), numbers)
+
+    def all(self) -> list[Settlement]:
+        with self._db.read() as s:
+            days = [r.day for r in s.exec(select(SettlementRow).order_by(col(SettlementRow.day))).all()]
+        return [self.get(d) for d in days]
+
+    def unsettled_days(self) -> list[date]:
+        with self._db.read() as s:
+            return unsettled_days(s)
+
+    # -- remittance ------------------------------------------------------------------------
+
+    def remit(self, *, amount_fen: int, slip_no: str, day: date) -> Remittance:
+        slip_no = slip_no.strip()
+        if not slip_no:
+            raise InvalidInput("请填写解缴凭证号（银行缴款单号）")
+        if amount_fen <= 0:
+            raise InvalidInput("解缴金额必须大于零")
+        now = self._clock()
+        if day > now.date():
+            raise InvalidInput(f"解缴日期 {day.isoformat()} 在未来")
+        with self._db.write() as s:
+            if s.exec(select(RemittanceRow).where(RemittanceRow.slip_no == slip_no)).first():
+                raise Refused(f"凭证号 {slip_no} 已经登记过")
+            open_days = _settled_not_remitted(s)
+            available = sum(v for _, v in open_days)
+            if amount_fen > available:
+                raise Refused(f"解缴 {format_fen(amount_fen)} 元超过已日结未解缴的现金 "
+                              f"{format_fen(available)} 元（未日结的现金须先日结）")
+            covered, left = [], amount_fen
+            for d, v in open_days:  # oldest settled cash goes to the bank first
+                if left <= 0:
+                    break
+                covered.append(d.isoformat())
+                left -= v
+            data = {"slip_no": slip_no, "amount_fen": amount_fen, "day": day.isoformat(),
+                    "settled_days": covered}
+            entry = journal.append(s, "remittance", now.isoformat(), data)
+            s.add(remittance_row(entry.seq, now, data))
+        return Remittance(slip_no, amount_fen, day, now, tuple(date.fromisoformat(d) for d in covered),
+                          entry.hash)
+
+    def remittances(self) -> list[Remittance]:
+        with self._db.read() as s:
+            rows = s.execute(text(
+                "SELECT r.slip_no, r.amount_fen, r.day, r.recorded_at, r.settled_days, j.hash "
+                "FROM remittance r JOIN journal j ON j.seq = r.journal_seq ORDER BY r.journal_seq")).all()
+        return [Remittance(r[0], r[1], date.fromisoformat(str(r[2])), _parse_dt(r[3]),
+                           tuple(date.fromisoformat(d) for d in json.loads(r[4])), r[5]) for r in rows]
+
+    def cash_position(self) -> CashPosition:
+        with self._db.read() as s:
+            unsettled = s.execute(text(
+                "SELECT COALESCE(SUM(r.total_fen), 0) FROM receipt r "
+                "LEFT JOIN void v ON v.receipt_number = r.number "
+                "LEFT JOIN settlement st ON st.day = r.day "
+                "WHERE v.receipt_number IS NULL AND st.day IS NULL")).scalar_one()
+            counted = s.execute(text("SELECT COALESCE(SUM(counted_fen), 0) FROM settlement")).scalar_one()
+            remitted = s.execute(text("SELECT COALESCE(SUM(amount_fen), 0) FROM remittance")).scalar_one()
+        return CashPosition(int(unsettled), int(counted) - int(remitted), int(remitted))
+
+
+def _settled_not_remitted(s: Session) -> list[tuple[date, int]]:
+    """Settled days with cash not yet remitted, oldest first (remittances applied FIFO)."""
+    days = [(date.fromisoformat(str(d)), int(c)) for d, c in s.execute(text(
+        "SELECT day, counted_fen FROM settlement WHERE counted_fen > 0 ORDER BY day")).all()]
+    remitted = int(s.execute(text("SELECT COALESCE(SUM(amount_fen), 0) FROM remittance")).scalar_one())
+    out = []
+    for d, c in days:
+        used = min(c, remitted)
+        remitted -= used
+        if c - used > 0:
+            out.append((d, c - used))
+    return out
+
+
+def settlement_row(journal_seq: int, at: datetime, data: dict[str, Any]) -> SettlementRow:
+    return SettlementRow(day=date.fromisoformat(data["day"]), journal_seq=journal_seq, recorded_at=at,
+                         expected_fen=data["expected_fen"], counted_fen=data["counted_fen"],
+                         difference_fen=data["difference_fen"], reason=data["reason"],
+                         denominations=json.dumps(data["denominations"], sort_keys=True),
+                         receipts=data["receipts"], voids=data["voids"], agent=data["agent"],
+                         head=data["head"])
+
+
+def remittance_row(journal_seq: int, at: datetime, data: dict[str, Any]) -> RemittanceRow:
+    return RemittanceRow(journal_seq=journal_seq, slip_no=data["slip_no"], amount_fen=data["amount_fen"],
+                         day=date.fromisoformat(data["day"]), recorded_at=at,
+                         settled_days=json.dumps(data["settled_days"]))
+
+
+def _parse_dt(value: object) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))

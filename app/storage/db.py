@@ -1,0 +1,156 @@
+"""The database file: engine and pragmas, schema version, migrations with a backup first."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, create_engine
+
+from app.storage import tables
+
+DB_FILENAME = "daishou.sqlite3"
+
+
+class StorageError(Exception):
+    """A problem with the data file the user must be told about (newer, locked, corrupt, full)."""
+
+
+def _append_only_triggers(conn: sqlite3.Connection) -> None:
+    for table in tables.APPEND_ONLY:
+        for action in ("UPDATE", "DELETE"):
+            conn.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{action.lower()} BEFORE {action} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: {table}'); END"
+            )
+
+
+def _v1(conn: sqlite3.Connection, engine: Engine) -> None:
+    SQLModel.metadata.create_all(engine)
+    _append_only_triggers(conn)
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS ix_receipt_line_paid ON receipt_line (id_number, insurance, year)"
+    )
+    conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS ux_due ON due (id_number, insurance, year)")
+
+
+# One step per schema version: MIGRATIONS[i] takes the database from version i to i + 1.
+MIGRATIONS: list[Callable[[sqlite3.Connection, Engine], None]] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy's begin event issue BEGIN IMMEDIATE: writers queue up instead of
+    # failing halfway through a receipt with "database is locked".
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def _begin_immediate(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _begin_deferred(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def user_version(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def open_engine(path: Path, *, backup_dir: Path | None = None) -> Engine:
+    """Open (creating or migrating) the database; refuse one written by a newer program."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    existed = path.exists() and path.stat().st_size > 0
+    try:
+        version = user_version(path) if existed else 0
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(f"数据文件 {path} 已损坏或不是 Daishou 数据库：{exc}") from None
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            f"数据文件 {path} 由较新版本的 Daishou 创建（数据版本 {version}，本程序支持 "
+            f"{SCHEMA_VERSION}）。请安装新版本程序，不要用旧版本打开。"
+        )
+    engine = _engine(path, _begin_immediate)
+    if version < SCHEMA_VERSION:
+        if existed:
+            _backup(path, version, backup_dir or path.parent / "backups")
+        _migrate(engine, version)
+    return engine
+
+
+def _engine(path: Path, on_begin: Callable[[Any], None]) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", on_begin)
+    return engine
+
+
+def open_read_engine(path: Path) -> Engine:
+    """Readers take no write lock (WAL): the desk stays responsive while a writer works."""
+    return _engine(path, _begin_deferred)
+
+
+def _backup(path: Path, version: int, backup_dir: Path) -> Path:
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = backup_dir / f"{path.stem}-v{version}-{stamp}.sqlite3"
+    src = sqlite3.connect(path)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)  # consistent copy even with a WAL file beside it
+    finally:
+        dst.close()
+        src.close()
+    return target
+
+
+def _migrate(engine: Engine, version: int) -> None:
+    raw = engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        assert isinstance(conn, sqlite3.Connection)
+        for step in range(version, SCHEMA_VERSION):
+            MIGRATIONS[step](conn, engine)
+            conn.execute(f"PRAGMA user_version={step + 1}")
+    finally:
+        raw.close()
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One write transaction (BEGIN IMMEDIATE): committed on success, rolled back on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def copy_database(path: Path, target: Path) -> None:
+    """A consistent backup copy of a live database (the settings screen's backup folder)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(path)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()

@@ -198,4 +198,4 @@ class EscposDevice:
             why = "连接被中断：请检查打印机电源和网线"
         else:
             why = f"无法打印（{exc}）"
-        return f"{where}{why}；收据已保存，处理后可重新打印"
+        return f"{where} {why}；收据已保存，处理后可重新打印"

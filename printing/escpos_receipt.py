@@ -129,13 +129,17 @@ def _page_image(items: list[Item], opts: ReceiptOptions) -> Image.Image:
     return raster.stack(images, opts.width_dots)
 
 
-def render_receipt(receipt: Receipt, options: ReceiptOptions | None = None) -> bytes:
-    """The complete print job for one receipt, from `ESC @` to the cut."""
-    opts = options or ReceiptOptions()
-    items = receipt_items(receipt, opts.width_dots)
+def items_to_bytes(items: list[Item], opts: ReceiptOptions) -> bytes:
+    """A complete print job, from `ESC @` to the cut."""
     if opts.raster_all:
         return ESC_INIT + _raster(_page_image(items, opts), opts.width_dots) + CUT
     return _text_mode(items, opts)
+
+
+def render_receipt(receipt: Receipt, options: ReceiptOptions | None = None) -> bytes:
+    """The complete print job for one receipt, from `ESC @` to the cut."""
+    opts = options or ReceiptOptions()
+    return items_to_bytes(receipt_items(receipt, opts.width_dots), opts)
 
 
 def preview_image(receipt: Receipt, options: ReceiptOptions | None = None) -> Image.Image:

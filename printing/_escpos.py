@@ -1,8 +1,8 @@
 """The one place that imports python-escpos, tamed.
 
 python-escpos has two import-time side effects we do not want in a desk program:
-`escpos.capabilities` creates a fresh temporary folder on every import unless
-`ESCPOS_CAPABILITIES_PICKLE_DIR` is set, and it calls `logging.basicConfig()`, which would
+`escpos.capabilities` creates a fresh temporary folder on every import (even when
+`ESCPOS_CAPABILITIES_PICKLE_DIR` is set), and it calls `logging.basicConfig()`, which would
 install a stderr handler on the root logger before the application configured logging.
 """
 
@@ -32,11 +32,17 @@ def escpos_modules() -> tuple[ModuleType, ModuleType, ModuleType]:
             os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = _pickle_dir()
         root = logging.getLogger()
         handlers_before = list(root.handlers)
+        # WORKAROUND: escpos.capabilities reads environ.get(KEY, mkdtemp()): the default is
+        # evaluated first, so a new temp folder is made on every start even with the variable
+        # set. Hand it our folder while it imports.
+        real_mkdtemp = tempfile.mkdtemp
+        tempfile.mkdtemp = lambda *a, **k: os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"]  # type: ignore[assignment]
         try:
             import escpos.constants as constants
             import escpos.exceptions as exceptions
             import escpos.printer as printer
         finally:
+            tempfile.mkdtemp = real_mkdtemp
             # WORKAROUND: escpos.capabilities calls logging.basicConfig() at import time; take
             # back exactly the handlers it added so the application's logging stays its own.
             for handler in list(root.handlers):

@@ -138,3 +138,19 @@ def test_status_bits() -> None:
     assert "纸仓盖" in (parse_status(b"\x1a", b"\x16", b"\x12").problem or "")
     low = parse_status(b"\x12", b"\x12", b"\x1e")
     assert low.paper_low and low.problem is None  # near end still prints
+
+
+def test_importing_escpos_leaves_logging_and_temp_alone(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = ("import logging, os; from printing._escpos import escpos_modules; escpos_modules(); "
+            "print(len(logging.getLogger().handlers), os.environ['ESCPOS_CAPABILITIES_PICKLE_DIR'])")
+    env = {k: v for k, v in os.environ.items() if k != "ESCPOS_CAPABILITIES_PICKLE_DIR"}
+    env["TMPDIR"] = str(tmp_path)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         cwd=Path(__file__).resolve().parents[2], check=True).stdout.split()
+    assert out[0] == "0"  # python-escpos's logging.basicConfig() handler was taken back
+    # one stable cache folder, not a fresh mkdtemp() per start
+    assert [p.name for p in tmp_path.iterdir()] == [Path(out[1]).name]

@@ -17,6 +17,8 @@ from app.services.receipts import LineRequest
 def main(home: str, ids_file: str) -> None:
     desk = Desk(Path(home))
     agent = desk.users.authenticate("李代收", "1234")
+    sys.stdout.write("READY\n")  # start-up is not what we are testing: the killer waits for this
+    sys.stdout.flush()
     for id_number in Path(ids_file).read_text().split():
         try:
             r = desk.receipts.record(agent, [LineRequest(id_number, Insurance.MEDICAL, 2027)],

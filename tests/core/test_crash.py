@@ -40,7 +40,9 @@ def test_no_acknowledged_receipt_is_lost_and_numbers_have_no_gap(tmp_path: Path)
     while kills < KILLS:
         proc = subprocess.Popen([sys.executable, "-m", "tests.core.crash_worker", str(home), str(ids_file)],
                                 cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        time.sleep(rng.uniform(0.15, 0.8))
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "READY"
+        time.sleep(rng.uniform(0.0, 0.3))
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
         lines = out.split()
@@ -51,7 +53,7 @@ def test_no_acknowledged_receipt_is_lost_and_numbers_have_no_gap(tmp_path: Path)
     with Desk(home) as desk:
         numbers = [r.number for r in desk.receipts.list()]
         result = desk.verify()
-    assert len(acknowledged) > KILLS, "the kills should land between many receipts"
+    assert len(acknowledged) >= KILLS, "the kills should land among many receipts, not before the first"
     missing = set(acknowledged) - set(numbers)
     assert not missing, f"acknowledged receipts lost: {sorted(missing)[:5]}"
     seqs = [int(n.rsplit("-", 1)[1]) for n in numbers]

@@ -144,3 +144,17 @@ def test_installed_console_script_and_exit_codes(tmp_path: Path) -> None:
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2
     assert proc.stderr.startswith("daishou: 参数错误") and proc.stderr.count("\n") == 1
+
+
+def test_data_home_comes_from_flag_then_environment_then_platform(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.services.database import default_home
+
+    monkeypatch.setenv("DAISHOU_HOME", str(tmp_path / "from-env"))
+    assert default_home() == tmp_path / "from-env"
+    ctx = Context(stdin=io.StringIO(), stdout=io.StringIO(), stderr=io.StringIO())
+    assert main(["init", "--village-code", "341824100201", "--village-name", "示范村",
+                 "--township-code", "341824100", "--device-no", "2"], context=ctx) == 0
+    assert (tmp_path / "from-env" / "daishou.sqlite3").exists()
+    monkeypatch.delenv("DAISHOU_HOME")
+    assert default_home().name == "Daishou"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -11,7 +13,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.storage.db import DB_FILENAME, open_engine, open_read_engine, transaction
+from app.storage.db import DB_FILENAME, connect_raw, open_engine, open_read_engine, transaction
 
 Clock = Callable[[], datetime]
 
@@ -39,6 +41,8 @@ class Database:
         self.path = self.home / DB_FILENAME
         self.write_engine: Engine = open_engine(self.path, backup_dir=self.home / "backups")
         self.read_engine: Engine = open_read_engine(self.path)
+        self._raw: sqlite3.Connection | None = None
+        self._raw_lock = threading.Lock()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -50,6 +54,27 @@ class Database:
         with Session(self.read_engine) as session:
             yield session
 
+    @contextmanager
+    def raw_write(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE on one plain sqlite3 connection: the receipt hot path, no ORM.
+
+        Committed on success, rolled back on any error.
+        """
+        with self._raw_lock:
+            if self._raw is None:
+                self._raw = connect_raw(self.path)
+            conn = self._raw
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
     def close(self) -> None:
+        if self._raw is not None:
+            self._raw.close()
+            self._raw = None
         self.write_engine.dispose()
         self.read_engine.dispose()

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from app.domain.config import ConfigError
+from app.domain.config import ConfigError, CountyConfig
 from app.domain.ids import IdNumberError, parse_id_number
 from app.domain.insurance import Category, Insurance
 from app.domain.money import format_fen
@@ -27,12 +28,10 @@ from app.domain.records import (
 )
 from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, NotFound, Refused
-from app.services.ledger import first_unsettled_day_before, is_settled
+from app.services.ledger import first_unsettled_day_before, is_settled, last_settled_day
 from app.services.setup import Setup
 from app.storage import journal
 from app.storage.tables import (
-    DueRow,
-    PersonRow,
     PrintEventRow,
     ReceiptLineRow,
     ReceiptRow,
@@ -86,26 +85,26 @@ class Receipts:
         config = self._setup.config
         now = self._clock()
         today = now.date()
-        with self._db.write() as s:
-            _refuse_if_day_blocked(s, today)
+        with self._db.raw_write() as conn:
+            _refuse_if_day_blocked(conn, today)
             built: list[ReceiptLine] = []
             overridden: list[str] = []
             seen: set[tuple[str, str, int]] = set()
             for n, req in enumerate(lines, start=1):
-                line, needs_override = _build_line(s, config, req, n, today, seen)
+                line, needs_override = _build_line(conn, config, req, n, today, seen)
                 built.append(line)
                 if needs_override:
                     overridden.append(needs_override)
             if overridden and not override:
                 raise Refused("；".join(overridden) + "。如确需收取，请填写原因（将被标记供审核）")
-            payer_id, payer = _payer(s, payer_id_number, payer_name, built)
+            payer_id, payer = _payer(conn, payer_id_number, payer_name, built)
             total = sum(line.amount_fen for line in built)
             if cash_fen < total:
                 raise Refused(f"收取现金 {format_fen(cash_fen)} 元少于应收合计 {format_fen(total)} 元")
             sig_hash = hashlib.sha256(signature_png).hexdigest() if signature_png else None
-            seq = int(s.execute(text("SELECT COALESCE(MAX(receipt_seq), 0) + 1 FROM receipt")).scalar_one())
+            seq = int(conn.execute("SELECT COALESCE(MAX(receipt_seq), 0) + 1 FROM receipt").fetchone()[0])
             number = format_receipt_number(device.village_code, device.device_no, seq)
-            data = {
+            data: dict[str, Any] = {
                 "number": number,
                 "receipt_seq": seq,
                 "day": today.isoformat(),
@@ -121,12 +120,18 @@ class Receipts:
                 "signature_sha256": sig_hash,
                 "override_reason": override if overridden else None,
             }
-            entry = journal.append(s, "receipt", now.isoformat(), data)
-            if signature_png and sig_hash and s.get(SignatureRow, sig_hash) is None:
-                s.add(SignatureRow(sha256=sig_hash, png=signature_png))
-            project_receipt(s, entry.seq, now, data)
+            entry = journal.append(conn, "receipt", now.isoformat(), data)
+            if signature_png and sig_hash:
+                conn.execute("INSERT OR IGNORE INTO signature (sha256, png) VALUES (?, ?)",
+                             (sig_hash, signature_png))
+            insert_receipt(conn, entry.seq, now, data)
         # Only now, after the commit, is the receipt acknowledged (shown, printed).
-        return self.get(number)
+        return Receipt(
+            number=number, recorded_at=now, day=today, village_code=device.village_code,
+            village_name=device.village_name, device_no=device.device_no, payer_id_number=payer_id,
+            payer_name=payer, lines=tuple(built), total_fen=total, cash_fen=cash_fen,
+            change_fen=cash_fen - total, agent=agent.name, payer_signoff=payer_signoff,
+            signature_sha256=sig_hash, override_reason=data["override_reason"], hash=entry.hash)
 
     # -- voids -----------------------------------------------------------------------------
 
@@ -145,7 +150,7 @@ class Receipts:
                 raise NotFound(f"没有收据 {number}")
             if s.get(VoidRow, row.number) is not None:
                 raise Refused(f"收据 {row.number} 已经作废")
-            if is_settled(s, row.day):
+            if is_settled(journal.raw(s), row.day):
                 raise Refused(
                     f"收据 {row.number} 所在的 {row.day.isoformat()} 已日结，不能作废；如需退款请走退费申请"
                 )
@@ -153,7 +158,7 @@ class Receipts:
                 raise Refused(f"村委会负责人「{head.name}」不能确认作废自己收取的收据")
             data = {"number": row.number, "day": row.day.isoformat(), "reason": reason,
                     "agent": agent.name, "head": head.name}
-            entry = journal.append(s, "void", now.isoformat(), data)
+            entry = journal.append(journal.raw(s), "void", now.isoformat(), data)
             s.add(VoidRow(receipt_number=row.number, journal_seq=entry.seq, day=row.day,
                           recorded_at=now, reason=reason, agent=agent.name, head=head.name))
         return self.get(number.strip())
@@ -195,72 +200,75 @@ class Receipts:
             return row.png if row else None
 
 
-def _refuse_if_day_blocked(s: Session, today: date) -> None:
-    earlier = first_unsettled_day_before(s, today)
+def _refuse_if_day_blocked(conn: sqlite3.Connection, today: date) -> None:
+    earlier = first_unsettled_day_before(conn, today)
     if earlier is not None:
         raise Refused(f"{earlier.isoformat()} 的现金尚未日结。日清日结：请先完成该日日结，再收取新的现金")
-    if is_settled(s, today):
+    last = last_settled_day(conn)
+    if last is not None and today == last:
         raise Refused(f"今日（{today.isoformat()}）已日结，当天不能再收款")
+    if last is not None and today < last:
+        raise Refused(f"电脑日期 {today.isoformat()} 早于已日结的 {last.isoformat()}，请先核对电脑日期和时间")
 
 
-def _build_line(s: Session, config: object, req: LineRequest, n: int, today: date,
+_LINE_QUERY = """
+SELECT p.name, p.removed, p.category, d.id IS NOT NULL, d.tier_fen, d.paid_elsewhere, d.removed,
+       (SELECT l.receipt_number FROM receipt_line l
+         WHERE l.id_number = p.id_number AND l.insurance = d.insurance AND l.year = d.year
+           AND NOT EXISTS (SELECT 1 FROM void v WHERE v.receipt_number = l.receipt_number) LIMIT 1)
+FROM person p LEFT JOIN due d ON d.id_number = p.id_number AND d.insurance = ? AND d.year = ?
+WHERE p.id_number = ?
+"""
+
+
+def _build_line(conn: sqlite3.Connection, config: CountyConfig, req: LineRequest, n: int, today: date,
                 seen: set[tuple[str, str, int]]) -> tuple[ReceiptLine, str | None]:
-    from app.domain.config import CountyConfig
-
-    assert isinstance(config, CountyConfig)
     where = f"第{n}行"
     try:
         idn = parse_id_number(req.id_number, today=today).value
     except IdNumberError as exc:
         raise InvalidInput(f"{where}：{exc}") from None
-    person = s.get(PersonRow, idn)
-    if person is None:
+    row = conn.execute(_LINE_QUERY, (req.insurance.value, req.year, idn)).fetchone()
+    if row is None:
         raise Refused(f"{where}：证件号码 {idn} 不在本村征收清册中")
-    who = f"{where}（{person.name}）"
-    if person.removed:
+    name, person_removed, category, has_due, roster_tier, paid_elsewhere, due_removed, paid = row
+    who = f"{where}（{name}）"
+    if person_removed:
         raise Refused(f"{who}：已从最新征收清册中移除，不能收款")
     key = (idn, req.insurance.value, req.year)
     if key in seen:
         raise InvalidInput(f"{who}：同一人的{req.year}年度{req.insurance.short_label}在本收据中重复")
     seen.add(key)
-    due_row = s.exec(select(DueRow).where(DueRow.id_number == idn, DueRow.insurance == req.insurance.value,
-                                          DueRow.year == req.year)).first()
-    if due_row is None or due_row.removed:
+    if not has_due or due_removed:
         raise Refused(f"{who}：征收清册中没有其{req.year}年度{req.insurance.label}")
-    if due_row.paid_elsewhere:
-        raise Refused(f"{who}：{req.year}年度{req.insurance.short_label}已通过{due_row.paid_elsewhere}缴费，不能重复收取")
-    paid = s.execute(text(
-        "SELECT l.receipt_number FROM receipt_line l LEFT JOIN void v ON v.receipt_number = l.receipt_number "
-        "WHERE l.id_number = :id AND l.insurance = :ins AND l.year = :y AND v.receipt_number IS NULL LIMIT 1"),
-        {"id": idn, "ins": req.insurance.value, "y": req.year}).first()
+    if paid_elsewhere:
+        raise Refused(f"{who}：{req.year}年度{req.insurance.short_label}已通过{paid_elsewhere}缴费，不能重复收取")
     if paid is not None:
-        raise Refused(f"{who}：{req.year}年度{req.insurance.short_label}已用收据 {paid[0]} 收取现金，不能重复收取")
+        raise Refused(f"{who}：{req.year}年度{req.insurance.short_label}已用收据 {paid} 收取现金，不能重复收取")
     try:
         year_config = config.year(req.year)
-        tier = req.tier_fen
-        if req.insurance is Insurance.PENSION and tier is None:
-            tier = due_row.tier_fen
-        if req.insurance is Insurance.MEDICAL:
-            tier = None
-        due = year_config.due_fen(Category.parse(person.category), req.insurance, tier)
+        tier = None
+        if req.insurance is Insurance.PENSION:
+            tier = req.tier_fen if req.tier_fen is not None else roster_tier
+        due = year_config.due_fen(Category.parse(category), req.insurance, tier)
     except ConfigError as exc:
         raise Refused(f"{who}：{exc}") from None
     if due == 0 and (req.amount_fen is None or req.amount_fen == 0):
-        raise Refused(f"{who}：{person.category}人员的{req.year}年度{req.insurance.short_label}由政府全额代缴，无需收取现金")
+        raise Refused(f"{who}：{category}人员的{req.year}年度{req.insurance.short_label}由政府全额代缴，无需收取现金")
     amount = due if req.amount_fen is None else req.amount_fen
     if amount <= 0:
         raise InvalidInput(f"{who}：金额必须大于零")
     needs_override = None
     if amount != due:
         needs_override = (f"{who}：金额 {format_fen(amount)} 元与应缴 {format_fen(due)} 元不符"
-                          f"（{person.category}，{req.insurance.short_label}）")
+                          f"（{category}，{req.insurance.short_label}）")
     elif not year_config.in_window(today):
         needs_override = (f"{who}：今天不在{req.year}年度征收期内（{year_config.window_start.isoformat()}"
                           f" 至 {year_config.window_end.isoformat()}）")
-    return (ReceiptLine(idn, person.name, req.insurance, req.year, tier, amount, due), needs_override)
+    return (ReceiptLine(idn, name, req.insurance, req.year, tier, amount, due), needs_override)
 
 
-def _payer(s: Session, payer_id: str | None, payer_name: str | None,
+def _payer(conn: sqlite3.Connection, payer_id: str | None, payer_name: str | None,
            lines: list[ReceiptLine]) -> tuple[str, str]:
     if not payer_id:
         return lines[0].id_number, lines[0].name
@@ -268,9 +276,9 @@ def _payer(s: Session, payer_id: str | None, payer_name: str | None,
         idn = parse_id_number(payer_id).value
     except IdNumberError as exc:
         raise InvalidInput(f"缴费人：{exc}") from None
-    person = s.get(PersonRow, idn)
-    if person is not None:
-        return idn, person.name
+    row = conn.execute("SELECT name FROM person WHERE id_number = ?", (idn,)).fetchone()
+    if row is not None:
+        return idn, str(row[0])
     if not payer_name:
         raise InvalidInput(f"缴费人 {idn} 不在清册中，请同时填写缴费人姓名")
     try:
@@ -285,25 +293,26 @@ def _line_json(line: ReceiptLine) -> dict[str, object]:
             "due_fen": line.due_fen}
 
 
-def project_receipt(s: Session, journal_seq: int, at: datetime, data: dict[str, object]) -> None:
-    """Write the receipt's derived rows (the same function rebuilds them in verify)."""
-    head, *lines = receipt_rows(journal_seq, at, data)
-    s.add(head)
-    s.flush()  # no ORM relationship orders the inserts: the receipt must exist before its lines
-    s.add_all(lines)
+def sql_datetime(value: datetime) -> str:
+    """The text form SQLAlchemy's DateTime reads back, for rows written without the ORM."""
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def receipt_rows(journal_seq: int, at: datetime, data: dict) -> list[object]:  # type: ignore[type-arg]
+def insert_receipt(conn: sqlite3.Connection, journal_seq: int, at: datetime, data: dict[str, Any]) -> None:
+    """Write the receipt's derived rows: the projection verify rebuilds from the journal."""
     payer = data["payer"]
-    rows: list[object] = [ReceiptRow(
-        number=data["number"], receipt_seq=data["receipt_seq"], journal_seq=journal_seq,
-        day=date.fromisoformat(data["day"]), recorded_at=at, payer_id_number=payer["id_number"],
-        payer_name=payer["name"], agent=data["agent"], total_fen=data["total_fen"],
-        cash_fen=data["cash_fen"], change_fen=data["change_fen"], payer_signoff=data["payer_signoff"],
-        signature_sha256=data["signature_sha256"], override_reason=data["override_reason"])]
-    for i, line in enumerate(data["lines"], start=1):
-        rows.append(ReceiptLineRow(receipt_number=data["number"], line_no=i, **line))
-    return rows
+    conn.execute(
+        "INSERT INTO receipt (number, receipt_seq, journal_seq, day, recorded_at, payer_id_number, "
+        "payer_name, agent, total_fen, cash_fen, change_fen, payer_signoff, signature_sha256, "
+        "override_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (data["number"], data["receipt_seq"], journal_seq, data["day"], sql_datetime(at),
+         payer["id_number"], payer["name"], data["agent"], data["total_fen"], data["cash_fen"],
+         data["change_fen"], data["payer_signoff"], data["signature_sha256"], data["override_reason"]))
+    conn.executemany(
+        "INSERT INTO receipt_line (receipt_number, line_no, id_number, name, insurance, year, tier_fen, "
+        "amount_fen, due_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(data["number"], i, ln["id_number"], ln["name"], ln["insurance"], ln["year"], ln["tier_fen"],
+          ln["amount_fen"], ln["due_fen"]) for i, ln in enumerate(data["lines"], start=1)])
 
 
 def _receipt(s: Session, row: ReceiptRow, village_name: str) -> Receipt:
@@ -336,4 +345,3 @@ def _dt(value: object) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
-__all__ = ["LineRequest", "Receipts", "json"]

@@ -34,7 +34,7 @@ class Settlements:
     def preview(self, day: date) -> tuple[int, int, int]:
         """(expected fen, receipts, voids) for a day, before settling it."""
         with self._db.read() as s:
-            expected, n, voids, _ = expected_cash(s, day)
+            expected, n, voids, _ = expected_cash(journal.raw(s), day)
             return expected, n, voids
 
     def settle(self, day: date, *, agent: UserInfo, head: UserInfo, counted_fen: int | None = None,
@@ -64,12 +64,12 @@ class Settlements:
                 f"按面额清点合计 {format_fen(by_notes)} 元，与填写的 {format_fen(counted_fen)} 元不一致")
         reason = (reason or "").strip() or None
         with self._db.write() as s:
-            if is_settled(s, day):
+            if is_settled(journal.raw(s), day):
                 raise Refused(f"{day.isoformat()} 已经日结，已日结的日子不能再改")
-            earlier = first_unsettled_day_before(s, day)
+            earlier = first_unsettled_day_before(journal.raw(s), day)
             if earlier is not None:
                 raise Refused(f"请先日结更早的 {earlier.isoformat()}")
-            expected, n, voids, numbers = expected_cash(s, day)
+            expected, n, voids, numbers = expected_cash(journal.raw(s), day)
             own = s.execute(text(
                 "SELECT COUNT(*) FROM receipt r LEFT JOIN void v ON v.receipt_number = r.number "
                 "WHERE r.day = :d AND r.agent = :h AND v.receipt_number IS NULL"),
@@ -86,7 +86,7 @@ class Settlements:
                     "denominations": {str(k): v for k, v in sorted(denominations.items(), reverse=True)},
                     "receipts": n, "voids": voids, "receipt_numbers": numbers,
                     "agent": agent.name, "head": head.name}
-            entry = journal.append(s, "settlement", now.isoformat(), data)
+            entry = journal.append(journal.raw(s), "settlement", now.isoformat(), data)
             s.add(settlement_row(entry.seq, now, data))
         return self.get(day)
 
@@ -110,7 +110,7 @@ class Settlements:
 
     def unsettled_days(self) -> list[date]:
         with self._db.read() as s:
-            return unsettled_days(s)
+            return unsettled_days(journal.raw(s))
 
     # -- remittance ------------------------------------------------------------------------
 
@@ -139,7 +139,7 @@ class Settlements:
                 left -= v
             data = {"slip_no": slip_no, "amount_fen": amount_fen, "day": day.isoformat(),
                     "settled_days": covered}
-            entry = journal.append(s, "remittance", now.isoformat(), data)
+            entry = journal.append(journal.raw(s), "remittance", now.isoformat(), data)
             s.add(remittance_row(entry.seq, now, data))
         return Remittance(slip_no, amount_fen, day, now, tuple(date.fromisoformat(d) for d in covered),
                           entry.hash)

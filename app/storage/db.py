@@ -57,6 +57,13 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.close()
 
 
+def connect_raw(path: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection with the same pragmas, for hot paths that skip the ORM."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    _on_connect(conn, None)
+    return conn
+
+
 def _begin_immediate(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 

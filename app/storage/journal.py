@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
 from sqlmodel import Session
 
 from app.domain.canonical import GENESIS_HASH, canonical_json
@@ -26,23 +26,25 @@ def entry_hash(prev_hash: str, body: str) -> str:
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
-def head(session: Session) -> tuple[int, str]:
+def raw(session: Session) -> sqlite3.Connection:
+    """The sqlite3 connection under an ORM session, inside the session's transaction."""
+    conn = session.connection().connection.driver_connection
+    assert isinstance(conn, sqlite3.Connection)
+    return conn
+
+
+def head(conn: sqlite3.Connection) -> tuple[int, str]:
     """(seq, hash) of the last entry, or (0, genesis)."""
-    row = session.execute(text("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")).first()
+    row = conn.execute("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
     return (int(row[0]), str(row[1])) if row else (0, GENESIS_HASH)
 
 
-def append(session: Session, kind: str, recorded_at: str, data: dict[str, Any]) -> Entry:
+def append(conn: sqlite3.Connection, kind: str, recorded_at: str, data: dict[str, Any]) -> Entry:
     """Append one entry inside the caller's transaction; the body is canonical JSON of it all."""
-    last_seq, prev_hash = head(session)
+    last_seq, prev_hash = head(conn)
     seq = last_seq + 1
     body = canonical_json({"seq": seq, "kind": kind, "recorded_at": recorded_at, "data": data})
     digest = entry_hash(prev_hash, body)
-    session.execute(
-        text(
-            "INSERT INTO journal (seq, kind, recorded_at, body, prev_hash, hash) "
-            "VALUES (:seq, :kind, :at, :body, :prev, :hash)"
-        ),
-        {"seq": seq, "kind": kind, "at": recorded_at, "body": body, "prev": prev_hash, "hash": digest},
-    )
+    conn.execute("INSERT INTO journal (seq, kind, recorded_at, body, prev_hash, hash) "
+                 "VALUES (?, ?, ?, ?, ?, ?)", (seq, kind, recorded_at, body, prev_hash, digest))
     return Entry(seq, kind, recorded_at, data, prev_hash, digest)

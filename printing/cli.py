@@ -1,0 +1,151 @@
+"""`daishou print ...` and `daishou report ...`: plugged into the command line by entry point.
+
+Printing a receipt logs the attempt either way: a failed first print leaves the receipt an
+original (not a 补打), and the message says what to fix on the printer.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from app.cli.common import Context, iso_day, json_flag
+from app.services.desk import Desk
+from app.services.errors import DaishouError, InvalidInput
+from printing.devices import EscposDevice, PrinterError
+from printing.escpos_receipt import ReceiptOptions, render_receipt
+from printing.fonts import FontMissingError
+from printing.test_page import render_test_page
+from printing.uri import PrinterUriError
+
+REPORTS = ("ledger", "settlement", "posting", "unpaid")
+
+
+def register(sub: Any) -> None:
+    j = json_flag()
+    printer = argparse.ArgumentParser(add_help=False)
+    printer.add_argument("--printer", help="tcp://IP:9100, usb://VID:PID, serial:///dev/ttyS0?baud=9600, "
+                         "win32://NAME, file:///PATH (default: setting printer.uri)")
+    printer.add_argument("--width", type=int, choices=(58, 80), help="paper width in mm (default 58)")
+    printer.add_argument("--charset", choices=("gb2312", "gbk", "gb18030"),
+                         help="what the printer's Chinese font holds (default gbk)")
+    printer.add_argument("--raster", action="store_true",
+                         help="whole receipt as an image (printer without a Chinese font)")
+    group = sub.add_parser("print", help="打印收据 / 测试页").add_subparsers(
+        dest="print_command", required=True)
+    p = group.add_parser("receipt", parents=[j, printer], help="打印（或补打）一张收据")
+    p.add_argument("number")
+    p.set_defaults(handler=_guard(_print_receipt))
+    p = group.add_parser("test", parents=[j, printer], help="打印测试页并读取打印机状态")
+    p.set_defaults(handler=_guard(_print_test))
+
+    p = sub.add_parser("report", parents=[j], help="生成台账、日结单、公示名单、未缴名单（PDF）")
+    p.add_argument("kind", choices=REPORTS)
+    p.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    p.add_argument("--from", dest="start", help="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", help="YYYY-MM-DD")
+    p.add_argument("--year", type=int, help="unpaid: the year owed (default: the latest in the roster)")
+    p.add_argument("--out", required=True, help="FILE.pdf")
+    p.set_defaults(handler=_guard(_report))
+
+
+def _guard(handler: Callable[[argparse.Namespace, Context], int]) -> Callable[..., int]:
+    """Printer, font and address problems are things a person fixes: one line, exit 1."""
+
+    def run(args: argparse.Namespace, ctx: Context) -> int:
+        try:
+            return handler(args, ctx)
+        except (PrinterError, PrinterUriError, FontMissingError) as exc:
+            raise _Refused(str(exc)) from exc
+
+    return run
+
+
+class _Refused(DaishouError):
+    pass
+
+
+def _setting(desk: Desk, key: str) -> str | None:
+    return desk.setup.get_setting(key)
+
+
+def _device_and_options(args: argparse.Namespace, desk: Desk) -> tuple[EscposDevice, ReceiptOptions]:
+    uri = args.printer or _setting(desk, "printer.uri")
+    if not uri:
+        raise InvalidInput("没有指定打印机：请用 --printer 指定，如 --printer tcp://192.168.1.100:9100")
+    width = args.width or int(_setting(desk, "printer.width") or 58)
+    options = ReceiptOptions(
+        width_dots=384 if width == 58 else 576,
+        charset=args.charset or _setting(desk, "printer.charset") or "gbk",  # type: ignore[arg-type]
+        raster_all=args.raster or _setting(desk, "printer.raster") == "1",
+    )
+    return EscposDevice(uri), options
+
+
+def _print_receipt(args: argparse.Namespace, ctx: Context) -> int:
+    desk = ctx.desk(args)
+    receipt = desk.receipts.get(args.number)
+    device, options = _device_and_options(args, desk)
+    job = render_receipt(receipt, options)
+    try:
+        device.send(job)
+    except PrinterError as exc:
+        desk.receipts.record_print(receipt.number, ok=False, error=str(exc))
+        raise
+    copy = desk.receipts.record_print(receipt.number, ok=True)
+    what = f"补打（第{copy}次）" if copy else "原件"
+    ctx.emit(args, {"number": receipt.number, "copy": copy, "bytes": len(job), "printer": str(device.uri)},
+             f"收据 {receipt.number} 已发送到打印机 {device.uri}（{what}，{len(job)} 字节）")
+    return 0
+
+
+def _print_test(args: argparse.Namespace, ctx: Context) -> int:
+    device, options = _device_and_options(args, ctx.desk(args))
+    status = device.status()
+    device.send(render_test_page(options, str(device.uri)))
+    if not device.uri.answers_status:
+        state = "此类连接不回报打印机状态，请查看打印出的测试页"
+    elif not status.answered:
+        state = "打印机未回应状态查询（很多打印机不支持，不影响打印）"
+    else:
+        state = status.problem or ("纸将用完" if status.paper_low else "打印机就绪")
+    ctx.emit(args, {"printer": str(device.uri), "status_answered": status.answered,
+                    "problem": status.problem, "paper_low": status.paper_low},
+             f"测试页已发送到 {device.uri}；{state}")
+    return 0
+
+
+def _period(args: argparse.Namespace, today: date, *, default_all: bool) -> tuple[date, date] | None:
+    if args.date and (args.start or args.end):
+        raise InvalidInput("--date 与 --from/--to 只能选一种")
+    if args.date:
+        day = iso_day(args.date)
+        return day, day
+    if args.start or args.end:
+        start = iso_day(args.start, "--from") if args.start else date.min
+        end = iso_day(args.end, "--to") if args.end else today
+        if start > end:
+            raise InvalidInput("--from 晚于 --to")
+        return start, end
+    return None if default_all else (today, today)
+
+
+def _report(args: argparse.Namespace, ctx: Context) -> int:
+    from printing.reports import build_report  # reportlab loads only when a report is asked for
+
+    desk = ctx.desk(args)
+    today = ctx.clock().date()
+    period = _period(args, today, default_all=args.kind in ("posting", "unpaid"))
+    pdf, summary = build_report(desk, args.kind, period, today=today, year=args.year)
+    out = Path(args.out)
+    try:
+        out.write_bytes(pdf)
+    except OSError as exc:
+        raise InvalidInput(f"无法写入 {out}：{exc.strerror or exc}") from None
+    ctx.emit(args, {"kind": args.kind, "out": str(out), "bytes": len(pdf), **summary},
+             f"已生成 {out}（{len(pdf) // 1024 + 1} KB）")
+    return 0
+

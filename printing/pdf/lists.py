@@ -1,0 +1,133 @@
+"""公示名单 (public posting) and 未缴名单 (the agent's unpaid list), grouped by 村民小组.
+
+The posting goes on the village notice board: ID and phone numbers are masked here, from the
+full values, so a caller cannot forget to; the page never holds a full number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
+
+from app.domain.ids import mask_id, mask_phone
+from app.domain.insurance import Insurance
+from app.domain.money import fen_in_words, format_fen
+from printing.pdf.base import HEAD_BG, PORTRAIT, build, cell, para, styles, table_style
+
+
+@dataclass(frozen=True)
+class PostingRow:
+    group: str  # 村民小组, e.g. "第三村民小组"
+    name: str
+    id_number: str  # full; masked when drawn
+    phone: str  # full or empty; masked when drawn
+    insurance: Insurance
+    year: int
+    amount_fen: int
+    paid_on: date
+    channel: str = "现金代收"
+
+
+@dataclass(frozen=True)
+class UnpaidRow:
+    group: str
+    name: str
+    id_number: str
+    phone: str
+    insurance: Insurance
+    year: int
+    due_fen: int
+    category: str = "一般"
+
+
+POSTING_HEADER = ("序号", "姓名", "证件号码", "联系电话", "险种", "年度", "缴费金额", "缴费日期", "方式")
+POSTING_MM = (12, 24, 36, 24, 14, 12, 22, 22, 20)
+UNPAID_HEADER = ("序号", "姓名", "证件号码", "联系电话", "人员类别", "险种", "年度", "应缴金额", "备注")
+UNPAID_MM = (12, 26, 38, 26, 18, 14, 12, 20, 20)
+
+
+def _group_table(title: str, rows: list[list[object]], widths: Sequence[float],
+                 amount_col: int) -> Table:
+    """One group's table; its title is the first row so every page it runs onto repeats it
+    (and a title can never be left alone at the bottom of a page)."""
+    heading: list[object] = [title] + [""] * (len(widths) - 1)
+    table = Table([heading, *rows], colWidths=[w * mm for w in widths], repeatRows=2,
+                  spaceBefore=3 * mm)
+    table.setStyle(table_style(
+        ("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), None),
+        ("FONTSIZE", (0, 0), (-1, 0), 11), ("ALIGN", (0, 0), (-1, 0), "LEFT"),
+        ("BACKGROUND", (0, 1), (-1, 1), HEAD_BG), ("ALIGN", (0, 1), (-1, 1), "CENTER"),
+        ("ALIGN", (0, 2), (0, -1), "CENTER"), ("ALIGN", (amount_col, 2), (amount_col, -1), "RIGHT"),
+        size=8.5))
+    return table
+
+
+def posting_pdf(rows: Sequence[PostingRow], *, village: str, year: int, start: date, end: date,
+                contact: str = "") -> bytes:
+    st = styles()
+    story: list[Flowable] = [
+        Paragraph(f"{year}年度城乡居民社会保险缴费公示名单", st["title"]),
+        para(f"{village}    缴费日期：{start:%Y年%m月%d日} 至 {end:%Y年%m月%d日}", st["sub"]),
+    ]
+    total = 0
+    ordered = sorted(rows, key=lambda r: (r.group, r.paid_on, r.name))
+    for group, members in groupby(ordered, key=lambda r: r.group):
+        body: list[list[object]] = [list(POSTING_HEADER)]
+        group_total = 0
+        for i, r in enumerate(members, start=1):
+            body.append([str(i), cell(r.name, 8.5, width=POSTING_MM[1] * mm), mask_id(r.id_number),
+                         mask_phone(r.phone) if r.phone else "", r.insurance.short_label,
+                         str(r.year), format_fen(r.amount_fen), f"{r.paid_on:%Y-%m-%d}",
+                         cell(r.channel, 8.5, width=POSTING_MM[8] * mm)])
+            group_total += r.amount_fen
+        total += group_total
+        title = f"{group}（{len(body) - 1} 人次，合计 {format_fen(group_total, symbol=True)}）"
+        story.append(_group_table(title, body, POSTING_MM, amount_col=6))
+    story += [
+        Spacer(1, 4 * mm),
+        para(f"合计 {len(rows)} 人次，{format_fen(total, symbol=True)}（大写：{fen_in_words(total)}）",
+             st["body"]),
+        Spacer(1, 2 * mm),
+        para("公示期为七天。如对公示内容有异议，请在公示期内向村委会反映"
+             + (f"，联系电话：{contact}" if contact else "") + "。", st["note"]),
+        para("为保护个人信息，证件号码和电话号码已部分隐藏。", st["note"]),
+    ]
+    return build(story, pagesize=PORTRAIT, title=f"{village}缴费公示名单",
+                 footer=f"{village} 缴费公示名单")
+
+
+def unpaid_pdf(rows: Sequence[UnpaidRow], *, village: str, year: int, as_of: date,
+               agent: str = "") -> bytes:
+    """The agent's own list of who still has to pay; ID masked, phone shown so they can call."""
+    st = styles()
+    story: list[Flowable] = [
+        Paragraph(f"{year}年度城乡居民社会保险未缴费人员名单", st["title"]),
+        para(f"{village}    截至 {as_of:%Y年%m月%d日}" + (f"    代收员：{agent}" if agent else ""),
+             st["sub"]),
+    ]
+    total = 0
+    ordered = sorted(rows, key=lambda r: (r.group, r.name, r.insurance))
+    for group, members in groupby(ordered, key=lambda r: r.group):
+        body: list[list[object]] = [list(UNPAID_HEADER)]
+        group_total = 0
+        for i, r in enumerate(members, start=1):
+            body.append([str(i), cell(r.name, 8.5, width=UNPAID_MM[1] * mm), mask_id(r.id_number),
+                         r.phone, cell(r.category, 8.5, width=UNPAID_MM[4] * mm),
+                         r.insurance.short_label, str(r.year), format_fen(r.due_fen), ""])
+            group_total += r.due_fen
+        total += group_total
+        title = f"{group}（{len(body) - 1} 人次，应缴 {format_fen(group_total, symbol=True)}）"
+        story.append(_group_table(title, body, UNPAID_MM, amount_col=7))
+    story += [
+        Spacer(1, 4 * mm),
+        para(f"未缴合计 {len(rows)} 人次，应缴 {format_fen(total, symbol=True)}"
+             f"（大写：{fen_in_words(total)}）", st["body"]),
+        para("本名单仅供代收员工作使用，请勿张贴。", st["note"]),
+    ]
+    return build(story, pagesize=PORTRAIT, title=f"{village}未缴费人员名单",
+                 footer=f"{village} 未缴费人员名单（内部）")

@@ -1,0 +1,83 @@
+"""Gather what each report needs from the services and hand plain values to the renderers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from app.domain.records import Receipt
+from app.services.desk import Desk
+from app.services.errors import InvalidInput
+from printing.pdf.ledger import ledger_pdf
+from printing.pdf.lists import PostingRow, UnpaidRow, posting_pdf, unpaid_pdf
+from printing.pdf.settlement import settlement_pdf
+
+NO_GROUP = "未分组"
+
+
+def _receipts(desk: Desk, period: tuple[date, date] | None) -> list[Receipt]:
+    receipts = desk.receipts.list()
+    if period is None:
+        return receipts
+    start, end = period
+    return [r for r in receipts if start <= r.day <= end]
+
+
+def build_report(desk: Desk, kind: str, period: tuple[date, date] | None, *, today: date,
+                 year: int | None = None) -> tuple[bytes, dict[str, Any]]:
+    device = desk.setup.device
+    if kind == "ledger":
+        assert period is not None
+        receipts = _receipts(desk, period)
+        return ledger_pdf(receipts, device, start=period[0], end=period[1]), {
+            "receipts": len(receipts),
+            "total_fen": sum(r.total_fen for r in receipts if r.void is None)}
+    if kind == "settlement":
+        assert period is not None
+        if period[0] != period[1]:
+            raise InvalidInput("日结单一次只能生成一天：请用 --date YYYY-MM-DD")
+        settlement = desk.settlements.get(period[0])
+        return settlement_pdf(settlement, device, desk.receipts.list(period[0])), {
+            "expected_fen": settlement.expected_fen, "counted_fen": settlement.counted_fen}
+    if kind == "posting":
+        return _posting(desk, period, today)
+    return _unpaid(desk, today, year)
+
+
+def _posting(desk: Desk, period: tuple[date, date] | None, today: date) -> tuple[bytes, dict[str, Any]]:
+    receipts = [r for r in _receipts(desk, period) if r.void is None]
+    rows = []
+    for r in receipts:
+        for line in r.lines:
+            person = desk.roster.person(line.id_number)
+            rows.append(PostingRow(person.group if person and person.group else NO_GROUP,
+                                   line.name, line.id_number, person.phone if person else "",
+                                   line.insurance, line.year, line.amount_fen, r.day))
+    years = Counter(row.year for row in rows)
+    year = years.most_common(1)[0][0] if years else today.year
+    start = period[0] if period else min((r.day for r in receipts), default=today)
+    end = period[1] if period else max((r.day for r in receipts), default=today)
+    device = desk.setup.device
+    village = f"{device.township_name}{device.village_name}"
+    pdf = posting_pdf(rows, village=village, year=year, start=start, end=end)
+    return pdf, {"rows": len(rows), "total_fen": sum(row.amount_fen for row in rows)}
+
+
+def _unpaid(desk: Desk, today: date, year: int | None) -> tuple[bytes, dict[str, Any]]:
+    # NOTE: needs Roster.people() -> list[PersonInfo] (everyone in the village roster) from the
+    # core; until it exists the command says so instead of printing an incomplete list.
+    people_fn = getattr(desk.roster, "people", None)
+    if people_fn is None:
+        raise InvalidInput("本版本尚不能列出全部花名册人员（需要 Roster.people()），未缴名单暂不可用")
+    people = [p for p in people_fn() if not p.removed]
+    if year is None:
+        year = max((d.year for p in people for d in p.dues), default=today.year)
+    rows = [UnpaidRow(p.group or NO_GROUP, p.name, p.id_number, p.phone, d.insurance, d.year,
+                      d.due_fen, p.category)
+            for p in people for d in p.dues
+            if d.year == year and not d.paid and not d.removed and d.due_fen > 0]
+    device = desk.setup.device
+    pdf = unpaid_pdf(rows, village=f"{device.township_name}{device.village_name}", year=year,
+                     as_of=today)
+    return pdf, {"rows": len(rows), "due_fen": sum(r.due_fen for r in rows)}

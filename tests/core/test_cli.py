@@ -1,0 +1,160 @@
+"""The command line as county IT scripts drive it: spellings, PINs on stdin, JSON, exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.cli import main
+from app.cli.common import Context
+from tests.factories import AYGUL, CONFIG_PATH, VILLAGE, ZHANG, ZHANG_WIFE, FakeClock, write_roster
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Cli:
+    def __init__(self, home: Path, clock: FakeClock) -> None:
+        self.home, self.clock = home, clock
+
+    def __call__(self, *argv: str, stdin: str = "") -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        ctx = Context(stdin=io.StringIO(stdin), stdout=out, stderr=err, clock=self.clock)
+        code = main(["--home", str(self.home), *argv], context=ctx)
+        return code, out.getvalue(), err.getvalue()
+
+    def json(self, *argv: str, stdin: str = "") -> Any:
+        code, out, err = self(*argv, "--json", stdin=stdin)
+        assert code == 0, err
+        return json.loads(out)
+
+
+@pytest.fixture
+def cli(tmp_path: Path, clock: FakeClock) -> Cli:
+    c = Cli(tmp_path / "home", clock)
+    assert c("init", "--village-code", "341824100201", "--village-name", "示范村",
+             "--township-code", "341824100", "--device-no", "1")[0] == 0
+    assert c("user", "add", "--name", "李代收", "--role", "agent", stdin="1234\n")[0] == 0
+    assert c("user", "add", "--name", "王村长", "--role", "head", stdin="5678\n")[0] == 0
+    assert c("config", "import", str(CONFIG_PATH))[0] == 0
+    roster = c.json("roster", "import", str(write_roster(tmp_path / "r.csv", VILLAGE)))
+    assert (roster["imported"], roster["rejected"]) == (6, [])
+    return c
+
+
+def test_record_void_settle_remit_verify(cli: Cli) -> None:
+    r = cli.json("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:pension:2027:500",
+                 "--line", f"{ZHANG.id_number}:medical:2027", "--line", f"{ZHANG_WIFE.id_number}:medical:2027",
+                 "--cash", "1400", stdin="1234\n")
+    assert r["number"] == "341824100201-01-000001"
+    assert r["total_fen"] == 130000
+    assert [ln["amount_fen"] for ln in r["lines"]] == [50000, 40000, 40000]
+    assert len(r["hash"]) == 64
+    second = cli.json("receipt", "record", "--agent", "李代收", "--line", f"{AYGUL.id_number}:medical:2027",
+                      "--cash", "400", stdin="1234\n")
+    voided = cli.json("receipt", "void", second["number"], "--reason", "重复收款", "--agent", "李代收",
+                      "--head", "王村长", stdin="1234\n5678\n")
+    assert voided["status"] == "voided"
+    listed = cli.json("receipt", "list", "--date", "2026-11-20")
+    assert [(x["number"], x["status"]) for x in listed] == [
+        ("341824100201-01-000001", "valid"), ("341824100201-01-000002", "voided")]
+    assert listed[0]["signoffs"] == {"payer": "paper", "agent": "李代收", "head": None}
+    st = cli.json("settle", "--date", "2026-11-20", "--counted", "1300", "--agent", "李代收",
+                  "--head", "王村长", stdin="1234\n5678\n")
+    assert {k: st[k] for k in ("date", "expected_fen", "counted_fen", "difference_fen", "receipts", "voids")} == {
+        "date": "2026-11-20", "expected_fen": 130000, "counted_fen": 130000, "difference_fen": 0,
+        "receipts": 1, "voids": 1}
+    assert cli.json("receipt", "list")[0]["signoffs"]["head"]["name"] == "王村长"
+    assert cli("remit", "--amount", "1300", "--slip", "BK20261120", "--date", "2026-11-20")[0] == 0
+    assert cli.json("cash")["on_hand_fen"] == 0
+    assert cli.json("verify") == {"ok": True, "entries": 5, "first_bad_seq": None, "reason": None}
+
+
+def test_pins_are_read_in_the_order_the_users_are_named(cli: Cli) -> None:
+    r = cli.json("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:medical:2027",
+                 "--cash", "400", stdin="1234\n")
+    code, _, err = cli("receipt", "void", r["number"], "--reason", "x", "--agent", "李代收",
+                       "--head", "王村长", stdin="5678\n1234\n")
+    assert code == 1
+    assert err == "daishou: 「李代收」的 PIN 错误，还可再试4次\n"
+
+
+def test_refusal_is_one_line_on_stderr_with_nonzero_exit(cli: Cli) -> None:
+    args = ("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:medical:2027",
+            "--cash", "400")
+    assert cli(*args, stdin="1234\n")[0] == 0
+    code, out, err = cli(*args, stdin="1234\n")
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1 and "已用收据 341824100201-01-000001 收取现金" in err
+
+
+def test_override_reason_and_explicit_amount(cli: Cli) -> None:
+    line = f"{ZHANG.id_number}:pension:2027:500:450"
+    code, _, err = cli("receipt", "record", "--agent", "李代收", "--line", line, "--cash", "450",
+                       stdin="1234\n")
+    assert code == 1 and "金额 450.00 元与应缴 500.00 元不符" in err
+    r = cli.json("receipt", "record", "--agent", "李代收", "--line", line, "--cash", "450",
+                 "--override-reason", "村里垫付50元", stdin="1234\n")
+    assert r["override_reason"] == "村里垫付50元"
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (("receipt", "record", "--agent", "李代收", "--line", "123:medical", "--cash", "1"), "格式应为"),
+    (("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:pension:2027", "--cash", "1"),
+     "养老保险需要档次"),
+    (("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:dental:2027", "--cash", "1"),
+     "未知险种「dental」"),
+    (("settle", "--date", "2026-13-01", "--counted", "0", "--agent", "李代收", "--head", "王村长"),
+     "日期「2026-13-01」应为 YYYY-MM-DD"),
+    (("settle", "--date", "2026-11-20", "--denominations", "3=1", "--agent", "李代收", "--head", "王村长"),
+     "面额「3」不认识"),
+    (("remit", "--amount", "-1", "--slip", "X", "--date", "2026-11-20"), "不能为负数"),
+])
+def test_bad_arguments_are_named(cli: Cli, argv: tuple[str, ...], message: str) -> None:
+    code, _, err = cli(*argv, stdin="1234\n5678\n")
+    assert code == 1
+    assert message in err
+
+
+def test_missing_pin_on_stdin_is_named(cli: Cli) -> None:
+    code, _, err = cli("receipt", "record", "--agent", "李代收", "--line",
+                       f"{ZHANG.id_number}:medical:2027", "--cash", "400", stdin="")
+    assert code == 1 and "没有从标准输入读到「李代收」的 PIN" in err
+
+
+def test_commands_before_init_say_so(tmp_path: Path, clock: FakeClock) -> None:
+    code, _, err = Cli(tmp_path / "empty", clock)("receipt", "list")
+    assert code == 3 and "本机尚未初始化" in err
+
+
+def test_config_show_prints_the_county_configuration(cli: Cli) -> None:
+    shown = cli.json("config", "show")
+    assert shown["years"]["2027"]["medical_yuan"] == 400
+    assert shown["years"]["2027"]["subsidies_yuan"]["低保"] == {"medical": 280, "pension": 100}
+
+
+def test_installed_console_script_and_exit_codes(tmp_path: Path) -> None:
+    """The real `python -m app.cli` process: one line on stderr, exit 2 for usage."""
+    proc = subprocess.run([sys.executable, "-m", "app.cli", "--home", str(tmp_path), "receipt", "frobnicate"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("daishou: 参数错误") and proc.stderr.count("\n") == 1
+
+
+def test_data_home_comes_from_flag_then_environment_then_platform(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.services.database import default_home
+
+    monkeypatch.setenv("DAISHOU_HOME", str(tmp_path / "from-env"))
+    assert default_home() == tmp_path / "from-env"
+    ctx = Context(stdin=io.StringIO(), stdout=io.StringIO(), stderr=io.StringIO())
+    assert main(["init", "--village-code", "341824100201", "--village-name", "示范村",
+                 "--township-code", "341824100", "--device-no", "2"], context=ctx) == 0
+    assert (tmp_path / "from-env" / "daishou.sqlite3").exists()
+    monkeypatch.delenv("DAISHOU_HOME")
+    assert default_home().name == "Daishou"

@@ -1,0 +1,135 @@
+"""The data file: pragmas, schema version, migration backups, append-only tables, verify."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from app.domain.records import UserInfo
+from app.services.desk import Desk
+from app.storage.db import SCHEMA_VERSION, StorageError, open_engine
+from tests.core.test_receipts import med
+from tests.factories import ZHANG, ZHANG_WIFE, FakeClock
+
+SQLITE3 = shutil.which("sqlite3")
+
+
+def test_database_runs_in_wal_with_full_sync_and_foreign_keys(desk: Desk) -> None:
+    with desk.db.write_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert sqlite3.connect(desk.db.path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_database_from_a_newer_program_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "daishou.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StorageError, match="由较新版本的 Daishou 创建.*请安装新版本程序"):
+        open_engine(path)
+
+
+def test_migrating_an_old_file_backs_it_up_first(tmp_path: Path) -> None:
+    path = tmp_path / "daishou.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE legacy (x)")
+    conn.execute("INSERT INTO legacy VALUES (42)")
+    conn.commit()
+    conn.close()
+    open_engine(path, backup_dir=tmp_path / "backups").dispose()
+    backups = list((tmp_path / "backups").glob("daishou-v0-*.sqlite3"))
+    assert len(backups) == 1
+    assert sqlite3.connect(backups[0]).execute("SELECT x FROM legacy").fetchone() == (42,)
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_corrupt_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "daishou.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StorageError, match="已损坏或不是 Daishou 数据库"):
+        open_engine(path)
+
+
+def _ledger(desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock) -> None:
+    a = desk.receipts.record(agent, [med(ZHANG)], cash_fen=50000)
+    desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)
+    desk.receipts.void(a.number, reason="错收", agent=agent, head=head)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    desk.settlements.remit(amount_fen=40000, slip_no="BK9", day=clock().date())
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE journal SET kind = 'x'", "DELETE FROM journal", "UPDATE receipt SET total_fen = 1",
+    "DELETE FROM receipt_line", "DELETE FROM void", "UPDATE settlement SET counted_fen = 0",
+    "DELETE FROM remittance"])
+def test_the_ledger_refuses_updates_and_deletes(desk: Desk, agent: UserInfo, head: UserInfo,
+                                                clock: FakeClock, statement: str) -> None:
+    _ledger(desk, agent, head, clock)
+    conn = sqlite3.connect(desk.db.path)
+    with pytest.raises(sqlite3.IntegrityError, match="账本记录不可修改或删除"):
+        conn.execute(statement)
+
+
+def test_verify_passes_on_an_honest_ledger(desk: Desk, agent: UserInfo, head: UserInfo,
+                                           clock: FakeClock) -> None:
+    _ledger(desk, agent, head, clock)
+    result = desk.verify()
+    assert (result.ok, result.entries, result.first_bad_seq) == (True, 5, None)
+
+
+def _shell(db: Path, sql: str) -> None:
+    assert SQLITE3, "the sqlite3 shell is installed by installer/dev.sh"
+    subprocess.run([SQLITE3, str(db), sql], check=True, capture_output=True)
+
+
+@pytest.mark.parametrize(("sql", "bad_seq", "reason"), [
+    # someone lowers an amount in the journal itself
+    ("DROP TRIGGER journal_no_update; UPDATE journal SET body = replace(body, '\"total_fen\":40000', "
+     "'\"total_fen\":30000') WHERE seq = 2", 2, "内容与其哈希不符"),
+    # ... or deletes a whole entry
+    ("DROP TRIGGER journal_no_delete; PRAGMA foreign_keys=OFF; DELETE FROM journal WHERE seq = 3", 3,
+     "日志第 3 条缺失"),
+    # ... or edits only the receipt table the screens read from
+    ("DROP TRIGGER receipt_no_update; UPDATE receipt SET total_fen = 30000 WHERE receipt_seq = 2", 2,
+     "收据表与日志第 2 条不符"),
+    # ... or removes the void, to make a voided receipt look valid again
+    ("DROP TRIGGER void_no_delete; DELETE FROM void", 3, "作废表与日志第 3 条不符或缺失"),
+    # ... or slips in a receipt line that was never journaled
+    ("INSERT INTO receipt_line VALUES ('341824100201-01-000002', 9, '1', '某', 'medical', 2027, NULL, 1, 1)",
+     None, "收据明细表有日志中没有的记录"),
+])
+def test_verify_names_the_first_entry_edited_with_the_sqlite_shell(
+        desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock,
+        sql: str, bad_seq: int | None, reason: str) -> None:
+    _ledger(desk, agent, head, clock)
+    desk.close()
+    _shell(desk.db.path, sql)
+    result = desk.verify()
+    assert not result.ok
+    assert result.first_bad_seq == bad_seq
+    assert reason in (result.reason or "")
+
+
+def test_app_imports_without_qt_network_or_printing_libraries(tmp_path: Path) -> None:
+    blocker = tmp_path / "block.py"
+    blocker.write_text(
+        "import sys, importlib.abc\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name.split('.')[0] in {'PySide6', 'shiboken6', 'httpx', 'reportlab', 'escpos', 'keyring'}:\n"
+        "            raise ImportError(f'blocked {name}')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import pkgutil, importlib, app\n"
+        "mods = [m.name for m in pkgutil.walk_packages(app.__path__, 'app.') if not m.name.endswith('__main__')]\n"
+        "for m in mods: importlib.import_module(m)\n"
+        "print(len(mods))\n")
+    out = subprocess.run([__import__("sys").executable, str(blocker)], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout) >= 15

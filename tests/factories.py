@@ -1,0 +1,73 @@
+"""Builders for test data: valid ID numbers, rosters as counties write them, a fake clock."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from app.domain.ids import check_character
+
+DEMO = Path(__file__).resolve().parent.parent / "resources" / "demo"
+CONFIG_PATH = DEMO / "county-config.json"
+ROSTER_COLUMNS = ["证件号码", "姓名", "险种", "缴费年度", "缴费档次", "人员类别", "村民小组", "户号",
+                  "户主姓名", "联系电话", "缴费状态"]
+
+
+def make_id(born: date, serial: int, *, region: str = "341824", male: bool = True) -> str:
+    """A valid 18-character ID number; serial 0..99 picks the order code."""
+    order = serial % 100 * 10 + (1 if male else 2)
+    first = f"{region}{born:%Y%m%d}{order:03d}"
+    return first + check_character(first)
+
+
+class FakeClock:
+    def __init__(self, start: datetime = datetime(2026, 11, 20, 9, 0)) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> None:
+        self.now += timedelta(**kw)
+
+    def next_day(self, hour: int = 9) -> None:
+        self.now = (self.now + timedelta(days=1)).replace(hour=hour, minute=0, second=0)
+
+
+@dataclass(frozen=True)
+class Resident:
+    id_number: str
+    name: str
+    category: str = "一般"
+    group: str = "第一村民小组"
+    household: str = "0001"
+    pension_tier: int | None = 500
+    paid_elsewhere: bool = False
+
+
+def write_roster(path: Path, residents: list[Resident], year: int = 2027) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=ROSTER_COLUMNS)
+        w.writeheader()
+        for r in residents:
+            base = {"证件号码": r.id_number, "姓名": r.name, "缴费年度": year, "人员类别": r.category,
+                    "村民小组": r.group, "户号": r.household, "户主姓名": residents[0].name,
+                    "联系电话": "", "缴费状态": ""}
+            if r.pension_tier is not None:
+                w.writerow(base | {"险种": "城乡居民基本养老保险", "缴费档次": r.pension_tier})
+            w.writerow(base | {"险种": "城乡居民基本医疗保险", "缴费档次": "",
+                               "缴费状态": "已缴" if r.paid_elsewhere else ""})
+    return path
+
+
+ZHANG = Resident(make_id(date(1980, 3, 1), 1), "张三丰", household="0001")
+ZHANG_WIFE = Resident(make_id(date(1982, 7, 9), 2, male=False), "李秀英", household="0001")
+ZHANG_MOTHER = Resident(make_id(date(1950, 1, 5), 3, male=False), "王䶮", category="低保",
+                        household="0001", pension_tier=None)
+AYGUL = Resident(make_id(date(1990, 5, 5), 4, male=False), "阿依古丽·买买提", household="0002",
+                 group="第二村民小组")
+POOR = Resident(make_id(date(1975, 2, 2), 5), "曾特困", category="特困", household="0003")
+WECHAT = Resident(make_id(date(1985, 6, 6), 6), "单已缴", household="0004", paid_elsewhere=True)
+VILLAGE = [ZHANG, ZHANG_WIFE, ZHANG_MOTHER, AYGUL, POOR, WECHAT]

@@ -51,6 +51,7 @@ class TaskManager(QObject):
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="daishou-db")
         self._io = ThreadPoolExecutor(max_workers=2, thread_name_prefix="daishou-io")
         self._pending = 0
+        self._closed = False
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._progress.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
 
@@ -98,12 +99,18 @@ class TaskManager(QObject):
         return self._pending > 0
 
     def shutdown(self) -> None:
+        """Finish queued work; later requests (from windows closing) are dropped."""
+        self._closed = True
         self._db.shutdown(wait=True, cancel_futures=True)
         self._io.shutdown(wait=True, cancel_futures=True)
 
     # -- internals ---------------------------------------------------------------------------
     def _submit(self, pool: ThreadPoolExecutor, fn: Callable[[], Any], on_done: Done | None,
                 on_error: Failed | None) -> Future[Any]:
+        if self._closed:
+            dropped: Future[Any] = Future()
+            dropped.cancel()
+            return dropped
         self._pending += 1
         if self._pending == 1:
             self.busy_changed.emit(True)

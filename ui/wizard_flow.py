@@ -165,7 +165,7 @@ class WizardFlow:
         return self.step
 
     def can_go_back(self) -> bool:
-        if self.step in (Step.DEVICE, Step.DONE, self.start):
+        if self.step in (Step.DEVICE, self.start):
             return False
         return not (self.identity_written and self.step is Step.ROSTER)
 

@@ -41,7 +41,9 @@ class Progress:
 
 class TaskManager(QObject):
     # Emitted from worker threads; Qt queues the call onto the GUI thread.
-    _finished = Signal(object, object, object, object)  # on_done, on_error, result, error
+    # WORKAROUND: PySide6 6.12 loses a reference when None travels as an `object` signal
+    # argument ("deallocating None" after a few hundred emits), so one tuple carries it all.
+    _finished = Signal(object)  # (on_done, on_error, result, error)
     _progress = Signal(object, int, int)
     busy_changed = Signal(bool)
 
@@ -118,13 +120,13 @@ class TaskManager(QObject):
 
         def finished(f: Future[Any]) -> None:
             exc = f.exception() if not f.cancelled() else Cancelled()
-            self._finished.emit(on_done, on_error, None if exc else f.result(), exc)
+            self._finished.emit((on_done, on_error, None if exc else f.result(), exc))
 
         future.add_done_callback(finished)
         return future
 
-    def _deliver(self, on_done: Done | None, on_error: Failed | None, result: Any,
-                 exc: BaseException | None) -> None:
+    def _deliver(self, outcome: tuple[Done | None, Failed | None, Any, BaseException | None]) -> None:
+        on_done, on_error, result, exc = outcome
         self._pending -= 1
         if self._pending == 0:
             self.busy_changed.emit(False)

@@ -174,6 +174,7 @@ def import_stall_ms(home: Path, roster: Path) -> dict[str, float]:
 
 def main() -> dict[str, object]:
     sys.path.insert(0, str(REPO))
+    import ui  # noqa: F401 - PySide6 6.12 / Python 3.11 workaround before any Qt call
     tmp = Path(tempfile.mkdtemp(prefix="bench-gui-"))
     try:
         roster = tmp / "roster-100k.csv"

@@ -1,0 +1,100 @@
+"""Settings, the progress chart, and every table model under qtmodeltester."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from app.domain.insurance import Insurance
+from app.services.receipts import LineRequest
+from tests.gui.conftest import wait_idle
+from ui.models import HouseholdModel, PersonTableModel, ReceiptTableModel
+from ui.payment import PaymentDraft
+from ui.printer import EscposPrinter
+from ui.progress_view import ProgressRow
+
+
+def test_settings_save_printer_server_backup_and_large_text(qtbot, window, qapp, errors) -> None:  # type: ignore[no-untyped-def]
+    qtbot.keyClick(window, Qt.Key.Key_F6)
+    wait_idle(qtbot, window.ctx.tasks)
+    s = window.settings_view
+    assert "李代收（代收员）" in s.users.text()
+    s.kind.setCurrentIndex(s.kind.findData("tcp"))
+    s.address.setText("192.168.1.50:9100")
+    s.width.setCurrentIndex(s.width.findData(80))
+    s.server.setText("https://county.example/daishou")
+    s.backup.setText("/media/usb/daishou")
+    s.large.setChecked(True)
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: s.message.text() == "设置已保存")
+    setup = window.ctx.desk.setup
+    assert setup.get_setting("printer.uri") == "tcp://192.168.1.50:9100"
+    assert (setup.get_setting("printer.width"), setup.get_setting("ui.large_text")) == ("80", "1")
+    assert setup.get_setting("backup.dir") == "/media/usb/daishou"
+    assert isinstance(window.ctx.printer, EscposPrinter) and window.ctx.printer.width_mm == 80
+    assert "192.168.1.50" in window.status.printer.text()
+    assert qapp.font().pointSize() == 15
+    s.large.setChecked(False)
+    s.save()
+    qtbot.waitUntil(lambda: qapp.font().pointSize() == 10)
+    assert not errors
+
+
+def test_settings_users_and_pin_change(qtbot, window, errors) -> None:  # type: ignore[no-untyped-def]
+    s = window.settings_view
+    window.show_screen(s)
+    wait_idle(qtbot, window.ctx.tasks)
+    assert not s.add_user_button.isEnabled()  # an agent cannot add users
+    s.old_pin.setText("1234")
+    s.changed_pin.setText("4321")
+    s.change_pin()
+    qtbot.waitUntil(lambda: s.message.text() == "PIN 已修改")
+    window.ctx.desk.users.authenticate("李代收", "4321")
+    s.old_pin.setText("9999")
+    s.changed_pin.setText("1111")
+    s.change_pin()
+    qtbot.waitUntil(lambda: "PIN 错误" in s.message.text())
+    assert not errors
+
+
+def test_test_print_uses_the_printer_typed(qtbot, window, errors) -> None:  # type: ignore[no-untyped-def]
+    s = window.settings_view
+    window.show_screen(s)
+    wait_idle(qtbot, window.ctx.tasks)
+    s.address.clear()
+    s.test_print()
+    qtbot.waitUntil(lambda: "尚未设置" in s.message.text())
+    assert not errors
+
+
+def test_progress_chart_draws_rows(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    view = window.progress_view
+    window.show_screen(view)
+    wait_idle(qtbot, window.ctx.tasks)
+    view.chart.set_rows([ProgressRow("养老 2027", 12, 40), ProgressRow("医疗 2027", 30, 60)])
+    view.chart.resize(600, 200)
+    assert not view.chart.grab().isNull()
+    assert view.chart.rows[1].ratio == 0.5
+
+
+def test_models(qtmodeltester, window) -> None:  # type: ignore[no-untyped-def]
+    desk = window.ctx.desk
+    people = desk.roster.search("孙", limit=50)
+    persons = PersonTableModel()
+    persons.set_people(people)
+    qtmodeltester.check(persons)
+
+    household = HouseholdModel()
+    sun = desk.roster.search("孙兰军")[0].id_number
+    household.set_draft(PaymentDraft(desk.setup.config, desk.roster.household(sun), chosen_id=sun))
+    qtmodeltester.check(household)
+    assert household.setData(household.index(0, HouseholdModel.CHECK), Qt.CheckState.Unchecked.value,
+                             Qt.ItemDataRole.CheckStateRole)
+    qtmodeltester.check(household)
+
+    member = desk.roster.search("吴福福")[0]
+    number = desk.receipts.record(window.ctx.user, [LineRequest(member.id_number, Insurance.MEDICAL, 2027)],
+                                  cash_fen=40000).number
+    receipts = ReceiptTableModel()
+    receipts.set_receipts(desk.receipts.list())
+    qtmodeltester.check(receipts)
+    assert receipts.data(receipts.index(0, 0)) == number

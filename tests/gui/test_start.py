@@ -1,0 +1,120 @@
+"""First run through the Qt wizard, login with lockout, and each role's window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from app.domain.records import Role
+from app.services.desk import Desk
+from tests.gui.conftest import AGENT, AGENT_PIN, DEMO, FakeClock, FakePrinter, type_text, wait_idle
+from ui.app import DeskApp
+from ui.main_window import MainWindow
+from ui.review_window import ReviewWindow
+from ui.wizard_flow import RosterSource, Step
+
+
+def make_app(qtbot, desk: Desk, printer: FakePrinter) -> DeskApp:  # type: ignore[no-untyped-def]
+    app = DeskApp(desk, printer_factory=lambda _d: printer)
+    app.start()
+    wait_idle(qtbot, app.tasks)
+    return app
+
+
+def test_first_run_wizard_to_login(qtbot, tmp_path: Path, errors) -> None:  # type: ignore[no-untyped-def]
+    printer = FakePrinter()
+    with Desk(tmp_path, clock=FakeClock()) as desk:
+        app = make_app(qtbot, desk, printer)
+        wizard = app.wizard
+        assert wizard is not None and app.login is None
+        qtbot.addWidget(wizard)
+        f = wizard.fields
+
+        def press_enter() -> None:
+            qtbot.keyClick(wizard.next_button, Qt.Key.Key_Return)
+            wait_idle(qtbot, app.tasks)
+
+        for key, value in (("village_code", "341824100201"), ("township_code", "341824100"),
+                           ("device_no", "1")):
+            qtbot.keyClicks(f[key], value)
+        press_enter()
+        assert wizard.flow.step is Step.DEVICE and "村名称" in wizard.message.text()
+        type_text(f["village_name"], "示范村")
+        press_enter()
+        assert wizard.flow.step is Step.CONFIG
+        f["config_path"].setText(str(DEMO / "county-config.json"))
+        press_enter()
+        assert wizard.flow.step is Step.USERS
+        type_text(f["agent_name"], "李代收")
+        type_text(f["head_name"], "王村长")
+        for key, value in (("agent_pin", "1234"), ("agent_pin_again", "1234"),
+                           ("head_pin", "5678"), ("head_pin_again", "5679")):
+            qtbot.keyClicks(f[key], value)
+        press_enter()
+        assert "不一致" in wizard.message.text() and not desk.setup.initialised
+        f["head_pin_again"].setText("5678")
+        press_enter()
+        assert wizard.flow.step is Step.ROSTER and not wizard.back_button.isEnabled()
+        assert desk.setup.device.village_name == "示范村"
+        assert not wizard.roster_radios[RosterSource.SERVER].isEnabled()  # until sync exists
+        f["roster_path"].setText(str(DEMO / "roster-2027.csv"))
+        wizard.import_button.click()
+        qtbot.waitUntil(lambda: "导入 " in wizard.import_result.text())
+        press_enter()
+        assert wizard.flow.step is Step.PRINTER
+        f["printer_address"].setText("127.0.0.1:9100")
+        press_enter()
+        assert wizard.flow.step is Step.DONE and "示范村" in wizard.summary.text()
+        press_enter()
+        qtbot.waitUntil(lambda: app.login is not None)
+        qtbot.addWidget(app.login)
+        assert desk.setup.get_setting("printer.uri") == "tcp://127.0.0.1:9100"
+        assert desk.roster.search("孙兰军")
+        app.shutdown()
+    assert not errors
+
+
+def login(qtbot, app: DeskApp, name: str, pin: str) -> None:  # type: ignore[no-untyped-def]
+    dialog = app.login
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.name.count() > 0)
+    dialog.name.setCurrentText(name)
+    qtbot.keyClicks(dialog.pin, pin)
+    qtbot.keyClick(dialog.pin, Qt.Key.Key_Return)
+    wait_idle(qtbot, app.tasks)
+
+
+def test_login_lockout_and_agent_window(qtbot, desk: Desk, printer: FakePrinter, errors) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(qtbot, desk, printer)
+    assert app.login is not None and app.wizard is None
+    qtbot.addWidget(app.login)
+    login(qtbot, app, AGENT, "0000")
+    assert "还可再试4次" in app.login.message.text()
+    for _ in range(4):
+        login(qtbot, app, AGENT, "0000")
+    assert "锁定15分钟" in app.login.message.text()
+    login(qtbot, app, AGENT, AGENT_PIN)  # even the right PIN now waits
+    assert "已锁定" in app.login.message.text() and app.window is None
+    app.shutdown()
+    assert not errors
+
+
+def test_each_role_gets_its_window(qtbot, desk: Desk, printer: FakePrinter, errors) -> None:  # type: ignore[no-untyped-def]
+    desk.users.add("赵审核", Role.TOWNSHIP, "2468")
+    app = make_app(qtbot, desk, printer)
+    qtbot.addWidget(app.login)
+    login(qtbot, app, AGENT, AGENT_PIN)
+    assert isinstance(app.window, MainWindow)
+    qtbot.addWidget(app.window)
+    assert app.window.desk_view.search.hasFocus()
+    assert "离线" in app.window.status.network.text() and "未配置" in app.window.status.outbox.text()
+    app.window.close()
+    app.show_login()
+    qtbot.addWidget(app.login)
+    login(qtbot, app, "赵审核", "2468")
+    assert isinstance(app.window, ReviewWindow)
+    qtbot.addWidget(app.window)
+    assert "审核功能" in app.window.centralWidget().text()
+    app.shutdown()
+    assert not errors

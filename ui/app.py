@@ -1,0 +1,83 @@
+"""Start-up: the setup wizard on first run, then login, then the window for the user's role.
+
+DeskApp owns the one window; nothing is global, so tests start as many as they like.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMainWindow
+
+from app.domain.records import Role, UserInfo
+from app.services.desk import Desk
+from ui.context import WindowContext
+from ui.errors import show_error
+from ui.login import LoginDialog
+from ui.main_window import MainWindow
+from ui.printer import ReceiptPrinter, printer_from_settings
+from ui.review_window import ReviewWindow
+from ui.settings_view import apply_text_size
+from ui.tasks import TaskManager
+from ui.wizard import SetupWizard
+from ui.wizard_flow import Step, WizardFlow
+
+PrinterFactory = Callable[[Desk], ReceiptPrinter]
+
+
+class DeskApp(QObject):
+    window_opened = Signal(object)  # the QMainWindow shown after login
+
+    def __init__(self, desk: Desk, *, printer_factory: PrinterFactory = printer_from_settings,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.printer_factory = printer_factory
+        self.tasks = TaskManager(on_error=lambda exc: show_error(exc, parent=None), parent=self)
+        self.wizard: SetupWizard | None = None
+        self.login: LoginDialog | None = None
+        self.window: QMainWindow | None = None
+
+    def start(self) -> None:
+        desk = self.desk
+
+        def probe() -> tuple[bool, bool, str | None]:
+            initialised = desk.setup.initialised
+            has_users = bool(desk.users.list()) if initialised else False
+            return initialised, has_users, desk.setup.get_setting("ui.large_text")
+
+        self.tasks.run(probe, self._begin)
+
+    def _begin(self, state: tuple[bool, bool, str | None]) -> None:
+        initialised, has_users, large = state
+        apply_text_size(large == "1")
+        if initialised and has_users:
+            self.show_login()
+        else:
+            self.show_wizard(Step.USERS if initialised else Step.DEVICE)
+
+    def show_wizard(self, start: Step = Step.DEVICE) -> SetupWizard:
+        self.wizard = SetupWizard(self.desk, self.tasks, WizardFlow(start=start))
+        self.wizard.completed.connect(self.show_login)
+        self.wizard.show()
+        return self.wizard
+
+    def show_login(self) -> LoginDialog:
+        self.login = LoginDialog(self.desk, self.tasks)
+        self.login.logged_in.connect(self.open_window)
+        self.login.show()
+        return self.login
+
+    def open_window(self, user: UserInfo) -> QMainWindow:
+        ctx = WindowContext(self.desk, self.tasks, user, self.printer_factory(self.desk))
+        window: MainWindow | ReviewWindow
+        window = ReviewWindow(ctx) if user.role is Role.TOWNSHIP else MainWindow(ctx)
+        self.window = window
+        window.show()
+        window.start()
+        self.window_opened.emit(window)
+        return window
+
+    def shutdown(self) -> None:
+        self.tasks.shutdown()

@@ -1,0 +1,40 @@
+"""`daishou gui [--home DIR]`: open the window (plugged into the command line by entry point)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from app.cli.common import Context
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("gui", help="打开代收窗口")
+    # Also accepted after the command; a separate dest keeps it from hiding `daishou --home DIR gui`.
+    p.add_argument("--home", dest="gui_home", help="data folder (default: $DAISHOU_HOME or the user data folder)")
+    p.set_defaults(handler=_gui)
+
+
+def _gui(args: argparse.Namespace, ctx: Context) -> int:
+    if args.gui_home:
+        args.home = args.gui_home
+    desk = ctx.desk(args)
+    return run(desk)
+
+
+def run(desk: Any, argv: list[str] | None = None) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from ui.app import DeskApp
+
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("代收")
+    app.setQuitOnLastWindowClosed(True)
+    desk_app = DeskApp(desk)
+    desk_app.start()
+    try:
+        return int(app.exec())
+    finally:
+        desk_app.shutdown()

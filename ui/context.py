@@ -1,0 +1,31 @@
+"""What every screen of one logged-in window is handed: no globals, no main-window lookup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, Signal
+
+from app.domain.records import UserInfo
+from app.services.desk import Desk
+from ui.printer import ReceiptPrinter
+from ui.tasks import TaskManager
+
+
+class Changes(QObject):
+    """What changed, so each screen refreshes only when it must (Anki's OpChanges idea)."""
+
+    receipts = Signal()  # recorded, voided, printed
+    ledger = Signal()  # settled, remitted
+    roster = Signal()  # imported
+    settings = Signal()  # printer, large text, users
+    printer_state = Signal(str)
+
+
+@dataclass
+class WindowContext:
+    desk: Desk
+    tasks: TaskManager
+    user: UserInfo
+    printer: ReceiptPrinter
+    changes: Changes = field(default_factory=Changes)

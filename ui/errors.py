@@ -1,0 +1,45 @@
+"""The one error dialog: what happened, and what to do next.
+
+Refusals from the core (DaishouError) are expected and shown where they happen by the view
+that asked; anything that reaches this dialog is either a refusal nobody handled in place or a
+fault (disk, database, our bug). A fault is logged with its traceback for the support person.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app.services.errors import DaishouError, NotInitialised
+from app.storage.db import StorageError
+from ui.tasks import Cancelled
+
+log = logging.getLogger(__name__)
+
+
+def explain(exc: BaseException) -> tuple[str, str]:
+    """(what happened, what to do next) in Chinese."""
+    if isinstance(exc, NotInitialised):
+        return exc.message, "请先完成设置向导。"
+    if isinstance(exc, DaishouError):
+        return exc.message, "请按提示修改后再试。"
+    if isinstance(exc, StorageError):
+        return f"数据文件有问题：{exc}", "请勿关闭电脑电源，联系乡镇社保中心技术人员；备份在数据目录的 backups 文件夹中。"
+    if isinstance(exc, OSError):
+        return f"读写文件失败：{exc.strerror or exc}", "请检查文件或U盘是否可用，然后重试。"
+    return (f"程序内部错误：{type(exc).__name__}: {exc}",
+            "已记录的数据不受影响。请记下此信息并联系技术人员，然后重新打开程序。")
+
+
+def show_error(exc: BaseException, *, parent: QWidget | None, title: str = "无法完成") -> None:
+    if isinstance(exc, Cancelled):
+        return
+    what, next_step = explain(exc)
+    if not isinstance(exc, DaishouError | StorageError | OSError):
+        log.error("unexpected error\n%s", "".join(traceback.format_exception(exc)))
+    box = QMessageBox(QMessageBox.Icon.Warning, title, what, QMessageBox.StandardButton.Ok, parent)
+    box.setInformativeText(next_step)
+    box.setObjectName("errorDialog")
+    box.open()  # not exec(): never start a nested event loop from a task callback

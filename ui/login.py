@@ -1,0 +1,77 @@
+"""Log in with name and PIN; wrong PINs are counted by the core, which locks after five."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from app.domain.records import Device, UserInfo
+from app.services.desk import Desk
+from app.services.errors import DaishouError
+from ui.errors import show_error
+from ui.payment_panel import ERROR_STYLE
+from ui.tasks import TaskManager
+
+
+class LoginDialog(QDialog):
+    logged_in = Signal(object)  # UserInfo
+
+    def __init__(self, desk: Desk, tasks: TaskManager, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("loginDialog")
+        self.setWindowTitle("代收 — 登录")
+        self._desk, self._tasks = desk, tasks
+        self.village = QLabel(objectName="loginVillage")
+        self.village.setStyleSheet("font-size: 16pt; font-weight: bold")
+        self.name = QComboBox(objectName="loginName", editable=True)
+        self.pin = QLineEdit(objectName="loginPin", echoMode=QLineEdit.EchoMode.Password)
+        self.pin.setPlaceholderText("PIN，回车登录")
+        self.message = QLabel(objectName="loginMessage", wordWrap=True)
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.button = QPushButton("登录", objectName="loginButton", default=True)
+        self.button.clicked.connect(self.submit)
+        form = QFormLayout(self)
+        form.addRow(self.village)
+        form.addRow("姓名", self.name)
+        form.addRow("PIN", self.pin)
+        form.addRow(self.message)
+        form.addRow(self.button)
+        self.setMinimumWidth(420)
+        self.pin.setFocus()
+        tasks.run(lambda: (desk.setup.device, desk.users.list()), self._fill)
+
+    def _fill(self, result: tuple[Device, list[UserInfo]]) -> None:
+        device, users = result
+        self.village.setText(f"{device.village_name}　设备 {device.device_no}")
+        self.name.addItems([u.name for u in users])
+        self.pin.setFocus()
+
+    def submit(self) -> None:
+        name, pin = self.name.currentText().strip(), self.pin.text()
+        if not name or not pin:
+            self.message.setText("请选择姓名并输入 PIN")
+            return
+        self.button.setEnabled(False)
+        users = self._desk.users
+        self._tasks.run(lambda: users.authenticate(name, pin), self._accepted, on_error=self._refused)
+
+    def _accepted(self, user: UserInfo) -> None:
+        self.logged_in.emit(user)
+        self.accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        self.button.setEnabled(True)
+        self.pin.clear()
+        self.pin.setFocus()
+        if isinstance(exc, DaishouError):
+            self.message.setText(exc.message)
+        else:
+            show_error(exc, parent=self)

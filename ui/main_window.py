@@ -1,0 +1,100 @@
+"""The agent's and village head's window: one tab per task, a shortcut for every action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
+
+from ui.context import WindowContext
+from ui.desk_view import DeskView
+from ui.progress_view import ProgressView
+from ui.settings_view import SettingsView
+from ui.settle_view import SettleView
+from ui.status import DeskStatus
+from ui.today_view import TodayView
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: WindowContext, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        device = ctx.desk.setup.device
+        self.setWindowTitle(f"代收 — {device.village_name}（{device.village_code}）设备{device.device_no}")
+        self.resize(1280, 800)
+        self.desk_view = DeskView(ctx)
+        self.today_view = TodayView(ctx)
+        self.settle_view = SettleView(ctx)
+        self.progress_view = ProgressView(ctx)
+        self.settings_view = SettingsView(ctx)
+        self.tabs = QTabWidget(objectName="mainTabs")
+        self.screens: list[tuple[QWidget, str, str]] = [
+            (self.desk_view, "收款（F2）", "F2"), (self.today_view, "今日收据（F3）", "F3"),
+            (self.settle_view, "日结与解缴（F4）", "F4"), (self.progress_view, "进度（F5）", "F5"),
+            (self.settings_view, "设置（F6）", "F6"),
+        ]
+        for widget, title, key in self.screens:
+            self.tabs.addTab(widget, title)
+            self._shortcut(key, lambda w=widget: self.show_screen(w))
+        self.setCentralWidget(self.tabs)
+        self.status = DeskStatus(ctx)
+        self.setStatusBar(self.status)
+        self.tabs.currentChanged.connect(self._screen_changed)
+
+        d = self.desk_view
+        self._shortcut("F12", self._record)
+        self._shortcut("Ctrl+Return", self._record)
+        self._shortcut("Ctrl+F", lambda: self.show_screen(d))
+        self._shortcut("Escape", self._escape)
+        self._shortcut("Ctrl+P", lambda: self._on(self.today_view, self.today_view.reprint))
+        self._shortcut("Ctrl+Delete", lambda: self._on(self.today_view, self.today_view.void))
+        self._shortcut("Ctrl+J", lambda: self._on(self.settle_view, self.settle_view.settle))
+        self._shortcut("Ctrl+R", lambda: self._on(self.settle_view, self.settle_view.remit))
+        self._shortcut("Ctrl+S", lambda: self._on(self.settings_view, self.settings_view.save))
+        self._shortcut("Ctrl+T", lambda: self._on(self.settings_view, self.settings_view.test_print))
+
+    def _shortcut(self, key: str, slot: Callable[[], object]) -> None:
+        shortcut = QShortcut(QKeySequence(key), self)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        shortcut.activated.connect(slot)
+
+    def _on(self, screen: QWidget, action: Callable[[], object]) -> None:
+        """An action's shortcut works from anywhere: it opens its screen first."""
+        if self.tabs.currentWidget() is not screen:
+            self.show_screen(screen)
+        action()
+
+    def _record(self) -> None:
+        if self.tabs.currentWidget() is self.desk_view:
+            self.desk_view.record()
+
+    def _escape(self) -> None:
+        # Esc always brings the agent back to an empty search on the desk.
+        self.show_screen(self.desk_view)
+        self.desk_view.search.clear()
+        self.desk_view.search.setFocus()
+
+    def show_screen(self, widget: QWidget) -> None:
+        self.tabs.setCurrentWidget(widget)
+        widget.setFocus()
+
+    def _screen_changed(self, _index: int) -> None:
+        widget = self.tabs.currentWidget()
+        refresh = getattr(widget, "refresh", None)
+        if refresh is not None:
+            refresh()
+        widget.setFocus()
+
+    def start(self) -> None:
+        """Load what the first screen and the status bar show; the search box has the focus."""
+        self.status.refresh()
+        self.show_screen(self.desk_view)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self.ctx.tasks.busy:
+            self.statusBar().showMessage("正在保存，请稍候再关闭…", 3000)
+            event.ignore()
+            return
+        super().closeEvent(event)

@@ -1,0 +1,179 @@
+"""Table models for the desk: search results, the household's due lines, the day's receipts.
+
+Each holds frozen values from the services (never an ORM row) and is replaced wholesale with
+beginResetModel/endResetModel: the lists are short (a page of results, a household, a day).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from app.domain.money import format_fen, parse_yuan
+from app.domain.records import PersonInfo, Receipt
+from ui.payment import PaymentDraft
+
+Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+_GREY = QBrush(QColor("#777777"))
+
+
+def owed_summary(p: PersonInfo) -> str:
+    unpaid = [d for d in p.dues if not d.paid and not d.removed and d.due_fen > 0]
+    if p.removed:
+        return "已移出清册"
+    if not unpaid:
+        return "无待缴"
+    return "、".join(f"{d.insurance.short_label}{format_fen(d.due_fen)}" for d in unpaid)
+
+
+class _Table(QAbstractTableModel):
+    headers: tuple[str, ...] = ()
+
+    def rowCount(self, parent: Index = _ROOT) -> int:  # noqa: N802 - Qt's name
+        return 0 if parent.isValid() else self._rows()
+
+    def columnCount(self, parent: Index = _ROOT) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(self.headers)):
+            return self.headers[section]
+        return None
+
+    def _rows(self) -> int:
+        raise NotImplementedError
+
+
+class PersonTableModel(_Table):
+    headers = ("姓名", "证件号码", "村民小组", "户号", "户主", "人员类别", "待缴")
+
+    def __init__(self, *, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.people: list[PersonInfo] = []
+
+    def set_people(self, people: list[PersonInfo]) -> None:
+        self.beginResetModel()
+        self.people = list(people)
+        self.endResetModel()
+
+    def _rows(self) -> int:
+        return len(self.people)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        p = self.people[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (p.name, p.id_number, p.group, p.household_no, p.household_head, p.category,
+                    owed_summary(p))[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and p.removed:
+            return _GREY
+        return None
+
+
+class HouseholdModel(_Table):
+    """The household's due lines; column 0 ticks who pays now, 档次 and 金额 are editable."""
+
+    headers = ("缴", "姓名", "险种", "年度", "档次", "应缴", "本次收取", "状态")
+    CHECK, NAME, INSURANCE, YEAR, TIER, DUE, AMOUNT, STATUS = range(8)
+
+    def __init__(self, *, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.draft: PaymentDraft | None = None
+
+    def set_draft(self, draft: PaymentDraft | None) -> None:
+        self.beginResetModel()
+        self.draft = draft
+        self.endResetModel()
+
+    def _rows(self) -> int:
+        return len(self.draft.lines) if self.draft else 0
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid() or self.draft is None:
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        line = self.draft.lines[index.row()]
+        if not line.payable:
+            return base
+        if index.column() == self.CHECK:
+            return base | Qt.ItemFlag.ItemIsUserCheckable
+        if index.column() == self.AMOUNT or (index.column() == self.TIER and line.tier_fen is not None):
+            return base | Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self.draft is None:
+            return None
+        line = self.draft.lines[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.CheckStateRole and col == self.CHECK:
+            return Qt.CheckState.Checked if line.checked else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.DisplayRole:
+            tier = format_fen(line.tier_fen) if line.tier_fen is not None else "—"
+            return ("", line.name, line.insurance.short_label, str(line.year), tier,
+                    format_fen(line.due_fen), format_fen(line.amount_fen) if line.payable else "—",
+                    line.status)[col]
+        if role == Qt.ItemDataRole.EditRole and col == self.TIER:
+            return line.tier_fen
+        if role == Qt.ItemDataRole.EditRole and col == self.AMOUNT:
+            return format_fen(line.amount_fen).replace(",", "")
+        if role == Qt.ItemDataRole.ForegroundRole and not line.payable:
+            return _GREY
+        return None
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        changeable = Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEditable
+        if not index.isValid() or self.draft is None or not self.flags(index) & changeable:
+            return False
+        row, col = index.row(), index.column()
+        if col == self.CHECK and role == Qt.ItemDataRole.CheckStateRole:
+            self.draft.set_checked(row, Qt.CheckState(value) == Qt.CheckState.Checked)
+        elif col == self.TIER and role == Qt.ItemDataRole.EditRole and value is not None:
+            self.draft.set_tier(row, int(value))
+        elif col == self.AMOUNT and role == Qt.ItemDataRole.EditRole:
+            try:
+                self.draft.set_amount(row, parse_yuan(str(value)))
+            except ValueError:
+                return False
+        else:
+            return False
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+        return True
+
+
+class ReceiptTableModel(_Table):
+    headers = ("收据号", "时间", "缴费人", "项目", "金额", "收款人", "状态", "打印")
+
+    def __init__(self, *, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.receipts: list[Receipt] = []
+
+    def set_receipts(self, receipts: list[Receipt]) -> None:
+        self.beginResetModel()
+        self.receipts = list(receipts)
+        self.endResetModel()
+
+    def _rows(self) -> int:
+        return len(self.receipts)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self.receipts[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            items = "、".join(f"{ln.name}{ln.insurance.short_label}" for ln in r.lines)
+            status = f"已作废（{r.void.reason}）" if r.void else "有效"
+            prints = f"{r.prints}次" if r.prints else "未打印"
+            return (r.number, r.recorded_at.strftime("%H:%M"), r.payer_name, items,
+                    format_fen(r.total_fen), r.agent, status, prints)[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and r.void:
+            return _GREY
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 4:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None

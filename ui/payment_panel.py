@@ -1,0 +1,139 @@
+"""The right side of the desk: total, cash tendered and change, the payer's sign-off, the record key."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.money import MoneyError, fen_in_words, format_fen, parse_yuan
+from app.domain.records import PayerSignoff
+from ui.signature_pad import SignaturePad
+
+ERROR_STYLE = "color: #b00020; font-weight: bold"
+OK_STYLE = "color: #1b5e20; font-weight: bold"
+
+
+class PaymentPanel(QWidget):
+    record_requested = Signal()
+
+    def __init__(self, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._total = 0
+        self.total = QLabel("合计 ¥0.00", objectName="totalLabel")
+        self.total.setStyleSheet("font-size: 22pt; font-weight: bold")
+        self.words = QLabel("", objectName="totalWords")
+        self.cash = QLineEdit(objectName="cashEdit", placeholderText="收取现金（元），回车确认")
+        self.cash.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.cash.setStyleSheet("font-size: 16pt")
+        self.change = QLabel("找零 —", objectName="changeLabel")
+        self.change.setStyleSheet("font-size: 16pt")
+
+        self.signoff = QButtonGroup(self)
+        sign_box = QGroupBox("缴费人签字")
+        sign_layout = QVBoxLayout(sign_box)
+        self.radios: dict[PayerSignoff, QRadioButton] = {}
+        for n, (kind, text) in enumerate(((PayerSignoff.PAPER, "纸质台账签字（&1）"),
+                                          (PayerSignoff.FINGERPRINT, "已采集手印（&2）"),
+                                          (PayerSignoff.SIGNATURE, "电子签名（&3）"))):
+            radio = QRadioButton(text, objectName=f"signoff_{kind.value}")
+            self.signoff.addButton(radio, n)
+            self.radios[kind] = radio
+            sign_layout.addWidget(radio)
+        self.radios[PayerSignoff.PAPER].setChecked(True)
+        self.pad = SignaturePad()
+        clear = QPushButton("清除签名", objectName="clearSignature")
+        clear.clicked.connect(self.pad.clear)
+        sign_layout.addWidget(self.pad)
+        sign_layout.addWidget(clear, alignment=Qt.AlignmentFlag.AlignRight)
+        self.pad.changed.connect(lambda: self.radios[PayerSignoff.SIGNATURE].setChecked(
+            not self.pad.is_empty or self.signoff_kind is PayerSignoff.SIGNATURE))
+
+        self.override_label = QLabel("金额或日期不符时的收取原因（将被标记供乡镇审核）：")
+        self.override = QLineEdit(objectName="overrideEdit")
+        self.message = QLabel("", objectName="deskMessage", wordWrap=True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.record = QPushButton("收款并打印收据（F12）", objectName="recordButton")
+        self.record.setStyleSheet("font-size: 14pt; padding: 8px")
+        self.record.setAutoDefault(True)
+        self.record.clicked.connect(self.record_requested)
+
+        form = QFormLayout()
+        form.addRow("收取现金", self.cash)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.total)
+        layout.addWidget(self.words)
+        layout.addLayout(form)
+        layout.addWidget(self.change)
+        layout.addWidget(sign_box)
+        layout.addWidget(self.override_label)
+        layout.addWidget(self.override)
+        layout.addWidget(self.message, 1, Qt.AlignmentFlag.AlignTop)
+        row = QHBoxLayout()
+        row.addWidget(self.record)
+        layout.addLayout(row)
+        self.show_override(False)
+        self.cash.textChanged.connect(self._update_change)
+        # Enter in the cash field moves to the record key; a second Enter records.
+        self.cash.returnPressed.connect(self.record.setFocus)
+        self.override.returnPressed.connect(self.record_requested)
+
+    # -- state -------------------------------------------------------------------------------
+    @property
+    def signoff_kind(self) -> PayerSignoff:
+        for kind, radio in self.radios.items():
+            if radio.isChecked():
+                return kind
+        return PayerSignoff.PAPER
+
+    def cash_fen(self) -> int:
+        """The cash tendered; raises MoneyError with a message when it is not an amount."""
+        text = self.cash.text().strip()
+        if not text:
+            raise MoneyError("请填写收取的现金金额")
+        return parse_yuan(text, field="收取现金")
+
+    def set_total(self, fen: int) -> None:
+        self._total = fen
+        self.total.setText(f"合计 ¥{format_fen(fen)}")
+        self.words.setText(fen_in_words(fen) if fen else "")
+        self._update_change()
+
+    def _update_change(self) -> None:
+        try:
+            cash = self.cash_fen()
+        except MoneyError:
+            self.change.setText("找零 —")
+            return
+        if cash < self._total:
+            self.change.setText(f"还差 ¥{format_fen(self._total - cash)}")
+        else:
+            self.change.setText(f"找零 ¥{format_fen(cash - self._total)}")
+
+    def show_override(self, shown: bool) -> None:
+        self.override_label.setVisible(shown)
+        self.override.setVisible(shown)
+        if not shown:
+            self.override.clear()
+
+    def say(self, text: str, *, ok: bool = False) -> None:
+        self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
+        self.message.setText(text)
+
+    def reset(self) -> None:
+        """Ready for the next payer: clear cash, sign-off and override, keep the last message."""
+        self.cash.clear()
+        self.pad.clear()
+        self.radios[PayerSignoff.PAPER].setChecked(True)
+        self.show_override(False)
+        self.set_total(0)

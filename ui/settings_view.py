@@ -1,0 +1,200 @@
+"""设置: printer (kind, address, paper width, test print), county server, users and PINs,
+backup folder, large-text mode."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.records import Role, UserInfo
+from app.services.errors import DaishouError
+from ui.context import WindowContext
+from ui.errors import show_error
+from ui.payment_panel import ERROR_STYLE, OK_STYLE
+from ui.printer import EscposPrinter, NoPrinter, PrinterProblem
+
+PRINTER_KINDS = (("tcp", "网络打印机"), ("usb", "USB"), ("serial", "串口"), ("win32", "Windows 打印机"),
+                 ("file", "设备文件"))
+BASE_POINT_SIZE = 10
+LARGE_POINT_SIZE = 15
+
+
+def apply_text_size(large: bool) -> None:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        font = app.font()
+        font.setPointSize(LARGE_POINT_SIZE if large else BASE_POINT_SIZE)
+        app.setFont(font)
+
+
+def split_uri(uri: str) -> tuple[str, str]:
+    kind, sep, rest = uri.partition("://")
+    return (kind, rest) if sep else ("tcp", uri)
+
+
+class SettingsView(QWidget):
+    def __init__(self, ctx: WindowContext, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.kind = QComboBox(objectName="printerKind")
+        for value, text in PRINTER_KINDS:
+            self.kind.addItem(text, value)
+        self.address = QLineEdit(objectName="printerAddress", placeholderText="如 192.168.1.100:9100")
+        self.width = QComboBox(objectName="paperWidth")
+        self.width.addItem("58 mm", 58)
+        self.width.addItem("80 mm", 80)
+        self.test_button = QPushButton("测试打印（Ctrl+T）", objectName="testPrint")
+        self.test_button.clicked.connect(self.test_print)
+        self.server = QLineEdit(objectName="serverUrl", placeholderText="https://县服务器地址（同步功能上线后使用）")
+        self.backup = QLineEdit(objectName="backupDir")
+        browse = QPushButton("选择…")
+        browse.clicked.connect(self._choose_backup)
+        self.large = QCheckBox("大字模式（适合老花眼）", objectName="largeText")
+        self.save_button = QPushButton("保存设置（Ctrl+S）", objectName="saveSettings")
+        self.save_button.clicked.connect(self.save)
+        self.message = QLabel(objectName="settingsMessage", wordWrap=True)
+
+        self.users = QLabel(objectName="userList", wordWrap=True)
+        self.new_name = QLineEdit(objectName="newUserName", placeholderText="姓名")
+        self.new_role = QComboBox(objectName="newUserRole")
+        for role in (Role.AGENT, Role.HEAD, Role.TOWNSHIP):
+            self.new_role.addItem(role.label, role.value)
+        self.new_pin = QLineEdit(objectName="newUserPin", placeholderText="4–12 位数字 PIN",
+                                 echoMode=QLineEdit.EchoMode.Password)
+        self.add_user_button = QPushButton("添加用户", objectName="addUser")
+        self.add_user_button.clicked.connect(self.add_user)
+        self.old_pin = QLineEdit(objectName="oldPin", echoMode=QLineEdit.EchoMode.Password)
+        self.changed_pin = QLineEdit(objectName="changedPin", echoMode=QLineEdit.EchoMode.Password)
+        self.change_pin_button = QPushButton("修改我的 PIN", objectName="changePin")
+        self.change_pin_button.clicked.connect(self.change_pin)
+
+        printer_box = QGroupBox("收据打印机")
+        pf = QFormLayout(printer_box)
+        pf.addRow("类型", self.kind)
+        pf.addRow("地址", self.address)
+        pf.addRow("纸宽", self.width)
+        pf.addRow(self.test_button)
+        other = QGroupBox("县服务器、备份和显示")
+        of = QFormLayout(other)
+        of.addRow("县服务器", self.server)
+        of.addRow(QLabel("同步功能尚未上线：现在 待同步 显示为“未配置”。"))
+        row = QHBoxLayout()
+        row.addWidget(self.backup)
+        row.addWidget(browse)
+        of.addRow("备份文件夹", row)
+        of.addRow(self.large)
+        users_box = QGroupBox("用户和 PIN")
+        uf = QFormLayout(users_box)
+        uf.addRow(self.users)
+        add_row = QHBoxLayout()
+        for w in (self.new_name, self.new_role, self.new_pin, self.add_user_button):
+            add_row.addWidget(w)
+        uf.addRow("新用户", add_row)
+        pin_row = QHBoxLayout()
+        for w in (QLabel("原 PIN"), self.old_pin, QLabel("新 PIN"), self.changed_pin, self.change_pin_button):
+            pin_row.addWidget(w)
+        uf.addRow(pin_row)
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(printer_box)
+        top.addWidget(other)
+        layout.addLayout(top)
+        layout.addWidget(users_box)
+        layout.addWidget(self.save_button)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        can_manage = ctx.user.role in (Role.HEAD, Role.ADMIN)
+        self.add_user_button.setEnabled(can_manage)
+        if not can_manage:
+            self.add_user_button.setToolTip("添加用户需由村委会负责人登录")
+
+    def refresh(self) -> None:
+        desk = self.ctx.desk
+        self.ctx.tasks.run(lambda: (desk.setup.settings(), desk.users.list()), self._show)
+
+    def _show(self, result: tuple[dict[str, str], list[UserInfo]]) -> None:
+        settings, users = result
+        kind, address = split_uri(settings.get("printer.uri", ""))
+        self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
+        self.address.setText(address)
+        self.width.setCurrentIndex(max(0, self.width.findData(int(settings.get("printer.width", "58")))))
+        self.server.setText(settings.get("server.url", ""))
+        self.backup.setText(settings.get("backup.dir", ""))
+        self.large.setChecked(settings.get("ui.large_text") == "1")
+        self.users.setText("　".join(f"{u.name}（{u.role.label}{'，已锁定' if u.locked_until else ''}）"
+                                    for u in users))
+
+    def _say(self, text: str, *, ok: bool = False) -> None:
+        self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
+        self.message.setText(text)
+
+    def printer_uri(self) -> str:
+        address = self.address.text().strip()
+        return f"{self.kind.currentData()}://{address}" if address else ""
+
+    def _choose_backup(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择备份文件夹（建议U盘）", self.backup.text())
+        if folder:
+            self.backup.setText(folder)
+
+    def save(self) -> None:
+        values = {"printer.uri": self.printer_uri(), "printer.width": str(self.width.currentData()),
+                  "server.url": self.server.text().strip(), "backup.dir": self.backup.text().strip(),
+                  "ui.large_text": "1" if self.large.isChecked() else "0"}
+        setup = self.ctx.desk.setup
+
+        def write() -> None:
+            for key, value in values.items():
+                setup.set_setting(key, value)
+
+        self.ctx.tasks.run(write, lambda _r: self._saved(values), on_error=self._refused)
+
+    def _saved(self, values: dict[str, str]) -> None:
+        uri, width = values["printer.uri"], int(values["printer.width"])
+        self.ctx.printer = EscposPrinter(uri, width_mm=width) if uri else NoPrinter()
+        apply_text_size(values["ui.large_text"] == "1")
+        self._say("设置已保存", ok=True)
+        self.ctx.changes.settings.emit()
+
+    def test_print(self) -> None:
+        uri = self.printer_uri()
+        printer = EscposPrinter(uri, width_mm=int(self.width.currentData())) if uri else NoPrinter()
+        self._say("正在测试打印…", ok=True)
+        self.ctx.tasks.run(printer.test_print, lambda _r: self._say("测试打印已发送，请查看打印机", ok=True),
+                           on_error=self._refused, io=True)
+
+    def add_user(self) -> None:
+        name, role, pin = self.new_name.text(), self.new_role.currentData(), self.new_pin.text()
+        users = self.ctx.desk.users
+        self.ctx.tasks.run(lambda: users.add(name, role, pin), self._user_added, on_error=self._refused)
+
+    def _user_added(self, user: UserInfo) -> None:
+        self.new_name.clear()
+        self.new_pin.clear()
+        self._say(f"已添加{user.role.label}「{user.name}」", ok=True)
+        self.refresh()
+
+    def change_pin(self) -> None:
+        old, new, users, name = self.old_pin.text(), self.changed_pin.text(), self.ctx.desk.users, self.ctx.user.name
+        self.ctx.tasks.run(lambda: users.change_pin(name, old, new),
+                           lambda _r: self._say("PIN 已修改", ok=True), on_error=self._refused)
+        self.old_pin.clear()
+        self.changed_pin.clear()
+
+    def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, DaishouError | PrinterProblem):
+            self._say(exc.message)
+        else:
+            show_error(exc, parent=self)

@@ -1,0 +1,204 @@
+"""日结 and 解缴: count the cash by denomination, explain a difference, the head countersigns;
+then hand settled cash to the bank against a slip number."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.money import MoneyError, format_fen, parse_yuan
+from app.domain.records import CashPosition, Remittance, Settlement
+from app.services.errors import DaishouError
+from app.services.settlement import DENOMINATIONS_FEN
+from ui.context import WindowContext
+from ui.errors import show_error
+from ui.payment_panel import ERROR_STYLE, OK_STYLE
+from ui.pin_dialog import HeadPinDialog
+
+
+def denomination_label(fen: int) -> str:
+    return f"{fen // 100} 元" if fen >= 100 else f"{fen // 10} 角"
+
+
+class SettleView(QWidget):
+    def __init__(self, ctx: WindowContext, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.day: date | None = None
+        self.expected = 0
+        self.title = QLabel(objectName="settleTitle")
+        self.title.setStyleSheet("font-size: 14pt; font-weight: bold")
+        self.counts: dict[int, QSpinBox] = {}
+        grid = QGridLayout()
+        for n, fen in enumerate(DENOMINATIONS_FEN):
+            box = QSpinBox(objectName=f"count_{fen}", maximum=99999)
+            box.setSuffix(" 张")
+            box.valueChanged.connect(self._recount)
+            self.counts[fen] = box
+            grid.addWidget(QLabel(denomination_label(fen)), n // 4 * 2, n % 4)
+            grid.addWidget(box, n // 4 * 2 + 1, n % 4)
+        self.counted = QLabel(objectName="countedLabel")
+        self.difference = QLabel(objectName="differenceLabel")
+        self.reason = QLineEdit(objectName="settleReason", placeholderText="有差额时必须说明原因")
+        self.settle_button = QPushButton("日结并会签（Ctrl+J）", objectName="settleButton")
+        self.settle_button.clicked.connect(self.settle)
+        self.message = QLabel(objectName="settleMessage", wordWrap=True)
+        count_box = QGroupBox("按面额清点现金")
+        cv = QVBoxLayout(count_box)
+        cv.addLayout(grid)
+        form = QFormLayout()
+        form.addRow("清点合计", self.counted)
+        form.addRow("差额", self.difference)
+        form.addRow("差额原因", self.reason)
+        cv.addLayout(form)
+        cv.addWidget(self.settle_button)
+
+        self.position = QLabel(objectName="cashPosition")
+        self.remit_amount = QLineEdit(objectName="remitAmount", placeholderText="元")
+        self.slip = QLineEdit(objectName="slipNo", placeholderText="银行缴款单号")
+        self.remit_day = QDateEdit(objectName="remitDay", calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.remit_button = QPushButton("登记解缴（Ctrl+R）", objectName="remitButton")
+        self.remit_button.clicked.connect(self.remit)
+        self.remittances = QLabel(objectName="remittanceList", wordWrap=True)
+        remit_box = QGroupBox("解缴（现金交银行）")
+        rf = QFormLayout(remit_box)
+        rf.addRow(self.position)
+        rf.addRow("解缴金额", self.remit_amount)
+        rf.addRow("凭证号", self.slip)
+        rf.addRow("解缴日期", self.remit_day)
+        rf.addRow(self.remit_button)
+        rf.addRow(self.remittances)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        row = QHBoxLayout()
+        row.addWidget(count_box, 3)
+        row.addWidget(remit_box, 2)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        self.reason.returnPressed.connect(self.settle)
+        self.slip.returnPressed.connect(self.remit)
+        ctx.changes.receipts.connect(self.refresh)
+        ctx.changes.ledger.connect(self.refresh)
+
+    # -- refresh -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        desk = self.ctx.desk
+
+        def fetch() -> tuple[date | None, tuple[int, int, int], CashPosition, list[Remittance]]:
+            # The oldest unsettled day comes first (日清日结); else today, which may be empty.
+            today = desk.clock().date()
+            days = [d for d in desk.settlements.unsettled_days() if d <= today]
+            settled = {s.day for s in desk.settlements.all()}
+            day = days[0] if days else (None if today in settled else today)
+            preview = desk.settlements.preview(day) if day else (0, 0, 0)
+            return day, preview, desk.settlements.cash_position(), desk.settlements.remittances()
+
+        self.ctx.tasks.run(fetch, self._show)
+
+    def _show(self, result: tuple[date | None, tuple[int, int, int], CashPosition, list[Remittance]]) -> None:
+        day, (expected, receipts, voids), cash, remittances = result
+        self.day, self.expected = day, expected
+        self.settle_button.setEnabled(day is not None)
+        if day is None:
+            self.title.setText("今日已日结，没有待日结的现金")
+        else:
+            self.title.setText(f"待日结：{day.isoformat()}　有效收据 {receipts} 张，作废 {voids} 张，"
+                               f"应有现金 ¥{format_fen(expected)}")
+        self.position.setText(f"已日结未解缴 ¥{format_fen(cash.settled_not_remitted_fen)}　"
+                              f"累计已解缴 ¥{format_fen(cash.remitted_fen)}")
+        self.remit_day.setDate(QDate(self.ctx.desk.clock().date()))
+        self.remittances.setText("\n".join(
+            f"{r.day.isoformat()}　凭证 {r.slip_no}　¥{format_fen(r.amount_fen)}" for r in remittances[-5:]))
+        self._recount()
+
+    def counted_fen(self) -> int:
+        return sum(fen * box.value() for fen, box in self.counts.items())
+
+    def _recount(self) -> None:
+        counted = self.counted_fen()
+        self.counted.setText(f"¥{format_fen(counted)}")
+        diff = counted - self.expected
+        self.difference.setText("无差额" if diff == 0 else f"{'长款' if diff > 0 else '短款'} ¥{format_fen(abs(diff))}")
+        self.difference.setStyleSheet("" if diff == 0 else ERROR_STYLE)
+
+    def _say(self, text: str, *, ok: bool = False) -> None:
+        self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
+        self.message.setText(text)
+
+    # -- settle ------------------------------------------------------------------------------
+    def settle(self) -> HeadPinDialog | None:
+        if self.day is None:
+            return None
+        diff = self.counted_fen() - self.expected
+        if diff and not self.reason.text().strip():
+            self._say(f"清点现金与应有现金相差 ¥{format_fen(abs(diff))}，请先填写差额原因")
+            self.reason.setFocus()
+            return None
+        day, counts = self.day, {fen: box.value() for fen, box in self.counts.items() if box.value()}
+        counted, reason = self.counted_fen(), self.reason.text().strip() or None
+        dialog = HeadPinDialog(self.ctx.desk, self.ctx.tasks, purpose="日结", exclude=self.ctx.user.name,
+                               detail=f"{day.isoformat()} 清点 ¥{format_fen(counted)}。", parent=self)
+        settlements, agent = self.ctx.desk.settlements, self.ctx.user
+
+        def confirmed(result: int) -> None:
+            if result != QDialog.DialogCode.Accepted or dialog.head is None:
+                return
+            head = dialog.head
+            self.ctx.tasks.run(lambda: settlements.settle(day, agent=agent, head=head, counted_fen=counted,
+                                                          denominations=counts, reason=reason),
+                               self._settled, on_error=self._refused)
+
+        dialog.finished.connect(confirmed)
+        dialog.open()
+        return dialog
+
+    def _settled(self, s: Settlement) -> None:
+        for box in self.counts.values():
+            box.setValue(0)
+        self.reason.clear()
+        diff = f"，差额 ¥{format_fen(s.difference_fen)}（{s.reason}）" if s.difference_fen else ""
+        self._say(f"{s.day.isoformat()} 已日结：应有 ¥{format_fen(s.expected_fen)}，"
+                  f"清点 ¥{format_fen(s.counted_fen)}{diff}，{s.head} 已会签。", ok=True)
+        self.ctx.changes.ledger.emit()
+
+    # -- remit -------------------------------------------------------------------------------
+    def remit(self) -> None:
+        try:
+            amount = parse_yuan(self.remit_amount.text(), field="解缴金额", allow_zero=False)
+        except MoneyError as exc:
+            self._say(str(exc))
+            self.remit_amount.setFocus()
+            return
+        slip, day = self.slip.text(), self.remit_day.date().toPython()
+        settlements = self.ctx.desk.settlements
+        self.ctx.tasks.run(lambda: settlements.remit(amount_fen=amount, slip_no=slip, day=day),
+                           self._remitted, on_error=self._refused)
+
+    def _remitted(self, r: Remittance) -> None:
+        self.remit_amount.clear()
+        self.slip.clear()
+        self._say(f"已登记解缴 ¥{format_fen(r.amount_fen)}，凭证号 {r.slip_no}", ok=True)
+        self.ctx.changes.ledger.emit()
+
+    def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, DaishouError):
+            self._say(exc.message)
+        else:
+            show_error(exc, parent=self)

@@ -1,0 +1,45 @@
+"""The status bar: online or offline, what waits to sync, the printer, today's cash."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from app.domain.money import format_fen
+from app.domain.records import CashPosition, Receipt
+from ui.context import WindowContext
+
+
+class DeskStatus(QStatusBar):
+    def __init__(self, ctx: WindowContext, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.user = QLabel(f"{ctx.user.role.label}：{ctx.user.name}", objectName="statusUser")
+        # Sync is not built yet: say so rather than pretend to be online.
+        self.network = QLabel("离线（同步功能未上线）", objectName="statusNetwork")
+        self.outbox = QLabel("待同步：未配置", objectName="statusOutbox")
+        self.printer = QLabel(objectName="statusPrinter")
+        self.cash = QLabel(objectName="statusCash")
+        for label in (self.user, self.network, self.outbox, self.printer, self.cash):
+            self.addPermanentWidget(label)
+        self.set_printer_state("")
+        ctx.changes.receipts.connect(self.refresh)
+        ctx.changes.ledger.connect(self.refresh)
+        ctx.changes.settings.connect(lambda: self.set_printer_state(""))
+        ctx.changes.printer_state.connect(self.set_printer_state)
+
+    def set_printer_state(self, state: str) -> None:
+        description = self.ctx.printer.description
+        self.printer.setText(f"打印机：{description}{'，' + state if state and description != '未设置' else ''}")
+
+    def refresh(self) -> None:
+        desk = self.ctx.desk
+
+        def fetch() -> tuple[list[Receipt], CashPosition]:
+            return desk.receipts.list(desk.clock().date()), desk.settlements.cash_position()
+
+        self.ctx.tasks.run(fetch, self._show)
+
+    def _show(self, result: tuple[list[Receipt], CashPosition]) -> None:
+        receipts, cash = result
+        today = sum(r.total_fen for r in receipts if not r.void)
+        self.cash.setText(f"今日收款 ¥{format_fen(today)}　手头现金 ¥{format_fen(cash.on_hand_fen)}")

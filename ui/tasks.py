@@ -1,0 +1,143 @@
+"""Work off the GUI thread: one worker for the database, one for devices (printer, network).
+
+Anki's taskman pattern: the database is used by one thread at a time, so every service call
+goes through a single-worker executor and its result comes back to the GUI thread by signal.
+A progress dialog appears only when work takes longer than PROGRESS_DELAY_MS, so quick
+searches never flash a dialog at the agent.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+PROGRESS_DELAY_MS = 600
+
+Done = Callable[[Any], None]
+Failed = Callable[[BaseException], None]
+
+
+class Cancelled(Exception):
+    """Raised inside cancellable work when the user pressed 取消."""
+
+
+class Progress:
+    """Handed to long work: report(done, total) from the worker; raises Cancelled when asked."""
+
+    def __init__(self, emit: Callable[[int, int], None]) -> None:
+        self._emit = emit
+        self.cancelled = threading.Event()
+
+    def report(self, done: int, total: int) -> None:
+        if self.cancelled.is_set():
+            raise Cancelled
+        self._emit(done, total)
+
+
+class TaskManager(QObject):
+    # Emitted from worker threads; Qt queues the call onto the GUI thread.
+    # WORKAROUND: PySide6 6.12 loses a reference when None travels as an `object` signal
+    # argument ("deallocating None" after a few hundred emits), so one tuple carries it all.
+    _finished = Signal(object)  # (on_done, on_error, result, error)
+    _progress = Signal(object, int, int)
+    busy_changed = Signal(bool)
+
+    def __init__(self, *, on_error: Failed, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._default_error = on_error
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="daishou-db")
+        self._io = ThreadPoolExecutor(max_workers=2, thread_name_prefix="daishou-io")
+        self._pending = 0
+        self._closed = False
+        self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._progress.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
+
+    # -- public ------------------------------------------------------------------------------
+    def run(self, fn: Callable[[], Any], on_done: Done | None = None, *,
+            on_error: Failed | None = None, io: bool = False) -> Future[Any]:
+        """Run fn on the database worker (or the device pool with io=True)."""
+        return self._submit(self._io if io else self._db, fn, on_done, on_error)
+
+    def run_long(self, fn: Callable[[Progress], Any], on_done: Done | None = None, *,
+                 label: str, parent: QWidget | None, on_error: Failed | None = None,
+                 cancellable: bool = True) -> Future[Any]:
+        """Long work with a progress dialog after PROGRESS_DELAY_MS and a 取消 button."""
+        dialog = QProgressDialog(label, "取消" if cancellable else "", 0, 0, parent)
+        dialog.setWindowTitle("请稍候")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(PROGRESS_DELAY_MS)
+        if not cancellable:
+            dialog.setCancelButton(None)
+        dialog.reset()  # QProgressDialog shows itself on construction otherwise; wait for the timer
+        progress = Progress(lambda done, total: self._progress.emit(dialog, done, total))
+        dialog.canceled.connect(progress.cancelled.set)
+        timer = QTimer(dialog, singleShot=True, interval=PROGRESS_DELAY_MS)
+        timer.timeout.connect(dialog.show)
+        timer.start()
+
+        def close() -> None:
+            timer.stop()
+            dialog.hide()
+            dialog.deleteLater()
+
+        def done(result: Any) -> None:
+            close()
+            if on_done:
+                on_done(result)
+
+        def failed(exc: BaseException) -> None:
+            close()
+            (on_error or self._default_error)(exc)
+
+        return self._submit(self._db, lambda: fn(progress), done, failed)
+
+    @property
+    def busy(self) -> bool:
+        return self._pending > 0
+
+    def shutdown(self) -> None:
+        """Finish queued work; later requests (from windows closing) are dropped."""
+        self._closed = True
+        self._db.shutdown(wait=True, cancel_futures=True)
+        self._io.shutdown(wait=True, cancel_futures=True)
+
+    # -- internals ---------------------------------------------------------------------------
+    def _submit(self, pool: ThreadPoolExecutor, fn: Callable[[], Any], on_done: Done | None,
+                on_error: Failed | None) -> Future[Any]:
+        if self._closed:
+            dropped: Future[Any] = Future()
+            dropped.cancel()
+            return dropped
+        self._pending += 1
+        if self._pending == 1:
+            self.busy_changed.emit(True)
+        future = pool.submit(fn)
+
+        def finished(f: Future[Any]) -> None:
+            exc = f.exception() if not f.cancelled() else Cancelled()
+            self._finished.emit((on_done, on_error, None if exc else f.result(), exc))
+
+        future.add_done_callback(finished)
+        return future
+
+    def _deliver(self, outcome: tuple[Done | None, Failed | None, Any, BaseException | None]) -> None:
+        on_done, on_error, result, exc = outcome
+        self._pending -= 1
+        if self._pending == 0:
+            self.busy_changed.emit(False)
+        if exc is not None:
+            (on_error or self._default_error)(exc)
+        elif on_done is not None:
+            on_done(result)
+
+    def _show_progress(self, dialog: QProgressDialog, done: int, total: int) -> None:
+        try:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+        except RuntimeError:  # the dialog was deleted: the work finished in between
+            pass

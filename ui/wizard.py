@@ -1,0 +1,246 @@
+"""The setup wizard's pages. Navigation and validation are WizardFlow's; this only draws."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.desk import Desk
+from app.services.errors import DaishouError
+from ui.errors import show_error
+from ui.payment_panel import ERROR_STYLE, OK_STYLE
+from ui.printer import EscposPrinter, NoPrinter, PrinterProblem
+from ui.roster_import import describe_import, import_roster
+from ui.settings_view import PRINTER_KINDS
+from ui.tasks import TaskManager
+from ui.wizard_flow import RosterSource, Step, WizardFlow, save_printer, write_identity
+
+
+def _edit(name: str, placeholder: str = "", *, secret: bool = False) -> QLineEdit:
+    edit = QLineEdit(objectName=name, placeholderText=placeholder)
+    if secret:
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+    return edit
+
+
+def _file_row(edit: QLineEdit, title: str, pattern: str, parent: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    browse = QPushButton("选择文件…")
+    browse.clicked.connect(lambda: edit.setText(
+        QFileDialog.getOpenFileName(parent, title, "", pattern)[0] or edit.text()))
+    row.addWidget(edit)
+    row.addWidget(browse)
+    return row
+
+
+class SetupWizard(QDialog):
+    completed = Signal()
+
+    def __init__(self, desk: Desk, tasks: TaskManager, flow: WizardFlow, *,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("setupWizard")
+        self.setWindowTitle("代收 — 首次设置")
+        self.setMinimumSize(640, 440)
+        self.desk, self.tasks, self.flow = desk, tasks, flow
+        f = self.fields = {
+            "village_code": _edit("village_code", "12位村级统计用区划代码"),
+            "village_name": _edit("village_name", "如 示范村"),
+            "township_code": _edit("township_code", "9位乡镇代码"),
+            "township_name": _edit("township_name", "可不填"),
+            "device_no": _edit("device_no", "本村第几台电脑，1–99"),
+            "config_path": _edit("config_path", "county-config.json"),
+            "agent_name": _edit("agent_name"), "agent_pin": _edit("agent_pin", "4–12位数字", secret=True),
+            "agent_pin_again": _edit("agent_pin_again", "再输一次", secret=True),
+            "head_name": _edit("head_name"), "head_pin": _edit("head_pin", "4–12位数字", secret=True),
+            "head_pin_again": _edit("head_pin_again", "再输一次", secret=True),
+            "roster_path": _edit("roster_path", "征收清册 CSV / Excel"),
+            "printer_address": _edit("printer_address", "如 192.168.1.100:9100，可稍后设置"),
+        }
+        self.title = QLabel(objectName="wizardTitle")
+        self.title.setStyleSheet("font-size: 16pt; font-weight: bold")
+        self.pages = QStackedWidget()
+        self.page_of: dict[Step, QWidget] = {}
+        forms = {
+            Step.DEVICE: [("村代码", "village_code"), ("村名称", "village_name"), ("乡镇代码", "township_code"),
+                          ("乡镇名称", "township_name"), ("设备号", "device_no")],
+            Step.USERS: [("代收员姓名", "agent_name"), ("代收员 PIN", "agent_pin"), ("再次输入", "agent_pin_again"),
+                         ("村委会负责人姓名", "head_name"), ("负责人 PIN", "head_pin"),
+                         ("再次输入", "head_pin_again")],
+        }
+        for step in Step:
+            page = QWidget()
+            form = QFormLayout(page)
+            for label, key in forms.get(step, []):
+                form.addRow(label, f[key])
+            self.page_of[step] = page
+            self.pages.addWidget(page)
+            if step is Step.CONFIG:
+                form.addRow(QLabel("县级配置文件由乡镇社保中心提供（档次、医保金额、代缴标准、征收期）。"))
+                form.addRow("配置文件", _file_row(f["config_path"], "县级配置", "JSON (*.json)", self))
+            elif step is Step.ROSTER:
+                self._roster_page(form)
+            elif step is Step.PRINTER:
+                self._printer_page(form)
+            elif step is Step.DONE:
+                self.summary = QLabel(objectName="wizardSummary")
+                form.addRow(self.summary)
+        self.message = QLabel(objectName="wizardMessage", wordWrap=True)
+        self.back_button = QPushButton("上一步", objectName="wizardBack")
+        self.next_button = QPushButton("下一步（回车）", objectName="wizardNext", default=True)
+        self.back_button.clicked.connect(self.back)
+        self.next_button.clicked.connect(self.advance)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.back_button)
+        buttons.addWidget(self.next_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self._draw()
+
+    def _roster_page(self, form: QFormLayout) -> None:
+        self.roster_choice = QButtonGroup(self)
+        self.roster_radios: dict[RosterSource, QRadioButton] = {}
+        for n, (source, text) in enumerate(((RosterSource.FILE, "导入征收清册文件"),
+                                            (RosterSource.SERVER, "与县服务器注册并下载（同步功能上线后可用）"),
+                                            (RosterSource.LATER, "稍后导入"))):
+            radio = QRadioButton(text, objectName=f"roster_{source.value}")
+            radio.setEnabled(source is not RosterSource.SERVER or self.flow.sync_available)
+            self.roster_choice.addButton(radio, n)
+            self.roster_radios[source] = radio
+            form.addRow(radio)
+        self.roster_radios[RosterSource.FILE].setChecked(True)
+        form.addRow("清册文件", _file_row(self.fields["roster_path"], "征收清册", "清册 (*.csv *.xlsx *.xls)", self))
+        self.import_button = QPushButton("导入", objectName="wizardImport")
+        self.import_button.clicked.connect(self.import_roster)
+        self.import_result = QLabel(objectName="wizardImportResult", wordWrap=True)
+        form.addRow(self.import_button)
+        form.addRow(self.import_result)
+
+    def _printer_page(self, form: QFormLayout) -> None:
+        self.printer_kind = QComboBox(objectName="wizardPrinterKind")
+        for value, text in PRINTER_KINDS:
+            self.printer_kind.addItem(text, value)
+        self.printer_width = QComboBox(objectName="wizardPaperWidth")
+        self.printer_width.addItem("58 mm", 58)
+        self.printer_width.addItem("80 mm", 80)
+        test = QPushButton("测试打印", objectName="wizardTestPrint")
+        test.clicked.connect(self.test_print)
+        form.addRow("类型", self.printer_kind)
+        form.addRow("地址", self.fields["printer_address"])
+        form.addRow("纸宽", self.printer_width)
+        form.addRow(test)
+
+    # -- flow --------------------------------------------------------------------------------
+    def _collect(self) -> None:
+        d = self.flow.data
+        for key, edit in self.fields.items():
+            if hasattr(d, key):
+                setattr(d, key, edit.text().strip() if "pin" not in key else edit.text())
+        for source, radio in self.roster_radios.items():
+            if radio.isChecked():
+                d.roster_source = source
+        address = self.fields["printer_address"].text().strip()
+        d.printer_uri = f"{self.printer_kind.currentData()}://{address}" if address else ""
+        d.printer_width = int(self.printer_width.currentData())
+
+    def _draw(self) -> None:
+        step = self.flow.step
+        self.title.setText(f"第{self.flow.index + 1}步，共{len(Step)}步：{step.title}")
+        self.pages.setCurrentWidget(self.page_of[step])
+        self.back_button.setEnabled(self.flow.can_go_back())
+        self.next_button.setText("完成，去登录" if step is Step.DONE else "下一步（回车）")
+        if step is Step.DONE:
+            self.summary.setText("\n".join(f"{k}：{v}" for k, v in self.flow.summary()))
+        first = {Step.DEVICE: "village_code", Step.CONFIG: "config_path", Step.USERS: "agent_name",
+                 Step.ROSTER: "roster_path", Step.PRINTER: "printer_address"}.get(step)
+        if first:
+            self.fields[first].setFocus()
+
+    def _say(self, text: str, *, ok: bool = False) -> None:
+        self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
+        self.message.setText(text)
+
+    def advance(self) -> None:
+        self._collect()
+        problems = self.flow.problems()
+        if problems:
+            self._say("\n".join(problems))
+            return
+        self._say("")
+        if self.flow.writes_identity:
+            self.next_button.setEnabled(False)
+            data = self.flow.data
+            self.tasks.run(lambda: write_identity(self.desk, data), lambda _r: self._step(),
+                           on_error=self._refused)
+        elif self.flow.step is Step.DONE:
+            data = self.flow.data
+            self.tasks.run(lambda: save_printer(self.desk, data), lambda _r: self._finish(),
+                           on_error=self._refused)
+        else:
+            self._step()
+
+    def _step(self) -> None:
+        self.next_button.setEnabled(True)
+        self.flow.advance()
+        self._draw()
+
+    def _finish(self) -> None:
+        self.completed.emit()
+        self.accept()
+
+    def back(self) -> None:
+        self._collect()
+        self.flow.back()
+        self._say("")
+        self._draw()
+
+    def import_roster(self) -> None:
+        path = self.fields["roster_path"].text().strip()
+        if not path:
+            self._say("请先选择清册文件")
+            return
+        self.import_button.setEnabled(False)
+        import_roster(self.desk, self.tasks, path, parent=self, on_done=self._imported, on_error=self._refused)
+
+    def _imported(self, result: object) -> None:
+        self.import_button.setEnabled(True)
+        self.flow.data.roster_imported = True
+        self.import_result.setText(describe_import(result))
+        self._say("清册已导入，请按回车继续", ok=True)
+        self.next_button.setFocus()
+
+    def test_print(self) -> None:
+        self._collect()
+        d = self.flow.data
+        printer = EscposPrinter(d.printer_uri, width_mm=d.printer_width) if d.printer_uri else NoPrinter()
+        self.tasks.run(printer.test_print, lambda _r: self._say("测试打印已发送，请查看打印机", ok=True),
+                       on_error=self._refused, io=True)
+
+    def _refused(self, exc: BaseException) -> None:
+        self.next_button.setEnabled(True)
+        if hasattr(self, "import_button"):
+            self.import_button.setEnabled(True)
+        if isinstance(exc, DaishouError | PrinterProblem):
+            self._say(exc.message)
+        elif isinstance(exc, OSError):
+            self._say(f"读取文件失败：{exc.strerror or exc}")
+        else:
+            show_error(exc, parent=self)

@@ -27,6 +27,15 @@ class Refused(DaishouError):
     code = "refused"
 
 
+class OverrideRequired(Refused):
+    """Refused unless the agent gives a reason (wrong amount, outside the collection window).
+
+    The reason is kept on the receipt and flagged for review.
+    """
+
+    code = "override_required"
+
+
 class AuthError(DaishouError):
     code = "auth"
 

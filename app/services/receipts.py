@@ -27,7 +27,7 @@ from app.domain.records import (
     VoidInfo,
 )
 from app.services.database import Clock, Database
-from app.services.errors import InvalidInput, NotFound, Refused
+from app.services.errors import InvalidInput, NotFound, OverrideRequired, Refused
 from app.services.ledger import first_unsettled_day_before, is_settled, last_settled_day
 from app.services.setup import Setup
 from app.storage import journal
@@ -96,7 +96,7 @@ class Receipts:
                 if needs_override:
                     overridden.append(needs_override)
             if overridden and not override:
-                raise Refused("；".join(overridden) + "。如确需收取，请填写原因（将被标记供审核）")
+                raise OverrideRequired("；".join(overridden) + "。如确需收取，请填写原因（将被标记供审核）")
             payer_id, payer = _payer(conn, payer_id_number, payer_name, built)
             total = sum(line.amount_fen for line in built)
             if cash_fen < total:

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from app.domain.insurance import Insurance
 from app.domain.records import PayerSignoff, Role, UserInfo
 from app.services.desk import Desk
-from app.services.errors import InvalidInput, Refused
+from app.services.errors import InvalidInput, OverrideRequired, Refused
 from app.services.receipts import LineRequest
 from tests.conftest import AGENT_PIN
 from tests.factories import AYGUL, POOR, WECHAT, ZHANG, ZHANG_MOTHER, ZHANG_WIFE, FakeClock
@@ -86,7 +86,7 @@ def test_same_line_twice_on_one_receipt_is_refused(desk: Desk, agent: UserInfo) 
 
 
 def test_wrong_amount_needs_an_override_reason_which_is_kept(desk: Desk, agent: UserInfo) -> None:
-    with pytest.raises(Refused, match="金额 350.00 元与应缴 400.00 元不符.*请填写原因"):
+    with pytest.raises(OverrideRequired, match="金额 350.00 元与应缴 400.00 元不符.*请填写原因"):
         desk.receipts.record(agent, [med(ZHANG, 35000)], cash_fen=35000)
     assert desk.receipts.list() == []
     r = desk.receipts.record(agent, [med(ZHANG, 35000)], cash_fen=35000,

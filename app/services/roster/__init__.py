@@ -21,7 +21,7 @@ from app.services.roster import export
 from app.services.roster import progress as _progress
 from app.services.roster.apply import apply_rows, current_version
 from app.services.roster.columns import Column
-from app.services.roster.importer import RejectedRow, RosterFileError, read_roster
+from app.services.roster.importer import ProgressCallback, RejectedRow, RosterFileError, read_roster
 from app.services.roster.people import (
     PERSON_COLUMNS,
     Person,
@@ -62,11 +62,15 @@ class Roster:
 
     # -- import ----------------------------------------------------------------------------
 
-    def import_file(self, path: Path) -> ImportResult:
-        """Check every row, then apply the accepted ones in one transaction (all or nothing)."""
+    def import_file(self, path: Path, progress: ProgressCallback | None = None) -> ImportResult:
+        """Check every row, then apply the accepted ones in one transaction (all or nothing).
+
+        `progress(rows_read, total)` is called every few hundred rows (total 0: not known) and
+        once more before writing; an exception it raises cancels the import with nothing written.
+        """
         config = self._setup.config
         try:
-            read = read_roster(Path(path), config, self._clock().date())
+            read = read_roster(Path(path), config, self._clock().date(), progress)
         except RosterFileError as exc:
             raise InvalidInput(f"无法导入 {Path(path).name}：{exc}") from None
         notes: list[str] = []
@@ -79,6 +83,8 @@ class Roster:
         if not read.accepted and not read.rejected:
             raise InvalidInput(f"{Path(path).name} 中没有人员数据行")
         applied = None
+        if progress is not None:
+            progress(len(read.accepted) + len(read.rejected), len(read.accepted) + len(read.rejected))
         if read.accepted:
             with self._db.write() as s:
                 applied = apply_rows(s, read.accepted, tombstones=tombstones,

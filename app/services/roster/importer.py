@@ -6,7 +6,7 @@ found and fixed in the county's own file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
@@ -45,7 +45,12 @@ class RosterFileError(ValueError):
     """The file as a whole cannot be imported; nothing was written."""
 
 
-def read_roster(path: Path, config: CountyConfig, today: date) -> ReadResult:
+ProgressCallback = Callable[[int, int], None]
+_REPORT_EVERY = 500
+
+
+def read_roster(path: Path, config: CountyConfig, today: date,
+                progress: ProgressCallback | None = None) -> ReadResult:
     try:
         with open_sheets(Path(path)) as sheets:
             first_error: HeaderError | None = None
@@ -57,7 +62,7 @@ def read_roster(path: Path, config: CountyConfig, today: date) -> ReadResult:
                     first_error = first_error or exc
                     continue
                 body = chain(top[header.row_index + 1:], rows)
-                return _check_all(header, body, RowChecker(header, config, today))
+                return _check_all(header, body, RowChecker(header, config, today), progress)
             raise RosterFileError(str(first_error or "文件中没有工作表"))
     except (FileFormatError, HeaderError) as exc:
         raise RosterFileError(str(exc)) from None
@@ -73,13 +78,15 @@ def _take(rows: Iterator[Row], n: int) -> list[Row]:
 
 
 def _check_all(header: Header, body: Iterator[Row] | chain[tuple[int, Sequence[Cell]]],
-               checker: RowChecker) -> ReadResult:
+               checker: RowChecker, progress: ProgressCallback | None = None) -> ReadResult:
     result = ReadResult(header)
     accepted: dict[tuple[str, str, int], ParsedRow] = {}
     conflicted: dict[tuple[str, str, int], int] = {}  # first row's key -> the later row differing
     person_first: dict[str, ParsedRow] = {}
     two_names: dict[str, ParsedRow] = {}  # ID -> a later row naming someone else
     for n, cells in body:
+        if progress is not None and n % _REPORT_EVERY == 0:
+            progress(n, 0)  # the total is not known while streaming; may raise to cancel
         if checker.is_skipped(cells):
             continue
         parsed = checker.check(n, cells)

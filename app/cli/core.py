@@ -60,6 +60,12 @@ def register(sub: Sub) -> None:
     p.add_argument("--agent", required=True)
     p.add_argument("--head", required=True)
     p.set_defaults(handler=_receipt_void)
+    p = receipt.add_parser("refund", parents=[j], help="退费申请（已日结的收据；代收员与村委会负责人 PIN）")
+    p.add_argument("number")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--agent", required=True)
+    p.add_argument("--head", required=True)
+    p.set_defaults(handler=_receipt_refund)
     p = receipt.add_parser("list", parents=[j])
     p.add_argument("--date")
     p.set_defaults(handler=_receipt_list)
@@ -182,6 +188,16 @@ def _receipt_void(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def _receipt_refund(args: argparse.Namespace, ctx: Context) -> int:
+    desk = ctx.desk(args)
+    agent = desk.users.authenticate(args.agent, ctx.read_pin(args.agent))
+    head = desk.users.authenticate(args.head, ctx.read_pin(args.head), roles=(Role.HEAD,),
+                                   purpose="确认退费申请")
+    r = desk.receipts.request_refund(args.number, reason=args.reason, agent=agent, head=head)
+    ctx.emit(args, receipt_json(r), f"收据 {r.number} 已登记退费申请 {format_fen(r.total_fen)} 元：{args.reason}")
+    return 0
+
+
 def _receipt_list(args: argparse.Namespace, ctx: Context) -> int:
     day = iso_day(args.date) if args.date else None
     receipts = ctx.desk(args).receipts.list(day)
@@ -272,6 +288,9 @@ def receipt_json(r: Receipt) -> dict[str, Any]:
         "void": ({"reason": r.void.reason, "agent": r.void.agent, "head": r.void.head,
                   "at": r.void.at.isoformat()} if r.void else None),
         "prints": r.prints,
+        "refund_request": ({"amount_fen": r.refund.amount_fen, "reason": r.refund.reason,
+                            "agent": r.refund.agent, "head": r.refund.head, "at": r.refund.at.isoformat()}
+                           if r.refund else None),
     }
 
 

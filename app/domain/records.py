@@ -79,6 +79,17 @@ class VoidInfo:
 
 
 @dataclass(frozen=True)
+class RefundInfo:
+    """退费申请 recorded for a receipt of a closed day; the county pays the money back."""
+
+    amount_fen: int
+    reason: str
+    agent: str
+    head: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Receipt:
     number: str
     recorded_at: datetime
@@ -100,6 +111,7 @@ class Receipt:
     countersign: Countersign | None = None
     void: VoidInfo | None = None
     prints: int = 0  # successful prints so far; the next one is a copy (补打) when > 0
+    refund: RefundInfo | None = None
 
     @property
     def status(self) -> str:

@@ -22,6 +22,7 @@ from app.domain.records import (
     PayerSignoff,
     Receipt,
     ReceiptLine,
+    RefundInfo,
     Role,
     UserInfo,
     VoidInfo,
@@ -35,6 +36,7 @@ from app.storage.tables import (
     PrintEventRow,
     ReceiptLineRow,
     ReceiptRow,
+    RefundRequestRow,
     SignatureRow,
     VoidRow,
 )
@@ -152,7 +154,7 @@ class Receipts:
                 raise Refused(f"收据 {row.number} 已经作废")
             if is_settled(journal.raw(s), row.day):
                 raise Refused(
-                    f"收据 {row.number} 所在的 {row.day.isoformat()} 已日结，不能作废；如需退款请走退费申请"
+                    f"收据 {row.number} 所在的 {row.day.isoformat()} 已日结，不能作废；如需退款请登记退费申请（daishou receipt refund）"
                 )
             if row.agent == head.name:
                 raise Refused(f"村委会负责人「{head.name}」不能确认作废自己收取的收据")
@@ -161,6 +163,38 @@ class Receipts:
             entry = journal.append(journal.raw(s), "void", now.isoformat(), data)
             s.add(VoidRow(receipt_number=row.number, journal_seq=entry.seq, day=row.day,
                           recorded_at=now, reason=reason, agent=agent.name, head=head.name))
+        return self.get(number.strip())
+
+    # -- refund requests -------------------------------------------------------------------
+
+    def request_refund(self, number: str, *, reason: str, agent: UserInfo, head: UserInfo) -> Receipt:
+        """退费申请 for a receipt of a closed day: the receipt stays, the county refunds."""
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInput("退费申请必须填写原因")
+        if head.role is not Role.HEAD:
+            raise Refused(f"退费申请需要村委会负责人确认，「{head.name}」是{head.role.label}")
+        if agent.role not in CASH_ROLES:
+            raise Refused(f"「{agent.name}」是{agent.role.label}，不能申请退费")
+        now = self._clock()
+        with self._db.write() as s:
+            row = s.get(ReceiptRow, number.strip())
+            if row is None:
+                raise NotFound(f"没有收据 {number}")
+            if s.get(VoidRow, row.number) is not None:
+                raise Refused(f"收据 {row.number} 已经作废，无需退费")
+            if not is_settled(journal.raw(s), row.day):
+                raise Refused(f"收据 {row.number} 所在的 {row.day.isoformat()} 尚未日结：当天的错误请作废，不走退费")
+            if s.get(RefundRequestRow, row.number) is not None:
+                raise Refused(f"收据 {row.number} 已经申请过退费")
+            if row.agent == head.name:
+                raise Refused(f"村委会负责人「{head.name}」不能确认自己收取的收据的退费")
+            data = {"number": row.number, "day": row.day.isoformat(), "amount_fen": row.total_fen,
+                    "reason": reason, "agent": agent.name, "head": head.name}
+            entry = journal.append(journal.raw(s), "refund_request", now.isoformat(), data)
+            s.add(RefundRequestRow(receipt_number=row.number, journal_seq=entry.seq, recorded_at=now,
+                                   amount_fen=row.total_fen, reason=reason, agent=agent.name,
+                                   head=head.name))
         return self.get(number.strip())
 
     # -- printing bookkeeping --------------------------------------------------------------
@@ -319,6 +353,7 @@ def _receipt(s: Session, row: ReceiptRow, village_name: str) -> Receipt:
     lines = s.exec(select(ReceiptLineRow).where(ReceiptLineRow.receipt_number == row.number)
                    .order_by(col(ReceiptLineRow.line_no))).all()
     void = s.get(VoidRow, row.number)
+    refund = s.get(RefundRequestRow, row.number)
     settled = s.execute(text("SELECT head, recorded_at FROM settlement WHERE day = :d"),
                         {"d": row.day.isoformat()}).first()
     prints = int(s.execute(text("SELECT COUNT(*) FROM print_event WHERE receipt_number = :n AND ok"),
@@ -338,6 +373,8 @@ def _receipt(s: Session, row: ReceiptRow, village_name: str) -> Receipt:
         countersign=Countersign(settled[0], _dt(settled[1])) if settled else None,
         void=VoidInfo(void.reason, void.agent, void.head, void.recorded_at) if void else None,
         prints=prints,
+        refund=(RefundInfo(refund.amount_fen, refund.reason, refund.agent, refund.head, refund.recorded_at)
+                if refund else None),
     )
 
 

@@ -129,6 +129,10 @@ def _replay(conn: sqlite3.Connection, rows: Any) -> list[tuple[int | None, str]]
             if expected != d["expected_fen"] or d["day"] in settled:
                 raise _Bad(seq, f"{d['day']} 的日结应收金额与当日收据不符")
             settled.add(d["day"])
+        elif kind == "refund_request":
+            r = receipts.get(d["number"])
+            if r is None or d["number"] in voided or r[0] not in settled or r[1] != d["amount_fen"]:
+                raise _Bad(seq, f"退费申请指向不存在、已作废、未日结或金额不符的收据 {d['number']}")
         elif kind != "remittance":
             raise _Bad(seq, f"第 {seq} 条的类型「{kind}」未知")
         problems += _compare_other(conn, seq, kind, d)
@@ -145,8 +149,11 @@ _OTHER: dict[str, tuple[str, _Pick, _Pick]] = {
                                    d["receipts"], d["voids"], d["agent"], d["head"])),
     "remittance": ("SELECT journal_seq, slip_no, amount_fen, day FROM remittance WHERE journal_seq = ?",
                    lambda seq, d: (seq,), lambda seq, d: (seq, d["slip_no"], d["amount_fen"], d["day"])),
+    "refund_request": ("SELECT journal_seq, amount_fen, reason, agent, head FROM refund_request "
+                       "WHERE receipt_number = ?", lambda seq, d: (d["number"],),
+                       lambda seq, d: (seq, d["amount_fen"], d["reason"], d["agent"], d["head"])),
 }
-_LABELS = {"void": "作废", "settlement": "日结", "remittance": "解缴"}
+_LABELS = {"void": "作废", "settlement": "日结", "remittance": "解缴", "refund_request": "退费申请"}
 
 
 def _compare_other(conn: sqlite3.Connection, seq: int, kind: str, d: dict[str, Any]) -> list[tuple[int | None, str]]:
@@ -189,6 +196,8 @@ _OTHER_BACKWARD = [
                    "AND j.kind = 'settlement' WHERE j.seq IS NULL LIMIT 1"),
     ("remittance", "SELECT r.journal_seq, r.slip_no FROM remittance r LEFT JOIN journal j "
                    "ON j.seq = r.journal_seq AND j.kind = 'remittance' WHERE j.seq IS NULL LIMIT 1"),
+    ("refund_request", "SELECT r.journal_seq, r.receipt_number FROM refund_request r LEFT JOIN journal j "
+                       "ON j.seq = r.journal_seq AND j.kind = 'refund_request' WHERE j.seq IS NULL LIMIT 1"),
 ]
 
 

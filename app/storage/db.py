@@ -22,8 +22,8 @@ class StorageError(Exception):
     """A problem with the data file the user must be told about (newer, locked, corrupt, full)."""
 
 
-def _append_only_triggers(conn: sqlite3.Connection) -> None:
-    for table in tables.APPEND_ONLY:
+def _append_only_triggers(conn: sqlite3.Connection, names: tuple[str, ...]) -> None:
+    for table in names:
         for action in ("UPDATE", "DELETE"):
             conn.execute(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_no_{action.lower()} BEFORE {action} ON {table} "
@@ -31,17 +31,28 @@ def _append_only_triggers(conn: sqlite3.Connection) -> None:
             )
 
 
+def _create(engine: Engine, names: tuple[str, ...]) -> None:
+    SQLModel.metadata.create_all(engine, tables=[SQLModel.metadata.tables[n] for n in names])
+
+
 def _v1(conn: sqlite3.Connection, engine: Engine) -> None:
-    SQLModel.metadata.create_all(engine)
-    _append_only_triggers(conn)
+    _create(engine, tables.V1_TABLES)
+    _append_only_triggers(conn, tuple(t for t in tables.APPEND_ONLY if t in tables.V1_TABLES))
     conn.execute(
         "CREATE INDEX IF NOT EXISTS ix_receipt_line_paid ON receipt_line (id_number, insurance, year)"
     )
     conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS ux_due ON due (id_number, insurance, year)")
 
 
+def _v2(conn: sqlite3.Connection, engine: Engine) -> None:
+    """Refund requests (退费申请) for receipts of closed days."""
+    _create(engine, ("refund_request",))
+    _append_only_triggers(conn, ("refund_request",))
+
+
 # One step per schema version: MIGRATIONS[i] takes the database from version i to i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection, Engine], None]] = [_v1]
+# Never edit a released step: add the next one, and a test on a file the old version saved.
+MIGRATIONS: list[Callable[[sqlite3.Connection, Engine], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -157,6 +157,19 @@ class RemittanceRow(SQLModel, table=True):
     settled_days: str  # JSON list of ISO dates
 
 
+class RefundRequestRow(SQLModel, table=True):
+    """退费申请: a receipt of a closed day that must be refunded (the county pays it back)."""
+
+    __tablename__ = "refund_request"
+    receipt_number: str = Field(foreign_key="receipt.number", primary_key=True)
+    journal_seq: int = Field(foreign_key="journal.seq", unique=True)
+    recorded_at: NaiveDatetime
+    amount_fen: int
+    reason: str
+    agent: str
+    head: str
+
+
 class SignatureRow(SQLModel, table=True):
     """Payer signature images, addressed by their SHA-256 (which the journal entry carries)."""
 
@@ -179,4 +192,6 @@ class PrintEventRow(SQLModel, table=True):
 
 # Tables in which no row is ever updated or deleted.
 APPEND_ONLY = ("journal", "receipt", "receipt_line", "void", "settlement", "remittance",
-               "signature", "print_event")
+               "signature", "print_event", "refund_request")
+V1_TABLES = ("device", "setting", "user", "person", "due", "journal", "receipt", "receipt_line",
+             "void", "settlement", "remittance", "signature", "print_event")

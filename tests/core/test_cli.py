@@ -158,3 +158,14 @@ def test_data_home_comes_from_flag_then_environment_then_platform(tmp_path: Path
     assert (tmp_path / "from-env" / "daishou.sqlite3").exists()
     monkeypatch.delenv("DAISHOU_HOME")
     assert default_home().name == "Daishou"
+
+
+def test_refund_request_from_the_command_line(cli: Cli) -> None:
+    r = cli.json("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:medical:2027",
+                 "--cash", "400", stdin="1234\n")
+    assert cli("settle", "--date", "2026-11-20", "--counted", "400", "--agent", "李代收",
+               "--head", "王村长", stdin="1234\n5678\n")[0] == 0
+    refunded = cli.json("receipt", "refund", r["number"], "--reason", "银行已代扣，重复缴费",
+                        "--agent", "李代收", "--head", "王村长", stdin="1234\n5678\n")
+    assert refunded["refund_request"]["amount_fen"] == 40000
+    assert refunded["refund_request"]["reason"] == "银行已代扣，重复缴费"

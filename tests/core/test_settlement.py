@@ -56,7 +56,7 @@ def test_a_closed_day_never_changes(desk: Desk, agent: UserInfo, head: UserInfo,
     desk.settlements.settle(day, agent=agent, head=head, counted_fen=40000)
     with pytest.raises(Refused, match="已经日结，已日结的日子不能再改"):
         desk.settlements.settle(day, agent=agent, head=head, counted_fen=40000)
-    with pytest.raises(Refused, match="已日结，不能作废；如需退款请走退费申请"):
+    with pytest.raises(Refused, match="已日结，不能作废；如需退款请登记退费申请"):
         desk.receipts.void(r.number, reason="晚了", agent=agent, head=head)
     with pytest.raises(Refused, match="当天不能再收款"):
         desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)

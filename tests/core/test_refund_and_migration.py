@@ -1,0 +1,70 @@
+"""After a day is closed a mistake is a refund request (退费申请); old data files upgrade."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.domain.records import UserInfo
+from app.services.desk import Desk
+from app.services.errors import InvalidInput, Refused
+from app.storage.db import SCHEMA_VERSION
+from tests.core.test_receipts import med
+from tests.factories import ZHANG, ZHANG_WIFE, FakeClock
+
+V1_FILE = Path(__file__).parent / "data" / "v1-village.sqlite3"
+
+
+def test_refund_request_only_for_a_closed_day_with_head_confirmation(
+        desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock) -> None:
+    r = desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    with pytest.raises(Refused, match="尚未日结：当天的错误请作废，不走退费"):
+        desk.receipts.request_refund(r.number, reason="重复缴费", agent=agent, head=head)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    with pytest.raises(InvalidInput, match="必须填写原因"):
+        desk.receipts.request_refund(r.number, reason="", agent=agent, head=head)
+    with pytest.raises(Refused, match="需要村委会负责人确认"):
+        desk.receipts.request_refund(r.number, reason="重复缴费", agent=agent, head=agent)
+    refunded = desk.receipts.request_refund(r.number, reason="微信已缴，重复缴费", agent=agent, head=head)
+    assert refunded.refund is not None
+    assert (refunded.refund.amount_fen, refunded.refund.head) == (40000, "王村长")
+    assert refunded.status == "valid"  # the cash was taken and settled; the county pays it back
+    with pytest.raises(Refused, match="已经申请过退费"):
+        desk.receipts.request_refund(r.number, reason="再来", agent=agent, head=head)
+    assert desk.verify().ok
+
+
+def test_a_voided_receipt_needs_no_refund(desk: Desk, agent: UserInfo, head: UserInfo,
+                                          clock: FakeClock) -> None:
+    r = desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)
+    desk.receipts.void(r.number, reason="收错人", agent=agent, head=head)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=0)
+    with pytest.raises(Refused, match="已经作废，无需退费"):
+        desk.receipts.request_refund(r.number, reason="x", agent=agent, head=head)
+
+
+def test_a_file_saved_by_schema_version_1_upgrades_with_a_backup(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(V1_FILE, home / "daishou.sqlite3")
+    assert sqlite3.connect(home / "daishou.sqlite3").execute("PRAGMA user_version").fetchone() == (1,)
+    with Desk(home) as desk:
+        assert SCHEMA_VERSION == 2
+        receipts = desk.receipts.list()
+        assert [(r.number, r.status) for r in receipts] == [
+            ("341824100201-01-000001", "valid"), ("341824100201-01-000002", "voided"),
+            ("341824100201-01-000003", "valid")]
+        assert receipts[0].countersign is not None and receipts[0].refund is None
+        result = desk.verify()
+        assert (result.ok, result.entries) == (True, 6)
+        agent = desk.users.authenticate("李代收", "1234")
+        head = desk.users.authenticate("王村长", "5678")
+        refunded = desk.receipts.request_refund(receipts[0].number, reason="县里通知重复缴费",
+                                                agent=agent, head=head)
+        assert refunded.refund is not None and desk.verify().ok
+    backups = list((home / "backups").glob("daishou-v1-*.sqlite3"))
+    assert len(backups) == 1
+    assert sqlite3.connect(backups[0]).execute("PRAGMA user_version").fetchone() == (1,)

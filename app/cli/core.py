@@ -10,7 +10,8 @@ from app.cli.common import Context, iso_day, json_flag, yuan
 from app.domain.insurance import Insurance
 from app.domain.money import fen_in_words, format_fen
 from app.domain.records import PayerSignoff, Receipt, Role, Settlement
-from app.services.errors import InvalidInput
+from app.services.desk import Desk
+from app.services.errors import DaishouError, InvalidInput
 from app.services.receipts import LineRequest
 from app.services.settlement import DENOMINATIONS_FEN
 
@@ -87,6 +88,10 @@ def register(sub: Sub) -> None:
     p.add_argument("--slip", required=True)
     p.add_argument("--date", required=True)
     p.set_defaults(handler=_remit)
+
+    p = sub.add_parser("backup", parents=[j], help="备份数据文件（默认到设置的备份文件夹）")
+    p.add_argument("--to", help="folder (default: the backup.dir setting)")
+    p.set_defaults(handler=_backup)
 
     p = sub.add_parser("cash", parents=[j], help="现金状况")
     p.set_defaults(handler=_cash)
@@ -239,9 +244,35 @@ def _settle(args: argparse.Namespace, ctx: Context) -> int:
                                    purpose="日结会签")
     st = desk.settlements.settle(day, agent=agent, head=head, counted_fen=counted,
                                  denominations=denoms, reason=args.reason)
-    ctx.emit(args, settlement_json(st), lambda: (
+    backup = _backup_after_settlement(desk, ctx)
+    ctx.emit(args, settlement_json(st) | {"backup": str(backup) if backup else None}, lambda: (
         f"{st.day} 已日结：应有 {format_fen(st.expected_fen)} 元，清点 {format_fen(st.counted_fen)} 元，"
-        f"差额 {format_fen(st.difference_fen)} 元；收据 {st.receipts} 张，作废 {st.voids} 张"))
+        f"差额 {format_fen(st.difference_fen)} 元；收据 {st.receipts} 张，作废 {st.voids} 张"
+        + (f"；已备份到 {backup}" if backup else "")))
+    return 0
+
+
+def _backup_after_settlement(desk: Desk, ctx: Context) -> Path | None:
+    # The settlement is committed whatever happens here: a missing USB stick is a warning.
+    try:
+        result = desk.backups.write_to_configured()
+    except DaishouError as exc:
+        ctx.stderr.write(f"daishou: 警告：日结已完成，但{exc.message}\n")
+        return None
+    return result.path if result else None
+
+
+def _backup(args: argparse.Namespace, ctx: Context) -> int:
+    desk = ctx.desk(args)
+    if args.to:
+        result = desk.backups.write(Path(args.to))
+    else:
+        configured = desk.backups.write_to_configured()
+        if configured is None:
+            raise InvalidInput("没有设置备份文件夹：请用 --to 指定，或在设置中填写备份文件夹")
+        result = configured
+    ctx.emit(args, {"path": str(result.path), "entries": result.entries},
+             f"已备份到 {result.path}（{result.entries} 条账本记录，校验通过）")
     return 0
 
 

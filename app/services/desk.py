@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.services.backup import Backups
 from app.services.database import Clock, Database, system_clock
 from app.services.receipts import Receipts
 from app.services.roster import Roster
@@ -23,6 +24,7 @@ class Desk:
         self.roster = Roster(self.db, clock, self.setup)
         self.receipts = Receipts(self.db, clock, self.setup)
         self.settlements = Settlements(self.db, clock)
+        self.backups = Backups(self.db, clock, self.setup)
 
     def verify(self) -> VerifyResult:
         return verify_database(self.db.path)

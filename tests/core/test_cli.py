@@ -169,3 +169,43 @@ def test_refund_request_from_the_command_line(cli: Cli) -> None:
                         "--agent", "李代收", "--head", "王村长", stdin="1234\n5678\n")
     assert refunded["refund_request"]["amount_fen"] == 40000
     assert refunded["refund_request"]["reason"] == "银行已代扣，重复缴费"
+
+
+def test_settlement_backs_up_to_the_configured_folder(cli: Cli, tmp_path: Path) -> None:
+    from app.services.desk import Desk
+
+    usb = tmp_path / "usb"
+    with Desk(cli.home, clock=cli.clock) as desk:
+        desk.setup.set_setting("backup.dir", str(usb))
+    cli.json("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:medical:2027",
+             "--cash", "400", stdin="1234\n")
+    st = cli.json("settle", "--date", "2026-11-20", "--counted", "400", "--agent", "李代收",
+                  "--head", "王村长", stdin="1234\n5678\n")
+    copy = Path(st["backup"])
+    assert copy.parent == usb and copy.name == "daishou-341824100201-01-20261120-090000.sqlite3"
+    restored = tmp_path / "restored"
+    restored.mkdir()
+    copy.rename(restored / "daishou.sqlite3")
+    with Desk(restored) as desk:
+        assert [r.number for r in desk.receipts.list()] == ["341824100201-01-000001"]
+        assert desk.verify().ok
+
+
+def test_a_missing_backup_folder_warns_but_the_day_is_settled(cli: Cli, tmp_path: Path) -> None:
+    from app.services.desk import Desk
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with Desk(cli.home, clock=cli.clock) as desk:
+        desk.setup.set_setting("backup.dir", str(blocker / "sub"))
+    code, out, err = cli("settle", "--date", "2026-11-20", "--counted", "0", "--agent", "李代收",
+                         "--head", "王村长", "--json", stdin="1234\n5678\n")
+    assert code == 0 and json.loads(out)["backup"] is None
+    assert "警告：日结已完成，但无法使用备份文件夹" in err
+
+
+def test_backup_command_needs_a_folder(cli: Cli, tmp_path: Path) -> None:
+    code, _, err = cli("backup")
+    assert code == 1 and "没有设置备份文件夹" in err
+    made = cli.json("backup", "--to", str(tmp_path / "b"))
+    assert Path(made["path"]).exists() and made["entries"] == 0

@@ -1,0 +1,51 @@
+"""Backup copies of the data file, e.g. to a USB stick after each day is settled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.services.database import Clock, Database
+from app.services.errors import InvalidInput
+from app.services.setup import Setup
+from app.services.verify import verify_database
+from app.storage.db import copy_database
+
+BACKUP_DIR_KEY = "backup.dir"
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    entries: int
+
+
+class Backups:
+    def __init__(self, db: Database, clock: Clock, setup: Setup) -> None:
+        self._db = db
+        self._clock = clock
+        self._setup = setup
+
+    def write(self, folder: Path) -> BackupResult:
+        """A consistent copy (SQLite online backup) checked with verify before it is trusted."""
+        folder = Path(folder)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InvalidInput(f"无法使用备份文件夹 {folder}：{exc.strerror}") from None
+        device = self._setup.device
+        stamp = self._clock().strftime("%Y%m%d-%H%M%S")
+        target = folder / f"daishou-{device.village_code}-{device.device_no:02d}-{stamp}.sqlite3"
+        try:
+            copy_database(self._db.path, target)
+        except OSError as exc:
+            raise InvalidInput(f"备份写入 {folder} 失败：{exc.strerror}（U盘已拔出或已满？）") from None
+        result = verify_database(target)
+        if not result.ok:
+            raise InvalidInput(f"备份 {target} 校验失败：{result.reason}")
+        return BackupResult(target, result.entries)
+
+    def write_to_configured(self) -> BackupResult | None:
+        """Back up to the folder in the settings, if one is set (after each settlement)."""
+        folder = (self._setup.get_setting(BACKUP_DIR_KEY) or "").strip()
+        return self.write(Path(folder)) if folder else None

@@ -8,6 +8,8 @@ that names the font to install, never a blank in somebody's name.
 
 from __future__ import annotations
 
+from typing import Any
+
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -92,7 +94,7 @@ class LoadedFont:
 
 
 @cache
-def _ttfile(path: str, subfont: int):  # noqa: ANN202 - reportlab has no type hints
+def _ttfile(path: str, subfont: int) -> Any:  # reportlab has no type hints
     from reportlab.pdfbase.ttfonts import TTFontFile
 
     return TTFontFile(path, subfontIndex=subfont)

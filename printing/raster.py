@@ -55,7 +55,7 @@ def render_text(item: Text, width_dots: int) -> Image.Image:
             _draw_char(draw, x, ch, bold=item.bold)
         x += cell_width(ch) * DOTS_PER_COLUMN
     if item.tall or item.wide:
-        img = img.resize((logical * scale_x, LINE_DOTS * (2 if item.tall else 1)), Image.NEAREST)
+        img = img.resize((logical * scale_x, LINE_DOTS * (2 if item.tall else 1)), Image.Resampling.NEAREST)
     return img
 
 

@@ -64,7 +64,7 @@ def ledger_pdf(receipts: Sequence[Receipt], device: Device, *, start: date, end:
         extra += [("SPAN", (0, n), (7, n)), ("SPAN", (9, n), (11, n)),
                   ("BACKGROUND", (0, n), (-1, n), SUBTOTAL_BG), ("ALIGN", (0, n), (7, n), "RIGHT")]
     if start != end or not receipts:
-        rows.append([f"期间合计 {sum(1 for r in rows[1:] if r[0].isdigit())} 行", "", "", "", "",
+        rows.append([f"期间合计 {sum(1 for r in rows[1:] if str(r[0]).isdigit())} 行", "", "", "", "",
                      "", "", "", format_fen(grand), f"大写：{fen_in_words(grand)}", "", ""])
         n = len(rows) - 1
         extra += [("SPAN", (0, n), (7, n)), ("SPAN", (9, n), (11, n)),

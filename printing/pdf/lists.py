@@ -55,7 +55,7 @@ def _group_table(title: str, rows: list[list[object]], widths: Sequence[float],
                  amount_col: int) -> Table:
     """One group's table; its title is the first row so every page it runs onto repeats it
     (and a title can never be left alone at the bottom of a page)."""
-    heading: list[object] = [title] + [""] * (len(widths) - 1)
+    heading: list[object] = [title, *[""] * (len(widths) - 1)]
     table = Table([heading, *rows], colWidths=[w * mm for w in widths], repeatRows=2,
                   spaceBefore=3 * mm)
     table.setStyle(table_style(

@@ -74,7 +74,7 @@ def settlement_pdf(settlement: Settlement, device: Device, receipts: Sequence[Re
         Spacer(1, 6 * mm),
         para("日期：________年____月____日        （加盖村委会印章）", st["body"]),
         Spacer(1, 6 * mm),
-        para(f"设备签名校验：{s.hash[:32]}", st["note"]),
+        para(f"账本校验码（日结记录哈希）：{s.hash[:32]}", st["note"]),
     ]
     return build(story, pagesize=PORTRAIT, title="代收现金日结单",
                  footer=f"{device.village_name} 日结单 {s.day:%Y-%m-%d}")

@@ -138,13 +138,7 @@ class Receipts:
     # -- voids -----------------------------------------------------------------------------
 
     def void(self, number: str, *, reason: str, agent: UserInfo, head: UserInfo) -> Receipt:
-        reason = reason.strip()
-        if not reason:
-            raise InvalidInput("作废必须填写原因")
-        if head.role is not Role.HEAD:
-            raise Refused(f"作废需要村委会负责人确认，「{head.name}」是{head.role.label}")
-        if agent.role not in CASH_ROLES:
-            raise Refused(f"「{agent.name}」是{agent.role.label}，不能作废收据")
+        reason = _countersigned("作废", reason, agent, head)
         now = self._clock()
         with self._db.write() as s:
             row = s.get(ReceiptRow, number.strip())
@@ -169,13 +163,7 @@ class Receipts:
 
     def request_refund(self, number: str, *, reason: str, agent: UserInfo, head: UserInfo) -> Receipt:
         """退费申请 for a receipt of a closed day: the receipt stays, the county refunds."""
-        reason = reason.strip()
-        if not reason:
-            raise InvalidInput("退费申请必须填写原因")
-        if head.role is not Role.HEAD:
-            raise Refused(f"退费申请需要村委会负责人确认，「{head.name}」是{head.role.label}")
-        if agent.role not in CASH_ROLES:
-            raise Refused(f"「{agent.name}」是{agent.role.label}，不能申请退费")
+        reason = _countersigned("退费申请", reason, agent, head)
         now = self._clock()
         with self._db.write() as s:
             row = s.get(ReceiptRow, number.strip())
@@ -232,6 +220,18 @@ class Receipts:
         with self._db.read() as s:
             row = s.get(SignatureRow, sha256)
             return row.png if row else None
+
+
+def _countersigned(action: str, reason: str, agent: UserInfo, head: UserInfo) -> str:
+    """What a void and a refund request both need: a reason, a cash role, a village head."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(f"{action}必须填写原因")
+    if head.role is not Role.HEAD:
+        raise Refused(f"{action}需要村委会负责人确认，「{head.name}」是{head.role.label}")
+    if agent.role not in CASH_ROLES:
+        raise Refused(f"「{agent.name}」是{agent.role.label}，不能办理{action}")
+    return reason
 
 
 def _refuse_if_day_blocked(conn: sqlite3.Connection, today: date) -> None:

@@ -65,18 +65,11 @@ def _posting(desk: Desk, period: tuple[date, date] | None, today: date) -> tuple
 
 
 def _unpaid(desk: Desk, today: date, year: int | None) -> tuple[bytes, dict[str, Any]]:
-    # NOTE: needs Roster.people() -> list[PersonInfo] (everyone in the village roster) from the
-    # core; until it exists the command says so instead of printing an incomplete list.
-    people_fn = getattr(desk.roster, "people", None)
-    if people_fn is None:
-        raise InvalidInput("本版本尚不能列出全部花名册人员（需要 Roster.people()），未缴名单暂不可用")
-    people = [p for p in people_fn() if not p.removed]
-    if year is None:
-        year = max((d.year for p in people for d in p.dues), default=today.year)
+    people = desk.roster.unpaid(year)
+    year = year or max((d.year for p in people for d in p.dues), default=today.year)
     rows = [UnpaidRow(p.group or NO_GROUP, p.name, p.id_number, p.phone, d.insurance, d.year,
                       d.due_fen, p.category)
-            for p in people for d in p.dues
-            if d.year == year and not d.paid and not d.removed and d.due_fen > 0]
+            for p in people for d in p.dues if d.year == year]
     device = desk.setup.device
     pdf = unpaid_pdf(rows, village=f"{device.township_name}{device.village_name}", year=year,
                      as_of=today)

@@ -101,3 +101,14 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def test_unpaid_list_pdf_leaves_out_who_paid_and_masks_ids(home: Path, tmp_path: Path) -> None:
+    out_pdf = tmp_path / "unpaid.pdf"
+    code, out, err = run(home, "report", "unpaid", "--out", str(out_pdf))
+    assert code == 0, err
+    text = read_pdf(out_pdf.read_bytes()).all
+    assert "未缴费人员名单" in text
+    assert "孙兰军" in text  # still owes medical
+    assert "何梅德" not in text  # paid medical in cash, and has no pension due
+    assert HE not in text and SUN not in text and "341824********5493" in text

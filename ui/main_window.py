@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 from app.domain.records import Device
 from ui.context import WindowContext
 from ui.desk_view import DeskView
+from ui.heap import warm_search_index
 from ui.progress_view import ProgressView
 from ui.settings_view import SettingsView
 from ui.settle_view import SettleView
@@ -105,6 +106,9 @@ class MainWindow(QMainWindow):
             self.ctx.tasks.run(lambda: setup.device, self._set_title)
         self.status.refresh()
         self.show_screen(self.desk_view)
+        # The first search would otherwise build the roster's index (seconds at 100,000 people).
+        desk = self.ctx.desk
+        self.ctx.tasks.run(lambda: warm_search_index(desk), background=True)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if self.ctx.tasks.busy:

@@ -55,7 +55,7 @@ class TaskManager(QObject):
     # Emitted from worker threads; Qt queues the call onto the GUI thread.
     # WORKAROUND: PySide6 6.12 loses a reference when None travels as an `object` signal
     # argument ("deallocating None" after a few hundred emits), so one tuple carries it all.
-    _finished = Signal(object)  # (on_done, on_error, result, error)
+    _finished = Signal(object)  # (on_done, on_error, result, error, counted)
     _progress = Signal(object)  # (dialog, label, done, total)
     busy_changed = Signal(bool)
 
@@ -71,9 +71,13 @@ class TaskManager(QObject):
 
     # -- public ------------------------------------------------------------------------------
     def run(self, fn: Callable[[], Any], on_done: Done | None = None, *,
-            on_error: Failed | None = None, io: bool = False) -> Future[Any]:
-        """Run fn on the database worker (or the device pool with io=True)."""
-        return self._submit(self._io if io else self._db, fn, on_done, on_error)
+            on_error: Failed | None = None, io: bool = False, background: bool = False) -> Future[Any]:
+        """Run fn on the database worker (or the device pool with io=True).
+
+        background=True: preparation nobody waits for (warming a cache); it does not make the
+        window busy, so closing is not held up by it.
+        """
+        return self._submit(self._io if io else self._db, fn, on_done, on_error, counted=not background)
 
     def run_long(self, fn: Callable[[Progress], Any], on_done: Done | None = None, *,
                  label: str, parent: QWidget | None, on_error: Failed | None = None,
@@ -128,28 +132,30 @@ class TaskManager(QObject):
 
     # -- internals ---------------------------------------------------------------------------
     def _submit(self, pool: ThreadPoolExecutor, fn: Callable[[], Any], on_done: Done | None,
-                on_error: Failed | None) -> Future[Any]:
+                on_error: Failed | None, *, counted: bool = True) -> Future[Any]:
         if self._closed:
             dropped: Future[Any] = Future()
             dropped.cancel()
             return dropped
-        self._pending += 1
-        if self._pending == 1:
-            self.busy_changed.emit(True)
+        if counted:
+            self._pending += 1
+            if self._pending == 1:
+                self.busy_changed.emit(True)
         future = pool.submit(fn)
 
         def finished(f: Future[Any]) -> None:
             exc = f.exception() if not f.cancelled() else Cancelled()
-            self._finished.emit((on_done, on_error, None if exc else f.result(), exc))
+            self._finished.emit((on_done, on_error, None if exc else f.result(), exc, counted))
 
         future.add_done_callback(finished)
         return future
 
-    def _deliver(self, outcome: tuple[Done | None, Failed | None, Any, BaseException | None]) -> None:
-        on_done, on_error, result, exc = outcome
-        self._pending -= 1
-        if self._pending == 0:
-            self.busy_changed.emit(False)
+    def _deliver(self, outcome: tuple[Done | None, Failed | None, Any, BaseException | None, bool]) -> None:
+        on_done, on_error, result, exc, counted = outcome
+        if counted:
+            self._pending -= 1
+            if self._pending == 0:
+                self.busy_changed.emit(False)
         if exc is not None:
             (on_error or self._default_error)(exc)
         elif on_done is not None:

@@ -68,7 +68,6 @@ _DESK = """
 import time, sys; t0 = time.perf_counter()
 from pathlib import Path
 from PySide6.QtWidgets import QApplication
-import ui
 from app.services.desk import Desk
 from ui.context import WindowContext
 from ui.main_window import MainWindow
@@ -96,7 +95,6 @@ def keystroke_ms(home: Path) -> dict[str, float]:
     from PySide6.QtGui import QInputMethodEvent
     from PySide6.QtWidgets import QApplication
 
-    import ui  # noqa: F401 - the None workaround
     from app.services.desk import Desk
     from ui.context import WindowContext
     from ui.main_window import MainWindow
@@ -131,8 +129,10 @@ def keystroke_ms(home: Path) -> dict[str, float]:
     tasks.shutdown()
     desk.close()
     del app
-    return {"median_ms": round(statistics.median(samples), 1), "max_ms": round(max(samples), 1),
-            "queries": len(samples)}
+    # The first query may wait for the search index the window warms when it opens.
+    first, rest = samples[0], samples[1:]
+    return {"first_query_ms": round(first, 1), "median_ms": round(statistics.median(rest), 1),
+            "max_ms": round(max(rest), 1), "queries": len(rest)}
 
 
 def import_stall_ms(home: Path, roster: Path) -> dict[str, float]:
@@ -174,7 +174,6 @@ def import_stall_ms(home: Path, roster: Path) -> dict[str, float]:
 
 def main() -> dict[str, object]:
     sys.path.insert(0, str(REPO))
-    import ui  # noqa: F401 - PySide6 6.12 / Python 3.11 workaround before any Qt call
     tmp = Path(tempfile.mkdtemp(prefix="bench-gui-"))
     try:
         roster = tmp / "roster-100k.csv"

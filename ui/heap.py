@@ -37,3 +37,4 @@ def warm_search_index(desk: object) -> None:
     worker), and keep the collector off it for the rest of the day."""
     with long_lived_objects():
         desk.roster.index()  # type: ignore[attr-defined]
+

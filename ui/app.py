@@ -5,12 +5,12 @@ DeskApp owns the one window; nothing is global, so tests start as many as they l
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QApplication, QMainWindow
 
-from app.domain.records import Role, UserInfo
+from app.domain.records import Device, Role, UserInfo
 from app.services.desk import Desk
 from ui.context import WindowContext
 from ui.errors import show_error
@@ -23,7 +23,7 @@ from ui.tasks import TaskManager
 from ui.wizard import SetupWizard
 from ui.wizard_flow import Step, WizardFlow
 
-PrinterFactory = Callable[[Desk], ReceiptPrinter]
+PrinterFactory = Callable[[Mapping[str, str]], ReceiptPrinter]  # from the settings
 
 
 class DeskApp(QObject):
@@ -34,10 +34,14 @@ class DeskApp(QObject):
         super().__init__(parent)
         self.desk = desk
         self.printer_factory = printer_factory
-        self.tasks = TaskManager(on_error=lambda exc: show_error(exc, parent=None), parent=self)
+        self.tasks = TaskManager(on_error=self._fault, parent=self)
         self.wizard: SetupWizard | None = None
         self.login: LoginDialog | None = None
         self.window: QMainWindow | None = None
+
+    @staticmethod
+    def _fault(exc: BaseException) -> None:
+        show_error(exc, parent=QApplication.activeWindow())
 
     def start(self) -> None:
         desk = self.desk
@@ -69,8 +73,15 @@ class DeskApp(QObject):
         self.login.show()
         return self.login
 
-    def open_window(self, user: UserInfo) -> QMainWindow:
-        ctx = WindowContext(self.desk, self.tasks, user, self.printer_factory(self.desk))
+    def open_window(self, user: UserInfo) -> None:
+        """Load what the window needs before it exists (device for the title, printer settings),
+        on the database worker like every other read; then build and show it."""
+        setup = self.desk.setup
+        self.tasks.run(lambda: (setup.device, setup.settings()),
+                       lambda loaded: self._open_window(user, *loaded))
+
+    def _open_window(self, user: UserInfo, device: Device, settings: dict[str, str]) -> QMainWindow:
+        ctx = WindowContext(self.desk, self.tasks, user, self.printer_factory(settings), device=device)
         window: MainWindow | ReviewWindow
         window = ReviewWindow(ctx) if user.role is Role.TOWNSHIP else MainWindow(ctx)
         self.window = window

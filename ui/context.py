@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
 
-from app.domain.records import UserInfo
+from app.domain.records import Device, UserInfo
 from app.services.desk import Desk
 from ui.printer import ReceiptPrinter
 from ui.tasks import TaskManager
@@ -22,6 +24,22 @@ class Changes(QObject):
     printer_state = Signal(str)
 
 
+class FileChooser:
+    """The file dialogs, in one place so tests answer them without a nested event loop."""
+
+    def folder(self, parent: QWidget, title: str, start: str = "") -> Path | None:
+        chosen = QFileDialog.getExistingDirectory(parent, title, start)
+        return Path(chosen) if chosen else None
+
+    def save_path(self, parent: QWidget, title: str, start: str, filter_: str) -> Path | None:
+        chosen, _ = QFileDialog.getSaveFileName(parent, title, start, filter_)
+        return Path(chosen) if chosen else None
+
+    def open_path(self, parent: QWidget, title: str, filter_: str) -> Path | None:
+        chosen, _ = QFileDialog.getOpenFileName(parent, title, "", filter_)
+        return Path(chosen) if chosen else None
+
+
 @dataclass
 class WindowContext:
     desk: Desk
@@ -29,3 +47,6 @@ class WindowContext:
     user: UserInfo
     printer: ReceiptPrinter
     changes: Changes = field(default_factory=Changes)
+    # Loaded with the login (off the GUI thread); None: the window loads it when it starts.
+    device: Device | None = None
+    files: FileChooser = field(default_factory=FileChooser)

@@ -25,22 +25,13 @@ from PySide6.QtWidgets import (
 
 from app.domain.money import MoneyError, format_fen
 from app.domain.records import PayerSignoff, PersonInfo, Receipt
-from app.services.errors import DaishouError
+from app.services.errors import DaishouError, OverrideRequired
 from ui.context import WindowContext
-from ui.errors import show_error
 from ui.models import HouseholdModel, PersonTableModel
 from ui.payment import PaymentDraft
 from ui.payment_panel import PaymentPanel
 
 SEARCH_LIMIT = 50
-OVERRIDE_HINT = "请填写原因"  # the core's refusal that an override reason would lift
-
-
-def needs_override(exc: DaishouError) -> bool:
-    # WORKAROUND: the core has no distinct error type for "refused unless a reason is given";
-    # its message ends with this request. Asked the lead for an OverrideRequired subclass.
-    return OVERRIDE_HINT in exc.message
-
 
 class TierDelegate(QStyledItemDelegate):
     """Pension tier as a drop-down of the county's tiers for that year."""
@@ -257,7 +248,7 @@ class DeskView(QWidget):
     def _record_refused(self, exc: BaseException) -> None:
         self._recording = False
         self.panel.record.setEnabled(True)
-        if isinstance(exc, DaishouError) and needs_override(exc):
+        if isinstance(exc, OverrideRequired):  # a reason lifts it; the receipt is then flagged
             self.panel.show_override(True)
             self.panel.say(exc.message)
             self.panel.override.setFocus()
@@ -268,7 +259,7 @@ class DeskView(QWidget):
         if isinstance(exc, DaishouError):
             self.panel.say(exc.message)  # refusals in place, where the agent is looking
         else:
-            show_error(exc, parent=self)
+            self.ctx.tasks.fault(exc)
 
 
 def print_receipt(ctx: WindowContext, receipt: Receipt, *, on_problem) -> None:  # type: ignore[no-untyped-def]

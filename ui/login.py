@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
 from app.domain.records import Device, UserInfo
 from app.services.desk import Desk
 from app.services.errors import DaishouError
-from ui.errors import show_error
 from ui.payment_panel import ERROR_STYLE
 from ui.tasks import TaskManager
 
@@ -74,4 +73,4 @@ class LoginDialog(QDialog):
         if isinstance(exc, DaishouError):
             self.message.setText(exc.message)
         else:
-            show_error(exc, parent=self)
+            self._tasks.fault(exc)

@@ -8,8 +8,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
+from app.domain.records import Device
 from ui.context import WindowContext
 from ui.desk_view import DeskView
+from ui.heap import warm_search_index
 from ui.progress_view import ProgressView
 from ui.settings_view import SettingsView
 from ui.settle_view import SettleView
@@ -21,8 +23,9 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: WindowContext, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        device = ctx.desk.setup.device
-        self.setWindowTitle(f"代收 — {device.village_name}（{device.village_code}）设备{device.device_no}")
+        self.setWindowTitle("代收")
+        if ctx.device is not None:
+            self._set_title(ctx.device)
         self.resize(1280, 800)
         self.desk_view = DeskView(ctx)
         self.today_view = TodayView(ctx)
@@ -52,6 +55,11 @@ class MainWindow(QMainWindow):
         self._shortcut("Ctrl+Delete", lambda: self._on(self.today_view, self.today_view.void))
         self._shortcut("Ctrl+J", lambda: self._on(self.settle_view, self.settle_view.settle))
         self._shortcut("Ctrl+R", lambda: self._on(self.settle_view, self.settle_view.remit))
+        self._shortcut("Ctrl+L", lambda: self._on(self.settle_view, self.settle_view.print_day))
+        p = self.progress_view
+        self._shortcut("Ctrl+E", lambda: self._on(p, p.export_unpaid))
+        self._shortcut("Ctrl+U", lambda: self._on(p, p.print_unpaid))
+        self._shortcut("Ctrl+I", lambda: self._on(p, p.import_roster))
         self._shortcut("Ctrl+S", lambda: self._on(self.settings_view, self.settings_view.save))
         self._shortcut("Ctrl+T", lambda: self._on(self.settings_view, self.settings_view.test_print))
 
@@ -87,10 +95,20 @@ class MainWindow(QMainWindow):
             refresh()
         widget.setFocus()
 
+    def _set_title(self, device: Device) -> None:
+        self.ctx.device = device
+        self.setWindowTitle(f"代收 — {device.village_name}（{device.village_code}）设备{device.device_no}")
+
     def start(self) -> None:
         """Load what the first screen and the status bar show; the search box has the focus."""
+        if self.ctx.device is None:
+            setup = self.ctx.desk.setup
+            self.ctx.tasks.run(lambda: setup.device, self._set_title)
         self.status.refresh()
         self.show_screen(self.desk_view)
+        # The first search would otherwise build the roster's index (seconds at 100,000 people).
+        desk = self.ctx.desk
+        self.ctx.tasks.run(lambda: warm_search_index(desk), background=True)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if self.ctx.tasks.busy:

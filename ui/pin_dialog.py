@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
 from app.domain.records import Role, UserInfo
 from app.services.desk import Desk
 from app.services.errors import DaishouError
-from ui.errors import show_error
 from ui.tasks import TaskManager
 
 
@@ -74,7 +73,7 @@ class HeadPinDialog(QDialog):
     def _refused(self, exc: BaseException) -> None:
         self.ok.setEnabled(True)
         if not isinstance(exc, DaishouError):
-            show_error(exc, parent=self)
+            self._tasks.fault(exc)
             return
         self.message.setText(exc.message)
         self.pin.clear()

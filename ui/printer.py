@@ -7,12 +7,12 @@ thread; a problem is a PrinterProblem whose message the agent can act on.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable, Mapping
+from typing import Protocol
 
 from app.domain.records import Receipt
 
-if TYPE_CHECKING:
-    from app.services.desk import Desk
+CHARSETS = ("gbk", "gb2312", "gb18030")  # what the printer's built-in Chinese font holds
 
 
 class PrinterProblem(Exception):
@@ -57,11 +57,18 @@ class NoPrinter:
 
 
 class EscposPrinter:
-    """A thermal printer through printing/ (ESC/POS renderer + device adapters)."""
+    """A thermal printer through printing/: render_receipt makes the bytes, EscposDevice sends them.
 
-    def __init__(self, uri: str, *, width_mm: int = 58) -> None:
+    printing/ (and python-escpos with it) is imported on the first print, on the device pool,
+    so opening the window does not pay for it.
+    """
+
+    def __init__(self, uri: str, *, width_mm: int = 58, charset: str = "gbk",
+                 raster: bool = False) -> None:
         self.uri = uri
         self.width_mm = width_mm
+        self.charset = charset if charset in CHARSETS else "gbk"
+        self.raster = raster
 
     @property
     def description(self) -> str:
@@ -71,21 +78,29 @@ class EscposPrinter:
         try:
             from printing.devices import EscposDevice
             from printing.escpos_receipt import ReceiptOptions
-        except ImportError as exc:  # printing/ not merged, or python-escpos missing
+            from printing.uri import PrinterUriError
+        except ImportError as exc:  # python-escpos or Pillow missing from this installation
             raise PrinterProblem(f"打印模块不可用：{exc}") from None
-        options = ReceiptOptions(width_dots=576 if self.width_mm == 80 else 384)
-        return EscposDevice(self.uri), options
+        options = ReceiptOptions(width_dots=576 if self.width_mm == 80 else 384,
+                                 charset=self.charset,  # type: ignore[arg-type]
+                                 raster_all=self.raster)
+        try:
+            return EscposDevice(self.uri), options
+        except PrinterUriError as exc:
+            raise PrinterProblem(f"打印机地址有误：{exc}") from None
 
     def print_receipt(self, receipt: Receipt) -> None:
+        """The renderer marks a receipt with prints > 0 as 【补打】."""
         from printing.escpos_receipt import render_receipt
 
         device, options = self._device_and_options()
-        self._send(device, render_receipt(receipt, options))
+        self._send(device, self._render(lambda: render_receipt(receipt, options)))
 
     def test_print(self) -> None:
+        from printing.test_page import render_test_page
+
         device, options = self._device_and_options()
-        text = "代收 测试打印\n打印机工作正常\n\n\n".encode("gb18030")
-        self._send(device, b"\x1b@\x1c&" + text + b"\x1c.\x1dV\x42\x00")
+        self._send(device, self._render(lambda: render_test_page(options, self.uri)))
 
     def status(self) -> str:
         try:
@@ -98,18 +113,32 @@ class EscposPrinter:
         return problem or "就绪"
 
     @staticmethod
+    def _render(make: Callable[[], bytes]) -> bytes:
+        from printing.fonts import FontMissingError
+
+        try:
+            return make()
+        except FontMissingError as exc:  # a rare character and no font on this PC that has it
+            raise PrinterProblem(f"无法生成收据：{exc}") from None
+
+    @staticmethod
     def _send(device, data: bytes) -> None:  # type: ignore[no-untyped-def]
+        from printing.devices import PrinterError
+
         try:
             device.send(data)
-        except PrinterProblem:
-            raise
-        except Exception as exc:  # noqa: BLE001 - PrinterError or an OS error from the port
+        except PrinterError as exc:  # its text is the Chinese message to show
+            raise PrinterProblem(str(exc)) from None
+        except OSError as exc:
             raise PrinterProblem(f"打印失败：{exc}") from None
 
 
-def printer_from_settings(desk: Desk) -> ReceiptPrinter:
-    uri = (desk.setup.get_setting("printer.uri") or "").strip()
+def printer_from_settings(settings: Mapping[str, str]) -> ReceiptPrinter:
+    """The printer the settings describe (printer.uri, .width, .charset, .raster)."""
+    uri = settings.get("printer.uri", "").strip()
     if not uri:
         return NoPrinter()
-    width = int(desk.setup.get_setting("printer.width") or 58)
-    return EscposPrinter(uri, width_mm=width)
+    width = settings.get("printer.width", "58")
+    return EscposPrinter(uri, width_mm=80 if width == "80" else 58,
+                         charset=settings.get("printer.charset", "") or "gbk",
+                         raster=settings.get("printer.raster") == "1")

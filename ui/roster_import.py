@@ -1,35 +1,33 @@
-"""Import a roster file off the GUI thread, with progress and cancel where the service allows."""
+"""Import a roster file off the GUI thread, with progress and 取消."""
 
 from __future__ import annotations
 
-import inspect
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
 from app.services.desk import Desk
-from ui.tasks import Progress, TaskManager
-
-
-def reports_progress(desk: Desk) -> bool:
-    """Whether roster.import_file takes a progress callback (the roster feature adds it)."""
-    return "progress" in inspect.signature(desk.roster.import_file).parameters
+from app.services.roster import ImportResult
+from ui.heap import long_lived_objects
+from ui.tasks import LongTask, Progress, TaskManager
 
 
 def import_roster(desk: Desk, tasks: TaskManager, path: str | Path, *, parent: QWidget | None,
-                  on_done: Any, on_error: Any = None) -> None:
-    cancellable = reports_progress(desk)
+                  on_done: Callable[[ImportResult], None],
+                  on_error: Callable[[BaseException], None] | None = None) -> LongTask:
+    """Import on the database worker; LongTask.cancel() is what 取消 does."""
+    roster = desk.roster
 
-    def work(progress: Progress) -> Any:
-        if cancellable:
-            # The callback raises Cancelled when 取消 is pressed; the import's transaction then
-            # rolls back, so a cancelled import leaves the roster as it was.
-            return desk.roster.import_file(Path(path), progress=progress.report)  # type: ignore[call-arg]
-        return desk.roster.import_file(Path(path))
+    def work(progress: Progress) -> ImportResult:
+        # progress.report raises Cancelled once 取消 was pressed; the roster service then
+        # writes nothing, so a cancelled import leaves the roster as it was.
+        with long_lived_objects():  # the new roster and its index live all day
+            return roster.import_file(Path(path), progress=progress.report)
 
-    tasks.run_long(work, on_done, label=f"正在导入征收清册 {Path(path).name}…", parent=parent,
-                   on_error=on_error, cancellable=cancellable)
+    return tasks.run_long(work, on_done, label=f"正在导入征收清册 {Path(path).name}…", parent=parent,
+                          on_error=on_error, cancellable=True)
 
 
 def describe_import(result: Any) -> str:

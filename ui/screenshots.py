@@ -23,7 +23,6 @@ from ui.context import WindowContext
 from ui.login import LoginDialog
 from ui.main_window import MainWindow
 from ui.printer import NoPrinter
-from ui.progress_view import ProgressRow
 from ui.tasks import TaskManager
 from ui.wizard import SetupWizard
 from ui.wizard_flow import WizardFlow
@@ -36,7 +35,7 @@ class _Clock:
         self.now = datetime(2026, 10, 15, 9, 30)
 
     def __call__(self) -> datetime:
-        self.now += timedelta(minutes=7)
+        self.now += timedelta(minutes=1)
         return self.now
 
 
@@ -68,6 +67,11 @@ def build_demo(home: Path, clock: _Clock) -> Desk:
     for name in ("吴福福", "覃敏兰", "曾秀龙"):
         person = desk.roster.search(name)[0]
         desk.receipts.record(agent, [LineRequest(person.id_number, Insurance.MEDICAL, 2027)], cash_fen=50000)
+    # A morning's work spread over the groups, so the progress bars have something to show.
+    unpaid = [p for p in desk.roster.unpaid(2027) if "孙兰军" not in (p.name, p.household_head)]
+    for person in unpaid[::6]:
+        lines = [LineRequest(person.id_number, d.insurance, 2027, d.tier_fen) for d in person.dues]
+        desk.receipts.record(agent, lines, cash_fen=person.total_fen)
     return desk
 
 
@@ -117,10 +121,6 @@ def main(argv: list[str] | None = None) -> int:
                 window.settle_view.counts[5000].setValue(1)
                 window.settle_view.counts[1000].setValue(4)
                 window.settle_view.reason.setText("找零时多找了十元")
-            if name == "progress" and not window.progress_view.chart.rows:
-                # Until the roster's progress() lands the chart is empty; show it drawn, labelled as a sample.
-                window.progress_view.chart.set_rows([ProgressRow("示例 养老 2027", 18, 40),
-                                                     ProgressRow("示例 医疗 2027", 31, 49)])
             _save(window, out, name, tasks)
         window.close()
         tasks.shutdown()

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -21,9 +20,8 @@ from PySide6.QtWidgets import (
 from app.domain.records import Role, UserInfo
 from app.services.errors import DaishouError
 from ui.context import WindowContext
-from ui.errors import show_error
 from ui.payment_panel import ERROR_STYLE, OK_STYLE
-from ui.printer import EscposPrinter, NoPrinter, PrinterProblem
+from ui.printer import PrinterProblem, printer_from_settings
 
 PRINTER_KINDS = (("tcp", "网络打印机"), ("usb", "USB"), ("serial", "串口"), ("win32", "Windows 打印机"),
                  ("file", "设备文件"))
@@ -55,12 +53,20 @@ class SettingsView(QWidget):
         self.width = QComboBox(objectName="paperWidth")
         self.width.addItem("58 mm", 58)
         self.width.addItem("80 mm", 80)
+        self.charset = QComboBox(objectName="printerCharset")
+        for value, text in (("gbk", "GBK（多数打印机）"), ("gb2312", "GB2312（老式打印机）"),
+                            ("gb18030", "GB18030")):
+            self.charset.addItem(text, value)
+        self.raster = QCheckBox("打印机没有中文字库：整张收据按图像打印", objectName="printerRaster")
         self.test_button = QPushButton("测试打印（Ctrl+T）", objectName="testPrint")
         self.test_button.clicked.connect(self.test_print)
         self.server = QLineEdit(objectName="serverUrl", placeholderText="https://县服务器地址（同步功能上线后使用）")
         self.backup = QLineEdit(objectName="backupDir")
         browse = QPushButton("选择…")
-        browse.clicked.connect(self._choose_backup)
+        browse.clicked.connect(lambda: self._choose(self.backup, "选择备份文件夹（建议U盘）"))
+        self.reports = QLineEdit(objectName="reportDir", placeholderText="日结单、台账、未缴名单 PDF；空则用备份文件夹")
+        browse_reports = QPushButton("选择…")
+        browse_reports.clicked.connect(lambda: self._choose(self.reports, "选择报表文件夹"))
         self.large = QCheckBox("大字模式（适合老花眼）", objectName="largeText")
         self.save_button = QPushButton("保存设置（Ctrl+S）", objectName="saveSettings")
         self.save_button.clicked.connect(self.save)
@@ -85,6 +91,8 @@ class SettingsView(QWidget):
         pf.addRow("类型", self.kind)
         pf.addRow("地址", self.address)
         pf.addRow("纸宽", self.width)
+        pf.addRow("字库", self.charset)
+        pf.addRow(self.raster)
         pf.addRow(self.test_button)
         other = QGroupBox("县服务器、备份和显示")
         of = QFormLayout(other)
@@ -94,6 +102,10 @@ class SettingsView(QWidget):
         row.addWidget(self.backup)
         row.addWidget(browse)
         of.addRow("备份文件夹", row)
+        row = QHBoxLayout()
+        row.addWidget(self.reports)
+        row.addWidget(browse_reports)
+        of.addRow("报表文件夹", row)
         of.addRow(self.large)
         users_box = QGroupBox("用户和 PIN")
         uf = QFormLayout(users_box)
@@ -129,9 +141,12 @@ class SettingsView(QWidget):
         kind, address = split_uri(settings.get("printer.uri", ""))
         self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
         self.address.setText(address)
-        self.width.setCurrentIndex(max(0, self.width.findData(int(settings.get("printer.width", "58")))))
+        self.width.setCurrentIndex(max(0, self.width.findData(80 if settings.get("printer.width") == "80" else 58)))
+        self.charset.setCurrentIndex(max(0, self.charset.findData(settings.get("printer.charset", "gbk"))))
+        self.raster.setChecked(settings.get("printer.raster") == "1")
         self.server.setText(settings.get("server.url", ""))
         self.backup.setText(settings.get("backup.dir", ""))
+        self.reports.setText(settings.get("report.dir", ""))
         self.large.setChecked(settings.get("ui.large_text") == "1")
         self.users.setText("　".join(f"{u.name}（{u.role.label}{'，已锁定' if u.locked_until else ''}）"
                                     for u in users))
@@ -144,14 +159,19 @@ class SettingsView(QWidget):
         address = self.address.text().strip()
         return f"{self.kind.currentData()}://{address}" if address else ""
 
-    def _choose_backup(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择备份文件夹（建议U盘）", self.backup.text())
-        if folder:
-            self.backup.setText(folder)
+    def _choose(self, edit: QLineEdit, title: str) -> None:
+        folder = self.ctx.files.folder(self, title, edit.text())
+        if folder is not None:
+            edit.setText(str(folder))
+
+    def printer_settings(self) -> dict[str, str]:
+        return {"printer.uri": self.printer_uri(), "printer.width": str(self.width.currentData()),
+                "printer.charset": str(self.charset.currentData()),
+                "printer.raster": "1" if self.raster.isChecked() else "0"}
 
     def save(self) -> None:
-        values = {"printer.uri": self.printer_uri(), "printer.width": str(self.width.currentData()),
-                  "server.url": self.server.text().strip(), "backup.dir": self.backup.text().strip(),
+        values = {**self.printer_settings(), "server.url": self.server.text().strip(),
+                  "backup.dir": self.backup.text().strip(), "report.dir": self.reports.text().strip(),
                   "ui.large_text": "1" if self.large.isChecked() else "0"}
         setup = self.ctx.desk.setup
 
@@ -162,15 +182,13 @@ class SettingsView(QWidget):
         self.ctx.tasks.run(write, lambda _r: self._saved(values), on_error=self._refused)
 
     def _saved(self, values: dict[str, str]) -> None:
-        uri, width = values["printer.uri"], int(values["printer.width"])
-        self.ctx.printer = EscposPrinter(uri, width_mm=width) if uri else NoPrinter()
+        self.ctx.printer = printer_from_settings(values)
         apply_text_size(values["ui.large_text"] == "1")
         self._say("设置已保存", ok=True)
         self.ctx.changes.settings.emit()
 
     def test_print(self) -> None:
-        uri = self.printer_uri()
-        printer = EscposPrinter(uri, width_mm=int(self.width.currentData())) if uri else NoPrinter()
+        printer = printer_from_settings(self.printer_settings())  # what is typed, saved or not
         self._say("正在测试打印…", ok=True)
         self.ctx.tasks.run(printer.test_print, lambda _r: self._say("测试打印已发送，请查看打印机", ok=True),
                            on_error=self._refused, io=True)
@@ -197,4 +215,4 @@ class SettingsView(QWidget):
         if isinstance(exc, DaishouError | PrinterProblem):
             self._say(exc.message)
         else:
-            show_error(exc, parent=self)
+            self.ctx.tasks.fault(exc)

@@ -4,6 +4,7 @@ then hand settled cash to the bank against a slip number."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -26,9 +27,11 @@ from app.domain.records import CashPosition, Remittance, Settlement
 from app.services.errors import DaishouError
 from app.services.settlement import DENOMINATIONS_FEN
 from ui.context import WindowContext
-from ui.errors import show_error
 from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.pin_dialog import HeadPinDialog
+from ui.reports import open_files, resolve_folder, save_report
+
+_State = tuple[date | None, tuple[int, int, int], CashPosition, list[Remittance], date | None]
 
 
 def denomination_label(fen: int) -> str:
@@ -40,6 +43,8 @@ class SettleView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.day: date | None = None
+        self.settled_text = ""
+        self.printed: tuple[Path, Path] | None = None
         self.expected = 0
         self.title = QLabel(objectName="settleTitle")
         self.title.setStyleSheet("font-size: 14pt; font-weight: bold")
@@ -58,6 +63,10 @@ class SettleView(QWidget):
         self.settle_button = QPushButton("日结并会签（Ctrl+J）", objectName="settleButton")
         self.settle_button.clicked.connect(self.settle)
         self.message = QLabel(objectName="settleMessage", wordWrap=True)
+        self.last_settled: date | None = None
+        self.print_button = QPushButton("打印日结单和台账（Ctrl+L）", objectName="printDayButton")
+        self.print_button.clicked.connect(lambda: self.print_day())
+        self.print_button.setEnabled(False)
         count_box = QGroupBox("按面额清点现金")
         cv = QVBoxLayout(count_box)
         cv.addLayout(grid)
@@ -67,6 +76,7 @@ class SettleView(QWidget):
         form.addRow("差额原因", self.reason)
         cv.addLayout(form)
         cv.addWidget(self.settle_button)
+        cv.addWidget(self.print_button)
 
         self.position = QLabel(objectName="cashPosition")
         self.remit_amount = QLineEdit(objectName="remitAmount", placeholderText="元")
@@ -101,20 +111,24 @@ class SettleView(QWidget):
     def refresh(self) -> None:
         desk = self.ctx.desk
 
-        def fetch() -> tuple[date | None, tuple[int, int, int], CashPosition, list[Remittance]]:
+        def fetch() -> _State:
             # The oldest unsettled day comes first (日清日结); else today, which may be empty.
             today = desk.clock().date()
             days = [d for d in desk.settlements.unsettled_days() if d <= today]
             settled = {s.day for s in desk.settlements.all()}
             day = days[0] if days else (None if today in settled else today)
             preview = desk.settlements.preview(day) if day else (0, 0, 0)
-            return day, preview, desk.settlements.cash_position(), desk.settlements.remittances()
+            return (day, preview, desk.settlements.cash_position(), desk.settlements.remittances(),
+                    max(settled, default=None))
 
         self.ctx.tasks.run(fetch, self._show)
 
-    def _show(self, result: tuple[date | None, tuple[int, int, int], CashPosition, list[Remittance]]) -> None:
-        day, (expected, receipts, voids), cash, remittances = result
-        self.day, self.expected = day, expected
+    def _show(self, result: _State) -> None:
+        day, (expected, receipts, voids), cash, remittances, last = result
+        self.day, self.expected, self.last_settled = day, expected, last
+        self.print_button.setEnabled(last is not None)
+        if last is not None:
+            self.print_button.setText(f"打印 {last.isoformat()} 日结单和台账（Ctrl+L）")
         self.settle_button.setEnabled(day is not None)
         if day is None:
             self.title.setText("今日已日结，没有待日结的现金")
@@ -174,9 +188,45 @@ class SettleView(QWidget):
             box.setValue(0)
         self.reason.clear()
         diff = f"，差额 ¥{format_fen(s.difference_fen)}（{s.reason}）" if s.difference_fen else ""
-        self._say(f"{s.day.isoformat()} 已日结：应有 ¥{format_fen(s.expected_fen)}，"
-                  f"清点 ¥{format_fen(s.counted_fen)}{diff}，{s.head} 已会签。", ok=True)
+        self.settled_text = (f"{s.day.isoformat()} 已日结：应有 ¥{format_fen(s.expected_fen)}，"
+                             f"清点 ¥{format_fen(s.counted_fen)}{diff}，{s.head} 已会签。")
+        self._say(self.settled_text, ok=True)
         self.ctx.changes.ledger.emit()
+        self.print_day(s.day)
+
+    # -- the day's sheet and ledger ----------------------------------------------------------
+    def print_day(self, day: date | None = None, folder: Path | None = None) -> None:
+        """日结单 and 台账 of a settled day as PDFs in the report folder, opened to print."""
+        day = day or self.last_settled
+        if day is None:
+            self._say("还没有已日结的日期")
+            return
+        desk = self.ctx.desk
+
+        def work(_progress: object) -> tuple[Path, Path] | None:
+            where = resolve_folder(desk, folder)
+            if where is None:
+                return None
+            stamp = f"{day.isoformat()}-设备{desk.setup.device.device_no}"
+            return (save_report(desk, "settlement", (day, day), where, f"日结单-{stamp}.pdf", today=day),
+                    save_report(desk, "ledger", (day, day), where, f"台账-{stamp}.pdf", today=day))
+
+        self.ctx.tasks.run_long(work, lambda r: self._day_printed(day, r), parent=self,
+                                label=f"正在生成 {day.isoformat()} 日结单和台账…",
+                                on_error=self._refused, cancellable=False)
+
+    def _day_printed(self, day: date, paths: tuple[Path, Path] | None) -> None:
+        if paths is None:  # no report or backup folder set: ask once (it is remembered)
+            folder = self.ctx.files.folder(self, "选择保存日结单和台账的文件夹")
+            if folder is None:
+                self._say("没有选择文件夹，日结单和台账未生成；可稍后按 Ctrl+L 再生成")
+                return
+            self.print_day(day, folder)
+            return
+        self.printed = paths
+        opened = open_files(list(paths))
+        done = f"日结单和台账已保存：{paths[0].parent}" + ("，请在打开的窗口中打印" if opened else "")
+        self._say(f"{self.settled_text}\n{done}" if self.settled_text else done, ok=True)
 
     # -- remit -------------------------------------------------------------------------------
     def remit(self) -> None:
@@ -192,6 +242,7 @@ class SettleView(QWidget):
                            self._remitted, on_error=self._refused)
 
     def _remitted(self, r: Remittance) -> None:
+        self.settled_text = ""
         self.remit_amount.clear()
         self.slip.clear()
         self._say(f"已登记解缴 ¥{format_fen(r.amount_fen)}，凭证号 {r.slip_no}", ok=True)
@@ -201,4 +252,4 @@ class SettleView(QWidget):
         if isinstance(exc, DaishouError):
             self._say(exc.message)
         else:
-            show_error(exc, parent=self)
+            self.ctx.tasks.fault(exc)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -39,12 +40,23 @@ class Progress:
         self._emit(done, total)
 
 
+@dataclass(frozen=True)
+class LongTask:
+    future: Future[Any]
+    progress: Progress
+    dialog: QProgressDialog
+
+    def cancel(self) -> None:
+        """What the 取消 button does."""
+        self.progress.cancelled.set()
+
+
 class TaskManager(QObject):
     # Emitted from worker threads; Qt queues the call onto the GUI thread.
     # WORKAROUND: PySide6 6.12 loses a reference when None travels as an `object` signal
     # argument ("deallocating None" after a few hundred emits), so one tuple carries it all.
-    _finished = Signal(object)  # (on_done, on_error, result, error)
-    _progress = Signal(object, int, int)
+    _finished = Signal(object)  # (on_done, on_error, result, error, counted)
+    _progress = Signal(object)  # (dialog, label, done, total)
     busy_changed = Signal(bool)
 
     def __init__(self, *, on_error: Failed, parent: QObject | None = None) -> None:
@@ -59,22 +71,29 @@ class TaskManager(QObject):
 
     # -- public ------------------------------------------------------------------------------
     def run(self, fn: Callable[[], Any], on_done: Done | None = None, *,
-            on_error: Failed | None = None, io: bool = False) -> Future[Any]:
-        """Run fn on the database worker (or the device pool with io=True)."""
-        return self._submit(self._io if io else self._db, fn, on_done, on_error)
+            on_error: Failed | None = None, io: bool = False, background: bool = False) -> Future[Any]:
+        """Run fn on the database worker (or the device pool with io=True).
+
+        background=True: preparation nobody waits for (warming a cache); it does not make the
+        window busy, so closing is not held up by it.
+        """
+        return self._submit(self._io if io else self._db, fn, on_done, on_error, counted=not background)
 
     def run_long(self, fn: Callable[[Progress], Any], on_done: Done | None = None, *,
                  label: str, parent: QWidget | None, on_error: Failed | None = None,
-                 cancellable: bool = True) -> Future[Any]:
+                 cancellable: bool = True) -> LongTask:
         """Long work with a progress dialog after PROGRESS_DELAY_MS and a 取消 button."""
         dialog = QProgressDialog(label, "取消" if cancellable else "", 0, 0, parent)
         dialog.setWindowTitle("请稍候")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(PROGRESS_DELAY_MS)
+        # The import reports done == total before it writes: the dialog must stay up for that.
+        dialog.setAutoReset(False)
+        dialog.setAutoClose(False)
         if not cancellable:
             dialog.setCancelButton(None)
         dialog.reset()  # QProgressDialog shows itself on construction otherwise; wait for the timer
-        progress = Progress(lambda done, total: self._progress.emit(dialog, done, total))
+        progress = Progress(lambda done, total: self._progress.emit((dialog, label, done, total)))
         dialog.canceled.connect(progress.cancelled.set)
         timer = QTimer(dialog, singleShot=True, interval=PROGRESS_DELAY_MS)
         timer.timeout.connect(dialog.show)
@@ -94,7 +113,12 @@ class TaskManager(QObject):
             close()
             (on_error or self._default_error)(exc)
 
-        return self._submit(self._db, lambda: fn(progress), done, failed)
+        future = self._submit(self._db, lambda: fn(progress), done, failed)
+        return LongTask(future, progress, dialog)
+
+    def fault(self, exc: BaseException) -> None:
+        """An error no view can show in place goes to the one error dialog (tests collect them)."""
+        self._default_error(exc)
 
     @property
     def busy(self) -> bool:
@@ -108,36 +132,43 @@ class TaskManager(QObject):
 
     # -- internals ---------------------------------------------------------------------------
     def _submit(self, pool: ThreadPoolExecutor, fn: Callable[[], Any], on_done: Done | None,
-                on_error: Failed | None) -> Future[Any]:
+                on_error: Failed | None, *, counted: bool = True) -> Future[Any]:
         if self._closed:
             dropped: Future[Any] = Future()
             dropped.cancel()
             return dropped
-        self._pending += 1
-        if self._pending == 1:
-            self.busy_changed.emit(True)
+        if counted:
+            self._pending += 1
+            if self._pending == 1:
+                self.busy_changed.emit(True)
         future = pool.submit(fn)
 
         def finished(f: Future[Any]) -> None:
             exc = f.exception() if not f.cancelled() else Cancelled()
-            self._finished.emit((on_done, on_error, None if exc else f.result(), exc))
+            self._finished.emit((on_done, on_error, None if exc else f.result(), exc, counted))
 
         future.add_done_callback(finished)
         return future
 
-    def _deliver(self, outcome: tuple[Done | None, Failed | None, Any, BaseException | None]) -> None:
-        on_done, on_error, result, exc = outcome
-        self._pending -= 1
-        if self._pending == 0:
-            self.busy_changed.emit(False)
+    def _deliver(self, outcome: tuple[Done | None, Failed | None, Any, BaseException | None, bool]) -> None:
+        on_done, on_error, result, exc, counted = outcome
+        if counted:
+            self._pending -= 1
+            if self._pending == 0:
+                self.busy_changed.emit(False)
         if exc is not None:
             (on_error or self._default_error)(exc)
         elif on_done is not None:
             on_done(result)
 
-    def _show_progress(self, dialog: QProgressDialog, done: int, total: int) -> None:
+    def _show_progress(self, report: tuple[QProgressDialog, str, int, int]) -> None:
+        dialog, label, done, total = report
         try:
-            dialog.setMaximum(total)
-            dialog.setValue(done)
+            if total:
+                dialog.setMaximum(total)
+                dialog.setValue(min(done, total))
+            else:  # streaming: the total is not known, say how far it got
+                dialog.setMaximum(0)
+                dialog.setLabelText(f"{label}\n已读取 {done:,} 行")
         except RuntimeError:  # the dialog was deleted: the work finished in between
             pass

@@ -19,7 +19,6 @@ from app.domain.records import CashPosition, Receipt
 from app.services.errors import DaishouError
 from ui.context import WindowContext
 from ui.desk_view import print_receipt
-from ui.errors import show_error
 from ui.models import ReceiptTableModel
 from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.pin_dialog import HeadPinDialog
@@ -142,4 +141,4 @@ class TodayView(QWidget):
         if isinstance(exc, DaishouError):
             self._say(exc.message)
         else:
-            show_error(exc, parent=self)
+            self.ctx.tasks.fault(exc)

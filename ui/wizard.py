@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from app.services.desk import Desk
 from app.services.errors import DaishouError
-from ui.errors import show_error
 from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.printer import EscposPrinter, NoPrinter, PrinterProblem
 from ui.roster_import import describe_import, import_roster
@@ -243,4 +242,4 @@ class SetupWizard(QDialog):
         elif isinstance(exc, OSError):
             self._say(f"读取文件失败：{exc.strerror or exc}")
         else:
-            show_error(exc, parent=self)
+            self.tasks.fault(exc)

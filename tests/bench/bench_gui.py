@@ -68,7 +68,6 @@ _DESK = """
 import time, sys; t0 = time.perf_counter()
 from pathlib import Path
 from PySide6.QtWidgets import QApplication
-import ui
 from app.services.desk import Desk
 from ui.context import WindowContext
 from ui.main_window import MainWindow
@@ -96,7 +95,6 @@ def keystroke_ms(home: Path) -> dict[str, float]:
     from PySide6.QtGui import QInputMethodEvent
     from PySide6.QtWidgets import QApplication
 
-    import ui  # noqa: F401 - the None workaround
     from app.services.desk import Desk
     from ui.context import WindowContext
     from ui.main_window import MainWindow
@@ -131,12 +129,14 @@ def keystroke_ms(home: Path) -> dict[str, float]:
     tasks.shutdown()
     desk.close()
     del app
-    return {"median_ms": round(statistics.median(samples), 1), "max_ms": round(max(samples), 1),
-            "queries": len(samples)}
+    # The first query may wait for the search index the window warms when it opens.
+    first, rest = samples[0], samples[1:]
+    return {"first_query_ms": round(first, 1), "median_ms": round(statistics.median(rest), 1),
+            "max_ms": round(max(rest), 1), "queries": len(rest)}
 
 
 def import_stall_ms(home: Path, roster: Path) -> dict[str, float]:
-    from PySide6.QtCore import QCoreApplication, QElapsedTimer, QTimer
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
     from app.services.desk import Desk
@@ -160,21 +160,28 @@ def import_stall_ms(home: Path, roster: Path) -> dict[str, float]:
     timer.timeout.connect(tick)
     timer.start()
     t0 = time.perf_counter()
-    import_roster(desk, tasks, roster, parent=parent, on_done=done.append, on_error=done.append)
-    while not done:
-        QCoreApplication.processEvents()
+    # Wait the way the window does, in an event loop: spinning processEvents() here would make
+    # the GUI thread fight the import for the GIL and slow the import it measures.
+    loop = QEventLoop()
+
+    def finish(outcome: object) -> None:
+        done.append(outcome)
+        loop.quit()
+
+    import_roster(desk, tasks, roster, parent=parent, on_done=finish, on_error=finish)
+    loop.exec()
     seconds = time.perf_counter() - t0
     timer.stop()
     tasks.shutdown()
     desk.close()
     del app
-    return {"longest_gui_stall_ms": float(max(gaps)), "import_seconds": round(seconds, 2),
+    return {"longest_gui_stall_ms": float(max(gaps)), "stalls_over_100ms": sum(g > 100 for g in gaps),
+            "import_seconds": round(seconds, 2),
             "result": type(done[0]).__name__}
 
 
 def main() -> dict[str, object]:
     sys.path.insert(0, str(REPO))
-    import ui  # noqa: F401 - PySide6 6.12 / Python 3.11 workaround before any Qt call
     tmp = Path(tempfile.mkdtemp(prefix="bench-gui-"))
     try:
         roster = tmp / "roster-100k.csv"

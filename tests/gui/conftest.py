@@ -109,7 +109,8 @@ def printer() -> FakePrinter:
 
 @pytest.fixture
 def ctx(desk: Desk, tasks: TaskManager, printer: FakePrinter) -> WindowContext:
-    return WindowContext(desk, tasks, desk.users.get(AGENT), printer)
+    # No real file dialog in a test: it would wait for a click that never comes.
+    return WindowContext(desk, tasks, desk.users.get(AGENT), printer, files=FakeFiles())
 
 
 @pytest.fixture
@@ -142,3 +143,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/gui" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"))
+
+
+class FakeFiles:
+    """Answers the window's file dialogs; counts how often the agent was asked."""
+
+    def __init__(self, *, folder: Path | None = None, save: Path | None = None,
+                 open_: Path | None = None) -> None:
+        self._folder, self._save, self._open = folder, save, open_
+        self.asked = 0
+
+    def folder(self, parent: QWidget, title: str, start: str = "") -> Path | None:
+        self.asked += 1
+        return self._folder
+
+    def save_path(self, parent: QWidget, title: str, start: str, filter_: str) -> Path | None:
+        self.asked += 1
+        return self._save
+
+    def open_path(self, parent: QWidget, title: str, filter_: str) -> Path | None:
+        self.asked += 1
+        return self._open

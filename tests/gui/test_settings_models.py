@@ -10,7 +10,6 @@ from tests.gui.conftest import wait_idle
 from ui.models import HouseholdModel, PersonTableModel, ReceiptTableModel
 from ui.payment import PaymentDraft
 from ui.printer import EscposPrinter
-from ui.progress_view import ProgressRow
 
 
 def test_settings_save_printer_server_backup_and_large_text(qtbot, window, qapp, errors) -> None:  # type: ignore[no-untyped-def]
@@ -64,16 +63,6 @@ def test_test_print_uses_the_printer_typed(qtbot, window, errors) -> None:  # ty
     s.test_print()
     qtbot.waitUntil(lambda: "尚未设置" in s.message.text())
     assert not errors
-
-
-def test_progress_chart_draws_rows(qtbot, window) -> None:  # type: ignore[no-untyped-def]
-    view = window.progress_view
-    window.show_screen(view)
-    wait_idle(qtbot, window.ctx.tasks)
-    view.chart.set_rows([ProgressRow("养老 2027", 12, 40), ProgressRow("医疗 2027", 30, 60)])
-    view.chart.resize(600, 200)
-    assert not view.chart.grab().isNull()
-    assert view.chart.rows[1].ratio == 0.5
 
 
 def test_models(qtmodeltester, window) -> None:  # type: ignore[no-untyped-def]

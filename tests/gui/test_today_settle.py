@@ -6,7 +6,8 @@ from PySide6.QtCore import Qt
 
 from app.domain.insurance import Insurance
 from app.services.receipts import LineRequest
-from tests.gui.conftest import HEAD_PIN, wait_idle
+from tests.gui.conftest import HEAD_PIN, FakeFiles, wait_idle
+from tests.printing.pdftext import read_pdf
 
 
 def take_cash(window, name: str, insurance: Insurance = Insurance.MEDICAL) -> str:  # type: ignore[no-untyped-def]
@@ -79,7 +80,8 @@ def test_void_without_reason_is_refused_in_the_dialog(qtbot, window, errors) -> 
     assert not errors
 
 
-def test_settlement_with_a_difference_then_remittance(qtbot, window, errors) -> None:  # type: ignore[no-untyped-def]
+def test_settlement_with_a_difference_then_remittance(qtbot, window, tmp_path, errors) -> None:  # type: ignore[no-untyped-def]
+    window.ctx.desk.setup.set_setting("backup.dir", str(tmp_path / "usb"))
     take_cash(window, "吴福福")
     take_cash(window, "孙兰军")
     settle = open_screen(qtbot, window, Qt.Key.Key_F4)
@@ -100,6 +102,17 @@ def test_settlement_with_a_difference_then_remittance(qtbot, window, errors) -> 
     assert s.denominations == {10000: 7, 5000: 1, 1000: 4} and s.head == "王村长"
     assert "今日已日结" in settle.title.text()
 
+    # The day's sheet and ledger are printed as PDFs into the backup folder, off the GUI thread.
+    qtbot.waitUntil(lambda: "日结单和台账已保存" in settle.message.text(), timeout=20000)
+    assert "已日结" in settle.message.text()
+    sheet, ledger = settle.printed
+    assert sheet == tmp_path / "usb" / "日结单-2026-10-15-设备1.pdf"
+    sheet_text = read_pdf(sheet.read_bytes()).all.replace(" ", "")
+    assert "找零时多找了十元" in sheet_text and "王村长" in sheet_text
+    ledger_text = read_pdf(ledger.read_bytes()).all.replace(" ", "")
+    assert "吴福福" in ledger_text and "孙兰军" in ledger_text
+    assert window.ctx.files.asked == 0  # the folder came from the settings
+
     settle.remit_amount.setText("800")
     settle.slip.setText("NB-2026-0001")
     settle.remit()
@@ -114,4 +127,21 @@ def test_settlement_with_a_difference_then_remittance(qtbot, window, errors) -> 
     (r,) = window.ctx.desk.settlements.remittances()
     assert (r.slip_no, r.amount_fen) == ("NB-2026-0001", 79000)
     assert "NB-2026-0001" in settle.remittances.text()
+    assert not errors
+
+
+def test_settled_day_printed_again_into_a_folder_the_agent_picks(qtbot, window, tmp_path, errors) -> None:  # type: ignore[no-untyped-def]
+    desk = window.ctx.desk
+    take_cash(window, "吴福福")
+    desk.settlements.settle(desk.clock().date(), agent=window.ctx.user, head=desk.users.get("王村长"),
+                            counted_fen=40000, denominations={10000: 4})
+    window.ctx.changes.ledger.emit()
+    settle = open_screen(qtbot, window, Qt.Key.Key_F4)
+    assert settle.print_button.isEnabled() and "2026-10-15" in settle.print_button.text()
+    window.ctx.files = FakeFiles(folder=tmp_path / "报表")
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "日结单和台账已保存" in settle.message.text(), timeout=20000)
+    assert window.ctx.files.asked == 1
+    assert sorted(p.name for p in (tmp_path / "报表").iterdir()) == [
+        "台账-2026-10-15-设备1.pdf", "日结单-2026-10-15-设备1.pdf"]
     assert not errors

@@ -8,14 +8,13 @@ that names the font to install, never a blank in somebody's name.
 
 from __future__ import annotations
 
-from typing import Any
-
 import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 _REPO_FONTS = Path(__file__).resolve().parent.parent / "resources" / "fonts"
 _WINDOWS_FONTS = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"

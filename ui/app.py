@@ -14,6 +14,7 @@ from app.domain.records import Device, Role, UserInfo
 from app.services.desk import Desk
 from ui.context import WindowContext
 from ui.errors import show_error
+from ui.heap import warm_search_index
 from ui.login import LoginDialog
 from ui.main_window import MainWindow
 from ui.printer import ReceiptPrinter, printer_from_settings
@@ -68,6 +69,10 @@ class DeskApp(QObject):
         return self.wizard
 
     def show_login(self) -> LoginDialog:
+        # Typing a name and PIN takes the agent seconds: build the roster's search index
+        # meanwhile, so the first search at the desk does not wait for it.
+        desk = self.desk
+        self.tasks.run(lambda: warm_search_index(desk), background=True)
         self.login = LoginDialog(self.desk, self.tasks)
         self.login.logged_in.connect(self.open_window)
         self.login.show()

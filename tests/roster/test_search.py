@@ -105,3 +105,14 @@ def test_limit_and_nonsense(village: Desk) -> None:
 def test_surname_table_overrides_pypinyin(name: str, initials: str, full: str) -> None:
     keys = name_keys(name)
     assert keys[0][0] == initials and keys[1][0] == full
+
+
+def test_sorting_in_steps_gives_the_same_order_as_sorted() -> None:
+    import random
+
+    from app.services.roster.search import sorted_in_steps
+
+    rnd = random.Random(7)
+    items = [(f"{rnd.randrange(1000):03d}", i) for i in range(20_000)]  # many equal keys: stable?
+    assert sorted_in_steps(items) == sorted(items)
+    assert sorted_in_steps(items, key=lambda e: e[0]) == sorted(items, key=lambda e: e[0])

@@ -14,8 +14,9 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from app.domain.names import normalize_name
 from app.services.roster.people import Person
@@ -28,6 +29,7 @@ _ID = re.compile(r"\d{17}[\dX]")
 _DIGITS = re.compile(r"\d+X?")
 _LETTERS = re.compile(r"[a-z]+")
 _END = "\U0010ffff"
+T = TypeVar("T")
 
 
 def _cn_number(text: str) -> int | None:
@@ -59,11 +61,26 @@ def _order(p: Person, initials: str) -> tuple[object, ...]:
             p.id_number)
 
 
+_SORT_CHUNK = 8192
+
+
+def sorted_in_steps(items: Iterable[T], key: Callable[[T], Any] | None = None) -> list[T]:
+    """sorted(), but never one long C call: a 100,000-item sort holds the GIL for a few hundred
+    milliseconds and the desk's GUI thread freezes with it. Chunks are sorted (a few ms each)
+    and merged by heapq.merge, a Python generator the interpreter can switch away from."""
+    items = list(items)
+    if len(items) <= _SORT_CHUNK:
+        return sorted(items, key=key)  # type: ignore[type-var, arg-type]
+    chunks = [sorted(items[i:i + _SORT_CHUNK], key=key)  # type: ignore[type-var, arg-type]
+              for i in range(0, len(items), _SORT_CHUNK)]
+    return list(heapq.merge(*chunks, key=key))  # type: ignore[arg-type]
+
+
 class _Sorted:
     """Keys sorted with the person each belongs to: prefix lookups by bisection."""
 
     def __init__(self, pairs: Iterable[tuple[str, int]]) -> None:
-        ordered = sorted(pairs)
+        ordered = sorted_in_steps(pairs)
         self.keys = [k for k, _ in ordered]
         self.people = [i for _, i in ordered]
 
@@ -77,7 +94,7 @@ class SearchIndex:
     def __init__(self, entries: Sequence[tuple[Person, str, str]], version: int) -> None:
         """entries: (person, pinyin initials keys, full pinyin keys) as stored in the table."""
         self.version = version
-        ordered = sorted(entries, key=lambda e: _order(e[0], e[1]))
+        ordered = sorted_in_steps(entries, key=lambda e: _order(e[0], e[1]))
         self.people = [e[0] for e in ordered]
         self.by_id = {p.id_number: i for i, p in enumerate(self.people)}
         by_name: dict[str, list[int]] = defaultdict(list)

@@ -38,7 +38,8 @@ def prepare(home: Path) -> bool:
         desk.setup.import_config((DEMO / "county-config.json").read_text(encoding="utf-8"))
         desk.users.add(AGENT, "agent", AGENT_PIN)
         desk.users.add(HEAD, "head", HEAD_PIN)
-        desk.users.add("赵审核", "township", "4321")
+        head = desk.users.authenticate(HEAD, HEAD_PIN)
+        desk.users.add("赵审核", "township", "4321", by=head)
         desk.roster.import_file(DEMO / "roster-2027.csv")
     return True
 

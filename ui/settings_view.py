@@ -195,8 +195,9 @@ class SettingsView(QWidget):
 
     def add_user(self) -> None:
         name, role, pin = self.new_name.text(), self.new_role.currentData(), self.new_pin.text()
-        users = self.ctx.desk.users
-        self.ctx.tasks.run(lambda: users.add(name, role, pin), self._user_added, on_error=self._refused)
+        users, by = self.ctx.desk.users, self.ctx.user  # the head or admin logged in confirms
+        self.ctx.tasks.run(lambda: users.add(name, role, pin, by=by), self._user_added,
+                           on_error=self._refused)
 
     def _user_added(self, user: UserInfo) -> None:
         self.new_name.clear()

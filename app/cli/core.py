@@ -32,6 +32,7 @@ def register(sub: Sub) -> None:
     p = user.add_parser("add", parents=[j], help="添加用户（PIN 从标准输入读取）")
     p.add_argument("--name", required=True)
     p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--by", help="村委会负责人或管理员 confirming (needed once one exists); PIN after the new user's")
     p.set_defaults(handler=_user_add)
     p = user.add_parser("list", parents=[j])
     p.set_defaults(handler=_user_list)
@@ -110,7 +111,12 @@ def _init(args: argparse.Namespace, ctx: Context) -> int:
 
 def _user_add(args: argparse.Namespace, ctx: Context) -> int:
     pin = ctx.read_pin(args.name)
-    u = ctx.desk(args).users.add(args.name, args.role, pin)
+    desk = ctx.desk(args)
+    by = None
+    if args.by:
+        by = desk.users.authenticate(args.by, ctx.read_pin(args.by), roles=(Role.HEAD, Role.ADMIN),
+                                     purpose="添加用户")
+    u = desk.users.add(args.name, args.role, pin, by=by)
     ctx.emit(args, {"name": u.name, "role": u.role.value}, f"已添加{u.role.label}「{u.name}」")
     return 0
 

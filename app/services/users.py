@@ -37,7 +37,10 @@ class Users:
         self._db = db
         self._clock = clock
 
-    def add(self, name: str, role: Role | str, pin: str) -> UserInfo:
+    def add(self, name: str, role: Role | str, pin: str, *, by: UserInfo | None = None) -> UserInfo:
+        """Add a user. Once a village head or an admin exists, one of them must confirm (`by`,
+        already PIN-checked): otherwise anyone at the PC could make a "village head" and
+        countersign their own day. The first users, at setup, need nobody."""
         try:
             clean = parse_name(name)
         except InvalidNameError as exc:
@@ -51,6 +54,11 @@ class Users:
         with self._db.write() as s:
             if s.exec(select(UserRow).where(UserRow.name == clean)).first():
                 raise Refused(f"用户「{clean}」已存在")
+            authorities = s.exec(select(UserRow).where(
+                col(UserRow.active), col(UserRow.role).in_([Role.HEAD.value, Role.ADMIN.value]))).all()
+            if authorities and (by is None or by.role not in (Role.HEAD, Role.ADMIN)):
+                who = f"「{by.name}」是{by.role.label}，" if by else ""
+                raise Refused(f"{who}添加用户需要村委会负责人或管理员确认（输入其 PIN）")
             s.add(UserRow(name=clean, role=role.value, pin_salt=salt, pin_hash=hash_pin(pin, salt),
                           created_at=self._clock()))
         return UserInfo(clean, role)

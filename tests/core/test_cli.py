@@ -209,3 +209,11 @@ def test_backup_command_needs_a_folder(cli: Cli, tmp_path: Path) -> None:
     assert code == 1 and "没有设置备份文件夹" in err
     made = cli.json("backup", "--to", str(tmp_path / "b"))
     assert Path(made["path"]).exists() and made["entries"] == 0
+
+
+def test_user_add_needs_the_head_once_one_exists(cli: Cli) -> None:
+    code, _, err = cli("user", "add", "--name", "假村长", "--role", "head", stdin="1111\n")
+    assert code == 1 and "添加用户需要村委会负责人或管理员确认" in err
+    added = cli.json("user", "add", "--name", "张会计", "--role", "agent", "--by", "王村长",
+                     stdin="2222\n5678\n")
+    assert added == {"name": "张会计", "role": "agent"}

@@ -141,8 +141,8 @@ def test_new_day_refused_until_earlier_day_is_settled(desk: Desk, agent: UserInf
     assert desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000).day == clock().date()
 
 
-def test_township_reviewer_cannot_take_cash(desk: Desk) -> None:
-    desk.users.add("赵审核", "township", "4321")
+def test_township_reviewer_cannot_take_cash(desk: Desk, head: UserInfo) -> None:
+    desk.users.add("赵审核", "township", "4321", by=head)
     reviewer = desk.users.authenticate("赵审核", "4321")
     with pytest.raises(Refused, match="「赵审核」是乡镇审核员，不能收取现金"):
         desk.receipts.record(reviewer, [med(ZHANG)], cash_fen=40000)
@@ -199,6 +199,16 @@ def test_print_attempts_count_copies_only_after_a_successful_print(desk: Desk, a
     assert desk.receipts.record_print(r.number, ok=True) == 0  # the first real print is not a copy
     assert desk.receipts.record_print(r.number, ok=True) == 1  # 补打 1
     assert desk.receipts.get(r.number).prints == 2
+
+
+def test_adding_a_user_needs_a_village_head_or_admin_once_one_exists(desk: Desk, agent: UserInfo,
+                                                                    head: UserInfo) -> None:
+    with pytest.raises(Refused, match="添加用户需要村委会负责人或管理员确认"):
+        desk.users.add("假村长", "head", "1111")
+    with pytest.raises(Refused, match="「李代收」是代收员，添加用户需要村委会负责人或管理员确认"):
+        desk.users.add("假村长", "head", "1111", by=agent)
+    assert desk.users.add("张会计", "agent", "2222", by=head).name == "张会计"
+    assert [u.name for u in desk.users.list()] == ["李代收", "王村长", "张会计"]
 
 
 def test_pins_are_stored_only_as_salted_hashes(desk: Desk) -> None:

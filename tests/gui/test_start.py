@@ -8,7 +8,17 @@ from PySide6.QtCore import Qt
 
 from app.domain.records import Role
 from app.services.desk import Desk
-from tests.gui.conftest import AGENT, AGENT_PIN, DEMO, FakeClock, FakePrinter, type_text, wait_idle
+from tests.gui.conftest import (
+    AGENT,
+    AGENT_PIN,
+    DEMO,
+    HEAD,
+    HEAD_PIN,
+    FakeClock,
+    FakePrinter,
+    type_text,
+    wait_idle,
+)
 from ui.app import DeskApp
 from ui.main_window import MainWindow
 from ui.review_window import ReviewWindow
@@ -101,7 +111,7 @@ def test_login_lockout_and_agent_window(qtbot, desk: Desk, printer: FakePrinter,
 
 
 def test_each_role_gets_its_window(qtbot, desk: Desk, printer: FakePrinter, errors) -> None:  # type: ignore[no-untyped-def]
-    desk.users.add("赵审核", Role.TOWNSHIP, "2468")
+    desk.users.add("赵审核", Role.TOWNSHIP, "2468", by=desk.users.authenticate(HEAD, HEAD_PIN))
     app = make_app(qtbot, desk, printer)
     qtbot.addWidget(app.login)
     login(qtbot, app, AGENT, AGENT_PIN)

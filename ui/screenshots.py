@@ -12,7 +12,7 @@ import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QElapsedTimer, QPointF
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QPointF
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.domain.insurance import Insurance
@@ -117,14 +117,22 @@ def main(argv: list[str] | None = None) -> int:
             window.show_screen(screen)
             _settle(tasks)
             if name == "settle":
-                window.settle_view.counts[10000].setValue(11)
-                window.settle_view.counts[5000].setValue(1)
-                window.settle_view.counts[1000].setValue(4)
+                # Ten yuan short of what the day's receipts say, to show a difference and its reason.
+                expected = sum(r.total_fen for r in desk.receipts.list(_Clock()().date()) if not r.void)
+                counted = expected - 1000
+                for denom in (10000, 5000, 2000, 1000):
+                    window.settle_view.counts[denom].setValue(counted // denom)
+                    counted %= denom
                 window.settle_view.reason.setText("找零时多找了十元")
             _save(window, out, name, tasks)
         window.close()
         tasks.shutdown()
         desk.close()
+        # Top-level widgets without a parent would otherwise be torn down by the interpreter
+        # after Qt's own objects, in no particular order (a segfault at exit, half the time).
+        for widget in (wizard, login, window):
+            widget.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return 0
 
 

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QWidget
 
 from app.services.desk import Desk
 from app.services.roster import ImportResult
-from ui.heap import long_lived_objects
 from ui.tasks import LongTask, Progress, TaskManager
 
 
@@ -23,8 +22,7 @@ def import_roster(desk: Desk, tasks: TaskManager, path: str | Path, *, parent: Q
     def work(progress: Progress) -> ImportResult:
         # progress.report raises Cancelled once 取消 was pressed; the roster service then
         # writes nothing, so a cancelled import leaves the roster as it was.
-        with long_lived_objects():  # the new roster and its index live all day
-            return roster.import_file(Path(path), progress=progress.report)
+        return roster.import_file(Path(path), progress=progress.report)
 
     return tasks.run_long(work, on_done, label=f"正在导入征收清册 {Path(path).name}…", parent=parent,
                           on_error=on_error, cancellable=True)

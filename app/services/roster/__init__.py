@@ -21,6 +21,7 @@ from app.services.roster import export
 from app.services.roster import progress as _progress
 from app.services.roster.apply import apply_rows, current_version
 from app.services.roster.columns import Column
+from app.services.roster.heap import long_lived_objects
 from app.services.roster.importer import ProgressCallback, RejectedRow, RosterFileError, read_roster
 from app.services.roster.people import (
     PERSON_COLUMNS,
@@ -68,6 +69,10 @@ class Roster:
         `progress(rows_read, total)` is called every few hundred rows (total 0: not known) and
         once more before writing; an exception it raises cancels the import with nothing written.
         """
+        with long_lived_objects():  # the new roster and its index live all day
+            return self._import(path, progress)
+
+    def _import(self, path: Path, progress: ProgressCallback | None) -> ImportResult:
         config = self._setup.config
         try:
             read = read_roster(Path(path), config, self._clock().date(), progress)
@@ -147,7 +152,8 @@ class Roster:
             with self._index_lock:
                 index = self._index
                 if index is None or index.version != version:
-                    index = self._index = _build_index(s, version)
+                    with long_lived_objects():
+                        index = self._index = _build_index(s, version)
         return index
 
     def _refresh_index(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,22 +40,63 @@ class _Bad(Exception):
 
 
 def verify_database(path: Path) -> VerifyResult:
-    """Read-only check of a database file."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    """Read-only check of a database file.
+
+    The chain walk (Python, hashing) and the projection comparison (SQL) run at the same time on
+    two connections: sqlite3 lets go of the GIL while SQLite works, so the two use both cores.
+    """
+    chain, projections = _same_snapshot(path)
     entries = 0
     try:
-        entries = int(conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
-        problems = _walk_chain(conn)
-        problems += _compare_receipts(conn)
-        problems += _compare_signatures(conn)
+        entries = int(chain.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify") as pool:
+            compared = pool.submit(_compare_all, projections)
+            try:
+                problems = _walk_chain(chain)
+            except BaseException:
+                projections.interrupt()  # the chain already failed: no need to finish comparing
+                raise
+            problems += compared.result()
         if problems:
             seq, reason = min(problems, key=lambda p: (p[0] is None, p[0] or 0))
             raise _Bad(seq, reason)
     except _Bad as bad:
         return VerifyResult(False, entries, bad.seq, bad.reason)
     finally:
-        conn.close()
+        chain.close()
+        projections.close()
     return VerifyResult(True, entries, None, None)
+
+
+def _same_snapshot(path: Path) -> tuple[sqlite3.Connection, sqlite3.Connection]:
+    """Two read-only connections reading the same state of the ledger.
+
+    The projections change only in the transaction that appends their journal entry, so two
+    read transactions that see the same journal head see the same ledger.
+    """
+    def open_ro() -> sqlite3.Connection:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
+                               check_same_thread=False)
+        conn.execute("BEGIN")
+        return conn
+
+    for _ in range(5):
+        a, b = open_ro(), open_ro()
+        head = "SELECT COALESCE(MAX(seq), 0) FROM journal"
+        if a.execute(head).fetchone() == b.execute(head).fetchone():
+            return a, b
+        a.close()
+        b.close()  # a receipt was committed between the two: look again
+    raise _Bad(None, "账本正在持续写入，无法取得一致的快照；请在收款间隙再校验")
+
+
+def _compare_all(conn: sqlite3.Connection) -> list[tuple[int | None, str]]:
+    try:
+        return _compare_receipts(conn) + _compare_signatures(conn)
+    except sqlite3.OperationalError as exc:
+        if "interrupt" in str(exc):
+            return []
+        raise
 
 
 _J = "json_extract(body, '$.data.{}')"

@@ -133,3 +133,36 @@ def test_app_imports_without_qt_network_or_printing_libraries(tmp_path: Path) ->
                          cwd=Path(__file__).resolve().parents[2])
     assert out.returncode == 0, out.stderr
     assert int(out.stdout) >= 15
+
+
+def test_verify_sees_one_state_of_the_ledger_while_the_desk_keeps_recording(
+        desk: Desk, agent: UserInfo, tmp_path: Path) -> None:
+    """Checking the ledger while receipts are being recorded: no lock error, no half-written
+    receipt taken for tampering, and the entries counted are one state of the ledger."""
+    import threading
+    from datetime import date
+
+    from app.domain.insurance import Insurance
+    from app.services.receipts import LineRequest
+    from tests.factories import Resident, make_id, write_roster
+
+    people = [Resident(make_id(date(1960, 1, 1 + i % 28), i // 28), "张某", pension_tier=None,
+                       household=f"9{i:04d}") for i in range(300)]
+    desk.roster.import_file(write_roster(tmp_path / "more.csv", people))
+    stop = threading.Event()
+
+    def record() -> None:
+        for p in people:
+            if stop.is_set():
+                return
+            desk.receipts.record(agent, [LineRequest(p.id_number, Insurance.MEDICAL, 2027)], cash_fen=40000)
+
+    writer = threading.Thread(target=record)
+    writer.start()
+    try:
+        results = [desk.verify() for _ in range(15)]
+    finally:
+        stop.set()
+        writer.join()
+    assert all(r.ok for r in results), [r.reason for r in results if not r.ok]
+    assert results[-1].entries > results[0].entries  # the desk really was recording meanwhile

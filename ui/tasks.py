@@ -8,7 +8,9 @@ searches never flash a dialog at the agent.
 
 from __future__ import annotations
 
+import itertools
 import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -53,9 +55,9 @@ class LongTask:
 
 class TaskManager(QObject):
     # Emitted from worker threads; Qt queues the call onto the GUI thread.
-    # WORKAROUND: PySide6 6.12 loses a reference when None travels as an `object` signal
-    # argument ("deallocating None" after a few hundred emits), so one tuple carries it all.
-    _finished = Signal(object)  # (on_done, on_error, result, error, counted)
+    # One tuple carries it all: PySide6 6.12 lost a reference to None travelling as a bare
+    # `object` argument (6.12 is excluded in pyproject.toml; the tuple costs nothing).
+    _finished = Signal(object)  # (token, result, error)
     _progress = Signal(object)  # (dialog, label, done, total)
     busy_changed = Signal(bool)
 
@@ -66,6 +68,9 @@ class TaskManager(QObject):
         self._io = ThreadPoolExecutor(max_workers=2, thread_name_prefix="daishou-io")
         self._pending = 0
         self._closed = False
+        # What each task calls back, kept here on the GUI thread (see _submit).
+        self._calls: dict[int, tuple[Callable[[], Any], Done | None, Failed | None, bool]] = {}
+        self._tokens = itertools.count()
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._progress.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
 
@@ -141,17 +146,35 @@ class TaskManager(QObject):
             self._pending += 1
             if self._pending == 1:
                 self.busy_changed.emit(True)
-        future = pool.submit(fn)
+        # A worker thread must never hold the last reference to a Qt object: dropping it there
+        # destroys the widget off the GUI thread (a segfault, seen in about a third of the GUI
+        # test runs). fn and the callbacks often capture widgets, so the worker side holds only
+        # a token; the GUI thread keeps them in _calls and lets go of them in _deliver.
+        token = next(self._tokens)
+        self._calls[token] = (fn, on_done, on_error, counted)
+        holder = [fn]
+
+        def call() -> Any:
+            return holder.pop()()  # the GUI thread still holds fn: this is never the last ref
+
+        manager = weakref.ref(self)
 
         def finished(f: Future[Any]) -> None:
             exc = f.exception() if not f.cancelled() else Cancelled()
-            self._finished.emit((on_done, on_error, None if exc else f.result(), exc, counted))
+            tasks = manager()
+            if tasks is not None:
+                tasks._finished.emit((token, None if exc else f.result(), exc))
 
+        future = pool.submit(call)
         future.add_done_callback(finished)
         return future
 
-    def _deliver(self, outcome: tuple[Done | None, Failed | None, Any, BaseException | None, bool]) -> None:
-        on_done, on_error, result, exc, counted = outcome
+    def _deliver(self, outcome: tuple[int, Any, BaseException | None]) -> None:
+        token, result, exc = outcome
+        call = self._calls.pop(token, None)
+        if call is None:
+            return
+        _fn, on_done, on_error, counted = call
         if counted:
             self._pending -= 1
             if self._pending == 0:

@@ -6,6 +6,7 @@ beginResetModel/endResetModel: the lists are short (a page of results, a househo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -46,23 +47,33 @@ class _Table(QAbstractTableModel):
         return None
 
     def _rows(self) -> int:
-        raise NotImplementedError
+        """How many rows the model has; a model over nothing yet is empty."""
+        return 0
 
 
-class PersonTableModel(_Table):
-    headers = ("姓名", "证件号码", "村民小组", "户号", "户主", "人员类别", "待缴")
+class ListTable(_Table):
+    """A table over a list of frozen service results, replaced wholesale when they change."""
 
     def __init__(self, *, parent: Any = None) -> None:
         super().__init__(parent)
-        self.people: list[PersonInfo] = []
+        self.items: list[Any] = []
 
-    def set_people(self, people: list[PersonInfo]) -> None:
+    def replace(self, items: Iterable[Any]) -> None:
         self.beginResetModel()
-        self.people = list(people)
+        self.items = list(items)
         self.endResetModel()
 
     def _rows(self) -> int:
-        return len(self.people)
+        return len(self.items)
+
+
+class PersonTableModel(ListTable):
+    headers = ("姓名", "证件号码", "村民小组", "户号", "户主", "人员类别", "待缴")
+    set_people = ListTable.replace
+
+    @property
+    def people(self) -> list[PersonInfo]:
+        return self.items
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -147,20 +158,13 @@ class HouseholdModel(_Table):
         return True
 
 
-class ReceiptTableModel(_Table):
+class ReceiptTableModel(ListTable):
     headers = ("收据号", "时间", "缴费人", "项目", "金额", "收款人", "状态", "打印")
+    set_receipts = ListTable.replace
 
-    def __init__(self, *, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.receipts: list[Receipt] = []
-
-    def set_receipts(self, receipts: list[Receipt]) -> None:
-        self.beginResetModel()
-        self.receipts = list(receipts)
-        self.endResetModel()
-
-    def _rows(self) -> int:
-        return len(self.receipts)
+    @property
+    def receipts(self) -> list[Receipt]:
+        return self.items
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -5,7 +5,6 @@ Both hold frozen values from `Roster.progress()` / `Roster.unpaid()` and are rep
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +14,7 @@ from PySide6.QtGui import QFont
 from app.domain.ids import mask_id
 from app.domain.money import format_fen
 from app.domain.records import ProgressLine, RosterProgress, UnpaidPerson
-from ui.models import Index, _Table
+from ui.models import Index, ListTable
 
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 WHOLE_VILLAGE = "全村"
@@ -57,21 +56,14 @@ def progress_rows(progress: RosterProgress) -> list[ProgressRow]:
     return rows
 
 
-class ProgressTableModel(_Table):
+class ProgressTableModel(ListTable):
     headers = ("险种", "村民小组", "应缴人数", "本处收现", "其他渠道", "政府代缴", "未缴人数", "完成率",
                "已收现金（元）", "未缴金额（元）", "移出清册但已收")
+    set_rows = ListTable.replace
 
-    def __init__(self, *, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[ProgressRow] = []
-
-    def set_rows(self, rows: Sequence[ProgressRow]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def _rows(self) -> int:
-        return len(self.rows)
+    @property
+    def rows(self) -> list[ProgressRow]:
+        return self.items
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -93,20 +85,13 @@ class ProgressTableModel(_Table):
         return None
 
 
-class UnpaidTableModel(_Table):
+class UnpaidTableModel(ListTable):
     headers = ("村民小组", "户号", "户主", "姓名", "证件号码", "联系电话", "人员类别", "未缴项目", "合计（元）")
+    set_people = ListTable.replace
 
-    def __init__(self, *, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.people: list[UnpaidPerson] = []
-
-    def set_people(self, people: Sequence[UnpaidPerson]) -> None:
-        self.beginResetModel()
-        self.people = list(people)
-        self.endResetModel()
-
-    def _rows(self) -> int:
-        return len(self.people)
+    @property
+    def people(self) -> list[UnpaidPerson]:
+        return self.items
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -9,7 +9,7 @@ from typing import Any, TypeAlias
 from app.cli.common import Context, iso_day, json_flag, yuan
 from app.domain.insurance import Insurance
 from app.domain.money import fen_in_words, format_fen
-from app.domain.records import PayerSignoff, Receipt, Role, Settlement
+from app.domain.records import PayerSignoff, Receipt, Role, Settlement, UserInfo
 from app.services.desk import Desk
 from app.services.errors import DaishouError, InvalidInput
 from app.services.receipts import LineRequest
@@ -191,9 +191,7 @@ def _receipt_record(args: argparse.Namespace, ctx: Context) -> int:
 
 def _receipt_void(args: argparse.Namespace, ctx: Context) -> int:
     desk = ctx.desk(args)
-    agent = desk.users.authenticate(args.agent, ctx.read_pin(args.agent))
-    head = desk.users.authenticate(args.head, ctx.read_pin(args.head), roles=(Role.HEAD,),
-                                   purpose="确认作废")
+    agent, head = _agent_and_head(desk, ctx, args, "确认作废")
     r = desk.receipts.void(args.number, reason=args.reason, agent=agent, head=head)
     ctx.emit(args, receipt_json(r), f"收据 {r.number} 已作废：{args.reason}")
     return 0
@@ -201,12 +199,18 @@ def _receipt_void(args: argparse.Namespace, ctx: Context) -> int:
 
 def _receipt_refund(args: argparse.Namespace, ctx: Context) -> int:
     desk = ctx.desk(args)
-    agent = desk.users.authenticate(args.agent, ctx.read_pin(args.agent))
-    head = desk.users.authenticate(args.head, ctx.read_pin(args.head), roles=(Role.HEAD,),
-                                   purpose="确认退费申请")
+    agent, head = _agent_and_head(desk, ctx, args, "确认退费申请")
     r = desk.receipts.request_refund(args.number, reason=args.reason, agent=agent, head=head)
     ctx.emit(args, receipt_json(r), f"收据 {r.number} 已登记退费申请 {format_fen(r.total_fen)} 元：{args.reason}")
     return 0
+
+
+def _agent_and_head(desk: Desk, ctx: Context, args: argparse.Namespace,
+                    purpose: str) -> tuple[UserInfo, UserInfo]:
+    """The agent's PIN, then the village head's: the order they are named in on the command line."""
+    agent = desk.users.authenticate(args.agent, ctx.read_pin(args.agent))
+    head = desk.users.authenticate(args.head, ctx.read_pin(args.head), roles=(Role.HEAD,), purpose=purpose)
+    return agent, head
 
 
 def _receipt_list(args: argparse.Namespace, ctx: Context) -> int:
@@ -245,9 +249,7 @@ def _settle(args: argparse.Namespace, ctx: Context) -> int:
     counted = yuan(args.counted, "清点现金") if args.counted is not None else None
     denoms = _denominations(args.denominations)
     desk = ctx.desk(args)
-    agent = desk.users.authenticate(args.agent, ctx.read_pin(args.agent))
-    head = desk.users.authenticate(args.head, ctx.read_pin(args.head), roles=(Role.HEAD,),
-                                   purpose="日结会签")
+    agent, head = _agent_and_head(desk, ctx, args, "日结会签")
     st = desk.settlements.settle(day, agent=agent, head=head, counted_fen=counted,
                                  denominations=denoms, reason=args.reason)
     backup = _backup_after_settlement(desk, ctx)

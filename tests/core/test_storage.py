@@ -137,8 +137,8 @@ def test_app_imports_without_qt_network_or_printing_libraries(tmp_path: Path) ->
 
 def test_verify_sees_one_state_of_the_ledger_while_the_desk_keeps_recording(
         desk: Desk, agent: UserInfo, tmp_path: Path) -> None:
-    """Checking the ledger while receipts are being recorded: no lock error, no half-written
-    receipt taken for tampering, and the entries counted are one state of the ledger."""
+    """Checking the ledger while receipts are being recorded: no lock error, and no receipt
+    committed in between taken for tampering."""
     import threading
     from datetime import date
 

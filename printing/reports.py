@@ -17,11 +17,9 @@ NO_GROUP = "未分组"
 
 
 def _receipts(desk: Desk, period: tuple[date, date] | None) -> list[Receipt]:
-    receipts = desk.receipts.list()
     if period is None:
-        return receipts
-    start, end = period
-    return [r for r in receipts if start <= r.day <= end]
+        return desk.receipts.list()
+    return desk.receipts.list(start=period[0], end=period[1])
 
 
 def build_report(desk: Desk, kind: str, period: tuple[date, date] | None, *, today: date,

@@ -141,9 +141,7 @@ class Receipts:
         reason = _countersigned("作废", reason, agent, head)
         now = self._clock()
         with self._db.write() as s:
-            row = s.get(ReceiptRow, number.strip())
-            if row is None:
-                raise NotFound(f"没有收据 {number}")
+            row = _existing(s, number)
             if s.get(VoidRow, row.number) is not None:
                 raise Refused(f"收据 {row.number} 已经作废")
             if is_settled(journal.raw(s), row.day):
@@ -166,9 +164,7 @@ class Receipts:
         reason = _countersigned("退费申请", reason, agent, head)
         now = self._clock()
         with self._db.write() as s:
-            row = s.get(ReceiptRow, number.strip())
-            if row is None:
-                raise NotFound(f"没有收据 {number}")
+            row = _existing(s, number)
             if s.get(VoidRow, row.number) is not None:
                 raise Refused(f"收据 {row.number} 已经作废，无需退费")
             if not is_settled(journal.raw(s), row.day):
@@ -203,16 +199,20 @@ class Receipts:
 
     def get(self, number: str) -> Receipt:
         with self._db.read() as s:
-            row = s.get(ReceiptRow, number.strip())
-            if row is None:
-                raise NotFound(f"没有收据 {number}")
+            row = _existing(s, number)
             return _receipt(s, row, self._setup.device.village_name)
 
-    def list(self, day: date | None = None) -> list[Receipt]:
+    def list(self, day: date | None = None, *, start: date | None = None,
+             end: date | None = None) -> list[Receipt]:
+        """Receipts of one day, or of start..end inclusive (on the day index), or all."""
+        if day is not None:
+            start = end = day
         with self._db.read() as s:
             q = select(ReceiptRow).order_by(col(ReceiptRow.receipt_seq))
-            if day is not None:
-                q = q.where(ReceiptRow.day == day)
+            if start is not None:
+                q = q.where(col(ReceiptRow.day) >= start)
+            if end is not None:
+                q = q.where(col(ReceiptRow.day) <= end)
             village = self._setup.device.village_name
             return [_receipt(s, r, village) for r in s.exec(q).all()]
 
@@ -220,6 +220,13 @@ class Receipts:
         with self._db.read() as s:
             row = s.get(SignatureRow, sha256)
             return row.png if row else None
+
+
+def _existing(s: Session, number: str) -> ReceiptRow:
+    row = s.get(ReceiptRow, number.strip())
+    if row is None:
+        raise NotFound(f"没有收据 {number}")
+    return row
 
 
 def _countersigned(action: str, reason: str, agent: UserInfo, head: UserInfo) -> str:

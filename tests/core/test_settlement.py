@@ -103,3 +103,15 @@ def test_remittance_against_settled_cash_and_cash_on_hand(desk: Desk, agent: Use
     pos = desk.settlements.cash_position()
     assert (pos.on_hand_fen, pos.remitted_fen) == (40000, 90000)
     assert [r.slip_no for r in desk.settlements.remittances()] == ["BK1"]
+
+
+def test_receipts_of_a_period(desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock) -> None:
+    first = desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    clock.next_day()
+    second = desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)
+    day1, day2 = first.day, second.day
+    assert [r.number for r in desk.receipts.list(start=day1, end=day1)] == [first.number]
+    assert [r.number for r in desk.receipts.list(start=day2)] == [second.number]
+    assert [r.number for r in desk.receipts.list(start=day1, end=day2)] == [first.number, second.number]
+    assert [r.number for r in desk.receipts.list(day2)] == [second.number]

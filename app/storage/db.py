@@ -11,9 +11,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
-
-from app.storage import tables
+from sqlmodel import Session, create_engine
 
 DB_FILENAME = "daishou.sqlite3"
 
@@ -22,37 +20,31 @@ class StorageError(Exception):
     """A problem with the data file the user must be told about (newer, locked, corrupt, full)."""
 
 
-def _append_only_triggers(conn: sqlite3.Connection, names: tuple[str, ...]) -> None:
-    for table in names:
-        for action in ("UPDATE", "DELETE"):
-            conn.execute(
-                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: {table}'); END"
-            )
+SCHEMA_DIR = Path(__file__).with_name("schema")
 
 
-def _create(engine: Engine, names: tuple[str, ...]) -> None:
-    SQLModel.metadata.create_all(engine, tables=[SQLModel.metadata.tables[n] for n in names])
+def _step(version: int) -> Callable[[sqlite3.Connection], None]:
+    """The frozen DDL of one schema version (``schema/vN.sql``), run as one transaction that
+    also sets ``user_version``: a step is applied whole or not at all."""
 
+    def run(conn: sqlite3.Connection) -> None:
+        sql = (SCHEMA_DIR / f"v{version}.sql").read_text(encoding="utf-8")
+        try:
+            conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version={version};\nCOMMIT;")
+        except BaseException:
+            if conn.in_transaction:
+                conn.rollback()
+            raise
 
-def _v1(conn: sqlite3.Connection, engine: Engine) -> None:
-    _create(engine, tables.V1_TABLES)
-    _append_only_triggers(conn, tuple(t for t in tables.APPEND_ONLY if t in tables.V1_TABLES))
-    conn.execute(
-        "CREATE INDEX IF NOT EXISTS ix_receipt_line_paid ON receipt_line (id_number, insurance, year)"
-    )
-    conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS ux_due ON due (id_number, insurance, year)")
-
-
-def _v2(conn: sqlite3.Connection, engine: Engine) -> None:
-    """Refund requests (退费申请) for receipts of closed days."""
-    _create(engine, ("refund_request",))
-    _append_only_triggers(conn, ("refund_request",))
+    return run
 
 
 # One step per schema version: MIGRATIONS[i] takes the database from version i to i + 1.
-# Never edit a released step: add the next one, and a test on a file the old version saved.
-MIGRATIONS: list[Callable[[sqlite3.Connection, Engine], None]] = [_v1, _v2]
+# Each version's DDL is frozen as SQL in schema/vN.sql, never generated from today's model
+# classes, so editing a model cannot change a released migration (tests/core/test_schema.py
+# checks that the models still match the newest version). Never edit a released step: add
+# the next one, and a test on a file the old version saved.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_step(1), _step(2)]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -144,8 +136,7 @@ def _migrate(engine: Engine, version: int) -> None:
         conn = raw.driver_connection
         assert isinstance(conn, sqlite3.Connection)
         for step in range(version, SCHEMA_VERSION):
-            MIGRATIONS[step](conn, engine)
-            conn.execute(f"PRAGMA user_version={step + 1}")
+            MIGRATIONS[step](conn)
     finally:
         raw.close()
 

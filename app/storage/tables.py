@@ -193,5 +193,3 @@ class PrintEventRow(SQLModel, table=True):
 # Tables in which no row is ever updated or deleted.
 APPEND_ONLY = ("journal", "receipt", "receipt_line", "void", "settlement", "remittance",
                "signature", "print_event", "refund_request")
-V1_TABLES = ("device", "setting", "user", "person", "due", "journal", "receipt", "receipt_line",
-             "void", "settlement", "remittance", "signature", "print_event")

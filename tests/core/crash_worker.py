@@ -14,12 +14,12 @@ from app.services.errors import Refused
 from app.services.receipts import LineRequest
 
 
-def main(home: str, ids_file: str) -> None:
+def main(home: str, ids_file: str, start: str) -> None:
     desk = Desk(Path(home))
     agent = desk.users.authenticate("李代收", "1234")
     sys.stdout.write("READY\n")  # start-up is not what we are testing: the killer waits for this
     sys.stdout.flush()
-    for id_number in Path(ids_file).read_text().split():
+    for id_number in Path(ids_file).read_text().split()[int(start):]:
         try:
             r = desk.receipts.record(agent, [LineRequest(id_number, Insurance.MEDICAL, 2027)],
                                      cash_fen=40000)
@@ -31,4 +31,4 @@ def main(home: str, ids_file: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], sys.argv[3])

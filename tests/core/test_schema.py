@@ -1,0 +1,89 @@
+"""The schema is frozen SQL per version: a fresh file, a file migrated from every older
+version's fixture, and the model classes the services read through all agree."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlmodel import SQLModel
+
+import app.storage.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from app.storage.db import SCHEMA_DIR, SCHEMA_VERSION, open_engine
+
+DATA = Path(__file__).parent / "data"
+# One file saved by the program of each released schema version, oldest first.
+FIXTURES = {1: DATA / "v1-village.sqlite3"}
+
+
+def _schema(path: Path) -> dict[tuple[str, str], str]:
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+                            "AND name NOT LIKE 'sqlite_%'").fetchall()
+    finally:
+        conn.close()
+    return {(t, n): " ".join(sql.split()) for t, n, sql in rows}
+
+
+def _fresh(tmp_path: Path) -> Path:
+    path = tmp_path / "fresh" / "daishou.sqlite3"
+    open_engine(path).dispose()
+    return path
+
+
+def test_every_version_has_its_frozen_sql_file() -> None:
+    files = sorted(SCHEMA_DIR.glob("v*.sql"), key=lambda p: int(p.stem[1:]))
+    assert [int(p.stem[1:]) for p in files] == list(range(1, SCHEMA_VERSION + 1))
+
+
+def test_a_migrated_file_has_exactly_the_schema_of_a_fresh_one(tmp_path: Path) -> None:
+    fresh = _schema(_fresh(tmp_path))
+    for version, fixture in FIXTURES.items():
+        path = tmp_path / f"v{version}" / "daishou.sqlite3"
+        path.parent.mkdir()
+        shutil.copy(fixture, path)
+        assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone() == (version,)
+        open_engine(path).dispose()
+        assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        migrated = _schema(path)
+        assert migrated.keys() == fresh.keys(), f"v{version}: objects differ"
+        for key, sql in fresh.items():
+            assert migrated[key] == sql, f"v{version}: {key} differs after migration"
+
+
+def test_the_model_classes_match_the_newest_frozen_schema(tmp_path: Path) -> None:
+    """Editing a model without adding a schema version fails here, not in a village."""
+    conn = sqlite3.connect(_fresh(tmp_path))
+    try:
+        for name, table in SQLModel.metadata.tables.items():
+            info = conn.execute(f"PRAGMA table_info({name})").fetchall()
+            assert info, f"table {name} is in the models but not in the schema"
+            on_disk = {row[1]: (bool(row[3]), bool(row[5])) for row in info}
+            in_model = {c.name: (not c.nullable, bool(c.primary_key)) for c in table.columns}
+            assert in_model == on_disk, f"table {name}: (not null, primary key) per column differ"
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert tables == set(SQLModel.metadata.tables), "tables without a model, or models without a table"
+    finally:
+        conn.close()
+
+
+def test_a_failed_step_leaves_the_file_at_its_old_version(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.storage.db as db
+
+    path = tmp_path / "home" / "daishou.sqlite3"
+    path.parent.mkdir()
+    shutil.copy(FIXTURES[1], path)
+    broken = tmp_path / "schema"
+    shutil.copytree(SCHEMA_DIR, broken)
+    text = (broken / "v2.sql").read_text(encoding="utf-8")
+    (broken / "v2.sql").write_text(text + "\nCREATE TABLE receipt (x INTEGER);\n", encoding="utf-8")
+    monkeypatch.setattr(db, "SCHEMA_DIR", broken)
+    with pytest.raises(sqlite3.OperationalError, match="already exists"):
+        open_engine(path).dispose()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name='refund_request'").fetchone() == (0,)

@@ -23,7 +23,6 @@ from app.domain.records import (
     Receipt,
     ReceiptLine,
     RefundInfo,
-    Role,
     UserInfo,
     VoidInfo,
 )
@@ -31,6 +30,7 @@ from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, NotFound, OverrideRequired, Refused
 from app.services.ledger import first_unsettled_day_before, is_settled, last_settled_day
 from app.services.setup import Setup
+from app.services.signoff import CASH_ROLES, check_countersign, check_not_own
 from app.storage import journal
 from app.storage.tables import (
     PrintEventRow,
@@ -40,8 +40,6 @@ from app.storage.tables import (
     SignatureRow,
     VoidRow,
 )
-
-CASH_ROLES = (Role.AGENT, Role.HEAD)
 
 
 @dataclass(frozen=True)
@@ -148,8 +146,7 @@ class Receipts:
                 raise Refused(
                     f"收据 {row.number} 所在的 {row.day.isoformat()} 已日结，不能作废；如需退款请登记退费申请（daishou receipt refund）"
                 )
-            if row.agent == head.name:
-                raise Refused(f"村委会负责人「{head.name}」不能确认作废自己收取的收据")
+            check_not_own("作废", head=head, collectors=[row.agent])
             data = {"number": row.number, "day": row.day.isoformat(), "reason": reason,
                     "agent": agent.name, "head": head.name}
             entry = journal.append(journal.raw(s), "void", now.isoformat(), data)
@@ -171,8 +168,7 @@ class Receipts:
                 raise Refused(f"收据 {row.number} 所在的 {row.day.isoformat()} 尚未日结：当天的错误请作废，不走退费")
             if s.get(RefundRequestRow, row.number) is not None:
                 raise Refused(f"收据 {row.number} 已经申请过退费")
-            if row.agent == head.name:
-                raise Refused(f"村委会负责人「{head.name}」不能确认自己收取的收据的退费")
+            check_not_own("退费申请", head=head, collectors=[row.agent])
             data = {"number": row.number, "day": row.day.isoformat(), "amount_fen": row.total_fen,
                     "reason": reason, "agent": agent.name, "head": head.name}
             entry = journal.append(journal.raw(s), "refund_request", now.isoformat(), data)
@@ -230,14 +226,11 @@ def _existing(s: Session, number: str) -> ReceiptRow:
 
 
 def _countersigned(action: str, reason: str, agent: UserInfo, head: UserInfo) -> str:
-    """What a void and a refund request both need: a reason, a cash role, a village head."""
+    """What a void and a refund request both need: a reason, and signatures signoff accepts."""
     reason = reason.strip()
     if not reason:
         raise InvalidInput(f"{action}必须填写原因")
-    if head.role is not Role.HEAD:
-        raise Refused(f"{action}需要村委会负责人确认，「{head.name}」是{head.role.label}")
-    if agent.role not in CASH_ROLES:
-        raise Refused(f"「{agent.name}」是{agent.role.label}，不能办理{action}")
+    check_countersign(action, agent=agent, head=head)
     return reason
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from app.domain.money import format_fen
-from app.domain.records import CashPosition, Remittance, Role, Settlement, UserInfo
+from app.domain.records import CashPosition, Remittance, Settlement, UserInfo
 from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, NotFound, Refused
 from app.services.ledger import (
@@ -19,6 +19,7 @@ from app.services.ledger import (
     is_settled,
     unsettled_days,
 )
+from app.services.signoff import check_countersign, check_not_own
 from app.storage import journal
 from app.storage.tables import RemittanceRow, SettlementRow
 
@@ -42,12 +43,7 @@ class Settlements:
         now = self._clock()
         if day > now.date():
             raise Refused(f"不能日结未来的日期 {day.isoformat()}")
-        if head.role is not Role.HEAD:
-            raise Refused(f"日结需要村委会负责人会签，「{head.name}」是{head.role.label}")
-        if agent.role not in (Role.AGENT, Role.HEAD):
-            raise Refused(f"「{agent.name}」是{agent.role.label}，不能办理日结")
-        if agent.name == head.name:
-            raise Refused(f"村委会负责人「{head.name}」不能会签自己的日结，请由代收员办理日结")
+        check_countersign("日结", agent=agent, head=head)
         denominations = {int(k): int(v) for k, v in (denominations or {}).items() if int(v)}
         for denom, count in denominations.items():
             if denom not in DENOMINATIONS_FEN:
@@ -70,13 +66,10 @@ class Settlements:
             if earlier is not None:
                 raise Refused(f"请先日结更早的 {earlier.isoformat()}")
             expected, n, voids, numbers = expected_cash(journal.raw(s), day)
-            own = s.execute(text(
-                "SELECT COUNT(*) FROM receipt r LEFT JOIN void v ON v.receipt_number = r.number "
-                "WHERE r.day = :d AND r.agent = :h AND v.receipt_number IS NULL"),
-                {"d": day.isoformat(), "h": head.name}).scalar_one()
-            if own:
-                raise Refused(f"村委会负责人「{head.name}」当天亲自收取了{own}张收据，不能会签自己的收据；"
-                              "请由另一位村委会负责人会签")
+            collectors = s.execute(text(
+                "SELECT r.agent FROM receipt r LEFT JOIN void v ON v.receipt_number = r.number "
+                "WHERE r.day = :d AND v.receipt_number IS NULL"), {"d": day.isoformat()}).scalars()
+            check_not_own("日结", head=head, collectors=collectors)
             diff = counted_fen - expected
             if diff and not reason:
                 raise Refused(f"清点现金 {format_fen(counted_fen)} 元与应有 {format_fen(expected)} 元"

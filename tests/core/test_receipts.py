@@ -187,10 +187,25 @@ def test_void_needs_reason_and_head_and_frees_the_person(desk: Desk, agent: User
     assert [x.status for x in desk.receipts.list()] == ["voided", "valid"]
 
 
-def test_head_cannot_confirm_the_void_of_their_own_receipt(desk: Desk, head: UserInfo) -> None:
+def test_head_cannot_confirm_the_void_of_their_own_receipt(desk: Desk, agent: UserInfo,
+                                                            head: UserInfo) -> None:
     r = desk.receipts.record(head, [med(ZHANG)], cash_fen=40000)
-    with pytest.raises(Refused, match="不能确认作废自己收取的收据"):
+    with pytest.raises(Refused, match="「王村长」不能既办理又确认同一笔作废"):
         desk.receipts.void(r.number, reason="错收", agent=head, head=head)
+    # Even with an agent doing the paperwork, the head who took the cash cannot confirm it.
+    with pytest.raises(Refused, match="「王村长」亲自收取了其中1张收据，不能确认自己的收据的作废"):
+        desk.receipts.void(r.number, reason="错收", agent=agent, head=head)
+    assert desk.receipts.get(r.number).status == "valid"
+
+
+def test_nobody_is_both_agent_and_head_of_a_void(desk: Desk, agent: UserInfo, head: UserInfo) -> None:
+    """A head may take cash, but cannot both do and confirm the void of an agent's receipt."""
+    r = desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    before = journal_count(desk)
+    with pytest.raises(Refused, match="「王村长」不能既办理又确认同一笔作废，请由另一位村委会负责人确认"):
+        desk.receipts.void(r.number, reason="错收", agent=head, head=head)
+    assert journal_count(desk) == before
+    assert desk.receipts.get(r.number).status == "valid"
 
 
 def test_print_attempts_count_copies_only_after_a_successful_print(desk: Desk, agent: UserInfo) -> None:

@@ -65,9 +65,9 @@ def test_a_closed_day_never_changes(desk: Desk, agent: UserInfo, head: UserInfo,
 def test_head_cannot_countersign_own_settlement_or_own_receipts(desk: Desk, agent: UserInfo,
                                                                 head: UserInfo, clock: FakeClock) -> None:
     desk.receipts.record(head, [med(AYGUL)], cash_fen=40000)
-    with pytest.raises(Refused, match="不能会签自己的日结"):
+    with pytest.raises(Refused, match="「王村长」不能既办理又确认同一笔日结"):
         desk.settlements.settle(clock().date(), agent=head, head=head, counted_fen=40000)
-    with pytest.raises(Refused, match="当天亲自收取了1张收据，不能会签自己的收据"):
+    with pytest.raises(Refused, match="「王村长」亲自收取了其中1张收据，不能确认自己的收据的日结"):
         desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
 
 

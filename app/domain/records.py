@@ -50,7 +50,7 @@ class Device:
 class UserInfo:
     name: str
     role: Role
-    locked_until: datetime | None = None
+    locked_until: datetime | None = None  # naive UTC, so a time zone change cannot move it
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import col, select
 
@@ -32,10 +33,25 @@ def _check_pin_shape(pin: str) -> str:
     return pin
 
 
+def _utc(local: datetime) -> datetime:
+    """The clock gives naive local wall time; lockouts are kept in naive UTC so that changing the
+    PC's time zone neither lifts a lockout early nor stretches it by hours."""
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def _local(utc: datetime) -> datetime:
+    return utc.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
+
+
 class Users:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, *,
+                 monotonic: Callable[[], float] | None = None) -> None:
         self._db = db
         self._clock = clock
+        # Within one process a lockout also runs on the monotonic clock, so moving the wall clock
+        # forward does not lift it. None when the clock is a test's hand-moved one.
+        self._monotonic = monotonic
+        self._locked_until_mono: dict[str, float] = {}
 
     def add(self, name: str, role: Role | str, pin: str, *, by: UserInfo | None = None) -> UserInfo:
         """Add a user. Once a village head or an admin exists, one of them must confirm (`by`,
@@ -78,19 +94,29 @@ class Users:
     def authenticate(self, name: str, pin: str, *, roles: tuple[Role, ...] | None = None,
                      purpose: str = "操作") -> UserInfo:
         """Check a PIN. Five wrong PINs in a row lock the user for LOCKOUT."""
-        now = self._clock()
+        now = _utc(self._clock())
         with self._db.write() as s:
             row = s.exec(select(UserRow).where(UserRow.name == name.strip())).first()
             if row is None or not row.active:
                 raise AuthError(f"没有用户「{name}」")
+            if row.locked_until is not None and row.locked_until > now + LOCKOUT:
+                # A lockout never lasts longer than LOCKOUT from now: the wall clock was set back,
+                # or the value was written as local time before lockouts were kept in UTC.
+                row.locked_until = now + LOCKOUT
+                s.add(row)
+                s.commit()
+            if self._locked_in_process(row.name) and (row.locked_until is None or row.locked_until <= now):
+                row.locked_until = now + timedelta(seconds=self._locked_in_process(row.name))
             if row.locked_until is not None and row.locked_until > now:
-                until = row.locked_until.strftime("%H:%M")
+                until = _local(row.locked_until).strftime("%H:%M")
                 raise AuthError(f"用户「{row.name}」因连续输错 PIN 已锁定，请在 {until} 后再试")
             if not hmac.compare_digest(hash_pin(pin.strip(), row.pin_salt), row.pin_hash):
                 row.failed_attempts += 1
                 left = MAX_FAILED - row.failed_attempts
                 if left <= 0:
                     row.locked_until = now + LOCKOUT
+                    if self._monotonic is not None:
+                        self._locked_until_mono[row.name] = self._monotonic() + LOCKOUT.total_seconds()
                     row.failed_attempts = 0
                     message = f"「{row.name}」的 PIN 错误，已连续错误{MAX_FAILED}次，锁定15分钟"
                 else:
@@ -100,12 +126,19 @@ class Users:
                 raise AuthError(message)
             row.failed_attempts = 0
             row.locked_until = None
+            self._locked_until_mono.pop(row.name, None)
             s.add(row)
             user = UserInfo(row.name, Role(row.role))
         if roles and user.role not in roles:
             allowed = "或".join(r.label for r in roles)
             raise Refused(f"「{user.name}」是{user.role.label}，{purpose}需要{allowed}")
         return user
+
+    def _locked_in_process(self, name: str) -> float:
+        """Seconds of lockout left by the monotonic clock (0 if none or no monotonic clock)."""
+        if self._monotonic is None or name not in self._locked_until_mono:
+            return 0.0
+        return max(0.0, self._locked_until_mono[name] - self._monotonic())
 
     def change_pin(self, name: str, old_pin: str, new_pin: str) -> None:
         self.authenticate(name, old_pin)

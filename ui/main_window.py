@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
@@ -20,6 +20,8 @@ from ui.today_view import TodayView
 
 
 class MainWindow(QMainWindow):
+    logout_requested = Signal()  # Ctrl+L: back to the login to switch user
+
     def __init__(self, ctx: WindowContext, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -55,7 +57,8 @@ class MainWindow(QMainWindow):
         self._shortcut("Ctrl+Delete", lambda: self._on(self.today_view, self.today_view.void))
         self._shortcut("Ctrl+J", lambda: self._on(self.settle_view, self.settle_view.settle))
         self._shortcut("Ctrl+R", lambda: self._on(self.settle_view, self.settle_view.remit))
-        self._shortcut("Ctrl+L", lambda: self._on(self.settle_view, self.settle_view.print_day))
+        self._shortcut("Ctrl+D", lambda: self._on(self.settle_view, self.settle_view.print_day))
+        self._shortcut("Ctrl+L", self.logout_requested.emit)
         p = self.progress_view
         self._shortcut("Ctrl+E", lambda: self._on(p, p.export_unpaid))
         self._shortcut("Ctrl+U", lambda: self._on(p, p.print_unpaid))

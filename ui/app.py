@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMainWindow
 
 from app.domain.records import Device, Role, UserInfo
 from app.services.desk import Desk
+from app.services.setup_flow import Step, WizardFlow
 from ui.context import WindowContext
 from ui.errors import show_error
 from ui.heap import warm_search_index
@@ -28,7 +29,6 @@ from ui.review_window import ReviewWindow
 from ui.settings_view import apply_text_size
 from ui.tasks import TaskManager
 from ui.wizard import SetupWizard
-from ui.wizard_flow import Step, WizardFlow
 
 PrinterFactory = Callable[[Mapping[str, str]], ReceiptPrinter]  # from the settings
 

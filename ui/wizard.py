@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
 
 from app.services.desk import Desk
 from app.services.errors import DaishouError
+from app.services.setup_flow import RosterSource, Step, WizardFlow, save_printer, write_identity
 from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.printer import EscposPrinter, NoPrinter, PrinterProblem
 from ui.roster_import import describe_import, import_roster
 from ui.settings_view import PRINTER_KINDS
 from ui.tasks import TaskManager
-from ui.wizard_flow import RosterSource, Step, WizardFlow, save_printer, write_identity
 
 
 def _edit(name: str, placeholder: str = "", *, secret: bool = False) -> QLineEdit:
@@ -162,7 +162,7 @@ class SetupWizard(QDialog):
 
     def _draw(self) -> None:
         step = self.flow.step
-        self.title.setText(f"第{self.flow.index + 1}步，共{len(Step)}步：{step.title}")
+        self.title.setText(f"第{self.flow.index + 1}步，共{len(Step)}步：{step.heading}")
         self.pages.setCurrentWidget(self.page_of[step])
         self.back_button.setEnabled(self.flow.can_go_back())
         self.next_button.setText("完成，去登录" if step is Step.DONE else "下一步（回车）")

@@ -12,6 +12,7 @@ from app.domain.records import Device
 from ui.context import WindowContext
 from ui.desk_view import DeskView
 from ui.heap import warm_search_index
+from ui.help import show_help
 from ui.progress_view import ProgressView
 from ui.settings_view import SettingsView
 from ui.settle_view import SettleView
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self._shortcut("Ctrl+R", lambda: self._on(self.settle_view, self.settle_view.remit))
         self._shortcut("Ctrl+D", lambda: self._on(self.settle_view, self.settle_view.print_day))
         self._shortcut("Ctrl+L", self.logout_requested.emit)
+        self._shortcut("F1", self.show_help)
         p = self.progress_view
         self._shortcut("Ctrl+E", lambda: self._on(p, p.export_unpaid))
         self._shortcut("Ctrl+U", lambda: self._on(p, p.print_unpaid))
@@ -76,6 +78,11 @@ class MainWindow(QMainWindow):
         if self.tabs.currentWidget() is not screen:
             self.show_screen(screen)
         action()
+
+    def show_help(self) -> None:
+        names = {self.desk_view: "desk", self.today_view: "today", self.settle_view: "settle",
+                 self.progress_view: "progress", self.settings_view: "settings"}
+        self.help_box = show_help(names.get(self.tabs.currentWidget(), ""), self)
 
     def _record(self) -> None:
         if self.tabs.currentWidget() is self.desk_view:

@@ -92,3 +92,15 @@ def test_qt_dialog_buttons_read_chinese(qapp: QApplication) -> None:
         assert texts == {"确定", "取消"}
     finally:
         qapp.removeTranslator(translator)
+
+
+def test_f1_explains_the_keys_of_the_current_screen(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.show()
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    assert "F12" in window.help_box.text() and "Ctrl+L" in window.help_box.text()
+    window.help_box.close()
+    window.show_screen(window.today_view)
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    assert "作废" in window.help_box.text() and "F12" not in window.help_box.text()
+    window.help_box.close()

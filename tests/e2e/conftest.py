@@ -76,15 +76,10 @@ def _start_screen(width: int, height: int) -> Iterator[Screen]:
             p.wait(timeout=10)
 
 
-@pytest.fixture
-def screen() -> Iterator[Screen]:
-    yield from _start_screen(1366, 768)
-
-
-@pytest.fixture
-def taskbar_screen() -> Iterator[Screen]:
-    """What is left of 1366x768 above a Windows taskbar."""
-    yield from _start_screen(1366, 728)
+@pytest.fixture(params=[768, 728], ids=["1366x768", "1366x728-taskbar"])
+def screen(request: pytest.FixtureRequest) -> Iterator[Screen]:
+    """A 1366x768 laptop screen, and what is left of it above a Windows taskbar."""
+    yield from _start_screen(1366, request.param)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -61,12 +61,18 @@ def test_pin_and_enter_open_the_desk_maximised(screen: Screen, gui: subprocess.P
     x, y, width, height = screen.geometry(desk)
     # Maximised by the window manager: the whole screen but openbox's title bar.
     assert width == screen.width and height >= screen.height - 40, (x, y, width, height)
-    shot = QImage(str(screen.shot(tmp_path / "gui-desk.png")))
+    assert height < screen.height, "the window is taller than the screen"
+    name = "gui-desk.png" if screen.height == 768 else f"gui-desk-{screen.width}x{screen.height}.png"
+    shot = QImage(str(screen.shot(tmp_path / name)))
     assert (shot.width(), shot.height()) == (screen.width, screen.height)
     # The desk is drawn (light widgets), not an empty black root window.
     light = sum(1 for px in range(0, shot.width(), 40) for py in range(0, shot.height(), 40)
                 if shot.pixelColor(px, py).lightness() > 200)
     assert light > 0.5 * (shot.width() // 40) * (shot.height() // 40)
+    # The status bar (who, printer, today's cash) is text on the screen's last rows, right side.
+    dark = sum(1 for px in range(shot.width() // 2, shot.width()) for py in range(shot.height() - 16, shot.height() - 2)
+               if shot.pixelColor(px, py).lightness() < 100)
+    assert dark > 200, "no status bar text at the bottom of the screen"
     screen.run("xdotool", "key", "ctrl+l")  # switch user: back to the login, still running
     screen.wait_window("登录")
     time.sleep(1)

@@ -77,8 +77,8 @@ class SetupWizard(QDialog):
         forms = {
             Step.DEVICE: [("村代码", "village_code"), ("村名称", "village_name"), ("乡镇代码", "township_code"),
                           ("乡镇名称", "township_name"), ("设备号", "device_no")],
-            Step.USERS: [("代收员姓名", "agent_name"), ("代收员 PIN", "agent_pin"), ("再次输入", "agent_pin_again"),
-                         ("村委会负责人姓名", "head_name"), ("负责人 PIN", "head_pin"),
+            Step.USERS: [("代收员姓名", "agent_name"), ("代收员密码", "agent_pin"), ("再次输入", "agent_pin_again"),
+                         ("村委会负责人姓名", "head_name"), ("负责人密码", "head_pin"),
                          ("再次输入", "head_pin_again")],
         }
         for step in Step:

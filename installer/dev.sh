@@ -12,7 +12,8 @@ venv="$root/.venv"
 system_packages=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 libglib2.0-0 fonts-wqy-zenhei fonts-arphic-uming
-  fonts-hanazono poppler-utils xvfb xauth sqlite3 tzdata)
+  fonts-hanazono poppler-utils xvfb xauth sqlite3 tzdata
+  openbox xdotool imagemagick xclip)  # the e2e tests: a window manager, key presses, screenshots
 
 ensure_system_packages() {
   local missing=()

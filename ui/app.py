@@ -1,17 +1,24 @@
 """Start-up: the setup wizard on first run, then login, then the window for the user's role.
 
 DeskApp owns the one window; nothing is global, so tests start as many as they like.
+
+Qt's "quit when the last window closes" cannot be used here: between the login closing and the
+desk window appearing (the window's data loads on the database worker) no window is visible, and
+Qt would end the program with code 0 right after a correct PIN. So DeskApp decides alone when the
+program ends (`quit_requested`): when the user cancels the wizard or the login, or closes the desk
+window; every transition shows the next window before it closes the previous one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Signal
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow
 
 from app.domain.records import Device, Role, UserInfo
 from app.services.desk import Desk
+from app.services.setup_flow import Step, WizardFlow
 from ui.context import WindowContext
 from ui.errors import show_error
 from ui.heap import warm_search_index
@@ -22,13 +29,24 @@ from ui.review_window import ReviewWindow
 from ui.settings_view import apply_text_size
 from ui.tasks import TaskManager
 from ui.wizard import SetupWizard
-from ui.wizard_flow import Step, WizardFlow
 
 PrinterFactory = Callable[[Mapping[str, str]], ReceiptPrinter]  # from the settings
 
 
+def install_translations(app: QApplication) -> QTranslator | None:
+    """Qt's own dialogs (open file, message box buttons) in Chinese, from the qtbase translation
+    PySide6 ships; returns the translator, or None when it is missing (English buttons, no crash)."""
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
+        return None
+    app.installTranslator(translator)
+    return translator
+
+
 class DeskApp(QObject):
     window_opened = Signal(object)  # the QMainWindow shown after login
+    quit_requested = Signal()  # the user ended the program (cancelled, or closed the window)
 
     def __init__(self, desk: Desk, *, printer_factory: PrinterFactory = printer_from_settings,
                  parent: QObject | None = None) -> None:
@@ -39,6 +57,7 @@ class DeskApp(QObject):
         self.wizard: SetupWizard | None = None
         self.login: LoginDialog | None = None
         self.window: QMainWindow | None = None
+        self._leaving: QMainWindow | None = None  # closed by a logout, not by the user
 
     @staticmethod
     def _fault(exc: BaseException) -> None:
@@ -65,6 +84,7 @@ class DeskApp(QObject):
     def show_wizard(self, start: Step = Step.DEVICE) -> SetupWizard:
         self.wizard = SetupWizard(self.desk, self.tasks, WizardFlow(start=start))
         self.wizard.completed.connect(self.show_login)
+        self.wizard.rejected.connect(self.quit_requested)
         self.wizard.show()
         return self.wizard
 
@@ -75,6 +95,7 @@ class DeskApp(QObject):
         self.tasks.run(lambda: warm_search_index(desk), background=True)
         self.login = LoginDialog(self.desk, self.tasks)
         self.login.logged_in.connect(self.open_window)
+        self.login.rejected.connect(self.quit_requested)
         self.login.show()
         return self.login
 
@@ -89,11 +110,38 @@ class DeskApp(QObject):
         ctx = WindowContext(self.desk, self.tasks, user, self.printer_factory(settings), device=device)
         window: MainWindow | ReviewWindow
         window = ReviewWindow(ctx) if user.role is Role.TOWNSHIP else MainWindow(ctx)
+        window.logout_requested.connect(self.logout)
         self.window = window
-        window.show()
+        window.installEventFilter(self)
+        window.showMaximized()
         window.start()
+        # Only now that the window is on screen may the login go away.
+        if self.login is not None:
+            self.login.done(QDialog.DialogCode.Accepted)
         self.window_opened.emit(window)
         return window
+
+    def logout(self) -> LoginDialog | None:
+        """Switch user (Ctrl+L): the window closes, then the login appears (DeskApp, not Qt,
+        decides when the program ends, so the moment between is safe). Not while a save is
+        running: the window refuses to close then."""
+        window = self.window
+        if window is not None:
+            self._leaving = window
+            if not window.close():
+                return None
+        self.window = None
+        return self.show_login()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Close and watched is self.window:
+            # The window may refuse to close (a save still running): look once the event is done.
+            QTimer.singleShot(0, lambda w=watched: self._window_closed(w))
+        return False
+
+    def _window_closed(self, window: QObject) -> None:
+        if isinstance(window, QMainWindow) and not window.isVisible() and window is not self._leaving:
+            self.quit_requested.emit()
 
     def shutdown(self) -> None:
         self.tasks.shutdown()

@@ -26,13 +26,16 @@ def _gui(args: argparse.Namespace, ctx: Context) -> int:
 def run(desk: Any, argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
-    from ui.app import DeskApp
+    from ui.app import DeskApp, install_translations
 
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("代收")
-    app.setQuitOnLastWindowClosed(True)
+    # DeskApp decides when the program ends: see ui/app.py.
+    app.setQuitOnLastWindowClosed(False)
+    install_translations(app)
     desk_app = DeskApp(desk)
+    desk_app.quit_requested.connect(app.quit)
     desk_app.start()
     try:
         return int(app.exec())

@@ -32,7 +32,7 @@ class LoginDialog(QDialog):
         self.village.setStyleSheet("font-size: 16pt; font-weight: bold")
         self.name = QComboBox(objectName="loginName", editable=True)
         self.pin = QLineEdit(objectName="loginPin", echoMode=QLineEdit.EchoMode.Password)
-        self.pin.setPlaceholderText("PIN，回车登录")
+        self.pin.setPlaceholderText("密码，回车登录")
         self.message = QLabel(objectName="loginMessage", wordWrap=True)
         self.message.setStyleSheet(ERROR_STYLE)
         self.button = QPushButton("登录", objectName="loginButton", default=True)
@@ -40,7 +40,7 @@ class LoginDialog(QDialog):
         form = QFormLayout(self)
         form.addRow(self.village)
         form.addRow("姓名", self.name)
-        form.addRow("PIN", self.pin)
+        form.addRow("密码", self.pin)
         form.addRow(self.message)
         form.addRow(self.button)
         self.setMinimumWidth(420)
@@ -56,15 +56,17 @@ class LoginDialog(QDialog):
     def submit(self) -> None:
         name, pin = self.name.currentText().strip(), self.pin.text()
         if not name or not pin:
-            self.message.setText("请选择姓名并输入 PIN")
+            self.message.setText("请选择姓名并输入密码")
             return
         self.button.setEnabled(False)
         users = self._desk.users
         self._tasks.run(lambda: users.authenticate(name, pin), self._accepted, on_error=self._refused)
 
     def _accepted(self, user: UserInfo) -> None:
+        # The dialog stays open until the window is shown (DeskApp closes it): a moment with no
+        # window on screen would end the program.
+        self.message.setText("正在打开…")
         self.logged_in.emit(user)
-        self.accept()
 
     def _refused(self, exc: BaseException) -> None:
         self.button.setEnabled(True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
@@ -12,6 +12,7 @@ from app.domain.records import Device
 from ui.context import WindowContext
 from ui.desk_view import DeskView
 from ui.heap import warm_search_index
+from ui.help import show_help
 from ui.progress_view import ProgressView
 from ui.settings_view import SettingsView
 from ui.settle_view import SettleView
@@ -20,6 +21,8 @@ from ui.today_view import TodayView
 
 
 class MainWindow(QMainWindow):
+    logout_requested = Signal()  # Ctrl+L: back to the login to switch user
+
     def __init__(self, ctx: WindowContext, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -55,7 +58,9 @@ class MainWindow(QMainWindow):
         self._shortcut("Ctrl+Delete", lambda: self._on(self.today_view, self.today_view.void))
         self._shortcut("Ctrl+J", lambda: self._on(self.settle_view, self.settle_view.settle))
         self._shortcut("Ctrl+R", lambda: self._on(self.settle_view, self.settle_view.remit))
-        self._shortcut("Ctrl+L", lambda: self._on(self.settle_view, self.settle_view.print_day))
+        self._shortcut("Ctrl+D", lambda: self._on(self.settle_view, self.settle_view.print_day))
+        self._shortcut("Ctrl+L", self.logout_requested.emit)
+        self._shortcut("F1", self.show_help)
         p = self.progress_view
         self._shortcut("Ctrl+E", lambda: self._on(p, p.export_unpaid))
         self._shortcut("Ctrl+U", lambda: self._on(p, p.print_unpaid))
@@ -73,6 +78,11 @@ class MainWindow(QMainWindow):
         if self.tabs.currentWidget() is not screen:
             self.show_screen(screen)
         action()
+
+    def show_help(self) -> None:
+        names = {self.desk_view: "desk", self.today_view: "today", self.settle_view: "settle",
+                 self.progress_view: "progress", self.settings_view: "settings"}
+        self.help_box = show_help(names.get(self.tabs.currentWidget(), ""), self)
 
     def _record(self) -> None:
         if self.tabs.currentWidget() is self.desk_view:

@@ -34,7 +34,7 @@ class HeadPinDialog(QDialog):
         tasks.run(desk.users.list, lambda users: self.name.addItems(
             [u.name for u in users if u.role is Role.HEAD and u.name != exclude]))
         self.pin = QLineEdit(echoMode=QLineEdit.EchoMode.Password, objectName="headPin")
-        self.pin.setPlaceholderText("村委会负责人输入 PIN")
+        self.pin.setPlaceholderText("村委会负责人输入密码")
         self.message = QLabel(objectName="pinMessage", wordWrap=True)
         self.message.setStyleSheet("color: #b00020")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -49,7 +49,7 @@ class HeadPinDialog(QDialog):
         if ask_reason:
             form.addRow("原因", self.reason)
         form.addRow("村委会负责人", self.name)
-        form.addRow("PIN", self.pin)
+        form.addRow("密码", self.pin)
         form.addRow(self.message)
         form.addRow(buttons)
         self._ask_reason = ask_reason

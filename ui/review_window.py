@@ -3,13 +3,16 @@ comes with the review feature; until then this window says so instead of pretend
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 from ui.context import WindowContext
 
 
 class ReviewWindow(QMainWindow):
+    logout_requested = Signal()  # Ctrl+L: back to the login to switch user
+
     def __init__(self, ctx: WindowContext, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -22,6 +25,7 @@ class ReviewWindow(QMainWindow):
             objectName="reviewPlaceholder", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         text.setStyleSheet("font-size: 14pt")
         self.setCentralWidget(text)
+        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.logout_requested.emit)
 
     def start(self) -> None:
         """Nothing to load yet."""

@@ -19,13 +19,13 @@ from app.domain.insurance import Insurance
 from app.domain.records import Role
 from app.services.desk import Desk
 from app.services.receipts import LineRequest
+from app.services.setup_flow import WizardFlow
 from ui.context import WindowContext
 from ui.login import LoginDialog
 from ui.main_window import MainWindow
 from ui.printer import NoPrinter
 from ui.tasks import TaskManager
 from ui.wizard import SetupWizard
-from ui.wizard_flow import WizardFlow
 
 DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
 

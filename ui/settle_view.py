@@ -64,7 +64,7 @@ class SettleView(QWidget):
         self.settle_button.clicked.connect(self.settle)
         self.message = QLabel(objectName="settleMessage", wordWrap=True)
         self.last_settled: date | None = None
-        self.print_button = QPushButton("打印日结单和台账（Ctrl+L）", objectName="printDayButton")
+        self.print_button = QPushButton("打印日结单和台账（Ctrl+D）", objectName="printDayButton")
         self.print_button.clicked.connect(lambda: self.print_day())
         self.print_button.setEnabled(False)
         count_box = QGroupBox("按面额清点现金")
@@ -128,7 +128,7 @@ class SettleView(QWidget):
         self.day, self.expected, self.last_settled = day, expected, last
         self.print_button.setEnabled(last is not None)
         if last is not None:
-            self.print_button.setText(f"打印 {last.isoformat()} 日结单和台账（Ctrl+L）")
+            self.print_button.setText(f"打印 {last.isoformat()} 日结单和台账（Ctrl+D）")
         self.settle_button.setEnabled(day is not None)
         if day is None:
             self.title.setText("今日已日结，没有待日结的现金")
@@ -219,7 +219,7 @@ class SettleView(QWidget):
         if paths is None:  # no report or backup folder set: ask once (it is remembered)
             folder = self.ctx.files.folder(self, "选择保存日结单和台账的文件夹")
             if folder is None:
-                self._say("没有选择文件夹，日结单和台账未生成；可稍后按 Ctrl+L 再生成")
+                self._say("没有选择文件夹，日结单和台账未生成；可稍后按 Ctrl+D 再生成")
                 return
             self.print_day(day, folder)
             return

@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
 
 from app.services.desk import Desk
 from app.services.errors import DaishouError
+from app.services.setup_flow import RosterSource, Step, WizardFlow, save_printer, write_identity
 from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.printer import EscposPrinter, NoPrinter, PrinterProblem
 from ui.roster_import import describe_import, import_roster
 from ui.settings_view import PRINTER_KINDS
 from ui.tasks import TaskManager
-from ui.wizard_flow import RosterSource, Step, WizardFlow, save_printer, write_identity
 
 
 def _edit(name: str, placeholder: str = "", *, secret: bool = False) -> QLineEdit:
@@ -77,8 +77,8 @@ class SetupWizard(QDialog):
         forms = {
             Step.DEVICE: [("村代码", "village_code"), ("村名称", "village_name"), ("乡镇代码", "township_code"),
                           ("乡镇名称", "township_name"), ("设备号", "device_no")],
-            Step.USERS: [("代收员姓名", "agent_name"), ("代收员 PIN", "agent_pin"), ("再次输入", "agent_pin_again"),
-                         ("村委会负责人姓名", "head_name"), ("负责人 PIN", "head_pin"),
+            Step.USERS: [("代收员姓名", "agent_name"), ("代收员密码", "agent_pin"), ("再次输入", "agent_pin_again"),
+                         ("村委会负责人姓名", "head_name"), ("负责人密码", "head_pin"),
                          ("再次输入", "head_pin_again")],
         }
         for step in Step:
@@ -162,7 +162,7 @@ class SetupWizard(QDialog):
 
     def _draw(self) -> None:
         step = self.flow.step
-        self.title.setText(f"第{self.flow.index + 1}步，共{len(Step)}步：{step.title}")
+        self.title.setText(f"第{self.flow.index + 1}步，共{len(Step)}步：{step.heading}")
         self.pages.setCurrentWidget(self.page_of[step])
         self.back_button.setEnabled(self.flow.can_go_back())
         self.next_button.setText("完成，去登录" if step is Step.DONE else "下一步（回车）")

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import col, select
 
 from app.domain.names import InvalidNameError, parse_name
+from app.domain.pins import pin_shape_problem
 from app.domain.records import Role, UserInfo
 from app.services.database import Clock, Database
 from app.services.errors import AuthError, InvalidInput, NotFound, Refused
@@ -28,8 +29,9 @@ def hash_pin(pin: str, salt: bytes) -> bytes:
 
 def _check_pin_shape(pin: str) -> str:
     pin = pin.strip()
-    if not (pin.isdigit() and 4 <= len(pin) <= 12):
-        raise InvalidInput("PIN 应为 4–12 位数字")
+    problem = pin_shape_problem(pin)
+    if problem:
+        raise InvalidInput(problem)
     return pin
 
 

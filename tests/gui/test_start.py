@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 
 from app.domain.records import Role
 from app.services.desk import Desk
+from app.services.setup_flow import RosterSource, Step
 from tests.gui.conftest import (
     AGENT,
     AGENT_PIN,
@@ -22,7 +23,6 @@ from tests.gui.conftest import (
 from ui.app import DeskApp
 from ui.main_window import MainWindow
 from ui.review_window import ReviewWindow
-from ui.wizard_flow import RosterSource, Step
 
 
 def make_app(qtbot, desk: Desk, printer: FakePrinter) -> DeskApp:  # type: ignore[no-untyped-def]

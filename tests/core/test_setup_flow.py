@@ -7,8 +7,15 @@ from pathlib import Path
 import pytest
 
 from app.services.desk import Desk
+from app.services.setup_flow import (
+    RosterSource,
+    Step,
+    WizardData,
+    WizardError,
+    WizardFlow,
+    write_identity,
+)
 from tests.gui.conftest import DEMO, FakeClock
-from ui.wizard_flow import RosterSource, Step, WizardData, WizardError, WizardFlow, write_identity
 
 
 def good_data() -> WizardData:

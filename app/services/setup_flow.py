@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.domain.names import InvalidNameError, parse_name
+from app.domain.pins import pin_shape_problem
 from app.domain.receipt_numbers import (
     validate_device_no,
     validate_township_code,
@@ -34,7 +35,7 @@ class Step(StrEnum):
     DONE = "done"
 
     @property
-    def title(self) -> str:
+    def heading(self) -> str:  # not `title`: that would hide str.title
         return _TITLES[self]
 
 
@@ -81,10 +82,11 @@ class WizardData:
 
 
 def _pin_problem(who: str, pin: str, again: str) -> str | None:
-    if not (pin.isdigit() and 4 <= len(pin) <= 12):
-        return f"{who}的 PIN 应为 4–12 位数字"
+    problem = pin_shape_problem(pin)
+    if problem:
+        return f"{who}的{problem}"
     if pin != again:
-        return f"两次输入的{who} PIN 不一致"
+        return f"两次输入的{who}密码不一致"
     return None
 
 
@@ -121,7 +123,7 @@ def problems(step: Step, d: WizardData, *, sync_available: bool = False) -> list
             if problem:
                 out.append(problem)
         if not out and d.agent_pin == d.head_pin:
-            out.append("两人的 PIN 不能相同")
+            out.append("两人的密码不能相同")
     elif step is Step.ROSTER:
         if d.roster_source is RosterSource.SERVER and not sync_available:
             out.append("与县服务器注册要等同步功能上线；现在请导入清册文件，或稍后导入")

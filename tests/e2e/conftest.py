@@ -1,0 +1,88 @@
+"""A real X screen for the end-to-end tests: Xvfb on a display number it picks itself
+(-displayfd: other engineers run Xvfb at the same time) and openbox, which maximises windows as
+a desktop does. Everything started here is killed on teardown."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+TOOLS = ("Xvfb", "openbox", "xdotool", "import")
+
+
+@dataclass
+class Screen:
+    env: dict[str, str]
+    width: int
+    height: int
+
+    def run(self, *args: str, timeout: float = 30) -> str:
+        return subprocess.run(args, env=self.env, check=True, capture_output=True, text=True,
+                              timeout=timeout).stdout
+
+    def wait_window(self, title: str, timeout: float = 60) -> str:
+        """The id of the first visible window whose title contains `title`."""
+        out = self.run("xdotool", "search", "--sync", "--onlyvisible", "--name", title, timeout=timeout)
+        return out.split()[0]
+
+    def geometry(self, window: str) -> tuple[int, int, int, int]:
+        values = dict(line.split("=", 1) for line in
+                      self.run("xdotool", "getwindowgeometry", "--shell", window).split())
+        return int(values["X"]), int(values["Y"]), int(values["WIDTH"]), int(values["HEIGHT"])
+
+    def shot(self, path: Path) -> Path:
+        self.run("import", "-window", "root", str(path))
+        shots = os.environ.get("DAISHOU_E2E_SHOTS")
+        if shots:  # DAISHOU_E2E_SHOTS=docs/img copies the screenshots for the README
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, Path(shots) / path.name)
+        return path
+
+
+def _start_screen(width: int, height: int) -> Iterator[Screen]:
+    missing = [t for t in TOOLS if shutil.which(t) is None]
+    if missing:
+        pytest.fail(f"installer/dev.sh installs these, run it first: {' '.join(missing)}")
+    read, write = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", f"{width}x{height}x24",
+                             "-nolisten", "tcp"], pass_fds=(write,), stderr=subprocess.DEVNULL)
+    os.close(write)
+    procs = [xvfb]
+    try:
+        with os.fdopen(read) as pipe:
+            display = pipe.readline().strip()
+        assert display, "Xvfb did not report a display"
+        env = {**os.environ, "DISPLAY": f":{display}", "QT_QPA_PLATFORM": "xcb"}
+        env.pop("WAYLAND_DISPLAY", None)
+        procs.append(subprocess.Popen(["openbox"], env=env, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL))
+        screen = Screen(env, width, height)
+        deadline = time.monotonic() + 30
+        while subprocess.run(["xdotool", "getactivewindow"], env=env, capture_output=True).returncode > 1:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        yield screen
+    finally:
+        for p in reversed(procs):
+            p.kill()
+            p.wait(timeout=10)
+
+
+@pytest.fixture(params=[768, 728], ids=["1366x768", "1366x728-taskbar"])
+def screen(request: pytest.FixtureRequest) -> Iterator[Screen]:
+    """A 1366x768 laptop screen, and what is left of it above a Windows taskbar."""
+    yield from _start_screen(1366, request.param)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)

@@ -1,0 +1,30 @@
+"""F1: a short help for the screen in front of the agent (what the keys do there), in Chinese."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+COMMON = "F2–F6 切换页面；Esc 回到收款页的空白搜索框；Ctrl+L 退出登录（换人）；F1 本帮助。"
+
+HELP = {
+    "desk": "收款（F2）\n输入姓名、身份证号后几位或电话即搜；↑/↓ 选人，回车打开这一户，"
+            "再回车到“收取现金”，再回车或按 F12 / Ctrl+Enter 收款并打印收据。",
+    "today": "今日收据（F3）\nCtrl+P 补打（副本）；Ctrl+Delete 作废（填原因，负责人输入密码会签）。",
+    "settle": "日结与解缴（F4）\n按面额清点现金；Ctrl+J 日结（负责人会签）；Ctrl+D 再生成日结单和台账；"
+              "Ctrl+R 登记解缴。",
+    "progress": "进度（F5）\n各险种、各村民小组的已缴和未缴；Ctrl+E 导出未缴名单（Excel），"
+                "Ctrl+U 打印未缴名单，Ctrl+I 导入新清册。",
+    "settings": "设置（F6）\nCtrl+S 保存设置，Ctrl+T 打印测试页；可开启大字模式。",
+}
+
+
+def help_text(screen: str) -> str:
+    return f"{HELP.get(screen, '')}\n\n{COMMON}".strip()
+
+
+def show_help(screen: str, parent: QWidget | None) -> QMessageBox:
+    box = QMessageBox(QMessageBox.Icon.Information, "帮助（F1）", help_text(screen),
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("helpBox")
+    box.open()  # not exec(): offscreen tests never run a nested event loop
+    return box

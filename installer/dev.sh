@@ -54,6 +54,7 @@ case "${1:-}" in
     shift
     ruff check app ui sync printing tests
     mypy
+    lint-imports --no-cache  # the arrows of DESIGN.md (contracts in pyproject.toml)
     export QT_QPA_PLATFORM=offscreen
     exec python -m pytest -q "$@"
     ;;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -43,7 +44,7 @@ class MainWindow(QMainWindow):
         ]
         for widget, title, key in self.screens:
             self.tabs.addTab(widget, title)
-            self._shortcut(key, lambda w=widget: self.show_screen(w))
+            self._shortcut(key, partial(self.show_screen, widget))
         self.setCentralWidget(self.tabs)
         self.status = DeskStatus(ctx)
         self.setStatusBar(self.status)

@@ -8,12 +8,17 @@ thread; a problem is a PrinterProblem whose message the agent can act on.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from app.domain.records import Receipt
 
 CHARSETS = ("gbk", "gb2312", "gb18030")  # what the printer's built-in Chinese font holds
 
+
+
+if TYPE_CHECKING:  # imported lazily at run time: the window opens without a printer module
+    from printing.devices import EscposDevice
+    from printing.escpos_receipt import ReceiptOptions
 
 class PrinterProblem(Exception):
     def __init__(self, message: str) -> None:
@@ -74,7 +79,7 @@ class EscposPrinter:
     def description(self) -> str:
         return f"{self.uri} · {self.width_mm}mm"
 
-    def _device_and_options(self):  # type: ignore[no-untyped-def]
+    def _device_and_options(self) -> tuple[EscposDevice, ReceiptOptions]:
         try:
             from printing.devices import EscposDevice
             from printing.escpos_receipt import ReceiptOptions

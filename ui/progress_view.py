@@ -75,7 +75,7 @@ class BarChart(QWidget):
             painter.drawText(QRectF(0, y, label_w - 8, BAR_H),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, row.label)
             painter.fillRect(QRectF(bar_x, y, bar_w, BAR_H), EMPTY)
-            x, due = bar_x, max(row.line.due, 1)
+            x, due = float(bar_x), max(row.line.due, 1)
             for count, colour in ((row.line.paid_cash, CASH), (row.line.paid_elsewhere, ELSEWHERE),
                                   (row.line.subsidised, SUBSIDISED)):
                 w = bar_w * count / due

@@ -69,10 +69,14 @@ def build_demo(home: Path, clock: _Clock) -> Desk:
         desk.receipts.record(agent, [LineRequest(person.id_number, Insurance.MEDICAL, 2027)], cash_fen=50000)
     # A morning's work spread over the groups, so the progress bars have something to show.
     unpaid = [p for p in desk.roster.unpaid(2027) if "孙兰军" not in (p.name, p.household_head)]
-    for person in unpaid[::6]:
-        lines = [LineRequest(person.id_number, d.insurance, 2027, d.tier_fen) for d in person.dues]
-        desk.receipts.record(agent, lines, cash_fen=person.total_fen)
+    for due in unpaid[::6]:
+        lines = [LineRequest(due.id_number, d.insurance, 2027, d.tier_fen) for d in due.dues]
+        desk.receipts.record(agent, lines, cash_fen=due.total_fen)
     return desk
+
+
+def _report(exc: BaseException) -> None:
+    sys.stderr.write(f"error: {exc}\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 - kept alive to the end
     with tempfile.TemporaryDirectory() as tmp:
         wizard_home, home = Path(tmp) / "new", Path(tmp) / "demo"
-        tasks = TaskManager(on_error=lambda exc: sys.stderr.write(f"error: {exc}\n"))
+        tasks = TaskManager(on_error=_report)
         with Desk(wizard_home) as empty:
             wizard = SetupWizard(empty, tasks, WizardFlow())
             wizard.fields["village_code"].setText("341824100201")

@@ -50,9 +50,9 @@ class SettingsView(QWidget):
         for value, text in PRINTER_KINDS:
             self.kind.addItem(text, value)
         self.address = QLineEdit(objectName="printerAddress", placeholderText="如 192.168.1.100:9100")
-        self.width = QComboBox(objectName="paperWidth")
-        self.width.addItem("58 mm", 58)
-        self.width.addItem("80 mm", 80)
+        self.paper_width = QComboBox(objectName="paperWidth")
+        self.paper_width.addItem("58 mm", 58)
+        self.paper_width.addItem("80 mm", 80)
         self.charset = QComboBox(objectName="printerCharset")
         for value, text in (("gbk", "GBK（多数打印机）"), ("gb2312", "GB2312（老式打印机）"),
                             ("gb18030", "GB18030")):
@@ -90,7 +90,7 @@ class SettingsView(QWidget):
         pf = QFormLayout(printer_box)
         pf.addRow("类型", self.kind)
         pf.addRow("地址", self.address)
-        pf.addRow("纸宽", self.width)
+        pf.addRow("纸宽", self.paper_width)
         pf.addRow("字库", self.charset)
         pf.addRow(self.raster)
         pf.addRow(self.test_button)
@@ -141,7 +141,7 @@ class SettingsView(QWidget):
         kind, address = split_uri(settings.get("printer.uri", ""))
         self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
         self.address.setText(address)
-        self.width.setCurrentIndex(max(0, self.width.findData(80 if settings.get("printer.width") == "80" else 58)))
+        self.paper_width.setCurrentIndex(max(0, self.paper_width.findData(80 if settings.get("printer.width") == "80" else 58)))
         self.charset.setCurrentIndex(max(0, self.charset.findData(settings.get("printer.charset", "gbk"))))
         self.raster.setChecked(settings.get("printer.raster") == "1")
         self.server.setText(settings.get("server.url", ""))
@@ -165,7 +165,7 @@ class SettingsView(QWidget):
             edit.setText(str(folder))
 
     def printer_settings(self) -> dict[str, str]:
-        return {"printer.uri": self.printer_uri(), "printer.width": str(self.width.currentData()),
+        return {"printer.uri": self.printer_uri(), "printer.width": str(self.paper_width.currentData()),
                 "printer.charset": str(self.charset.currentData()),
                 "printer.raster": "1" if self.raster.isChecked() else "0"}
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 PROGRESS_DELAY_MS = 600
 
-Done = Callable[[Any], None]
+Done = Callable[[Any], object]  # what a callback returns is ignored
 Failed = Callable[[BaseException], None]
 
 

@@ -30,7 +30,7 @@ from ui.tasks import TaskManager
 
 
 def _edit(name: str, placeholder: str = "", *, secret: bool = False) -> QLineEdit:
-    edit = QLineEdit(objectName=name, placeholderText=placeholder)
+    edit: QLineEdit = QLineEdit(objectName=name, placeholderText=placeholder)
     if secret:
         edit.setEchoMode(QLineEdit.EchoMode.Password)
     return edit

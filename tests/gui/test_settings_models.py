@@ -19,7 +19,7 @@ def test_settings_save_printer_server_backup_and_large_text(qtbot, window, qapp,
     assert "李代收（代收员）" in s.users.text()
     s.kind.setCurrentIndex(s.kind.findData("tcp"))
     s.address.setText("192.168.1.50:9100")
-    s.width.setCurrentIndex(s.width.findData(80))
+    s.paper_width.setCurrentIndex(s.paper_width.findData(80))
     s.server.setText("https://county.example/daishou")
     s.backup.setText("/media/usb/daishou")
     s.large.setChecked(True)

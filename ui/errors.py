@@ -12,8 +12,7 @@ import traceback
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.services.errors import DaishouError, NotInitialised
-from app.storage.db import StorageError
+from app.services.errors import DaishouError, NotInitialised, StorageError
 from ui.tasks import Cancelled
 
 log = logging.getLogger(__name__)

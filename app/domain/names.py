@@ -52,12 +52,3 @@ def parse_name(text: str) -> str:
     if len(name) > 40:
         raise InvalidNameError(f"姓名「{text}」过长")
     return name
-
-
-def has_rare_characters(name: str) -> bool:
-    """True when the name holds a character outside GB2312 (may be missing in printer fonts)."""
-    try:
-        name.encode("gb2312")
-    except UnicodeEncodeError:
-        return True
-    return False

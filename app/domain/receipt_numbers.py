@@ -14,13 +14,6 @@ def format_receipt_number(village_code: str, device_no: int, seq: int) -> str:
     return f"{village_code}-{device_no:02d}-{seq:06d}"
 
 
-def parse_receipt_number(text: str) -> tuple[str, int, int]:
-    m = _FORM.match(text.strip())
-    if not m:
-        raise ValueError(f"收据号「{text}」格式不对（应为 村代码-设备号-序号）")
-    return m.group(1), int(m.group(2)), int(m.group(3))
-
-
 def validate_village_code(code: str) -> str:
     code = code.strip()
     if not re.fullmatch(r"\d{12}", code):

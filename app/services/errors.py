@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# Re-exported: the front ends reach storage only through the services (import-linter).
+from app.storage.db import StorageError as StorageError
+
 
 class DaishouError(Exception):
     """Base of every refusal the user must read; nothing was written when it is raised."""

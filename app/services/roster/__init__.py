@@ -13,7 +13,6 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from app.domain.config import CountyConfig
 from app.domain.records import PersonInfo, RosterProgress, UnpaidPerson
 from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, NotFound
@@ -33,7 +32,6 @@ from app.services.roster.people import (
 from app.services.roster.pinyin import encode_keys, name_keys
 from app.services.roster.search import SearchIndex
 from app.services.setup import Setup
-from app.storage.tables import PersonRow
 
 
 @dataclass(frozen=True)
@@ -207,10 +205,4 @@ def _build_index(s: Session, version: int) -> SearchIndex:
     return SearchIndex(entries, version)
 
 
-def person_info(s: Session, row: PersonRow, config: CountyConfig) -> PersonInfo:
-    """One person's details and dues (kept for callers of the first roster module)."""
-    people = load_people(s, "id_number = ?", (row.id_number,))
-    return person_infos(s, people, config)[0]
-
-
-__all__ = ["ImportResult", "InvalidInput", "RejectedRow", "Roster", "person_info"]
+__all__ = ["ImportResult", "InvalidInput", "RejectedRow", "Roster"]

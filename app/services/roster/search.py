@@ -102,7 +102,6 @@ class SearchIndex:
         phones: dict[str, list[int]] = defaultdict(list)
         chars: dict[str, list[int]] = defaultdict(list)
         groups: dict[str, list[int]] = defaultdict(list)
-        households: dict[str, list[int]] = defaultdict(list)
         exact_pinyin: dict[str, list[int]] = defaultdict(list)
         pinyin_pairs: list[tuple[str, int]] = []
         for i, (p, initials, full) in enumerate(ordered):
@@ -115,13 +114,12 @@ class SearchIndex:
                 chars[ch].append(i)
             if p.group:
                 groups[group_key(p.group)].append(i)
-            households[p.household_key].append(i)
             for key in {*decode_keys(initials), *decode_keys(full)}:
                 exact_pinyin[key].append(i)
                 pinyin_pairs.append((key, i))
         self._by_name, self._tails, self._phones = dict(by_name), dict(tails), dict(phones)
         self._chars, self._groups = dict(chars), dict(groups)
-        self._households, self._exact_pinyin = dict(households), dict(exact_pinyin)
+        self._exact_pinyin = dict(exact_pinyin)
         self._names = _Sorted((p.name, i) for i, p in enumerate(self.people))
         self._pinyin = _Sorted(pinyin_pairs)
         self._ids = _Sorted((p.id_number, i) for i, p in enumerate(self.people))
@@ -146,9 +144,6 @@ class SearchIndex:
                     if len(out) == limit:
                         return [self.people[j] for j in out]
         return [self.people[j] for j in out]
-
-    def household(self, person: Person) -> list[Person]:
-        return [self.people[i] for i in self._households.get(person.household_key, [])]
 
     def _tiers(self, q: str) -> Iterable[Sequence[int]]:
         upper = q.upper()

@@ -11,7 +11,7 @@ from app.domain.insurance import Insurance
 from app.domain.money import fen_in_words, format_fen
 from app.domain.records import PayerSignoff, Receipt, Role, Settlement, UserInfo
 from app.services.desk import Desk
-from app.services.errors import DaishouError, InvalidInput
+from app.services.errors import CashConfirmationRequired, DaishouError, InvalidInput
 from app.services.receipts import LineRequest
 from app.services.settlement import DENOMINATIONS_FEN
 
@@ -53,6 +53,8 @@ def register(sub: Sub) -> None:
     p.add_argument("--payer-name", help="缴费人姓名, when the payer is not in the roster")
     p.add_argument("--cash", required=True, help="收取现金（元）")
     p.add_argument("--override-reason")
+    p.add_argument("--confirm-cash", action="store_true",
+                   help="record cash far above the total (change over the total and 100 yuan, or over 10x)")
     p.add_argument("--payer-signoff", choices=[s.value for s in PayerSignoff], default="paper")
     p.add_argument("--signature", help="PNG of the payer's signature (with --payer-signoff signature)")
     p.set_defaults(handler=_receipt_record)
@@ -182,9 +184,14 @@ def _receipt_record(args: argparse.Namespace, ctx: Context) -> int:
     desk = ctx.desk(args)
     agent = desk.users.authenticate(args.agent, ctx.read_pin(args.agent),
                                     roles=(Role.AGENT, Role.HEAD), purpose="收取现金")
-    r = desk.receipts.record(agent, lines, cash_fen=cash, payer_id_number=args.payer,
-                             payer_name=args.payer_name, payer_signoff=PayerSignoff(args.payer_signoff),
-                             signature_png=signature, override_reason=args.override_reason)
+    try:
+        r = desk.receipts.record(agent, lines, cash_fen=cash, payer_id_number=args.payer,
+                                 payer_name=args.payer_name, payer_signoff=PayerSignoff(args.payer_signoff),
+                                 signature_png=signature, override_reason=args.override_reason,
+                                 cash_confirmed=args.confirm_cash)
+    except CashConfirmationRequired as exc:
+        raise CashConfirmationRequired(exc.question, f"{exc.message}（核对无误后加 --confirm-cash 再执行）") \
+            from None
     ctx.emit(args, receipt_json(r), lambda: receipt_text(r))
     return 0
 

@@ -173,6 +173,7 @@ class DueInfo:
     paid_cash_receipt: str | None = None  # receipt number when paid at this desk
     paid_elsewhere: str | None = None  # channel when paid through WeChat, bank debit, ...
     removed: bool = False
+    paid_tier_fen: int | None = None  # pension tier of the cash receipt, which may differ from the roster's
 
     @property
     def paid(self) -> bool:

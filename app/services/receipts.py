@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from app.domain.config import ConfigError, CountyConfig
 from app.domain.ids import IdNumberError, parse_id_number
 from app.domain.insurance import Category, Insurance
-from app.domain.money import format_fen
+from app.domain.money import cash_question, format_fen
 from app.domain.names import InvalidNameError, parse_name
 from app.domain.receipt_numbers import format_receipt_number
 from app.domain.records import (
@@ -27,7 +27,13 @@ from app.domain.records import (
     VoidInfo,
 )
 from app.services.database import Clock, Database
-from app.services.errors import InvalidInput, NotFound, OverrideRequired, Refused
+from app.services.errors import (
+    CashConfirmationRequired,
+    InvalidInput,
+    NotFound,
+    OverrideRequired,
+    Refused,
+)
 from app.services.ledger import first_unsettled_day_before, is_settled, last_settled_day
 from app.services.setup import Setup
 from app.services.signoff import CASH_ROLES, check_countersign, check_not_own
@@ -72,8 +78,13 @@ class Receipts:
         payer_signoff: PayerSignoff = PayerSignoff.PAPER,
         signature_png: bytes | None = None,
         override_reason: str | None = None,
+        cash_confirmed: bool = False,
     ) -> Receipt:
-        """Record one receipt; raises a DaishouError (and writes nothing) when a rule refuses."""
+        """Record one receipt; raises a DaishouError (and writes nothing) when a rule refuses.
+
+        Implausible cash (`cash_question`) is refused with CashConfirmationRequired unless
+        `cash_confirmed` says the agent confirmed the question.
+        """
         if agent.role not in CASH_ROLES:
             raise Refused(f"「{agent.name}」是{agent.role.label}，不能收取现金")
         if not lines:
@@ -101,6 +112,11 @@ class Receipts:
             total = sum(line.amount_fen for line in built)
             if cash_fen < total:
                 raise Refused(f"收取现金 {format_fen(cash_fen)} 元少于应收合计 {format_fen(total)} 元")
+            question = cash_question(total, cash_fen)
+            if question and not cash_confirmed:
+                raise CashConfirmationRequired(
+                    question, f"收取现金 {format_fen(cash_fen)} 元远多于应收合计 {format_fen(total)} 元，"
+                    f"将找零 {format_fen(cash_fen - total)} 元：请核对收到的现金，确认无误才能收款")
             sig_hash = hashlib.sha256(signature_png).hexdigest() if signature_png else None
             seq = int(conn.execute("SELECT COALESCE(MAX(receipt_seq), 0) + 1 FROM receipt").fetchone()[0])
             number = format_receipt_number(device.village_code, device.device_no, seq)

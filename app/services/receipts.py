@@ -23,6 +23,7 @@ from app.domain.records import (
     Receipt,
     ReceiptLine,
     RefundInfo,
+    Role,
     UserInfo,
     VoidInfo,
 )
@@ -36,7 +37,12 @@ from app.services.errors import (
 )
 from app.services.ledger import first_unsettled_day_before, is_settled, last_settled_day
 from app.services.setup import Setup
-from app.services.signoff import CASH_ROLES, check_countersign, check_not_own
+from app.services.signoff import (
+    CASH_ROLES,
+    check_countersign,
+    check_head_may_take_cash,
+    check_not_own,
+)
 from app.storage import journal
 from app.storage.tables import (
     PrintEventRow,
@@ -97,6 +103,9 @@ class Receipts:
         now = self._clock()
         today = now.date()
         with self._db.raw_write() as conn:
+            heads = [str(r[0]) for r in conn.execute(
+                "SELECT name FROM user WHERE role = ? AND active", (Role.HEAD.value,))]
+            check_head_may_take_cash(agent, heads)
             _refuse_if_day_blocked(conn, today)
             built: list[ReceiptLine] = []
             overridden: list[str] = []

@@ -45,9 +45,9 @@ def test_nobody_is_both_agent_and_head_of_a_refund_and_a_head_not_for_their_own(
         desk.receipts.request_refund(mine.number, reason="重复缴费", agent=head, head=head)
     assert desk.receipts.get(mine.number).refund is None
     clock.next_day()
-    theirs = desk.receipts.record(head, [med(ZHANG_WIFE)], cash_fen=40000)
-    desk.users.add("赵村长", "head", "13579", by=head)
+    desk.users.add("赵村长", "head", "13579", by=head)  # a head's own cash needs a second head
     second = desk.users.authenticate("赵村长", "13579")
+    theirs = desk.receipts.record(head, [med(ZHANG_WIFE)], cash_fen=40000)
     desk.settlements.settle(clock().date(), agent=head, head=second, counted_fen=40000)
     with pytest.raises(Refused, match="「王村长」亲自收取了其中1张收据，不能确认自己的收据的退费申请"):
         desk.receipts.request_refund(theirs.number, reason="重复缴费", agent=agent, head=head)

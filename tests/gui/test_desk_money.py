@@ -154,3 +154,17 @@ def test_f12_on_a_household_with_nothing_left_says_so(qtbot, window, printer, er
     assert "本户没有需要收款的项目" in d.panel.message.text() and "已缴" in d.panel.message.text()
     assert len(printer.printed) == 1
     assert not errors
+
+
+def test_only_head_taking_cash_is_told_why_and_what_to_do(qtbot, window, printer, errors) -> None:  # type: ignore[no-untyped-def]
+    from tests.gui.conftest import HEAD
+
+    window.ctx.user = window.ctx.desk.users.get(HEAD)  # the village head is at the desk
+    d = window.desk_view
+    find_and_choose(qtbot, window, "孙兰军")
+    qtbot.keyClicks(d.panel.cash, "900")
+    qtbot.keyClick(window, Qt.Key.Key_F12)
+    qtbot.waitUntil(lambda: "唯一的村委会负责人" in d.panel.message.text())
+    assert "添加另一位村委会负责人" in d.panel.message.text()
+    assert not printer.printed and window.ctx.desk.receipts.list() == []
+    assert not errors

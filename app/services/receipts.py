@@ -35,7 +35,7 @@ from app.services.errors import (
     OverrideRequired,
     Refused,
 )
-from app.services.ledger import first_unsettled_day_before, is_settled, last_settled_day
+from app.services.ledger import first_unsettled_day_before, last_settled_day, receipt_settled
 from app.services.setup import Setup
 from app.services.signoff import (
     CASH_ROLES,
@@ -167,7 +167,7 @@ class Receipts:
             row = _existing(s, number)
             if s.get(VoidRow, row.number) is not None:
                 raise Refused(f"收据 {row.number} 已经作废")
-            if is_settled(journal.raw(s), row.day):
+            if receipt_settled(journal.raw(s), row.number):
                 raise Refused(
                     f"收据 {row.number} 所在的 {row.day.isoformat()} 已日结，不能作废；如需退款请登记退费申请（daishou receipt refund）"
                 )
@@ -189,7 +189,7 @@ class Receipts:
             row = _existing(s, number)
             if s.get(VoidRow, row.number) is not None:
                 raise Refused(f"收据 {row.number} 已经作废，无需退费")
-            if not is_settled(journal.raw(s), row.day):
+            if not receipt_settled(journal.raw(s), row.number):
                 raise Refused(f"收据 {row.number} 所在的 {row.day.isoformat()} 尚未日结：当天的错误请作废，不走退费")
             if s.get(RefundRequestRow, row.number) is not None:
                 raise Refused(f"收据 {row.number} 已经申请过退费")
@@ -263,9 +263,8 @@ def _refuse_if_day_blocked(conn: sqlite3.Connection, today: date) -> None:
     earlier = first_unsettled_day_before(conn, today)
     if earlier is not None:
         raise Refused(f"{earlier.isoformat()} 的现金尚未日结。日清日结：请先完成该日日结，再收取新的现金")
+    # Cash taken on a day already settled goes into that day's next settlement round.
     last = last_settled_day(conn)
-    if last is not None and today == last:
-        raise Refused(f"今日（{today.isoformat()}）已日结，当天不能再收款")
     if last is not None and today < last:
         raise Refused(f"电脑日期 {today.isoformat()} 早于已日结的 {last.isoformat()}，请先核对电脑日期和时间")
 
@@ -379,8 +378,9 @@ def _receipt(s: Session, row: ReceiptRow, village_name: str) -> Receipt:
                    .order_by(col(ReceiptLineRow.line_no))).all()
     void = s.get(VoidRow, row.number)
     refund = s.get(RefundRequestRow, row.number)
-    settled = s.execute(text("SELECT head, recorded_at FROM settlement WHERE day = :d"),
-                        {"d": row.day.isoformat()}).first()
+    settled = s.execute(text("SELECT head, recorded_at, round_no FROM settlement WHERE day = :d "
+                             "AND journal_seq > :q ORDER BY journal_seq LIMIT 1"),
+                        {"d": row.day.isoformat(), "q": row.journal_seq}).first()
     prints = int(s.execute(text("SELECT COUNT(*) FROM print_event WHERE receipt_number = :n AND ok"),
                            {"n": row.number}).scalar_one())
     entry_hash = str(s.execute(text("SELECT hash FROM journal WHERE seq = :q"),
@@ -395,7 +395,7 @@ def _receipt(s: Session, row: ReceiptRow, village_name: str) -> Receipt:
         total_fen=row.total_fen, cash_fen=row.cash_fen, change_fen=row.change_fen, agent=row.agent,
         payer_signoff=PayerSignoff(row.payer_signoff), signature_sha256=row.signature_sha256,
         override_reason=row.override_reason, hash=entry_hash,
-        countersign=Countersign(settled[0], _dt(settled[1])) if settled else None,
+        countersign=Countersign(settled[0], _dt(settled[1]), int(settled[2])) if settled else None,
         void=VoidInfo(void.reason, void.agent, void.head, void.recorded_at) if void else None,
         prints=prints,
         refund=(RefundInfo(refund.amount_fen, refund.reason, refund.agent, refund.head, refund.recorded_at)

@@ -71,12 +71,15 @@ def test_a_file_saved_by_schema_version_1_upgrades_with_a_backup(tmp_path: Path)
     shutil.copy(V1_FILE, home / "daishou.sqlite3")
     assert sqlite3.connect(home / "daishou.sqlite3").execute("PRAGMA user_version").fetchone() == (1,)
     with Desk(home) as desk:
-        assert SCHEMA_VERSION == 2
+        assert SCHEMA_VERSION == 3
+        # v3: the settlement saved by v1 is the day's first (and only) round.
+        assert [st.round_no for st in desk.settlements.all()] == [1]
         receipts = desk.receipts.list()
         assert [(r.number, r.status) for r in receipts] == [
             ("341824100201-01-000001", "valid"), ("341824100201-01-000002", "voided"),
             ("341824100201-01-000003", "valid")]
         assert receipts[0].countersign is not None and receipts[0].refund is None
+        assert receipts[0].countersign.round_no == 1
         result = desk.verify()
         assert (result.ok, result.entries) == (True, 6)
         agent = desk.users.authenticate("李代收", "1234")

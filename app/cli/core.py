@@ -11,7 +11,7 @@ from app.domain.insurance import Insurance
 from app.domain.money import fen_in_words, format_fen
 from app.domain.records import PayerSignoff, Receipt, Role, Settlement, UserInfo
 from app.services.desk import Desk
-from app.services.errors import CashConfirmationRequired, DaishouError, InvalidInput
+from app.services.errors import CashConfirmationRequired, InvalidInput
 from app.services.receipts import LineRequest
 from app.services.settlement import DENOMINATIONS_FEN
 
@@ -77,7 +77,8 @@ def register(sub: Sub) -> None:
     p.add_argument("number")
     p.set_defaults(handler=_receipt_show)
 
-    p = sub.add_parser("settle", parents=[j], help="日结（代收员与村委会负责人 PIN）")
+    p = sub.add_parser("settle", parents=[j],
+                       help="日结（代收员与村委会负责人 PIN）并备份；当天日结后再收的现金须再日结一次")
     p.add_argument("--date", required=True)
     p.add_argument("--counted", help="清点现金（元）")
     p.add_argument("--denominations", help="按面额清点，如 100=3,50=1,0.5=2")
@@ -257,24 +258,14 @@ def _settle(args: argparse.Namespace, ctx: Context) -> int:
     denoms = _denominations(args.denominations)
     desk = ctx.desk(args)
     agent, head = _agent_and_head(desk, ctx, args, "日结会签")
-    st = desk.settlements.settle(day, agent=agent, head=head, counted_fen=counted,
+    result = desk.closing.settle(day, agent=agent, head=head, counted_fen=counted,
                                  denominations=denoms, reason=args.reason)
-    backup = _backup_after_settlement(desk, ctx)
-    ctx.emit(args, settlement_json(st) | {"backup": str(backup) if backup else None}, lambda: (
-        f"{st.day} 已日结：应有 {format_fen(st.expected_fen)} 元，清点 {format_fen(st.counted_fen)} 元，"
-        f"差额 {format_fen(st.difference_fen)} 元；收据 {st.receipts} 张，作废 {st.voids} 张"
-        + (f"；已备份到 {backup}" if backup else "")))
+    if result.backup_problem:  # the settlement is committed whatever happened to the backup
+        ctx.stderr.write(f"daishou: 警告：日结已完成，但{result.backup_problem}\n")
+    ctx.emit(args, settlement_json(result.settlement) | {
+        "backup": str(result.backup) if result.backup else None,
+        "backup_problem": result.backup_problem}, lambda: result.summary)
     return 0
-
-
-def _backup_after_settlement(desk: Desk, ctx: Context) -> Path | None:
-    # The settlement is committed whatever happens here: a missing USB stick is a warning.
-    try:
-        result = desk.backups.write_to_configured()
-    except DaishouError as exc:
-        ctx.stderr.write(f"daishou: 警告：日结已完成，但{exc.message}\n")
-        return None
-    return result.path if result else None
 
 
 def _backup(args: argparse.Namespace, ctx: Context) -> int:
@@ -353,7 +344,7 @@ def receipt_text(r: Receipt) -> str:
 
 
 def settlement_json(st: Settlement) -> dict[str, Any]:
-    return {"date": st.day.isoformat(), "expected_fen": st.expected_fen, "counted_fen": st.counted_fen,
+    return {"date": st.day.isoformat(), "round": st.round_no, "expected_fen": st.expected_fen, "counted_fen": st.counted_fen,
             "difference_fen": st.difference_fen, "reason": st.reason, "receipts": st.receipts,
             "voids": st.voids, "agent": st.agent, "head": st.head, "hash": st.hash,
             "denominations": {str(k): v for k, v in st.denominations.items()}}

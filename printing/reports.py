@@ -11,7 +11,7 @@ from app.services.desk import Desk
 from app.services.errors import InvalidInput
 from printing.pdf.ledger import ledger_pdf
 from printing.pdf.lists import PostingRow, UnpaidRow, posting_pdf, unpaid_pdf
-from printing.pdf.settlement import settlement_pdf
+from printing.pdf.settlement import settlements_pdf
 
 NO_GROUP = "未分组"
 
@@ -20,6 +20,11 @@ def _receipts(desk: Desk, period: tuple[date, date] | None) -> list[Receipt]:
     if period is None:
         return desk.receipts.list()
     return desk.receipts.list(start=period[0], end=period[1])
+
+
+def _round_of(receipt: Receipt) -> int | None:
+    """Which settlement round of its day covered the receipt (None while unsettled)."""
+    return receipt.countersign.round_no if receipt.countersign else None
 
 
 def build_report(desk: Desk, kind: str, period: tuple[date, date] | None, *, today: date,
@@ -35,9 +40,14 @@ def build_report(desk: Desk, kind: str, period: tuple[date, date] | None, *, tod
         assert period is not None
         if period[0] != period[1]:
             raise InvalidInput("日结单一次只能生成一天：请用 --date YYYY-MM-DD")
-        settlement = desk.settlements.get(period[0])
-        return settlement_pdf(settlement, device, desk.receipts.list(period[0])), {
-            "expected_fen": settlement.expected_fen, "counted_fen": settlement.counted_fen}
+        rounds = desk.settlements.rounds(period[0])
+        if not rounds:
+            desk.settlements.get(period[0])  # raises NotFound with the message the user reads
+        day_receipts = desk.receipts.list(period[0])
+        pdf = settlements_pdf([(st, [r for r in day_receipts if _round_of(r) == st.round_no])
+                               for st in rounds], device)
+        return pdf, {"expected_fen": sum(st.expected_fen for st in rounds),
+                     "counted_fen": sum(st.counted_fen for st in rounds), "rounds": len(rounds)}
     if kind == "posting":
         return _posting(desk, period, today)
     return _unpaid(desk, today, year)

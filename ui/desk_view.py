@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
+    QPushButton,
     QSplitter,
     QStyledItemDelegate,
     QTableView,
@@ -25,13 +27,14 @@ from PySide6.QtWidgets import (
 
 from app.domain.money import MoneyError, format_fen
 from app.domain.records import PayerSignoff, PersonInfo, Receipt
-from app.services.errors import DaishouError, OverrideRequired
+from app.services.errors import CashConfirmationRequired, DaishouError, OverrideRequired
+from app.services.payment import PaymentDraft
 from ui.context import WindowContext
 from ui.models import HouseholdModel, PersonTableModel
-from ui.payment import PaymentDraft
 from ui.payment_panel import PaymentPanel
 
 SEARCH_LIMIT = 50
+NO_HOUSEHOLD = "户内人员：请先查找并选择缴费人"
 
 class TierDelegate(QStyledItemDelegate):
     """Pension tier as a drop-down of the county's tiers for that year."""
@@ -76,7 +79,12 @@ class DeskView(QWidget):
         self.results_model = PersonTableModel(parent=self)
         self.results = self._table(self.results_model, "resultsTable")
         self.results.doubleClicked.connect(lambda _i: self.choose_selected())
-        self.household_title = QLabel("户内人员：请先查找并选择缴费人", objectName="householdTitle")
+        self.household_title = QLabel(NO_HOUSEHOLD, objectName="householdTitle")
+        self.whole_household = QPushButton("全户（F8）", objectName="wholeHouseholdButton")
+        self.whole_household.setToolTip("勾选（或取消）本户所有可缴的项目")
+        self.whole_household.clicked.connect(self.tick_household)
+        self.whole_household.setEnabled(False)
+        self.confirm_box: QMessageBox | None = None
         self.household_model = HouseholdModel(parent=self)
         self.household = self._table(self.household_model, "householdTable")
         self.household.setItemDelegate(TierDelegate(self.household_model, parent=self))
@@ -90,7 +98,10 @@ class DeskView(QWidget):
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addWidget(self.search)
         lv.addWidget(self.results, 2)
-        lv.addWidget(self.household_title)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.household_title, 1)
+        title_row.addWidget(self.whole_household)
+        lv.addLayout(title_row)
         lv.addWidget(self.household, 3)
         split = QSplitter()
         split.addWidget(left)
@@ -174,16 +185,43 @@ class DeskView(QWidget):
 
     def _show_household(self, result: tuple[object, list[PersonInfo]], id_number: str) -> None:
         config, members = result
+        self.clear_draft()  # a new payer starts clean: nothing of the last household carries over
         draft = PaymentDraft(config, members, chosen_id=id_number)  # type: ignore[arg-type]
         self.household_model.set_draft(draft)
         head = members[0].household_head if members else ""
         self.household_title.setText(
             f"户号 {members[0].household_no or '—'}　户主 {head}　共{len(members)}人：勾选本次缴费的人"
             if members else "户内人员：无")
-        self.panel.show_override(False)
-        self.panel.say("")
+        self.whole_household.setEnabled(not draft.nothing_to_pay)
+        if draft.nothing_to_pay:
+            self.panel.say(draft.nothing_to_pay_text())
         self._draft_changed()
         self.panel.cash.setFocus()
+
+    def clear_draft(self) -> None:
+        """A clean draft (new payer, Esc): no ticked line, cash, signature, tier or reason left."""
+        if self.confirm_box is not None:
+            self.confirm_box.close()
+            self.confirm_box = None
+        self.household_model.set_draft(None)
+        self.household_title.setText(NO_HOUSEHOLD)
+        self.whole_household.setEnabled(False)
+        self.panel.reset()
+        self.panel.show_last_change(None)
+        self.panel.say("")
+
+    def tick_household(self) -> None:
+        """全户 (F8): tick every line of the household that can be paid, or untick them all."""
+        draft = self.household_model.draft
+        if draft is None:
+            self.panel.say("请先查找并选择缴费人")
+            return
+        if draft.nothing_to_pay:
+            self.panel.say(draft.nothing_to_pay_text())
+            return
+        draft.tick_household()
+        self.household_model.set_draft(draft)
+        self._draft_changed()
 
     def _draft_changed(self) -> None:
         draft = self.household_model.draft
@@ -194,6 +232,9 @@ class DeskView(QWidget):
         """F12 / the record key: check what can be checked here, then let the core decide."""
         draft = self.household_model.draft
         if self._recording:
+            return
+        if draft is not None and draft.nothing_to_pay:
+            self.panel.say(draft.nothing_to_pay_text())
             return
         if draft is None or not draft.chosen:
             self.panel.say("请先查找缴费人，并勾选本次缴费的人")
@@ -219,6 +260,34 @@ class DeskView(QWidget):
             self.panel.say("请填写收取原因")
             self.panel.override.setFocus()
             return
+        question = draft.cash_question(cash)
+        if question is None:
+            self._submit(draft, cash, kind, signature, reason, confirmed=False)
+            return
+        self.confirm_box = self._ask_cash(question)
+        self.confirm_box.accepted.connect(
+            lambda: self._submit(draft, cash, kind, signature, reason, confirmed=True))
+        self.confirm_box.rejected.connect(self.panel.cash.setFocus)
+        self.confirm_box.open()
+
+    def _ask_cash(self, question: str) -> QMessageBox:
+        """收 ¥50,000.00，找零 ¥49,600.00，确认？ — Enter and Esc both go back to fix the cash."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "核对现金", question, parent=self,
+                          objectName="cashConfirmBox")
+        box.setInformativeText("收到的现金远多于应收合计。请核对金额，确认无误再收款。")
+        confirm = box.addButton("确认收款", QMessageBox.ButtonRole.AcceptRole)
+        back = box.addButton("返回修改", QMessageBox.ButtonRole.RejectRole)
+        confirm.setObjectName("confirmCashButton")
+        back.setObjectName("backToCashButton")
+        box.setDefaultButton(back)
+        box.setEscapeButton(back)
+        return box
+
+    def _submit(self, draft: PaymentDraft, cash: int, kind: PayerSignoff, signature: bytes | None,
+                reason: str | None, *, confirmed: bool) -> None:
+        self.confirm_box = None
+        if self._recording or self.household_model.draft is not draft:
+            return  # the draft was cleared (Esc, new payer) while the question was open
         requests, payer = draft.requests(), draft.payer_id()
         receipts, user = self.ctx.desk.receipts, self.ctx.user
         self._recording = True
@@ -226,7 +295,7 @@ class DeskView(QWidget):
         self.ctx.tasks.run(
             lambda: receipts.record(user, requests, cash_fen=cash, payer_id_number=payer,
                                     payer_signoff=kind, signature_png=signature,
-                                    override_reason=reason),
+                                    override_reason=reason, cash_confirmed=confirmed),
             self._recorded, on_error=self._record_refused)
 
     def _recorded(self, receipt: Receipt) -> None:
@@ -235,8 +304,10 @@ class DeskView(QWidget):
         self.panel.say(f"已收款 ¥{format_fen(receipt.total_fen)}，找零 ¥{format_fen(receipt.change_fen)}。"
                        f"收据 {receipt.number} 正在打印。", ok=True)
         self.household_model.set_draft(None)
-        self.household_title.setText("户内人员：请先查找并选择缴费人")
+        self.household_title.setText(NO_HOUSEHOLD)
+        self.whole_household.setEnabled(False)
         self.panel.reset()
+        self.panel.show_last_change(receipt.change_fen)
         self.search.clear()
         self.search.setFocus()
         self.ctx.changes.receipts.emit()
@@ -248,6 +319,10 @@ class DeskView(QWidget):
     def _record_refused(self, exc: BaseException) -> None:
         self._recording = False
         self.panel.record.setEnabled(True)
+        if isinstance(exc, CashConfirmationRequired):  # the rule changed under the window: ask
+            self.panel.say(exc.message)
+            self.panel.cash.setFocus()
+            return
         if isinstance(exc, OverrideRequired):  # a reason lifts it; the receipt is then flagged
             self.panel.show_override(True)
             self.panel.say(exc.message)

@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         self._shortcut("Ctrl+Return", self._record)
         self._shortcut("Ctrl+F", lambda: self.show_screen(d))
         self._shortcut("Escape", self._escape)
+        self._shortcut("F8", lambda: self._on(d, d.tick_household))
         self._shortcut("Ctrl+P", lambda: self._on(self.today_view, self.today_view.reprint))
         self._shortcut("Ctrl+Delete", lambda: self._on(self.today_view, self.today_view.void))
         self._shortcut("Ctrl+J", lambda: self._on(self.settle_view, self.settle_view.settle))
@@ -90,8 +91,9 @@ class MainWindow(QMainWindow):
             self.desk_view.record()
 
     def _escape(self) -> None:
-        # Esc always brings the agent back to an empty search on the desk.
+        # Esc always brings the agent back to an empty search on the desk, with a clean draft.
         self.show_screen(self.desk_view)
+        self.desk_view.clear_draft()
         self.desk_view.search.clear()
         self.desk_view.search.setFocus()
 

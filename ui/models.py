@@ -14,7 +14,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from app.domain.money import format_fen, parse_yuan
 from app.domain.records import PersonInfo, Receipt
-from ui.payment import PaymentDraft
+from app.services.payment import PaymentDraft
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -128,7 +128,7 @@ class HouseholdModel(_Table):
         if role == Qt.ItemDataRole.DisplayRole:
             tier = format_fen(line.tier_fen) if line.tier_fen is not None else "—"
             return ("", line.name, line.insurance.short_label, str(line.year), tier,
-                    format_fen(line.due_fen), format_fen(line.amount_fen) if line.payable else "—",
+                    line.due_text, format_fen(line.amount_fen) if line.payable else "—",
                     line.status)[col]
         if role == Qt.ItemDataRole.EditRole and col == self.TIER:
             return line.tier_fen

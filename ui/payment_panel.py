@@ -38,6 +38,11 @@ class PaymentPanel(QWidget):
         self.cash.setStyleSheet("font-size: 16pt")
         self.change = QLabel("找零 —", objectName="changeLabel")
         self.change.setStyleSheet("font-size: 16pt")
+        # After recording, the change to hand back stays large until the next payer is chosen:
+        # the agent counts it out while the receipt prints and the search box is already empty.
+        self.last_change = QLabel("", objectName="lastChangeLabel")
+        self.last_change.setStyleSheet("font-size: 26pt; font-weight: bold; color: #1b5e20")
+        self.last_change.hide()
 
         self.signoff = QButtonGroup(self)
         sign_box = QGroupBox("缴费人签字")
@@ -71,6 +76,7 @@ class PaymentPanel(QWidget):
         form = QFormLayout()
         form.addRow("收取现金", self.cash)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.last_change)
         layout.addWidget(self.total)
         layout.addWidget(self.words)
         layout.addLayout(form)
@@ -129,6 +135,11 @@ class PaymentPanel(QWidget):
     def say(self, text: str, *, ok: bool = False) -> None:
         self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
         self.message.setText(text)
+
+    def show_last_change(self, change_fen: int | None) -> None:
+        """The change of the receipt just recorded, large; None hides it (next payer)."""
+        self.last_change.setVisible(change_fen is not None)
+        self.last_change.setText("" if change_fen is None else f"找零 ¥{format_fen(change_fen)}")
 
     def reset(self) -> None:
         """Ready for the next payer: clear cash, sign-off and override, keep the last message."""

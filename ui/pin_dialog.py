@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from app.domain.records import Role, UserInfo
 from app.services.desk import Desk
 from app.services.errors import DaishouError
+from app.services.signoff import SECOND_HEAD_WAY_OUT
 from ui.tasks import TaskManager
 
 
@@ -31,7 +32,7 @@ class HeadPinDialog(QDialog):
         self.reason = QLineEdit(objectName="reasonEdit", placeholderText="必填")
         self.name = QComboBox(editable=True)
         self.name.setObjectName("headName")
-        tasks.run(desk.users.list, lambda users: self.name.addItems(
+        tasks.run(desk.users.list, lambda users: self._heads(
             [u.name for u in users if u.role is Role.HEAD and u.name != exclude]))
         self.pin = QLineEdit(echoMode=QLineEdit.EchoMode.Password, objectName="headPin")
         self.pin.setPlaceholderText("村委会负责人输入密码")
@@ -54,6 +55,11 @@ class HeadPinDialog(QDialog):
         form.addRow(buttons)
         self._ask_reason = ask_reason
         (self.reason if ask_reason else self.pin).setFocus()
+
+    def _heads(self, names: list[str]) -> None:
+        self.name.addItems(names)
+        if not names:
+            self.message.setText(f"没有可以会签的另一位村委会负责人。{SECOND_HEAD_WAY_OUT}。")
 
     def _check(self) -> None:
         name, pin = self.name.currentText(), self.pin.text()

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.money import MoneyError, format_fen, parse_yuan
-from app.domain.records import CashPosition, Remittance, Settlement
+from app.domain.records import CashPosition, Remittance
+from app.services.closing import NextDay, SettleResult
 from app.services.errors import DaishouError
 from app.services.settlement import DENOMINATIONS_FEN
 from ui.context import WindowContext
@@ -31,7 +32,7 @@ from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.pin_dialog import HeadPinDialog
 from ui.reports import open_files, resolve_folder, save_report
 
-_State = tuple[date | None, tuple[int, int, int], CashPosition, list[Remittance], date | None]
+_State = tuple[NextDay, CashPosition, list[Remittance]]
 
 
 def denomination_label(fen: int) -> str:
@@ -48,6 +49,8 @@ class SettleView(QWidget):
         self.expected = 0
         self.title = QLabel(objectName="settleTitle")
         self.title.setStyleSheet("font-size: 14pt; font-weight: bold")
+        self.note = QLabel(objectName="settleNote", wordWrap=True)
+        self.next: NextDay | None = None
         self.counts: dict[int, QSpinBox] = {}
         grid = QGridLayout()
         for n, fen in enumerate(DENOMINATIONS_FEN):
@@ -96,6 +99,7 @@ class SettleView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.note)
         row = QHBoxLayout()
         row.addWidget(count_box, 3)
         row.addWidget(remit_box, 2)
@@ -112,29 +116,21 @@ class SettleView(QWidget):
         desk = self.ctx.desk
 
         def fetch() -> _State:
-            # The oldest unsettled day comes first (日清日结); else today, which may be empty.
-            today = desk.clock().date()
-            days = [d for d in desk.settlements.unsettled_days() if d <= today]
-            settled = {s.day for s in desk.settlements.all()}
-            day = days[0] if days else (None if today in settled else today)
-            preview = desk.settlements.preview(day) if day else (0, 0, 0)
-            return (day, preview, desk.settlements.cash_position(), desk.settlements.remittances(),
-                    max(settled, default=None))
+            # Which day (and round) is due is the core's choice (日清日结 in order), not the view's.
+            return desk.closing.next_day(), desk.settlements.cash_position(), desk.settlements.remittances()
 
         self.ctx.tasks.run(fetch, self._show)
 
     def _show(self, result: _State) -> None:
-        day, (expected, receipts, voids), cash, remittances, last = result
-        self.day, self.expected, self.last_settled = day, expected, last
-        self.print_button.setEnabled(last is not None)
-        if last is not None:
-            self.print_button.setText(f"打印 {last.isoformat()} 日结单和台账（Ctrl+D）")
-        self.settle_button.setEnabled(day is not None)
-        if day is None:
-            self.title.setText("今日已日结，没有待日结的现金")
-        else:
-            self.title.setText(f"待日结：{day.isoformat()}　有效收据 {receipts} 张，作废 {voids} 张，"
-                               f"应有现金 ¥{format_fen(expected)}")
+        nxt, cash, remittances = result
+        self.next = nxt
+        self.day, self.expected, self.last_settled = nxt.day, nxt.expected_fen, nxt.last_settled
+        self.print_button.setEnabled(nxt.last_settled is not None)
+        if nxt.last_settled is not None:
+            self.print_button.setText(f"打印 {nxt.last_settled.isoformat()} 日结单和台账（Ctrl+D）")
+        self.settle_button.setEnabled(nxt.day is not None)
+        self.title.setText(nxt.heading)
+        self.note.setText(nxt.later_cash_note)
         self.position.setText(f"已日结未解缴 ¥{format_fen(cash.settled_not_remitted_fen)}　"
                               f"累计已解缴 ¥{format_fen(cash.remitted_fen)}")
         self.remit_day.setDate(QDate(self.ctx.desk.clock().date()))
@@ -167,32 +163,31 @@ class SettleView(QWidget):
             return None
         day, counts = self.day, {fen: box.value() for fen, box in self.counts.items() if box.value()}
         counted, reason = self.counted_fen(), self.reason.text().strip() or None
+        note = self.next.later_cash_note if self.next else ""
         dialog = HeadPinDialog(self.ctx.desk, self.ctx.tasks, purpose="日结", exclude=self.ctx.user.name,
-                               detail=f"{day.isoformat()} 清点 ¥{format_fen(counted)}。", parent=self)
-        settlements, agent = self.ctx.desk.settlements, self.ctx.user
+                               detail=f"{day.isoformat()} 清点 ¥{format_fen(counted)}。{note}", parent=self)
+        closing, agent = self.ctx.desk.closing, self.ctx.user
 
         def confirmed(result: int) -> None:
             if result != QDialog.DialogCode.Accepted or dialog.head is None:
                 return
             head = dialog.head
-            self.ctx.tasks.run(lambda: settlements.settle(day, agent=agent, head=head, counted_fen=counted,
-                                                          denominations=counts, reason=reason),
+            self.ctx.tasks.run(lambda: closing.settle(day, agent=agent, head=head, counted_fen=counted,
+                                                      denominations=counts, reason=reason),
                                self._settled, on_error=self._refused)
 
         dialog.finished.connect(confirmed)
         dialog.open()
         return dialog
 
-    def _settled(self, s: Settlement) -> None:
+    def _settled(self, result: SettleResult) -> None:
         for box in self.counts.values():
             box.setValue(0)
         self.reason.clear()
-        diff = f"，差额 ¥{format_fen(s.difference_fen)}（{s.reason}）" if s.difference_fen else ""
-        self.settled_text = (f"{s.day.isoformat()} 已日结：应有 ¥{format_fen(s.expected_fen)}，"
-                             f"清点 ¥{format_fen(s.counted_fen)}{diff}，{s.head} 已会签。")
-        self._say(self.settled_text, ok=True)
+        self.settled_text = result.summary
+        self._say(self.settled_text, ok=result.backup_problem is None)
         self.ctx.changes.ledger.emit()
-        self.print_day(s.day)
+        self.print_day(result.settlement.day)
 
     # -- the day's sheet and ledger ----------------------------------------------------------
     def print_day(self, day: date | None = None, folder: Path | None = None) -> None:

@@ -11,7 +11,7 @@ from app.domain.insurance import Insurance
 from app.domain.money import fen_in_words, format_fen
 from app.domain.records import PayerSignoff, Receipt, Role, Settlement, UserInfo
 from app.services.desk import Desk
-from app.services.errors import DaishouError, InvalidInput
+from app.services.errors import CashConfirmationRequired, InvalidInput
 from app.services.receipts import LineRequest
 from app.services.settlement import DENOMINATIONS_FEN
 
@@ -53,6 +53,8 @@ def register(sub: Sub) -> None:
     p.add_argument("--payer-name", help="缴费人姓名, when the payer is not in the roster")
     p.add_argument("--cash", required=True, help="收取现金（元）")
     p.add_argument("--override-reason")
+    p.add_argument("--confirm-cash", action="store_true",
+                   help="record cash far above the total (change over the total and 100 yuan, or over 10x)")
     p.add_argument("--payer-signoff", choices=[s.value for s in PayerSignoff], default="paper")
     p.add_argument("--signature", help="PNG of the payer's signature (with --payer-signoff signature)")
     p.set_defaults(handler=_receipt_record)
@@ -75,7 +77,8 @@ def register(sub: Sub) -> None:
     p.add_argument("number")
     p.set_defaults(handler=_receipt_show)
 
-    p = sub.add_parser("settle", parents=[j], help="日结（代收员与村委会负责人 PIN）")
+    p = sub.add_parser("settle", parents=[j],
+                       help="日结（代收员与村委会负责人 PIN）并备份；当天日结后再收的现金须再日结一次")
     p.add_argument("--date", required=True)
     p.add_argument("--counted", help="清点现金（元）")
     p.add_argument("--denominations", help="按面额清点，如 100=3,50=1,0.5=2")
@@ -182,9 +185,14 @@ def _receipt_record(args: argparse.Namespace, ctx: Context) -> int:
     desk = ctx.desk(args)
     agent = desk.users.authenticate(args.agent, ctx.read_pin(args.agent),
                                     roles=(Role.AGENT, Role.HEAD), purpose="收取现金")
-    r = desk.receipts.record(agent, lines, cash_fen=cash, payer_id_number=args.payer,
-                             payer_name=args.payer_name, payer_signoff=PayerSignoff(args.payer_signoff),
-                             signature_png=signature, override_reason=args.override_reason)
+    try:
+        r = desk.receipts.record(agent, lines, cash_fen=cash, payer_id_number=args.payer,
+                                 payer_name=args.payer_name, payer_signoff=PayerSignoff(args.payer_signoff),
+                                 signature_png=signature, override_reason=args.override_reason,
+                                 cash_confirmed=args.confirm_cash)
+    except CashConfirmationRequired as exc:
+        raise CashConfirmationRequired(exc.question, f"{exc.message}（核对无误后加 --confirm-cash 再执行）") \
+            from None
     ctx.emit(args, receipt_json(r), lambda: receipt_text(r))
     return 0
 
@@ -250,24 +258,14 @@ def _settle(args: argparse.Namespace, ctx: Context) -> int:
     denoms = _denominations(args.denominations)
     desk = ctx.desk(args)
     agent, head = _agent_and_head(desk, ctx, args, "日结会签")
-    st = desk.settlements.settle(day, agent=agent, head=head, counted_fen=counted,
+    result = desk.closing.settle(day, agent=agent, head=head, counted_fen=counted,
                                  denominations=denoms, reason=args.reason)
-    backup = _backup_after_settlement(desk, ctx)
-    ctx.emit(args, settlement_json(st) | {"backup": str(backup) if backup else None}, lambda: (
-        f"{st.day} 已日结：应有 {format_fen(st.expected_fen)} 元，清点 {format_fen(st.counted_fen)} 元，"
-        f"差额 {format_fen(st.difference_fen)} 元；收据 {st.receipts} 张，作废 {st.voids} 张"
-        + (f"；已备份到 {backup}" if backup else "")))
+    if result.backup_problem:  # the settlement is committed whatever happened to the backup
+        ctx.stderr.write(f"daishou: 警告：日结已完成，但{result.backup_problem}\n")
+    ctx.emit(args, settlement_json(result.settlement) | {
+        "backup": str(result.backup) if result.backup else None,
+        "backup_problem": result.backup_problem}, lambda: result.summary)
     return 0
-
-
-def _backup_after_settlement(desk: Desk, ctx: Context) -> Path | None:
-    # The settlement is committed whatever happens here: a missing USB stick is a warning.
-    try:
-        result = desk.backups.write_to_configured()
-    except DaishouError as exc:
-        ctx.stderr.write(f"daishou: 警告：日结已完成，但{exc.message}\n")
-        return None
-    return result.path if result else None
 
 
 def _backup(args: argparse.Namespace, ctx: Context) -> int:
@@ -346,7 +344,7 @@ def receipt_text(r: Receipt) -> str:
 
 
 def settlement_json(st: Settlement) -> dict[str, Any]:
-    return {"date": st.day.isoformat(), "expected_fen": st.expected_fen, "counted_fen": st.counted_fen,
+    return {"date": st.day.isoformat(), "round": st.round_no, "expected_fen": st.expected_fen, "counted_fen": st.counted_fen,
             "difference_fen": st.difference_fen, "reason": st.reason, "receipts": st.receipts,
             "voids": st.voids, "agent": st.agent, "head": st.head, "hash": st.hash,
             "denominations": {str(k): v for k, v in st.denominations.items()}}

@@ -103,3 +103,24 @@ def fen_in_words(fen: int) -> str:
     if fen_part:
         text += _DIGITS[fen_part] + "分"
     return text
+
+
+# Cash that makes no sense for the total is asked about before it is recorded: a slip of the
+# finger (50000 typed for 500) would otherwise be recorded, printed and handed back as change.
+IMPLAUSIBLE_CHANGE_FEN = 10000  # ¥100: change above this and above the total is suspicious
+IMPLAUSIBLE_CASH_RATIO = 10  # cash above ten times the total is suspicious whatever the change
+
+
+def cash_question(total_fen: int, cash_fen: int) -> str | None:
+    """The question to confirm before recording `cash_fen` against `total_fen`, or None.
+
+    Asked when the change is larger than the total and larger than ¥100, or when the cash is
+    more than ten times the total ("收 ¥50,000.00，找零 ¥49,600.00，确认？").
+    """
+    change = cash_fen - total_fen
+    if change < 0:
+        return None
+    if (change > total_fen and change > IMPLAUSIBLE_CHANGE_FEN) \
+            or cash_fen > IMPLAUSIBLE_CASH_RATIO * total_fen:
+        return f"收 ¥{format_fen(cash_fen)}，找零 ¥{format_fen(change)}，确认？"
+    return None

@@ -68,6 +68,7 @@ class ReceiptLine:
 class Countersign:
     head: str
     at: datetime
+    round_no: int = 1  # which settlement of the day covered the receipt (2 for cash taken after the first)
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,12 @@ class Settlement:
     head: str
     hash: str
     receipt_numbers: tuple[str, ...] = field(default_factory=tuple)
+    round_no: int = 1  # 第N次日结 of the day: cash taken after a day was settled is settled again
+
+    @property
+    def title(self) -> str:
+        """「2026-11-20 日结」, or 「2026-11-20 第2次日结」 for a later round."""
+        return f"{self.day.isoformat()} " + (f"第{self.round_no}次日结" if self.round_no > 1 else "日结")
 
 
 @dataclass(frozen=True)
@@ -173,6 +180,7 @@ class DueInfo:
     paid_cash_receipt: str | None = None  # receipt number when paid at this desk
     paid_elsewhere: str | None = None  # channel when paid through WeChat, bank debit, ...
     removed: bool = False
+    paid_tier_fen: int | None = None  # pension tier of the cash receipt, which may differ from the roster's
 
     @property
     def paid(self) -> bool:

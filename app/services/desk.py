@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from app.services.backup import Backups
+from app.services.closing import Closing
 from app.services.database import Clock, Database, system_clock
 from app.services.receipts import Receipts
 from app.services.roster import Roster
@@ -27,6 +28,7 @@ class Desk:
         self.receipts = Receipts(self.db, clock, self.setup)
         self.settlements = Settlements(self.db, clock)
         self.backups = Backups(self.db, clock, self.setup)
+        self.closing = Closing(self.settlements, self.backups, clock)
 
     def verify(self) -> VerifyResult:
         return verify_database(self.db.path)

@@ -39,6 +39,18 @@ class OverrideRequired(Refused):
     code = "override_required"
 
 
+class CashConfirmationRequired(Refused):
+    """The cash is implausible for the total (change above the total and ¥100, or more than ten
+    times the total): recorded only once the agent confirms it, so a slip of the finger is not
+    recorded and handed back as change. `question` is what to ask."""
+
+    code = "cash_confirmation_required"
+
+    def __init__(self, question: str, message: str) -> None:
+        super().__init__(message)
+        self.question = question
+
+
 class AuthError(DaishouError):
     code = "auth"
 

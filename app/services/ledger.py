@@ -1,13 +1,33 @@
-"""Queries over the ledger projections shared by receipts and settlement (plain sqlite3)."""
+"""Queries over the ledger projections shared by receipts and settlement (plain sqlite3).
+
+A day may be settled in rounds: a receipt belongs to the first settlement of its day recorded
+after it (a later journal seq), and is unsettled while there is none. Cash taken after a day's
+settlement is therefore the next round of that day, never folded into the closed one.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import date
 
+# A receipt row `r` is settled when a settlement of its day came after it in the journal.
+SETTLED = "EXISTS (SELECT 1 FROM settlement st WHERE st.day = r.day AND st.journal_seq > r.journal_seq)"
+
 
 def is_settled(conn: sqlite3.Connection, day: date) -> bool:
+    """The day has at least one settlement round."""
     return conn.execute("SELECT 1 FROM settlement WHERE day = ?", (day.isoformat(),)).fetchone() is not None
+
+
+def settled_rounds(conn: sqlite3.Connection, day: date) -> int:
+    row = conn.execute("SELECT COUNT(*) FROM settlement WHERE day = ?", (day.isoformat(),)).fetchone()
+    return int(row[0])
+
+
+def receipt_settled(conn: sqlite3.Connection, number: str) -> bool:
+    """The receipt's own round is settled (a later round of its day does not matter)."""
+    row = conn.execute(f"SELECT {SETTLED} FROM receipt r WHERE r.number = ?", (number,)).fetchone()
+    return bool(row and row[0])
 
 
 def last_settled_day(conn: sqlite3.Connection) -> date | None:
@@ -15,29 +35,32 @@ def last_settled_day(conn: sqlite3.Connection) -> date | None:
     return date.fromisoformat(row[0]) if row and row[0] else None
 
 
-def unsettled_days(conn: sqlite3.Connection) -> list[date]:
-    """Days with receipts and no settlement, oldest first."""
+def _unsettled_days(conn: sqlite3.Connection, before: date | None) -> list[date]:
+    # Days settle in order and cash after a settlement is taken on that same day, so only
+    # receipts from the last settled day on can be unsettled: the scan stays on the day index.
     rows = conn.execute(
-        "SELECT DISTINCT r.day FROM receipt r LEFT JOIN settlement st ON st.day = r.day "
-        "WHERE st.day IS NULL ORDER BY r.day").fetchall()
+        "SELECT DISTINCT r.day FROM receipt r "
+        "WHERE r.day >= COALESCE((SELECT MAX(day) FROM settlement), '') "
+        + ("AND r.day < ? " if before else "") + f"AND NOT {SETTLED} ORDER BY r.day",
+        (before.isoformat(),) if before else ()).fetchall()
     return [date.fromisoformat(str(r[0])) for r in rows]
 
 
+def unsettled_days(conn: sqlite3.Connection) -> list[date]:
+    """Days with receipts not yet in a settlement round, oldest first."""
+    return _unsettled_days(conn, None)
+
+
 def first_unsettled_day_before(conn: sqlite3.Connection, day: date) -> date | None:
-    # Days settle in order, so only receipts after the last settled day can be unsettled;
-    # this keeps the check on the receipt.day index however long the ledger grows.
-    row = conn.execute(
-        "SELECT MIN(r.day) FROM receipt r WHERE r.day < ? "
-        "AND r.day > COALESCE((SELECT MAX(day) FROM settlement), '') "
-        "AND NOT EXISTS (SELECT 1 FROM settlement st WHERE st.day = r.day)", (day.isoformat(),)).fetchone()
-    return date.fromisoformat(str(row[0])) if row and row[0] is not None else None
+    days = _unsettled_days(conn, day)
+    return days[0] if days else None
 
 
 def expected_cash(conn: sqlite3.Connection, day: date) -> tuple[int, int, int, list[str]]:
-    """(expected fen, valid receipts, voids, valid receipt numbers) for one day."""
+    """(expected fen, valid receipts, voids, valid receipt numbers) of the day's open round."""
     rows = conn.execute(
         "SELECT r.number, r.total_fen, v.receipt_number IS NOT NULL FROM receipt r "
-        "LEFT JOIN void v ON v.receipt_number = r.number WHERE r.day = ? ORDER BY r.receipt_seq",
-        (day.isoformat(),)).fetchall()
+        f"LEFT JOIN void v ON v.receipt_number = r.number WHERE r.day = ? AND NOT {SETTLED} "
+        "ORDER BY r.receipt_seq", (day.isoformat(),)).fetchall()
     valid = [(str(n), int(t)) for n, t, voided in rows if not voided]
     return sum(t for _, t in valid), len(valid), len(rows) - len(valid), [n for n, _ in valid]

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from app.domain.config import ConfigError, CountyConfig
 from app.domain.ids import IdNumberError, parse_id_number
 from app.domain.insurance import Category, Insurance
-from app.domain.money import format_fen
+from app.domain.money import cash_question, format_fen
 from app.domain.names import InvalidNameError, parse_name
 from app.domain.receipt_numbers import format_receipt_number
 from app.domain.records import (
@@ -23,14 +23,26 @@ from app.domain.records import (
     Receipt,
     ReceiptLine,
     RefundInfo,
+    Role,
     UserInfo,
     VoidInfo,
 )
 from app.services.database import Clock, Database
-from app.services.errors import InvalidInput, NotFound, OverrideRequired, Refused
-from app.services.ledger import first_unsettled_day_before, is_settled, last_settled_day
+from app.services.errors import (
+    CashConfirmationRequired,
+    InvalidInput,
+    NotFound,
+    OverrideRequired,
+    Refused,
+)
+from app.services.ledger import first_unsettled_day_before, last_settled_day, receipt_settled
 from app.services.setup import Setup
-from app.services.signoff import CASH_ROLES, check_countersign, check_not_own
+from app.services.signoff import (
+    CASH_ROLES,
+    check_countersign,
+    check_head_may_take_cash,
+    check_not_own,
+)
 from app.storage import journal
 from app.storage.tables import (
     PrintEventRow,
@@ -72,8 +84,13 @@ class Receipts:
         payer_signoff: PayerSignoff = PayerSignoff.PAPER,
         signature_png: bytes | None = None,
         override_reason: str | None = None,
+        cash_confirmed: bool = False,
     ) -> Receipt:
-        """Record one receipt; raises a DaishouError (and writes nothing) when a rule refuses."""
+        """Record one receipt; raises a DaishouError (and writes nothing) when a rule refuses.
+
+        Implausible cash (`cash_question`) is refused with CashConfirmationRequired unless
+        `cash_confirmed` says the agent confirmed the question.
+        """
         if agent.role not in CASH_ROLES:
             raise Refused(f"「{agent.name}」是{agent.role.label}，不能收取现金")
         if not lines:
@@ -86,6 +103,9 @@ class Receipts:
         now = self._clock()
         today = now.date()
         with self._db.raw_write() as conn:
+            heads = [str(r[0]) for r in conn.execute(
+                "SELECT name FROM user WHERE role = ? AND active", (Role.HEAD.value,))]
+            check_head_may_take_cash(agent, heads)
             _refuse_if_day_blocked(conn, today)
             built: list[ReceiptLine] = []
             overridden: list[str] = []
@@ -101,6 +121,11 @@ class Receipts:
             total = sum(line.amount_fen for line in built)
             if cash_fen < total:
                 raise Refused(f"收取现金 {format_fen(cash_fen)} 元少于应收合计 {format_fen(total)} 元")
+            question = cash_question(total, cash_fen)
+            if question and not cash_confirmed:
+                raise CashConfirmationRequired(
+                    question, f"收取现金 {format_fen(cash_fen)} 元远多于应收合计 {format_fen(total)} 元，"
+                    f"将找零 {format_fen(cash_fen - total)} 元：请核对收到的现金，确认无误才能收款")
             sig_hash = hashlib.sha256(signature_png).hexdigest() if signature_png else None
             seq = int(conn.execute("SELECT COALESCE(MAX(receipt_seq), 0) + 1 FROM receipt").fetchone()[0])
             number = format_receipt_number(device.village_code, device.device_no, seq)
@@ -142,7 +167,7 @@ class Receipts:
             row = _existing(s, number)
             if s.get(VoidRow, row.number) is not None:
                 raise Refused(f"收据 {row.number} 已经作废")
-            if is_settled(journal.raw(s), row.day):
+            if receipt_settled(journal.raw(s), row.number):
                 raise Refused(
                     f"收据 {row.number} 所在的 {row.day.isoformat()} 已日结，不能作废；如需退款请登记退费申请（daishou receipt refund）"
                 )
@@ -164,7 +189,7 @@ class Receipts:
             row = _existing(s, number)
             if s.get(VoidRow, row.number) is not None:
                 raise Refused(f"收据 {row.number} 已经作废，无需退费")
-            if not is_settled(journal.raw(s), row.day):
+            if not receipt_settled(journal.raw(s), row.number):
                 raise Refused(f"收据 {row.number} 所在的 {row.day.isoformat()} 尚未日结：当天的错误请作废，不走退费")
             if s.get(RefundRequestRow, row.number) is not None:
                 raise Refused(f"收据 {row.number} 已经申请过退费")
@@ -238,9 +263,8 @@ def _refuse_if_day_blocked(conn: sqlite3.Connection, today: date) -> None:
     earlier = first_unsettled_day_before(conn, today)
     if earlier is not None:
         raise Refused(f"{earlier.isoformat()} 的现金尚未日结。日清日结：请先完成该日日结，再收取新的现金")
+    # Cash taken on a day already settled goes into that day's next settlement round.
     last = last_settled_day(conn)
-    if last is not None and today == last:
-        raise Refused(f"今日（{today.isoformat()}）已日结，当天不能再收款")
     if last is not None and today < last:
         raise Refused(f"电脑日期 {today.isoformat()} 早于已日结的 {last.isoformat()}，请先核对电脑日期和时间")
 
@@ -354,8 +378,9 @@ def _receipt(s: Session, row: ReceiptRow, village_name: str) -> Receipt:
                    .order_by(col(ReceiptLineRow.line_no))).all()
     void = s.get(VoidRow, row.number)
     refund = s.get(RefundRequestRow, row.number)
-    settled = s.execute(text("SELECT head, recorded_at FROM settlement WHERE day = :d"),
-                        {"d": row.day.isoformat()}).first()
+    settled = s.execute(text("SELECT head, recorded_at, round_no FROM settlement WHERE day = :d "
+                             "AND journal_seq > :q ORDER BY journal_seq LIMIT 1"),
+                        {"d": row.day.isoformat(), "q": row.journal_seq}).first()
     prints = int(s.execute(text("SELECT COUNT(*) FROM print_event WHERE receipt_number = :n AND ok"),
                            {"n": row.number}).scalar_one())
     entry_hash = str(s.execute(text("SELECT hash FROM journal WHERE seq = :q"),
@@ -370,7 +395,7 @@ def _receipt(s: Session, row: ReceiptRow, village_name: str) -> Receipt:
         total_fen=row.total_fen, cash_fen=row.cash_fen, change_fen=row.change_fen, agent=row.agent,
         payer_signoff=PayerSignoff(row.payer_signoff), signature_sha256=row.signature_sha256,
         override_reason=row.override_reason, hash=entry_hash,
-        countersign=Countersign(settled[0], _dt(settled[1])) if settled else None,
+        countersign=Countersign(settled[0], _dt(settled[1]), int(settled[2])) if settled else None,
         void=VoidInfo(void.reason, void.agent, void.head, void.recorded_at) if void else None,
         prints=prints,
         refund=(RefundInfo(refund.amount_fen, refund.reason, refund.agent, refund.head, refund.recorded_at)

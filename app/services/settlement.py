@@ -14,9 +14,10 @@ from app.domain.records import CashPosition, Remittance, Settlement, UserInfo
 from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, NotFound, Refused
 from app.services.ledger import (
+    SETTLED,
     expected_cash,
     first_unsettled_day_before,
-    is_settled,
+    settled_rounds,
     unsettled_days,
 )
 from app.services.signoff import check_countersign, check_not_own
@@ -60,46 +61,55 @@ class Settlements:
                 f"按面额清点合计 {format_fen(by_notes)} 元，与填写的 {format_fen(counted_fen)} 元不一致")
         reason = (reason or "").strip() or None
         with self._db.write() as s:
-            if is_settled(journal.raw(s), day):
-                raise Refused(f"{day.isoformat()} 已经日结，已日结的日子不能再改")
             earlier = first_unsettled_day_before(journal.raw(s), day)
             if earlier is not None:
                 raise Refused(f"请先日结更早的 {earlier.isoformat()}")
             expected, n, voids, numbers = expected_cash(journal.raw(s), day)
+            rounds = settled_rounds(journal.raw(s), day)
+            if rounds and not n + voids:
+                raise Refused(f"{day.isoformat()} 已经日结，之后没有新的收款；已日结的不能再改")
             collectors = s.execute(text(
                 "SELECT r.agent FROM receipt r LEFT JOIN void v ON v.receipt_number = r.number "
-                "WHERE r.day = :d AND v.receipt_number IS NULL"), {"d": day.isoformat()}).scalars()
+                f"WHERE r.day = :d AND v.receipt_number IS NULL AND NOT {SETTLED}"),
+                {"d": day.isoformat()}).scalars()
             check_not_own("日结", head=head, collectors=collectors)
             diff = counted_fen - expected
             if diff and not reason:
                 raise Refused(f"清点现金 {format_fen(counted_fen)} 元与应有 {format_fen(expected)} 元"
                               f"相差 {format_fen(diff)} 元，请说明原因")
-            data = {"day": day.isoformat(), "expected_fen": expected, "counted_fen": counted_fen,
+            data = {"day": day.isoformat(), "round": rounds + 1, "expected_fen": expected, "counted_fen": counted_fen,
                     "difference_fen": diff, "reason": reason,
                     "denominations": {str(k): v for k, v in sorted(denominations.items(), reverse=True)},
                     "receipts": n, "voids": voids, "receipt_numbers": numbers,
                     "agent": agent.name, "head": head.name}
             entry = journal.append(journal.raw(s), "settlement", now.isoformat(), data)
             s.add(settlement_row(entry.seq, now, data))
-        return self.get(day)
+        return self.get(day, rounds + 1)
 
-    def get(self, day: date) -> Settlement:
+    def get(self, day: date, round_no: int | None = None) -> Settlement:
+        """One settlement round of a day; the latest when `round_no` is None."""
+        rounds = self.rounds(day)
+        if not rounds:
+            raise NotFound(f"{day.isoformat()} 尚未日结")
+        if round_no is None:
+            return rounds[-1]
+        for st in rounds:
+            if st.round_no == round_no:
+                return st
+        raise NotFound(f"{day.isoformat()} 没有第{round_no}次日结")
+
+    def rounds(self, day: date) -> list[Settlement]:
+        """Every settlement round of a day, first first (usually one)."""
         with self._db.read() as s:
-            row = s.get(SettlementRow, day)
-            if row is None:
-                raise NotFound(f"{day.isoformat()} 尚未日结")
-            entry_hash, body = s.execute(text("SELECT hash, body FROM journal WHERE seq = :q"),
-                                         {"q": row.journal_seq}).one()
-            numbers = tuple(json.loads(body)["data"]["receipt_numbers"])
-            return Settlement(row.day, row.recorded_at, row.expected_fen, row.counted_fen,
-                              row.difference_fen, row.reason,
-                              {int(k): v for k, v in json.loads(row.denominations).items()},
-                              row.receipts, row.voids, row.agent, row.head, str(entry_hash), numbers)
+            rows = s.exec(select(SettlementRow).where(SettlementRow.day == day)
+                          .order_by(col(SettlementRow.round_no))).all()
+            return [_settlement(s, row) for row in rows]
 
     def all(self) -> list[Settlement]:
         with self._db.read() as s:
-            days = [r.day for r in s.exec(select(SettlementRow).order_by(col(SettlementRow.day))).all()]
-        return [self.get(d) for d in days]
+            rows = s.exec(select(SettlementRow).order_by(col(SettlementRow.day),
+                                                         col(SettlementRow.round_no))).all()
+            return [_settlement(s, row) for row in rows]
 
     def unsettled_days(self) -> list[date]:
         with self._db.read() as s:
@@ -128,7 +138,8 @@ class Settlements:
             for d, v in open_days:  # oldest settled cash goes to the bank first
                 if left <= 0:
                     break
-                covered.append(d.isoformat())
+                if d.isoformat() not in covered:  # two rounds of one day are one day here
+                    covered.append(d.isoformat())
                 left -= v
             data = {"slip_no": slip_no, "amount_fen": amount_fen, "day": day.isoformat(),
                     "settled_days": covered}
@@ -150,17 +161,27 @@ class Settlements:
             unsettled = s.execute(text(
                 "SELECT COALESCE(SUM(r.total_fen), 0) FROM receipt r "
                 "LEFT JOIN void v ON v.receipt_number = r.number "
-                "LEFT JOIN settlement st ON st.day = r.day "
-                "WHERE v.receipt_number IS NULL AND st.day IS NULL")).scalar_one()
+                f"WHERE v.receipt_number IS NULL AND NOT {SETTLED}")).scalar_one()
             counted = s.execute(text("SELECT COALESCE(SUM(counted_fen), 0) FROM settlement")).scalar_one()
             remitted = s.execute(text("SELECT COALESCE(SUM(amount_fen), 0) FROM remittance")).scalar_one()
         return CashPosition(int(unsettled), int(counted) - int(remitted), int(remitted))
 
 
+def _settlement(s: Session, row: SettlementRow) -> Settlement:
+    entry_hash, body = s.execute(text("SELECT hash, body FROM journal WHERE seq = :q"),
+                                 {"q": row.journal_seq}).one()
+    numbers = tuple(json.loads(body)["data"]["receipt_numbers"])
+    return Settlement(row.day, row.recorded_at, row.expected_fen, row.counted_fen,
+                      row.difference_fen, row.reason,
+                      {int(k): v for k, v in json.loads(row.denominations).items()},
+                      row.receipts, row.voids, row.agent, row.head, str(entry_hash), numbers,
+                      round_no=row.round_no)
+
+
 def _settled_not_remitted(s: Session) -> list[tuple[date, int]]:
     """Settled days with cash not yet remitted, oldest first (remittances applied FIFO)."""
     days = [(date.fromisoformat(str(d)), int(c)) for d, c in s.execute(text(
-        "SELECT day, counted_fen FROM settlement WHERE counted_fen > 0 ORDER BY day")).all()]
+        "SELECT day, counted_fen FROM settlement WHERE counted_fen > 0 ORDER BY day, round_no")).all()]
     remitted = int(s.execute(text("SELECT COALESCE(SUM(amount_fen), 0) FROM remittance")).scalar_one())
     out = []
     for d, c in days:
@@ -172,7 +193,8 @@ def _settled_not_remitted(s: Session) -> list[tuple[date, int]]:
 
 
 def settlement_row(journal_seq: int, at: datetime, data: dict[str, Any]) -> SettlementRow:
-    return SettlementRow(day=date.fromisoformat(data["day"]), journal_seq=journal_seq, recorded_at=at,
+    return SettlementRow(day=date.fromisoformat(data["day"]), round_no=data.get("round", 1),
+                         journal_seq=journal_seq, recorded_at=at,
                          expected_fen=data["expected_fen"], counted_fen=data["counted_fen"],
                          difference_fen=data["difference_fen"], reason=data["reason"],
                          denominations=json.dumps(data["denominations"], sort_keys=True),

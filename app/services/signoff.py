@@ -17,6 +17,20 @@ from app.services.errors import Refused
 # Roles that may take cash and so act as the agent of a countersigned act.
 CASH_ROLES = (Role.AGENT, Role.HEAD)
 
+# The way out of a day nobody can countersign: a second village head. Named in every refusal
+# that needs one, so the agent is never left with a message and no next step.
+SECOND_HEAD_WAY_OUT = ("请管理员添加另一位村委会负责人账户（设置 F6 → 用户；命令行 daishou user add "
+                       "--role head），再由其会签")
+
+
+def check_head_may_take_cash(agent: UserInfo, heads: Iterable[str]) -> None:
+    """A village head's own cash needs another head's countersign when the day is settled;
+    with no other head (`heads`: every active head's name) the day could never be closed, so
+    the cash is refused before anything is recorded."""
+    if agent.role is Role.HEAD and not any(name != agent.name for name in heads):
+        raise Refused(f"「{agent.name}」是本村唯一的村委会负责人：负责人亲自收取的现金，日结时须由另一位"
+                      f"村委会负责人会签，否则当天无法日结。请由代收员收款；或{SECOND_HEAD_WAY_OUT}，之后再收款。")
+
 
 def check_countersign(action: str, *, agent: UserInfo, head: UserInfo) -> None:
     """Refuse unless `agent` may do `action` and `head` is a different person who is a village
@@ -34,4 +48,4 @@ def check_not_own(action: str, *, head: UserInfo, collectors: Iterable[str]) -> 
     own = sum(1 for name in collectors if name == head.name)
     if own:
         raise Refused(f"村委会负责人「{head.name}」亲自收取了其中{own}张收据，不能确认自己的收据的{action}；"
-                      "请由另一位村委会负责人确认")
+                      f"请由另一位村委会负责人确认。如本村没有另一位村委会负责人，{SECOND_HEAD_WAY_OUT}")

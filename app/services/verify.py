@@ -129,7 +129,9 @@ def _replay(conn: sqlite3.Connection, rows: Any) -> list[tuple[int | None, str]]
     receipts: dict[str, tuple[str, int]] = {}  # number -> (day, total)
     by_day: dict[str, list[str]] = {}  # day -> receipt numbers, so a settlement costs its own day only
     voided: set[str] = set()
-    settled: set[str] = set()
+    settled: set[str] = set()  # receipt numbers inside a settlement round (voided ones too)
+    rounds: dict[str, int] = {}  # day -> settlement rounds so far
+    last_day = ""  # the newest settled day: no receipt may be dated before it
     problems: list[tuple[int | None, str]] = []
     n = 0
     for (seq, kind, at, body, prev_hash, digest, j_seq, j_kind, j_at,
@@ -148,8 +150,8 @@ def _replay(conn: sqlite3.Connection, rows: Any) -> list[tuple[int | None, str]]
             receipt_seq += 1
             if r_seq != receipt_seq:
                 raise _Bad(seq, f"收据序号不连续：应为 {receipt_seq}，实为 {r_seq}")
-            if day in settled:
-                raise _Bad(seq, f"收据 {number} 记在已日结的 {day}")
+            if day < last_day:
+                raise _Bad(seq, f"收据 {number} 记在已日结的 {last_day} 之前（{day}）")
             if lines_sum != total or cash_less_change != total:
                 raise _Bad(seq, f"收据 {number} 的合计或找零与明细不符")
             receipts[number] = (day, total)
@@ -158,17 +160,23 @@ def _replay(conn: sqlite3.Connection, rows: Any) -> list[tuple[int | None, str]]
         d = orjson.loads(body)["data"]
         if kind == "void":
             r = receipts.get(d["number"])
-            if r is None or d["number"] in voided or r[0] in settled:
+            if r is None or d["number"] in voided or d["number"] in settled:
                 raise _Bad(seq, f"作废记录指向不存在、已作废或已日结的收据 {d['number']}")
             voided.add(d["number"])
         elif kind == "settlement":
-            expected = sum(receipts[num][1] for num in by_day.get(d["day"], []) if num not in voided)
-            if expected != d["expected_fen"] or d["day"] in settled:
-                raise _Bad(seq, f"{d['day']} 的日结应收金额与当日收据不符")
-            settled.add(d["day"])
+            # A round covers the day's receipts not in an earlier round (old entries: round 1).
+            open_round = [num for num in by_day.get(d["day"], []) if num not in settled]
+            expected = sum(receipts[num][1] for num in open_round if num not in voided)
+            round_no = rounds.get(d["day"], 0) + 1
+            if expected != d["expected_fen"] or d.get("round", 1) != round_no \
+                    or (round_no > 1 and not open_round) or d["day"] < last_day:
+                raise _Bad(seq, f"{d['day']} 的日结应收金额或次数与当日收据不符")
+            settled.update(open_round)
+            rounds[d["day"]] = round_no
+            last_day = d["day"]
         elif kind == "refund_request":
             r = receipts.get(d["number"])
-            if r is None or d["number"] in voided or r[0] not in settled or r[1] != d["amount_fen"]:
+            if r is None or d["number"] in voided or d["number"] not in settled or r[1] != d["amount_fen"]:
                 raise _Bad(seq, f"退费申请指向不存在、已作废、未日结或金额不符的收据 {d['number']}")
         elif kind != "remittance":
             raise _Bad(seq, f"第 {seq} 条的类型「{kind}」未知")
@@ -181,7 +189,8 @@ _OTHER: dict[str, tuple[str, _Pick, _Pick]] = {
     "void": ("SELECT journal_seq, day, reason, agent, head FROM void WHERE receipt_number = ?",
              lambda seq, d: (d["number"],), lambda seq, d: (seq, d["day"], d["reason"], d["agent"], d["head"])),
     "settlement": ("SELECT journal_seq, expected_fen, counted_fen, difference_fen, reason, receipts, voids, "
-                   "agent, head FROM settlement WHERE day = ?", lambda seq, d: (d["day"],),
+                   "agent, head FROM settlement WHERE day = ? AND round_no = ?",
+                   lambda seq, d: (d["day"], d.get("round", 1)),
                    lambda seq, d: (seq, d["expected_fen"], d["counted_fen"], d["difference_fen"], d["reason"],
                                    d["receipts"], d["voids"], d["agent"], d["head"])),
     "remittance": ("SELECT journal_seq, slip_no, amount_fen, day FROM remittance WHERE journal_seq = ?",

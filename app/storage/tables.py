@@ -134,6 +134,7 @@ class VoidRow(SQLModel, table=True):
 class SettlementRow(SQLModel, table=True):
     __tablename__ = "settlement"
     day: date = Field(primary_key=True)
+    round_no: int = Field(default=1, primary_key=True)  # a day's later cash is settled in round 2, ...
     journal_seq: int = Field(foreign_key="journal.seq", unique=True)
     recorded_at: NaiveDatetime
     expected_fen: int

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table
 
 from app.domain.insurance import Insurance
 from app.domain.money import fen_in_words, format_fen
@@ -19,13 +19,32 @@ def _denomination(fen: int) -> str:
 
 def settlement_pdf(settlement: Settlement, device: Device, receipts: Sequence[Receipt]) -> bytes:
     """`receipts` are the day's receipts (voided ones included, they are listed as voided)."""
+    return settlements_pdf([(settlement, receipts)], device)
+
+
+def settlements_pdf(rounds: Sequence[tuple[Settlement, Sequence[Receipt]]], device: Device) -> bytes:
+    """Every settlement round of a day, one page each: cash taken after the day was settled
+    is a second round (第2次日结) with its own count and signatures."""
+    story: list[Flowable] = []
+    for n, (settlement, receipts) in enumerate(rounds):
+        if n:
+            story.append(PageBreak())
+        story += _round_story(settlement, device, receipts, of=len(rounds))
+    s = rounds[0][0]
+    return build(story, pagesize=PORTRAIT, title="代收现金日结单",
+                 footer=f"{device.village_name} 日结单 {s.day:%Y-%m-%d}")
+
+
+def _round_story(settlement: Settlement, device: Device, receipts: Sequence[Receipt], *,
+                 of: int) -> list[Flowable]:
     st = styles()
     s = settlement
     valid = [r for r in receipts if r.void is None]
     voided = [r for r in receipts if r.void is not None]
 
     summary = [
-        ["结算日期", f"{s.day:%Y年%m月%d日}", "结算时间", f"{s.settled_at:%Y-%m-%d %H:%M:%S}"],
+        ["结算日期", f"{s.day:%Y年%m月%d日}" + (f" 第{s.round_no}次（共{of}次）" if of > 1 else ""),
+         "结算时间", f"{s.settled_at:%Y-%m-%d %H:%M:%S}"],
         ["村（社区）", f"{device.village_name}（{device.village_code}）", "收款设备", f"第 {device.device_no} 号"],
         ["有效收据", f"{s.receipts} 张", "作废收据", f"{s.voids} 张"],
         ["应收现金（台账）", format_fen(s.expected_fen, symbol=True), "大写", fen_in_words(s.expected_fen)],
@@ -55,7 +74,7 @@ def settlement_pdf(settlement: Settlement, device: Device, receipts: Sequence[Re
     t_cash.setStyle(table_style(("ALIGN", (1, 1), (-1, -1), "RIGHT"), size=10))
 
     story: list[Flowable] = [
-        Paragraph("代收现金日结单", st["title"]),
+        Paragraph("代收现金日结单" + (f"（第{s.round_no}次）" if of > 1 else ""), st["title"]),
         para(f"{device.township_name} {device.village_name}    代收员：{s.agent}", st["sub"]),
         t_summary,
         para("按险种汇总", st["h2"]), t_ins,
@@ -76,5 +95,4 @@ def settlement_pdf(settlement: Settlement, device: Device, receipts: Sequence[Re
         Spacer(1, 6 * mm),
         para(f"账本校验码（日结记录哈希）：{s.hash[:32]}", st["note"]),
     ]
-    return build(story, pagesize=PORTRAIT, title="代收现金日结单",
-                 footer=f"{device.village_name} 日结单 {s.day:%Y-%m-%d}")
+    return story

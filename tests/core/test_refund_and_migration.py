@@ -45,9 +45,9 @@ def test_nobody_is_both_agent_and_head_of_a_refund_and_a_head_not_for_their_own(
         desk.receipts.request_refund(mine.number, reason="重复缴费", agent=head, head=head)
     assert desk.receipts.get(mine.number).refund is None
     clock.next_day()
-    theirs = desk.receipts.record(head, [med(ZHANG_WIFE)], cash_fen=40000)
-    desk.users.add("赵村长", "head", "13579", by=head)
+    desk.users.add("赵村长", "head", "13579", by=head)  # a head's own cash needs a second head
     second = desk.users.authenticate("赵村长", "13579")
+    theirs = desk.receipts.record(head, [med(ZHANG_WIFE)], cash_fen=40000)
     desk.settlements.settle(clock().date(), agent=head, head=second, counted_fen=40000)
     with pytest.raises(Refused, match="「王村长」亲自收取了其中1张收据，不能确认自己的收据的退费申请"):
         desk.receipts.request_refund(theirs.number, reason="重复缴费", agent=agent, head=head)
@@ -71,12 +71,15 @@ def test_a_file_saved_by_schema_version_1_upgrades_with_a_backup(tmp_path: Path)
     shutil.copy(V1_FILE, home / "daishou.sqlite3")
     assert sqlite3.connect(home / "daishou.sqlite3").execute("PRAGMA user_version").fetchone() == (1,)
     with Desk(home) as desk:
-        assert SCHEMA_VERSION == 2
+        assert SCHEMA_VERSION == 3
+        # v3: the settlement saved by v1 is the day's first (and only) round.
+        assert [st.round_no for st in desk.settlements.all()] == [1]
         receipts = desk.receipts.list()
         assert [(r.number, r.status) for r in receipts] == [
             ("341824100201-01-000001", "valid"), ("341824100201-01-000002", "voided"),
             ("341824100201-01-000003", "valid")]
         assert receipts[0].countersign is not None and receipts[0].refund is None
+        assert receipts[0].countersign.round_no == 1
         result = desk.verify()
         assert (result.ok, result.entries) == (True, 6)
         agent = desk.users.authenticate("李代收", "1234")

@@ -54,16 +54,20 @@ def test_a_closed_day_never_changes(desk: Desk, agent: UserInfo, head: UserInfo,
     r = desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
     day = clock().date()
     desk.settlements.settle(day, agent=agent, head=head, counted_fen=40000)
-    with pytest.raises(Refused, match="已经日结，已日结的日子不能再改"):
+    with pytest.raises(Refused, match="已经日结，之后没有新的收款；已日结的不能再改"):
         desk.settlements.settle(day, agent=agent, head=head, counted_fen=40000)
     with pytest.raises(Refused, match="已日结，不能作废；如需退款请登记退费申请"):
         desk.receipts.void(r.number, reason="晚了", agent=agent, head=head)
-    with pytest.raises(Refused, match="当天不能再收款"):
-        desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)
+    # Later cash that day is not folded into the closed settlement: it opens a second round.
+    late = desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)
+    first = desk.settlements.get(day, 1)
+    assert (first.expected_fen, first.receipt_numbers) == (40000, (r.number,))
+    assert desk.receipts.get(late.number).countersign is None
 
 
 def test_head_cannot_countersign_own_settlement_or_own_receipts(desk: Desk, agent: UserInfo,
                                                                 head: UserInfo, clock: FakeClock) -> None:
+    desk.users.add("赵村长", "head", "13579", by=head)  # a head's own cash needs a second head
     desk.receipts.record(head, [med(AYGUL)], cash_fen=40000)
     with pytest.raises(Refused, match="「王村长」不能既办理又确认同一笔日结"):
         desk.settlements.settle(clock().date(), agent=head, head=head, counted_fen=40000)

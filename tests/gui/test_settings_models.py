@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from app.domain.insurance import Insurance
+from app.services.payment import PaymentDraft
 from app.services.receipts import LineRequest
 from tests.gui.conftest import wait_idle
 from ui.models import HouseholdModel, PersonTableModel, ReceiptTableModel
-from ui.payment import PaymentDraft
 from ui.printer import EscposPrinter
 
 

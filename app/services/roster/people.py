@@ -65,17 +65,17 @@ def due_fen(config: CountyConfig, category: str, insurance: Insurance, year: int
         return amount_fen or 0
 
 
-def cash_paid(s: Session, ids: Sequence[str]) -> dict[tuple[str, str, int], str]:
-    """(id, insurance, year) -> receipt number, for lines of receipts that are not voided."""
-    paid: dict[tuple[str, str, int], str] = {}
+def cash_paid(s: Session, ids: Sequence[str]) -> dict[tuple[str, str, int], tuple[str, int | None]]:
+    """(id, insurance, year) -> (receipt number, tier paid), for lines of receipts not voided."""
+    paid: dict[tuple[str, str, int], tuple[str, int | None]] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = list(ids[start:start + _CHUNK])
         marks = ",".join("?" * len(chunk))
-        for idn, ins, year, number in s.connection().exec_driver_sql(
-                "SELECT l.id_number, l.insurance, l.year, l.receipt_number FROM receipt_line l "
+        for idn, ins, year, number, tier in s.connection().exec_driver_sql(
+                "SELECT l.id_number, l.insurance, l.year, l.receipt_number, l.tier_fen FROM receipt_line l "
                 "LEFT JOIN void v ON v.receipt_number = l.receipt_number "
                 f"WHERE l.id_number IN ({marks}) AND v.receipt_number IS NULL", tuple(chunk)):
-            paid[(idn, ins, int(year))] = str(number)
+            paid[(idn, ins, int(year))] = (str(number), tier)
     return paid
 
 
@@ -95,9 +95,9 @@ def person_infos(s: Session, people: Sequence[Person], config: CountyConfig) -> 
         dues = []
         for _, ins_text, year, tier, amount, elsewhere, removed in by_id[p.id_number]:
             ins = Insurance(ins_text)
+            number, paid_tier = cash.get((p.id_number, ins.value, year), (None, None))
             dues.append(DueInfo(ins, year, tier, due_fen(config, p.category, ins, year, tier, amount),
-                                cash.get((p.id_number, ins.value, year)), elsewhere or None,
-                                bool(removed)))
+                                number, elsewhere or None, bool(removed), paid_tier_fen=paid_tier))
         out.append(to_info(p, tuple(dues)))
     return out
 

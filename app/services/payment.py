@@ -1,6 +1,10 @@
 """What the agent is about to take: the household's due lines, who pays now, total and change.
 
-Qt-free so the money arithmetic is tested on its own; the desk's table model only shows it.
+The payment draft lives in app/, with no Qt, so the money rules the window applies (what can
+be ticked, the tier's amount, the subsidy beside what is due, whether the cash needs
+confirming) are one module that mypy and the no-Qt import test reach; the desk's table model
+only shows it. A draft is made fresh for each payer and never reused: nothing the previous
+household ticked, typed or chose can carry over.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from app.domain.config import ConfigError, CountyConfig
 from app.domain.insurance import Category, Insurance
+from app.domain.money import cash_question, format_fen
 from app.domain.records import PersonInfo
 from app.services.receipts import LineRequest
 
@@ -25,6 +30,13 @@ class DueLine:
     amount_fen: int
     blocked: str | None  # why this line cannot be paid here (already paid, ...), else None
     checked: bool = False
+    subsidy_fen: int = 0  # what the government pays (代缴/资助) for the person's category
+
+    @property
+    def due_text(self) -> str:
+        """What is due, with the subsidy beside it: 「120.00（政府资助 280.00）」."""
+        due = format_fen(self.due_fen)
+        return f"{due}（政府资助 {format_fen(self.subsidy_fen)}）" if self.subsidy_fen else due
 
     @property
     def payable(self) -> bool:
@@ -33,6 +45,13 @@ class DueLine:
     @property
     def status(self) -> str:
         return self.blocked or "未缴"
+
+
+def _subsidy(config: CountyConfig, category: str, insurance: Insurance, year: int) -> int:
+    try:
+        return config.year(year).subsidy(Category.parse(category), insurance)
+    except (ConfigError, ValueError):
+        return 0
 
 
 def _blocked(person: PersonInfo, due_fen: int, receipt: str | None, elsewhere: str | None) -> str | None:
@@ -59,15 +78,39 @@ class PaymentDraft:
                 if d.removed:
                     continue
                 blocked = _blocked(p, d.due_fen, d.paid_cash_receipt, d.paid_elsewhere)
+                # A line paid at this desk shows the tier the receipt took, not the roster's.
+                tier = d.paid_tier_fen if d.paid_cash_receipt and d.paid_tier_fen else d.tier_fen
                 self.lines.append(DueLine(p.id_number, p.name, p.category, d.insurance, d.year,
-                                          d.tier_fen, d.due_fen, d.due_fen, blocked,
-                                          checked=blocked is None and p.id_number == chosen))
+                                          tier, d.due_fen, d.due_fen, blocked,
+                                          checked=blocked is None and p.id_number == chosen,
+                                          subsidy_fen=_subsidy(config, p.category, d.insurance,
+                                                               d.year)))
 
     # -- edits -------------------------------------------------------------------------------
     def set_checked(self, row: int, checked: bool) -> None:
         line = self.lines[row]
         if line.payable:
             self.lines[row] = replace(line, checked=checked)
+
+    def tick_household(self) -> bool:
+        """全户: tick every line that can be paid; if all already are, untick them all.
+
+        Returns whether the lines are now ticked."""
+        payable = [n for n, line in enumerate(self.lines) if line.payable]
+        tick = not all(self.lines[n].checked for n in payable)
+        for n in payable:
+            self.lines[n] = replace(self.lines[n], checked=tick)
+        return tick and bool(payable)
+
+    @property
+    def nothing_to_pay(self) -> bool:
+        """No line of this household can be paid here (all paid, subsidised or removed)."""
+        return not any(line.payable for line in self.lines)
+
+    def nothing_to_pay_text(self) -> str:
+        states = sorted({line.status for line in self.lines})
+        why = "、".join(states[:3]) if states else "清册中没有待缴项目"
+        return f"本户没有需要收款的项目（{why}），无需收款"
 
     def tiers(self, row: int) -> tuple[int, ...]:
         line = self.lines[row]
@@ -120,3 +163,7 @@ class PaymentDraft:
     def payer_id(self) -> str | None:
         chosen = self.chosen
         return chosen[0].id_number if chosen else None
+
+    def cash_question(self, cash_fen: int) -> str | None:
+        """The confirmation to ask before recording this cash (see money.cash_question)."""
+        return cash_question(self.total_fen, cash_fen)

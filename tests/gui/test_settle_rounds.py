@@ -1,0 +1,38 @@
+"""The settle screen before and after a day's first settlement: the agent is told that later
+cash needs another settlement, and that second round is offered and settled like the first."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.gui.conftest import wait_idle
+from tests.gui.test_today_settle import countersign, open_screen, take_cash
+
+
+def test_late_cash_is_settled_as_the_days_second_round(qtbot, window, tmp_path, errors) -> None:  # type: ignore[no-untyped-def]
+    desk = window.ctx.desk
+    desk.setup.set_setting("report.dir", str(tmp_path / "reports"))
+    take_cash(window, "吴福福")
+    settle = open_screen(qtbot, window, Qt.Key.Key_F4)
+    assert settle.title.text().startswith("待日结：2026-10-15")
+    assert "再做一次日结（第2次）" in settle.note.text()  # told before settling
+    settle.counts[10000].setValue(4)
+    settle.settle()
+    dialog = countersign(qtbot, settle)
+    assert "第2次" in dialog.findChildren(type(settle.title))[0].text()  # and again in the PIN dialog
+    qtbot.waitUntil(lambda: "已日结" in settle.message.text())
+    wait_idle(qtbot, window.ctx.tasks)
+    assert settle.title.text() == "今日已日结，没有待日结的现金" and not settle.settle_button.isEnabled()
+
+    take_cash(window, "孙兰军")  # a villager comes after the day was settled
+    wait_idle(qtbot, window.ctx.tasks)
+    assert settle.title.text().startswith("第2次日结：2026-10-15") and "¥400.00" in settle.title.text()
+    assert settle.settle_button.isEnabled() and "（第3次）" in settle.note.text()
+    settle.counts[10000].setValue(4)
+    settle.settle()
+    countersign(qtbot, settle)
+    qtbot.waitUntil(lambda: "已日结（第2次日结）" in settle.message.text())
+    wait_idle(qtbot, window.ctx.tasks)
+    assert [s.round_no for s in desk.settlements.all()] == [1, 2]
+    assert settle.title.text() == "今日已日结，没有待日结的现金"
+    assert not errors

@@ -56,9 +56,10 @@ def build_report(desk: Desk, kind: str, period: tuple[date, date] | None, *, tod
 def _posting(desk: Desk, period: tuple[date, date] | None, today: date) -> tuple[bytes, dict[str, Any]]:
     receipts = [r for r in _receipts(desk, period) if r.void is None]
     rows = []
+    people = desk.roster.people(line.id_number for r in receipts for line in r.lines)
     for r in receipts:
         for line in r.lines:
-            person = desk.roster.person(line.id_number)
+            person = people.get(line.id_number)
             rows.append(PostingRow(person.group if person and person.group else NO_GROUP,
                                    line.name, line.id_number, person.phone if person else "",
                                    line.insurance, line.year, line.amount_fen, r.day))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -46,7 +48,6 @@ from app.services.signoff import (
 from app.storage import journal
 from app.storage.tables import (
     PrintEventRow,
-    ReceiptLineRow,
     ReceiptRow,
     RefundRequestRow,
     SignatureRow,
@@ -221,7 +222,7 @@ class Receipts:
     def get(self, number: str) -> Receipt:
         with self._db.read() as s:
             row = _existing(s, number)
-            return _receipt(s, row, self._setup.device.village_name)
+            return _receipts(s, [row], self._setup.device.village_name)[0]
 
     def list(self, day: date | None = None, *, start: date | None = None,
              end: date | None = None) -> list[Receipt]:
@@ -235,7 +236,7 @@ class Receipts:
             if end is not None:
                 q = q.where(col(ReceiptRow.day) <= end)
             village = self._setup.device.village_name
-            return [_receipt(s, r, village) for r in s.exec(q).all()]
+            return _receipts(s, s.exec(q).all(), village)
 
     def signature(self, sha256: str) -> bytes | None:
         with self._db.read() as s:
@@ -373,34 +374,55 @@ def insert_receipt(conn: sqlite3.Connection, journal_seq: int, at: datetime, dat
           ln["amount_fen"], ln["due_fen"]) for i, ln in enumerate(data["lines"], start=1)])
 
 
-def _receipt(s: Session, row: ReceiptRow, village_name: str) -> Receipt:
-    lines = s.exec(select(ReceiptLineRow).where(ReceiptLineRow.receipt_number == row.number)
-                   .order_by(col(ReceiptLineRow.line_no))).all()
-    void = s.get(VoidRow, row.number)
-    refund = s.get(RefundRequestRow, row.number)
-    settled = s.execute(text("SELECT head, recorded_at, round_no FROM settlement WHERE day = :d "
-                             "AND journal_seq > :q ORDER BY journal_seq LIMIT 1"),
-                        {"d": row.day.isoformat(), "q": row.journal_seq}).first()
-    prints = int(s.execute(text("SELECT COUNT(*) FROM print_event WHERE receipt_number = :n AND ok"),
-                           {"n": row.number}).scalar_one())
-    entry_hash = str(s.execute(text("SELECT hash FROM journal WHERE seq = :q"),
-                               {"q": row.journal_seq}).scalar_one())
-    village_code, device_no = row.number.split("-")[0], int(row.number.split("-")[1])
-    return Receipt(
-        number=row.number, recorded_at=row.recorded_at, day=row.day, village_code=village_code,
-        village_name=village_name, device_no=device_no, payer_id_number=row.payer_id_number,
-        payer_name=row.payer_name,
-        lines=tuple(ReceiptLine(ln.id_number, ln.name, Insurance(ln.insurance), ln.year, ln.tier_fen,
-                                ln.amount_fen, ln.due_fen) for ln in lines),
-        total_fen=row.total_fen, cash_fen=row.cash_fen, change_fen=row.change_fen, agent=row.agent,
-        payer_signoff=PayerSignoff(row.payer_signoff), signature_sha256=row.signature_sha256,
-        override_reason=row.override_reason, hash=entry_hash,
-        countersign=Countersign(settled[0], _dt(settled[1]), int(settled[2])) if settled else None,
-        void=VoidInfo(void.reason, void.agent, void.head, void.recorded_at) if void else None,
-        prints=prints,
-        refund=(RefundInfo(refund.amount_fen, refund.reason, refund.agent, refund.head, refund.recorded_at)
-                if refund else None),
-    )
+def _receipts(s: Session, rows: Sequence[ReceiptRow], village_name: str) -> list[Receipt]:
+    """Receipts with their lines, void, refund, countersign, prints and hash.
+
+    Six fixed queries for the whole list, whatever its length (was six per receipt): each
+    related table is read once for the receipts' journal range and matched in memory.
+    """
+    if not rows:
+        return []
+    conn = s.connection()
+    lo = min(r.journal_seq for r in rows)
+    hi = max(r.journal_seq for r in rows)
+    scope = "receipt_number IN (SELECT number FROM receipt WHERE journal_seq BETWEEN :lo AND :hi)"
+    bounds = {"lo": lo, "hi": hi}
+    lines: dict[str, list[ReceiptLine]] = defaultdict(list)
+    for ln in conn.execute(text(
+            "SELECT receipt_number, id_number, name, insurance, year, tier_fen, amount_fen, due_fen "
+            f"FROM receipt_line WHERE {scope} ORDER BY receipt_number, line_no"), bounds):
+        lines[ln[0]].append(ReceiptLine(ln[1], ln[2], Insurance(ln[3]), ln[4], ln[5], ln[6], ln[7]))
+    voids = {v[0]: VoidInfo(v[1], v[2], v[3], _dt(v[4])) for v in conn.execute(text(
+        f"SELECT receipt_number, reason, agent, head, recorded_at FROM void WHERE {scope}"), bounds)}
+    refunds = {r[0]: RefundInfo(r[1], r[2], r[3], r[4], _dt(r[5])) for r in conn.execute(text(
+        "SELECT receipt_number, amount_fen, reason, agent, head, recorded_at "
+        f"FROM refund_request WHERE {scope}"), bounds)}
+    prints = {str(p[0]): int(p[1]) for p in conn.execute(text(
+        f"SELECT receipt_number, COUNT(*) FROM print_event WHERE ok AND {scope} "
+        "GROUP BY receipt_number"), bounds)}
+    hashes = {int(h[0]): str(h[1]) for h in conn.execute(text(
+        "SELECT seq, hash FROM journal WHERE seq BETWEEN :lo AND :hi"), bounds)}
+    # A receipt is countersigned by the first settlement of its day recorded after it.
+    rounds: dict[str, list[tuple[int, Countersign]]] = defaultdict(list)
+    for st in conn.execute(text(
+            "SELECT day, journal_seq, head, recorded_at, round_no FROM settlement "
+            "WHERE day BETWEEN :first AND :last ORDER BY journal_seq"),
+            {"first": min(r.day for r in rows).isoformat(), "last": max(r.day for r in rows).isoformat()}):
+        rounds[str(st[0])].append((int(st[1]), Countersign(st[2], _dt(st[3]), int(st[4]))))
+    out = []
+    for row in rows:
+        later = [c for seq, c in rounds.get(row.day.isoformat(), ()) if seq > row.journal_seq]
+        village_code, device_no = row.number.split("-")[0], int(row.number.split("-")[1])
+        out.append(Receipt(
+            number=row.number, recorded_at=row.recorded_at, day=row.day, village_code=village_code,
+            village_name=village_name, device_no=device_no, payer_id_number=row.payer_id_number,
+            payer_name=row.payer_name, lines=tuple(lines.get(row.number, ())),
+            total_fen=row.total_fen, cash_fen=row.cash_fen, change_fen=row.change_fen, agent=row.agent,
+            payer_signoff=PayerSignoff(row.payer_signoff), signature_sha256=row.signature_sha256,
+            override_reason=row.override_reason, hash=hashes[row.journal_seq],
+            countersign=later[0] if later else None, void=voids.get(row.number),
+            prints=prints.get(row.number, 0), refund=refunds.get(row.number)))
+    return out
 
 
 def _dt(value: object) -> datetime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -103,13 +104,13 @@ class Settlements:
         with self._db.read() as s:
             rows = s.exec(select(SettlementRow).where(SettlementRow.day == day)
                           .order_by(col(SettlementRow.round_no))).all()
-            return [_settlement(s, row) for row in rows]
+            return _settlements(s, rows)
 
     def all(self) -> list[Settlement]:
         with self._db.read() as s:
             rows = s.exec(select(SettlementRow).order_by(col(SettlementRow.day),
                                                          col(SettlementRow.round_no))).all()
-            return [_settlement(s, row) for row in rows]
+            return _settlements(s, rows)
 
     def unsettled_days(self) -> list[date]:
         with self._db.read() as s:
@@ -167,15 +168,24 @@ class Settlements:
         return CashPosition(int(unsettled), int(counted) - int(remitted), int(remitted))
 
 
-def _settlement(s: Session, row: SettlementRow) -> Settlement:
-    entry_hash, body = s.execute(text("SELECT hash, body FROM journal WHERE seq = :q"),
-                                 {"q": row.journal_seq}).one()
-    numbers = tuple(json.loads(body)["data"]["receipt_numbers"])
-    return Settlement(row.day, row.recorded_at, row.expected_fen, row.counted_fen,
-                      row.difference_fen, row.reason,
-                      {int(k): v for k, v in json.loads(row.denominations).items()},
-                      row.receipts, row.voids, row.agent, row.head, str(entry_hash), numbers,
-                      round_no=row.round_no)
+def _settlements(s: Session, rows: Sequence[SettlementRow]) -> list[Settlement]:
+    """Settlements with their journal hash and receipt numbers: one query for the journal
+    bodies of all of them (was one per day)."""
+    if not rows:
+        return []
+    bodies = {int(q): (str(h), str(b)) for q, h, b in s.execute(
+        text("SELECT seq, hash, body FROM journal WHERE seq BETWEEN :lo AND :hi AND kind = 'settlement'"),
+        {"lo": min(r.journal_seq for r in rows), "hi": max(r.journal_seq for r in rows)})}
+    out = []
+    for row in rows:
+        entry_hash, body = bodies[row.journal_seq]
+        numbers = tuple(json.loads(body)["data"]["receipt_numbers"])
+        out.append(Settlement(row.day, row.recorded_at, row.expected_fen, row.counted_fen,
+                              row.difference_fen, row.reason,
+                              {int(k): v for k, v in json.loads(row.denominations).items()},
+                              row.receipts, row.voids, row.agent, row.head, entry_hash, numbers,
+                              round_no=row.round_no))
+    return out
 
 
 def _settled_not_remitted(s: Session) -> list[tuple[date, int]]:

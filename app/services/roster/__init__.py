@@ -8,6 +8,7 @@ whole file, `apply` writes it, `search` answers the search box from memory, `pro
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,6 +113,18 @@ class Roster:
         with self._db.read() as s:
             people = load_people(s, "id_number = ?", (id_number.strip().upper(),))
             return person_infos(s, people, self._setup.config)[0] if people else None
+
+    def people(self, id_numbers: Iterable[str]) -> dict[str, Person]:
+        """The roster rows of many people at once (a report's lines), keyed by ID number;
+        unknown numbers are left out. One query per thousand people, not one per line."""
+        wanted = sorted({i.strip().upper() for i in id_numbers})
+        out: dict[str, Person] = {}
+        with self._db.read() as s:
+            for start in range(0, len(wanted), 900):
+                chunk = wanted[start:start + 900]
+                found = load_people(s, f"id_number IN ({','.join('?' * len(chunk))})", tuple(chunk))
+                out.update((p.id_number, p) for p in found)
+        return out
 
     def household(self, id_number: str) -> list[PersonInfo]:
         """The person and everyone of their household (户号, else 户主 within the group), the

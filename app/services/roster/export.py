@@ -12,9 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from typing import TYPE_CHECKING
 
 from app.domain.ids import mask_id
 from app.domain.insurance import Insurance
@@ -22,6 +20,9 @@ from app.domain.money import format_fen
 from app.domain.records import UnpaidPerson
 from app.services.roster.columns import Column
 from app.services.roster.importer import RejectedRow
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 _TEXT = "@"  # Excel's text format: an ID typed into the cell stays 18 characters
 
@@ -36,6 +37,9 @@ def write_rejected(path: Path, header: Sequence[str], rejected: Sequence[Rejecte
         cells.setdefault(r.row, r.cells)
     # A correction file corrected again must not grow a second reason column.
     keep = [i for i, name in enumerate(header) if name not in (Column.REJECT_REASON, "原行号")]
+    from openpyxl import Workbook  # imported when a file is written, not with every command
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -60,6 +64,9 @@ def write_rejected(path: Path, header: Sequence[str], rejected: Sequence[Rejecte
 
 def write_unpaid(path: Path, people: Sequence[UnpaidPerson], *, village: str, year: int,
                  today: date) -> int:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pypinyin import Style, pinyin
-
 # Compound surnames first: they are matched before the single-character table. One
 # syllable per character, space separated, so the initials come out right (尉迟 -> yc).
 COMPOUND_SURNAMES: dict[str, tuple[str, ...]] = {
@@ -105,6 +103,10 @@ def _char_reading(ch: str) -> str:
     """Toneless reading of one character; '' for characters pypinyin does not know (𠇔)."""
     if ch.isascii():
         return ch.lower() if ch.isalpha() else ""
+    # Imported here: its phrase dictionary takes 0.15 s, and commands that never read a
+    # name (cash, verify, receipt list) must not pay for it.
+    from pypinyin import Style, pinyin
+
     reading = pinyin(ch, style=Style.NORMAL, errors="ignore")
     if not reading or not reading[0]:
         return ""

@@ -63,7 +63,7 @@ def build_demo(home: Path, clock: _Clock) -> Desk:
     desk.users.add("王村长", Role.HEAD, "5678")
     desk.setup.import_config((DEMO / "county-config.json").read_text(encoding="utf-8"))
     desk.roster.import_file(DEMO / "roster-2027.csv")
-    agent = desk.users.get("李代收")
+    agent = desk.users.authenticate("李代收", "1234")
     for name in ("吴福福", "覃敏兰", "曾秀龙"):
         person = desk.roster.search(name)[0]
         desk.receipts.record(agent, [LineRequest(person.id_number, Insurance.MEDICAL, 2027)], cash_fen=50000)
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         login.show()
         _save(login, out, "login", tasks)
         login.close()
-        ctx = WindowContext(desk, tasks, desk.users.get("李代收"), NoPrinter())
+        ctx = WindowContext(desk, tasks, desk.users.authenticate("李代收", "1234"), NoPrinter())
         window = MainWindow(ctx)
         window.resize(1280, 760)
         window.show()

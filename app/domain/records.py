@@ -48,9 +48,14 @@ class Device:
 
 @dataclass(frozen=True)
 class UserInfo:
+    """A user as the services know them. `proof` is set only by `Users.authenticate` (see
+    app/services/signoff.py): a service that acts in someone's name refuses a UserInfo without
+    it, so no caller can make one up from a name and a role."""
+
     name: str
     role: Role
     locked_until: datetime | None = None  # naive UTC, so a time zone change cannot move it
+    proof: bytes = field(default=b"", repr=False, compare=False)
 
 
 @dataclass(frozen=True)

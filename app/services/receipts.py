@@ -44,6 +44,7 @@ from app.services.signoff import (
     check_countersign,
     check_head_may_take_cash,
     check_not_own,
+    require_pin,
 )
 from app.storage import journal
 from app.storage.tables import (
@@ -92,6 +93,7 @@ class Receipts:
         Implausible cash (`cash_question`) is refused with CashConfirmationRequired unless
         `cash_confirmed` says the agent confirmed the question.
         """
+        require_pin(agent)
         if agent.role not in CASH_ROLES:
             raise Refused(f"「{agent.name}」是{agent.role.label}，不能收取现金")
         if not lines:

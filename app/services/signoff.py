@@ -9,10 +9,34 @@ person as both agent and head).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import Iterable
+from dataclasses import replace
 
 from app.domain.records import Role, UserInfo
-from app.services.errors import Refused
+from app.services.errors import AuthError, Refused
+
+# Made afresh by each process and never stored: a UserInfo carries a proof made with it only when
+# `Users.authenticate` checked the PIN in this process (`vouch`). Services call `require_pin`.
+_KEY = secrets.token_bytes(32)
+
+
+def _mac(user: UserInfo) -> bytes:
+    return hmac.new(_KEY, f"{user.name}\x1f{user.role.value}".encode(), hashlib.sha256).digest()
+
+
+def vouch(user: UserInfo) -> UserInfo:
+    """For `Users.authenticate` only: the user, with proof that their PIN was just checked."""
+    return replace(user, proof=_mac(user))
+
+
+def require_pin(*users: UserInfo) -> None:
+    """Refuse to act in the name of anyone whose PIN was not checked by `Users.authenticate`."""
+    for user in users:
+        if not hmac.compare_digest(user.proof, _mac(user)):
+            raise AuthError(f"需要先输入「{user.name}」的密码")
 
 # Roles that may take cash and so act as the agent of a countersigned act.
 CASH_ROLES = (Role.AGENT, Role.HEAD)
@@ -35,6 +59,7 @@ def check_head_may_take_cash(agent: UserInfo, heads: Iterable[str]) -> None:
 def check_countersign(action: str, *, agent: UserInfo, head: UserInfo) -> None:
     """Refuse unless `agent` may do `action` and `head` is a different person who is a village
     head: the second signature is worthless if the same person gives both."""
+    require_pin(agent, head)
     if head.role is not Role.HEAD:
         raise Refused(f"{action}需要村委会负责人确认，「{head.name}」是{head.role.label}")
     if agent.role not in CASH_ROLES:

@@ -15,6 +15,7 @@ from app.domain.pins import pin_shape_problem
 from app.domain.records import Role, UserInfo
 from app.services.database import Clock, Database
 from app.services.errors import AuthError, InvalidInput, NotFound, Refused
+from app.services.signoff import require_pin, vouch
 from app.storage.tables import UserRow
 
 MAX_FAILED = 5
@@ -74,6 +75,8 @@ class Users:
                 raise Refused(f"用户「{clean}」已存在")
             authorities = s.exec(select(UserRow).where(
                 col(UserRow.active), col(UserRow.role).in_([Role.HEAD.value, Role.ADMIN.value]))).all()
+            if by is not None:
+                require_pin(by)
             if authorities and (by is None or by.role not in (Role.HEAD, Role.ADMIN)):
                 who = f"「{by.name}」是{by.role.label}，" if by else ""
                 raise Refused(f"{who}添加用户需要村委会负责人或管理员确认（输入其 PIN）")
@@ -130,7 +133,7 @@ class Users:
             row.locked_until = None
             self._locked_until_mono.pop(row.name, None)
             s.add(row)
-            user = UserInfo(row.name, Role(row.role))
+            user = vouch(UserInfo(row.name, Role(row.role)))
         if roles and user.role not in roles:
             allowed = "或".join(r.label for r in roles)
             raise Refused(f"「{user.name}」是{user.role.label}，{purpose}需要{allowed}")

@@ -76,7 +76,7 @@ from ui.tasks import TaskManager
 app = QApplication([])
 desk = Desk(Path(sys.argv[1]))
 tasks = TaskManager(on_error=print)
-w = MainWindow(WindowContext(desk, tasks, desk.users.get("李代收"), NoPrinter()))
+w = MainWindow(WindowContext(desk, tasks, desk.users.authenticate("李代收", "1234"), NoPrinter()))
 w.show(); w.start()
 while tasks.busy or not w.isVisible(): app.processEvents()
 print(time.perf_counter() - t0)
@@ -104,7 +104,7 @@ def keystroke_ms(home: Path) -> dict[str, float]:
     app = QApplication.instance() or QApplication([])
     desk = Desk(home, clock=lambda: NOW)
     tasks = TaskManager(on_error=lambda exc: None)
-    w = MainWindow(WindowContext(desk, tasks, desk.users.get("李代收"), NoPrinter()))
+    w = MainWindow(WindowContext(desk, tasks, desk.users.authenticate("李代收", "1234"), NoPrinter()))
     w.show()
     w.start()
     while tasks.busy:

@@ -110,7 +110,7 @@ def printer() -> FakePrinter:
 @pytest.fixture
 def ctx(desk: Desk, tasks: TaskManager, printer: FakePrinter) -> WindowContext:
     # No real file dialog in a test: it would wait for a click that never comes.
-    return WindowContext(desk, tasks, desk.users.get(AGENT), printer, files=FakeFiles())
+    return WindowContext(desk, tasks, desk.users.authenticate(AGENT, AGENT_PIN), printer, files=FakeFiles())
 
 
 @pytest.fixture

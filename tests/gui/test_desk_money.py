@@ -157,9 +157,9 @@ def test_f12_on_a_household_with_nothing_left_says_so(qtbot, window, printer, er
 
 
 def test_only_head_taking_cash_is_told_why_and_what_to_do(qtbot, window, printer, errors) -> None:  # type: ignore[no-untyped-def]
-    from tests.gui.conftest import HEAD
+    from tests.gui.conftest import HEAD, HEAD_PIN
 
-    window.ctx.user = window.ctx.desk.users.get(HEAD)  # the village head is at the desk
+    window.ctx.user = window.ctx.desk.users.authenticate(HEAD, HEAD_PIN)  # the village head is at the desk
     d = window.desk_view
     find_and_choose(qtbot, window, "孙兰军")
     qtbot.keyClicks(d.panel.cash, "900")

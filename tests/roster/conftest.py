@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.records import UserInfo
 from app.services.desk import Desk
 
 CONFIG = Path(__file__).resolve().parents[2] / "resources" / "demo" / "county-config.json"
 NOW = datetime(2026, 10, 15, 10, 0)  # inside the 2027 collection window
+AGENT, AGENT_PIN = "李代收", "1234"
 
 
 def make_desk(home: Path) -> Desk:
@@ -18,7 +20,13 @@ def make_desk(home: Path) -> Desk:
     desk.setup.init(village_code="341824100201", village_name="示范村",
                     township_code="341824100", device_no=1)
     desk.setup.import_config(CONFIG.read_text(encoding="utf-8"))
+    desk.users.add(AGENT, "agent", AGENT_PIN)
     return desk
+
+
+def agent(desk: Desk) -> UserInfo:
+    """The agent, signed in: services take only a user whose PIN was checked."""
+    return desk.users.authenticate(AGENT, AGENT_PIN)
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,9 @@ from openpyxl import load_workbook
 from app.cli import main
 from app.cli.common import Context
 from app.domain.insurance import Insurance
-from app.domain.records import Role, UserInfo
 from app.services.desk import Desk
 from app.services.receipts import LineRequest
-from tests.roster.conftest import NOW
+from tests.roster.conftest import NOW, agent
 from tests.roster.factory import family, person_id, write_xlsx
 
 ZHANG = person_id(11)
@@ -22,7 +21,7 @@ ZHANG = person_id(11)
 
 def _setup(desk: Desk, tmp_path: Path) -> str:
     desk.roster.import_file(write_xlsx(tmp_path / "r.xlsx", family()))
-    return desk.receipts.record(UserInfo("李代收", Role.AGENT),
+    return desk.receipts.record(agent(desk),
                                 [LineRequest(ZHANG, Insurance.PENSION, 2027)],
                                 cash_fen=50000).number
 

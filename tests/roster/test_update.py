@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 
 from app.domain.insurance import Insurance
-from app.domain.records import Role, UserInfo
 from app.services.desk import Desk
 from app.services.errors import Refused
 from app.services.receipts import LineRequest
 from app.services.roster import apply as roster_apply
+from tests.roster.conftest import agent
 from tests.roster.factory import family, person_id, row, write_csv, write_xlsx
 
-AGENT = UserInfo("李代收", Role.AGENT)
 ZHANG, LI, WANG = person_id(11), person_id(12, born="19821212"), person_id(13, born="20150601")
 RARE = person_id(33, born="19660909")
 
@@ -36,7 +35,7 @@ def _snapshot(desk: Desk) -> tuple[list[tuple[object, ...]], ...]:
 
 
 def _pay(desk: Desk, idn: str, insurance: Insurance, cash: int) -> str:
-    return desk.receipts.record(AGENT, [LineRequest(idn, insurance, 2027)], cash_fen=cash).number
+    return desk.receipts.record(agent(desk), [LineRequest(idn, insurance, 2027)], cash_fen=cash).number
 
 
 def test_newer_roster_adds_changes_and_tombstones(desk: Desk, tmp_path: Path) -> None:

@@ -106,6 +106,8 @@ class SettleView(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.message)
         layout.addStretch(1)
+        # The agent starts by counting: F4 puts the cursor on the 100-yuan notes.
+        self.setFocusProxy(self.counts[DENOMINATIONS_FEN[0]])
         self.reason.returnPressed.connect(self.settle)
         self.slip.returnPressed.connect(self.remit)
         ctx.changes.receipts.connect(self.refresh)
@@ -186,6 +188,7 @@ class SettleView(QWidget):
         self.reason.clear()
         self.settled_text = result.summary
         self._say(self.settled_text, ok=result.backup_problem is None)
+        self.remit_amount.setFocus()  # what comes next: take the settled cash to the bank
         self.ctx.changes.ledger.emit()
         self.print_day(result.settlement.day)
 

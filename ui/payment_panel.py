@@ -139,7 +139,9 @@ class PaymentPanel(QWidget):
     def show_last_change(self, change_fen: int | None) -> None:
         """The change of the receipt just recorded, large; None hides it (next payer)."""
         self.last_change.setVisible(change_fen is not None)
-        self.last_change.setText("" if change_fen is None else f"找零 ¥{format_fen(change_fen)}")
+        self.last_change.setText("")
+        if change_fen is not None:
+            self.last_change.setText(f"请找零 ¥{format_fen(change_fen)}" if change_fen else "无需找零")
 
     def reset(self) -> None:
         """Ready for the next payer: clear cash, sign-off and override, keep the last message."""

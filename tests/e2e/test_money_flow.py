@@ -183,12 +183,12 @@ def test_a_day_at_the_desk_from_first_run_to_log_out(desk: Desk, printer: Loopba
     d.keys("Return")
     d.window("示范村")
 
-    # Find 孙兰军 by the end of the ID number, open the household, take ¥900 in cash.
+    # Find 孙兰军 by the end of the ID number, open the household, take ¥1,000 for ¥900.
     d.type(SUN_ID_TAIL)
     time.sleep(1)
     d.keys("Return")
     time.sleep(1)
-    d.type("900")
+    d.type("1000")
     assert mostly_light(d.shot("gui-flow-desk.png"))
     d.keys("F12")
     wait_for("the receipt", lambda: d.count("receipt") == 1)
@@ -198,6 +198,7 @@ def test_a_day_at_the_desk_from_first_run_to_log_out(desk: Desk, printer: Loopba
     assert number == "341824100201-01-000001"
     texts = "\n".join(decode(printer.prints[0]).texts)
     assert number in texts and "900.00" in texts and "孙兰军" in texts
+    assert d.query("SELECT total_fen, change_fen FROM receipt") == [(90000, 10000)]
     wait_for("the print to be logged", lambda: d.count("print_event", "ok") == 1)
 
     # 何梅德 hands over ¥40,000 by mistake for ¥400: asked first, Enter goes back to fix it.

@@ -31,6 +31,7 @@ from ui.context import WindowContext
 from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.pin_dialog import HeadPinDialog
 from ui.reports import open_files, resolve_folder, save_report
+from ui.text_size import scaled
 
 _State = tuple[NextDay, CashPosition, list[Remittance]]
 
@@ -48,7 +49,7 @@ class SettleView(QWidget):
         self.printed: tuple[Path, Path] | None = None
         self.expected = 0
         self.title = QLabel(objectName="settleTitle")
-        self.title.setStyleSheet("font-size: 14pt; font-weight: bold")
+        scaled(self.title, 1.4, bold=True)
         self.note = QLabel(objectName="settleNote", wordWrap=True)
         self.next: NextDay | None = None
         self.counts: dict[int, QSpinBox] = {}

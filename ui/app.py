@@ -26,8 +26,8 @@ from ui.login import LoginDialog
 from ui.main_window import MainWindow
 from ui.printer import ReceiptPrinter, printer_from_settings
 from ui.review_window import ReviewWindow
-from ui.settings_view import apply_text_size
 from ui.tasks import TaskManager
+from ui.text_size import apply_text_size
 from ui.wizard import SetupWizard
 
 PrinterFactory = Callable[[Mapping[str, str]], ReceiptPrinter]  # from the settings

@@ -32,6 +32,7 @@ from app.services.payment import PaymentDraft
 from ui.context import WindowContext
 from ui.models import HouseholdModel, PersonTableModel
 from ui.payment_panel import PaymentPanel
+from ui.text_size import scaled
 
 SEARCH_LIMIT = 50
 NO_HOUSEHOLD = "户内人员：请先查找并选择缴费人"
@@ -75,7 +76,8 @@ class DeskView(QWidget):
         self.search = QLineEdit(objectName="searchEdit")
         self.search.setPlaceholderText("输入姓名、身份证号后几位或电话，回车选择（Ctrl+F）")
         self.search.setClearButtonEnabled(True)
-        self.search.setStyleSheet("font-size: 16pt; padding: 4px")
+        scaled(self.search, 1.6)
+        self.search.setStyleSheet("padding: 4px")
         self.results_model = PersonTableModel(parent=self)
         self.results = self._table(self.results_model, "resultsTable")
         self.results.doubleClicked.connect(lambda _i: self.choose_selected())

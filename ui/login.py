@@ -18,6 +18,7 @@ from app.services.desk import Desk
 from app.services.errors import DaishouError
 from ui.payment_panel import ERROR_STYLE
 from ui.tasks import TaskManager
+from ui.text_size import scaled
 
 
 class LoginDialog(QDialog):
@@ -29,7 +30,7 @@ class LoginDialog(QDialog):
         self.setWindowTitle("代收 — 登录")
         self._desk, self._tasks = desk, tasks
         self.village = QLabel(objectName="loginVillage")
-        self.village.setStyleSheet("font-size: 16pt; font-weight: bold")
+        scaled(self.village, 1.6, bold=True)
         self.name = QComboBox(objectName="loginName", editable=True)
         self.pin = QLineEdit(objectName="loginPin", echoMode=QLineEdit.EchoMode.Password)
         self.pin.setPlaceholderText("密码，回车登录")

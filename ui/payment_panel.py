@@ -19,9 +19,11 @@ from PySide6.QtWidgets import (
 from app.domain.money import MoneyError, fen_in_words, format_fen, parse_yuan
 from app.domain.records import PayerSignoff
 from ui.signature_pad import SignaturePad
+from ui.text_size import scaled
 
-ERROR_STYLE = "color: #b00020; font-weight: bold"
-OK_STYLE = "color: #1b5e20; font-weight: bold"
+# Colour only: a font in a style sheet is frozen at its size and would not follow large-text mode.
+ERROR_STYLE = "color: #b00020"
+OK_STYLE = "color: #1b5e20"
 
 
 class PaymentPanel(QWidget):
@@ -31,17 +33,18 @@ class PaymentPanel(QWidget):
         super().__init__(parent)
         self._total = 0
         self.total = QLabel("合计 ¥0.00", objectName="totalLabel")
-        self.total.setStyleSheet("font-size: 22pt; font-weight: bold")
+        scaled(self.total, 2.2, bold=True)
         self.words = QLabel("", objectName="totalWords")
         self.cash = QLineEdit(objectName="cashEdit", placeholderText="收取现金（元），回车确认")
         self.cash.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.cash.setStyleSheet("font-size: 16pt")
+        scaled(self.cash, 1.6)
         self.change = QLabel("找零 —", objectName="changeLabel")
-        self.change.setStyleSheet("font-size: 16pt")
+        scaled(self.change, 1.6)
         # After recording, the change to hand back stays large until the next payer is chosen:
         # the agent counts it out while the receipt prints and the search box is already empty.
         self.last_change = QLabel("", objectName="lastChangeLabel")
-        self.last_change.setStyleSheet("font-size: 26pt; font-weight: bold; color: #1b5e20")
+        scaled(self.last_change, 2.6, bold=True)
+        self.last_change.setStyleSheet("color: #1b5e20")
         self.last_change.hide()
 
         self.signoff = QButtonGroup(self)
@@ -69,7 +72,8 @@ class PaymentPanel(QWidget):
         self.message = QLabel("", objectName="deskMessage", wordWrap=True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.record = QPushButton("收款并打印收据（F12）", objectName="recordButton")
-        self.record.setStyleSheet("font-size: 14pt; padding: 8px")
+        scaled(self.record, 1.4)
+        self.record.setStyleSheet("padding: 8px")
         self.record.setAutoDefault(True)
         self.record.clicked.connect(self.record_requested)
 
@@ -139,7 +143,9 @@ class PaymentPanel(QWidget):
     def show_last_change(self, change_fen: int | None) -> None:
         """The change of the receipt just recorded, large; None hides it (next payer)."""
         self.last_change.setVisible(change_fen is not None)
-        self.last_change.setText("" if change_fen is None else f"找零 ¥{format_fen(change_fen)}")
+        self.last_change.setText("")
+        if change_fen is not None:
+            self.last_change.setText(f"请找零 ¥{format_fen(change_fen)}" if change_fen else "无需找零")
 
     def reset(self) -> None:
         """Ready for the next payer: clear cash, sign-off and override, keep the last message."""

@@ -35,6 +35,7 @@ from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.progress_models import ProgressRow, ProgressTableModel, UnpaidTableModel, progress_rows
 from ui.reports import open_files, resolve_folder, save_report
 from ui.roster_import import describe_import, import_roster
+from ui.text_size import scaled
 
 CASH, ELSEWHERE, SUBSIDISED, EMPTY = (QColor("#2e7d32"), QColor("#81c784"), QColor("#90a4ae"),
                                       QColor("#e0e0e0"))
@@ -113,7 +114,7 @@ class ProgressView(QWidget):
         self.progress: RosterProgress | None = None
         self._stale = True
         self.title = QLabel("收缴进度", objectName="progressTitle")
-        self.title.setStyleSheet("font-size: 14pt; font-weight: bold")
+        scaled(self.title, 1.4, bold=True)
         self.chart = BarChart()
         self.numbers = ProgressTableModel(parent=self)
         self.numbers_table = _table(self.numbers, "progressTable")

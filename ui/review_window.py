@@ -8,6 +8,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 from ui.context import WindowContext
+from ui.text_size import scaled
 
 
 class ReviewWindow(QMainWindow):
@@ -23,7 +24,7 @@ class ReviewWindow(QMainWindow):
             "审核模式（疑点数据、不少于10%的随机抽查、抽查报告）将随审核功能提供，尚未完成。\n"
             "乡镇审核员不能在本机收取现金。",
             objectName="reviewPlaceholder", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
-        text.setStyleSheet("font-size: 14pt")
+        scaled(text, 1.4)
         self.setCentralWidget(text)
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.logout_requested.emit)
 

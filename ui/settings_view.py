@@ -4,7 +4,6 @@ backup folder, large-text mode."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -22,20 +21,10 @@ from app.services.errors import DaishouError
 from ui.context import WindowContext
 from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.printer import PrinterProblem, printer_from_settings
+from ui.text_size import apply_text_size
 
 PRINTER_KINDS = (("tcp", "网络打印机"), ("usb", "USB"), ("serial", "串口"), ("win32", "Windows 打印机"),
                  ("file", "设备文件"))
-BASE_POINT_SIZE = 10
-LARGE_POINT_SIZE = 15
-
-
-def apply_text_size(large: bool) -> None:
-    app = QApplication.instance()
-    if isinstance(app, QApplication):
-        font = app.font()
-        font.setPointSize(LARGE_POINT_SIZE if large else BASE_POINT_SIZE)
-        app.setFont(font)
-
 
 def split_uri(uri: str) -> tuple[str, str]:
     kind, sep, rest = uri.partition("://")

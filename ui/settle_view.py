@@ -31,6 +31,7 @@ from ui.context import WindowContext
 from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.pin_dialog import HeadPinDialog
 from ui.reports import open_files, resolve_folder, save_report
+from ui.text_size import scaled
 
 _State = tuple[NextDay, CashPosition, list[Remittance]]
 
@@ -48,7 +49,7 @@ class SettleView(QWidget):
         self.printed: tuple[Path, Path] | None = None
         self.expected = 0
         self.title = QLabel(objectName="settleTitle")
-        self.title.setStyleSheet("font-size: 14pt; font-weight: bold")
+        scaled(self.title, 1.4, bold=True)
         self.note = QLabel(objectName="settleNote", wordWrap=True)
         self.next: NextDay | None = None
         self.counts: dict[int, QSpinBox] = {}
@@ -106,6 +107,8 @@ class SettleView(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.message)
         layout.addStretch(1)
+        # The agent starts by counting: F4 puts the cursor on the 100-yuan notes.
+        self.setFocusProxy(self.counts[DENOMINATIONS_FEN[0]])
         self.reason.returnPressed.connect(self.settle)
         self.slip.returnPressed.connect(self.remit)
         ctx.changes.receipts.connect(self.refresh)
@@ -186,6 +189,7 @@ class SettleView(QWidget):
         self.reason.clear()
         self.settled_text = result.summary
         self._say(self.settled_text, ok=result.backup_problem is None)
+        self.remit_amount.setFocus()  # what comes next: take the settled cash to the bank
         self.ctx.changes.ledger.emit()
         self.print_day(result.settlement.day)
 

@@ -22,6 +22,7 @@ from ui.desk_view import print_receipt
 from ui.models import ReceiptTableModel
 from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.pin_dialog import HeadPinDialog
+from ui.text_size import scaled
 
 
 class TodayView(QWidget):
@@ -37,7 +38,7 @@ class TodayView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.cash = QLabel(objectName="cashOnHand")
-        self.cash.setStyleSheet("font-size: 14pt")
+        scaled(self.cash, 1.4)
         self.message = QLabel(objectName="todayMessage", wordWrap=True)
         self.reprint_button = QPushButton("补打收据（Ctrl+P）", objectName="reprintButton")
         self.void_button = QPushButton("作废收据（Ctrl+Delete）", objectName="voidButton")

@@ -27,6 +27,7 @@ from ui.printer import EscposPrinter, NoPrinter, PrinterProblem
 from ui.roster_import import describe_import, import_roster
 from ui.settings_view import PRINTER_KINDS
 from ui.tasks import TaskManager
+from ui.text_size import scaled
 
 
 def _edit(name: str, placeholder: str = "", *, secret: bool = False) -> QLineEdit:
@@ -71,7 +72,7 @@ class SetupWizard(QDialog):
             "printer_address": _edit("printer_address", "如 192.168.1.100:9100，可稍后设置"),
         }
         self.title = QLabel(objectName="wizardTitle")
-        self.title.setStyleSheet("font-size: 16pt; font-weight: bold")
+        scaled(self.title, 1.6, bold=True)
         self.pages = QStackedWidget()
         self.page_of: dict[Step, QWidget] = {}
         forms = {

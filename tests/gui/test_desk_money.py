@@ -36,7 +36,7 @@ def test_implausible_cash_is_asked_with_back_as_default(qtbot, window, printer, 
     wait_idle(qtbot, window.ctx.tasks)
     assert printer.printed[0].change_fen == 8910000
     # The change stays large while the agent counts it out and starts typing the next name ...
-    assert d.panel.last_change.isVisible() and d.panel.last_change.text() == "找零 ¥89,100.00"
+    assert d.panel.last_change.isVisible() and d.panel.last_change.text() == "请找零 ¥89,100.00"
     type_text(d.search, "何梅德")
     qtbot.waitUntil(lambda: d.results_model.rowCount() > 0)
     assert d.panel.last_change.isVisible()
@@ -55,7 +55,7 @@ def test_ordinary_change_records_without_a_question(qtbot, window, printer, erro
     qtbot.keyClick(window, Qt.Key.Key_F12)
     assert d.confirm_box is None
     qtbot.waitUntil(lambda: len(printer.printed) == 1)
-    assert d.panel.last_change.text() == "找零 ¥100.00"
+    assert d.panel.last_change.text() == "请找零 ¥100.00"
     assert not errors
 
 

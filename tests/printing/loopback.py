@@ -9,6 +9,13 @@ NORMAL = {1: 0x12, 2: 0x12, 4: 0x12}  # the fixed bits only: online, cover shut,
 PAPER_OUT = {1: 0x1A, 2: 0x32, 4: 0x72}
 
 
+def without_status_queries(data: bytes) -> bytes:
+    """A job's bytes without the DLE EOT status queries the device adapter sends first."""
+    for n in (1, 2, 4):
+        data = data.replace(b"\x10\x04" + bytes([n]), b"")
+    return data
+
+
 class LoopbackPrinter:
     """Accepts connections on an ephemeral port until closed; `jobs` holds each one's bytes."""
 
@@ -21,6 +28,11 @@ class LoopbackPrinter:
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._stop = threading.Event()
         self._thread.start()
+
+    @property
+    def prints(self) -> list[bytes]:
+        """The jobs that printed something (a connection that only asked for status is not one)."""
+        return [job for job in map(without_status_queries, self.jobs) if job]
 
     @property
     def uri(self) -> str:

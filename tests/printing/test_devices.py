@@ -14,7 +14,7 @@ from printing.escpos_receipt import render_receipt
 from printing.uri import PrinterUri, PrinterUriError, parse_printer_uri
 from tests.printing import samples
 from tests.printing.escpos_decoder import decode
-from tests.printing.loopback import NORMAL, PAPER_OUT, LoopbackPrinter
+from tests.printing.loopback import NORMAL, PAPER_OUT, LoopbackPrinter, without_status_queries
 
 
 @pytest.mark.parametrize(
@@ -69,16 +69,10 @@ def _wait_for_job(p: LoopbackPrinter, connections: int = 1) -> bytes:
     return p.jobs[-1]
 
 
-def _without_status_queries(data: bytes) -> bytes:
-    for n in (1, 2, 4):
-        data = data.replace(b"\x10\x04" + bytes([n]), b"")
-    return data
-
-
 def test_receipt_reaches_a_network_printer(printer: LoopbackPrinter) -> None:
     job = render_receipt(samples.ORDINARY)
     EscposDevice(printer.uri, timeout=2).send(job)
-    received = _without_status_queries(_wait_for_job(printer))
+    received = without_status_queries(_wait_for_job(printer))
     assert received == job
     assert samples.ORDINARY.number in decode(received).texts[1]
 
@@ -90,7 +84,7 @@ def test_printer_that_never_answers_status_still_prints() -> None:
         assert device.status().answered is False
         job = render_receipt(samples.MINORITY)
         device.send(job)
-        assert _without_status_queries(_wait_for_job(silent, connections=2)) == job
+        assert without_status_queries(_wait_for_job(silent, connections=2)) == job
     finally:
         silent.close()
 
@@ -103,7 +97,7 @@ def test_out_of_paper_is_refused_before_sending_the_job() -> None:
         with pytest.raises(PrinterError, match="缺纸") as info:
             device.send(render_receipt(samples.ORDINARY))
         assert "收据已保存" in str(info.value)
-        assert _without_status_queries(_wait_for_job(empty, connections=2)) == b""
+        assert without_status_queries(_wait_for_job(empty, connections=2)) == b""
     finally:
         empty.close()
 

@@ -11,9 +11,22 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from app.domain.records import Role, UserInfo  # noqa: E402
 from app.services.desk import Desk  # noqa: E402
 from tests.factories import CONFIG_PATH, VILLAGE, FakeClock, write_roster  # noqa: E402
+from tests.keyrings import MemoryKeyring  # noqa: E402
 
 AGENT_PIN = "1234"
 HEAD_PIN = "5678"
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Every test gets an empty in-memory OS keyring (high-water marks, device secrets)."""
+    import keyring
+
+    ring = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture

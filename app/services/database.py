@@ -13,7 +13,15 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.storage.db import DB_FILENAME, connect_raw, open_engine, open_read_engine, transaction
+from app.services.highwater import HighWater, KeyringStore, MarkStore
+from app.storage.db import (
+    DB_FILENAME,
+    StorageError,
+    connect_raw,
+    open_engine,
+    open_read_engine,
+    transaction,
+)
 
 Clock = Callable[[], datetime]
 
@@ -33,21 +41,47 @@ def default_home() -> Path:
     return Path(user_data_dir("Daishou", appauthor=False))
 
 
-class Database:
-    """One data home. Writes go through BEGIN IMMEDIATE; reads never take the write lock."""
+class LedgerTampered(StorageError):
+    """The file is not the ledger this PC's high-water mark remembers: writing is refused."""
 
-    def __init__(self, home: Path) -> None:
+
+class Database:
+    """One data home. Writes go through BEGIN IMMEDIATE; reads never take the write lock.
+
+    Before a process's first write the file is compared with the high-water mark kept outside
+    it (app/services/highwater.py), and after each write the mark follows the journal."""
+
+    def __init__(self, home: Path, *, marks: MarkStore | None = None) -> None:
         self.home = Path(home)
         self.path = self.home / DB_FILENAME
         self.write_engine: Engine = open_engine(self.path, backup_dir=self.home / "backups")
         self.read_engine: Engine = open_read_engine(self.path)
         self._raw: sqlite3.Connection | None = None
         self._raw_lock = threading.Lock()
+        self.highwater = HighWater(self.home, marks or KeyringStore())
+        self._checked = False
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._raw is None:
+            self._raw = connect_raw(self.path)
+        return self._raw
+
+    def _check_mark(self, conn: sqlite3.Connection) -> None:
+        if not self._checked:
+            problem = self.highwater.problem(conn)
+            if problem:
+                raise LedgerTampered(problem)
+            self._checked = True
 
     @contextmanager
     def write(self) -> Iterator[Session]:
+        with self._raw_lock:
+            if not self._checked:
+                self._check_mark(self._conn())
         with transaction(self.write_engine) as session:
             yield session
+        with self._raw_lock:
+            self.highwater.keep(self._conn())
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -61,16 +95,16 @@ class Database:
         Committed on success, rolled back on any error.
         """
         with self._raw_lock:
-            if self._raw is None:
-                self._raw = connect_raw(self.path)
-            conn = self._raw
+            conn = self._conn()
             conn.execute("BEGIN IMMEDIATE")
             try:
+                self._check_mark(conn)
                 yield conn
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+            self.highwater.keep(conn)
 
     def close(self) -> None:
         if self._raw is not None:

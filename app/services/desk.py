@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 
@@ -31,7 +32,18 @@ class Desk:
         self.closing = Closing(self.settlements, self.backups, clock)
 
     def verify(self) -> VerifyResult:
-        return verify_database(self.db.path)
+        """The file on its own (chain, projections), then against the high-water mark."""
+        result = verify_database(self.db.path)
+        if not result.ok:
+            return result
+        conn = sqlite3.connect(f"file:{self.db.path}?mode=ro", uri=True)
+        try:
+            problem = self.db.highwater.problem(conn)
+        finally:
+            conn.close()
+        if problem:
+            return VerifyResult(False, result.entries, None, problem)
+        return VerifyResult(True, result.entries, None, None, note=self.db.highwater.store.problem)
 
     def close(self) -> None:
         self.db.close()

@@ -28,10 +28,11 @@ class VerifyResult:
     entries: int
     first_bad_seq: int | None
     reason: str | None
+    note: str | None = None  # what could not be checked (no keyring for the high-water mark)
 
     def to_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "entries": self.entries, "first_bad_seq": self.first_bad_seq,
-                "reason": self.reason}
+                "reason": self.reason, "note": self.note}
 
 
 class _Bad(Exception):

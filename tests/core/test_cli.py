@@ -72,7 +72,8 @@ def test_record_void_settle_remit_verify(cli: Cli) -> None:
     assert cli.json("receipt", "list")[0]["signoffs"]["head"]["name"] == "王村长"
     assert cli("remit", "--amount", "1300", "--slip", "BK20261120", "--date", "2026-11-20")[0] == 0
     assert cli.json("cash")["on_hand_fen"] == 0
-    assert cli.json("verify") == {"ok": True, "entries": 5, "first_bad_seq": None, "reason": None}
+    assert cli.json("verify") == {"ok": True, "entries": 5, "first_bad_seq": None, "reason": None,
+                                  "note": None}
 
 
 def test_pins_are_read_in_the_order_the_users_are_named(cli: Cli) -> None:

@@ -1,0 +1,130 @@
+"""The ledger's high-water mark, kept outside the database file as well.
+
+The hash chain proves that nothing *inside* the journal was changed, but not that its newest
+entries are still there: someone who deletes the last receipts together with their rows leaves
+a shorter chain that is whole, and the next receipt would reuse a printed number. So after every
+write the newest entry (sequence and hash) and the receipt counter are written to the operating
+system's keyring too (Windows Credential Manager, the Secret Service on Linux), keyed by the data
+folder. Before the first write of a process, and in `verify`, the file is compared with it: a
+file that lost its tail, or whose newest entries were rewritten, is refused for writing, so no
+receipt number is ever issued twice.
+
+Where the machine has no keyring, the mark is not kept (the program says so in `verify`) and only
+the county server's acknowledgements close the hole; a secret is never written to a plain file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+SERVICE = "daishou-ledger-mark"
+
+
+@dataclass(frozen=True)
+class Mark:
+    seq: int  # the newest journal entry
+    hash: str
+    receipt_seq: int  # the newest receipt number's sequence
+
+    def to_text(self) -> str:
+        return json.dumps({"seq": self.seq, "hash": self.hash, "receipt_seq": self.receipt_seq})
+
+    @classmethod
+    def from_text(cls, text: str) -> Mark:
+        d = json.loads(text)
+        return cls(int(d["seq"]), str(d["hash"]), int(d["receipt_seq"]))
+
+
+class MarkStore(Protocol):
+    """Where marks live outside the file; `problem` says why none can be kept (else None)."""
+
+    problem: str | None
+
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str) -> None: ...
+
+
+class KeyringStore:
+    """The OS keyring through the `keyring` package, imported only when a mark is read or kept."""
+
+    def __init__(self) -> None:
+        self.problem: str | None = None
+
+    def _keyring(self) -> Any:  # the keyring module, or None
+        if self.problem is not None:
+            return None
+        try:
+            import keyring
+            from keyring.backends import fail
+
+            if isinstance(keyring.get_keyring(), fail.Keyring):
+                raise RuntimeError("no backend")
+            return keyring
+        except Exception:  # no keyring package, or no backend on this machine
+            self.problem = "本机没有可用的系统密钥库，账本末尾是否被删改只能由县级服务器核对"
+            return None
+
+    def get(self, key: str) -> str | None:
+        kr = self._keyring()
+        if kr is None:
+            return None
+        try:
+            value = kr.get_password(SERVICE, key)
+        except Exception:
+            self.problem = "系统密钥库无法读取，账本末尾是否被删改未能核对"
+            return None
+        return str(value) if value is not None else None
+
+    def set(self, key: str, value: str) -> None:
+        kr = self._keyring()
+        if kr is None:
+            return
+        try:
+            kr.set_password(SERVICE, key, value)
+        except Exception:
+            self.problem = "系统密钥库无法写入，账本末尾是否被删改只能由县级服务器核对"
+
+
+def current_mark(conn: sqlite3.Connection) -> Mark:
+    row = conn.execute("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
+    receipts = conn.execute("SELECT COALESCE(MAX(receipt_seq), 0) FROM receipt").fetchone()
+    return Mark(int(row[0]), str(row[1]), int(receipts[0])) if row else Mark(0, "", int(receipts[0]))
+
+
+class HighWater:
+    def __init__(self, home: Path, store: MarkStore) -> None:
+        self.key = str(Path(home).resolve())
+        self.store = store
+        self._kept: Mark | None = None
+
+    def problem(self, conn: sqlite3.Connection) -> str | None:
+        """Why this file is not the ledger the mark remembers (its tail lost or rewritten)."""
+        text = self.store.get(self.key)
+        if text is None:
+            return None
+        try:
+            mark = Mark.from_text(text)
+        except (ValueError, KeyError, TypeError):
+            return "系统密钥库中本账本的记号已损坏，请联系乡镇社保所核对账本"
+        now = current_mark(conn)
+        if now.seq < mark.seq or now.receipt_seq < mark.receipt_seq:
+            return (f"账本文件末尾缺少记录：本机曾记到日志第 {mark.seq} 条、收据序号 {mark.receipt_seq}，"
+                    f"文件中只有第 {now.seq} 条、收据序号 {now.receipt_seq}。为免收据号重复，已停止记账；"
+                    f"请勿再用此文件，联系乡镇社保所核对并用备份恢复")
+        row = conn.execute("SELECT hash FROM journal WHERE seq = ?", (mark.seq,)).fetchone()
+        if mark.seq and (row is None or row[0] != mark.hash):
+            return (f"账本日志第 {mark.seq} 条与本机记下的不同（文件被改写）。已停止记账，"
+                    f"请联系乡镇社保所核对")
+        return None
+
+    def keep(self, conn: sqlite3.Connection) -> None:
+        """After a commit: remember the newest entry, if it moved."""
+        mark = current_mark(conn)
+        if mark != self._kept and mark.seq:
+            self.store.set(self.key, mark.to_text())
+            self._kept = mark

@@ -267,6 +267,14 @@ def test_a_day_at_the_desk_from_first_run_to_log_out(desk: Desk, printer: Loopba
     d.shot("gui-flow-remitted.png")
     assert d.query("SELECT slip_no, amount_fen FROM remittance") == [("NB-2026-0001", 90000)]
 
+    # The remaining screens, as the agent sees them at the end of the day.
+    d.keys("F5")
+    time.sleep(1.5)
+    assert mostly_light(d.shot("gui-flow-progress.png"))
+    d.keys("F6")
+    time.sleep(1)
+    assert mostly_light(d.shot("gui-flow-settings.png"))
+
     # Log out to the login (switch user), then cancel it: how the user quits.
     d.keys("ctrl+l")
     d.window("登录")

@@ -36,3 +36,22 @@ def test_late_cash_is_settled_as_the_days_second_round(qtbot, window, tmp_path, 
     assert [s.round_no for s in desk.settlements.all()] == [1, 2]
     assert settle.title.text() == "今日已日结，没有待日结的现金"
     assert not errors
+
+
+def test_head_dialog_names_the_way_out_when_no_other_head_can_countersign(qtbot, window, errors) -> None:  # type: ignore[no-untyped-def]
+    from tests.gui.conftest import HEAD
+    from ui.pin_dialog import HeadPinDialog
+
+    desk = window.ctx.desk
+    take_cash(window, "吴福福")
+    window.ctx.user = desk.users.get(HEAD)  # the only head settles: nobody else may countersign
+    settle = open_screen(qtbot, window, Qt.Key.Key_F4)
+    settle.counts[10000].setValue(4)
+    settle.settle()
+    dialog = next(d for d in settle.findChildren(HeadPinDialog) if d.isVisible())
+    wait_idle(qtbot, window.ctx.tasks)
+    assert dialog.name.count() == 0
+    assert "没有可以会签的另一位村委会负责人" in dialog.message.text()
+    assert "请管理员添加另一位村委会负责人账户" in dialog.message.text()
+    dialog.reject()
+    assert not errors

@@ -274,8 +274,9 @@ class DeskView(QWidget):
 
     def _ask_cash(self, question: str) -> QMessageBox:
         """收 ¥50,000.00，找零 ¥49,600.00，确认？ — Enter and Esc both go back to fix the cash."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "核对现金", question, parent=self,
-                          objectName="cashConfirmBox")
+        box = QMessageBox(QMessageBox.Icon.Warning, "核对现金", question,
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("cashConfirmBox")
         box.setInformativeText("收到的现金远多于应收合计。请核对金额，确认无误再收款。")
         confirm = box.addButton("确认收款", QMessageBox.ButtonRole.AcceptRole)
         back = box.addButton("返回修改", QMessageBox.ButtonRole.RejectRole)

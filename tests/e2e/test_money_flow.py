@@ -185,9 +185,9 @@ def test_a_day_at_the_desk_from_first_run_to_log_out(desk: Desk, printer: Loopba
 
     # Find 孙兰军 by the end of the ID number, open the household, take ¥1,000 for ¥900.
     d.type(SUN_ID_TAIL)
-    time.sleep(1)
+    time.sleep(2)  # results follow typing on the database worker
     d.keys("Return")
-    time.sleep(1)
+    time.sleep(2)  # the household loads, the cursor moves to 收取现金
     d.type("1000")
     assert mostly_light(d.shot("gui-flow-desk.png"))
     d.keys("F12")
@@ -203,9 +203,9 @@ def test_a_day_at_the_desk_from_first_run_to_log_out(desk: Desk, printer: Loopba
 
     # 何梅德 hands over ¥40,000 by mistake for ¥400: asked first, Enter goes back to fix it.
     d.type(HE_ID_TAIL)
-    time.sleep(1)
+    time.sleep(2)
     d.keys("Return")
-    time.sleep(1)
+    time.sleep(2)
     d.type("40000")
     d.keys("F12")
     time.sleep(0.8)

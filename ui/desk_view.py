@@ -315,6 +315,14 @@ class DeskView(QWidget):
         self.search.setFocus()
         self.ctx.changes.receipts.emit()
         print_receipt(self.ctx, receipt, on_problem=self._print_problem)
+        settlements = self.ctx.desk.settlements
+        self.ctx.tasks.run(lambda: len(settlements.rounds(receipt.day)), self._after_settlement)
+
+    def _after_settlement(self, rounds: int) -> None:
+        """Cash taken on a day already settled: say now that the day needs settling again."""
+        if rounds:
+            self.panel.say(f"{self.panel.message.text()}\n今天已经日结过：这笔现金须在今天再做一次日结"
+                           f"（第{rounds + 1}次，F4），否则明天不能收款。", ok=True)
 
     def _print_problem(self, message: str) -> None:
         self.panel.say(f"{self.panel.message.text()}\n{message}")

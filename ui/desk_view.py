@@ -274,8 +274,9 @@ class DeskView(QWidget):
 
     def _ask_cash(self, question: str) -> QMessageBox:
         """收 ¥50,000.00，找零 ¥49,600.00，确认？ — Enter and Esc both go back to fix the cash."""
-        box: QMessageBox = QMessageBox(QMessageBox.Icon.Warning, "核对现金", question, parent=self,
-                          objectName="cashConfirmBox")
+        box = QMessageBox(QMessageBox.Icon.Warning, "核对现金", question,
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("cashConfirmBox")
         box.setInformativeText("收到的现金远多于应收合计。请核对金额，确认无误再收款。")
         confirm = box.addButton("确认收款", QMessageBox.ButtonRole.AcceptRole)
         back = box.addButton("返回修改", QMessageBox.ButtonRole.RejectRole)
@@ -314,6 +315,14 @@ class DeskView(QWidget):
         self.search.setFocus()
         self.ctx.changes.receipts.emit()
         print_receipt(self.ctx, receipt, on_problem=self._print_problem)
+        settlements = self.ctx.desk.settlements
+        self.ctx.tasks.run(lambda: len(settlements.rounds(receipt.day)), self._after_settlement)
+
+    def _after_settlement(self, rounds: int) -> None:
+        """Cash taken on a day already settled: say now that the day needs settling again."""
+        if rounds:
+            self.panel.say(f"{self.panel.message.text()}\n今天已经日结过：这笔现金须在今天再做一次日结"
+                           f"（第{rounds + 1}次，F4），否则明天不能收款。", ok=True)
 
     def _print_problem(self, message: str) -> None:
         self.panel.say(f"{self.panel.message.text()}\n{message}")

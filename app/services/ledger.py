@@ -35,25 +35,34 @@ def last_settled_day(conn: sqlite3.Connection) -> date | None:
     return date.fromisoformat(row[0]) if row and row[0] else None
 
 
-def _unsettled_days(conn: sqlite3.Connection, before: date | None) -> list[date]:
-    # Days settle in order and cash after a settlement is taken on that same day, so only
-    # receipts from the last settled day on can be unsettled: the scan stays on the day index.
+def unsettled_days(conn: sqlite3.Connection) -> list[date]:
+    """Days with receipts not yet in a settlement round, oldest first."""
+    # Days settle in order and late cash is taken on the settled day itself, so only receipts
+    # from the last settled day on can be unsettled: the scan stays on the day index.
     rows = conn.execute(
         "SELECT DISTINCT r.day FROM receipt r "
         "WHERE r.day >= COALESCE((SELECT MAX(day) FROM settlement), '') "
-        + ("AND r.day < ? " if before else "") + f"AND NOT {SETTLED} ORDER BY r.day",
-        (before.isoformat(),) if before else ()).fetchall()
+        f"AND NOT {SETTLED} ORDER BY r.day").fetchall()
     return [date.fromisoformat(str(r[0])) for r in rows]
 
 
-def unsettled_days(conn: sqlite3.Connection) -> list[date]:
-    """Days with receipts not yet in a settlement round, oldest first."""
-    return _unsettled_days(conn, None)
-
-
 def first_unsettled_day_before(conn: sqlite3.Connection, day: date) -> date | None:
-    days = _unsettled_days(conn, day)
-    return days[0] if days else None
+    """The oldest day before `day` with cash not in a settlement round (checked on every receipt).
+
+    Days settle in order, so only the last settled day (its late cash: receipts after its last
+    round) and the days after it can be open; both are index seeks, however long the ledger."""
+    last = last_settled_day(conn)
+    if last is None:
+        row = conn.execute("SELECT MIN(day) FROM receipt WHERE day < ?", (day.isoformat(),)).fetchone()
+        return date.fromisoformat(str(row[0])) if row[0] is not None else None
+    if last < day and conn.execute(
+            "SELECT 1 FROM receipt WHERE day = :d AND journal_seq > "
+            "(SELECT MAX(journal_seq) FROM settlement WHERE day = :d) LIMIT 1",
+            {"d": last.isoformat()}).fetchone():
+        return last
+    row = conn.execute("SELECT MIN(day) FROM receipt WHERE day > ? AND day < ?",
+                       (last.isoformat(), day.isoformat())).fetchone()
+    return date.fromisoformat(str(row[0])) if row[0] is not None else None
 
 
 def expected_cash(conn: sqlite3.Connection, day: date) -> tuple[int, int, int, list[str]]:

@@ -106,9 +106,10 @@ class Receipts:
         now = self._clock()
         today = now.date()
         with self._db.raw_write() as conn:
-            heads = [str(r[0]) for r in conn.execute(
-                "SELECT name FROM user WHERE role = ? AND active", (Role.HEAD.value,))]
-            check_head_may_take_cash(agent, heads)
+            if agent.role is Role.HEAD:  # the agent's receipt (the hot path) needs no look-up
+                heads = [str(r[0]) for r in conn.execute(
+                    "SELECT name FROM user WHERE role = ? AND active", (Role.HEAD.value,))]
+                check_head_may_take_cash(agent, heads)
             _refuse_if_day_blocked(conn, today)
             built: list[ReceiptLine] = []
             overridden: list[str] = []

@@ -138,3 +138,27 @@ def test_verify_rejects_a_second_round_that_claims_receipts_of_the_first(
     conn.close()
     result = desk.verify()
     assert not result.ok and "日结应收金额或次数与当日收据不符" in str(result.reason)
+
+
+def test_command_line_settles_the_late_cash_as_round_two(tmp_path, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    from tests.core.test_cli import Cli
+    from tests.factories import CONFIG_PATH, VILLAGE, write_roster
+
+    cli = Cli(tmp_path / "home", clock)
+    cli("init", "--village-code", "341824100201", "--village-name", "示范村", "--township-code",
+        "341824100", "--device-no", "1")
+    cli("user", "add", "--name", "李代收", "--role", "agent", stdin="1234\n")
+    cli("user", "add", "--name", "王村长", "--role", "head", stdin="5678\n")
+    cli("config", "import", str(CONFIG_PATH))
+    cli.json("roster", "import", str(write_roster(tmp_path / "r.csv", VILLAGE)))
+    day = clock().date().isoformat()
+    settle = ("settle", "--date", day, "--counted", "400", "--agent", "李代收", "--head", "王村长")
+    for person in (ZHANG, AYGUL):  # the second comes after the first settlement
+        cli.json("receipt", "record", "--agent", "李代收", "--line", f"{person.id_number}:medical:2027",
+                 "--cash", "400", stdin="1234\n")
+        st = cli.json(*settle, stdin="1234\n5678\n")
+        assert (st["date"], st["expected_fen"]) == (day, 40000)
+    assert st["round"] == 2
+    code, _, err = cli(*settle, stdin="1234\n5678\n")
+    assert code == 1 and "已经日结，之后没有新的收款" in err
+    assert cli("verify")[0] == 0

@@ -185,9 +185,9 @@ def test_a_day_at_the_desk_from_first_run_to_log_out(desk: Desk, printer: Loopba
 
     # Find 孙兰军 by the end of the ID number, open the household, take ¥1,000 for ¥900.
     d.type(SUN_ID_TAIL)
-    time.sleep(1)
+    time.sleep(2)  # results follow typing on the database worker
     d.keys("Return")
-    time.sleep(1)
+    time.sleep(2)  # the household loads, the cursor moves to 收取现金
     d.type("1000")
     assert mostly_light(d.shot("gui-flow-desk.png"))
     d.keys("F12")
@@ -203,9 +203,9 @@ def test_a_day_at_the_desk_from_first_run_to_log_out(desk: Desk, printer: Loopba
 
     # 何梅德 hands over ¥40,000 by mistake for ¥400: asked first, Enter goes back to fix it.
     d.type(HE_ID_TAIL)
-    time.sleep(1)
+    time.sleep(2)
     d.keys("Return")
-    time.sleep(1)
+    time.sleep(2)
     d.type("40000")
     d.keys("F12")
     time.sleep(0.8)
@@ -266,6 +266,14 @@ def test_a_day_at_the_desk_from_first_run_to_log_out(desk: Desk, printer: Loopba
     wait_for("the remittance", lambda: d.count("remittance") == 1)
     d.shot("gui-flow-remitted.png")
     assert d.query("SELECT slip_no, amount_fen FROM remittance") == [("NB-2026-0001", 90000)]
+
+    # The remaining screens, as the agent sees them at the end of the day.
+    d.keys("F5")
+    time.sleep(1.5)
+    assert mostly_light(d.shot("gui-flow-progress.png"))
+    d.keys("F6")
+    time.sleep(1)
+    assert mostly_light(d.shot("gui-flow-settings.png"))
 
     # Log out to the login (switch user), then cancel it: how the user quits.
     d.keys("ctrl+l")

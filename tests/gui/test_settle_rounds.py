@@ -36,3 +36,38 @@ def test_late_cash_is_settled_as_the_days_second_round(qtbot, window, tmp_path, 
     assert [s.round_no for s in desk.settlements.all()] == [1, 2]
     assert settle.title.text() == "今日已日结，没有待日结的现金"
     assert not errors
+
+
+def test_head_dialog_names_the_way_out_when_no_other_head_can_countersign(qtbot, window, errors) -> None:  # type: ignore[no-untyped-def]
+    from tests.gui.conftest import HEAD
+    from ui.pin_dialog import HeadPinDialog
+
+    desk = window.ctx.desk
+    take_cash(window, "吴福福")
+    window.ctx.user = desk.users.get(HEAD)  # the only head settles: nobody else may countersign
+    settle = open_screen(qtbot, window, Qt.Key.Key_F4)
+    settle.counts[10000].setValue(4)
+    settle.settle()
+    dialog = next(d for d in settle.findChildren(HeadPinDialog) if d.isVisible())
+    wait_idle(qtbot, window.ctx.tasks)
+    assert dialog.name.count() == 0
+    assert "没有可以会签的另一位村委会负责人" in dialog.message.text()
+    assert "请管理员添加另一位村委会负责人账户" in dialog.message.text()
+    dialog.reject()
+    assert not errors
+
+
+def test_cash_after_the_days_settlement_is_said_to_need_another(qtbot, window, printer, errors) -> None:  # type: ignore[no-untyped-def]
+    from tests.gui.test_desk import find_and_choose
+
+    desk = window.ctx.desk
+    take_cash(window, "吴福福")
+    desk.settlements.settle(desk.clock().date(), agent=window.ctx.user, head=desk.users.get("王村长"),
+                            counted_fen=40000)
+    d = window.desk_view
+    find_and_choose(qtbot, window, "孙兰军")
+    qtbot.keyClicks(d.panel.cash, "900")
+    qtbot.keyClick(window, Qt.Key.Key_F12)
+    qtbot.waitUntil(lambda: "再做一次日结（第2次，F4）" in d.panel.message.text())
+    assert "已收款 ¥900.00" in d.panel.message.text() and len(printer.printed) == 1
+    assert not errors

@@ -33,3 +33,7 @@ DROP TABLE settlement_v2;
 CREATE TRIGGER settlement_no_update BEFORE UPDATE ON settlement BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: settlement'); END;
 
 CREATE TRIGGER settlement_no_delete BEFORE DELETE ON settlement BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: settlement'); END;
+
+-- Late cash of the last settled day (receipts after its last round) is looked up on every
+-- receipt: a seek on (day, journal_seq) instead of reading that day's receipts.
+CREATE INDEX ix_receipt_day_seq ON receipt (day, journal_seq);

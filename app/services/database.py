@@ -74,14 +74,18 @@ class Database:
             self._checked = True
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        with self._raw_lock:
-            if not self._checked:
+    def write(self, *, ledger: bool = True) -> Iterator[Session]:
+        """A write transaction. `ledger=False` for writes that never touch the journal (a
+        user's failed PIN count): signing in still works on a file that lost its tail, so the
+        message can be read, while nothing can be added to that ledger."""
+        if ledger:
+            with self._raw_lock:
                 self._check_mark(self._conn())
         with transaction(self.write_engine) as session:
             yield session
-        with self._raw_lock:
-            self.highwater.keep(self._conn())
+        if ledger:
+            with self._raw_lock:
+                self.highwater.keep(self._conn())
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -70,7 +70,7 @@ class Users:
             raise InvalidInput(f"未知角色「{role}」（agent、head、township、admin）") from None
         pin = _check_pin_shape(pin)
         salt = os.urandom(16)
-        with self._db.write() as s:
+        with self._db.write(ledger=False) as s:
             if s.exec(select(UserRow).where(UserRow.name == clean)).first():
                 raise Refused(f"用户「{clean}」已存在")
             authorities = s.exec(select(UserRow).where(
@@ -100,7 +100,7 @@ class Users:
                      purpose: str = "操作") -> UserInfo:
         """Check a PIN. Five wrong PINs in a row lock the user for LOCKOUT."""
         now = _utc(self._clock())
-        with self._db.write() as s:
+        with self._db.write(ledger=False) as s:
             row = s.exec(select(UserRow).where(UserRow.name == name.strip())).first()
             if row is None or not row.active:
                 raise AuthError(f"没有用户「{name}」")
@@ -149,7 +149,7 @@ class Users:
         self.authenticate(name, old_pin)
         new_pin = _check_pin_shape(new_pin)
         salt = os.urandom(16)
-        with self._db.write() as s:
+        with self._db.write(ledger=False) as s:
             row = s.exec(select(UserRow).where(UserRow.name == name.strip())).one()
             row.pin_salt, row.pin_hash = salt, hash_pin(new_pin, salt)
             s.add(row)

@@ -39,12 +39,12 @@ def test_late_cash_is_settled_as_the_days_second_round(qtbot, window, tmp_path, 
 
 
 def test_head_dialog_names_the_way_out_when_no_other_head_can_countersign(qtbot, window, errors) -> None:  # type: ignore[no-untyped-def]
-    from tests.gui.conftest import HEAD
+    from tests.gui.conftest import HEAD, HEAD_PIN
     from ui.pin_dialog import HeadPinDialog
 
     desk = window.ctx.desk
     take_cash(window, "吴福福")
-    window.ctx.user = desk.users.get(HEAD)  # the only head settles: nobody else may countersign
+    window.ctx.user = desk.users.authenticate(HEAD, HEAD_PIN)  # the only head settles: nobody else may countersign
     settle = open_screen(qtbot, window, Qt.Key.Key_F4)
     settle.counts[10000].setValue(4)
     settle.settle()
@@ -62,7 +62,7 @@ def test_cash_after_the_days_settlement_is_said_to_need_another(qtbot, window, p
 
     desk = window.ctx.desk
     take_cash(window, "吴福福")
-    desk.settlements.settle(desk.clock().date(), agent=window.ctx.user, head=desk.users.get("王村长"),
+    desk.settlements.settle(desk.clock().date(), agent=window.ctx.user, head=desk.users.authenticate("王村长", "5678"),
                             counted_fen=40000)
     d = window.desk_view
     find_and_choose(qtbot, window, "孙兰军")

@@ -1,0 +1,133 @@
+"""An insider with the database file deletes the newest entries together with their table rows.
+
+The chain that is left is whole, so the file alone cannot tell; the high-water mark kept in the
+OS keyring can (app/services/highwater.py). Each attack is done the way a person with the
+sqlite3 shell would: drop the triggers, delete, put the triggers back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.domain.insurance import Insurance
+from app.domain.records import UserInfo
+from app.services.database import LedgerTampered
+from app.services.desk import Desk
+from app.services.receipts import LineRequest
+from tests.factories import AYGUL, ZHANG, ZHANG_MOTHER, ZHANG_WIFE, FakeClock
+from tests.keyrings import MemoryKeyring
+
+
+def _med(person: object) -> LineRequest:
+    return LineRequest(person.id_number, Insurance.MEDICAL, 2027)  # type: ignore[attr-defined]
+
+
+def _cut_tail(db: Path, keep_seq: int) -> None:
+    """Delete every journal entry after keep_seq and every row projected from them."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    triggers = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("PRAGMA foreign_keys=OFF")
+    conn.execute("DELETE FROM receipt_line WHERE receipt_number IN "
+                 "(SELECT number FROM receipt WHERE journal_seq > ?)", (keep_seq,))
+    for table in ("void", "refund_request", "settlement", "remittance", "receipt"):
+        conn.execute(f"DELETE FROM {table} WHERE journal_seq > ?", (keep_seq,))
+    conn.execute("DELETE FROM journal WHERE seq > ?", (keep_seq,))
+    for (sql,) in triggers:
+        conn.execute(sql)
+    conn.close()
+
+
+def _day(desk: Desk, agent: UserInfo) -> list[str]:
+    return [desk.receipts.record(agent, [_med(p)], cash_fen=40000).number
+            for p in (ZHANG, ZHANG_WIFE, AYGUL)]
+
+
+def test_deleting_the_newest_receipt_is_caught_and_its_number_never_reissued(
+        desk: Desk, agent: UserInfo, tmp_path: Path) -> None:
+    numbers = _day(desk, agent)
+    home = desk.home
+    desk.close()
+    _cut_tail(home / "daishou.sqlite3", keep_seq=2)  # the third receipt is gone without a trace
+
+    again = Desk(home, clock=desk.clock)
+    result = again.verify()
+    assert not result.ok
+    assert "账本文件末尾缺少记录" in (result.reason or "")
+    assert "收据序号 3" in (result.reason or "")
+    signed_in = again.users.authenticate("李代收", "1234")
+    with pytest.raises(LedgerTampered, match="为免收据号重复，已停止记账"):
+        again.receipts.record(signed_in, [_med(ZHANG_MOTHER)], cash_fen=12000)
+    assert [r.number for r in again.receipts.list()] == numbers[:2]  # 000003 was not issued again
+    again.close()
+
+
+def test_deleting_a_settled_day_with_its_settlement_is_caught(
+        desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock) -> None:
+    _day(desk, agent)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=120000)
+    clock.next_day()
+    desk.receipts.record(agent, [_med(ZHANG_MOTHER)], cash_fen=12000)
+    desk.close()
+    _cut_tail(desk.db.path, keep_seq=3)  # the settlement and the next day's receipt
+
+    again = Desk(desk.home, clock=clock)
+    result = again.verify()
+    assert not result.ok and "末尾缺少记录" in (result.reason or "")
+    again.close()
+
+
+def test_rewriting_the_newest_entry_with_a_recomputed_hash_is_caught(
+        desk: Desk, agent: UserInfo) -> None:
+    _day(desk, agent)
+    desk.close()
+    conn = sqlite3.connect(desk.db.path, isolation_level=None)
+    conn.execute("DROP TRIGGER journal_no_update")
+    seq, body, prev = conn.execute("SELECT seq, body, prev_hash FROM journal ORDER BY seq DESC").fetchone()
+    forged = body.replace('"cash_fen":40000', '"cash_fen":40000 ')  # any change, hash made anew
+    conn.execute("UPDATE journal SET body = ?, hash = ? WHERE seq = ?",
+                 (forged, hashlib.sha256((prev + forged).encode()).hexdigest(), seq))
+    conn.close()
+
+    again = Desk(desk.home, clock=desk.clock)
+    result = again.verify()
+    assert not result.ok and "与本机记下的不同" in (result.reason or "")
+    again.close()
+
+
+def test_an_emptied_ledger_is_not_a_new_village(desk: Desk, agent: UserInfo) -> None:
+    _day(desk, agent)
+    desk.close()
+    _cut_tail(desk.db.path, keep_seq=0)
+    again = Desk(desk.home, clock=desk.clock)
+    result = again.verify()
+    assert not result.ok and "文件中只有第 0 条" in (result.reason or "")
+    again.close()
+
+
+def test_without_a_keyring_the_desk_works_and_verify_says_what_it_could_not_check(
+        desk: Desk, agent: UserInfo, memory_keyring: MemoryKeyring) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    plain = Desk(desk.home, clock=desk.clock)
+    plain.receipts.record(plain.users.authenticate("李代收", "1234"), [_med(ZHANG)], cash_fen=40000)
+    result = plain.verify()
+    assert result.ok
+    assert "本机没有可用的系统密钥库" in (result.note or "")
+    plain.close()
+
+
+def test_an_honest_ledger_passes_and_keeps_its_mark_current(
+        desk: Desk, agent: UserInfo, memory_keyring: MemoryKeyring) -> None:
+    _day(desk, agent)
+    result = desk.verify()
+    assert (result.ok, result.note) == (True, None)
+    marks = [v for (service, _), v in memory_keyring.values.items() if service == "daishou-ledger-mark"]
+    assert len(marks) == 1 and '"receipt_seq": 3' in marks[0]

@@ -21,7 +21,7 @@ from app.services.desk import Desk
 
 DEMO = Path(__file__).resolve().parent.parent / "resources" / "demo"
 AGENT, AGENT_PIN = "李代收", "1234"
-HEAD, HEAD_PIN = "王村长", "5678"
+HEAD, HEAD_PIN = "王村长", "567890"
 
 
 def _say(text: str = "") -> None:

@@ -14,7 +14,7 @@ from tests.factories import CONFIG_PATH, VILLAGE, FakeClock, write_roster  # noq
 from tests.keyrings import MemoryKeyring  # noqa: E402
 
 AGENT_PIN = "1234"
-HEAD_PIN = "5678"
+HEAD_PIN = "567890"
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +27,13 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(ring)
     yield ring
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def cheap_pin_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """New PIN hashes in tests use a low scrypt cost (hundreds of sign-ins would otherwise take
+    minutes); the real cost is in app/services/users.py and measured by `bench core`."""
+    monkeypatch.setattr("app.services.users.KDF", "scrypt$1024$8$1")
 
 
 @pytest.fixture

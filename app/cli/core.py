@@ -36,6 +36,9 @@ def register(sub: Sub) -> None:
     p.set_defaults(handler=_user_add)
     p = user.add_parser("list", parents=[j])
     p.set_defaults(handler=_user_list)
+    p = user.add_parser("pin", parents=[j], help="修改自己的密码（标准输入：原密码一行，新密码一行）")
+    p.add_argument("--name", required=True)
+    p.set_defaults(handler=_user_pin)
 
     config = sub.add_parser("config", help="县级配置").add_subparsers(dest="config_command", required=True)
     p = config.add_parser("import", parents=[j])
@@ -121,6 +124,14 @@ def _user_add(args: argparse.Namespace, ctx: Context) -> int:
                                      purpose="添加用户")
     u = desk.users.add(args.name, args.role, pin, by=by)
     ctx.emit(args, {"name": u.name, "role": u.role.value}, f"已添加{u.role.label}「{u.name}」")
+    return 0
+
+
+def _user_pin(args: argparse.Namespace, ctx: Context) -> int:
+    old = ctx.read_pin(f"{args.name}（原密码）")
+    new = ctx.read_pin(f"{args.name}（新密码）")
+    ctx.desk(args).users.change_pin(args.name, old, new)
+    ctx.emit(args, {"name": args.name.strip(), "changed": True}, f"「{args.name.strip()}」的密码已修改")
     return 0
 
 

@@ -81,10 +81,10 @@ class WizardData:
     printer_width: int = 58
 
 
-def _pin_problem(who: str, pin: str, again: str) -> str | None:
-    problem = pin_shape_problem(pin)
+def _pin_problem(who: str, role: str, pin: str, again: str) -> str | None:
+    problem = pin_shape_problem(pin, role)
     if problem:
-        return f"{who}的{problem}"
+        return f"{who}的{problem.removeprefix('村委会负责人和管理员的')}"
     if pin != again:
         return f"两次输入的{who}密码不一致"
     return None
@@ -117,9 +117,9 @@ def problems(step: Step, d: WizardData, *, sync_available: bool = False) -> list
                 out.append(f"{who}姓名：{exc}")
         if len(names) == 2 and names[0] == names[1]:
             out.append("代收员和村委会负责人必须是两个人（作废和日结需要另一人会签）")
-        for who, pin, again in (("代收员", d.agent_pin, d.agent_pin_again),
-                                ("村委会负责人", d.head_pin, d.head_pin_again)):
-            problem = _pin_problem(who, pin, again)
+        for who, role, pin, again in (("代收员", "agent", d.agent_pin, d.agent_pin_again),
+                                      ("村委会负责人", "head", d.head_pin, d.head_pin_again)):
+            problem = _pin_problem(who, role, pin, again)
             if problem:
                 out.append(problem)
         if not out and d.agent_pin == d.head_pin:

@@ -20,17 +20,24 @@ from app.storage.tables import UserRow
 
 MAX_FAILED = 5
 LOCKOUT = timedelta(minutes=15)
-# scrypt: memory-hard; ~50 ms per check keeps guessing a 6-digit PIN from a stolen file slow.
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+# scrypt, memory-hard: 2^16 x 8 takes 64 MiB and about 130 ms here (`bench core` prints it), so
+# one guess at a PIN in a stolen file costs at least 100 ms. Each hash records its own cost
+# (UserRow.pin_kdf): the cost can rise, and older hashes are re-made at the next sign-in.
+KDF = "scrypt$65536$8$1"
 
 
-def hash_pin(pin: str, salt: bytes) -> bytes:
-    return hashlib.scrypt(pin.encode("utf-8"), salt=salt, dklen=32, **_SCRYPT)
+def hash_pin(pin: str, salt: bytes, kdf: str | None = None) -> bytes:
+    name, n, r, p = (kdf or KDF).split("$")
+    if name != "scrypt":
+        raise ValueError(f"unknown PIN hash {name}")
+    n_, r_, p_ = int(n), int(r), int(p)
+    return hashlib.scrypt(pin.encode("utf-8"), salt=salt, dklen=32, n=n_, r=r_, p=p_,
+                          maxmem=2 * 128 * n_ * r_ * p_)
 
 
-def _check_pin_shape(pin: str) -> str:
+def _check_pin_shape(pin: str, role: Role) -> str:
     pin = pin.strip()
-    problem = pin_shape_problem(pin)
+    problem = pin_shape_problem(pin, role.value)
     if problem:
         raise InvalidInput(problem)
     return pin
@@ -68,7 +75,7 @@ class Users:
             role = Role(role)
         except ValueError:
             raise InvalidInput(f"未知角色「{role}」（agent、head、township、admin）") from None
-        pin = _check_pin_shape(pin)
+        pin = _check_pin_shape(pin, role)
         salt = os.urandom(16)
         with self._db.write(ledger=False) as s:
             if s.exec(select(UserRow).where(UserRow.name == clean)).first():
@@ -81,7 +88,7 @@ class Users:
                 who = f"「{by.name}」是{by.role.label}，" if by else ""
                 raise Refused(f"{who}添加用户需要村委会负责人或管理员确认（输入其 PIN）")
             s.add(UserRow(name=clean, role=role.value, pin_salt=salt, pin_hash=hash_pin(pin, salt),
-                          created_at=self._clock()))
+                          pin_kdf=KDF, created_at=self._clock()))
         return UserInfo(clean, role)
 
     def list(self) -> list[UserInfo]:
@@ -97,7 +104,7 @@ class Users:
             return UserInfo(row.name, Role(row.role), row.locked_until)
 
     def authenticate(self, name: str, pin: str, *, roles: tuple[Role, ...] | None = None,
-                     purpose: str = "操作") -> UserInfo:
+                     purpose: str = "操作", allow_short: bool = False) -> UserInfo:
         """Check a PIN. Five wrong PINs in a row lock the user for LOCKOUT."""
         now = _utc(self._clock())
         with self._db.write(ledger=False) as s:
@@ -115,7 +122,7 @@ class Users:
             if row.locked_until is not None and row.locked_until > now:
                 until = _local(row.locked_until).strftime("%H:%M")
                 raise AuthError(f"用户「{row.name}」因连续输错 PIN 已锁定，请在 {until} 后再试")
-            if not hmac.compare_digest(hash_pin(pin.strip(), row.pin_salt), row.pin_hash):
+            if not hmac.compare_digest(hash_pin(pin.strip(), row.pin_salt, row.pin_kdf), row.pin_hash):
                 row.failed_attempts += 1
                 left = MAX_FAILED - row.failed_attempts
                 if left <= 0:
@@ -132,8 +139,15 @@ class Users:
             row.failed_attempts = 0
             row.locked_until = None
             self._locked_until_mono.pop(row.name, None)
+            if row.pin_kdf != KDF:  # made at an older, cheaper cost: re-made now the PIN is known
+                row.pin_salt = os.urandom(16)
+                row.pin_hash, row.pin_kdf = hash_pin(pin.strip(), row.pin_salt), KDF
             s.add(row)
+            short = pin_shape_problem(pin.strip(), row.role)
             user = vouch(UserInfo(row.name, Role(row.role)))
+        if short and not allow_short:
+            raise AuthError(f"「{user.name}」的密码太短：{short}。请先修改密码"
+                            f"（命令行 daishou user pin --name {user.name}，原密码一行、新密码一行）")
         if roles and user.role not in roles:
             allowed = "或".join(r.label for r in roles)
             raise Refused(f"「{user.name}」是{user.role.label}，{purpose}需要{allowed}")
@@ -146,11 +160,11 @@ class Users:
         return max(0.0, self._locked_until_mono[name] - self._monotonic())
 
     def change_pin(self, name: str, old_pin: str, new_pin: str) -> None:
-        self.authenticate(name, old_pin)
-        new_pin = _check_pin_shape(new_pin)
+        user = self.authenticate(name, old_pin, allow_short=True)  # a short PIN may be changed
+        new_pin = _check_pin_shape(new_pin, user.role)
         salt = os.urandom(16)
         with self._db.write(ledger=False) as s:
             row = s.exec(select(UserRow).where(UserRow.name == name.strip())).one()
-            row.pin_salt, row.pin_hash = salt, hash_pin(new_pin, salt)
+            row.pin_salt, row.pin_hash, row.pin_kdf = salt, hash_pin(new_pin, salt), KDF
             s.add(row)
 

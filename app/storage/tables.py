@@ -37,6 +37,7 @@ class UserRow(SQLModel, table=True):
     role: str
     pin_salt: bytes
     pin_hash: bytes
+    pin_kdf: str = "scrypt$16384$8$1"  # the cost the hash was made with (schema v4)
     failed_attempts: int = 0
     locked_until: NaiveDatetime | None = None
     active: bool = True

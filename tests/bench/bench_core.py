@@ -152,10 +152,34 @@ def verify_speed(tmp: Path) -> dict[str, Any]:
             "bare_read_journal_s": round(bare, 3), "verify_ratio": round(took / bare, 1), "goal_verify_s": 1.0}
 
 
+def pin_guess_cost() -> dict[str, Any]:
+    """What one guess at a PIN in a stolen file costs (the scrypt cost every new hash is made
+    with), beside one bare sha256 of the same PIN: the goal is at least 100 ms a guess."""
+    import hashlib
+    import os
+
+    from app.services.users import KDF, hash_pin
+
+    salt = os.urandom(16)
+    times, bare = [], []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        hash_pin("135790", salt)
+        times.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        hashlib.sha256(salt + b"135790").digest()
+        bare.append(time.perf_counter() - t0)
+    guess = statistics.median(times)
+    return {"pin_kdf": KDF, "pin_guess_ms": round(guess * 1e3, 1),
+            "bare_sha256_us": round(statistics.median(bare) * 1e6, 2),
+            "six_digit_pin_space_hours": round(10**6 * guess / 3600, 1), "goal_pin_guess_ms": 100}
+
+
 def main() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        out = receipt_latency(tmp)
+        out = pin_guess_cost()
+        out |= receipt_latency(tmp)
         out |= verify_speed(tmp)
     out["median_of_ratios_note"] = "figures vary on a shared machine; compare ratios, not absolutes"
     return out

@@ -40,7 +40,7 @@ def cli(tmp_path: Path, clock: FakeClock) -> Cli:
     assert c("init", "--village-code", "341824100201", "--village-name", "示范村",
              "--township-code", "341824100", "--device-no", "1")[0] == 0
     assert c("user", "add", "--name", "李代收", "--role", "agent", stdin="1234\n")[0] == 0
-    assert c("user", "add", "--name", "王村长", "--role", "head", stdin="5678\n")[0] == 0
+    assert c("user", "add", "--name", "王村长", "--role", "head", stdin="567890\n")[0] == 0
     assert c("config", "import", str(CONFIG_PATH))[0] == 0
     roster = c.json("roster", "import", str(write_roster(tmp_path / "r.csv", VILLAGE)))
     assert (roster["imported"], roster["rejected"]) == (6, [])
@@ -58,14 +58,14 @@ def test_record_void_settle_remit_verify(cli: Cli) -> None:
     second = cli.json("receipt", "record", "--agent", "李代收", "--line", f"{AYGUL.id_number}:medical:2027",
                       "--cash", "400", stdin="1234\n")
     voided = cli.json("receipt", "void", second["number"], "--reason", "重复收款", "--agent", "李代收",
-                      "--head", "王村长", stdin="1234\n5678\n")
+                      "--head", "王村长", stdin="1234\n567890\n")
     assert voided["status"] == "voided"
     listed = cli.json("receipt", "list", "--date", "2026-11-20")
     assert [(x["number"], x["status"]) for x in listed] == [
         ("341824100201-01-000001", "valid"), ("341824100201-01-000002", "voided")]
     assert listed[0]["signoffs"] == {"payer": "paper", "agent": "李代收", "head": None}
     st = cli.json("settle", "--date", "2026-11-20", "--counted", "1300", "--agent", "李代收",
-                  "--head", "王村长", stdin="1234\n5678\n")
+                  "--head", "王村长", stdin="1234\n567890\n")
     assert {k: st[k] for k in ("date", "expected_fen", "counted_fen", "difference_fen", "receipts", "voids")} == {
         "date": "2026-11-20", "expected_fen": 130000, "counted_fen": 130000, "difference_fen": 0,
         "receipts": 1, "voids": 1}
@@ -80,7 +80,7 @@ def test_pins_are_read_in_the_order_the_users_are_named(cli: Cli) -> None:
     r = cli.json("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:medical:2027",
                  "--cash", "400", stdin="1234\n")
     code, _, err = cli("receipt", "void", r["number"], "--reason", "x", "--agent", "李代收",
-                       "--head", "王村长", stdin="5678\n1234\n")
+                       "--head", "王村长", stdin="567890\n1234\n")
     assert code == 1
     assert err == "daishou: 「李代收」的 PIN 错误，还可再试4次\n"
 
@@ -117,7 +117,7 @@ def test_override_reason_and_explicit_amount(cli: Cli) -> None:
     (("remit", "--amount", "-1", "--slip", "X", "--date", "2026-11-20"), "不能为负数"),
 ])
 def test_bad_arguments_are_named(cli: Cli, argv: tuple[str, ...], message: str) -> None:
-    code, _, err = cli(*argv, stdin="1234\n5678\n")
+    code, _, err = cli(*argv, stdin="1234\n567890\n")
     assert code == 1
     assert message in err
 
@@ -165,9 +165,9 @@ def test_refund_request_from_the_command_line(cli: Cli) -> None:
     r = cli.json("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:medical:2027",
                  "--cash", "400", stdin="1234\n")
     assert cli("settle", "--date", "2026-11-20", "--counted", "400", "--agent", "李代收",
-               "--head", "王村长", stdin="1234\n5678\n")[0] == 0
+               "--head", "王村长", stdin="1234\n567890\n")[0] == 0
     refunded = cli.json("receipt", "refund", r["number"], "--reason", "银行已代扣，重复缴费",
-                        "--agent", "李代收", "--head", "王村长", stdin="1234\n5678\n")
+                        "--agent", "李代收", "--head", "王村长", stdin="1234\n567890\n")
     assert refunded["refund_request"]["amount_fen"] == 40000
     assert refunded["refund_request"]["reason"] == "银行已代扣，重复缴费"
 
@@ -181,7 +181,7 @@ def test_settlement_backs_up_to_the_configured_folder(cli: Cli, tmp_path: Path) 
     cli.json("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:medical:2027",
              "--cash", "400", stdin="1234\n")
     st = cli.json("settle", "--date", "2026-11-20", "--counted", "400", "--agent", "李代收",
-                  "--head", "王村长", stdin="1234\n5678\n")
+                  "--head", "王村长", stdin="1234\n567890\n")
     copy = Path(st["backup"])
     assert copy.parent == usb and copy.name == "daishou-341824100201-01-20261120-090000.sqlite3"
     restored = tmp_path / "restored"
@@ -200,7 +200,7 @@ def test_a_missing_backup_folder_warns_but_the_day_is_settled(cli: Cli, tmp_path
     with Desk(cli.home, clock=cli.clock) as desk:
         desk.setup.set_setting("backup.dir", str(blocker / "sub"))
     code, out, err = cli("settle", "--date", "2026-11-20", "--counted", "0", "--agent", "李代收",
-                         "--head", "王村长", "--json", stdin="1234\n5678\n")
+                         "--head", "王村长", "--json", stdin="1234\n567890\n")
     assert code == 0 and json.loads(out)["backup"] is None
     assert "警告：日结已完成，但无法使用备份文件夹" in err
 
@@ -213,8 +213,32 @@ def test_backup_command_needs_a_folder(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_user_add_needs_the_head_once_one_exists(cli: Cli) -> None:
-    code, _, err = cli("user", "add", "--name", "假村长", "--role", "head", stdin="1111\n")
+    code, _, err = cli("user", "add", "--name", "假村长", "--role", "head", stdin="111111\n")
     assert code == 1 and "添加用户需要村委会负责人或管理员确认" in err
     added = cli.json("user", "add", "--name", "张会计", "--role", "agent", "--by", "王村长",
-                     stdin="2222\n5678\n")
+                     stdin="2222\n567890\n")
     assert added == {"name": "张会计", "role": "agent"}
+
+
+def test_a_head_with_a_short_pin_from_an_older_version_changes_it_on_the_command_line(cli: Cli) -> None:
+    import sqlite3
+
+    from app.services.users import hash_pin
+
+    # An older version let heads have 4 digits: make 王村长's PIN 4321 as it would have stored it.
+    home = cli.home
+    conn = sqlite3.connect(home / "daishou.sqlite3")
+    salt = b"0123456789abcdef"
+    conn.execute("UPDATE user SET pin_salt = ?, pin_hash = ?, pin_kdf = 'scrypt$16384$8$1' "
+                 "WHERE name = '王村长'", (salt, hash_pin("4321", salt, "scrypt$16384$8$1")))
+    conn.commit()
+    conn.close()
+    code, _, err = cli("user", "add", "--name", "张会计", "--role", "agent", "--by", "王村长",
+                       stdin="2222\n4321\n")
+    assert code == 1 and "密码太短" in err and "daishou user pin --name 王村长" in err
+    code, _, err = cli("user", "pin", "--name", "王村长", stdin="4321\n9876\n")
+    assert code == 1 and "6–12 位数字" in err  # the new one must be long enough too
+    assert cli.json("user", "pin", "--name", "王村长", stdin="4321\n987654\n") == {
+        "name": "王村长", "changed": True}
+    assert cli("user", "add", "--name", "张会计", "--role", "agent", "--by", "王村长",
+               stdin="2222\n987654\n")[0] == 0

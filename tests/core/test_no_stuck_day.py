@@ -35,8 +35,8 @@ def test_only_head_taking_cash_is_refused_before_anything_is_recorded(desk: Desk
 
 def test_head_takes_cash_once_a_second_head_exists(desk: Desk, agent: UserInfo, head: UserInfo,
                                                    clock: FakeClock) -> None:
-    desk.users.add("赵村长", Role.HEAD, "13579", by=head)
-    second = desk.users.authenticate("赵村长", "13579", roles=(Role.HEAD,))
+    desk.users.add("赵村长", Role.HEAD, "135790", by=head)
+    second = desk.users.authenticate("赵村长", "135790", roles=(Role.HEAD,))
     r = desk.receipts.record(head, [med(ZHANG)], cash_fen=40000)
     st = desk.settlements.settle(clock().date(), agent=agent, head=second, counted_fen=40000)
     assert st.receipt_numbers == (r.number,) and st.head == "赵村长"
@@ -56,10 +56,10 @@ def test_a_day_already_stuck_names_the_way_out_and_the_way_out_works(
     assert "亲自收取了其中1张收据" in refused.value.message
     assert "添加另一位村委会负责人账户" in refused.value.message
     # The way out as named: an administrator adds a second head, who countersigns.
-    desk.users.add("管理员", Role.ADMIN, "24680", by=head)
-    admin = desk.users.authenticate("管理员", "24680")
-    desk.users.add("赵村长", Role.HEAD, "13579", by=admin)
-    second = desk.users.authenticate("赵村长", "13579", roles=(Role.HEAD,))
+    desk.users.add("管理员", Role.ADMIN, "246800", by=head)
+    admin = desk.users.authenticate("管理员", "246800")
+    desk.users.add("赵村长", Role.HEAD, "135790", by=admin)
+    second = desk.users.authenticate("赵村长", "135790", roles=(Role.HEAD,))
     st = desk.settlements.settle(day, agent=agent, head=second, counted_fen=80000)
     assert own.number in st.receipt_numbers and st.difference_fen == 0
 
@@ -148,7 +148,7 @@ def test_command_line_settles_the_late_cash_as_round_two(tmp_path, clock: FakeCl
     cli("init", "--village-code", "341824100201", "--village-name", "示范村", "--township-code",
         "341824100", "--device-no", "1")
     cli("user", "add", "--name", "李代收", "--role", "agent", stdin="1234\n")
-    cli("user", "add", "--name", "王村长", "--role", "head", stdin="5678\n")
+    cli("user", "add", "--name", "王村长", "--role", "head", stdin="567890\n")
     cli("config", "import", str(CONFIG_PATH))
     cli.json("roster", "import", str(write_roster(tmp_path / "r.csv", VILLAGE)))
     day = clock().date().isoformat()
@@ -156,9 +156,9 @@ def test_command_line_settles_the_late_cash_as_round_two(tmp_path, clock: FakeCl
     for person in (ZHANG, AYGUL):  # the second comes after the first settlement
         cli.json("receipt", "record", "--agent", "李代收", "--line", f"{person.id_number}:medical:2027",
                  "--cash", "400", stdin="1234\n")
-        st = cli.json(*settle, stdin="1234\n5678\n")
+        st = cli.json(*settle, stdin="1234\n567890\n")
         assert (st["date"], st["expected_fen"]) == (day, 40000)
     assert st["round"] == 2
-    code, _, err = cli(*settle, stdin="1234\n5678\n")
+    code, _, err = cli(*settle, stdin="1234\n567890\n")
     assert code == 1 and "已经日结，之后没有新的收款" in err
     assert cli("verify")[0] == 0

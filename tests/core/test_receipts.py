@@ -189,7 +189,7 @@ def test_void_needs_reason_and_head_and_frees_the_person(desk: Desk, agent: User
 
 def test_head_cannot_confirm_the_void_of_their_own_receipt(desk: Desk, agent: UserInfo,
                                                             head: UserInfo) -> None:
-    desk.users.add("赵村长", "head", "13579", by=head)  # a head's own cash needs a second head
+    desk.users.add("赵村长", "head", "135790", by=head)  # a head's own cash needs a second head
     r = desk.receipts.record(head, [med(ZHANG)], cash_fen=40000)
     with pytest.raises(Refused, match="「王村长」不能既办理又确认同一笔作废"):
         desk.receipts.void(r.number, reason="错收", agent=head, head=head)
@@ -220,9 +220,9 @@ def test_print_attempts_count_copies_only_after_a_successful_print(desk: Desk, a
 def test_adding_a_user_needs_a_village_head_or_admin_once_one_exists(desk: Desk, agent: UserInfo,
                                                                     head: UserInfo) -> None:
     with pytest.raises(Refused, match="添加用户需要村委会负责人或管理员确认"):
-        desk.users.add("假村长", "head", "1111")
+        desk.users.add("假村长", "head", "111111")
     with pytest.raises(Refused, match="「李代收」是代收员，添加用户需要村委会负责人或管理员确认"):
-        desk.users.add("假村长", "head", "1111", by=agent)
+        desk.users.add("假村长", "head", "111111", by=agent)
     assert desk.users.add("张会计", "agent", "2222", by=head).name == "张会计"
     assert [u.name for u in desk.users.list()] == ["李代收", "王村长", "张会计"]
 

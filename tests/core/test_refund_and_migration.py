@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from app.domain.records import UserInfo
+from app.services import users
 from app.services.desk import Desk
-from app.services.errors import InvalidInput, Refused
+from app.services.errors import AuthError, InvalidInput, Refused
 from app.storage.db import SCHEMA_VERSION
 from tests.core.test_receipts import med
 from tests.factories import ZHANG, ZHANG_WIFE, FakeClock
@@ -45,8 +46,8 @@ def test_nobody_is_both_agent_and_head_of_a_refund_and_a_head_not_for_their_own(
         desk.receipts.request_refund(mine.number, reason="重复缴费", agent=head, head=head)
     assert desk.receipts.get(mine.number).refund is None
     clock.next_day()
-    desk.users.add("赵村长", "head", "13579", by=head)  # a head's own cash needs a second head
-    second = desk.users.authenticate("赵村长", "13579")
+    desk.users.add("赵村长", "head", "135790", by=head)  # a head's own cash needs a second head
+    second = desk.users.authenticate("赵村长", "135790")
     theirs = desk.receipts.record(head, [med(ZHANG_WIFE)], cash_fen=40000)
     desk.settlements.settle(clock().date(), agent=head, head=second, counted_fen=40000)
     with pytest.raises(Refused, match="「王村长」亲自收取了其中1张收据，不能确认自己的收据的退费申请"):
@@ -71,7 +72,7 @@ def test_a_file_saved_by_schema_version_1_upgrades_with_a_backup(tmp_path: Path)
     shutil.copy(V1_FILE, home / "daishou.sqlite3")
     assert sqlite3.connect(home / "daishou.sqlite3").execute("PRAGMA user_version").fetchone() == (1,)
     with Desk(home) as desk:
-        assert SCHEMA_VERSION == 3
+        assert SCHEMA_VERSION == 4
         # v3: the settlement saved by v1 is the day's first (and only) round.
         assert [st.round_no for st in desk.settlements.all()] == [1]
         receipts = desk.receipts.list()
@@ -83,7 +84,15 @@ def test_a_file_saved_by_schema_version_1_upgrades_with_a_backup(tmp_path: Path)
         result = desk.verify()
         assert (result.ok, result.entries) == (True, 6)
         agent = desk.users.authenticate("李代收", "1234")
-        head = desk.users.authenticate("王村长", "5678")
+        # v4: the hash made at v1's cost is made again at today's cost once the PIN is known
+        kdf = sqlite3.connect(home / "daishou.sqlite3").execute(
+            "SELECT name, pin_kdf FROM user ORDER BY id").fetchall()
+        assert kdf == [("李代收", users.KDF), ("王村长", "scrypt$16384$8$1")]
+        # the v1 village head's 4-digit PIN must be changed before it countersigns anything
+        with pytest.raises(AuthError, match="密码太短.*请先修改密码"):
+            desk.users.authenticate("王村长", "5678")
+        desk.users.change_pin("王村长", "5678", "567890")
+        head = desk.users.authenticate("王村长", "567890")
         refunded = desk.receipts.request_refund(receipts[0].number, reason="县里通知重复缴费",
                                                 agent=agent, head=head)
         assert refunded.refund is not None and desk.verify().ok

@@ -67,7 +67,7 @@ def test_a_closed_day_never_changes(desk: Desk, agent: UserInfo, head: UserInfo,
 
 def test_head_cannot_countersign_own_settlement_or_own_receipts(desk: Desk, agent: UserInfo,
                                                                 head: UserInfo, clock: FakeClock) -> None:
-    desk.users.add("赵村长", "head", "13579", by=head)  # a head's own cash needs a second head
+    desk.users.add("赵村长", "head", "135790", by=head)  # a head's own cash needs a second head
     desk.receipts.record(head, [med(AYGUL)], cash_fen=40000)
     with pytest.raises(Refused, match="「王村长」不能既办理又确认同一笔日结"):
         desk.settlements.settle(clock().date(), agent=head, head=head, counted_fen=40000)

@@ -22,7 +22,7 @@ def good_data() -> WizardData:
     return WizardData(village_code="341824100201", village_name="示范村", township_code="341824100",
                       device_no="1", config_path=str(DEMO / "county-config.json"),
                       agent_name="李代收", agent_pin="1234", agent_pin_again="1234",
-                      head_name="王村长", head_pin="5678", head_pin_again="5678")
+                      head_name="王村长", head_pin="567890", head_pin_again="567890")
 
 
 def test_walks_every_step_in_order_and_locks_identity_after_users() -> None:
@@ -60,9 +60,9 @@ def test_village_must_belong_to_township() -> None:
 
 @pytest.mark.parametrize(("change", "expected"), [
     ({"agent_pin_again": "1235"}, "不一致"),
-    ({"head_pin": "12", "head_pin_again": "12"}, "4–12 位数字"),
+    ({"head_pin": "12345", "head_pin_again": "12345"}, "村委会负责人的密码应为 6–12 位数字"),
     ({"head_name": "李代收"}, "两个人"),
-    ({"head_pin": "1234", "head_pin_again": "1234"}, "不能相同"),
+    ({"agent_pin": "567890", "agent_pin_again": "567890"}, "不能相同"),
 ])
 def test_users_step_checks_pins_and_two_people(change: dict[str, str], expected: str) -> None:
     data = good_data()

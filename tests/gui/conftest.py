@@ -21,7 +21,7 @@ from ui.tasks import TaskManager
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "resources" / "demo"
 AGENT, AGENT_PIN = "李代收", "1234"
-HEAD, HEAD_PIN = "王村长", "5678"
+HEAD, HEAD_PIN = "王村长", "567890"
 # Inside the 2027 collection window (2026-09-01 .. 2027-06-30) of the demo county.
 START = datetime(2026, 10, 15, 9, 0, 0)
 

@@ -62,7 +62,7 @@ def test_cash_after_the_days_settlement_is_said_to_need_another(qtbot, window, p
 
     desk = window.ctx.desk
     take_cash(window, "吴福福")
-    desk.settlements.settle(desk.clock().date(), agent=window.ctx.user, head=desk.users.authenticate("王村长", "5678"),
+    desk.settlements.settle(desk.clock().date(), agent=window.ctx.user, head=desk.users.authenticate("王村长", "567890"),
                             counted_fen=40000)
     d = window.desk_view
     find_and_choose(qtbot, window, "孙兰军")

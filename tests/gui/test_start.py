@@ -59,11 +59,11 @@ def test_first_run_wizard_to_login(qtbot, tmp_path: Path, errors) -> None:  # ty
         type_text(f["agent_name"], "李代收")
         type_text(f["head_name"], "王村长")
         for key, value in (("agent_pin", "1234"), ("agent_pin_again", "1234"),
-                           ("head_pin", "5678"), ("head_pin_again", "5679")):
+                           ("head_pin", "567890"), ("head_pin_again", "567891")):
             qtbot.keyClicks(f[key], value)
         press_enter()
         assert "不一致" in wizard.message.text() and not desk.setup.initialised
-        f["head_pin_again"].setText("5678")
+        f["head_pin_again"].setText("567890")
         press_enter()
         assert wizard.flow.step is Step.ROSTER and not wizard.back_button.isEnabled()
         assert desk.setup.device.village_name == "示范村"

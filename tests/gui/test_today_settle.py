@@ -136,7 +136,7 @@ def test_settlement_with_a_difference_then_remittance(qtbot, window, tmp_path, e
 def test_settled_day_printed_again_into_a_folder_the_agent_picks(qtbot, window, tmp_path, errors) -> None:  # type: ignore[no-untyped-def]
     desk = window.ctx.desk
     take_cash(window, "吴福福")
-    desk.settlements.settle(desk.clock().date(), agent=window.ctx.user, head=desk.users.authenticate("王村长", "5678"),
+    desk.settlements.settle(desk.clock().date(), agent=window.ctx.user, head=desk.users.authenticate("王村长", "567890"),
                             counted_fen=40000, denominations={10000: 4})
     window.ctx.changes.ledger.emit()
     settle = open_screen(qtbot, window, Qt.Key.Key_F4)

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from app.domain.canonical import GENESIS_HASH
+from app.storage.db import expected_triggers
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,13 @@ def verify_database(path: Path) -> VerifyResult:
     The chain walk (Python, hashing) and the projection comparison (SQL) run at the same time on
     two connections: sqlite3 lets go of the GIL while SQLite works, so the two use both cores.
     """
+    try:
+        return _verify(path)
+    except sqlite3.DatabaseError as exc:  # damaged pages: SQLite cannot read the file
+        return VerifyResult(False, 0, None, f"数据文件损坏，无法完整读取（{exc}）。请用备份恢复并联系乡镇社保所")
+
+
+def _verify(path: Path) -> VerifyResult:
     chain, projections = _snapshots(path)
     entries = 0
     try:
@@ -89,7 +97,7 @@ def _snapshots(path: Path) -> tuple[sqlite3.Connection, sqlite3.Connection]:
 
 def _compare_all(conn: sqlite3.Connection) -> list[tuple[int | None, str]]:
     try:
-        return _compare_receipts(conn) + _compare_signatures(conn)
+        return _file_checks(conn) + _compare_receipts(conn) + _compare_signatures(conn)
     except sqlite3.OperationalError as exc:
         if "interrupt" in str(exc):
             return []
@@ -271,6 +279,23 @@ def _compare_receipts(conn: sqlite3.Connection) -> list[tuple[int | None, str]]:
         row = conn.execute(query).fetchone()
         if row:
             problems.append((None, f"{_LABELS[kind]}表有日志中没有的记录：{row[1]}"))
+    return problems
+
+
+def _file_checks(conn: sqlite3.Connection) -> list[tuple[int | None, str]]:
+    """The file itself: SQLite's own integrity check, and every trigger that refuses UPDATE and
+    DELETE still there and unchanged (dropping one is how an edit with the sqlite3 shell starts)."""
+    problems: list[tuple[int | None, str]] = []
+    damage = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    if damage != ["ok"]:
+        problems.append((None, f"数据文件损坏（SQLite 完整性检查：{damage[0][:80]}）"))
+    have = {str(n): str(sql) for n, sql in
+            conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+    for name, sql in sorted(expected_triggers().items()):
+        if have.get(name) != sql:
+            what = "被删除" if name not in have else "被改动"
+            problems.append((None, f"保护账本的触发器 {name} {what}（有人绕过程序改过数据文件）"))
+            break
     return problems
 
 

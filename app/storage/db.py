@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -163,3 +164,17 @@ def copy_database(path: Path, target: Path) -> None:
     finally:
         dst.close()
         src.close()
+
+
+@functools.cache
+def expected_triggers() -> dict[str, str]:
+    """name -> SQL of every trigger a database of the newest version has (built in memory from
+    the frozen steps): `verify` checks a file still has each, unchanged."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        for step in MIGRATIONS:
+            step(conn)
+        return {str(n): str(sql) for n, sql in
+                conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+    finally:
+        conn.close()

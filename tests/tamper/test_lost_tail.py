@@ -87,11 +87,13 @@ def test_rewriting_the_newest_entry_with_a_recomputed_hash_is_caught(
     _day(desk, agent)
     desk.close()
     conn = sqlite3.connect(desk.db.path, isolation_level=None)
+    (trigger,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'journal_no_update'").fetchone()
     conn.execute("DROP TRIGGER journal_no_update")
     seq, body, prev = conn.execute("SELECT seq, body, prev_hash FROM journal ORDER BY seq DESC").fetchone()
     forged = body.replace('"cash_fen":40000', '"cash_fen":40000 ')  # any change, hash made anew
     conn.execute("UPDATE journal SET body = ?, hash = ? WHERE seq = ?",
                  (forged, hashlib.sha256((prev + forged).encode()).hexdigest(), seq))
+    conn.execute(trigger)  # and the trigger put back, so the file looks untouched
     conn.close()
 
     again = Desk(desk.home, clock=desk.clock)
@@ -131,3 +133,34 @@ def test_an_honest_ledger_passes_and_keeps_its_mark_current(
     assert (result.ok, result.note) == (True, None)
     marks = [v for (service, _), v in memory_keyring.values.items() if service == "daishou-ledger-mark"]
     assert len(marks) == 1 and '"receipt_seq": 3' in marks[0]
+
+
+def test_a_trigger_dropped_or_replaced_by_a_harmless_one_is_caught(desk: Desk, agent: UserInfo) -> None:
+    _day(desk, agent)
+    desk.close()
+    conn = sqlite3.connect(desk.db.path, isolation_level=None)
+    conn.execute("DROP TRIGGER receipt_no_delete")
+    conn.close()
+    result = desk.verify()
+    assert not result.ok and "触发器 receipt_no_delete 被删除" in (result.reason or "")
+    conn = sqlite3.connect(desk.db.path, isolation_level=None)
+    conn.execute("CREATE TRIGGER receipt_no_delete BEFORE DELETE ON receipt BEGIN SELECT 1; END")
+    conn.close()
+    result = desk.verify()
+    assert not result.ok and "触发器 receipt_no_delete 被改动" in (result.reason or "")
+
+
+def test_damaged_pages_are_reported_by_verify(desk: Desk, agent: UserInfo) -> None:
+    _day(desk, agent)
+    desk.close()
+    conn = sqlite3.connect(desk.db.path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'ix_receipt_day'").fetchone()
+    conn.close()
+    with open(desk.db.path, "r+b") as f:  # scribble over one index page, as a failing disk would
+        f.seek((root - 1) * page + 8)
+        f.write(b"\xff" * 64)
+    result = desk.verify()
+    assert not result.ok and "数据文件损坏" in (result.reason or "")
+    assert desk.verify().to_json()["ok"] is False

@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app.domain.names import InvalidNameError, parse_name
 from app.domain.pins import pin_shape_problem
@@ -16,6 +16,7 @@ from app.domain.records import Role, UserInfo
 from app.services.database import Clock, Database
 from app.services.errors import AuthError, InvalidInput, NotFound, Refused
 from app.services.signoff import require_pin, vouch
+from app.storage import journal
 from app.storage.tables import UserRow
 
 MAX_FAILED = 5
@@ -33,6 +34,25 @@ def hash_pin(pin: str, salt: bytes, kdf: str | None = None) -> bytes:
     n_, r_, p_ = int(n), int(r), int(p)
     return hashlib.scrypt(pin.encode("utf-8"), salt=salt, dklen=32, n=n_, r=r_, p=p_,
                           maxmem=2 * 128 * n_ * r_ * p_)
+
+
+def _journal_user(s: Session, row: UserRow, action: str, at: datetime, by: str | None = None) -> None:
+    """Journal what the user table now holds for one user, in the same transaction: verify
+    replays these entries and refuses a table that differs (a head's PIN hash swapped for an
+    agent's, a role changed, a user added with the sqlite3 shell)."""
+    journal.append(journal.raw(s), "user", at.isoformat(), {
+        "action": action, "name": row.name, "role": row.role, "active": bool(row.active),
+        "pin_salt": row.pin_salt.hex(), "pin_hash": row.pin_hash.hex(), "pin_kdf": row.pin_kdf,
+        "by": by})
+
+
+def _adopt_legacy_users(s: Session, at: datetime) -> None:
+    """Users made before users were journalled get their entry once (action "existing")."""
+    conn = journal.raw(s)
+    if conn.execute("SELECT 1 FROM journal WHERE kind = 'user' LIMIT 1").fetchone():
+        return
+    for row in s.exec(select(UserRow).order_by(col(UserRow.id))).all():
+        _journal_user(s, row, "existing", at)
 
 
 def _check_pin_shape(pin: str, role: Role) -> str:
@@ -77,7 +97,7 @@ class Users:
             raise InvalidInput(f"未知角色「{role}」（agent、head、township、admin）") from None
         pin = _check_pin_shape(pin, role)
         salt = os.urandom(16)
-        with self._db.write(ledger=False) as s:
+        with self._db.write() as s:
             if s.exec(select(UserRow).where(UserRow.name == clean)).first():
                 raise Refused(f"用户「{clean}」已存在")
             authorities = s.exec(select(UserRow).where(
@@ -87,8 +107,11 @@ class Users:
             if authorities and (by is None or by.role not in (Role.HEAD, Role.ADMIN)):
                 who = f"「{by.name}」是{by.role.label}，" if by else ""
                 raise Refused(f"{who}添加用户需要村委会负责人或管理员确认（输入其 PIN）")
-            s.add(UserRow(name=clean, role=role.value, pin_salt=salt, pin_hash=hash_pin(pin, salt),
-                          pin_kdf=KDF, created_at=self._clock()))
+            _adopt_legacy_users(s, self._clock())
+            row = UserRow(name=clean, role=role.value, pin_salt=salt, pin_hash=hash_pin(pin, salt),
+                          pin_kdf=KDF, created_at=self._clock())
+            s.add(row)
+            _journal_user(s, row, "add", self._clock(), by.name if by else None)
         return UserInfo(clean, role)
 
     def list(self) -> list[UserInfo]:
@@ -139,9 +162,11 @@ class Users:
             row.failed_attempts = 0
             row.locked_until = None
             self._locked_until_mono.pop(row.name, None)
+            _adopt_legacy_users(s, self._clock())
             if row.pin_kdf != KDF:  # made at an older, cheaper cost: re-made now the PIN is known
                 row.pin_salt = os.urandom(16)
                 row.pin_hash, row.pin_kdf = hash_pin(pin.strip(), row.pin_salt), KDF
+                _journal_user(s, row, "rehash", self._clock(), row.name)
             s.add(row)
             short = pin_shape_problem(pin.strip(), row.role)
             user = vouch(UserInfo(row.name, Role(row.role)))
@@ -163,8 +188,10 @@ class Users:
         user = self.authenticate(name, old_pin, allow_short=True)  # a short PIN may be changed
         new_pin = _check_pin_shape(new_pin, user.role)
         salt = os.urandom(16)
-        with self._db.write(ledger=False) as s:
+        with self._db.write() as s:
+            _adopt_legacy_users(s, self._clock())
             row = s.exec(select(UserRow).where(UserRow.name == name.strip())).one()
             row.pin_salt, row.pin_hash, row.pin_kdf = salt, hash_pin(new_pin, salt), KDF
+            _journal_user(s, row, "pin", self._clock(), row.name)
             s.add(row)
 

@@ -148,6 +148,7 @@ def _replay(conn: sqlite3.Connection, rows: Any, lines: Iterator[Any]) -> list[t
     settled: set[str] = set()  # receipt numbers inside a settlement round (voided ones too)
     rounds: dict[str, int] = {}  # day -> settlement rounds so far
     last_day = ""  # the newest settled day: no receipt may be dated before it
+    users: dict[str, tuple[int, tuple[Any, ...]]] = {}  # name -> (seq, state) of its newest entry
     problems: list[tuple[int | None, str]] = []
     n = 0
     for seq, kind, at, body, prev_hash, digest, *row in rows:
@@ -215,10 +216,32 @@ def _replay(conn: sqlite3.Connection, rows: Any, lines: Iterator[Any]) -> list[t
             r = receipts.get(d["number"])
             if r is None or d["number"] in voided or d["number"] not in settled or r[1] != d["amount_fen"]:
                 raise _Bad(seq, f"退费申请指向不存在、已作废、未日结或金额不符的收据 {d['number']}")
+        elif kind == "user":
+            users[d["name"]] = (seq, (d["role"], d["active"], d["pin_salt"], d["pin_hash"], d["pin_kdf"]))
+            continue
         elif kind != "remittance":
             raise _Bad(seq, f"第 {seq} 条的类型「{kind}」未知")
         problems += _compare_other(conn, seq, kind, d)
-    return problems
+    return problems + _compare_users(conn, users)
+
+
+def _compare_users(conn: sqlite3.Connection,
+                   journalled: dict[str, tuple[int, tuple[Any, ...]]]) -> list[tuple[int | None, str]]:
+    """The user table must hold exactly what the newest entry of each user says (role, PIN hash
+    and its cost, active). A file from before users were journalled has no user entries yet;
+    they are written at the next sign-in, and until then there is nothing to compare."""
+    if not journalled:
+        return []
+    rows = {str(name): (role, bool(active), bytes(salt).hex(), bytes(digest).hex(), kdf)
+            for name, role, active, salt, digest, kdf in conn.execute(
+                "SELECT name, role, active, pin_salt, pin_hash, pin_kdf FROM user")}
+    for name, (seq, state) in sorted(journalled.items(), key=lambda kv: kv[1][0]):
+        if rows.get(name) != state:
+            return [(seq, f"用户表中「{name}」的角色或密码与日志第 {seq} 条不符（用户被改动）")]
+    extra = sorted(set(rows) - set(journalled))
+    if extra:
+        return [(None, f"用户表有日志中没有的用户「{extra[0]}」")]
+    return []
 
 
 _Pick = Callable[[int, dict[str, Any]], tuple[Any, ...]]

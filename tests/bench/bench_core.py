@@ -104,23 +104,25 @@ def _bulk_journal(desk: Desk, people: list[Resident], n: int) -> None:
     conn = sqlite3.connect(desk.db.path, isolation_level=None)
     conn.execute("PRAGMA synchronous=OFF")
     conn.execute("BEGIN")
-    prev = GENESIS_HASH
+    last = conn.execute("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
+    first, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)  # after the users' entries
     day = date(2026, 11, 20)
     at = datetime(2026, 11, 20, 9, 0).isoformat()
     journal, receipts, lines = [], [], []
-    for seq in range(1, n + 1):
-        p = people[seq % len(people)]
-        number = f"341824100201-01-{seq:06d}"
+    for rseq in range(1, n + 1):
+        seq = first + rseq - 1
+        p = people[rseq % len(people)]
+        number = f"341824100201-01-{rseq:06d}"
         line = {"id_number": p.id_number, "name": p.name, "insurance": "medical", "year": 2027,
                 "tier_fen": None, "amount_fen": 40000, "due_fen": 40000}
-        data = {"number": number, "receipt_seq": seq, "day": day.isoformat(), "village_code": "341824100201",
+        data = {"number": number, "receipt_seq": rseq, "day": day.isoformat(), "village_code": "341824100201",
                 "device_no": 1, "payer": {"id_number": p.id_number, "name": p.name}, "lines": [line],
                 "total_fen": 40000, "cash_fen": 40000, "change_fen": 0, "agent": "李代收",
                 "payer_signoff": "paper", "signature_sha256": None, "override_reason": None}
         body = canonical_json({"seq": seq, "kind": "receipt", "recorded_at": at, "data": data})
         digest = entry_hash(prev, body)
         journal.append((seq, "receipt", at, body, prev, digest))
-        receipts.append((number, seq, seq, day.isoformat(), at, p.id_number, p.name, "李代收", 40000, 40000, 0,
+        receipts.append((number, rseq, seq, day.isoformat(), at, p.id_number, p.name, "李代收", 40000, 40000, 0,
                          "paper", None, None))
         lines.append((number, 1, p.id_number, p.name, "medical", 2027, None, 40000, 40000))
         prev = digest

@@ -72,7 +72,8 @@ def test_record_void_settle_remit_verify(cli: Cli) -> None:
     assert cli.json("receipt", "list")[0]["signoffs"]["head"]["name"] == "王村长"
     assert cli("remit", "--amount", "1300", "--slip", "BK20261120", "--date", "2026-11-20")[0] == 0
     assert cli.json("cash")["on_hand_fen"] == 0
-    assert cli.json("verify") == {"ok": True, "entries": 5, "first_bad_seq": None, "reason": None,
+    # two users, two receipts, a void, a settlement, a remittance
+    assert cli.json("verify") == {"ok": True, "entries": 7, "first_bad_seq": None, "reason": None,
                                   "note": None}
 
 
@@ -209,7 +210,7 @@ def test_backup_command_needs_a_folder(cli: Cli, tmp_path: Path) -> None:
     code, _, err = cli("backup")
     assert code == 1 and "没有设置备份文件夹" in err
     made = cli.json("backup", "--to", str(tmp_path / "b"))
-    assert Path(made["path"]).exists() and made["entries"] == 0
+    assert Path(made["path"]).exists() and made["entries"] == 2  # the two users, journalled
 
 
 def test_user_add_needs_the_head_once_one_exists(cli: Cli) -> None:

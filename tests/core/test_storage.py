@@ -80,7 +80,7 @@ def test_verify_passes_on_an_honest_ledger(desk: Desk, agent: UserInfo, head: Us
                                            clock: FakeClock) -> None:
     _ledger(desk, agent, head, clock)
     result = desk.verify()
-    assert (result.ok, result.entries, result.first_bad_seq) == (True, 5, None)
+    assert (result.ok, result.entries, result.first_bad_seq) == (True, 7, None)  # 2 users + 5
 
 
 def _shell(db: Path, sql: str) -> None:
@@ -91,15 +91,15 @@ def _shell(db: Path, sql: str) -> None:
 @pytest.mark.parametrize(("sql", "bad_seq", "reason"), [
     # someone lowers an amount in the journal itself
     ("DROP TRIGGER journal_no_update; UPDATE journal SET body = replace(body, '\"total_fen\":40000', "
-     "'\"total_fen\":30000') WHERE seq = 2", 2, "内容与其哈希不符"),
+     "'\"total_fen\":30000') WHERE seq = 4", 4, "内容与其哈希不符"),
     # ... or deletes a whole entry
     ("DROP TRIGGER journal_no_delete; PRAGMA foreign_keys=OFF; DELETE FROM journal WHERE seq = 3", 3,
      "日志第 3 条缺失"),
     # ... or edits only the receipt table the screens read from
-    ("DROP TRIGGER receipt_no_update; UPDATE receipt SET total_fen = 30000 WHERE receipt_seq = 2", 2,
-     "收据表与日志第 2 条不符"),
+    ("DROP TRIGGER receipt_no_update; UPDATE receipt SET total_fen = 30000 WHERE receipt_seq = 2", 4,
+     "收据表与日志第 4 条不符"),
     # ... or removes the void, to make a voided receipt look valid again
-    ("DROP TRIGGER void_no_delete; DELETE FROM void", 3, "作废表与日志第 3 条不符或缺失"),
+    ("DROP TRIGGER void_no_delete; DELETE FROM void", 5, "作废表与日志第 5 条不符或缺失"),
     # ... or slips in a receipt line that was never journaled
     ("INSERT INTO receipt_line VALUES ('341824100201-01-000002', 9, '1', '某', 'medical', 2027, NULL, 1, 1)",
      None, "收据明细表有日志中没有的记录"),

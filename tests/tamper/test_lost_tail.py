@@ -26,9 +26,10 @@ def _med(person: object) -> LineRequest:
     return LineRequest(person.id_number, Insurance.MEDICAL, 2027)  # type: ignore[attr-defined]
 
 
-def _cut_tail(db: Path, keep_seq: int) -> None:
-    """Delete every journal entry after keep_seq and every row projected from them."""
+def _cut_tail(db: Path, drop: int) -> None:
+    """Delete the newest `drop` journal entries and every row projected from them."""
     conn = sqlite3.connect(db, isolation_level=None)
+    keep_seq = conn.execute("SELECT MAX(seq) FROM journal").fetchone()[0] - drop
     triggers = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
     for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
         conn.execute(f"DROP TRIGGER {name}")
@@ -53,7 +54,7 @@ def test_deleting_the_newest_receipt_is_caught_and_its_number_never_reissued(
     numbers = _day(desk, agent)
     home = desk.home
     desk.close()
-    _cut_tail(home / "daishou.sqlite3", keep_seq=2)  # the third receipt is gone without a trace
+    _cut_tail(home / "daishou.sqlite3", drop=1)  # the third receipt is gone without a trace
 
     again = Desk(home, clock=desk.clock)
     result = again.verify()
@@ -74,7 +75,7 @@ def test_deleting_a_settled_day_with_its_settlement_is_caught(
     clock.next_day()
     desk.receipts.record(agent, [_med(ZHANG_MOTHER)], cash_fen=12000)
     desk.close()
-    _cut_tail(desk.db.path, keep_seq=3)  # the settlement and the next day's receipt
+    _cut_tail(desk.db.path, drop=2)  # the settlement and the next day's receipt
 
     again = Desk(desk.home, clock=clock)
     result = again.verify()
@@ -105,7 +106,7 @@ def test_rewriting_the_newest_entry_with_a_recomputed_hash_is_caught(
 def test_an_emptied_ledger_is_not_a_new_village(desk: Desk, agent: UserInfo) -> None:
     _day(desk, agent)
     desk.close()
-    _cut_tail(desk.db.path, keep_seq=0)
+    _cut_tail(desk.db.path, drop=5)  # everything: the two users and the three receipts
     again = Desk(desk.home, clock=desk.clock)
     result = again.verify()
     assert not result.ok and "文件中只有第 0 条" in (result.reason or "")

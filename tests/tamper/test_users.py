@@ -1,0 +1,55 @@
+"""Users are journalled: what the user table says (role, PIN hash, active) must be what the
+newest entry of that user says. An insider who swaps the village head's PIN hash for the
+agent's (to countersign with the agent's PIN), changes a role, or adds a user with the sqlite3
+shell is caught by `verify`."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from app.domain.records import UserInfo
+from app.services.desk import Desk
+
+
+def _shell(desk: Desk, *statements: str) -> None:
+    conn = sqlite3.connect(desk.db.path, isolation_level=None)
+    for sql in statements:
+        conn.execute(sql)
+    conn.close()
+
+
+def test_the_heads_pin_hash_swapped_for_the_agents_is_caught(desk: Desk, agent: UserInfo) -> None:
+    desk.users.change_pin("李代收", "1234", "246810")
+    _shell(desk, "UPDATE user SET pin_salt = (SELECT pin_salt FROM user WHERE name = '李代收'), "
+                 "pin_hash = (SELECT pin_hash FROM user WHERE name = '李代收') WHERE name = '王村长'")
+    # the agent can now countersign as the village head with their own PIN ...
+    assert desk.users.authenticate("王村长", "246810").name == "王村长"
+    # ... and verify names the user
+    result = desk.verify()
+    assert not result.ok and "用户表中「王村长」的角色或密码与日志" in (result.reason or "")
+
+
+def test_a_role_changed_in_the_file_is_caught(desk: Desk) -> None:
+    _shell(desk, "UPDATE user SET role = 'head' WHERE name = '李代收'")
+    result = desk.verify()
+    assert not result.ok and "「李代收」" in (result.reason or "")
+
+
+def test_a_user_added_with_the_sqlite_shell_is_caught(desk: Desk) -> None:
+    _shell(desk, "INSERT INTO user (name, role, pin_salt, pin_hash, pin_kdf, failed_attempts, active, "
+                 "created_at) SELECT '假村长', 'head', pin_salt, pin_hash, pin_kdf, 0, 1, created_at "
+                 "FROM user WHERE name = '李代收'")
+    result = desk.verify()
+    assert not result.ok and "用户表有日志中没有的用户「假村长」" in (result.reason or "")
+
+
+def test_adding_and_changing_pins_through_the_program_keeps_verify_whole(
+        desk: Desk, head: UserInfo) -> None:
+    desk.users.add("赵村长", "head", "135790", by=head)
+    desk.users.change_pin("李代收", "1234", "2468")
+    desk.users.authenticate("李代收", "2468")
+    assert desk.verify().ok
+    with desk.db.read() as s:
+        kinds = [str(k) for (k,) in s.connection().exec_driver_sql(
+            "SELECT json_extract(body, '$.data.action') FROM journal WHERE kind = 'user' ORDER BY seq")]
+    assert kinds == ["add", "add", "add", "pin"]

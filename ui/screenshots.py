@@ -59,9 +59,9 @@ def build_demo(home: Path, clock: _Clock) -> Desk:
     desk = Desk(home, clock=clock)
     desk.setup.init(village_code="341824100201", village_name="示范村", township_code="341824100",
                     device_no=1, township_name="示范镇")
+    desk.setup.import_config((DEMO / "county-config.json").read_text(encoding="utf-8"))
     desk.users.add("李代收", Role.AGENT, "1234")
     desk.users.add("王村长", Role.HEAD, "567890")
-    desk.setup.import_config((DEMO / "county-config.json").read_text(encoding="utf-8"))
     desk.roster.import_file(DEMO / "roster-2027.csv")
     agent = desk.users.authenticate("李代收", "1234")
     for name in ("吴福福", "覃敏兰", "曾秀龙"):

@@ -43,6 +43,7 @@ def register(sub: Sub) -> None:
     config = sub.add_parser("config", help="县级配置").add_subparsers(dest="config_command", required=True)
     p = config.add_parser("import", parents=[j])
     p.add_argument("file")
+    p.add_argument("--by", help="村委会负责人或管理员 confirming (needed once one exists); PIN on stdin")
     p.set_defaults(handler=_config_import)
     p = config.add_parser("show", parents=[j])
     p.set_defaults(handler=_config_show)
@@ -143,7 +144,12 @@ def _user_list(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _config_import(args: argparse.Namespace, ctx: Context) -> int:
-    config = ctx.desk(args).setup.import_config(_read_text(args.file))
+    desk = ctx.desk(args)
+    by = None
+    if args.by:
+        by = desk.users.authenticate(args.by, ctx.read_pin(args.by), roles=(Role.HEAD, Role.ADMIN),
+                                     purpose="导入县级配置")
+    config = desk.setup.import_config(_read_text(args.file), by=by)
     ctx.emit(args, config.to_json(), f"已导入县级配置：{config.county}，年度 "
              + "、".join(str(y) for y in sorted(config.years)))
     return 0

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
 from functools import cached_property
 
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from app.domain.canonical import canonical_json
 from app.domain.config import ConfigError, CountyConfig, load_config_text
@@ -13,10 +15,12 @@ from app.domain.receipt_numbers import (
     validate_township_code,
     validate_village_code,
 )
-from app.domain.records import Device
+from app.domain.records import Device, Role, UserInfo
 from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, NotInitialised, Refused
-from app.storage.tables import DeviceRow, SettingRow
+from app.services.signoff import require_pin
+from app.storage import journal
+from app.storage.tables import DeviceRow, SettingRow, UserRow
 
 CONFIG_KEY = "county_config"
 
@@ -50,6 +54,7 @@ class Setup:
             s.add(DeviceRow(id=1, village_code=device.village_code, village_name=device.village_name,
                             township_code=device.township_code, township_name=device.township_name,
                             device_no=device.device_no, created_at=self._clock()))
+            journal.append(journal.raw(s), "device", self._clock().isoformat(), device_entry(device))
         self.__dict__.pop("device", None)
         return device
 
@@ -67,12 +72,24 @@ class Setup:
         with self._db.read() as s:
             return s.get(DeviceRow, 1) is not None
 
-    def import_config(self, text: str) -> CountyConfig:
+    def import_config(self, text: str, *, by: UserInfo | None = None) -> CountyConfig:
+        """Import the county configuration. It decides every amount due, so once a village head
+        or an administrator exists one of them confirms it (`by`, signed in); at setup, before
+        any user exists, nobody can."""
         try:
             config = load_config_text(text)
         except ConfigError as exc:
             raise InvalidInput(f"县级配置有误：{exc}") from None
-        self.set_setting(CONFIG_KEY, canonical_json(config.to_json()))
+        value = canonical_json(config.to_json())
+        with self._db.write() as s:
+            authorities = s.exec(select(UserRow).where(
+                col(UserRow.active), col(UserRow.role).in_([Role.HEAD.value, Role.ADMIN.value]))).first()
+            if authorities is not None:
+                if by is None or by.role not in (Role.HEAD, Role.ADMIN):
+                    raise Refused("导入县级配置会改变应收金额，需要村委会负责人或管理员输入密码确认")
+                require_pin(by)
+            _put(s, CONFIG_KEY, value)
+            journal.append(journal.raw(s), "config", self._clock().isoformat(), config_entry(value))
         self.__dict__.pop("config", None)
         return config
 
@@ -89,14 +106,48 @@ class Setup:
             return row.value if row else None
 
     def set_setting(self, key: str, value: str) -> None:
+        if key == CONFIG_KEY:
+            raise InvalidInput("县级配置只能用 config import 导入（它决定应收金额，须记入账本）")
         with self._db.write() as s:
-            row = s.get(SettingRow, key)
-            if row is None:
-                s.add(SettingRow(key=key, value=value))
-            else:
-                row.value = value
-                s.add(row)
+            _put(s, key, value)
 
     def settings(self) -> dict[str, str]:
         with self._db.read() as s:
             return {r.key: r.value for r in s.exec(select(SettingRow)).all()}
+
+
+def _put(s: Session, key: str, value: str) -> None:
+    row = s.get(SettingRow, key)
+    if row is None:
+        s.add(SettingRow(key=key, value=value))
+    else:
+        row.value = value
+        s.add(row)
+
+
+def device_entry(device: Device) -> dict[str, object]:
+    """What the journal holds of this PC's identity (receipt numbers depend on it)."""
+    return {"village_code": device.village_code, "village_name": device.village_name,
+            "township_code": device.township_code, "township_name": device.township_name,
+            "device_no": device.device_no}
+
+
+def config_entry(value: str) -> dict[str, object]:
+    """The county configuration as imported (it decides every amount due), with its hash."""
+    return {"config": value, "sha256": hashlib.sha256(value.encode("utf-8")).hexdigest()}
+
+
+def adopt_legacy_setup(s: Session, at: datetime) -> None:
+    """A file from before the device and the configuration were journalled gets their entries
+    once (called at sign-in, like the users')."""
+    conn = journal.raw(s)
+    kinds = {kind for kind in ("device", "config")  # found near the start once journalled
+             if conn.execute("SELECT 1 FROM journal WHERE kind = ? LIMIT 1", (kind,)).fetchone()}
+    device = s.get(DeviceRow, 1)
+    if device is not None and "device" not in kinds:
+        journal.append(conn, "device", at.isoformat(), device_entry(Device(
+            device.village_code, device.village_name, device.township_code, device.township_name,
+            device.device_no)))
+    config = s.get(SettingRow, CONFIG_KEY)
+    if config is not None and "config" not in kinds:
+        journal.append(conn, "config", at.isoformat(), config_entry(config.value))

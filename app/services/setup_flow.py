@@ -190,7 +190,7 @@ class WizardFlow:
 def write_identity(desk: Desk, d: WizardData) -> None:
     """Write what leaving the users step commits: device, county configuration, two users."""
     # The configuration first: a bad file is refused before the irreversible identity is written.
-    if d.config_path:
+    if d.config_path and not desk.users.list():  # a rerun after the users exist keeps the first
         desk.setup.import_config(Path(d.config_path).read_text(encoding="utf-8-sig"))
     if not desk.setup.initialised:
         desk.setup.init(village_code=d.village_code, village_name=d.village_name,

@@ -15,6 +15,7 @@ from app.domain.pins import pin_shape_problem
 from app.domain.records import Role, UserInfo
 from app.services.database import Clock, Database
 from app.services.errors import AuthError, InvalidInput, NotFound, Refused
+from app.services.setup import adopt_legacy_setup
 from app.services.signoff import require_pin, vouch
 from app.storage import journal
 from app.storage.tables import UserRow
@@ -47,7 +48,9 @@ def _journal_user(s: Session, row: UserRow, action: str, at: datetime, by: str |
 
 
 def _adopt_legacy_users(s: Session, at: datetime) -> None:
-    """Users made before users were journalled get their entry once (action "existing")."""
+    """Users made before users were journalled get their entry once (action "existing"); so do
+    the device identity and the county configuration."""
+    adopt_legacy_setup(s, at)
     conn = journal.raw(s)
     if conn.execute("SELECT 1 FROM journal WHERE kind = 'user' LIMIT 1").fetchone():
         return

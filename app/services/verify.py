@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from app.domain.canonical import GENESIS_HASH
+from app.domain.config import ConfigError, CountyConfig, load_config_text
 from app.storage.db import expected_triggers
 
 
@@ -149,6 +150,8 @@ def _replay(conn: sqlite3.Connection, rows: Any, lines: Iterator[Any]) -> list[t
     rounds: dict[str, int] = {}  # day -> settlement rounds so far
     last_day = ""  # the newest settled day: no receipt may be dated before it
     users: dict[str, tuple[int, tuple[Any, ...]]] = {}  # name -> (seq, state) of its newest entry
+    setup: dict[str, tuple[int, dict[str, Any]]] = {}  # "device"/"config" -> newest entry
+    config: CountyConfig | None = None  # the configuration in force (journalled imports)
     problems: list[tuple[int | None, str]] = []
     n = 0
     for seq, kind, at, body, prev_hash, digest, *row in rows:
@@ -181,6 +184,10 @@ def _replay(conn: sqlite3.Connection, rows: Any, lines: Iterator[Any]) -> list[t
                 raise _Bad(seq, f"收据 {number} 的合计或找零与明细不符")
             receipts[number] = (day, total)
             by_day.setdefault(day, []).append(number)
+            if config is not None:
+                wrong = _beyond_config(config, entry_lines)
+                if wrong:
+                    raise _Bad(seq, f"收据 {number} {wrong}（当时导入的县级配置没有这个金额）")
             if tuple(row) != _receipt_row(d):
                 problems.append((seq, f"收据表与日志第 {seq} 条不符或缺失：{number}"))
             while line is not None and line[0] < seq:  # lines of a receipt the journal lacks
@@ -219,10 +226,61 @@ def _replay(conn: sqlite3.Connection, rows: Any, lines: Iterator[Any]) -> list[t
         elif kind == "user":
             users[d["name"]] = (seq, (d["role"], d["active"], d["pin_salt"], d["pin_hash"], d["pin_kdf"]))
             continue
+        elif kind in ("device", "config"):
+            if kind == "config" and hashlib.sha256(d["config"].encode("utf-8")).hexdigest() != d["sha256"]:
+                raise _Bad(seq, f"第 {seq} 条县级配置与其哈希不符")
+            setup[kind] = (seq, d)
+            if kind == "config":
+                try:
+                    config = load_config_text(d["config"])
+                except ConfigError:
+                    raise _Bad(seq, f"第 {seq} 条县级配置无法读取") from None
+            continue
         elif kind != "remittance":
             raise _Bad(seq, f"第 {seq} 条的类型「{kind}」未知")
         problems += _compare_other(conn, seq, kind, d)
-    return problems + _compare_users(conn, users)
+    return problems + _compare_users(conn, users) + _compare_setup(conn, setup)
+
+
+def _beyond_config(config: CountyConfig, lines: list[dict[str, Any]]) -> str | None:
+    """Why a receipt's lines could not have been due under `config` (None when they could): a
+    due above the year's medical amount or pension tier, or a tier the county does not offer.
+    This is what raising an amount in the configuration to take more cash, then putting it back,
+    leaves behind."""
+    for line in lines:
+        year = config.years.get(line.get("year"))  # type: ignore[arg-type]
+        if year is None:
+            return f"的 {line.get('year')} 年度不在县级配置中"
+        if line.get("insurance") == "medical":
+            most = year.medical_fen
+        elif line.get("tier_fen") in year.pension_tiers_fen:
+            most = int(line["tier_fen"])
+        else:
+            return f"的养老保险档次 {line.get('tier_fen')} 分不是县里规定的档次"
+        if int(line.get("due_fen") or 0) > most:
+            return f"「{line.get('name')}」的应缴 {line.get('due_fen')} 分高于县里规定的 {most} 分"
+    return None
+
+
+def _compare_setup(conn: sqlite3.Connection, journalled: dict[str, tuple[int, dict[str, Any]]]
+                   ) -> list[tuple[int | None, str]]:
+    """The device row and the county configuration must be what their newest entries say:
+    raising an amount in the configuration to take more cash, then restoring it, is caught
+    because the entry of each import stays in the chain."""
+    problems: list[tuple[int | None, str]] = []
+    if "device" in journalled:
+        seq, d = journalled["device"]
+        row = conn.execute("SELECT village_code, village_name, township_code, township_name, device_no "
+                           "FROM device WHERE id = 1").fetchone()
+        if row is None or tuple(row) != (d["village_code"], d["village_name"], d["township_code"],
+                                         d["township_name"], d["device_no"]):
+            problems.append((seq, f"本机身份（村代码、设备号）与日志第 {seq} 条不符"))
+    if "config" in journalled:
+        seq, d = journalled["config"]
+        row = conn.execute("SELECT value FROM setting WHERE key = 'county_config'").fetchone()
+        if row is None or row[0] != d["config"]:
+            problems.append((seq, f"县级配置与日志第 {seq} 条记录的导入内容不符（配置被改动）"))
+    return problems
 
 
 def _compare_users(conn: sqlite3.Connection,

@@ -41,7 +41,7 @@ def cli(tmp_path: Path, clock: FakeClock) -> Cli:
              "--township-code", "341824100", "--device-no", "1")[0] == 0
     assert c("user", "add", "--name", "李代收", "--role", "agent", stdin="1234\n")[0] == 0
     assert c("user", "add", "--name", "王村长", "--role", "head", stdin="567890\n")[0] == 0
-    assert c("config", "import", str(CONFIG_PATH))[0] == 0
+    assert c("config", "import", str(CONFIG_PATH), "--by", "王村长", stdin="567890\n")[0] == 0
     roster = c.json("roster", "import", str(write_roster(tmp_path / "r.csv", VILLAGE)))
     assert (roster["imported"], roster["rejected"]) == (6, [])
     return c
@@ -72,8 +72,8 @@ def test_record_void_settle_remit_verify(cli: Cli) -> None:
     assert cli.json("receipt", "list")[0]["signoffs"]["head"]["name"] == "王村长"
     assert cli("remit", "--amount", "1300", "--slip", "BK20261120", "--date", "2026-11-20")[0] == 0
     assert cli.json("cash")["on_hand_fen"] == 0
-    # two users, two receipts, a void, a settlement, a remittance
-    assert cli.json("verify") == {"ok": True, "entries": 7, "first_bad_seq": None, "reason": None,
+    # the device, the configuration, two users, two receipts, a void, a settlement, a remittance
+    assert cli.json("verify") == {"ok": True, "entries": 9, "first_bad_seq": None, "reason": None,
                                   "note": None}
 
 
@@ -210,7 +210,7 @@ def test_backup_command_needs_a_folder(cli: Cli, tmp_path: Path) -> None:
     code, _, err = cli("backup")
     assert code == 1 and "没有设置备份文件夹" in err
     made = cli.json("backup", "--to", str(tmp_path / "b"))
-    assert Path(made["path"]).exists() and made["entries"] == 2  # the two users, journalled
+    assert Path(made["path"]).exists() and made["entries"] == 4  # the device, the configuration, the two users
 
 
 def test_user_add_needs_the_head_once_one_exists(cli: Cli) -> None:

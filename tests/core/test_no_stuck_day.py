@@ -149,7 +149,7 @@ def test_command_line_settles_the_late_cash_as_round_two(tmp_path, clock: FakeCl
         "341824100", "--device-no", "1")
     cli("user", "add", "--name", "李代收", "--role", "agent", stdin="1234\n")
     cli("user", "add", "--name", "王村长", "--role", "head", stdin="567890\n")
-    cli("config", "import", str(CONFIG_PATH))
+    cli("config", "import", str(CONFIG_PATH), "--by", "王村长", stdin="567890\n")
     cli.json("roster", "import", str(write_roster(tmp_path / "r.csv", VILLAGE)))
     day = clock().date().isoformat()
     settle = ("settle", "--date", day, "--counted", "400", "--agent", "李代收", "--head", "王村长")

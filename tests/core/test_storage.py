@@ -80,7 +80,8 @@ def test_verify_passes_on_an_honest_ledger(desk: Desk, agent: UserInfo, head: Us
                                            clock: FakeClock) -> None:
     _ledger(desk, agent, head, clock)
     result = desk.verify()
-    assert (result.ok, result.entries, result.first_bad_seq) == (True, 7, None)  # 2 users + 5
+    # the device, the configuration, 2 users, 2 receipts, a void, a settlement, a remittance
+    assert (result.ok, result.entries, result.first_bad_seq) == (True, 9, None)
 
 
 def _shell(db: Path, sql: str) -> None:
@@ -88,32 +89,38 @@ def _shell(db: Path, sql: str) -> None:
     subprocess.run([SQLITE3, str(db), sql], check=True, capture_output=True)
 
 
-@pytest.mark.parametrize(("sql", "bad_seq", "reason"), [
+# {r2}: the journal entry of the second receipt; {void}: of the void (the journal also holds the
+# device, the county configuration and the users, so the numbers are looked up, not assumed).
+@pytest.mark.parametrize(("sql", "bad", "reason"), [
     # someone lowers an amount in the journal itself
     ("DROP TRIGGER journal_no_update; UPDATE journal SET body = replace(body, '\"total_fen\":40000', "
-     "'\"total_fen\":30000') WHERE seq = 4", 4, "内容与其哈希不符"),
+     "'\"total_fen\":30000') WHERE seq = {r2}", "r2", "内容与其哈希不符"),
     # ... or deletes a whole entry
-    ("DROP TRIGGER journal_no_delete; PRAGMA foreign_keys=OFF; DELETE FROM journal WHERE seq = 3", 3,
-     "日志第 3 条缺失"),
+    ("DROP TRIGGER journal_no_delete; PRAGMA foreign_keys=OFF; DELETE FROM journal WHERE seq = {r2}", "r2",
+     "缺失"),
     # ... or edits only the receipt table the screens read from
-    ("DROP TRIGGER receipt_no_update; UPDATE receipt SET total_fen = 30000 WHERE receipt_seq = 2", 4,
-     "收据表与日志第 4 条不符"),
+    ("DROP TRIGGER receipt_no_update; UPDATE receipt SET total_fen = 30000 WHERE receipt_seq = 2", "r2",
+     "收据表与日志第 {r2} 条不符"),
     # ... or removes the void, to make a voided receipt look valid again
-    ("DROP TRIGGER void_no_delete; DELETE FROM void", 5, "作废表与日志第 5 条不符或缺失"),
+    ("DROP TRIGGER void_no_delete; DELETE FROM void", "void", "作废表与日志第 {void} 条不符或缺失"),
     # ... or slips in a receipt line that was never journaled
     ("INSERT INTO receipt_line VALUES ('341824100201-01-000002', 9, '1', '某', 'medical', 2027, NULL, 1, 1)",
      None, "收据明细表有日志中没有的记录"),
 ])
 def test_verify_names_the_first_entry_edited_with_the_sqlite_shell(
         desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock,
-        sql: str, bad_seq: int | None, reason: str) -> None:
+        sql: str, bad: str | None, reason: str) -> None:
     _ledger(desk, agent, head, clock)
     desk.close()
-    _shell(desk.db.path, sql)
+    conn = sqlite3.connect(desk.db.path)
+    seqs = {"r2": conn.execute("SELECT journal_seq FROM receipt WHERE receipt_seq = 2").fetchone()[0],
+            "void": conn.execute("SELECT journal_seq FROM void").fetchone()[0]}
+    conn.close()
+    _shell(desk.db.path, sql.format(**seqs))
     result = desk.verify()
     assert not result.ok
-    assert result.first_bad_seq == bad_seq
-    assert reason in (result.reason or "")
+    assert result.first_bad_seq == (seqs[bad] if bad else None)
+    assert reason.format(**seqs) in (result.reason or "")
 
 
 def test_app_imports_without_qt_network_or_printing_libraries(tmp_path: Path) -> None:

@@ -62,9 +62,9 @@ def make_demo_home(home: Path, clock: FakeClock, *, roster: bool = True) -> None
     with Desk(home, clock=clock) as desk:
         desk.setup.init(village_code="341824100201", village_name="示范村", township_code="341824100",
                         device_no=1, township_name="示范镇")
+        desk.setup.import_config((DEMO / "county-config.json").read_text(encoding="utf-8"))
         desk.users.add(AGENT, Role.AGENT, AGENT_PIN)
         desk.users.add(HEAD, Role.HEAD, HEAD_PIN)
-        desk.setup.import_config((DEMO / "county-config.json").read_text(encoding="utf-8"))
         if roster:
             desk.roster.import_file(DEMO / "roster-2027.csv")
 

@@ -31,7 +31,10 @@ class Context:
     def desk(self, args: argparse.Namespace) -> Desk:
         if self._desk is None:
             home = Path(args.home) if args.home else default_home()
-            self._desk = Desk(home, clock=self.clock)
+            # Only `init` and the window (whose setup wizard starts a new village) may create a
+            # data folder; every other command needs the ledger there.
+            self._desk = Desk(home, clock=self.clock,
+                              create=getattr(args, "command", None) in ("init", "gui"))
         return self._desk
 
     def close(self) -> None:

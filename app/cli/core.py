@@ -11,9 +11,10 @@ from app.domain.insurance import Insurance
 from app.domain.money import fen_in_words, format_fen
 from app.domain.records import PayerSignoff, Receipt, Role, Settlement, UserInfo
 from app.services.desk import Desk
-from app.services.errors import CashConfirmationRequired, InvalidInput
+from app.services.errors import CashConfirmationRequired, InvalidInput, StorageError
 from app.services.receipts import LineRequest
 from app.services.settlement import DENOMINATIONS_FEN
+from app.services.verify import VerifyResult
 
 Sub: TypeAlias = "argparse._SubParsersAction[Any]"  # the command line's subparsers
 
@@ -318,7 +319,10 @@ def _cash(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _verify(args: argparse.Namespace, ctx: Context) -> int:
-    result = ctx.desk(args).verify()
+    try:
+        result = ctx.desk(args).verify()
+    except StorageError as exc:  # an emptied or unreadable file is a failed check, not a crash
+        result = VerifyResult(False, 0, None, str(exc))
     def text() -> str:
         if not result.ok:
             where = f"第 {result.first_bad_seq} 条 — " if result.first_bad_seq is not None else ""

@@ -9,18 +9,25 @@ from pathlib import Path
 from app.services.backup import Backups
 from app.services.closing import Closing
 from app.services.database import Clock, Database, system_clock
+from app.services.errors import NotInitialised, StorageError
 from app.services.receipts import Receipts
 from app.services.roster import Roster
 from app.services.settlement import Settlements
 from app.services.setup import Setup
 from app.services.users import Users
 from app.services.verify import VerifyResult, verify_database
+from app.storage.db import DB_FILENAME
 
 
 class Desk:
-    def __init__(self, home: Path, *, clock: Clock = system_clock) -> None:
+    def __init__(self, home: Path, *, clock: Clock = system_clock, create: bool = True) -> None:
+        """Open a data home. With `create=False` (every command but `init`) a home without a
+        ledger is an error, never a new empty village: a mistyped --home must not answer
+        "账本完好：0 条记录", and nothing is created on disk."""
         self.home = Path(home)
         self.clock = clock
+        if not create:
+            _require_ledger(self.home)
         self.db = Database(self.home)
         self.setup = Setup(self.db, clock)
         # A hand-moved test clock would fight the monotonic lockout guard; the real one uses it.
@@ -53,3 +60,13 @@ class Desk:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _require_ledger(home: Path) -> None:
+    path = home / DB_FILENAME
+    if not path.exists():
+        raise NotInitialised(f"数据文件夹 {home} 中没有账本（{DB_FILENAME}）：请检查 --home 是否写对；"
+                             "新设备请先运行 daishou init 或设置向导")
+    if path.is_file() and path.stat().st_size == 0:
+        raise StorageError(f"账本文件 {path} 是空的（0 字节）：账本可能被清空或损坏。请勿继续使用，"
+                           "联系乡镇社保所用备份恢复")

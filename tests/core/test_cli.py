@@ -131,7 +131,7 @@ def test_missing_pin_on_stdin_is_named(cli: Cli) -> None:
 
 def test_commands_before_init_say_so(tmp_path: Path, clock: FakeClock) -> None:
     code, _, err = Cli(tmp_path / "empty", clock)("receipt", "list")
-    assert code == 3 and "本机尚未初始化" in err
+    assert code == 3 and "新设备请先运行 daishou init" in err
 
 
 def test_config_show_prints_the_county_configuration(cli: Cli) -> None:
@@ -243,3 +243,21 @@ def test_a_head_with_a_short_pin_from_an_older_version_changes_it_on_the_command
         "name": "王村长", "changed": True}
     assert cli("user", "add", "--name", "张会计", "--role", "agent", "--by", "王村长",
                stdin="2222\n987654\n")[0] == 0
+
+
+def test_a_mistyped_home_is_an_error_and_creates_nothing(tmp_path: Path, clock: FakeClock) -> None:
+    typo = Cli(tmp_path / "hoem", clock)
+    for argv in (("verify",), ("cash", "--json"), ("receipt", "list")):
+        code, _, err = typo(*argv)
+        assert code == 3 and "中没有账本" in err and "--home" in err
+    assert not (tmp_path / "hoem").exists()
+
+
+def test_an_emptied_ledger_file_fails_verify_and_refuses_work(cli: Cli) -> None:
+    (cli.home / "daishou.sqlite3").write_bytes(b"")
+    for suffix in ("-wal", "-shm"):
+        (cli.home / f"daishou.sqlite3{suffix}").unlink(missing_ok=True)
+    code, out, _ = cli("verify", "--json")
+    assert code == 5 and "是空的（0 字节）" in out
+    code, _, err = cli("cash")
+    assert code == 4 and "是空的（0 字节）" in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -62,4 +63,7 @@ def test_no_acknowledged_receipt_is_lost_and_numbers_have_no_gap(tmp_path: Path)
     seqs = [int(n.rsplit("-", 1)[1]) for n in numbers]
     assert seqs == list(range(1, len(seqs) + 1))
     assert result.ok, result.reason
-    assert result.entries == len(numbers)
+    conn = sqlite3.connect(home / "daishou.sqlite3")
+    receipt_entries = conn.execute("SELECT COUNT(*) FROM journal WHERE kind = 'receipt'").fetchone()[0]
+    conn.close()
+    assert receipt_entries == len(numbers)  # one journal entry per receipt, none orphaned

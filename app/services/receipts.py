@@ -216,8 +216,11 @@ class Receipts:
             done = int(s.execute(text(
                 "SELECT COUNT(*) FROM print_event WHERE receipt_number = :n AND ok"), {"n": number}
             ).scalar_one())
-            s.add(PrintEventRow(receipt_number=number, recorded_at=self._clock(), ok=ok,
-                                copy_no=done, error=error))
+            now = self._clock()
+            s.add(PrintEventRow(receipt_number=number, recorded_at=now, ok=ok, copy_no=done, error=error))
+            # Journalled too: deleting a print row to hide a copy (补打) breaks verify.
+            journal.append(journal.raw(s), "print", now.isoformat(),
+                           {"number": number, "ok": ok, "copy_no": done, "error": error})
             return done
 
     # -- reading ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -152,6 +153,7 @@ def _replay(conn: sqlite3.Connection, rows: Any, lines: Iterator[Any]) -> list[t
     users: dict[str, tuple[int, tuple[Any, ...]]] = {}  # name -> (seq, state) of its newest entry
     setup: dict[str, tuple[int, dict[str, Any]]] = {}  # "device"/"config" -> newest entry
     config: CountyConfig | None = None  # the configuration in force (journalled imports)
+    prints: Counter[tuple[Any, ...]] = Counter()  # (number, ok, copy_no, error) of print entries
     problems: list[tuple[int | None, str]] = []
     n = 0
     for seq, kind, at, body, prev_hash, digest, *row in rows:
@@ -226,6 +228,11 @@ def _replay(conn: sqlite3.Connection, rows: Any, lines: Iterator[Any]) -> list[t
         elif kind == "user":
             users[d["name"]] = (seq, (d["role"], d["active"], d["pin_salt"], d["pin_hash"], d["pin_kdf"]))
             continue
+        elif kind == "print":
+            if d["number"] not in receipts:
+                raise _Bad(seq, f"打印记录指向不存在的收据 {d['number']}")
+            prints[(d["number"], bool(d["ok"]), d["copy_no"], d["error"])] += 1
+            continue
         elif kind in ("device", "config"):
             if kind == "config" and hashlib.sha256(d["config"].encode("utf-8")).hexdigest() != d["sha256"]:
                 raise _Bad(seq, f"第 {seq} 条县级配置与其哈希不符")
@@ -239,7 +246,26 @@ def _replay(conn: sqlite3.Connection, rows: Any, lines: Iterator[Any]) -> list[t
         elif kind != "remittance":
             raise _Bad(seq, f"第 {seq} 条的类型「{kind}」未知")
         problems += _compare_other(conn, seq, kind, d)
-    return problems + _compare_users(conn, users) + _compare_setup(conn, setup)
+    return problems + _compare_users(conn, users) + _compare_setup(conn, setup) + _compare_prints(conn, prints)
+
+
+def _compare_prints(conn: sqlite3.Connection, journalled: Counter[tuple[Any, ...]]) -> list[tuple[int | None, str]]:
+    """Every print attempt (the original and each 补打) is in the journal; the print table must
+    hold the same. Print rows of files from before prints were journalled have no entries and
+    are left out of the comparison (they precede the first journalled print)."""
+    if not journalled:
+        return []
+    first = conn.execute("SELECT MIN(seq) FROM journal WHERE kind = 'print'").fetchone()[0]
+    at = conn.execute("SELECT recorded_at FROM journal WHERE seq = ?", (first,)).fetchone()[0]
+    table = Counter((str(n), bool(ok), int(c), e) for n, ok, c, e in conn.execute(
+        "SELECT receipt_number, ok, copy_no, error FROM print_event WHERE recorded_at >= ?",
+        (str(at).replace("T", " "),)))
+    if table != journalled:
+        missing = journalled - table
+        what = next(iter(missing or (table - journalled)))
+        kind = "被删除" if missing else "不在日志中"
+        return [(None, f"收据 {what[0]} 的打印记录（第 {what[2] + 1} 次）{kind}：补打不能隐藏")]
+    return []
 
 
 def _beyond_config(config: CountyConfig, lines: list[dict[str, Any]]) -> str | None:

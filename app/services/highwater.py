@@ -124,6 +124,8 @@ class HighWater:
 
     def keep(self, conn: sqlite3.Connection) -> None:
         """After a commit: remember the newest entry, if it moved."""
+        if self.store.problem is not None:
+            return  # no keyring on this PC: nothing to keep (verify's note says so)
         mark = current_mark(conn)
         if mark != self._kept and mark.seq:
             self.store.set(self.key, mark.to_text())

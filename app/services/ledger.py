@@ -8,10 +8,23 @@ settlement is therefore the next round of that day, never folded into the closed
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from datetime import date, datetime
+
+from app.services.errors import Refused
 
 # A receipt row `r` is settled when a settlement of its day came after it in the journal.
 SETTLED = "EXISTS (SELECT 1 FROM settlement st WHERE st.day = r.day AND st.journal_seq > r.journal_seq)"
+
+
+def refuse_if_clock_behind(conn: sqlite3.Connection, now: datetime) -> None:
+    """Entries are in time order: a PC clock (or time zone) set back would date cash before
+    cash already recorded, so nothing is recorded until the clock is right again."""
+    row = conn.execute("SELECT recorded_at FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
+    if row is not None:
+        last = datetime.fromisoformat(str(row[0]))
+        if now < last:
+            raise Refused(f"电脑时间 {now:%Y-%m-%d %H:%M} 早于上一条记录的时间 {last:%Y-%m-%d %H:%M}："
+                          "电脑的日期、时间或时区被调回了。请核对后再记账（记录必须按时间先后）")
 
 
 def is_settled(conn: sqlite3.Connection, day: date) -> bool:

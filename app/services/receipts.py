@@ -37,7 +37,12 @@ from app.services.errors import (
     OverrideRequired,
     Refused,
 )
-from app.services.ledger import first_unsettled_day_before, last_settled_day, receipt_settled
+from app.services.ledger import (
+    first_unsettled_day_before,
+    last_settled_day,
+    receipt_settled,
+    refuse_if_clock_behind,
+)
 from app.services.setup import Setup
 from app.services.signoff import (
     CASH_ROLES,
@@ -106,6 +111,7 @@ class Receipts:
         now = self._clock()
         today = now.date()
         with self._db.raw_write() as conn:
+            refuse_if_clock_behind(conn, now)
             if agent.role is Role.HEAD:  # the agent's receipt (the hot path) needs no look-up
                 heads = [str(r[0]) for r in conn.execute(
                     "SELECT name FROM user WHERE role = ? AND active", (Role.HEAD.value,))]
@@ -178,6 +184,7 @@ class Receipts:
             check_not_own("作废", head=head, collectors=[row.agent])
             data = {"number": row.number, "day": row.day.isoformat(), "reason": reason,
                     "agent": agent.name, "head": head.name}
+            refuse_if_clock_behind(journal.raw(s), now)
             entry = journal.append(journal.raw(s), "void", now.isoformat(), data)
             s.add(VoidRow(receipt_number=row.number, journal_seq=entry.seq, day=row.day,
                           recorded_at=now, reason=reason, agent=agent.name, head=head.name))
@@ -200,6 +207,7 @@ class Receipts:
             check_not_own("退费申请", head=head, collectors=[row.agent])
             data = {"number": row.number, "day": row.day.isoformat(), "amount_fen": row.total_fen,
                     "reason": reason, "agent": agent.name, "head": head.name}
+            refuse_if_clock_behind(journal.raw(s), now)
             entry = journal.append(journal.raw(s), "refund_request", now.isoformat(), data)
             s.add(RefundRequestRow(receipt_number=row.number, journal_seq=entry.seq, recorded_at=now,
                                    amount_fen=row.total_fen, reason=reason, agent=agent.name,

@@ -18,6 +18,7 @@ from app.services.ledger import (
     SETTLED,
     expected_cash,
     first_unsettled_day_before,
+    refuse_if_clock_behind,
     settled_rounds,
     unsettled_days,
 )
@@ -83,6 +84,7 @@ class Settlements:
                     "denominations": {str(k): v for k, v in sorted(denominations.items(), reverse=True)},
                     "receipts": n, "voids": voids, "receipt_numbers": numbers,
                     "agent": agent.name, "head": head.name}
+            refuse_if_clock_behind(journal.raw(s), now)
             entry = journal.append(journal.raw(s), "settlement", now.isoformat(), data)
             s.add(settlement_row(entry.seq, now, data))
         return self.get(day, rounds + 1)
@@ -144,6 +146,7 @@ class Settlements:
                 left -= v
             data = {"slip_no": slip_no, "amount_fen": amount_fen, "day": day.isoformat(),
                     "settled_days": covered}
+            refuse_if_clock_behind(journal.raw(s), now)
             entry = journal.append(journal.raw(s), "remittance", now.isoformat(), data)
             s.add(remittance_row(entry.seq, now, data))
         return Remittance(slip_no, amount_fen, day, now, tuple(date.fromisoformat(d) for d in covered),

@@ -91,7 +91,8 @@ def scripted(home: Path) -> None:
     counted = again.total_fen / 100
     _run(home, ["settle", "--date", today, "--counted", f"{counted:.2f}", "--agent", AGENT, "--head", HEAD],
          [AGENT_PIN, HEAD_PIN])
-    _run(home, ["remit", "--amount", f"{counted:.2f}", "--slip", "农商行-0001", "--date", today])
+    _run(home, ["remit", "--amount", f"{counted:.2f}", "--slip", "农商行-0001", "--date", today,
+                "--agent", AGENT], [AGENT_PIN])
     _run(home, ["cash"])
     _run(home, ["report", "ledger", "--date", today, "--out", str(home / "ledger.pdf")])
     _run(home, ["verify"])

@@ -236,8 +236,8 @@ class SettleView(QWidget):
             self.remit_amount.setFocus()
             return
         slip, day = self.slip.text(), self.remit_day.date().toPython()
-        settlements = self.ctx.desk.settlements
-        self.ctx.tasks.run(lambda: settlements.remit(amount_fen=amount, slip_no=slip, day=day),
+        settlements, user = self.ctx.desk.settlements, self.ctx.user  # signed in at login
+        self.ctx.tasks.run(lambda: settlements.remit(amount_fen=amount, slip_no=slip, day=day, by=user),
                            self._remitted, on_error=self._refused)
 
     def _remitted(self, r: Remittance) -> None:

@@ -96,6 +96,7 @@ def register(sub: Sub) -> None:
     p.add_argument("--amount", required=True)
     p.add_argument("--slip", required=True)
     p.add_argument("--date", required=True)
+    p.add_argument("--agent", required=True, help="代收员或村委会负责人 who carried the cash; PIN on stdin")
     p.set_defaults(handler=_remit)
 
     p = sub.add_parser("backup", parents=[j], help="备份数据文件（默认到设置的备份文件夹）")
@@ -301,8 +302,10 @@ def _backup(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _remit(args: argparse.Namespace, ctx: Context) -> int:
-    r = ctx.desk(args).settlements.remit(amount_fen=yuan(args.amount, "解缴金额"), slip_no=args.slip,
-                                         day=iso_day(args.date, "解缴日期"))
+    amount, day = yuan(args.amount, "解缴金额"), iso_day(args.date, "解缴日期")
+    desk = ctx.desk(args)
+    by = desk.users.authenticate(args.agent, ctx.read_pin(args.agent), purpose="登记解缴")
+    r = desk.settlements.remit(amount_fen=amount, slip_no=args.slip, day=day, by=by)
     ctx.emit(args, {"slip_no": r.slip_no, "amount_fen": r.amount_fen, "date": r.day.isoformat(),
                     "settled_days": [d.isoformat() for d in r.settled_days], "hash": r.hash},
              f"已登记解缴 {format_fen(r.amount_fen)} 元，凭证号 {r.slip_no}")

@@ -22,7 +22,7 @@ from app.services.ledger import (
     settled_rounds,
     unsettled_days,
 )
-from app.services.signoff import check_countersign, check_not_own
+from app.services.signoff import CASH_ROLES, check_countersign, check_not_own, require_pin
 from app.storage import journal
 from app.storage.tables import RemittanceRow, SettlementRow
 
@@ -120,7 +120,12 @@ class Settlements:
 
     # -- remittance ------------------------------------------------------------------------
 
-    def remit(self, *, amount_fen: int, slip_no: str, day: date) -> Remittance:
+    def remit(self, *, amount_fen: int, slip_no: str, day: date, by: UserInfo) -> Remittance:
+        """Record cash handed to the bank or tax office. `by` (signed in) is the agent or head
+        who carried it: the cash leaves their hands, and the journal says whose."""
+        require_pin(by)
+        if by.role not in CASH_ROLES:
+            raise Refused(f"「{by.name}」是{by.role.label}，不经手现金，不能登记解缴")
         slip_no = slip_no.strip()
         if not slip_no:
             raise InvalidInput("请填写解缴凭证号（银行缴款单号）")
@@ -145,7 +150,7 @@ class Settlements:
                     covered.append(d.isoformat())
                 left -= v
             data = {"slip_no": slip_no, "amount_fen": amount_fen, "day": day.isoformat(),
-                    "settled_days": covered}
+                    "settled_days": covered, "by": by.name}
             refuse_if_clock_behind(journal.raw(s), now)
             entry = journal.append(journal.raw(s), "remittance", now.isoformat(), data)
             s.add(remittance_row(entry.seq, now, data))

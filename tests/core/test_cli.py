@@ -70,7 +70,8 @@ def test_record_void_settle_remit_verify(cli: Cli) -> None:
         "date": "2026-11-20", "expected_fen": 130000, "counted_fen": 130000, "difference_fen": 0,
         "receipts": 1, "voids": 1}
     assert cli.json("receipt", "list")[0]["signoffs"]["head"]["name"] == "王村长"
-    assert cli("remit", "--amount", "1300", "--slip", "BK20261120", "--date", "2026-11-20")[0] == 0
+    assert cli("remit", "--amount", "1300", "--slip", "BK20261120", "--date", "2026-11-20",
+               "--agent", "李代收", stdin="1234\n")[0] == 0
     assert cli.json("cash")["on_hand_fen"] == 0
     # the device, the configuration, two users, two receipts, a void, a settlement, a remittance
     assert cli.json("verify") == {"ok": True, "entries": 9, "first_bad_seq": None, "reason": None,
@@ -115,7 +116,7 @@ def test_override_reason_and_explicit_amount(cli: Cli) -> None:
      "日期「2026-13-01」应为 YYYY-MM-DD"),
     (("settle", "--date", "2026-11-20", "--denominations", "3=1", "--agent", "李代收", "--head", "王村长"),
      "面额「3」不认识"),
-    (("remit", "--amount", "-1", "--slip", "X", "--date", "2026-11-20"), "不能为负数"),
+    (("remit", "--amount", "-1", "--slip", "X", "--date", "2026-11-20", "--agent", "李代收"), "不能为负数"),
 ])
 def test_bad_arguments_are_named(cli: Cli, argv: tuple[str, ...], message: str) -> None:
     code, _, err = cli(*argv, stdin="1234\n567890\n")

@@ -92,7 +92,7 @@ def test_late_villager_pays_into_a_second_settlement_of_the_same_day(
     assert desk.settlements.cash_position().settled_not_remitted_fen == 80000
     assert desk.verify().ok
     # Both rounds are remitted as one day.
-    remitted = desk.settlements.remit(amount_fen=80000, slip_no="B-1", day=clock().date())
+    remitted = desk.settlements.remit(amount_fen=80000, slip_no="B-1", day=clock().date(), by=agent)
     assert remitted.settled_days == (day,)
     assert desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000).day == clock().date()
 

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from app.domain.insurance import Insurance
 from app.domain.records import Role, UserInfo
 from app.services.desk import Desk
-from app.services.errors import AuthError
+from app.services.errors import AuthError, Refused
 from app.services.receipts import LineRequest
 from tests.factories import ZHANG
 
@@ -58,3 +58,21 @@ def test_adding_a_user_needs_the_confirming_heads_pin(desk: Desk) -> None:
     with pytest.raises(AuthError, match="需要先输入「王村长」的密码"):
         desk.users.add("新代收", Role.AGENT, "2468", by=desk.users.get("王村长"))
     assert "新代收" not in [u.name for u in desk.users.list()]
+
+
+def test_a_remittance_names_who_carried_the_cash_and_needs_their_pin(
+        desk: Desk, agent: UserInfo, head: UserInfo) -> None:
+    desk.receipts.record(agent, [MED], cash_fen=40000)
+    day = desk.clock().date()
+    desk.settlements.settle(day, agent=agent, head=head, counted_fen=40000)
+    with pytest.raises(AuthError, match="需要先输入「李代收」的密码"):
+        desk.settlements.remit(amount_fen=40000, slip_no="BK1", day=day, by=desk.users.get("李代收"))
+    desk.users.add("赵审核", Role.TOWNSHIP, "4321", by=head)
+    with pytest.raises(Refused, match="不经手现金，不能登记解缴"):
+        desk.settlements.remit(amount_fen=40000, slip_no="BK1", day=day,
+                               by=desk.users.authenticate("赵审核", "4321"))
+    assert desk.settlements.remittances() == []
+    desk.settlements.remit(amount_fen=40000, slip_no="BK1", day=day, by=agent)
+    with desk.db.read() as s:
+        body = s.execute(text("SELECT body FROM journal WHERE kind = 'remittance'")).scalar_one()
+    assert '"by":"李代收"' in body

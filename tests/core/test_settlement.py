@@ -97,13 +97,13 @@ def test_remittance_against_settled_cash_and_cash_on_hand(desk: Desk, agent: Use
     pos = desk.settlements.cash_position()
     assert (pos.unsettled_fen, pos.settled_not_remitted_fen, pos.on_hand_fen) == (40000, 90000, 130000)
     with pytest.raises(Refused, match="超过已日结未解缴的现金 900.00 元"):
-        desk.settlements.remit(amount_fen=130000, slip_no="BK1", day=clock().date())
-    rem = desk.settlements.remit(amount_fen=90000, slip_no="BK1", day=clock().date())
+        desk.settlements.remit(amount_fen=130000, slip_no="BK1", day=clock().date(), by=agent)
+    rem = desk.settlements.remit(amount_fen=90000, slip_no="BK1", day=clock().date(), by=agent)
     assert rem.settled_days == (day1,)
     with pytest.raises(Refused, match="凭证号 BK1 已经登记过"):
-        desk.settlements.remit(amount_fen=100, slip_no="BK1", day=clock().date())
+        desk.settlements.remit(amount_fen=100, slip_no="BK1", day=clock().date(), by=agent)
     with pytest.raises(InvalidInput, match="在未来"):
-        desk.settlements.remit(amount_fen=100, slip_no="BK2", day=date(2099, 1, 1))
+        desk.settlements.remit(amount_fen=100, slip_no="BK2", day=date(2099, 1, 1), by=agent)
     pos = desk.settlements.cash_position()
     assert (pos.on_hand_fen, pos.remitted_fen) == (40000, 90000)
     assert [r.slip_no for r in desk.settlements.remittances()] == ["BK1"]

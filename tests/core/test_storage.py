@@ -61,7 +61,7 @@ def _ledger(desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock) -> No
     desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)
     desk.receipts.void(a.number, reason="错收", agent=agent, head=head)
     desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
-    desk.settlements.remit(amount_fen=40000, slip_no="BK9", day=clock().date())
+    desk.settlements.remit(amount_fen=40000, slip_no="BK9", day=clock().date(), by=agent)
 
 
 @pytest.mark.parametrize("statement", [

@@ -93,4 +93,19 @@ def mask_phone(value: str) -> str:
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
+# Seven or more digits in a row (full-width too, spaces or dashes between them, an ID's final X):
+# anything that may be an ID or phone number, wherever in a text it was typed.
+_NUMBER_RUN = re.compile(r"[0-9０-９](?:[ \-]?[0-9０-９]){6,}[xXｘＸ]?")
+
+
+def mask_numbers(text: str) -> str:
+    """Mask every run of digits that may be an ID or a phone number in free text (a name
+    column with "张三 13800138000", a remark): public lists show no full number in any column."""
+    def masked(m: re.Match[str]) -> str:
+        digits = re.sub(r"[ \-]", "", m.group(0)).translate(_FULLWIDTH)
+        return mask_id(digits) if len(digits) >= 15 else mask_phone(digits)
+
+    return _NUMBER_RUN.sub(masked, text)
+
+
 _FULLWIDTH = str.maketrans("０１２３４５６７８９ｘＸ", "0123456789XX")

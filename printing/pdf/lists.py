@@ -14,7 +14,7 @@ from itertools import groupby
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
-from app.domain.ids import mask_id, mask_phone
+from app.domain.ids import mask_id, mask_numbers, mask_phone
 from app.domain.insurance import Insurance
 from app.domain.money import fen_in_words, format_fen
 from printing.pdf.base import HEAD_BG, PORTRAIT, build, cell, para, styles, table_style
@@ -80,13 +80,14 @@ def posting_pdf(rows: Sequence[PostingRow], *, village: str, year: int, start: d
         body: list[list[object]] = [list(POSTING_HEADER)]
         group_total = 0
         for i, r in enumerate(members, start=1):
-            body.append([str(i), cell(r.name, 8.5, width=POSTING_MM[1] * mm), mask_id(r.id_number),
-                         mask_phone(r.phone) if r.phone else "", r.insurance.short_label,
-                         str(r.year), format_fen(r.amount_fen), f"{r.paid_on:%Y-%m-%d}",
-                         cell(r.channel, 8.5, width=POSTING_MM[8] * mm)])
+            # Every free-text column too: a phone typed into a name or a remark stays private.
+            body.append([str(i), cell(mask_numbers(r.name), 8.5, width=POSTING_MM[1] * mm),
+                         mask_id(r.id_number), mask_phone(r.phone) if r.phone else "",
+                         r.insurance.short_label, str(r.year), format_fen(r.amount_fen),
+                         f"{r.paid_on:%Y-%m-%d}", cell(mask_numbers(r.channel), 8.5, width=POSTING_MM[8] * mm)])
             group_total += r.amount_fen
         total += group_total
-        title = f"{group}（{len(body) - 1} 人次，合计 {format_fen(group_total, symbol=True)}）"
+        title = f"{mask_numbers(group)}（{len(body) - 1} 人次，合计 {format_fen(group_total, symbol=True)}）"
         story.append(_group_table(title, body, POSTING_MM, amount_col=6))
     story += [
         Spacer(1, 4 * mm),

@@ -99,8 +99,22 @@ def write_unpaid(path: Path, people: Sequence[UnpaidPerson], *, village: str, ye
     return len(people)
 
 
+_LIVE = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(book: Workbook) -> None:
+    """No cell of a file we write is a live formula: a name or reason typed as "=HYPERLINK(...)"
+    or "+1" in a roster comes back out as the text it was, never as something Excel runs."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(_LIVE):
+                    cell.data_type = "s"
+
+
 def _save(book: Workbook, path: Path) -> None:
     # Write beside the target and rename: a half-written file never replaces a good one.
+    _as_text(book)
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
     book.save(tmp)

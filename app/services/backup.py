@@ -36,13 +36,19 @@ class Backups:
         device = self._setup.device
         stamp = self._clock().strftime("%Y%m%d-%H%M%S")
         target = folder / f"daishou-{device.village_code}-{device.device_no:02d}-{stamp}.sqlite3"
+        # Written and checked under a temporary name, renamed only when whole: a backup killed
+        # halfway (power cut, USB stick pulled) never leaves a file with a backup's name.
+        part = target.with_name(target.name + ".part")
         try:
-            copy_database(self._db.path, target)
+            copy_database(self._db.path, part)
+            result = verify_database(part)
+            if not result.ok:
+                raise InvalidInput(f"备份 {target} 校验失败：{result.reason}")
+            part.replace(target)
         except OSError as exc:
             raise InvalidInput(f"备份写入 {folder} 失败：{exc.strerror}（U盘已拔出或已满？）") from None
-        result = verify_database(target)
-        if not result.ok:
-            raise InvalidInput(f"备份 {target} 校验失败：{result.reason}")
+        finally:
+            part.unlink(missing_ok=True)
         return BackupResult(target, result.entries)
 
     def write_to_configured(self) -> BackupResult | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -102,6 +103,8 @@ def open_engine(path: Path, *, backup_dir: Path | None = None) -> Engine:
         if existed:
             _backup(path, version, backup_dir or path.parent / "backups")
         _migrate(engine, version)
+    owner_only(path.parent)  # the data folder and the ledger: readable by their owner only
+    owner_only(path)
     return engine
 
 
@@ -119,15 +122,12 @@ def open_read_engine(path: Path) -> Engine:
 
 def _backup(path: Path, version: int, backup_dir: Path) -> Path:
     backup_dir.mkdir(parents=True, exist_ok=True)
+    owner_only(backup_dir)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = backup_dir / f"{path.stem}-v{version}-{stamp}.sqlite3"
-    src = sqlite3.connect(path)
-    dst = sqlite3.connect(target)
-    try:
-        src.backup(dst)  # consistent copy even with a WAL file beside it
-    finally:
-        dst.close()
-        src.close()
+    part = target.with_name(target.name + ".part")
+    copy_database(path, part)  # consistent copy even with a WAL file beside it
+    part.replace(target)  # a copy killed halfway never has a backup's name
     return target
 
 
@@ -155,15 +155,27 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 
 def copy_database(path: Path, target: Path) -> None:
-    """A consistent backup copy of a live database (the settings screen's backup folder)."""
+    """A consistent copy of a live database (SQLite's online backup), readable by its owner
+    only. The caller checks it; `target` is a temporary name until then."""
     target.parent.mkdir(parents=True, exist_ok=True)
     src = sqlite3.connect(path)
     dst = sqlite3.connect(target)
     try:
         src.backup(dst)
+        # A copy is one self-contained file: no WAL beside it to lose on the way to the USB
+        # stick, and a read-only check of it leaves no -wal/-shm files behind.
+        dst.execute("PRAGMA journal_mode=DELETE")
     finally:
         dst.close()
         src.close()
+    owner_only(target)
+
+
+def owner_only(path: Path) -> None:
+    """rw for the owner only (0600 a file, 0700 a folder): the ledger holds ID numbers and PIN
+    hashes. No-op where the file system has no such modes (FAT on a USB stick, Windows ACLs)."""
+    with contextlib.suppress(OSError):
+        path.chmod(0o700 if path.is_dir() else 0o600)
 
 
 @functools.cache

@@ -40,6 +40,15 @@ def register(sub: Sub) -> None:
     p = user.add_parser("pin", parents=[j], help="修改自己的密码（标准输入：原密码一行，新密码一行）")
     p.add_argument("--name", required=True)
     p.set_defaults(handler=_user_pin)
+    p = user.add_parser("unlock", parents=[j], help="管理员解除锁定（标准输入：管理员密码）")
+    p.add_argument("--name", required=True)
+    p.add_argument("--by", required=True, help="the administrator")
+    p.set_defaults(handler=_user_unlock)
+    p = user.add_parser("reset-pin", parents=[j],
+                        help="管理员重置忘记的密码（标准输入：管理员密码一行，新密码一行）")
+    p.add_argument("--name", required=True)
+    p.add_argument("--by", required=True, help="the administrator")
+    p.set_defaults(handler=_user_reset_pin)
 
     config = sub.add_parser("config", help="县级配置").add_subparsers(dest="config_command", required=True)
     p = config.add_parser("import", parents=[j])
@@ -135,6 +144,27 @@ def _user_pin(args: argparse.Namespace, ctx: Context) -> int:
     new = ctx.read_pin(f"{args.name}（新密码）")
     ctx.desk(args).users.change_pin(args.name, old, new)
     ctx.emit(args, {"name": args.name.strip(), "changed": True}, f"「{args.name.strip()}」的密码已修改")
+    return 0
+
+
+def _admin(args: argparse.Namespace, ctx: Context, purpose: str) -> UserInfo:
+    return ctx.desk(args).users.authenticate(args.by, ctx.read_pin(args.by), roles=(Role.ADMIN,),
+                                             purpose=purpose)
+
+
+def _user_unlock(args: argparse.Namespace, ctx: Context) -> int:
+    admin = _admin(args, ctx, "解除锁定")
+    ctx.desk(args).users.unlock(args.name, by=admin)
+    ctx.emit(args, {"name": args.name.strip(), "unlocked_by": admin.name},
+             f"已解除「{args.name.strip()}」的锁定（{admin.name}）")
+    return 0
+
+
+def _user_reset_pin(args: argparse.Namespace, ctx: Context) -> int:
+    admin = _admin(args, ctx, "重置密码")
+    ctx.desk(args).users.reset_pin(args.name, ctx.read_pin(f"{args.name}（新密码）"), by=admin)
+    ctx.emit(args, {"name": args.name.strip(), "reset_by": admin.name},
+             f"已重置「{args.name.strip()}」的密码（{admin.name}）")
     return 0
 
 

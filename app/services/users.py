@@ -187,6 +187,48 @@ class Users:
             return 0.0
         return max(0.0, self._locked_until_mono[name] - self._monotonic())
 
+    def unlock(self, name: str, *, by: UserInfo) -> None:
+        """An administrator lifts a lockout (five wrong PINs) before its 15 minutes are up;
+        journalled with who did it."""
+        self._by_admin(by, "解除锁定")
+        with self._db.write() as s:
+            _adopt_legacy_users(s, self._clock())
+            row = self._row(s, name)
+            row.failed_attempts, row.locked_until = 0, None
+            self._locked_until_mono.pop(row.name, None)
+            s.add(row)
+            _journal_user(s, row, "unlock", self._clock(), by.name)
+
+    def reset_pin(self, name: str, new_pin: str, *, by: UserInfo) -> None:
+        """An administrator sets a new PIN for a user who forgot theirs (never their own: that
+        is change_pin); journalled with who did it. The lockout is lifted too."""
+        self._by_admin(by, "重置密码")
+        with self._db.write() as s:
+            _adopt_legacy_users(s, self._clock())
+            row = self._row(s, name)
+            if row.name == by.name:
+                raise Refused("不能重置自己的密码：请用「修改密码」")
+            pin = _check_pin_shape(new_pin, Role(row.role))
+            row.pin_salt = os.urandom(16)
+            row.pin_hash, row.pin_kdf = hash_pin(pin, row.pin_salt), KDF
+            row.failed_attempts, row.locked_until = 0, None
+            self._locked_until_mono.pop(row.name, None)
+            s.add(row)
+            _journal_user(s, row, "reset", self._clock(), by.name)
+
+    @staticmethod
+    def _by_admin(by: UserInfo, what: str) -> None:
+        require_pin(by)
+        if by.role is not Role.ADMIN:
+            raise Refused(f"{what}需要管理员，「{by.name}」是{by.role.label}")
+
+    @staticmethod
+    def _row(s: Session, name: str) -> UserRow:
+        row = s.exec(select(UserRow).where(UserRow.name == name.strip())).first()
+        if row is None or not row.active:
+            raise NotFound(f"没有用户「{name}」")
+        return row
+
     def change_pin(self, name: str, old_pin: str, new_pin: str) -> None:
         user = self.authenticate(name, old_pin, allow_short=True)  # a short PIN may be changed
         new_pin = _check_pin_shape(new_pin, user.role)

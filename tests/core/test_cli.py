@@ -262,3 +262,20 @@ def test_an_emptied_ledger_file_fails_verify_and_refuses_work(cli: Cli) -> None:
     assert code == 5 and "是空的（0 字节）" in out
     code, _, err = cli("cash")
     assert code == 4 and "是空的（0 字节）" in err
+
+
+def test_an_administrator_unlocks_and_resets_on_the_command_line(cli: Cli) -> None:
+    assert cli("user", "add", "--name", "孙管理", "--role", "admin", "--by", "王村长",
+               stdin="864209\n567890\n")[0] == 0
+    for _ in range(5):
+        cli("user", "pin", "--name", "李代收", stdin="0000\n2468\n")
+    code, _, err = cli("user", "pin", "--name", "李代收", stdin="1234\n2468\n")
+    assert code == 1 and "已锁定" in err
+    code, _, err = cli("user", "unlock", "--name", "李代收", "--by", "王村长", stdin="567890\n")
+    assert code == 1 and "需要管理员" in err
+    assert cli.json("user", "unlock", "--name", "李代收", "--by", "孙管理", stdin="864209\n") == {
+        "name": "李代收", "unlocked_by": "孙管理"}
+    assert cli.json("user", "reset-pin", "--name", "李代收", "--by", "孙管理",
+                    stdin="864209\n8642\n") == {"name": "李代收", "reset_by": "孙管理"}
+    assert cli("user", "pin", "--name", "李代收", stdin="8642\n2468\n")[0] == 0
+    assert cli.json("verify")["ok"] is True

@@ -53,3 +53,33 @@ def test_adding_and_changing_pins_through_the_program_keeps_verify_whole(
         kinds = [str(k) for (k,) in s.connection().exec_driver_sql(
             "SELECT json_extract(body, '$.data.action') FROM journal WHERE kind = 'user' ORDER BY seq")]
     assert kinds == ["add", "add", "add", "pin"]
+
+
+def test_an_administrator_unlocks_and_resets_a_pin_and_the_journal_says_who(
+        desk: Desk, head: UserInfo) -> None:
+    import pytest
+
+    from app.services.errors import AuthError, Refused
+
+    # users are added by a head or admin once one exists; make the township's administrator
+    desk.users.add("孙管理", "admin", "864209", by=head)
+    admin = desk.users.authenticate("孙管理", "864209")
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            desk.users.authenticate("李代收", "0000")
+    with pytest.raises(AuthError, match="已锁定"):
+        desk.users.authenticate("李代收", "1234")
+    with pytest.raises(Refused, match="需要管理员"):
+        desk.users.unlock("李代收", by=head)
+    desk.users.unlock("李代收", by=admin)
+    assert desk.users.authenticate("李代收", "1234").name == "李代收"
+    desk.users.reset_pin("李代收", "9753", by=admin)  # forgot it
+    with pytest.raises(AuthError):
+        desk.users.authenticate("李代收", "1234")
+    assert desk.users.authenticate("李代收", "9753").name == "李代收"
+    assert desk.verify().ok
+    with desk.db.read() as s:
+        actions = [(str(a), str(b)) for a, b in s.connection().exec_driver_sql(
+            "SELECT json_extract(body, '$.data.action'), json_extract(body, '$.data.by') FROM journal "
+            "WHERE kind = 'user' AND json_extract(body, '$.data.name') = '李代收' ORDER BY seq")]
+    assert actions[-2:] == [("unlock", "孙管理"), ("reset", "孙管理")]

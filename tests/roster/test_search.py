@@ -58,6 +58,8 @@ def names(desk: Desk, query: str) -> list[str]:
     ("阿依古丽•买买提", ["阿依古丽·买买提"]),  # another middle dot, as phones type it
     ("䶮", ["王䶮"]),
     ("13912345678", ["阿依古丽·买买提"]),
+    ("5678", ["阿依古丽·买买提"]),  # 尾号: the last 4 of a phone
+    ("1111", ["张三丰"]),
     ("ZSF", ["张三丰"]),
 ])
 def test_kinds_of_query(village: Desk, query: str, expected: list[str]) -> None:

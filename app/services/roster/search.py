@@ -100,6 +100,7 @@ class SearchIndex:
         by_name: dict[str, list[int]] = defaultdict(list)
         tails: dict[str, list[int]] = defaultdict(list)
         phones: dict[str, list[int]] = defaultdict(list)
+        phone_tails: dict[str, list[int]] = defaultdict(list)  # the last 4 digits of a phone
         chars: dict[str, list[int]] = defaultdict(list)
         groups: dict[str, list[int]] = defaultdict(list)
         exact_pinyin: dict[str, list[int]] = defaultdict(list)
@@ -110,6 +111,8 @@ class SearchIndex:
             tails[p.id_number[-6:]].append(i)
             if p.phone:
                 phones[p.phone].append(i)
+                if len(p.phone) > 4:
+                    phone_tails[p.phone[-4:]].append(i)
             for ch in set(p.name):
                 chars[ch].append(i)
             if p.group:
@@ -123,6 +126,7 @@ class SearchIndex:
         self._names = _Sorted((p.name, i) for i, p in enumerate(self.people))
         self._pinyin = _Sorted(pinyin_pairs)
         self._ids = _Sorted((p.id_number, i) for i, p in enumerate(self.people))
+        self._phone_tails = dict(phone_tails)
         self._phone_prefix = _Sorted((p.phone, i) for i, p in enumerate(self.people) if p.phone)
 
     def __len__(self) -> int:
@@ -153,6 +157,8 @@ class SearchIndex:
         elif _DIGITS.fullmatch(upper):
             if len(upper) in (4, 6):
                 yield self._tails.get(upper, [])  # the last 4 or 6 characters of the ID
+            if len(upper) == 4:
+                yield self._phone_tails.get(upper, [])  # "尾号 5678": the last 4 of the phone
             if len(upper) <= 3:
                 yield self._groups.get(group_key(upper), [])
             yield self._phones.get(upper, [])

@@ -12,7 +12,7 @@ import traceback
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.services.errors import DaishouError, NotInitialised, StorageError
+from app.services.errors import DaishouError, NotInitialised, StorageError, disk_problem
 from ui.tasks import Cancelled
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,9 @@ def explain(exc: BaseException) -> tuple[str, str]:
         return exc.message, "请先完成设置向导。"
     if isinstance(exc, DaishouError):
         return exc.message, "请按提示修改后再试。"
+    problem = disk_problem(exc)
+    if problem is not None:
+        return problem, "如问题持续，请联系乡镇社保所技术人员。"
     if isinstance(exc, StorageError):
         return f"数据文件有问题：{exc}", "请勿关闭电脑电源，联系乡镇社保中心技术人员；备份在数据目录的 backups 文件夹中。"
     if isinstance(exc, OSError):

@@ -12,7 +12,7 @@ from importlib.metadata import entry_points
 
 from app.cli import core, roster_cmd
 from app.cli.common import Context
-from app.services.errors import DaishouError, NotInitialised
+from app.services.errors import DaishouError, NotInitialised, disk_problem
 from app.storage.db import StorageError
 
 
@@ -58,6 +58,12 @@ def main(argv: list[str] | None = None, *, context: Context | None = None) -> in
     except KeyboardInterrupt:
         ctx.stderr.write("daishou: 已取消\n")
         return 130
+    except Exception as exc:  # the disk or another copy of the program in the way
+        problem = disk_problem(exc)
+        if problem is None:
+            raise
+        ctx.stderr.write(f"daishou: {problem}\n")
+        return 4
     finally:
         ctx.close()
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.records import Device, UserInfo
 from app.services.desk import Desk
-from app.services.errors import DaishouError
+from app.services.errors import DaishouError, PinTooShort
 from ui.payment_panel import ERROR_STYLE
 from ui.tasks import TaskManager
 from ui.text_size import scaled
@@ -38,12 +38,22 @@ class LoginDialog(QDialog):
         self.message.setStyleSheet(ERROR_STYLE)
         self.button = QPushButton("登录", objectName="loginButton", default=True)
         self.button.clicked.connect(self.submit)
+        # Shown only when the PIN was right but too short for the role (an older version's
+        # 4-digit head PIN): the new one is chosen here, not on a command line.
+        self.new_pin = QLineEdit(objectName="loginNewPin", echoMode=QLineEdit.EchoMode.Password)
+        self.new_pin_again = QLineEdit(objectName="loginNewPinAgain", echoMode=QLineEdit.EchoMode.Password)
+        self._old_pin: str | None = None
+        self._typed = ""
         form = QFormLayout(self)
         form.addRow(self.village)
         form.addRow("姓名", self.name)
         form.addRow("密码", self.pin)
+        form.addRow("新密码", self.new_pin)
+        form.addRow("再输一次", self.new_pin_again)
         form.addRow(self.message)
         form.addRow(self.button)
+        self._form = form
+        self._show_new_pin(False)
         self.setMinimumWidth(420)
         self.pin.setFocus()
         tasks.run(lambda: (desk.setup.device, desk.users.list()), self._fill)
@@ -54,14 +64,32 @@ class LoginDialog(QDialog):
         self.name.addItems([u.name for u in users])
         self.pin.setFocus()
 
+    def _show_new_pin(self, show: bool) -> None:
+        for field in (self.new_pin, self.new_pin_again):
+            self._form.setRowVisible(field, show)
+        self.button.setText("设置新密码并登录" if show else "登录")
+
     def submit(self) -> None:
         name, pin = self.name.currentText().strip(), self.pin.text()
+        users = self._desk.users
+        if self._old_pin is not None:
+            old, new = self._old_pin, self.new_pin.text()
+            if new != self.new_pin_again.text():
+                self.message.setText("两次输入的新密码不一致")
+                return
+            def change_then_sign_in() -> UserInfo:
+                users.change_pin(name, old, new)
+                return users.authenticate(name, new)
+
+            self.button.setEnabled(False)
+            self._tasks.run(change_then_sign_in, self._accepted, on_error=self._refused)
+            return
         if not name or not pin:
             self.message.setText("请选择姓名并输入密码")
             return
         self.button.setEnabled(False)
-        users = self._desk.users
         self._tasks.run(lambda: users.authenticate(name, pin), self._accepted, on_error=self._refused)
+        self._typed = pin
 
     def _accepted(self, user: UserInfo) -> None:
         # The dialog stays open until the window is shown (DeskApp closes it): a moment with no
@@ -71,7 +99,15 @@ class LoginDialog(QDialog):
 
     def _refused(self, exc: BaseException) -> None:
         self.button.setEnabled(True)
+        if isinstance(exc, PinTooShort) and self._old_pin is None:
+            self._old_pin = self._typed  # right, but too short: keep it to change it
+            self._show_new_pin(True)
+            self.new_pin.setFocus()
+            self.message.setText(exc.message)
+            return
         self.pin.clear()
+        self.new_pin.clear()
+        self.new_pin_again.clear()
         self.pin.setFocus()
         if isinstance(exc, DaishouError):
             self.message.setText(exc.message)

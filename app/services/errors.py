@@ -57,6 +57,13 @@ class AuthError(DaishouError):
     code = "auth"
 
 
+class PinTooShort(AuthError):
+    """The PIN was right, but shorter than the user's role now needs (a head's 4-digit PIN from
+    an older version): the user must choose a new one before doing anything else."""
+
+    code = "pin_too_short"
+
+
 class NotInitialised(DaishouError):
     code = "not_initialised"
 

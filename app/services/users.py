@@ -14,7 +14,7 @@ from app.domain.names import InvalidNameError, parse_name
 from app.domain.pins import pin_shape_problem
 from app.domain.records import Role, UserInfo
 from app.services.database import Clock, Database
-from app.services.errors import AuthError, InvalidInput, NotFound, Refused
+from app.services.errors import AuthError, InvalidInput, NotFound, PinTooShort, Refused
 from app.services.setup import adopt_legacy_setup
 from app.services.signoff import require_pin, vouch
 from app.storage import journal
@@ -174,8 +174,8 @@ class Users:
             short = pin_shape_problem(pin.strip(), row.role)
             user = vouch(UserInfo(row.name, Role(row.role)))
         if short and not allow_short:
-            raise AuthError(f"「{user.name}」的密码太短：{short}。请先修改密码"
-                            f"（命令行 daishou user pin --name {user.name}，原密码一行、新密码一行）")
+            raise PinTooShort(f"「{user.name}」的密码太短：{short}。请先设置新密码（登录窗口会请您输入；"
+                              f"命令行 daishou user pin --name {user.name}，原密码一行、新密码一行）")
         if roles and user.role not in roles:
             allowed = "或".join(r.label for r in roles)
             raise Refused(f"「{user.name}」是{user.role.label}，{purpose}需要{allowed}")

@@ -128,3 +128,34 @@ def test_each_role_gets_its_window(qtbot, desk: Desk, printer: FakePrinter, erro
     assert "审核功能" in app.window.centralWidget().text()
     app.shutdown()
     assert not errors
+
+
+def test_a_head_with_an_old_short_pin_sets_a_new_one_at_login(qtbot, desk: Desk, printer: FakePrinter, errors) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from app.services.users import hash_pin
+
+    conn = sqlite3.connect(desk.db.path)  # as an older version stored a 4-digit head PIN
+    conn.execute("UPDATE user SET pin_salt = ?, pin_hash = ?, pin_kdf = 'scrypt$1024$8$1' WHERE name = ?",
+                 (b"s" * 16, hash_pin("4321", b"s" * 16, "scrypt$1024$8$1"), HEAD))
+    conn.commit()
+    conn.close()
+    app = make_app(qtbot, desk, printer)
+    qtbot.addWidget(app.login)
+    login(qtbot, app, HEAD, "4321")
+    dialog = app.login
+    assert dialog is not None and app.window is None
+    assert "密码太短" in dialog.message.text() and dialog.new_pin.isVisibleTo(dialog)
+    qtbot.keyClicks(dialog.new_pin, "864213")
+    qtbot.keyClicks(dialog.new_pin_again, "864210")
+    qtbot.mouseClick(dialog.button, Qt.MouseButton.LeftButton)
+    assert "不一致" in dialog.message.text()
+    dialog.new_pin_again.clear()
+    qtbot.keyClicks(dialog.new_pin_again, "864213")
+    qtbot.mouseClick(dialog.button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, app.tasks)
+    qtbot.waitUntil(lambda: app.window is not None)
+    assert desk.users.authenticate(HEAD, "864213").name == HEAD
+    app.window.close()
+    app.shutdown()
+    assert not errors

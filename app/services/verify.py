@@ -228,6 +228,8 @@ def _replay(conn: sqlite3.Connection, rows: Any, lines: Iterator[Any]) -> list[t
         elif kind == "user":
             users[d["name"]] = (seq, (d["role"], d["active"], d["pin_salt"], d["pin_hash"], d["pin_kdf"]))
             continue
+        elif kind == "roster":  # a roster version: recorded for review, nothing projected
+            continue
         elif kind == "print":
             if d["number"] not in receipts:
                 raise _Bad(seq, f"打印记录指向不存在的收据 {d['number']}")

@@ -73,8 +73,9 @@ def test_record_void_settle_remit_verify(cli: Cli) -> None:
     assert cli("remit", "--amount", "1300", "--slip", "BK20261120", "--date", "2026-11-20",
                "--agent", "李代收", stdin="1234\n")[0] == 0
     assert cli.json("cash")["on_hand_fen"] == 0
-    # the device, the configuration, two users, two receipts, a void, a settlement, a remittance
-    assert cli.json("verify") == {"ok": True, "entries": 9, "first_bad_seq": None, "reason": None,
+    # the device, the configuration, two users, the roster, two receipts, a void, a settlement,
+    # a remittance
+    assert cli.json("verify") == {"ok": True, "entries": 10, "first_bad_seq": None, "reason": None,
                                   "note": None}
 
 
@@ -211,7 +212,7 @@ def test_backup_command_needs_a_folder(cli: Cli, tmp_path: Path) -> None:
     code, _, err = cli("backup")
     assert code == 1 and "没有设置备份文件夹" in err
     made = cli.json("backup", "--to", str(tmp_path / "b"))
-    assert Path(made["path"]).exists() and made["entries"] == 4  # the device, the configuration, the two users
+    assert Path(made["path"]).exists() and made["entries"] == 5  # the device, the configuration, two users, the roster
 
 
 def test_user_add_needs_the_head_once_one_exists(cli: Cli) -> None:

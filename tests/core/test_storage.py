@@ -80,8 +80,8 @@ def test_verify_passes_on_an_honest_ledger(desk: Desk, agent: UserInfo, head: Us
                                            clock: FakeClock) -> None:
     _ledger(desk, agent, head, clock)
     result = desk.verify()
-    # the device, the configuration, 2 users, 2 receipts, a void, a settlement, a remittance
-    assert (result.ok, result.entries, result.first_bad_seq) == (True, 9, None)
+    # the device, the configuration, 2 users, the roster, 2 receipts, a void, a settlement, a remittance
+    assert (result.ok, result.entries, result.first_bad_seq) == (True, 10, None)
 
 
 def _shell(db: Path, sql: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -69,4 +70,20 @@ def test_a_new_configuration_needs_the_heads_pin_and_keeps_verify_whole(
     assert desk.setup.config.year(2027).medical_fen == 40000
     desk.setup.import_config(json.dumps(newer, ensure_ascii=False), by=head)
     assert desk.setup.config.year(2027).medical_fen == 42000
+    assert desk.verify().ok
+
+
+def test_each_roster_version_is_journalled_with_the_files_hash(desk: Desk, tmp_path: Path) -> None:
+    import hashlib
+
+    from tests.factories import VILLAGE, write_roster
+
+    roster = write_roster(tmp_path / "again.csv", VILLAGE[:3])
+    desk.roster.import_file(roster)
+    with desk.db.read() as s:
+        body = s.connection().exec_driver_sql(
+            "SELECT body FROM journal WHERE kind = 'roster' ORDER BY seq DESC LIMIT 1").scalar_one()
+    entry = json.loads(body)["data"]
+    assert entry["sha256"] == hashlib.sha256(roster.read_bytes()).hexdigest()
+    assert (entry["file"], entry["removed"]) == ("again.csv", 3)  # the three left out are marked removed
     assert desk.verify().ok

@@ -106,7 +106,7 @@ def test_rewriting_the_newest_entry_with_a_recomputed_hash_is_caught(
 def test_an_emptied_ledger_is_not_a_new_village(desk: Desk, agent: UserInfo) -> None:
     _day(desk, agent)
     desk.close()
-    _cut_tail(desk.db.path, drop=7)  # everything: device, configuration, two users, three receipts
+    _cut_tail(desk.db.path, drop=8)  # everything: device, configuration, users, roster, receipts
     again = Desk(desk.home, clock=desk.clock)
     result = again.verify()
     assert not result.ok and "文件中只有第 0 条" in (result.reason or "")

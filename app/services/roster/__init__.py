@@ -7,6 +7,7 @@ whole file, `apply` writes it, `search` answers the search box from memory, `pro
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from app.services.roster.people import (
 from app.services.roster.pinyin import encode_keys, name_keys
 from app.services.roster.search import SearchIndex
 from app.services.setup import Setup
+from app.storage import journal
 
 
 @dataclass(frozen=True)
@@ -90,9 +92,19 @@ class Roster:
         if progress is not None:
             progress(len(read.accepted) + len(read.rejected), len(read.accepted) + len(read.rejected))
         if read.accepted:
+            digest = _file_sha256(Path(path))
             with self._db.write() as s:
                 applied = apply_rows(s, read.accepted, tombstones=tombstones,
                                      keep=read.rejected_ids)
+                # The roster decides who owes what: each version is a journal entry naming the
+                # file by its content hash and what it changed, so a roster swapped in and out
+                # again leaves its trace.
+                journal.append(journal.raw(s), "roster", self._clock().isoformat(), {
+                    "file": Path(path).name, "sha256": digest, "version": current_version(s),
+                    "imported": applied.imported, "updated": applied.updated,
+                    "removed": applied.removed, "unchanged": applied.unchanged,
+                    "rejected_rows": len({r.row for r in read.rejected}),
+                    "correction": read.is_correction})
             self._refresh_index()
         header = read.header
         return ImportResult(
@@ -219,3 +231,11 @@ def _build_index(s: Session, version: int) -> SearchIndex:
 
 
 __all__ = ["ImportResult", "InvalidInput", "RejectedRow", "Roster"]
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

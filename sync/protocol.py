@@ -1,0 +1,181 @@
+"""The wire between the desk and the county server: endpoints and their bodies.
+
+Both ends import this module and nothing else of each other. Version 1, under ``/api/v1``.
+
+Who signs what:
+- the device signs each batch (Ed25519, its own key made at enrolment): the signature covers
+  ``batch_signing_bytes`` — the device, the range and hash of every entry — so a batch read off a
+  USB stick is checked exactly like one that came over the network;
+- the server signs each acknowledgement (its own Ed25519 key, public key handed out at
+  enrolment): ``ack_signing_bytes`` — device, sequence, hash. The desk keeps the newest one, and
+  its ``verify`` fails when the local file no longer holds that entry with that hash.
+
+Devices authenticate with ``Authorization: Bearer <token>``; people (county and township staff)
+with name and password. Every response carries the server's clock (``X-Daishou-Time``, UTC ISO
+8601) so the desk can refuse to sync when its clock is more than five minutes off.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from app.domain.canonical import canonical_json
+
+API = "/api/v1"
+TIME_HEADER = "X-Daishou-Time"
+MAX_CLOCK_SKEW_SECONDS = 300
+BATCH_FORMAT = "daishou-batch/1"  # the first key of an exported batch file
+
+# Endpoints (method, path). The desk's client and the server's routes both use these names.
+ENROL = f"{API}/enrol"  # POST EnrolRequest -> EnrolResponse (no token yet: the one-time code is the credential)
+STATE = f"{API}/state"  # GET -> DeviceState (what the server holds for the calling device)
+BATCHES = f"{API}/batches"  # POST Batch -> BatchResult
+CHANGES = f"{API}/changes"  # GET ?roster_version=&payments_after=&confirmations_after= -> Changes
+VERIFY_RECEIPT = f"{API}/receipts/{{number}}"  # GET ?code=CHECK -> ReceiptCheck (public: the receipt's QR)
+
+
+class Entry(BaseModel):
+    """One journal entry exactly as the desk stores it; ``body`` is the canonical JSON that was hashed."""
+
+    seq: int = Field(ge=1)
+    kind: str
+    recorded_at: str
+    body: str
+    prev_hash: str = Field(min_length=64, max_length=64)
+    hash: str = Field(min_length=64, max_length=64)
+
+
+class EnrolRequest(BaseModel):
+    code: str = Field(min_length=4, max_length=32)  # the one-time code the county printed
+    public_key: str  # the device's Ed25519 public key, base64 of the 32 raw bytes
+
+
+class EnrolResponse(BaseModel):
+    device_id: str  # "<village_code>-<device_no>", the name every later message uses
+    village_code: str
+    device_no: int
+    token: str  # bearer token; the desk keeps it in the OS keyring only
+    server_public_key: str  # base64 Ed25519, to check acknowledgements
+
+
+class Ack(BaseModel):
+    """The server's signed word that it holds the device's journal up to ``seq`` with ``hash``."""
+
+    device_id: str
+    seq: int
+    hash: str
+    signed_at: str
+    signature: str  # base64 Ed25519 over ack_signing_bytes
+
+
+class DeviceState(BaseModel):
+    device_id: str
+    held_seq: int  # 0 when nothing is held yet
+    held_hash: str  # GENESIS_HASH when nothing is held
+    ack: Ack | None
+
+
+class Batch(BaseModel):
+    """Entries ``from_seq``..``to_seq`` of one device's journal, continuing from ``prev_hash``."""
+
+    format: str = BATCH_FORMAT
+    device_id: str
+    from_seq: int = Field(ge=1)
+    to_seq: int = Field(ge=1)
+    prev_hash: str
+    entries: list[Entry]
+    signature: str  # base64 Ed25519 by the device over batch_signing_bytes
+
+
+class BatchStatus(StrEnum):
+    ACCEPTED = "accepted"
+    ALREADY_HELD = "already_held"  # the same entries again: nothing stored twice
+    CONFLICT = "conflict"  # other entries under sequences the server holds: a forked ledger, kept apart
+
+
+class BatchResult(BaseModel):
+    status: BatchStatus
+    held_seq: int
+    held_hash: str
+    ack: Ack | None = None
+    conflict_id: int | None = None
+    message: str = ""  # Chinese, for the agent
+
+
+class Refusal(BaseModel):
+    """Any 4xx answer: ``code`` is stable for programs, ``message`` names the reason in Chinese."""
+
+    code: str  # e.g. bad_signature, broken_chain, bad_hash, receipt_gap, settlement_mismatch, ...
+    message: str
+    seq: int | None = None  # the first entry at fault, where there is one
+
+
+class RosterChange(BaseModel):
+    version: int
+    village_code: str
+    rows: list[dict[str, Any]]  # the same fields as a roster file's rows
+
+
+class Payment(BaseModel):
+    """Paid through another channel (WeChat, bank debit): the desk must not take cash for it."""
+
+    id: int
+    id_number: str
+    insurance: str
+    year: int
+    amount_fen: int
+    channel: str
+    paid_on: str
+
+
+class Confirmation(BaseModel):
+    """入库: the bank or tax office confirms cash remitted under a slip number."""
+
+    id: int
+    slip_no: str
+    amount_fen: int
+    confirmed_on: str
+
+
+class Changes(BaseModel):
+    roster: RosterChange | None = None  # None: the desk's roster version is current
+    config: str | None = None  # the county configuration text, when newer than the desk's
+    config_sha256: str | None = None
+    payments: list[Payment] = []
+    confirmations: list[Confirmation] = []
+
+
+class ReceiptCheck(BaseModel):
+    number: str
+    found: bool
+    total_fen: int | None = None
+    day: str | None = None
+    village_code: str | None = None
+    status: str = ""  # 有效 / 已作废 / 未找到
+
+
+def b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def batch_signing_bytes(device_id: str, from_seq: int, to_seq: int, prev_hash: str,
+                        entries: list[Entry]) -> bytes:
+    """What the device signs: the range and each entry's (seq, hash). The hashes cover the bodies
+    (the server re-hashes each body), so signing them signs the content."""
+    digest = hashlib.sha256(canonical_json([[e.seq, e.hash] for e in entries]).encode()).hexdigest()
+    return canonical_json({"format": BATCH_FORMAT, "device_id": device_id, "from_seq": from_seq,
+                           "to_seq": to_seq, "prev_hash": prev_hash, "entries": digest}).encode()
+
+
+def ack_signing_bytes(device_id: str, seq: int, hash_: str, signed_at: str) -> bytes:
+    return canonical_json({"ack": 1, "device_id": device_id, "seq": seq, "hash": hash_,
+                           "signed_at": signed_at}).encode()

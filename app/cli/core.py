@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from app.cli.common import Context, iso_day, json_flag, yuan
+from app.domain.config import parse_year
 from app.domain.insurance import Insurance
 from app.domain.money import fen_in_words, format_fen
 from app.domain.records import PayerSignoff, Receipt, Role, Settlement, UserInfo
@@ -210,7 +211,7 @@ def parse_line(text: str) -> LineRequest:
         raise InvalidInput(f"缴费行「{text}」格式应为 证件号:pension:年度:档次 或 证件号:medical:年度")
     try:
         ins = Insurance.parse(parts[1])
-        year = int(parts[2])
+        year = parse_year(parts[2])
     except ValueError as exc:
         raise InvalidInput(f"缴费行「{text}」：{exc}") from None
     tier = amount = None
@@ -295,7 +296,7 @@ def _denominations(text: str | None) -> dict[int, int]:
         fen = yuan(denom, "面额")
         if fen not in DENOMINATIONS_FEN:
             raise InvalidInput(f"面额「{denom}」不认识（可用 100、50、20、10、5、1、0.5、0.1）")
-        if not count.strip().isdigit():
+        if not (count.strip().isascii() and count.strip().isdigit()):
             raise InvalidInput(f"面额 {denom} 的张数「{count}」应为整数")
         out[fen] = out.get(fen, 0) + int(count)
     return out

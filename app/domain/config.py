@@ -102,10 +102,7 @@ def parse_config(data: dict[str, Any]) -> CountyConfig:
     years: dict[int, YearConfig] = {}
     for key, raw in data["years"].items():
         where = f"years.{key}"
-        try:
-            year = int(key)
-        except ValueError:
-            raise ConfigError(f"{where}：年度应为数字") from None
+        year = parse_year(str(key), field=where)
         if not isinstance(raw, dict):
             raise ConfigError(f"{where}：应为对象")
         try:
@@ -139,6 +136,21 @@ def parse_config(data: dict[str, Any]) -> CountyConfig:
                 )
         years[year] = YearConfig(year, tiers, medical, start, end, subsidies)
     return CountyConfig(str(data.get("county", "")), years)
+
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # benefit years the program accepts anywhere
+
+
+def parse_year(text: str, *, field: str = "缴费年度") -> int:
+    """A benefit year as typed: four ASCII digits within FIRST_YEAR..LAST_YEAR. int() alone would
+    take "٢٠٢٧" or " +2027", and a mistyped "20277" must not become a year of its own."""
+    raw = text.strip()
+    if not (len(raw) == 4 and raw.isascii() and raw.isdigit()):
+        raise ConfigError(f"{field}「{text[:20]}」应为四位年份，如 2027")
+    year = int(raw)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ConfigError(f"{field} {year} 不在 {FIRST_YEAR}–{LAST_YEAR} 之间")
+    return year
 
 
 def load_config_text(text: str) -> CountyConfig:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ("", "拾", "佰", "仟")
@@ -13,27 +14,33 @@ class MoneyError(ValueError):
     """An amount typed by a person that is not a valid amount of money."""
 
 
-def parse_yuan(text: str | int, *, field: str = "金额", allow_zero: bool = True) -> int:
-    """Parse an amount in yuan ("123", "123.4", "123.45", "￥1,200") into fen."""
-    raw = str(text).strip().replace(",", "").replace("，", "").lstrip("¥￥").strip()
+# What a person may type: optional ¥/￥, digits with correctly placed thousands separators (or
+# none), at most two decimals, optional 元. Anything else ("4,00", "1e5", "0x10", "٤٠٠") is
+# refused rather than guessed at: a mistyped amount must never become a different one.
+_AMOUNT = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?|\.\d{1,2}")
+# Full-width digits and punctuation come from Chinese input methods; they mean the same.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
+MOST_FEN = 100_000_000  # ¥1,000,000: far above any household's two insurances for a year
+
+
+def parse_yuan(text: str | int, *, field: str = "金额", allow_zero: bool = True,
+               most_fen: int = MOST_FEN) -> int:
+    """Parse an amount in yuan ("123", "123.4", "123.45", "￥1,200", "４００元") into fen."""
+    raw = str(text).strip().translate(_FULL_WIDTH).lstrip("¥￥").strip()
     if raw.endswith("元"):
-        raw = raw[:-1]
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise MoneyError(f"{field}「{text}」不是有效的金额") from None
-    if not value.is_finite():
-        raise MoneyError(f"{field}「{text}」不是有效的金额")
-    if value < 0:
+        raw = raw[:-1].strip()
+    if raw.startswith("-"):
         raise MoneyError(f"{field}不能为负数：{text}")
-    fen = value * 100
-    if fen != fen.to_integral_value():
+    if raw.isascii() and re.fullmatch(r"[\d,]*\.\d{3,}", raw):
         raise MoneyError(f"{field}「{text}」最多两位小数（到分）")
+    if not raw.isascii() or not _AMOUNT.fullmatch(raw):
+        raise MoneyError(f"{field}「{text}」不是有效的金额（例：400 或 1,200.50）")
+    fen = int(Decimal(raw.replace(",", "")) * 100)
     if not allow_zero and fen == 0:
         raise MoneyError(f"{field}不能为零")
-    if fen > 10**12:
-        raise MoneyError(f"{field}「{text}」过大")
-    return int(fen)
+    if fen > most_fen:
+        raise MoneyError(f"{field}「{text}」超过上限 {format_fen(most_fen)} 元，请检查是否多输了位数")
+    return fen
 
 
 def format_fen(fen: int, *, symbol: bool = False) -> str:

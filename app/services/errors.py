@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from app.domain.reasons import ReasonError, clean_reason
+
 # Re-exported: the front ends reach storage only through the services (import-linter).
 from app.storage.db import StorageError as StorageError
 
@@ -103,3 +105,11 @@ def disk_problem(exc: BaseException) -> str | None:
                     return f"{message}。已记录的数据不受影响。"
         stack += [getattr(e, "orig", None), e.__cause__, e.__context__]
     return None
+
+
+def checked_reason(text: str | None, *, field: str, required: bool = True) -> str | None:
+    """A typed reason as it will be stored, or InvalidInput naming the field (see clean_reason)."""
+    try:
+        return clean_reason(text, field=field, required=required)
+    except ReasonError as exc:
+        raise InvalidInput(str(exc)) from None

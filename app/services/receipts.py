@@ -36,6 +36,7 @@ from app.services.errors import (
     NotFound,
     OverrideRequired,
     Refused,
+    checked_reason,
 )
 from app.services.ledger import (
     first_unsettled_day_before,
@@ -103,7 +104,7 @@ class Receipts:
             raise Refused(f"「{agent.name}」是{agent.role.label}，不能收取现金")
         if not lines:
             raise InvalidInput("收据至少要有一行缴费项目")
-        override = (override_reason or "").strip() or None
+        override = checked_reason(override_reason, field="改动应缴金额的原因", required=False)
         if payer_signoff is PayerSignoff.SIGNATURE and not signature_png:
             raise InvalidInput("选择了电子签名，但没有签名图像")
         device = self._setup.device
@@ -181,7 +182,7 @@ class Receipts:
                 raise Refused(
                     f"收据 {row.number} 所在的 {row.day.isoformat()} 已日结，不能作废；如需退款请登记退费申请（daishou receipt refund）"
                 )
-            check_not_own("作废", head=head, collectors=[row.agent])
+            check_not_own("作废", head=head, collectors=[row.agent], conn=journal.raw(s))
             data = {"number": row.number, "day": row.day.isoformat(), "reason": reason,
                     "agent": agent.name, "head": head.name}
             refuse_if_clock_behind(journal.raw(s), now)
@@ -204,7 +205,7 @@ class Receipts:
                 raise Refused(f"收据 {row.number} 所在的 {row.day.isoformat()} 尚未日结：当天的错误请作废，不走退费")
             if s.get(RefundRequestRow, row.number) is not None:
                 raise Refused(f"收据 {row.number} 已经申请过退费")
-            check_not_own("退费申请", head=head, collectors=[row.agent])
+            check_not_own("退费申请", head=head, collectors=[row.agent], conn=journal.raw(s))
             data = {"number": row.number, "day": row.day.isoformat(), "amount_fen": row.total_fen,
                     "reason": reason, "agent": agent.name, "head": head.name}
             refuse_if_clock_behind(journal.raw(s), now)
@@ -267,11 +268,10 @@ def _existing(s: Session, number: str) -> ReceiptRow:
 
 def _countersigned(action: str, reason: str, agent: UserInfo, head: UserInfo) -> str:
     """What a void and a refund request both need: a reason, and signatures signoff accepts."""
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput(f"{action}必须填写原因")
+    cleaned = checked_reason(reason, field=f"{action}原因")
+    assert cleaned is not None  # required
     check_countersign(action, agent=agent, head=head)
-    return reason
+    return cleaned
 
 
 def _refuse_if_day_blocked(conn: sqlite3.Connection, today: date) -> None:

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from app.domain.money import format_fen
+from app.domain.money import MOST_FEN, format_fen
 from app.domain.records import CashPosition, Remittance, Settlement, UserInfo
 from app.services.database import Clock, Database
-from app.services.errors import InvalidInput, NotFound, Refused
+from app.services.errors import InvalidInput, NotFound, Refused, checked_reason
 from app.services.ledger import (
     SETTLED,
     expected_cash,
@@ -28,6 +28,7 @@ from app.storage.tables import RemittanceRow, SettlementRow
 
 # 100, 50, 20, 10, 5, 1 元, 5 角, 1 角 — what a village office counts.
 DENOMINATIONS_FEN = (10000, 5000, 2000, 1000, 500, 100, 50, 10)
+MAX_NOTES = 100_000  # of one denomination in one day's count: more is a typing slip
 
 
 class Settlements:
@@ -53,6 +54,8 @@ class Settlements:
                 raise InvalidInput(f"不认识的面额 {format_fen(denom)} 元")
             if count < 0:
                 raise InvalidInput(f"面额 {format_fen(denom)} 元的张数不能为负")
+            if count > MAX_NOTES:
+                raise InvalidInput(f"面额 {format_fen(denom)} 元的张数 {count} 不合常理（最多 {MAX_NOTES} 张），请重新清点")
         by_notes = sum(d * c for d, c in denominations.items())
         if counted_fen is None:
             if not denominations:
@@ -61,7 +64,9 @@ class Settlements:
         elif denominations and by_notes != counted_fen:
             raise InvalidInput(
                 f"按面额清点合计 {format_fen(by_notes)} 元，与填写的 {format_fen(counted_fen)} 元不一致")
-        reason = (reason or "").strip() or None
+        if not 0 <= counted_fen <= MOST_FEN:
+            raise InvalidInput(f"清点现金 {format_fen(counted_fen)} 元不合常理，请重新清点")
+        reason = checked_reason(reason, field="差额原因", required=False)
         with self._db.write() as s:
             earlier = first_unsettled_day_before(journal.raw(s), day)
             if earlier is not None:
@@ -74,7 +79,7 @@ class Settlements:
                 "SELECT r.agent FROM receipt r LEFT JOIN void v ON v.receipt_number = r.number "
                 f"WHERE r.day = :d AND v.receipt_number IS NULL AND NOT {SETTLED}"),
                 {"d": day.isoformat()}).scalars()
-            check_not_own("日结", head=head, collectors=collectors)
+            check_not_own("日结", head=head, collectors=collectors, conn=journal.raw(s))
             diff = counted_fen - expected
             if diff and not reason:
                 raise Refused(f"清点现金 {format_fen(counted_fen)} 元与应有 {format_fen(expected)} 元"

@@ -34,13 +34,20 @@ def test_amounts_in_financial_capitals(fen: int, words: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "fen"), [("123", 12300), ("123.4", 12340), ("0.05", 5),
-                                           ("￥1,200", 120000), ("500元", 50000)])
+                                           ("￥1,200", 120000), ("500元", 50000),
+                                           ("４００", 40000), ("１，２００．５", 120050)])
 def test_yuan_typed_by_a_clerk_becomes_fen(text: str, fen: int) -> None:
     assert parse_yuan(text) == fen
 
 
 @pytest.mark.parametrize(("text", "message"), [("12.345", "最多两位小数"), ("-5", "不能为负数"),
-                                               ("abc", "不是有效的金额"), ("nan", "不是有效的金额")])
+                                               ("abc", "不是有效的金额"), ("nan", "不是有效的金额"),
+                                               # A misplaced separator, an exponent or another
+                                               # script's digits are never read as some amount.
+                                               ("4,00", "不是有效的金额"), ("40,0000", "不是有效的金额"),
+                                               ("1e5", "不是有效的金额"), ("٤٠٠", "不是有效的金额"),
+                                               ("0x10", "不是有效的金额"), ("", "不是有效的金额"),
+                                               ("1000000.01", "超过上限"), ("50000000", "超过上限")])
 def test_bad_amounts_are_refused_with_a_reason(text: str, message: str) -> None:
     with pytest.raises(MoneyError, match=message):
         parse_yuan(text)

@@ -12,7 +12,7 @@ from app.domain.records import PayerSignoff, Role, UserInfo
 from app.services.desk import Desk
 from app.services.errors import InvalidInput, OverrideRequired, Refused
 from app.services.receipts import LineRequest
-from tests.conftest import AGENT_PIN
+from tests.conftest import AGENT_PIN, HEAD_PIN
 from tests.factories import AYGUL, POOR, WECHAT, ZHANG, ZHANG_MOTHER, ZHANG_WIFE, FakeClock
 
 MED = Insurance.MEDICAL
@@ -174,7 +174,7 @@ def test_signature_image_is_kept_with_its_hash(desk: Desk, agent: UserInfo) -> N
 def test_void_needs_reason_and_head_and_frees_the_person(desk: Desk, agent: UserInfo,
                                                          head: UserInfo) -> None:
     r = desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
-    with pytest.raises(InvalidInput, match="作废必须填写原因"):
+    with pytest.raises(InvalidInput, match="作废原因必须填写"):
         desk.receipts.void(r.number, reason=" ", agent=agent, head=head)
     with pytest.raises(Refused, match="作废需要村委会负责人确认"):
         desk.receipts.void(r.number, reason="错收", agent=agent, head=agent)
@@ -187,9 +187,9 @@ def test_void_needs_reason_and_head_and_frees_the_person(desk: Desk, agent: User
     assert [x.status for x in desk.receipts.list()] == ["voided", "valid"]
 
 
-def test_head_cannot_confirm_the_void_of_their_own_receipt(desk: Desk, agent: UserInfo,
-                                                            head: UserInfo) -> None:
-    desk.users.add("赵村长", "head", "135790", by=head)  # a head's own cash needs a second head
+def test_head_cannot_confirm_the_void_of_their_own_receipt(second_head: tuple[Desk, UserInfo]) -> None:
+    desk, _ = second_head  # a head's own cash needs a second head
+    agent, head = desk.users.authenticate("李代收", AGENT_PIN), desk.users.authenticate("王村长", HEAD_PIN)
     r = desk.receipts.record(head, [med(ZHANG)], cash_fen=40000)
     with pytest.raises(Refused, match="「王村长」不能既办理又确认同一笔作废"):
         desk.receipts.void(r.number, reason="错收", agent=head, head=head)

@@ -13,6 +13,7 @@ from app.services import users
 from app.services.desk import Desk
 from app.services.errors import AuthError, InvalidInput, Refused
 from app.storage.db import SCHEMA_VERSION
+from tests.conftest import AGENT_PIN, HEAD_PIN
 from tests.core.test_receipts import med
 from tests.factories import ZHANG, ZHANG_WIFE, FakeClock
 
@@ -25,7 +26,7 @@ def test_refund_request_only_for_a_closed_day_with_head_confirmation(
     with pytest.raises(Refused, match="尚未日结：当天的错误请作废，不走退费"):
         desk.receipts.request_refund(r.number, reason="重复缴费", agent=agent, head=head)
     desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
-    with pytest.raises(InvalidInput, match="必须填写原因"):
+    with pytest.raises(InvalidInput, match="原因必须填写"):
         desk.receipts.request_refund(r.number, reason="", agent=agent, head=head)
     with pytest.raises(Refused, match="需要村委会负责人确认"):
         desk.receipts.request_refund(r.number, reason="重复缴费", agent=agent, head=agent)
@@ -39,15 +40,15 @@ def test_refund_request_only_for_a_closed_day_with_head_confirmation(
 
 
 def test_nobody_is_both_agent_and_head_of_a_refund_and_a_head_not_for_their_own(
-        desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock) -> None:
+        second_head: tuple[Desk, UserInfo], clock: FakeClock) -> None:
+    desk, second = second_head
+    agent, head = desk.users.authenticate("李代收", AGENT_PIN), desk.users.authenticate("王村长", HEAD_PIN)
     mine = desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
     desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
     with pytest.raises(Refused, match="「王村长」不能既办理又确认同一笔退费申请"):
         desk.receipts.request_refund(mine.number, reason="重复缴费", agent=head, head=head)
     assert desk.receipts.get(mine.number).refund is None
     clock.next_day()
-    desk.users.add("赵村长", "head", "135790", by=head)  # a head's own cash needs a second head
-    second = desk.users.authenticate("赵村长", "135790")
     theirs = desk.receipts.record(head, [med(ZHANG_WIFE)], cash_fen=40000)
     desk.settlements.settle(clock().date(), agent=head, head=second, counted_fen=40000)
     with pytest.raises(Refused, match="「王村长」亲自收取了其中1张收据，不能确认自己的收据的退费申请"):

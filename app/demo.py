@@ -40,7 +40,7 @@ def prepare(home: Path) -> bool:
         desk.users.add(HEAD, "head", HEAD_PIN)
         head = desk.users.authenticate(HEAD, HEAD_PIN)
         desk.users.add("赵审核", "township", "4321", by=head)
-        desk.roster.import_file(DEMO / "roster-2027.csv")
+        desk.roster.import_file(DEMO / "roster-2027.csv", by=head)
     return True
 
 

@@ -48,17 +48,42 @@ def bare_desk(tmp_path: Path, clock: FakeClock) -> Iterator[Desk]:
     desk.close()
 
 
+ADMIN, ADMIN_PIN = "孙管理", "864209"
+SECOND_HEAD, SECOND_HEAD_PIN = "赵村长", "135790"
+
+
+def set_up_village(desk: Desk, tmp_path: Path, *, admin: bool = False) -> Desk:
+    """Device, config, users, the roster. With `admin`, the township's administrator sets the PC
+    up first and adds the agent and the head (an admin a head did not add can add a second head
+    who countersigns that head's cash)."""
+    desk.setup.init(village_code="341824100201", village_name="示范村", township_code="341824100", device_no=1)
+    desk.setup.import_config(CONFIG_PATH.read_text(encoding="utf-8"))
+    by = None
+    if admin:
+        desk.users.add(ADMIN, "admin", ADMIN_PIN)
+        by = desk.users.authenticate(ADMIN, ADMIN_PIN)
+    desk.users.add("李代收", "agent", AGENT_PIN, by=by)
+    desk.users.add("王村长", "head", HEAD_PIN, by=by)
+    result = desk.roster.import_file(write_roster(tmp_path / "roster.csv", VILLAGE),
+                                     by=desk.users.authenticate("李代收", AGENT_PIN))
+    assert not result.rejected
+    return desk
+
+
 @pytest.fixture
 def desk(bare_desk: Desk, tmp_path: Path) -> Desk:
     """A village set up as on the first morning: device, config, users, the roster."""
-    bare_desk.setup.init(village_code="341824100201", village_name="示范村",
-                         township_code="341824100", device_no=1)
-    bare_desk.setup.import_config(CONFIG_PATH.read_text(encoding="utf-8"))
-    bare_desk.users.add("李代收", "agent", AGENT_PIN)
-    bare_desk.users.add("王村长", "head", HEAD_PIN)
-    result = bare_desk.roster.import_file(write_roster(tmp_path / "roster.csv", VILLAGE))
-    assert not result.rejected
-    return bare_desk
+    return set_up_village(bare_desk, tmp_path)
+
+
+@pytest.fixture
+def second_head(bare_desk: Desk, tmp_path: Path) -> tuple[Desk, UserInfo]:
+    """A village whose administrator (not added by the head) added a second village head; the
+    desk's `agent` and `head` fixtures work on it too (they are asked for after this one)."""
+    set_up_village(bare_desk, tmp_path, admin=True)
+    admin = bare_desk.users.authenticate(ADMIN, ADMIN_PIN)
+    bare_desk.users.add(SECOND_HEAD, "head", SECOND_HEAD_PIN, by=admin)
+    return bare_desk, bare_desk.users.authenticate(SECOND_HEAD, SECOND_HEAD_PIN)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import csv
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from app.domain.ids import check_character
 
@@ -71,3 +72,8 @@ AYGUL = Resident(make_id(date(1990, 5, 5), 4, male=False), "阿依古丽·买买
 POOR = Resident(make_id(date(1975, 2, 2), 5), "曾特困", category="特困", household="0003")
 WECHAT = Resident(make_id(date(1985, 6, 6), 6), "单已缴", household="0004", paid_elsewhere=True)
 VILLAGE = [ZHANG, ZHANG_WIFE, ZHANG_MOTHER, AYGUL, POOR, WECHAT]
+
+
+def signed_agent(desk: Any, name: str = "李代收", pin: str = "1234") -> Any:
+    """The village agent signed in (a roster import and every cash act need a checked PIN)."""
+    return desk.users.authenticate(name, pin)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.domain.money import format_fen
 from app.domain.records import RosterProgress, UnpaidPerson
 from app.services.errors import DaishouError
+from app.services.roster import RemovalsNeedConfirmation
 from ui.context import WindowContext
 from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.progress_models import ProgressRow, ProgressTableModel, UnpaidTableModel, progress_rows
@@ -265,8 +267,16 @@ class ProgressView(QWidget):
                 return
         self.import_button.setEnabled(False)
         self._say(f"正在导入 {path.name}…", ok=True)
+        self._importing = path
         import_roster(self.ctx.desk, self.ctx.tasks, path, parent=self, on_done=self._imported,
-                      on_error=self._import_failed)
+                      on_error=self._import_failed, by=self.ctx.user)
+
+    def _confirm_removals(self, exc: RemovalsNeedConfirmation) -> bool:
+        """Ask before a roster marks more than a fifth of the village as removed."""
+        answer = QMessageBox.warning(
+            self, "确认移除人员", exc.message + "\n\n确认这份清册完整无误，并导入吗？",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def _imported(self, result: object) -> None:
         self.import_button.setEnabled(True)
@@ -277,7 +287,11 @@ class ProgressView(QWidget):
         from ui.tasks import Cancelled
 
         self.import_button.setEnabled(True)
-        if isinstance(exc, Cancelled):
+        if isinstance(exc, RemovalsNeedConfirmation) and self._confirm_removals(exc):
+            self.import_button.setEnabled(False)
+            import_roster(self.ctx.desk, self.ctx.tasks, self._importing, parent=self, on_done=self._imported,
+                          on_error=self._import_failed, by=self.ctx.user, allow_removals=True)
+        elif isinstance(exc, Cancelled):
             self._say("已取消导入，清册没有任何改变")
         elif isinstance(exc, OSError):
             self._say(f"读取文件失败：{exc.strerror or exc}")

@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
+from app.domain.records import UserInfo
 from app.services.desk import Desk
 from app.services.roster import ImportResult
 from ui.tasks import LongTask, Progress, TaskManager
@@ -15,14 +16,17 @@ from ui.tasks import LongTask, Progress, TaskManager
 
 def import_roster(desk: Desk, tasks: TaskManager, path: str | Path, *, parent: QWidget | None,
                   on_done: Callable[[ImportResult], None],
-                  on_error: Callable[[BaseException], None] | None = None) -> LongTask:
-    """Import on the database worker; LongTask.cancel() is what 取消 does."""
+                  on_error: Callable[[BaseException], None] | None = None, by: UserInfo | None = None,
+                  allow_removals: bool = False) -> LongTask:
+    """Import on the database worker; LongTask.cancel() is what 取消 does. `by` is the signed-in
+    agent or head (the roster decides who owes what)."""
     roster = desk.roster
 
     def work(progress: Progress) -> ImportResult:
         # progress.report raises Cancelled once 取消 was pressed; the roster service then
         # writes nothing, so a cancelled import leaves the roster as it was.
-        return roster.import_file(Path(path), progress=progress.report)
+        return roster.import_file(Path(path), progress=progress.report, by=by,
+                                  allow_removals=allow_removals)
 
     return tasks.run_long(work, on_done, label=f"正在导入征收清册 {Path(path).name}…", parent=parent,
                           on_error=on_error, cancellable=True)

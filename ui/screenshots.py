@@ -62,8 +62,8 @@ def build_demo(home: Path, clock: _Clock) -> Desk:
     desk.setup.import_config((DEMO / "county-config.json").read_text(encoding="utf-8"))
     desk.users.add("李代收", Role.AGENT, "1234")
     desk.users.add("王村长", Role.HEAD, "567890")
-    desk.roster.import_file(DEMO / "roster-2027.csv")
     agent = desk.users.authenticate("李代收", "1234")
+    desk.roster.import_file(DEMO / "roster-2027.csv", by=agent)
     for name in ("吴福福", "覃敏兰", "曾秀龙"):
         person = desk.roster.search(name)[0]
         desk.receipts.record(agent, [LineRequest(person.id_number, Insurance.MEDICAL, 2027)], cash_fen=50000)

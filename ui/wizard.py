@@ -21,7 +21,14 @@ from PySide6.QtWidgets import (
 
 from app.services.desk import Desk
 from app.services.errors import DaishouError
-from app.services.setup_flow import RosterSource, Step, WizardFlow, save_printer, write_identity
+from app.services.setup_flow import (
+    RosterSource,
+    Step,
+    WizardFlow,
+    roster_signer,
+    save_printer,
+    write_identity,
+)
 from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.printer import EscposPrinter, NoPrinter, PrinterProblem
 from ui.roster_import import describe_import, import_roster
@@ -218,7 +225,8 @@ class SetupWizard(QDialog):
             self._say("请先选择清册文件")
             return
         self.import_button.setEnabled(False)
-        import_roster(self.desk, self.tasks, path, parent=self, on_done=self._imported, on_error=self._refused)
+        import_roster(self.desk, self.tasks, path, parent=self, on_done=self._imported, on_error=self._refused,
+                      by=roster_signer(self.desk, self.flow.data))
 
     def _imported(self, result: object) -> None:
         self.import_button.setEnabled(True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from app.cli.common import Context, json_flag
 from app.domain.money import format_fen
-from app.domain.records import DueInfo, PersonInfo, ProgressLine
+from app.domain.records import DueInfo, PersonInfo, ProgressLine, Role
 from app.services.errors import InvalidInput
 
 
@@ -20,6 +20,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("file")
     p.add_argument("--rejected-out", metavar="FILE.xlsx",
                    help="write the rejected rows with a reason column, to fix and import again")
+    p.add_argument("--by", help="代收员或村委会负责人 (needed once users exist); PIN on stdin")
+    p.add_argument("--allow-removals", action="store_true",
+                   help="confirm a roster that marks more than a fifth of the village as removed")
     p.set_defaults(handler=_import)
     p = rsub.add_parser("search", parents=[j], help="查找：姓名、拼音、身份证后4/6位、电话、组")
     p.add_argument("text")
@@ -35,8 +38,13 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _import(args: argparse.Namespace, ctx: Context) -> int:
-    roster = ctx.desk(args).roster
-    result = roster.import_file(Path(args.file))
+    desk = ctx.desk(args)
+    roster = desk.roster
+    by = None
+    if args.by:
+        by = desk.users.authenticate(args.by, ctx.read_pin(args.by), roles=(Role.AGENT, Role.HEAD),
+                                     purpose="导入征收清册")
+    result = roster.import_file(Path(args.file), by=by, allow_removals=args.allow_removals)
     written = None
     if args.rejected_out and result.rejected:
         written = str(Path(args.rejected_out))

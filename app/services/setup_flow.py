@@ -20,7 +20,8 @@ from app.domain.receipt_numbers import (
     validate_township_code,
     validate_village_code,
 )
-from app.domain.records import Role
+from app.domain.records import Role, UserInfo
+from app.services.errors import DaishouError
 
 if TYPE_CHECKING:
     from app.services.desk import Desk
@@ -201,6 +202,17 @@ def write_identity(desk: Desk, d: WizardData) -> None:
                             (d.head_name, Role.HEAD, d.head_pin)):
         if parse_name(name) not in existing:
             desk.users.add(name, role, pin)
+
+
+def roster_signer(desk: Desk, d: WizardData) -> UserInfo | None:
+    """The agent typed on the users step signs the first roster import; None on a rerun of the
+    wizard that starts at the roster step (the import then asks for a sign-in)."""
+    if not (d.agent_name and d.agent_pin):
+        return None
+    try:
+        return desk.users.authenticate(d.agent_name, d.agent_pin)
+    except DaishouError:
+        return None
 
 
 def save_printer(desk: Desk, d: WizardData) -> None:

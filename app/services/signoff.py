@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -68,9 +69,38 @@ def check_countersign(action: str, *, agent: UserInfo, head: UserInfo) -> None:
         raise Refused(f"「{head.name}」不能既办理又确认同一笔{action}，请由另一位村委会负责人确认")
 
 
-def check_not_own(action: str, *, head: UserInfo, collectors: Iterable[str]) -> None:
-    """Refuse if the head collected (any of) the receipts they are asked to countersign."""
-    own = sum(1 for name in collectors if name == head.name)
+def check_not_own(action: str, *, head: UserInfo, collectors: Iterable[str],
+                  conn: sqlite3.Connection | None = None) -> None:
+    """Refuse if the head collected (any of) the receipts they are asked to countersign, or if
+    the head's account was added by one of the collectors (directly, or through an account that
+    collector added): otherwise a head could take cash and countersign it through a second
+    "head" they made themselves. `conn` reads who added whom from the journal."""
+    names = list(collectors)
+    own = sum(1 for name in names if name == head.name)
     if own:
         raise Refused(f"村委会负责人「{head.name}」亲自收取了其中{own}张收据，不能确认自己的收据的{action}；"
                       f"请由另一位村委会负责人确认。如本村没有另一位村委会负责人，{SECOND_HEAD_WAY_OUT}")
+    if conn is None:
+        return
+    makers = added_by(conn, head.name)
+    maker = next((name for name in makers if name in names), None)
+    if maker is not None:
+        raise Refused(f"村委会负责人「{head.name}」的账户是由「{maker}」添加的，不能确认「{maker}」收取的收据的"
+                      f"{action}；请由不是其添加的村委会负责人确认。{SECOND_HEAD_WAY_OUT}")
+
+
+def added_by(conn: sqlite3.Connection, name: str) -> list[str]:
+    """Who added `name`'s account, who added that one, and so on (nearest first), from the users'
+    journal entries; accounts made at setup or before users were journalled end the line."""
+    chain: list[str] = []
+    current = name
+    while len(chain) < 20:  # a line of accounts is short; a loop in forged data ends here
+        row = conn.execute(
+            "SELECT json_extract(body, '$.data.by') FROM journal WHERE kind = 'user' "
+            "AND json_extract(body, '$.data.name') = ? AND json_extract(body, '$.data.action') = 'add' "
+            "ORDER BY seq DESC LIMIT 1", (current,)).fetchone()
+        if row is None or not row[0] or row[0] in chain or row[0] == name:
+            break
+        chain.append(str(row[0]))
+        current = str(row[0])
+    return chain

@@ -15,7 +15,7 @@ from app.domain.insurance import Insurance
 from app.services.desk import Desk
 from app.services.receipts import LineRequest
 from app.storage.journal import entry_hash
-from tests.factories import CONFIG_PATH, Resident, make_id, write_roster
+from tests.factories import CONFIG_PATH, Resident, make_id, signed_agent, write_roster
 
 RECEIPTS = 300  # a round
 ROUNDS = 5
@@ -45,7 +45,7 @@ def _setup(home: Path, people: list[Resident], tmp: Path) -> Desk:
                     device_no=1)
     desk.setup.import_config(CONFIG_PATH.read_text(encoding="utf-8"))
     desk.users.add("李代收", "agent", "1234")
-    desk.roster.import_file(write_roster(tmp / "roster.csv", people))
+    desk.roster.import_file(write_roster(tmp / "roster.csv", people), by=signed_agent(desk))
     return desk
 
 

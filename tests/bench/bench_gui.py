@@ -53,7 +53,7 @@ def make_home(home: Path, roster: Path | None) -> None:
         desk.users.add("李代收", Role.AGENT, "1234")
         desk.setup.import_config((DEMO / "county-config.json").read_text(encoding="utf-8"))
         if roster is not None:
-            desk.roster.import_file(roster)
+            desk.roster.import_file(roster, by=desk.users.authenticate("李代收", "1234"))
 
 
 _BARE = """
@@ -68,6 +68,7 @@ _DESK = """
 import time, sys; t0 = time.perf_counter()
 from pathlib import Path
 from PySide6.QtWidgets import QApplication
+from tests.factories import signed_agent
 from app.services.desk import Desk
 from ui.context import WindowContext
 from ui.main_window import MainWindow

@@ -42,7 +42,8 @@ def cli(tmp_path: Path, clock: FakeClock) -> Cli:
     assert c("user", "add", "--name", "李代收", "--role", "agent", stdin="1234\n")[0] == 0
     assert c("user", "add", "--name", "王村长", "--role", "head", stdin="567890\n")[0] == 0
     assert c("config", "import", str(CONFIG_PATH), "--by", "王村长", stdin="567890\n")[0] == 0
-    roster = c.json("roster", "import", str(write_roster(tmp_path / "r.csv", VILLAGE)))
+    roster = c.json("roster", "import", str(write_roster(tmp_path / "r.csv", VILLAGE)), "--by", "李代收",
+                    stdin="1234\n")
     assert (roster["imported"], roster["rejected"]) == (6, [])
     return c
 

@@ -31,7 +31,8 @@ def test_no_acknowledged_receipt_is_lost_and_numbers_have_no_gap(tmp_path: Path)
                         device_no=1)
         desk.setup.import_config(CONFIG_PATH.read_text(encoding="utf-8"))
         desk.users.add("李代收", "agent", "1234")
-        assert not desk.roster.import_file(write_roster(tmp_path / "r.csv", people)).rejected
+        assert not desk.roster.import_file(write_roster(tmp_path / "r.csv", people),
+                                           by=desk.users.authenticate("李代收", "1234")).rejected
     ids_file = tmp_path / "ids.txt"
     ids_file.write_text("\n".join(ids))
 

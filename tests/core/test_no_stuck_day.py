@@ -14,6 +14,7 @@ from app.services import receipts as receipts_module
 from app.services.desk import Desk
 from app.services.errors import Refused
 from app.storage.journal import entry_hash
+from tests.conftest import AGENT_PIN, HEAD_PIN
 from tests.core.test_receipts import med
 from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock
 
@@ -33,10 +34,9 @@ def test_only_head_taking_cash_is_refused_before_anything_is_recorded(desk: Desk
     assert journal_count(desk) == before and desk.receipts.list() == []
 
 
-def test_head_takes_cash_once_a_second_head_exists(desk: Desk, agent: UserInfo, head: UserInfo,
-                                                   clock: FakeClock) -> None:
-    desk.users.add("赵村长", Role.HEAD, "135790", by=head)
-    second = desk.users.authenticate("赵村长", "135790", roles=(Role.HEAD,))
+def test_head_takes_cash_once_a_second_head_exists(second_head: tuple[Desk, UserInfo], clock: FakeClock) -> None:
+    desk, second = second_head
+    agent, head = desk.users.authenticate("李代收", AGENT_PIN), desk.users.authenticate("王村长", HEAD_PIN)
     r = desk.receipts.record(head, [med(ZHANG)], cash_fen=40000)
     st = desk.settlements.settle(clock().date(), agent=agent, head=second, counted_fen=40000)
     assert st.receipt_numbers == (r.number,) and st.head == "赵村长"
@@ -48,19 +48,30 @@ def test_a_day_already_stuck_names_the_way_out_and_the_way_out_works(
     # A ledger written by an older version, which let the only head take cash.
     with monkeypatch.context() as m:
         m.setattr(receipts_module, "check_head_may_take_cash", lambda agent, heads: None)
-        own = desk.receipts.record(head, [med(AYGUL)], cash_fen=40000)
+        desk.receipts.record(head, [med(AYGUL)], cash_fen=40000)
     desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
     day = clock().date()
     with pytest.raises(Refused) as refused:
         desk.settlements.settle(day, agent=agent, head=head, counted_fen=80000)
     assert "亲自收取了其中1张收据" in refused.value.message
     assert "添加另一位村委会负责人账户" in refused.value.message
-    # The way out as named: an administrator adds a second head, who countersigns.
+    # The way out as named: an administrator adds a second head, who countersigns. An admin the
+    # head added himself does not open it: his heads never countersign his cash.
     desk.users.add("管理员", Role.ADMIN, "246800", by=head)
     admin = desk.users.authenticate("管理员", "246800")
     desk.users.add("赵村长", Role.HEAD, "135790", by=admin)
     second = desk.users.authenticate("赵村长", "135790", roles=(Role.HEAD,))
-    st = desk.settlements.settle(day, agent=agent, head=second, counted_fen=80000)
+    with pytest.raises(Refused, match="「赵村长」的账户是由「王村长」添加的"):
+        desk.settlements.settle(day, agent=agent, head=second, counted_fen=80000)
+
+
+def test_the_way_out_works_through_an_administrator_the_head_did_not_add(
+        second_head: tuple[Desk, UserInfo], clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    desk, second = second_head
+    agent, head = desk.users.authenticate("李代收", AGENT_PIN), desk.users.authenticate("王村长", HEAD_PIN)
+    own = desk.receipts.record(head, [med(AYGUL)], cash_fen=40000)
+    desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    st = desk.settlements.settle(clock().date(), agent=agent, head=second, counted_fen=80000)
     assert own.number in st.receipt_numbers and st.difference_fen == 0
 
 
@@ -150,7 +161,7 @@ def test_command_line_settles_the_late_cash_as_round_two(tmp_path, clock: FakeCl
     cli("user", "add", "--name", "李代收", "--role", "agent", stdin="1234\n")
     cli("user", "add", "--name", "王村长", "--role", "head", stdin="567890\n")
     cli("config", "import", str(CONFIG_PATH), "--by", "王村长", stdin="567890\n")
-    cli.json("roster", "import", str(write_roster(tmp_path / "r.csv", VILLAGE)))
+    cli.json("roster", "import", str(write_roster(tmp_path / "r.csv", VILLAGE)), "--by", "李代收", stdin="1234\n")
     day = clock().date().isoformat()
     settle = ("settle", "--date", day, "--counted", "400", "--agent", "李代收", "--head", "王村长")
     for person in (ZHANG, AYGUL):  # the second comes after the first settlement

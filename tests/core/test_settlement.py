@@ -9,6 +9,7 @@ import pytest
 from app.domain.records import UserInfo
 from app.services.desk import Desk
 from app.services.errors import InvalidInput, Refused
+from tests.conftest import AGENT_PIN, HEAD_PIN
 from tests.core.test_receipts import med, pen
 from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock
 
@@ -65,9 +66,10 @@ def test_a_closed_day_never_changes(desk: Desk, agent: UserInfo, head: UserInfo,
     assert desk.receipts.get(late.number).countersign is None
 
 
-def test_head_cannot_countersign_own_settlement_or_own_receipts(desk: Desk, agent: UserInfo,
-                                                                head: UserInfo, clock: FakeClock) -> None:
-    desk.users.add("赵村长", "head", "135790", by=head)  # a head's own cash needs a second head
+def test_head_cannot_countersign_own_settlement_or_own_receipts(second_head: tuple[Desk, UserInfo],
+                                                                clock: FakeClock) -> None:
+    desk, _ = second_head  # a head's own cash needs a second head
+    agent, head = desk.users.authenticate("李代收", AGENT_PIN), desk.users.authenticate("王村长", HEAD_PIN)
     desk.receipts.record(head, [med(AYGUL)], cash_fen=40000)
     with pytest.raises(Refused, match="「王村长」不能既办理又确认同一笔日结"):
         desk.settlements.settle(clock().date(), agent=head, head=head, counted_fen=40000)

@@ -13,7 +13,7 @@ from app.domain.records import UserInfo
 from app.services.desk import Desk
 from app.storage.db import SCHEMA_VERSION, StorageError, open_engine
 from tests.core.test_receipts import med
-from tests.factories import ZHANG, ZHANG_WIFE, FakeClock
+from tests.factories import ZHANG, ZHANG_WIFE, FakeClock, signed_agent
 
 SQLITE3 = shutil.which("sqlite3")
 
@@ -155,7 +155,8 @@ def test_verify_sees_one_state_of_the_ledger_while_the_desk_keeps_recording(
 
     people = [Resident(make_id(date(1960, 1, 1 + i % 28), i // 28), "张某", pension_tier=None,
                        household=f"9{i:04d}") for i in range(300)]
-    desk.roster.import_file(write_roster(tmp_path / "more.csv", people))
+    desk.roster.import_file(write_roster(tmp_path / "more.csv", people), by=signed_agent(desk),
+                            allow_removals=True)
     stop = threading.Event()
 
     def record() -> None:

@@ -66,7 +66,7 @@ def make_demo_home(home: Path, clock: FakeClock, *, roster: bool = True) -> None
         desk.users.add(AGENT, Role.AGENT, AGENT_PIN)
         desk.users.add(HEAD, Role.HEAD, HEAD_PIN)
         if roster:
-            desk.roster.import_file(DEMO / "roster-2027.csv")
+            desk.roster.import_file(DEMO / "roster-2027.csv", by=desk.users.authenticate(AGENT, AGENT_PIN))
 
 
 @pytest.fixture(scope="session")

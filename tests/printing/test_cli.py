@@ -36,7 +36,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (("user", "add", "--name", "王桂兰", "--role", "agent"), "1234\n"),
         (("user", "add", "--name", "李村长", "--role", "head"), "567890\n"),
         (("config", "import", str(REPO / "resources/demo/county-config.json"), "--by", "李村长"), "567890\n"),
-        (("roster", "import", str(REPO / "resources/demo/roster-2027.csv")), ""),
+        (("roster", "import", str(REPO / "resources/demo/roster-2027.csv"), "--by", "王桂兰"), "1234\n"),
         (("receipt", "record", "--agent", "王桂兰", "--line", f"{HE}:medical:2027",
           "--line", f"{SUN}:pension:2027:500", "--cash", "1000"), "1234\n"),
     ]

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from app.domain.insurance import Insurance
 from app.services.desk import Desk
 from app.services.errors import InvalidInput
+from tests.factories import signed_agent
 from tests.roster.factory import (
     HEADER,
     family,
@@ -44,7 +45,7 @@ def _check_family(desk: Desk) -> None:
 
 
 def test_xlsx_with_merged_title_totals_and_blank_tail(desk: Desk, tmp_path: Path) -> None:
-    result = desk.roster.import_file(write_xlsx(tmp_path / "清册.xlsx", family()))
+    result = desk.roster.import_file(write_xlsx(tmp_path / "清册.xlsx", family()), by=signed_agent(desk))
     assert (result.imported, result.updated, result.removed, result.rejected) == (5, 0, 0, ())
     _check_family(desk)
 
@@ -53,7 +54,7 @@ def test_xlsx_with_merged_title_totals_and_blank_tail(desk: Desk, tmp_path: Path
 def test_csv_encodings_are_detected(desk: Desk, tmp_path: Path, encoding: str) -> None:
     # GBK has no 䶮 or 𠇔: a GBK file cannot hold those people, GB18030 and UTF-8 can.
     rows = [r for r in family() if encoding != "gbk" or r[2] not in ("𠇔明", "王䶮")]
-    result = desk.roster.import_file(write_csv(tmp_path / "清册.csv", rows, encoding=encoding))
+    result = desk.roster.import_file(write_csv(tmp_path / "清册.csv", rows, encoding=encoding), by=signed_agent(desk))
     assert result.rejected == ()
     assert result.imported == (3 if encoding == "gbk" else 5)
     if encoding != "gbk":
@@ -63,7 +64,7 @@ def test_csv_encodings_are_detected(desk: Desk, tmp_path: Path, encoding: str) -
 
 def test_old_xls_file(desk: Desk) -> None:
     # Made by tests/roster/data/make_xls.py with xlwt: title row, numeric year/tier cells.
-    result = desk.roster.import_file(DATA / "roster-2027.xls")
+    result = desk.roster.import_file(DATA / "roster-2027.xls", by=signed_agent(desk))
     assert result.rejected == ()
     _check_family(desk)
 
@@ -85,7 +86,7 @@ def test_each_bad_row_is_named_with_its_excel_row_column_and_reason(desk: Desk,
         row(person_id(50), "何五", "养老"),                                     # 14: no tier
         row("34182419800230001X", "冯六", "医疗"),                               # 15: 2月30日
     ]
-    result = desk.roster.import_file(write_xlsx(tmp_path / "bad.xlsx", rows))
+    result = desk.roster.import_file(write_xlsx(tmp_path / "bad.xlsx", rows), by=signed_agent(desk))
     reasons = _reasons(result)
     assert sorted(reasons) == [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
     assert reasons[5][0][0] == "证件号码" and "校验位错误" in reasons[5][0][1]
@@ -105,7 +106,7 @@ def test_each_bad_row_is_named_with_its_excel_row_column_and_reason(desk: Desk,
 
 
 def test_numeric_id_cells_are_named_with_the_fix(desk: Desk, tmp_path: Path) -> None:
-    result = desk.roster.import_file(write_xlsx(tmp_path / "n.xlsx", family(), numeric_ids=True))
+    result = desk.roster.import_file(write_xlsx(tmp_path / "n.xlsx", family(), numeric_ids=True), by=signed_agent(desk))
     # An ID ending in X cannot be a number: that one stays text and imports.
     assert result.imported == 1 and result.rejected_rows == 6
     for r in result.rejected:
@@ -115,7 +116,7 @@ def test_numeric_id_cells_are_named_with_the_fix(desk: Desk, tmp_path: Path) -> 
 
 def test_scientific_notation_in_csv(desk: Desk, tmp_path: Path) -> None:
     rows = [row("3.41824E+17", "赵六", "医疗")]
-    result = desk.roster.import_file(write_csv(tmp_path / "s.csv", rows))
+    result = desk.roster.import_file(write_csv(tmp_path / "s.csv", rows), by=signed_agent(desk))
     assert result.rejected[0].row == 3 and "科学计数法" in result.rejected[0].reason
 
 
@@ -123,7 +124,7 @@ def test_same_id_for_two_names_rejects_both(desk: Desk, tmp_path: Path) -> None:
     idn = person_id(51)
     rows = [row(idn, "朱秀静", "医疗"), row(person_id(52), "杨一", "医疗"), row(idn, "覃珍敏", "养老",
                                                                            tier="200")]
-    result = desk.roster.import_file(write_csv(tmp_path / "d.csv", rows, title=False))
+    result = desk.roster.import_file(write_csv(tmp_path / "d.csv", rows, title=False), by=signed_agent(desk))
     assert sorted(_reasons(result)) == [2, 4]
     assert desk.roster.person(idn) is None and result.imported == 1
 
@@ -131,7 +132,7 @@ def test_same_id_for_two_names_rejects_both(desk: Desk, tmp_path: Path) -> None:
 def test_year_from_the_title_when_there_is_no_year_column(desk: Desk, tmp_path: Path) -> None:
     header = [h for h in HEADER if h != "缴费年度"]
     rows = [[c for i, c in enumerate(r) if i != 4] for r in family()]
-    result = desk.roster.import_file(write_xlsx(tmp_path / "t.xlsx", rows, header=header))
+    result = desk.roster.import_file(write_xlsx(tmp_path / "t.xlsx", rows, header=header), by=signed_agent(desk))
     assert result.imported == 5 and result.rejected == ()
     assert desk.roster.person(person_id(11)).dues[0].year == 2027  # type: ignore[union-attr]
 
@@ -140,21 +141,21 @@ def test_files_that_are_not_rosters_are_refused_whole(desk: Desk, tmp_path: Path
     html = tmp_path / "导出.xls"
     html.write_text("<html><table><tr><td>姓名</td></tr></table></html>", encoding="utf-8")
     with pytest.raises(InvalidInput, match="网页格式"):
-        desk.roster.import_file(html)
+        desk.roster.import_file(html, by=signed_agent(desk))
     no_header = write_csv(tmp_path / "x.csv", [["1", "2", "3"]], header=["甲", "乙", "丙"])
     with pytest.raises(InvalidInput, match="找不到表头"):
-        desk.roster.import_file(no_header)
+        desk.roster.import_file(no_header, by=signed_agent(desk))
     missing = write_csv(tmp_path / "m.csv", [[1, person_id(1), "赵六"]],
                         header=["序号", "证件号码", "姓名"])
     with pytest.raises(InvalidInput, match="险种"):
-        desk.roster.import_file(missing)
+        desk.roster.import_file(missing, by=signed_agent(desk))
     assert desk.roster.search("赵六") == []
 
 
 def test_rejected_rows_file_can_be_fixed_and_imported_again(desk: Desk, tmp_path: Path) -> None:
     bad = wrong_check(person_id(42))
     rows = [*family(), row(bad, "钱七", "医疗"), row(person_id(43), "孙八", "养老", tier="550")]
-    result = desk.roster.import_file(write_xlsx(tmp_path / "a.xlsx", rows))
+    result = desk.roster.import_file(write_xlsx(tmp_path / "a.xlsx", rows), by=signed_agent(desk))
     out = tmp_path / "拒绝.xlsx"
     assert desk.roster.export_rejected_xlsx(result, out) == 2
     sheet = load_workbook(out).active
@@ -168,6 +169,6 @@ def test_rejected_rows_file_can_be_fixed_and_imported_again(desk: Desk, tmp_path
     fix.cell(row=2, column=2).value = person_id(42)
     fix.cell(row=3, column=6).value = "500"
     book.save(out)
-    again = desk.roster.import_file(out)
+    again = desk.roster.import_file(out, by=signed_agent(desk))
     assert (again.imported, again.removed, again.rejected) == (2, 0, ())
     assert desk.roster.person(person_id(11)).removed is False  # type: ignore[union-attr]

@@ -13,6 +13,7 @@ from app.cli.common import Context
 from app.domain.insurance import Insurance
 from app.services.desk import Desk
 from app.services.receipts import LineRequest
+from tests.factories import signed_agent
 from tests.roster.conftest import NOW, agent
 from tests.roster.factory import family, person_id, write_xlsx
 
@@ -20,7 +21,7 @@ ZHANG = person_id(11)
 
 
 def _setup(desk: Desk, tmp_path: Path) -> str:
-    desk.roster.import_file(write_xlsx(tmp_path / "r.xlsx", family()))
+    desk.roster.import_file(write_xlsx(tmp_path / "r.xlsx", family()), by=signed_agent(desk))
     return desk.receipts.record(agent(desk),
                                 [LineRequest(ZHANG, Insurance.PENSION, 2027)],
                                 cash_fen=50000).number
@@ -56,10 +57,10 @@ def test_unpaid_xlsx_for_door_to_door(desk: Desk, tmp_path: Path) -> None:
     assert rows[-1][0] == "合计" and rows[-1][7] == (3 * 40000 + 12000 + 20000) / 100
 
 
-def _cli(home: Path, *argv: str) -> tuple[int, str, str]:
+def _cli(home: Path, *argv: str, stdin: str = "") -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(["--home", str(home), *argv],
-                context=Context(stdin=io.StringIO(), stdout=out, stderr=err, clock=lambda: NOW))
+                context=Context(stdin=io.StringIO(stdin), stdout=out, stderr=err, clock=lambda: NOW))
     return code, out.getvalue(), err.getvalue()
 
 
@@ -68,7 +69,7 @@ def test_cli_roster_commands(desk: Desk, tmp_path: Path) -> None:
     desk.close()
     rows = [*family(), ["", "341824198001010000", "钱七", "医疗", "2027"]]
     code, out, _ = _cli(home, "roster", "import", str(write_xlsx(tmp_path / "r.xlsx", rows)),
-                        "--json", "--rejected-out", str(tmp_path / "rej.xlsx"))
+                        "--json", "--rejected-out", str(tmp_path / "rej.xlsx"), "--by", "李代收", stdin="1234\n")
     data = json.loads(out)
     assert code == 0 and data["imported"] == 5 and data["removed"] == 0
     assert data["rejected"] == [{"row": 11, "column": "证件号码", "reason": data["rejected"][0]["reason"]}]
@@ -83,5 +84,5 @@ def test_cli_roster_commands(desk: Desk, tmp_path: Path) -> None:
     assert [t["unpaid"] for t in json.loads(out)["totals"]] == [2, 4]
     code, out, _ = _cli(home, "roster", "unpaid", "--out", str(tmp_path / "u.xlsx"))
     assert code == 0 and "4 人" in out and (tmp_path / "u.xlsx").exists()
-    code, _, err = _cli(home, "roster", "import", str(tmp_path / "missing.csv"))
+    code, _, err = _cli(home, "roster", "import", str(tmp_path / "missing.csv"), "--by", "李代收", stdin="1234\n")
     assert code == 1 and "无法打开" in err

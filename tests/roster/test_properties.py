@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from app.services.errors import InvalidInput
 from app.services.roster.importer import RosterFileError, read_roster
+from tests.factories import signed_agent
 from tests.roster.conftest import NOW, copy_desk
 from tests.roster.factory import HEADER, family, person_id, write_csv, write_xlsx
 
@@ -57,7 +58,7 @@ def test_malformed_rows_import_exactly_the_accepted_ones(template_home: Path, da
             except RosterFileError:
                 expected = None
             try:
-                result = desk.roster.import_file(path)
+                result = desk.roster.import_file(path, by=signed_agent(desk))
             except InvalidInput:
                 assert _db_keys(desk.db.path) == set()  # refused whole: nothing written
                 return
@@ -82,7 +83,7 @@ def test_any_bytes_are_refused_or_read_never_a_crash(template_home: Path, blob: 
             path = folder / "roster.xlsx"
             path.write_bytes(prefix + blob)
             try:
-                desk.roster.import_file(path)
+                desk.roster.import_file(path, by=signed_agent(desk))
             except InvalidInput as exc:
                 assert exc.message  # a sentence for the agent, not a traceback
             assert _db_keys(desk.db.path) == set()

@@ -8,6 +8,7 @@ import pytest
 
 from app.services.desk import Desk
 from app.services.roster.pinyin import name_keys
+from tests.factories import signed_agent
 from tests.roster.factory import person_id, row, write_csv
 
 PEOPLE = [
@@ -30,7 +31,7 @@ def village(desk: Desk, tmp_path: Path) -> Desk:
     rows = [row(person_id(100 + i), name, "医疗", group=group, household=hh, phone=phone,
                 head="张三丰" if hh == "0001" else name)
             for i, (name, group, hh, phone) in enumerate(PEOPLE)]
-    assert desk.roster.import_file(write_csv(tmp_path / "v.csv", rows)).rejected == ()
+    assert desk.roster.import_file(write_csv(tmp_path / "v.csv", rows), by=signed_agent(desk)).rejected == ()
     return desk
 
 

@@ -12,6 +12,7 @@ from app.services.desk import Desk
 from app.services.errors import Refused
 from app.services.receipts import LineRequest
 from app.services.roster import apply as roster_apply
+from tests.factories import signed_agent
 from tests.roster.conftest import agent
 from tests.roster.factory import family, person_id, row, write_csv, write_xlsx
 
@@ -39,7 +40,7 @@ def _pay(desk: Desk, idn: str, insurance: Insurance, cash: int) -> str:
 
 
 def test_newer_roster_adds_changes_and_tombstones(desk: Desk, tmp_path: Path) -> None:
-    desk.roster.import_file(write_xlsx(tmp_path / "v1.xlsx", family()))
+    desk.roster.import_file(write_xlsx(tmp_path / "v1.xlsx", family()), by=signed_agent(desk))
     paid = _pay(desk, WANG, Insurance.MEDICAL, 40000)  # 王䶮 pays, then leaves the roster
     receipts_before = _snapshot(desk)[2]
     v2 = [r for r in family() if r[2] not in ("王䶮", "李秀英")]
@@ -47,7 +48,8 @@ def test_newer_roster_adds_changes_and_tombstones(desk: Desk, tmp_path: Path) ->
               group=r[8], household=r[9], head=r[10], phone=r[11], status=r[12])  # type: ignore[arg-type]
           for r in v2]
     v2.append(row(person_id(61), "曾国敏", "医疗", household="0009"))
-    result = desk.roster.import_file(write_xlsx(tmp_path / "v2.xlsx", v2))
+    result = desk.roster.import_file(write_xlsx(tmp_path / "v2.xlsx", v2), by=signed_agent(desk),
+                                     allow_removals=True)
     assert (result.imported, result.updated, result.removed) == (1, 1, 2)
     assert result.unchanged == 2
     zhang = desk.roster.person(ZHANG)
@@ -66,16 +68,17 @@ def test_newer_roster_adds_changes_and_tombstones(desk: Desk, tmp_path: Path) ->
     with pytest.raises(Refused, match="移除"):
         _pay(desk, LI, Insurance.MEDICAL, 40000)
     # Coming back on a later roster makes them a payer again.
-    back = desk.roster.import_file(write_xlsx(tmp_path / "v3.xlsx", family()))
+    back = desk.roster.import_file(write_xlsx(tmp_path / "v3.xlsx", family()), by=signed_agent(desk),
+                                   allow_removals=True)
     assert back.removed == 1  # 曾国敏 is not on v3
     assert desk.roster.person(LI).removed is False  # type: ignore[union-attr]
 
 
 def test_same_roster_twice_changes_nothing(desk: Desk, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "r.csv", family())
-    desk.roster.import_file(path)
+    desk.roster.import_file(path, by=signed_agent(desk))
     before = _snapshot(desk)
-    again = desk.roster.import_file(path)
+    again = desk.roster.import_file(path, by=signed_agent(desk))
     assert (again.imported, again.updated, again.removed, again.unchanged) == (0, 0, 0, 5)
     assert [r[:-3] for r in _snapshot(desk)[0]] == [r[:-3] for r in before[0]]
 
@@ -83,7 +86,7 @@ def test_same_roster_twice_changes_nothing(desk: Desk, tmp_path: Path) -> None:
 def test_paid_elsewhere_blocks_cash_and_leaves_the_unpaid_list(desk: Desk, tmp_path: Path) -> None:
     rows = family()
     rows[1] = row(ZHANG, "张三丰", "医疗", household="0001", phone="13800001111", status="已缴")
-    desk.roster.import_file(write_csv(tmp_path / "r.csv", rows))
+    desk.roster.import_file(write_csv(tmp_path / "r.csv", rows), by=signed_agent(desk))
     with pytest.raises(Refused, match="已通过其他渠道缴费"):
         _pay(desk, ZHANG, Insurance.MEDICAL, 40000)
     unpaid = {p.name: [d.insurance for d in p.dues] for p in desk.roster.unpaid()}
@@ -92,7 +95,7 @@ def test_paid_elsewhere_blocks_cash_and_leaves_the_unpaid_list(desk: Desk, tmp_p
     assert medical.paid_elsewhere == 2  # 张三丰 and 𠇔明
     # A later roster that forgets the mark does not lift it: the same insurance paid twice
     # is worse than a block the county must clear.
-    desk.roster.import_file(write_csv(tmp_path / "r2.csv", family()))
+    desk.roster.import_file(write_csv(tmp_path / "r2.csv", family()), by=signed_agent(desk))
     with pytest.raises(Refused, match="已通过其他渠道缴费"):
         _pay(desk, ZHANG, Insurance.MEDICAL, 40000)
 
@@ -100,7 +103,7 @@ def test_paid_elsewhere_blocks_cash_and_leaves_the_unpaid_list(desk: Desk, tmp_p
 @pytest.mark.parametrize("where", ["_tombstone", "Applied"])
 def test_failure_midway_leaves_the_previous_roster_untouched(
         desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
-    desk.roster.import_file(write_xlsx(tmp_path / "v1.xlsx", family()))
+    desk.roster.import_file(write_xlsx(tmp_path / "v1.xlsx", family()), by=signed_agent(desk))
     _pay(desk, ZHANG, Insurance.PENSION, 50000)
     before = _snapshot(desk)
     found_before = [p.name for p in desk.roster.search("z")]
@@ -111,23 +114,23 @@ def test_failure_midway_leaves_the_previous_roster_untouched(
     monkeypatch.setattr(roster_apply, where, boom)
     v2 = [*family()[:3], row(person_id(61), "曾国敏", "医疗")]
     with pytest.raises(OSError):
-        desk.roster.import_file(write_xlsx(tmp_path / "v2.xlsx", v2))
+        desk.roster.import_file(write_xlsx(tmp_path / "v2.xlsx", v2), by=signed_agent(desk))
     assert _snapshot(desk) == before
     assert [p.name for p in desk.roster.search("z")] == found_before
 
 
 def test_unreadable_ids_mark_nobody_removed(desk: Desk, tmp_path: Path) -> None:
-    desk.roster.import_file(write_xlsx(tmp_path / "v1.xlsx", family()))
-    result = desk.roster.import_file(write_xlsx(tmp_path / "v2.xlsx", family(), numeric_ids=True))
+    desk.roster.import_file(write_xlsx(tmp_path / "v1.xlsx", family()), by=signed_agent(desk))
+    result = desk.roster.import_file(write_xlsx(tmp_path / "v2.xlsx", family(), numeric_ids=True), by=signed_agent(desk))
     assert result.removed == 0 and any("没有把任何人标记为移除" in n for n in result.notes)
     assert all(not p.removed for p in desk.roster.search("第一村民小组"))
 
 
 def test_a_row_rejected_for_another_column_keeps_the_person(desk: Desk, tmp_path: Path) -> None:
-    desk.roster.import_file(write_xlsx(tmp_path / "v1.xlsx", family()))
+    desk.roster.import_file(write_xlsx(tmp_path / "v1.xlsx", family()), by=signed_agent(desk))
     rows = family()
     rows[2] = row(LI, "李秀英", "医疗", amount="1", household="0001", head="张三丰")
-    result = desk.roster.import_file(write_xlsx(tmp_path / "v2.xlsx", rows))
+    result = desk.roster.import_file(write_xlsx(tmp_path / "v2.xlsx", rows), by=signed_agent(desk))
     assert result.rejected_rows == 1 and result.removed == 0
     assert desk.roster.person(LI).removed is False  # type: ignore[union-attr]
     assert desk.roster.person(RARE) is not None

@@ -16,7 +16,7 @@ from app.domain.records import UserInfo
 from app.services.desk import Desk
 from app.services.errors import AuthError, Refused
 from tests.core.test_receipts import med
-from tests.factories import ZHANG, ZHANG_WIFE
+from tests.factories import ZHANG, ZHANG_WIFE, signed_agent
 
 
 def _set_config(desk: Desk, value: str) -> None:
@@ -79,7 +79,7 @@ def test_each_roster_version_is_journalled_with_the_files_hash(desk: Desk, tmp_p
     from tests.factories import VILLAGE, write_roster
 
     roster = write_roster(tmp_path / "again.csv", VILLAGE[:3])
-    desk.roster.import_file(roster)
+    desk.roster.import_file(roster, by=signed_agent(desk), allow_removals=True)
     with desk.db.read() as s:
         body = s.connection().exec_driver_sql(
             "SELECT body FROM journal WHERE kind = 'roster' ORDER BY seq DESC LIMIT 1").scalar_one()

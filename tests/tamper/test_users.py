@@ -45,7 +45,7 @@ def test_a_user_added_with_the_sqlite_shell_is_caught(desk: Desk) -> None:
 
 def test_adding_and_changing_pins_through_the_program_keeps_verify_whole(
         desk: Desk, head: UserInfo) -> None:
-    desk.users.add("赵村长", "head", "135790", by=head)
+    desk.users.add("张会计", "agent", "1357", by=head)
     desk.users.change_pin("李代收", "1234", "2468")
     desk.users.authenticate("李代收", "2468")
     assert desk.verify().ok

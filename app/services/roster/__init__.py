@@ -15,9 +15,9 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from app.domain.records import PersonInfo, RosterProgress, UnpaidPerson
+from app.domain.records import PersonInfo, RosterProgress, UnpaidPerson, UserInfo
 from app.services.database import Clock, Database
-from app.services.errors import InvalidInput, NotFound
+from app.services.errors import InvalidInput, NotFound, Refused
 from app.services.roster import export
 from app.services.roster import progress as _progress
 from app.services.roster.apply import apply_rows, current_version
@@ -34,6 +34,7 @@ from app.services.roster.people import (
 from app.services.roster.pinyin import encode_keys, name_keys
 from app.services.roster.search import SearchIndex
 from app.services.setup import Setup
+from app.services.signoff import CASH_ROLES, require_pin
 from app.storage import journal
 
 
@@ -54,6 +55,28 @@ class ImportResult:
         return len({r.row for r in self.rejected})
 
 
+class RemovalsNeedConfirmation(Refused):
+    """The import would mark more than a fifth of the listed people as removed; nothing was
+    written. Asked again with allow_removals=True once the agent confirms the file is whole."""
+
+    code = "removals_need_confirmation"
+
+    def __init__(self, removed: int, listed: int) -> None:
+        super().__init__(
+            f"这份清册会把 {removed} 人（原有 {listed} 人中的 {removed * 100 // max(listed, 1)}%）标记为移除，"
+            "超过五分之一。请核对文件是否完整、是否本村的清册；确认无误再导入"
+            "（窗口中确认，命令行加 --allow-removals）")
+        self.removed, self.listed = removed, listed
+
+
+def _listed_people(s: Session) -> int:
+    return int(s.connection().exec_driver_sql("SELECT COUNT(*) FROM person WHERE removed = 0").scalar() or 0)
+
+
+def _anybody_signs_in(s: Session) -> bool:
+    return s.connection().exec_driver_sql("SELECT 1 FROM user WHERE active LIMIT 1").first() is not None
+
+
 class Roster:
     def __init__(self, db: Database, clock: Clock, setup: Setup) -> None:
         self._db = db
@@ -64,16 +87,30 @@ class Roster:
 
     # -- import ----------------------------------------------------------------------------
 
-    def import_file(self, path: Path, progress: ProgressCallback | None = None) -> ImportResult:
+    def import_file(self, path: Path, progress: ProgressCallback | None = None, *,
+                    by: UserInfo | None = None, allow_removals: bool = False) -> ImportResult:
         """Check every row, then apply the accepted ones in one transaction (all or nothing).
+
+        The roster decides who owes what, so once anybody can sign in, an import needs an agent
+        or the village head (`by`, PIN-checked); the first roster at setup needs nobody. An
+        import that would mark more than a fifth of the village as removed (a partial file, the
+        wrong village's file) is refused with RemovalsNeedConfirmation unless `allow_removals`.
 
         `progress(rows_read, total)` is called every few hundred rows (total 0: not known) and
         once more before writing; an exception it raises cancels the import with nothing written.
         """
+        if by is not None:
+            require_pin(by)
+            if by.role not in CASH_ROLES:
+                raise Refused(f"「{by.name}」是{by.role.label}，导入征收清册需要代收员或村委会负责人")
         with long_lived_objects():  # the new roster and its index live all day
-            return self._import(path, progress)
+            return self._import(path, progress, by, allow_removals)
 
-    def _import(self, path: Path, progress: ProgressCallback | None) -> ImportResult:
+    def _import(self, path: Path, progress: ProgressCallback | None, by: UserInfo | None,
+                allow_removals: bool) -> ImportResult:
+        with self._db.read() as s:
+            if by is None and _anybody_signs_in(s):
+                raise Refused("导入征收清册需要代收员或村委会负责人登录确认（命令行：--by 姓名，PIN 从标准输入读）")
         config = self._setup.config
         try:
             read = read_roster(Path(path), config, self._clock().date(), progress)
@@ -94,8 +131,11 @@ class Roster:
         if read.accepted:
             digest = _file_sha256(Path(path))
             with self._db.write() as s:
+                before = _listed_people(s)
                 applied = apply_rows(s, read.accepted, tombstones=tombstones,
                                      keep=read.rejected_ids)
+                if applied.removed * 5 > before and not allow_removals:
+                    raise RemovalsNeedConfirmation(applied.removed, before)  # rolls back
                 # The roster decides who owes what: each version is a journal entry naming the
                 # file by its content hash and what it changed, so a roster swapped in and out
                 # again leaves its trace.
@@ -104,7 +144,7 @@ class Roster:
                     "imported": applied.imported, "updated": applied.updated,
                     "removed": applied.removed, "unchanged": applied.unchanged,
                     "rejected_rows": len({r.row for r in read.rejected}),
-                    "correction": read.is_correction})
+                    "correction": read.is_correction, "by": by.name if by else None})
             self._refresh_index()
         header = read.header
         return ImportResult(

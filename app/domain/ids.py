@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from app.domain.quoting import quote
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _SHAPE = re.compile(r"^\d{17}[\dX]$")
@@ -56,25 +58,25 @@ def parse_id_number(text: str, *, today: date | None = None) -> IdNumber:
         raise IdNumberError("证件号码为空")
     if re.fullmatch(r"\d(\.\d+)?E\+?\d+", raw):
         raise IdNumberError(
-            f"证件号码「{text}」被 Excel 存成了数字（科学计数法），后几位已丢失；"
+            f"证件号码「{quote(text)}」被 Excel 存成了数字（科学计数法），后几位已丢失；"
             "请把该列设为“文本”格式后重新填写号码"
         )
     if len(raw) != 18:
-        raise IdNumberError(f"证件号码「{text}」应为18位，实际{len(raw)}位")
+        raise IdNumberError(f"证件号码「{quote(text)}」应为18位，实际{len(raw)}位")
     if not _SHAPE.match(raw):
-        raise IdNumberError(f"证件号码「{text}」只能是17位数字加一位数字或X")
+        raise IdNumberError(f"证件号码「{quote(text)}」只能是17位数字加一位数字或X")
     try:
         born = date(int(raw[6:10]), int(raw[10:12]), int(raw[12:14]))
     except ValueError:
-        raise IdNumberError(f"证件号码「{text}」中的出生日期 {raw[6:14]} 不存在") from None
+        raise IdNumberError(f"证件号码「{quote(text)}」中的出生日期 {raw[6:14]} 不存在") from None
     today = today or date.today()
     if born > today:
-        raise IdNumberError(f"证件号码「{text}」中的出生日期 {born.isoformat()} 在未来")
+        raise IdNumberError(f"证件号码「{quote(text)}」中的出生日期 {born.isoformat()} 在未来")
     if born.year < 1890:
-        raise IdNumberError(f"证件号码「{text}」中的出生年份 {born.year} 不合理")
+        raise IdNumberError(f"证件号码「{quote(text)}」中的出生年份 {born.year} 不合理")
     expected = check_character(raw[:17])
     if raw[17] != expected:
-        raise IdNumberError(f"证件号码「{text}」校验位错误（应为 {expected}），请核对号码")
+        raise IdNumberError(f"证件号码「{quote(text)}」校验位错误（应为 {expected}），请核对号码")
     return IdNumber(raw)
 
 

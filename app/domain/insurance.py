@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from app.domain.quoting import quote
+
 
 class Insurance(StrEnum):
     PENSION = "pension"
@@ -23,7 +25,7 @@ class Insurance(StrEnum):
         for ins, aliases in _INSURANCE_LABELS.items():
             if key == ins.value or key in aliases:
                 return ins
-        raise ValueError(f"未知险种「{text}」（应为 养老 或 医疗）")
+        raise ValueError(f"未知险种「{quote(text)}」（应为 养老 或 医疗）")
 
 
 _INSURANCE_LABELS: dict[Insurance, tuple[str, ...]] = {
@@ -63,7 +65,7 @@ class Category(StrEnum):
             if key == alias:
                 return cat
         known = "、".join(c.value for c in cls)
-        raise ValueError(f"未知人员类别「{text}」（可用：{known}）")
+        raise ValueError(f"未知人员类别「{quote(text)}」（可用：{known}）")
 
 
 _CATEGORY_ALIASES: dict[str, Category] = {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.domain.quoting import quote
+
 # Middle dots people and spreadsheets actually use in minority names (阿依古丽·买买提).
 _DOTS = "·・•‧∙⋅･.．"
 _DOT_RE = re.compile(f"[{re.escape(_DOTS)}]")
@@ -39,16 +41,16 @@ def parse_name(text: str) -> str:
     if not name:
         raise InvalidNameError("姓名为空")
     if any(ch.isdigit() for ch in name):
-        raise InvalidNameError(f"姓名「{text}」含有数字")
+        raise InvalidNameError(f"姓名「{quote(text)}」含有数字")
     if name.startswith("·") or name.endswith("·") or "··" in name:
-        raise InvalidNameError(f"姓名「{text}」的间隔号位置不对")
+        raise InvalidNameError(f"姓名「{quote(text)}」的间隔号位置不对")
     for ch in name:
         if ch == "·" or _is_han(ch):
             continue
         if unicodedata.category(ch).startswith("L"):
             # Latin letters appear in a few registered minority names; accept, never digits.
             continue
-        raise InvalidNameError(f"姓名「{text}」含有不能用于姓名的字符「{ch}」")
+        raise InvalidNameError(f"姓名「{quote(text)}」含有不能用于姓名的字符「{ch}」")
     if len(name) > 40:
-        raise InvalidNameError(f"姓名「{text}」过长")
+        raise InvalidNameError(f"姓名「{quote(text)}」过长")
     return name

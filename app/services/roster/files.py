@@ -19,6 +19,13 @@ from pathlib import Path
 Cell = str | int | float | bool | date | datetime | time | None
 Row = tuple[int, Sequence[Cell]]  # (row number as the user sees it in Excel, cells)
 
+# Bounds a county file never comes near (a township of 100,000 rows is about 40 MB of sheet XML
+# and 15 MB of CSV): a hostile or broken file is refused before it costs minutes or gigabytes.
+MAX_FILE_BYTES = 200 * 1024 * 1024  # on disk (.csv, .xls) or unpacked (.xlsx, all parts)
+MAX_ZIP_RATIO = 200  # unpacked : packed, per part; real sheets pack 5–20 times
+MAX_ROWS = 500_000  # per sheet
+MAX_CELL_CHARS = 2_000  # a cell longer than this is not a name, an ID or an amount
+
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _INVISIBLE = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
@@ -55,9 +62,14 @@ def open_sheets(path: Path) -> Iterator[Iterator[tuple[str, Iterator[Row]]]]:
     try:
         with open(path, "rb") as fh:
             head = fh.read(4096)
+        size = path.stat().st_size
     except OSError as exc:
         raise FileFormatError(f"无法打开文件 {path}：{exc.strerror or exc}") from None
+    if size > MAX_FILE_BYTES:
+        raise FileFormatError(f"文件有 {size // 1024 // 1024} MB，超过清册文件的上限 "
+                              f"{MAX_FILE_BYTES // 1024 // 1024} MB；请确认选对了文件")
     if head.startswith(_ZIP):
+        _check_zip(path)
         with _xlsx(path) as sheets:
             yield sheets
     elif head.startswith(_OLE):
@@ -72,6 +84,58 @@ def open_sheets(path: Path) -> Iterator[Iterator[tuple[str, Iterator[Row]]]]:
         yield iter([(path.name, _csv(path))])
 
 
+def _check_zip(path: Path) -> None:
+    """Refuse a zip bomb from its directory alone, before anything is unpacked: the sizes there
+    are what zipfile will read at most (it stops at the stated size and checks the CRC)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            parts = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileFormatError(f"无法读取 Excel 文件（{exc}）；请用 Excel 打开后另存为 .xlsx") from None
+    total = sum(p.file_size for p in parts)
+    swollen = next((p for p in parts if p.file_size > 1024 * 1024
+                    and p.file_size > MAX_ZIP_RATIO * max(p.compress_size, 1)), None)
+    if total > MAX_FILE_BYTES or swollen is not None:
+        raise FileFormatError(f"这个 Excel 文件解压后有 {total // 1024 // 1024} MB"
+                              + ("，压缩比异常" if swollen is not None else "")
+                              + "，不像征收清册（可能已损坏或被做了手脚）；请向县里重新索取文件")
+
+
+_ENTITIES = "Excel 文件中含有不允许的 XML 实体定义（可能被做了手脚），已拒绝；请向县里重新索取文件"
+
+
+def _defused(exc: BaseException | None) -> bool:
+    """openpyxl wraps what defusedxml raised; look down the chain."""
+    from defusedxml import DefusedXmlException
+
+    while exc is not None:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _bounded(rows: Iterator[Row]) -> Iterator[Row]:
+    """Rows up to MAX_ROWS, each cell cut to MAX_CELL_CHARS (the row is rejected by its checks
+    with a quoted prefix); XML that expands entities or breaks off is a FileFormatError."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+
+    try:
+        for number, cells in rows:
+            if number > MAX_ROWS:
+                raise FileFormatError(f"工作表超过 {MAX_ROWS:,} 行，不像一个村或乡镇的征收清册；请确认选对了文件")
+            if any(isinstance(c, str) and len(c) > MAX_CELL_CHARS for c in cells):
+                cells = [c[:MAX_CELL_CHARS] + "…" if isinstance(c, str) and len(c) > MAX_CELL_CHARS else c
+                         for c in cells]
+            yield number, cells
+    except DefusedXmlException:
+        raise FileFormatError(_ENTITIES) from None
+    except (ParseError, zipfile.BadZipFile, EOFError) as exc:
+        raise FileFormatError(f"Excel 文件内容不完整或已损坏（{exc}）；请用 Excel 打开后另存为 .xlsx") from None
+
+
 @contextmanager
 def _xlsx(path: Path) -> Iterator[Iterator[tuple[str, Iterator[Row]]]]:
     from openpyxl import load_workbook
@@ -79,12 +143,14 @@ def _xlsx(path: Path) -> Iterator[Iterator[tuple[str, Iterator[Row]]]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        if _defused(exc):
+            raise FileFormatError(_ENTITIES) from None
         raise FileFormatError(f"无法读取 Excel 文件（{exc}）；请用 Excel 打开后另存为 .xlsx") from None
     try:
         def sheets() -> Iterator[tuple[str, Iterator[Row]]]:
             for sheet in book.worksheets:
                 rows = sheet.iter_rows(values_only=True)
-                yield sheet.title, ((n, r) for n, r in enumerate(rows, start=1))
+                yield sheet.title, _bounded((n, r) for n, r in enumerate(rows, start=1))
 
         yield sheets()
     finally:
@@ -100,7 +166,7 @@ def _xls(path: Path) -> Iterator[tuple[str, Iterator[Row]]]:
         raise FileFormatError(f"无法读取 .xls 文件（{exc}）；请用 Excel 打开后另存为 .xlsx") from None
     try:
         for sheet in book.sheets():
-            yield sheet.name, _xls_rows(book, sheet)
+            yield sheet.name, _bounded(_xls_rows(book, sheet))
     finally:
         book.release_resources()
 
@@ -155,6 +221,9 @@ def _csv(path: Path) -> Iterator[Row]:
     delimiter = "\t" if first_lines.count("\t") > first_lines.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        yield from enumerate(reader, start=1)
+        yield from _bounded(enumerate(reader, start=1))
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise FileFormatError(f"CSV 文件第{reader.line_num}行有一个格子超过 {csv.field_size_limit():,} 个字符，"
+                                  "不像征收清册；请确认选对了文件") from None
         raise FileFormatError(f"CSV 文件格式有误（第{reader.line_num}行）：{exc}") from None

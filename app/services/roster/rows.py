@@ -17,6 +17,7 @@ from app.domain.ids import IdNumberError, parse_id_number
 from app.domain.insurance import Category, Insurance
 from app.domain.money import MoneyError, format_fen, parse_yuan
 from app.domain.names import InvalidNameError, parse_name
+from app.domain.quoting import quote
 from app.services.roster.columns import ALIASES, Column, Header, normalize_header
 from app.services.roster.files import Cell, cell_text
 
@@ -101,7 +102,7 @@ class RowChecker:
         raw_id = self.raw(cells, Column.ID_NUMBER)
         if isinstance(raw_id, float):
             problems.append((Column.ID_NUMBER, (
-                f"证件号码「{cell_text(raw_id)}」被 Excel 存成了数字，18位号码的末几位已经丢失；"
+                f"证件号码「{quote(cell_text(raw_id))}」被 Excel 存成了数字，18位号码的末几位已经丢失；"
                 "请把该列设为“文本”格式后重新填写号码（不要直接改格式，数字已经不对了）")))
         else:
             id_text = self.text(cells, Column.ID_NUMBER)
@@ -141,7 +142,7 @@ class RowChecker:
         if status in _PAID:
             paid_elsewhere = self.text(cells, Column.CHANNEL) or "其他渠道"
         elif status not in _UNPAID:
-            problems.append((Column.STATUS, f"缴费状态「{status}」无法识别（应为 已缴 或 未缴，或留空）"))
+            problems.append((Column.STATUS, f"缴费状态「{quote(status)}」无法识别（应为 已缴 或 未缴，或留空）"))
         if problems or idn is None or year_config is None:
             return problems
         assert isinstance(insurance, Insurance) and isinstance(category, Category)
@@ -173,7 +174,7 @@ class RowChecker:
             text = str(self._title_year)  # the year is named only in the title row
         match = _YEAR.match(text)
         if not match:
-            problems.append((Column.YEAR, f"缴费年度「{text}」应为四位年份，如 2027" if text
+            problems.append((Column.YEAR, f"缴费年度「{quote(text)}」应为四位年份，如 2027" if text
                              else "缴费年度为空"))
             return None
         try:

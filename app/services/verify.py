@@ -18,10 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from app.domain.canonical import GENESIS_HASH
-from app.domain.config import ConfigError, CountyConfig, load_config_text
+from app.domain.chain import ChainError, ChainRules
 from app.storage.db import expected_triggers
 
 
@@ -139,63 +136,28 @@ def _line_row(n: int, line: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _replay(conn: sqlite3.Connection, rows: Any, lines: Iterator[Any]) -> list[tuple[int | None, str]]:
-    prev = GENESIS_HASH
-    sha = hashlib.sha256
-    loads = orjson.loads
+    """The chain rules (shared with the county server, app/domain/chain.py) on every entry, and
+    beside them each entry compared with the rows the desk's tables hold for it."""
+    rules = ChainRules()
+    feed = rules.feed
     line = next(lines, None)
-    receipt_seq = 0
-    receipts: dict[str, tuple[str, int]] = {}  # number -> (day, total)
-    by_day: dict[str, list[str]] = {}  # day -> receipt numbers, so a settlement costs its own day only
-    voided: set[str] = set()
-    settled: set[str] = set()  # receipt numbers inside a settlement round (voided ones too)
-    rounds: dict[str, int] = {}  # day -> settlement rounds so far
-    last_day = ""  # the newest settled day: no receipt may be dated before it
     users: dict[str, tuple[int, tuple[Any, ...]]] = {}  # name -> (seq, state) of its newest entry
     setup: dict[str, tuple[int, dict[str, Any]]] = {}  # "device"/"config" -> newest entry
-    config: CountyConfig | None = None  # the configuration in force (journalled imports)
     prints: Counter[tuple[Any, ...]] = Counter()  # (number, ok, copy_no, error) of print entries
     problems: list[tuple[int | None, str]] = []
-    n = 0
     for seq, kind, at, body, prev_hash, digest, *row in rows:
-        n += 1
-        if seq != n:
-            raise _Bad(n, f"日志第 {n} 条缺失（下一条是第 {seq} 条）")
-        if prev_hash != prev:
-            raise _Bad(seq, f"第 {seq} 条的前一哈希与第 {seq - 1} 条的哈希不符")
-        if sha((prev + body).encode("utf-8")).hexdigest() != digest:
-            raise _Bad(seq, f"第 {seq} 条的内容与其哈希不符（记录被修改）")
         try:
-            entry = loads(body)
-            d = entry["data"]
-            same = (entry["seq"], entry["kind"], entry["recorded_at"]) == (seq, kind, at)
-        except (orjson.JSONDecodeError, TypeError, KeyError):
-            raise _Bad(seq, f"第 {seq} 条的内容不是有效记录（记录被修改）") from None
-        if not same:
-            raise _Bad(seq, f"第 {seq} 条的序号、类型或时间与内容不符")
-        prev = digest
+            d = feed(seq, kind, at, body, prev_hash, digest)
+        except ChainError as exc:
+            raise _Bad(exc.seq, exc.reason) from None
         if kind == "receipt":
-            number, day, total = d.get("number"), d.get("day"), d.get("total_fen")
-            receipt_seq += 1
-            if d.get("receipt_seq") != receipt_seq:
-                raise _Bad(seq, f"收据序号不连续：应为 {receipt_seq}，实为 {d.get('receipt_seq')}")
-            if day < last_day:
-                raise _Bad(seq, f"收据 {number} 记在已日结的 {last_day} 之前（{day}）")
-            entry_lines = d.get("lines") or []
-            if sum(ln.get("amount_fen", 0) for ln in entry_lines) != total \
-                    or d.get("cash_fen", 0) - d.get("change_fen", 0) != total:
-                raise _Bad(seq, f"收据 {number} 的合计或找零与明细不符")
-            receipts[number] = (day, total)
-            by_day.setdefault(day, []).append(number)
-            if config is not None:
-                wrong = _beyond_config(config, entry_lines)
-                if wrong:
-                    raise _Bad(seq, f"收据 {number} {wrong}（当时导入的县级配置没有这个金额）")
+            number = d["number"]
             if tuple(row) != _receipt_row(d):
                 problems.append((seq, f"收据表与日志第 {seq} 条不符或缺失：{number}"))
             while line is not None and line[0] < seq:  # lines of a receipt the journal lacks
                 line = next(lines, None)  # (reported by the backward check)
             lines_ok = True
-            for k, want in enumerate(entry_lines, start=1):
+            for k, want in enumerate(d.get("lines") or [], start=1):
                 if line is None or line[0] != seq or tuple(line[1:]) != _line_row(k, want):
                     lines_ok = False
                 if line is not None and line[0] == seq:
@@ -204,50 +166,14 @@ def _replay(conn: sqlite3.Connection, rows: Any, lines: Iterator[Any]) -> list[t
                 line = next(lines, None)  # (reported by the backward check, naming the row)
             if not lines_ok:
                 problems.append((seq, f"收据明细表与日志第 {seq} 条不符或缺失：{number}"))
-            continue
-        if kind == "void":
-            r = receipts.get(d["number"])
-            if r is None or d["number"] in voided or d["number"] in settled:
-                raise _Bad(seq, f"作废记录指向不存在、已作废或已日结的收据 {d['number']}")
-            voided.add(d["number"])
-        elif kind == "settlement":
-            # A round covers the day's receipts not in an earlier round (old entries: round 1).
-            open_round = [num for num in by_day.get(d["day"], []) if num not in settled]
-            expected = sum(receipts[num][1] for num in open_round if num not in voided)
-            round_no = rounds.get(d["day"], 0) + 1
-            if expected != d["expected_fen"] or d.get("round", 1) != round_no \
-                    or (round_no > 1 and not open_round) or d["day"] < last_day:
-                raise _Bad(seq, f"{d['day']} 的日结应收金额或次数与当日收据不符")
-            settled.update(open_round)
-            rounds[d["day"]] = round_no
-            last_day = d["day"]
-        elif kind == "refund_request":
-            r = receipts.get(d["number"])
-            if r is None or d["number"] in voided or d["number"] not in settled or r[1] != d["amount_fen"]:
-                raise _Bad(seq, f"退费申请指向不存在、已作废、未日结或金额不符的收据 {d['number']}")
         elif kind == "user":
             users[d["name"]] = (seq, (d["role"], d["active"], d["pin_salt"], d["pin_hash"], d["pin_kdf"]))
-            continue
-        elif kind == "roster":  # a roster version: recorded for review, nothing projected
-            continue
         elif kind == "print":
-            if d["number"] not in receipts:
-                raise _Bad(seq, f"打印记录指向不存在的收据 {d['number']}")
             prints[(d["number"], bool(d["ok"]), d["copy_no"], d["error"])] += 1
-            continue
         elif kind in ("device", "config"):
-            if kind == "config" and hashlib.sha256(d["config"].encode("utf-8")).hexdigest() != d["sha256"]:
-                raise _Bad(seq, f"第 {seq} 条县级配置与其哈希不符")
             setup[kind] = (seq, d)
-            if kind == "config":
-                try:
-                    config = load_config_text(d["config"])
-                except ConfigError:
-                    raise _Bad(seq, f"第 {seq} 条县级配置无法读取") from None
-            continue
-        elif kind != "remittance":
-            raise _Bad(seq, f"第 {seq} 条的类型「{kind}」未知")
-        problems += _compare_other(conn, seq, kind, d)
+        elif kind in _OTHER:
+            problems += _compare_other(conn, seq, kind, d)
     return problems + _compare_users(conn, users) + _compare_setup(conn, setup) + _compare_prints(conn, prints)
 
 
@@ -268,26 +194,6 @@ def _compare_prints(conn: sqlite3.Connection, journalled: Counter[tuple[Any, ...
         kind = "被删除" if missing else "不在日志中"
         return [(None, f"收据 {what[0]} 的打印记录（第 {what[2] + 1} 次）{kind}：补打不能隐藏")]
     return []
-
-
-def _beyond_config(config: CountyConfig, lines: list[dict[str, Any]]) -> str | None:
-    """Why a receipt's lines could not have been due under `config` (None when they could): a
-    due above the year's medical amount or pension tier, or a tier the county does not offer.
-    This is what raising an amount in the configuration to take more cash, then putting it back,
-    leaves behind."""
-    for line in lines:
-        year = config.years.get(line.get("year"))  # type: ignore[arg-type]
-        if year is None:
-            return f"的 {line.get('year')} 年度不在县级配置中"
-        if line.get("insurance") == "medical":
-            most = year.medical_fen
-        elif line.get("tier_fen") in year.pension_tiers_fen:
-            most = int(line["tier_fen"])
-        else:
-            return f"的养老保险档次 {line.get('tier_fen')} 分不是县里规定的档次"
-        if int(line.get("due_fen") or 0) > most:
-            return f"「{line.get('name')}」的应缴 {line.get('due_fen')} 分高于县里规定的 {most} 分"
-    return None
 
 
 def _compare_setup(conn: sqlite3.Connection, journalled: dict[str, tuple[int, dict[str, Any]]]

@@ -1,0 +1,190 @@
+"""The rules of one device's journal, checked entry by entry: the same code on the desk (`verify`)
+and on the county server (every uploaded batch).
+
+`ChainRules` is fed entries in order. It checks what the entries alone decide — the sequence has
+no gap, each entry continues the hash chain, each body hashes to its hash and says the same
+sequence, kind and time, receipt numbers run without a gap, totals add up, voids and refund
+requests name receipts that can have them, each settlement round states what its receipts add up
+to, no receipt is dated before a settled day, and no receipt line is due more than the county
+configuration in force allowed. What the desk's tables hold (projections, prints, users) is the
+desk's own comparison in `app/services/verify.py`.
+
+The state is plain data (`to_state` / `from_state`), so the server checks a batch from where the
+previous batch of that device ended, without replaying the whole history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from app.domain.canonical import GENESIS_HASH
+from app.domain.config import ConfigError, CountyConfig, load_config_text
+
+# Kinds a journal may hold; anything else is refused (a new kind is added here and in verify).
+KINDS = frozenset({"receipt", "void", "settlement", "refund_request", "remittance", "user", "roster",
+                   "print", "device", "config"})
+
+
+class ChainError(Exception):
+    """An entry breaks a rule; `seq` is the entry, `reason` is Chinese, `code` is stable."""
+
+    def __init__(self, seq: int, reason: str, code: str) -> None:
+        super().__init__(reason)
+        self.seq, self.reason, self.code = seq, reason, code
+
+
+@dataclass
+class ChainRules:
+    seq: int = 0
+    hash: str = GENESIS_HASH
+    receipt_seq: int = 0
+    last_day: str = ""  # the newest settled day: no receipt may be dated before it
+    # Receipt number -> [day, total, state]; state 0 open, 1 settled, 2 voided, 3 refund requested.
+    receipts: dict[str, list[Any]] = field(default_factory=dict)
+    open_by_day: dict[str, list[str]] = field(default_factory=dict)  # receipts not in a round yet
+    rounds: dict[str, int] = field(default_factory=dict)  # day -> settlement rounds so far
+    config_text: str | None = None  # the county configuration in force (journalled imports)
+    _config: CountyConfig | None = field(default=None, repr=False, compare=False)
+
+    # -- state -------------------------------------------------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        return {"seq": self.seq, "hash": self.hash, "receipt_seq": self.receipt_seq,
+                "last_day": self.last_day, "receipts": self.receipts, "open_by_day": self.open_by_day,
+                "rounds": self.rounds, "config_text": self.config_text}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any] | None) -> ChainRules:
+        if not state:
+            return cls()
+        rules = cls(seq=int(state["seq"]), hash=str(state["hash"]), receipt_seq=int(state["receipt_seq"]),
+                    last_day=str(state["last_day"]), receipts=dict(state["receipts"]),
+                    open_by_day={k: list(v) for k, v in state["open_by_day"].items()},
+                    rounds=dict(state["rounds"]), config_text=state.get("config_text"))
+        if rules.config_text is not None:
+            rules._config = load_config_text(rules.config_text)
+        return rules
+
+    # -- the rules ---------------------------------------------------------------------------
+
+    def feed(self, seq: int, kind: str, recorded_at: str, body: str, prev_hash: str,
+             digest: str) -> dict[str, Any]:
+        """Check one entry and take it into the state; returns its data. Raises ChainError."""
+        expected = self.seq + 1
+        if seq != expected:
+            raise ChainError(expected, f"日志第 {expected} 条缺失（下一条是第 {seq} 条）", "gap")
+        if prev_hash != self.hash:
+            raise ChainError(seq, f"第 {seq} 条的前一哈希与第 {seq - 1} 条的哈希不符", "broken_chain")
+        if hashlib.sha256((self.hash + body).encode("utf-8")).hexdigest() != digest:
+            raise ChainError(seq, f"第 {seq} 条的内容与其哈希不符（记录被修改）", "bad_hash")
+        try:
+            entry = orjson.loads(body)
+            d = entry["data"]
+            same = (entry["seq"], entry["kind"], entry["recorded_at"]) == (seq, kind, recorded_at)
+        except (orjson.JSONDecodeError, TypeError, KeyError):
+            raise ChainError(seq, f"第 {seq} 条的内容不是有效记录（记录被修改）", "bad_body") from None
+        if not same:
+            raise ChainError(seq, f"第 {seq} 条的序号、类型或时间与内容不符", "bad_body")
+        if kind not in KINDS:
+            raise ChainError(seq, f"第 {seq} 条的类型「{kind}」未知", "unknown_kind")
+        try:
+            self._apply(seq, kind, d)
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, ChainError):
+                raise
+            raise ChainError(seq, f"第 {seq} 条的内容缺少或写错了字段（{exc}）", "bad_body") from None
+        self.seq, self.hash = seq, digest
+        return d  # type: ignore[no-any-return]
+
+    def _apply(self, seq: int, kind: str, d: dict[str, Any]) -> None:
+        if kind == "receipt":
+            self._receipt(seq, d)
+        elif kind == "void":
+            r = self.receipts.get(d["number"])
+            if r is None or r[2] != 0:
+                raise ChainError(seq, f"作废记录指向不存在、已作废或已日结的收据 {d['number']}", "bad_void")
+            r[2] = 2
+        elif kind == "settlement":
+            self._settlement(seq, d)
+        elif kind == "refund_request":
+            r = self.receipts.get(d["number"])
+            if r is None or r[2] != 1 or r[1] != d["amount_fen"]:
+                raise ChainError(seq, f"退费申请指向不存在、已作废、未日结或金额不符的收据 {d['number']}",
+                                 "bad_refund")
+            r[2] = 3
+        elif kind == "print":
+            if d["number"] not in self.receipts:
+                raise ChainError(seq, f"打印记录指向不存在的收据 {d['number']}", "bad_print")
+        elif kind == "config":
+            if hashlib.sha256(d["config"].encode("utf-8")).hexdigest() != d["sha256"]:
+                raise ChainError(seq, f"第 {seq} 条县级配置与其哈希不符", "bad_config")
+            try:
+                self._config = load_config_text(d["config"])
+            except ConfigError:
+                raise ChainError(seq, f"第 {seq} 条县级配置无法读取", "bad_config") from None
+            self.config_text = d["config"]
+
+    def _receipt(self, seq: int, d: dict[str, Any]) -> None:
+        number, day, total = d["number"], d["day"], d["total_fen"]
+        self.receipt_seq += 1
+        if d.get("receipt_seq") != self.receipt_seq:
+            raise ChainError(seq, f"收据序号不连续：应为 {self.receipt_seq}，实为 {d.get('receipt_seq')}",
+                             "receipt_gap")
+        if day < self.last_day:
+            raise ChainError(seq, f"收据 {number} 记在已日结的 {self.last_day} 之前（{day}）", "before_settled")
+        if number in self.receipts:
+            raise ChainError(seq, f"收据号 {number} 重复", "receipt_gap")
+        lines = d.get("lines") or []
+        if sum(ln.get("amount_fen", 0) for ln in lines) != total \
+                or d.get("cash_fen", 0) - d.get("change_fen", 0) != total:
+            raise ChainError(seq, f"收据 {number} 的合计或找零与明细不符", "bad_total")
+        if self._config is not None:
+            wrong = beyond_config(self._config, lines)
+            if wrong:
+                raise ChainError(seq, f"收据 {number} {wrong}（当时导入的县级配置没有这个金额）", "beyond_config")
+        self.receipts[number] = [day, total, 0]
+        self.open_by_day.setdefault(day, []).append(number)
+
+    def _settlement(self, seq: int, d: dict[str, Any]) -> None:
+        # A round covers the day's receipts not in an earlier round (old entries: round 1).
+        day = d["day"]
+        open_round = self.open_by_day.get(day, [])
+        expected = sum(self.receipts[num][1] for num in open_round if self.receipts[num][2] == 0)
+        round_no = self.rounds.get(day, 0) + 1
+        if expected != d["expected_fen"] or d.get("round", 1) != round_no \
+                or (round_no > 1 and not open_round) or day < self.last_day:
+            raise ChainError(seq, f"{day} 的日结应收金额或次数与当日收据不符", "settlement_mismatch")
+        for num in open_round:
+            if self.receipts[num][2] == 0:
+                self.receipts[num][2] = 1
+        self.open_by_day.pop(day, None)
+        self.rounds[day] = round_no
+        self.last_day = day
+
+    def open_days(self) -> set[str]:
+        """Days with receipts (or voids of them) not yet in a settlement round."""
+        return set(self.open_by_day)
+
+
+def beyond_config(config: CountyConfig, lines: list[dict[str, Any]]) -> str | None:
+    """Why a receipt's lines could not have been due under `config` (None when they could): a
+    due above the year's medical amount or pension tier, or a tier the county does not offer.
+    This is what raising an amount in the configuration to take more cash, then putting it back,
+    leaves behind."""
+    for line in lines:
+        year = config.years.get(line.get("year"))  # type: ignore[arg-type]
+        if year is None:
+            return f"的 {line.get('year')} 年度不在县级配置中"
+        if line.get("insurance") == "medical":
+            most = year.medical_fen
+        elif line.get("tier_fen") in year.pension_tiers_fen:
+            most = int(line["tier_fen"])
+        else:
+            return f"的养老保险档次 {line.get('tier_fen')} 分不是县里规定的档次"
+        if int(line.get("due_fen") or 0) > most:
+            return f"「{line.get('name')}」的应缴 {line.get('due_fen')} 分高于县里规定的 {most} 分"
+    return None

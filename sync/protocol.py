@@ -18,18 +18,17 @@ with name and password. Every response carries the server's clock (``X-Daishou-T
 from __future__ import annotations
 
 import base64
-import hashlib
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from app.domain.canonical import canonical_json
+from app.domain import signing
 
 API = "/api/v1"
 TIME_HEADER = "X-Daishou-Time"
 MAX_CLOCK_SKEW_SECONDS = 300
-BATCH_FORMAT = "daishou-batch/1"  # the first key of an exported batch file
+BATCH_FORMAT = signing.BATCH_FORMAT  # the first key of an exported batch file
 
 # Endpoints (method, path). The desk's client and the server's routes both use these names.
 ENROL = f"{API}/enrol"  # POST EnrolRequest -> EnrolResponse (no token yet: the one-time code is the credential)
@@ -169,13 +168,7 @@ def unb64(text: str) -> bytes:
 
 def batch_signing_bytes(device_id: str, from_seq: int, to_seq: int, prev_hash: str,
                         entries: list[Entry]) -> bytes:
-    """What the device signs: the range and each entry's (seq, hash). The hashes cover the bodies
-    (the server re-hashes each body), so signing them signs the content."""
-    digest = hashlib.sha256(canonical_json([[e.seq, e.hash] for e in entries]).encode()).hexdigest()
-    return canonical_json({"format": BATCH_FORMAT, "device_id": device_id, "from_seq": from_seq,
-                           "to_seq": to_seq, "prev_hash": prev_hash, "entries": digest}).encode()
+    return signing.batch_signing_bytes(device_id, from_seq, to_seq, prev_hash, ((e.seq, e.hash) for e in entries))
 
 
-def ack_signing_bytes(device_id: str, seq: int, hash_: str, signed_at: str) -> bytes:
-    return canonical_json({"ack": 1, "device_id": device_id, "seq": seq, "hash": hash_,
-                           "signed_at": signed_at}).encode()
+ack_signing_bytes = signing.ack_signing_bytes

@@ -6,6 +6,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from app.services import sync_state
 from app.services.backup import Backups
 from app.services.closing import Closing
 from app.services.database import Clock, Database, system_clock
@@ -37,15 +38,17 @@ class Desk:
         self.settlements = Settlements(self.db, clock)
         self.backups = Backups(self.db, clock, self.setup)
         self.closing = Closing(self.settlements, self.backups, clock)
+        self.sync = sync_state.SyncLedger(self.db)
 
     def verify(self) -> VerifyResult:
-        """The file on its own (chain, projections), then against the high-water mark."""
+        """The file on its own (chain, projections), then against what is kept outside it: the
+        county server's signed acknowledgement and the high-water mark in the OS keyring."""
         result = verify_database(self.db.path)
         if not result.ok:
             return result
         conn = sqlite3.connect(f"file:{self.db.path}?mode=ro", uri=True)
         try:
-            problem = self.db.highwater.problem(conn)
+            problem = sync_state.ack_problem(conn) or self.db.highwater.problem(conn)
         finally:
             conn.close()
         if problem:

@@ -1,0 +1,218 @@
+"""The desk's sync client: enrol once, then send settled days up and take what the county sends
+down. Safe to kill at any point: what the server holds is only recorded locally from its signed
+answer, and sending a batch again is `already_held` on the server, never a second copy."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from app.services.desk import Desk
+from app.services.errors import DaishouError, Refused
+from app.services.sync_state import Ack
+from sync import protocol as p
+from sync.keys import DeviceSecrets
+
+MAX_BATCH = 2000  # entries per request: a township season is sent in pieces, each acknowledged
+
+
+class SyncError(DaishouError):
+    """Sync could not be done; the message says what to do. `code` names the case."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+MESSAGES = {
+    "not_enrolled": "本机尚未注册到县级服务器：请向县里索取注册码，在设置中（或用 daishou enrol）注册",
+    "token_refused": "县级服务器不认本机的凭证（可能已在别处重新注册）：请向县里索取新的注册码重新注册",
+    "unreachable": "连不上县级服务器（{detail}）：收款照常进行，联网后会自动补传；或用 daishou export 导出到U盘",
+}
+
+
+@dataclass
+class SyncReport:
+    sent: list[list[int]] = field(default_factory=list)  # [first, last] of each accepted batch
+    held: int = 0  # the newest sequence the county holds
+    received: dict[str, Any] = field(default_factory=dict)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sent": self.sent, "held": self.held, "received": self.received, "conflicts": self.conflicts}
+
+
+def _raw_public(key: Ed25519PrivateKey) -> bytes:
+    return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+class SyncClient:
+    def __init__(self, desk: Desk, *, server: str | None = None, transport: httpx.BaseTransport | None = None,
+                 timeout: float = 30, retries: int = 3, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.desk = desk
+        self.secrets = DeviceSecrets(desk.home)
+        state = desk.sync.state()
+        self.server = (server or state.get("server_url") or "").rstrip("/")
+        self._transport, self._timeout, self._retries, self._sleep, self._clock = (
+            transport, timeout, retries, sleep, clock)
+
+    # -- enrolment ---------------------------------------------------------------------------
+
+    def enrol(self, code: str) -> p.EnrolResponse:
+        if not self.server:
+            raise SyncError("not_enrolled", "请填写县级服务器地址")
+        key = Ed25519PrivateKey.generate()
+        response = self._request("POST", p.ENROL, json=p.EnrolRequest(code=code, public_key=p.b64(_raw_public(key)))
+                                 .model_dump(), token=None)
+        answer = p.EnrolResponse.model_validate(response.json())
+        local = self.desk.sync.device_id()
+        if answer.device_id != local:
+            raise Refused(f"这个注册码属于设备 {answer.device_id}，本机是 {local}：请向县里核对村代码和设备号")
+        self.secrets.save(key, answer.token)  # raises NoKeyring where there is none: nothing kept
+        self.desk.sync.update(server_url=self.server, device_id=answer.device_id,
+                              server_public_key=answer.server_public_key, enrolled_at=self._clock().isoformat())
+        return answer
+
+    # -- the whole round ---------------------------------------------------------------------
+
+    def run(self) -> SyncReport:
+        key, token = self._credentials()
+        report = SyncReport()
+        state = p.DeviceState.model_validate(self._request("GET", p.STATE, token=token).json())
+        if state.held_seq > self.desk.sync.newest():
+            raise SyncError("server_ahead", f"县里已保存本机日志到第 {state.held_seq} 条，本机文件却只有 "
+                                            f"{self.desk.sync.newest()} 条：已上传的记录在本机被删除了。"
+                                            "已停止同步，请联系乡镇社保所核对")
+        if state.ack is not None:
+            self.desk.sync.keep_ack(_ack(state.ack))
+        held = state.held_seq
+        while (span := self.desk.sync.pending(held)) is not None:
+            first, last = span[0], min(span[1], span[0] + MAX_BATCH - 1)
+            batch = self.build_batch(key, first, last)
+            response = self._request("POST", p.BATCHES, content=batch.model_dump_json(), token=token,
+                                     ok=(200, 409))
+            result = p.BatchResult.model_validate(response.json())
+            if result.status is p.BatchStatus.CONFLICT:
+                report.conflicts.append({"first_seq": first, "conflict_id": result.conflict_id,
+                                         "message": result.message})
+                raise SyncError("conflict", result.message)
+            assert result.ack is not None
+            self.desk.sync.keep_ack(_ack(result.ack))
+            if result.status is p.BatchStatus.ACCEPTED:
+                report.sent.append([first, last])
+            held = result.held_seq
+        report.held = held
+        report.received = self.pull(token)
+        self.desk.sync.update(last_sync=self._clock().isoformat(timespec="seconds"))
+        return report
+
+    def build_batch(self, key: Ed25519PrivateKey, first: int, last: int) -> p.Batch:
+        rows = self.desk.sync.entries(first, last)
+        entries = [p.Entry(seq=a, kind=b, recorded_at=c, body=d, prev_hash=e, hash=f) for a, b, c, d, e, f in rows]
+        device_id = self.desk.sync.device_id()
+        prev = entries[0].prev_hash
+        sig = key.sign(p.batch_signing_bytes(device_id, first, last, prev, entries))
+        return p.Batch(device_id=device_id, from_seq=first, to_seq=last, prev_hash=prev, entries=entries,
+                       signature=p.b64(sig))
+
+    def pull(self, token: str) -> dict[str, Any]:
+        """What the county sends down; 入库 confirmations are kept for the window and reports."""
+        state = self.desk.sync.state()
+        seen = state.get("received", {})
+        params = {"roster_version": seen.get("roster_version", 0), "payments_after": seen.get("payments_after", 0),
+                  "confirmations_after": seen.get("confirmations_after", 0)}
+        if seen.get("config_sha256"):
+            params["config_sha256"] = seen["config_sha256"]
+        changes = p.Changes.model_validate(self._request("GET", p.CHANGES, token=token, params=params).json())
+        confirmed = dict(state.get("confirmations", {}))
+        for c in changes.confirmations:
+            confirmed[c.slip_no] = {"amount_fen": c.amount_fen, "confirmed_on": c.confirmed_on}
+        if changes.confirmations:
+            seen["confirmations_after"] = max(c.id for c in changes.confirmations)
+        self.desk.sync.update(confirmations=confirmed, received=seen)
+        return {"confirmations": [c.slip_no for c in changes.confirmations],
+                "payments": len(changes.payments), "roster_version": changes.roster.version if changes.roster else None,
+                "config": changes.config_sha256}
+
+    def export(self, out: Path) -> tuple[int, int] | None:
+        """The same signed batch as sync would send, from after what the county last acknowledged,
+        written for a USB stick; None when nothing is ready."""
+        key, _ = self._credentials()
+        ack = self.desk.sync.state().get("ack") or {}
+        span = self.desk.sync.pending(int(ack.get("seq", 0)))
+        if span is None:
+            return None
+        batch = self.build_batch(key, *span)
+        tmp = out.with_name(out.name + ".part")
+        tmp.write_text(batch.model_dump_json(), encoding="utf-8")
+        tmp.replace(out)
+        return span
+
+    # -- the wire ----------------------------------------------------------------------------
+
+    def _credentials(self) -> tuple[Ed25519PrivateKey, str]:
+        if not self.server:
+            raise SyncError("not_enrolled", MESSAGES["not_enrolled"])
+        found = self.secrets.load()
+        if found is None:
+            raise SyncError("not_enrolled", MESSAGES["not_enrolled"])
+        return found
+
+    def _request(self, method: str, path: str, *, token: str | None, ok: tuple[int, ...] = (200,),
+                 **kwargs: Any) -> httpx.Response:
+        headers = {"Content-Type": "application/json"} if "content" in kwargs else {}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        delay = 0.5
+        for attempt in range(self._retries):
+            try:
+                with httpx.Client(base_url=self.server, timeout=self._timeout, transport=self._transport) as http:
+                    response = http.request(method, path, headers=headers, **kwargs)
+            except httpx.HTTPError as exc:
+                if attempt + 1 == self._retries:
+                    raise SyncError("unreachable", MESSAGES["unreachable"].format(detail=type(exc).__name__)) from None
+                self._sleep(delay)
+                delay *= 2
+                continue
+            self._check_clock(response)
+            if response.status_code in ok:
+                return response
+            if response.status_code >= 500 and attempt + 1 < self._retries:
+                self._sleep(delay)
+                delay *= 2
+                continue
+            raise self._refused(response)
+        raise AssertionError("unreachable")
+
+    def _check_clock(self, response: httpx.Response) -> None:
+        told = response.headers.get(p.TIME_HEADER)
+        if not told:
+            return
+        server = datetime.fromisoformat(told)
+        skew = abs((self._clock() - server).total_seconds())
+        if skew > p.MAX_CLOCK_SKEW_SECONDS:
+            raise SyncError("clock_off", f"本机时间与县级服务器相差 {int(skew // 60)} 分钟：请先把电脑的日期和时间"
+                                         "调准（误差不超过5分钟），再同步")
+
+    @staticmethod
+    def _refused(response: httpx.Response) -> SyncError:
+        try:
+            refusal = p.Refusal.model_validate(response.json())
+        except ValueError:
+            return SyncError("unreachable", MESSAGES["unreachable"].format(detail=f"HTTP {response.status_code}"))
+        if refusal.code in ("no_token", "bad_token"):
+            return SyncError("token_refused", MESSAGES["token_refused"])
+        return SyncError(refusal.code, refusal.message)
+
+
+def _ack(a: p.Ack) -> Ack:
+    return Ack(a.device_id, a.seq, a.hash, a.signed_at, a.signature)

@@ -1,0 +1,59 @@
+"""The device's private key and token, in the OS keyring only (Windows Credential Manager, the
+Secret Service on Linux). Where there is no real keyring — none at all, or one that stores
+secrets in a plain file (keyrings.alt) — sync is off and the desk works offline; a secret is
+never written to a plain file."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from app.services.errors import Refused
+
+SERVICE = "daishou-sync"
+NO_KEYRING = ("本机没有可用的系统密钥库（Windows 凭据管理器或 Secret Service），设备密钥无法安全保存："
+              "同步已关闭，收款照常离线进行；数据可用 daishou export 导出到U盘交县里")
+
+
+class NoKeyring(Refused):
+    code = "no_keyring"
+
+
+def _keyring() -> Any:
+    try:
+        import keyring
+        from keyring.backends import fail
+    except ImportError:
+        raise NoKeyring(NO_KEYRING) from None
+    backend = keyring.get_keyring()
+    names = [type(b).__module__ for b in getattr(backend, "backends", [backend])]
+    if isinstance(backend, fail.Keyring) or not names or all(
+            n.startswith(("keyrings.alt", "keyring.backends.null", "keyring.backends.fail")) for n in names):
+        raise NoKeyring(NO_KEYRING)
+    return keyring
+
+
+class DeviceSecrets:
+    """The secrets of one data folder's device."""
+
+    def __init__(self, home: Path) -> None:
+        self.key = str(Path(home).resolve())
+
+    def save(self, private_key: Ed25519PrivateKey, token: str) -> None:
+        kr = _keyring()
+        raw = private_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                        serialization.NoEncryption())
+        kr.set_password(SERVICE, f"{self.key}#key", base64.b64encode(raw).decode())
+        kr.set_password(SERVICE, f"{self.key}#token", token)
+
+    def load(self) -> tuple[Ed25519PrivateKey, str] | None:
+        kr = _keyring()
+        raw = kr.get_password(SERVICE, f"{self.key}#key")
+        token = kr.get_password(SERVICE, f"{self.key}#token")
+        if not raw or not token:
+            return None
+        return Ed25519PrivateKey.from_private_bytes(base64.b64decode(raw)), str(token)

@@ -1,0 +1,174 @@
+"""The county server's HTTP face (FastAPI). Every answer carries the server clock; every refusal
+is a protocol.Refusal naming the reason in Chinese."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session
+
+from sync import protocol as p
+from sync.server import service
+from sync.server.db import make_engine
+from sync.server.service import ServerRefusal
+
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    code: {"model": p.Refusal} for code in (400, 401, 403, 404, 409, 422, 429, 503)}
+
+
+class LoginRequest(BaseModel):
+    name: str
+    password: str
+
+
+class LoginResponse(BaseModel):
+    token: str
+    role: str
+    township_code: str | None
+
+
+class VillageOut(BaseModel):
+    code: str
+    township_code: str
+    name: str
+
+
+class ConflictOut(BaseModel):
+    id: int
+    device_id: str
+    village_code: str
+    first_seq: int
+    held_hash: str
+    sent_hash: str
+    received_at: str
+
+
+def _db(request: Request) -> Iterator[Session]:
+    with service_session(request.app.state.engine) as s:
+        yield s
+
+
+# Module level: with postponed annotations FastAPI resolves these names in the module.
+db_session = Annotated[Session, Depends(_db)]
+bearer = Annotated[str | None, Header()]
+
+
+def _bearer(authorization: str | None) -> str | None:
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
+
+
+def create_app(url_or_engine: str | Engine) -> FastAPI:
+    engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+    app = FastAPI(title="Daishou county server", version="1", description=__doc__)
+    app.state.engine = engine
+
+    @app.middleware("http")
+    async def clock(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        response.headers[p.TIME_HEADER] = datetime.now(UTC).isoformat(timespec="seconds")
+        return response
+
+    @app.exception_handler(ServerRefusal)
+    async def refused(_request: Request, exc: ServerRefusal) -> JSONResponse:
+        return JSONResponse(exc.refusal().model_dump(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(x) for x in first.get("loc", ()))
+        return JSONResponse(p.Refusal(code="invalid_request", message=f"请求格式不对：{where} {first.get('msg', '')}")
+                            .model_dump(), status_code=422)
+
+    @app.exception_handler(OperationalError)
+    async def busy(_request: Request, exc: OperationalError) -> JSONResponse:
+        return JSONResponse(p.Refusal(code="busy", message="服务器繁忙，请稍后重试").model_dump(), status_code=503)
+
+    @app.post(p.ENROL, response_model=p.EnrolResponse, responses=REFUSALS)
+    def enrol(req: p.EnrolRequest, s: db_session) -> p.EnrolResponse:
+        return service.enrol(s, req)
+
+    @app.get(p.STATE, response_model=p.DeviceState, responses=REFUSALS)
+    def state(s: db_session, authorization: bearer = None) -> p.DeviceState:
+        return service.state(s, service.device_for_token(s, _bearer(authorization)))
+
+    @app.post(p.BATCHES, response_model=p.BatchResult, responses=REFUSALS)
+    async def batches(request: Request, authorization: bearer = None) -> JSONResponse:
+        raw = (await request.body()).decode("utf-8", errors="replace")
+        try:
+            batch = p.Batch.model_validate_json(raw)
+        except ValueError as exc:
+            raise ServerRefusal(422, "invalid_request", f"批次格式不对：{str(exc)[:200]}") from None
+        result = await run_in_threadpool(_accept, engine, _bearer(authorization), batch, raw)
+        status = 409 if result.status is p.BatchStatus.CONFLICT else 200
+        return JSONResponse(result.model_dump(mode="json"), status_code=status)
+
+    @app.get(p.CHANGES, response_model=p.Changes, responses=REFUSALS)
+    def changes(s: db_session, authorization: bearer = None, roster_version: Annotated[int, Query(ge=0)] = 0,
+                payments_after: Annotated[int, Query(ge=0)] = 0,
+                confirmations_after: Annotated[int, Query(ge=0)] = 0,
+                config_sha256: str | None = None) -> p.Changes:
+        device = service.device_for_token(s, _bearer(authorization))
+        return service.changes(s, device, roster_version, payments_after, confirmations_after, config_sha256)
+
+    @app.get(p.VERIFY_RECEIPT, response_model=p.ReceiptCheck, responses=REFUSALS)
+    def receipt(number: str, s: db_session, code: Annotated[str, Query(min_length=1, max_length=64)]) -> p.ReceiptCheck:
+        return service.check_receipt(s, number, code)
+
+    @app.post(f"{p.API}/staff/login", response_model=LoginResponse, responses=REFUSALS)
+    def login(req: LoginRequest) -> LoginResponse:
+        # The failed count must be kept even though the answer is a refusal: its own transaction.
+        with service_session(engine) as s:
+            try:
+                token = service.staff_login(s, req.name, req.password)
+            except ServerRefusal as exc:
+                s.commit()
+                raise exc from None
+            staff = service.staff_for_token(s, token)
+            return LoginResponse(token=token, role=staff.role, township_code=staff.township_code)
+
+    @app.get(f"{p.API}/staff/villages", response_model=list[VillageOut], responses=REFUSALS)
+    def villages(s: db_session, authorization: bearer = None) -> list[VillageOut]:
+        staff = service.staff_for_token(s, _bearer(authorization))
+        return [VillageOut(code=v.code, township_code=v.township_code, name=v.name)
+                for v in service.visible_villages(s, staff)]
+
+    @app.get(f"{p.API}/staff/conflicts", response_model=list[ConflictOut], responses=REFUSALS)
+    def conflicts(s: db_session, authorization: bearer = None) -> list[ConflictOut]:
+        staff = service.staff_for_token(s, _bearer(authorization))
+        return [ConflictOut(id=c.id or 0, device_id=c.device_id, village_code=c.village_code, first_seq=c.first_seq,
+                            held_hash=c.held_hash, sent_hash=c.sent_hash, received_at=c.received_at.isoformat())
+                for c in service.conflicts_for(s, staff)]
+
+    return app
+
+
+def service_session(engine: Engine) -> Any:
+    from sync.server.db import session
+
+    return session(engine)
+
+
+def _accept(engine: Engine, token: str | None, batch: p.Batch, raw: str) -> p.BatchResult:
+    """One upload in one transaction. Two uploads of the same device at once: the second waits
+    for the device row (PostgreSQL row lock, SQLite write lock) and then finds the first's entries
+    held; a unique (device, seq) is the last guard, answered by trying once more."""
+    for attempt in range(2):
+        try:
+            with service_session(engine) as s:
+                device = service.device_for_token(s, token)
+                return service.accept_batch(s, device, batch, raw=raw)
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")

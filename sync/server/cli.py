@@ -1,0 +1,197 @@
+"""`daishou-server`: set up and run the county server, enrol devices, load what goes down.
+
+Exit codes: 0 done, 1 refused (the message says why), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+from sync import protocol as p
+from sync.server import models as m
+from sync.server import service
+from sync.server.db import make_engine, migrate, session
+from sync.server.service import ServerRefusal
+
+DEFAULT_DB = "daishou-server.sqlite3"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="daishou-server", description="代收 county server")
+    parser.add_argument("--db", default=DEFAULT_DB,
+                        help="SQLite file path, or postgresql://user@host/db (default: %(default)s)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="create or migrate the database")
+    sp = sub.add_parser("serve", help="run the HTTP server")
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=int, default=8080)
+    sp.add_argument("--workers", type=int, default=1)
+    dev = sub.add_parser("device").add_subparsers(dest="device_command", required=True)
+    sp = dev.add_parser("enrol", help="print a one-time code for one device")
+    sp.add_argument("--village-code", required=True)
+    sp.add_argument("--device-no", type=int, required=True)
+    sp.add_argument("--village-name", default="")
+    sp.add_argument("--hours", type=float, default=24, help="how long the code stays valid")
+    user = sub.add_parser("user").add_subparsers(dest="user_command", required=True)
+    sp = user.add_parser("add", help="county or township staff (password on stdin)")
+    sp.add_argument("--name", required=True)
+    sp.add_argument("--role", required=True, choices=["county", "township"])
+    sp.add_argument("--township-code")
+    roster = sub.add_parser("roster").add_subparsers(dest="roster_command", required=True)
+    sp = roster.add_parser("load", help="a village's 征收清册, checked by the desk's own importer")
+    sp.add_argument("file")
+    sp.add_argument("--village-code", required=True)
+    config = sub.add_parser("config").add_subparsers(dest="config_command", required=True)
+    sp = config.add_parser("load", help="the county configuration (JSON)")
+    sp.add_argument("file")
+    payments = sub.add_parser("payments").add_subparsers(dest="payments_command", required=True)
+    sp = payments.add_parser("load", help="payments through other channels (CSV: 村代码,证件号码,险种,缴费年度,金额,缴费渠道,缴费日期)")
+    sp.add_argument("file")
+    sp = sub.add_parser("confirm", help="入库: the bank or tax office confirms a remittance slip")
+    sp.add_argument("--slip", required=True)
+    sp.add_argument("--amount", required=True, help="yuan")
+    sp.add_argument("--date", required=True, help="YYYY-MM-DD")
+    sp = sub.add_parser("import", help="a batch file a desk exported for a USB stick")
+    sp.add_argument("file")
+    sub.add_parser("check", help="re-walk every device's held chain with the rules")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
+         stderr: TextIO | None = None) -> int:
+    out, err, inp = stdout or sys.stdout, stderr or sys.stderr, stdin or sys.stdin
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args, inp, out)
+    except ServerRefusal as exc:
+        print(f"daishou-server: {exc.message}", file=err)
+        return 1
+    except (OSError, ValueError) as exc:
+        print(f"daishou-server: {exc}", file=err)
+        return 1
+
+
+def _run(args: argparse.Namespace, inp: TextIO, out: TextIO) -> int:
+    if args.command == "init":
+        migrate(args.db)
+        engine = make_engine(args.db)
+        with session(engine) as s:
+            key = service.server_public_key(s)
+        print(f"数据库已就绪：{args.db}\n服务器公钥：{key}", file=out)
+        return 0
+    if args.command == "serve":
+        import uvicorn
+
+        from sync.server.app import create_app
+
+        migrate(args.db)
+        uvicorn.run(create_app(args.db), host=args.host, port=args.port, log_level="warning")
+        return 0
+    engine = make_engine(args.db)
+    with session(engine) as s:
+        if args.command == "device":
+            service.ensure_village(s, args.village_code, args.village_name)
+            code = service.issue_enrolment_code(s, args.village_code, args.device_no, hours=args.hours)
+            print(f"{code[:4]}-{code[4:]}", file=out)
+        elif args.command == "user":
+            password = inp.readline().rstrip("\n")
+            service.add_staff(s, args.name, args.role, password, args.township_code)
+            print(f"已添加 {args.name}（{args.role}）", file=out)
+        elif args.command == "roster":
+            rows = _roster_rows(s, Path(args.file))
+            version = service.load_roster(s, args.village_code, rows)
+            print(f"{args.village_code} 清册第 {version} 版：{len(rows)} 行", file=out)
+        elif args.command == "config":
+            from app.domain.config import load_config_text
+
+            text = Path(args.file).read_text(encoding="utf-8")
+            load_config_text(text)  # refuse a file the desks could not read
+            print(f"县级配置已载入（{service.load_config(s, text)[:12]}）", file=out)
+        elif args.command == "payments":
+            n = _payments(s, Path(args.file))
+            print(f"已载入 {n} 条其他渠道缴费", file=out)
+        elif args.command == "confirm":
+            from app.domain.money import parse_yuan
+
+            day = date.fromisoformat(args.date).isoformat()
+            n = service.confirm(s, args.slip, parse_yuan(args.amount, field="金额"), day)
+            print(f"解缴单 {args.slip} 已确认入库" + ("" if n else "（县里还没有收到这张解缴单的上传）"), file=out)
+        elif args.command == "import":
+            raw = Path(args.file).read_text(encoding="utf-8")
+            batch = p.Batch.model_validate_json(raw)
+            device = s.get(m.Device, batch.device_id)
+            if device is None:
+                raise ServerRefusal(404, "unknown_device", f"县里没有设备 {batch.device_id}")
+            result = service.accept_batch(s, device, batch, raw=raw)
+            print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False), file=out)
+            return 0 if result.status is not p.BatchStatus.CONFLICT else 1
+        elif args.command == "check":
+            checked = service.check_all(s)
+            for problem in checked.problems:
+                print(problem, file=out)
+            print(f"{checked.devices} 台设备，{checked.entries} 条记录，" +
+                  ("全部完好" if not checked.problems else f"{len(checked.problems)} 处问题"), file=out)
+            return 0 if not checked.problems else 1
+    return 0
+
+
+def _roster_rows(s: Any, path: Path) -> list[dict[str, Any]]:
+    """Read the county's file with the desk's own importer and checks, against the newest county
+    configuration; any rejected row refuses the whole file (the county fixes it first)."""
+    from sqlmodel import col, select
+
+    from app.domain.config import load_config_text
+    from app.domain.money import format_fen
+    from app.services.roster.columns import Column
+    from app.services.roster.importer import RosterFileError, read_roster
+
+    newest = s.exec(select(m.CountyConfigVersion).order_by(col(m.CountyConfigVersion.id).desc())).first()
+    if newest is None:
+        raise ServerRefusal(409, "no_config", "请先载入县级配置（daishou-server config load FILE）")
+    try:
+        read = read_roster(path, load_config_text(newest.text), date.today(), None)
+    except RosterFileError as exc:
+        raise ServerRefusal(400, "bad_roster", f"无法读取 {path.name}：{exc}") from None
+    if read.rejected:
+        first = read.rejected[0]
+        raise ServerRefusal(400, "bad_roster", f"{path.name} 有 {len(read.rejected)} 行不合格，例如第{first.row}行"
+                                               f" {first.column}：{first.reason}")
+    return [{Column.ID_NUMBER: r.id_number, Column.NAME: r.name, Column.INSURANCE: r.insurance,
+             Column.YEAR: r.year, Column.TIER: format_fen(r.tier_fen) if r.tier_fen is not None else "",
+             Column.AMOUNT: format_fen(r.amount_fen) if r.amount_fen is not None else "",
+             Column.CATEGORY: r.category, Column.GROUP: r.group, Column.HOUSEHOLD_NO: r.household_no,
+             Column.HOUSEHOLD_HEAD: r.household_head, Column.PHONE: r.phone,
+             Column.STATUS: "已缴" if r.paid_elsewhere else "", Column.CHANNEL: r.paid_elsewhere or ""}
+            for r in read.accepted]
+
+
+def _payments(s: Any, path: Path) -> int:
+    from app.domain.config import parse_year
+    from app.domain.ids import parse_id_number
+    from app.domain.insurance import Insurance
+    from app.domain.money import parse_yuan
+
+    text = path.read_text(encoding="utf-8-sig")
+    n = 0
+    for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        try:
+            service.add_payment(s, row["村代码"].strip(), parse_id_number(row["证件号码"]).value,
+                                Insurance.parse(row["险种"]).value, parse_year(row["缴费年度"]),
+                                parse_yuan(row["金额"]), row["缴费渠道"].strip() or "其他渠道",
+                                date.fromisoformat(row["缴费日期"].strip()).isoformat())
+        except (KeyError, ValueError) as exc:
+            raise ServerRefusal(400, "bad_payments", f"{path.name} 第{number}行：{exc}") from None
+        n += 1
+    return n
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,179 @@
+"""The county server's tables (SQLModel, a registry of their own so the desk's tables never mix in).
+
+The schema of each version is frozen in an Alembic revision under migrations/versions; a test
+checks these models and the migrated database agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, Integer, Text, UniqueConstraint
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+
+class ServerModel(SQLModel, registry=registry()):
+    pass
+
+
+class ServerKey(ServerModel, table=True):
+    """The server's Ed25519 key that signs acknowledgements and what goes down. Kept in the
+    database so that several server processes behind a proxy sign with the same key; whoever can
+    write this database can already rewrite what it holds, so a file beside it protects nothing more."""
+
+    __tablename__ = "server_key"
+    id: int = Field(default=1, primary_key=True)
+    private_pem: str = Field(sa_column=Column(Text, nullable=False))
+    public_key: str  # base64 of the raw 32 bytes, handed to each device at enrolment
+    created_at: datetime
+
+
+class Village(ServerModel, table=True):
+    __tablename__ = "village"
+    code: str = Field(primary_key=True)  # 12-digit village code
+    township_code: str = Field(index=True)
+    name: str = ""
+
+
+class Device(ServerModel, table=True):
+    __tablename__ = "device"
+    __table_args__ = (UniqueConstraint("village_code", "device_no"),)
+    id: str = Field(primary_key=True)  # "<village_code>-<device_no>"
+    village_code: str = Field(index=True)
+    device_no: int
+    public_key: str | None = None  # base64 Ed25519; None until the device enrols
+    token_sha256: str | None = Field(default=None, index=True)
+    held_seq: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    held_hash: str = "0" * 64
+    rules_state: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # ChainRules JSON
+    enrolled_at: datetime | None = None
+    last_seen_at: datetime | None = None
+
+
+class EnrolmentCode(ServerModel, table=True):
+    __tablename__ = "enrolment_code"
+    code_sha256: str = Field(primary_key=True)
+    device_id: str = Field(index=True)
+    expires_at: datetime
+    used_at: datetime | None = None
+    failed: int = 0
+
+
+class Entry(ServerModel, table=True):
+    """One journal entry as the device wrote it: never updated, never deleted."""
+
+    __tablename__ = "entry"
+    __table_args__ = (UniqueConstraint("device_id", "seq"),)
+    id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"),
+                                                           primary_key=True, autoincrement=True))
+    device_id: str = Field(index=True)
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False))
+    kind: str
+    recorded_at: str
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    prev_hash: str
+    hash: str
+    received_at: datetime
+
+
+class Receipt(ServerModel, table=True):
+    """What the public receipt check and review read, derived from receipt entries."""
+
+    __tablename__ = "receipt"
+    number: str = Field(primary_key=True)
+    device_id: str = Field(index=True)
+    village_code: str = Field(index=True)
+    day: str = Field(index=True)
+    total_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    check_code: str  # the first 12 hex of the entry's hash: the 校验码 printed on the receipt
+    status: str = "有效"  # 有效 / 已作废 / 已申请退费
+
+
+class Remittance(ServerModel, table=True):
+    __tablename__ = "remittance"
+    id: int | None = Field(default=None, primary_key=True)
+    device_id: str = Field(index=True)
+    village_code: str = Field(index=True)
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False))
+    slip_no: str = Field(index=True)
+    amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    day: str
+
+
+class Conflict(ServerModel, table=True):
+    """Entries that differ from what is held under the same sequence: a forked ledger, kept for
+    county and township staff and never applied."""
+
+    __tablename__ = "conflict"
+    id: int | None = Field(default=None, primary_key=True)
+    device_id: str = Field(index=True)
+    village_code: str = Field(index=True)
+    first_seq: int = Field(sa_column=Column(BigInteger, nullable=False))  # the first differing entry
+    held_hash: str
+    sent_hash: str
+    batch: str = Field(sa_column=Column(Text, nullable=False))  # the refused batch, as sent
+    received_at: datetime
+
+
+class Staff(ServerModel, table=True):
+    __tablename__ = "staff"
+    name: str = Field(primary_key=True)
+    role: str  # county | township
+    township_code: str | None = None
+    password_salt: str
+    password_hash: str
+    failed: int = 0
+    locked_until: datetime | None = None
+
+
+class StaffSession(ServerModel, table=True):
+    __tablename__ = "staff_session"
+    token_sha256: str = Field(primary_key=True)
+    name: str = Field(index=True)
+    expires_at: datetime
+
+
+class RosterVersion(ServerModel, table=True):
+    """A village's roster as the county loaded it; the desk pulls versions newer than its own."""
+
+    __tablename__ = "roster_version"
+    id: int | None = Field(default=None, primary_key=True)
+    village_code: str = Field(index=True)
+    version: int
+    rows: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of row dicts
+    sha256: str
+    loaded_at: datetime
+
+
+class CountyConfigVersion(ServerModel, table=True):
+    __tablename__ = "county_config"
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    sha256: str
+    loaded_at: datetime
+
+
+class Payment(ServerModel, table=True):
+    """Paid through another channel (WeChat, bank debit): the desk must not take cash for it."""
+
+    __tablename__ = "payment"
+    id: int | None = Field(default=None, primary_key=True)
+    village_code: str = Field(index=True)
+    id_number: str
+    insurance: str
+    year: int
+    amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    channel: str
+    paid_on: str
+
+
+class Confirmation(ServerModel, table=True):
+    """入库: the bank or tax office confirms cash remitted under a slip number."""
+
+    __tablename__ = "confirmation"
+    id: int | None = Field(default=None, primary_key=True)
+    slip_no: str = Field(index=True)
+    amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    confirmed_on: str
+    loaded_at: datetime

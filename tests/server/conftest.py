@@ -1,0 +1,80 @@
+"""A county server on loopback for each test: its database on SQLite or on the PostgreSQL server
+at 127.0.0.1:5432 (a throwaway database each time), uvicorn in a thread of the test process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine, create_engine, text
+from sqlmodel import Session
+
+from sync.server.app import create_app
+from sync.server.db import migrate, session
+
+PG_ADMIN = os.environ.get("DAISHOU_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str  # the database URL
+    base: str  # http://127.0.0.1:PORT
+    engine: Engine
+
+    def session(self) -> AbstractContextManager[Session]:
+        return session(self.engine)
+
+
+def database_url(kind: str, tmp_path: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield str(tmp_path / "county.sqlite3")
+        return
+    name = f"daishou_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from database_url(request.param, tmp_path)
+
+
+@pytest.fixture
+def server(db_url: str) -> Iterator[Server]:
+    migrate(db_url)
+    port = free_port()
+    app = create_app(db_url)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not running.started:
+        assert time.monotonic() < deadline, "the test server did not start"
+        time.sleep(0.02)
+    yield Server(db_url, f"http://127.0.0.1:{port}", app.state.engine)
+    running.should_exit = True
+    thread.join(timeout=10)
+    app.state.engine.dispose()

@@ -1,0 +1,94 @@
+"""The desk and the county server over loopback, on SQLite and on PostgreSQL: enrol, settle,
+send, acknowledge; what stays on the desk, what the county sees, what a second send does."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlmodel import func, select
+
+from app.domain.records import UserInfo
+from app.services.desk import Desk
+from sync import protocol as p
+from sync.client import SyncClient, SyncError
+from sync.server import models as m
+from sync.server import service
+from tests.core.test_receipts import med
+from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock
+from tests.server.conftest import Server
+
+
+def enrol(desk: Desk, server: Server) -> SyncClient:
+    with server.session() as s:
+        code = service.issue_enrolment_code(s, "341824100201", 1)
+    client = SyncClient(desk, server=server.base, retries=1)
+    answer = client.enrol(code[:4] + "-" + code[4:])  # as printed
+    assert answer.device_id == "341824100201-01"
+    return client
+
+
+def held_entries(server: Server) -> int:
+    with server.session() as s:
+        return int(s.exec(select(func.count()).select_from(m.Entry)).one())
+
+
+def test_settled_days_go_up_and_the_open_day_stays(server: Server, desk: Desk, agent: UserInfo, head: UserInfo,
+                                                   clock: FakeClock) -> None:
+    client = enrol(desk, server)
+    first = desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    clock.next_day()
+    today = desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)  # not settled yet
+    report = client.run()
+    settled_upto = next(e[0] for e in desk.sync.entries(1, desk.sync.newest()) if e[1] == "settlement")
+    assert report.sent == [[1, settled_upto]] and report.held == settled_upto
+    with server.session() as s:
+        assert s.get(m.Receipt, first.number) is not None
+        assert s.get(m.Receipt, today.number) is None  # today's cash waits for today's settlement
+        assert service.check_all(s).problems == []
+    # the receipt's QR check answers with the receipt's own check code
+    with httpx.Client(base_url=server.base) as http:
+        found = http.get(p.VERIFY_RECEIPT.format(number=first.number), params={"code": first.short_hash}).json()
+        wrong = http.get(p.VERIFY_RECEIPT.format(number=first.number), params={"code": "0" * 12}).json()
+    assert (found["found"], found["total_fen"], found["status"]) == (True, 40000, "有效")
+    assert wrong["found"] is False
+    # the desk keeps the county's signed word, and verify holds the file to it
+    assert desk.sync.state()["ack"]["seq"] == settled_upto and desk.verify().ok
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    again = client.run()
+    assert again.sent == [[settled_upto + 1, desk.sync.newest()]] and desk.sync.waiting() == 0
+
+
+def test_the_same_batch_twice_is_held_once(server: Server, desk: Desk, agent: UserInfo, head: UserInfo,
+                                           clock: FakeClock) -> None:
+    client = enrol(desk, server)
+    desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    key, token = client.secrets.load()  # type: ignore[misc]
+    batch = client.build_batch(key, 1, desk.sync.newest())
+    with httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {token}"}) as http:
+        first = http.post(p.BATCHES, content=batch.model_dump_json()).json()
+        second = http.post(p.BATCHES, content=batch.model_dump_json()).json()
+    assert (first["status"], second["status"]) == ("accepted", "already_held")
+    assert second["ack"]["seq"] == first["ack"]["seq"] == batch.to_seq
+    assert held_entries(server) == batch.to_seq
+
+
+def test_remittance_confirmed_by_the_county_comes_down(server: Server, desk: Desk, agent: UserInfo, head: UserInfo,
+                                                      clock: FakeClock) -> None:
+    client = enrol(desk, server)
+    desk.receipts.record(agent, [med(AYGUL)], cash_fen=40000)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    desk.settlements.remit(amount_fen=40000, slip_no="JK-2026-0001", day=clock().date(), by=agent)
+    client.run()
+    with server.session() as s:
+        assert service.confirm(s, "JK-2026-0001", 40000, "2026-11-21") == 1
+    report = client.run()
+    assert report.received["confirmations"] == ["JK-2026-0001"]
+    assert desk.sync.state()["confirmations"]["JK-2026-0001"]["amount_fen"] == 40000
+
+
+def test_without_enrolment_sync_says_what_to_do(desk: Desk) -> None:
+    with pytest.raises(SyncError, match="尚未注册到县级服务器") as caught:
+        SyncClient(desk, server="http://127.0.0.1:9").run()
+    assert caught.value.code == "not_enrolled"

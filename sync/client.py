@@ -92,6 +92,15 @@ class SyncClient:
             raise SyncError("server_ahead", f"县里已保存本机日志到第 {state.held_seq} 条，本机文件却只有 "
                                             f"{self.desk.sync.newest()} 条：已上传的记录在本机被删除了。"
                                             "已停止同步，请联系乡镇社保所核对")
+        if state.held_seq and self.desk.sync.hash_at(state.held_seq) != state.held_hash:
+            # A forked ledger (this PC set up anew, or its file rewritten): the county keeps what
+            # it holds and records this copy as a conflict for township staff to look into.
+            first, last = 1, min(self.desk.sync.newest(), MAX_BATCH)
+            response = self._request("POST", p.BATCHES, content=self.build_batch(key, first, last).model_dump_json(),
+                                     token=token, ok=(200, 409))
+            result = p.BatchResult.model_validate(response.json())
+            report.conflicts.append({"first_seq": first, "conflict_id": result.conflict_id, "message": result.message})
+            raise SyncError("conflict", result.message)
         if state.ack is not None:
             self.desk.sync.keep_ack(_ack(state.ack))
         held = state.held_seq

@@ -38,6 +38,32 @@ ensure_venv() {
   fi
 }
 
+# The county server's tests run on SQLite and on PostgreSQL at 127.0.0.1:5432 (user postgres,
+# trust from the loopback address only). A machine without one gets Debian's, started here.
+ensure_postgres() {
+  if command -v pg_isready >/dev/null 2>&1 && pg_isready -h 127.0.0.1 -p 5432 -q; then
+    return 0
+  fi
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  if ! dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "install ok installed"; then
+    echo "installing PostgreSQL for the county server's tests" >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  fi
+  local hba version
+  hba=$(ls /etc/postgresql/*/main/pg_hba.conf | head -1)
+  version=$(basename "$(dirname "$(dirname "$hba")")")
+  grep -q "daishou-tests" "$hba" || $sudo sed -i '1i host all postgres 127.0.0.1/32 trust  # daishou-tests' "$hba"
+  $sudo pg_ctlcluster "$version" main restart 2>/dev/null || $sudo pg_ctlcluster "$version" main start
+  for _ in $(seq 30); do
+    pg_isready -h 127.0.0.1 -p 5432 -q && return 0
+    sleep 1
+  done
+  echo "PostgreSQL did not start on 127.0.0.1:5432" >&2
+  return 1
+}
+
 ensure_system_packages
 ensure_venv
 export PATH="$venv/bin:$PATH"
@@ -55,11 +81,13 @@ case "${1:-}" in
     ruff check app ui sync printing tests
     mypy
     lint-imports --no-cache  # the arrows of DESIGN.md (contracts in pyproject.toml)
+    ensure_postgres
     export QT_QPA_PLATFORM=offscreen
     exec python -m pytest -q "$@"
     ;;
   bench)
     shift
+    ensure_postgres
     exec python -m tests.bench "$@"
     ;;
   *)

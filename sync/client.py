@@ -142,6 +142,21 @@ class SyncClient:
         if seen.get("config_sha256"):
             params["config_sha256"] = seen["config_sha256"]
         changes = p.Changes.model_validate(self._request("GET", p.CHANGES, token=token, params=params).json())
+        applied: dict[str, Any] = {}
+        if changes.config is not None and changes.config_sha256:
+            self.desk.setup.import_config(changes.config, county_signature=changes.config_signature or "")
+            seen["config_sha256"] = changes.config_sha256
+            applied["config"] = changes.config_sha256
+        if changes.roster is not None:
+            result = self.desk.roster.import_county(changes.roster.village_code, changes.roster.version,
+                                                    changes.roster.rows, changes.roster.signature)
+            seen["roster_version"] = changes.roster.version
+            applied["roster"] = {"version": changes.roster.version, "imported": result.imported,
+                                 "updated": result.updated, "removed": result.removed,
+                                 "rejected": result.rejected_rows}
+        if changes.payments:
+            seen["payments_after"] = max(x.id for x in changes.payments)
+        self.desk.sync.update(received=seen)
         confirmed = dict(state.get("confirmations", {}))
         for c in changes.confirmations:
             confirmed[c.slip_no] = {"amount_fen": c.amount_fen, "confirmed_on": c.confirmed_on}
@@ -149,8 +164,7 @@ class SyncClient:
             seen["confirmations_after"] = max(c.id for c in changes.confirmations)
         self.desk.sync.update(confirmations=confirmed, received=seen)
         return {"confirmations": [c.slip_no for c in changes.confirmations],
-                "payments": len(changes.payments), "roster_version": changes.roster.version if changes.roster else None,
-                "config": changes.config_sha256}
+                "payments": len(changes.payments), **applied}
 
     def export(self, out: Path) -> tuple[int, int] | None:
         """The same signed batch as sync would send, from after what the county last acknowledged,

@@ -118,6 +118,7 @@ class RosterChange(BaseModel):
     version: int
     village_code: str
     rows: list[dict[str, Any]]  # the same fields as a roster file's rows
+    signature: str = ""  # base64 Ed25519 by the server over signing.county_signing_bytes("roster", ...)
 
 
 class Payment(BaseModel):
@@ -145,6 +146,7 @@ class Changes(BaseModel):
     roster: RosterChange | None = None  # None: the desk's roster version is current
     config: str | None = None  # the county configuration text, when newer than the desk's
     config_sha256: str | None = None
+    config_signature: str | None = None  # over signing.county_signing_bytes("config", device, text)
     payments: list[Payment] = []
     confirmations: list[Confirmation] = []
 

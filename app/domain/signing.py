@@ -23,3 +23,10 @@ def batch_signing_bytes(device_id: str, from_seq: int, to_seq: int, prev_hash: s
 def ack_signing_bytes(device_id: str, seq: int, hash_: str, signed_at: str) -> bytes:
     return canonical_json({"ack": 1, "device_id": device_id, "seq": seq, "hash": hash_,
                            "signed_at": signed_at}).encode()
+
+
+def county_signing_bytes(kind: str, device_id: str, payload: object) -> bytes:
+    """What the county server signs when it sends a roster or a configuration down to one device:
+    a desk takes them without a local PIN only when this signature checks with the server key it
+    was given at enrolment (a file swapped in locally has none)."""
+    return canonical_json({"county": kind, "device_id": device_id, "payload": payload}).encode()

@@ -16,6 +16,7 @@ from app.domain.receipt_numbers import (
     validate_village_code,
 )
 from app.domain.records import Device, Role, UserInfo
+from app.services import sync_state
 from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, NotInitialised, Refused
 from app.services.signoff import require_pin
@@ -72,10 +73,12 @@ class Setup:
         with self._db.read() as s:
             return s.get(DeviceRow, 1) is not None
 
-    def import_config(self, text: str, *, by: UserInfo | None = None) -> CountyConfig:
+    def import_config(self, text: str, *, by: UserInfo | None = None,
+                      county_signature: str | None = None) -> CountyConfig:
         """Import the county configuration. It decides every amount due, so once a village head
         or an administrator exists one of them confirms it (`by`, signed in); at setup, before
-        any user exists, nobody can."""
+        any user exists, nobody can. A configuration the county server sent down and signed for
+        this device (`county_signature`) needs no local PIN: the county decides it."""
         try:
             config = load_config_text(text)
         except ConfigError as exc:
@@ -84,12 +87,17 @@ class Setup:
         with self._db.write() as s:
             authorities = s.exec(select(UserRow).where(
                 col(UserRow.active), col(UserRow.role).in_([Role.HEAD.value, Role.ADMIN.value]))).first()
-            if authorities is not None:
+            county = county_signature is not None and sync_state.county_signed(
+                journal.raw(s), "config", text, county_signature)
+            if county_signature is not None and not county:
+                raise Refused("县级配置的县级服务器签名不对，未导入")
+            if authorities is not None and not county:
                 if by is None or by.role not in (Role.HEAD, Role.ADMIN):
                     raise Refused("导入县级配置会改变应收金额，需要村委会负责人或管理员输入密码确认")
                 require_pin(by)
             _put(s, CONFIG_KEY, value)
-            journal.append(journal.raw(s), "config", self._clock().isoformat(), config_entry(value))
+            journal.append(journal.raw(s), "config", self._clock().isoformat(),
+                           config_entry(value) | {"by": "县级服务器" if county else (by.name if by else None)})
         self.__dict__.pop("config", None)
         return config
 

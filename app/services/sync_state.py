@@ -17,7 +17,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from app.domain.signing import ack_signing_bytes
+from app.domain.signing import ack_signing_bytes, county_signing_bytes
 from app.services.errors import Refused
 from app.services.ledger import SETTLED
 
@@ -47,6 +47,26 @@ def ack_signature_ok(ack: Ack, server_public_key: str) -> bool:
         key = Ed25519PublicKey.from_public_bytes(base64.b64decode(server_public_key, validate=True))
         key.verify(base64.b64decode(ack.signature, validate=True),
                    ack_signing_bytes(ack.device_id, ack.seq, ack.hash, ack.signed_at))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def county_signed(conn: sqlite3.Connection, kind: str, payload: object, signature: str | None) -> bool:
+    """Whether `payload` (a roster or a configuration) was signed for this device by the county
+    server this desk enrolled with."""
+    import base64
+
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    state = read(conn)
+    if not signature or not state.get("server_public_key") or not state.get("device_id"):
+        return False
+    try:
+        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(str(state["server_public_key"]), validate=True))
+        key.verify(base64.b64decode(signature, validate=True),
+                   county_signing_bytes(kind, str(state["device_id"]), payload))
     except (InvalidSignature, ValueError):
         return False
     return True

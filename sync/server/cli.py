@@ -83,8 +83,11 @@ def _run(args: argparse.Namespace, inp: TextIO, out: TextIO) -> int:
     if args.command == "init":
         migrate(args.db)
         engine = make_engine(args.db)
-        with session(engine) as s:
-            key = service.server_public_key(s)
+        try:
+            with session(engine) as s:
+                key = service.server_public_key(s)
+        finally:
+            engine.dispose()
         print(f"数据库已就绪：{args.db}\n服务器公钥：{key}", file=out)
         return 0
     if args.command == "serve":
@@ -96,6 +99,13 @@ def _run(args: argparse.Namespace, inp: TextIO, out: TextIO) -> int:
         uvicorn.run(create_app(args.db), host=args.host, port=args.port, log_level="warning")
         return 0
     engine = make_engine(args.db)
+    try:
+        return _command(args, engine, inp, out)
+    finally:
+        engine.dispose()
+
+
+def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) -> int:
     with session(engine) as s:
         if args.command == "device":
             service.ensure_village(s, args.village_code, args.village_name)
@@ -181,6 +191,7 @@ def _payments(s: Any, path: Path) -> int:
 
     text = path.read_text(encoding="utf-8-sig")
     n = 0
+    villages: set[str] = set()
     for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
         try:
             service.add_payment(s, row["村代码"].strip(), parse_id_number(row["证件号码"]).value,
@@ -189,7 +200,11 @@ def _payments(s: Any, path: Path) -> int:
                                 date.fromisoformat(row["缴费日期"].strip()).isoformat())
         except (KeyError, ValueError) as exc:
             raise ServerRefusal(400, "bad_payments", f"{path.name} 第{number}行：{exc}") from None
+        villages.add(row["村代码"].strip())
         n += 1
+    s.flush()
+    for village in sorted(villages):
+        service.fold_payments(s, village)
     return n
 
 

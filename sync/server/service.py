@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from app.domain.canonical import GENESIS_HASH
 from app.domain.chain import ChainError, ChainRules
 from app.domain.receipt_numbers import validate_device_no, validate_village_code
+from app.domain.signing import county_signing_bytes
 from sync import protocol as p
 from sync.server import models as m
 
@@ -247,11 +248,14 @@ def changes(s: Session, device: m.Device, roster_version: int, payments_after: i
     newest = s.exec(select(m.RosterVersion).where(m.RosterVersion.village_code == device.village_code)
                     .order_by(col(m.RosterVersion.version).desc())).first()
     if newest is not None and newest.version > roster_version:
-        out.roster = p.RosterChange(version=newest.version, village_code=device.village_code,
-                                    rows=json.loads(newest.rows))
+        rows = json.loads(newest.rows)
+        payload = {"village_code": device.village_code, "version": newest.version, "rows": rows}
+        out.roster = p.RosterChange(version=newest.version, village_code=device.village_code, rows=rows,
+                                    signature=p.b64(server_key(s).sign(county_signing_bytes("roster", device.id, payload))))
     config = s.exec(select(m.CountyConfigVersion).order_by(col(m.CountyConfigVersion.id).desc())).first()
     if config is not None and config.sha256 != config_sha256:
         out.config, out.config_sha256 = config.text, config.sha256
+        out.config_signature = p.b64(server_key(s).sign(county_signing_bytes("config", device.id, config.text)))
     out.payments = [p.Payment(id=r.id or 0, id_number=r.id_number, insurance=r.insurance, year=r.year,
                               amount_fen=r.amount_fen, channel=r.channel, paid_on=r.paid_on)
                     for r in s.exec(select(m.Payment).where(m.Payment.village_code == device.village_code,
@@ -287,6 +291,26 @@ def add_payment(s: Session, village_code: str, id_number: str, insurance: str, y
     ensure_village(s, village_code)
     s.add(m.Payment(village_code=village_code, id_number=id_number, insurance=insurance, year=year,
                     amount_fen=amount_fen, channel=channel, paid_on=paid_on))
+
+
+def fold_payments(s: Session, village_code: str) -> int | None:
+    """Payments through other channels reach a desk as its roster's 已缴 marks (the desk never
+    takes cash for a due marked paid): a new roster version with them, when the village has a
+    roster and anything changed. Returns the new version or None."""
+    newest = s.exec(select(m.RosterVersion).where(m.RosterVersion.village_code == village_code)
+                    .order_by(col(m.RosterVersion.version).desc())).first()
+    if newest is None:
+        return None
+    paid = {(r.id_number, r.insurance, int(r.year)): r.channel for r in s.exec(
+        select(m.Payment).where(m.Payment.village_code == village_code)).all()}
+    rows = json.loads(newest.rows)
+    changed = 0
+    for row in rows:
+        channel = paid.get((row["证件号码"], row["险种"], int(row["缴费年度"])))
+        if channel and row.get("缴费状态") != "已缴":
+            row["缴费状态"], row["缴费渠道"] = "已缴", channel
+            changed += 1
+    return load_roster(s, village_code, rows) if changed else None
 
 
 def confirm(s: Session, slip_no: str, amount_fen: int, confirmed_on: str) -> int:

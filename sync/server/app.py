@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync import protocol as p
 from sync.server import service
@@ -90,6 +91,12 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
         return JSONResponse(p.Refusal(code="invalid_request", message=f"请求格式不对：{where} {first.get('msg', '')}")
                             .model_dump(), status_code=422)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        what = {404: "没有这个地址", 405: "这个地址不接受这种请求方法"}.get(exc.status_code, str(exc.detail))
+        return JSONResponse(p.Refusal(code=f"http_{exc.status_code}", message=what).model_dump(),
+                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
     @app.exception_handler(OperationalError)
     async def busy(_request: Request, exc: OperationalError) -> JSONResponse:
         return JSONResponse(p.Refusal(code="busy", message="服务器繁忙，请稍后重试").model_dump(), status_code=503)
@@ -103,12 +110,8 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
         return service.state(s, service.device_for_token(s, _bearer(authorization)))
 
     @app.post(p.BATCHES, response_model=p.BatchResult, responses=REFUSALS)
-    async def batches(request: Request, authorization: bearer = None) -> JSONResponse:
-        raw = (await request.body()).decode("utf-8", errors="replace")
-        try:
-            batch = p.Batch.model_validate_json(raw)
-        except ValueError as exc:
-            raise ServerRefusal(422, "invalid_request", f"批次格式不对：{str(exc)[:200]}") from None
+    async def batches(batch: p.Batch, request: Request, authorization: bearer = None) -> JSONResponse:
+        raw = (await request.body()).decode("utf-8", errors="replace")  # kept as sent when a conflict
         result = await run_in_threadpool(_accept, engine, _bearer(authorization), batch, raw)
         status = 409 if result.status is p.BatchStatus.CONFLICT else 200
         return JSONResponse(result.model_dump(mode="json"), status_code=status)

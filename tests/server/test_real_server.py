@@ -49,27 +49,31 @@ class Desk:
         return json.loads(out)  # type: ignore[no-any-return]
 
 
+def start_server(db: str, port: int) -> subprocess.Popen[bytes]:
+    """`daishou-server serve` as its own process, once it answers."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "sync.server.cli", "--db", db, "serve", "--port", str(port)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while True:
+        assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "daishou-server did not answer"
+        time.sleep(0.1)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def county(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str, subprocess.Popen[bytes]]]:
     for db in database_url(request.param, tmp_path):
         assert server_cmd(db, "init")[0] == 0
         port = free_port()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        proc = subprocess.Popen([sys.executable, "-m", "sync.server.cli", "--db", db, "serve", "--port", str(port)],
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
-            try:
-                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "daishou-server did not answer"
-            time.sleep(0.1)
+        proc = start_server(db, port)
         try:
-            yield db, base, proc
+            yield db, f"http://127.0.0.1:{port}", proc
         finally:
             proc.terminate()
             proc.communicate(timeout=10)  # closes its pipe

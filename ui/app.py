@@ -26,6 +26,7 @@ from ui.login import LoginDialog
 from ui.main_window import MainWindow
 from ui.printer import ReceiptPrinter, printer_from_settings
 from ui.review_window import ReviewWindow
+from ui.sync_worker import SyncWorker
 from ui.tasks import TaskManager
 from ui.text_size import apply_text_size
 from ui.wizard import SetupWizard
@@ -58,6 +59,7 @@ class DeskApp(QObject):
         self.login: LoginDialog | None = None
         self.window: QMainWindow | None = None
         self._leaving: QMainWindow | None = None  # closed by a logout, not by the user
+        self.sync = SyncWorker(desk.home, desk.clock, parent=self)
 
     @staticmethod
     def _fault(exc: BaseException) -> None:
@@ -72,6 +74,7 @@ class DeskApp(QObject):
             return initialised, has_users, desk.setup.get_setting("ui.large_text")
 
         self.tasks.run(probe, self._begin)
+        self.sync.start()
 
     def _begin(self, state: tuple[bool, bool, str | None]) -> None:
         initialised, has_users, large = state
@@ -107,7 +110,8 @@ class DeskApp(QObject):
                        lambda loaded: self._open_window(user, *loaded))
 
     def _open_window(self, user: UserInfo, device: Device, settings: dict[str, str]) -> QMainWindow:
-        ctx = WindowContext(self.desk, self.tasks, user, self.printer_factory(settings), device=device)
+        ctx = WindowContext(self.desk, self.tasks, user, self.printer_factory(settings), device=device,
+                            sync=self.sync)
         window: MainWindow | ReviewWindow
         window = ReviewWindow(ctx) if user.role is Role.TOWNSHIP else MainWindow(ctx)
         window.logout_requested.connect(self.logout)
@@ -144,4 +148,5 @@ class DeskApp(QObject):
             self.quit_requested.emit()
 
     def shutdown(self) -> None:
+        self.sync.stop()
         self.tasks.shutdown()

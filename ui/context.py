@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from app.domain.records import Device, UserInfo
 from app.services.desk import Desk
 from ui.printer import ReceiptPrinter
+from ui.sync_worker import SyncWorker
 from ui.tasks import TaskManager
 
 
@@ -50,3 +51,4 @@ class WindowContext:
     # Loaded with the login (off the GUI thread); None: the window loads it when it starts.
     device: Device | None = None
     files: FileChooser = field(default_factory=FileChooser)
+    sync: SyncWorker | None = None  # the background sync (None in tests that do not need it)

@@ -49,7 +49,11 @@ class SettingsView(QWidget):
         self.raster = QCheckBox("打印机没有中文字库：整张收据按图像打印", objectName="printerRaster")
         self.test_button = QPushButton("测试打印（Ctrl+T）", objectName="testPrint")
         self.test_button.clicked.connect(self.test_print)
-        self.server = QLineEdit(objectName="serverUrl", placeholderText="https://县服务器地址（同步功能上线后使用）")
+        self.server = QLineEdit(objectName="serverUrl", placeholderText="县服务器地址，如 https://sb.xx县.gov.cn")
+        self.enrol_code = QLineEdit(objectName="enrolCode", placeholderText="县里给的一次性注册码，如 ABCD-EFGH")
+        self.enrol_button = QPushButton("注册本机", objectName="enrolButton")
+        self.enrol_button.clicked.connect(self.enrol)
+        self.sync_state = QLabel(objectName="syncState", wordWrap=True)
         self.backup = QLineEdit(objectName="backupDir")
         browse = QPushButton("选择…")
         browse.clicked.connect(lambda: self._choose(self.backup, "选择备份文件夹（建议U盘）"))
@@ -86,7 +90,11 @@ class SettingsView(QWidget):
         other = QGroupBox("县服务器、备份和显示")
         of = QFormLayout(other)
         of.addRow("县服务器", self.server)
-        of.addRow(QLabel("同步功能尚未上线：现在 待同步 显示为“未配置”。"))
+        enrol_row = QHBoxLayout()
+        enrol_row.addWidget(self.enrol_code)
+        enrol_row.addWidget(self.enrol_button)
+        of.addRow("注册码", enrol_row)
+        of.addRow(self.sync_state)
         row = QHBoxLayout()
         row.addWidget(self.backup)
         row.addWidget(browse)
@@ -123,17 +131,19 @@ class SettingsView(QWidget):
 
     def refresh(self) -> None:
         desk = self.ctx.desk
-        self.ctx.tasks.run(lambda: (desk.setup.settings(), desk.users.list()), self._show)
+        self.ctx.tasks.run(lambda: (desk.setup.settings(), desk.users.list(), desk.sync.state()), self._show)
 
-    def _show(self, result: tuple[dict[str, str], list[UserInfo]]) -> None:
-        settings, users = result
+    def _show(self, result: tuple[dict[str, str], list[UserInfo], dict[str, object]]) -> None:
+        settings, users, sync = result
         kind, address = split_uri(settings.get("printer.uri", ""))
         self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
         self.address.setText(address)
         self.paper_width.setCurrentIndex(max(0, self.paper_width.findData(80 if settings.get("printer.width") == "80" else 58)))
         self.charset.setCurrentIndex(max(0, self.charset.findData(settings.get("printer.charset", "gbk"))))
         self.raster.setChecked(settings.get("printer.raster") == "1")
-        self.server.setText(settings.get("server.url", ""))
+        self.server.setText(str(sync.get("server_url") or settings.get("server.url", "")))
+        self.sync_state.setText(f"已注册：设备 {sync['device_id']}，数据每分钟自动上传（已日结的日子）"
+                                if sync.get("device_id") else "本机尚未注册到县服务器：填写地址和注册码后按“注册本机”")
         self.backup.setText(settings.get("backup.dir", ""))
         self.reports.setText(settings.get("report.dir", ""))
         self.large.setChecked(settings.get("ui.large_text") == "1")
@@ -181,6 +191,28 @@ class SettingsView(QWidget):
         self._say("正在测试打印…", ok=True)
         self.ctx.tasks.run(printer.test_print, lambda _r: self._say("测试打印已发送，请查看打印机", ok=True),
                            on_error=self._refused, io=True)
+
+    def enrol(self) -> None:
+        """Register this PC with the county server (its one-time code); sync then starts."""
+        url, code, desk = self.server.text().strip(), self.enrol_code.text().strip(), self.ctx.desk
+        if not url or not code:
+            self._say("请填写县服务器地址和县里给的注册码")
+            return
+
+        def work() -> str:
+            from sync.client import SyncClient
+
+            return SyncClient(desk, server=url).enrol(code).device_id
+
+        self._say("正在注册…", ok=True)
+        self.ctx.tasks.run(work, self._enrolled, on_error=self._refused, io=True)
+
+    def _enrolled(self, device_id: str) -> None:
+        self.enrol_code.clear()
+        self._say(f"已注册：设备 {device_id}。开始同步", ok=True)
+        if self.ctx.sync is not None:
+            self.ctx.sync.sync_now()
+        self.refresh()
 
     def add_user(self) -> None:
         name, role, pin = self.new_name.text(), self.new_role.currentData(), self.new_pin.text()

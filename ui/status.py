@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from app.domain.money import format_fen
 from app.domain.records import CashPosition, Receipt
 from ui.context import WindowContext
+from ui.sync_worker import SyncStatus
 
 
 class DeskStatus(QStatusBar):
@@ -14,9 +15,8 @@ class DeskStatus(QStatusBar):
         super().__init__(parent)
         self.ctx = ctx
         self.user = QLabel(f"{ctx.user.role.label}：{ctx.user.name}", objectName="statusUser")
-        # Sync is not built yet: say so rather than pretend to be online.
-        self.network = QLabel("离线（同步功能未上线）", objectName="statusNetwork")
-        self.outbox = QLabel("待同步：未配置", objectName="statusOutbox")
+        self.network = QLabel("离线：未注册到县服务器", objectName="statusNetwork")
+        self.outbox = QLabel("待上传：—", objectName="statusOutbox")
         self.printer = QLabel(objectName="statusPrinter")
         self.cash = QLabel(objectName="statusCash")
         for label in (self.user, self.network, self.outbox, self.printer, self.cash):
@@ -26,6 +26,25 @@ class DeskStatus(QStatusBar):
         ctx.changes.ledger.connect(self.refresh)
         ctx.changes.settings.connect(lambda: self.set_printer_state(""))
         ctx.changes.printer_state.connect(self.set_printer_state)
+        if ctx.sync is not None:
+            ctx.sync.status.connect(self.set_sync)
+            if ctx.sync.last is not None:
+                self.set_sync(ctx.sync.last)
+
+    def set_sync(self, found: SyncStatus) -> None:
+        """在线 / 离线 with the reason (its whole text in the tooltip), what waits to go up, and
+        when the last sync went through."""
+        if found.online:
+            self.network.setText("在线")
+        elif not found.enrolled:
+            self.network.setText("离线：未注册到县服务器")
+        else:
+            self.network.setText("离线：" + (found.message[:18] + "…" if len(found.message) > 18 else found.message))
+        self.network.setToolTip(found.message)
+        last = f"，上次同步 {found.last_sync}" if found.last_sync else ""
+        self.outbox.setText(f"待上传 {found.waiting} 条{last}")
+        if found.roster_changed:
+            self.ctx.changes.roster.emit()
 
     def set_printer_state(self, state: str) -> None:
         description = self.ctx.printer.description

@@ -76,6 +76,8 @@ class SetupWizard(QDialog):
             "head_name": _edit("head_name"), "head_pin": _edit("head_pin", "4–12位数字", secret=True),
             "head_pin_again": _edit("head_pin_again", "再输一次", secret=True),
             "roster_path": _edit("roster_path", "征收清册 CSV / Excel"),
+            "server_url": _edit("server_url", "县服务器地址，如 https://sb.xx县.gov.cn"),
+            "enrol_code": _edit("enrol_code", "县里给的注册码，如 ABCD-EFGH"),
             "printer_address": _edit("printer_address", "如 192.168.1.100:9100，可稍后设置"),
         }
         self.title = QLabel(objectName="wizardTitle")
@@ -126,16 +128,17 @@ class SetupWizard(QDialog):
         self.roster_choice = QButtonGroup(self)
         self.roster_radios: dict[RosterSource, QRadioButton] = {}
         for n, (source, text) in enumerate(((RosterSource.FILE, "导入征收清册文件"),
-                                            (RosterSource.SERVER, "与县服务器注册并下载（同步功能上线后可用）"),
+                                            (RosterSource.SERVER, "与县服务器注册并下载清册"),
                                             (RosterSource.LATER, "稍后导入"))):
             radio = QRadioButton(text, objectName=f"roster_{source.value}")
-            radio.setEnabled(source is not RosterSource.SERVER or self.flow.sync_available)
             self.roster_choice.addButton(radio, n)
             self.roster_radios[source] = radio
             form.addRow(radio)
         self.roster_radios[RosterSource.FILE].setChecked(True)
         form.addRow("清册文件", _file_row(self.fields["roster_path"], "征收清册", "清册 (*.csv *.xlsx *.xls)", self))
-        self.import_button = QPushButton("导入", objectName="wizardImport")
+        form.addRow("县服务器", self.fields["server_url"])
+        form.addRow("注册码", self.fields["enrol_code"])
+        self.import_button = QPushButton("导入 / 注册并下载", objectName="wizardImport")
         self.import_button.clicked.connect(self.import_roster)
         self.import_result = QLabel(objectName="wizardImportResult", wordWrap=True)
         form.addRow(self.import_button)
@@ -220,6 +223,10 @@ class SetupWizard(QDialog):
         self._draw()
 
     def import_roster(self) -> None:
+        self._collect()
+        if self.flow.data.roster_source is RosterSource.SERVER:
+            self.enrol_and_download()
+            return
         path = self.fields["roster_path"].text().strip()
         if not path:
             self._say("请先选择清册文件")
@@ -227,6 +234,37 @@ class SetupWizard(QDialog):
         self.import_button.setEnabled(False)
         import_roster(self.desk, self.tasks, path, parent=self, on_done=self._imported, on_error=self._refused,
                       by=roster_signer(self.desk, self.flow.data))
+
+    def enrol_and_download(self) -> None:
+        """Register this PC with the county (one-time code), then take the roster and the county
+        configuration it sends down; the network work runs off the window's thread."""
+        d = self.flow.data
+        if not d.server_url or not d.enrol_code:
+            self._say("请填写县服务器地址和县里给的注册码")
+            return
+        desk, url, code = self.desk, d.server_url, d.enrol_code
+
+        def work() -> dict[str, object]:
+            from sync.client import SyncClient
+
+            client = SyncClient(desk, server=url)
+            client.enrol(code)
+            return client.run().received
+
+        self.import_button.setEnabled(False)
+        self._say("正在与县服务器注册并下载清册…", ok=True)
+        self.tasks.run(work, self._downloaded, on_error=self._refused, io=True)
+
+    def _downloaded(self, received: dict[str, object]) -> None:
+        self.import_button.setEnabled(True)
+        roster = received.get("roster")
+        if not isinstance(roster, dict):
+            self._say("已注册，但县里还没有本村的清册：请选择“稍后导入”，县里下发后会自动同步")
+            return
+        self.flow.data.roster_imported = True
+        self.import_result.setText(f"已从县服务器下载清册第 {roster['version']} 版：{roster['imported']} 人")
+        self._say("清册已下载，请按回车继续", ok=True)
+        self.next_button.setFocus()
 
     def _imported(self, result: object) -> None:
         self.import_button.setEnabled(True)

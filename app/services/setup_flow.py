@@ -49,7 +49,7 @@ ORDER = tuple(Step)
 
 class RosterSource(StrEnum):
     FILE = "file"
-    SERVER = "server"  # enrol with the county server (comes with the sync feature)
+    SERVER = "server"  # enrol with the county server and download the roster
     LATER = "later"
 
 
@@ -78,6 +78,8 @@ class WizardData:
     roster_source: RosterSource = RosterSource.FILE
     roster_path: str = ""
     roster_imported: bool = False
+    server_url: str = ""  # with RosterSource.SERVER: the county server and its one-time code
+    enrol_code: str = ""
     printer_uri: str = ""
     printer_width: int = 58
 
@@ -91,7 +93,7 @@ def _pin_problem(who: str, role: str, pin: str, again: str) -> str | None:
     return None
 
 
-def problems(step: Step, d: WizardData, *, sync_available: bool = False) -> list[str]:
+def problems(step: Step, d: WizardData) -> list[str]:
     """What is wrong with the answers of one step (empty when it may be left)."""
     out: list[str] = []
     if step is Step.DEVICE:
@@ -126,20 +128,22 @@ def problems(step: Step, d: WizardData, *, sync_available: bool = False) -> list
         if not out and d.agent_pin == d.head_pin:
             out.append("两人的密码不能相同")
     elif step is Step.ROSTER:
-        if d.roster_source is RosterSource.SERVER and not sync_available:
-            out.append("与县服务器注册要等同步功能上线；现在请导入清册文件，或稍后导入")
+        if d.roster_source is RosterSource.SERVER and not d.roster_imported:
+            if not d.server_url.strip() or not d.enrol_code.strip():
+                out.append("请填写县服务器地址和县里给的注册码，再按“注册并下载”")
+            else:
+                out.append("请按“注册并下载”，等清册下载完成")
         if d.roster_source is RosterSource.FILE and not d.roster_imported:
             out.append("请选择清册文件并导入（或选择“稍后导入”）")
     return out
 
 
 class WizardFlow:
-    def __init__(self, data: WizardData | None = None, *, sync_available: bool = False,
+    def __init__(self, data: WizardData | None = None, *,
                  start: Step = Step.DEVICE) -> None:
         """start: where a half-finished earlier run left off (USERS when the device was
         written but no users were; ROSTER when both were)."""
         self.data = data or WizardData()
-        self.sync_available = sync_available
         self.start = start
         self.identity_written = ORDER.index(start) > ORDER.index(Step.USERS)
         self.step = start
@@ -149,7 +153,7 @@ class WizardFlow:
         return ORDER.index(self.step)
 
     def problems(self) -> list[str]:
-        return problems(self.step, self.data, sync_available=self.sync_available)
+        return problems(self.step, self.data)
 
     @property
     def writes_identity(self) -> bool:

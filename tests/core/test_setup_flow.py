@@ -72,12 +72,13 @@ def test_users_step_checks_pins_and_two_people(change: dict[str, str], expected:
     assert any(expected in p for p in flow.problems())
 
 
-def test_roster_step_needs_an_import_or_later_and_server_waits_for_sync() -> None:
+def test_roster_step_needs_an_import_or_later_or_a_download_from_the_county() -> None:
     flow = WizardFlow(good_data(), start=Step.ROSTER)
     assert flow.problems()  # file chosen but nothing imported yet
     flow.data.roster_source = RosterSource.SERVER
-    assert "同步功能" in "".join(flow.problems())
-    assert not WizardFlow(flow.data, sync_available=True, start=Step.ROSTER).problems()
+    assert "请填写县服务器地址和县里给的注册码" in "".join(flow.problems())
+    flow.data.server_url, flow.data.enrol_code = "http://127.0.0.1:8080", "ABCD-EFGH"
+    assert "注册并下载" in "".join(flow.problems())  # not downloaded yet
     flow.data.roster_source = RosterSource.FILE
     flow.data.roster_imported = True
     assert flow.advance() is Step.PRINTER

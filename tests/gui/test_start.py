@@ -67,7 +67,7 @@ def test_first_run_wizard_to_login(qtbot, tmp_path: Path, errors) -> None:  # ty
         press_enter()
         assert wizard.flow.step is Step.ROSTER and not wizard.back_button.isEnabled()
         assert desk.setup.device.village_name == "示范村"
-        assert not wizard.roster_radios[RosterSource.SERVER].isEnabled()  # until sync exists
+        assert wizard.roster_radios[RosterSource.SERVER].isEnabled()  # the county server is an option
         f["roster_path"].setText(str(DEMO / "roster-2027.csv"))
         wizard.import_button.click()
         qtbot.waitUntil(lambda: "导入 " in wizard.import_result.text())
@@ -118,7 +118,8 @@ def test_each_role_gets_its_window(qtbot, desk: Desk, printer: FakePrinter, erro
     assert isinstance(app.window, MainWindow)
     qtbot.addWidget(app.window)
     assert app.window.desk_view.search.hasFocus()
-    assert "离线" in app.window.status.network.text() and "未配置" in app.window.status.outbox.text()
+    assert app.window.status.network.text() == "离线：未注册到县服务器"  # never pretends to be online
+    qtbot.waitUntil(lambda: app.window.status.outbox.text().startswith("待上传 7 条"))  # setup entries wait
     app.window.close()
     app.show_login()
     qtbot.addWidget(app.login)

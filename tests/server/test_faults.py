@@ -11,7 +11,6 @@ import threading
 from datetime import date
 from pathlib import Path
 
-import pytest
 from sqlmodel import func, select
 
 from app.domain.insurance import Insurance
@@ -59,11 +58,8 @@ def season(desk: Desk, client: SyncClient, days: int, done: list[int]) -> None:
                 client.run()
 
 
-@pytest.mark.parametrize(("devices", "days"), [
-    pytest.param(4, 25, id="100-days"),
-    pytest.param(10, 100, id="1000-days", marks=pytest.mark.slow),
-])
-def test_nothing_lost_or_doubled_on_a_bad_line(tmp_path: Path, devices: int, days: int) -> None:
+def test_nothing_lost_or_doubled_on_a_bad_line(tmp_path: Path) -> None:
+    devices, days = 10, 100  # 1,000 settled days; about 30 s here
     db = str(tmp_path / "county.sqlite3")
     assert server_cmd(db, "init")[0] == 0
     port = free_port()

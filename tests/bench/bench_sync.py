@@ -1,0 +1,187 @@
+"""Sync figures: 300 devices each sending a 200-receipt day at once to a real server process, on
+SQLite and on PostgreSQL (goal: all 60,000 receipts checked and held in <= 10 s; p50/p95 per
+batch), against a bare baseline of inserting the same rows with sqlite3 and nothing checked; and
+a 100,000-person roster pulled into an empty desk (goal <= 5 s) against importing the same file
+from disk."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import statistics
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import create_engine, text
+
+from app.domain.canonical import GENESIS_HASH, canonical_json
+from sync import protocol as p
+from sync.server import service
+from sync.server.db import make_engine, session
+from tests.server.conftest import PG_ADMIN, free_port
+from tests.server.test_real_server import server_cmd, start_server
+
+DEVICES, RECEIPTS = 300, 200
+ROSTER_PEOPLE = 100_000
+
+
+def _day(device_no: int, village: str) -> list[p.Entry]:
+    """One device's settled day as the desk writes it: 200 receipts and their settlement."""
+    entries: list[p.Entry] = []
+    prev = GENESIS_HASH
+    day = "2026-11-20"
+
+    def add(kind: str, data: dict[str, Any]) -> None:
+        nonlocal prev
+        seq = len(entries) + 1
+        at = f"{day}T09:{seq // 60 % 60:02d}:{seq % 60:02d}"
+        body = canonical_json({"seq": seq, "kind": kind, "recorded_at": at, "data": data})
+        digest = hashlib.sha256((prev + body).encode()).hexdigest()
+        entries.append(p.Entry(seq=seq, kind=kind, recorded_at=at, body=body, prev_hash=prev, hash=digest))
+        prev = digest
+
+    for n in range(1, RECEIPTS + 1):
+        add("receipt", {"number": f"{village}-{device_no:02d}-{n:06d}", "receipt_seq": n, "day": day,
+                        "total_fen": 40000, "cash_fen": 40000, "change_fen": 0, "agent": "李代收",
+                        "payer": {"id_number": f"34182419800101{n:04d}", "name": "张三"},
+                        "lines": [{"id_number": f"34182419800101{n:04d}", "name": "张三", "insurance": "medical",
+                                   "year": 2027, "tier_fen": None, "amount_fen": 40000, "due_fen": 40000}]})
+    add("settlement", {"day": day, "round": 1, "expected_fen": 40000 * RECEIPTS, "counted_fen": 40000 * RECEIPTS,
+                       "difference_fen": 0, "reason": None, "receipts": RECEIPTS, "voids": 0,
+                       "agent": "李代收", "head": "王村长"})
+    return entries
+
+
+def _enrolled(db: str) -> list[tuple[str, str, Ed25519PrivateKey, list[p.Entry]]]:
+    engine = make_engine(db)
+    devices = []
+    with session(engine) as s:
+        for i in range(DEVICES):
+            village = f"341824{100 + i // 90:03d}{201 + i % 90:03d}"
+            code = service.issue_enrolment_code(s, village, 1)
+            key = Ed25519PrivateKey.generate()
+            answer = service.enrol(s, p.EnrolRequest(code=code, public_key=p.b64(key.public_key().public_bytes_raw())))
+            devices.append((answer.device_id, answer.token, key, _day(1, village)))
+    engine.dispose()
+    return devices
+
+
+def _send(base: str, device_id: str, token: str, key: Ed25519PrivateKey, entries: list[p.Entry]) -> float:
+    sig = key.sign(p.batch_signing_bytes(device_id, 1, len(entries), GENESIS_HASH, entries))
+    batch = p.Batch(device_id=device_id, from_seq=1, to_seq=len(entries), prev_hash=GENESIS_HASH,
+                    entries=entries, signature=p.b64(sig))
+    body = batch.model_dump_json()
+    start = time.perf_counter()
+    with httpx.Client(base_url=base, timeout=300) as http:
+        answer = http.post(p.BATCHES, content=body, headers={"Authorization": f"Bearer {token}",
+                                                              "Content-Type": "application/json"})
+    assert answer.status_code == 200 and answer.json()["status"] == "accepted", answer.text[:200]
+    return time.perf_counter() - start
+
+
+def _bare_insert(devices: list[tuple[str, str, Ed25519PrivateKey, list[p.Entry]]]) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        conn = sqlite3.connect(Path(tmp) / "bare.sqlite3")
+        conn.execute("CREATE TABLE entry (device_id TEXT, seq INTEGER, kind TEXT, body TEXT, prev_hash TEXT, "
+                     "hash TEXT, UNIQUE (device_id, seq))")
+        start = time.perf_counter()
+        for device_id, _, _, entries in devices:
+            conn.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?)",
+                             [(device_id, e.seq, e.kind, e.body, e.prev_hash, e.hash) for e in entries])
+            conn.commit()
+        took = time.perf_counter() - start
+        conn.close()
+    return took
+
+
+def upload_figures(kind: str, db: str) -> dict[str, Any]:
+    assert server_cmd(db, "init")[0] == 0
+    devices = _enrolled(db)
+    port = free_port()
+    proc = start_server(db, port)
+    try:
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=32) as pool:
+            times = sorted(pool.map(lambda d: _send(f"http://127.0.0.1:{port}", *d), devices))
+        total = time.perf_counter() - start
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+    bare = _bare_insert(devices)
+    return {f"upload_{kind}": {"devices": DEVICES, "receipts": DEVICES * RECEIPTS, "total_s": round(total, 2),
+                               "p50_batch_s": round(statistics.median(times), 3),
+                               "p95_batch_s": round(times[int(len(times) * 0.95)], 3),
+                               "bare_sqlite_insert_s": round(bare, 2), "ratio": round(total / bare, 1),
+                               "goal_total_s": 10}}
+
+
+def roster_pull_figures(db: str) -> dict[str, Any]:
+    import keyring
+
+    from app.services.desk import Desk
+    from sync.client import SyncClient
+    from tests.factories import CONFIG_PATH, FakeClock, Resident, make_id, write_roster
+    from tests.keyrings import MemoryKeyring
+
+    keyring.set_keyring(MemoryKeyring())
+    people = [Resident(make_id(date(1940, 1, 1) + timedelta(days=k % 20000), k // 20000 + 1), "张三",
+                       household=f"{k:06d}", pension_tier=None) for k in range(ROSTER_PEOPLE)]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        csv_path = write_roster(folder / "roster.csv", people)
+        assert server_cmd(db, "init")[0] == 0
+        server_cmd(db, "config", "load", str(CONFIG_PATH))
+        code, said = server_cmd(db, "roster", "load", str(csv_path), "--village-code", "341824100201")
+        assert code == 0, said
+        enrol_code = server_cmd(db, "device", "enrol", "--village-code", "341824100201", "--device-no", "9")[1].strip()
+        port = free_port()
+        proc = start_server(db, port)
+        try:
+            desk = Desk(folder / "desk", clock=FakeClock())
+            desk.setup.init(village_code="341824100201", village_name="基准村", township_code="341824100",
+                            device_no=9)
+            client = SyncClient(desk, server=f"http://127.0.0.1:{port}")
+            client.enrol(enrol_code)
+            key, token = client.secrets.load()  # type: ignore[misc]
+            start = time.perf_counter()
+            received = client.pull(token)
+            pull_s = time.perf_counter() - start
+            desk.close()
+        finally:
+            proc.terminate()
+            proc.communicate(timeout=10)
+        bare = Desk(folder / "bare", clock=FakeClock())
+        bare.setup.init(village_code="341824100201", village_name="基准村", township_code="341824100", device_no=9)
+        bare.setup.import_config(CONFIG_PATH.read_text(encoding="utf-8"))
+        start = time.perf_counter()
+        bare.roster.import_file(csv_path)
+        bare_s = time.perf_counter() - start
+        bare.close()
+    return {"roster_pull": {"people": ROSTER_PEOPLE, "imported": received.get("roster", {}).get("imported"),
+                            "pull_s": round(pull_s, 2), "bare_file_import_s": round(bare_s, 2),
+                            "ratio": round(pull_s / bare_s, 2), "goal_s": 5}}
+
+
+def main() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        out |= upload_figures("sqlite", str(Path(tmp) / "county.sqlite3"))
+        out |= roster_pull_figures(str(Path(tmp) / "roster.sqlite3"))
+    name = f"daishou_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        out |= upload_figures("postgresql", PG_ADMIN.rsplit("/", 1)[0] + f"/{name}")
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return out

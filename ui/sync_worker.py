@@ -1,0 +1,106 @@
+"""Sync in the background: its own thread and its own database connections, so the desk never
+waits for the network. Every minute when things go well; after a failure it waits twice as long
+each time (up to 15 minutes). What it finds is a `SyncStatus` the status bar shows."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from app.services.desk import Desk
+from app.services.errors import DaishouError
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    enrolled: bool
+    online: bool
+    waiting: int  # entries recorded and not yet acknowledged by the county
+    last_sync: str  # HH:MM of the last sync that went through, or ""
+    message: str  # what to do, when offline
+    roster_changed: bool = False  # a new roster came down: the window refreshes its search
+
+
+class SyncWorker(QObject):
+    status = Signal(object)  # SyncStatus, delivered on the GUI thread
+
+    def __init__(self, home: Path, clock: Callable[[], datetime], *, interval: float = 60.0,
+                 longest: float = 900.0, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.home, self.clock = home, clock
+        self.interval, self.longest = interval, longest
+        self.last: SyncStatus | None = None
+        self._stop = threading.Event()
+        self._now = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="daishou-sync", daemon=True)
+            self._thread.start()
+
+    def sync_now(self) -> None:
+        self._now.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._now.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        desk: Desk | None = None
+        delay = 0.0
+        try:
+            while not self._stop.is_set():
+                self._now.wait(delay)
+                self._now.clear()
+                if self._stop.is_set():
+                    return
+                if desk is None:
+                    try:
+                        desk = Desk(self.home, clock=self.clock)
+                    except Exception:  # no ledger yet (setup not finished): try again later
+                        delay = self.interval
+                        continue
+                found = self._once(desk)
+                self.last = found
+                self.status.emit(found)
+                delay = self.interval if found.online or not found.enrolled else min(
+                    max(delay * 2, self.interval / 4), self.longest)
+        finally:
+            if desk is not None:
+                desk.close()
+
+    def _once(self, desk: Desk) -> SyncStatus:
+        from sync.client import SyncClient, SyncError
+
+        try:
+            state = desk.sync.state()
+            waiting = desk.sync.waiting()
+        except Exception as exc:  # the file is busy or gone: say so, try again later
+            return SyncStatus(False, False, 0, "", f"无法读取账本：{exc}")
+        last = _hhmm(state.get("last_sync", ""))
+        if not state.get("server_url"):
+            return SyncStatus(False, False, waiting, last, "未注册到县服务器（设置 F6 → 县服务器）")
+        try:
+            report = SyncClient(desk, retries=2).run()
+        except SyncError as exc:
+            return SyncStatus(True, False, desk.sync.waiting(), last, exc.message)
+        except DaishouError as exc:
+            return SyncStatus(True, False, desk.sync.waiting(), last, exc.message)
+        state = desk.sync.state()
+        return SyncStatus(True, True, desk.sync.waiting(), _hhmm(state.get("last_sync", "")), "",
+                          roster_changed="roster" in report.received)
+
+
+def _hhmm(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%m-%d %H:%M")
+    except (ValueError, TypeError):
+        return ""

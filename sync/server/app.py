@@ -156,6 +156,13 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """For `serve --workers N`: each worker process builds its app from DAISHOU_SERVER_DB."""
+    import os
+
+    return create_app(os.environ["DAISHOU_SERVER_DB"])
+
+
 def service_session(engine: Engine) -> Any:
     from sync.server.db import session
 

@@ -96,7 +96,14 @@ def _run(args: argparse.Namespace, inp: TextIO, out: TextIO) -> int:
         from sync.server.app import create_app
 
         migrate(args.db)
-        uvicorn.run(create_app(args.db), host=args.host, port=args.port, log_level="warning")
+        if args.workers > 1:  # one process per core, all on the same database
+            import os
+
+            os.environ["DAISHOU_SERVER_DB"] = args.db
+            uvicorn.run("sync.server.app:app_from_environment", factory=True, host=args.host, port=args.port,
+                        workers=args.workers, log_level="warning")
+        else:
+            uvicorn.run(create_app(args.db), host=args.host, port=args.port, log_level="warning")
         return 0
     engine = make_engine(args.db)
     try:

@@ -64,7 +64,8 @@ def send(server: Server, client: SyncClient, rows: list[Row], *, key: Ed25519Pri
     sig = (key or real_key).sign(p.batch_signing_bytes(device, rows[0][0], rows[-1][0], rows[0][4], entries))
     batch = p.Batch(device_id=device, from_seq=rows[0][0], to_seq=rows[-1][0], prev_hash=rows[0][4],
                     entries=entries, signature=p.b64(sig))
-    with httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {token or real_token}"}) as http:
+    with httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {token or real_token}",
+                                                      "Content-Type": "application/json"}) as http:
         return http.post(p.BATCHES, content=batch.model_dump_json())
 
 

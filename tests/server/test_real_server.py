@@ -49,11 +49,11 @@ class Desk:
         return json.loads(out)  # type: ignore[no-any-return]
 
 
-def start_server(db: str, port: int) -> subprocess.Popen[bytes]:
-    """`daishou-server serve` as its own process, once it answers."""
+def start_server(db: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+    """`daishou-server serve` as its own process(es), once it answers."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "sync.server.cli", "--db", db, "serve", "--port", str(port)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([sys.executable, "-m", "sync.server.cli", "--db", db, "serve", "--port", str(port),
+                             "--workers", str(workers)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while True:
         assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""

@@ -66,7 +66,8 @@ def test_the_same_batch_twice_is_held_once(server: Server, desk: Desk, agent: Us
     desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
     key, token = client.secrets.load()  # type: ignore[misc]
     batch = client.build_batch(key, 1, desk.sync.newest())
-    with httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {token}"}) as http:
+    with httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {token}",
+                                                      "Content-Type": "application/json"}) as http:
         first = http.post(p.BATCHES, content=batch.model_dump_json()).json()
         second = http.post(p.BATCHES, content=batch.model_dump_json()).json()
     assert (first["status"], second["status"]) == ("accepted", "already_held")

@@ -14,6 +14,7 @@ from itertools import groupby
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
+from app.domain.groups import group_order
 from app.domain.ids import mask_id, mask_numbers, mask_phone
 from app.domain.insurance import Insurance
 from app.domain.money import fen_in_words, format_fen
@@ -75,7 +76,7 @@ def posting_pdf(rows: Sequence[PostingRow], *, village: str, year: int, start: d
         para(f"{village}    缴费日期：{start:%Y年%m月%d日} 至 {end:%Y年%m月%d日}", st["sub"]),
     ]
     total = 0
-    ordered = sorted(rows, key=lambda r: (r.group, r.paid_on, r.name))
+    ordered = sorted(rows, key=lambda r: (group_order(r.group), r.paid_on, r.name))
     for group, members in groupby(ordered, key=lambda r: r.group):
         body: list[list[object]] = [list(POSTING_HEADER)]
         group_total = 0
@@ -112,7 +113,9 @@ def unpaid_pdf(rows: Sequence[UnpaidRow], *, village: str, year: int, as_of: dat
              st["sub"]),
     ]
     total = 0
-    ordered = sorted(rows, key=lambda r: (r.group, r.name, r.insurance))
+    # Rows come in village order (group, household, 户主 first); a stable sort by group number
+    # keeps it, and puts 第十一 after 第二.
+    ordered = sorted(rows, key=lambda r: group_order(r.group))
     for group, members in groupby(ordered, key=lambda r: r.group):
         body: list[list[object]] = [list(UNPAID_HEADER)]
         group_total = 0

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app.domain.config import CountyConfig
+from app.domain.groups import group_order, village_order
 from app.domain.insurance import Insurance
 from app.domain.records import DueInfo, ProgressLine, RosterProgress, UnpaidPerson
 from app.services.roster.people import due_fen
-from app.services.roster.search import group_key
 
 
 @dataclass(slots=True)
@@ -87,11 +87,6 @@ def _line(ins: Insurance, year: int, group: str, dues: list[_Due], collected: in
         sum(1 for d in dues if d.removed and d.status == "cash"))
 
 
-def _group_order(group: str) -> tuple[int, int, str]:
-    key = group_key(group)
-    return (0, int(key[1:]), group) if key.startswith("#") else (1, 0, group)
-
-
 def progress(s: Session, config: CountyConfig, year: int) -> RosterProgress:
     dues, collected = _dues(s, config, year)
     totals: list[ProgressLine] = []
@@ -103,7 +98,7 @@ def progress(s: Session, config: CountyConfig, year: int) -> RosterProgress:
         by_group: dict[str, list[_Due]] = defaultdict(list)
         for d in mine:
             by_group[d.group].append(d)
-        for group in sorted(by_group, key=_group_order):
+        for group in sorted(by_group, key=group_order):
             groups.append(_line(ins, year, group, by_group[group],
                                 collected.get(f"{ins.value}\x1f{group}", 0)))
     return RosterProgress(year, tuple(totals), tuple(groups))
@@ -122,5 +117,5 @@ def unpaid(s: Session, config: CountyConfig, year: int) -> tuple[UnpaidPerson, .
             d0.id_number, d0.name, d0.group, d0.household_no, d0.household_head, d0.phone,
             d0.category, tuple(DueInfo(d.insurance, year, d.tier_fen, d.due_fen)
                                for d in sorted(items, key=lambda d: d.insurance.value))))
-    people.sort(key=lambda p: (_group_order(p.group), p.household_no, p.household_head, p.name))
+    people.sort(key=lambda p: village_order(p.group, p.household_no, p.household_head, p.name))
     return tuple(people)

@@ -15,16 +15,13 @@ import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
 from typing import Any, TypeVar
 
+from app.domain.groups import group_key, group_order
 from app.domain.names import normalize_name
 from app.services.roster.people import Person
 from app.services.roster.pinyin import decode_keys
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
-_GROUP = re.compile(r"第?([0-9零〇一二两三四五六七八九十]+)(?:村民)?小?组")
 _ID = re.compile(r"\d{17}[\dX]")
 _DIGITS = re.compile(r"\d+X?")
 _LETTERS = re.compile(r"[a-z]+")
@@ -32,32 +29,8 @@ _END = "\U0010ffff"
 T = TypeVar("T")
 
 
-def _cn_number(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    if "十" in text:
-        tens, _, units = text.partition("十")
-        if len(tens) > 1 or len(units) > 1:
-            return None
-        t = _CN_DIGITS.get(tens, -1) if tens else 1
-        u = _CN_DIGITS.get(units, -1) if units else 0
-        return t * 10 + u if t >= 0 and u >= 0 else None
-    return _CN_DIGITS.get(text) if len(text) == 1 else None
-
-
-@lru_cache(maxsize=4096)
-def group_key(text: str) -> str:
-    """「第三村民小组」, 「3组」, 「三组」 and 「3」 are all group 3; other names stay as written."""
-    compact = re.sub(r"\s+", "", text)
-    match = _GROUP.fullmatch(compact) or re.fullmatch(r"(\d{1,3})", compact)
-    number = _cn_number(match.group(1)) if match else None
-    return f"#{number}" if number is not None else compact
-
-
 def _order(p: Person, initials: str) -> tuple[object, ...]:
-    key = group_key(p.group)
-    group_order = (0, int(key[1:]), "") if key.startswith("#") else (1, 0, key)
-    return (p.removed, group_order, p.household_key, p.household_head != p.name, initials, p.name,
+    return (p.removed, group_order(p.group), p.household_key, p.household_head != p.name, initials, p.name,
             p.id_number)
 
 

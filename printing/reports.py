@@ -45,7 +45,7 @@ def build_report(desk: Desk, kind: str, period: tuple[date, date] | None, *, tod
             desk.settlements.get(period[0])  # raises NotFound with the message the user reads
         day_receipts = desk.receipts.list(period[0])
         pdf = settlements_pdf([(st, [r for r in day_receipts if _round_of(r) == st.round_no])
-                               for st in rounds], device)
+                               for st in rounds], device, desk.sync.acknowledged([st.hash for st in rounds]))
         return pdf, {"expected_fen": sum(st.expected_fen for st in rounds),
                      "counted_fen": sum(st.counted_fen for st in rounds), "rounds": len(rounds)}
     if kind == "posting":

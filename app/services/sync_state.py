@@ -198,6 +198,21 @@ class SyncLedger:
         with self._db.read() as s:
             return waiting(_raw(s))
 
+    def acknowledged(self, hashes: list[str]) -> dict[str, str]:
+        """Which of these entries (by hash) the county has acknowledged holding, with when: only
+        while the stored acknowledgement is genuine and this file still matches it."""
+        with self._db.read() as s:
+            conn = _raw(s)
+            ack = stored_ack(read(conn))
+            if ack is None or ack_problem(conn) is not None:
+                return {}
+            out: dict[str, str] = {}
+            for h in hashes:
+                row = conn.execute("SELECT seq FROM journal WHERE hash = ?", (h,)).fetchone()
+                if row is not None and int(row[0]) <= ack.seq:
+                    out[h] = ack.signed_at[:16].replace("T", " ")
+            return out
+
 
 def _raw(session: Any) -> sqlite3.Connection:
     from app.storage import journal

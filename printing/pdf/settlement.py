@@ -17,26 +17,53 @@ def _denomination(fen: int) -> str:
     return f"{fen // 100} 元" if fen >= 100 else f"{fen // 10} 角" if fen >= 10 else f"{fen} 分"
 
 
-def settlement_pdf(settlement: Settlement, device: Device, receipts: Sequence[Receipt]) -> bytes:
+def settlement_pdf(settlement: Settlement, device: Device, receipts: Sequence[Receipt],
+                   acknowledged: dict[str, str] | None = None) -> bytes:
     """`receipts` are the day's receipts (voided ones included, they are listed as voided)."""
-    return settlements_pdf([(settlement, receipts)], device)
+    return settlements_pdf([(settlement, receipts)], device, acknowledged)
 
 
-def settlements_pdf(rounds: Sequence[tuple[Settlement, Sequence[Receipt]]], device: Device) -> bytes:
+def settlements_pdf(rounds: Sequence[tuple[Settlement, Sequence[Receipt]]], device: Device,
+                    acknowledged: dict[str, str] | None = None) -> bytes:
     """Every settlement round of a day, one page each: cash taken after the day was settled
-    is a second round (第2次日结) with its own count and signatures."""
+    is a second round (第2次日结) with its own count and signatures. `acknowledged` maps a
+    settlement's hash to when the county server acknowledged holding it (only those it did)."""
     story: list[Flowable] = []
     for n, (settlement, receipts) in enumerate(rounds):
         if n:
             story.append(PageBreak())
-        story += _round_story(settlement, device, receipts, of=len(rounds))
+        story += _round_story(settlement, device, receipts, of=len(rounds),
+                              acknowledged=(acknowledged or {}).get(settlement.hash))
     s = rounds[0][0]
     return build(story, pagesize=PORTRAIT, title="代收现金日结单",
                  footer=f"{device.village_name} 日结单 {s.day:%Y-%m-%d}")
 
 
+def _sequence(number: str) -> int:
+    return int(number.rsplit("-", 1)[1])
+
+
+def _numbers(receipts: Sequence[Receipt]) -> tuple[str, list[list[object]]]:
+    """Every receipt number of the round in order, voided ones as such, and whether the run is
+    continuous: a clerk checks the paper stubs against this list, number by number."""
+    ordered = sorted(receipts, key=lambda r: _sequence(r.number))
+    if not ordered:
+        return "本次没有收据", []
+    seqs = [_sequence(r.number) for r in ordered]
+    missing = sorted(set(range(seqs[0], seqs[-1] + 1)) - set(seqs))
+    valid = sum(1 for r in ordered if r.void is None)
+    head = (f"收据号 {ordered[0].number} 至 {ordered[-1].number}，共 {len(ordered)} 张"
+            f"（有效 {valid} 张，作废 {len(ordered) - valid} 张），"
+            + ("号码连续，无缺号" if not missing else "缺号：" + "、".join(f"{n:06d}" for n in missing)))
+    rows: list[list[object]] = []
+    for r in ordered:
+        status = "有效" if r.void is None else f"作废：{r.void.reason}（会签 {r.void.head}）"
+        rows.append([r.number, r.payer_name, format_fen(r.total_fen), status])
+    return head, rows
+
+
 def _round_story(settlement: Settlement, device: Device, receipts: Sequence[Receipt], *,
-                 of: int) -> list[Flowable]:
+                 of: int, acknowledged: str | None = None) -> list[Flowable]:
     st = styles()
     s = settlement
     valid = [r for r in receipts if r.void is None]
@@ -86,6 +113,15 @@ def _round_story(settlement: Settlement, device: Device, receipts: Sequence[Rece
             assert r.void is not None
             story.append(para(f"{r.number}  {r.payer_name}  {format_fen(r.total_fen, symbol=True)}"
                               f"  原因：{r.void.reason}  会签：{r.void.head}", st["body"]))
+    head, number_rows = _numbers(receipts)
+    story.append(para("收据号码（逐号核对存根）", st["h2"]))
+    story.append(para(head, st["body"]))
+    if number_rows:
+        t_numbers = Table([["收据号", "缴费人", "金额（元）", "状态"],
+                           *[[r[0], para(str(r[1]), st["body"]), r[2], para(str(r[3]), st["body"])] for r in number_rows]],
+                          colWidths=[58 * mm, 40 * mm, 28 * mm, 60 * mm], repeatRows=1)
+        t_numbers.setStyle(table_style(("ALIGN", (2, 1), (2, -1), "RIGHT"), size=9))
+        story.append(t_numbers)
     story += [
         Spacer(1, 10 * mm),
         para(f"代收员签字：________________（{s.agent}）        "
@@ -94,5 +130,7 @@ def _round_story(settlement: Settlement, device: Device, receipts: Sequence[Rece
         para("日期：________年____月____日        （加盖村委会印章）", st["body"]),
         Spacer(1, 6 * mm),
         para(f"账本校验码（日结记录哈希）：{s.hash[:32]}", st["note"]),
+        para(f"县级服务器已确认收到本日结及以前的全部记录（{acknowledged}）" if acknowledged
+             else "本日结尚未上传县级服务器（或尚未收到县里的确认）", st["note"]),
     ]
     return story

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from app.domain.records import Receipt
@@ -69,7 +69,10 @@ def _posting(desk: Desk, period: tuple[date, date] | None, today: date) -> tuple
     end = period[1] if period else max((r.day for r in receipts), default=today)
     device = desk.setup.device
     village = f"{device.township_name}{device.village_name}"
-    pdf = posting_pdf(rows, village=village, year=year, start=start, end=end)
+    contacts = desk.setup.config.contacts
+    pdf = posting_pdf(rows, village=village, year=year, start=start, end=end,
+                      posted=(today, today + timedelta(days=contacts.posting_days - 1)),
+                      report_phone=contacts.report_phone)
     return pdf, {"rows": len(rows), "total_fen": sum(row.amount_fen for row in rows)}
 
 

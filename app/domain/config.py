@@ -17,6 +17,7 @@ rest of the tier (pension) or of the medical amount, never less than zero.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -59,9 +60,48 @@ class YearConfig:
 
 
 @dataclass(frozen=True)
+class Contacts:
+    """What the county prints on paper for payers to use: all optional."""
+
+    report_phone: str = ""  # 监督举报电话, on the 公示
+    collection_phone: str = ""  # 咨询电话, on the receipt
+    verify_url: str = ""  # 收据查验地址: the receipt's QR leads here with its number and check code
+    posting_days: int = 7  # 公示期
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in (("report_phone", self.report_phone), ("collection_phone", self.collection_phone),
+                                  ("verify_url", self.verify_url), ("posting_days", self.posting_days))
+                if v and not (k == "posting_days" and v == 7)}
+
+
+_PHONE = re.compile(r"[0-9０-９()（）\- ]{5,20}")
+
+
+def _contacts(raw: Any) -> Contacts:
+    if raw is None:
+        return Contacts()
+    if not isinstance(raw, dict):
+        raise ConfigError("contacts：应为对象")
+    out: dict[str, Any] = {}
+    for key in ("report_phone", "collection_phone"):
+        value = str(raw.get(key) or "").strip()
+        if value and not _PHONE.fullmatch(value):
+            raise ConfigError(f"contacts.{key}：电话「{value[:24]}」只能含数字、空格、括号和连字符")
+        out[key] = value
+    url = str(raw.get("verify_url") or "").strip()
+    if url and not re.fullmatch(r"https?://[^\s]{3,200}", url):
+        raise ConfigError(f"contacts.verify_url：「{url[:40]}」应以 https:// 开头")
+    days = raw.get("posting_days", 7)
+    if not isinstance(days, int) or not 1 <= days <= 60:
+        raise ConfigError("contacts.posting_days：公示期应为 1–60 天")
+    return Contacts(out["report_phone"], out["collection_phone"], url, days)
+
+
+@dataclass(frozen=True)
 class CountyConfig:
     county: str
     years: dict[int, YearConfig]
+    contacts: Contacts = field(default_factory=Contacts)
 
     def year(self, year: int) -> YearConfig:
         try:
@@ -85,7 +125,10 @@ class CountyConfig:
                 },
                 "subsidies_yuan": subs,
             }
-        return {"county": self.county, "years": years}
+        out: dict[str, Any] = {"county": self.county, "years": years}
+        if self.contacts.to_json():
+            out["contacts"] = self.contacts.to_json()
+        return out
 
 
 def _date(value: Any, where: str) -> date:
@@ -135,7 +178,7 @@ def parse_config(data: dict[str, Any]) -> CountyConfig:
                     amount, field=f"{where}.subsidies_yuan.{cat_text}.{ins_text}"
                 )
         years[year] = YearConfig(year, tiers, medical, start, end, subsidies)
-    return CountyConfig(str(data.get("county", "")), years)
+    return CountyConfig(str(data.get("county", "")), years, _contacts(data.get("contacts")))
 
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # benefit years the program accepts anywhere

@@ -69,7 +69,9 @@ def _group_table(title: str, rows: list[list[object]], widths: Sequence[float],
 
 
 def posting_pdf(rows: Sequence[PostingRow], *, village: str, year: int, start: date, end: date,
-                contact: str = "") -> bytes:
+                contact: str = "", posted: tuple[date, date] | None = None, report_phone: str = "") -> bytes:
+    """The public posting: `posted` is the 公示期 (first and last day on the wall), `report_phone`
+    the county's 监督举报电话 from its configuration."""
     st = styles()
     story: list[Flowable] = [
         Paragraph(f"{year}年度城乡居民社会保险缴费公示名单", st["title"]),
@@ -95,9 +97,14 @@ def posting_pdf(rows: Sequence[PostingRow], *, village: str, year: int, start: d
         para(f"合计 {len(rows)} 人次，{format_fen(total, symbol=True)}（大写：{fen_in_words(total)}）",
              st["body"]),
         Spacer(1, 2 * mm),
-        para("公示期为七天。如对公示内容有异议，请在公示期内向村委会反映"
+        para((f"公示期：{posted[0]:%Y年%m月%d日} 至 {posted[1]:%Y年%m月%d日}（共{(posted[1] - posted[0]).days + 1}天）。"
+              if posted else "公示期为七天。")
+             + "如对公示内容有异议，请在公示期内向村委会反映"
              + (f"，联系电话：{contact}" if contact else "") + "。", st["note"]),
+        para(f"监督举报电话：{report_phone}" if report_phone else "监督举报电话：________________", st["body"]),
         para("为保护个人信息，证件号码和电话号码已部分隐藏。", st["note"]),
+        Spacer(1, 10 * mm),
+        para("村民委员会（盖章）　　　　　　　　　　　　　　　　　　　　　　　年　　月　　日", st["body"]),
     ]
     return build(story, pagesize=PORTRAIT, title=f"{village}缴费公示名单",
                  footer=f"{village} 缴费公示名单")

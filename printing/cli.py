@@ -18,6 +18,7 @@ from app.services.errors import DaishouError, InvalidInput
 from printing.devices import EscposDevice, PrinterError
 from printing.escpos_receipt import ReceiptOptions, render_receipt
 from printing.fonts import FontMissingError
+from printing.receipt_context import receipt_context
 from printing.test_page import render_test_page
 from printing.uri import PrinterUriError
 
@@ -89,7 +90,7 @@ def _print_receipt(args: argparse.Namespace, ctx: Context) -> int:
     desk = ctx.desk(args)
     receipt = desk.receipts.get(args.number)
     device, options = _device_and_options(args, desk)
-    job = render_receipt(receipt, options)
+    job = render_receipt(receipt, options, receipt_context(desk, receipt))
     try:
         device.send(job)
     except PrinterError as exc:

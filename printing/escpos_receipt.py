@@ -18,7 +18,7 @@ from PIL import Image
 from app.domain.records import Receipt
 from printing import raster
 from printing._escpos import dummy_printer, escpos_modules
-from printing.receipt_layout import Feed, Item, QrCode, Text, receipt_items
+from printing.receipt_layout import Cut, Feed, Item, QrCode, ReceiptContext, Text, receipt_items
 
 Charset = Literal["gb2312", "gbk", "gb18030"]
 
@@ -101,6 +101,8 @@ def _text_mode(items: list[Item], opts: ReceiptOptions) -> bytes:
     for item in items:
         if isinstance(item, Feed):
             out += b"\x1bd" + bytes([item.lines])  # ESC d n
+        elif isinstance(item, Cut):
+            out += CUT
         elif isinstance(item, QrCode):
             restyle(Text("", align="center"))
             out += _qr_native(item.payload, opts.width_dots)
@@ -120,7 +122,9 @@ def _text_mode(items: list[Item], opts: ReceiptOptions) -> bytes:
 def _page_image(items: list[Item], opts: ReceiptOptions) -> Image.Image:
     images: list[Image.Image] = []
     for item in items:
-        if isinstance(item, Feed):
+        if isinstance(item, Cut):
+            images.append(raster.render_text(Text("- - - - 沿此线裁开 - - - -", align="center"), opts.width_dots))
+        elif isinstance(item, Feed):
             images.append(Image.new("1", (opts.width_dots, raster.LINE_PITCH * item.lines), 1))
         elif isinstance(item, QrCode):
             images.append(qr_image(item.payload, opts.width_dots))
@@ -131,18 +135,26 @@ def _page_image(items: list[Item], opts: ReceiptOptions) -> Image.Image:
 
 def items_to_bytes(items: list[Item], opts: ReceiptOptions) -> bytes:
     """A complete print job, from `ESC @` to the cut."""
-    if opts.raster_all:
-        return ESC_INIT + _raster(_page_image(items, opts), opts.width_dots) + CUT
+    if opts.raster_all:  # one image per part, cut between them
+        parts: list[list[Item]] = [[]]
+        for item in items:
+            if isinstance(item, Cut):
+                parts.append([])
+            else:
+                parts[-1].append(item)
+        return ESC_INIT + CUT.join(_raster(_page_image(part, opts), opts.width_dots) for part in parts) + CUT
     return _text_mode(items, opts)
 
 
-def render_receipt(receipt: Receipt, options: ReceiptOptions | None = None) -> bytes:
+def render_receipt(receipt: Receipt, options: ReceiptOptions | None = None,
+                   context: ReceiptContext | None = None) -> bytes:
     """The complete print job for one receipt, from `ESC @` to the cut."""
     opts = options or ReceiptOptions()
-    return items_to_bytes(receipt_items(receipt, opts.width_dots), opts)
+    return items_to_bytes(receipt_items(receipt, opts.width_dots, context), opts)
 
 
-def preview_image(receipt: Receipt, options: ReceiptOptions | None = None) -> Image.Image:
+def preview_image(receipt: Receipt, options: ReceiptOptions | None = None,
+                  context: ReceiptContext | None = None) -> Image.Image:
     """What the receipt looks like on paper, for a preview on screen (always raster)."""
     opts = options or ReceiptOptions()
-    return _page_image(receipt_items(receipt, opts.width_dots), opts)
+    return _page_image(receipt_items(receipt, opts.width_dots, context), opts)

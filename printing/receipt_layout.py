@@ -41,7 +41,24 @@ class Feed:
     lines: int = 1
 
 
-Item = Text | QrCode | Feed
+@dataclass(frozen=True)
+class Cut:
+    """Where the printer cuts between the payer's part and the stub."""
+
+
+Item = Text | QrCode | Feed | Cut
+
+
+@dataclass(frozen=True)
+class ReceiptContext:
+    """What the record alone does not say and the county wants on the receipt."""
+
+    township_name: str = ""
+    collection_phone: str = ""  # 咨询电话 from the county configuration
+    verify_url: str = ""  # 收据查验地址: the QR leads there with the number and check code
+    parts: str = "payer"  # "both": the payer's part, a cut, and the stub kept with the 台账
+    standard_fen: dict[tuple[str, int], int] | None = None  # (insurance, year) -> the standard amount
+    categories: dict[str, str] | None = None  # ID number -> 人员类别
 
 
 def columns(width_dots: int) -> int:
@@ -70,11 +87,13 @@ def yuan(fen: int) -> str:
     return "￥" + format_fen(fen)
 
 
-def qr_payload(receipt: Receipt) -> str:
-    """Receipt number, total and short hash: enough to check a paper receipt against the ledger.
-
-    ASCII only, so any phone scanner reads it and the QR stays small.
-    """
+def qr_payload(receipt: Receipt, verify_url: str = "") -> str:
+    """With the county's check address: that address with the receipt number and check code, so
+    a payer's phone opens the county's answer. Without one: number, total and short hash, enough
+    to check a paper receipt against the ledger by hand. ASCII only, so the QR stays small."""
+    if verify_url:
+        joiner = "&" if "?" in verify_url else "?"
+        return f"{verify_url}{joiner}no={receipt.number}&code={receipt.short_hash}"
     return f"DS1|{receipt.number}|{format_fen(receipt.total_fen).replace(',', '')}|{receipt.short_hash}"
 
 
@@ -98,11 +117,52 @@ def _lines(text: str, cols: int, align: Align = "left", **style: bool) -> list[T
     return [Text(part, align=align, **style) for part in wrap(text, cols)]
 
 
-def receipt_items(receipt: Receipt, width_dots: int) -> list[Item]:
-    """The receipt as a list of printable items for a head `width_dots` wide."""
+def receipt_items(receipt: Receipt, width_dots: int, context: ReceiptContext | None = None) -> list[Item]:
+    """The receipt for a head `width_dots` wide: the payer's part, and where the county wants
+    it, a cut and the stub that stays with the 台账 (the only part with the payer's signature line)."""
+    ctx = context or ReceiptContext()
+    items = _part(receipt, width_dots, ctx, stub=False)
+    if ctx.parts == "both":
+        items += [Feed(2), Cut(), *_part(receipt, width_dots, ctx, stub=True)]
+    return items
+
+
+def _person_lines(receipt: Receipt, cols: int, ctx: ReceiptContext) -> list[Item]:
+    """Each covered person: name and masked ID, the full insurance name, year and tier, and where
+    the government pays part, the standard, the subsidy and what the person paid — so "档次 500
+    元，实缴 400 元" never reads as short-changing."""
+    items: list[Item] = []
+    wide = cols >= 48
+    for line in receipt.lines:
+        category = (ctx.categories or {}).get(line.id_number, "")
+        if wide:  # 80 mm: name, ID and amount side by side
+            left = f"{line.name}  {mask_id(line.id_number)}"
+            items += _lines(spread(left, yuan(line.amount_fen), cols), cols)
+        else:
+            items += _lines(spread(line.name, yuan(line.amount_fen), cols), cols)
+            items.append(Text(f"  {mask_id(line.id_number)}"))
+        detail = f"  {line.insurance.label} {line.year}年度"
+        if line.tier_fen is not None:
+            detail += f" 档次{format_fen(line.tier_fen).removesuffix('.00')}元"
+        items += _lines(detail, cols)
+        standard = line.tier_fen if line.tier_fen is not None else (ctx.standard_fen or {}).get(
+            (line.insurance.value, line.year))
+        if standard is not None and standard > line.due_fen:
+            note = (f"  {category + '：' if category else ''}标准{format_fen(standard).removesuffix('.00')}元，"
+                    f"政府代缴/资助{format_fen(standard - line.due_fen).removesuffix('.00')}元，"
+                    f"个人缴{format_fen(line.amount_fen).removesuffix('.00')}元")
+            items += _lines(note, cols)
+        elif category and category != "一般":
+            items += _lines(f"  人员类别：{category}", cols)
+    return items
+
+
+def _part(receipt: Receipt, width_dots: int, ctx: ReceiptContext, *, stub: bool) -> list[Item]:
     cols = columns(width_dots)
     rule = Text("-" * cols)
     items: list[Item] = [Text(TITLE, align="center", bold=True, tall=True)]
+    if ctx.parts == "both":  # two parts: say which is which
+        items.append(Text("（存根：随台账保存）" if stub else "（缴费人留存）", align="center"))
     if receipt.prints > 0:
         items.append(Text(f"【补打】第{receipt.prints}次补打", align="center", bold=True))
     if receipt.void is not None:
@@ -110,18 +170,14 @@ def receipt_items(receipt: Receipt, width_dots: int) -> list[Item]:
     for text in (
         f"收据号：{receipt.number}",
         f"日期：{receipt.recorded_at:%Y-%m-%d %H:%M:%S}",
-        f"村（社区）：{receipt.village_name}",
+        f"乡镇：{ctx.township_name}　村（社区）：{receipt.village_name}" if ctx.township_name
+        else f"村（社区）：{receipt.village_name}",
         f"缴费人：{receipt.payer_name}",
         f"证件号码：{mask_id(receipt.payer_id_number)}",
     ):
         items += _lines(text, cols)
     items.append(rule)
-    for line in receipt.lines:
-        items += _lines(spread(f"{line.name}", yuan(line.amount_fen), cols), cols)
-        detail = f"  {line.insurance.short_label} {line.year}年度"
-        if line.tier_fen is not None:
-            detail += f" 档次{format_fen(line.tier_fen).removesuffix('.00')}元"
-        items.append(Text(detail))
+    items += _person_lines(receipt, cols, ctx)
     items += [
         rule,
         *_lines(spread("合计：", yuan(receipt.total_fen), cols), cols, bold=True),
@@ -129,12 +185,18 @@ def receipt_items(receipt: Receipt, width_dots: int) -> list[Item]:
         *_lines(spread("实收现金：", yuan(receipt.cash_fen), cols), cols),
         *_lines(spread("找零：", yuan(receipt.change_fen), cols), cols),
         *_lines(f"代收员：{receipt.agent}", cols),
-        Feed(1),
-        Text("缴费人签字：" + "_" * (cols - 12)),
-        Feed(1),
-        Text("代收员签字：" + "_" * (cols - 12)),
-        Feed(1),
-        QrCode(qr_payload(receipt)),
+    ]
+    if ctx.collection_phone:
+        items += _lines(f"咨询电话：{ctx.collection_phone}", cols)
+    items.append(Feed(1))
+    if stub or ctx.parts != "both":  # the payer signs the part that stays with the 台账
+        items += [Text("缴费人签字：" + "_" * (cols - 12)), Feed(1)]
+    items += [Text("代收员签字：" + "_" * (cols - 12)), Feed(1)]
+    if not stub:
+        items.append(QrCode(qr_payload(receipt, ctx.verify_url)))
+        if ctx.verify_url:  # with the number above and the 校验码 below: what to type without a phone
+            items += _lines(f"查验：{ctx.verify_url}", cols, align="left")
+    items += [
         Text(f"校验码：{receipt.short_hash}", align="center"),
         Text(f"「{SEAL_NOTE}」", align="center", bold=True),
     ]

@@ -69,10 +69,10 @@ def _posting(desk: Desk, period: tuple[date, date] | None, today: date) -> tuple
     end = period[1] if period else max((r.day for r in receipts), default=today)
     device = desk.setup.device
     village = f"{device.township_name}{device.village_name}"
-    contacts = desk.setup.config.contacts
+    paper = desk.setup.config.paper
     pdf = posting_pdf(rows, village=village, year=year, start=start, end=end,
-                      posted=(today, today + timedelta(days=contacts.posting_days - 1)),
-                      report_phone=contacts.report_phone)
+                      posted=(today, today + timedelta(days=paper.posting_days - 1)),
+                      report_phone=paper.report_phone)
     return pdf, {"rows": len(rows), "total_fen": sum(row.amount_fen for row in rows)}
 
 

@@ -352,11 +352,13 @@ def print_receipt(ctx: WindowContext, receipt: Receipt, *, on_problem) -> None: 
     """Print on the device pool, then log the attempt on the database worker."""
     from ui.printer import PrinterProblem
 
-    printer, receipts = ctx.printer, ctx.desk.receipts
+    printer, receipts, desk = ctx.printer, ctx.desk.receipts, ctx.desk
 
     def job() -> str | None:
+        from printing.receipt_context import receipt_context
+
         try:
-            printer.print_receipt(receipt)
+            printer.print_receipt(receipt, receipt_context(desk, receipt))
         except PrinterProblem as exc:
             return exc.message
         return None

@@ -19,6 +19,7 @@ CHARSETS = ("gbk", "gb2312", "gb18030")  # what the printer's built-in Chinese f
 if TYPE_CHECKING:  # imported lazily at run time: the window opens without a printer module
     from printing.devices import EscposDevice
     from printing.escpos_receipt import ReceiptOptions
+    from printing.receipt_layout import ReceiptContext
 
 class PrinterProblem(Exception):
     def __init__(self, message: str) -> None:
@@ -32,7 +33,7 @@ class ReceiptPrinter(Protocol):
         """Where it prints, for the status bar ("未设置", "tcp://192.168.1.50:9100 · 58mm")."""
         ...
 
-    def print_receipt(self, receipt: Receipt) -> None:
+    def print_receipt(self, receipt: Receipt, context: ReceiptContext | None = None) -> None:
         """Print one receipt; receipt.prints > 0 means this one is a copy (补打)."""
         ...
 
@@ -51,7 +52,7 @@ class NoPrinter:
     def _refuse(self) -> None:
         raise PrinterProblem("尚未设置收据打印机：请在“设置”中填写打印机地址，然后补打收据")
 
-    def print_receipt(self, receipt: Receipt) -> None:
+    def print_receipt(self, receipt: Receipt, context: ReceiptContext | None = None) -> None:
         self._refuse()
 
     def test_print(self) -> None:
@@ -94,12 +95,12 @@ class EscposPrinter:
         except PrinterUriError as exc:
             raise PrinterProblem(f"打印机地址有误：{exc}") from None
 
-    def print_receipt(self, receipt: Receipt) -> None:
+    def print_receipt(self, receipt: Receipt, context: ReceiptContext | None = None) -> None:
         """The renderer marks a receipt with prints > 0 as 【补打】."""
         from printing.escpos_receipt import render_receipt
 
         device, options = self._device_and_options()
-        self._send(device, self._render(lambda: render_receipt(receipt, options)))
+        self._send(device, self._render(lambda: render_receipt(receipt, options, context)))
 
     def test_print(self) -> None:
         from printing.test_page import render_test_page

@@ -136,12 +136,15 @@ class SetupWizard(QDialog):
             form.addRow(radio)
         self.roster_radios[RosterSource.FILE].setChecked(True)
         form.addRow("清册文件", _file_row(self.fields["roster_path"], "征收清册", "清册 (*.csv *.xlsx *.xls)", self))
+        self.import_button = QPushButton("导入", objectName="wizardImport")
+        self.import_button.clicked.connect(self.import_roster)
+        form.addRow(self.import_button)
         form.addRow("县服务器", self.fields["server_url"])
         form.addRow("注册码", self.fields["enrol_code"])
-        self.import_button = QPushButton("导入 / 注册并下载", objectName="wizardImport")
-        self.import_button.clicked.connect(self.import_roster)
+        self.download_button = QPushButton("注册并下载", objectName="wizardDownload")
+        self.download_button.clicked.connect(self.enrol_and_download)
+        form.addRow(self.download_button)
         self.import_result = QLabel(objectName="wizardImportResult", wordWrap=True)
-        form.addRow(self.import_button)
         form.addRow(self.import_result)
 
     def _printer_page(self, form: QFormLayout) -> None:
@@ -238,7 +241,10 @@ class SetupWizard(QDialog):
     def enrol_and_download(self) -> None:
         """Register this PC with the county (one-time code), then take the roster and the county
         configuration it sends down; the network work runs off the window's thread."""
+        self._collect()
         d = self.flow.data
+        d.roster_source = RosterSource.SERVER
+        self.roster_radios[RosterSource.SERVER].setChecked(True)
         if not d.server_url or not d.enrol_code:
             self._say("请填写县服务器地址和县里给的注册码")
             return
@@ -251,12 +257,12 @@ class SetupWizard(QDialog):
             client.enrol(code)
             return client.run().received
 
-        self.import_button.setEnabled(False)
+        self.download_button.setEnabled(False)
         self._say("正在与县服务器注册并下载清册…", ok=True)
         self.tasks.run(work, self._downloaded, on_error=self._refused, io=True)
 
     def _downloaded(self, received: dict[str, object]) -> None:
-        self.import_button.setEnabled(True)
+        self.download_button.setEnabled(True)
         roster = received.get("roster")
         if not isinstance(roster, dict):
             self._say("已注册，但县里还没有本村的清册：请选择“稍后导入”，县里下发后会自动同步")
@@ -284,6 +290,7 @@ class SetupWizard(QDialog):
         self.next_button.setEnabled(True)
         if hasattr(self, "import_button"):
             self.import_button.setEnabled(True)
+            self.download_button.setEnabled(True)
         if isinstance(exc, DaishouError | PrinterProblem):
             self._say(exc.message)
         elif isinstance(exc, OSError):

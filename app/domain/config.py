@@ -59,49 +59,56 @@ class YearConfig:
         return self.window_start <= day <= self.window_end
 
 
+RECEIPT_PARTS = ("payer", "both")  # the payer's part only, or it and the stub kept with the 台账
+
+
 @dataclass(frozen=True)
-class Contacts:
-    """What the county prints on paper for payers to use: all optional."""
+class Paper:
+    """What the county has printed on its paper forms: all optional."""
 
     report_phone: str = ""  # 监督举报电话, on the 公示
     collection_phone: str = ""  # 咨询电话, on the receipt
     verify_url: str = ""  # 收据查验地址: the receipt's QR leads here with its number and check code
     posting_days: int = 7  # 公示期
+    receipt_parts: str = "payer"  # "both": a stub with the payer's signature line, cut off below
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in (("report_phone", self.report_phone), ("collection_phone", self.collection_phone),
-                                  ("verify_url", self.verify_url), ("posting_days", self.posting_days))
-                if v and not (k == "posting_days" and v == 7)}
+        defaults = Paper()
+        return {k: getattr(self, k) for k in ("report_phone", "collection_phone", "verify_url", "posting_days",
+                                              "receipt_parts") if getattr(self, k) != getattr(defaults, k)}
 
 
 _PHONE = re.compile(r"[0-9０-９()（）\- ]{5,20}")
 
 
-def _contacts(raw: Any) -> Contacts:
+def _paper(raw: Any) -> Paper:
     if raw is None:
-        return Contacts()
+        return Paper()
     if not isinstance(raw, dict):
-        raise ConfigError("contacts：应为对象")
+        raise ConfigError("paper：应为对象")
     out: dict[str, Any] = {}
     for key in ("report_phone", "collection_phone"):
         value = str(raw.get(key) or "").strip()
         if value and not _PHONE.fullmatch(value):
-            raise ConfigError(f"contacts.{key}：电话「{value[:24]}」只能含数字、空格、括号和连字符")
+            raise ConfigError(f"paper.{key}：电话「{value[:24]}」只能含数字、空格、括号和连字符")
         out[key] = value
     url = str(raw.get("verify_url") or "").strip()
     if url and not re.fullmatch(r"https?://[^\s]{3,200}", url):
-        raise ConfigError(f"contacts.verify_url：「{url[:40]}」应以 https:// 开头")
+        raise ConfigError(f"paper.verify_url：「{url[:40]}」应以 https:// 开头")
     days = raw.get("posting_days", 7)
     if not isinstance(days, int) or not 1 <= days <= 60:
-        raise ConfigError("contacts.posting_days：公示期应为 1–60 天")
-    return Contacts(out["report_phone"], out["collection_phone"], url, days)
+        raise ConfigError("paper.posting_days：公示期应为 1–60 天")
+    parts = raw.get("receipt_parts", "payer")
+    if parts not in RECEIPT_PARTS:
+        raise ConfigError(f"paper.receipt_parts：应为 {' 或 '.join(RECEIPT_PARTS)}")
+    return Paper(out["report_phone"], out["collection_phone"], url, days, parts)
 
 
 @dataclass(frozen=True)
 class CountyConfig:
     county: str
     years: dict[int, YearConfig]
-    contacts: Contacts = field(default_factory=Contacts)
+    paper: Paper = field(default_factory=Paper)
 
     def year(self, year: int) -> YearConfig:
         try:
@@ -126,8 +133,8 @@ class CountyConfig:
                 "subsidies_yuan": subs,
             }
         out: dict[str, Any] = {"county": self.county, "years": years}
-        if self.contacts.to_json():
-            out["contacts"] = self.contacts.to_json()
+        if self.paper.to_json():
+            out["paper"] = self.paper.to_json()
         return out
 
 
@@ -178,7 +185,7 @@ def parse_config(data: dict[str, Any]) -> CountyConfig:
                     amount, field=f"{where}.subsidies_yuan.{cat_text}.{ins_text}"
                 )
         years[year] = YearConfig(year, tiers, medical, start, end, subsidies)
-    return CountyConfig(str(data.get("county", "")), years, _contacts(data.get("contacts")))
+    return CountyConfig(str(data.get("county", "")), years, _paper(data.get("paper")))
 
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # benefit years the program accepts anywhere

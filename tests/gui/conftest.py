@@ -43,13 +43,15 @@ class FakePrinter:
 
     def __init__(self) -> None:
         self.printed: list[Receipt] = []
+        self.contexts: list[object] = []
         self.tests = 0
         self.problem: str | None = None
 
-    def print_receipt(self, receipt: Receipt) -> None:
+    def print_receipt(self, receipt: Receipt, context: object = None) -> None:
         if self.problem:
             raise PrinterProblem(self.problem)
         self.printed.append(receipt)
+        self.contexts.append(context)
 
     def test_print(self) -> None:
         self.tests += 1

@@ -74,10 +74,10 @@ def test_the_wizard_enrols_and_downloads_the_roster_from_the_county(
         wizard = SetupWizard(desk, tasks, WizardFlow(data, start=Step.ROSTER))
         qtbot.addWidget(wizard)
         wizard.show()
-        wizard.roster_radios[RosterSource.SERVER].setChecked(True)
         wizard.fields["server_url"].setText(server.base)
         wizard.fields["enrol_code"].setText(code)
-        wizard.import_button.click()
+        wizard.download_button.click()
+        assert wizard.roster_radios[RosterSource.SERVER].isChecked()
         qtbot.waitUntil(lambda: "已从县服务器下载清册第 1 版" in wizard.import_result.text(), timeout=15000)
         assert wizard.flow.data.roster_imported and not wizard.flow.problems()
         assert desk.roster.search("何梅德") and desk.sync.state()["device_id"] == "341824100201-01"

@@ -40,6 +40,11 @@ class Qr:
 
 
 @dataclass
+class CutMark:
+    """Where the printer cut (GS V)."""
+
+
+@dataclass
 class Job:
     events: list[object] = field(default_factory=list)
     initialised: bool = False
@@ -118,6 +123,7 @@ def decode(data: bytes) -> Job:
             i += 5 + plen
         elif data[i:i + 3] == b"\x1dVB":
             job.cut = True
+            job.events.append(CutMark())
             i += 4
         elif b == 0x0A:
             job.events.append(TextLine(pending.decode("gb18030"), align, bold, size))

@@ -35,11 +35,14 @@ def test_ordinary_receipt_reads_back_completely(width: int) -> None:
     assert job.lines[0].text == TITLE and job.lines[0].bold and job.lines[0].align == 1
     for expected in (r.number, "2025-09-01 10:23:45", "桃花村", "缴费人：张建国",
                      f"证件号码：{mask_id(r.payer_id_number)}", "李秀英", "张伟",
-                     "养老 2025年度 档次500元", "医疗 2025年度",
                      "￥1,400.00", "大写：壹仟肆佰元整", "实收现金：", "￥1,500.00", "找零：",
                      "￥100.00", "代收员：王桂兰", "缴费人签字：", "代收员签字：",
                      "「加盖村委会印章有效」", r.short_hash):
         assert expected in text, expected
+    flat = "".join(text.split())  # as a person reads it, across the printer's line breaks
+    for expected in ("城乡居民基本养老保险2025年度档次500元", "城乡居民基本医疗保险2025年度",
+                     mask_id(samples.LI), mask_id(samples.SON)):  # each covered person, ID masked
+        assert expected in flat, expected
     assert "补打" not in text
     # The payer's full ID number is nowhere in the job, in any encoding.
     for member in (r.payer_id_number, samples.LI, samples.SON):

@@ -26,12 +26,12 @@ def test_posting_period_phone_and_seal(desk: Desk, agent: UserInfo, clock: FakeC
 
 
 @pytest.mark.parametrize(("contacts", "message"), [
-    ({"report_phone": "请拨打领导手机"}, "contacts.report_phone"),
-    ({"verify_url": "javascript:alert(1)"}, "contacts.verify_url"),
+    ({"report_phone": "请拨打领导手机"}, "paper.report_phone"),
+    ({"verify_url": "javascript:alert(1)"}, "paper.verify_url"),
     ({"posting_days": 0}, "公示期应为 1–60 天"),
 ])
 def test_county_contacts_are_checked_when_the_configuration_is_read(contacts: dict[str, object], message: str) -> None:
     data = json.loads(CONFIG_PATH.read_text(encoding="utf-8"))
-    data["contacts"] = contacts
+    data["paper"] = contacts
     with pytest.raises(ConfigError, match=message):
         load_config_text(json.dumps(data, ensure_ascii=False))

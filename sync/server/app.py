@@ -3,6 +3,7 @@ is a protocol.Refusal naming the reason in Chinese."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -10,13 +11,14 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.domain.money import format_fen
 from sync import protocol as p
 from sync.server import service
 from sync.server.db import make_engine
@@ -127,6 +129,23 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
     @app.get(p.VERIFY_RECEIPT, response_model=p.ReceiptCheck, responses=REFUSALS)
     def receipt(number: str, s: db_session, code: Annotated[str, Query(min_length=1, max_length=64)]) -> p.ReceiptCheck:
         return service.check_receipt(s, number, code)
+
+    @app.get("/receipt", response_class=HTMLResponse, responses=REFUSALS)
+    def receipt_page(s: db_session, no: Annotated[str, Query(min_length=1, max_length=40)],
+                     code: Annotated[str, Query(min_length=1, max_length=64)]) -> HTMLResponse:
+        """Where a receipt's QR leads (the county configuration's verify_url pointing here): a
+        page a payer's phone shows, saying whether the county holds this receipt as printed."""
+        found = service.check_receipt(s, no, code)
+        if found.found and found.total_fen is not None:
+            body = (f"<p>收据 {html.escape(no)}</p><p>状态：{html.escape(found.status)}</p>"
+                    f"<p>金额：￥{format_fen(found.total_fen)}　日期：{html.escape(found.day or '')}</p>"
+                    "<p>县级服务器已收到此收据。</p>")
+        else:
+            body = (f"<p>收据 {html.escape(no)}</p><p>县级服务器没有这张收据（或校验码不符）。"
+                    "当天的收据在日结上传后才能查到；如有疑问请拨打公示上的监督举报电话。</p>")
+        return HTMLResponse(f"<!doctype html><html lang=zh><meta charset=utf-8>"
+                            f"<meta name=viewport content='width=device-width'><title>收据查验</title>"
+                            f"<body><h1>收据查验</h1>{body}</body></html>")
 
     @app.post(f"{p.API}/staff/login", response_model=LoginResponse, responses=REFUSALS)
     def login(req: LoginRequest) -> LoginResponse:

@@ -50,8 +50,12 @@ def test_settled_days_go_up_and_the_open_day_stays(server: Server, desk: Desk, a
     with httpx.Client(base_url=server.base) as http:
         found = http.get(p.VERIFY_RECEIPT.format(number=first.number), params={"code": first.short_hash}).json()
         wrong = http.get(p.VERIFY_RECEIPT.format(number=first.number), params={"code": "0" * 12}).json()
+        page = http.get("/receipt", params={"no": first.number, "code": first.short_hash}).text
+        forged = http.get("/receipt", params={"no": first.number, "code": "0" * 12}).text
     assert (found["found"], found["total_fen"], found["status"]) == (True, 40000, "有效")
     assert wrong["found"] is False
+    assert "状态：有效" in page and "￥400.00" in page and "县级服务器已收到此收据" in page  # the QR's page
+    assert "没有这张收据（或校验码不符）" in forged
     # the desk keeps the county's signed word, and verify holds the file to it
     assert desk.sync.state()["ack"]["seq"] == settled_upto and desk.verify().ok
     desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)

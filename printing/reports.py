@@ -9,7 +9,7 @@ from typing import Any
 from app.domain.records import Receipt
 from app.services.desk import Desk
 from app.services.errors import InvalidInput
-from printing.pdf.ledger import ledger_pdf
+from printing.pdf.ledger import LedgerContext, ledger_pdf
 from printing.pdf.lists import PostingRow, UnpaidRow, posting_pdf, unpaid_pdf
 from printing.pdf.settlement import settlements_pdf
 
@@ -33,7 +33,7 @@ def build_report(desk: Desk, kind: str, period: tuple[date, date] | None, *, tod
     if kind == "ledger":
         assert period is not None
         receipts = _receipts(desk, period)
-        return ledger_pdf(receipts, device, start=period[0], end=period[1]), {
+        return ledger_pdf(receipts, device, start=period[0], end=period[1], context=_ledger_context(desk, receipts)), {
             "receipts": len(receipts),
             "total_fen": sum(r.total_fen for r in receipts if r.void is None)}
     if kind == "settlement":
@@ -74,6 +74,22 @@ def _posting(desk: Desk, period: tuple[date, date] | None, today: date) -> tuple
                       posted=(today, today + timedelta(days=paper.posting_days - 1)),
                       report_phone=paper.report_phone)
     return pdf, {"rows": len(rows), "total_fen": sum(row.amount_fen for row in rows)}
+
+
+def _ledger_context(desk: Desk, receipts: list[Receipt]) -> LedgerContext:
+    config = desk.setup.config
+    people = desk.roster.people(line.id_number for r in receipts for line in r.lines)
+    signatures = {}
+    for r in receipts:
+        if r.signature_sha256 and r.signature_sha256 not in signatures:
+            png = desk.receipts.signature(r.signature_sha256)
+            if png is not None:
+                signatures[r.signature_sha256] = png
+    agents = sorted({r.agent for r in receipts})
+    heads = sorted({r.countersign.head for r in receipts if r.countersign})
+    return LedgerContext(categories={idn: p.category for idn, p in people.items() if p.category},
+                         standard_fen={("medical", y): yc.medical_fen for y, yc in config.years.items()},
+                         signatures=signatures, prepared_by="、".join(agents), reviewer="、".join(heads))
 
 
 def _unpaid(desk: Desk, today: date, year: int | None) -> tuple[bytes, dict[str, Any]]:

@@ -121,6 +121,13 @@ def para(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(marked, style)
 
 
+def para_lines(lines: Sequence[str], style: ParagraphStyle) -> Paragraph:
+    """Several short lines in one cell (a name and a time), each with its font runs."""
+    marked = "<br/>".join("".join(f'<font name="{register(f)}">{escape(part)}</font>'
+                                  for f, part in fonts.runs(line)) for line in lines)
+    return Paragraph(marked, style)
+
+
 def styles() -> dict[str, ParagraphStyle]:
     font = main_font_name()
     return {
@@ -131,6 +138,7 @@ def styles() -> dict[str, ParagraphStyle]:
         "body": ParagraphStyle("body", fontName=font, fontSize=10, leading=15),
         "h2": ParagraphStyle("h2", fontName=font, fontSize=12, leading=17, spaceBefore=3 * mm,
                              spaceAfter=1.5 * mm, keepWithNext=1),
+        "small": ParagraphStyle("small", fontName=font, fontSize=7, leading=8.5),
         "note": ParagraphStyle("note", fontName=font, fontSize=9, leading=13,
                                textColor=colors.HexColor("#333333")),
     }

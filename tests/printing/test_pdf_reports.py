@@ -90,8 +90,9 @@ def test_ledger_has_every_line_signature_boxes_and_daily_totals_in_words() -> No
     pdf = read_pdf(ledger_pdf(ledger_receipts(), DEVICE, start=date(2025, 9, 1),
                               end=date(2025, 9, 2)))
     text = pdf.all
-    for head in ("现金征缴登记台账", "序号", "收据号", "缴费人", "证件号码", "险种", "年度", "档次",
-                 "金额", "缴费人签字/手印", "代收人员签字", "村委会负责人签字"):
+    for head in ("现金征缴登记台账", "序号", "收据号", "缴费人", "参保人", "证件号码", "人员类别", "险种",
+                 "年度", "档次", "政府资助", "金额", "缴费人签字/手印", "代收人员签字", "村委会负责人签字",
+                 "本页小计", "累计（含承前页）", "制表人", "审核人（村委会负责人）", "村委会盖章"):
         assert head in text
     for name in NAMES:
         assert name in text

@@ -40,6 +40,6 @@ def test_a_day_settled_once_prints_as_before(desk: Desk, agent: UserInfo, head: 
     desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
     desk.settlements.settle(day, agent=agent, head=head, counted_fen=40000)
     text = read_pdf(build_report(desk, "ledger", (day, day), today=day)[0]).all.replace(" ", "")
-    assert "小计" not in text and "本日合计1人次" in text
+    assert "次日结小计" not in text and "本日合计1人次" in text  # no round subtotals for a single round
     pdf = read_pdf(build_report(desk, "settlement", (day, day), today=day)[0])
     assert len(pdf.pages) == 1 and "第1次" not in pdf.all

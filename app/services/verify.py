@@ -20,6 +20,7 @@ from typing import Any
 
 from app.domain.chain import ChainError, ChainRules
 from app.storage.db import expected_triggers
+from app.storage.digest import roster_digest
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,8 @@ def _replay(conn: sqlite3.Connection, rows: Any, lines: Iterator[Any]) -> list[t
             prints[(d["number"], bool(d["ok"]), d["copy_no"], d["error"])] += 1
         elif kind in ("device", "config"):
             setup[kind] = (seq, d)
+        elif kind == "roster" and "roster_sha256" in d:
+            setup["roster"] = (seq, d)
         elif kind in _OTHER:
             problems += _compare_other(conn, seq, kind, d)
     return problems + _compare_users(conn, users) + _compare_setup(conn, setup) + _compare_prints(conn, prints)
@@ -209,6 +212,11 @@ def _compare_setup(conn: sqlite3.Connection, journalled: dict[str, tuple[int, di
         if row is None or tuple(row) != (d["village_code"], d["village_name"], d["township_code"],
                                          d["township_name"], d["device_no"]):
             problems.append((seq, f"本机身份（村代码、设备号）与日志第 {seq} 条不符"))
+    if "roster" in journalled:
+        seq, d = journalled["roster"]
+        if roster_digest(conn) != d["roster_sha256"]:
+            problems.append((seq, f"征收清册（应缴、已缴标记、移除、人员类别）与日志第 {seq} 条记录的导入结果不符"
+                                  "（清册被改动）"))
     if "config" in journalled:
         seq, d = journalled["config"]
         row = conn.execute("SELECT value FROM setting WHERE key = 'county_config'").fetchone()

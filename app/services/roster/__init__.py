@@ -40,6 +40,7 @@ from app.services.roster.search import SearchIndex
 from app.services.setup import Setup
 from app.services.signoff import CASH_ROLES, require_pin
 from app.storage import journal
+from app.storage.digest import roster_digest
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ class Roster:
                     "rejected_rows": len({r.row for r in read.rejected}),
                     "correction": read.is_correction,
                     "by": "县级服务器" if county_version is not None else (by.name if by else None),
-                    "county_version": county_version})
+                    "county_version": county_version, "roster_sha256": roster_digest(journal.raw(s))})
             self._refresh_index()
         header = read.header
         return ImportResult(

@@ -1,0 +1,22 @@
+"""A digest of the roster as the desk holds it: who owes what, who is marked paid elsewhere or
+removed, and each person's category (it decides the subsidy). Each roster import journals it;
+`verify` recomputes it, so a mark set or cleared with the sqlite3 shell no longer passes."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+_DUES = ("SELECT id_number, insurance, year, tier_fen, amount_fen, paid_elsewhere, removed FROM due "
+         "ORDER BY id_number, insurance, year, id")
+_PEOPLE = "SELECT id_number, name, category, removed FROM person ORDER BY id_number"
+
+
+def roster_digest(conn: sqlite3.Connection) -> str:
+    h = hashlib.sha256()
+    for query in (_DUES, _PEOPLE):
+        for row in conn.execute(query):
+            h.update(repr(tuple(row)).encode("utf-8"))
+            h.update(b"\n")
+        h.update(b"--\n")
+    return h.hexdigest()

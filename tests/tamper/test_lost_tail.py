@@ -17,7 +17,10 @@ from app.domain.insurance import Insurance
 from app.domain.records import UserInfo
 from app.services.database import LedgerTampered
 from app.services.desk import Desk
+from app.services.errors import StorageError
 from app.services.receipts import LineRequest
+from tests.conftest import AGENT_PIN
+from tests.core.test_receipts import med
 from tests.factories import AYGUL, ZHANG, ZHANG_MOTHER, ZHANG_WIFE, FakeClock
 from tests.keyrings import MemoryKeyring
 
@@ -165,3 +168,8 @@ def test_damaged_pages_are_reported_by_verify(desk: Desk, agent: UserInfo) -> No
     result = desk.verify()
     assert not result.ok and "数据文件损坏" in (result.reason or "")
     assert desk.verify().to_json()["ok"] is False
+    # and nothing more is written to it: the next process's first write is refused up front
+    with Desk(desk.home, clock=desk.clock) as again:
+        agent = again.users.authenticate("李代收", AGENT_PIN)
+        with pytest.raises(StorageError, match="数据文件已损坏.*不能继续写入"):
+            again.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)

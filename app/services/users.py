@@ -14,7 +14,14 @@ from app.domain.names import InvalidNameError, parse_name
 from app.domain.pins import pin_shape_problem
 from app.domain.records import Role, UserInfo
 from app.services.database import Clock, Database
-from app.services.errors import AuthError, InvalidInput, NotFound, PinTooShort, Refused
+from app.services.errors import (
+    AuthError,
+    InvalidInput,
+    NotFound,
+    PinTooShort,
+    Refused,
+    StorageError,
+)
 from app.services.setup import adopt_legacy_setup
 from app.services.signoff import require_pin, vouch
 from app.storage import journal
@@ -44,7 +51,8 @@ def _journal_user(s: Session, row: UserRow, action: str, at: datetime, by: str |
     journal.append(journal.raw(s), "user", at.isoformat(), {
         "action": action, "name": row.name, "role": row.role, "active": bool(row.active),
         "pin_salt": row.pin_salt.hex(), "pin_hash": row.pin_hash.hex(), "pin_kdf": row.pin_kdf,
-        "by": by})
+        "failed_attempts": int(row.failed_attempts or 0),
+        "locked_until": row.locked_until.isoformat() if row.locked_until else None, "by": by})
 
 
 def _adopt_legacy_users(s: Session, at: datetime) -> None:
@@ -141,6 +149,10 @@ class Users:
                      purpose: str = "操作", allow_short: bool = False) -> UserInfo:
         """Check a PIN. Five wrong PINs in a row lock the user for LOCKOUT."""
         now = _utc(self._clock())
+        failure: AuthError | None = None
+        journal_state: str | None = None  # the count or lockout changed: journal it afterwards
+        user: UserInfo | None = None
+        short: str | None = None
         with self._db.write(ledger=False) as s:
             row = s.exec(select(UserRow).where(UserRow.name == name.strip())).first()
             if row is None or not row.active:
@@ -151,12 +163,15 @@ class Users:
                 row.locked_until = now + LOCKOUT
                 s.add(row)
                 s.commit()
-            if self._locked_in_process(row.name) and (row.locked_until is None or row.locked_until <= now):
-                row.locked_until = now + timedelta(seconds=self._locked_in_process(row.name))
-            if row.locked_until is not None and row.locked_until > now:
+                journal_state = "lockout"
+            in_process = self._locked_in_process(row.name)
+            if in_process and (row.locked_until is None or row.locked_until <= now):
+                until = _local(now + timedelta(seconds=in_process)).strftime("%H:%M")
+                failure = AuthError(f"用户「{row.name}」因连续输错 PIN 已锁定，请在 {until} 后再试")
+            elif row.locked_until is not None and row.locked_until > now:
                 until = _local(row.locked_until).strftime("%H:%M")
-                raise AuthError(f"用户「{row.name}」因连续输错 PIN 已锁定，请在 {until} 后再试")
-            if not hmac.compare_digest(hash_pin(pin.strip(), row.pin_salt, row.pin_kdf), row.pin_hash):
+                failure = AuthError(f"用户「{row.name}」因连续输错 PIN 已锁定，请在 {until} 后再试")
+            elif not hmac.compare_digest(hash_pin(pin.strip(), row.pin_salt, row.pin_kdf), row.pin_hash):
                 row.failed_attempts += 1
                 left = MAX_FAILED - row.failed_attempts
                 if left <= 0:
@@ -164,23 +179,31 @@ class Users:
                     if self._monotonic is not None:
                         self._locked_until_mono[row.name] = self._monotonic() + LOCKOUT.total_seconds()
                     row.failed_attempts = 0
-                    message = f"「{row.name}」的 PIN 错误，已连续错误{MAX_FAILED}次，锁定15分钟"
+                    failure = AuthError(f"「{row.name}」的 PIN 错误，已连续错误{MAX_FAILED}次，锁定15分钟")
                 else:
-                    message = f"「{row.name}」的 PIN 错误，还可再试{left}次"
+                    failure = AuthError(f"「{row.name}」的 PIN 错误，还可再试{left}次")
+                s.add(row)  # the count is kept even though the sign-in is refused
+                journal_state = "failed"
+            else:
+                if row.failed_attempts or row.locked_until is not None:
+                    journal_state = "signin"
+                row.failed_attempts = 0
+                row.locked_until = None
+                self._locked_until_mono.pop(row.name, None)
+                _adopt_legacy_users(s, self._clock())
+                if row.pin_kdf != KDF:  # made at an older, cheaper cost: re-made now the PIN is known
+                    row.pin_salt = os.urandom(16)
+                    row.pin_hash, row.pin_kdf = hash_pin(pin.strip(), row.pin_salt), KDF
+                    _journal_user(s, row, "rehash", self._clock(), row.name)
                 s.add(row)
-                s.commit()  # keep the count even though we refuse
-                raise AuthError(message)
-            row.failed_attempts = 0
-            row.locked_until = None
-            self._locked_until_mono.pop(row.name, None)
-            _adopt_legacy_users(s, self._clock())
-            if row.pin_kdf != KDF:  # made at an older, cheaper cost: re-made now the PIN is known
-                row.pin_salt = os.urandom(16)
-                row.pin_hash, row.pin_kdf = hash_pin(pin.strip(), row.pin_salt), KDF
-                _journal_user(s, row, "rehash", self._clock(), row.name)
-            s.add(row)
-            short = pin_shape_problem(pin.strip(), row.role)
-            user = vouch(UserInfo(row.name, Role(row.role)))
+                short = pin_shape_problem(pin.strip(), row.role)
+                user = vouch(UserInfo(row.name, Role(row.role)))
+            who = row.name
+        if journal_state is not None:
+            self._journal_lockout(who, journal_state)
+        if failure is not None:
+            raise failure
+        assert user is not None
         if short and not allow_short:
             raise PinTooShort(f"「{user.name}」的密码太短：{short}。请先设置新密码（登录窗口会请您输入；"
                               f"命令行 daishou user pin --name {user.name}，原密码一行、新密码一行）")
@@ -188,6 +211,19 @@ class Users:
             allowed = "或".join(r.label for r in roles)
             raise Refused(f"「{user.name}」是{user.role.label}，{purpose}需要{allowed}")
         return user
+
+    def _journal_lockout(self, name: str, action: str) -> None:
+        """The failed-PIN count and lockout as they now stand, as a journal entry of their own:
+        resetting the count in the file (to guess a head's PIN without being locked out) is then
+        caught by verify. On a file refused for writing (tampered, damaged) the count is kept
+        but not journalled: nothing is added to such a ledger."""
+        try:
+            with self._db.write() as s:
+                row = self._row(s, name)
+                _adopt_legacy_users(s, self._clock())
+                _journal_user(s, row, action, self._clock(), None)
+        except StorageError:
+            pass
 
     def _locked_in_process(self, name: str) -> float:
         """Seconds of lockout left by the monotonic clock (0 if none or no monotonic clock)."""

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -168,7 +169,8 @@ def _replay(conn: sqlite3.Connection, rows: Any, lines: Iterator[Any]) -> list[t
             if not lines_ok:
                 problems.append((seq, f"收据明细表与日志第 {seq} 条不符或缺失：{number}"))
         elif kind == "user":
-            users[d["name"]] = (seq, (d["role"], d["active"], d["pin_salt"], d["pin_hash"], d["pin_kdf"]))
+            lock = (d["failed_attempts"], _when(d["locked_until"])) if "failed_attempts" in d else None
+            users[d["name"]] = (seq, (d["role"], d["active"], d["pin_salt"], d["pin_hash"], d["pin_kdf"], lock))
         elif kind == "print":
             prints[(d["number"], bool(d["ok"]), d["copy_no"], d["error"])] += 1
         elif kind in ("device", "config"):
@@ -232,16 +234,26 @@ def _compare_users(conn: sqlite3.Connection,
     they are written at the next sign-in, and until then there is nothing to compare."""
     if not journalled:
         return []
-    rows = {str(name): (role, bool(active), bytes(salt).hex(), bytes(digest).hex(), kdf)
-            for name, role, active, salt, digest, kdf in conn.execute(
-                "SELECT name, role, active, pin_salt, pin_hash, pin_kdf FROM user")}
+    rows = {str(name): (role, bool(active), bytes(salt).hex(), bytes(digest).hex(), kdf, (int(failed), _when(until)))
+            for name, role, active, salt, digest, kdf, failed, until in conn.execute(
+                "SELECT name, role, active, pin_salt, pin_hash, pin_kdf, failed_attempts, locked_until FROM user")}
     for name, (seq, state) in sorted(journalled.items(), key=lambda kv: kv[1][0]):
-        if rows.get(name) != state:
+        row = rows.get(name)
+        if row is None or row[:5] != state[:5]:
             return [(seq, f"用户表中「{name}」的角色或密码与日志第 {seq} 条不符（用户被改动）")]
+        if state[5] is not None and row[5] != state[5]:  # entries from before the count was journalled: no count
+            return [(seq, f"用户表中「{name}」的输错次数或锁定时间与日志第 {seq} 条不符（锁定被改动）")]
     extra = sorted(set(rows) - set(journalled))
     if extra:
         return [(None, f"用户表有日志中没有的用户「{extra[0]}」")]
     return []
+
+
+def _when(value: object) -> datetime | None:
+    """A lockout time as the user table or a journal entry holds it (text, either separator)."""
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 _Pick = Callable[[int, dict[str, Any]], tuple[Any, ...]]

@@ -82,4 +82,34 @@ def test_an_administrator_unlocks_and_resets_a_pin_and_the_journal_says_who(
         actions = [(str(a), str(b)) for a, b in s.connection().exec_driver_sql(
             "SELECT json_extract(body, '$.data.action'), json_extract(body, '$.data.by') FROM journal "
             "WHERE kind = 'user' AND json_extract(body, '$.data.name') = '李代收' ORDER BY seq")]
-    assert actions[-2:] == [("unlock", "孙管理"), ("reset", "孙管理")]
+    assert [a for a in actions if a[0] in ("unlock", "reset")] == [("unlock", "孙管理"), ("reset", "孙管理")]
+    assert actions.count(("failed", "None")) == 6  # five before the lockout, one after the reset
+
+
+def test_a_failed_pin_count_or_lockout_reset_by_hand_is_caught(desk: Desk) -> None:
+    """Resetting the count in the file would let someone guess a head's PIN without ever being
+    locked out; every change of the count is a journal entry, so verify names it."""
+    import pytest
+
+    from app.services.errors import AuthError
+
+    for _ in range(3):
+        with pytest.raises(AuthError, match="还可再试"):
+            desk.users.authenticate("王村长", "000000")
+    assert desk.verify().ok
+    _shell(desk, "UPDATE user SET failed_attempts = 0 WHERE name = '王村长'")
+    result = desk.verify()
+    assert not result.ok and "「王村长」的输错次数或锁定时间与日志" in (result.reason or "")
+
+
+def test_a_lockout_lifted_by_hand_is_caught(desk: Desk) -> None:
+    import pytest
+
+    from app.services.errors import AuthError
+
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            desk.users.authenticate("李代收", "0000")
+    assert desk.verify().ok
+    _shell(desk, "UPDATE user SET locked_until = NULL WHERE name = '李代收'")
+    assert "锁定被改动" in (desk.verify().reason or "")

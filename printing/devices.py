@@ -165,6 +165,11 @@ class EscposDevice:
                 printer.open()
         except exceptions.DeviceNotFoundError as exc:
             raise PrinterError(self._io_message(exc.__context__ or exc, writing=False)) from exc
+        except ValueError as exc:  # pyusb's NoBackendError: no libusb on this PC
+            if type(exc).__name__ != "NoBackendError":
+                raise
+            raise PrinterError("这台电脑没有 USB 打印所需的驱动（libusb）：请安装打印机随附的驱动程序"
+                               "（或 libusb），也可把打印机改接网线或串口；收据已保存，装好后可补打") from exc
         return printer
 
     @staticmethod
@@ -196,6 +201,10 @@ class EscposDevice:
             why = "不存在：请检查数据线和路径"
         elif isinstance(exc, ConnectionError | BrokenPipeError):
             why = "连接被中断：请检查打印机电源和网线"
+        elif u.kind == "serial" and any(k in str(exc) for k in ("denied", "busy", "PermissionError", "Errno 16")):
+            why = "被其他程序占用：请关闭正在使用这个串口的程序（其他收款或打印软件）后重试"
+        elif u.kind == "serial" and "could not open port" in str(exc):
+            why = "打不开：请检查串口号（设备管理器中的 COM 口）和数据线"
         else:
             why = f"无法打印（{exc}）"
         return f"{where} {why}；收据已保存，处理后可重新打印"

@@ -148,3 +148,32 @@ def test_importing_escpos_leaves_logging_and_temp_alone(tmp_path: Path) -> None:
     assert out[0] == "0"  # python-escpos's logging.basicConfig() handler was taken back
     # one stable cache folder, not a fresh mkdtemp() per start
     assert [p.name for p in tmp_path.iterdir()] == [Path(out[1]).name]
+
+
+def test_a_usb_printer_on_a_pc_without_libusb_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The common case on village PCs: pyusb is there, the libusb driver is not."""
+    import usb.core
+
+    def no_backend(**_kw: object) -> None:
+        raise usb.core.NoBackendError("No backend available")
+
+    monkeypatch.setattr(usb.core, "find", no_backend)
+    with pytest.raises(PrinterError) as caught:
+        EscposDevice("usb://0416:5011").send(b"\x1b@", check_status=False)
+    assert "没有 USB 打印所需的驱动（libusb）" in caught.value.args[0] and "收据已保存" in caught.value.args[0]
+
+
+@pytest.mark.parametrize("error", [
+    "could not open port 'COM3': PermissionError(13, 'Access is denied.', None, 5)",  # Windows
+    "[Errno 16] could not open port /dev/ttyUSB0: [Errno 16] Device or resource busy: '/dev/ttyUSB0'",  # Linux
+])
+def test_a_com_port_in_use_is_named(monkeypatch: pytest.MonkeyPatch, error: str) -> None:
+    import serial
+
+    def busy(*_a: object, **_kw: object) -> None:
+        raise serial.SerialException(error)
+
+    monkeypatch.setattr(serial, "Serial", busy)
+    with pytest.raises(PrinterError, match="串口打印机 .* 被其他程序占用：请关闭正在使用这个串口的程序"):
+        EscposDevice("serial://COM3?baud=9600" if "COM3" in error else "serial:///dev/ttyUSB0").send(
+            b"\x1b@", check_status=False)

@@ -78,6 +78,14 @@ class SettingsView(QWidget):
         self.changed_pin = QLineEdit(objectName="changedPin", echoMode=QLineEdit.EchoMode.Password)
         self.change_pin_button = QPushButton("修改我的 PIN", objectName="changePin")
         self.change_pin_button.clicked.connect(self.change_pin)
+        # An administrator lifts a lockout or sets a new PIN for someone who forgot theirs.
+        self.admin_user = QComboBox(objectName="adminUser")
+        self.admin_new_pin = QLineEdit(objectName="adminNewPin", placeholderText="新 PIN（重置时填写）",
+                                       echoMode=QLineEdit.EchoMode.Password)
+        self.unlock_button = QPushButton("解除锁定", objectName="unlockUser")
+        self.unlock_button.clicked.connect(self.unlock_user)
+        self.reset_pin_button = QPushButton("重置 PIN", objectName="resetPin")
+        self.reset_pin_button.clicked.connect(self.reset_pin)
 
         printer_box = QGroupBox("收据打印机")
         pf = QFormLayout(printer_box)
@@ -115,6 +123,15 @@ class SettingsView(QWidget):
         for w in (QLabel("原 PIN"), self.old_pin, QLabel("新 PIN"), self.changed_pin, self.change_pin_button):
             pin_row.addWidget(w)
         uf.addRow(pin_row)
+        admin_row = QHBoxLayout()
+        for w in (self.admin_user, self.admin_new_pin, self.unlock_button, self.reset_pin_button):
+            admin_row.addWidget(w)
+        uf.addRow("管理员", admin_row)
+        is_admin = ctx.user.role is Role.ADMIN
+        for w in (self.admin_user, self.admin_new_pin, self.unlock_button, self.reset_pin_button):
+            w.setEnabled(is_admin)
+            if not is_admin:
+                w.setToolTip("解除锁定和重置 PIN 需由管理员登录")
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(printer_box)
@@ -149,6 +166,10 @@ class SettingsView(QWidget):
         self.large.setChecked(settings.get("ui.large_text") == "1")
         self.users.setText("　".join(f"{u.name}（{u.role.label}{'，已锁定' if u.locked_until else ''}）"
                                     for u in users))
+        self.admin_user.clear()
+        for u in users:
+            if u.name != self.ctx.user.name:
+                self.admin_user.addItem(f"{u.name}（{u.role.label}{'，已锁定' if u.locked_until else ''}）", u.name)
 
     def _say(self, text: str, *, ok: bool = False) -> None:
         self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
@@ -212,6 +233,26 @@ class SettingsView(QWidget):
         self._say(f"已注册：设备 {device_id}。开始同步", ok=True)
         if self.ctx.sync is not None:
             self.ctx.sync.sync_now()
+        self.refresh()
+
+    def unlock_user(self) -> None:
+        name, users, by = self.admin_user.currentData(), self.ctx.desk.users, self.ctx.user
+        if not name:
+            return
+        self.ctx.tasks.run(lambda: users.unlock(name, by=by), lambda _r: self._admin_done(f"已解除「{name}」的锁定"),
+                           on_error=self._refused)
+
+    def reset_pin(self) -> None:
+        name, pin, users, by = self.admin_user.currentData(), self.admin_new_pin.text(), self.ctx.desk.users, self.ctx.user
+        if not name:
+            return
+        self.ctx.tasks.run(lambda: users.reset_pin(name, pin, by=by),
+                           lambda _r: self._admin_done(f"已为「{name}」设置新 PIN，请当面告知本人并请其尽快修改"),
+                           on_error=self._refused)
+
+    def _admin_done(self, text: str) -> None:
+        self.admin_new_pin.clear()
+        self._say(text, ok=True)
         self.refresh()
 
     def add_user(self) -> None:

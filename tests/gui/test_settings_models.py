@@ -87,3 +87,46 @@ def test_models(qtmodeltester, window) -> None:  # type: ignore[no-untyped-def]
     receipts.set_receipts(desk.receipts.list())
     qtmodeltester.check(receipts)
     assert receipts.data(receipts.index(0, 0)) == number
+
+
+def test_an_administrator_unlocks_and_resets_a_pin_from_the_window(qtbot, ctx, errors) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    import pytest
+
+    from app.domain.records import Role
+    from app.services.errors import AuthError
+    from tests.gui.conftest import AGENT, HEAD, HEAD_PIN
+    from ui.main_window import MainWindow
+
+    desk = ctx.desk
+    head = desk.users.authenticate(HEAD, HEAD_PIN)
+    desk.users.add("孙管理", Role.ADMIN, "864209", by=head)
+    admin = desk.users.authenticate("孙管理", "864209")
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            desk.users.authenticate(AGENT, "0000")
+    window = MainWindow(dataclasses.replace(ctx, user=admin))
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    s = window.settings_view
+    window.show_screen(s)
+    wait_idle(qtbot, window.ctx.tasks)
+    assert s.unlock_button.isEnabled() and s.reset_pin_button.isEnabled()
+    s.admin_user.setCurrentIndex(s.admin_user.findData(AGENT))
+    assert "已锁定" in s.admin_user.currentText()
+    s.unlock_button.click()
+    qtbot.waitUntil(lambda: s.message.text() == f"已解除「{AGENT}」的锁定")
+    assert desk.users.authenticate(AGENT, "1234").name == AGENT
+    s.admin_user.setCurrentIndex(s.admin_user.findData(AGENT))
+    s.admin_new_pin.setText("8642")
+    s.reset_pin_button.click()
+    qtbot.waitUntil(lambda: "已为「李代收」设置新 PIN" in s.message.text())
+    assert desk.users.authenticate(AGENT, "8642").name == AGENT and desk.verify().ok
+    assert not errors
+
+
+def test_only_an_administrator_has_the_unlock_and_reset_buttons(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    s = window.settings_view
+    assert not s.unlock_button.isEnabled() and "需由管理员登录" in s.unlock_button.toolTip()

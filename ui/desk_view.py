@@ -7,7 +7,7 @@ no added delay and never pile up.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,7 +31,7 @@ from app.services.errors import CashConfirmationRequired, DaishouError, Override
 from app.services.payment import PaymentDraft
 from ui.context import WindowContext
 from ui.models import HouseholdModel, PersonTableModel
-from ui.payment_panel import PaymentPanel
+from ui.payment_panel import ERROR_STYLE, PaymentPanel
 from ui.text_size import scaled
 
 SEARCH_LIMIT = 50
@@ -66,6 +66,8 @@ class TierDelegate(QStyledItemDelegate):
 
 
 class DeskView(QWidget):
+    import_requested = Signal()  # the empty-roster bar's button: the window opens the import
+
     def __init__(self, ctx: WindowContext, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -95,9 +97,25 @@ class DeskView(QWidget):
         self.panel = PaymentPanel()
         self.panel.record_requested.connect(self.record)
 
+        # With no roster there is nobody to find: say so where the agent types, with the way on.
+        self.empty_roster = QWidget(objectName="emptyRoster")
+        er = QHBoxLayout(self.empty_roster)
+        er.setContentsMargins(0, 0, 0, 0)
+        self.empty_roster_text = QLabel("本机还没有征收清册，查不到任何人：请导入县里发的清册文件"
+                                        "（或在设置 F6 中注册到县服务器，清册会自动下载）",
+                                        objectName="emptyRosterText", wordWrap=True)
+        self.empty_roster_text.setStyleSheet(ERROR_STYLE)
+        self.import_button = QPushButton("导入清册（Ctrl+I）", objectName="emptyRosterImport")
+        self.import_button.clicked.connect(self.import_requested.emit)
+        er.addWidget(self.empty_roster_text, 1)
+        er.addWidget(self.import_button)
+        self.empty_roster.hide()
+        ctx.changes.roster.connect(self.check_roster)
+
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(self.empty_roster)
         lv.addWidget(self.search)
         lv.addWidget(self.results, 2)
         title_row = QHBoxLayout()
@@ -117,6 +135,10 @@ class DeskView(QWidget):
         self.search.returnPressed.connect(self.choose_selected)
         self.search.installEventFilter(self)
         self.setFocusProxy(self.search)
+
+    def check_roster(self) -> None:
+        roster = self.ctx.desk.roster
+        self.ctx.tasks.run(roster.is_empty, self.empty_roster.setVisible)
 
     @staticmethod
     def _table(model: object, name: str) -> QTableView:

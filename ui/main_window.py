@@ -35,6 +35,7 @@ class MainWindow(QMainWindow):
         self.today_view = TodayView(ctx)
         self.settle_view = SettleView(ctx)
         self.progress_view = ProgressView(ctx)
+        self.desk_view.import_requested.connect(lambda: self._on(self.progress_view, self.progress_view.import_roster))
         self.settings_view = SettingsView(ctx)
         self.tabs = QTabWidget(objectName="mainTabs")
         self.screens: list[tuple[QWidget, str, str]] = [
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
             setup = self.ctx.desk.setup
             self.ctx.tasks.run(lambda: setup.device, self._set_title)
         self.status.refresh()
+        self.desk_view.check_roster()
         self.show_screen(self.desk_view)
         # The first search would otherwise build the roster's index (seconds at 100,000 people).
         desk = self.ctx.desk

@@ -166,3 +166,30 @@ def test_printer_failure_keeps_the_receipt_and_says_to_reprint(qtbot, window, pr
     (receipt,) = window.ctx.desk.receipts.list()
     assert receipt.prints == 0
     assert not errors
+
+
+def test_an_empty_roster_is_said_where_the_agent_types_with_the_way_to_import(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path, tasks, printer, errors) -> None:
+    from tests.factories import FakeClock
+    from tests.gui.conftest import AGENT, AGENT_PIN, DEMO, FakeFiles, make_demo_home
+    from ui.context import WindowContext
+    from ui.main_window import MainWindow
+
+    clock = FakeClock()
+    make_demo_home(tmp_path / "fresh", clock, roster=False)
+    from app.services.desk import Desk
+
+    with Desk(tmp_path / "fresh", clock=clock) as desk:
+        files = FakeFiles(open_=DEMO / "roster-2027.csv")
+        ctx = WindowContext(desk, tasks, desk.users.authenticate(AGENT, AGENT_PIN), printer, files=files)
+        window = MainWindow(ctx)
+        qtbot.addWidget(window)
+        window.show()
+        window.start()
+        view = window.desk_view
+        qtbot.waitUntil(view.empty_roster.isVisible)
+        assert "本机还没有征收清册" in view.empty_roster_text.text()
+        view.import_button.click()  # the window's import, from where the agent is
+        qtbot.waitUntil(lambda: not desk.roster.is_empty(), timeout=15000)
+        qtbot.waitUntil(view.empty_roster.isHidden, timeout=15000)  # the bar goes once the roster is in
+        assert not errors

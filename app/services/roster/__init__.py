@@ -189,6 +189,11 @@ class Roster:
 
     # -- lookup ----------------------------------------------------------------------------
 
+    def is_empty(self) -> bool:
+        """No roster imported yet: the desk says so where the agent types."""
+        with self._db.read() as s:
+            return s.connection().exec_driver_sql("SELECT 1 FROM person LIMIT 1").first() is None
+
     def person(self, id_number: str) -> PersonInfo | None:
         with self._db.read() as s:
             people = load_people(s, "id_number = ?", (id_number.strip().upper(),))

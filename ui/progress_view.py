@@ -31,12 +31,12 @@ from PySide6.QtWidgets import (
 from app.domain.money import format_fen
 from app.domain.records import RosterProgress, UnpaidPerson
 from app.services.errors import DaishouError
-from app.services.roster import RemovalsNeedConfirmation
+from app.services.roster import ImportResult, RemovalsNeedConfirmation
 from ui.context import WindowContext
 from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.progress_models import ProgressRow, ProgressTableModel, UnpaidTableModel, progress_rows
 from ui.reports import open_files, resolve_folder, save_report
-from ui.roster_import import describe_import, import_roster
+from ui.roster_import import RejectedRowsDialog, describe_import, import_roster
 from ui.text_size import scaled
 
 CASH, ELSEWHERE, SUBSIDISED, EMPTY = (QColor("#2e7d32"), QColor("#81c784"), QColor("#90a4ae"),
@@ -278,10 +278,14 @@ class ProgressView(QWidget):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
-    def _imported(self, result: object) -> None:
+    def _imported(self, result: ImportResult) -> None:
         self.import_button.setEnabled(True)
         self._say(describe_import(result), ok=True)
         self.ctx.changes.roster.emit()
+        if result.rejected:
+            self.rejected_dialog = RejectedRowsDialog(self.ctx.desk, self.ctx.tasks, self.ctx.files, result,
+                                                      parent=self)
+            self.rejected_dialog.open()
 
     def _import_failed(self, exc: BaseException) -> None:
         from ui.tasks import Cancelled

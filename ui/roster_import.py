@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.records import UserInfo
 from app.services.desk import Desk
 from app.services.roster import ImportResult
+from ui.context import FileChooser
 from ui.tasks import LongTask, Progress, TaskManager
 
 
@@ -32,10 +42,51 @@ def import_roster(desk: Desk, tasks: TaskManager, path: str | Path, *, parent: Q
                           on_error=on_error, cancellable=True)
 
 
-def describe_import(result: Any) -> str:
-    rejected = getattr(result, "rejected", ())
-    text = f"导入 {result.imported} 人，更新 {result.updated} 人"
-    if rejected:
-        first = "；".join(f"第{r.row}行 {r.column}：{r.reason}" for r in rejected[:3])
-        text += f"，{len(rejected)} 行有误未导入（{first}{'…' if len(rejected) > 3 else ''}）"
-    return text
+def describe_import(result: ImportResult) -> str:
+    """The same counts as `daishou roster import`, and what the agent should know besides."""
+    text = result.summary
+    if result.rejected:
+        text += "；拒绝的行见弹出的清单，可保存为 Excel 修正后再导入"
+    return text + "".join(f"。注意：{n}" for n in result.notes)
+
+
+class RejectedRowsDialog(QDialog):
+    """Every rejected row with its Excel row number, column and reason; saved as .xlsx (the
+    rows as they were, with a reason column) to correct and import again."""
+
+    def __init__(self, desk: Desk, tasks: TaskManager, files: FileChooser, result: ImportResult, *,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("rejectedRows")
+        self.setWindowTitle("清册中被拒绝的行")
+        self.desk, self.tasks, self.files, self.imported = desk, tasks, files, result
+        self.table = QTableWidget(len(result.rejected), 3, objectName="rejectedTable")
+        self.table.setHorizontalHeaderLabels(["行号（Excel）", "列", "原因"])
+        for n, r in enumerate(result.rejected):
+            for col, value in enumerate((str(r.row), str(r.column), r.reason)):
+                self.table.setItem(n, col, QTableWidgetItem(value))
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.message = QLabel(f"共 {result.rejected_rows} 行没有导入：", objectName="rejectedMessage", wordWrap=True)
+        self.save_button = QPushButton("保存为 Excel（修正后可直接再导入）", objectName="saveRejected")
+        self.save_button.clicked.connect(self.save)
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self.resize(720, 420)
+
+    def save(self) -> None:
+        path = self.files.save_path(self, "保存被拒绝的行", "清册-拒绝的行.xlsx", "Excel (*.xlsx)")
+        if path is None:
+            return
+        roster, result = self.desk.roster, self.imported
+        self.tasks.run(lambda: roster.export_rejected_xlsx(result, path),
+                       lambda n: self.message.setText(f"已保存 {n} 行到 {path}：修正后可直接再次导入"),
+                       on_error=lambda exc: self.message.setText(f"保存失败：{exc}"))

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.services.desk import Desk
 from app.services.errors import DaishouError
+from app.services.roster import ImportResult
 from app.services.setup_flow import (
     RosterSource,
     Step,
@@ -272,7 +273,7 @@ class SetupWizard(QDialog):
         self._say("清册已下载，请按回车继续", ok=True)
         self.next_button.setFocus()
 
-    def _imported(self, result: object) -> None:
+    def _imported(self, result: ImportResult) -> None:
         self.import_button.setEnabled(True)
         self.flow.data.roster_imported = True
         self.import_result.setText(describe_import(result))

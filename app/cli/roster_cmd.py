@@ -54,8 +54,7 @@ def _import(args: argparse.Namespace, ctx: Context) -> int:
                "rejected": [{"row": r.row, "column": r.column, "reason": r.reason}
                             for r in result.rejected],
                "notes": list(result.notes), "rejected_file": written}
-    lines = [f"新增 {result.imported} 人，更新 {result.updated} 人，未变 {result.unchanged} 人，"
-             f"移除 {result.removed} 人，拒绝 {result.rejected_rows} 行"]
+    lines = [result.summary]
     lines += [f"  第{r.row}行 {r.column}：{r.reason}" for r in result.rejected]
     lines += [f"注意：{n}" for n in result.notes]
     if written:

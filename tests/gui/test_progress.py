@@ -144,3 +144,32 @@ def test_import_from_the_progress_screen(qtbot, window, tmp_path: Path, errors) 
     assert window.ctx.desk.roster.search("孙兰君")
     assert view.import_button.isEnabled()
     assert not errors
+
+
+def test_every_rejected_row_is_listed_and_saved_for_correction(qtbot, window, tmp_path: Path, errors) -> None:  # type: ignore[no-untyped-def]
+    """The window's counts are the command line's, every rejected row is listed with its Excel
+    row number, and the list is saved as .xlsx to correct and import again."""
+    from openpyxl import load_workbook
+
+
+    view = open_progress(qtbot, window)
+    lines = (DEMO / "roster-2027.csv").read_text(encoding="utf-8").splitlines()
+    bad = [lines[0], *lines[1:], "341824195711015653,坏号码,城乡居民基本医疗保险,2027,,一般,第一村民小组,0009,坏号码,,",
+           "341824195711015652,何梅德,城乡居民基本医疗保险,1999,,一般,第一村民小组,0001,何梅德,,"]
+    path = tmp_path / "roster.csv"
+    path.write_text("\n".join(bad) + "\n", encoding="utf-8")
+    saved = tmp_path / "rejected.xlsx"
+    window.ctx.files = FakeFiles(open_=path, save=saved)
+    qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: getattr(view, "rejected_dialog", None) is not None, timeout=15000)
+    dialog = view.rejected_dialog
+    assert "拒绝 2 行" in view.message.text() and "新增 0 人" in view.message.text()
+    rows = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    assert rows == [str(len(lines) + 1), str(len(lines) + 2)]  # Excel row numbers, header is row 1
+    assert "校验" in dialog.table.item(0, 2).text() or "证件" in dialog.table.item(0, 1).text()
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: "已保存 2 行" in dialog.message.text())
+    sheet = load_workbook(saved).active
+    assert sheet.max_row >= 3 and any(c.value == "拒绝原因" for c in sheet[1])
+    dialog.close()
+    assert not errors

@@ -59,6 +59,12 @@ class ImportResult:
         """Rows rejected (a row with two bad cells is listed twice but counted once)."""
         return len({r.row for r in self.rejected})
 
+    @property
+    def summary(self) -> str:
+        """The counts, worded the same on the command line and in the window."""
+        return (f"新增 {self.imported} 人，更新 {self.updated} 人，未变 {self.unchanged} 人，"
+                f"移除 {self.removed} 人，拒绝 {self.rejected_rows} 行")
+
 
 class RemovalsNeedConfirmation(Refused):
     """The import would mark more than a fifth of the listed people as removed; nothing was

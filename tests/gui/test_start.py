@@ -70,7 +70,7 @@ def test_first_run_wizard_to_login(qtbot, tmp_path: Path, errors) -> None:  # ty
         assert wizard.roster_radios[RosterSource.SERVER].isEnabled()  # the county server is an option
         f["roster_path"].setText(str(DEMO / "roster-2027.csv"))
         wizard.import_button.click()
-        qtbot.waitUntil(lambda: "导入 " in wizard.import_result.text())
+        qtbot.waitUntil(lambda: "新增 " in wizard.import_result.text())
         press_enter()
         assert wizard.flow.step is Step.PRINTER
         f["printer_address"].setText("127.0.0.1:9100")

@@ -390,6 +390,6 @@ def print_receipt(ctx: WindowContext, receipt: Receipt, *, on_problem) -> None: 
                       lambda _copy: ctx.changes.receipts.emit())
         ctx.changes.printer_state.emit(error or "就绪")
         if error:
-            on_problem(f"收据 {receipt.number} 已保存，但没有打印出来：{error}。请在“今日收据”中补打（F3）。")
+            on_problem(f"收据 {receipt.number} 已保存，但没有打印出来：{error}。请在“收据”中补打（F3）。")
 
     ctx.tasks.run(job, log, io=True)

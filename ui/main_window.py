@@ -39,7 +39,7 @@ class MainWindow(QMainWindow):
         self.settings_view = SettingsView(ctx)
         self.tabs = QTabWidget(objectName="mainTabs")
         self.screens: list[tuple[QWidget, str, str]] = [
-            (self.desk_view, "收款（F2）", "F2"), (self.today_view, "今日收据（F3）", "F3"),
+            (self.desk_view, "收款（F2）", "F2"), (self.today_view, "收据（F3）", "F3"),
             (self.settle_view, "日结与解缴（F4）", "F4"), (self.progress_view, "进度（F5）", "F5"),
             (self.settings_view, "设置（F6）", "F6"),
         ]

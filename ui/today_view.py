@@ -1,9 +1,17 @@
-"""今日收据: every receipt of the day, reprint (a copy), void (reason + village head), cash on hand."""
+"""收据 (F3): the receipts of any day (today first), each opened with its lines, sign-offs, override
+reason and print history; reprint (a copy), void (reason + village head), 退费申请 for a closed
+day, the day's 公示, and cash on hand."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from html import escape
+from pathlib import Path
+
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDateEdit,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -14,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.ids import mask_id
 from app.domain.money import format_fen
 from app.domain.records import CashPosition, Receipt
 from app.services.errors import DaishouError
@@ -22,6 +31,7 @@ from ui.desk_view import print_receipt
 from ui.models import ReceiptTableModel
 from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.pin_dialog import HeadPinDialog
+from ui.reports import open_files, resolve_folder, save_report
 from ui.text_size import scaled
 
 
@@ -44,11 +54,32 @@ class TodayView(QWidget):
         self.void_button = QPushButton("作废收据（Ctrl+Delete）", objectName="voidButton")
         self.reprint_button.clicked.connect(self.reprint)
         self.void_button.clicked.connect(self.void)
+        self.detail_button = QPushButton("查看详情（回车）", objectName="detailButton")
+        self.detail_button.clicked.connect(self.show_detail)
+        self.refund_button = QPushButton("退费申请", objectName="refundButton")
+        self.refund_button.clicked.connect(self.refund)
+        self.posting_button = QPushButton("生成本日公示", objectName="postingButton")
+        self.posting_button.clicked.connect(self.posting)
+        self.table.doubleClicked.connect(lambda _i: self.show_detail())
+        self.table.activated.connect(lambda _i: self.show_detail())
+        self.day = QDateEdit(objectName="receiptsDay", calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.day.setDate(_qdate(ctx.desk.clock().date()))
+        self._follow_today = True  # until the agent picks another day, the list follows the clock
+        self.day.dateChanged.connect(self._day_picked)
+        today_button = QPushButton("今天", objectName="todayButton")
+        today_button.clicked.connect(lambda: self.day.setDate(_qdate(self.ctx.desk.clock().date())))
+        pick = QHBoxLayout()
+        pick.addWidget(QLabel("日期"))
+        pick.addWidget(self.day)
+        pick.addWidget(today_button)
+        pick.addStretch(1)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.reprint_button)
-        buttons.addWidget(self.void_button)
+        for b in (self.detail_button, self.reprint_button, self.void_button, self.refund_button, self.posting_button):
+            buttons.addWidget(b)
         buttons.addStretch(1)
+        self.detail_dialog: ReceiptDetailDialog | None = None
         layout = QVBoxLayout(self)
+        layout.addLayout(pick)
         layout.addWidget(self.cash)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
@@ -57,12 +88,25 @@ class TodayView(QWidget):
         ctx.changes.receipts.connect(self.refresh)
         ctx.changes.ledger.connect(self.refresh)
 
+    @property
+    def shown_day(self) -> date:
+        d = self.day.date()
+        return date(d.year(), d.month(), d.day())
+
+    def _day_picked(self, _d: QDate) -> None:
+        self._follow_today = self.shown_day == self.ctx.desk.clock().date()
+        self.refresh()
+
     def refresh(self) -> None:
         desk = self.ctx.desk
-        today = desk.clock().date()
+        if self._follow_today and self.shown_day != desk.clock().date():  # past midnight
+            self.day.blockSignals(True)
+            self.day.setDate(_qdate(desk.clock().date()))
+            self.day.blockSignals(False)
+        day = self.shown_day
 
         def fetch() -> tuple[list[Receipt], CashPosition]:
-            return desk.receipts.list(today), desk.settlements.cash_position()
+            return desk.receipts.list(day), desk.settlements.cash_position()
 
         self.ctx.tasks.run(fetch, self._show)
 
@@ -71,8 +115,9 @@ class TodayView(QWidget):
         selected = self.selected()
         self.model.set_receipts(receipts)
         valid = [r for r in receipts if not r.void]
+        label = "今日" if self.shown_day == self.ctx.desk.clock().date() else f"{self.shown_day:%Y-%m-%d}"
         self.cash.setText(
-            f"今日 {len(valid)} 张有效收据，合计 ¥{format_fen(sum(r.total_fen for r in valid))}　"
+            f"{label} {len(valid)} 张有效收据，合计 ¥{format_fen(sum(r.total_fen for r in valid))}　"
             f"手头现金 ¥{format_fen(cash.on_hand_fen)}（未日结 ¥{format_fen(cash.unsettled_fen)}，"
             f"已日结未解缴 ¥{format_fen(cash.settled_not_remitted_fen)}）")
         numbers = [r.number for r in receipts]
@@ -138,8 +183,131 @@ class TodayView(QWidget):
         self._say(f"收据 {receipt.number} 已作废（{receipt.void.reason if receipt.void else ''}）", ok=True)
         self.ctx.changes.receipts.emit()
 
+    # -- detail, 退费申请, 公示 --------------------------------------------------------------------
+    def show_detail(self) -> None:
+        receipt = self.selected()
+        if receipt is None:
+            self._say("请先选择一张收据")
+            return
+        receipts = self.ctx.desk.receipts
+        self.ctx.tasks.run(lambda: (receipts.get(receipt.number), receipts.print_history(receipt.number)),
+                           lambda found: self._open_detail(*found), on_error=self._refused)
+
+    def _open_detail(self, receipt: Receipt, history: list[tuple[datetime, bool, int, str | None]]) -> None:
+        self.detail_dialog = ReceiptDetailDialog(receipt, history, parent=self)
+        self.detail_dialog.reprint_button.clicked.connect(self.reprint)
+        self.detail_dialog.refund_button.clicked.connect(self.refund)
+        self.detail_dialog.open()
+
+    def refund(self) -> None:
+        """退费申请 for a receipt of a closed day: the reason and the village head's PIN."""
+        receipt = self.selected()
+        if receipt is None:
+            self._say("请先选择一张收据")
+            return
+        detail = f"退费申请：收据 {receipt.number}（{receipt.payer_name}，¥{format_fen(receipt.total_fen)}）。"
+        dialog = HeadPinDialog(self.ctx.desk, self.ctx.tasks, purpose="退费申请", detail=detail,
+                               exclude=receipt.agent, ask_reason=True, parent=self)
+        receipts, agent = self.ctx.desk.receipts, self.ctx.user
+
+        def confirmed(result: int) -> None:
+            if result != QDialog.DialogCode.Accepted or dialog.head is None:
+                return
+            head, reason = dialog.head, dialog.reason.text().strip()
+            self.ctx.tasks.run(lambda: receipts.request_refund(receipt.number, reason=reason, agent=agent, head=head),
+                               self._refund_requested, on_error=self._refused)
+
+        dialog.finished.connect(confirmed)
+        dialog.open()
+        self.refund_dialog = dialog
+
+    def _refund_requested(self, receipt: Receipt) -> None:
+        self._say(f"收据 {receipt.number} 已提交退费申请（{receipt.refund.reason if receipt.refund else ''}），"
+                  "由县里退款；收据本身仍有效", ok=True)
+        self.ctx.changes.receipts.emit()
+
+    def posting(self, folder: Path | None = None) -> None:
+        """The day's 公示 as a PDF in the report folder, opened to print."""
+        desk, day = self.ctx.desk, self.shown_day
+
+        def work() -> Path | None:
+            where = resolve_folder(desk, folder)
+            if where is None:
+                return None
+            return save_report(desk, "posting", (day, day), where, f"公示-{day.isoformat()}.pdf", today=desk.clock().date())
+
+        def done(path: Path | None) -> None:
+            if path is None:
+                chosen = self.ctx.files.folder(self, "选择保存公示的文件夹")
+                if chosen is None:
+                    self._say("没有选择文件夹，公示未生成")
+                    return
+                self.posting(chosen)
+                return
+            opened = open_files([path])
+            self._say(f"已生成 {path}" + ("，请在打开的窗口中打印" if opened else ""), ok=True)
+
+        self.ctx.tasks.run(work, done, on_error=self._refused)
+
     def _refused(self, exc: BaseException) -> None:
         if isinstance(exc, DaishouError):
             self._say(exc.message)
         else:
             self.ctx.tasks.fault(exc)
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+class ReceiptDetailDialog(QDialog):
+    """One receipt as recorded: lines, sign-offs, override reason, void or refund, every print."""
+
+    def __init__(self, receipt: Receipt, history: list[tuple[datetime, bool, int, str | None]], *,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("receiptDetail")
+        self.setWindowTitle(f"收据 {receipt.number}")
+        r = receipt
+        lines = "".join(
+            f"<tr><td>{escape(ln.name)}</td><td>{mask_id(ln.id_number)}</td><td>{ln.insurance.label}</td>"
+            f"<td>{ln.year}</td><td>{format_fen(ln.tier_fen).removesuffix('.00') if ln.tier_fen else ''}</td>"
+            f"<td align=right>{format_fen(ln.amount_fen)}</td></tr>" for ln in r.lines)
+        countersign = (f"{escape(r.countersign.head)} {r.countersign.at:%Y-%m-%d %H:%M}（第{r.countersign.round_no}次日结会签）"
+                       if r.countersign else "未日结（日结时由村委会负责人会签）")
+        prints = "".join(
+            f"<li>{at:%Y-%m-%d %H:%M} {'补打第' + str(copy) + '次' if copy else '原件'}"
+            f"{'' if ok else '，未打出：' + escape(error or '')}</li>" for at, ok, copy, error in history) or "<li>还没有打印</li>"
+        extra = ""
+        if r.override_reason:
+            extra += f"<p>改动应缴金额的原因：{escape(r.override_reason)}</p>"
+        if r.void:
+            extra += (f"<p><b>已作废</b>：{escape(r.void.reason)}（{escape(r.void.agent)}办理，{escape(r.void.head)}会签，"
+                      f"{r.void.at:%Y-%m-%d %H:%M}）</p>")
+        if r.refund:
+            extra += (f"<p><b>已申请退费</b> ¥{format_fen(r.refund.amount_fen)}：{escape(r.refund.reason)}"
+                      f"（{escape(r.refund.agent)}申请，{escape(r.refund.head)}会签）</p>")
+        self.text = QLabel(objectName="receiptDetailText", wordWrap=True)
+        self.text.setText(
+            f"<p>收据号 {r.number}　{r.recorded_at:%Y-%m-%d %H:%M:%S}</p>"
+            f"<p>缴费人：{escape(r.payer_name)}（{mask_id(r.payer_id_number)}）　签字：{r.payer_signoff.label}</p>"
+            f"<table border=1 cellspacing=0 cellpadding=3><tr><th>参保人</th><th>证件号码</th><th>险种</th><th>年度</th>"
+            f"<th>档次</th><th>金额</th></tr>{lines}</table>"
+            f"<p>合计 ¥{format_fen(r.total_fen)}　实收 ¥{format_fen(r.cash_fen)}　找零 ¥{format_fen(r.change_fen)}</p>"
+            f"<p>代收员：{escape(r.agent)}（{r.recorded_at:%Y-%m-%d %H:%M} 电子签名）</p>"
+            f"<p>村委会负责人：{countersign}</p>{extra}<p>打印记录：</p><ul>{prints}</ul>"
+            f"<p>校验码 {r.short_hash}</p>")
+        self.reprint_button = QPushButton("补打", objectName="detailReprint")
+        self.refund_button = QPushButton("退费申请", objectName="detailRefund")
+        self.reprint_button.setEnabled(r.void is None)
+        self.refund_button.setEnabled(r.void is None and r.refund is None and r.countersign is not None)
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        for b in (self.reprint_button, self.refund_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addLayout(buttons)

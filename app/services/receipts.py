@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import sqlite3
 from collections import defaultdict
@@ -252,6 +253,15 @@ class Receipts:
                 q = q.where(col(ReceiptRow.day) <= end)
             village = self._setup.device.village_name
             return _receipts(s, s.exec(q).all(), village)
+
+    def print_history(self, number: str) -> builtins.list[tuple[datetime, bool, int, str | None]]:
+        """Every print attempt of a receipt: (when, printed, copy number, what went wrong)."""
+        with self._db.read() as s:
+            rows = s.connection().exec_driver_sql(
+                "SELECT recorded_at, ok, copy_no, error FROM print_event WHERE receipt_number = ? ORDER BY id",
+                (number,)).all()
+        return [(r[0] if isinstance(r[0], datetime) else datetime.fromisoformat(str(r[0])), bool(r[1]), int(r[2]),
+                 r[3]) for r in rows]
 
     def signature(self, sha256: str) -> bytes | None:
         with self._db.read() as s:

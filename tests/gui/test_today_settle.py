@@ -148,3 +148,38 @@ def test_settled_day_printed_again_into_a_folder_the_agent_picks(qtbot, window, 
     assert sorted(p.name for p in (tmp_path / "报表").iterdir()) == [
         "台账-2026-10-15-设备1.pdf", "日结单-2026-10-15-设备1.pdf"]
     assert not errors
+
+
+def test_any_days_receipt_opened_reprinted_refunded_and_the_days_posting(  # type: ignore[no-untyped-def]
+        qtbot, window, printer, clock, tmp_path, errors) -> None:
+    from datetime import timedelta
+
+    desk = window.ctx.desk
+    number = take_cash(window, "吴福福")
+    day1 = clock().date()
+    head = desk.users.authenticate("王村长", HEAD_PIN)
+    desk.settlements.settle(day1, agent=window.ctx.user, head=head, counted_fen=40000)
+    clock.next_day()
+    take_cash(window, "覃敏兰")
+    view = open_screen(qtbot, window, Qt.Key.Key_F3)
+    assert view.model.rowCount() == 1 and view.shown_day == day1 + timedelta(days=1)  # today first
+    view.day.setDate(view.day.date().addDays(-1))  # the day before: its receipts, not only today's
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1 and view.model.receipts[0].number == number)
+    view.table.selectRow(0)
+    view.show_detail()
+    qtbot.waitUntil(lambda: view.detail_dialog is not None and view.detail_dialog.isVisible())
+    text = view.detail_dialog.text.text()
+    assert number in text and "吴福福" in text and "城乡居民基本医疗保险" in text
+    assert "王村长" in text and "第1次日结会签" in text and "还没有打印" in text
+    view.detail_dialog.reprint_button.click()
+    qtbot.waitUntil(lambda: len(printer.printed) == 1)
+    view.detail_dialog.refund_button.click()
+    countersign(qtbot, view, reason="已在银行代扣缴费")
+    qtbot.waitUntil(lambda: "已提交退费申请" in view.message.text())
+    assert desk.receipts.get(number).refund is not None
+    window.ctx.files = FakeFiles(folder=tmp_path)
+    view.posting()
+    qtbot.waitUntil(lambda: "已生成" in view.message.text())
+    posted = tmp_path / f"公示-{day1.isoformat()}.pdf"
+    assert posted.exists() and "吴福福" in read_pdf(posted.read_bytes()).all
+    assert not errors

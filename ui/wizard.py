@@ -92,16 +92,20 @@ class SetupWizard(QDialog):
                          ("村委会负责人姓名", "head_name"), ("负责人密码", "head_pin"),
                          ("再次输入", "head_pin_again")],
         }
+        # Each field's problem is shown right under it, in red (the message line keeps the rest).
+        self.field_errors: dict[str, QLabel] = {}
         for step in Step:
             page = QWidget()
             form = QFormLayout(page)
             for label, key in forms.get(step, []):
                 form.addRow(label, f[key])
+                self._error_row(form, key)
             self.page_of[step] = page
             self.pages.addWidget(page)
             if step is Step.CONFIG:
                 form.addRow(QLabel("县级配置文件由乡镇社保中心提供（档次、医保金额、代缴标准、征收期）。"))
                 form.addRow("配置文件", _file_row(f["config_path"], "县级配置", "JSON (*.json)", self))
+                self._error_row(form, "config_path")
             elif step is Step.ROSTER:
                 self._roster_page(form)
             elif step is Step.PRINTER:
@@ -137,11 +141,14 @@ class SetupWizard(QDialog):
             form.addRow(radio)
         self.roster_radios[RosterSource.FILE].setChecked(True)
         form.addRow("清册文件", _file_row(self.fields["roster_path"], "征收清册", "清册 (*.csv *.xlsx *.xls)", self))
+        self._error_row(form, "roster_path")
         self.import_button = QPushButton("导入", objectName="wizardImport")
         self.import_button.clicked.connect(self.import_roster)
         form.addRow(self.import_button)
         form.addRow("县服务器", self.fields["server_url"])
+        self._error_row(form, "server_url")
         form.addRow("注册码", self.fields["enrol_code"])
+        self._error_row(form, "enrol_code")
         self.download_button = QPushButton("注册并下载", objectName="wizardDownload")
         self.download_button.clicked.connect(self.enrol_and_download)
         form.addRow(self.download_button)
@@ -192,13 +199,39 @@ class SetupWizard(QDialog):
         self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
         self.message.setText(text)
 
+    def _error_row(self, form: QFormLayout, key: str) -> None:
+        label = QLabel(objectName=f"error_{key}", wordWrap=True)
+        label.setStyleSheet(ERROR_STYLE)
+        label.hide()
+        form.addRow("", label)
+        self.field_errors[key] = label
+
+    def show_problems(self, found: list[tuple[str | None, str]]) -> None:
+        """Each problem beside its field, the first such field focused; the rest in the message."""
+        for label in self.field_errors.values():
+            label.clear()
+            label.hide()
+        general: list[str] = []
+        first: str | None = None
+        for key, message in found:
+            shown = self.field_errors.get(key or "")
+            if shown is None:
+                general.append(message)
+                continue
+            shown.setText((shown.text() + "\n" if shown.text() else "") + message)
+            shown.show()
+            first = first or key
+        if first is not None:
+            self.fields[first].setFocus()
+            self.fields[first].selectAll()
+        self._say("\n".join(general) if general else ("请改正标红的项" if found else ""))
+
     def advance(self) -> None:
         self._collect()
-        problems = self.flow.problems()
-        if problems:
-            self._say("\n".join(problems))
+        found = self.flow.field_problems()
+        self.show_problems(found)
+        if found:
             return
-        self._say("")
         if self.flow.writes_identity:
             self.next_button.setEnabled(False)
             data = self.flow.data
@@ -223,7 +256,7 @@ class SetupWizard(QDialog):
     def back(self) -> None:
         self._collect()
         self.flow.back()
-        self._say("")
+        self.show_problems([])
         self._draw()
 
     def import_roster(self) -> None:

@@ -95,46 +95,54 @@ def _pin_problem(who: str, role: str, pin: str, again: str) -> str | None:
 
 def problems(step: Step, d: WizardData) -> list[str]:
     """What is wrong with the answers of one step (empty when it may be left)."""
-    out: list[str] = []
+    return [message for _field, message in field_problems(step, d)]
+
+
+def field_problems(step: Step, d: WizardData) -> list[tuple[str | None, str]]:
+    """Each problem with the WizardData field it belongs to (None: the step as a whole), so the
+    window shows it beside that field."""
+    out: list[tuple[str | None, str]] = []
     if step is Step.DEVICE:
-        for check, value in ((validate_village_code, d.village_code),
-                             (validate_township_code, d.township_code),
-                             (validate_device_no, d.device_no)):
+        for key, check, value in (("village_code", validate_village_code, d.village_code),
+                                  ("township_code", validate_township_code, d.township_code),
+                                  ("device_no", validate_device_no, d.device_no)):
             try:
                 check(value.strip())
             except ValueError as exc:
-                out.append(str(exc))
+                out.append((key, str(exc)))
         if not d.village_name.strip():
-            out.append("请填写村名称")
+            out.append(("village_name", "请填写村名称"))
         if not out and not d.village_code.strip().startswith(d.township_code.strip()[:9]):
-            out.append("村代码的前9位应与乡镇代码相同")
+            out.append(("village_code", "村代码的前9位应与乡镇代码相同"))
     elif step is Step.CONFIG:
         if not d.config_path.strip():
-            out.append("请选择县级配置文件（由乡镇社保中心提供）")
+            out.append(("config_path", "请选择县级配置文件（由乡镇社保中心提供）"))
     elif step is Step.USERS:
         names = []
-        for who, name in (("代收员", d.agent_name), ("村委会负责人", d.head_name)):
+        for key, who, name in (("agent_name", "代收员", d.agent_name), ("head_name", "村委会负责人", d.head_name)):
             try:
                 names.append(parse_name(name))
             except InvalidNameError as exc:
-                out.append(f"{who}姓名：{exc}")
+                out.append((key, f"{who}姓名：{exc}"))
         if len(names) == 2 and names[0] == names[1]:
-            out.append("代收员和村委会负责人必须是两个人（作废和日结需要另一人会签）")
-        for who, role, pin, again in (("代收员", "agent", d.agent_pin, d.agent_pin_again),
-                                      ("村委会负责人", "head", d.head_pin, d.head_pin_again)):
+            out.append(("head_name", "代收员和村委会负责人必须是两个人（作废和日结需要另一人会签）"))
+        for key, who, role, pin, again in (("agent_pin", "代收员", "agent", d.agent_pin, d.agent_pin_again),
+                                           ("head_pin", "村委会负责人", "head", d.head_pin, d.head_pin_again)):
             problem = _pin_problem(who, role, pin, again)
             if problem:
-                out.append(problem)
+                out.append((f"{key}_again" if "不一致" in problem else key, problem))
         if not out and d.agent_pin == d.head_pin:
-            out.append("两人的密码不能相同")
+            out.append(("head_pin", "两人的密码不能相同"))
     elif step is Step.ROSTER:
         if d.roster_source is RosterSource.SERVER and not d.roster_imported:
-            if not d.server_url.strip() or not d.enrol_code.strip():
-                out.append("请填写县服务器地址和县里给的注册码，再按“注册并下载”")
-            else:
-                out.append("请按“注册并下载”，等清册下载完成")
+            if not d.server_url.strip():
+                out.append(("server_url", "请填写县服务器地址"))
+            if not d.enrol_code.strip():
+                out.append(("enrol_code", "请填写县里给的注册码，再按“注册并下载”"))
+            if d.server_url.strip() and d.enrol_code.strip():
+                out.append((None, "请按“注册并下载”，等清册下载完成"))
         if d.roster_source is RosterSource.FILE and not d.roster_imported:
-            out.append("请选择清册文件并导入（或选择“稍后导入”）")
+            out.append(("roster_path", "请选择清册文件并导入（或选择“稍后导入”）"))
     return out
 
 
@@ -154,6 +162,9 @@ class WizardFlow:
 
     def problems(self) -> list[str]:
         return problems(self.step, self.data)
+
+    def field_problems(self) -> list[tuple[str | None, str]]:
+        return field_problems(self.step, self.data)
 
     @property
     def writes_identity(self) -> bool:

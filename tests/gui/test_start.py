@@ -49,7 +49,11 @@ def test_first_run_wizard_to_login(qtbot, tmp_path: Path, errors) -> None:  # ty
                            ("device_no", "1")):
             qtbot.keyClicks(f[key], value)
         press_enter()
-        assert wizard.flow.step is Step.DEVICE and "村名称" in wizard.message.text()
+        assert wizard.flow.step is Step.DEVICE and "请改正标红的项" in wizard.message.text()
+        # the problem is shown at its field, and the field has the focus
+        assert wizard.field_errors["village_name"].text() == "请填写村名称"
+        assert not wizard.field_errors["village_name"].isHidden() and f["village_name"].hasFocus()
+        assert wizard.field_errors["village_code"].isHidden()
         type_text(f["village_name"], "示范村")
         press_enter()
         assert wizard.flow.step is Step.CONFIG
@@ -62,7 +66,7 @@ def test_first_run_wizard_to_login(qtbot, tmp_path: Path, errors) -> None:  # ty
                            ("head_pin", "567890"), ("head_pin_again", "567891")):
             qtbot.keyClicks(f[key], value)
         press_enter()
-        assert "不一致" in wizard.message.text() and not desk.setup.initialised
+        assert "不一致" in wizard.field_errors["head_pin_again"].text() and not desk.setup.initialised
         f["head_pin_again"].setText("567890")
         press_enter()
         assert wizard.flow.step is Step.ROSTER and not wizard.back_button.isEnabled()

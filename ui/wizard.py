@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -34,6 +36,9 @@ from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.printer import EscposPrinter, NoPrinter, PrinterProblem
 from ui.roster_import import describe_import, import_roster
 from ui.settings_view import PRINTER_KINDS
+
+if TYPE_CHECKING:
+    from printing.discover import Found
 from ui.tasks import TaskManager
 from ui.text_size import scaled
 
@@ -164,6 +169,15 @@ class SetupWizard(QDialog):
         self.printer_width.addItem("80 mm", 80)
         test = QPushButton("测试打印", objectName="wizardTestPrint")
         test.clicked.connect(self.test_print)
+        self.find_button = QPushButton("查找本机的打印机", objectName="wizardFindPrinters")
+        self.find_button.clicked.connect(self.find_printers)
+        self.found_printers = QComboBox(objectName="wizardFoundPrinters")
+        self.found_printers.addItem("（网络打印机请直接填写 IP 地址）", None)
+        self.found_printers.activated.connect(self._printer_chosen)
+        finder = QHBoxLayout()
+        finder.addWidget(self.found_printers, 1)
+        finder.addWidget(self.find_button)
+        form.addRow("找到的打印机", finder)
         form.addRow("类型", self.printer_kind)
         form.addRow("地址", self.fields["printer_address"])
         form.addRow("纸宽", self.printer_width)
@@ -312,6 +326,35 @@ class SetupWizard(QDialog):
         self.import_result.setText(describe_import(result))
         self._say("清册已导入，请按回车继续", ok=True)
         self.next_button.setFocus()
+
+    def find_printers(self) -> None:
+        """USB printers, COM ports and Windows printers this PC can see; a network printer's IP
+        address is typed in the address field."""
+        from printing.discover import find_printers
+
+        self.find_button.setEnabled(False)
+        self.tasks.run(find_printers, self._printers_found, on_error=self._refused, io=True)
+
+    def _printers_found(self, result: tuple[list[Found], list[str]]) -> None:
+        found, notes = result
+        self.find_button.setEnabled(True)
+        self.found_printers.clear()
+        self.found_printers.addItem(f"找到 {len(found)} 台（网络打印机请直接填写 IP 地址）", None)
+        for printer in found:
+            self.found_printers.addItem(printer.label, printer)
+        if found:
+            self.found_printers.setCurrentIndex(1)
+            self._printer_chosen(1)
+        self._say("；".join(notes) if notes else (f"找到 {len(found)} 台打印机，请选择后按“测试打印”" if found
+                                                   else "没有找到 USB 或串口打印机：网络打印机请填写 IP 地址"),
+                  ok=bool(found) and not notes)
+
+    def _printer_chosen(self, index: int) -> None:
+        printer = self.found_printers.itemData(index)
+        if printer is None:
+            return
+        self.printer_kind.setCurrentIndex(max(0, self.printer_kind.findData(printer.kind)))
+        self.fields["printer_address"].setText(printer.address)
 
     def test_print(self) -> None:
         self._collect()

@@ -164,3 +164,29 @@ def test_a_head_with_an_old_short_pin_sets_a_new_one_at_login(qtbot, desk: Desk,
     app.window.close()
     app.shutdown()
     assert not errors
+
+
+def test_the_wizard_finds_the_printers_this_pc_sees(qtbot, tmp_path, tasks, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from app.services.setup_flow import WizardFlow
+    from printing import discover
+    from printing.discover import Found
+    from tests.factories import FakeClock
+    from tests.gui.conftest import make_demo_home
+    from ui.wizard import SetupWizard
+
+    monkeypatch.setattr(discover, "find_printers", lambda: (
+        [Found("serial", "COM3?baud=9600", "串口 COM3（USB-SERIAL CH340）"), Found("usb", "0416:5011", "USB 打印机 0416:5011")],
+        ["USB 打印机需要 libusb 驱动，本机没有安装，所以没有列出 USB 打印机"]))
+    make_demo_home(tmp_path / "home", FakeClock())
+    with Desk(tmp_path / "home", clock=FakeClock()) as desk:
+        wizard = SetupWizard(desk, tasks, WizardFlow(start=Step.PRINTER))
+        qtbot.addWidget(wizard)
+        wizard.show()
+        wizard.find_button.click()
+        qtbot.waitUntil(lambda: wizard.found_printers.count() == 3)
+        assert wizard.printer_kind.currentData() == "serial"  # the first one found is chosen
+        assert wizard.fields["printer_address"].text() == "COM3?baud=9600"
+        wizard.found_printers.setCurrentIndex(2)
+        wizard._printer_chosen(2)
+        assert (wizard.printer_kind.currentData(), wizard.fields["printer_address"].text()) == ("usb", "0416:5011")
+        assert "libusb" in wizard.message.text()

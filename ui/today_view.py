@@ -4,6 +4,7 @@ day, the day's 公示, and cash on hand."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from html import escape
 from pathlib import Path
@@ -163,17 +164,24 @@ class TodayView(QWidget):
         self.ask_head_and_void(receipt)
 
     def ask_head_and_void(self, receipt: Receipt) -> HeadPinDialog:
-        detail = f"作废收据 {receipt.number}（{receipt.payer_name}，¥{format_fen(receipt.total_fen)}）。"
-        dialog = HeadPinDialog(self.ctx.desk, self.ctx.tasks, purpose="作废收据", detail=detail,
+        receipts = self.ctx.desk.receipts
+        return self._countersigned(receipt, "作废收据", receipts.void, self._voided)
+
+    def _countersigned(self, receipt: Receipt, purpose: str, act: Callable[..., Receipt],
+                       done: Callable[[Receipt], None]) -> HeadPinDialog:
+        """A reason and the village head's PIN (never the collecting agent's), then `act` with
+        the agent signed in and that head."""
+        detail = f"{purpose}：收据 {receipt.number}（{receipt.payer_name}，¥{format_fen(receipt.total_fen)}）。"
+        dialog = HeadPinDialog(self.ctx.desk, self.ctx.tasks, purpose=purpose, detail=detail,
                                exclude=receipt.agent, ask_reason=True, parent=self)
-        receipts, agent = self.ctx.desk.receipts, self.ctx.user
+        agent = self.ctx.user
 
         def confirmed(result: int) -> None:
             if result != QDialog.DialogCode.Accepted or dialog.head is None:
                 return
             head, reason = dialog.head, dialog.reason.text().strip()
-            self.ctx.tasks.run(lambda: receipts.void(receipt.number, reason=reason, agent=agent, head=head),
-                               self._voided, on_error=self._refused)
+            self.ctx.tasks.run(lambda: act(receipt.number, reason=reason, agent=agent, head=head),
+                               done, on_error=self._refused)
 
         dialog.finished.connect(confirmed)
         dialog.open()
@@ -205,21 +213,8 @@ class TodayView(QWidget):
         if receipt is None:
             self._say("请先选择一张收据")
             return
-        detail = f"退费申请：收据 {receipt.number}（{receipt.payer_name}，¥{format_fen(receipt.total_fen)}）。"
-        dialog = HeadPinDialog(self.ctx.desk, self.ctx.tasks, purpose="退费申请", detail=detail,
-                               exclude=receipt.agent, ask_reason=True, parent=self)
-        receipts, agent = self.ctx.desk.receipts, self.ctx.user
-
-        def confirmed(result: int) -> None:
-            if result != QDialog.DialogCode.Accepted or dialog.head is None:
-                return
-            head, reason = dialog.head, dialog.reason.text().strip()
-            self.ctx.tasks.run(lambda: receipts.request_refund(receipt.number, reason=reason, agent=agent, head=head),
-                               self._refund_requested, on_error=self._refused)
-
-        dialog.finished.connect(confirmed)
-        dialog.open()
-        self.refund_dialog = dialog
+        self.refund_dialog = self._countersigned(receipt, "退费申请", self.ctx.desk.receipts.request_refund,
+                                                 self._refund_requested)
 
     def _refund_requested(self, receipt: Receipt) -> None:
         self._say(f"收据 {receipt.number} 已提交退费申请（{receipt.refund.reason if receipt.refund else ''}），"

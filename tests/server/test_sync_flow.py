@@ -97,3 +97,34 @@ def test_without_enrolment_sync_says_what_to_do(desk: Desk) -> None:
     with pytest.raises(SyncError, match="尚未注册到县级服务器") as caught:
         SyncClient(desk, server="http://127.0.0.1:9").run()
     assert caught.value.code == "not_enrolled"
+
+
+def test_no_network_the_same_signed_batch_goes_by_usb_stick(server: Server, desk: Desk, agent: UserInfo,
+                                                              head: UserInfo, clock: FakeClock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sync.server import cli as server_cli
+
+    client = enrol(desk, server)
+    desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    out = tmp_path / "usb" / "批次.json"
+    out.parent.mkdir()
+    span = client.export(out)
+    assert span == (1, desk.sync.newest()) and out.exists()
+    import io
+
+    said = io.StringIO()
+    assert server_cli.main(["--db", server.url, "import", str(out)], stdout=said, stderr=said) == 0
+    assert '"status": "accepted"' in said.getvalue() and held_entries(server) == desk.sync.newest()
+    said = io.StringIO()
+    assert server_cli.main(["--db", server.url, "import", str(out)], stdout=said, stderr=said) == 0
+    assert '"status": "already_held"' in said.getvalue() and held_entries(server) == desk.sync.newest()
+    assert client.run().sent == []  # the county already holds it: nothing sent twice
+
+
+def test_a_token_the_county_no_longer_accepts_says_to_enrol_again(server: Server, desk: Desk) -> None:
+    client = enrol(desk, server)
+    key, _token = client.secrets.load()  # type: ignore[misc]
+    client.secrets.save(key, "not-the-token")
+    with pytest.raises(SyncError, match="县级服务器不认本机的凭证") as caught:
+        client.run()
+    assert caught.value.code == "token_refused"

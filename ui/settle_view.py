@@ -33,7 +33,7 @@ from ui.pin_dialog import HeadPinDialog
 from ui.reports import open_files, resolve_folder, save_report
 from ui.text_size import scaled
 
-_State = tuple[NextDay, CashPosition, list[Remittance]]
+_State = tuple[NextDay, CashPosition, list[Remittance], dict[str, dict[str, object]]]
 
 
 def denomination_label(fen: int) -> str:
@@ -120,12 +120,13 @@ class SettleView(QWidget):
 
         def fetch() -> _State:
             # Which day (and round) is due is the core's choice (日清日结 in order), not the view's.
-            return desk.closing.next_day(), desk.settlements.cash_position(), desk.settlements.remittances()
+            return (desk.closing.next_day(), desk.settlements.cash_position(), desk.settlements.remittances(),
+                    desk.sync.state().get("confirmations", {}))
 
         self.ctx.tasks.run(fetch, self._show)
 
     def _show(self, result: _State) -> None:
-        nxt, cash, remittances = result
+        nxt, cash, remittances, confirmed = result
         self.next = nxt
         self.day, self.expected, self.last_settled = nxt.day, nxt.expected_fen, nxt.last_settled
         self.print_button.setEnabled(nxt.last_settled is not None)
@@ -137,8 +138,11 @@ class SettleView(QWidget):
         self.position.setText(f"已日结未解缴 ¥{format_fen(cash.settled_not_remitted_fen)}　"
                               f"累计已解缴 ¥{format_fen(cash.remitted_fen)}")
         self.remit_day.setDate(QDate(self.ctx.desk.clock().date()))
+        # 入库: which slips the county has confirmed as paid in (they come down with sync)
         self.remittances.setText("\n".join(
-            f"{r.day.isoformat()}　凭证 {r.slip_no}　¥{format_fen(r.amount_fen)}" for r in remittances[-5:]))
+            f"{r.day.isoformat()}　凭证 {r.slip_no}　¥{format_fen(r.amount_fen)}　"
+            + (f"已入库（{confirmed[r.slip_no]['confirmed_on']}）" if r.slip_no in confirmed else "待县里确认入库")
+            for r in remittances[-5:]))
         self._recount()
 
     def counted_fen(self) -> int:

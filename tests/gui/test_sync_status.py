@@ -81,3 +81,28 @@ def test_the_wizard_enrols_and_downloads_the_roster_from_the_county(
         qtbot.waitUntil(lambda: "已从县服务器下载清册第 1 版" in wizard.import_result.text(), timeout=15000)
         assert wizard.flow.data.roster_imported and not wizard.flow.problems()
         assert desk.roster.search("何梅德") and desk.sync.state()["device_id"] == "341824100201-01"
+
+
+def test_the_settle_screen_shows_which_remittances_the_county_confirmed(  # type: ignore[no-untyped-def]
+        qtbot, window, desk: Desk, clock: FakeClock, server: Server) -> None:  # noqa: F811
+    from sync.server import service
+    from tests.gui.conftest import wait_idle
+
+    client = enrol(desk, server)
+    agent = desk.users.authenticate(AGENT, AGENT_PIN)
+    head = desk.users.authenticate(HEAD, HEAD_PIN)
+    desk.receipts.record(agent, [LineRequest(HE, Insurance.MEDICAL, 2027)], cash_fen=40000)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    desk.settlements.remit(amount_fen=40000, slip_no="JK-9", day=clock().date(), by=agent)
+    client.run()
+    view = window.settle_view
+    window.show_screen(view)
+    view.refresh()
+    wait_idle(qtbot, window.ctx.tasks)
+    assert "凭证 JK-9" in view.remittances.text() and "待县里确认入库" in view.remittances.text()
+    with server.session() as s:
+        service.confirm(s, "JK-9", 40000, "2026-11-21")
+    client.run()
+    view.refresh()
+    wait_idle(qtbot, window.ctx.tasks)
+    assert "凭证 JK-9　¥400.00　已入库（2026-11-21）" in view.remittances.text()

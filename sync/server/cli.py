@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -46,9 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--role", required=True, choices=["county", "township"])
     sp.add_argument("--township-code")
     roster = sub.add_parser("roster").add_subparsers(dest="roster_command", required=True)
-    sp = roster.add_parser("load", help="a village's 征收清册, checked by the desk's own importer")
+    sp = roster.add_parser("load", help="征收清册, checked by the desk's own importer: one village's "
+                           "(--village-code), or a township's split by its 村代码 column")
     sp.add_argument("file")
-    sp.add_argument("--village-code", required=True)
+    sp.add_argument("--village-code")
     config = sub.add_parser("config").add_subparsers(dest="config_command", required=True)
     sp = config.add_parser("load", help="the county configuration (JSON)")
     sp.add_argument("file")
@@ -123,9 +125,12 @@ def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) ->
             service.add_staff(s, args.name, args.role, password, args.township_code)
             print(f"已添加 {args.name}（{args.role}）", file=out)
         elif args.command == "roster":
-            rows = _roster_rows(s, Path(args.file))
-            version = service.load_roster(s, args.village_code, rows)
-            print(f"{args.village_code} 清册第 {version} 版：{len(rows)} 行", file=out)
+            parts = ({args.village_code: Path(args.file)} if args.village_code
+                     else _split_by_village(Path(args.file), Path(tempfile.mkdtemp(prefix="daishou-roster-"))))
+            for village, part in sorted(parts.items()):
+                rows = _roster_rows(s, part)
+                version = service.load_roster(s, village, rows)
+                print(f"{village} 清册第 {version} 版：{len(rows)} 行", file=out)
         elif args.command == "config":
             from app.domain.config import load_config_text
 
@@ -188,6 +193,49 @@ def _roster_rows(s: Any, path: Path) -> list[dict[str, Any]]:
              Column.HOUSEHOLD_HEAD: r.household_head, Column.PHONE: r.phone,
              Column.STATUS: "已缴" if r.paid_elsewhere else "", Column.CHANNEL: r.paid_elsewhere or ""}
             for r in read.accepted]
+
+
+VILLAGE_COLUMNS = ("村代码", "行政村代码", "村级代码", "村（社区）代码", "村社区代码")
+
+
+def _split_by_village(path: Path, folder: Path) -> dict[str, Path]:
+    """A township's file with a 村代码 column, as one CSV per village (the header kept), each then
+    read by the desk's own importer like a village's file."""
+    from app.domain.receipt_numbers import validate_village_code
+    from app.services.roster.files import cell_text, open_sheets
+
+    by_village: dict[str, list[list[str]]] = {}
+    header: list[str] | None = None
+    column = -1
+    with open_sheets(path) as sheets:
+        for _name, rows in sheets:
+            for number, cells in rows:
+                texts = [cell_text(c) for c in cells]
+                if header is None:
+                    found = [i for i, t in enumerate(texts) if t.replace(" ", "") in VILLAGE_COLUMNS]
+                    if found:
+                        header, column = texts, found[0]
+                    continue
+                if not any(texts):
+                    continue
+                code = texts[column] if column < len(texts) else ""
+                try:
+                    village = validate_village_code(code)
+                except ValueError:
+                    raise ServerRefusal(400, "bad_roster", f"{path.name} 第{number}行：村代码「{code[:20]}」不是12位村代码") from None
+                by_village.setdefault(village, []).append(texts)
+            break  # the first sheet is the roster
+    if header is None:
+        raise ServerRefusal(400, "bad_roster", f"{path.name} 没有“村代码”列：一个村的清册请加 --village-code 载入")
+    out: dict[str, Path] = {}
+    for village, lines in by_village.items():
+        part = folder / f"{village}.csv"
+        with open(part, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(header)
+            writer.writerows(lines)
+        out[village] = part
+    return out
 
 
 def _payments(s: Any, path: Path) -> int:

@@ -123,3 +123,19 @@ def test_enrol_pull_settle_sync_confirm(county: tuple[str, str, subprocess.Popen
                       params={"code": desk.json("receipt", "show", receipts[0])["hash"][:12]}).json()
     assert check["found"] and check["total_fen"] == 40000
     assert proc.poll() is None  # the server is still serving
+
+
+def test_a_townships_roster_is_split_by_its_village_column(tmp_path: Path) -> None:
+    db = str(tmp_path / "county.sqlite3")
+    assert server_cmd(db, "init")[0] == 0
+    assert server_cmd(db, "config", "load", str(DEMO / "county-config.json"))[0] == 0
+    lines = (DEMO / "roster-2027.csv").read_text(encoding="utf-8").splitlines()
+    township = ["村代码," + lines[0]] + [f"{'341824100201' if n % 2 else '341824100202'},{line}"
+                                        for n, line in enumerate(lines[1:])]
+    path = tmp_path / "乡镇清册.csv"
+    path.write_text("\n".join(township) + "\n", encoding="utf-8")
+    code, said = server_cmd(db, "roster", "load", str(path))
+    assert code == 0, said
+    assert "341824100201 清册第 1 版" in said and "341824100202 清册第 1 版" in said
+    code, said = server_cmd(db, "roster", "load", str(DEMO / "roster-2027.csv"))
+    assert code == 1 and "没有“村代码”列" in said

@@ -128,3 +128,29 @@ def test_a_token_the_county_no_longer_accepts_says_to_enrol_again(server: Server
     with pytest.raises(SyncError, match="县级服务器不认本机的凭证") as caught:
         client.run()
     assert caught.value.code == "token_refused"
+
+
+def test_killed_between_the_countys_commit_and_keeping_its_answer(server: Server, desk: Desk, agent: UserInfo,
+                                                                  head: UserInfo, clock: FakeClock,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worst moment to die: the county committed the batch, the desk never kept the answer.
+    The next run learns what the county holds, keeps its acknowledgement, and sends nothing twice."""
+    client = enrol(desk, server)
+    desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    real_keep = desk.sync.keep_ack
+    calls = {"n": 0}
+
+    def dies(ack: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1 and getattr(ack, "seq", 0) > 0 and held_entries(server) > 0:
+            raise KeyboardInterrupt  # the process is gone here
+        real_keep(ack)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(desk.sync, "keep_ack", dies)
+    with pytest.raises(KeyboardInterrupt):
+        client.run()
+    assert held_entries(server) == desk.sync.newest() and "ack" not in desk.sync.state()
+    again = client.run()
+    assert again.sent == [] and held_entries(server) == desk.sync.newest()
+    assert desk.sync.state()["ack"]["seq"] == desk.sync.newest() and desk.verify().ok

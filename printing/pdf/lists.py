@@ -104,7 +104,7 @@ def posting_pdf(rows: Sequence[PostingRow], *, village: str, year: int, start: d
         para(f"监督举报电话：{report_phone}" if report_phone else "监督举报电话：________________", st["body"]),
         para("为保护个人信息，证件号码和电话号码已部分隐藏。", st["note"]),
         Spacer(1, 10 * mm),
-        para("村民委员会（盖章）　　　　　　　　　　　　　　　　　　　　　　　年　　月　　日", st["body"]),
+        para("村民委员会（盖章）：________________        日期：______年____月____日", st["body"]),
     ]
     return build(story, pagesize=PORTRAIT, title=f"{village}缴费公示名单",
                  footer=f"{village} 缴费公示名单")

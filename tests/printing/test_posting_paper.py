@@ -22,7 +22,7 @@ def test_posting_period_phone_and_seal(desk: Desk, agent: UserInfo, clock: FakeC
     text = "".join(read_pdf(build_report(desk, "posting", (day, day), today=day)[0]).all.split())
     assert "公示期：2026年11月20日至2026年11月26日（共7天）" in text
     assert "监督举报电话：0563-8100000" in text  # resources/demo/county-config.json
-    assert "村民委员会（盖章）" in text and "年月日" in text
+    assert "村民委员会（盖章）：" in text and "日期：______年____月____日" in text
 
 
 @pytest.mark.parametrize(("contacts", "message"), [

@@ -81,6 +81,9 @@ class SetupWizard(QDialog):
             "agent_pin_again": _edit("agent_pin_again", "再输一次", secret=True),
             "head_name": _edit("head_name"), "head_pin": _edit("head_pin", "4–12位数字", secret=True),
             "head_pin_again": _edit("head_pin_again", "再输一次", secret=True),
+            "admin_name": _edit("admin_name", "乡镇社保所的管理员，可不填"),
+            "admin_pin": _edit("admin_pin", "至少6位数字", secret=True),
+            "admin_pin_again": _edit("admin_pin_again", "再输一次", secret=True),
             "roster_path": _edit("roster_path", "征收清册 CSV / Excel"),
             "server_url": _edit("server_url", "县服务器地址，如 https://sb.xx县.gov.cn"),
             "enrol_code": _edit("enrol_code", "县里给的注册码，如 ABCD-EFGH"),
@@ -95,7 +98,8 @@ class SetupWizard(QDialog):
                           ("乡镇名称", "township_name"), ("设备号", "device_no")],
             Step.USERS: [("代收员姓名", "agent_name"), ("代收员密码", "agent_pin"), ("再次输入", "agent_pin_again"),
                          ("村委会负责人姓名", "head_name"), ("负责人密码", "head_pin"),
-                         ("再次输入", "head_pin_again")],
+                         ("再次输入", "head_pin_again"), ("管理员姓名", "admin_name"),
+                         ("管理员密码", "admin_pin"), ("再次输入", "admin_pin_again")],
         }
         # Each field's problem is shown right under it, in red (the message line keeps the rest).
         self.field_errors: dict[str, QLabel] = {}

@@ -75,6 +75,9 @@ class WizardData:
     head_name: str = ""
     head_pin: str = ""
     head_pin_again: str = ""
+    admin_name: str = ""  # optional: the township's administrator, made first (unlocks, second heads)
+    admin_pin: str = ""
+    admin_pin_again: str = ""
     roster_source: RosterSource = RosterSource.FILE
     roster_path: str = ""
     roster_imported: bool = False
@@ -133,6 +136,16 @@ def field_problems(step: Step, d: WizardData) -> list[tuple[str | None, str]]:
                 out.append((f"{key}_again" if "不一致" in problem else key, problem))
         if not out and d.agent_pin == d.head_pin:
             out.append(("head_pin", "两人的密码不能相同"))
+        if d.admin_name.strip():
+            try:
+                admin = parse_name(d.admin_name)
+                if admin in names:
+                    out.append(("admin_name", "管理员应是乡镇社保所的另一个人，不能是代收员或村委会负责人"))
+            except InvalidNameError as exc:
+                out.append(("admin_name", f"管理员姓名：{exc}"))
+            problem = _pin_problem("管理员", "admin", d.admin_pin, d.admin_pin_again)
+            if problem:
+                out.append(("admin_pin_again" if "不一致" in problem else "admin_pin", problem))
     elif step is Step.ROSTER:
         if d.roster_source is RosterSource.SERVER and not d.roster_imported:
             if not d.server_url.strip():
@@ -199,6 +212,7 @@ class WizardFlow:
         return [("村", f"{d.village_name}（{d.village_code}）"),
                 ("乡镇", f"{d.township_name or ''}（{d.township_code}）"),
                 ("设备号", d.device_no), ("代收员", d.agent_name), ("村委会负责人", d.head_name),
+                ("管理员", d.admin_name or "未设置（解锁和添加第二位负责人需由乡镇处理）"),
                 ("征收清册", roster),
                 ("打印机", f"{d.printer_uri or '未设置'}（{d.printer_width}mm）")]
 
@@ -213,10 +227,15 @@ def write_identity(desk: Desk, d: WizardData) -> None:
                         township_code=d.township_code, device_no=d.device_no,
                         township_name=d.township_name)
     existing = {u.name for u in desk.users.list()}
+    by = None
+    if d.admin_name.strip():  # the administrator first: then it adds the agent and the head
+        if parse_name(d.admin_name) not in existing:
+            desk.users.add(d.admin_name, Role.ADMIN, d.admin_pin)
+        by = desk.users.authenticate(d.admin_name, d.admin_pin)
     for name, role, pin in ((d.agent_name, Role.AGENT, d.agent_pin),
                             (d.head_name, Role.HEAD, d.head_pin)):
         if parse_name(name) not in existing:
-            desk.users.add(name, role, pin)
+            desk.users.add(name, role, pin, by=by)
 
 
 def roster_signer(desk: Desk, d: WizardData) -> UserInfo | None:

@@ -118,14 +118,13 @@ class Users:
             if authorities and (by is None or by.role not in (Role.HEAD, Role.ADMIN)):
                 who = f"「{by.name}」是{by.role.label}，" if by else ""
                 raise Refused(f"{who}添加用户需要村委会负责人或管理员确认（输入其 PIN）")
-            admins = [r for r in authorities if r.role == Role.ADMIN.value]
-            # A head or an admin can countersign money: once one exists, only an administrator
-            # adds another. The first administrator may be added by a head (a village starts with
-            # an agent and a head); the accounts a person adds can never countersign that
-            # person's cash (signoff.check_not_own follows who added whom).
-            if authorities and role in (Role.HEAD, Role.ADMIN) and by is not None and by.role is not Role.ADMIN \
-                    and not (role is Role.ADMIN and not admins):
-                raise Refused(f"添加{role.label}需要管理员确认，「{by.name}」是{by.role.label}")
+            # A head or an admin can countersign money or unlock accounts: once any head or admin
+            # exists, only an administrator adds another (the township's administrator is made
+            # first, at setup, when a village wants one). Nobody countersigns the cash of the
+            # person who added their account either (signoff.check_not_own follows who added whom).
+            if authorities and role in (Role.HEAD, Role.ADMIN) and by is not None and by.role is not Role.ADMIN:
+                raise Refused(f"添加{role.label}需要管理员确认，「{by.name}」是{by.role.label}；"
+                              "本机没有管理员时，请由乡镇社保所处理")
             _adopt_legacy_users(s, self._clock())
             row = UserRow(name=clean, role=role.value, pin_salt=salt, pin_hash=hash_pin(pin, salt),
                           pin_kdf=KDF, created_at=self._clock())

@@ -266,9 +266,16 @@ def test_an_emptied_ledger_file_fails_verify_and_refuses_work(cli: Cli) -> None:
     assert code == 4 and "是空的（0 字节）" in err
 
 
-def test_an_administrator_unlocks_and_resets_on_the_command_line(cli: Cli) -> None:
-    assert cli("user", "add", "--name", "孙管理", "--role", "admin", "--by", "王村长",
-               stdin="864209\n567890\n")[0] == 0
+def test_an_administrator_unlocks_and_resets_on_the_command_line(tmp_path: Path, clock: FakeClock) -> None:
+    cli = Cli(tmp_path / "admin-home", clock)
+    assert cli("init", "--village-code", "341824100201", "--village-name", "示范村",
+               "--township-code", "341824100", "--device-no", "1")[0] == 0
+    # the township's administrator is made first; then it adds the agent and the head
+    assert cli("user", "add", "--name", "孙管理", "--role", "admin", stdin="864209\n")[0] == 0
+    assert cli("user", "add", "--name", "李代收", "--role", "agent", "--by", "孙管理", stdin="1234\n864209\n")[0] == 0
+    assert cli("user", "add", "--name", "王村长", "--role", "head", "--by", "孙管理", stdin="567890\n864209\n")[0] == 0
+    code, _, err = cli("user", "add", "--name", "赵村长", "--role", "head", "--by", "王村长", stdin="135790\n567890\n")
+    assert code == 1 and "添加村委会负责人需要管理员确认" in err
     for _ in range(5):
         cli("user", "pin", "--name", "李代收", stdin="0000\n2468\n")
     code, _, err = cli("user", "pin", "--name", "李代收", stdin="1234\n2468\n")

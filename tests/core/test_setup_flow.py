@@ -92,3 +92,20 @@ def test_write_identity_is_resumable(tmp_path: Path) -> None:
         assert desk.setup.device.village_name == "示范村"
         assert [u.name for u in desk.users.list()] == ["李代收", "王村长"]
         assert desk.setup.config.year(2027).medical_fen == 40000
+
+
+def test_the_townships_administrator_is_made_first_and_adds_the_others(tmp_path: Path) -> None:
+    data = good_data()
+    data.admin_name, data.admin_pin, data.admin_pin_again = "孙管理", "86420", "86420"
+    flow = WizardFlow(data, start=Step.USERS)
+    assert [k for k, _m in flow.field_problems()] == ["admin_pin"]  # an administrator's PIN has 6 digits
+    data.admin_pin = data.admin_pin_again = "864209"
+    assert not flow.field_problems()
+    with Desk(tmp_path / "home") as desk:
+        write_identity(desk, data)
+        with desk.db.read() as s:
+            added = [(str(n), str(b)) for n, b in s.connection().exec_driver_sql(
+                "SELECT json_extract(body, '$.data.name'), json_extract(body, '$.data.by') FROM journal "
+                "WHERE kind = 'user' ORDER BY seq")]
+        assert added == [("孙管理", "None"), ("李代收", "孙管理"), ("王村长", "孙管理")]
+        assert desk.verify().ok

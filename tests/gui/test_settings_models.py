@@ -89,24 +89,24 @@ def test_models(qtmodeltester, window) -> None:  # type: ignore[no-untyped-def]
     assert receipts.data(receipts.index(0, 0)) == number
 
 
-def test_an_administrator_unlocks_and_resets_a_pin_from_the_window(qtbot, ctx, errors) -> None:  # type: ignore[no-untyped-def]
-    import dataclasses
-
+def test_an_administrator_unlocks_and_resets_a_pin_from_the_window(qtbot, tasks, printer, tmp_path, errors) -> None:  # type: ignore[no-untyped-def]
     import pytest
 
-    from app.domain.records import Role
+    from app.services.desk import Desk
     from app.services.errors import AuthError
-    from tests.gui.conftest import AGENT, HEAD, HEAD_PIN
+    from tests.conftest import ADMIN, ADMIN_PIN, set_up_village
+    from tests.factories import FakeClock
+    from tests.gui.conftest import AGENT, FakeFiles
+    from ui.context import WindowContext
     from ui.main_window import MainWindow
 
-    desk = ctx.desk
-    head = desk.users.authenticate(HEAD, HEAD_PIN)
-    desk.users.add("孙管理", Role.ADMIN, "864209", by=head)
-    admin = desk.users.authenticate("孙管理", "864209")
+    desk = Desk(tmp_path / "home", clock=FakeClock())
+    set_up_village(desk, tmp_path, admin=True)  # the township's administrator set the PC up
+    admin = desk.users.authenticate(ADMIN, ADMIN_PIN)
     for _ in range(5):
         with pytest.raises(AuthError):
             desk.users.authenticate(AGENT, "0000")
-    window = MainWindow(dataclasses.replace(ctx, user=admin))
+    window = MainWindow(WindowContext(desk, tasks, admin, printer, files=FakeFiles()))
     qtbot.addWidget(window)
     window.show()
     window.start()
@@ -125,6 +125,8 @@ def test_an_administrator_unlocks_and_resets_a_pin_from_the_window(qtbot, ctx, e
     qtbot.waitUntil(lambda: "已为「李代收」设置新 PIN" in s.message.text())
     assert desk.users.authenticate(AGENT, "8642").name == AGENT and desk.verify().ok
     assert not errors
+    window.close()
+    desk.close()
 
 
 def test_only_an_administrator_has_the_unlock_and_reset_buttons(qtbot, window) -> None:  # type: ignore[no-untyped-def]

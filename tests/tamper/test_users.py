@@ -56,14 +56,15 @@ def test_adding_and_changing_pins_through_the_program_keeps_verify_whole(
 
 
 def test_an_administrator_unlocks_and_resets_a_pin_and_the_journal_says_who(
-        desk: Desk, head: UserInfo) -> None:
+        second_head: tuple[Desk, UserInfo]) -> None:
     import pytest
 
     from app.services.errors import AuthError, Refused
+    from tests.conftest import ADMIN, ADMIN_PIN, HEAD_PIN
 
-    # users are added by a head or admin once one exists; make the township's administrator
-    desk.users.add("孙管理", "admin", "864209", by=head)
-    admin = desk.users.authenticate("孙管理", "864209")
+    desk, _ = second_head  # set up by the township's administrator
+    head = desk.users.authenticate("王村长", HEAD_PIN)
+    admin = desk.users.authenticate(ADMIN, ADMIN_PIN)
     for _ in range(5):
         with pytest.raises(AuthError):
             desk.users.authenticate("李代收", "0000")

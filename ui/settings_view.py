@@ -80,6 +80,8 @@ class SettingsView(QWidget):
         self.change_pin_button.clicked.connect(self.change_pin)
         # An administrator lifts a lockout or sets a new PIN for someone who forgot theirs.
         self.admin_user = QComboBox(objectName="adminUser")
+        self.admin_user.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.admin_user.setMinimumContentsLength(12)  # 「李代收（代收员，已锁定）」 reads whole
         self.admin_new_pin = QLineEdit(objectName="adminNewPin", placeholderText="新 PIN（重置时填写）",
                                        echoMode=QLineEdit.EchoMode.Password)
         self.unlock_button = QPushButton("解除锁定", objectName="unlockUser")

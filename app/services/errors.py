@@ -98,6 +98,10 @@ def disk_problem(exc: BaseException) -> str | None:
         if e is None or id(e) in seen:
             continue
         seen.add(id(e))
+        if isinstance(e, FileExistsError | NotADirectoryError):
+            where = getattr(e, "filename", None) or ""
+            return (f"数据文件夹的位置 {where} 上（或它的上一级）是一个文件，不是文件夹：请检查 --home 是否写对"
+                    "。已记录的数据不受影响。")
         if isinstance(e, sqlite3.Error | OSError):
             text = str(e).lower()
             for needles, message in _DISK_PROBLEMS:

@@ -74,3 +74,23 @@ def test_the_window_shows_the_cause_not_an_internal_error(tmp_path: Path) -> Non
 
     what, next_step = explain(sqlite3.OperationalError("database is locked"))
     assert "另一个程序占用" in what and "程序内部错误" not in what and next_step
+
+
+def test_a_file_where_the_data_folder_should_be_is_named(tmp_path: Path) -> None:
+    """`--home` mistyped onto a file (or below one): one Chinese line and exit 4, no traceback,
+    and the file is left as it was."""
+    import io
+
+    from app.cli import main
+    from app.cli.common import Context
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file the agent keeps here", encoding="utf-8")
+    for home in (blocker, blocker / "daishou"):
+        out, err = io.StringIO(), io.StringIO()
+        code = main(["--home", str(home), "init", "--village-code", "341824100201", "--village-name", "示范村",
+                     "--township-code", "341824100", "--device-no", "1"],
+                    context=Context(stdin=io.StringIO(), stdout=out, stderr=err))
+        assert code == 4 and "是一个文件，不是文件夹：请检查 --home 是否写对" in err.getvalue()
+        assert "Traceback" not in err.getvalue()
+    assert blocker.read_text(encoding="utf-8") == "a file the agent keeps here"

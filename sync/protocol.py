@@ -28,6 +28,8 @@ from app.domain import signing
 API = "/api/v1"
 TIME_HEADER = "X-Daishou-Time"
 MAX_CLOCK_SKEW_SECONDS = 300
+MAX_BATCH_ENTRIES = 5000  # the desk sends at most 2,000 a request
+MAX_BODY_BYTES = 64 * 1024 * 1024  # larger request bodies are refused before they are read
 BATCH_FORMAT = signing.BATCH_FORMAT  # the first key of an exported batch file
 
 # Endpoints (method, path). The desk's client and the server's routes both use these names.
@@ -87,7 +89,7 @@ class Batch(BaseModel):
     from_seq: int = Field(ge=1)
     to_seq: int = Field(ge=1)
     prev_hash: str
-    entries: list[Entry]
+    entries: list[Entry] = Field(min_length=1, max_length=MAX_BATCH_ENTRIES)
     signature: str  # base64 Ed25519 by the device over batch_signing_bytes
 
 

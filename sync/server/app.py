@@ -78,6 +78,13 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
 
     @app.middleware("http")
     async def clock(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        length = request.headers.get("content-length", "0")
+        if not length.isdigit() or int(length) > p.MAX_BODY_BYTES:
+            response: Response = JSONResponse(p.Refusal(
+                code="too_large", message=f"请求太大（超过 {p.MAX_BODY_BYTES // 1024 // 1024} MB）：请分批上传").model_dump(),
+                status_code=413)
+            response.headers[p.TIME_HEADER] = datetime.now(UTC).isoformat(timespec="seconds")
+            return response
         response = await call_next(request)
         response.headers[p.TIME_HEADER] = datetime.now(UTC).isoformat(timespec="seconds")
         return response

@@ -242,3 +242,20 @@ def test_a_township_account_sees_only_its_villages_and_wrong_passwords_slow_down
 def test_refusal_on_the_desk_names_the_deleted_tail(desk: Desk) -> None:
     with pytest.raises(Refused, match="只有 .* 条"):
         desk.sync.pending(10_000)
+
+
+def test_an_oversized_request_is_refused_before_it_is_read(server: Server) -> None:
+    import socket
+
+    host, port = server.base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:  # the body is never sent
+        sock.sendall(f"POST {p.BATCHES} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+                     f"Content-Length: {p.MAX_BODY_BYTES + 1}\r\n\r\n".encode())
+        data = b""
+        while b"too_large" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        answer = data.decode("utf-8", errors="replace")
+    assert answer.startswith("HTTP/1.1 413") and '"code":"too_large"' in answer

@@ -82,6 +82,9 @@ def test_large_text_enlarges_every_text_alike_and_cuts_nothing(qtbot, window, la
     assert {k: v for k, v in grown.items() if v != ratio} == {}
     assert d.search.font().pointSizeF() > d.household.font().pointSizeF()  # still the largest input
     assert not problems_on(window)
+    # what the person owes stays in sight in the results, without scrolling sideways
+    owed = d.results_model.headers.index("待缴")
+    assert d.results.columnViewportPosition(owed) + d.results.columnWidth(owed) <= d.results.viewport().width()
     # Every other screen too, as the agent walks through them with F3–F6.
     for key in (Qt.Key.Key_F3, Qt.Key.Key_F4, Qt.Key.Key_F5, Qt.Key.Key_F6):
         qtbot.keyClick(window, key)

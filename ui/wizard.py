@@ -89,6 +89,10 @@ class SetupWizard(QDialog):
             "enrol_code": _edit("enrol_code", "县里给的注册码，如 ABCD-EFGH"),
             "printer_address": _edit("printer_address", "如 192.168.1.100:9100，可稍后设置"),
         }
+        for key, edit in f.items():  # what the flow already holds: the device number defaults to 1
+            value = getattr(flow.data, key, "")
+            if isinstance(value, str) and value and "pin" not in key:
+                edit.setText(value)
         self.title = QLabel(objectName="wizardTitle")
         scaled(self.title, 1.6, bold=True)
         self.pages = QStackedWidget()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from app.domain.records import Role
 from app.services.desk import Desk
@@ -45,8 +46,9 @@ def test_first_run_wizard_to_login(qtbot, tmp_path: Path, errors) -> None:  # ty
             qtbot.keyClick(wizard.next_button, Qt.Key.Key_Return)
             wait_idle(qtbot, app.tasks)
 
-        for key, value in (("village_code", "341824100201"), ("township_code", "341824100"),
-                           ("device_no", "1")):
+        assert f["device_no"].text() == "1"  # the first PC of a village needs nothing typed here
+        assert "区划代码" in f["village_code"].placeholderText()  # where the village code comes from
+        for key, value in (("village_code", "341824100201"), ("township_code", "341824100")):
             qtbot.keyClicks(f[key], value)
         press_enter()
         assert wizard.flow.step is Step.DEVICE and "请改正标红的项" in wizard.message.text()
@@ -57,6 +59,8 @@ def test_first_run_wizard_to_login(qtbot, tmp_path: Path, errors) -> None:  # ty
         type_text(f["village_name"], "示范村")
         press_enter()
         assert wizard.flow.step is Step.CONFIG
+        config_page = wizard.page_of[Step.CONFIG]
+        assert any("由乡镇社保中心提供" in label.text() for label in config_page.findChildren(QLabel))
         f["config_path"].setText(str(DEMO / "county-config.json"))
         press_enter()
         assert wizard.flow.step is Step.USERS

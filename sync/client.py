@@ -141,7 +141,7 @@ class SyncClient:
                   "confirmations_after": seen.get("confirmations_after", 0)}
         if seen.get("config_sha256"):
             params["config_sha256"] = seen["config_sha256"]
-        changes = p.Changes.model_validate(self._request("GET", p.CHANGES, token=token, params=params).json())
+        changes = p.Changes.model_validate_json(self._request("GET", p.CHANGES, token=token, params=params).content)
         applied: dict[str, Any] = {}
         if changes.config is not None and changes.config_sha256:
             self.desk.setup.import_config(changes.config, county_signature=changes.config_signature or "")

@@ -5,16 +5,24 @@ details."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from app.domain.records import Receipt
 from app.services.desk import Desk
 from printing.receipt_layout import ReceiptContext
 
 
+def roster_facts(desk: Desk, receipts: Iterable[Receipt]) -> tuple[dict[str, str], dict[tuple[str, int], int]]:
+    """What paper shows beside each line: the person's 人员类别 and the county's standard amount
+    (to spell out the subsidy); one read of the roster for all the lines."""
+    people = desk.roster.people(line.id_number for r in receipts for line in r.lines)
+    standard = {("medical", year): yc.medical_fen for year, yc in desk.setup.config.years.items()}
+    return {idn: p.category for idn, p in people.items() if p.category}, standard
+
+
 def receipt_context(desk: Desk, receipt: Receipt) -> ReceiptContext:
-    config = desk.setup.config
-    people = desk.roster.people(line.id_number for line in receipt.lines)
-    standard = {("medical", year): yc.medical_fen for year, yc in config.years.items()}
+    paper = desk.setup.config.paper
+    categories, standard = roster_facts(desk, [receipt])
     return ReceiptContext(
-        township_name=desk.setup.device.township_name, collection_phone=config.paper.collection_phone,
-        verify_url=config.paper.verify_url, parts=config.paper.receipt_parts, standard_fen=standard,
-        categories={idn: p.category for idn, p in people.items() if p.category})
+        township_name=desk.setup.device.township_name, collection_phone=paper.collection_phone,
+        verify_url=paper.verify_url, parts=paper.receipt_parts, standard_fen=standard, categories=categories)

@@ -12,6 +12,7 @@ from app.services.errors import InvalidInput
 from printing.pdf.ledger import LedgerContext, ledger_pdf
 from printing.pdf.lists import PostingRow, UnpaidRow, posting_pdf, unpaid_pdf
 from printing.pdf.settlement import settlements_pdf
+from printing.receipt_context import roster_facts
 
 NO_GROUP = "未分组"
 
@@ -77,8 +78,7 @@ def _posting(desk: Desk, period: tuple[date, date] | None, today: date) -> tuple
 
 
 def _ledger_context(desk: Desk, receipts: list[Receipt]) -> LedgerContext:
-    config = desk.setup.config
-    people = desk.roster.people(line.id_number for r in receipts for line in r.lines)
+    categories, standard = roster_facts(desk, receipts)
     signatures = {}
     for r in receipts:
         if r.signature_sha256 and r.signature_sha256 not in signatures:
@@ -87,9 +87,7 @@ def _ledger_context(desk: Desk, receipts: list[Receipt]) -> LedgerContext:
                 signatures[r.signature_sha256] = png
     agents = sorted({r.agent for r in receipts})
     heads = sorted({r.countersign.head for r in receipts if r.countersign})
-    return LedgerContext(categories={idn: p.category for idn, p in people.items() if p.category},
-                         standard_fen={("medical", y): yc.medical_fen for y, yc in config.years.items()},
-                         signatures=signatures, prepared_by="、".join(agents), reviewer="、".join(heads))
+    return LedgerContext(categories=categories, standard_fen=standard, signatures=signatures, prepared_by="、".join(agents), reviewer="、".join(heads))
 
 
 def _unpaid(desk: Desk, today: date, year: int | None) -> tuple[bytes, dict[str, Any]]:

@@ -14,6 +14,15 @@ def format_receipt_number(village_code: str, device_no: int, seq: int) -> str:
     return f"{village_code}-{device_no:02d}-{seq:06d}"
 
 
+def receipt_sequence(number: str) -> int:
+    """The per-device sequence of a receipt number (341824100201-01-000042 -> 42): its last run of
+    digits, which is also where numbers of other forms (a county's own books) keep theirs."""
+    match = _FORM.match(number) or re.search(r"(\d+)$", number)
+    if match is None:
+        raise ValueError(f"收据号「{number}」没有序号")
+    return int(match.groups()[-1])
+
+
 def validate_village_code(code: str) -> str:
     code = code.strip()
     if not re.fullmatch(r"\d{12}", code):

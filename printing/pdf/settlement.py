@@ -9,6 +9,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table
 
 from app.domain.insurance import Insurance
 from app.domain.money import fen_in_words, format_fen
+from app.domain.receipt_numbers import receipt_sequence
 from app.domain.records import Device, Receipt, Settlement
 from printing.pdf.base import PORTRAIT, build, para, styles, table_style
 
@@ -39,17 +40,13 @@ def settlements_pdf(rounds: Sequence[tuple[Settlement, Sequence[Receipt]]], devi
                  footer=f"{device.village_name} 日结单 {s.day:%Y-%m-%d}")
 
 
-def _sequence(number: str) -> int:
-    return int(number.rsplit("-", 1)[1])
-
-
 def _numbers(receipts: Sequence[Receipt]) -> tuple[str, list[list[object]]]:
     """Every receipt number of the round in order, voided ones as such, and whether the run is
     continuous: a clerk checks the paper stubs against this list, number by number."""
-    ordered = sorted(receipts, key=lambda r: _sequence(r.number))
+    ordered = sorted(receipts, key=lambda r: receipt_sequence(r.number))
     if not ordered:
         return "本次没有收据", []
-    seqs = [_sequence(r.number) for r in ordered]
+    seqs = [receipt_sequence(r.number) for r in ordered]
     missing = sorted(set(range(seqs[0], seqs[-1] + 1)) - set(seqs))
     valid = sum(1 for r in ordered if r.void is None)
     head = (f"收据号 {ordered[0].number} 至 {ordered[-1].number}，共 {len(ordered)} 张"

@@ -49,18 +49,18 @@ class PersonRow(SQLModel, table=True):
 
     __tablename__ = "person"
     id_number: str = Field(primary_key=True)
-    name: str = Field(index=True)
+    name: str
     group_name: str = Field(default="", index=True)  # 村民小组
     household_no: str = Field(default="", index=True)  # 户号
     household_head: str = ""
-    phone: str = Field(default="", index=True)
+    phone: str = ""
     category: str = "一般"
     birth_date: date
     sex: str
     removed: bool = False  # no longer in the newest roster: kept, never deleted
     roster_version: int = 0
-    pinyin_initials: str = Field(default="", index=True)
-    pinyin_full: str = Field(default="", index=True)
+    pinyin_initials: str = ""  # search keys, loaded by the in-memory index (never searched by SQL)
+    pinyin_full: str = ""
 
 
 class DueRow(SQLModel, table=True):
@@ -68,7 +68,7 @@ class DueRow(SQLModel, table=True):
 
     __tablename__ = "due"
     id: int | None = Field(default=None, primary_key=True)
-    id_number: str = Field(foreign_key="person.id_number", index=True)
+    id_number: str = Field(foreign_key="person.id_number")  # looked up through ux_due
     insurance: str
     year: int = Field(index=True)
     tier_fen: int | None = None  # pension: the roster's tier, the desk's default

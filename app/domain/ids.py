@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from operator import mul
 
 from app.domain.quoting import quote
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_SHAPE = re.compile(r"^\d{17}[\dX]$", re.ASCII)  # not Arabic-Indic or other Unicode digits
+_SCIENTIFIC = re.compile(r"\d(\.\d+)?E\+?\d+")
 
 
 class IdNumberError(ValueError):
@@ -19,8 +21,9 @@ class IdNumberError(ValueError):
 
 def check_character(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character for the first 17 digits."""
-    total = sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True))
-    return _CHECK[total % 11]
+    if len(first17) != 17:
+        raise ValueError(f"check_character needs 17 digits, got {len(first17)}")
+    return _CHECK[sum(map(mul, map(int, first17), _WEIGHTS)) % 11]
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ def parse_id_number(text: str, *, today: date | None = None) -> IdNumber:
     raw = str(text).strip().translate(_FULLWIDTH).upper().replace(" ", "")
     if not raw:
         raise IdNumberError("证件号码为空")
-    if re.fullmatch(r"\d(\.\d+)?E\+?\d+", raw):
+    if _SCIENTIFIC.fullmatch(raw):
         raise IdNumberError(
             f"证件号码「{quote(text)}」被 Excel 存成了数字（科学计数法），后几位已丢失；"
             "请把该列设为“文本”格式后重新填写号码"

@@ -35,8 +35,14 @@ def normalize_name(text: str) -> str:
     return _DOT_RE.sub("·", name)
 
 
+# Most names are two to four common characters: already in normal form, nothing to check further.
+_PLAIN = re.compile("[\u4e00-\u9fff]{1,40}")
+
+
 def parse_name(text: str) -> str:
     """Validate a person's name and return its normal form."""
+    if _PLAIN.fullmatch(text):
+        return text
     name = normalize_name(text)
     if not name:
         raise InvalidNameError("姓名为空")

@@ -154,7 +154,7 @@ def main() -> dict[str, object]:
             bare_s = time.perf_counter() - start
             desk = new_desk(folder / f"home-{label}")
             start = time.perf_counter()
-            imported = desk.roster.import_file(path).imported  # includes the index rebuild
+            imported = desk.roster.import_file(path).imported
             import_s = time.perf_counter() - start
             result[f"import_{label}_100k"] = {
                 "rows": len(rows), "imported_people": imported, "import_s": round(import_s, 2),

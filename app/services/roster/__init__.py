@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 
 from sqlmodel import Session
@@ -37,6 +38,7 @@ from app.services.roster.people import (
 )
 from app.services.roster.pinyin import encode_keys, name_keys
 from app.services.roster.search import SearchIndex
+from app.services.roster.stages import Stages
 from app.services.setup import Setup
 from app.services.signoff import CASH_ROLES, require_pin
 from app.storage import journal
@@ -53,6 +55,7 @@ class ImportResult:
     notes: tuple[str, ...] = ()  # what the agent should know beyond the counts
     header: tuple[str, ...] = ()  # the file's header, for the rejected-rows file
     id_column: int | None = None
+    stages: tuple[tuple[str, float], ...] = ()  # seconds per stage (read, validate, ...)
 
     @property
     def rejected_rows(self) -> int:
@@ -144,8 +147,9 @@ class Roster:
             if by is None and county_version is None and _anybody_signs_in(s):
                 raise Refused("导入征收清册需要代收员或村委会负责人登录确认（命令行：--by 姓名，PIN 从标准输入读）")
         config = self._setup.config
+        stages = Stages()
         try:
-            read = read_roster(Path(path), config, self._clock().date(), progress)
+            read = read_roster(Path(path), config, self._clock().date(), progress, stages)
         except RosterFileError as exc:
             raise InvalidInput(f"无法导入 {Path(path).name}：{exc}") from None
         notes: list[str] = []
@@ -161,13 +165,15 @@ class Roster:
         if progress is not None:
             progress(len(read.accepted) + len(read.rejected), len(read.accepted) + len(read.rejected))
         if read.accepted:
-            digest = _file_sha256(Path(path))
+            with stages.stage("digest"):
+                digest = _file_sha256(Path(path))
             with self._db.write() as s:
                 before = _listed_people(s)
                 applied = apply_rows(s, read.accepted, tombstones=tombstones,
-                                     keep=read.rejected_ids)
+                                     keep=read.rejected_ids, stages=stages)
                 if applied.removed * 5 > before and not allow_removals:
                     raise RemovalsNeedConfirmation(applied.removed, before)  # rolls back
+                digest_start = perf_counter()
                 # The roster decides who owes what: each version is a journal entry naming the
                 # file by its content hash and what it changed, so a roster swapped in and out
                 # again leaves its trace.
@@ -179,16 +185,17 @@ class Roster:
                     "correction": read.is_correction,
                     "by": "县级服务器" if county_version is not None else (by.name if by else None),
                     "county_version": county_version, "roster_sha256": roster_digest(journal.raw(s))})
-            if county_version is None:
-                self._refresh_index()
-            # A roster the county sent is imported by the background sync's own Desk: whoever
-            # searches (the window) rebuilds its index when it sees the new roster version.
+                stages.add("digest", perf_counter() - digest_start)
+                commit_start = perf_counter()
+            stages.add("commit", perf_counter() - commit_start)
+            # The search index is not rebuilt here: whoever searches rebuilds it when it sees the
+            # new roster version (the window warms it off the GUI thread right after an import).
         header = read.header
         return ImportResult(
             applied.imported if applied else 0, applied.updated if applied else 0,
             applied.removed if applied else 0, tuple(read.rejected),
             applied.unchanged if applied else 0, tuple(notes), header.names,
-            header.columns.get(Column.ID_NUMBER))
+            header.columns.get(Column.ID_NUMBER), stages.rounded())
 
     def export_rejected_xlsx(self, result: ImportResult, path: Path) -> int:
         """The rejected rows with a reason column, to fix and import again; returns the rows."""
@@ -260,9 +267,6 @@ class Roster:
                     with long_lived_objects():
                         index = self._index = _build_index(s, version)
         return index
-
-    def _refresh_index(self) -> None:
-        self.index()
 
     # -- progress --------------------------------------------------------------------------
 

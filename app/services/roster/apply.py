@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
+from time import perf_counter
 from typing import Any
 
 from sqlalchemy import text
@@ -17,6 +18,7 @@ from sqlmodel import Session
 
 from app.services.roster.pinyin import encode_keys, name_keys
 from app.services.roster.rows import ParsedRow
+from app.services.roster.stages import Stages
 
 VERSION_KEY = "roster_version"
 
@@ -46,12 +48,14 @@ def bump_version(s: Session) -> int:
 
 
 def apply_rows(s: Session, rows: Iterable[ParsedRow], *, tombstones: bool,
-               keep: Set[str] = frozenset()) -> Applied:
+               keep: Set[str] = frozenset(), stages: Stages | None = None) -> Applied:
     """Write the accepted rows; mark as removed what the file's years no longer list.
 
     `keep`: people named on rejected rows. They are still on the county's list, so none of
     their dues is marked removed because a cell of theirs needs fixing.
     """
+    stages = stages if stages is not None else Stages()
+    start = perf_counter()
     conn = s.connection()
     version = bump_version(s)
     people: dict[str, ParsedRow] = {}
@@ -69,18 +73,25 @@ def apply_rows(s: Session, rows: Iterable[ParsedRow], *, tombstones: bool,
         f"FROM due WHERE year IN ({','.join(str(y) for y in years) or 'NULL'})")}
 
     changed: set[str] = set()
+    fresh: list[ParsedRow] = []  # new people, or people whose details changed
+    for idn, r in people.items():
+        old = existing.get(idn)
+        if old is None or (r.name, r.group, r.household_no, r.household_head, r.phone,
+                           r.category) != old[:6] or old[6]:
+            fresh.append(r)
+    keys_start = perf_counter()
+    keys = {r.id_number: _encoded_keys(r.name) for r in fresh}
+    keys_s = perf_counter() - keys_start
+    stages.add("pinyin keys", keys_s)
     new_people: list[tuple[object, ...]] = []
     person_updates: list[tuple[object, ...]] = []
-    for idn, r in people.items():
+    for r in fresh:
+        idn = r.id_number
         fields = (r.name, r.group, r.household_no, r.household_head, r.phone, r.category)
-        old = existing.get(idn)
-        if old is None:
-            initials, full = name_keys(r.name)
-            new_people.append((idn, *fields, r.birth_date.isoformat(), r.sex, version,
-                               encode_keys(initials), encode_keys(full)))
-        elif fields != old[:6] or old[6]:
-            initials, full = name_keys(r.name)
-            person_updates.append((*fields, version, encode_keys(initials), encode_keys(full), idn))
+        if idn not in existing:
+            new_people.append((idn, *fields, r.birth_date.isoformat(), r.sex, version, *keys[idn]))
+        else:
+            person_updates.append((*fields, version, *keys[idn], idn))
             changed.add(idn)
     if new_people:
         conn.exec_driver_sql(
@@ -121,9 +132,15 @@ def apply_rows(s: Session, rows: Iterable[ParsedRow], *, tombstones: bool,
     if tombstones:
         removed, touched = _tombstone(s, old_dues, dues, version, keep)
         changed |= touched  # still listed for another insurance or year: a change, not a removal
+    stages.add("insert", perf_counter() - start - keys_s)  # and the tombstones
     updated = len(changed)
     unchanged = sum(1 for idn in people if idn in existing and idn not in changed)
     return Applied(len(new_people), updated, unchanged, removed)
+
+
+def _encoded_keys(name: str) -> tuple[str, str]:
+    initials, full = name_keys(name)
+    return encode_keys(initials), encode_keys(full)
 
 
 def _tombstone(s: Session, old_dues: dict[tuple[str, str, int], Any],

@@ -11,12 +11,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
 from pathlib import Path
+from time import perf_counter
 
 from app.domain.config import CountyConfig
 from app.domain.insurance import Insurance
 from app.services.roster.columns import Column, Header, HeaderError, find_header
-from app.services.roster.files import Cell, FileFormatError, Row, cell_text, open_sheets
+from app.services.roster.files import (
+    MAX_CELL_CHARS,
+    Cell,
+    FileFormatError,
+    Row,
+    cell_text,
+    open_sheets,
+)
 from app.services.roster.rows import ParsedRow, RowChecker
+from app.services.roster.stages import Stages
 
 
 @dataclass(frozen=True)
@@ -50,11 +59,23 @@ _REPORT_EVERY = 500
 
 
 def read_roster(path: Path, config: CountyConfig, today: date,
-                progress: ProgressCallback | None = None) -> ReadResult:
+                progress: ProgressCallback | None = None, stages: Stages | None = None) -> ReadResult:
+    """Every row checked; `stages` gets the seconds spent reading the file and validating rows."""
+    stages = stages if stages is not None else Stages()
+    start = perf_counter()
+    try:
+        return _read(path, config, today, progress, stages)
+    finally:
+        stages.add("validate", perf_counter() - start - stages.seconds.get("read", 0.0))
+
+
+def _read(path: Path, config: CountyConfig, today: date, progress: ProgressCallback | None,
+          stages: Stages) -> ReadResult:
     try:
         with open_sheets(Path(path)) as sheets:
             first_error: HeaderError | None = None
-            for _name, rows in sheets:
+            for _name, sheet_rows in stages.timed("read", sheets):
+                rows = stages.timed("read", sheet_rows)
                 top = [(n, list(cells)) for n, cells in _take(rows, 30)]
                 try:
                     header = find_header([[cell_text(c) for c in cells] for _, cells in top])
@@ -87,13 +108,14 @@ def _check_all(header: Header, body: Iterator[Row] | chain[tuple[int, Sequence[C
     for n, cells in body:
         if progress is not None and n % _REPORT_EVERY == 0:
             progress(n, 0)  # the total is not known while streaming; may raise to cancel
-        if checker.is_skipped(cells):
+        texts = checker.texts(cells)
+        if checker.is_skipped(cells, texts):
             continue
-        parsed = checker.check(n, cells)
+        parsed = checker.check(n, cells, texts)
         if isinstance(parsed, list):
-            texts = tuple(cell_text(c) for c in cells)
-            result.rejected += [RejectedRow(n, str(col), reason, texts) for col, reason in parsed]
-            idn = checker.id_of(cells)
+            row_cells = _row_texts(cells)
+            result.rejected += [RejectedRow(n, str(col), reason, row_cells) for col, reason in parsed]
+            idn = checker.id_of(texts)
             if idn is None:
                 result.unknown_rejected += 1
             else:
@@ -104,7 +126,7 @@ def _check_all(header: Header, body: Iterator[Row] | chain[tuple[int, Sequence[C
         problem = _against_earlier(parsed, accepted.get(key), first)
         if problem is not None:
             column, reason = problem
-            result.rejected.append(RejectedRow(n, column, reason, tuple(cell_text(c) for c in cells)))
+            result.rejected.append(RejectedRow(n, column, reason, _row_texts(cells)))
             result.rejected_ids.add(parsed.id_number)
             if first is not None and first.name != parsed.name:
                 two_names.setdefault(parsed.id_number, parsed)
@@ -130,6 +152,12 @@ def _check_all(header: Header, body: Iterator[Row] | chain[tuple[int, Sequence[C
     result.accepted = sorted(accepted.values(), key=lambda r: r.row)
     result.rejected.sort(key=lambda r: r.row)
     return result
+
+
+def _row_texts(cells: Sequence[Cell]) -> tuple[str, ...]:
+    """A rejected row as written, for the rejected-rows file, each cell cut at MAX_CELL_CHARS."""
+    texts = (cell_text(c) for c in cells)
+    return tuple(t[:MAX_CELL_CHARS] + "…" if len(t) > MAX_CELL_CHARS else t for t in texts)
 
 
 def _cells_from(r: ParsedRow, header: Header) -> tuple[str, ...]:

@@ -98,9 +98,18 @@ SURNAMES: dict[str, tuple[str, ...]] = {
 SEPARATOR = "|"  # between alternative keys in PersonRow.pinyin_initials / pinyin_full
 
 
-@lru_cache(maxsize=65536)
+_READINGS: dict[str, str] = {}  # character -> toneless reading, filled as names are read
+
+
 def _char_reading(ch: str) -> str:
     """Toneless reading of one character; '' for characters pypinyin does not know (𠇔)."""
+    reading = _READINGS.get(ch)
+    if reading is None:
+        reading = _READINGS[ch] = _read_char(ch)
+    return reading
+
+
+def _read_char(ch: str) -> str:
     if ch.isascii():
         return ch.lower() if ch.isalpha() else ""
     # Imported here: its phrase dictionary takes 0.15 s, and commands that never read a
@@ -123,6 +132,7 @@ def _surname(name: str) -> tuple[str, tuple[str, ...]]:
     return "", ()
 
 
+@lru_cache(maxsize=65536)  # a township repeats its common names thousands of times
 def name_keys(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(initials keys, full pinyin keys) for a name: 张三丰 -> (('zsf',), ('zhangsanfeng',)).
 
@@ -130,7 +140,8 @@ def name_keys(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     without a known reading (rare characters) and the middle dot add nothing.
     """
     surname, readings = _surname(name)
-    rest = [r for r in (_char_reading(ch) for ch in name[len(surname):]) if r]
+    known = _READINGS.get
+    rest = [r for r in (known(ch) or _char_reading(ch) for ch in name[len(surname):]) if r]
     rest_full = "".join(rest)
     rest_initials = "".join(r[0] for r in rest)
     if not readings:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
 from app.domain.config import ConfigError, CountyConfig, YearConfig
 from app.domain.ids import IdNumberError, parse_id_number
@@ -19,7 +20,7 @@ from app.domain.money import MoneyError, format_fen, parse_yuan
 from app.domain.names import InvalidNameError, parse_name
 from app.domain.quoting import quote
 from app.services.roster.columns import ALIASES, Column, Header, normalize_header
-from app.services.roster.files import Cell, cell_text
+from app.services.roster.files import MAX_CELL_CHARS, Cell, cell_text, visible
 
 _TOTALS = ("合计", "总计", "小计", "共计", "总合计")
 _FOOTERS = ("制表", "审核", "填报", "负责人", "备注", "说明", "注：", "注:", "打印", "经办人", "盖章")
@@ -51,61 +52,96 @@ class ParsedRow:
 
 
 Problems = list[tuple[str, str]]
+_TERMS_CACHED = 10_000  # distinct (insurance, category, year, tier, amount, status) remembered
+
+
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """A row's insurance, category, year, tier, amount and status, checked (values, or problems)."""
+
+    insurance: str
+    category: str
+    year: int
+    tier: int | None
+    amount: int | None
+    paid_elsewhere: str | None
+    problems: tuple[tuple[str, str], ...]
+
+
+# Every column the checker reads has a slot in a row's texts; a column the file lacks reads "".
+_SLOTS = tuple(Column)
+(_C_ID, _C_NAME, _C_INSURANCE, _C_YEAR, _C_TIER, _C_AMOUNT, _C_CATEGORY, _C_GROUP, _C_HOUSEHOLD_NO,
+ _C_HOUSEHOLD_HEAD, _C_PHONE, _C_STATUS, _C_CHANNEL, _C_REJECT_REASON) = range(len(_SLOTS))
+assert _SLOTS[_C_CHANNEL] is Column.CHANNEL and _SLOTS[_C_ID] is Column.ID_NUMBER
+_SEP = "\x1f"  # joins a row's cells to clean them in one call
 
 
 class RowChecker:
-    """Checks rows against the header and the county configuration (caches repeated cells)."""
+    """Checks rows against the header and the county configuration (caches repeated cells).
+
+    A row is read as `texts(cells)`: the text of each column the checker knows, computed once
+    (a township file is a million cells; each was converted a dozen times before)."""
 
     def __init__(self, header: Header, config: CountyConfig, today: date) -> None:
         self._cols = header.columns
+        self._width = max(header.columns.values()) + 1
+        self._pick = itemgetter(*(header.columns.get(c, self._width) for c in _SLOTS))
+        self._id_pos = header.columns.get(Column.ID_NUMBER, self._width)
         self._title_year = header.title_year
         self._config = config
         self._today = today
         self._insurance: dict[str, Insurance | str] = {}
         self._category: dict[str, Category | str] = {}
+        self._terms: dict[tuple[str, ...], _Terms] = {}
 
-    def text(self, cells: Sequence[Cell], col: Column) -> str:
-        pos = self._cols.get(col)
-        if pos is None or pos >= len(cells):
-            return ""
-        return cell_text(cells[pos])
+    def texts(self, cells: Sequence[Cell]) -> list[str]:
+        """The text of every known column (slot order), each cut at MAX_CELL_CHARS."""
+        short = self._width + 1 - len(cells)
+        picked = self._pick([*cells, *([""] * short)] if short > 0 else cells)
+        try:  # all text (a CSV, most of a sheet): cleaned in one call
+            texts = visible(_SEP.join(picked)).split(_SEP)
+        except TypeError:  # a number, a date or an empty cell among them
+            texts = []
+        if len(texts) == len(picked):  # a cell holding the separator itself takes the slow way
+            texts = [t.strip() for t in texts]
+        else:
+            texts = [cell_text(v) for v in picked]
+        if max(map(len, texts)) > MAX_CELL_CHARS:
+            texts = [t[:MAX_CELL_CHARS] + "…" if len(t) > MAX_CELL_CHARS else t for t in texts]
+        return texts
 
-    def raw(self, cells: Sequence[Cell], col: Column) -> Cell:
-        pos = self._cols.get(col)
-        return cells[pos] if pos is not None and pos < len(cells) else None
-
-    def is_skipped(self, cells: Sequence[Cell]) -> bool:
+    def is_skipped(self, cells: Sequence[Cell], t: Sequence[str]) -> bool:
         """Blank rows, repeated headers, totals rows and signature footers are not people."""
-        id_text = self.text(cells, Column.ID_NUMBER)
+        id_text = t[_C_ID]
         if len(id_text) >= 15 and id_text[:6].isdigit():
             return False  # looks like a person (the common case: decided without the rest)
-        texts = [t for t in (cell_text(c) for c in cells) if t]
+        texts = [x for x in (cell_text(c) for c in cells) if x]
         if not texts:
             return True
         if normalize_header(id_text) in _ID_ALIASES:
             return True  # the header repeated on every printed page
         first = texts[0].replace(" ", "").replace("\u3000", "")
-        if any(t.replace(" ", "").replace("\u3000", "").startswith(_TOTALS) for t in texts):
+        if any(x.replace(" ", "").replace("\u3000", "").startswith(_TOTALS) for x in texts):
             return True
         return first.startswith(_FOOTERS)
 
-    def id_of(self, cells: Sequence[Cell]) -> str | None:
+    def id_of(self, t: Sequence[str]) -> str | None:
         """The row's ID number when it is valid (for a row rejected on another column)."""
         try:
-            return parse_id_number(self.text(cells, Column.ID_NUMBER), today=self._today).value
+            return parse_id_number(t[_C_ID], today=self._today).value
         except IdNumberError:
             return None
 
-    def check(self, row: int, cells: Sequence[Cell]) -> ParsedRow | Problems:
+    def check(self, row: int, cells: Sequence[Cell], t: Sequence[str]) -> ParsedRow | Problems:
         problems: Problems = []
         idn = None
-        raw_id = self.raw(cells, Column.ID_NUMBER)
-        if isinstance(raw_id, float):
+        raw_id = cells[self._id_pos] if self._id_pos < len(cells) else None
+        if raw_id.__class__ in (int, float):  # only a spreadsheet's number cell is not text
             problems.append((Column.ID_NUMBER, (
                 f"证件号码「{quote(cell_text(raw_id))}」被 Excel 存成了数字，18位号码的末几位已经丢失；"
                 "请把该列设为“文本”格式后重新填写号码（不要直接改格式，数字已经不对了）")))
         else:
-            id_text = self.text(cells, Column.ID_NUMBER)
+            id_text = t[_C_ID]
             try:
                 idn = parse_id_number(id_text, today=self._today)
             except IdNumberError as exc:
@@ -115,19 +151,41 @@ class RowChecker:
                 problems.append((Column.ID_NUMBER, reason))
         name = ""
         try:
-            name = parse_name(self.text(cells, Column.NAME))
+            name = parse_name(t[_C_NAME])
         except InvalidNameError as exc:
             problems.append((Column.NAME, str(exc)))
-        insurance = self._parse_insurance(self.text(cells, Column.INSURANCE))
+        key = (t[_C_INSURANCE], t[_C_CATEGORY], t[_C_YEAR], t[_C_TIER], t[_C_AMOUNT], t[_C_STATUS],
+               t[_C_CHANNEL])
+        terms = self._terms.get(key)
+        if terms is None:
+            terms = self._check_terms(*key)
+            if len(self._terms) < _TERMS_CACHED:
+                self._terms[key] = terms
+        if terms.problems:
+            problems += terms.problems
+        if problems or idn is None:
+            return problems
+        return ParsedRow(
+            row, idn.value, name, idn.birth_date, idn.sex, terms.insurance, terms.year,
+            terms.tier, terms.amount, terms.category, t[_C_GROUP],
+            t[_C_HOUSEHOLD_NO], t[_C_HOUSEHOLD_HEAD],
+            _phone(t[_C_PHONE]), terms.paid_elsewhere,
+        )
+
+    def _check_terms(self, insurance_text: str, category_text: str, year_text: str, tier_text: str,
+                     amount_text: str, status_text: str, channel: str) -> _Terms:
+        """What a row owes, from the cells that say it (a township file has a few dozen distinct
+        combinations of them, so each is checked once)."""
+        problems: Problems = []
+        insurance = self._parse_insurance(insurance_text)
         if not isinstance(insurance, Insurance):  # a StrEnum is a str: test the enum
             problems.append((Column.INSURANCE, insurance))
-        category = self._parse_category(self.text(cells, Column.CATEGORY))
+        category = self._parse_category(category_text)
         if not isinstance(category, Category):
             problems.append((Column.CATEGORY, category))
-        year_config = self._parse_year(self.text(cells, Column.YEAR), problems)
+        year_config = self._parse_year(year_text, problems)
         tier: int | None = None
         amount: int | None = None
-        amount_text = self.text(cells, Column.AMOUNT)
         if amount_text:
             try:
                 amount = parse_yuan(amount_text, field="应缴金额")
@@ -135,23 +193,20 @@ class RowChecker:
                 problems.append((Column.AMOUNT, str(exc)))
         if (year_config is not None and isinstance(insurance, Insurance)
                 and isinstance(category, Category)):
-            tier = self._check_due(cells, year_config, insurance, category, amount, amount_text,
+            tier = self._check_due(tier_text, year_config, insurance, category, amount, amount_text,
                                    problems)
-        status = self.text(cells, Column.STATUS).replace(" ", "")
+        status = status_text.replace(" ", "")
         paid_elsewhere = None
         if status in _PAID:
-            paid_elsewhere = self.text(cells, Column.CHANNEL) or "其他渠道"
+            paid_elsewhere = channel or "其他渠道"
         elif status not in _UNPAID:
             problems.append((Column.STATUS, f"缴费状态「{quote(status)}」无法识别（应为 已缴 或 未缴，或留空）"))
-        if problems or idn is None or year_config is None:
-            return problems
-        assert isinstance(insurance, Insurance) and isinstance(category, Category)
-        return ParsedRow(
-            row, idn.value, name, idn.birth_date, idn.sex, insurance.value, year_config.year,
-            tier, amount, category.value, self.text(cells, Column.GROUP),
-            self.text(cells, Column.HOUSEHOLD_NO), self.text(cells, Column.HOUSEHOLD_HEAD),
-            _phone(self.text(cells, Column.PHONE)), paid_elsewhere,
-        )
+        if problems:
+            return _Terms("", "", 0, None, None, None, tuple(problems))
+        # Without a problem each was read (a year that is not read appends one).
+        assert isinstance(insurance, Insurance) and isinstance(category, Category) and year_config
+        return _Terms(insurance.value, category.value, year_config.year, tier, amount,
+                      paid_elsewhere, ())
 
     def _parse_insurance(self, text: str) -> Insurance | str:
         if text not in self._insurance:
@@ -183,13 +238,12 @@ class RowChecker:
             problems.append((Column.YEAR, str(exc)))
             return None
 
-    def _check_due(self, cells: Sequence[Cell], yc: YearConfig, insurance: Insurance,
+    def _check_due(self, tier_text: str, yc: YearConfig, insurance: Insurance,
                    category: Category, amount: int | None, amount_text: str,
                    problems: Problems) -> int | None:
         """The tier (pension) and the amount must agree with the county configuration."""
         tier: int | None = None
         if insurance is Insurance.PENSION:
-            tier_text = self.text(cells, Column.TIER)
             if tier_text:
                 try:
                     tier = parse_yuan(tier_text, field="缴费档次", allow_zero=False)
@@ -219,6 +273,7 @@ class RowChecker:
                 f"应缴金额 {amount_text} 元与县级配置不符：{yc.year}年度{category.value}人员"
                 f"{insurance.short_label}{what}应缴 {format_fen(due)} 元")))
         return tier
+
 
 
 def _phone(text: str) -> str:

@@ -80,6 +80,8 @@ def test_lower_case_x_is_accepted_and_stored_upper() -> None:
     ("341824203001010011", "在未来"),
     ("3.41824198003E+17", "被 Excel 存成了数字"),
     ("34182419800301A011", "只能是17位数字"),
+    # Arabic-Indic digits are decimal digits to Python's \\d; an ID number is ASCII only.
+    ("\u0663\u0664182419800301001X", "只能是17位数字"),
 ])
 def test_bad_id_numbers_say_what_is_wrong(text: str, message: str) -> None:
     with pytest.raises(IdNumberError, match=message):

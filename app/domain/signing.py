@@ -25,12 +25,18 @@ def ack_signing_bytes(device_id: str, seq: int, hash_: str, signed_at: str) -> b
                            "signed_at": signed_at}).encode()
 
 
-def county_signing_bytes(kind: str, device_id: str, payload: object) -> bytes:
+def payload_sha256(payload: object) -> str:
+    """SHA-256 of a payload's sorted-key JSON (orjson: a 100,000-person roster in a tenth of a
+    second); what the county's signature covers, and what a roster's journal entry names."""
+    import orjson
+
+    return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def county_signing_bytes(kind: str, device_id: str, payload: object, *, digest: str | None = None) -> bytes:
     """What the county server signs when it sends a roster or a configuration down to one device:
     a desk takes them without a local PIN only when this signature checks with the server key it
     was given at enrolment (a file swapped in locally has none). The payload enters by the SHA-256
-    of its sorted-key JSON (orjson: a 100,000-person roster in a tenth of a second)."""
-    import orjson
-
-    digest = hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    of its sorted-key JSON (`payload_sha256`; pass `digest` when it is already known)."""
+    digest = digest if digest is not None else payload_sha256(payload)
     return canonical_json({"county": kind, "device_id": device_id, "payload_sha256": digest}).encode()

@@ -52,7 +52,8 @@ def ack_signature_ok(ack: Ack, server_public_key: str) -> bool:
     return True
 
 
-def county_signed(conn: sqlite3.Connection, kind: str, payload: object, signature: str | None) -> bool:
+def county_signed(conn: sqlite3.Connection, kind: str, payload: object, signature: str | None, *,
+                  digest: str | None = None) -> bool:
     """Whether `payload` (a roster or a configuration) was signed for this device by the county
     server this desk enrolled with."""
     import base64
@@ -66,7 +67,7 @@ def county_signed(conn: sqlite3.Connection, kind: str, payload: object, signatur
     try:
         key = Ed25519PublicKey.from_public_bytes(base64.b64decode(str(state["server_public_key"]), validate=True))
         key.verify(base64.b64decode(signature, validate=True),
-                   county_signing_bytes(kind, str(state["device_id"]), payload))
+                   county_signing_bytes(kind, str(state["device_id"]), payload, digest=digest))
     except (InvalidSignature, ValueError):
         return False
     return True

@@ -7,11 +7,9 @@ whole file, `apply` writes it, `search` answers the search box from memory, `pro
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
@@ -20,6 +18,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.domain.records import PersonInfo, RosterProgress, UnpaidPerson, UserInfo
+from app.domain.signing import payload_sha256
 from app.services import sync_state
 from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, NotFound, Refused
@@ -28,7 +27,14 @@ from app.services.roster import progress as _progress
 from app.services.roster.apply import apply_rows, current_version
 from app.services.roster.columns import Column
 from app.services.roster.heap import long_lived_objects
-from app.services.roster.importer import ProgressCallback, RejectedRow, RosterFileError, read_roster
+from app.services.roster.importer import (
+    ProgressCallback,
+    ReadResult,
+    RejectedRow,
+    RosterFileError,
+    check_rows,
+    read_roster,
+)
 from app.services.roster.people import (
     PERSON_COLUMNS,
     Person,
@@ -117,8 +123,15 @@ class Roster:
             require_pin(by)
             if by.role not in CASH_ROLES:
                 raise Refused(f"「{by.name}」是{by.role.label}，导入征收清册需要代收员或村委会负责人")
-        with long_lived_objects():  # the new roster and its index live all day
-            return self._import(path, progress, by, allow_removals)
+        path = Path(path)
+        today = self._clock().date()
+
+        def read(stages: Stages) -> ReadResult:
+            return read_roster(path, self._setup.config, today, progress, stages)
+
+        with long_lived_objects():  # the new roster lives all day
+            return self._import(path.name, read, lambda: _file_sha256(path), progress, by,
+                                allow_removals)
 
     def import_county(self, village_code: str, version: int, rows: list[dict[str, Any]],
                       signature: str) -> ImportResult:
@@ -126,32 +139,38 @@ class Roster:
         the same checks and the same transaction as a file (written out as one), needs no local
         PIN because the county decides it, and may remove people (the county's list is the list)."""
         payload = {"village_code": village_code, "version": version, "rows": rows}
+        digest = payload_sha256(payload)
         with self._db.read() as s:
-            if not sync_state.county_signed(journal.raw(s), "roster", payload, signature):
+            if not sync_state.county_signed(journal.raw(s), "roster", payload, signature, digest=digest):
                 raise Refused("县级服务器发来的清册签名不对，未导入")
         if village_code != self._setup.device.village_code:
             raise Refused(f"县级服务器发来的是村 {village_code} 的清册，本机是 {self._setup.device.village_code}")
         header = [str(c) for c in Column if c is not Column.REJECT_REASON]
-        with tempfile.TemporaryDirectory(prefix="daishou-roster-") as tmp:
-            path = Path(tmp) / f"县级清册-第{version}版.csv"
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(header)
-                writer.writerows([[row.get(h, "") for h in header] for row in rows])
-            with long_lived_objects():
-                return self._import(path, None, None, True, county_version=version)
+        today = self._clock().date()
 
-    def _import(self, path: Path, progress: ProgressCallback | None, by: UserInfo | None,
-                allow_removals: bool, *, county_version: int | None = None) -> ImportResult:
+        def read(stages: Stages) -> ReadResult:
+            # The rows go to the same checks as a file's, straight from memory.
+            return check_rows(header, ([row.get(h, "") for h in header] for row in rows),
+                              self._setup.config, today, stages)
+
+        with long_lived_objects():
+            return self._import(f"县级清册-第{version}版", read, lambda: digest, None, None, True,
+                                county_version=version)
+
+    def _import(self, name: str, read_rows: Callable[[Stages], ReadResult],
+                content_sha256: Callable[[], str], progress: ProgressCallback | None,
+                by: UserInfo | None, allow_removals: bool, *,
+                county_version: int | None = None) -> ImportResult:
+        """One import: `read_rows` checks every row (nothing written yet); the accepted rows are
+        applied in one transaction with the journal entry naming `name` and `content_sha256`."""
         with self._db.read() as s:
             if by is None and county_version is None and _anybody_signs_in(s):
                 raise Refused("导入征收清册需要代收员或村委会负责人登录确认（命令行：--by 姓名，PIN 从标准输入读）")
-        config = self._setup.config
         stages = Stages()
         try:
-            read = read_roster(Path(path), config, self._clock().date(), progress, stages)
+            read = read_rows(stages)
         except RosterFileError as exc:
-            raise InvalidInput(f"无法导入 {Path(path).name}：{exc}") from None
+            raise InvalidInput(f"无法导入 {name}：{exc}") from None
         notes: list[str] = []
         tombstones = not read.is_correction and read.unknown_rejected == 0
         if read.is_correction:
@@ -160,13 +179,13 @@ class Roster:
             notes.append(f"有{read.unknown_rejected}行的证件号码无法识别，本次没有把任何人标记为"
                          "移除；修正后重新导入完整清册即可")
         if not read.accepted and not read.rejected:
-            raise InvalidInput(f"{Path(path).name} 中没有人员数据行")
+            raise InvalidInput(f"{name} 中没有人员数据行")
         applied = None
         if progress is not None:
             progress(len(read.accepted) + len(read.rejected), len(read.accepted) + len(read.rejected))
         if read.accepted:
             with stages.stage("digest"):
-                digest = _file_sha256(Path(path))
+                digest = content_sha256()
             with self._db.write() as s:
                 before = _listed_people(s)
                 applied = apply_rows(s, read.accepted, tombstones=tombstones,
@@ -178,7 +197,7 @@ class Roster:
                 # file by its content hash and what it changed, so a roster swapped in and out
                 # again leaves its trace.
                 journal.append(journal.raw(s), "roster", self._clock().isoformat(), {
-                    "file": Path(path).name, "sha256": digest, "version": current_version(s),
+                    "file": name, "sha256": digest, "version": current_version(s),
                     "imported": applied.imported, "updated": applied.updated,
                     "removed": applied.removed, "unchanged": applied.unchanged,
                     "rejected_rows": len({r.row for r in read.rejected}),

@@ -6,7 +6,7 @@ found and fixed in the county's own file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
@@ -87,6 +87,21 @@ def _read(path: Path, config: CountyConfig, today: date, progress: ProgressCallb
             raise RosterFileError(str(first_error or "文件中没有工作表"))
     except (FileFormatError, HeaderError) as exc:
         raise RosterFileError(str(exc)) from None
+
+
+def check_rows(header: Sequence[str], rows: Iterable[Sequence[Cell]], config: CountyConfig,
+               today: date, stages: Stages | None = None) -> ReadResult:
+    """Rows already in memory (a roster the county sent), checked exactly as a file's rows are;
+    they are numbered as in a file whose first row is the header."""
+    stages = stages if stages is not None else Stages()
+    start = perf_counter()
+    try:
+        head = find_header([list(header)])
+        return _check_all(head, enumerate(rows, start=2), RowChecker(head, config, today))
+    except HeaderError as exc:
+        raise RosterFileError(str(exc)) from None
+    finally:
+        stages.add("validate", perf_counter() - start)
 
 
 def _take(rows: Iterator[Row], n: int) -> list[Row]:

@@ -40,7 +40,7 @@ class IdNumber:
     @property
     def sex(self) -> str:
         """'男' or '女' from the 17th digit (odd is male)."""
-        return "男" if int(self.value[16]) % 2 else "女"
+        return sex_of(self.value)
 
     def age_on(self, day: date) -> int:
         b = self.birth_date
@@ -56,6 +56,12 @@ class IdNumber:
 
 def parse_id_number(text: str, *, today: date | None = None) -> IdNumber:
     """Validate and normalise (strip, full-width digits, lower-case x) an ID number."""
+    return IdNumber(checked_id_number(text, today=today)[0])
+
+
+def checked_id_number(text: str, *, today: date | None = None) -> tuple[str, date]:
+    """parse_id_number's checks, giving (the normal form, the birth date) without building an
+    IdNumber: a township roster checks 100,000 of them."""
     raw = str(text).strip().translate(_FULLWIDTH).upper().replace(" ", "")
     if not raw:
         raise IdNumberError("证件号码为空")
@@ -80,7 +86,12 @@ def parse_id_number(text: str, *, today: date | None = None) -> IdNumber:
     expected = check_character(raw[:17])
     if raw[17] != expected:
         raise IdNumberError(f"证件号码「{quote(text)}」校验位错误（应为 {expected}），请核对号码")
-    return IdNumber(raw)
+    return raw, born
+
+
+def sex_of(value: str) -> str:
+    """'男' or '女' from the 17th digit of a valid ID number (odd is male)."""
+    return "男" if int(value[16]) % 2 else "女"
 
 
 def mask_id(value: str) -> str:

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from sqlmodel import Session
 
 from app.domain.config import ConfigError, CountyConfig
+from app.domain.ids import sex_of
 from app.domain.insurance import Category, Insurance
 from app.domain.records import DueInfo, PersonInfo
 
@@ -105,7 +106,7 @@ def person_infos(s: Session, people: Sequence[Person], config: CountyConfig) -> 
 def to_info(p: Person, dues: tuple[DueInfo, ...]) -> PersonInfo:
     idn = p.id_number
     born = date(int(idn[6:10]), int(idn[10:12]), int(idn[12:14]))
-    sex = "男" if int(idn[16]) % 2 else "女"
+    sex = sex_of(idn)
     return PersonInfo(idn, p.name, p.group, p.household_no, p.household_head, p.phone, p.category,
                       born, sex, p.removed, dues)
 

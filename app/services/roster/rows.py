@@ -14,7 +14,7 @@ from datetime import date
 from operator import itemgetter
 
 from app.domain.config import ConfigError, CountyConfig, YearConfig
-from app.domain.ids import IdNumberError, parse_id_number
+from app.domain.ids import IdNumberError, checked_id_number, parse_id_number, sex_of
 from app.domain.insurance import Category, Insurance
 from app.domain.money import MoneyError, format_fen, parse_yuan
 from app.domain.names import InvalidNameError, parse_name
@@ -134,7 +134,7 @@ class RowChecker:
 
     def check(self, row: int, cells: Sequence[Cell], t: Sequence[str]) -> ParsedRow | Problems:
         problems: Problems = []
-        idn = None
+        idn: tuple[str, date] | None = None
         raw_id = cells[self._id_pos] if self._id_pos < len(cells) else None
         if raw_id.__class__ in (int, float):  # only a spreadsheet's number cell is not text
             problems.append((Column.ID_NUMBER, (
@@ -143,7 +143,7 @@ class RowChecker:
         else:
             id_text = t[_C_ID]
             try:
-                idn = parse_id_number(id_text, today=self._today)
+                idn = checked_id_number(id_text, today=self._today)
             except IdNumberError as exc:
                 reason = str(exc)
                 if "校验位" in reason and id_text.endswith("00"):
@@ -166,7 +166,7 @@ class RowChecker:
         if problems or idn is None:
             return problems
         return ParsedRow(
-            row, idn.value, name, idn.birth_date, idn.sex, terms.insurance, terms.year,
+            row, idn[0], name, idn[1], sex_of(idn[0]), terms.insurance, terms.year,
             terms.tier, terms.amount, terms.category, t[_C_GROUP],
             t[_C_HOUSEHOLD_NO], t[_C_HOUSEHOLD_HEAD],
             _phone(t[_C_PHONE]), terms.paid_elsewhere,
@@ -278,5 +278,7 @@ class RowChecker:
 
 def _phone(text: str) -> str:
     """Phone numbers lose their separators; anything else in the cell is kept as written."""
+    if not text or text.isdigit():
+        return text
     compact = re.sub(r"[\s\-－()（）]", "", text)
     return compact if compact.isdigit() else text

@@ -95,7 +95,7 @@ class DeskApp(QObject):
         # Typing a name and PIN takes the agent seconds: build the roster's search index
         # meanwhile, so the first search at the desk does not wait for it.
         desk = self.desk
-        self.tasks.run(lambda: warm_search_index(desk), background=True)
+        self.tasks.run(lambda: warm_search_index(desk), background=True, io=True)
         self.login = LoginDialog(self.desk, self.tasks)
         self.login.logged_in.connect(self.open_window)
         self.login.rejected.connect(self.quit_requested)

@@ -121,9 +121,14 @@ class MainWindow(QMainWindow):
         self.status.refresh()
         self.desk_view.check_roster()
         self.show_screen(self.desk_view)
-        # The first search would otherwise build the roster's index (seconds at 100,000 people).
+        # The index takes seconds at 100,000 people; until it is ready searches are answered by
+        # a scan. It is built off the database worker, so a search never queues behind it.
+        self.warm_index()
+        self.ctx.changes.roster.connect(self.warm_index)  # a roster imported or pulled
+
+    def warm_index(self) -> None:
         desk = self.ctx.desk
-        self.ctx.tasks.run(lambda: warm_search_index(desk), background=True)
+        self.ctx.tasks.run(lambda: warm_search_index(desk), background=True, io=True)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if self.ctx.tasks.busy:

@@ -35,10 +35,9 @@ def import_roster(desk: Desk, tasks: TaskManager, path: str | Path, *, parent: Q
     def work(progress: Progress) -> ImportResult:
         # progress.report raises Cancelled once 取消 was pressed; the roster service then
         # writes nothing, so a cancelled import leaves the roster as it was.
-        result = roster.import_file(Path(path), progress=progress.report, by=by,
-                                    allow_removals=allow_removals)
-        roster.index()  # the agent searches next: build the new roster's index while still here
-        return result
+        # The window warms the new roster's search index when it hears of the import.
+        return roster.import_file(Path(path), progress=progress.report, by=by,
+                                  allow_removals=allow_removals)
 
     return tasks.run_long(work, on_done, label=f"正在导入征收清册 {Path(path).name}…", parent=parent,
                           on_error=on_error, cancellable=True)

@@ -43,7 +43,7 @@ from app.services.roster.people import (
     person_infos,
 )
 from app.services.roster.pinyin import encode_keys, name_keys
-from app.services.roster.search import SearchIndex
+from app.services.roster.search import SearchIndex, scan
 from app.services.roster.stages import Stages
 from app.services.setup import Setup
 from app.services.signoff import CASH_ROLES, require_pin
@@ -269,8 +269,20 @@ class Roster:
         """Name (whole, start, any part), pinyin initials or full pinyin, the last 4 or 6 of the
         ID, the full ID, a phone number or a group; exact matches first."""
         with self._db.read() as s:
-            people = self.index(s).find(text, limit)
+            index = self._ready_index(s)
+            people = index.find(text, limit) if index is not None else scan(journal.raw(s), text, limit)
             return person_infos(s, people, self._setup.config) if people else []
+
+    def _ready_index(self, s: Session) -> SearchIndex | None:
+        """The index when it is built for the current roster; None while another thread builds
+        it (the search is then answered by a scan, not made to wait seconds); otherwise it is
+        built here."""
+        index = self._index
+        if index is not None and index.version == current_version(s):
+            return index
+        if self._index_lock.locked():
+            return None
+        return self.index(s)
 
     def index(self, s: Session | None = None) -> SearchIndex:
         """The in-memory search index, rebuilt when another writer moved the roster version."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -69,21 +70,17 @@ class _Refused(DaishouError):
     pass
 
 
-def _setting(desk: Desk, key: str) -> str | None:
-    return desk.setup.get_setting(key)
-
-
 def _device_and_options(args: argparse.Namespace, desk: Desk) -> tuple[EscposDevice, ReceiptOptions]:
-    uri = args.printer or _setting(desk, "printer.uri")
-    if not uri:
+    """The saved printer, with whatever the command line says instead."""
+    saved = desk.setup.printer()
+    printer = replace(saved, uri=args.printer or saved.uri,
+                      width_mm=(80 if args.width == 80 else 58) if args.width else saved.width_mm,
+                      charset=args.charset or saved.charset, raster=args.raster or saved.raster)
+    if not printer.configured:
         raise InvalidInput("没有指定打印机：请用 --printer 指定，如 --printer tcp://192.168.1.100:9100")
-    width = args.width or int(_setting(desk, "printer.width") or 58)
-    options = ReceiptOptions(
-        width_dots=384 if width == 58 else 576,
-        charset=args.charset or _setting(desk, "printer.charset") or "gbk",  # type: ignore[arg-type]
-        raster_all=args.raster or _setting(desk, "printer.raster") == "1",
-    )
-    return EscposDevice(uri), options
+    options = ReceiptOptions(width_dots=printer.width_dots, charset=printer.charset,
+                             raster_all=printer.raster)
+    return EscposDevice(printer.uri), options
 
 
 def _print_receipt(args: argparse.Namespace, ctx: Context) -> int:

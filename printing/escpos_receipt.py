@@ -10,17 +10,15 @@ QR code are made with python-escpos.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import qrcode
 from PIL import Image
 
+from app.domain.printer_settings import Charset
 from app.domain.records import Receipt
 from printing import raster
 from printing._escpos import dummy_printer, escpos_modules
 from printing.receipt_layout import Cut, Feed, Item, QrCode, ReceiptContext, Text, receipt_items
-
-Charset = Literal["gb2312", "gbk", "gb18030"]
 
 ESC_INIT = b"\x1b@"
 CHINESE_ON = b"\x1c&"  # FS &

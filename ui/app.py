@@ -11,11 +11,12 @@ window; every transition shows the next window before it closes the previous one
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow
 
+from app.domain.printer_settings import PrinterSettings
 from app.domain.records import Device, Role, UserInfo
 from app.services.desk import Desk
 from app.services.setup_flow import Step, WizardFlow
@@ -31,7 +32,7 @@ from ui.tasks import TaskManager
 from ui.text_size import apply_text_size
 from ui.wizard import SetupWizard
 
-PrinterFactory = Callable[[Mapping[str, str]], ReceiptPrinter]  # from the settings
+PrinterFactory = Callable[[PrinterSettings], ReceiptPrinter]
 
 
 def install_translations(app: QApplication) -> QTranslator | None:
@@ -106,11 +107,11 @@ class DeskApp(QObject):
         """Load what the window needs before it exists (device for the title, printer settings),
         on the database worker like every other read; then build and show it."""
         setup = self.desk.setup
-        self.tasks.run(lambda: (setup.device, setup.settings()),
+        self.tasks.run(lambda: (setup.device, setup.printer()),
                        lambda loaded: self._open_window(user, *loaded))
 
-    def _open_window(self, user: UserInfo, device: Device, settings: dict[str, str]) -> QMainWindow:
-        ctx = WindowContext(self.desk, self.tasks, user, self.printer_factory(settings), device=device,
+    def _open_window(self, user: UserInfo, device: Device, printer: PrinterSettings) -> QMainWindow:
+        ctx = WindowContext(self.desk, self.tasks, user, self.printer_factory(printer), device=device,
                             sync=self.sync)
         window: MainWindow | ReviewWindow
         window = ReviewWindow(ctx) if user.role is Role.TOWNSHIP else MainWindow(ctx)

@@ -7,14 +7,11 @@ thread; a problem is a PrinterProblem whose message the agent can act on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from app.domain.printer_settings import PrinterSettings
 from app.domain.records import Receipt
-
-CHARSETS = ("gbk", "gb2312", "gb18030")  # what the printer's built-in Chinese font holds
-
-
 
 if TYPE_CHECKING:  # imported lazily at run time: the window opens without a printer module
     from printing.devices import EscposDevice
@@ -69,16 +66,16 @@ class EscposPrinter:
     so opening the window does not pay for it.
     """
 
-    def __init__(self, uri: str, *, width_mm: int = 58, charset: str = "gbk",
-                 raster: bool = False) -> None:
-        self.uri = uri
-        self.width_mm = width_mm
-        self.charset = charset if charset in CHARSETS else "gbk"
-        self.raster = raster
+    def __init__(self, settings: PrinterSettings) -> None:
+        self.settings = settings
+
+    @property
+    def uri(self) -> str:
+        return self.settings.uri
 
     @property
     def description(self) -> str:
-        return f"{self.uri} · {self.width_mm}mm"
+        return f"{self.settings.uri} · {self.settings.width_mm}mm"
 
     def _device_and_options(self) -> tuple[EscposDevice, ReceiptOptions]:
         try:
@@ -87,11 +84,10 @@ class EscposPrinter:
             from printing.uri import PrinterUriError
         except ImportError as exc:  # python-escpos or Pillow missing from this installation
             raise PrinterProblem(f"打印模块不可用：{exc}") from None
-        options = ReceiptOptions(width_dots=576 if self.width_mm == 80 else 384,
-                                 charset=self.charset,  # type: ignore[arg-type]
-                                 raster_all=self.raster)
+        options = ReceiptOptions(width_dots=self.settings.width_dots, charset=self.settings.charset,
+                                 raster_all=self.settings.raster)
         try:
-            return EscposDevice(self.uri), options
+            return EscposDevice(self.settings.uri), options
         except PrinterUriError as exc:
             raise PrinterProblem(f"打印机地址有误：{exc}") from None
 
@@ -139,12 +135,8 @@ class EscposPrinter:
             raise PrinterProblem(f"打印失败：{exc}") from None
 
 
-def printer_from_settings(settings: Mapping[str, str]) -> ReceiptPrinter:
-    """The printer the settings describe (printer.uri, .width, .charset, .raster)."""
-    uri = settings.get("printer.uri", "").strip()
-    if not uri:
+def printer_from_settings(settings: PrinterSettings) -> ReceiptPrinter:
+    """The printer the settings describe; NoPrinter when none is set."""
+    if not settings.configured:
         return NoPrinter()
-    width = settings.get("printer.width", "58")
-    return EscposPrinter(uri, width_mm=80 if width == "80" else 58,
-                         charset=settings.get("printer.charset", "") or "gbk",
-                         raster=settings.get("printer.raster") == "1")
+    return EscposPrinter(settings)

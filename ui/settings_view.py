@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.printer_settings import CHARSET, RASTER, URI, WIDTH, PrinterSettings
 from app.domain.records import Role, UserInfo
 from app.services.errors import DaishouError
 from ui.context import WindowContext
@@ -154,12 +155,13 @@ class SettingsView(QWidget):
 
     def _show(self, result: tuple[dict[str, str], list[UserInfo], dict[str, object]]) -> None:
         settings, users, sync = result
-        kind, address = split_uri(settings.get("printer.uri", ""))
+        printer = PrinterSettings.from_settings(settings)
+        kind, address = split_uri(printer.uri)
         self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
         self.address.setText(address)
-        self.paper_width.setCurrentIndex(max(0, self.paper_width.findData(80 if settings.get("printer.width") == "80" else 58)))
-        self.charset.setCurrentIndex(max(0, self.charset.findData(settings.get("printer.charset", "gbk"))))
-        self.raster.setChecked(settings.get("printer.raster") == "1")
+        self.paper_width.setCurrentIndex(max(0, self.paper_width.findData(printer.width_mm)))
+        self.charset.setCurrentIndex(max(0, self.charset.findData(printer.charset)))
+        self.raster.setChecked(printer.raster)
         self.server.setText(str(sync.get("server_url") or settings.get("server.url", "")))
         self.sync_state.setText(f"已注册：设备 {sync['device_id']}，数据每分钟自动上传（已日结的日子）"
                                 if sync.get("device_id") else "本机尚未注册到县服务器：填写地址和注册码后按“注册本机”")
@@ -186,13 +188,14 @@ class SettingsView(QWidget):
         if folder is not None:
             edit.setText(str(folder))
 
-    def printer_settings(self) -> dict[str, str]:
-        return {"printer.uri": self.printer_uri(), "printer.width": str(self.paper_width.currentData()),
-                "printer.charset": str(self.charset.currentData()),
-                "printer.raster": "1" if self.raster.isChecked() else "0"}
+    def printer_settings(self) -> PrinterSettings:
+        """The printer as the form shows it, saved or not."""
+        return PrinterSettings.from_settings({
+            URI: self.printer_uri(), WIDTH: str(self.paper_width.currentData()),
+            CHARSET: str(self.charset.currentData()), RASTER: "1" if self.raster.isChecked() else "0"})
 
     def save(self) -> None:
-        values = {**self.printer_settings(), "server.url": self.server.text().strip(),
+        values = {**self.printer_settings().to_settings(),
                   "backup.dir": self.backup.text().strip(), "report.dir": self.reports.text().strip(),
                   "ui.large_text": "1" if self.large.isChecked() else "0"}
         setup = self.ctx.desk.setup
@@ -204,7 +207,7 @@ class SettingsView(QWidget):
         self.ctx.tasks.run(write, lambda _r: self._saved(values), on_error=self._refused)
 
     def _saved(self, values: dict[str, str]) -> None:
-        self.ctx.printer = printer_from_settings(values)
+        self.ctx.printer = printer_from_settings(PrinterSettings.from_settings(values))
         apply_text_size(values["ui.large_text"] == "1")
         self._say("设置已保存", ok=True)
         self.ctx.changes.settings.emit()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.printer_settings import PrinterSettings
 from app.services.desk import Desk
 from app.services.errors import DaishouError
 from app.services.roster import ImportResult
@@ -33,7 +34,7 @@ from app.services.setup_flow import (
     write_identity,
 )
 from ui.payment_panel import ERROR_STYLE, OK_STYLE
-from ui.printer import EscposPrinter, NoPrinter, PrinterProblem
+from ui.printer import PrinterProblem, printer_from_settings
 from ui.roster_import import describe_import, import_roster
 from ui.settings_view import PRINTER_KINDS
 
@@ -367,7 +368,8 @@ class SetupWizard(QDialog):
     def test_print(self) -> None:
         self._collect()
         d = self.flow.data
-        printer = EscposPrinter(d.printer_uri, width_mm=d.printer_width) if d.printer_uri else NoPrinter()
+        printer = printer_from_settings(PrinterSettings(uri=d.printer_uri.strip(),
+                                                        width_mm=80 if d.printer_width == 80 else 58))
         self.tasks.run(printer.test_print, lambda _r: self._say("测试打印已发送，请查看打印机", ok=True),
                        on_error=self._refused, io=True)
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.domain.canonical import canonical_json
 from app.domain.config import ConfigError, CountyConfig, load_config_text
+from app.domain.printer_settings import PrinterSettings
 from app.domain.receipt_numbers import (
     validate_device_no,
     validate_township_code,
@@ -122,6 +123,16 @@ class Setup:
     def settings(self) -> dict[str, str]:
         with self._db.read() as s:
             return {r.key: r.value for r in s.exec(select(SettingRow)).all()}
+
+    def printer(self) -> PrinterSettings:
+        """The receipt printer as saved (PrinterSettings() when none is)."""
+        return PrinterSettings.from_settings(self.settings())
+
+    def save_printer(self, printer: PrinterSettings) -> None:
+        """All four printer settings in one transaction."""
+        with self._db.write() as s:
+            for key, value in printer.to_settings().items():
+                _put(s, key, value)
 
 
 def _put(s: Session, key: str, value: str) -> None:

@@ -8,13 +8,14 @@ no longer go back to change it, because receipt numbers depend on it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.domain.names import InvalidNameError, parse_name
 from app.domain.pins import pin_shape_problem
+from app.domain.printer_settings import PaperWidth
 from app.domain.receipt_numbers import (
     validate_device_no,
     validate_township_code,
@@ -250,5 +251,6 @@ def roster_signer(desk: Desk, d: WizardData) -> UserInfo | None:
 
 
 def save_printer(desk: Desk, d: WizardData) -> None:
-    desk.setup.set_setting("printer.uri", d.printer_uri.strip())
-    desk.setup.set_setting("printer.width", str(d.printer_width))
+    """Where the printer is and its paper; a code page or image mode set earlier is kept."""
+    width: PaperWidth = 80 if d.printer_width == 80 else 58
+    desk.setup.save_printer(replace(desk.setup.printer(), uri=d.printer_uri.strip(), width_mm=width))

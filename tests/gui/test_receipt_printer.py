@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 
+from app.domain.printer_settings import PrinterSettings
 from tests.gui.conftest import wait_idle
 from tests.gui.test_desk import find_and_choose
 from tests.printing.escpos_decoder import decode
@@ -31,15 +32,21 @@ def received(qtbot, p: LoopbackPrinter, jobs: int):  # type: ignore[no-untyped-d
 
 
 def test_settings_make_the_printer() -> None:
-    assert isinstance(printer_from_settings({}), NoPrinter)
-    p = printer_from_settings({"printer.uri": "tcp://10.0.0.9:9100", "printer.width": "80",
-                               "printer.charset": "gb2312", "printer.raster": "1"})
+    assert isinstance(printer_from_settings(PrinterSettings.from_settings({})), NoPrinter)
+    saved = {"printer.uri": " tcp://10.0.0.9:9100 ", "printer.width": "80", "printer.charset": "gb2312",
+             "printer.raster": "1"}
+    p = printer_from_settings(PrinterSettings.from_settings(saved))
     assert isinstance(p, EscposPrinter)
-    assert (p.width_mm, p.charset, p.raster) == (80, "gb2312", True)
+    assert p.settings == PrinterSettings("tcp://10.0.0.9:9100", 80, "gb2312", True)
+    assert p.settings.width_dots == 576 and PrinterSettings.from_settings(p.settings.to_settings()) == p.settings
+    # A value the settings table should not hold reads as the default, not as an error at print time.
+    odd = PrinterSettings.from_settings({"printer.uri": "tcp://x:9100", "printer.width": "76",
+                                         "printer.charset": "big5", "printer.raster": "yes"})
+    assert (odd.width_mm, odd.charset, odd.raster, odd.width_dots) == (58, "gbk", False, 384)
 
 
 def test_record_prints_on_a_network_printer_then_a_reprint_is_a_copy(qtbot, window, loopback, errors) -> None:  # type: ignore[no-untyped-def]
-    window.ctx.printer = printer_from_settings({"printer.uri": loopback.uri, "printer.width": "80"})
+    window.ctx.printer = printer_from_settings(PrinterSettings(loopback.uri, 80))
     d = window.desk_view
     find_and_choose(qtbot, window, "孙兰军")
     qtbot.keyClicks(d.panel.cash, "900")
@@ -69,7 +76,7 @@ def test_record_prints_on_a_network_printer_then_a_reprint_is_a_copy(qtbot, wind
 def test_printer_out_of_paper_is_logged_and_said(qtbot, window, errors) -> None:  # type: ignore[no-untyped-def]
     empty = LoopbackPrinter(status=PAPER_OUT)
     try:
-        window.ctx.printer = printer_from_settings({"printer.uri": empty.uri})
+        window.ctx.printer = printer_from_settings(PrinterSettings(empty.uri))
         d = window.desk_view
         find_and_choose(qtbot, window, "孙兰军")
         qtbot.keyClicks(d.panel.cash, "900")

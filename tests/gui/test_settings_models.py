@@ -29,7 +29,7 @@ def test_settings_save_printer_server_backup_and_large_text(qtbot, window, qapp,
     assert setup.get_setting("printer.uri") == "tcp://192.168.1.50:9100"
     assert (setup.get_setting("printer.width"), setup.get_setting("ui.large_text")) == ("80", "1")
     assert setup.get_setting("backup.dir") == "/media/usb/daishou"
-    assert isinstance(window.ctx.printer, EscposPrinter) and window.ctx.printer.width_mm == 80
+    assert isinstance(window.ctx.printer, EscposPrinter) and window.ctx.printer.settings.width_mm == 80
     assert "192.168.1.50" in window.status.printer.text()
     assert qapp.font().pointSize() == 15
     s.large.setChecked(False)

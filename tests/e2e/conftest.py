@@ -28,9 +28,20 @@ class Screen:
                               timeout=timeout).stdout
 
     def wait_window(self, title: str, timeout: float = 60) -> str:
-        """The id of the first visible window whose title contains `title`."""
-        out = self.run("xdotool", "search", "--sync", "--onlyvisible", "--name", title, timeout=timeout)
-        return out.split()[0]
+        """The id of the first visible window whose title contains `title`.
+
+        xdotool exits 1 when a window it is looking at is destroyed mid-search (a dialog
+        closing, BadWindow): that is asked again until the timeout, not taken as an answer."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                out = self.run("xdotool", "search", "--sync", "--onlyvisible", "--name", title,
+                               timeout=max(1.0, deadline - time.monotonic()))
+                return out.split()[0]
+            except subprocess.CalledProcessError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     def geometry(self, window: str) -> tuple[int, int, int, int]:
         values = dict(line.split("=", 1) for line in

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from app.services.roster.pinyin import encode_keys, name_keys
 from app.services.roster.rows import ParsedRow
-from app.services.roster.stages import Stages
+from app.services.roster.stages import Stages, in_batches
 
 VERSION_KEY = "roster_version"
 
@@ -94,12 +94,12 @@ def apply_rows(s: Session, rows: Iterable[ParsedRow], *, tombstones: bool,
             person_updates.append((*fields, version, *keys[idn], idn))
             changed.add(idn)
     if new_people:
-        conn.exec_driver_sql(
+        in_batches(conn.exec_driver_sql,
             "INSERT INTO person (id_number, name, group_name, household_no, household_head, "
             "phone, category, birth_date, sex, removed, roster_version, pinyin_initials, "
             "pinyin_full) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)", new_people)
     if person_updates:
-        conn.exec_driver_sql(
+        in_batches(conn.exec_driver_sql,
             "UPDATE person SET name = ?, group_name = ?, household_no = ?, household_head = ?, "
             "phone = ?, category = ?, removed = 0, roster_version = ?, pinyin_initials = ?, "
             "pinyin_full = ? WHERE id_number = ?", person_updates)
@@ -120,11 +120,11 @@ def apply_rows(s: Session, rows: Iterable[ParsedRow], *, tombstones: bool,
             due_updates.append((r.tier_fen, r.amount_fen, paid, version, old_due[0]))
             changed.add(key[0])
     if new_dues:
-        conn.exec_driver_sql(
+        in_batches(conn.exec_driver_sql,
             "INSERT INTO due (id_number, insurance, year, tier_fen, amount_fen, paid_elsewhere, "
             "removed, roster_version) VALUES (?, ?, ?, ?, ?, ?, 0, ?)", new_dues)
     if due_updates:
-        conn.exec_driver_sql(
+        in_batches(conn.exec_driver_sql,
             "UPDATE due SET tier_fen = ?, amount_fen = ?, paid_elsewhere = ?, removed = 0, "
             "roster_version = ? WHERE id = ?", due_updates)
 

@@ -25,7 +25,7 @@ from app.services.roster.files import (
     open_sheets,
 )
 from app.services.roster.rows import ParsedRow, RowChecker
-from app.services.roster.stages import Stages
+from app.services.roster.stages import Stages, let_others_run
 
 
 @dataclass(frozen=True)
@@ -121,8 +121,10 @@ def _check_all(header: Header, body: Iterator[Row] | chain[tuple[int, Sequence[C
     person_first: dict[str, ParsedRow] = {}
     two_names: dict[str, ParsedRow] = {}  # ID -> a later row naming someone else
     for n, cells in body:
-        if progress is not None and n % _REPORT_EVERY == 0:
-            progress(n, 0)  # the total is not known while streaming; may raise to cancel
+        if n % _REPORT_EVERY == 0:
+            let_others_run()
+            if progress is not None:
+                progress(n, 0)  # the total is not known while streaming; may raise to cancel
         texts = checker.texts(cells)
         if checker.is_skipped(cells, texts):
             continue

@@ -78,9 +78,7 @@ def _device_and_options(args: argparse.Namespace, desk: Desk) -> tuple[EscposDev
                       charset=args.charset or saved.charset, raster=args.raster or saved.raster)
     if not printer.configured:
         raise InvalidInput("没有指定打印机：请用 --printer 指定，如 --printer tcp://192.168.1.100:9100")
-    options = ReceiptOptions(width_dots=printer.width_dots, charset=printer.charset,
-                             raster_all=printer.raster)
-    return EscposDevice(printer.uri), options
+    return EscposDevice(printer.uri), ReceiptOptions.for_printer(printer)
 
 
 def _print_receipt(args: argparse.Namespace, ctx: Context) -> int:

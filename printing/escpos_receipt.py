@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import qrcode
 from PIL import Image
 
-from app.domain.printer_settings import Charset
+from app.domain.printer_settings import Charset, PrinterSettings
 from app.domain.records import Receipt
 from printing import raster
 from printing._escpos import dummy_printer, escpos_modules
@@ -40,6 +40,11 @@ class ReceiptOptions:
     def __post_init__(self) -> None:
         if self.width_dots not in (384, 576):
             raise ValueError(f"不支持的纸宽 {self.width_dots} 点（应为 384=58mm 或 576=80mm）")
+
+    @classmethod
+    def for_printer(cls, printer: PrinterSettings) -> ReceiptOptions:
+        """The options a receipt printer's saved settings ask for."""
+        return cls(width_dots=printer.width_dots, charset=printer.charset, raster_all=printer.raster)
 
 
 def encode_text(text: str, charset: Charset) -> bytes | None:

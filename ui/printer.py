@@ -84,8 +84,7 @@ class EscposPrinter:
             from printing.uri import PrinterUriError
         except ImportError as exc:  # python-escpos or Pillow missing from this installation
             raise PrinterProblem(f"打印模块不可用：{exc}") from None
-        options = ReceiptOptions(width_dots=self.settings.width_dots, charset=self.settings.charset,
-                                 raster_all=self.settings.raster)
+        options = ReceiptOptions.for_printer(self.settings)
         try:
             return EscposDevice(self.settings.uri), options
         except PrinterUriError as exc:

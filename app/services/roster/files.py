@@ -151,8 +151,7 @@ def _zip_parts(path: Path) -> str:
 
 
 def _bounded(rows: Iterator[Row]) -> Iterator[Row]:
-    """Rows up to MAX_ROWS; each cell past MAX_CELL_CHARS is cut there (the row is then rejected
-    by its checks, quoting a short prefix)."""
+    """The rows, refusing a sheet of more than MAX_ROWS (no village or township roster is that long)."""
     for number, cells in rows:
         if number > MAX_ROWS:
             raise FileFormatError(f"工作表超过 {MAX_ROWS:,} 行，不像一个村或乡镇的征收清册；请确认选对了文件")

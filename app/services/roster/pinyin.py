@@ -140,8 +140,7 @@ def name_keys(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     without a known reading (rare characters) and the middle dot add nothing.
     """
     surname, readings = _surname(name)
-    known = _READINGS.get
-    rest = [r for r in (known(ch) or _char_reading(ch) for ch in name[len(surname):]) if r]
+    rest = [r for r in map(_char_reading, name[len(surname):]) if r]
     rest_full = "".join(rest)
     rest_initials = "".join(r[0] for r in rest)
     if not readings:

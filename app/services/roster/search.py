@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from app.domain.groups import group_key, group_order
 from app.domain.names import normalize_name
-from app.services.roster.people import Person
+from app.services.roster.people import PERSON_COLUMNS, Person, person_from_row
 from app.services.roster.pinyin import decode_keys
 
 _ID = re.compile(r"\d{17}[\dX]")
@@ -169,8 +169,6 @@ class SearchIndex:
 # exact matches first, then display order. Groups asked by number and the finer ranking come
 # with the index.
 
-_SCAN_COLUMNS = ("id_number, name, group_name, household_no, household_head, phone, category, "
-                 "removed")
 _FINDABLE = ("(removed = 0 OR id_number IN (SELECT id_number FROM receipt_line) "
              "OR id_number IN (SELECT id_number FROM due WHERE paid_elsewhere IS NOT NULL))")
 
@@ -222,9 +220,8 @@ def scan(conn: Any, query: str, limit: int = 50) -> list[Person]:
         exact = ["name = ?", "substr(name, 1, ?) = ?"]
         params_exact = [name, len(name), name]
     rank = "".join(f"({e}) DESC, " for e in exact)
-    sql = (f"SELECT {_SCAN_COLUMNS} FROM person WHERE ({' OR '.join(where)}) AND {_FINDABLE} "
+    sql = (f"SELECT {PERSON_COLUMNS} FROM person WHERE ({' OR '.join(where)}) AND {_FINDABLE} "
            f"ORDER BY {rank}removed, group_name, household_no, household_head != name, name, id_number "
            "LIMIT ?")
     rows = conn.execute(sql, (*params, *params_exact, limit)).fetchall()
-    return [Person(str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]), str(r[6]), bool(r[7]))
-            for r in rows]
+    return [person_from_row(r) for r in rows]

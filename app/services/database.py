@@ -8,20 +8,16 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from app.services.highwater import HighWater, KeyringStore, MarkStore
-from app.storage.db import (
-    DB_FILENAME,
-    StorageError,
-    connect_raw,
-    open_engine,
-    open_read_engine,
-    transaction,
-)
+from app.storage.db import DB_FILENAME, StorageError, connect_raw, open_database, read_transaction
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
 Clock = Callable[[], datetime]
 
@@ -53,17 +49,31 @@ class Database:
     """One data home. Writes go through BEGIN IMMEDIATE; reads never take the write lock.
 
     Before a process's first write the file is compared with the high-water mark kept outside
-    it (app/services/highwater.py), and after each write the mark follows the journal."""
+    it (app/services/highwater.py), and after each write the mark follows the journal.
+
+    The SQLAlchemy engines are made on first use of a session: a command that only reads
+    through `read_raw` never imports SQLAlchemy."""
 
     def __init__(self, home: Path, *, marks: MarkStore | None = None) -> None:
         self.home = Path(home)
         self.path = self.home / DB_FILENAME
-        self.write_engine: Engine = open_engine(self.path, backup_dir=self.home / "backups")
-        self.read_engine: Engine = open_read_engine(self.path)
+        open_database(self.path, backup_dir=self.home / "backups")
         self._raw: sqlite3.Connection | None = None
         self._raw_lock = threading.Lock()
         self.highwater = HighWater(self.home, marks or KeyringStore())
         self._checked = False
+
+    @cached_property
+    def write_engine(self) -> Engine:
+        from app.storage import orm
+
+        return orm.engine(self.path, write=True)
+
+    @cached_property
+    def read_engine(self) -> Engine:
+        from app.storage import orm
+
+        return orm.engine(self.path, write=False)
 
     def _conn(self) -> sqlite3.Connection:
         if self._raw is None:
@@ -95,6 +105,8 @@ class Database:
         if ledger:
             with self._raw_lock:
                 self._check_mark(self._conn())
+        from app.storage.orm import transaction
+
         with transaction(self.write_engine) as session:
             yield session
         if ledger:
@@ -103,8 +115,16 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.read_engine) as session:
+        from app.storage.orm import read_session
+
+        with read_session(self.read_engine) as session:
             yield session
+
+    @contextmanager
+    def read_raw(self) -> Iterator[sqlite3.Connection]:
+        """One read snapshot on a plain sqlite3 connection of its own (any thread)."""
+        with read_transaction(self.path) as conn:
+            yield conn
 
     @contextmanager
     def raw_write(self) -> Iterator[sqlite3.Connection]:
@@ -128,5 +148,6 @@ class Database:
         if self._raw is not None:
             self._raw.close()
             self._raw = None
-        self.write_engine.dispose()
-        self.read_engine.dispose()
+        for made in ("write_engine", "read_engine"):
+            if made in self.__dict__:  # never made: nothing to dispose, and no import
+                self.__dict__.pop(made).dispose()

@@ -11,9 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import text
-from sqlmodel import Session, col, select
-
 from app.domain.config import ConfigError, CountyConfig
 from app.domain.ids import IdNumberError, parse_id_number
 from app.domain.insurance import Category, Insurance
@@ -54,13 +51,7 @@ from app.services.signoff import (
     require_pin,
 )
 from app.storage import journal
-from app.storage.tables import (
-    PrintEventRow,
-    ReceiptRow,
-    RefundRequestRow,
-    SignatureRow,
-    VoidRow,
-)
+from app.storage.db import sql_datetime
 
 
 @dataclass(frozen=True)
@@ -175,21 +166,22 @@ class Receipts:
     def void(self, number: str, *, reason: str, agent: UserInfo, head: UserInfo) -> Receipt:
         reason = _countersigned("作废", reason, agent, head)
         now = self._clock()
-        with self._db.write() as s:
-            row = _existing(s, number)
-            if s.get(VoidRow, row.number) is not None:
+        with self._db.raw_write() as conn:
+            row = _existing(conn, number)
+            if _has(conn, "void", row.number):
                 raise Refused(f"收据 {row.number} 已经作废")
-            if receipt_settled(journal.raw(s), row.number):
+            if receipt_settled(conn, row.number):
                 raise Refused(
                     f"收据 {row.number} 所在的 {row.day.isoformat()} 已日结，不能作废；如需退款请登记退费申请（daishou receipt refund）"
                 )
-            check_not_own("作废", head=head, collectors=[row.agent], conn=journal.raw(s))
+            check_not_own("作废", head=head, collectors=[row.agent], conn=conn)
             data = {"number": row.number, "day": row.day.isoformat(), "reason": reason,
                     "agent": agent.name, "head": head.name}
-            refuse_if_clock_behind(journal.raw(s), now)
-            entry = journal.append(journal.raw(s), "void", now.isoformat(), data)
-            s.add(VoidRow(receipt_number=row.number, journal_seq=entry.seq, day=row.day,
-                          recorded_at=now, reason=reason, agent=agent.name, head=head.name))
+            refuse_if_clock_behind(conn, now)
+            entry = journal.append(conn, "void", now.isoformat(), data)
+            conn.execute("INSERT INTO void (receipt_number, journal_seq, day, recorded_at, reason, agent, head) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)", (row.number, entry.seq, row.day.isoformat(),
+                                                          sql_datetime(now), reason, agent.name, head.name))
         return self.get(number.strip())
 
     # -- refund requests -------------------------------------------------------------------
@@ -198,82 +190,112 @@ class Receipts:
         """退费申请 for a receipt of a closed day: the receipt stays, the county refunds."""
         reason = _countersigned("退费申请", reason, agent, head)
         now = self._clock()
-        with self._db.write() as s:
-            row = _existing(s, number)
-            if s.get(VoidRow, row.number) is not None:
+        with self._db.raw_write() as conn:
+            row = _existing(conn, number)
+            if _has(conn, "void", row.number):
                 raise Refused(f"收据 {row.number} 已经作废，无需退费")
-            if not receipt_settled(journal.raw(s), row.number):
+            if not receipt_settled(conn, row.number):
                 raise Refused(f"收据 {row.number} 所在的 {row.day.isoformat()} 尚未日结：当天的错误请作废，不走退费")
-            if s.get(RefundRequestRow, row.number) is not None:
+            if _has(conn, "refund_request", row.number):
                 raise Refused(f"收据 {row.number} 已经申请过退费")
-            check_not_own("退费申请", head=head, collectors=[row.agent], conn=journal.raw(s))
+            check_not_own("退费申请", head=head, collectors=[row.agent], conn=conn)
             data = {"number": row.number, "day": row.day.isoformat(), "amount_fen": row.total_fen,
                     "reason": reason, "agent": agent.name, "head": head.name}
-            refuse_if_clock_behind(journal.raw(s), now)
-            entry = journal.append(journal.raw(s), "refund_request", now.isoformat(), data)
-            s.add(RefundRequestRow(receipt_number=row.number, journal_seq=entry.seq, recorded_at=now,
-                                   amount_fen=row.total_fen, reason=reason, agent=agent.name,
-                                   head=head.name))
+            refuse_if_clock_behind(conn, now)
+            entry = journal.append(conn, "refund_request", now.isoformat(), data)
+            conn.execute("INSERT INTO refund_request (receipt_number, journal_seq, recorded_at, amount_fen, "
+                         "reason, agent, head) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (row.number, entry.seq, sql_datetime(now), row.total_fen, reason, agent.name,
+                          head.name))
         return self.get(number.strip())
 
     # -- printing bookkeeping --------------------------------------------------------------
 
     def record_print(self, number: str, *, ok: bool, error: str | None = None) -> int:
         """Log a print attempt; returns the copy number it was (0 = the original)."""
-        with self._db.write() as s:
-            if s.get(ReceiptRow, number) is None:
+        with self._db.raw_write() as conn:
+            if not _has(conn, "receipt", number, key="number"):
                 raise NotFound(f"没有收据 {number}")
-            done = int(s.execute(text(
-                "SELECT COUNT(*) FROM print_event WHERE receipt_number = :n AND ok"), {"n": number}
-            ).scalar_one())
+            done = int(conn.execute("SELECT COUNT(*) FROM print_event WHERE receipt_number = ? AND ok",
+                                    (number,)).fetchone()[0])
             now = self._clock()
-            s.add(PrintEventRow(receipt_number=number, recorded_at=now, ok=ok, copy_no=done, error=error))
+            conn.execute("INSERT INTO print_event (receipt_number, recorded_at, ok, copy_no, error) "
+                         "VALUES (?, ?, ?, ?, ?)", (number, sql_datetime(now), ok, done, error))
             # Journalled too: deleting a print row to hide a copy (补打) breaks verify.
-            journal.append(journal.raw(s), "print", now.isoformat(),
+            journal.append(conn, "print", now.isoformat(),
                            {"number": number, "ok": ok, "copy_no": done, "error": error})
             return done
 
     # -- reading ---------------------------------------------------------------------------
 
     def get(self, number: str) -> Receipt:
-        with self._db.read() as s:
-            row = _existing(s, number)
-            return _receipts(s, [row], self._setup.device.village_name)[0]
+        village = self._setup.device.village_name
+        with self._db.read_raw() as conn:
+            return _receipts(conn, [_existing(conn, number)], village)[0]
 
     def list(self, day: date | None = None, *, start: date | None = None,
              end: date | None = None) -> list[Receipt]:
         """Receipts of one day, or of start..end inclusive (on the day index), or all."""
         if day is not None:
             start = end = day
-        with self._db.read() as s:
-            q = select(ReceiptRow).order_by(col(ReceiptRow.receipt_seq))
-            if start is not None:
-                q = q.where(col(ReceiptRow.day) >= start)
-            if end is not None:
-                q = q.where(col(ReceiptRow.day) <= end)
-            village = self._setup.device.village_name
-            return _receipts(s, s.exec(q).all(), village)
+        village = self._setup.device.village_name
+        where = " AND ".join(w for w, bound in (("day >= ?", start), ("day <= ?", end)) if bound)
+        bounds = tuple(b.isoformat() for b in (start, end) if b is not None)
+        with self._db.read_raw() as conn:
+            rows = [_Header(*r) for r in conn.execute(
+                f"SELECT {_HEADER} FROM receipt {'WHERE ' + where if where else ''} ORDER BY receipt_seq",
+                bounds)]
+            return _receipts(conn, rows, village)
 
     def print_history(self, number: str) -> builtins.list[tuple[datetime, bool, int, str | None]]:
         """Every print attempt of a receipt: (when, printed, copy number, what went wrong)."""
-        with self._db.read() as s:
-            rows = s.connection().exec_driver_sql(
-                "SELECT recorded_at, ok, copy_no, error FROM print_event WHERE receipt_number = ? ORDER BY id",
-                (number,)).all()
-        return [(r[0] if isinstance(r[0], datetime) else datetime.fromisoformat(str(r[0])), bool(r[1]), int(r[2]),
-                 r[3]) for r in rows]
+        with self._db.read_raw() as conn:
+            rows = conn.execute("SELECT recorded_at, ok, copy_no, error FROM print_event "
+                                "WHERE receipt_number = ? ORDER BY id", (number,)).fetchall()
+        return [(_dt(r[0]), bool(r[1]), int(r[2]), r[3]) for r in rows]
 
     def signature(self, sha256: str) -> bytes | None:
-        with self._db.read() as s:
-            row = s.get(SignatureRow, sha256)
-            return row.png if row else None
+        with self._db.read_raw() as conn:
+            row = conn.execute("SELECT png FROM signature WHERE sha256 = ?", (sha256,)).fetchone()
+        return bytes(row[0]) if row else None
 
 
-def _existing(s: Session, number: str) -> ReceiptRow:
-    row = s.get(ReceiptRow, number.strip())
+_HEADER = ("number, journal_seq, day, recorded_at, payer_id_number, payer_name, agent, total_fen, "
+           "cash_fen, change_fen, payer_signoff, signature_sha256, override_reason")
+
+
+@dataclass(frozen=True)
+class _Header:
+    """A receipt's own row (table `receipt`), as _HEADER reads it."""
+
+    number: str
+    journal_seq: int
+    day_text: str
+    recorded_at_text: str
+    payer_id_number: str
+    payer_name: str
+    agent: str
+    total_fen: int
+    cash_fen: int
+    change_fen: int
+    payer_signoff: str
+    signature_sha256: str | None
+    override_reason: str | None
+
+    @property
+    def day(self) -> date:
+        return date.fromisoformat(self.day_text)
+
+
+def _existing(conn: sqlite3.Connection, number: str) -> _Header:
+    row = conn.execute(f"SELECT {_HEADER} FROM receipt WHERE number = ?", (number.strip(),)).fetchone()
     if row is None:
         raise NotFound(f"没有收据 {number}")
-    return row
+    return _Header(*row)
+
+
+def _has(conn: sqlite3.Connection, table: str, number: str, *, key: str = "receipt_number") -> bool:
+    return conn.execute(f"SELECT 1 FROM {table} WHERE {key} = ?", (number,)).fetchone() is not None
 
 
 def _countersigned(action: str, reason: str, agent: UserInfo, head: UserInfo) -> str:
@@ -376,11 +398,6 @@ def _line_json(line: ReceiptLine) -> dict[str, object]:
             "due_fen": line.due_fen}
 
 
-def sql_datetime(value: datetime) -> str:
-    """The text form SQLAlchemy's DateTime reads back, for rows written without the ORM."""
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
 def insert_receipt(conn: sqlite3.Connection, journal_seq: int, at: datetime, data: dict[str, Any]) -> None:
     """Write the receipt's derived rows: the projection verify rebuilds from the journal."""
     payer = data["payer"]
@@ -398,7 +415,7 @@ def insert_receipt(conn: sqlite3.Connection, journal_seq: int, at: datetime, dat
           ln["amount_fen"], ln["due_fen"]) for i, ln in enumerate(data["lines"], start=1)])
 
 
-def _receipts(s: Session, rows: Sequence[ReceiptRow], village_name: str) -> list[Receipt]:
+def _receipts(conn: sqlite3.Connection, rows: Sequence[_Header], village_name: str) -> list[Receipt]:
     """Receipts with their lines, void, refund, countersign, prints and hash.
 
     Six fixed queries for the whole list, whatever its length (was six per receipt): each
@@ -406,39 +423,39 @@ def _receipts(s: Session, rows: Sequence[ReceiptRow], village_name: str) -> list
     """
     if not rows:
         return []
-    conn = s.connection()
     lo = min(r.journal_seq for r in rows)
     hi = max(r.journal_seq for r in rows)
     scope = "receipt_number IN (SELECT number FROM receipt WHERE journal_seq BETWEEN :lo AND :hi)"
     bounds = {"lo": lo, "hi": hi}
+    first, last = min(r.day_text for r in rows), max(r.day_text for r in rows)
     lines: dict[str, list[ReceiptLine]] = defaultdict(list)
-    for ln in conn.execute(text(
+    for ln in conn.execute((
             "SELECT receipt_number, id_number, name, insurance, year, tier_fen, amount_fen, due_fen "
             f"FROM receipt_line WHERE {scope} ORDER BY receipt_number, line_no"), bounds):
         lines[ln[0]].append(ReceiptLine(ln[1], ln[2], Insurance(ln[3]), ln[4], ln[5], ln[6], ln[7]))
-    voids = {v[0]: VoidInfo(v[1], v[2], v[3], _dt(v[4])) for v in conn.execute(text(
+    voids = {v[0]: VoidInfo(v[1], v[2], v[3], _dt(v[4])) for v in conn.execute((
         f"SELECT receipt_number, reason, agent, head, recorded_at FROM void WHERE {scope}"), bounds)}
-    refunds = {r[0]: RefundInfo(r[1], r[2], r[3], r[4], _dt(r[5])) for r in conn.execute(text(
+    refunds = {r[0]: RefundInfo(r[1], r[2], r[3], r[4], _dt(r[5])) for r in conn.execute((
         "SELECT receipt_number, amount_fen, reason, agent, head, recorded_at "
         f"FROM refund_request WHERE {scope}"), bounds)}
-    prints = {str(p[0]): int(p[1]) for p in conn.execute(text(
+    prints = {str(p[0]): int(p[1]) for p in conn.execute((
         f"SELECT receipt_number, COUNT(*) FROM print_event WHERE ok AND {scope} "
         "GROUP BY receipt_number"), bounds)}
-    hashes = {int(h[0]): str(h[1]) for h in conn.execute(text(
+    hashes = {int(h[0]): str(h[1]) for h in conn.execute((
         "SELECT seq, hash FROM journal WHERE seq BETWEEN :lo AND :hi"), bounds)}
     # A receipt is countersigned by the first settlement of its day recorded after it.
     rounds: dict[str, list[tuple[int, Countersign]]] = defaultdict(list)
-    for st in conn.execute(text(
+    for st in conn.execute((
             "SELECT day, journal_seq, head, recorded_at, round_no FROM settlement "
             "WHERE day BETWEEN :first AND :last ORDER BY journal_seq"),
-            {"first": min(r.day for r in rows).isoformat(), "last": max(r.day for r in rows).isoformat()}):
+            {"first": first, "last": last}):
         rounds[str(st[0])].append((int(st[1]), Countersign(st[2], _dt(st[3]), int(st[4]))))
     out = []
     for row in rows:
-        later = [c for seq, c in rounds.get(row.day.isoformat(), ()) if seq > row.journal_seq]
+        later = [c for seq, c in rounds.get(row.day_text, ()) if seq > row.journal_seq]
         village_code, device_no = row.number.split("-")[0], int(row.number.split("-")[1])
         out.append(Receipt(
-            number=row.number, recorded_at=row.recorded_at, day=row.day, village_code=village_code,
+            number=row.number, recorded_at=_dt(row.recorded_at_text), day=row.day, village_code=village_code,
             village_name=village_name, device_no=device_no, payer_id_number=row.payer_id_number,
             payer_name=row.payer_name, lines=tuple(lines.get(row.number, ())),
             total_fen=row.total_fen, cash_fen=row.cash_fen, change_fen=row.change_fen, agent=row.agent,

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
-
-from sqlalchemy import text
-from sqlmodel import Session, col, select
 
 from app.domain.money import MOST_FEN, format_fen
 from app.domain.records import CashPosition, Remittance, Settlement, UserInfo
@@ -24,7 +22,7 @@ from app.services.ledger import (
 )
 from app.services.signoff import CASH_ROLES, check_countersign, check_not_own, require_pin
 from app.storage import journal
-from app.storage.tables import RemittanceRow, SettlementRow
+from app.storage.db import sql_datetime
 
 # 100, 50, 20, 10, 5, 1 元, 5 角, 1 角 — what a village office counts.
 DENOMINATIONS_FEN = (10000, 5000, 2000, 1000, 500, 100, 50, 10)
@@ -38,8 +36,8 @@ class Settlements:
 
     def preview(self, day: date) -> tuple[int, int, int]:
         """(expected fen, receipts, voids) for a day, before settling it."""
-        with self._db.read() as s:
-            expected, n, voids, _ = expected_cash(journal.raw(s), day)
+        with self._db.read_raw() as conn:
+            expected, n, voids, _ = expected_cash(conn, day)
             return expected, n, voids
 
     def settle(self, day: date, *, agent: UserInfo, head: UserInfo, counted_fen: int | None = None,
@@ -67,19 +65,18 @@ class Settlements:
         if not 0 <= counted_fen <= MOST_FEN:
             raise InvalidInput(f"清点现金 {format_fen(counted_fen)} 元不合常理，请重新清点")
         reason = checked_reason(reason, field="差额原因", required=False)
-        with self._db.write() as s:
-            earlier = first_unsettled_day_before(journal.raw(s), day)
+        with self._db.raw_write() as conn:
+            earlier = first_unsettled_day_before(conn, day)
             if earlier is not None:
                 raise Refused(f"请先日结更早的 {earlier.isoformat()}")
-            expected, n, voids, numbers = expected_cash(journal.raw(s), day)
-            rounds = settled_rounds(journal.raw(s), day)
+            expected, n, voids, numbers = expected_cash(conn, day)
+            rounds = settled_rounds(conn, day)
             if rounds and not n + voids:
                 raise Refused(f"{day.isoformat()} 已经日结，之后没有新的收款；已日结的不能再改")
-            collectors = s.execute(text(
+            collectors = [str(r[0]) for r in conn.execute(
                 "SELECT r.agent FROM receipt r LEFT JOIN void v ON v.receipt_number = r.number "
-                f"WHERE r.day = :d AND v.receipt_number IS NULL AND NOT {SETTLED}"),
-                {"d": day.isoformat()}).scalars()
-            check_not_own("日结", head=head, collectors=collectors, conn=journal.raw(s))
+                f"WHERE r.day = :d AND v.receipt_number IS NULL AND NOT {SETTLED}", {"d": day.isoformat()})]
+            check_not_own("日结", head=head, collectors=collectors, conn=conn)
             diff = counted_fen - expected
             if diff and not reason:
                 raise Refused(f"清点现金 {format_fen(counted_fen)} 元与应有 {format_fen(expected)} 元"
@@ -89,9 +86,9 @@ class Settlements:
                     "denominations": {str(k): v for k, v in sorted(denominations.items(), reverse=True)},
                     "receipts": n, "voids": voids, "receipt_numbers": numbers,
                     "agent": agent.name, "head": head.name}
-            refuse_if_clock_behind(journal.raw(s), now)
-            entry = journal.append(journal.raw(s), "settlement", now.isoformat(), data)
-            s.add(settlement_row(entry.seq, now, data))
+            refuse_if_clock_behind(conn, now)
+            entry = journal.append(conn, "settlement", now.isoformat(), data)
+            insert_settlement(conn, entry.seq, now, data)
         return self.get(day, rounds + 1)
 
     def get(self, day: date, round_no: int | None = None) -> Settlement:
@@ -108,20 +105,16 @@ class Settlements:
 
     def rounds(self, day: date) -> list[Settlement]:
         """Every settlement round of a day, first first (usually one)."""
-        with self._db.read() as s:
-            rows = s.exec(select(SettlementRow).where(SettlementRow.day == day)
-                          .order_by(col(SettlementRow.round_no))).all()
-            return _settlements(s, rows)
+        with self._db.read_raw() as conn:
+            return _settlements(conn, "WHERE day = ?", (day.isoformat(),))
 
     def all(self) -> list[Settlement]:
-        with self._db.read() as s:
-            rows = s.exec(select(SettlementRow).order_by(col(SettlementRow.day),
-                                                         col(SettlementRow.round_no))).all()
-            return _settlements(s, rows)
+        with self._db.read_raw() as conn:
+            return _settlements(conn)
 
     def unsettled_days(self) -> list[date]:
-        with self._db.read() as s:
-            return unsettled_days(journal.raw(s))
+        with self._db.read_raw() as conn:
+            return unsettled_days(conn)
 
     # -- remittance ------------------------------------------------------------------------
 
@@ -139,10 +132,10 @@ class Settlements:
         now = self._clock()
         if day > now.date():
             raise InvalidInput(f"解缴日期 {day.isoformat()} 在未来")
-        with self._db.write() as s:
-            if s.exec(select(RemittanceRow).where(RemittanceRow.slip_no == slip_no)).first():
+        with self._db.raw_write() as conn:
+            if conn.execute("SELECT 1 FROM remittance WHERE slip_no = ?", (slip_no,)).fetchone():
                 raise Refused(f"凭证号 {slip_no} 已经登记过")
-            open_days = _settled_not_remitted(s)
+            open_days = _settled_not_remitted(conn)
             available = sum(v for _, v in open_days)
             if amount_fen > available:
                 raise Refused(f"解缴 {format_fen(amount_fen)} 元超过已日结未解缴的现金 "
@@ -156,56 +149,66 @@ class Settlements:
                 left -= v
             data = {"slip_no": slip_no, "amount_fen": amount_fen, "day": day.isoformat(),
                     "settled_days": covered, "by": by.name}
-            refuse_if_clock_behind(journal.raw(s), now)
-            entry = journal.append(journal.raw(s), "remittance", now.isoformat(), data)
-            s.add(remittance_row(entry.seq, now, data))
+            refuse_if_clock_behind(conn, now)
+            entry = journal.append(conn, "remittance", now.isoformat(), data)
+            conn.execute("INSERT INTO remittance (journal_seq, slip_no, amount_fen, day, recorded_at, "
+                         "settled_days) VALUES (?, ?, ?, ?, ?, ?)",
+                         (entry.seq, slip_no, amount_fen, day.isoformat(), sql_datetime(now),
+                          json.dumps(covered)))
         return Remittance(slip_no, amount_fen, day, now, tuple(date.fromisoformat(d) for d in covered),
                           entry.hash)
 
     def remittances(self) -> list[Remittance]:
-        with self._db.read() as s:
-            rows = s.execute(text(
+        with self._db.read_raw() as conn:
+            rows = conn.execute(
                 "SELECT r.slip_no, r.amount_fen, r.day, r.recorded_at, r.settled_days, j.hash "
-                "FROM remittance r JOIN journal j ON j.seq = r.journal_seq ORDER BY r.journal_seq")).all()
+                "FROM remittance r JOIN journal j ON j.seq = r.journal_seq ORDER BY r.journal_seq").fetchall()
         return [Remittance(r[0], r[1], date.fromisoformat(str(r[2])), _parse_dt(r[3]),
                            tuple(date.fromisoformat(d) for d in json.loads(r[4])), r[5]) for r in rows]
 
     def cash_position(self) -> CashPosition:
-        with self._db.read() as s:
-            unsettled = s.execute(text(
+        with self._db.read_raw() as conn:
+            unsettled = conn.execute(
                 "SELECT COALESCE(SUM(r.total_fen), 0) FROM receipt r "
                 "LEFT JOIN void v ON v.receipt_number = r.number "
-                f"WHERE v.receipt_number IS NULL AND NOT {SETTLED}")).scalar_one()
-            counted = s.execute(text("SELECT COALESCE(SUM(counted_fen), 0) FROM settlement")).scalar_one()
-            remitted = s.execute(text("SELECT COALESCE(SUM(amount_fen), 0) FROM remittance")).scalar_one()
-        return CashPosition(int(unsettled), int(counted) - int(remitted), int(remitted))
+                f"WHERE v.receipt_number IS NULL AND NOT {SETTLED}").fetchone()[0]
+            counted = conn.execute("SELECT COALESCE(SUM(counted_fen), 0) FROM settlement").fetchone()[0]
+            remitted = _remitted(conn)
+        return CashPosition(int(unsettled), int(counted) - remitted, remitted)
 
 
-def _settlements(s: Session, rows: Sequence[SettlementRow]) -> list[Settlement]:
-    """Settlements with their journal hash and receipt numbers: one query for the journal
-    bodies of all of them (was one per day)."""
+def _remitted(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COALESCE(SUM(amount_fen), 0) FROM remittance").fetchone()[0])
+
+
+def _settlements(conn: sqlite3.Connection, where: str = "", params: Sequence[object] = ()) -> list[Settlement]:
+    """Settlements (rounds in order) with their journal hash and receipt numbers: one query for
+    the rows, one for the journal bodies of all of them (was one per day)."""
+    rows = conn.execute(
+        "SELECT day, recorded_at, expected_fen, counted_fen, difference_fen, reason, denominations, "
+        f"receipts, voids, agent, head, journal_seq, round_no FROM settlement {where} "
+        "ORDER BY day, round_no", tuple(params)).fetchall()
     if not rows:
         return []
-    bodies = {int(q): (str(h), str(b)) for q, h, b in s.execute(
-        text("SELECT seq, hash, body FROM journal WHERE seq BETWEEN :lo AND :hi AND kind = 'settlement'"),
-        {"lo": min(r.journal_seq for r in rows), "hi": max(r.journal_seq for r in rows)})}
+    bodies = {int(q): (str(h), str(b)) for q, h, b in conn.execute(
+        "SELECT seq, hash, body FROM journal WHERE seq BETWEEN ? AND ? AND kind = 'settlement'",
+        (min(r[11] for r in rows), max(r[11] for r in rows)))}
     out = []
-    for row in rows:
-        entry_hash, body = bodies[row.journal_seq]
+    for (day, at, expected, counted, diff, reason, denominations, receipts, voids, agent, head, seq,
+         round_no) in rows:
+        entry_hash, body = bodies[seq]
         numbers = tuple(json.loads(body)["data"]["receipt_numbers"])
-        out.append(Settlement(row.day, row.recorded_at, row.expected_fen, row.counted_fen,
-                              row.difference_fen, row.reason,
-                              {int(k): v for k, v in json.loads(row.denominations).items()},
-                              row.receipts, row.voids, row.agent, row.head, entry_hash, numbers,
-                              round_no=row.round_no))
+        out.append(Settlement(date.fromisoformat(day), _parse_dt(at), expected, counted, diff, reason,
+                              {int(k): v for k, v in json.loads(denominations).items()},
+                              receipts, voids, agent, head, entry_hash, numbers, round_no=round_no))
     return out
 
 
-def _settled_not_remitted(s: Session) -> list[tuple[date, int]]:
+def _settled_not_remitted(conn: sqlite3.Connection) -> list[tuple[date, int]]:
     """Settled days with cash not yet remitted, oldest first (remittances applied FIFO)."""
-    days = [(date.fromisoformat(str(d)), int(c)) for d, c in s.execute(text(
-        "SELECT day, counted_fen FROM settlement WHERE counted_fen > 0 ORDER BY day, round_no")).all()]
-    remitted = int(s.execute(text("SELECT COALESCE(SUM(amount_fen), 0) FROM remittance")).scalar_one())
+    days = [(date.fromisoformat(str(d)), int(c)) for d, c in conn.execute(
+        "SELECT day, counted_fen FROM settlement WHERE counted_fen > 0 ORDER BY day, round_no")]
+    remitted = _remitted(conn)
     out = []
     for d, c in days:
         used = min(c, remitted)
@@ -215,20 +218,16 @@ def _settled_not_remitted(s: Session) -> list[tuple[date, int]]:
     return out
 
 
-def settlement_row(journal_seq: int, at: datetime, data: dict[str, Any]) -> SettlementRow:
-    return SettlementRow(day=date.fromisoformat(data["day"]), round_no=data.get("round", 1),
-                         journal_seq=journal_seq, recorded_at=at,
-                         expected_fen=data["expected_fen"], counted_fen=data["counted_fen"],
-                         difference_fen=data["difference_fen"], reason=data["reason"],
-                         denominations=json.dumps(data["denominations"], sort_keys=True),
-                         receipts=data["receipts"], voids=data["voids"], agent=data["agent"],
-                         head=data["head"])
-
-
-def remittance_row(journal_seq: int, at: datetime, data: dict[str, Any]) -> RemittanceRow:
-    return RemittanceRow(journal_seq=journal_seq, slip_no=data["slip_no"], amount_fen=data["amount_fen"],
-                         day=date.fromisoformat(data["day"]), recorded_at=at,
-                         settled_days=json.dumps(data["settled_days"]))
+def insert_settlement(conn: sqlite3.Connection, journal_seq: int, at: datetime, data: dict[str, Any]) -> None:
+    """The settlement's row: the projection verify rebuilds from its journal entry."""
+    conn.execute(
+        "INSERT INTO settlement (day, round_no, journal_seq, recorded_at, expected_fen, counted_fen, "
+        "difference_fen, reason, denominations, receipts, voids, agent, head) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (data["day"], data.get("round", 1), journal_seq, sql_datetime(at), data["expected_fen"],
+         data["counted_fen"], data["difference_fen"], data["reason"],
+         json.dumps(data["denominations"], sort_keys=True), data["receipts"], data["voids"],
+         data["agent"], data["head"]))
 
 
 def _parse_dt(value: object) -> datetime:

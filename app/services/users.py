@@ -58,7 +58,7 @@ def _journal_user(s: Session, row: UserRow, action: str, at: datetime, by: str |
 def _adopt_legacy_users(s: Session, at: datetime) -> None:
     """Users made before users were journalled get their entry once (action "existing"); so do
     the device identity and the county configuration."""
-    adopt_legacy_setup(s, at)
+    adopt_legacy_setup(journal.raw(s), at)
     conn = journal.raw(s)
     if conn.execute("SELECT 1 FROM journal WHERE kind = 'user' LIMIT 1").fetchone():
         return

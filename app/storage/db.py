@@ -1,4 +1,7 @@
-"""The database file: engine and pragmas, schema version, migrations with a backup first."""
+"""The database file: pragmas, schema version, migrations with a backup first.
+
+Plain sqlite3 only: a command that reads (cash, verify, receipt list) opens the file without
+loading SQLAlchemy, which takes 0.3 s to import. The ORM's engines are in app/storage/orm.py."""
 
 from __future__ import annotations
 
@@ -10,10 +13,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
 
 DB_FILENAME = "daishou.sqlite3"
 
@@ -50,9 +49,10 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_step(1), _step(2), _s
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-    # Let SQLAlchemy's begin event issue BEGIN IMMEDIATE: writers queue up instead of
-    # failing halfway through a receipt with "database is locked".
+def on_connect(dbapi_conn: sqlite3.Connection, _record: Any = None) -> None:
+    """The pragmas every connection gets. No implicit transactions: the caller (or the ORM's
+    begin event) issues BEGIN IMMEDIATE, so writers queue up instead of failing halfway through
+    a receipt with "database is locked"."""
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -62,19 +62,16 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.close()
 
 
+def sql_datetime(value: datetime) -> str:
+    """The text form SQLAlchemy's DateTime writes and reads back, for rows written without the ORM."""
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
 def connect_raw(path: Path) -> sqlite3.Connection:
     """A plain sqlite3 connection with the same pragmas, for hot paths that skip the ORM."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    _on_connect(conn, None)
+    on_connect(conn)
     return conn
-
-
-def _begin_immediate(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def _begin_deferred(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
 
 
 def user_version(path: Path) -> int:
@@ -85,8 +82,8 @@ def user_version(path: Path) -> int:
         conn.close()
 
 
-def open_engine(path: Path, *, backup_dir: Path | None = None) -> Engine:
-    """Open (creating or migrating) the database; refuse one written by a newer program."""
+def open_database(path: Path, *, backup_dir: Path | None = None) -> None:
+    """Create or migrate the database file; refuse one written by a newer program."""
     path.parent.mkdir(parents=True, exist_ok=True)
     existed = path.exists() and path.stat().st_size > 0
     try:
@@ -98,26 +95,17 @@ def open_engine(path: Path, *, backup_dir: Path | None = None) -> Engine:
             f"数据文件 {path} 由较新版本的 Daishou 创建（数据版本 {version}，本程序支持 "
             f"{SCHEMA_VERSION}）。请安装新版本程序，不要用旧版本打开。"
         )
-    engine = _engine(path, _begin_immediate)
     if version < SCHEMA_VERSION:
         if existed:
             _backup(path, version, backup_dir or path.parent / "backups")
-        _migrate(engine, version)
+        conn = connect_raw(path)
+        try:
+            for step in range(version, SCHEMA_VERSION):
+                MIGRATIONS[step](conn)
+        finally:
+            conn.close()
     owner_only(path.parent)  # the data folder and the ledger: readable by their owner only
     owner_only(path)
-    return engine
-
-
-def _engine(path: Path, on_begin: Callable[[Any], None]) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
-    event.listen(engine, "connect", _on_connect)
-    event.listen(engine, "begin", on_begin)
-    return engine
-
-
-def open_read_engine(path: Path) -> Engine:
-    """Readers take no write lock (WAL): the desk stays responsive while a writer works."""
-    return _engine(path, _begin_deferred)
 
 
 def _backup(path: Path, version: int, backup_dir: Path) -> Path:
@@ -131,27 +119,16 @@ def _backup(path: Path, version: int, backup_dir: Path) -> Path:
     return target
 
 
-def _migrate(engine: Engine, version: int) -> None:
-    raw = engine.raw_connection()
-    try:
-        conn = raw.driver_connection
-        assert isinstance(conn, sqlite3.Connection)
-        for step in range(version, SCHEMA_VERSION):
-            MIGRATIONS[step](conn)
-    finally:
-        raw.close()
-
-
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One write transaction (BEGIN IMMEDIATE): committed on success, rolled back on any error."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+def read_transaction(path: Path) -> Iterator[sqlite3.Connection]:
+    """A plain sqlite3 connection holding one read snapshot (deferred BEGIN: no write lock in
+    WAL mode), closed afterwards. For reads that need no ORM."""
+    conn = connect_raw(path)
+    try:
+        conn.execute("BEGIN")
+        yield conn
+    finally:
+        conn.close()  # a read-only transaction: closing ends it
 
 
 def copy_database(path: Path, target: Path) -> None:

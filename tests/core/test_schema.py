@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import SQLModel
 
 import app.storage.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-from app.storage.db import SCHEMA_DIR, SCHEMA_VERSION, open_engine
+from app.storage.db import SCHEMA_DIR, SCHEMA_VERSION, open_database
 
 DATA = Path(__file__).parent / "data"
 # One file saved by the program of each released schema version, oldest first.
@@ -30,7 +30,7 @@ def _schema(path: Path) -> dict[tuple[str, str], str]:
 
 def _fresh(tmp_path: Path) -> Path:
     path = tmp_path / "fresh" / "daishou.sqlite3"
-    open_engine(path).dispose()
+    open_database(path)
     return path
 
 
@@ -46,7 +46,7 @@ def test_a_migrated_file_has_exactly_the_schema_of_a_fresh_one(tmp_path: Path) -
         path.parent.mkdir()
         shutil.copy(fixture, path)
         assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone() == (version,)
-        open_engine(path).dispose()
+        open_database(path)
         assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         migrated = _schema(path)
         assert migrated.keys() == fresh.keys(), f"v{version}: objects differ"
@@ -83,7 +83,7 @@ def test_a_failed_step_leaves_the_file_at_its_old_version(tmp_path: Path,
     (broken / "v2.sql").write_text(text + "\nCREATE TABLE receipt (x INTEGER);\n", encoding="utf-8")
     monkeypatch.setattr(db, "SCHEMA_DIR", broken)
     with pytest.raises(sqlite3.OperationalError, match="already exists"):
-        open_engine(path).dispose()
+        open_database(path)
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone() == (1,)
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name='refund_request'").fetchone() == (0,)

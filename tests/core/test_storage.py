@@ -11,7 +11,7 @@ import pytest
 
 from app.domain.records import UserInfo
 from app.services.desk import Desk
-from app.storage.db import SCHEMA_VERSION, StorageError, open_engine
+from app.storage.db import SCHEMA_VERSION, StorageError, open_database
 from tests.core.test_receipts import med
 from tests.factories import ZHANG, ZHANG_WIFE, FakeClock, signed_agent
 
@@ -32,7 +32,7 @@ def test_a_database_from_a_newer_program_is_refused(tmp_path: Path) -> None:
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     conn.close()
     with pytest.raises(StorageError, match="由较新版本的 Daishou 创建.*请安装新版本程序"):
-        open_engine(path)
+        open_database(path)
 
 
 def test_migrating_an_old_file_backs_it_up_first(tmp_path: Path) -> None:
@@ -42,7 +42,7 @@ def test_migrating_an_old_file_backs_it_up_first(tmp_path: Path) -> None:
     conn.execute("INSERT INTO legacy VALUES (42)")
     conn.commit()
     conn.close()
-    open_engine(path, backup_dir=tmp_path / "backups").dispose()
+    open_database(path, backup_dir=tmp_path / "backups")
     backups = list((tmp_path / "backups").glob("daishou-v0-*.sqlite3"))
     assert len(backups) == 1
     assert sqlite3.connect(backups[0]).execute("SELECT x FROM legacy").fetchone() == (42,)
@@ -53,7 +53,7 @@ def test_a_corrupt_file_is_named(tmp_path: Path) -> None:
     path = tmp_path / "daishou.sqlite3"
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StorageError, match="已损坏或不是 Daishou 数据库"):
-        open_engine(path)
+        open_database(path)
 
 
 def _ledger(desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock) -> None:

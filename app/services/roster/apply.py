@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from time import perf_counter
-from typing import Any
-
-from sqlalchemy import text
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any
 
 from app.services.roster.pinyin import encode_keys, name_keys
 from app.services.roster.rows import ParsedRow
 from app.services.roster.stages import Stages, in_batches
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 VERSION_KEY = "roster_version"
 
@@ -34,16 +34,16 @@ class Applied:
 
 
 def current_version(s: Session) -> int:
-    value = s.execute(text("SELECT value FROM setting WHERE key = :k"), {"k": VERSION_KEY}).first()
+    value = s.connection().exec_driver_sql("SELECT value FROM setting WHERE key = ?", (VERSION_KEY,)).first()
     return int(value[0]) if value else 0
 
 
 def bump_version(s: Session) -> int:
     """Every writer of person or due rows bumps this: the search index rebuilds when it moves."""
     version = current_version(s) + 1
-    s.execute(text("INSERT INTO setting (key, value) VALUES (:k, :v) "
-                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
-              {"k": VERSION_KEY, "v": str(version)})
+    s.connection().exec_driver_sql("INSERT INTO setting (key, value) VALUES (?, ?) "
+                                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                                   (VERSION_KEY, str(version)))
     return version
 
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
-from typing import Any, NamedTuple
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from app.domain.config import ConfigError, CountyConfig
 from app.domain.ids import sex_of
 from app.domain.insurance import Category, Insurance
 from app.domain.records import DueInfo, PersonInfo
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 _CHUNK = 500  # well under SQLite's bound-parameter limit
 

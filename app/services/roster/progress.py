@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from app.domain.config import CountyConfig
 from app.domain.groups import group_order, village_order
 from app.domain.insurance import Insurance
 from app.domain.records import DueInfo, ProgressLine, RosterProgress, UnpaidPerson
 from app.services.roster.people import due_fen
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 @dataclass(slots=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from importlib.metadata import entry_points
 
 from app.cli import core, roster_cmd
 from app.cli.common import Context
@@ -22,12 +21,18 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"daishou: 参数错误：{message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """Every command; or, when `argv` names one of app's own, just app's: the plug-ins (and
+    the printing, Qt or network modules they import) are not loaded for `cash` or `verify`."""
     parser = _Parser(prog="daishou", description="代收：城乡居民两险现金代收台")
     parser.add_argument("--home", help="data folder (default: $DAISHOU_HOME or the user data folder)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     core.register(sub)
     roster_cmd.register(sub)
+    if argv is not None and _command(argv) in sub.choices:
+        return parser
+    from importlib.metadata import entry_points
+
     # Printing, the window and sync live outside app/ and plug in here by entry point.
     for ep in entry_points(group="daishou.commands"):
         try:
@@ -39,10 +44,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command(argv: list[str]) -> str | None:
+    """The command word of a command line (after --home), or None before an option such as --help."""
+    words = iter(argv)
+    for word in words:
+        if word == "--home":
+            next(words, None)
+        elif not word.startswith("--home="):
+            return None if word.startswith("-") else word
+    return None
+
+
 def main(argv: list[str] | None = None, *, context: Context | None = None) -> int:
     ctx = context or Context()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     try:
         result = args.handler(args, ctx)
         return int(result or 0)

@@ -288,3 +288,38 @@ def test_an_administrator_unlocks_and_resets_on_the_command_line(tmp_path: Path,
                     stdin="864209\n8642\n") == {"name": "李代收", "reset_by": "孙管理"}
     assert cli("user", "pin", "--name", "李代收", stdin="8642\n2468\n")[0] == 0
     assert cli.json("verify")["ok"] is True
+
+
+_BLOCK_HEAVY = """
+import importlib.abc, sys
+HEAVY = {"sqlalchemy", "sqlmodel", "pypinyin", "PIL", "qrcode", "escpos", "reportlab", "PySide6", "httpx"}
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] in HEAVY:
+            raise ImportError(f"{name} imported by a command that only reads")
+sys.meta_path.insert(0, Block())
+from app.cli import main
+sys.exit(main())
+"""
+
+
+def test_the_reading_commands_answer_without_the_orm_pinyin_or_printing(cli: Cli) -> None:
+    """cash, verify and receipt list are what a county script runs again and again: they give
+    the same answers without importing SQLAlchemy (0.3 s), pypinyin or the printing stack,
+    which is what keeps them within 0.3 s (`installer/dev.sh bench cli`)."""
+    cli.json("receipt", "record", "--agent", "李代收", "--line", f"{AYGUL.id_number}:medical:2027",
+             "--cash", "400", stdin="1234\n")
+
+    def run(*argv: str) -> Any:
+        proc = subprocess.run([sys.executable, "-c", _BLOCK_HEAVY, "--home", str(cli.home), *argv, "--json"],
+                              capture_output=True, text=True, cwd=ROOT)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    assert run("cash")["unsettled_fen"] == 40000
+    listed = run("receipt", "list")
+    assert [(r["number"], r["total_fen"], r["payer"]["name"], r["status"]) for r in listed] == [
+        ("341824100201-01-000001", 40000, AYGUL.name, "valid")]
+    assert listed == cli.json("receipt", "list")  # the same receipts as the in-process command
+    checked = run("verify")
+    assert checked["ok"] is True and checked["entries"] == cli.json("verify")["entries"] > 0

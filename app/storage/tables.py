@@ -95,7 +95,7 @@ class ReceiptRow(SQLModel, table=True):
     number: str = Field(primary_key=True)
     receipt_seq: int = Field(unique=True)
     journal_seq: int = Field(foreign_key="journal.seq", unique=True)
-    day: date = Field(index=True)
+    day: date  # looked up through ix_receipt_day_seq (day, journal_seq)
     recorded_at: NaiveDatetime
     payer_id_number: str
     payer_name: str
@@ -112,7 +112,7 @@ class ReceiptLineRow(SQLModel, table=True):
     __tablename__ = "receipt_line"
     receipt_number: str = Field(foreign_key="receipt.number", primary_key=True)
     line_no: int = Field(primary_key=True)
-    id_number: str = Field(index=True)
+    id_number: str  # looked up through ix_receipt_line_paid (id_number, insurance, year)
     name: str
     insurance: str
     year: int

@@ -160,7 +160,7 @@ def test_damaged_pages_are_reported_by_verify(desk: Desk, agent: UserInfo) -> No
     conn = sqlite3.connect(desk.db.path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     page = conn.execute("PRAGMA page_size").fetchone()[0]
-    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'ix_receipt_day'").fetchone()
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'ix_receipt_day_seq'").fetchone()
     conn.close()
     with open(desk.db.path, "r+b") as f:  # scribble over one index page, as a failing disk would
         f.seek((root - 1) * page + 8)

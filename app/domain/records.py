@@ -5,10 +5,13 @@ Widgets and renderers never see an ORM row or a database session: only these val
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
+from app.domain.groups import village_order
+from app.domain.ids import sex_of
 from app.domain.insurance import Insurance
 
 
@@ -192,19 +195,55 @@ class DueInfo:
         return bool(self.paid_cash_receipt or self.paid_elsewhere)
 
 
-@dataclass(frozen=True)
-class PersonInfo:
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A roster person's own details (征收清册): the one type the search index keeps in memory
+    and that every richer record of a person (PersonInfo, UnpaidPerson) extends."""
+
     id_number: str
     name: str
-    group: str
-    household_no: str
-    household_head: str
+    group: str  # 村民小组
+    household_no: str  # 户号
+    household_head: str  # 户主
     phone: str
-    category: str
+    category: str  # 人员类别 as the roster wrote it
+    removed: bool  # dropped from the newest roster (kept: cash may have been taken)
+
+    @property
+    def household_key(self) -> str:
+        """户号 when the roster has one, else the head's name within the group."""
+        if self.household_no:
+            return "no:" + self.household_no
+        if self.household_head:
+            return f"head:{self.group}\x1f{self.household_head}"
+        return "self:" + self.id_number
+
+    @property
+    def village_order(self) -> tuple[object, ...]:
+        """Where the person stands in the village's paper lists: group, household, head first."""
+        return village_order(self.group, self.household_no, self.household_head, self.name)
+
+    def own(self) -> dict[str, Any]:
+        """The person's own details by field name, to build a richer record from."""
+        return {name: getattr(self, name) for name in _PERSON_FIELDS}
+
+
+_PERSON_FIELDS = tuple(f.name for f in fields(Person))
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInfo(Person):
+    """A person with what they owe and what is paid (the desk's search results and household)."""
+
     birth_date: date
     sex: str
-    removed: bool
     dues: tuple[DueInfo, ...] = ()
+
+    @classmethod
+    def of(cls, person: Person, dues: tuple[DueInfo, ...]) -> PersonInfo:
+        idn = person.id_number  # a checked ID: its birth date and sex are read from it
+        born = date(int(idn[6:10]), int(idn[10:12]), int(idn[12:14]))
+        return cls(**person.own(), birth_date=born, sex=sex_of(idn), dues=dues)
 
 
 @dataclass(frozen=True)
@@ -231,18 +270,15 @@ class RosterProgress:
     groups: tuple[ProgressLine, ...]  # per insurance, then per group
 
 
-@dataclass(frozen=True)
-class UnpaidPerson:
+@dataclass(frozen=True, slots=True)
+class UnpaidPerson(Person):
     """One person on the unpaid list, with what they still owe (for door-to-door reminders)."""
 
-    id_number: str
-    name: str
-    group: str
-    household_no: str
-    household_head: str
-    phone: str
-    category: str
     dues: tuple[DueInfo, ...]
+
+    @classmethod
+    def of(cls, person: Person, dues: tuple[DueInfo, ...]) -> UnpaidPerson:
+        return cls(**person.own(), dues=dues)
 
     @property
     def total_fen(self) -> int:

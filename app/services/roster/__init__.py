@@ -15,7 +15,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
-from app.domain.records import PersonInfo, RosterProgress, UnpaidPerson, UserInfo
+from app.domain.records import Person, PersonInfo, RosterProgress, UnpaidPerson, UserInfo
 from app.domain.signing import payload_sha256
 from app.services import sync_state
 from app.services.database import Clock, Database
@@ -35,7 +35,6 @@ from app.services.roster.importer import (
 )
 from app.services.roster.people import (
     PERSON_COLUMNS,
-    Person,
     load_people,
     person_from_row,
     person_infos,

@@ -8,14 +8,12 @@ costs the same two round trips as one person. What is due comes from the county 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from app.domain.config import ConfigError, CountyConfig
-from app.domain.ids import sex_of
 from app.domain.insurance import Category, Insurance
-from app.domain.records import DueInfo, PersonInfo
+from app.domain.records import DueInfo, Person, PersonInfo
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -23,33 +21,18 @@ if TYPE_CHECKING:
 _CHUNK = 500  # well under SQLite's bound-parameter limit
 
 
-class Person(NamedTuple):
-    """A roster person's own details, as the search index keeps them in memory."""
-
-    id_number: str
-    name: str
-    group: str
-    household_no: str
-    household_head: str
-    phone: str
-    category: str
-    removed: bool
-
-    @property
-    def household_key(self) -> str:
-        """户号 when the roster has one, else the head's name within the group."""
-        if self.household_no:
-            return "no:" + self.household_no
-        if self.household_head:
-            return f"head:{self.group}\x1f{self.household_head}"
-        return "self:" + self.id_number
+_PERSON_COLUMNS = ("id_number", "name", "group_name", "household_no", "household_head", "phone", "category",
+                   "removed")
+PERSON_COLUMNS = ", ".join(_PERSON_COLUMNS)  # what person_from_row reads, in its order
 
 
-PERSON_COLUMNS = ("id_number, name, group_name, household_no, household_head, phone, category, "
-                  "removed")
+def person_columns(table: str) -> str:
+    """PERSON_COLUMNS of a table named in a join (`p.id_number, p.name, ...`)."""
+    return ", ".join(f"{table}.{c}" for c in _PERSON_COLUMNS)
 
 
 def person_from_row(row: Sequence[object]) -> Person:
+    """A Person from a row that starts with PERSON_COLUMNS."""
     return Person(str(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]), str(row[5]),
                   str(row[6]), bool(row[7]))
 
@@ -100,16 +83,8 @@ def person_infos(s: Session, people: Sequence[Person], config: CountyConfig) -> 
             number, paid_tier = cash.get((p.id_number, ins.value, year), (None, None))
             dues.append(DueInfo(ins, year, tier, due_fen(config, p.category, ins, year, tier, amount),
                                 number, elsewhere or None, bool(removed), paid_tier_fen=paid_tier))
-        out.append(to_info(p, tuple(dues)))
+        out.append(PersonInfo.of(p, tuple(dues)))
     return out
-
-
-def to_info(p: Person, dues: tuple[DueInfo, ...]) -> PersonInfo:
-    idn = p.id_number
-    born = date(int(idn[6:10]), int(idn[10:12]), int(idn[12:14]))
-    sex = sex_of(idn)
-    return PersonInfo(idn, p.name, p.group, p.household_no, p.household_head, p.phone, p.category,
-                      born, sex, p.removed, dues)
 
 
 def load_people(s: Session, where: str = "", params: tuple[object, ...] = ()) -> list[Person]:

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.domain.config import CountyConfig
-from app.domain.groups import group_order, village_order
+from app.domain.groups import group_order
 from app.domain.insurance import Insurance
-from app.domain.records import DueInfo, ProgressLine, RosterProgress, UnpaidPerson
-from app.services.roster.people import due_fen
+from app.domain.records import DueInfo, Person, ProgressLine, RosterProgress, UnpaidPerson
+from app.services.roster.people import due_fen, person_columns, person_from_row
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -24,13 +24,7 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class _Due:
-    id_number: str
-    name: str
-    group: str
-    household_no: str
-    household_head: str
-    phone: str
-    category: str
+    person: Person
     insurance: Insurance
     tier_fen: int | None
     due_fen: int
@@ -60,22 +54,19 @@ def _dues(s: Session, config: CountyConfig, year: int) -> tuple[list[_Due], dict
     out: list[_Due] = []
     collected: dict[str, int] = defaultdict(int)
     for row in s.connection().exec_driver_sql(
-            "SELECT d.id_number, p.name, p.group_name, p.household_no, p.household_head, p.phone, "
-            "p.category, d.insurance, d.tier_fen, d.amount_fen, d.paid_elsewhere, "
-            "d.removed OR p.removed FROM due d JOIN person p ON p.id_number = d.id_number "
-            "WHERE d.year = ?", (year,)):
-        idn, ins = row[0], Insurance(row[7])
-        paid = cash.get((idn, ins.value))
-        removed = bool(row[11])
+            f"SELECT {person_columns('p')}, d.insurance, d.tier_fen, d.amount_fen, d.paid_elsewhere, "
+            "d.removed FROM due d JOIN person p ON p.id_number = d.id_number WHERE d.year = ?", (year,)):
+        person, ins = person_from_row(row), Insurance(row[8])
+        paid = cash.get((person.id_number, ins.value))
+        removed = bool(row[12]) or person.removed
         if paid is not None:
-            collected[f"{ins.value}\x1f{row[2]}"] += paid[0]
+            collected[f"{ins.value}\x1f{person.group}"] += paid[0]
         if removed and paid is None:
             continue  # a tombstone nobody paid for is not on the list any more
-        due = due_fen(config, row[6], ins, year, row[8], row[9])
-        status = ("cash" if paid else "elsewhere" if row[10] else "subsidised" if due == 0
+        due = due_fen(config, person.category, ins, year, row[9], row[10])
+        status = ("cash" if paid else "elsewhere" if row[11] else "subsidised" if due == 0
                   else "unpaid")
-        out.append(_Due(idn, row[1], row[2], row[3], row[4], row[5], row[6], ins, row[8], due,
-                        status, removed, row[10], paid[1] if paid else None))
+        out.append(_Due(person, ins, row[9], due, status, removed, row[11], paid[1] if paid else None))
     return out, collected
 
 
@@ -99,7 +90,7 @@ def progress(s: Session, config: CountyConfig, year: int) -> RosterProgress:
         totals.append(_line(ins, year, "", mine, cash))
         by_group: dict[str, list[_Due]] = defaultdict(list)
         for d in mine:
-            by_group[d.group].append(d)
+            by_group[d.person.group].append(d)
         for group in sorted(by_group, key=group_order):
             groups.append(_line(ins, year, group, by_group[group],
                                 collected.get(f"{ins.value}\x1f{group}", 0)))
@@ -111,13 +102,9 @@ def unpaid(s: Session, config: CountyConfig, year: int) -> tuple[UnpaidPerson, .
     by_person: dict[str, list[_Due]] = defaultdict(list)
     for d in dues:
         if d.status == "unpaid":
-            by_person[d.id_number].append(d)
-    people = []
-    for items in by_person.values():
-        d0 = items[0]
-        people.append(UnpaidPerson(
-            d0.id_number, d0.name, d0.group, d0.household_no, d0.household_head, d0.phone,
-            d0.category, tuple(DueInfo(d.insurance, year, d.tier_fen, d.due_fen)
-                               for d in sorted(items, key=lambda d: d.insurance.value))))
-    people.sort(key=lambda p: village_order(p.group, p.household_no, p.household_head, p.name))
+            by_person[d.person.id_number].append(d)
+    people = [UnpaidPerson.of(items[0].person, tuple(DueInfo(d.insurance, year, d.tier_fen, d.due_fen)
+                                                     for d in sorted(items, key=lambda d: d.insurance.value)))
+              for items in by_person.values()]
+    people.sort(key=lambda p: p.village_order)
     return tuple(people)

@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 
 from app.domain.groups import group_key, group_order
 from app.domain.names import normalize_name
-from app.services.roster.people import PERSON_COLUMNS, Person, person_from_row
+from app.domain.records import Person
+from app.services.roster.people import PERSON_COLUMNS, person_from_row
 from app.services.roster.pinyin import decode_keys
 
 _ID = re.compile(r"\d{17}[\dX]")

@@ -8,16 +8,10 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from app.services.highwater import HighWater, KeyringStore, MarkStore
-from app.storage.db import DB_FILENAME, StorageError, connect_raw, open_database, read_transaction
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
-    from sqlmodel import Session
+from app.storage.db import DB_FILENAME, StorageError, connect_raw, open_database
 
 Clock = Callable[[], datetime]
 
@@ -46,39 +40,30 @@ class LedgerDamaged(StorageError):
 
 
 class Database:
-    """One data home. Writes go through BEGIN IMMEDIATE; reads never take the write lock.
+    """One data home, read and written through plain sqlite3 connections (the one access style:
+    the SQL lives in app/storage/). Writes go through BEGIN IMMEDIATE on one connection, one at
+    a time; reads take a snapshot on a connection of their own thread and never wait for them.
 
-    Before a process's first write the file is compared with the high-water mark kept outside
-    it (app/services/highwater.py), and after each write the mark follows the journal.
-
-    The SQLAlchemy engines are made on first use of a session: a command that only reads
-    through `read_raw` never imports SQLAlchemy."""
+    Before a process's first ledger write the file is compared with the high-water mark kept
+    outside it (app/services/highwater.py), and after each write the mark follows the journal."""
 
     def __init__(self, home: Path, *, marks: MarkStore | None = None) -> None:
         self.home = Path(home)
         self.path = self.home / DB_FILENAME
         open_database(self.path, backup_dir=self.home / "backups")
-        self._raw: sqlite3.Connection | None = None
-        self._raw_lock = threading.Lock()
+        self._writer: sqlite3.Connection | None = None
+        self._write_lock = threading.RLock()
+        self._local = threading.local()  # this thread's read connection
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
         self.highwater = HighWater(self.home, marks or KeyringStore())
         self._checked = False
 
-    @cached_property
-    def write_engine(self) -> Engine:
-        from app.storage import orm
-
-        return orm.engine(self.path, write=True)
-
-    @cached_property
-    def read_engine(self) -> Engine:
-        from app.storage import orm
-
-        return orm.engine(self.path, write=False)
-
     def _conn(self) -> sqlite3.Connection:
-        if self._raw is None:
-            self._raw = connect_raw(self.path)
-        return self._raw
+        """The write connection (callers hold _write_lock)."""
+        if self._writer is None:
+            self._writer = connect_raw(self.path)
+        return self._writer
 
     def _check_mark(self, conn: sqlite3.Connection) -> None:
         """Before a process's first ledger write: the file is whole (SQLite's quick_check, about
@@ -98,56 +83,52 @@ class Database:
             self._checked = True
 
     @contextmanager
-    def write(self, *, ledger: bool = True) -> Iterator[Session]:
-        """A write transaction. `ledger=False` for writes that never touch the journal (a
-        user's failed PIN count): signing in still works on a file that lost its tail, so the
-        message can be read, while nothing can be added to that ledger."""
-        if ledger:
-            with self._raw_lock:
-                self._check_mark(self._conn())
-        from app.storage.orm import transaction
-
-        with transaction(self.write_engine) as session:
-            yield session
-        if ledger:
-            with self._raw_lock:
-                self.highwater.keep(self._conn())
-
-    @contextmanager
-    def read(self) -> Iterator[Session]:
-        from app.storage.orm import read_session
-
-        with read_session(self.read_engine) as session:
-            yield session
-
-    @contextmanager
-    def read_raw(self) -> Iterator[sqlite3.Connection]:
-        """One read snapshot on a plain sqlite3 connection of its own (any thread)."""
-        with read_transaction(self.path) as conn:
-            yield conn
-
-    @contextmanager
-    def raw_write(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE on one plain sqlite3 connection: the receipt hot path, no ORM.
-
-        Committed on success, rolled back on any error.
-        """
-        with self._raw_lock:
+    def write(self, *, ledger: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE): committed on success, rolled back on any
+        error. `ledger=False` for writes that never touch the journal (a user's failed PIN
+        count): signing in still works on a file that lost its tail, so the message can be read,
+        while nothing can be added to that ledger."""
+        with self._write_lock:
             conn = self._conn()
             conn.execute("BEGIN IMMEDIATE")
             try:
-                self._check_mark(conn)
+                if ledger:
+                    self._check_mark(conn)
                 yield conn
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            self.highwater.keep(conn)
+            if ledger:
+                self.highwater.keep(conn)
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """One read snapshot (deferred BEGIN: no write lock in WAL mode) on this thread's own
+        connection; a read inside a read shares the outer snapshot."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = connect_raw(self.path)
+            with self._readers_lock:
+                self._readers.append(conn)
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")  # a read-only transaction: nothing to keep
 
     def close(self) -> None:
-        if self._raw is not None:
-            self._raw.close()
-            self._raw = None
-        for made in ("write_engine", "read_engine"):
-            if made in self.__dict__:  # never made: nothing to dispose, and no import
-                self.__dict__.pop(made).dispose()
+        with self._write_lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+        with self._readers_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+        self._local = threading.local()

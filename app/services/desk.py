@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from app.services import sync_state
 from app.services.backup import Backups
@@ -17,11 +15,9 @@ from app.services.receipts import Receipts
 from app.services.roster import Roster
 from app.services.settlement import Settlements
 from app.services.setup import Setup
+from app.services.users import Users
 from app.services.verify import VerifyResult, verify_database
 from app.storage.db import DB_FILENAME
-
-if TYPE_CHECKING:
-    from app.services.users import Users
 
 
 class Desk:
@@ -35,22 +31,14 @@ class Desk:
             _require_ledger(self.home)
         self.db = Database(self.home)
         self.setup = Setup(self.db, clock)
+        # A hand-moved test clock would fight the monotonic lockout guard; the real one uses it.
+        self.users = Users(self.db, clock, monotonic=time.monotonic if clock is system_clock else None)
         self.roster = Roster(self.db, clock, self.setup)
         self.receipts = Receipts(self.db, clock, self.setup)
         self.settlements = Settlements(self.db, clock)
         self.backups = Backups(self.db, clock, self.setup)
         self.closing = Closing(self.settlements, self.backups, clock)
         self.sync = sync_state.SyncLedger(self.db)
-
-    @cached_property
-    def users(self) -> Users:
-        """Made on first use: users are the one service on SQLModel's ORM, whose import (0.3 s)
-        the commands that only read (cash, verify, receipt list) do not pay."""
-        from app.services.users import Users
-
-        # A hand-moved test clock would fight the monotonic lockout guard; the real one uses it.
-        return Users(self.db, self.clock,
-                     monotonic=time.monotonic if self.clock is system_clock else None)
 
     def verify(self) -> VerifyResult:
         """The file on its own (chain, projections), then against what is kept outside it: the

@@ -103,7 +103,7 @@ class Receipts:
         config = self._setup.config
         now = self._clock()
         today = now.date()
-        with self._db.raw_write() as conn:
+        with self._db.write() as conn:
             refuse_if_clock_behind(conn, now)
             if agent.role is Role.HEAD:  # the agent's receipt (the hot path) needs no look-up
                 heads = [str(r[0]) for r in conn.execute(
@@ -166,7 +166,7 @@ class Receipts:
     def void(self, number: str, *, reason: str, agent: UserInfo, head: UserInfo) -> Receipt:
         reason = _countersigned("作废", reason, agent, head)
         now = self._clock()
-        with self._db.raw_write() as conn:
+        with self._db.write() as conn:
             row = _existing(conn, number)
             if _has(conn, "void", row.number):
                 raise Refused(f"收据 {row.number} 已经作废")
@@ -190,7 +190,7 @@ class Receipts:
         """退费申请 for a receipt of a closed day: the receipt stays, the county refunds."""
         reason = _countersigned("退费申请", reason, agent, head)
         now = self._clock()
-        with self._db.raw_write() as conn:
+        with self._db.write() as conn:
             row = _existing(conn, number)
             if _has(conn, "void", row.number):
                 raise Refused(f"收据 {row.number} 已经作废，无需退费")
@@ -213,7 +213,7 @@ class Receipts:
 
     def record_print(self, number: str, *, ok: bool, error: str | None = None) -> int:
         """Log a print attempt; returns the copy number it was (0 = the original)."""
-        with self._db.raw_write() as conn:
+        with self._db.write() as conn:
             if not _has(conn, "receipt", number, key="number"):
                 raise NotFound(f"没有收据 {number}")
             done = int(conn.execute("SELECT COUNT(*) FROM print_event WHERE receipt_number = ? AND ok",
@@ -230,7 +230,7 @@ class Receipts:
 
     def get(self, number: str) -> Receipt:
         village = self._setup.device.village_name
-        with self._db.read_raw() as conn:
+        with self._db.read() as conn:
             return _receipts(conn, [_existing(conn, number)], village)[0]
 
     def list(self, day: date | None = None, *, start: date | None = None,
@@ -241,7 +241,7 @@ class Receipts:
         village = self._setup.device.village_name
         where = " AND ".join(w for w, bound in (("day >= ?", start), ("day <= ?", end)) if bound)
         bounds = tuple(b.isoformat() for b in (start, end) if b is not None)
-        with self._db.read_raw() as conn:
+        with self._db.read() as conn:
             rows = [_Header(*r) for r in conn.execute(
                 f"SELECT {_HEADER} FROM receipt {'WHERE ' + where if where else ''} ORDER BY receipt_seq",
                 bounds)]
@@ -249,13 +249,13 @@ class Receipts:
 
     def print_history(self, number: str) -> builtins.list[tuple[datetime, bool, int, str | None]]:
         """Every print attempt of a receipt: (when, printed, copy number, what went wrong)."""
-        with self._db.read_raw() as conn:
+        with self._db.read() as conn:
             rows = conn.execute("SELECT recorded_at, ok, copy_no, error FROM print_event "
                                 "WHERE receipt_number = ? ORDER BY id", (number,)).fetchall()
         return [(_dt(r[0]), bool(r[1]), int(r[2]), r[3]) for r in rows]
 
     def signature(self, sha256: str) -> bytes | None:
-        with self._db.read_raw() as conn:
+        with self._db.read() as conn:
             row = conn.execute("SELECT png FROM signature WHERE sha256 = ?", (sha256,)).fetchone()
         return bytes(row[0]) if row else None
 

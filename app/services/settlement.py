@@ -36,7 +36,7 @@ class Settlements:
 
     def preview(self, day: date) -> tuple[int, int, int]:
         """(expected fen, receipts, voids) for a day, before settling it."""
-        with self._db.read_raw() as conn:
+        with self._db.read() as conn:
             expected, n, voids, _ = expected_cash(conn, day)
             return expected, n, voids
 
@@ -65,7 +65,7 @@ class Settlements:
         if not 0 <= counted_fen <= MOST_FEN:
             raise InvalidInput(f"清点现金 {format_fen(counted_fen)} 元不合常理，请重新清点")
         reason = checked_reason(reason, field="差额原因", required=False)
-        with self._db.raw_write() as conn:
+        with self._db.write() as conn:
             earlier = first_unsettled_day_before(conn, day)
             if earlier is not None:
                 raise Refused(f"请先日结更早的 {earlier.isoformat()}")
@@ -105,15 +105,15 @@ class Settlements:
 
     def rounds(self, day: date) -> list[Settlement]:
         """Every settlement round of a day, first first (usually one)."""
-        with self._db.read_raw() as conn:
+        with self._db.read() as conn:
             return _settlements(conn, "WHERE day = ?", (day.isoformat(),))
 
     def all(self) -> list[Settlement]:
-        with self._db.read_raw() as conn:
+        with self._db.read() as conn:
             return _settlements(conn)
 
     def unsettled_days(self) -> list[date]:
-        with self._db.read_raw() as conn:
+        with self._db.read() as conn:
             return unsettled_days(conn)
 
     # -- remittance ------------------------------------------------------------------------
@@ -132,7 +132,7 @@ class Settlements:
         now = self._clock()
         if day > now.date():
             raise InvalidInput(f"解缴日期 {day.isoformat()} 在未来")
-        with self._db.raw_write() as conn:
+        with self._db.write() as conn:
             if conn.execute("SELECT 1 FROM remittance WHERE slip_no = ?", (slip_no,)).fetchone():
                 raise Refused(f"凭证号 {slip_no} 已经登记过")
             open_days = _settled_not_remitted(conn)
@@ -159,7 +159,7 @@ class Settlements:
                           entry.hash)
 
     def remittances(self) -> list[Remittance]:
-        with self._db.read_raw() as conn:
+        with self._db.read() as conn:
             rows = conn.execute(
                 "SELECT r.slip_no, r.amount_fen, r.day, r.recorded_at, r.settled_days, j.hash "
                 "FROM remittance r JOIN journal j ON j.seq = r.journal_seq ORDER BY r.journal_seq").fetchall()
@@ -167,7 +167,7 @@ class Settlements:
                            tuple(date.fromisoformat(d) for d in json.loads(r[4])), r[5]) for r in rows]
 
     def cash_position(self) -> CashPosition:
-        with self._db.read_raw() as conn:
+        with self._db.read() as conn:
             unsettled = conn.execute(
                 "SELECT COALESCE(SUM(r.total_fen), 0) FROM receipt r "
                 "LEFT JOIN void v ON v.receipt_number = r.number "

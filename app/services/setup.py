@@ -49,7 +49,7 @@ class Setup:
             raise InvalidInput(
                 f"村代码 {device.village_code} 不属于乡镇 {device.township_code}（前9位应相同）"
             )
-        with self._db.raw_write() as conn:
+        with self._db.write() as conn:
             if _device(conn) is not None:
                 raise Refused("本机已经初始化，村代码和设备号不能更改（收据号依赖它们）")
             conn.execute("INSERT INTO device (id, village_code, village_name, township_code, township_name, "
@@ -62,7 +62,7 @@ class Setup:
 
     @cached_property
     def device(self) -> Device:
-        with self._db.read_raw() as conn:
+        with self._db.read() as conn:
             device = _device(conn)
         if device is None:
             raise NotInitialised("本机尚未初始化：请先运行 daishou init 或设置向导")
@@ -70,7 +70,7 @@ class Setup:
 
     @property
     def initialised(self) -> bool:
-        with self._db.read_raw() as conn:
+        with self._db.read() as conn:
             return _device(conn) is not None
 
     def import_config(self, text: str, *, by: UserInfo | None = None,
@@ -84,7 +84,7 @@ class Setup:
         except ConfigError as exc:
             raise InvalidInput(f"县级配置有误：{exc}") from None
         value = canonical_json(config.to_json())
-        with self._db.raw_write() as conn:
+        with self._db.write() as conn:
             authorities = conn.execute("SELECT 1 FROM user WHERE active AND role IN (?, ?)",
                                        (Role.HEAD.value, Role.ADMIN.value)).fetchone()
             county = county_signature is not None and sync_state.county_signed(
@@ -109,17 +109,17 @@ class Setup:
         return load_config_text(raw)
 
     def get_setting(self, key: str) -> str | None:
-        with self._db.read_raw() as conn:
+        with self._db.read() as conn:
             return _setting(conn, key)
 
     def set_setting(self, key: str, value: str) -> None:
         if key == CONFIG_KEY:
             raise InvalidInput("县级配置只能用 config import 导入（它决定应收金额，须记入账本）")
-        with self._db.raw_write() as conn:
+        with self._db.write() as conn:
             _put(conn, key, value)
 
     def settings(self) -> dict[str, str]:
-        with self._db.read_raw() as conn:
+        with self._db.read() as conn:
             return {str(k): str(v) for k, v in conn.execute("SELECT key, value FROM setting")}
 
     def printer(self) -> PrinterSettings:
@@ -128,7 +128,7 @@ class Setup:
 
     def save_printer(self, printer: PrinterSettings) -> None:
         """All four printer settings in one transaction."""
-        with self._db.raw_write() as conn:
+        with self._db.write() as conn:
             for key, value in printer.to_settings().items():
                 _put(conn, key, value)
 

@@ -144,40 +144,39 @@ class SyncLedger:
         self._db = db
 
     def state(self) -> dict[str, Any]:
-        with self._db.read() as s:
-            return read(_raw(s))
+        with self._db.read() as conn:
+            return read(conn)
 
     def update(self, **changes: Any) -> dict[str, Any]:
-        with self._db.write(ledger=False) as s:
-            conn = _raw(s)
+        with self._db.write(ledger=False) as conn:
             state = read(conn)
             state.update(changes)
             write(conn, state)
             return state
 
     def device_id(self) -> str:
-        with self._db.read() as s:
-            row = _raw(s).execute("SELECT village_code, device_no FROM device WHERE id = 1").fetchone()
+        with self._db.read() as conn:
+            row = conn.execute("SELECT village_code, device_no FROM device WHERE id = 1").fetchone()
         if row is None:
             raise Refused("本机尚未设置村代码和设备号")
         return f"{row[0]}-{int(row[1]):02d}"
 
     def pending(self, held_seq: int) -> tuple[int, int] | None:
-        with self._db.read() as s:
-            return pending_range(_raw(s), held_seq)
+        with self._db.read() as conn:
+            return pending_range(conn, held_seq)
 
     def entries(self, first: int, last: int) -> list[tuple[int, str, str, str, str, str]]:
-        with self._db.read() as s:
-            return entries(_raw(s), first, last)
+        with self._db.read() as conn:
+            return entries(conn, first, last)
 
     def hash_at(self, seq: int) -> str | None:
-        with self._db.read() as s:
-            row = _raw(s).execute("SELECT hash FROM journal WHERE seq = ?", (seq,)).fetchone()
+        with self._db.read() as conn:
+            row = conn.execute("SELECT hash FROM journal WHERE seq = ?", (seq,)).fetchone()
         return str(row[0]) if row else None
 
     def newest(self) -> int:
-        with self._db.read() as s:
-            return int(_raw(s).execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()[0])
+        with self._db.read() as conn:
+            return int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()[0])
 
     def keep_ack(self, ack: Ack) -> None:
         """Keep the server's acknowledgement once its signature and this file agree with it."""
@@ -196,14 +195,13 @@ class SyncLedger:
             self.update(ack=ack.to_json())
 
     def waiting(self) -> int:
-        with self._db.read() as s:
-            return waiting(_raw(s))
+        with self._db.read() as conn:
+            return waiting(conn)
 
     def acknowledged(self, hashes: list[str]) -> dict[str, str]:
         """Which of these entries (by hash) the county has acknowledged holding, with when: only
         while the stored acknowledgement is genuine and this file still matches it."""
-        with self._db.read() as s:
-            conn = _raw(s)
+        with self._db.read() as conn:
             ack = stored_ack(read(conn))
             if ack is None or ack_problem(conn) is not None:
                 return {}
@@ -213,9 +211,3 @@ class SyncLedger:
                 if row is not None and int(row[0]) <= ack.seq:
                     out[h] = ack.signed_at[:16].replace("T", " ")
             return out
-
-
-def _raw(session: Any) -> sqlite3.Connection:
-    from app.storage import journal
-
-    return journal.raw(session)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-
-from sqlmodel import Session, col, select
 
 from app.domain.names import InvalidNameError, parse_name
 from app.domain.pins import pin_shape_problem
@@ -25,13 +24,14 @@ from app.services.errors import (
 from app.services.setup import adopt_legacy_setup
 from app.services.signoff import require_pin, vouch
 from app.storage import journal
-from app.storage.tables import UserRow
+from app.storage import users as table
+from app.storage.users import UserRecord
 
 MAX_FAILED = 5
 LOCKOUT = timedelta(minutes=15)
 # scrypt, memory-hard: 2^16 x 8 takes 64 MiB and about 130 ms here (`bench core` prints it), so
 # one guess at a PIN in a stolen file costs at least 100 ms. Each hash records its own cost
-# (UserRow.pin_kdf): the cost can rise, and older hashes are re-made at the next sign-in.
+# (user.pin_kdf): the cost can rise, and older hashes are re-made at the next sign-in.
 KDF = "scrypt$65536$8$1"
 
 
@@ -44,26 +44,26 @@ def hash_pin(pin: str, salt: bytes, kdf: str | None = None) -> bytes:
                           maxmem=2 * 128 * n_ * r_ * p_)
 
 
-def _journal_user(s: Session, row: UserRow, action: str, at: datetime, by: str | None = None) -> None:
+def _journal_user(conn: sqlite3.Connection, row: UserRecord, action: str, at: datetime,
+                  by: str | None = None) -> None:
     """Journal what the user table now holds for one user, in the same transaction: verify
     replays these entries and refuses a table that differs (a head's PIN hash swapped for an
     agent's, a role changed, a user added with the sqlite3 shell)."""
-    journal.append(journal.raw(s), "user", at.isoformat(), {
+    journal.append(conn, "user", at.isoformat(), {
         "action": action, "name": row.name, "role": row.role, "active": bool(row.active),
         "pin_salt": row.pin_salt.hex(), "pin_hash": row.pin_hash.hex(), "pin_kdf": row.pin_kdf,
         "failed_attempts": int(row.failed_attempts or 0),
         "locked_until": row.locked_until.isoformat() if row.locked_until else None, "by": by})
 
 
-def _adopt_legacy_users(s: Session, at: datetime) -> None:
+def _adopt_legacy_users(conn: sqlite3.Connection, at: datetime) -> None:
     """Users made before users were journalled get their entry once (action "existing"); so do
     the device identity and the county configuration."""
-    adopt_legacy_setup(journal.raw(s), at)
-    conn = journal.raw(s)
+    adopt_legacy_setup(conn, at)
     if conn.execute("SELECT 1 FROM journal WHERE kind = 'user' LIMIT 1").fetchone():
         return
-    for row in s.exec(select(UserRow).order_by(col(UserRow.id))).all():
-        _journal_user(s, row, "existing", at)
+    for row in table.all_users(conn):
+        _journal_user(conn, row, "existing", at)
 
 
 def _check_pin_shape(pin: str, role: Role) -> str:
@@ -108,11 +108,10 @@ class Users:
             raise InvalidInput(f"未知角色「{role}」（agent、head、township、admin）") from None
         pin = _check_pin_shape(pin, role)
         salt = os.urandom(16)
-        with self._db.write() as s:
-            if s.exec(select(UserRow).where(UserRow.name == clean)).first():
+        with self._db.write() as conn:
+            if table.by_name(conn, clean) is not None:
                 raise Refused(f"用户「{clean}」已存在")
-            authorities = s.exec(select(UserRow).where(
-                col(UserRow.active), col(UserRow.role).in_([Role.HEAD.value, Role.ADMIN.value]))).all()
+            authorities = table.names_with_role(conn, Role.HEAD.value, Role.ADMIN.value)
             if by is not None:
                 require_pin(by)
             if authorities and (by is None or by.role not in (Role.HEAD, Role.ADMIN)):
@@ -125,24 +124,24 @@ class Users:
             if authorities and role in (Role.HEAD, Role.ADMIN) and by is not None and by.role is not Role.ADMIN:
                 raise Refused(f"添加{role.label}需要管理员确认，「{by.name}」是{by.role.label}；"
                               "本机没有管理员时，请由乡镇社保所处理")
-            _adopt_legacy_users(s, self._clock())
-            row = UserRow(name=clean, role=role.value, pin_salt=salt, pin_hash=hash_pin(pin, salt),
-                          pin_kdf=KDF, created_at=self._clock())
-            s.add(row)
-            _journal_user(s, row, "add", self._clock(), by.name if by else None)
+            _adopt_legacy_users(conn, self._clock())
+            row = UserRecord(None, clean, role.value, salt, hash_pin(pin, salt), KDF, 0, None, True,
+                             self._clock())
+            table.insert(conn, row)
+            _journal_user(conn, row, "add", self._clock(), by.name if by else None)
         return UserInfo(clean, role)
 
     def list(self) -> list[UserInfo]:
-        with self._db.read() as s:
-            rows = s.exec(select(UserRow).where(UserRow.active).order_by(col(UserRow.id))).all()
-            return [UserInfo(r.name, Role(r.role), r.locked_until) for r in rows]
+        with self._db.read() as conn:
+            rows = table.all_users(conn, active_only=True)
+        return [UserInfo(r.name, Role(r.role), r.locked_until) for r in rows]
 
     def get(self, name: str) -> UserInfo:
-        with self._db.read() as s:
-            row = s.exec(select(UserRow).where(UserRow.name == name.strip())).first()
-            if row is None or not row.active:
-                raise NotFound(f"没有用户「{name}」")
-            return UserInfo(row.name, Role(row.role), row.locked_until)
+        with self._db.read() as conn:
+            row = table.by_name(conn, name.strip())
+        if row is None or not row.active:
+            raise NotFound(f"没有用户「{name}」")
+        return UserInfo(row.name, Role(row.role), row.locked_until)
 
     def authenticate(self, name: str, pin: str, *, roles: tuple[Role, ...] | None = None,
                      purpose: str = "操作", allow_short: bool = False) -> UserInfo:
@@ -152,16 +151,15 @@ class Users:
         journal_state: str | None = None  # the count or lockout changed: journal it afterwards
         user: UserInfo | None = None
         short: str | None = None
-        with self._db.write(ledger=False) as s:
-            row = s.exec(select(UserRow).where(UserRow.name == name.strip())).first()
+        with self._db.write(ledger=False) as conn:
+            row = table.by_name(conn, name.strip())
             if row is None or not row.active:
                 raise AuthError(f"没有用户「{name}」")
             if row.locked_until is not None and row.locked_until > now + LOCKOUT:
                 # A lockout never lasts longer than LOCKOUT from now: the wall clock was set back,
                 # or the value was written as local time before lockouts were kept in UTC.
                 row.locked_until = now + LOCKOUT
-                s.add(row)
-                s.commit()
+                table.save(conn, row)
                 journal_state = "lockout"
             in_process = self._locked_in_process(row.name)
             if in_process and (row.locked_until is None or row.locked_until <= now):
@@ -181,7 +179,7 @@ class Users:
                     failure = AuthError(f"「{row.name}」的 PIN 错误，已连续错误{MAX_FAILED}次，锁定15分钟")
                 else:
                     failure = AuthError(f"「{row.name}」的 PIN 错误，还可再试{left}次")
-                s.add(row)  # the count is kept even though the sign-in is refused
+                table.save(conn, row)  # the count is kept even though the sign-in is refused
                 journal_state = "failed"
             else:
                 if row.failed_attempts or row.locked_until is not None:
@@ -189,12 +187,12 @@ class Users:
                 row.failed_attempts = 0
                 row.locked_until = None
                 self._locked_until_mono.pop(row.name, None)
-                _adopt_legacy_users(s, self._clock())
+                _adopt_legacy_users(conn, self._clock())
                 if row.pin_kdf != KDF:  # made at an older, cheaper cost: re-made now the PIN is known
                     row.pin_salt = os.urandom(16)
                     row.pin_hash, row.pin_kdf = hash_pin(pin.strip(), row.pin_salt), KDF
-                    _journal_user(s, row, "rehash", self._clock(), row.name)
-                s.add(row)
+                    _journal_user(conn, row, "rehash", self._clock(), row.name)
+                table.save(conn, row)
                 short = pin_shape_problem(pin.strip(), row.role)
                 user = vouch(UserInfo(row.name, Role(row.role)))
             who = row.name
@@ -217,10 +215,10 @@ class Users:
         caught by verify. On a file refused for writing (tampered, damaged) the count is kept
         but not journalled: nothing is added to such a ledger."""
         try:
-            with self._db.write() as s:
-                row = self._row(s, name)
-                _adopt_legacy_users(s, self._clock())
-                _journal_user(s, row, action, self._clock(), None)
+            with self._db.write() as conn:
+                row = self._row(conn, name)
+                _adopt_legacy_users(conn, self._clock())
+                _journal_user(conn, row, action, self._clock(), None)
         except StorageError:
             pass
 
@@ -234,21 +232,21 @@ class Users:
         """An administrator lifts a lockout (five wrong PINs) before its 15 minutes are up;
         journalled with who did it."""
         self._by_admin(by, "解除锁定")
-        with self._db.write() as s:
-            _adopt_legacy_users(s, self._clock())
-            row = self._row(s, name)
+        with self._db.write() as conn:
+            _adopt_legacy_users(conn, self._clock())
+            row = self._row(conn, name)
             row.failed_attempts, row.locked_until = 0, None
             self._locked_until_mono.pop(row.name, None)
-            s.add(row)
-            _journal_user(s, row, "unlock", self._clock(), by.name)
+            table.save(conn, row)
+            _journal_user(conn, row, "unlock", self._clock(), by.name)
 
     def reset_pin(self, name: str, new_pin: str, *, by: UserInfo) -> None:
         """An administrator sets a new PIN for a user who forgot theirs (never their own: that
         is change_pin); journalled with who did it. The lockout is lifted too."""
         self._by_admin(by, "重置密码")
-        with self._db.write() as s:
-            _adopt_legacy_users(s, self._clock())
-            row = self._row(s, name)
+        with self._db.write() as conn:
+            _adopt_legacy_users(conn, self._clock())
+            row = self._row(conn, name)
             if row.name == by.name:
                 raise Refused("不能重置自己的密码：请用「修改密码」")
             pin = _check_pin_shape(new_pin, Role(row.role))
@@ -256,8 +254,8 @@ class Users:
             row.pin_hash, row.pin_kdf = hash_pin(pin, row.pin_salt), KDF
             row.failed_attempts, row.locked_until = 0, None
             self._locked_until_mono.pop(row.name, None)
-            s.add(row)
-            _journal_user(s, row, "reset", self._clock(), by.name)
+            table.save(conn, row)
+            _journal_user(conn, row, "reset", self._clock(), by.name)
 
     @staticmethod
     def _by_admin(by: UserInfo, what: str) -> None:
@@ -266,8 +264,8 @@ class Users:
             raise Refused(f"{what}需要管理员，「{by.name}」是{by.role.label}")
 
     @staticmethod
-    def _row(s: Session, name: str) -> UserRow:
-        row = s.exec(select(UserRow).where(UserRow.name == name.strip())).first()
+    def _row(conn: sqlite3.Connection, name: str) -> UserRecord:
+        row = table.by_name(conn, name.strip())
         if row is None or not row.active:
             raise NotFound(f"没有用户「{name}」")
         return row
@@ -276,10 +274,10 @@ class Users:
         user = self.authenticate(name, old_pin, allow_short=True)  # a short PIN may be changed
         new_pin = _check_pin_shape(new_pin, user.role)
         salt = os.urandom(16)
-        with self._db.write() as s:
-            _adopt_legacy_users(s, self._clock())
-            row = s.exec(select(UserRow).where(UserRow.name == name.strip())).one()
+        with self._db.write() as conn:
+            _adopt_legacy_users(conn, self._clock())
+            row = self._row(conn, name)
             row.pin_salt, row.pin_hash, row.pin_kdf = salt, hash_pin(new_pin, salt), KDF
-            _journal_user(s, row, "pin", self._clock(), row.name)
-            s.add(row)
+            _journal_user(conn, row, "pin", self._clock(), row.name)
+            table.save(conn, row)
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -117,18 +116,6 @@ def _backup(path: Path, version: int, backup_dir: Path) -> Path:
     copy_database(path, part)  # consistent copy even with a WAL file beside it
     part.replace(target)  # a copy killed halfway never has a backup's name
     return target
-
-
-@contextmanager
-def read_transaction(path: Path) -> Iterator[sqlite3.Connection]:
-    """A plain sqlite3 connection holding one read snapshot (deferred BEGIN: no write lock in
-    WAL mode), closed afterwards. For reads that need no ORM."""
-    conn = connect_raw(path)
-    try:
-        conn.execute("BEGIN")
-        yield conn
-    finally:
-        conn.close()  # a read-only transaction: closing ends it
 
 
 def copy_database(path: Path, target: Path) -> None:

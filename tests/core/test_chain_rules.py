@@ -15,8 +15,8 @@ from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock
 
 
 def journal(desk: Desk) -> list[tuple[int, str, str, str, str, str]]:
-    with desk.db.read() as s:
-        return [tuple(r) for r in s.connection().exec_driver_sql(  # type: ignore[misc]
+    with desk.db.read() as conn:
+        return [tuple(r) for r in conn.execute(  # type: ignore[misc]
             "SELECT seq, kind, recorded_at, body, prev_hash, hash FROM journal ORDER BY seq")]
 
 

@@ -4,7 +4,6 @@ before anything is written, and recording goes on once the clock is right."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
 
 from app.domain.records import UserInfo
 from app.services.desk import Desk
@@ -14,8 +13,8 @@ from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock
 
 
 def _entries(desk: Desk) -> int:
-    with desk.db.read() as s:
-        return int(s.execute(text("SELECT COUNT(*) FROM journal")).scalar_one())
+    with desk.db.read() as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
 
 
 def test_a_clock_set_back_cannot_date_cash_before_cash_already_recorded(

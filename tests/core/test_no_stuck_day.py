@@ -6,7 +6,6 @@ import json
 import sqlite3
 
 import pytest
-from sqlalchemy import text
 
 from app.domain.canonical import GENESIS_HASH, canonical_json
 from app.domain.records import Role, UserInfo
@@ -20,8 +19,8 @@ from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock
 
 
 def journal_count(desk: Desk) -> int:
-    with desk.db.read() as s:
-        return int(s.execute(text("SELECT COUNT(*) FROM journal")).scalar_one())
+    with desk.db.read() as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
 
 
 def test_only_head_taking_cash_is_refused_before_anything_is_recorded(desk: Desk, head: UserInfo) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
 
 from app.domain.insurance import Insurance
 from app.domain.money import cash_question
@@ -34,8 +33,8 @@ def test_cash_question_asks_only_about_cash_that_makes_no_sense(total: int, cash
 
 
 def journal_count(desk: Desk) -> int:
-    with desk.db.read() as s:
-        return int(s.execute(text("SELECT COUNT(*) FROM journal")).scalar_one())
+    with desk.db.read() as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
 
 
 def test_implausible_cash_is_refused_until_confirmed(desk: Desk, agent: UserInfo) -> None:

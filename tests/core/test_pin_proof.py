@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from sqlalchemy import text
 
 from app.domain.insurance import Insurance
 from app.domain.records import Role, UserInfo
@@ -21,8 +20,8 @@ MED = LineRequest(ZHANG.id_number, Insurance.MEDICAL, 2027)
 
 
 def _journal(desk: Desk) -> int:
-    with desk.db.read() as s:
-        return int(s.execute(text("SELECT COUNT(*) FROM journal")).scalar_one())
+    with desk.db.read() as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
 
 
 @pytest.mark.parametrize("forge", [
@@ -73,6 +72,6 @@ def test_a_remittance_names_who_carried_the_cash_and_needs_their_pin(
                                by=desk.users.authenticate("赵审核", "4321"))
     assert desk.settlements.remittances() == []
     desk.settlements.remit(amount_fen=40000, slip_no="BK1", day=day, by=agent)
-    with desk.db.read() as s:
-        body = s.execute(text("SELECT body FROM journal WHERE kind = 'remittance'")).scalar_one()
+    with desk.db.read() as conn:
+        body = conn.execute("SELECT body FROM journal WHERE kind = 'remittance'").fetchone()[0]
     assert '"by":"李代收"' in body

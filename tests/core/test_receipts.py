@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from sqlalchemy import text
 
 from app.domain.insurance import Insurance
 from app.domain.records import PayerSignoff, Role, UserInfo
@@ -28,8 +27,8 @@ def pen(person: object, tier: int = 50000) -> LineRequest:
 
 
 def journal_count(desk: Desk) -> int:
-    with desk.db.read() as s:
-        return int(s.execute(text("SELECT COUNT(*) FROM journal")).scalar_one())
+    with desk.db.read() as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
 
 
 def test_household_pays_on_one_receipt(desk: Desk, agent: UserInfo) -> None:
@@ -228,8 +227,8 @@ def test_adding_a_user_needs_a_village_head_or_admin_once_one_exists(desk: Desk,
 
 
 def test_pins_are_stored_only_as_salted_hashes(desk: Desk) -> None:
-    with desk.db.read() as s:
-        rows = s.execute(text("SELECT pin_salt, pin_hash FROM user")).all()
+    with desk.db.read() as conn:
+        rows = conn.execute("SELECT pin_salt, pin_hash FROM user").fetchall()
     assert len({bytes(r[0]) for r in rows}) == len(rows)
     assert all(AGENT_PIN.encode() not in bytes(r[1]) for r in rows)
 

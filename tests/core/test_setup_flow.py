@@ -103,8 +103,8 @@ def test_the_townships_administrator_is_made_first_and_adds_the_others(tmp_path:
     assert not flow.field_problems()
     with Desk(tmp_path / "home") as desk:
         write_identity(desk, data)
-        with desk.db.read() as s:
-            added = [(str(n), str(b)) for n, b in s.connection().exec_driver_sql(
+        with desk.db.read() as conn:
+            added = [(str(n), str(b)) for n, b in conn.execute(
                 "SELECT json_extract(body, '$.data.name'), json_extract(body, '$.data.by') FROM journal "
                 "WHERE kind = 'user' ORDER BY seq")]
         assert added == [("孙管理", "None"), ("李代收", "孙管理"), ("王村长", "孙管理")]

@@ -19,10 +19,12 @@ SQLITE3 = shutil.which("sqlite3")
 
 
 def test_database_runs_in_wal_with_full_sync_and_foreign_keys(desk: Desk) -> None:
-    with desk.db.write_engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    for opened in (desk.db.write, desk.db.read):  # the writer's connection and a reader's
+        with opened() as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+            assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+            assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
     assert sqlite3.connect(desk.db.path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 

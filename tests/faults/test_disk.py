@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from app.domain.records import UserInfo
 from app.services.desk import Desk
@@ -19,8 +18,8 @@ from tests.factories import ZHANG, ZHANG_WIFE
 
 
 def _journal(desk: Desk) -> int:
-    with desk.db.read() as s:
-        return int(s.execute(text("SELECT COUNT(*) FROM journal")).scalar_one())
+    with desk.db.read() as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
 
 
 def test_a_ledger_held_by_another_copy_of_the_program_is_named_and_nothing_is_lost(cli: Cli) -> None:
@@ -42,7 +41,7 @@ def test_a_ledger_held_by_another_copy_of_the_program_is_named_and_nothing_is_lo
 def test_a_full_disk_is_named_and_the_receipt_is_not_half_written(desk: Desk, agent: UserInfo) -> None:
     desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
     before = _journal(desk)
-    with desk.db._raw_lock:
+    with desk.db._write_lock:
         conn = desk.db._conn()
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full: not one page more

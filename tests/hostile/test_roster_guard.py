@@ -19,13 +19,13 @@ from tests.factories import VILLAGE, ZHANG, ZHANG_WIFE, write_roster
 
 
 def listed(desk: Desk) -> int:
-    with desk.db.read() as s:
-        return int(s.connection().exec_driver_sql("SELECT COUNT(*) FROM person WHERE removed = 0").scalar() or 0)
+    with desk.db.read() as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM person WHERE removed = 0").fetchone()[0] or 0)
 
 
 def roster_entries(desk: Desk) -> list[dict[str, object]]:
-    with desk.db.read() as s:
-        return [json.loads(b)["data"] for (b,) in s.connection().exec_driver_sql(
+    with desk.db.read() as conn:
+        return [json.loads(b)["data"] for (b,) in conn.execute(
             "SELECT body FROM journal WHERE kind = 'roster' ORDER BY seq")]
 
 

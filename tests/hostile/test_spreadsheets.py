@@ -19,8 +19,8 @@ from tests.roster.factory import family, person_id, row, write_csv, write_xlsx
 
 
 def listed(desk: Desk) -> int:
-    with desk.db.read() as s:
-        return int(s.connection().exec_driver_sql("SELECT COUNT(*) FROM due").scalar() or 0)
+    with desk.db.read() as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM due").fetchone()[0] or 0)
 
 
 def zip_bomb(path: Path, unpacked_mb: int) -> Path:

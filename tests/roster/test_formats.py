@@ -18,8 +18,8 @@ from tests.roster.test_import import DATA, _check_family
 
 
 def _dues(desk: Desk) -> list[tuple[object, ...]]:
-    with desk.db.read() as s:
-        return list(s.connection().exec_driver_sql(
+    with desk.db.read() as conn:
+        return list(conn.execute(
             "SELECT d.id_number, p.name, p.category, d.insurance, d.year, d.tier_fen, d.amount_fen, "
             "d.paid_elsewhere FROM due d JOIN person p USING (id_number) ORDER BY 1, 4"))
 

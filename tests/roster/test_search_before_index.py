@@ -9,7 +9,6 @@ import pytest
 
 from app.services.desk import Desk
 from app.services.roster.search import scan
-from app.storage import journal
 from tests.factories import signed_agent
 from tests.roster.factory import family, person_id, row, write_csv
 
@@ -29,8 +28,8 @@ QUERIES = ["王伟", "王", "张三丰", "zsf", "zhangsanfeng", "wangw", person_
 @pytest.mark.parametrize("query", QUERIES)
 def test_the_scan_finds_who_the_index_finds(village: Desk, query: str) -> None:
     index = village.roster.index()
-    with village.db.read() as s:
-        scanned = scan(journal.raw(s), query)
+    with village.db.read() as conn:
+        scanned = scan(conn, query)
     found = index.find(query)
     assert {p.id_number for p in scanned} == {p.id_number for p in found}
     if found:  # the exact match leads both lists

@@ -80,9 +80,9 @@ def test_each_roster_version_is_journalled_with_the_files_hash(desk: Desk, tmp_p
 
     roster = write_roster(tmp_path / "again.csv", VILLAGE[:3])
     desk.roster.import_file(roster, by=signed_agent(desk), allow_removals=True)
-    with desk.db.read() as s:
-        body = s.connection().exec_driver_sql(
-            "SELECT body FROM journal WHERE kind = 'roster' ORDER BY seq DESC LIMIT 1").scalar_one()
+    with desk.db.read() as conn:
+        body = conn.execute(
+            "SELECT body FROM journal WHERE kind = 'roster' ORDER BY seq DESC LIMIT 1").fetchone()[0]
     entry = json.loads(body)["data"]
     assert entry["sha256"] == hashlib.sha256(roster.read_bytes()).hexdigest()
     assert (entry["file"], entry["removed"]) == ("again.csv", 3)  # the three left out are marked removed

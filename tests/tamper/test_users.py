@@ -49,8 +49,8 @@ def test_adding_and_changing_pins_through_the_program_keeps_verify_whole(
     desk.users.change_pin("李代收", "1234", "2468")
     desk.users.authenticate("李代收", "2468")
     assert desk.verify().ok
-    with desk.db.read() as s:
-        kinds = [str(k) for (k,) in s.connection().exec_driver_sql(
+    with desk.db.read() as conn:
+        kinds = [str(k) for (k,) in conn.execute(
             "SELECT json_extract(body, '$.data.action') FROM journal WHERE kind = 'user' ORDER BY seq")]
     assert kinds == ["add", "add", "add", "pin"]
 
@@ -79,8 +79,8 @@ def test_an_administrator_unlocks_and_resets_a_pin_and_the_journal_says_who(
         desk.users.authenticate("李代收", "1234")
     assert desk.users.authenticate("李代收", "9753").name == "李代收"
     assert desk.verify().ok
-    with desk.db.read() as s:
-        actions = [(str(a), str(b)) for a, b in s.connection().exec_driver_sql(
+    with desk.db.read() as conn:
+        actions = [(str(a), str(b)) for a, b in conn.execute(
             "SELECT json_extract(body, '$.data.action'), json_extract(body, '$.data.by') FROM journal "
             "WHERE kind = 'user' AND json_extract(body, '$.data.name') = '李代收' ORDER BY seq")]
     assert [a for a in actions if a[0] in ("unlock", "reset")] == [("unlock", "孙管理"), ("reset", "孙管理")]

@@ -8,12 +8,13 @@ whole file, `apply` writes it, `search` answers the search box from memory, `pro
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app.domain.records import Person, PersonInfo, RosterProgress, UnpaidPerson, UserInfo
 from app.domain.signing import payload_sha256
@@ -46,9 +47,6 @@ from app.services.setup import Setup
 from app.services.signoff import CASH_ROLES, require_pin
 from app.storage import journal
 from app.storage.digest import roster_digest
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
 
 
 @dataclass(frozen=True)
@@ -89,12 +87,12 @@ class RemovalsNeedConfirmation(Refused):
         self.removed, self.listed = removed, listed
 
 
-def _listed_people(s: Session) -> int:
-    return int(s.connection().exec_driver_sql("SELECT COUNT(*) FROM person WHERE removed = 0").scalar() or 0)
+def _listed_people(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COUNT(*) FROM person WHERE removed = 0").fetchone()[0] or 0)
 
 
-def _anybody_signs_in(s: Session) -> bool:
-    return s.connection().exec_driver_sql("SELECT 1 FROM user WHERE active LIMIT 1").first() is not None
+def _anybody_signs_in(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM user WHERE active LIMIT 1").fetchone() is not None
 
 
 class Roster:
@@ -140,8 +138,8 @@ class Roster:
         PIN because the county decides it, and may remove people (the county's list is the list)."""
         payload = {"village_code": village_code, "version": version, "rows": rows}
         digest = payload_sha256(payload)
-        with self._db.read() as s:
-            if not sync_state.county_signed(journal.raw(s), "roster", payload, signature, digest=digest):
+        with self._db.read() as conn:
+            if not sync_state.county_signed(conn, "roster", payload, signature, digest=digest):
                 raise Refused("县级服务器发来的清册签名不对，未导入")
         if village_code != self._setup.device.village_code:
             raise Refused(f"县级服务器发来的是村 {village_code} 的清册，本机是 {self._setup.device.village_code}")
@@ -163,8 +161,8 @@ class Roster:
                 county_version: int | None = None) -> ImportResult:
         """One import: `read_rows` checks every row (nothing written yet); the accepted rows are
         applied in one transaction with the journal entry naming `name` and `content_sha256`."""
-        with self._db.read() as s:
-            if by is None and county_version is None and _anybody_signs_in(s):
+        with self._db.read() as conn:
+            if by is None and county_version is None and _anybody_signs_in(conn):
                 raise Refused("导入征收清册需要代收员或村委会负责人登录确认（命令行：--by 姓名，PIN 从标准输入读）")
         stages = Stages()
         try:
@@ -186,9 +184,9 @@ class Roster:
         if read.accepted:
             with stages.stage("digest"):
                 digest = content_sha256()
-            with self._db.write() as s:
-                before = _listed_people(s)
-                applied = apply_rows(s, read.accepted, tombstones=tombstones,
+            with self._db.write() as conn:
+                before = _listed_people(conn)
+                applied = apply_rows(conn, read.accepted, tombstones=tombstones,
                                      keep=read.rejected_ids, stages=stages)
                 if applied.removed * 5 > before and not allow_removals:
                     raise RemovalsNeedConfirmation(applied.removed, before)  # rolls back
@@ -196,14 +194,14 @@ class Roster:
                 # The roster decides who owes what: each version is a journal entry naming the
                 # file by its content hash and what it changed, so a roster swapped in and out
                 # again leaves its trace.
-                journal.append(journal.raw(s), "roster", self._clock().isoformat(), {
-                    "file": name, "sha256": digest, "version": current_version(s),
+                journal.append(conn, "roster", self._clock().isoformat(), {
+                    "file": name, "sha256": digest, "version": current_version(conn),
                     "imported": applied.imported, "updated": applied.updated,
                     "removed": applied.removed, "unchanged": applied.unchanged,
                     "rejected_rows": len({r.row for r in read.rejected}),
                     "correction": read.is_correction,
                     "by": "县级服务器" if county_version is not None else (by.name if by else None),
-                    "county_version": county_version, "roster_sha256": roster_digest(journal.raw(s))})
+                    "county_version": county_version, "roster_sha256": roster_digest(conn)})
                 stages.add("digest", perf_counter() - digest_start)
                 commit_start = perf_counter()
             stages.add("commit", perf_counter() - commit_start)
@@ -226,115 +224,115 @@ class Roster:
 
     def is_empty(self) -> bool:
         """No roster imported yet: the desk says so where the agent types."""
-        with self._db.read() as s:
-            return s.connection().exec_driver_sql("SELECT 1 FROM person LIMIT 1").first() is None
+        with self._db.read() as conn:
+            return conn.execute("SELECT 1 FROM person LIMIT 1").fetchone() is None
 
     def person(self, id_number: str) -> PersonInfo | None:
-        with self._db.read() as s:
-            people = load_people(s, "id_number = ?", (id_number.strip().upper(),))
-            return person_infos(s, people, self._setup.config)[0] if people else None
+        with self._db.read() as conn:
+            people = load_people(conn, "id_number = ?", (id_number.strip().upper(),))
+            return person_infos(conn, people, self._setup.config)[0] if people else None
 
     def people(self, id_numbers: Iterable[str]) -> dict[str, Person]:
         """The roster rows of many people at once (a report's lines), keyed by ID number;
         unknown numbers are left out. One query per thousand people, not one per line."""
         wanted = sorted({i.strip().upper() for i in id_numbers})
         out: dict[str, Person] = {}
-        with self._db.read() as s:
+        with self._db.read() as conn:
             for start in range(0, len(wanted), 900):
                 chunk = wanted[start:start + 900]
-                found = load_people(s, f"id_number IN ({','.join('?' * len(chunk))})", tuple(chunk))
+                found = load_people(conn, f"id_number IN ({','.join('?' * len(chunk))})", tuple(chunk))
                 out.update((p.id_number, p) for p in found)
         return out
 
     def household(self, id_number: str) -> list[PersonInfo]:
         """The person and everyone of their household (户号, else 户主 within the group), the
         person first: the whole family can pay on one receipt."""
-        with self._db.read() as s:
-            found = load_people(s, "id_number = ?", (id_number.strip().upper(),))
+        with self._db.read() as conn:
+            found = load_people(conn, "id_number = ?", (id_number.strip().upper(),))
             if not found:
                 return []
             me = found[0]
             if me.household_no:
-                others = load_people(s, "household_no = ?", (me.household_no,))
+                others = load_people(conn, "household_no = ?", (me.household_no,))
             elif me.household_head:
-                others = load_people(s, "group_name = ? AND household_head = ?",
+                others = load_people(conn, "group_name = ? AND household_head = ?",
                                      (me.group, me.household_head))
             else:
                 others = []
             rest = sorted((p for p in others if p.id_number != me.id_number),
                           key=lambda p: (p.removed, p.name != p.household_head, p.id_number))
-            return person_infos(s, [me, *rest], self._setup.config)
+            return person_infos(conn, [me, *rest], self._setup.config)
 
     def search(self, text: str, limit: int = 50) -> list[PersonInfo]:
         """Name (whole, start, any part), pinyin initials or full pinyin, the last 4 or 6 of the
         ID, the full ID, a phone number or a group; exact matches first."""
-        with self._db.read() as s:
-            index = self._ready_index(s)
-            people = index.find(text, limit) if index is not None else scan(journal.raw(s), text, limit)
-            return person_infos(s, people, self._setup.config) if people else []
+        with self._db.read() as conn:
+            index = self._ready_index(conn)
+            people = index.find(text, limit) if index is not None else scan(conn, text, limit)
+            return person_infos(conn, people, self._setup.config) if people else []
 
-    def _ready_index(self, s: Session) -> SearchIndex | None:
+    def _ready_index(self, conn: sqlite3.Connection) -> SearchIndex | None:
         """The index when it is built for the current roster; None while another thread builds
         it (the search is then answered by a scan, not made to wait seconds); otherwise it is
         built here."""
         index = self._index
-        if index is not None and index.version == current_version(s):
+        if index is not None and index.version == current_version(conn):
             return index
         if self._index_lock.locked():
             return None
-        return self.index(s)
+        return self.index(conn)
 
-    def index(self, s: Session | None = None) -> SearchIndex:
+    def index(self, conn: sqlite3.Connection | None = None) -> SearchIndex:
         """The in-memory search index, rebuilt when another writer moved the roster version."""
-        if s is None:
-            with self._db.read() as s2:
-                return self.index(s2)
-        version = current_version(s)
+        if conn is None:
+            with self._db.read() as conn2:
+                return self.index(conn2)
+        version = current_version(conn)
         index = self._index
         if index is None or index.version != version:
             with self._index_lock:
                 index = self._index
                 if index is None or index.version != version:
                     with long_lived_objects():
-                        index = self._index = _build_index(s, version)
+                        index = self._index = _build_index(conn, version)
         return index
 
     # -- progress --------------------------------------------------------------------------
 
     def progress(self, year: int | None = None) -> RosterProgress:
-        with self._db.read() as s:
-            return _progress.progress(s, self._setup.config, self._year(s, year))
+        with self._db.read() as conn:
+            return _progress.progress(conn, self._setup.config, self._year(conn, year))
 
     def unpaid(self, year: int | None = None) -> tuple[UnpaidPerson, ...]:
-        with self._db.read() as s:
-            return _progress.unpaid(s, self._setup.config, self._year(s, year))
+        with self._db.read() as conn:
+            return _progress.unpaid(conn, self._setup.config, self._year(conn, year))
 
     def export_unpaid_xlsx(self, path: Path, year: int | None = None) -> int:
         """The unpaid list as .xlsx for door-to-door reminders; returns the people listed."""
-        with self._db.read() as s:
-            y = self._year(s, year)
-            people = _progress.unpaid(s, self._setup.config, y)
+        with self._db.read() as conn:
+            y = self._year(conn, year)
+            people = _progress.unpaid(conn, self._setup.config, y)
         return export.write_unpaid(Path(path), people, village=self._setup.device.village_name,
                                    year=y, today=self._clock().date())
 
-    def _year(self, s: Session, year: int | None) -> int:
+    def _year(self, conn: sqlite3.Connection, year: int | None) -> int:
         if year is not None:
             return year
-        latest = _progress.default_year(s)
+        latest = _progress.default_year(conn)
         if latest is None:
             raise NotFound("征收清册为空：请先导入征收清册")
         return latest
 
 
-def _build_index(s: Session, version: int) -> SearchIndex:
+def _build_index(conn: sqlite3.Connection, version: int) -> SearchIndex:
     # Removed people stay findable only when they paid something: the agent must be able to
     # show them the receipt; the others are tombstones nobody looks for.
-    paid = {r[0] for r in s.connection().exec_driver_sql(
+    paid = {r[0] for r in conn.execute(
         "SELECT l.id_number FROM receipt_line l LEFT JOIN void v "
         "ON v.receipt_number = l.receipt_number WHERE v.receipt_number IS NULL "
         "UNION SELECT id_number FROM due WHERE paid_elsewhere IS NOT NULL")}
     entries: list[tuple[Person, str, str]] = []
-    for row in s.connection().exec_driver_sql(
+    for row in conn.execute(
             f"SELECT {PERSON_COLUMNS}, pinyin_initials, pinyin_full FROM person"):
         person = person_from_row(row)
         if person.removed and person.id_number not in paid:

@@ -2,23 +2,20 @@
 
 A newer roster updates in place: new people are added, changed details and amounts applied,
 and whoever the county no longer lists for the file's years is kept as removed (a tombstone):
-never deleted, never touching receipts. Writes go through executemany on the session's own
-connection: the ORM costs seconds on a township's 100,000 rows and adds nothing here.
+never deleted, never touching receipts. Writes go through executemany in batches.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from time import perf_counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app.services.roster.pinyin import encode_keys, name_keys
 from app.services.roster.rows import ParsedRow
 from app.services.roster.stages import Stages, in_batches
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
 
 VERSION_KEY = "roster_version"
 
@@ -33,21 +30,21 @@ class Applied:
     removed: int
 
 
-def current_version(s: Session) -> int:
-    value = s.connection().exec_driver_sql("SELECT value FROM setting WHERE key = ?", (VERSION_KEY,)).first()
+def current_version(conn: sqlite3.Connection) -> int:
+    value = conn.execute("SELECT value FROM setting WHERE key = ?", (VERSION_KEY,)).fetchone()
     return int(value[0]) if value else 0
 
 
-def bump_version(s: Session) -> int:
+def bump_version(conn: sqlite3.Connection) -> int:
     """Every writer of person or due rows bumps this: the search index rebuilds when it moves."""
-    version = current_version(s) + 1
-    s.connection().exec_driver_sql("INSERT INTO setting (key, value) VALUES (?, ?) "
+    version = current_version(conn) + 1
+    conn.execute("INSERT INTO setting (key, value) VALUES (?, ?) "
                                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                                    (VERSION_KEY, str(version)))
     return version
 
 
-def apply_rows(s: Session, rows: Iterable[ParsedRow], *, tombstones: bool,
+def apply_rows(conn: sqlite3.Connection, rows: Iterable[ParsedRow], *, tombstones: bool,
                keep: Set[str] = frozenset(), stages: Stages | None = None) -> Applied:
     """Write the accepted rows; mark as removed what the file's years no longer list.
 
@@ -56,8 +53,7 @@ def apply_rows(s: Session, rows: Iterable[ParsedRow], *, tombstones: bool,
     """
     stages = stages if stages is not None else Stages()
     start = perf_counter()
-    conn = s.connection()
-    version = bump_version(s)
+    version = bump_version(conn)
     people: dict[str, ParsedRow] = {}
     dues: dict[tuple[str, str, int], ParsedRow] = {}
     for r in rows:
@@ -65,10 +61,10 @@ def apply_rows(s: Session, rows: Iterable[ParsedRow], *, tombstones: bool,
         dues[(r.id_number, r.insurance, r.year)] = r
     years = sorted({key[2] for key in dues})
 
-    existing = {row[0]: tuple(row[1:]) for row in conn.exec_driver_sql(
+    existing = {row[0]: tuple(row[1:]) for row in conn.execute(
         "SELECT id_number, name, group_name, household_no, household_head, phone, category, "
         "removed FROM person")}
-    old_dues = {(row[1], row[2], row[3]): row for row in conn.exec_driver_sql(
+    old_dues = {(row[1], row[2], row[3]): row for row in conn.execute(
         "SELECT id, id_number, insurance, year, tier_fen, amount_fen, paid_elsewhere, removed "
         f"FROM due WHERE year IN ({','.join(str(y) for y in years) or 'NULL'})")}
 
@@ -94,12 +90,12 @@ def apply_rows(s: Session, rows: Iterable[ParsedRow], *, tombstones: bool,
             person_updates.append((*fields, version, *keys[idn], idn))
             changed.add(idn)
     if new_people:
-        in_batches(conn.exec_driver_sql,
+        in_batches(conn.executemany,
             "INSERT INTO person (id_number, name, group_name, household_no, household_head, "
             "phone, category, birth_date, sex, removed, roster_version, pinyin_initials, "
             "pinyin_full) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)", new_people)
     if person_updates:
-        in_batches(conn.exec_driver_sql,
+        in_batches(conn.executemany,
             "UPDATE person SET name = ?, group_name = ?, household_no = ?, household_head = ?, "
             "phone = ?, category = ?, removed = 0, roster_version = ?, pinyin_initials = ?, "
             "pinyin_full = ? WHERE id_number = ?", person_updates)
@@ -120,17 +116,17 @@ def apply_rows(s: Session, rows: Iterable[ParsedRow], *, tombstones: bool,
             due_updates.append((r.tier_fen, r.amount_fen, paid, version, old_due[0]))
             changed.add(key[0])
     if new_dues:
-        in_batches(conn.exec_driver_sql,
+        in_batches(conn.executemany,
             "INSERT INTO due (id_number, insurance, year, tier_fen, amount_fen, paid_elsewhere, "
             "removed, roster_version) VALUES (?, ?, ?, ?, ?, ?, 0, ?)", new_dues)
     if due_updates:
-        in_batches(conn.exec_driver_sql,
+        in_batches(conn.executemany,
             "UPDATE due SET tier_fen = ?, amount_fen = ?, paid_elsewhere = ?, removed = 0, "
             "roster_version = ? WHERE id = ?", due_updates)
 
     removed = 0
     if tombstones:
-        removed, touched = _tombstone(s, old_dues, dues, version, keep)
+        removed, touched = _tombstone(conn, old_dues, dues, version, keep)
         changed |= touched  # still listed for another insurance or year: a change, not a removal
     stages.add("insert", perf_counter() - start - keys_s)  # and the tombstones
     updated = len(changed)
@@ -143,23 +139,22 @@ def _encoded_keys(name: str) -> tuple[str, str]:
     return encode_keys(initials), encode_keys(full)
 
 
-def _tombstone(s: Session, old_dues: dict[tuple[str, str, int], Any],
+def _tombstone(conn: sqlite3.Connection, old_dues: dict[tuple[str, str, int], Any],
                listed: dict[tuple[str, str, int], ParsedRow],
                version: int, keep: Set[str]) -> tuple[int, set[str]]:
     """Dues of the file's years no longer listed become removed; so do people left with none."""
-    conn = s.connection()
     dropped = [(key, row) for key, row in old_dues.items()
                if key not in listed and not row[7] and key[0] not in keep]
     if not dropped:
         return 0, set()
     gone = [(version, row[0]) for _, row in dropped]
-    conn.exec_driver_sql("UPDATE due SET removed = 1, roster_version = ? WHERE id = ?", gone)
+    conn.executemany("UPDATE due SET removed = 1, roster_version = ? WHERE id = ?", gone)
     candidates = {key[0] for key, _ in dropped}
-    still_due = {row[0] for row in conn.exec_driver_sql(
+    still_due = {row[0] for row in conn.execute(
         "SELECT DISTINCT id_number FROM due WHERE removed = 0")}
     leaving = [(version, idn) for idn in sorted(candidates - still_due)]
     if leaving:
-        conn.exec_driver_sql(
+        conn.executemany(
             "UPDATE person SET removed = 1, roster_version = ? WHERE id_number = ? AND removed = 0",
             leaving)
     return len(leaving), candidates & still_due

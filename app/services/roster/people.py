@@ -7,16 +7,14 @@ costs the same two round trips as one person. What is due comes from the county 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app.domain.config import ConfigError, CountyConfig
 from app.domain.insurance import Category, Insurance
 from app.domain.records import DueInfo, Person, PersonInfo
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
 
 _CHUNK = 500  # well under SQLite's bound-parameter limit
 
@@ -50,13 +48,13 @@ def due_fen(config: CountyConfig, category: str, insurance: Insurance, year: int
         return amount_fen or 0
 
 
-def cash_paid(s: Session, ids: Sequence[str]) -> dict[tuple[str, str, int], tuple[str, int | None]]:
+def cash_paid(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[tuple[str, str, int], tuple[str, int | None]]:
     """(id, insurance, year) -> (receipt number, tier paid), for lines of receipts not voided."""
     paid: dict[tuple[str, str, int], tuple[str, int | None]] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = list(ids[start:start + _CHUNK])
         marks = ",".join("?" * len(chunk))
-        for idn, ins, year, number, tier in s.connection().exec_driver_sql(
+        for idn, ins, year, number, tier in conn.execute(
                 "SELECT l.id_number, l.insurance, l.year, l.receipt_number, l.tier_fen FROM receipt_line l "
                 "LEFT JOIN void v ON v.receipt_number = l.receipt_number "
                 f"WHERE l.id_number IN ({marks}) AND v.receipt_number IS NULL", tuple(chunk)):
@@ -64,17 +62,17 @@ def cash_paid(s: Session, ids: Sequence[str]) -> dict[tuple[str, str, int], tupl
     return paid
 
 
-def person_infos(s: Session, people: Sequence[Person], config: CountyConfig) -> list[PersonInfo]:
+def person_infos(conn: sqlite3.Connection, people: Sequence[Person], config: CountyConfig) -> list[PersonInfo]:
     ids = [p.id_number for p in people]
     by_id: dict[str, list[Any]] = {idn: [] for idn in ids}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
         marks = ",".join("?" * len(chunk))
-        for row in s.connection().exec_driver_sql(
+        for row in conn.execute(
                 "SELECT id_number, insurance, year, tier_fen, amount_fen, paid_elsewhere, removed "
                 f"FROM due WHERE id_number IN ({marks}) ORDER BY year, insurance", tuple(chunk)):
             by_id[row[0]].append(row)
-    cash = cash_paid(s, ids)
+    cash = cash_paid(conn, ids)
     out = []
     for p in people:
         dues = []
@@ -87,6 +85,6 @@ def person_infos(s: Session, people: Sequence[Person], config: CountyConfig) -> 
     return out
 
 
-def load_people(s: Session, where: str = "", params: tuple[object, ...] = ()) -> list[Person]:
+def load_people(conn: sqlite3.Connection, where: str = "", params: tuple[object, ...] = ()) -> list[Person]:
     sql = f"SELECT {PERSON_COLUMNS} FROM person" + (f" WHERE {where}" if where else "")
-    return [person_from_row(r) for r in s.connection().exec_driver_sql(sql, params)]
+    return [person_from_row(r) for r in conn.execute(sql, params)]

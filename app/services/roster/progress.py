@@ -8,18 +8,15 @@ was taken, and the county must see it.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from app.domain.config import CountyConfig
 from app.domain.groups import group_order
 from app.domain.insurance import Insurance
 from app.domain.records import DueInfo, Person, ProgressLine, RosterProgress, UnpaidPerson
 from app.services.roster.people import due_fen, person_columns, person_from_row
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
 
 
 @dataclass(slots=True)
@@ -34,26 +31,26 @@ class _Due:
     receipt: str | None
 
 
-def default_year(s: Session) -> int | None:
-    row = s.connection().exec_driver_sql("SELECT MAX(year) FROM due WHERE removed = 0").first()
+def default_year(conn: sqlite3.Connection) -> int | None:
+    row = conn.execute("SELECT MAX(year) FROM due WHERE removed = 0").fetchone()
     return int(row[0]) if row and row[0] is not None else None
 
 
-def _cash(s: Session, year: int) -> dict[tuple[str, str], tuple[int, str]]:
+def _cash(conn: sqlite3.Connection, year: int) -> dict[tuple[str, str], tuple[int, str]]:
     """(id, insurance) -> (cash amount, a receipt number) for valid receipts of the year."""
-    return {(r[0], r[1]): (int(r[2]), str(r[3])) for r in s.connection().exec_driver_sql(
+    return {(r[0], r[1]): (int(r[2]), str(r[3])) for r in conn.execute(
         "SELECT l.id_number, l.insurance, SUM(l.amount_fen), MIN(l.receipt_number) "
         "FROM receipt_line l LEFT JOIN void v ON v.receipt_number = l.receipt_number "
         "WHERE l.year = ? AND v.receipt_number IS NULL GROUP BY l.id_number, l.insurance",
         (year,))}
 
 
-def _dues(s: Session, config: CountyConfig, year: int) -> tuple[list[_Due], dict[str, int]]:
+def _dues(conn: sqlite3.Connection, config: CountyConfig, year: int) -> tuple[list[_Due], dict[str, int]]:
     """Every due of the year with its status, and cash per group and insurance."""
-    cash = _cash(s, year)
+    cash = _cash(conn, year)
     out: list[_Due] = []
     collected: dict[str, int] = defaultdict(int)
-    for row in s.connection().exec_driver_sql(
+    for row in conn.execute(
             f"SELECT {person_columns('p')}, d.insurance, d.tier_fen, d.amount_fen, d.paid_elsewhere, "
             "d.removed FROM due d JOIN person p ON p.id_number = d.id_number WHERE d.year = ?", (year,)):
         person, ins = person_from_row(row), Insurance(row[8])
@@ -80,8 +77,8 @@ def _line(ins: Insurance, year: int, group: str, dues: list[_Due], collected: in
         sum(1 for d in dues if d.removed and d.status == "cash"))
 
 
-def progress(s: Session, config: CountyConfig, year: int) -> RosterProgress:
-    dues, collected = _dues(s, config, year)
+def progress(conn: sqlite3.Connection, config: CountyConfig, year: int) -> RosterProgress:
+    dues, collected = _dues(conn, config, year)
     totals: list[ProgressLine] = []
     groups: list[ProgressLine] = []
     for ins in Insurance:
@@ -97,8 +94,8 @@ def progress(s: Session, config: CountyConfig, year: int) -> RosterProgress:
     return RosterProgress(year, tuple(totals), tuple(groups))
 
 
-def unpaid(s: Session, config: CountyConfig, year: int) -> tuple[UnpaidPerson, ...]:
-    dues, _ = _dues(s, config, year)
+def unpaid(conn: sqlite3.Connection, config: CountyConfig, year: int) -> tuple[UnpaidPerson, ...]:
+    dues, _ = _dues(conn, config, year)
     by_person: dict[str, list[_Due]] = defaultdict(list)
     for d in dues:
         if d.status == "unpaid":

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from collections.abc import Sequence
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 from app.domain.money import MOST_FEN, format_fen
 from app.domain.records import CashPosition, Remittance, Settlement, UserInfo
 from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, NotFound, Refused, checked_reason
-from app.services.ledger import (
-    SETTLED,
+from app.services.ledger import refuse_if_clock_behind
+from app.services.signoff import CASH_ROLES, check_countersign, check_not_own, require_pin
+from app.storage import journal
+from app.storage import settlements as table
+from app.storage.projections import (
     expected_cash,
     first_unsettled_day_before,
-    refuse_if_clock_behind,
     settled_rounds,
     unsettled_days,
 )
-from app.services.signoff import CASH_ROLES, check_countersign, check_not_own, require_pin
-from app.storage import journal
-from app.storage.db import sql_datetime
 
 # 100, 50, 20, 10, 5, 1 元, 5 角, 1 角 — what a village office counts.
 DENOMINATIONS_FEN = (10000, 5000, 2000, 1000, 500, 100, 50, 10)
@@ -73,10 +68,7 @@ class Settlements:
             rounds = settled_rounds(conn, day)
             if rounds and not n + voids:
                 raise Refused(f"{day.isoformat()} 已经日结，之后没有新的收款；已日结的不能再改")
-            collectors = [str(r[0]) for r in conn.execute(
-                "SELECT r.agent FROM receipt r LEFT JOIN void v ON v.receipt_number = r.number "
-                f"WHERE r.day = :d AND v.receipt_number IS NULL AND NOT {SETTLED}", {"d": day.isoformat()})]
-            check_not_own("日结", head=head, collectors=collectors, conn=conn)
+            check_not_own("日结", head=head, collectors=table.open_collectors(conn, day), conn=conn)
             diff = counted_fen - expected
             if diff and not reason:
                 raise Refused(f"清点现金 {format_fen(counted_fen)} 元与应有 {format_fen(expected)} 元"
@@ -88,7 +80,7 @@ class Settlements:
                     "agent": agent.name, "head": head.name}
             refuse_if_clock_behind(conn, now)
             entry = journal.append(conn, "settlement", now.isoformat(), data)
-            insert_settlement(conn, entry.seq, now, data)
+            table.insert_settlement(conn, entry.seq, now, data)
         return self.get(day, rounds + 1)
 
     def get(self, day: date, round_no: int | None = None) -> Settlement:
@@ -106,11 +98,11 @@ class Settlements:
     def rounds(self, day: date) -> list[Settlement]:
         """Every settlement round of a day, first first (usually one)."""
         with self._db.read() as conn:
-            return _settlements(conn, "WHERE day = ?", (day.isoformat(),))
+            return table.settlements(conn, "WHERE day = ?", (day.isoformat(),))
 
     def all(self) -> list[Settlement]:
         with self._db.read() as conn:
-            return _settlements(conn)
+            return table.settlements(conn)
 
     def unsettled_days(self) -> list[date]:
         with self._db.read() as conn:
@@ -133,9 +125,9 @@ class Settlements:
         if day > now.date():
             raise InvalidInput(f"解缴日期 {day.isoformat()} 在未来")
         with self._db.write() as conn:
-            if conn.execute("SELECT 1 FROM remittance WHERE slip_no = ?", (slip_no,)).fetchone():
+            if table.slip_recorded(conn, slip_no):
                 raise Refused(f"凭证号 {slip_no} 已经登记过")
-            open_days = _settled_not_remitted(conn)
+            open_days = table.settled_not_remitted(conn)
             available = sum(v for _, v in open_days)
             if amount_fen > available:
                 raise Refused(f"解缴 {format_fen(amount_fen)} 元超过已日结未解缴的现金 "
@@ -151,84 +143,14 @@ class Settlements:
                     "settled_days": covered, "by": by.name}
             refuse_if_clock_behind(conn, now)
             entry = journal.append(conn, "remittance", now.isoformat(), data)
-            conn.execute("INSERT INTO remittance (journal_seq, slip_no, amount_fen, day, recorded_at, "
-                         "settled_days) VALUES (?, ?, ?, ?, ?, ?)",
-                         (entry.seq, slip_no, amount_fen, day.isoformat(), sql_datetime(now),
-                          json.dumps(covered)))
+            table.insert_remittance(conn, entry.seq, now, data)
         return Remittance(slip_no, amount_fen, day, now, tuple(date.fromisoformat(d) for d in covered),
                           entry.hash)
 
     def remittances(self) -> list[Remittance]:
         with self._db.read() as conn:
-            rows = conn.execute(
-                "SELECT r.slip_no, r.amount_fen, r.day, r.recorded_at, r.settled_days, j.hash "
-                "FROM remittance r JOIN journal j ON j.seq = r.journal_seq ORDER BY r.journal_seq").fetchall()
-        return [Remittance(r[0], r[1], date.fromisoformat(str(r[2])), _parse_dt(r[3]),
-                           tuple(date.fromisoformat(d) for d in json.loads(r[4])), r[5]) for r in rows]
+            return table.remittances(conn)
 
     def cash_position(self) -> CashPosition:
         with self._db.read() as conn:
-            unsettled = conn.execute(
-                "SELECT COALESCE(SUM(r.total_fen), 0) FROM receipt r "
-                "LEFT JOIN void v ON v.receipt_number = r.number "
-                f"WHERE v.receipt_number IS NULL AND NOT {SETTLED}").fetchone()[0]
-            counted = conn.execute("SELECT COALESCE(SUM(counted_fen), 0) FROM settlement").fetchone()[0]
-            remitted = _remitted(conn)
-        return CashPosition(int(unsettled), int(counted) - remitted, remitted)
-
-
-def _remitted(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT COALESCE(SUM(amount_fen), 0) FROM remittance").fetchone()[0])
-
-
-def _settlements(conn: sqlite3.Connection, where: str = "", params: Sequence[object] = ()) -> list[Settlement]:
-    """Settlements (rounds in order) with their journal hash and receipt numbers: one query for
-    the rows, one for the journal bodies of all of them (was one per day)."""
-    rows = conn.execute(
-        "SELECT day, recorded_at, expected_fen, counted_fen, difference_fen, reason, denominations, "
-        f"receipts, voids, agent, head, journal_seq, round_no FROM settlement {where} "
-        "ORDER BY day, round_no", tuple(params)).fetchall()
-    if not rows:
-        return []
-    bodies = {int(q): (str(h), str(b)) for q, h, b in conn.execute(
-        "SELECT seq, hash, body FROM journal WHERE seq BETWEEN ? AND ? AND kind = 'settlement'",
-        (min(r[11] for r in rows), max(r[11] for r in rows)))}
-    out = []
-    for (day, at, expected, counted, diff, reason, denominations, receipts, voids, agent, head, seq,
-         round_no) in rows:
-        entry_hash, body = bodies[seq]
-        numbers = tuple(json.loads(body)["data"]["receipt_numbers"])
-        out.append(Settlement(date.fromisoformat(day), _parse_dt(at), expected, counted, diff, reason,
-                              {int(k): v for k, v in json.loads(denominations).items()},
-                              receipts, voids, agent, head, entry_hash, numbers, round_no=round_no))
-    return out
-
-
-def _settled_not_remitted(conn: sqlite3.Connection) -> list[tuple[date, int]]:
-    """Settled days with cash not yet remitted, oldest first (remittances applied FIFO)."""
-    days = [(date.fromisoformat(str(d)), int(c)) for d, c in conn.execute(
-        "SELECT day, counted_fen FROM settlement WHERE counted_fen > 0 ORDER BY day, round_no")]
-    remitted = _remitted(conn)
-    out = []
-    for d, c in days:
-        used = min(c, remitted)
-        remitted -= used
-        if c - used > 0:
-            out.append((d, c - used))
-    return out
-
-
-def insert_settlement(conn: sqlite3.Connection, journal_seq: int, at: datetime, data: dict[str, Any]) -> None:
-    """The settlement's row: the projection verify rebuilds from its journal entry."""
-    conn.execute(
-        "INSERT INTO settlement (day, round_no, journal_seq, recorded_at, expected_fen, counted_fen, "
-        "difference_fen, reason, denominations, receipts, voids, agent, head) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (data["day"], data.get("round", 1), journal_seq, sql_datetime(at), data["expected_fen"],
-         data["counted_fen"], data["difference_fen"], data["reason"],
-         json.dumps(data["denominations"], sort_keys=True), data["receipts"], data["voids"],
-         data["agent"], data["head"]))
-
-
-def _parse_dt(value: object) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+            return table.cash_position(conn)

@@ -20,8 +20,8 @@ from app.services import sync_state
 from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, NotInitialised, Refused
 from app.services.signoff import require_pin
-from app.storage import journal
-from app.storage.db import sql_datetime
+from app.storage import journal, users
+from app.storage import settings as store
 
 CONFIG_KEY = "county_config"
 
@@ -50,12 +50,9 @@ class Setup:
                 f"村代码 {device.village_code} 不属于乡镇 {device.township_code}（前9位应相同）"
             )
         with self._db.write() as conn:
-            if _device(conn) is not None:
+            if store.device(conn) is not None:
                 raise Refused("本机已经初始化，村代码和设备号不能更改（收据号依赖它们）")
-            conn.execute("INSERT INTO device (id, village_code, village_name, township_code, township_name, "
-                         "device_no, created_at) VALUES (1, ?, ?, ?, ?, ?, ?)",
-                         (device.village_code, device.village_name, device.township_code,
-                          device.township_name, device.device_no, sql_datetime(self._clock())))
+            store.insert_device(conn, device, self._clock())
             journal.append(conn, "device", self._clock().isoformat(), device_entry(device))
         self.__dict__.pop("device", None)
         return device
@@ -63,7 +60,7 @@ class Setup:
     @cached_property
     def device(self) -> Device:
         with self._db.read() as conn:
-            device = _device(conn)
+            device = store.device(conn)
         if device is None:
             raise NotInitialised("本机尚未初始化：请先运行 daishou init 或设置向导")
         return device
@@ -71,7 +68,7 @@ class Setup:
     @property
     def initialised(self) -> bool:
         with self._db.read() as conn:
-            return _device(conn) is not None
+            return store.device(conn) is not None
 
     def import_config(self, text: str, *, by: UserInfo | None = None,
                       county_signature: str | None = None) -> CountyConfig:
@@ -85,17 +82,16 @@ class Setup:
             raise InvalidInput(f"县级配置有误：{exc}") from None
         value = canonical_json(config.to_json())
         with self._db.write() as conn:
-            authorities = conn.execute("SELECT 1 FROM user WHERE active AND role IN (?, ?)",
-                                       (Role.HEAD.value, Role.ADMIN.value)).fetchone()
+            authorities = users.names_with_role(conn, Role.HEAD.value, Role.ADMIN.value)
             county = county_signature is not None and sync_state.county_signed(
                 conn, "config", text, county_signature)
             if county_signature is not None and not county:
                 raise Refused("县级配置的县级服务器签名不对，未导入")
-            if authorities is not None and not county:
+            if authorities and not county:
                 if by is None or by.role not in (Role.HEAD, Role.ADMIN):
                     raise Refused("导入县级配置会改变应收金额，需要村委会负责人或管理员输入密码确认")
                 require_pin(by)
-            _put(conn, CONFIG_KEY, value)
+            store.put(conn, CONFIG_KEY, value)
             journal.append(conn, "config", self._clock().isoformat(),
                            config_entry(value) | {"by": "县级服务器" if county else (by.name if by else None)})
         self.__dict__.pop("config", None)
@@ -110,17 +106,17 @@ class Setup:
 
     def get_setting(self, key: str) -> str | None:
         with self._db.read() as conn:
-            return _setting(conn, key)
+            return store.get(conn, key)
 
     def set_setting(self, key: str, value: str) -> None:
         if key == CONFIG_KEY:
             raise InvalidInput("县级配置只能用 config import 导入（它决定应收金额，须记入账本）")
         with self._db.write() as conn:
-            _put(conn, key, value)
+            store.put(conn, key, value)
 
     def settings(self) -> dict[str, str]:
         with self._db.read() as conn:
-            return {str(k): str(v) for k, v in conn.execute("SELECT key, value FROM setting")}
+            return store.all_settings(conn)
 
     def printer(self) -> PrinterSettings:
         """The receipt printer as saved (PrinterSettings() when none is)."""
@@ -130,23 +126,7 @@ class Setup:
         """All four printer settings in one transaction."""
         with self._db.write() as conn:
             for key, value in printer.to_settings().items():
-                _put(conn, key, value)
-
-
-def _put(conn: sqlite3.Connection, key: str, value: str) -> None:
-    conn.execute("INSERT INTO setting (key, value) VALUES (?, ?) "
-                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
-
-
-def _setting(conn: sqlite3.Connection, key: str) -> str | None:
-    row = conn.execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
-    return str(row[0]) if row else None
-
-
-def _device(conn: sqlite3.Connection) -> Device | None:
-    row = conn.execute("SELECT village_code, village_name, township_code, township_name, device_no "
-                       "FROM device WHERE id = 1").fetchone()
-    return Device(row[0], row[1], row[2], row[3], int(row[4])) if row else None
+                store.put(conn, key, value)
 
 
 def device_entry(device: Device) -> dict[str, object]:
@@ -164,11 +144,10 @@ def config_entry(value: str) -> dict[str, object]:
 def adopt_legacy_setup(conn: sqlite3.Connection, at: datetime) -> None:
     """A file from before the device and the configuration were journalled gets their entries
     once (called at sign-in, like the users')."""
-    kinds = {kind for kind in ("device", "config")  # found near the start once journalled
-             if conn.execute("SELECT 1 FROM journal WHERE kind = ? LIMIT 1", (kind,)).fetchone()}
-    device = _device(conn)
+    kinds = {kind for kind in ("device", "config") if journal.has_kind(conn, kind)}
+    device = store.device(conn)
     if device is not None and "device" not in kinds:
         journal.append(conn, "device", at.isoformat(), device_entry(device))
-    config = _setting(conn, CONFIG_KEY)
+    config = store.get(conn, CONFIG_KEY)
     if config is not None and "config" not in kinds:
         journal.append(conn, "config", at.isoformat(), config_entry(config))

@@ -19,7 +19,7 @@ from typing import Any
 
 from app.domain.signing import ack_signing_bytes, county_signing_bytes
 from app.services.errors import Refused
-from app.services.ledger import SETTLED
+from app.storage.projections import SETTLED
 
 KEY = "sync"  # one JSON value in the setting table
 

@@ -5,12 +5,9 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app.domain.canonical import GENESIS_HASH, canonical_json
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
 
 
 @dataclass(frozen=True)
@@ -27,17 +24,20 @@ def entry_hash(prev_hash: str, body: str) -> str:
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
-def raw(session: Session) -> sqlite3.Connection:
-    """The sqlite3 connection under an ORM session, inside the session's transaction."""
-    conn = session.connection().connection.driver_connection
-    assert isinstance(conn, sqlite3.Connection)
-    return conn
-
-
 def head(conn: sqlite3.Connection) -> tuple[int, str]:
     """(seq, hash) of the last entry, or (0, genesis)."""
     row = conn.execute("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
     return (int(row[0]), str(row[1])) if row else (0, GENESIS_HASH)
+
+
+def hash_at(conn: sqlite3.Connection, seq: int) -> str | None:
+    row = conn.execute("SELECT hash FROM journal WHERE seq = ?", (seq,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def has_kind(conn: sqlite3.Connection, kind: str) -> bool:
+    """Whether any entry of this kind was journalled."""
+    return conn.execute("SELECT 1 FROM journal WHERE kind = ? LIMIT 1", (kind,)).fetchone() is not None
 
 
 def append(conn: sqlite3.Connection, kind: str, recorded_at: str, data: dict[str, Any]) -> Entry:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import time
+
+from app.storage.batches import let_others_run
 
 _DUES = ("SELECT id_number, insurance, year, tier_fen, amount_fen, paid_elsewhere, removed FROM due "
          "ORDER BY id_number, insurance, year, id")
@@ -22,6 +23,6 @@ def roster_digest(conn: sqlite3.Connection) -> str:
         # still match); rows are joined a few thousand at a time rather than hashed one by one.
         while rows := cursor.fetchmany(4096):
             h.update(("\n".join(map(repr, rows)) + "\n").encode("utf-8"))
-            time.sleep(0)  # let a waiting GUI thread have the GIL (see roster/stages.py)
+            let_others_run()
         h.update(b"--\n")
     return h.hexdigest()

@@ -50,6 +50,11 @@ def all_users(conn: sqlite3.Connection, *, active_only: bool = False) -> list[Us
     return [_record(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM user{where} ORDER BY id")]
 
 
+def any_active(conn: sqlite3.Connection) -> bool:
+    """Anybody can sign in on this PC."""
+    return conn.execute("SELECT 1 FROM user WHERE active LIMIT 1").fetchone() is not None
+
+
 def names_with_role(conn: sqlite3.Connection, *roles: str) -> list[str]:
     """Active users of these roles, oldest first."""
     marks = ",".join("?" * len(roles))

@@ -23,7 +23,7 @@ from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, NotFound, Refused
 from app.services.roster import export
 from app.services.roster import progress as _progress
-from app.services.roster.apply import apply_rows, current_version
+from app.services.roster.apply import apply_rows
 from app.services.roster.columns import Column
 from app.services.roster.heap import long_lived_objects
 from app.services.roster.importer import (
@@ -34,18 +34,13 @@ from app.services.roster.importer import (
     check_rows,
     read_roster,
 )
-from app.services.roster.people import (
-    PERSON_COLUMNS,
-    load_people,
-    person_from_row,
-    person_infos,
-)
+from app.services.roster.people import person_infos
 from app.services.roster.pinyin import encode_keys, name_keys
 from app.services.roster.search import SearchIndex, scan
 from app.services.roster.stages import Stages
 from app.services.setup import Setup
 from app.services.signoff import CASH_ROLES, require_pin
-from app.storage import journal
+from app.storage import journal, roster, users
 from app.storage.digest import roster_digest
 
 
@@ -85,14 +80,6 @@ class RemovalsNeedConfirmation(Refused):
             "超过五分之一。请核对文件是否完整、是否本村的清册；确认无误再导入"
             "（窗口中确认，命令行加 --allow-removals）")
         self.removed, self.listed = removed, listed
-
-
-def _listed_people(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT COUNT(*) FROM person WHERE removed = 0").fetchone()[0] or 0)
-
-
-def _anybody_signs_in(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM user WHERE active LIMIT 1").fetchone() is not None
 
 
 class Roster:
@@ -162,7 +149,7 @@ class Roster:
         """One import: `read_rows` checks every row (nothing written yet); the accepted rows are
         applied in one transaction with the journal entry naming `name` and `content_sha256`."""
         with self._db.read() as conn:
-            if by is None and county_version is None and _anybody_signs_in(conn):
+            if by is None and county_version is None and users.any_active(conn):
                 raise Refused("导入征收清册需要代收员或村委会负责人登录确认（命令行：--by 姓名，PIN 从标准输入读）")
         stages = Stages()
         try:
@@ -185,7 +172,7 @@ class Roster:
             with stages.stage("digest"):
                 digest = content_sha256()
             with self._db.write() as conn:
-                before = _listed_people(conn)
+                before = roster.listed_count(conn)
                 applied = apply_rows(conn, read.accepted, tombstones=tombstones,
                                      keep=read.rejected_ids, stages=stages)
                 if applied.removed * 5 > before and not allow_removals:
@@ -195,7 +182,7 @@ class Roster:
                 # file by its content hash and what it changed, so a roster swapped in and out
                 # again leaves its trace.
                 journal.append(conn, "roster", self._clock().isoformat(), {
-                    "file": name, "sha256": digest, "version": current_version(conn),
+                    "file": name, "sha256": digest, "version": roster.current_version(conn),
                     "imported": applied.imported, "updated": applied.updated,
                     "removed": applied.removed, "unchanged": applied.unchanged,
                     "rejected_rows": len({r.row for r in read.rejected}),
@@ -225,37 +212,32 @@ class Roster:
     def is_empty(self) -> bool:
         """No roster imported yet: the desk says so where the agent types."""
         with self._db.read() as conn:
-            return conn.execute("SELECT 1 FROM person LIMIT 1").fetchone() is None
+            return roster.is_empty(conn)
 
     def person(self, id_number: str) -> PersonInfo | None:
         with self._db.read() as conn:
-            people = load_people(conn, "id_number = ?", (id_number.strip().upper(),))
+            people = roster.load_people(conn, "id_number = ?", (id_number.strip().upper(),))
             return person_infos(conn, people, self._setup.config)[0] if people else None
 
     def people(self, id_numbers: Iterable[str]) -> dict[str, Person]:
         """The roster rows of many people at once (a report's lines), keyed by ID number;
         unknown numbers are left out. One query per thousand people, not one per line."""
         wanted = sorted({i.strip().upper() for i in id_numbers})
-        out: dict[str, Person] = {}
         with self._db.read() as conn:
-            for start in range(0, len(wanted), 900):
-                chunk = wanted[start:start + 900]
-                found = load_people(conn, f"id_number IN ({','.join('?' * len(chunk))})", tuple(chunk))
-                out.update((p.id_number, p) for p in found)
-        return out
+            return {p.id_number: p for p in roster.people_by_id(conn, wanted)}
 
     def household(self, id_number: str) -> list[PersonInfo]:
         """The person and everyone of their household (户号, else 户主 within the group), the
         person first: the whole family can pay on one receipt."""
         with self._db.read() as conn:
-            found = load_people(conn, "id_number = ?", (id_number.strip().upper(),))
+            found = roster.load_people(conn, "id_number = ?", (id_number.strip().upper(),))
             if not found:
                 return []
             me = found[0]
             if me.household_no:
-                others = load_people(conn, "household_no = ?", (me.household_no,))
+                others = roster.load_people(conn, "household_no = ?", (me.household_no,))
             elif me.household_head:
-                others = load_people(conn, "group_name = ? AND household_head = ?",
+                others = roster.load_people(conn, "group_name = ? AND household_head = ?",
                                      (me.group, me.household_head))
             else:
                 others = []
@@ -276,7 +258,7 @@ class Roster:
         it (the search is then answered by a scan, not made to wait seconds); otherwise it is
         built here."""
         index = self._index
-        if index is not None and index.version == current_version(conn):
+        if index is not None and index.version == roster.current_version(conn):
             return index
         if self._index_lock.locked():
             return None
@@ -287,7 +269,7 @@ class Roster:
         if conn is None:
             with self._db.read() as conn2:
                 return self.index(conn2)
-        version = current_version(conn)
+        version = roster.current_version(conn)
         index = self._index
         if index is None or index.version != version:
             with self._index_lock:
@@ -318,7 +300,7 @@ class Roster:
     def _year(self, conn: sqlite3.Connection, year: int | None) -> int:
         if year is not None:
             return year
-        latest = _progress.default_year(conn)
+        latest = roster.newest_year(conn)
         if latest is None:
             raise NotFound("征收清册为空：请先导入征收清册")
         return latest
@@ -327,17 +309,11 @@ class Roster:
 def _build_index(conn: sqlite3.Connection, version: int) -> SearchIndex:
     # Removed people stay findable only when they paid something: the agent must be able to
     # show them the receipt; the others are tombstones nobody looks for.
-    paid = {r[0] for r in conn.execute(
-        "SELECT l.id_number FROM receipt_line l LEFT JOIN void v "
-        "ON v.receipt_number = l.receipt_number WHERE v.receipt_number IS NULL "
-        "UNION SELECT id_number FROM due WHERE paid_elsewhere IS NOT NULL")}
+    paid = roster.ids_with_payments(conn)
     entries: list[tuple[Person, str, str]] = []
-    for row in conn.execute(
-            f"SELECT {PERSON_COLUMNS}, pinyin_initials, pinyin_full FROM person"):
-        person = person_from_row(row)
+    for person, initials, full in roster.people_with_keys(conn):
         if person.removed and person.id_number not in paid:
             continue
-        initials, full = row[8], row[9]
         if not initials and not full:  # written by something that did not fill them in
             keys = name_keys(person.name)
             initials, full = encode_keys(keys[0]), encode_keys(keys[1])

@@ -15,9 +15,8 @@ from typing import Any
 
 from app.services.roster.pinyin import encode_keys, name_keys
 from app.services.roster.rows import ParsedRow
-from app.services.roster.stages import Stages, in_batches
-
-VERSION_KEY = "roster_version"
+from app.services.roster.stages import Stages
+from app.storage import roster
 
 _PERSON_FIELDS = ("name", "group_name", "household_no", "household_head", "phone", "category")
 
@@ -30,20 +29,6 @@ class Applied:
     removed: int
 
 
-def current_version(conn: sqlite3.Connection) -> int:
-    value = conn.execute("SELECT value FROM setting WHERE key = ?", (VERSION_KEY,)).fetchone()
-    return int(value[0]) if value else 0
-
-
-def bump_version(conn: sqlite3.Connection) -> int:
-    """Every writer of person or due rows bumps this: the search index rebuilds when it moves."""
-    version = current_version(conn) + 1
-    conn.execute("INSERT INTO setting (key, value) VALUES (?, ?) "
-                                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                                   (VERSION_KEY, str(version)))
-    return version
-
-
 def apply_rows(conn: sqlite3.Connection, rows: Iterable[ParsedRow], *, tombstones: bool,
                keep: Set[str] = frozenset(), stages: Stages | None = None) -> Applied:
     """Write the accepted rows; mark as removed what the file's years no longer list.
@@ -53,7 +38,7 @@ def apply_rows(conn: sqlite3.Connection, rows: Iterable[ParsedRow], *, tombstone
     """
     stages = stages if stages is not None else Stages()
     start = perf_counter()
-    version = bump_version(conn)
+    version = roster.bump_version(conn)
     people: dict[str, ParsedRow] = {}
     dues: dict[tuple[str, str, int], ParsedRow] = {}
     for r in rows:
@@ -61,12 +46,8 @@ def apply_rows(conn: sqlite3.Connection, rows: Iterable[ParsedRow], *, tombstone
         dues[(r.id_number, r.insurance, r.year)] = r
     years = sorted({key[2] for key in dues})
 
-    existing = {row[0]: tuple(row[1:]) for row in conn.execute(
-        "SELECT id_number, name, group_name, household_no, household_head, phone, category, "
-        "removed FROM person")}
-    old_dues = {(row[1], row[2], row[3]): row for row in conn.execute(
-        "SELECT id, id_number, insurance, year, tier_fen, amount_fen, paid_elsewhere, removed "
-        f"FROM due WHERE year IN ({','.join(str(y) for y in years) or 'NULL'})")}
+    existing = roster.existing_people(conn)
+    old_dues = roster.dues_of_years(conn, years)
 
     changed: set[str] = set()
     fresh: list[ParsedRow] = []  # new people, or people whose details changed
@@ -89,16 +70,8 @@ def apply_rows(conn: sqlite3.Connection, rows: Iterable[ParsedRow], *, tombstone
         else:
             person_updates.append((*fields, version, *keys[idn], idn))
             changed.add(idn)
-    if new_people:
-        in_batches(conn.executemany,
-            "INSERT INTO person (id_number, name, group_name, household_no, household_head, "
-            "phone, category, birth_date, sex, removed, roster_version, pinyin_initials, "
-            "pinyin_full) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)", new_people)
-    if person_updates:
-        in_batches(conn.executemany,
-            "UPDATE person SET name = ?, group_name = ?, household_no = ?, household_head = ?, "
-            "phone = ?, category = ?, removed = 0, roster_version = ?, pinyin_initials = ?, "
-            "pinyin_full = ? WHERE id_number = ?", person_updates)
+    roster.insert_people(conn, new_people)
+    roster.update_people(conn, person_updates)
 
     new_dues: list[tuple[object, ...]] = []
     due_updates: list[tuple[object, ...]] = []
@@ -115,14 +88,8 @@ def apply_rows(conn: sqlite3.Connection, rows: Iterable[ParsedRow], *, tombstone
         if (r.tier_fen, r.amount_fen, paid, 0) != (old_due[4], old_due[5], old_due[6], old_due[7]):
             due_updates.append((r.tier_fen, r.amount_fen, paid, version, old_due[0]))
             changed.add(key[0])
-    if new_dues:
-        in_batches(conn.executemany,
-            "INSERT INTO due (id_number, insurance, year, tier_fen, amount_fen, paid_elsewhere, "
-            "removed, roster_version) VALUES (?, ?, ?, ?, ?, ?, 0, ?)", new_dues)
-    if due_updates:
-        in_batches(conn.executemany,
-            "UPDATE due SET tier_fen = ?, amount_fen = ?, paid_elsewhere = ?, removed = 0, "
-            "roster_version = ? WHERE id = ?", due_updates)
+    roster.insert_dues(conn, new_dues)
+    roster.update_dues(conn, due_updates)
 
     removed = 0
     if tombstones:
@@ -147,14 +114,9 @@ def _tombstone(conn: sqlite3.Connection, old_dues: dict[tuple[str, str, int], An
                if key not in listed and not row[7] and key[0] not in keep]
     if not dropped:
         return 0, set()
-    gone = [(version, row[0]) for _, row in dropped]
-    conn.executemany("UPDATE due SET removed = 1, roster_version = ? WHERE id = ?", gone)
+    roster.mark_dues_removed(conn, [(version, row[0]) for _, row in dropped])
     candidates = {key[0] for key, _ in dropped}
-    still_due = {row[0] for row in conn.execute(
-        "SELECT DISTINCT id_number FROM due WHERE removed = 0")}
+    still_due = roster.ids_still_due(conn)
     leaving = [(version, idn) for idn in sorted(candidates - still_due)]
-    if leaving:
-        conn.executemany(
-            "UPDATE person SET removed = 1, roster_version = ? WHERE id_number = ? AND removed = 0",
-            leaving)
+    roster.mark_people_removed(conn, leaving)
     return len(leaving), candidates & still_due

@@ -25,7 +25,8 @@ from app.services.roster.files import (
     open_sheets,
 )
 from app.services.roster.rows import ParsedRow, RowChecker
-from app.services.roster.stages import Stages, let_others_run
+from app.services.roster.stages import Stages
+from app.storage.batches import let_others_run
 
 
 @dataclass(frozen=True)

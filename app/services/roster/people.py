@@ -15,24 +15,7 @@ from typing import Any
 from app.domain.config import ConfigError, CountyConfig
 from app.domain.insurance import Category, Insurance
 from app.domain.records import DueInfo, Person, PersonInfo
-
-_CHUNK = 500  # well under SQLite's bound-parameter limit
-
-
-_PERSON_COLUMNS = ("id_number", "name", "group_name", "household_no", "household_head", "phone", "category",
-                   "removed")
-PERSON_COLUMNS = ", ".join(_PERSON_COLUMNS)  # what person_from_row reads, in its order
-
-
-def person_columns(table: str) -> str:
-    """PERSON_COLUMNS of a table named in a join (`p.id_number, p.name, ...`)."""
-    return ", ".join(f"{table}.{c}" for c in _PERSON_COLUMNS)
-
-
-def person_from_row(row: Sequence[object]) -> Person:
-    """A Person from a row that starts with PERSON_COLUMNS."""
-    return Person(str(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]), str(row[5]),
-                  str(row[6]), bool(row[7]))
+from app.storage import roster
 
 
 @lru_cache(maxsize=256)
@@ -48,31 +31,12 @@ def due_fen(config: CountyConfig, category: str, insurance: Insurance, year: int
         return amount_fen or 0
 
 
-def cash_paid(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[tuple[str, str, int], tuple[str, int | None]]:
-    """(id, insurance, year) -> (receipt number, tier paid), for lines of receipts not voided."""
-    paid: dict[tuple[str, str, int], tuple[str, int | None]] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = list(ids[start:start + _CHUNK])
-        marks = ",".join("?" * len(chunk))
-        for idn, ins, year, number, tier in conn.execute(
-                "SELECT l.id_number, l.insurance, l.year, l.receipt_number, l.tier_fen FROM receipt_line l "
-                "LEFT JOIN void v ON v.receipt_number = l.receipt_number "
-                f"WHERE l.id_number IN ({marks}) AND v.receipt_number IS NULL", tuple(chunk)):
-            paid[(idn, ins, int(year))] = (str(number), tier)
-    return paid
-
-
 def person_infos(conn: sqlite3.Connection, people: Sequence[Person], config: CountyConfig) -> list[PersonInfo]:
     ids = [p.id_number for p in people]
     by_id: dict[str, list[Any]] = {idn: [] for idn in ids}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        for row in conn.execute(
-                "SELECT id_number, insurance, year, tier_fen, amount_fen, paid_elsewhere, removed "
-                f"FROM due WHERE id_number IN ({marks}) ORDER BY year, insurance", tuple(chunk)):
-            by_id[row[0]].append(row)
-    cash = cash_paid(conn, ids)
+    for row in roster.dues_of(conn, ids):
+        by_id[row[0]].append(row)
+    cash = roster.cash_paid(conn, ids)
     out = []
     for p in people:
         dues = []
@@ -83,8 +47,3 @@ def person_infos(conn: sqlite3.Connection, people: Sequence[Person], config: Cou
                                 number, elsewhere or None, bool(removed), paid_tier_fen=paid_tier))
         out.append(PersonInfo.of(p, tuple(dues)))
     return out
-
-
-def load_people(conn: sqlite3.Connection, where: str = "", params: tuple[object, ...] = ()) -> list[Person]:
-    sql = f"SELECT {PERSON_COLUMNS} FROM person" + (f" WHERE {where}" if where else "")
-    return [person_from_row(r) for r in conn.execute(sql, params)]

@@ -16,7 +16,8 @@ from app.domain.config import CountyConfig
 from app.domain.groups import group_order
 from app.domain.insurance import Insurance
 from app.domain.records import DueInfo, Person, ProgressLine, RosterProgress, UnpaidPerson
-from app.services.roster.people import due_fen, person_columns, person_from_row
+from app.services.roster.people import due_fen
+from app.storage import roster
 
 
 @dataclass(slots=True)
@@ -31,39 +32,23 @@ class _Due:
     receipt: str | None
 
 
-def default_year(conn: sqlite3.Connection) -> int | None:
-    row = conn.execute("SELECT MAX(year) FROM due WHERE removed = 0").fetchone()
-    return int(row[0]) if row and row[0] is not None else None
-
-
-def _cash(conn: sqlite3.Connection, year: int) -> dict[tuple[str, str], tuple[int, str]]:
-    """(id, insurance) -> (cash amount, a receipt number) for valid receipts of the year."""
-    return {(r[0], r[1]): (int(r[2]), str(r[3])) for r in conn.execute(
-        "SELECT l.id_number, l.insurance, SUM(l.amount_fen), MIN(l.receipt_number) "
-        "FROM receipt_line l LEFT JOIN void v ON v.receipt_number = l.receipt_number "
-        "WHERE l.year = ? AND v.receipt_number IS NULL GROUP BY l.id_number, l.insurance",
-        (year,))}
-
-
 def _dues(conn: sqlite3.Connection, config: CountyConfig, year: int) -> tuple[list[_Due], dict[str, int]]:
     """Every due of the year with its status, and cash per group and insurance."""
-    cash = _cash(conn, year)
+    cash = roster.cash_of_year(conn, year)
     out: list[_Due] = []
     collected: dict[str, int] = defaultdict(int)
-    for row in conn.execute(
-            f"SELECT {person_columns('p')}, d.insurance, d.tier_fen, d.amount_fen, d.paid_elsewhere, "
-            "d.removed FROM due d JOIN person p ON p.id_number = d.id_number WHERE d.year = ?", (year,)):
-        person, ins = person_from_row(row), Insurance(row[8])
+    for person, ins_text, tier, amount, elsewhere, due_removed in roster.dues_of_year(conn, year):
+        ins = Insurance(ins_text)
         paid = cash.get((person.id_number, ins.value))
-        removed = bool(row[12]) or person.removed
+        removed = due_removed or person.removed
         if paid is not None:
             collected[f"{ins.value}\x1f{person.group}"] += paid[0]
         if removed and paid is None:
             continue  # a tombstone nobody paid for is not on the list any more
-        due = due_fen(config, person.category, ins, year, row[9], row[10])
-        status = ("cash" if paid else "elsewhere" if row[11] else "subsidised" if due == 0
+        due = due_fen(config, person.category, ins, year, tier, amount)
+        status = ("cash" if paid else "elsewhere" if elsewhere else "subsidised" if due == 0
                   else "unpaid")
-        out.append(_Due(person, ins, row[9], due, status, removed, row[11], paid[1] if paid else None))
+        out.append(_Due(person, ins, tier, due, status, removed, elsewhere, paid[1] if paid else None))
     return out, collected
 
 

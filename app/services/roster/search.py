@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 from app.domain.groups import group_key, group_order
 from app.domain.names import normalize_name
 from app.domain.records import Person
-from app.services.roster.people import PERSON_COLUMNS, person_from_row
 from app.services.roster.pinyin import decode_keys
+from app.storage.roster import PERSON_COLUMNS, person_from_row
 
 _ID = re.compile(r"\d{17}[\dX]")
 _DIGITS = re.compile(r"\d+X?")

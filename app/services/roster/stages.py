@@ -6,10 +6,10 @@ these stages so a slow step is seen by name, not guessed at. Costs two clock rea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from time import perf_counter, sleep
-from typing import Any, TypeVar
+from time import perf_counter
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -48,18 +48,3 @@ class Stages:
 
     def rounded(self) -> tuple[tuple[str, float], ...]:
         return tuple((name, round(s, 3)) for name, s in self.seconds.items())
-
-
-def let_others_run() -> None:
-    """Give the GIL away for a moment. C loops that release it only between short steps
-    (executemany, fetchmany) take it straight back before a waiting thread wakes, and the
-    window's GUI thread starves: measured, half-second freezes during a township import."""
-    sleep(0)
-
-
-def in_batches(conn_exec: Callable[[str, list[Any]], object], sql: str, rows: list[Any],
-               size: int = 2000) -> None:
-    """executemany in batches, letting the GUI thread in between them."""
-    for start in range(0, len(rows), size):
-        conn_exec(sql, rows[start:start + size])
-        let_others_run()

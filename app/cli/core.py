@@ -15,7 +15,7 @@ from app.services.desk import Desk
 from app.services.errors import CashConfirmationRequired, InvalidInput, StorageError
 from app.services.receipts import LineRequest
 from app.services.settlement import DENOMINATIONS_FEN
-from app.services.verify import VerifyResult
+from app.storage.verify import VerifyResult
 
 Sub: TypeAlias = "argparse._SubParsersAction[Any]"  # the command line's subparsers
 

@@ -7,7 +7,7 @@ sequence, kind and time, receipt numbers run without a gap, totals add up, voids
 requests name receipts that can have them, each settlement round states what its receipts add up
 to, no receipt is dated before a settled day, and no receipt line is due more than the county
 configuration in force allowed. What the desk's tables hold (projections, prints, users) is the
-desk's own comparison in `app/services/verify.py`.
+desk's own comparison in `app/storage/verify.py`.
 
 The state is plain data (`to_state` / `from_state`), so the server checks a batch from where the
 previous batch of that device ended, without replaying the whole history.

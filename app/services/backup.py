@@ -8,8 +8,8 @@ from pathlib import Path
 from app.services.database import Clock, Database
 from app.services.errors import InvalidInput
 from app.services.setup import Setup
-from app.services.verify import verify_database
 from app.storage.db import copy_database
+from app.storage.verify import verify_database
 
 BACKUP_DIR_KEY = "backup.dir"
 

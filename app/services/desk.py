@@ -16,8 +16,8 @@ from app.services.roster import Roster
 from app.services.settlement import Settlements
 from app.services.setup import Setup
 from app.services.users import Users
-from app.services.verify import VerifyResult, verify_database
 from app.storage.db import DB_FILENAME
+from app.storage.verify import VerifyResult, verify_database
 
 
 class Desk:

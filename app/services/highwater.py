@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from app.storage import journal, receipts
+
 SERVICE = "daishou-ledger-mark"
 
 
@@ -91,9 +93,8 @@ class KeyringStore:
 
 
 def current_mark(conn: sqlite3.Connection) -> Mark:
-    row = conn.execute("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
-    receipts = conn.execute("SELECT COALESCE(MAX(receipt_seq), 0) FROM receipt").fetchone()
-    return Mark(int(row[0]), str(row[1]), int(receipts[0])) if row else Mark(0, "", int(receipts[0]))
+    seq, digest = journal.head(conn)
+    return Mark(seq, digest if seq else "", receipts.newest_receipt_seq(conn))
 
 
 class HighWater:
@@ -116,8 +117,7 @@ class HighWater:
             return (f"账本文件末尾缺少记录：本机曾记到日志第 {mark.seq} 条、收据序号 {mark.receipt_seq}，"
                     f"文件中只有第 {now.seq} 条、收据序号 {now.receipt_seq}。为免收据号重复，已停止记账；"
                     f"请勿再用此文件，联系乡镇社保所核对并用备份恢复")
-        row = conn.execute("SELECT hash FROM journal WHERE seq = ?", (mark.seq,)).fetchone()
-        if mark.seq and (row is None or row[0] != mark.hash):
+        if mark.seq and journal.hash_at(conn, mark.seq) != mark.hash:
             return (f"账本日志第 {mark.seq} 条与本机记下的不同（文件被改写）。已停止记账，"
                     f"请联系乡镇社保所核对")
         return None

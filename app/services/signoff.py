@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from app.domain.records import Role, UserInfo
 from app.services.errors import AuthError, Refused
+from app.storage import journal
 
 # Made afresh by each process and never stored: a UserInfo carries a proof made with it only when
 # `Users.authenticate` checked the PIN in this process (`vouch`). Services call `require_pin`.
@@ -95,12 +96,9 @@ def added_by(conn: sqlite3.Connection, name: str) -> list[str]:
     chain: list[str] = []
     current = name
     while len(chain) < 20:  # a line of accounts is short; a loop in forged data ends here
-        row = conn.execute(
-            "SELECT json_extract(body, '$.data.by') FROM journal WHERE kind = 'user' "
-            "AND json_extract(body, '$.data.name') = ? AND json_extract(body, '$.data.action') = 'add' "
-            "ORDER BY seq DESC LIMIT 1", (current,)).fetchone()
-        if row is None or not row[0] or row[0] in chain or row[0] == name:
+        maker = journal.added_by(conn, current)
+        if maker is None or maker in chain or maker == name:
             break
-        chain.append(str(row[0]))
-        current = str(row[0])
+        chain.append(maker)
+        current = maker
     return chain

@@ -19,7 +19,8 @@ from typing import Any
 
 from app.domain.signing import ack_signing_bytes, county_signing_bytes
 from app.services.errors import Refused
-from app.storage.projections import SETTLED
+from app.storage import journal, settings
+from app.storage.projections import first_unsettled_entry
 
 KEY = "sync"  # one JSON value in the setting table
 
@@ -74,16 +75,15 @@ def county_signed(conn: sqlite3.Connection, kind: str, payload: object, signatur
 
 
 def read(conn: sqlite3.Connection) -> dict[str, Any]:
-    row = conn.execute("SELECT value FROM setting WHERE key = ?", (KEY,)).fetchone()
+    text = settings.get(conn, KEY)
     try:
-        return dict(json.loads(row[0])) if row else {}
+        return dict(json.loads(text)) if text else {}
     except (ValueError, TypeError):
         return {}
 
 
 def write(conn: sqlite3.Connection, state: dict[str, Any]) -> None:
-    conn.execute("INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                 (KEY, json.dumps(state, ensure_ascii=False, sort_keys=True)))
+    settings.put(conn, KEY, json.dumps(state, ensure_ascii=False, sort_keys=True))
 
 
 def stored_ack(state: dict[str, Any]) -> Ack | None:
@@ -101,12 +101,12 @@ def ack_problem(conn: sqlite3.Connection) -> str | None:
         return None
     if not ack_signature_ok(ack, str(state.get("server_public_key", ""))):
         return "本机保存的县级确认签名不对（确认记录被改过）；请联系乡镇社保所核对"
-    row = conn.execute("SELECT hash FROM journal WHERE seq = ?", (ack.seq,)).fetchone()
-    if row is None:
-        newest = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()[0]
+    held = journal.hash_at(conn, ack.seq)
+    if held is None:
+        newest = journal.newest_seq(conn)
         return (f"县里已确认收到本机日志到第 {ack.seq} 条，本机文件却只有 {newest} 条：已上传的记录被删除了；"
                 "请联系乡镇社保所核对")
-    if row[0] != ack.hash:
+    if held != ack.hash:
         return (f"本机日志第 {ack.seq} 条与县里确认收到的不同：账本在上传后被改写（哈希被重算）；"
                 "请联系乡镇社保所核对")
     return None
@@ -114,10 +114,9 @@ def ack_problem(conn: sqlite3.Connection) -> str | None:
 
 def pending_range(conn: sqlite3.Connection, held_seq: int) -> tuple[int, int] | None:
     """(first, last) sequence of what goes up next, or None when nothing is ready."""
-    newest = int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()[0])
-    first_open = conn.execute(
-        f"SELECT MIN(r.journal_seq) FROM receipt r WHERE NOT {SETTLED}").fetchone()[0]
-    last = newest if first_open is None else int(first_open) - 1
+    newest = journal.newest_seq(conn)
+    first_open = first_unsettled_entry(conn)
+    last = newest if first_open is None else first_open - 1
     if newest < held_seq:
         raise Refused(f"县里已保存本机日志到第 {held_seq} 条，本机文件却只有 {newest} 条：已上传的记录被删除了。"
                       "已停止上传；请联系乡镇社保所核对")
@@ -125,16 +124,13 @@ def pending_range(conn: sqlite3.Connection, held_seq: int) -> tuple[int, int] | 
 
 
 def entries(conn: sqlite3.Connection, first: int, last: int) -> list[tuple[int, str, str, str, str, str]]:
-    return [(int(a), str(b), str(c), str(d), str(e), str(f)) for a, b, c, d, e, f in conn.execute(
-        "SELECT seq, kind, recorded_at, body, prev_hash, hash FROM journal WHERE seq BETWEEN ? AND ? ORDER BY seq",
-        (first, last))]
+    return journal.rows(conn, first, last)
 
 
 def waiting(conn: sqlite3.Connection) -> int:
     """Entries recorded and not yet acknowledged by the county (the status bar's 待上传)."""
     ack = stored_ack(read(conn))
-    newest = int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()[0])
-    return newest - (ack.seq if ack else 0)
+    return journal.newest_seq(conn) - (ack.seq if ack else 0)
 
 
 class SyncLedger:
@@ -156,10 +152,10 @@ class SyncLedger:
 
     def device_id(self) -> str:
         with self._db.read() as conn:
-            row = conn.execute("SELECT village_code, device_no FROM device WHERE id = 1").fetchone()
-        if row is None:
+            device = settings.device(conn)
+        if device is None:
             raise Refused("本机尚未设置村代码和设备号")
-        return f"{row[0]}-{int(row[1]):02d}"
+        return f"{device.village_code}-{device.device_no:02d}"
 
     def pending(self, held_seq: int) -> tuple[int, int] | None:
         with self._db.read() as conn:
@@ -171,12 +167,11 @@ class SyncLedger:
 
     def hash_at(self, seq: int) -> str | None:
         with self._db.read() as conn:
-            row = conn.execute("SELECT hash FROM journal WHERE seq = ?", (seq,)).fetchone()
-        return str(row[0]) if row else None
+            return journal.hash_at(conn, seq)
 
     def newest(self) -> int:
         with self._db.read() as conn:
-            return int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()[0])
+            return journal.newest_seq(conn)
 
     def keep_ack(self, ack: Ack) -> None:
         """Keep the server's acknowledgement once its signature and this file agree with it."""
@@ -207,7 +202,7 @@ class SyncLedger:
                 return {}
             out: dict[str, str] = {}
             for h in hashes:
-                row = conn.execute("SELECT seq FROM journal WHERE hash = ?", (h,)).fetchone()
-                if row is not None and int(row[0]) <= ack.seq:
+                seq = journal.seq_of_hash(conn, h)
+                if seq is not None and seq <= ack.seq:
                     out[h] = ack.signed_at[:16].replace("T", " ")
             return out

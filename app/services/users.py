@@ -60,7 +60,7 @@ def _adopt_legacy_users(conn: sqlite3.Connection, at: datetime) -> None:
     """Users made before users were journalled get their entry once (action "existing"); so do
     the device identity and the county configuration."""
     adopt_legacy_setup(conn, at)
-    if conn.execute("SELECT 1 FROM journal WHERE kind = 'user' LIMIT 1").fetchone():
+    if journal.has_kind(conn, "user"):
         return
     for row in table.all_users(conn):
         _journal_user(conn, row, "existing", at)

@@ -35,6 +35,32 @@ def hash_at(conn: sqlite3.Connection, seq: int) -> str | None:
     return str(row[0]) if row else None
 
 
+def newest_seq(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()[0])
+
+
+def seq_of_hash(conn: sqlite3.Connection, digest: str) -> int | None:
+    row = conn.execute("SELECT seq FROM journal WHERE hash = ?", (digest,)).fetchone()
+    return int(row[0]) if row else None
+
+
+def rows(conn: sqlite3.Connection, first: int, last: int) -> list[tuple[int, str, str, str, str, str]]:
+    """(seq, kind, recorded_at, body, prev_hash, hash) of first..last, as stored."""
+    return [(int(a), str(b), str(c), str(d), str(e), str(f)) for a, b, c, d, e, f in conn.execute(
+        "SELECT seq, kind, recorded_at, body, prev_hash, hash FROM journal WHERE seq BETWEEN ? AND ? ORDER BY seq",
+        (first, last))]
+
+
+def added_by(conn: sqlite3.Connection, name: str) -> str | None:
+    """Who added `name`'s account, per the newest user entry that added it (None: at setup,
+    or before users were journalled)."""
+    row = conn.execute(
+        "SELECT json_extract(body, '$.data.by') FROM journal WHERE kind = 'user' "
+        "AND json_extract(body, '$.data.name') = ? AND json_extract(body, '$.data.action') = 'add' "
+        "ORDER BY seq DESC LIMIT 1", (name,)).fetchone()
+    return str(row[0]) if row and row[0] else None
+
+
 def has_kind(conn: sqlite3.Connection, kind: str) -> bool:
     """Whether any entry of this kind was journalled."""
     return conn.execute("SELECT 1 FROM journal WHERE kind = ? LIMIT 1", (kind,)).fetchone() is not None

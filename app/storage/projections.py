@@ -42,6 +42,12 @@ def last_settled_day(conn: sqlite3.Connection) -> date | None:
     return date.fromisoformat(row[0]) if row and row[0] else None
 
 
+def first_unsettled_entry(conn: sqlite3.Connection) -> int | None:
+    """The journal seq of the oldest receipt not yet in a settlement round."""
+    row = conn.execute(f"SELECT MIN(r.journal_seq) FROM receipt r WHERE NOT {SETTLED}").fetchone()
+    return int(row[0]) if row[0] is not None else None
+
+
 def unsettled_days(conn: sqlite3.Connection) -> list[date]:
     """Days with receipts not yet in a settlement round, oldest first."""
     # Days settle in order and late cash is taken on the settled day itself, so only receipts

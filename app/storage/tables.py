@@ -1,6 +1,10 @@
-"""SQLModel tables. The journal and its projections are insert-only (triggers refuse changes).
+"""The desk's tables as SQLModel classes: the typed declaration of the newest schema, which
+tests/core/test_schema.py holds column by column to the frozen SQL in schema/vN.sql. The desk
+itself reads and writes through the plain-sqlite3 modules beside this one (receipts, settlements,
+roster, users, settings, journal); nothing at run time imports this module (import-linter).
 
-Times are naive local wall time: one county, one time zone, written as the clerk saw it.
+The journal and its projections are insert-only (triggers refuse changes). Times are naive
+local wall time: one county, one time zone, written as the clerk saw it.
 """
 
 from __future__ import annotations

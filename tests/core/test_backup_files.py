@@ -34,7 +34,7 @@ def test_a_backup_is_checked_under_a_temporary_name_and_only_then_named(
 
 def test_a_backup_that_fails_its_check_leaves_no_file_with_a_backups_name(
         desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.services.verify import VerifyResult
+    from app.storage.verify import VerifyResult
 
     monkeypatch.setattr(backup_module, "verify_database",
                         lambda path: VerifyResult(False, 0, 1, "模拟：拷贝到一半U盘被拔出"))

@@ -7,7 +7,7 @@ from pathlib import Path
 from app.domain.records import UserInfo
 from app.services.backup import BACKUP_DIR_KEY
 from app.services.desk import Desk
-from app.services.verify import verify_database
+from app.storage.verify import verify_database
 from tests.core.test_receipts import med
 from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock
 

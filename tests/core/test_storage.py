@@ -176,3 +176,17 @@ def test_verify_sees_one_state_of_the_ledger_while_the_desk_keeps_recording(
         writer.join()
     assert all(r.ok for r in results), [r.reason for r in results if not r.ok]
     assert results[-1].entries > results[0].entries  # the desk really was recording meanwhile
+
+
+def test_the_services_hold_no_sql_of_their_own() -> None:
+    """One access style: the services say what to read or write and app/storage holds the SQL.
+    The exceptions: the connection's own transaction statements (database.py), and the search
+    box's one-statement scan, kept beside the in-memory index whose answers it must equal
+    (tests/roster/test_search_before_index.py)."""
+    import re
+
+    allowed = {"database.py", "search.py"}
+    services = Path(__file__).resolve().parents[2] / "app" / "services"
+    offenders = sorted(str(f.relative_to(services)) for f in services.rglob("*.py")
+                       if f.name not in allowed and re.search(r"\.execute(many)?\(", f.read_text(encoding="utf-8")))
+    assert offenders == []

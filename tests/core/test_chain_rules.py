@@ -68,3 +68,24 @@ def test_a_receipt_removed_from_the_middle_is_a_gap(ledger: list[tuple[int, str,
             if e is not receipt:
                 rules.feed(*e)
     assert caught.value.code == "gap" and caught.value.seq == receipt[0]
+
+
+def test_bodies_read_as_bytes_are_judged_as_their_text(ledger: list[tuple[int, str, str, str, str, str]]) -> None:
+    """verify reads each body as its UTF-8 bytes (no decoding); the county server passes text.
+    Both must reach the same state, and one changed byte of a name is still a changed entry."""
+    as_text, as_bytes = ChainRules(), ChainRules()
+    for seq, kind, at, body, prev, digest in ledger:
+        as_text.feed(seq, kind, at, body, prev, digest)
+        as_bytes.feed(seq, kind, at, body.encode("utf-8"), prev, digest)
+    assert as_bytes.to_state() == as_text.to_state()
+    receipt = next(e for e in ledger if e[1] == "receipt")
+    rules = ChainRules()
+    for e in ledger[: receipt[0] - 1]:
+        rules.feed(*e)
+    raw = receipt[3].encode("utf-8")
+    name = "张".encode()
+    assert name in raw
+    with pytest.raises(ChainError) as caught:
+        rules.feed(receipt[0], receipt[1], receipt[2], raw.replace(name, "章".encode(), 1), receipt[4],
+                   receipt[5])
+    assert (caught.value.code, caught.value.seq) == ("bad_hash", receipt[0])

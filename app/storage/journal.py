@@ -75,3 +75,11 @@ def append(conn: sqlite3.Connection, kind: str, recorded_at: str, data: dict[str
     conn.execute("INSERT INTO journal (seq, kind, recorded_at, body, prev_hash, hash) "
                  "VALUES (?, ?, ?, ?, ?, ?)", (seq, kind, recorded_at, body, prev_hash, digest))
     return Entry(seq, kind, recorded_at, data, prev_hash, digest)
+
+
+def entries(conn: sqlite3.Connection) -> list[tuple[int, str, str, dict[str, Any]]]:
+    """Every entry as (seq, kind, recorded_at, data), in order: what review reads."""
+    import orjson
+
+    return [(int(seq), str(kind), str(at), orjson.loads(body)["data"]) for seq, kind, at, body in conn.execute(
+        "SELECT seq, kind, recorded_at, CAST(body AS BLOB) FROM journal ORDER BY seq")]

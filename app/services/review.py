@@ -1,0 +1,69 @@
+"""Township review of a village's ledger file (the copy a desk writes to the USB stick after
+each settlement): the file is checked like `verify` does, then flagged and sampled
+(app/domain/review.py). The file is only read: opened read-only, never migrated."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from app.domain.records import Device
+from app.domain.review import LedgerReview, ReceiptRow, draw_sample, review_entries
+from app.services.errors import InvalidInput
+from app.storage import journal
+from app.storage import settings as store
+from app.storage.verify import VerifyResult, verify_database
+
+
+@dataclass(frozen=True)
+class FileReview:
+    path: Path
+    device: Device
+    check: VerifyResult  # the file's own check: a review of a file that fails it says so first
+    review: LedgerReview
+    seed: str
+    sample: list[ReceiptRow]
+    as_of: date
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": str(self.path), "village_code": self.device.village_code,
+                "village_name": self.device.village_name, "township_code": self.device.township_code,
+                "device_no": self.device.device_no, "as_of": self.as_of.isoformat(),
+                "check": self.check.to_json(), **self.review.to_json(), "seed": self.seed,
+                "sample": [r.to_json() for r in self.sample]}
+
+
+def new_seed() -> str:
+    """Six digits chosen when the review starts, printed on the report: typing them again draws
+    the same sample, and nobody knows them before the ledger is in the reviewer's hands."""
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def review_file(path: Path, *, as_of: date, seed: str | None = None) -> FileReview:
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInput(f"找不到账本文件 {path}")
+    seed = (seed or new_seed()).strip()
+    if not seed or len(seed) > 40:
+        raise InvalidInput("抽查种子：应为 1–40 个字符（重新抽查时输入报告上的种子）")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise InvalidInput(f"无法打开账本文件 {path}：{exc}") from None
+    try:
+        device = store.device(conn)
+        rows = journal.entries(conn)
+    except sqlite3.DatabaseError:
+        raise InvalidInput(f"{path.name} 不是代收账本文件（或已损坏）：请选择村里备份的 daishou-….sqlite3") from None
+    finally:
+        conn.close()
+    if device is None:
+        raise InvalidInput(f"{path.name} 是尚未初始化的账本，没有村代码和设备号")
+    check = verify_database(path)
+    review = review_entries(rows, as_of=as_of)
+    chosen = set(draw_sample([r.number for r in review.receipts], seed))
+    return FileReview(path, device, check, review, seed, [r for r in review.receipts if r.number in chosen], as_of)

@@ -16,6 +16,7 @@ from typing import Any
 from app.cli.common import Context, iso_day, json_flag
 from app.services.desk import Desk
 from app.services.errors import DaishouError, InvalidInput
+from app.services.review import review_file
 from printing.devices import EscposDevice, PrinterError
 from printing.escpos_receipt import ReceiptOptions, render_receipt
 from printing.fonts import FontMissingError
@@ -23,7 +24,7 @@ from printing.receipt_context import receipt_context
 from printing.test_page import render_test_page
 from printing.uri import PrinterUriError
 
-REPORTS = ("ledger", "settlement", "posting", "unpaid")
+REPORTS = ("ledger", "settlement", "posting", "unpaid", "inspection")
 
 
 def register(sub: Any) -> None:
@@ -44,12 +45,14 @@ def register(sub: Any) -> None:
     p = group.add_parser("test", parents=[j, printer], help="打印测试页并读取打印机状态")
     p.set_defaults(handler=_guard(_print_test))
 
-    p = sub.add_parser("report", parents=[j], help="生成台账、日结单、公示名单、未缴名单（PDF）")
+    p = sub.add_parser("report", parents=[j], help="生成台账、日结单、公示名单、未缴名单、抽查报告（PDF）")
     p.add_argument("kind", choices=REPORTS)
     p.add_argument("--date", help="YYYY-MM-DD (default: today)")
     p.add_argument("--from", dest="start", help="YYYY-MM-DD")
     p.add_argument("--to", dest="end", help="YYYY-MM-DD")
     p.add_argument("--year", type=int, help="unpaid: the year owed (default: the latest in the roster)")
+    p.add_argument("--file", help="inspection: the village's ledger file (daishou-….sqlite3)")
+    p.add_argument("--seed", help="inspection: the sample's seed (default: new, printed on the report)")
     p.add_argument("--out", required=True, help="FILE.pdf")
     p.set_defaults(handler=_guard(_report))
 
@@ -130,12 +133,21 @@ def _period(args: argparse.Namespace, today: date, *, default_all: bool) -> tupl
 
 
 def _report(args: argparse.Namespace, ctx: Context) -> int:
-    from printing.reports import build_report  # reportlab loads only when a report is asked for
+    from printing.reports import (  # reportlab loads only when asked for
+        build_report,
+        inspection_report,
+    )
 
-    desk = ctx.desk(args)
     today = ctx.clock().date()
-    period = _period(args, today, default_all=args.kind in ("posting", "unpaid"))
-    pdf, summary = build_report(desk, args.kind, period, today=today, year=args.year)
+    if args.kind == "inspection":  # of a village's file: this PC's own ledger is not opened
+        if not args.file:
+            raise InvalidInput("抽查报告须用 --file 指定村里备份的账本文件")
+        as_of = iso_day(args.date) if args.date else today
+        pdf, summary = inspection_report(review_file(Path(args.file), as_of=as_of, seed=args.seed))
+    else:
+        desk = ctx.desk(args)
+        period = _period(args, today, default_all=args.kind in ("posting", "unpaid"))
+        pdf, summary = build_report(desk, args.kind, period, today=today, year=args.year)
     out = Path(args.out)
     try:
         out.write_bytes(pdf)

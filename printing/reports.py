@@ -9,6 +9,8 @@ from typing import Any
 from app.domain.records import Receipt
 from app.services.desk import Desk
 from app.services.errors import InvalidInput
+from app.services.review import FileReview
+from printing.pdf.inspection import inspection_pdf
 from printing.pdf.ledger import LedgerContext, ledger_pdf
 from printing.pdf.lists import PostingRow, UnpaidRow, posting_pdf, unpaid_pdf
 from printing.pdf.settlement import settlements_pdf
@@ -100,3 +102,11 @@ def _unpaid(desk: Desk, today: date, year: int | None) -> tuple[bytes, dict[str,
     pdf = unpaid_pdf(rows, village=f"{device.township_name}{device.village_name}", year=year,
                      as_of=today)
     return pdf, {"rows": len(rows), "due_fen": sum(r.due_fen for r in rows)}
+
+
+def inspection_report(r: FileReview, reviewer: str = "") -> tuple[bytes, dict[str, Any]]:
+    """The 抽查报告 of a reviewed village file."""
+    pdf = inspection_pdf(r.device, r.review, r.sample, seed=r.seed, as_of=r.as_of, check_ok=r.check.ok,
+                         check_reason=r.check.reason, reviewer=reviewer)
+    return pdf, {"village_code": r.device.village_code, "flags": len(r.review.flags), "sample": len(r.sample),
+                 "seed": r.seed, "check_ok": r.check.ok}

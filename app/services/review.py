@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,11 @@ class FileReview:
     sample: list[ReceiptRow]
     as_of: date
 
+    def with_seed(self, seed: str) -> FileReview:
+        """The same review with the sample drawn from another seed (a reviewer typing the seed
+        printed on an earlier report draws that report's sample again)."""
+        return replace(self, seed=checked_seed(seed), sample=_sample(self.review, checked_seed(seed)))
+
     def to_json(self) -> dict[str, Any]:
         return {"file": str(self.path), "village_code": self.device.village_code,
                 "village_name": self.device.village_name, "township_code": self.device.township_code,
@@ -47,9 +52,7 @@ def review_file(path: Path, *, as_of: date, seed: str | None = None) -> FileRevi
     path = Path(path)
     if not path.is_file():
         raise InvalidInput(f"找不到账本文件 {path}")
-    seed = (seed or new_seed()).strip()
-    if not seed or len(seed) > 40:
-        raise InvalidInput("抽查种子：应为 1–40 个字符（重新抽查时输入报告上的种子）")
+    seed = checked_seed(seed or new_seed())
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
@@ -65,5 +68,16 @@ def review_file(path: Path, *, as_of: date, seed: str | None = None) -> FileRevi
         raise InvalidInput(f"{path.name} 是尚未初始化的账本，没有村代码和设备号")
     check = verify_database(path)
     review = review_entries(rows, as_of=as_of)
+    return FileReview(path, device, check, review, seed, _sample(review, seed), as_of)
+
+
+def checked_seed(seed: str) -> str:
+    seed = seed.strip()
+    if not seed or len(seed) > 40:
+        raise InvalidInput("抽查种子：应为 1–40 个字符（重新抽查时输入报告上的种子）")
+    return seed
+
+
+def _sample(review: LedgerReview, seed: str) -> list[ReceiptRow]:
     chosen = set(draw_sample([r.number for r in review.receipts], seed))
-    return FileReview(path, device, check, review, seed, [r for r in review.receipts if r.number in chosen], as_of)
+    return [r for r in review.receipts if r.number in chosen]

@@ -134,7 +134,7 @@ def test_each_role_gets_its_window(qtbot, desk: Desk, printer: FakePrinter, erro
     login(qtbot, app, "赵审核", "2468")
     assert isinstance(app.window, ReviewWindow)
     qtbot.addWidget(app.window)
-    assert "审核功能" in app.window.centralWidget().text()
+    assert "请打开村里备份的账本文件" in app.window.summary.text()
     app.shutdown()
     assert not errors
 

@@ -40,7 +40,8 @@ SAMPLE_COLUMNS = ("收据号", "收款日期", "缴费人", "金额（元）", "
 
 
 def _table(columns: tuple[str, ...], name: str, stretch: int) -> QTableWidget:
-    table = QTableWidget(0, len(columns), objectName=name)
+    table = QTableWidget(0, len(columns))
+    table.setObjectName(name)
     table.setHorizontalHeaderLabels(list(columns))
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

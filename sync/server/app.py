@@ -4,8 +4,9 @@ is a protocol.Refusal naming the reason in Chinese."""
 from __future__ import annotations
 
 import html
+import secrets
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
@@ -20,8 +21,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain.money import format_fen
 from sync import protocol as p
-from sync.server import service
+from sync.server import review, service
 from sync.server.db import make_engine
+from sync.server.overview_page import OVERVIEW_PAGE
 from sync.server.service import ServerRefusal
 
 REFUSALS: dict[int | str, dict[str, Any]] = {
@@ -43,6 +45,61 @@ class VillageOut(BaseModel):
     code: str
     township_code: str
     name: str
+
+
+class VillageOverviewOut(BaseModel):
+    code: str
+    name: str
+    township_code: str
+    devices: int
+    receipts: int
+    collected_fen: int
+    settled_fen: int
+    remitted_fen: int
+    confirmed_fen: int
+    flags: int
+    conflicts: int
+    last_seen: str | None
+    flag_codes: dict[str, int]
+
+
+class FlagOut(BaseModel):
+    code: str
+    label: str
+    day: str
+    ref: str
+    seq: int
+    reason: str
+
+
+class SampledReceiptOut(BaseModel):
+    number: str
+    day: str
+    payer_name: str
+    total_fen: int
+    agent: str
+    status: str
+    flags: list[str]
+
+
+class DeviceReviewOut(BaseModel):
+    device_id: str
+    receipts: int
+    collected_fen: int
+    voided_fen: int
+    settled_fen: int
+    remitted_fen: int
+    first_day: str | None
+    last_day: str | None
+    flags: list[FlagOut]
+    sample: list[SampledReceiptOut]
+
+
+class VillageReviewOut(BaseModel):
+    village_code: str
+    as_of: str
+    seed: str
+    devices: list[DeviceReviewOut]
 
 
 class ConflictOut(BaseModel):
@@ -181,7 +238,44 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
                             held_hash=c.held_hash, sent_hash=c.sent_hash, received_at=c.received_at.isoformat())
                 for c in service.conflicts_for(s, staff)]
 
+    @app.get(f"{p.API}/staff/overview", response_model=list[VillageOverviewOut], responses=REFUSALS)
+    def county_overview(s: db_session, authorization: bearer = None) -> list[VillageOverviewOut]:
+        staff = service.staff_for_token(s, _bearer(authorization))
+        return [VillageOverviewOut(**row.to_json()) for row in review.overview(s, staff, as_of=_today())]
+
+    @app.get(f"{p.API}/staff/review/{{village_code}}", response_model=VillageReviewOut, responses=REFUSALS)
+    def village_review(village_code: str, s: db_session, authorization: bearer = None,
+                       seed: Annotated[str | None, Query(min_length=1, max_length=40)] = None) -> VillageReviewOut:
+        staff = service.staff_for_token(s, _bearer(authorization))
+        seed = seed or f"{secrets.randbelow(10**6):06d}"
+        as_of = _today()
+        devices = []
+        for d in review.village_review(s, staff, village_code, as_of=as_of, seed=seed):
+            v = d.review
+            devices.append(DeviceReviewOut(
+                device_id=d.device_id, receipts=len(v.receipts), collected_fen=v.collected_fen,
+                voided_fen=v.voided_fen, settled_fen=v.settled_fen, remitted_fen=v.remitted_fen,
+                first_day=v.first_day, last_day=v.last_day,
+                flags=[FlagOut(**f.to_json()) for f in v.flags],
+                sample=[SampledReceiptOut(number=r.number, day=r.day, payer_name=r.payer_name, total_fen=r.total_fen,
+                                          agent=r.agent, status=r.status,
+                                          flags=list(dict.fromkeys(f.label for f in v.flags_of(r.number))))
+                        for r in d.sample]))
+        return VillageReviewOut(village_code=village_code, as_of=as_of.isoformat(), seed=seed, devices=devices)
+
+    @app.get("/overview", response_class=HTMLResponse)
+    def overview_page() -> HTMLResponse:
+        """The county overview for staff in a browser: sign in, then one row per village (what
+        was collected, settled, remitted and confirmed, flags, forked ledgers), and a village's
+        flags and sample on a click. The page holds no data itself: it asks the staff API."""
+        return HTMLResponse(OVERVIEW_PAGE)
+
     return app
+
+
+def _today() -> date:
+    """The county's date (one county, one time zone: the server's local date)."""
+    return datetime.now().date()
 
 
 def app_from_environment() -> FastAPI:

@@ -1,0 +1,104 @@
+"""Review on the county server: the same flags and sample as the township's desk
+(app/domain/review.py), over the entries each device sent; and the county overview, one row per
+village a staff account may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import orjson
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.domain.review import LedgerReview, ReceiptRow, draw_sample, review_entries
+from sync.server import models as m
+from sync.server.service import ServerRefusal, visible_villages
+
+
+@dataclass(frozen=True)
+class DeviceReview:
+    device_id: str
+    review: LedgerReview
+    sample: list[ReceiptRow]
+
+
+@dataclass
+class VillageRow:
+    code: str
+    name: str
+    township_code: str
+    devices: int = 0
+    receipts: int = 0
+    collected_fen: int = 0
+    settled_fen: int = 0
+    remitted_fen: int = 0
+    confirmed_fen: int = 0  # 入库: confirmations of this village's remittance slips
+    flags: int = 0
+    conflicts: int = 0
+    last_seen: str | None = None
+    flag_codes: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _device_review(s: Session, device_id: str, as_of: date) -> LedgerReview:
+    rows = s.exec(select(m.Entry.seq, m.Entry.kind, m.Entry.recorded_at, m.Entry.body)
+                  .where(m.Entry.device_id == device_id).order_by(col(m.Entry.seq))).all()
+    return review_entries(((int(seq), kind, at, orjson.loads(body)["data"]) for seq, kind, at, body in rows),
+                          as_of=as_of)
+
+
+def village_review(s: Session, staff: m.Staff, village_code: str, *, as_of: date, seed: str) -> list[DeviceReview]:
+    """Each device of the village: its flags, and at least 10% of its receipts drawn by `seed`."""
+    if village_code not in {v.code for v in visible_villages(s, staff)}:
+        raise ServerRefusal(404, "no_village", f"没有村代码 {village_code}，或不在本账户管辖的乡镇")
+    out = []
+    for device_id in s.exec(select(m.Device.id).where(m.Device.village_code == village_code)
+                            .order_by(col(m.Device.id))).all():
+        review = _device_review(s, device_id, as_of)
+        chosen = set(draw_sample([r.number for r in review.receipts], seed))
+        out.append(DeviceReview(device_id, review, [r for r in review.receipts if r.number in chosen]))
+    return out
+
+
+def overview(s: Session, staff: m.Staff, *, as_of: date) -> list[VillageRow]:
+    """One row per village the account may see: what its devices sent, remitted and had confirmed,
+    how many flags and forked ledgers. A village whose devices sent nothing is a row of zeros:
+    that is itself what a county officer looks for."""
+    rows = {v.code: VillageRow(v.code, v.name, v.township_code) for v in visible_villages(s, staff)}
+    if not rows:
+        return []
+    codes = list(rows)
+    for device in s.exec(select(m.Device).where(col(m.Device.village_code).in_(codes))).all():
+        row = rows[device.village_code]
+        row.devices += 1
+        seen = f"{device.last_seen_at:%Y-%m-%d %H:%M} UTC" if device.last_seen_at else None
+        if seen and (row.last_seen is None or seen > row.last_seen):
+            row.last_seen = seen
+        if not device.held_seq:
+            continue
+        review = _device_review(s, device.id, as_of)
+        row.receipts += len(review.receipts)
+        row.collected_fen += review.collected_fen
+        row.settled_fen += review.settled_fen
+        row.remitted_fen += review.remitted_fen
+        row.flags += len(review.flags)
+        for f in review.flags:
+            row.flag_codes[f.label] = row.flag_codes.get(f.label, 0) + 1
+    slips: dict[str, str] = {}
+    for village, slip in s.exec(select(m.Remittance.village_code, m.Remittance.slip_no)
+                                .where(col(m.Remittance.village_code).in_(codes))).all():
+        slips[slip] = village
+    if slips:
+        for slip, amount in s.exec(select(m.Confirmation.slip_no, func.sum(m.Confirmation.amount_fen))
+                                   .where(col(m.Confirmation.slip_no).in_(list(slips)))
+                                   .group_by(col(m.Confirmation.slip_no))).all():
+            rows[slips[slip]].confirmed_fen += int(amount or 0)
+    for village, count in s.exec(select(m.Conflict.village_code, func.count())
+                                 .where(col(m.Conflict.village_code).in_(codes))
+                                 .group_by(col(m.Conflict.village_code))).all():
+        rows[village].conflicts = int(count)
+    return list(rows.values())

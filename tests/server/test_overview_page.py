@@ -1,0 +1,87 @@
+"""The county overview page in Debian's chromium, headless, against a real server on loopback:
+a county officer signs in, sees one row per village with what it collected, settled, remitted
+and had confirmed, clicks a village and reads its flags and sample. Text a village typed is
+shown as text, never run as markup."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+from app.domain.records import UserInfo
+from app.services.desk import Desk
+from sync.server import service
+from tests.core.test_receipts import med
+from tests.factories import ZHANG, ZHANG_WIFE, FakeClock
+from tests.server.conftest import Server
+from tests.server.test_sync_flow import enrol
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:  # the page's test needs one server, on SQLite
+    yield str(tmp_path / "county.sqlite3")
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not chromium or not driver:
+        pytest.fail("installer/dev.sh installs chromium and chromium-driver: run it first")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,900",
+                "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'chromium'}"):
+        options.add_argument(arg)
+    web = webdriver.Chrome(service=Service(driver), options=options)
+    yield web
+    web.quit()
+
+
+def test_a_county_officer_signs_in_and_reads_a_villages_flags(server: Server, browser: webdriver.Chrome,
+                                                              desk: Desk, agent: UserInfo, head: UserInfo,
+                                                              clock: FakeClock, tmp_path: Path) -> None:
+    client = enrol(desk, server)
+    wrong = desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    desk.receipts.void(wrong.number, reason="<b>收错了人</b><script>alert(1)</script>", agent=agent, head=head)
+    desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    client.run()
+    with server.session() as s:
+        service.issue_enrolment_code(s, "341824100202", 1)
+        service.add_staff(s, "县社保", "county", "county-pass-1", None)
+    browser.get(server.base + "/overview")
+    browser.find_element(By.ID, "name").send_keys("县社保")
+    browser.find_element(By.ID, "password").send_keys("wrong-pass")
+    browser.find_element(By.CSS_SELECTOR, "#login button").click()
+    WebDriverWait(browser, 10).until(ec.text_to_be_present_in_element((By.ID, "error"), "用户名或密码不对"))
+    password = browser.find_element(By.ID, "password")
+    password.clear()
+    password.send_keys("county-pass-1")
+    browser.find_element(By.CSS_SELECTOR, "#login button").click()
+    WebDriverWait(browser, 10).until(ec.presence_of_element_located((By.CSS_SELECTOR, "tr.village")))
+    rows = browser.find_elements(By.CSS_SELECTOR, "#villages tbody tr")
+    cells = [[td.text for td in row.find_elements(By.TAG_NAME, "td")] for row in rows]
+    ours = next(c for c in cells if c[1] == "341824100201")
+    # 村代码, 设备, 收据, 实收, 已日结, 已解缴, 已入库, 日结未解缴, 疑点, 分叉
+    assert ours[3:12] == ["1", "2", "400.00", "400.00", "0.00", "0.00", "400.00", "2", "0"], ours
+    assert next(c for c in cells if c[1] == "341824100202")[12] == "从未同步"
+    assert cells[-1][0] == "合计" and cells[-1][5] == "400.00"
+    browser.find_element(By.CSS_SELECTOR, "tr.village[data-code='341824100201']").click()
+    WebDriverWait(browser, 10).until(ec.text_to_be_present_in_element((By.ID, "devices"), "疑点数据（2 条）"))
+    devices = browser.find_element(By.ID, "devices").text
+    assert "<b>收错了人</b><script>alert(1)</script>" in devices  # shown as typed, not run
+    assert "随机抽查（共 2 张，抽取 1 张" in devices
+    seed = browser.find_element(By.ID, "seed")
+    seed.clear()
+    seed.send_keys("13579")
+    browser.find_element(By.CSS_SELECTOR, "#reseed button").click()
+    WebDriverWait(browser, 10).until(ec.text_to_be_present_in_element((By.ID, "devices"), "种子 13579"))
+    browser.save_screenshot(str(tmp_path / "overview.png"))

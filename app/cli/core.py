@@ -13,6 +13,7 @@ from app.domain.money import fen_in_words, format_fen
 from app.domain.records import PayerSignoff, Receipt, Role, Settlement, UserInfo
 from app.services.desk import Desk
 from app.services.errors import CashConfirmationRequired, InvalidInput, StorageError
+from app.services.months import MonthFigures
 from app.services.receipts import LineRequest
 from app.services.settlement import DENOMINATIONS_FEN
 from app.storage.verify import VerifyResult
@@ -101,6 +102,19 @@ def register(sub: Sub) -> None:
     p.add_argument("--head", required=True)
     p.add_argument("--reason")
     p.set_defaults(handler=_settle)
+
+    month = sub.add_parser("month", help="月结（日清月结：现金、账、票一致）").add_subparsers(
+        dest="month_command", required=True)
+    p = month.add_parser("show", parents=[j], help="一个月的收据、作废、日结、解缴和手头现金")
+    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.set_defaults(handler=_month_show)
+    p = month.add_parser("close", parents=[j], help="月结（代收员与村委会负责人 PIN）")
+    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.add_argument("--counted", required=True, help="清点手头现金（元）：已日结未解缴的")
+    p.add_argument("--agent", required=True)
+    p.add_argument("--head", required=True)
+    p.add_argument("--reason")
+    p.set_defaults(handler=_month_close)
 
     p = sub.add_parser("remit", parents=[j], help="解缴（现金交银行）")
     p.add_argument("--amount", required=True)
@@ -315,6 +329,35 @@ def _settle(args: argparse.Namespace, ctx: Context) -> int:
     ctx.emit(args, settlement_json(result.settlement) | {
         "backup": str(result.backup) if result.backup else None,
         "backup_problem": result.backup_problem}, lambda: result.summary)
+    return 0
+
+
+def _month_text(f: MonthFigures) -> str:
+    numbers = f"收据号 {f.first_number} 至 {f.last_number}" if f.first_number else "本月无收据"
+    out = (f"{f.month}：收据 {f.receipts} 张（作废 {f.voids} 张，{numbers}），实收 {format_fen(f.collected_fen)} 元，"
+           f"日结 {format_fen(f.settled_fen)} 元，解缴 {format_fen(f.remitted_fen)} 元，"
+           f"月末已日结未解缴 {format_fen(f.on_hand_fen)} 元")
+    if f.counted_fen is not None:
+        out += f"；清点 {format_fen(f.counted_fen)} 元，差额 {format_fen(f.difference_fen or 0)} 元，已月结"
+    elif f.closed:
+        out += "；已月结"
+    elif f.unsettled_days:
+        out += f"；尚未日结：{'、'.join(f.unsettled_days[:3])}"
+    return out
+
+
+def _month_show(args: argparse.Namespace, ctx: Context) -> int:
+    f = ctx.desk(args).months.figures(args.month)
+    ctx.emit(args, f.to_json(), lambda: _month_text(f))
+    return 0
+
+
+def _month_close(args: argparse.Namespace, ctx: Context) -> int:
+    counted = yuan(args.counted, "清点现金")
+    desk = ctx.desk(args)
+    agent, head = _agent_and_head(desk, ctx, args, "月结会签")
+    f = desk.months.close(args.month, agent=agent, head=head, counted_fen=counted, reason=args.reason)
+    ctx.emit(args, f.to_json(), lambda: _month_text(f))
     return 0
 
 

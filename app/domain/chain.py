@@ -26,7 +26,7 @@ from app.domain.config import ConfigError, CountyConfig, load_config_text
 
 # Kinds a journal may hold; anything else is refused (a new kind is added here and in verify).
 KINDS = frozenset({"receipt", "void", "settlement", "refund_request", "remittance", "user", "roster",
-                   "print", "device", "config"})
+                   "print", "device", "config", "month_close"})
 
 
 class ChainError(Exception):
@@ -48,6 +48,10 @@ class ChainRules:
     open_by_day: dict[str, list[str]] = field(default_factory=dict)  # receipts not in a round yet
     rounds: dict[str, int] = field(default_factory=dict)  # day -> settlement rounds so far
     config_text: str | None = None  # the county configuration in force (journalled imports)
+    # 月结: per month "YYYY-MM" -> [receipts, voids, collected fen (not voided), settled (counted) fen,
+    # remitted fen]; and the newest month closed, before which nothing more may be dated.
+    months: dict[str, list[int]] = field(default_factory=dict)
+    closed_month: str = ""
     _config: CountyConfig | None = field(default=None, repr=False, compare=False)
 
     # -- state -------------------------------------------------------------------------------
@@ -55,7 +59,8 @@ class ChainRules:
     def to_state(self) -> dict[str, Any]:
         return {"seq": self.seq, "hash": self.hash, "receipt_seq": self.receipt_seq,
                 "last_day": self.last_day, "receipts": self.receipts, "open_by_day": self.open_by_day,
-                "rounds": self.rounds, "config_text": self.config_text}
+                "rounds": self.rounds, "config_text": self.config_text, "months": self.months,
+                "closed_month": self.closed_month}
 
     @classmethod
     def from_state(cls, state: dict[str, Any] | None) -> ChainRules:
@@ -64,7 +69,9 @@ class ChainRules:
         rules = cls(seq=int(state["seq"]), hash=str(state["hash"]), receipt_seq=int(state["receipt_seq"]),
                     last_day=str(state["last_day"]), receipts=dict(state["receipts"]),
                     open_by_day={k: list(v) for k, v in state["open_by_day"].items()},
-                    rounds=dict(state["rounds"]), config_text=state.get("config_text"))
+                    rounds=dict(state["rounds"]), config_text=state.get("config_text"),
+                    months={k: list(v) for k, v in state.get("months", {}).items()},
+                    closed_month=str(state.get("closed_month", "")))
         if rules.config_text is not None:
             rules._config = load_config_text(rules.config_text)
         return rules
@@ -112,6 +119,9 @@ class ChainRules:
             if r is None or r[2] != 0:
                 raise ChainError(seq, f"作废记录指向不存在、已作废或已日结的收据 {d['number']}", "bad_void")
             r[2] = 2
+            month = self._month(r[0])
+            month[1] += 1
+            month[2] -= r[1]
         elif kind == "settlement":
             self._settlement(seq, d)
         elif kind == "refund_request":
@@ -120,6 +130,11 @@ class ChainRules:
                 raise ChainError(seq, f"退费申请指向不存在、已作废、未日结或金额不符的收据 {d['number']}",
                                  "bad_refund")
             r[2] = 3
+        elif kind == "remittance":
+            self._not_in_closed_month(seq, d["day"], "解缴")
+            self._month(d["day"])[4] += int(d["amount_fen"])
+        elif kind == "month_close":
+            self._month_close(seq, d)
         elif kind == "print":
             if d["number"] not in self.receipts:
                 raise ChainError(seq, f"打印记录指向不存在的收据 {d['number']}", "bad_print")
@@ -142,6 +157,7 @@ class ChainRules:
             raise ChainError(seq, f"收据 {number} 记在已日结的 {self.last_day} 之前（{day}）", "before_settled")
         if number in self.receipts:
             raise ChainError(seq, f"收据号 {number} 重复", "receipt_gap")
+        self._not_in_closed_month(seq, day, f"收据 {number}")
         lines = d.get("lines") or []
         if sum(ln.get("amount_fen", 0) for ln in lines) != total \
                 or d.get("cash_fen", 0) - d.get("change_fen", 0) != total:
@@ -152,6 +168,9 @@ class ChainRules:
                 raise ChainError(seq, f"收据 {number} {wrong}（当时导入的县级配置没有这个金额）", "beyond_config")
         self.receipts[number] = [day, total, 0]
         self.open_by_day.setdefault(day, []).append(number)
+        month = self._month(day)
+        month[0] += 1
+        month[2] += total
 
     def _settlement(self, seq: int, d: dict[str, Any]) -> None:
         # A round covers the day's receipts not in an earlier round (old entries: round 1).
@@ -168,6 +187,31 @@ class ChainRules:
         self.open_by_day.pop(day, None)
         self.rounds[day] = round_no
         self.last_day = day
+        self._month(day)[3] += int(d["counted_fen"])
+
+    # -- 月结 ------------------------------------------------------------------------------------
+
+    def _month(self, day: str) -> list[int]:
+        return self.months.setdefault(day[:7], [0, 0, 0, 0, 0])
+
+    def _not_in_closed_month(self, seq: int, day: str, what: str) -> None:
+        if day[:7] <= self.closed_month:
+            raise ChainError(seq, f"{what}记在已月结的 {self.closed_month} 之内（{day}）", "after_month_close")
+
+    def _month_close(self, seq: int, d: dict[str, Any]) -> None:
+        """A month's close states what the chain itself adds up to: receipts, voids, cash
+        collected, settled and remitted in the month, and the cash on hand at its end (settled,
+        not yet remitted); months close in order and no day of the month is left unsettled."""
+        month = str(d["month"])
+        figures = self.months.get(month, [0, 0, 0, 0, 0])
+        on_hand = sum(v[3] - v[4] for m, v in self.months.items() if m <= month)
+        open_days = [day for day in self.open_by_day if day[:7] <= month]
+        stated = [d["receipts"], d["voids"], d["collected_fen"], d["settled_fen"], d["remitted_fen"]]
+        if month <= self.closed_month or open_days or stated != figures or d["on_hand_fen"] != on_hand \
+                or d["counted_fen"] - d["on_hand_fen"] != d["difference_fen"]:
+            raise ChainError(seq, f"{month} 的月结与当月收据、日结、解缴不符（或有未日结的日期、或月份顺序不对）",
+                             "month_mismatch")
+        self.closed_month = month
 
     def open_days(self) -> set[str]:
         """Days with receipts (or voids of them) not yet in a settlement round."""

@@ -47,7 +47,9 @@ FLAG_LABELS = {
     "void": "作废", "refund": "退费申请", "override": "改动应缴金额", "difference": "日结差额",
     "late_settlement": "未当日日结", "late_round": "日结后又收款", "reprint": "补打收据",
     "not_remitted": "现金未及时解缴", "large_change": "大额找零", "night": "夜间收款",
+    "month_difference": "月结差额", "month_open": "未月结",
 }
+MONTH_CLOSE_WITHIN_DAYS = 5  # 日清月结: a month is closed within the first days of the next
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ def review_entries(entries: Iterable[Entry], *, as_of: date,
     by_number: dict[str, int] = {}  # receipt number -> index in out.receipts
     settled_by_day: dict[str, int] = {}
     settled_when: list[tuple[str, int]] = []  # (day, counted fen) in order
+    closed: set[str] = set()  # months closed (月结)
     for seq, kind, at, d in entries:
         if kind == "receipt":
             _receipt(out, by_number, seq, at, d)
@@ -123,6 +126,13 @@ def review_entries(entries: Iterable[Entry], *, as_of: date,
             settled_when.append((d["day"], int(d["counted_fen"])))
         elif kind == "remittance":
             out.remitted_fen += int(d["amount_fen"])
+        elif kind == "month_close":
+            closed.add(d["month"])
+            if int(d["difference_fen"]):
+                out.flags.append(Flag("month_difference", at[:10], d["month"], seq,
+                                      f"{d['month']} 月结清点现金 {format_fen(int(d['counted_fen']))} 元，账面 "
+                                      f"{format_fen(int(d['on_hand_fen']))} 元，差额 {format_fen(int(d['difference_fen']))} 元，"
+                                      f"原因：{d.get('reason') or '未填写'}（负责人 {d['head']}）"))
         elif kind == "print" and d.get("ok") and int(d.get("copy_no") or 0) >= 1:
             row = out.receipts[by_number[d["number"]]] if d["number"] in by_number else None
             out.flags.append(Flag("reprint", row.day if row else at[:10], d["number"], seq,
@@ -131,6 +141,19 @@ def review_entries(entries: Iterable[Entry], *, as_of: date,
     late = _unremitted(settled_when, out.remitted_fen, as_of, remit_within_days)
     if late is not None:
         out.flags.append(late)
+    out.flags += _months_open({r.day[:7] for r in out.receipts} - closed, as_of)
+    return out
+
+
+def _months_open(months: set[str], as_of: date) -> list[Flag]:
+    """Months with receipts that ended more than MONTH_CLOSE_WITHIN_DAYS days ago unclosed."""
+    out = []
+    for month in sorted(months):
+        year, mon = int(month[:4]), int(month[5:7])
+        next_first = date(year + mon // 12, mon % 12 + 1, 1)
+        if (as_of - next_first).days >= MONTH_CLOSE_WITHIN_DAYS:
+            out.append(Flag("month_open", month + "-01", month, 0,
+                            f"{month} 已结束 {(as_of - next_first).days + 1} 天仍未月结（日清月结）"))
     return out
 
 

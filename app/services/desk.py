@@ -11,6 +11,7 @@ from app.services.backup import Backups
 from app.services.closing import Closing
 from app.services.database import Clock, Database, system_clock
 from app.services.errors import NotInitialised, StorageError
+from app.services.months import Months
 from app.services.receipts import Receipts
 from app.services.roster import Roster
 from app.services.settlement import Settlements
@@ -36,6 +37,7 @@ class Desk:
         self.roster = Roster(self.db, clock, self.setup)
         self.receipts = Receipts(self.db, clock, self.setup)
         self.settlements = Settlements(self.db, clock)
+        self.months = Months(self.db, clock)
         self.backups = Backups(self.db, clock, self.setup)
         self.closing = Closing(self.settlements, self.backups, clock)
         self.sync = sync_state.SyncLedger(self.db)

@@ -189,7 +189,7 @@ def accept_batch(s: Session, device: m.Device, batch: p.Batch, *, raw: str | Non
     if not new:
         return p.BatchResult(status=p.BatchStatus.ALREADY_HELD, held_seq=held_seq, held_hash=held_hash,
                              ack=sign_ack(s, locked.id, held_seq, held_hash), message="县里已经有这些记录")
-    rules = ChainRules.from_state(json.loads(locked.rules_state) if locked.rules_state else None)
+    rules = _held_rules(s, locked)
     received = now()
     entries: list[dict[str, Any]] = []
     projected = _Projection(locked)
@@ -360,6 +360,19 @@ class CheckResult:
     devices: int
     entries: int
     problems: list[str]
+
+
+def _held_rules(s: Session, device: m.Device) -> ChainRules:
+    """The rules' state where the device's held chain ended. A state kept by a server from before
+    月结 has no month figures: the held chain is walked again once to rebuild them (a month close
+    must agree with every receipt of its month, not only those sent since the upgrade)."""
+    state = json.loads(device.rules_state) if device.rules_state else None
+    if state is None or "months" in state:
+        return ChainRules.from_state(state)
+    rules = ChainRules()
+    for e in s.exec(select(m.Entry).where(m.Entry.device_id == device.id).order_by(col(m.Entry.seq))):
+        rules.feed(e.seq, e.kind, e.recorded_at, e.body, e.prev_hash, e.hash)
+    return rules
 
 
 def check_all(s: Session) -> CheckResult:

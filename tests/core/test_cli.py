@@ -323,3 +323,24 @@ def test_the_reading_commands_answer_without_the_orm_pinyin_or_printing(cli: Cli
     assert listed == cli.json("receipt", "list")  # the same receipts as the in-process command
     checked = run("verify")
     assert checked["ok"] is True and checked["entries"] == cli.json("verify")["entries"] > 0
+
+
+def test_month_show_and_close(cli: Cli) -> None:
+    cli.json("receipt", "record", "--agent", "李代收", "--line", f"{AYGUL.id_number}:medical:2027", "--cash", "400",
+             stdin="1234\n")
+    cli.json("settle", "--date", "2026-11-20", "--counted", "400", "--agent", "李代收", "--head", "王村长",
+             stdin="1234\n567890\n")
+    shown = cli.json("month", "show", "--month", "2026-11")
+    assert (shown["receipts"], shown["on_hand_fen"], shown["closed"]) == (1, 40000, False)
+    code, _out, err = cli("month", "close", "--month", "2026-11", "--counted", "400", "--agent", "李代收",
+                          "--head", "王村长", stdin="1234\n567890\n")
+    assert code == 1 and "尚未结束" in err
+    cli.clock.now = cli.clock.now.replace(day=30, hour=18)
+    code, out, err = cli("month", "close", "--month", "2026-11", "--counted", "400", "--agent", "李代收",
+                         "--head", "王村长", stdin="1234\n567890\n")
+    assert code == 0, err
+    assert "2026-11：收据 1 张" in out and "差额 0.00 元，已月结" in out
+    assert cli.json("month", "show", "--month", "2026-11")["closed"] is True
+    code, _out, err = cli("month", "close", "--month", "2026-1", "--counted", "0", "--agent", "李代收",
+                          "--head", "王村长", stdin="1234\n567890\n")
+    assert code == 1 and "YYYY-MM" in err

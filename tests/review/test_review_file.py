@@ -126,3 +126,22 @@ def test_a_file_that_is_not_a_ledger_is_named(tmp_path: Path) -> None:
     err = io.StringIO()
     assert main(["review", str(other)], context=Context(stdout=io.StringIO(), stderr=err)) == 1
     assert "不是代收账本文件" in err.getvalue()
+
+
+def test_a_month_left_open_and_a_month_closed_short_are_flagged(desk: Desk, agent: UserInfo, head: UserInfo,
+                                                                  clock: FakeClock, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    clock.now = datetime(2026, 12, 10, 9, 0)
+    open_file = desk.backups.write(tmp_path / "a").path
+    flags = review_file(open_file, as_of=date(2026, 12, 10)).review.flags
+    assert [(f.code, f.ref) for f in flags if f.code.startswith("month")] == [("month_open", "2026-11")]
+    assert "已结束 10 天仍未月结" in next(f.reason for f in flags if f.code == "month_open")
+    desk.months.close("2026-11", agent=agent, head=head, counted_fen=30000, reason="少一百元待查")
+    closed_file = desk.backups.write(tmp_path / "b").path
+    flags = review_file(closed_file, as_of=date(2026, 12, 10)).review.flags
+    month = [f for f in flags if f.code.startswith("month")]
+    assert [(f.code, f.ref) for f in month] == [("month_difference", "2026-11")]
+    assert "差额 -100.00 元" in month[0].reason and "少一百元待查" in month[0].reason

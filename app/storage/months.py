@@ -1,0 +1,68 @@
+"""月结 figures from the ledger's projections: what a month's receipts, voids, settlements and
+remittances add up to, computed the way the chain rules add them up (app/domain/chain.py)."""
+
+from __future__ import annotations
+
+import calendar
+import sqlite3
+from typing import Any
+
+from app.storage.projections import SETTLED
+
+
+def bounds(month: str) -> tuple[str, str]:
+    """First and last day of "YYYY-MM" as ISO dates."""
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{month}-01", f"{month}-{calendar.monthrange(year, mon)[1]:02d}"
+
+
+def figures(conn: sqlite3.Connection, month: str) -> dict[str, Any]:
+    first, last = bounds(month)
+    span = {"first": first, "last": last}
+    receipts, total = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(total_fen), 0) FROM receipt WHERE day BETWEEN :first AND :last",
+        span).fetchone()
+    voids, voided = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(r.total_fen), 0) FROM void v JOIN receipt r ON r.number = v.receipt_number "
+        "WHERE r.day BETWEEN :first AND :last", span).fetchone()
+    settled = conn.execute("SELECT COALESCE(SUM(counted_fen), 0) FROM settlement WHERE day BETWEEN :first AND :last",
+                           span).fetchone()[0]
+    remitted = conn.execute("SELECT COALESCE(SUM(amount_fen), 0) FROM remittance WHERE day BETWEEN :first AND :last",
+                            span).fetchone()[0]
+    on_hand = conn.execute(
+        "SELECT (SELECT COALESCE(SUM(counted_fen), 0) FROM settlement WHERE day <= :last) "
+        "- (SELECT COALESCE(SUM(amount_fen), 0) FROM remittance WHERE day <= :last)", span).fetchone()[0]
+    numbers = conn.execute("SELECT MIN(receipt_seq), MAX(receipt_seq) FROM receipt WHERE day BETWEEN :first AND :last",
+                           span).fetchone()
+    first_number = last_number = None
+    if numbers[0] is not None:
+        first_number, last_number = (str(conn.execute("SELECT number FROM receipt WHERE receipt_seq = ?",
+                                                      (n,)).fetchone()[0]) for n in numbers)
+    return {"month": month, "receipts": int(receipts), "voids": int(voids), "collected_fen": int(total) - int(voided),
+            "settled_fen": int(settled), "remitted_fen": int(remitted), "on_hand_fen": int(on_hand),
+            "first_number": first_number, "last_number": last_number}
+
+
+def unsettled_days_until(conn: sqlite3.Connection, last: str) -> list[str]:
+    """Days up to `last` with receipts (voided or not) in no settlement round."""
+    return [str(r[0]) for r in conn.execute(
+        f"SELECT DISTINCT r.day FROM receipt r WHERE r.day <= ? AND NOT {SETTLED} ORDER BY r.day", (last,))]
+
+
+def collectors(conn: sqlite3.Connection, month: str) -> list[str]:
+    first, last = bounds(month)
+    return [str(r[0]) for r in conn.execute(
+        "SELECT DISTINCT r.agent FROM receipt r LEFT JOIN void v ON v.receipt_number = r.number "
+        "WHERE r.day BETWEEN ? AND ? AND v.receipt_number IS NULL", (first, last))]
+
+
+def active_months(conn: sqlite3.Connection) -> list[str]:
+    """Months with any receipt, settlement or remittance, oldest first."""
+    return [str(r[0]) for r in conn.execute(
+        "SELECT substr(day, 1, 7) FROM receipt UNION SELECT substr(day, 1, 7) FROM settlement "
+        "UNION SELECT substr(day, 1, 7) FROM remittance ORDER BY 1")]
+
+
+def closed_months(conn: sqlite3.Connection) -> list[str]:
+    return [str(r[0]) for r in conn.execute(
+        "SELECT json_extract(body, '$.data.month') FROM journal WHERE kind = 'month_close' ORDER BY seq")]

@@ -1,0 +1,61 @@
+"""A month's close goes up like any entry and the county checks its figures with the same rules;
+a server whose kept state predates 月结 walks the device's chain again to check it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from app.domain.records import UserInfo
+from app.services.desk import Desk
+from sync.client import SyncError
+from sync.server import models as m
+from tests.core.test_receipts import med
+from tests.factories import ZHANG, FakeClock
+from tests.server.conftest import Server
+from tests.server.test_sync_flow import enrol
+
+
+@pytest.mark.parametrize("old_state", [False, True], ids=["state-with-months", "state-from-before"])
+def test_a_month_close_goes_up_and_is_checked(server: Server, desk: Desk, agent: UserInfo, head: UserInfo,
+                                              clock: FakeClock, old_state: bool) -> None:
+    client = enrol(desk, server)
+    desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    client.run()
+    if old_state:  # as a server from before 月结 kept it
+        with server.session() as s:
+            device = s.get(m.Device, "341824100201-01")
+            assert device is not None
+            state = json.loads(device.rules_state)
+            del state["months"], state["closed_month"]
+            device.rules_state = json.dumps(state)
+            s.add(device)
+    clock.now = datetime(2026, 12, 1, 9, 0)
+    desk.months.close("2026-11", agent=agent, head=head, counted_fen=40000)
+    report = client.run()
+    assert report.held == desk.sync.newest()
+    with server.session() as s:
+        device = s.get(m.Device, "341824100201-01")
+        assert device is not None and json.loads(device.rules_state)["closed_month"] == "2026-11"
+
+
+def test_the_county_refuses_a_close_whose_figures_are_not_the_chains(server: Server, desk: Desk, agent: UserInfo,
+                                                                      head: UserInfo, clock: FakeClock) -> None:
+    client = enrol(desk, server)
+    desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    client.run()
+    with server.session() as s:  # the county's state says more cash was taken than the desk's close will say
+        device = s.get(m.Device, "341824100201-01")
+        assert device is not None
+        state = json.loads(device.rules_state)
+        state["months"]["2026-11"][2] += 10000
+        device.rules_state = json.dumps(state)
+        s.add(device)
+    clock.now = datetime(2026, 12, 1, 9, 0)
+    desk.months.close("2026-11", agent=agent, head=head, counted_fen=40000)
+    with pytest.raises(SyncError, match="月结"):
+        client.run()

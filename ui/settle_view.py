@@ -26,6 +26,7 @@ from app.domain.money import MoneyError, format_fen, parse_yuan
 from app.domain.records import CashPosition, Remittance
 from app.services.closing import NextDay, SettleResult
 from app.services.errors import DaishouError
+from app.services.months import MonthFigures
 from app.services.settlement import DENOMINATIONS_FEN
 from ui.context import WindowContext
 from ui.payment_panel import ERROR_STYLE, OK_STYLE
@@ -33,7 +34,7 @@ from ui.pin_dialog import HeadPinDialog
 from ui.reports import open_files, resolve_folder, save_report
 from ui.text_size import scaled
 
-_State = tuple[NextDay, CashPosition, list[Remittance], dict[str, dict[str, object]]]
+_State = tuple[NextDay, CashPosition, list[Remittance], dict[str, dict[str, object]], MonthFigures | None]
 
 
 def denomination_label(fen: int) -> str:
@@ -98,6 +99,21 @@ class SettleView(QWidget):
         rf.addRow(self.remit_button)
         rf.addRow(self.remittances)
 
+        # 月结: shown when a month with cash in it has ended and is not closed yet.
+        self.month: MonthFigures | None = None
+        self.month_figures = QLabel(objectName="monthFigures", wordWrap=True)
+        self.month_counted = QLineEdit(objectName="monthCounted", placeholderText="清点手头现金（元）")
+        self.month_reason = QLineEdit(objectName="monthReason", placeholderText="有差额时必须说明原因")
+        self.month_button = QPushButton("月结并会签", objectName="monthButton")
+        self.month_button.clicked.connect(self.close_month)
+        self.month_box = QGroupBox("月结（日清月结：现金、账、票一致）")
+        mf = QFormLayout(self.month_box)
+        mf.addRow(self.month_figures)
+        mf.addRow("清点手头现金", self.month_counted)
+        mf.addRow("差额原因", self.month_reason)
+        mf.addRow(self.month_button)
+        self.month_box.setVisible(False)
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.note)
@@ -105,6 +121,7 @@ class SettleView(QWidget):
         row.addWidget(count_box, 3)
         row.addWidget(remit_box, 2)
         layout.addLayout(row)
+        layout.addWidget(self.month_box)
         layout.addWidget(self.message)
         layout.addStretch(1)
         # The agent starts by counting: F4 puts the cursor on the 100-yuan notes.
@@ -121,12 +138,13 @@ class SettleView(QWidget):
         def fetch() -> _State:
             # Which day (and round) is due is the core's choice (日清日结 in order), not the view's.
             return (desk.closing.next_day(), desk.settlements.cash_position(), desk.settlements.remittances(),
-                    desk.sync.state().get("confirmations", {}))
+                    desk.sync.state().get("confirmations", {}), desk.months.due())
 
         self.ctx.tasks.run(fetch, self._show)
 
     def _show(self, result: _State) -> None:
-        nxt, cash, remittances, confirmed = result
+        nxt, cash, remittances, confirmed, month = result
+        self._show_month(month)
         self.next = nxt
         self.day, self.expected, self.last_settled = nxt.day, nxt.expected_fen, nxt.last_settled
         self.print_button.setEnabled(nxt.last_settled is not None)
@@ -230,6 +248,59 @@ class SettleView(QWidget):
         opened = open_files(list(paths))
         done = f"日结单和台账已保存：{paths[0].parent}" + ("，请在打开的窗口中打印" if opened else "")
         self._say(f"{self.settled_text}\n{done}" if self.settled_text else done, ok=True)
+
+    # -- 月结 ----------------------------------------------------------------------------------
+    def _show_month(self, month: MonthFigures | None) -> None:
+        self.month = month
+        self.month_box.setVisible(month is not None)
+        if month is None:
+            return
+        numbers = f"收据号 {month.first_number} 至 {month.last_number}" if month.first_number else "无收据"
+        waiting = f"\n尚未日结：{'、'.join(month.unsettled_days[:3])}，请先日结。" if month.unsettled_days else ""
+        self.month_figures.setText(
+            f"{month.month}：收据 {month.receipts} 张（作废 {month.voids} 张，{numbers}），"
+            f"实收 ¥{format_fen(month.collected_fen)}，日结 ¥{format_fen(month.settled_fen)}，"
+            f"解缴 ¥{format_fen(month.remitted_fen)}；月末手头应有 ¥{format_fen(month.on_hand_fen)}{waiting}")
+        self.month_button.setText(f"{month.month} 月结并会签")
+        self.month_button.setEnabled(not month.unsettled_days)
+
+    def close_month(self) -> HeadPinDialog | None:
+        month = self.month
+        if month is None:
+            return None
+        try:
+            counted = parse_yuan(self.month_counted.text(), field="清点手头现金")
+        except MoneyError as exc:
+            self._say(str(exc))
+            self.month_counted.setFocus()
+            return None
+        reason = self.month_reason.text().strip() or None
+        if counted != month.on_hand_fen and not reason:
+            self._say(f"清点手头现金与账面 ¥{format_fen(month.on_hand_fen)} 相差 "
+                      f"¥{format_fen(abs(counted - month.on_hand_fen))}，请先填写差额原因")
+            self.month_reason.setFocus()
+            return None
+        dialog = HeadPinDialog(self.ctx.desk, self.ctx.tasks, purpose="月结", exclude=self.ctx.user.name,
+                               detail=f"{month.month} 清点手头现金 ¥{format_fen(counted)}", parent=self)
+        months, agent = self.ctx.desk.months, self.ctx.user
+
+        def confirmed(result: int) -> None:
+            if result != QDialog.DialogCode.Accepted or dialog.head is None:
+                return
+            head = dialog.head
+            self.ctx.tasks.run(lambda: months.close(month.month, agent=agent, head=head, counted_fen=counted,
+                                                    reason=reason), self._month_closed, on_error=self._refused)
+
+        dialog.finished.connect(confirmed)
+        dialog.open()
+        return dialog
+
+    def _month_closed(self, f: MonthFigures) -> None:
+        self.month_counted.clear()
+        self.month_reason.clear()
+        self._say(f"{f.month} 已月结：清点 ¥{format_fen(f.counted_fen or 0)}，差额 ¥{format_fen(f.difference_fen or 0)}",
+                  ok=True)
+        self.ctx.changes.ledger.emit()
 
     # -- remit -------------------------------------------------------------------------------
     def remit(self) -> None:

@@ -72,6 +72,17 @@ class Months:
         return MonthFigures(**f, unsettled_days=tuple(months.unsettled_days_until(conn, last)),
                             closed=month in months.closed_months(conn))
 
+    def due(self) -> MonthFigures | None:
+        """The month to close next: the oldest one with any cash in it, not yet closed, that has
+        ended (or ends today); None when there is none."""
+        today = self._clock().date().isoformat()
+        with self._db.read() as conn:
+            closed = months.closed_months(conn)
+            for month in months.active_months(conn):
+                if month not in closed and (not closed or month > closed[-1]) and months.bounds(month)[1] <= today:
+                    return self._figures(conn, month)
+        return None
+
     def close(self, month: str, *, agent: UserInfo, head: UserInfo, counted_fen: int,
               reason: str | None = None) -> MonthFigures:
         month = parse_month(month)

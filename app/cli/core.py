@@ -15,6 +15,7 @@ from app.services.desk import Desk
 from app.services.errors import CashConfirmationRequired, InvalidInput, StorageError
 from app.services.months import MonthFigures
 from app.services.receipts import LineRequest
+from app.services.scans import ScanStatus
 from app.services.settlement import DENOMINATIONS_FEN
 from app.storage.verify import VerifyResult
 
@@ -115,6 +116,18 @@ def register(sub: Sub) -> None:
     p.add_argument("--head", required=True)
     p.add_argument("--reason")
     p.set_defaults(handler=_month_close)
+
+    scan = sub.add_parser("ledger-scan", help="台账扫描件（征期结束后7个工作日内报送税务）").add_subparsers(
+        dest="scan_command", required=True)
+    p = scan.add_parser("record", parents=[j], help="登记已报送的台账扫描件（报送人 PIN）")
+    p.add_argument("--year", type=int, required=True, help="缴费年度")
+    p.add_argument("--file", required=True, help="扫描件（PDF、JPEG、PNG、TIFF）")
+    p.add_argument("--sent-on", required=True, help="报送税务的日期 YYYY-MM-DD")
+    p.add_argument("--by", required=True, help="报送人（代收员或村委会负责人）")
+    p.set_defaults(handler=_scan_record)
+    p = scan.add_parser("status", parents=[j], help="期限与已登记的扫描件")
+    p.add_argument("--year", type=int, required=True)
+    p.set_defaults(handler=_scan_status)
 
     p = sub.add_parser("remit", parents=[j], help="解缴（现金交银行）")
     p.add_argument("--amount", required=True)
@@ -358,6 +371,33 @@ def _month_close(args: argparse.Namespace, ctx: Context) -> int:
     agent, head = _agent_and_head(desk, ctx, args, "月结会签")
     f = desk.months.close(args.month, agent=agent, head=head, counted_fen=counted, reason=args.reason)
     ctx.emit(args, f.to_json(), lambda: _month_text(f))
+    return 0
+
+
+def _scan_text(st: ScanStatus) -> str:
+    head = (f"{st.year} 年度集中征期 {st.period_end.isoformat()} 结束，台账扫描件应在 {st.deadline.isoformat()} 前"
+            "报送税务")
+    if not st.scans:
+        return head + "；尚未登记报送"
+    lines = [head] + [f"  {s.sent_on.isoformat()} 报送（{s.by}），{s.path.name}"
+                      + ("" if s.intact else "，注意：保存的副本已不是当时登记的文件") for s in st.scans]
+    if st.late_by:
+        lines.append(f"  晚于期限 {st.late_by} 天")
+    return "\n".join(lines)
+
+
+def _scan_record(args: argparse.Namespace, ctx: Context) -> int:
+    sent_on = iso_day(args.sent_on, "--sent-on")
+    desk = ctx.desk(args)
+    by = desk.users.authenticate(args.by, ctx.read_pin(args.by))
+    st = desk.scans.record(args.year, Path(args.file), sent_on=sent_on, by=by)
+    ctx.emit(args, st.to_json(), lambda: _scan_text(st))
+    return 0
+
+
+def _scan_status(args: argparse.Namespace, ctx: Context) -> int:
+    st = ctx.desk(args).scans.status(args.year)
+    ctx.emit(args, st.to_json(), lambda: _scan_text(st))
     return 0
 
 

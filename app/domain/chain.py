@@ -26,7 +26,7 @@ from app.domain.config import ConfigError, CountyConfig, load_config_text
 
 # Kinds a journal may hold; anything else is refused (a new kind is added here and in verify).
 KINDS = frozenset({"receipt", "void", "settlement", "refund_request", "remittance", "user", "roster",
-                   "print", "device", "config", "month_close"})
+                   "print", "device", "config", "month_close", "ledger_scan"})
 
 
 class ChainError(Exception):

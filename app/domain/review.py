@@ -18,7 +18,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from app.domain.config import CountyConfig, load_config_text
 from app.domain.money import cash_question, format_fen
+from app.domain.workdays import SCAN_WITHIN_WORKING_DAYS, add_working_days, working_days_between
 
 SAMPLE_SHARE = 0.10  # 第四十二条: 不低于10%
 REMIT_WITHIN_DAYS = 1  # 第三十条: 第一时间代为完成缴费 — settled cash is remitted by the next day
@@ -48,6 +50,7 @@ FLAG_LABELS = {
     "late_settlement": "未当日日结", "late_round": "日结后又收款", "reprint": "补打收据",
     "not_remitted": "现金未及时解缴", "large_change": "大额找零", "night": "夜间收款",
     "month_difference": "月结差额", "month_open": "未月结",
+    "scan_missing": "台账扫描件未报送", "scan_late": "台账扫描件逾期报送",
 }
 MONTH_CLOSE_WITHIN_DAYS = 5  # 日清月结: a month is closed within the first days of the next
 
@@ -107,9 +110,17 @@ def review_entries(entries: Iterable[Entry], *, as_of: date,
     settled_by_day: dict[str, int] = {}
     settled_when: list[tuple[str, int]] = []  # (day, counted fen) in order
     closed: set[str] = set()  # months closed (月结)
+    config_text: str | None = None  # the county configuration in force (journalled imports)
+    years: set[int] = set()  # benefit years cash was taken for
+    scans: dict[int, str] = {}  # year -> the first day its scanned 台账 was sent
     for seq, kind, at, d in entries:
         if kind == "receipt":
             _receipt(out, by_number, seq, at, d)
+            years.update(int(ln["year"]) for ln in d.get("lines") or [])
+        elif kind == "config":
+            config_text = d["config"]
+        elif kind == "ledger_scan":
+            scans.setdefault(int(d["year"]), d["sent_on"])
         elif kind == "void":
             _mark(out, by_number, d["number"], "已作废")
             out.flags.append(Flag("void", d["day"], d["number"], seq,
@@ -142,6 +153,29 @@ def review_entries(entries: Iterable[Entry], *, as_of: date,
     if late is not None:
         out.flags.append(late)
     out.flags += _months_open({r.day[:7] for r in out.receipts} - closed, as_of)
+    if config_text is not None:
+        out.flags += _scans(load_config_text(config_text), years, scans, as_of)
+    return out
+
+
+def _scans(config: CountyConfig, years: set[int], scans: dict[int, str], as_of: date) -> list[Flag]:
+    """第三十条: the signed 台账 of a year's collection is scanned and sent within 7 working days
+    after its collection period ends."""
+    out = []
+    for year in sorted(years):
+        if year not in config.years:
+            continue
+        end = config.years[year].window_end
+        deadline = add_working_days(end, SCAN_WITHIN_WORKING_DAYS)
+        sent = scans.get(year)
+        if sent is None and as_of > deadline:
+            out.append(Flag("scan_missing", deadline.isoformat(), str(year), 0,
+                            f"{year} 年度集中征期 {end.isoformat()} 结束，台账扫描件应在 {deadline.isoformat()} 前报送税务，"
+                            f"至 {as_of.isoformat()} 仍未登记报送"))
+        elif sent is not None and date.fromisoformat(sent) > deadline:
+            late = working_days_between(deadline, date.fromisoformat(sent))
+            out.append(Flag("scan_late", sent, str(year), 0,
+                            f"{year} 年度台账扫描件 {sent} 才报送，晚于期限 {deadline.isoformat()}（{late} 个工作日）"))
     return out
 
 

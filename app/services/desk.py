@@ -14,6 +14,7 @@ from app.services.errors import NotInitialised, StorageError
 from app.services.months import Months
 from app.services.receipts import Receipts
 from app.services.roster import Roster
+from app.services.scans import LedgerScans
 from app.services.settlement import Settlements
 from app.services.setup import Setup
 from app.services.users import Users
@@ -38,6 +39,7 @@ class Desk:
         self.receipts = Receipts(self.db, clock, self.setup)
         self.settlements = Settlements(self.db, clock)
         self.months = Months(self.db, clock)
+        self.scans = LedgerScans(self.db, clock, self.setup)
         self.backups = Backups(self.db, clock, self.setup)
         self.closing = Closing(self.settlements, self.backups, clock)
         self.sync = sync_state.SyncLedger(self.db)

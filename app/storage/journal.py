@@ -83,3 +83,12 @@ def entries(conn: sqlite3.Connection) -> list[tuple[int, str, str, dict[str, Any
 
     return [(int(seq), str(kind), str(at), orjson.loads(body)["data"]) for seq, kind, at, body in conn.execute(
         "SELECT seq, kind, recorded_at, CAST(body AS BLOB) FROM journal ORDER BY seq")]
+
+
+def entries_of(conn: sqlite3.Connection, kind: str) -> list[tuple[int, str, dict[str, Any]]]:
+    """(seq, recorded_at, data) of every entry of one kind, in order (a scan of the journal: for
+    the rare kinds, such as the scanned 台账)."""
+    import orjson
+
+    return [(int(seq), str(at), orjson.loads(body)["data"]) for seq, at, body in conn.execute(
+        "SELECT seq, recorded_at, CAST(body AS BLOB) FROM journal WHERE kind = ? ORDER BY seq", (kind,))]

@@ -1,0 +1,133 @@
+"""The scanned 台账 (003 第三十条): within 7 working days after the collection period the signed
+《现金征缴登记台账》 is scanned and sent to the tax office; the township keeps the original.
+
+Recording it keeps a copy of the scan beside the ledger (scans/, readable by its owner only) and
+a journal entry with its SHA-256, the year and the day it was sent, so review and the county see
+whether, and when, it went; `status` says whether the kept copy is still the one journalled."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from app.domain.config import ConfigError
+from app.domain.records import UserInfo
+from app.domain.workdays import SCAN_WITHIN_WORKING_DAYS, add_working_days
+from app.services.database import Clock, Database
+from app.services.errors import InvalidInput, Refused
+from app.services.ledger import refuse_if_clock_behind
+from app.services.setup import Setup
+from app.services.signoff import CASH_ROLES, require_pin
+from app.storage import journal
+from app.storage.db import owner_only
+
+MAX_SCAN_BYTES = 100 * 1024 * 1024
+_KINDS = {b"%PDF": ".pdf", b"\xff\xd8\xff": ".jpg", b"\x89PNG": ".png", b"II*\x00": ".tif", b"MM\x00*": ".tif"}
+
+
+@dataclass(frozen=True)
+class ScanRecord:
+    year: int
+    sent_on: date
+    sha256: str
+    path: Path
+    by: str
+    intact: bool  # the kept copy still hashes to what was journalled
+
+    def to_json(self) -> dict[str, Any]:
+        return {"year": self.year, "sent_on": self.sent_on.isoformat(), "sha256": self.sha256,
+                "file": str(self.path), "by": self.by, "intact": self.intact}
+
+
+@dataclass(frozen=True)
+class ScanStatus:
+    year: int
+    period_end: date
+    deadline: date
+    scans: list[ScanRecord]
+
+    @property
+    def late_by(self) -> int | None:
+        """Days the first scan was sent after the deadline (None: not sent, 0: in time)."""
+        if not self.scans:
+            return None
+        return max(0, (self.scans[0].sent_on - self.deadline).days)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"year": self.year, "period_end": self.period_end.isoformat(), "deadline": self.deadline.isoformat(),
+                "scans": [s.to_json() for s in self.scans], "late_by_days": self.late_by}
+
+
+def _kind(head: bytes) -> str | None:
+    return next((ext for magic, ext in _KINDS.items() if head.startswith(magic)), None)
+
+
+class LedgerScans:
+    def __init__(self, db: Database, clock: Clock, setup: Setup) -> None:
+        self._db = db
+        self._clock = clock
+        self._setup = setup
+        self.folder = db.home / "scans"
+
+    def _period_end(self, year: int) -> date:
+        try:
+            return self._setup.config.year(year).window_end
+        except ConfigError as exc:
+            raise InvalidInput(str(exc)) from None
+
+    def status(self, year: int) -> ScanStatus:
+        end = self._period_end(year)
+        with self._db.read() as conn:
+            rows = journal.entries_of(conn, "ledger_scan")
+        scans = []
+        for _seq, _at, d in rows:
+            if d["year"] != year:
+                continue
+            path = self.folder / d["file"]
+            intact = path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == d["sha256"]
+            scans.append(ScanRecord(year, date.fromisoformat(d["sent_on"]), d["sha256"], path, d["by"], intact))
+        return ScanStatus(year, end, add_working_days(end, SCAN_WITHIN_WORKING_DAYS), scans)
+
+    def record(self, year: int, scan: Path, *, sent_on: date, by: UserInfo) -> ScanStatus:
+        require_pin(by)
+        if by.role not in CASH_ROLES:
+            raise Refused(f"「{by.name}」是{by.role.label}：台账扫描件由代收员或村委会负责人报送登记")
+        end = self._period_end(year)
+        today = self._clock().date()
+        if sent_on > today:
+            raise InvalidInput(f"报送日期 {sent_on.isoformat()} 在未来")
+        if sent_on <= end:
+            raise Refused(f"{year} 年度集中征期到 {end.isoformat()} 结束，台账在征期结束后扫描报送")
+        scan = Path(scan)
+        try:
+            data = scan.read_bytes() if scan.stat().st_size <= MAX_SCAN_BYTES else None
+        except OSError as exc:
+            raise InvalidInput(f"无法读取扫描件 {scan}：{exc.strerror or exc}") from None
+        if data is None:
+            raise InvalidInput(f"扫描件 {scan.name} 超过 100 MB，请降低扫描分辨率后再登记")
+        ext = _kind(data[:8])
+        if ext is None:
+            raise InvalidInput(f"{scan.name} 不是 PDF、JPEG、PNG 或 TIFF 扫描件")
+        digest = hashlib.sha256(data).hexdigest()
+        name = f"台账-{year}-{digest[:12]}{ext}"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        owner_only(self.folder)
+        kept = self.folder / name
+        if not kept.exists():
+            part = kept.with_name(kept.name + ".part")
+            shutil.copyfile(scan, part)
+            part.replace(kept)
+            owner_only(kept)
+        now = self._clock()
+        with self._db.write() as conn:
+            if any(d["sha256"] == digest for _s, _a, d in journal.entries_of(conn, "ledger_scan")):
+                raise Refused(f"这份扫描件（{scan.name}）已经登记过")
+            refuse_if_clock_behind(conn, now)
+            journal.append(conn, "ledger_scan", now.isoformat(), {
+                "year": year, "period_end": end.isoformat(), "sent_on": sent_on.isoformat(), "sha256": digest,
+                "bytes": len(data), "file": name, "by": by.name})
+        return self.status(year)

@@ -54,6 +54,10 @@ def _raw_public(key: Ed25519PrivateKey) -> bytes:
     return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
+# Names of the journal kinds newer servers know, for the message when an older one does not.
+KIND_LABELS = {"month_close": "月结", "ledger_scan": "台账扫描件"}
+
+
 class SyncClient:
     def __init__(self, desk: Desk, *, server: str | None = None, transport: httpx.BaseTransport | None = None,
                  timeout: float = 30, retries: int = 3, sleep: Callable[[float], None] = time.sleep,
@@ -104,9 +108,18 @@ class SyncClient:
         if state.ack is not None:
             self.desk.sync.keep_ack(_ack(state.ack))
         held = state.held_seq
+        known = frozenset(state.kinds) if state.kinds is not None else p.FIRST_KINDS
         while (span := self.desk.sync.pending(held)) is not None:
             first, last = span[0], min(span[1], span[0] + MAX_BATCH - 1)
             batch = self.build_batch(key, first, last)
+            stop = next((e for e in batch.entries if e.kind not in known), None)
+            if stop is not None:  # send what comes before it; the server would refuse the rest
+                if stop.seq == first:
+                    raise SyncError("server_too_old", f"县服务器版本较旧，还不认识本机的"
+                                                      f"「{KIND_LABELS.get(stop.kind, stop.kind)}」记录：已上传到第 "
+                                                      f"{held} 条后暂停，请县里升级服务器后再同步")
+                last = stop.seq - 1
+                batch = self.build_batch(key, first, last)
             response = self._request("POST", p.BATCHES, content=batch.model_dump_json(), token=token,
                                      ok=(200, 409))
             result = p.BatchResult.model_validate(response.json())

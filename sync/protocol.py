@@ -79,6 +79,10 @@ class DeviceState(BaseModel):
     held_seq: int  # 0 when nothing is held yet
     held_hash: str  # GENESIS_HASH when nothing is held
     ack: Ack | None
+    # The journal kinds this server's rules know (absent from servers older than the field: the
+    # first ten). A desk holds back a batch with a kind its server does not know, and says the
+    # server needs upgrading, instead of sending entries the county would refuse.
+    kinds: list[str] | None = None
 
 
 class Batch(BaseModel):
@@ -176,3 +180,8 @@ def batch_signing_bytes(device_id: str, from_seq: int, to_seq: int, prev_hash: s
 
 
 ack_signing_bytes = signing.ack_signing_bytes
+
+
+# What a server that does not list its kinds knows: the kinds from before the field existed.
+FIRST_KINDS = frozenset({"receipt", "void", "settlement", "refund_request", "remittance", "user", "roster",
+                         "print", "device", "config"})

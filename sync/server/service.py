@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, update
 from sqlmodel import Session, col, select
 
 from app.domain.canonical import GENESIS_HASH
-from app.domain.chain import ChainError, ChainRules
+from app.domain.chain import KINDS, ChainError, ChainRules
 from app.domain.receipt_numbers import validate_device_no, validate_village_code
 from app.domain.signing import county_signing_bytes
 from sync import protocol as p
@@ -138,7 +138,8 @@ def device_for_token(s: Session, token: str | None) -> m.Device:
 
 def state(s: Session, device: m.Device) -> p.DeviceState:
     ack = sign_ack(s, device.id, device.held_seq, device.held_hash) if device.held_seq else None
-    return p.DeviceState(device_id=device.id, held_seq=device.held_seq, held_hash=device.held_hash, ack=ack)
+    return p.DeviceState(device_id=device.id, held_seq=device.held_seq, held_hash=device.held_hash, ack=ack,
+                         kinds=sorted(KINDS))
 
 
 # -- batches ----------------------------------------------------------------------------------

@@ -59,3 +59,25 @@ def test_the_county_refuses_a_close_whose_figures_are_not_the_chains(server: Ser
     desk.months.close("2026-11", agent=agent, head=head, counted_fen=40000)
     with pytest.raises(SyncError, match="月结"):
         client.run()
+
+
+def test_a_server_that_does_not_know_month_closes_is_not_sent_one(server: Server, desk: Desk, agent: UserInfo,
+                                                                   head: UserInfo, clock: FakeClock,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """An older county server lists no kinds: the desk sends what it knows and stops before the
+    月结, saying the server needs upgrading (the older server would refuse it as unknown)."""
+    from sync.server import service
+
+    real_state = service.state
+    monkeypatch.setattr(service, "state", lambda s, device: real_state(s, device).model_copy(update={"kinds": None}))
+    client = enrol(desk, server)
+    desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    settled = desk.sync.newest()
+    clock.now = datetime(2026, 12, 1, 9, 0)
+    desk.months.close("2026-11", agent=agent, head=head, counted_fen=40000)
+    with pytest.raises(SyncError, match=f"还不认识本机的「月结」记录：已上传到第 {settled} 条后暂停"):
+        client.run()
+    with server.session() as s:
+        device = s.get(m.Device, "341824100201-01")
+        assert device is not None and device.held_seq == settled  # everything before the close went up

@@ -42,6 +42,9 @@ def register(sub: Any) -> None:
     p = group.add_parser("receipt", parents=[j, printer], help="打印（或补打）一张收据")
     p.add_argument("number")
     p.set_defaults(handler=_guard(_print_receipt))
+    p = group.add_parser("proof", parents=[j, printer], help="打印缴费证明（已登记代为缴费的收据）")
+    p.add_argument("number")
+    p.set_defaults(handler=_guard(_print_proof))
     p = group.add_parser("test", parents=[j, printer], help="打印测试页并读取打印机状态")
     p.set_defaults(handler=_guard(_print_test))
 
@@ -98,6 +101,22 @@ def _print_receipt(args: argparse.Namespace, ctx: Context) -> int:
     what = f"补打（第{copy}次）" if copy else "原件"
     ctx.emit(args, {"number": receipt.number, "copy": copy, "bytes": len(job), "printer": str(device.uri)},
              f"收据 {receipt.number} 已发送到打印机 {device.uri}（{what}，{len(job)} 字节）")
+    return 0
+
+
+def _print_proof(args: argparse.Namespace, ctx: Context) -> int:
+    from printing.payment_proof import NotPaidOnBehalf, render_payment_proof
+
+    desk = ctx.desk(args)
+    receipt = desk.receipts.get(args.number)
+    device, options = _device_and_options(args, desk)
+    try:
+        job = render_payment_proof(receipt, options, receipt_context(desk, receipt))
+    except NotPaidOnBehalf as exc:
+        raise InvalidInput(str(exc)) from None
+    device.send(job)
+    ctx.emit(args, {"number": receipt.number, "bytes": len(job), "printer": str(device.uri)},
+             f"收据 {receipt.number} 的缴费证明已发送到打印机 {device.uri}（{len(job)} 字节）")
     return 0
 
 

@@ -113,7 +113,7 @@ def wrap(text: str, cols: int) -> list[str]:
     return out
 
 
-def _lines(text: str, cols: int, align: Align = "left", **style: bool) -> list[Text]:
+def text_lines(text: str, cols: int, align: Align = "left", **style: bool) -> list[Text]:
     return [Text(part, align=align, **style) for part in wrap(text, cols)]
 
 
@@ -127,7 +127,7 @@ def receipt_items(receipt: Receipt, width_dots: int, context: ReceiptContext | N
     return items
 
 
-def _person_lines(receipt: Receipt, cols: int, ctx: ReceiptContext) -> list[Item]:
+def person_lines(receipt: Receipt, cols: int, ctx: ReceiptContext) -> list[Item]:
     """Each covered person: name and masked ID, the full insurance name, year and tier, and where
     the government pays part, the standard, the subsidy and what the person paid — so "档次 500
     元，实缴 400 元" never reads as short-changing."""
@@ -137,23 +137,23 @@ def _person_lines(receipt: Receipt, cols: int, ctx: ReceiptContext) -> list[Item
         category = (ctx.categories or {}).get(line.id_number, "")
         if wide:  # 80 mm: name, ID and amount side by side
             left = f"{line.name}  {mask_id(line.id_number)}"
-            items += _lines(spread(left, yuan(line.amount_fen), cols), cols)
+            items += text_lines(spread(left, yuan(line.amount_fen), cols), cols)
         else:
-            items += _lines(spread(line.name, yuan(line.amount_fen), cols), cols)
+            items += text_lines(spread(line.name, yuan(line.amount_fen), cols), cols)
             items.append(Text(f"  {mask_id(line.id_number)}"))
         detail = f"  {line.insurance.label} {line.year}年度"
         if line.tier_fen is not None:
             detail += f" 档次{format_fen(line.tier_fen).removesuffix('.00')}元"
-        items += _lines(detail, cols)
+        items += text_lines(detail, cols)
         standard = line.tier_fen if line.tier_fen is not None else (ctx.standard_fen or {}).get(
             (line.insurance.value, line.year))
         if standard is not None and standard > line.due_fen:
             note = (f"  {category + '：' if category else ''}标准{format_fen(standard).removesuffix('.00')}元，"
                     f"政府代缴/资助{format_fen(standard - line.due_fen).removesuffix('.00')}元，"
                     f"个人缴{format_fen(line.amount_fen).removesuffix('.00')}元")
-            items += _lines(note, cols)
+            items += text_lines(note, cols)
         elif category and category != "一般":
-            items += _lines(f"  人员类别：{category}", cols)
+            items += text_lines(f"  人员类别：{category}", cols)
     return items
 
 
@@ -175,19 +175,19 @@ def _part(receipt: Receipt, width_dots: int, ctx: ReceiptContext, *, stub: bool)
         f"缴费人：{receipt.payer_name}",
         f"证件号码：{mask_id(receipt.payer_id_number)}",
     ):
-        items += _lines(text, cols)
+        items += text_lines(text, cols)
     items.append(rule)
-    items += _person_lines(receipt, cols, ctx)
+    items += person_lines(receipt, cols, ctx)
     items += [
         rule,
-        *_lines(spread("合计：", yuan(receipt.total_fen), cols), cols, bold=True),
-        *_lines(f"大写：{fen_in_words(receipt.total_fen)}", cols),
-        *_lines(spread("实收现金：", yuan(receipt.cash_fen), cols), cols),
-        *_lines(spread("找零：", yuan(receipt.change_fen), cols), cols),
-        *_lines(f"代收员：{receipt.agent}", cols),
+        *text_lines(spread("合计：", yuan(receipt.total_fen), cols), cols, bold=True),
+        *text_lines(f"大写：{fen_in_words(receipt.total_fen)}", cols),
+        *text_lines(spread("实收现金：", yuan(receipt.cash_fen), cols), cols),
+        *text_lines(spread("找零：", yuan(receipt.change_fen), cols), cols),
+        *text_lines(f"代收员：{receipt.agent}", cols),
     ]
     if ctx.collection_phone:
-        items += _lines(f"咨询电话：{ctx.collection_phone}", cols)
+        items += text_lines(f"咨询电话：{ctx.collection_phone}", cols)
     items.append(Feed(1))
     if stub or ctx.parts != "both":  # the payer signs the part that stays with the 台账
         items += [Text("缴费人签字：" + "_" * (cols - 12)), Feed(1)]
@@ -195,7 +195,7 @@ def _part(receipt: Receipt, width_dots: int, ctx: ReceiptContext, *, stub: bool)
     if not stub:
         items.append(QrCode(qr_payload(receipt, ctx.verify_url)))
         if ctx.verify_url:  # with the number above and the 校验码 below: what to type without a phone
-            items += _lines(f"查验：{ctx.verify_url}", cols, align="left")
+            items += text_lines(f"查验：{ctx.verify_url}", cols, align="left")
     items += [
         Text(f"校验码：{receipt.short_hash}", align="center"),
         Text(f"「{SEAL_NOTE}」", align="center", bold=True),

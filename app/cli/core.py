@@ -87,6 +87,15 @@ def register(sub: Sub) -> None:
     p.add_argument("--agent", required=True)
     p.add_argument("--head", required=True)
     p.set_defaults(handler=_receipt_refund)
+    p = receipt.add_parser("paid", parents=[j], help="登记代为缴费（税务系统的缴费凭证号；经办人 PIN）")
+    p.add_argument("number")
+    p.add_argument("--voucher", required=True, help="缴费凭证号 / 电子税票号")
+    p.add_argument("--channel", default="电子税务局", help="电子税务局、微信小程序、社保缴费客户端 …")
+    p.add_argument("--by", required=True, help="代为缴费的代收员或村委会负责人")
+    p.set_defaults(handler=_receipt_paid)
+    p = receipt.add_parser("unpaid", parents=[j], help="尚未代为缴费的收据")
+    p.add_argument("--date")
+    p.set_defaults(handler=_receipt_unpaid)
     p = receipt.add_parser("list", parents=[j])
     p.add_argument("--date")
     p.set_defaults(handler=_receipt_list)
@@ -290,6 +299,23 @@ def _receipt_refund(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def _receipt_paid(args: argparse.Namespace, ctx: Context) -> int:
+    desk = ctx.desk(args)
+    by = desk.users.authenticate(args.by, ctx.read_pin(args.by))
+    r = desk.receipts.record_paid_on_behalf(args.number, voucher=args.voucher, channel=args.channel, by=by)
+    assert r.paid is not None
+    ctx.emit(args, receipt_json(r), f"收据 {r.number} 已代为缴费 {format_fen(r.total_fen)} 元：{r.paid.channel} "
+                                    f"凭证号 {r.paid.voucher}")
+    return 0
+
+
+def _receipt_unpaid(args: argparse.Namespace, ctx: Context) -> int:
+    day = iso_day(args.date) if args.date else None
+    numbers = ctx.desk(args).receipts.unpaid_on_behalf(day)
+    ctx.emit(args, numbers, lambda: "\n".join(numbers) if numbers else "没有待代为缴费的收据")
+    return 0
+
+
 def _agent_and_head(desk: Desk, ctx: Context, args: argparse.Namespace,
                     purpose: str) -> tuple[UserInfo, UserInfo]:
     """The agent's PIN, then the village head's: the order they are named in on the command line."""
@@ -470,6 +496,8 @@ def receipt_json(r: Receipt) -> dict[str, Any]:
         "refund_request": ({"amount_fen": r.refund.amount_fen, "reason": r.refund.reason,
                             "agent": r.refund.agent, "head": r.refund.head, "at": r.refund.at.isoformat()}
                            if r.refund else None),
+        "paid_on_behalf": ({"voucher": r.paid.voucher, "channel": r.paid.channel, "amount_fen": r.paid.amount_fen,
+                            "by": r.paid.agent, "at": r.paid.at.isoformat()} if r.paid else None),
     }
 
 

@@ -26,7 +26,7 @@ from app.domain.config import ConfigError, CountyConfig, load_config_text
 
 # Kinds a journal may hold; anything else is refused (a new kind is added here and in verify).
 KINDS = frozenset({"receipt", "void", "settlement", "refund_request", "remittance", "user", "roster",
-                   "print", "device", "config", "month_close", "ledger_scan"})
+                   "print", "device", "config", "month_close", "ledger_scan", "paid_on_behalf"})
 
 
 class ChainError(Exception):
@@ -43,7 +43,8 @@ class ChainRules:
     hash: str = GENESIS_HASH
     receipt_seq: int = 0
     last_day: str = ""  # the newest settled day: no receipt may be dated before it
-    # Receipt number -> [day, total, state]; state 0 open, 1 settled, 2 voided, 3 refund requested.
+    # Receipt number -> [day, total, state]; state 0 open, 1 settled, 2 voided, 3 refund requested;
+    # a fourth element 1 once it was paid on the payer's behalf (代为缴费).
     receipts: dict[str, list[Any]] = field(default_factory=dict)
     open_by_day: dict[str, list[str]] = field(default_factory=dict)  # receipts not in a round yet
     rounds: dict[str, int] = field(default_factory=dict)  # day -> settlement rounds so far
@@ -116,8 +117,8 @@ class ChainRules:
             self._receipt(seq, d)
         elif kind == "void":
             r = self.receipts.get(d["number"])
-            if r is None or r[2] != 0:
-                raise ChainError(seq, f"作废记录指向不存在、已作废或已日结的收据 {d['number']}", "bad_void")
+            if r is None or r[2] != 0 or len(r) > 3:
+                raise ChainError(seq, f"作废记录指向不存在、已作废、已日结或已代为缴费的收据 {d['number']}", "bad_void")
             r[2] = 2
             month = self._month(r[0])
             month[1] += 1
@@ -135,6 +136,12 @@ class ChainRules:
             self._month(d["day"])[4] += int(d["amount_fen"])
         elif kind == "month_close":
             self._month_close(seq, d)
+        elif kind == "paid_on_behalf":
+            r = self.receipts.get(d["number"])
+            if r is None or r[2] not in (0, 1) or len(r) > 3 or r[1] != d["amount_fen"]:
+                raise ChainError(seq, f"代为缴费记录指向不存在、已作废、已代缴过或金额不符的收据 {d['number']}",
+                                 "bad_payment")
+            r.append(1)
         elif kind == "print":
             if d["number"] not in self.receipts:
                 raise ChainError(seq, f"打印记录指向不存在的收据 {d['number']}", "bad_print")

@@ -104,11 +104,22 @@ def _paper(raw: Any) -> Paper:
     return Paper(out["report_phone"], out["collection_phone"], url, days, parts)
 
 
+# What happens to the cash after the receipt (DESIGN rule 8): "remit" — the village deposits it
+# and the township applies for 解缴 (002); "pay_on_behalf" — the agent pays in the tax system on
+# the payer's behalf at once and records the voucher (003 第三十条: 第一时间代为完成缴费).
+AFTER_CASH = ("remit", "pay_on_behalf")
+
+
 @dataclass(frozen=True)
 class CountyConfig:
     county: str
     years: dict[int, YearConfig]
     paper: Paper = field(default_factory=Paper)
+    after_cash: str = "remit"
+
+    @property
+    def pays_on_behalf(self) -> bool:
+        return self.after_cash == "pay_on_behalf"
 
     def year(self, year: int) -> YearConfig:
         try:
@@ -133,6 +144,8 @@ class CountyConfig:
                 "subsidies_yuan": subs,
             }
         out: dict[str, Any] = {"county": self.county, "years": years}
+        if self.after_cash != "remit":
+            out["after_cash"] = self.after_cash
         if self.paper.to_json():
             out["paper"] = self.paper.to_json()
         return out
@@ -185,7 +198,10 @@ def parse_config(data: dict[str, Any]) -> CountyConfig:
                     amount, field=f"{where}.subsidies_yuan.{cat_text}.{ins_text}"
                 )
         years[year] = YearConfig(year, tiers, medical, start, end, subsidies)
-    return CountyConfig(str(data.get("county", "")), years, _paper(data.get("paper")))
+    after_cash = data.get("after_cash", "remit")
+    if after_cash not in AFTER_CASH:
+        raise ConfigError(f"after_cash：应为 {' 或 '.join(AFTER_CASH)}（收现后解缴，或第一时间代为缴费）")
+    return CountyConfig(str(data.get("county", "")), years, _paper(data.get("paper")), after_cash)
 
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # benefit years the program accepts anywhere

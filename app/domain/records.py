@@ -88,6 +88,17 @@ class VoidInfo:
 
 
 @dataclass(frozen=True)
+class PaidInfo:
+    """代为缴费: the agent paid the receipt in the tax system on the payer's behalf (第三十条)."""
+
+    voucher: str  # 缴费凭证号 / 电子税票号 the tax system gave
+    channel: str  # 电子税务局, 微信小程序, 社保缴费客户端, POS机 …
+    amount_fen: int
+    agent: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class RefundInfo:
     """退费申请 recorded for a receipt of a closed day; the county pays the money back."""
 
@@ -121,6 +132,7 @@ class Receipt:
     void: VoidInfo | None = None
     prints: int = 0  # successful prints so far; the next one is a copy (补打) when > 0
     refund: RefundInfo | None = None
+    paid: PaidInfo | None = None  # 代为缴费, in a county that pays on the payer's behalf
 
     @property
     def status(self) -> str:

@@ -51,6 +51,7 @@ FLAG_LABELS = {
     "not_remitted": "现金未及时解缴", "large_change": "大额找零", "night": "夜间收款",
     "month_difference": "月结差额", "month_open": "未月结",
     "scan_missing": "台账扫描件未报送", "scan_late": "台账扫描件逾期报送",
+    "not_paid": "未代为缴费", "late_paid": "代为缴费不及时",
 }
 MONTH_CLOSE_WITHIN_DAYS = 5  # 日清月结: a month is closed within the first days of the next
 
@@ -113,6 +114,7 @@ def review_entries(entries: Iterable[Entry], *, as_of: date,
     config_text: str | None = None  # the county configuration in force (journalled imports)
     years: set[int] = set()  # benefit years cash was taken for
     scans: dict[int, str] = {}  # year -> the first day its scanned 台账 was sent
+    paid: dict[str, str] = {}  # receipt number -> when it was paid on the payer's behalf
     for seq, kind, at, d in entries:
         if kind == "receipt":
             _receipt(out, by_number, seq, at, d)
@@ -121,6 +123,8 @@ def review_entries(entries: Iterable[Entry], *, as_of: date,
             config_text = d["config"]
         elif kind == "ledger_scan":
             scans.setdefault(int(d["year"]), d["sent_on"])
+        elif kind == "paid_on_behalf":
+            paid[d["number"]] = at
         elif kind == "void":
             _mark(out, by_number, d["number"], "已作废")
             out.flags.append(Flag("void", d["day"], d["number"], seq,
@@ -149,12 +153,35 @@ def review_entries(entries: Iterable[Entry], *, as_of: date,
             out.flags.append(Flag("reprint", row.day if row else at[:10], d["number"], seq,
                                   f"收据 {d['number']} 于 {_hm(at)} 补打（第 {d['copy_no']} 次补打）"))
     out.settled_fen = sum(settled_by_day.values())
-    late = _unremitted(settled_when, out.remitted_fen, as_of, remit_within_days)
-    if late is not None:
-        out.flags.append(late)
+    config = load_config_text(config_text) if config_text is not None else None
+    if config is not None and config.pays_on_behalf:  # no cash is remitted: it was paid at once
+        out.flags += _not_paid(out.receipts, paid, as_of)
+    else:
+        late = _unremitted(settled_when, out.remitted_fen, as_of, remit_within_days)
+        if late is not None:
+            out.flags.append(late)
     out.flags += _months_open({r.day[:7] for r in out.receipts} - closed, as_of)
-    if config_text is not None:
-        out.flags += _scans(load_config_text(config_text), years, scans, as_of)
+    if config is not None:
+        out.flags += _scans(config, years, scans, as_of)
+    return out
+
+
+def _not_paid(receipts: list[ReceiptRow], paid: dict[str, str], as_of: date) -> list[Flag]:
+    """第三十条: 收取缴费人现金后应第一时间代为完成缴费 — paid the same day, or flagged."""
+    out = []
+    for r in receipts:
+        if r.status == "已作废":
+            continue
+        at = paid.get(r.number)
+        if at is None:
+            if date.fromisoformat(r.day) < as_of:
+                out.append(Flag("not_paid", r.day, r.number, r.seq,
+                                f"收据 {r.number} {r.day} 收取现金 {format_fen(r.total_fen)} 元，至 {as_of.isoformat()} "
+                                f"仍未登记代为缴费（{r.agent}）"))
+        elif at[:10] > r.day:
+            days = (date.fromisoformat(at[:10]) - date.fromisoformat(r.day)).days
+            out.append(Flag("late_paid", r.day, r.number, r.seq,
+                            f"收据 {r.number} {r.day} 收取现金，{_hm(at)} 才代为缴费（晚 {days} 天）"))
     return out
 
 

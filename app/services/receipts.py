@@ -159,6 +159,8 @@ class Receipts:
             row = _existing(conn, number)
             if table.has(conn, "void", row.number):
                 raise Refused(f"收据 {row.number} 已经作废")
+            if table.has(conn, "paid_on_behalf", row.number):
+                raise Refused(f"收据 {row.number} 已代为缴费（税务系统已入账），不能作废：日结后登记退费申请")
             if receipt_settled(conn, row.number):
                 raise Refused(
                     f"收据 {row.number} 所在的 {row.day.isoformat()} 已日结，不能作废；如需退款请登记退费申请（daishou receipt refund）"
@@ -170,6 +172,42 @@ class Receipts:
             entry = journal.append(conn, "void", now.isoformat(), data)
             table.insert_void(conn, entry.seq, now, data)
         return self.get(number.strip())
+
+    # -- 代为缴费 ----------------------------------------------------------------------------
+
+    def record_paid_on_behalf(self, number: str, *, voucher: str, channel: str, by: UserInfo) -> Receipt:
+        """The agent paid the receipt in the tax system on the payer's behalf (003 第三十条:
+        第一时间代为完成缴费): the voucher number the tax system gave is kept with the receipt,
+        for the 缴费证明 and for the county to match against the tax data."""
+        require_pin(by)
+        if by.role not in CASH_ROLES:
+            raise Refused(f"「{by.name}」是{by.role.label}，不经手现金，不能登记代为缴费")
+        if not self._setup.config.pays_on_behalf:
+            raise Refused("本县的县级配置是收现后解缴（after_cash = remit），不登记代为缴费")
+        voucher = " ".join(voucher.split())
+        if not 4 <= len(voucher) <= 40:
+            raise InvalidInput("缴费凭证号（电子税票号）：应为 4–40 个字符，照税务系统显示的填写")
+        channel = " ".join(channel.split()) or "电子税务局"
+        if len(channel) > 20:
+            raise InvalidInput("代缴渠道：不超过 20 个字，如 电子税务局、微信小程序、社保缴费客户端")
+        now = self._clock()
+        with self._db.write() as conn:
+            row = _existing(conn, number)
+            if table.has(conn, "void", row.number):
+                raise Refused(f"收据 {row.number} 已经作废，不能代为缴费")
+            if table.has(conn, "paid_on_behalf", row.number):
+                raise Refused(f"收据 {row.number} 已经登记过代为缴费")
+            data = {"number": row.number, "voucher": voucher, "channel": channel, "amount_fen": row.total_fen,
+                    "paid_at": now.isoformat(), "by": by.name}
+            refuse_if_clock_behind(conn, now)
+            entry = journal.append(conn, "paid_on_behalf", now.isoformat(), data)
+            table.insert_paid_on_behalf(conn, entry.seq, now, data)
+        return self.get(row.number)
+
+    def unpaid_on_behalf(self, day: date | None = None) -> list[str]:
+        """Receipts still to be paid on the payers' behalf (a county that pays on their behalf)."""
+        with self._db.read() as conn:
+            return table.unpaid_on_behalf(conn, day)
 
     # -- refund requests -------------------------------------------------------------------
 

@@ -14,7 +14,15 @@ from datetime import date, datetime
 from typing import Any
 
 from app.domain.insurance import Insurance
-from app.domain.records import Countersign, PayerSignoff, Receipt, ReceiptLine, RefundInfo, VoidInfo
+from app.domain.records import (
+    Countersign,
+    PaidInfo,
+    PayerSignoff,
+    Receipt,
+    ReceiptLine,
+    RefundInfo,
+    VoidInfo,
+)
 from app.storage.db import sql_datetime
 
 HEADER = ("number, journal_seq, day, recorded_at, payer_id_number, payer_name, agent, total_fen, "
@@ -115,6 +123,22 @@ def insert_receipt(conn: sqlite3.Connection, journal_seq: int, at: datetime, dat
 
 
 
+def insert_paid_on_behalf(conn: sqlite3.Connection, journal_seq: int, at: datetime, data: dict[str, Any]) -> None:
+    conn.execute("INSERT INTO paid_on_behalf (receipt_number, journal_seq, recorded_at, voucher, channel, amount_fen, "
+                 "agent) VALUES (?, ?, ?, ?, ?, ?, ?)", (data["number"], journal_seq, sql_datetime(at), data["voucher"],
+                                                         data["channel"], data["amount_fen"], data["by"]))
+
+
+def unpaid_on_behalf(conn: sqlite3.Connection, day: date | None = None) -> list[str]:
+    """Receipts (not voided) with no 代为缴费 record yet, of one day or all, in order."""
+    where = "AND r.day = ?" if day else ""
+    return [str(r[0]) for r in conn.execute(
+        "SELECT r.number FROM receipt r LEFT JOIN void v ON v.receipt_number = r.number "
+        "LEFT JOIN paid_on_behalf p ON p.receipt_number = r.number "
+        f"WHERE v.receipt_number IS NULL AND p.receipt_number IS NULL {where} ORDER BY r.receipt_seq",
+        (day.isoformat(),) if day else ())]
+
+
 def insert_signature(conn: sqlite3.Connection, sha256: str, png: bytes) -> None:
     conn.execute("INSERT OR IGNORE INTO signature (sha256, png) VALUES (?, ?)", (sha256, png))
 
@@ -174,6 +198,9 @@ def receipts(conn: sqlite3.Connection, rows: Sequence[Header], village_name: str
     refunds = {r[0]: RefundInfo(r[1], r[2], r[3], r[4], _dt(r[5])) for r in conn.execute((
         "SELECT receipt_number, amount_fen, reason, agent, head, recorded_at "
         f"FROM refund_request WHERE {scope}"), bounds)}
+    paid = {r[0]: PaidInfo(r[1], r[2], r[3], r[4], _dt(r[5])) for r in conn.execute((
+        "SELECT receipt_number, voucher, channel, amount_fen, agent, recorded_at "
+        f"FROM paid_on_behalf WHERE {scope}"), bounds)}
     prints = {str(p[0]): int(p[1]) for p in conn.execute((
         f"SELECT receipt_number, COUNT(*) FROM print_event WHERE ok AND {scope} "
         "GROUP BY receipt_number"), bounds)}
@@ -198,7 +225,7 @@ def receipts(conn: sqlite3.Connection, rows: Sequence[Header], village_name: str
             payer_signoff=PayerSignoff(row.payer_signoff), signature_sha256=row.signature_sha256,
             override_reason=row.override_reason, hash=hashes[row.journal_seq],
             countersign=later[0] if later else None, void=voids.get(row.number),
-            prints=prints.get(row.number, 0), refund=refunds.get(row.number)))
+            prints=prints.get(row.number, 0), refund=refunds.get(row.number), paid=paid.get(row.number)))
     return out
 
 

@@ -176,6 +176,19 @@ class RefundRequestRow(SQLModel, table=True):
     head: str
 
 
+class PaidOnBehalfRow(SQLModel, table=True):
+    """代为缴费: the receipt's payment in the tax system, made by the agent at once (第三十条)."""
+
+    __tablename__ = "paid_on_behalf"
+    receipt_number: str = Field(foreign_key="receipt.number", primary_key=True)
+    journal_seq: int = Field(foreign_key="journal.seq", unique=True)
+    recorded_at: NaiveDatetime
+    voucher: str
+    channel: str
+    amount_fen: int
+    agent: str
+
+
 class SignatureRow(SQLModel, table=True):
     """Payer signature images, addressed by their SHA-256 (which the journal entry carries)."""
 
@@ -198,4 +211,4 @@ class PrintEventRow(SQLModel, table=True):
 
 # Tables in which no row is ever updated or deleted.
 APPEND_ONLY = ("journal", "receipt", "receipt_line", "void", "settlement", "remittance",
-               "signature", "print_event", "refund_request")
+               "signature", "print_event", "refund_request", "paid_on_behalf")

@@ -295,8 +295,12 @@ _OTHER: dict[str, tuple[str, _Pick, _Pick]] = {
     "refund_request": ("SELECT journal_seq, amount_fen, reason, agent, head FROM refund_request "
                        "WHERE receipt_number = ?", lambda seq, d: (d["number"],),
                        lambda seq, d: (seq, d["amount_fen"], d["reason"], d["agent"], d["head"])),
+    "paid_on_behalf": ("SELECT journal_seq, voucher, channel, amount_fen, agent FROM paid_on_behalf "
+                       "WHERE receipt_number = ?", lambda seq, d: (d["number"],),
+                       lambda seq, d: (seq, d["voucher"], d["channel"], d["amount_fen"], d["by"])),
 }
-_LABELS = {"void": "作废", "settlement": "日结", "remittance": "解缴", "refund_request": "退费申请"}
+_LABELS = {"void": "作废", "settlement": "日结", "remittance": "解缴", "refund_request": "退费申请",
+           "paid_on_behalf": "代为缴费"}
 
 
 def _compare_other(conn: sqlite3.Connection, seq: int, kind: str, d: dict[str, Any]) -> list[tuple[int | None, str]]:
@@ -323,6 +327,8 @@ _OTHER_BACKWARD = [
                    "ON j.seq = r.journal_seq AND j.kind = 'remittance' WHERE j.seq IS NULL LIMIT 1"),
     ("refund_request", "SELECT r.journal_seq, r.receipt_number FROM refund_request r LEFT JOIN journal j "
                        "ON j.seq = r.journal_seq AND j.kind = 'refund_request' WHERE j.seq IS NULL LIMIT 1"),
+    ("paid_on_behalf", "SELECT p.journal_seq, p.receipt_number FROM paid_on_behalf p LEFT JOIN journal j "
+                       "ON j.seq = p.journal_seq AND j.kind = 'paid_on_behalf' WHERE j.seq IS NULL LIMIT 1"),
 ]
 
 
@@ -335,7 +341,10 @@ def _compare_receipts(conn: sqlite3.Connection) -> list[tuple[int | None, str]]:
     row = conn.execute(_LINE_BACKWARD).fetchone()
     if row:
         problems.append((None, f"收据明细表有日志中没有的记录：{row[1]}"))
+    tables = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     for kind, query in _OTHER_BACKWARD:
+        if kind not in tables:  # a file saved before the table existed (a backup reviewed as it is)
+            continue
         row = conn.execute(query).fetchone()
         if row:
             problems.append((None, f"{_LABELS[kind]}表有日志中没有的记录：{row[1]}"))
@@ -351,7 +360,8 @@ def _file_checks(conn: sqlite3.Connection) -> list[tuple[int | None, str]]:
         problems.append((None, f"数据文件损坏（SQLite 完整性检查：{damage[0][:80]}）"))
     have = {str(n): str(sql) for n, sql in
             conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
-    for name, sql in sorted(expected_triggers().items()):
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    for name, sql in sorted(expected_triggers(version).items()):
         if have.get(name) != sql:
             what = "被删除" if name not in have else "被改动"
             problems.append((None, f"保护账本的触发器 {name} {what}（有人绕过程序改过数据文件）"))

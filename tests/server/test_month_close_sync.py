@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 
 import pytest
+from sqlmodel import col, select
 
 from app.domain.records import UserInfo
 from app.services.desk import Desk
@@ -81,3 +82,18 @@ def test_a_server_that_does_not_know_month_closes_is_not_sent_one(server: Server
     with server.session() as s:
         device = s.get(m.Device, "341824100201-01")
         assert device is not None and device.held_seq == settled  # everything before the close went up
+
+
+def test_a_payment_on_the_payers_behalf_goes_up(server: Server, desk: Desk, agent: UserInfo, head: UserInfo,
+                                                clock: FakeClock) -> None:
+    from tests.core.test_paid_on_behalf import pay_on_behalf
+
+    pay_on_behalf(desk, head)
+    client = enrol(desk, server)
+    r = desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    desk.receipts.record_paid_on_behalf(r.number, voucher="332016260000123", channel="电子税务局", by=agent)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    assert client.run().held == desk.sync.newest()
+    with server.session() as s:
+        kinds = [e.kind for e in s.exec(select(m.Entry).order_by(col(m.Entry.seq))).all()]
+    assert "paid_on_behalf" in kinds

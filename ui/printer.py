@@ -34,6 +34,10 @@ class ReceiptPrinter(Protocol):
         """Print one receipt; receipt.prints > 0 means this one is a copy (补打)."""
         ...
 
+    def print_proof(self, receipt: Receipt, context: ReceiptContext | None = None) -> None:
+        """Print the 缴费证明 of a receipt paid on the payer's behalf."""
+        ...
+
     def test_print(self) -> None: ...
 
     def status(self) -> str:
@@ -50,6 +54,9 @@ class NoPrinter:
         raise PrinterProblem("尚未设置收据打印机：请在“设置”中填写打印机地址，然后补打收据")
 
     def print_receipt(self, receipt: Receipt, context: ReceiptContext | None = None) -> None:
+        self._refuse()
+
+    def print_proof(self, receipt: Receipt, context: ReceiptContext | None = None) -> None:
         self._refuse()
 
     def test_print(self) -> None:
@@ -96,6 +103,12 @@ class EscposPrinter:
 
         device, options = self._device_and_options()
         self._send(device, self._render(lambda: render_receipt(receipt, options, context)))
+
+    def print_proof(self, receipt: Receipt, context: ReceiptContext | None = None) -> None:
+        from printing.payment_proof import render_payment_proof
+
+        device, options = self._device_and_options()
+        self._send(device, self._render(lambda: render_payment_proof(receipt, options, context)))
 
     def test_print(self) -> None:
         from printing.test_page import render_test_page

@@ -12,11 +12,14 @@ from pathlib import Path
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDateEdit,
     QDialog,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -61,6 +64,11 @@ class TodayView(QWidget):
         self.refund_button.clicked.connect(self.refund)
         self.posting_button = QPushButton("生成本日公示", objectName="postingButton")
         self.posting_button.clicked.connect(self.posting)
+        # 代为缴费 (第三十条): shown in a county whose configuration says the agent pays at once.
+        self.paid_button = QPushButton("登记代为缴费并打印缴费证明", objectName="paidButton")
+        self.paid_button.clicked.connect(self.pay_on_behalf)
+        self.paid_button.setVisible(False)
+        self.paid_dialog: PaidOnBehalfDialog | None = None
         self.table.doubleClicked.connect(lambda _i: self.show_detail())
         self.table.activated.connect(lambda _i: self.show_detail())
         self.day = QDateEdit(objectName="receiptsDay", calendarPopup=True, displayFormat="yyyy-MM-dd")
@@ -75,7 +83,8 @@ class TodayView(QWidget):
         pick.addWidget(today_button)
         pick.addStretch(1)
         buttons = QHBoxLayout()
-        for b in (self.detail_button, self.reprint_button, self.void_button, self.refund_button, self.posting_button):
+        for b in (self.detail_button, self.reprint_button, self.void_button, self.refund_button, self.paid_button,
+                  self.posting_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         self.detail_dialog: ReceiptDetailDialog | None = None
@@ -106,18 +115,21 @@ class TodayView(QWidget):
             self.day.blockSignals(False)
         day = self.shown_day
 
-        def fetch() -> tuple[list[Receipt], CashPosition]:
-            return desk.receipts.list(day), desk.settlements.cash_position()
+        def fetch() -> tuple[list[Receipt], CashPosition, bool]:
+            return desk.receipts.list(day), desk.settlements.cash_position(), desk.setup.config.pays_on_behalf
 
         self.ctx.tasks.run(fetch, self._show)
 
-    def _show(self, result: tuple[list[Receipt], CashPosition]) -> None:
-        receipts, cash = result
+    def _show(self, result: tuple[list[Receipt], CashPosition, bool]) -> None:
+        receipts, cash, pays_on_behalf = result
+        self.paid_button.setVisible(pays_on_behalf)
         selected = self.selected()
         self.model.set_receipts(receipts)
         valid = [r for r in receipts if not r.void]
         label = "今日" if self.shown_day == self.ctx.desk.clock().date() else f"{self.shown_day:%Y-%m-%d}"
+        unpaid = sum(1 for r in valid if r.paid is None) if pays_on_behalf else 0
         self.cash.setText(
+            (f"待代为缴费 {unpaid} 张　" if unpaid else "") +
             f"{label} {len(valid)} 张有效收据，合计 ¥{format_fen(sum(r.total_fen for r in valid))}　"
             f"手头现金 ¥{format_fen(cash.on_hand_fen)}（未日结 ¥{format_fen(cash.unsettled_fen)}，"
             f"已日结未解缴 ¥{format_fen(cash.settled_not_remitted_fen)}）")
@@ -221,6 +233,57 @@ class TodayView(QWidget):
                   "由县里退款；收据本身仍有效", ok=True)
         self.ctx.changes.receipts.emit()
 
+    # -- 代为缴费 ----------------------------------------------------------------------------
+    def pay_on_behalf(self) -> PaidOnBehalfDialog | None:
+        """The voucher the tax system gave when the agent paid this receipt on the payer's
+        behalf; then the 缴费证明 is printed for the payer."""
+        receipt = self.selected()
+        if receipt is None:
+            self._say("请先选择一张收据")
+            return None
+        if receipt.void or receipt.paid:
+            self._say(f"收据 {receipt.number} " + ("已作废" if receipt.void else "已登记代为缴费（可在详情中查看）"))
+            return None
+        dialog = PaidOnBehalfDialog(receipt, parent=self)
+        receipts, user = self.ctx.desk.receipts, self.ctx.user
+
+        def done(result: int) -> None:
+            if result != QDialog.DialogCode.Accepted:
+                return
+            voucher, channel = dialog.voucher.text(), dialog.channel.currentText()
+            self.ctx.tasks.run(lambda: receipts.record_paid_on_behalf(receipt.number, voucher=voucher,
+                                                                      channel=channel, by=user),
+                               self._paid, on_error=self._refused)
+
+        dialog.finished.connect(done)
+        dialog.open()
+        self.paid_dialog = dialog
+        return dialog
+
+    def _paid(self, receipt: Receipt) -> None:
+        from ui.printer import PrinterProblem
+
+        assert receipt.paid is not None
+        self._say(f"收据 {receipt.number} 已登记代为缴费，凭证号 {receipt.paid.voucher}；正在打印缴费证明", ok=True)
+        self.ctx.changes.receipts.emit()
+        printer, desk = self.ctx.printer, self.ctx.desk
+
+        def job() -> str | None:
+            from printing.receipt_context import receipt_context
+
+            try:
+                printer.print_proof(receipt, receipt_context(desk, receipt))
+            except PrinterProblem as exc:
+                return exc.message
+            return None
+
+        def printed(error: str | None) -> None:
+            if error:
+                self._say(f"收据 {receipt.number} 已登记代为缴费，但缴费证明没有打印出来：{error}"
+                          "（可用命令 daishou print proof 再打）")
+
+        self.ctx.tasks.run(job, printed, io=True)
+
     def posting(self, folder: Path | None = None) -> None:
         """The day's 公示 as a PDF in the report folder, opened to print."""
         desk, day = self.ctx.desk, self.shown_day
@@ -279,6 +342,9 @@ class ReceiptDetailDialog(QDialog):
         if r.void:
             extra += (f"<p><b>已作废</b>：{escape(r.void.reason)}（{escape(r.void.agent)}办理，{escape(r.void.head)}会签，"
                       f"{r.void.at:%Y-%m-%d %H:%M}）</p>")
+        if r.paid:
+            extra += (f"<p><b>已代为缴费</b> ¥{format_fen(r.paid.amount_fen)}：{escape(r.paid.channel)} 凭证号 "
+                      f"{escape(r.paid.voucher)}（{escape(r.paid.agent)}，{r.paid.at:%Y-%m-%d %H:%M}）</p>")
         if r.refund:
             extra += (f"<p><b>已申请退费</b> ¥{format_fen(r.refund.amount_fen)}：{escape(r.refund.reason)}"
                       f"（{escape(r.refund.agent)}申请，{escape(r.refund.head)}会签）</p>")
@@ -306,3 +372,32 @@ class ReceiptDetailDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
         layout.addLayout(buttons)
+
+
+class PaidOnBehalfDialog(QDialog):
+    """The voucher number (缴费凭证号 / 电子税票号) and the channel of a payment made on the
+    payer's behalf."""
+
+    CHANNELS = ("电子税务局", "微信小程序", "社保缴费客户端", "POS机")
+
+    def __init__(self, receipt: Receipt, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("paidOnBehalf")
+        self.setWindowTitle("登记代为缴费")
+        self.voucher = QLineEdit(objectName="paidVoucher", placeholderText="税务系统给出的缴费凭证号", maxLength=40)
+        self.channel = QComboBox(objectName="paidChannel", editable=True)
+        self.channel.addItems(self.CHANNELS)
+        ok = QPushButton("登记并打印缴费证明", objectName="paidOk", default=True)
+        ok.clicked.connect(self.accept)
+        cancel = QPushButton("取消")
+        cancel.clicked.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow(QLabel(f"收据 {receipt.number}　{escape(receipt.payer_name)}　¥{format_fen(receipt.total_fen)}"))
+        form.addRow("缴费凭证号", self.voucher)
+        form.addRow("代缴渠道", self.channel)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(cancel)
+        row.addWidget(ok)
+        form.addRow(row)
+        self.voucher.setFocus()

@@ -43,6 +43,7 @@ class FakePrinter:
 
     def __init__(self) -> None:
         self.printed: list[Receipt] = []
+        self.proofs: list[Receipt] = []
         self.contexts: list[object] = []
         self.tests = 0
         self.problem: str | None = None
@@ -52,6 +53,11 @@ class FakePrinter:
             raise PrinterProblem(self.problem)
         self.printed.append(receipt)
         self.contexts.append(context)
+
+    def print_proof(self, receipt: Receipt, context: object = None) -> None:
+        if self.problem:
+            raise PrinterProblem(self.problem)
+        self.proofs.append(receipt)
 
     def test_print(self) -> None:
         self.tests += 1

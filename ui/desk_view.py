@@ -7,6 +7,8 @@ no added delay and never pile up.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -370,20 +372,29 @@ class DeskView(QWidget):
             self.ctx.tasks.fault(exc)
 
 
-def print_receipt(ctx: WindowContext, receipt: Receipt, *, on_problem) -> None:  # type: ignore[no-untyped-def]
-    """Print on the device pool, then log the attempt on the database worker."""
+def send_to_printer(ctx: WindowContext, receipt: Receipt, send: Callable[..., None],
+                    done: Callable[[str | None], None]) -> None:
+    """On the device pool: `send(printer, receipt, context)` (a receipt, or its 缴费证明); `done`
+    gets back None, or what kept the printer from printing."""
     from ui.printer import PrinterProblem
 
-    printer, receipts, desk = ctx.printer, ctx.desk.receipts, ctx.desk
+    printer, desk = ctx.printer, ctx.desk
 
     def job() -> str | None:
         from printing.receipt_context import receipt_context
 
         try:
-            printer.print_receipt(receipt, receipt_context(desk, receipt))
+            send(printer, receipt, receipt_context(desk, receipt))
         except PrinterProblem as exc:
             return exc.message
         return None
+
+    ctx.tasks.run(job, done, io=True)
+
+
+def print_receipt(ctx: WindowContext, receipt: Receipt, *, on_problem) -> None:  # type: ignore[no-untyped-def]
+    """Print on the device pool, then log the attempt on the database worker."""
+    receipts = ctx.desk.receipts
 
     def log(error: str | None) -> None:
         ctx.tasks.run(lambda: receipts.record_print(receipt.number, ok=error is None, error=error),
@@ -392,4 +403,4 @@ def print_receipt(ctx: WindowContext, receipt: Receipt, *, on_problem) -> None: 
         if error:
             on_problem(f"收据 {receipt.number} 已保存，但没有打印出来：{error}。请在“收据”中补打（F3）。")
 
-    ctx.tasks.run(job, log, io=True)
+    send_to_printer(ctx, receipt, lambda printer, r, context: printer.print_receipt(r, context), log)

@@ -31,7 +31,7 @@ from app.domain.money import format_fen
 from app.domain.records import CashPosition, Receipt
 from app.services.errors import DaishouError
 from ui.context import WindowContext
-from ui.desk_view import print_receipt
+from ui.desk_view import print_receipt, send_to_printer
 from ui.models import ReceiptTableModel
 from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.pin_dialog import HeadPinDialog
@@ -261,28 +261,16 @@ class TodayView(QWidget):
         return dialog
 
     def _paid(self, receipt: Receipt) -> None:
-        from ui.printer import PrinterProblem
-
         assert receipt.paid is not None
         self._say(f"收据 {receipt.number} 已登记代为缴费，凭证号 {receipt.paid.voucher}；正在打印缴费证明", ok=True)
         self.ctx.changes.receipts.emit()
-        printer, desk = self.ctx.printer, self.ctx.desk
-
-        def job() -> str | None:
-            from printing.receipt_context import receipt_context
-
-            try:
-                printer.print_proof(receipt, receipt_context(desk, receipt))
-            except PrinterProblem as exc:
-                return exc.message
-            return None
 
         def printed(error: str | None) -> None:
             if error:
                 self._say(f"收据 {receipt.number} 已登记代为缴费，但缴费证明没有打印出来：{error}"
                           "（可用命令 daishou print proof 再打）")
 
-        self.ctx.tasks.run(job, printed, io=True)
+        send_to_printer(self.ctx, receipt, lambda printer, r, context: printer.print_proof(r, context), printed)
 
     def posting(self, folder: Path | None = None) -> None:
         """The day's 公示 as a PDF in the report folder, opened to print."""

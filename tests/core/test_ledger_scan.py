@@ -3,15 +3,12 @@ period; recorded with its hash and a kept copy, and flagged in review when missi
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
-from app.cli import main
-from app.cli.common import Context
 from app.domain.chain import ChainRules
 from app.domain.records import UserInfo
 from app.domain.workdays import add_working_days, working_days_between
@@ -20,6 +17,7 @@ from app.services.errors import InvalidInput, Refused
 from app.services.review import review_file
 from tests.conftest import AGENT_PIN
 from tests.core.test_chain_rules import journal
+from tests.core.test_cli import Cli
 from tests.core.test_receipts import med
 from tests.factories import ZHANG, FakeClock
 
@@ -73,14 +71,8 @@ def test_the_command_line_records_and_shows_it(desk: Desk, clock: FakeClock, tmp
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(SCAN)
     clock.now = datetime(2027, 7, 2, 9, 0)
-    home = desk.home
     desk.close()
-
-    def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
-        out, err = io.StringIO(), io.StringIO()
-        code = main(["--home", str(home), *argv], context=Context(stdin=io.StringIO(stdin), stdout=out, stderr=err,
-                                                                  clock=clock))
-        return code, out.getvalue(), err.getvalue()
+    run = Cli(desk.home, clock)
 
     code, out, err = run("ledger-scan", "record", "--year", "2027", "--file", str(scan), "--sent-on", "2027-07-02",
                          "--by", "李代收", stdin=AGENT_PIN + "\n")

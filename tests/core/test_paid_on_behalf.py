@@ -5,7 +5,6 @@ is not asked for it."""
 
 from __future__ import annotations
 
-import io
 import json
 import sqlite3
 from datetime import date
@@ -13,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
-from app.cli.common import Context
 from app.domain.config import ConfigError, load_config_text
 from app.domain.records import UserInfo
 from app.services.desk import Desk
@@ -22,6 +19,7 @@ from app.services.errors import InvalidInput, Refused
 from app.services.review import review_file
 from tests.conftest import AGENT_PIN
 from tests.core.test_chain_rules import journal
+from tests.core.test_cli import Cli
 from tests.core.test_receipts import med
 from tests.factories import AYGUL, CONFIG_PATH, ZHANG, ZHANG_WIFE, FakeClock
 
@@ -89,14 +87,8 @@ def test_the_command_line_records_and_lists_them(desk: Desk, agent: UserInfo, he
                                                  clock: FakeClock) -> None:
     pay_on_behalf(desk, head)
     r = desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
-    home = desk.home
     desk.close()
-
-    def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
-        out, err = io.StringIO(), io.StringIO()
-        code = main(["--home", str(home), *argv], context=Context(stdin=io.StringIO(stdin), stdout=out, stderr=err,
-                                                                  clock=clock))
-        return code, out.getvalue(), err.getvalue()
+    run = Cli(desk.home, clock)
 
     assert json.loads(run("receipt", "unpaid", "--json")[1]) == [r.number]
     code, out, err = run("receipt", "paid", r.number, "--voucher", "320100123456", "--channel", "微信小程序",

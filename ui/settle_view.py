@@ -104,7 +104,7 @@ class SettleView(QWidget):
         self.month_figures = QLabel(objectName="monthFigures", wordWrap=True)
         self.month_counted = QLineEdit(objectName="monthCounted", placeholderText="清点手头现金（元）")
         self.month_reason = QLineEdit(objectName="monthReason", placeholderText="有差额时必须说明原因")
-        self.month_button = QPushButton("月结并会签", objectName="monthButton")
+        self.month_button = QPushButton("月结并会签（Ctrl+M）", objectName="monthButton")
         self.month_button.clicked.connect(self.close_month)
         self.month_box = QGroupBox("月结（日清月结：现金、账、票一致）")
         mf = QFormLayout(self.month_box)
@@ -113,6 +113,8 @@ class SettleView(QWidget):
         mf.addRow("差额原因", self.month_reason)
         mf.addRow(self.month_button)
         self.month_box.setVisible(False)
+        self.month_counted.returnPressed.connect(self.close_month)
+        self.month_reason.returnPressed.connect(self.close_month)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -261,8 +263,15 @@ class SettleView(QWidget):
             f"{month.month}：收据 {month.receipts} 张（作废 {month.voids} 张，{numbers}），"
             f"实收 ¥{format_fen(month.collected_fen)}，日结 ¥{format_fen(month.settled_fen)}，"
             f"解缴 ¥{format_fen(month.remitted_fen)}；月末手头应有 ¥{format_fen(month.on_hand_fen)}{waiting}")
-        self.month_button.setText(f"{month.month} 月结并会签")
+        self.month_button.setText(f"{month.month} 月结并会签（Ctrl+M 输入清点金额，回车）")
         self.month_button.setEnabled(not month.unsettled_days)
+
+    def start_month_close(self) -> None:
+        """Ctrl+M: the cursor to the month's counted cash, when a month is waiting to be closed."""
+        if self.month is None:
+            self._say("没有待月结的月份：有收款的月份结束后（或当月最后一天）才能月结")
+            return
+        self.month_counted.setFocus()
 
     def close_month(self) -> HeadPinDialog | None:
         month = self.month

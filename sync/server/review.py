@@ -4,6 +4,7 @@ village a staff account may see."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -44,11 +45,27 @@ class VillageRow:
         return dict(self.__dict__)
 
 
-def _device_review(s: Session, device_id: str, as_of: date) -> LedgerReview:
+# A held chain only grows, so (device, held sequence and hash, review day) names one review:
+# the overview reads each device's entries once per upload, not on every page load. Per server
+# process; a few thousand devices' reviews are a few megabytes.
+_CACHE: OrderedDict[tuple[str, int, str, date], LedgerReview] = OrderedDict()
+CACHE_SIZE = 4096
+
+
+def _device_review(s: Session, device: m.Device, as_of: date) -> LedgerReview:
+    key = (device.id, device.held_seq, device.held_hash, as_of)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
     rows = s.exec(select(m.Entry.seq, m.Entry.kind, m.Entry.recorded_at, m.Entry.body)
-                  .where(m.Entry.device_id == device_id).order_by(col(m.Entry.seq))).all()
-    return review_entries(((int(seq), kind, at, orjson.loads(body)["data"]) for seq, kind, at, body in rows),
-                          as_of=as_of)
+                  .where(m.Entry.device_id == device.id, col(m.Entry.seq) <= device.held_seq)
+                  .order_by(col(m.Entry.seq))).all()
+    review = review_entries(((int(seq), kind, at, orjson.loads(body)["data"]) for seq, kind, at, body in rows),
+                            as_of=as_of)
+    _CACHE[key] = review
+    while len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return review
 
 
 def village_review(s: Session, staff: m.Staff, village_code: str, *, as_of: date, seed: str) -> list[DeviceReview]:
@@ -56,11 +73,11 @@ def village_review(s: Session, staff: m.Staff, village_code: str, *, as_of: date
     if village_code not in {v.code for v in visible_villages(s, staff)}:
         raise ServerRefusal(404, "no_village", f"没有村代码 {village_code}，或不在本账户管辖的乡镇")
     out = []
-    for device_id in s.exec(select(m.Device.id).where(m.Device.village_code == village_code)
-                            .order_by(col(m.Device.id))).all():
-        review = _device_review(s, device_id, as_of)
+    for device in s.exec(select(m.Device).where(m.Device.village_code == village_code)
+                         .order_by(col(m.Device.id))).all():
+        review = _device_review(s, device, as_of)
         chosen = set(draw_sample([r.number for r in review.receipts], seed))
-        out.append(DeviceReview(device_id, review, [r for r in review.receipts if r.number in chosen]))
+        out.append(DeviceReview(device.id, review, [r for r in review.receipts if r.number in chosen]))
     return out
 
 
@@ -80,7 +97,7 @@ def overview(s: Session, staff: m.Staff, *, as_of: date) -> list[VillageRow]:
             row.last_seen = seen
         if not device.held_seq:
             continue
-        review = _device_review(s, device.id, as_of)
+        review = _device_review(s, device, as_of)
         row.receipts += len(review.receipts)
         row.collected_fen += review.collected_fen
         row.settled_fen += review.settled_fen

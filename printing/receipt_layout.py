@@ -169,6 +169,7 @@ def _part(receipt: Receipt, width_dots: int, ctx: ReceiptContext, *, stub: bool)
         items.append(Text("【已作废】此收据无效", align="center", bold=True))
     for text in (
         f"收据号：{receipt.number}",
+        *([f"票号：{receipt.serial}"] if receipt.serial else []),
         f"日期：{receipt.recorded_at:%Y-%m-%d %H:%M:%S}",
         f"乡镇：{ctx.township_name}　村（社区）：{receipt.village_name}" if ctx.township_name
         else f"村（社区）：{receipt.village_name}",

@@ -14,6 +14,7 @@ from app.domain.records import PayerSignoff, Receipt, Role, Settlement, UserInfo
 from app.services.desk import Desk
 from app.services.errors import CashConfirmationRequired, InvalidInput, StorageError
 from app.services.months import MonthFigures
+from app.services.receipt_books import BookStatus
 from app.services.receipts import LineRequest
 from app.services.scans import ScanStatus
 from app.services.settlement import DENOMINATIONS_FEN
@@ -137,6 +138,21 @@ def register(sub: Sub) -> None:
     p = scan.add_parser("status", parents=[j], help="期限与已登记的扫描件")
     p.add_argument("--year", type=int, required=True)
     p.set_defaults(handler=_scan_status)
+
+    book = sub.add_parser("receipt-book", help="统一票据（县里发放的票号段）").add_subparsers(
+        dest="book_command", required=True)
+    p = book.add_parser("add", parents=[j], help="登记领到的票据号段（村委会负责人或管理员 PIN）")
+    p.add_argument("--first", required=True, help="起始票号（照票据上印的，含前面的 0）")
+    p.add_argument("--last", required=True, help="终止票号")
+    p.add_argument("--prefix", default="", help="票号前的字，如 皖")
+    p.add_argument("--by", required=True)
+    p.set_defaults(handler=_book_add)
+    p = book.add_parser("status", parents=[j], help="已登记的号段、已用、作废、剩余")
+    p.set_defaults(handler=_book_status)
+    p = book.add_parser("spoil", parents=[j], help="下一张票据损坏作废（原因；经办人 PIN）")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--by", required=True)
+    p.set_defaults(handler=_book_spoil)
 
     p = sub.add_parser("remit", parents=[j], help="解缴（现金交银行）")
     p.add_argument("--amount", required=True)
@@ -427,6 +443,36 @@ def _scan_status(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def _book_text(st: BookStatus) -> str:
+    if not st.books:
+        return "本村没有登记统一票据：收据只用本机编号"
+    ranges = "、".join(f"{b.serial(b.first)}–{b.serial(b.last)}" for b in st.books)
+    return (f"统一票据 {ranges}：已用 {st.used} 张（其中作废 {len(st.spoiled)} 张），剩余 {st.remaining} 张"
+            + (f"，下一张 {st.next_serial}" if st.next_serial else "，已用完"))
+
+
+def _book_add(args: argparse.Namespace, ctx: Context) -> int:
+    desk = ctx.desk(args)
+    by = desk.users.authenticate(args.by, ctx.read_pin(args.by), roles=(Role.HEAD, Role.ADMIN), purpose="登记统一票据")
+    st = desk.receipt_books.add(args.first, args.last, prefix=args.prefix, by=by)
+    ctx.emit(args, st.to_json(), lambda: _book_text(st))
+    return 0
+
+
+def _book_status(args: argparse.Namespace, ctx: Context) -> int:
+    st = ctx.desk(args).receipt_books.status()
+    ctx.emit(args, st.to_json(), lambda: _book_text(st))
+    return 0
+
+
+def _book_spoil(args: argparse.Namespace, ctx: Context) -> int:
+    desk = ctx.desk(args)
+    by = desk.users.authenticate(args.by, ctx.read_pin(args.by))
+    serial = desk.receipt_books.spoil(reason=args.reason, by=by)
+    ctx.emit(args, {"serial": serial, "reason": args.reason}, f"统一票据 {serial} 已登记作废：{args.reason}")
+    return 0
+
+
 def _backup(args: argparse.Namespace, ctx: Context) -> int:
     desk = ctx.desk(args)
     if args.to:
@@ -496,6 +542,7 @@ def receipt_json(r: Receipt) -> dict[str, Any]:
         "refund_request": ({"amount_fen": r.refund.amount_fen, "reason": r.refund.reason,
                             "agent": r.refund.agent, "head": r.refund.head, "at": r.refund.at.isoformat()}
                            if r.refund else None),
+        "serial": r.serial,
         "paid_on_behalf": ({"voucher": r.paid.voucher, "channel": r.paid.channel, "amount_fen": r.paid.amount_fen,
                             "by": r.paid.agent, "at": r.paid.at.isoformat()} if r.paid else None),
     }

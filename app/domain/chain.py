@@ -23,10 +23,12 @@ import orjson
 
 from app.domain.canonical import GENESIS_HASH
 from app.domain.config import ConfigError, CountyConfig, load_config_text
+from app.domain.serials import Book, serial_at
 
 # Kinds a journal may hold; anything else is refused (a new kind is added here and in verify).
 KINDS = frozenset({"receipt", "void", "settlement", "refund_request", "remittance", "user", "roster",
-                   "print", "device", "config", "month_close", "ledger_scan", "paid_on_behalf"})
+                   "print", "device", "config", "month_close", "ledger_scan", "paid_on_behalf",
+                   "receipt_book", "serial_spoiled"})
 
 
 class ChainError(Exception):
@@ -53,6 +55,10 @@ class ChainRules:
     # remitted fen]; and the newest month closed, before which nothing more may be dated.
     months: dict[str, list[int]] = field(default_factory=dict)
     closed_month: str = ""
+    # 统一票据: the books registered, in order, and how many of their serials are used.
+    books: list[dict[str, Any]] = field(default_factory=list)
+    serials_used: int = 0
+    _parsed_books: list[Book] = field(default_factory=list, repr=False, compare=False)
     _config: CountyConfig | None = field(default=None, repr=False, compare=False)
 
     # -- state -------------------------------------------------------------------------------
@@ -61,7 +67,7 @@ class ChainRules:
         return {"seq": self.seq, "hash": self.hash, "receipt_seq": self.receipt_seq,
                 "last_day": self.last_day, "receipts": self.receipts, "open_by_day": self.open_by_day,
                 "rounds": self.rounds, "config_text": self.config_text, "months": self.months,
-                "closed_month": self.closed_month}
+                "closed_month": self.closed_month, "books": self.books, "serials_used": self.serials_used}
 
     @classmethod
     def from_state(cls, state: dict[str, Any] | None) -> ChainRules:
@@ -72,9 +78,11 @@ class ChainRules:
                     open_by_day={k: list(v) for k, v in state["open_by_day"].items()},
                     rounds=dict(state["rounds"]), config_text=state.get("config_text"),
                     months={k: list(v) for k, v in state.get("months", {}).items()},
-                    closed_month=str(state.get("closed_month", "")))
+                    closed_month=str(state.get("closed_month", "")),
+                    books=list(state.get("books", [])), serials_used=int(state.get("serials_used", 0)))
         if rules.config_text is not None:
             rules._config = load_config_text(rules.config_text)
+        rules._parsed_books = [Book.from_json(b) for b in rules.books]
         return rules
 
     # -- the rules ---------------------------------------------------------------------------
@@ -136,6 +144,15 @@ class ChainRules:
             self._month(d["day"])[4] += int(d["amount_fen"])
         elif kind == "month_close":
             self._month_close(seq, d)
+        elif kind == "receipt_book":
+            book = Book.from_json(d)
+            if any(book.overlaps(b) for b in self._parsed_books):
+                raise ChainError(seq, f"票据号段 {book.serial(book.first)}–{book.serial(book.last)} 与已登记的号段重叠",
+                                 "serial_overlap")
+            self.books.append(book.to_json())
+            self._parsed_books.append(book)
+        elif kind == "serial_spoiled":
+            self._take_serial(seq, d.get("serial"), "作废票据")
         elif kind == "paid_on_behalf":
             r = self.receipts.get(d["number"])
             if r is None or r[2] not in (0, 1) or len(r) > 3 or r[1] != d["amount_fen"]:
@@ -165,6 +182,8 @@ class ChainRules:
         if number in self.receipts:
             raise ChainError(seq, f"收据号 {number} 重复", "receipt_gap")
         self._not_in_closed_month(seq, day, f"收据 {number}")
+        if self.books or d.get("serial") is not None:
+            self._take_serial(seq, d.get("serial"), f"收据 {number}")
         lines = d.get("lines") or []
         if sum(ln.get("amount_fen", 0) for ln in lines) != total \
                 or d.get("cash_fen", 0) - d.get("change_fen", 0) != total:
@@ -195,6 +214,16 @@ class ChainRules:
         self.rounds[day] = round_no
         self.last_day = day
         self._month(day)[3] += int(d["counted_fen"])
+
+    # -- 统一票据 --------------------------------------------------------------------------------
+
+    def _take_serial(self, seq: int, serial: object, what: str) -> None:
+        """Serials are used in order, each once: the next one of the registered books."""
+        expected = serial_at(self._parsed_books, self.serials_used)
+        if expected is None or serial != expected:
+            raise ChainError(seq, f"{what}的票号 {serial} 不是下一张统一票据（应为 {expected or '无：票据已用完'}）",
+                             "serial_gap")
+        self.serials_used += 1
 
     # -- 月结 ------------------------------------------------------------------------------------
 

@@ -133,6 +133,7 @@ class Receipt:
     prints: int = 0  # successful prints so far; the next one is a copy (补打) when > 0
     refund: RefundInfo | None = None
     paid: PaidInfo | None = None  # 代为缴费, in a county that pays on the payer's behalf
+    serial: str | None = None  # 票号 of the county's uniform receipt (统一票据), where books are registered
 
     @property
     def status(self) -> str:

@@ -52,6 +52,7 @@ FLAG_LABELS = {
     "month_difference": "月结差额", "month_open": "未月结",
     "scan_missing": "台账扫描件未报送", "scan_late": "台账扫描件逾期报送",
     "not_paid": "未代为缴费", "late_paid": "代为缴费不及时",
+    "serial_spoiled": "票据作废",
 }
 MONTH_CLOSE_WITHIN_DAYS = 5  # 日清月结: a month is closed within the first days of the next
 
@@ -125,6 +126,9 @@ def review_entries(entries: Iterable[Entry], *, as_of: date,
             scans.setdefault(int(d["year"]), d["sent_on"])
         elif kind == "paid_on_behalf":
             paid[d["number"]] = at
+        elif kind == "serial_spoiled":
+            out.flags.append(Flag("serial_spoiled", at[:10], d["serial"], seq,
+                                  f"统一票据 {d['serial']} 于 {_hm(at)} 作废（未开收据），原因：{d['reason']}（{d['by']}）"))
         elif kind == "void":
             _mark(out, by_number, d["number"], "已作废")
             out.flags.append(Flag("void", d["day"], d["number"], seq,

@@ -12,6 +12,7 @@ from app.services.closing import Closing
 from app.services.database import Clock, Database, system_clock
 from app.services.errors import NotInitialised, StorageError
 from app.services.months import Months
+from app.services.receipt_books import ReceiptBooks
 from app.services.receipts import Receipts
 from app.services.roster import Roster
 from app.services.scans import LedgerScans
@@ -40,6 +41,7 @@ class Desk:
         self.settlements = Settlements(self.db, clock)
         self.months = Months(self.db, clock)
         self.scans = LedgerScans(self.db, clock, self.setup)
+        self.receipt_books = ReceiptBooks(self.db, clock)
         self.backups = Backups(self.db, clock, self.setup)
         self.closing = Closing(self.settlements, self.backups, clock)
         self.sync = sync_state.SyncLedger(self.db)

@@ -33,6 +33,7 @@ from app.services.errors import (
 )
 from app.services.ledger import refuse_if_clock_behind
 from app.services.months import closed_month
+from app.services.receipt_books import next_serial
 from app.services.setup import Setup
 from app.services.signoff import (
     CASH_ROLES,
@@ -41,7 +42,7 @@ from app.services.signoff import (
     check_not_own,
     require_pin,
 )
-from app.storage import journal, users
+from app.storage import journal, serials, users
 from app.storage import receipts as table
 from app.storage.projections import first_unsettled_day_before, last_settled_day, receipt_settled
 
@@ -120,6 +121,7 @@ class Receipts:
                     question, f"收取现金 {format_fen(cash_fen)} 元远多于应收合计 {format_fen(total)} 元，"
                     f"将找零 {format_fen(cash_fen - total)} 元：请核对收到的现金，确认无误才能收款")
             sig_hash = hashlib.sha256(signature_png).hexdigest() if signature_png else None
+            serial = next_serial(conn)  # 统一票据: None where the village has no books registered
             seq = table.next_receipt_seq(conn)
             number = format_receipt_number(device.village_code, device.device_no, seq)
             data: dict[str, Any] = {
@@ -138,17 +140,21 @@ class Receipts:
                 "signature_sha256": sig_hash,
                 "override_reason": override if overridden else None,
             }
+            if serial is not None:
+                data["serial"] = serial
             entry = journal.append(conn, "receipt", now.isoformat(), data)
             if signature_png and sig_hash:
                 table.insert_signature(conn, sig_hash, signature_png)
             table.insert_receipt(conn, entry.seq, now, data)
+            if serial is not None:
+                serials.take(conn, serial, entry.seq, receipt_number=number)
         # Only now, after the commit, is the receipt acknowledged (shown, printed).
         return Receipt(
             number=number, recorded_at=now, day=today, village_code=device.village_code,
             village_name=device.village_name, device_no=device.device_no, payer_id_number=payer_id,
             payer_name=payer, lines=tuple(built), total_fen=total, cash_fen=cash_fen,
             change_fen=cash_fen - total, agent=agent.name, payer_signoff=payer_signoff,
-            signature_sha256=sig_hash, override_reason=data["override_reason"], hash=entry.hash)
+            signature_sha256=sig_hash, override_reason=data["override_reason"], hash=entry.hash, serial=serial)
 
     # -- voids -----------------------------------------------------------------------------
 

@@ -201,6 +201,8 @@ def receipts(conn: sqlite3.Connection, rows: Sequence[Header], village_name: str
     paid = {r[0]: PaidInfo(r[1], r[2], r[3], r[4], _dt(r[5])) for r in conn.execute((
         "SELECT receipt_number, voucher, channel, amount_fen, agent, recorded_at "
         f"FROM paid_on_behalf WHERE {scope}"), bounds)}
+    serials = {str(r[0]): str(r[1]) for r in conn.execute((
+        f"SELECT receipt_number, serial FROM receipt_serial WHERE {scope}"), bounds)}
     prints = {str(p[0]): int(p[1]) for p in conn.execute((
         f"SELECT receipt_number, COUNT(*) FROM print_event WHERE ok AND {scope} "
         "GROUP BY receipt_number"), bounds)}
@@ -225,7 +227,8 @@ def receipts(conn: sqlite3.Connection, rows: Sequence[Header], village_name: str
             payer_signoff=PayerSignoff(row.payer_signoff), signature_sha256=row.signature_sha256,
             override_reason=row.override_reason, hash=hashes[row.journal_seq],
             countersign=later[0] if later else None, void=voids.get(row.number),
-            prints=prints.get(row.number, 0), refund=refunds.get(row.number), paid=paid.get(row.number)))
+            prints=prints.get(row.number, 0), refund=refunds.get(row.number), paid=paid.get(row.number),
+            serial=serials.get(row.number)))
     return out
 
 

@@ -189,6 +189,16 @@ class PaidOnBehalfRow(SQLModel, table=True):
     agent: str
 
 
+class ReceiptSerialRow(SQLModel, table=True):
+    """统一票据: each serial of the county's receipt books used by a receipt, or spoiled."""
+
+    __tablename__ = "receipt_serial"
+    serial: str = Field(primary_key=True)
+    journal_seq: int = Field(foreign_key="journal.seq")
+    receipt_number: str | None = Field(default=None, foreign_key="receipt.number", index=True)
+    spoiled_reason: str | None = None
+
+
 class SignatureRow(SQLModel, table=True):
     """Payer signature images, addressed by their SHA-256 (which the journal entry carries)."""
 
@@ -211,4 +221,4 @@ class PrintEventRow(SQLModel, table=True):
 
 # Tables in which no row is ever updated or deleted.
 APPEND_ONLY = ("journal", "receipt", "receipt_line", "void", "settlement", "remittance",
-               "signature", "print_event", "refund_request", "paid_on_behalf")
+               "signature", "print_event", "refund_request", "paid_on_behalf", "receipt_serial")

@@ -365,10 +365,10 @@ class CheckResult:
 
 def _held_rules(s: Session, device: m.Device) -> ChainRules:
     """The rules' state where the device's held chain ended. A state kept by a server from before
-    月结 has no month figures: the held chain is walked again once to rebuild them (a month close
-    must agree with every receipt of its month, not only those sent since the upgrade)."""
+    月结 and 统一票据 lacks their figures: the held chain is walked again once to rebuild them (a
+    month close must agree with every receipt of its month, not only those sent since)."""
     state = json.loads(device.rules_state) if device.rules_state else None
-    if state is None or "months" in state:
+    if state is None or all(key in state for key in ("months", "books")):
         return ChainRules.from_state(state)
     rules = ChainRules()
     for e in s.exec(select(m.Entry).where(m.Entry.device_id == device.id).order_by(col(m.Entry.seq))):

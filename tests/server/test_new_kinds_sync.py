@@ -1,5 +1,6 @@
-"""A month's close goes up like any entry and the county checks its figures with the same rules;
-a server whose kept state predates 月结 walks the device's chain again to check it."""
+"""The journal kinds that came after the first sync (月结, 代为缴费, 统一票据) go up like any entry
+and the county checks them with the same rules; a server whose kept state predates them walks
+the device's chain again; a server that does not know a kind is not sent it."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def test_a_month_close_goes_up_and_is_checked(server: Server, desk: Desk, agent:
             device = s.get(m.Device, "341824100201-01")
             assert device is not None
             state = json.loads(device.rules_state)
-            del state["months"], state["closed_month"]
+            for key in ("months", "closed_month", "books", "serials_used"):
+                del state[key]
             device.rules_state = json.dumps(state)
             s.add(device)
     clock.now = datetime(2026, 12, 1, 9, 0)
@@ -97,3 +99,18 @@ def test_a_payment_on_the_payers_behalf_goes_up(server: Server, desk: Desk, agen
     with server.session() as s:
         kinds = [e.kind for e in s.exec(select(m.Entry).order_by(col(m.Entry.seq))).all()]
     assert "paid_on_behalf" in kinds
+
+
+def test_uniform_receipt_serials_go_up_and_are_checked(server: Server, desk: Desk, agent: UserInfo, head: UserInfo,
+                                                       clock: FakeClock) -> None:
+    client = enrol(desk, server)
+    desk.receipt_books.add("0001201", "0001250", prefix="皖", by=head)
+    desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    desk.receipt_books.spoil(reason="卡纸", by=agent)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    assert client.run().held == desk.sync.newest()
+    with server.session() as s:
+        device = s.get(m.Device, "341824100201-01")
+        assert device is not None
+        state = json.loads(device.rules_state)
+    assert state["serials_used"] == 2 and state["books"][0]["first"] == "皖0001201"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from app.cli.common import Context, iso_day, json_flag, yuan
 from app.domain.config import parse_year
@@ -13,12 +13,14 @@ from app.domain.money import fen_in_words, format_fen
 from app.domain.records import PayerSignoff, Receipt, Role, Settlement, UserInfo
 from app.services.desk import Desk
 from app.services.errors import CashConfirmationRequired, InvalidInput, StorageError
-from app.services.months import MonthFigures
-from app.services.receipt_books import BookStatus
 from app.services.receipts import LineRequest
-from app.services.scans import ScanStatus
 from app.services.settlement import DENOMINATIONS_FEN
 from app.storage.verify import VerifyResult
+
+if TYPE_CHECKING:  # for annotations only: `cash` and `verify` do not load them
+    from app.services.months import MonthFigures
+    from app.services.receipt_books import BookStatus
+    from app.services.scans import ScanStatus
 
 Sub: TypeAlias = "argparse._SubParsersAction[Any]"  # the command line's subparsers
 

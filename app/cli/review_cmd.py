@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.common import Context, iso_day, json_flag
 from app.domain.money import format_fen
-from app.services.review import FileReview, review_file
+
+if TYPE_CHECKING:  # review's modules load only when a review is asked for
+    from app.services.review import FileReview
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -21,6 +23,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _review(args: argparse.Namespace, ctx: Context) -> int:
+    from app.services.review import review_file
+
     as_of = iso_day(args.as_of, "--as-of") if args.as_of else ctx.clock().date()
     result = review_file(Path(args.file), as_of=as_of, seed=args.seed)
     ctx.emit(args, result.to_json(), lambda: summary(result))

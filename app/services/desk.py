@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.services import sync_state
 from app.services.backup import Backups
 from app.services.closing import Closing
 from app.services.database import Clock, Database, system_clock
 from app.services.errors import NotInitialised, StorageError
-from app.services.months import Months
-from app.services.receipt_books import ReceiptBooks
 from app.services.receipts import Receipts
 from app.services.roster import Roster
-from app.services.scans import LedgerScans
 from app.services.settlement import Settlements
 from app.services.setup import Setup
 from app.services.users import Users
 from app.storage.db import DB_FILENAME
 from app.storage.verify import VerifyResult, verify_database
+
+if TYPE_CHECKING:
+    from app.services.months import Months
+    from app.services.receipt_books import ReceiptBooks
+    from app.services.scans import LedgerScans
 
 
 class Desk:
@@ -39,12 +43,28 @@ class Desk:
         self.roster = Roster(self.db, clock, self.setup)
         self.receipts = Receipts(self.db, clock, self.setup)
         self.settlements = Settlements(self.db, clock)
-        self.months = Months(self.db, clock)
-        self.scans = LedgerScans(self.db, clock, self.setup)
-        self.receipt_books = ReceiptBooks(self.db, clock)
         self.backups = Backups(self.db, clock, self.setup)
         self.closing = Closing(self.settlements, self.backups, clock)
         self.sync = sync_state.SyncLedger(self.db)
+
+    # The services a command seldom needs are made (and their modules loaded) on first use.
+    @cached_property
+    def months(self) -> Months:
+        from app.services.months import Months
+
+        return Months(self.db, self.clock)
+
+    @cached_property
+    def scans(self) -> LedgerScans:
+        from app.services.scans import LedgerScans
+
+        return LedgerScans(self.db, self.clock, self.setup)
+
+    @cached_property
+    def receipt_books(self) -> ReceiptBooks:
+        from app.services.receipt_books import ReceiptBooks
+
+        return ReceiptBooks(self.db, self.clock)
 
     def verify(self) -> VerifyResult:
         """The file on its own (chain, projections), then against what is kept outside it: the

@@ -3,8 +3,8 @@ remittances add up to, computed the way the chain rules add them up (app/domain/
 
 from __future__ import annotations
 
-import calendar
 import sqlite3
+from datetime import date, timedelta
 from typing import Any
 
 from app.storage.projections import SETTLED
@@ -13,7 +13,8 @@ from app.storage.projections import SETTLED
 def bounds(month: str) -> tuple[str, str]:
     """First and last day of "YYYY-MM" as ISO dates."""
     year, mon = int(month[:4]), int(month[5:7])
-    return f"{month}-01", f"{month}-{calendar.monthrange(year, mon)[1]:02d}"
+    last = date(year + mon // 12, mon % 12 + 1, 1) - timedelta(days=1)
+    return f"{month}-01", last.isoformat()
 
 
 def figures(conn: sqlite3.Connection, month: str) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from app.domain.printer_settings import CHARSET, RASTER, URI, WIDTH, PrinterSett
 from app.domain.records import Role, UserInfo
 from app.services.errors import DaishouError
 from ui.context import WindowContext
+from ui.paper_panel import PaperPanel
 from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.printer import PrinterProblem, printer_from_settings
 from ui.text_size import apply_text_size
@@ -140,7 +141,11 @@ class SettingsView(QWidget):
         top.addWidget(printer_box)
         top.addWidget(other)
         layout.addLayout(top)
-        layout.addWidget(users_box)
+        self.paper = PaperPanel(ctx)
+        bottom = QHBoxLayout()
+        bottom.addWidget(users_box, 1)
+        bottom.addWidget(self.paper, 1)
+        layout.addLayout(bottom)
         layout.addWidget(self.save_button)
         layout.addWidget(self.message)
         layout.addStretch(1)
@@ -152,6 +157,7 @@ class SettingsView(QWidget):
     def refresh(self) -> None:
         desk = self.ctx.desk
         self.ctx.tasks.run(lambda: (desk.setup.settings(), desk.users.list(), desk.sync.state()), self._show)
+        self.paper.refresh()
 
     def _show(self, result: tuple[dict[str, str], list[UserInfo], dict[str, object]]) -> None:
         settings, users, sync = result

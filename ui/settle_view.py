@@ -262,7 +262,9 @@ class SettleView(QWidget):
         self.month_figures.setText(
             f"{month.month}：收据 {month.receipts} 张（作废 {month.voids} 张，{numbers}），"
             f"实收 ¥{format_fen(month.collected_fen)}，日结 ¥{format_fen(month.settled_fen)}，"
-            f"解缴 ¥{format_fen(month.remitted_fen)}；月末手头应有 ¥{format_fen(month.on_hand_fen)}{waiting}")
+            f"解缴 ¥{format_fen(month.remitted_fen)}；月末手头应有 ¥{format_fen(month.on_hand_fen)}"
+            + (f"；统一票据 {month.serials} 张（{month.first_serial} 至 {month.last_serial}，作废 {month.serials_spoiled} 张）"
+               if month.serials else "") + waiting)
         self.month_button.setText(f"{month.month} 月结并会签（Ctrl+M 输入清点金额，回车）")
         self.month_button.setEnabled(not month.unsettled_days)
 

@@ -394,6 +394,8 @@ def _month_text(f: MonthFigures) -> str:
     out = (f"{f.month}：收据 {f.receipts} 张（作废 {f.voids} 张，{numbers}），实收 {format_fen(f.collected_fen)} 元，"
            f"日结 {format_fen(f.settled_fen)} 元，解缴 {format_fen(f.remitted_fen)} 元，"
            f"月末已日结未解缴 {format_fen(f.on_hand_fen)} 元")
+    if f.serials:
+        out += f"；统一票据 {f.serials} 张（{f.first_serial} 至 {f.last_serial}，其中作废 {f.serials_spoiled} 张）"
     if f.counted_fen is not None:
         out += f"；清点 {format_fen(f.counted_fen)} 元，差额 {format_fen(f.difference_fen or 0)} 元，已月结"
     elif f.closed:

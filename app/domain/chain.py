@@ -52,7 +52,8 @@ class ChainRules:
     rounds: dict[str, int] = field(default_factory=dict)  # day -> settlement rounds so far
     config_text: str | None = None  # the county configuration in force (journalled imports)
     # 月结: per month "YYYY-MM" -> [receipts, voids, collected fen (not voided), settled (counted) fen,
-    # remitted fen]; and the newest month closed, before which nothing more may be dated.
+    # remitted fen, uniform-receipt serials used (by its receipts, or spoiled in it)]; and the
+    # newest month closed, before which nothing more may be dated.
     months: dict[str, list[int]] = field(default_factory=dict)
     closed_month: str = ""
     # 统一票据: the books registered, in order, and how many of their serials are used.
@@ -77,7 +78,7 @@ class ChainRules:
                     last_day=str(state["last_day"]), receipts=dict(state["receipts"]),
                     open_by_day={k: list(v) for k, v in state["open_by_day"].items()},
                     rounds=dict(state["rounds"]), config_text=state.get("config_text"),
-                    months={k: list(v) for k, v in state.get("months", {}).items()},
+                    months={k: [*v, *[0] * (6 - len(v))] for k, v in state.get("months", {}).items()},
                     closed_month=str(state.get("closed_month", "")),
                     books=list(state.get("books", [])), serials_used=int(state.get("serials_used", 0)))
         if rules.config_text is not None:
@@ -112,7 +113,7 @@ class ChainRules:
         if kind not in KINDS:
             raise ChainError(seq, f"第 {seq} 条的类型「{kind}」未知", "unknown_kind")
         try:
-            self._apply(seq, kind, d)
+            self._apply(seq, kind, d, recorded_at)
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, ChainError):
                 raise
@@ -120,7 +121,7 @@ class ChainRules:
         self.seq, self.hash = seq, digest
         return d  # type: ignore[no-any-return]
 
-    def _apply(self, seq: int, kind: str, d: dict[str, Any]) -> None:
+    def _apply(self, seq: int, kind: str, d: dict[str, Any], recorded_at: str) -> None:
         if kind == "receipt":
             self._receipt(seq, d)
         elif kind == "void":
@@ -152,7 +153,9 @@ class ChainRules:
             self.books.append(book.to_json())
             self._parsed_books.append(book)
         elif kind == "serial_spoiled":
+            self._not_in_closed_month(seq, recorded_at[:10], "作废票据")
             self._take_serial(seq, d.get("serial"), "作废票据")
+            self._month(recorded_at)[5] += 1
         elif kind == "paid_on_behalf":
             r = self.receipts.get(d["number"])
             if r is None or r[2] not in (0, 1) or len(r) > 3 or r[1] != d["amount_fen"]:
@@ -184,6 +187,7 @@ class ChainRules:
         self._not_in_closed_month(seq, day, f"收据 {number}")
         if self.books or d.get("serial") is not None:
             self._take_serial(seq, d.get("serial"), f"收据 {number}")
+            self._month(day)[5] += 1
         lines = d.get("lines") or []
         if sum(ln.get("amount_fen", 0) for ln in lines) != total \
                 or d.get("cash_fen", 0) - d.get("change_fen", 0) != total:
@@ -228,7 +232,7 @@ class ChainRules:
     # -- 月结 ------------------------------------------------------------------------------------
 
     def _month(self, day: str) -> list[int]:
-        return self.months.setdefault(day[:7], [0, 0, 0, 0, 0])
+        return self.months.setdefault(day[:7], [0, 0, 0, 0, 0, 0])
 
     def _not_in_closed_month(self, seq: int, day: str, what: str) -> None:
         if day[:7] <= self.closed_month:
@@ -236,13 +240,15 @@ class ChainRules:
 
     def _month_close(self, seq: int, d: dict[str, Any]) -> None:
         """A month's close states what the chain itself adds up to: receipts, voids, cash
-        collected, settled and remitted in the month, and the cash on hand at its end (settled,
-        not yet remitted); months close in order and no day of the month is left unsettled."""
+        collected, settled and remitted in the month, the uniform-receipt serials it used (钱票一致),
+        and the cash on hand at its end (settled, not yet remitted); months close in order and no
+        day of the month is left unsettled."""
         month = str(d["month"])
-        figures = self.months.get(month, [0, 0, 0, 0, 0])
+        figures = self.months.get(month, [0, 0, 0, 0, 0, 0])
         on_hand = sum(v[3] - v[4] for m, v in self.months.items() if m <= month)
         open_days = [day for day in self.open_by_day if day[:7] <= month]
-        stated = [d["receipts"], d["voids"], d["collected_fen"], d["settled_fen"], d["remitted_fen"]]
+        stated = [d["receipts"], d["voids"], d["collected_fen"], d["settled_fen"], d["remitted_fen"],
+                  d.get("serials", 0)]
         if month <= self.closed_month or open_days or stated != figures or d["on_hand_fen"] != on_hand \
                 or d["counted_fen"] - d["on_hand_fen"] != d["difference_fen"]:
             raise ChainError(seq, f"{month} 的月结与当月收据、日结、解缴不符（或有未日结的日期、或月份顺序不对）",

@@ -34,6 +34,10 @@ class MonthFigures:
     on_hand_fen: int
     first_number: str | None
     last_number: str | None
+    serials: int  # 统一票据 used in the month (by its receipts, or spoiled)
+    serials_spoiled: int
+    first_serial: str | None
+    last_serial: str | None
     unsettled_days: tuple[str, ...]
     closed: bool
     counted_fen: int | None = None
@@ -114,6 +118,9 @@ class Months:
                     "counted_fen": counted_fen, "difference_fen": diff, "reason": reason,
                     "first_number": f.first_number, "last_number": f.last_number,
                     "agent": agent.name, "head": head.name}
+            if f.serials:  # 钱票一致: only where the village uses the county's uniform receipts
+                data |= {"serials": f.serials, "serials_spoiled": f.serials_spoiled, "first_serial": f.first_serial,
+                         "last_serial": f.last_serial}
             refuse_if_clock_behind(conn, now)
             entry = journal.append(conn, "month_close", now.isoformat(), data)
             store.put(conn, CLOSED_KEY, month)

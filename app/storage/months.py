@@ -39,9 +39,24 @@ def figures(conn: sqlite3.Connection, month: str) -> dict[str, Any]:
     if numbers[0] is not None:
         first_number, last_number = (str(conn.execute("SELECT number FROM receipt WHERE receipt_seq = ?",
                                                       (n,)).fetchone()[0]) for n in numbers)
+    serials = _serials(conn, month, first, last)
     return {"month": month, "receipts": int(receipts), "voids": int(voids), "collected_fen": int(total) - int(voided),
             "settled_fen": int(settled), "remitted_fen": int(remitted), "on_hand_fen": int(on_hand),
-            "first_number": first_number, "last_number": last_number}
+            "first_number": first_number, "last_number": last_number, **serials}
+
+
+def _serials(conn: sqlite3.Connection, month: str, first: str, last: str) -> dict[str, Any]:
+    """钱票一致: the uniform-receipt serials the month used — by its receipts, or spoiled in it —
+    with the first and last in the order they were taken, and how many were spoiled."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'receipt_serial'").fetchone():
+        return {"serials": 0, "serials_spoiled": 0, "first_serial": None, "last_serial": None}
+    rows = conn.execute(
+        "SELECT s.serial, s.spoiled_reason IS NOT NULL FROM receipt_serial s LEFT JOIN receipt r "
+        "ON r.number = s.receipt_number JOIN journal j ON j.seq = s.journal_seq "
+        "WHERE (r.day BETWEEN ? AND ?) OR (s.receipt_number IS NULL AND substr(j.recorded_at, 1, 7) = ?) "
+        "ORDER BY s.journal_seq", (first, last, month)).fetchall()
+    return {"serials": len(rows), "serials_spoiled": sum(1 for _, spoiled in rows if spoiled),
+            "first_serial": str(rows[0][0]) if rows else None, "last_serial": str(rows[-1][0]) if rows else None}
 
 
 def unsettled_days_until(conn: sqlite3.Connection, last: str) -> list[str]:

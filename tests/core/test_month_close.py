@@ -104,3 +104,38 @@ def test_a_close_with_other_figures_breaks_the_chain(november: Desk, agent: User
     with pytest.raises(ChainError) as caught:
         rules.feed(close[0], close[1], close[2], forged, close[4], digest)
     assert caught.value.code == "month_mismatch"
+
+
+def test_the_close_counts_the_uniform_receipts_of_the_month(desk: Desk, agent: UserInfo, head: UserInfo,
+                                                           clock: FakeClock) -> None:
+    """钱票一致: the serials the month used, by its receipts or spoiled in it, are in the close and
+    the chain checks their count; nothing more is spoiled in a closed month."""
+    desk.receipt_books.add("0000501", "0000600", prefix="皖", by=head)
+    desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    desk.receipt_books.spoil(reason="卡纸", by=agent)
+    desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)
+    desk.settlements.settle(NOV, agent=agent, head=head, counted_fen=80000)
+    clock.now = datetime(2026, 11, 30, 18, 0)
+    closed = desk.months.close("2026-11", agent=agent, head=head, counted_fen=80000)
+    assert (closed.serials, closed.serials_spoiled, closed.first_serial, closed.last_serial) == (
+        3, 1, "皖0000501", "皖0000503")
+    with pytest.raises(Refused, match="已月结，本月不能再登记作废票据"):
+        desk.receipt_books.spoil(reason="撕坏", by=agent)
+    rules = ChainRules()
+    for e in journal(desk):
+        rules.feed(*e)
+    assert rules.months["2026-11"][5] == 3 and desk.verify().ok
+    entries = journal(desk)
+    close = entries[-1]
+    rules = ChainRules()
+    for e in entries[:-1]:
+        rules.feed(*e)
+    import json
+
+    body = json.loads(close[3])
+    body["data"]["serials"] = 2  # a form taken out of the count
+    forged = canonical_json(body)
+    with pytest.raises(ChainError) as caught:
+        rules.feed(close[0], close[1], close[2], forged, close[4],
+                   hashlib.sha256((close[4] + forged).encode()).hexdigest())
+    assert caught.value.code == "month_mismatch"

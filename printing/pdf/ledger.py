@@ -90,7 +90,8 @@ def _receipt_rows(r: Receipt, ctx: LedgerContext, seq: int) -> tuple[list[_Row],
         first = n == 0
         rows.append(_Row([
             str(seq),
-            para_lines([r.number, f"{r.recorded_at:%Y-%m-%d}"], st["small"]) if first else "",
+            para_lines([r.number, *([f"票号 {r.serial}"] if r.serial else []), f"{r.recorded_at:%Y-%m-%d}"],
+                       st["small"]) if first else "",
             cell(r.payer_name, 8, width=WIDTHS_MM[2] * mm) if first else "",
             cell(line.name, 8, width=WIDTHS_MM[3] * mm), line.id_number,
             cell(ctx.categories.get(line.id_number, ""), 8, width=WIDTHS_MM[5] * mm),
@@ -105,6 +106,8 @@ def _receipt_rows(r: Receipt, ctx: LedgerContext, seq: int) -> tuple[list[_Row],
         notes.append(f"作废：{r.void.reason}（{r.void.agent}办理，{r.void.head}会签，{r.void.at:%Y-%m-%d %H:%M}）")
     if r.override_reason:
         notes.append(f"改动应缴金额的原因：{r.override_reason}")
+    if r.paid is not None:
+        notes.append(f"代为缴费：{r.paid.channel} 凭证号 {r.paid.voucher}（{r.paid.agent}，{r.paid.at:%Y-%m-%d %H:%M}）")
     if r.refund is not None:
         notes.append(f"退费申请：{format_fen(r.refund.amount_fen, symbol=True)}，{r.refund.reason}"
                      f"（{r.refund.agent}申请，{r.refund.head}会签，{r.refund.at:%Y-%m-%d}）")

@@ -83,3 +83,20 @@ def test_page_totals_add_up_across_pages(desk: Desk, agent: UserInfo, clock: Fak
     page_totals = [re.search(r"本页小计([\d,]+\.\d\d)", p).group(1) for p in pages]  # type: ignore[union-attr]
     carried = [re.search(r"累计（含承前页）([\d,]+\.\d\d)", p).group(1) for p in pages]  # type: ignore[union-attr]
     assert page_totals[:2] == ["800.00", "400.00"] and carried[:2] == ["800.00", "1,200.00"]
+
+
+def test_the_ledger_shows_the_uniform_receipt_serial_and_the_payment_on_behalf(
+        desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock) -> None:
+    import json
+
+    from tests.factories import CONFIG_PATH
+
+    config = json.loads(CONFIG_PATH.read_text(encoding="utf-8")) | {"after_cash": "pay_on_behalf"}
+    desk.setup.import_config(json.dumps(config, ensure_ascii=False), by=head)
+    desk.receipt_books.add("0000701", "0000800", prefix="皖", by=head)
+    r = desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    desk.receipts.record_paid_on_behalf(r.number, voucher="332016260000123", channel="电子税务局", by=agent)
+    data, _ = build_report(desk, "ledger", (clock().date(), clock().date()), today=clock().date())
+    flat = "".join(read_pdf(data).all.split())
+    assert f"{r.number}票号皖0000701" in flat
+    assert f"{r.number}代为缴费：电子税务局凭证号332016260000123（李代收" in flat

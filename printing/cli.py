@@ -24,7 +24,7 @@ from printing.receipt_context import receipt_context
 from printing.test_page import render_test_page
 from printing.uri import PrinterUriError
 
-REPORTS = ("ledger", "settlement", "posting", "unpaid", "inspection")
+REPORTS = ("ledger", "settlement", "posting", "unpaid", "inspection", "month")
 
 
 def register(sub: Any) -> None:
@@ -48,12 +48,13 @@ def register(sub: Any) -> None:
     p = group.add_parser("test", parents=[j, printer], help="打印测试页并读取打印机状态")
     p.set_defaults(handler=_guard(_print_test))
 
-    p = sub.add_parser("report", parents=[j], help="生成台账、日结单、公示名单、未缴名单、抽查报告（PDF）")
+    p = sub.add_parser("report", parents=[j], help="生成台账、日结单、公示名单、未缴名单、抽查报告、月结单（PDF）")
     p.add_argument("kind", choices=REPORTS)
     p.add_argument("--date", help="YYYY-MM-DD (default: today)")
     p.add_argument("--from", dest="start", help="YYYY-MM-DD")
     p.add_argument("--to", dest="end", help="YYYY-MM-DD")
     p.add_argument("--year", type=int, help="unpaid: the year owed (default: the latest in the roster)")
+    p.add_argument("--month", help="month: the closed month YYYY-MM (月结单)")
     p.add_argument("--file", help="inspection: the village's ledger file (daishou-….sqlite3)")
     p.add_argument("--seed", help="inspection: the sample's seed (default: new, printed on the report)")
     p.add_argument("--out", required=True, help="FILE.pdf")
@@ -155,10 +156,15 @@ def _report(args: argparse.Namespace, ctx: Context) -> int:
     from printing.reports import (  # reportlab loads only when asked for
         build_report,
         inspection_report,
+        month_report,
     )
 
     today = ctx.clock().date()
-    if args.kind == "inspection":  # of a village's file: this PC's own ledger is not opened
+    if args.kind == "month":
+        if not args.month:
+            raise InvalidInput("月结单须用 --month 指定月份，如 --month 2026-11")
+        pdf, summary = month_report(ctx.desk(args), args.month)
+    elif args.kind == "inspection":  # of a village's file: this PC's own ledger is not opened
         if not args.file:
             raise InvalidInput("抽查报告须用 --file 指定村里备份的账本文件")
         as_of = iso_day(args.date) if args.date else today

@@ -13,6 +13,7 @@ from app.services.review import FileReview
 from printing.pdf.inspection import inspection_pdf
 from printing.pdf.ledger import LedgerContext, ledger_pdf
 from printing.pdf.lists import PostingRow, UnpaidRow, posting_pdf, unpaid_pdf
+from printing.pdf.month import month_pdf
 from printing.pdf.settlement import settlements_pdf
 from printing.receipt_context import roster_facts
 
@@ -110,3 +111,12 @@ def inspection_report(r: FileReview, reviewer: str = "") -> tuple[bytes, dict[st
                          check_reason=r.check.reason, reviewer=reviewer)
     return pdf, {"village_code": r.device.village_code, "flags": len(r.review.flags), "sample": len(r.sample),
                  "seed": r.seed, "check_ok": r.check.ok}
+
+
+def month_report(desk: Desk, month: str) -> tuple[bytes, dict[str, Any]]:
+    """The 月结单 of a closed month."""
+    found = desk.months.closed_record(month)
+    if found is None:
+        raise InvalidInput(f"{month.strip()} 尚未月结：先月结（daishou month close 或 F4），再生成月结单")
+    at, d = found
+    return month_pdf(desk.setup.device, at, d), {"month": d["month"], "difference_fen": d["difference_fen"]}

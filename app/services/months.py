@@ -76,6 +76,15 @@ class Months:
         return MonthFigures(**f, unsettled_days=tuple(months.unsettled_days_until(conn, last)),
                             closed=month in months.closed_months(conn))
 
+    def closed_record(self, month: str) -> tuple[str, dict[str, Any]] | None:
+        """(when, what) the month's close recorded, as journalled; None while it is open."""
+        month = parse_month(month)
+        with self._db.read() as conn:
+            for _seq, at, d in journal.entries_of(conn, "month_close"):
+                if d["month"] == month:
+                    return at, d
+        return None
+
     def due(self) -> MonthFigures | None:
         """The month to close next: the oldest one with any cash in it, not yet closed, that has
         ended (or ends today); None when there is none."""

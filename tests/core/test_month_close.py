@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -139,3 +140,26 @@ def test_the_close_counts_the_uniform_receipts_of_the_month(desk: Desk, agent: U
         rules.feed(close[0], close[1], close[2], forged, close[4],
                    hashlib.sha256((close[4] + forged).encode()).hexdigest())
     assert caught.value.code == "month_mismatch"
+
+
+def test_the_month_sheet_prints_what_was_closed(november: Desk, agent: UserInfo, head: UserInfo,
+                                                clock: FakeClock, tmp_path: Path) -> None:
+    from tests.core.test_cli import Cli
+    from tests.printing.pdftext import read_pdf
+
+    clock.now = datetime(2026, 11, 30, 18, 0)
+    november.close()
+    run = Cli(november.home, clock)
+    out = tmp_path / "月结单.pdf"
+    code, _, err = run("report", "month", "--month", "2026-11", "--out", str(out))
+    assert code == 1 and "尚未月结" in err
+    assert run("month", "close", "--month", "2026-11", "--counted", "90", "--reason", "少十元待查",
+               "--agent", "李代收", "--head", "王村长", stdin="1234\n567890\n")[0] == 0
+    code, _, err = run("report", "month", "--month", "2026-11", "--out", str(out))
+    assert code == 0, err
+    text = "".join(read_pdf(out.read_bytes()).all.split())
+    assert "代收现金月结单" in text and "2026年11月" in text
+    assert "2张（作废1张）" in text and "341824100201-01-000001至341824100201-01-000002" in text
+    assert "月末应有手头现金￥100.00" in text and "清点手头现金￥90.00" in text
+    assert "短款￥10.00，原因：少十元待查" in text and "待核查" in text
+    assert "代收员：李代收" in text and "村委会负责人：王村长" in text

@@ -3,15 +3,29 @@ halves (the server's batches, state saved between them) is judged exactly as in 
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
+from app.domain.canonical import canonical_json
 from app.domain.chain import ChainError, ChainRules
 from app.domain.records import UserInfo
 from app.services.desk import Desk
 from tests.core.test_receipts import med
 from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock
+
+
+def forged(entry: tuple[int, str, str, str, str, str],
+           edit: Callable[[dict[str, Any]], None]) -> tuple[int, str, str, str, str, str]:
+    """The entry with its data changed by `edit` and its hash recomputed: what a forger who knows
+    the format would send."""
+    body = json.loads(entry[3])
+    edit(body["data"])
+    text = canonical_json(body)
+    return (entry[0], entry[1], entry[2], text, entry[4], hashlib.sha256((entry[4] + text).encode()).hexdigest())
 
 
 def journal(desk: Desk) -> list[tuple[int, str, str, str, str, str]]:

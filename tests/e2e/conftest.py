@@ -97,3 +97,55 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+
+
+class RunningGui:
+    """The real `daishou gui` on a screen, and the keyboard: every key press first checks the
+    process is still there (a program that quit is a failure, whatever its exit code)."""
+
+    def __init__(self, screen: Screen, home: Path, log: Path) -> None:
+        import sys
+
+        self.screen, self.log = screen, log
+        daishou = Path(sys.executable).with_name("daishou")
+        with log.open("wb") as out:  # a crash prints the Python stacks into the log
+            self.proc = subprocess.Popen([str(daishou), "gui", "--home", str(home)],
+                                         env={**screen.env, "PYTHONFAULTHANDLER": "1"}, stdout=out,
+                                         stderr=subprocess.STDOUT)
+
+    def alive(self) -> None:
+        code = self.proc.poll()
+        assert code is None, f"daishou gui exited with {code}:\n{self.log.read_text(errors='replace')}"
+
+    def keys(self, *names: str) -> None:
+        self.alive()
+        for name in names:
+            self.screen.run("xdotool", "key", "--delay", "60", name)
+            time.sleep(0.15)
+
+    def type(self, text: str) -> None:
+        self.alive()
+        self.screen.run("xdotool", "type", "--delay", "50", text)
+
+    def paste(self, text: str) -> None:
+        """Chinese as an input method commits it: through the clipboard, then Ctrl+V."""
+        subprocess.run(["xclip", "-selection", "clipboard"], input=text.encode(), env=self.screen.env, check=True,
+                       timeout=10)
+        self.keys("ctrl+v")
+
+    def activate(self, title: str, timeout: float = 60) -> str:
+        window = self.screen.wait_window(title, timeout=timeout)
+        self.screen.run("xdotool", "windowactivate", "--sync", window)
+        time.sleep(0.5)
+        return window
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def laptop() -> Iterator[Screen]:
+    """One 1366x768 screen (the tests that need only one size)."""
+    yield from _start_screen(1366, 768)

@@ -5,28 +5,19 @@ and the close is in the journal. The process must still be running throughout.""
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtGui import QImage
 
 from app.domain.insurance import Insurance
 from app.domain.records import Role
 from app.services.desk import Desk
 from app.services.receipts import LineRequest
-from tests.e2e.conftest import Screen, _start_screen
+from tests.e2e.conftest import RunningGui, Screen
 from tests.gui.conftest import AGENT, AGENT_PIN, HEAD, HEAD_PIN, FakeClock, make_demo_home
 
 HE = "341824195711015652"  # 何梅德 in the demo roster
-
-
-@pytest.fixture
-def laptop() -> Iterator[Screen]:
-    yield from _start_screen(1366, 768)
 
 
 def closes(home: Path) -> list[tuple[str, int]]:
@@ -47,49 +38,31 @@ def test_the_month_is_closed_with_keys(laptop: Screen, tmp_path: Path) -> None:
         desk.receipts.record(agent, [LineRequest(HE, Insurance.MEDICAL, 2027)], cash_fen=40000)
         desk.settlements.settle(clock().date(), agent=agent,
                                 head=desk.users.authenticate(HEAD, HEAD_PIN, roles=(Role.HEAD,)), counted_fen=40000)
-    log = tmp_path / "gui.log"
-    daishou = Path(sys.executable).with_name("daishou")
-    with log.open("wb") as out:
-        proc = subprocess.Popen([str(daishou), "gui", "--home", str(home)],
-                                env={**laptop.env, "PYTHONFAULTHANDLER": "1"}, stdout=out, stderr=subprocess.STDOUT)
-
-    def keys(*names: str) -> None:
-        code = proc.poll()
-        assert code is None, f"daishou gui exited with {code}:\n{log.read_text(errors='replace')}"
-        for name in names:
-            laptop.run("xdotool", "key", "--delay", "60", name)
-            time.sleep(0.15)
-
+    gui = RunningGui(laptop, home, tmp_path / "gui.log")
     try:
-        login = laptop.wait_window("登录")
-        laptop.run("xdotool", "windowactivate", "--sync", login)
+        gui.activate("登录")
+        gui.type(AGENT_PIN)
+        gui.keys("Return")
+        gui.activate("示范村")
         time.sleep(0.5)
-        laptop.run("xdotool", "type", "--delay", "50", AGENT_PIN)
-        keys("Return")
-        win = laptop.wait_window("示范村")
-        laptop.run("xdotool", "windowactivate", "--sync", win)
-        time.sleep(1)
-        keys("F4")
+        gui.keys("F4")
         time.sleep(1.5)
-        keys("ctrl+m")
-        laptop.run("xdotool", "type", "--delay", "50", "400")
-        keys("Return")
-        laptop.wait_window("月结")
-        time.sleep(0.5)
-        laptop.run("xdotool", "type", "--delay", "50", HEAD_PIN)
-        keys("Return")
+        gui.keys("ctrl+m")
+        gui.type("400")
+        gui.keys("Return")
+        gui.activate("月结")
+        gui.type(HEAD_PIN)
+        gui.keys("Return")
         deadline = time.monotonic() + 30
         while not closes(home):
             assert time.monotonic() < deadline, "no 月结 in the journal"
             time.sleep(0.3)
         assert closes(home) == [("2026-10", 40000)]
         time.sleep(1)
-        keys()  # still running
+        gui.alive()
         shot = QImage(str(laptop.shot(tmp_path / "month-closed.png")))
         assert (shot.width(), shot.height()) == (1366, 768)
         with Desk(home) as desk:
             assert desk.verify().ok
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=10)
+        gui.stop()

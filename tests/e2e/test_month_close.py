@@ -60,7 +60,7 @@ def test_the_month_is_closed_with_keys(laptop: Screen, tmp_path: Path) -> None:
         assert closes(home) == [("2026-10", 40000)]
         time.sleep(1)
         gui.alive()
-        shot = QImage(str(laptop.shot(tmp_path / "month-closed.png")))
+        shot = QImage(str(laptop.shot(tmp_path / "gui-month-closed.png")))
         assert (shot.width(), shot.height()) == (1366, 768)
         with Desk(home) as desk:
             assert desk.verify().ok

@@ -72,6 +72,6 @@ def test_a_reviewer_opens_a_village_file_and_saves_the_report(laptop: Screen, tm
         assert f"抽查种子：{seed}" in pdf and "收错了人" in pdf and f"审核人：{REVIEWER}" in pdf
         time.sleep(1)
         gui.alive()
-        laptop.shot(tmp_path / "review-saved.png")
+        laptop.shot(tmp_path / "gui-review-saved.png")
     finally:
         gui.stop()

@@ -145,3 +145,9 @@ def test_a_month_left_open_and_a_month_closed_short_are_flagged(desk: Desk, agen
     month = [f for f in flags if f.code.startswith("month")]
     assert [(f.code, f.ref) for f in month] == [("month_difference", "2026-11")]
     assert "差额 -100.00 元" in month[0].reason and "少一百元待查" in month[0].reason
+
+
+def test_a_village_that_took_no_cash_yet_has_nothing_to_flag_or_draw(desk: Desk, tmp_path: Path) -> None:
+    r = review_file(desk.backups.write(tmp_path / "usb").path, as_of=date(2026, 11, 25), seed="1")
+    assert r.check.ok and (r.review.receipts, r.review.flags, r.sample) == ([], [], [])
+    assert r.review.first_day is None and r.review.collected_fen == 0

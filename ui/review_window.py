@@ -179,7 +179,7 @@ class ReviewWindow(QMainWindow):
                                  f"不少于10%；种子 {result.seed}）")
         _fill(self.sample, [
             (r.number, r.day, r.payer_name, format_fen(r.total_fen), r.agent, r.status,
-             "、".join(dict.fromkeys(f.label for f in v.flags_of(r.number))) or "—")
+             "、".join(v.labels_of(r.number)) or "—")
             for r in result.sample])
 
     # -- the report --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -91,8 +92,14 @@ class LedgerReview:
     first_day: str | None = None
     last_day: str | None = None
 
-    def flags_of(self, ref: str) -> list[Flag]:
-        return [f for f in self.flags if f.ref == ref]
+    def labels_of(self, ref: str) -> list[str]:
+        """The kinds of flag a receipt (or day) has, each once, in the order they were raised."""
+        return list(dict.fromkeys(f.label for f in self.flags if f.ref == ref))
+
+    def sample(self, seed: str) -> list[ReceiptRow]:
+        """The receipts `draw_sample` picks with this seed, in receipt order."""
+        chosen = set(draw_sample([r.number for r in self.receipts], seed))
+        return [r for r in self.receipts if r.number in chosen]
 
     def to_json(self) -> dict[str, Any]:
         return {"village_code": self.village_code, "device_no": self.device_no, "first_day": self.first_day,
@@ -303,6 +310,12 @@ def _unremitted(settled: list[tuple[str, int]], remitted_fen: int, as_of: date, 
 
 def _hm(at: str) -> str:
     return at[:16].replace("T", " ")
+
+
+def new_seed() -> str:
+    """Six digits chosen when a review starts, printed on its report: typing them again draws
+    the same sample, and nobody knows them before the ledger is in the reviewer's hands."""
+    return f"{secrets.randbelow(10**6):06d}"
 
 
 def draw_sample(numbers: Sequence[str], seed: str, share: float = SAMPLE_SHARE) -> list[str]:

@@ -57,7 +57,16 @@ def parse_month(text: str) -> str:
 
 
 def closed_month(conn: Any) -> str:
+    """The newest month closed ("" before any): months close in order, so every month up to it
+    is closed. Kept beside the ledger for the receipt's hot path; the chain rules are the proof."""
     return store.get(conn, CLOSED_KEY) or ""
+
+
+def refuse_if_month_closed(conn: Any, day: date, what: str) -> None:
+    """Nothing is dated in a closed month: cash, a remittance, a spoiled form."""
+    closed = closed_month(conn)
+    if closed and day.isoformat()[:7] <= closed:
+        raise Refused(f"{closed} 已月结，{what}")
 
 
 class Months:
@@ -74,13 +83,13 @@ class Months:
         f = months.figures(conn, month)
         last = months.bounds(month)[1]
         return MonthFigures(**f, unsettled_days=tuple(months.unsettled_days_until(conn, last)),
-                            closed=month in months.closed_months(conn))
+                            closed=month <= closed_month(conn))
 
     def closed_record(self, month: str) -> tuple[str, dict[str, Any]] | None:
         """(when, what) the month's close recorded, as journalled; None while it is open."""
         month = parse_month(month)
         with self._db.read() as conn:
-            for _seq, at, d in journal.entries_of(conn, "month_close"):
+            for _seq, _kind, at, d in journal.entries(conn, "month_close"):
                 if d["month"] == month:
                     return at, d
         return None
@@ -90,9 +99,9 @@ class Months:
         ended (or ends today); None when there is none."""
         today = self._clock().date().isoformat()
         with self._db.read() as conn:
-            closed = months.closed_months(conn)
+            closed = closed_month(conn)
             for month in months.active_months(conn):
-                if month not in closed and (not closed or month > closed[-1]) and months.bounds(month)[1] <= today:
+                if month > closed and months.bounds(month)[1] <= today:
                     return self._figures(conn, month)
         return None
 
@@ -108,10 +117,10 @@ class Months:
         if date.fromisoformat(last) > now.date():
             raise Refused(f"{month} 尚未结束：月结在当月最后一天（{last}）或之后进行")
         with self._db.write() as conn:
-            closed = months.closed_months(conn)
-            if closed and month <= closed[-1]:
-                raise Refused(f"{month} 已经月结" if month in closed else f"{month} 早于已月结的 {closed[-1]}")
-            earlier = [m for m in months.active_months(conn) if m < month and m not in closed]
+            closed = closed_month(conn)
+            if month <= closed:
+                raise Refused(f"{month} 已经月结" if month == closed else f"{month} 早于已月结的 {closed}")
+            earlier = [m for m in months.active_months(conn) if closed < m < month]
             if earlier:
                 raise Refused(f"请先月结 {earlier[0]}（按月份先后月结）")
             f = self._figures(conn, month)

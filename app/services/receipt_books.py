@@ -15,7 +15,7 @@ from app.domain.serials import Book, SerialError, remaining, serial_at
 from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, Refused, checked_reason
 from app.services.ledger import refuse_if_clock_behind
-from app.services.months import closed_month
+from app.services.months import refuse_if_month_closed
 from app.services.signoff import CASH_ROLES, require_pin
 from app.storage import journal, serials
 
@@ -89,9 +89,7 @@ class ReceiptBooks:
         why = checked_reason(reason, field="作废票据的原因")
         now = self._clock()
         with self._db.write() as conn:
-            closed = closed_month(conn)
-            if closed and now.date().isoformat()[:7] <= closed:
-                raise Refused(f"{closed} 已月结，本月不能再登记作废票据")
+            refuse_if_month_closed(conn, now.date(), "本月不能再登记作废票据")
             serial = next_serial(conn)
             if serial is None:
                 raise Refused("本村没有登记统一票据")

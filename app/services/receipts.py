@@ -32,7 +32,7 @@ from app.services.errors import (
     checked_reason,
 )
 from app.services.ledger import refuse_if_clock_behind
-from app.services.months import closed_month
+from app.services.months import refuse_if_month_closed
 from app.services.receipt_books import next_serial
 from app.services.setup import Setup
 from app.services.signoff import (
@@ -297,9 +297,7 @@ def _refuse_if_day_blocked(conn: sqlite3.Connection, today: date) -> None:
     earlier = first_unsettled_day_before(conn, today)
     if earlier is not None:
         raise Refused(f"{earlier.isoformat()} 的现金尚未日结。日清日结：请先完成该日日结，再收取新的现金")
-    closed = closed_month(conn)
-    if closed and today.isoformat()[:7] <= closed:
-        raise Refused(f"{closed} 已月结，本月不能再收款：下月再收，或联系乡镇社保所")
+    refuse_if_month_closed(conn, today, "本月不能再收款：下月再收，或联系乡镇社保所")
     # Cash taken on a day already settled goes into that day's next settlement round.
     last = last_settled_day(conn)
     if last is not None and today < last:

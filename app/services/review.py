@@ -4,7 +4,6 @@ each settlement): the file is checked like `verify` does, then flagged and sampl
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from dataclasses import dataclass, replace
 from datetime import date
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.records import Device
-from app.domain.review import LedgerReview, ReceiptRow, draw_sample, review_entries
+from app.domain.review import LedgerReview, ReceiptRow, new_seed, review_entries
 from app.services.errors import InvalidInput
 from app.storage import journal
 from app.storage import settings as store
@@ -32,7 +31,8 @@ class FileReview:
     def with_seed(self, seed: str) -> FileReview:
         """The same review with the sample drawn from another seed (a reviewer typing the seed
         printed on an earlier report draws that report's sample again)."""
-        return replace(self, seed=checked_seed(seed), sample=_sample(self.review, checked_seed(seed)))
+        seed = checked_seed(seed)
+        return replace(self, seed=seed, sample=self.review.sample(seed))
 
     def to_json(self) -> dict[str, Any]:
         return {"file": str(self.path), "village_code": self.device.village_code,
@@ -40,12 +40,6 @@ class FileReview:
                 "device_no": self.device.device_no, "as_of": self.as_of.isoformat(),
                 "check": self.check.to_json(), **self.review.to_json(), "seed": self.seed,
                 "sample": [r.to_json() for r in self.sample]}
-
-
-def new_seed() -> str:
-    """Six digits chosen when the review starts, printed on the report: typing them again draws
-    the same sample, and nobody knows them before the ledger is in the reviewer's hands."""
-    return f"{secrets.randbelow(10**6):06d}"
 
 
 def review_file(path: Path, *, as_of: date, seed: str | None = None) -> FileReview:
@@ -68,7 +62,7 @@ def review_file(path: Path, *, as_of: date, seed: str | None = None) -> FileRevi
         raise InvalidInput(f"{path.name} 是尚未初始化的账本，没有村代码和设备号")
     check = verify_database(path)
     review = review_entries(rows, as_of=as_of)
-    return FileReview(path, device, check, review, seed, _sample(review, seed), as_of)
+    return FileReview(path, device, check, review, seed, review.sample(seed), as_of)
 
 
 def checked_seed(seed: str) -> str:
@@ -76,8 +70,3 @@ def checked_seed(seed: str) -> str:
     if not seed or len(seed) > 40:
         raise InvalidInput("抽查种子：应为 1–40 个字符（重新抽查时输入报告上的种子）")
     return seed
-
-
-def _sample(review: LedgerReview, seed: str) -> list[ReceiptRow]:
-    chosen = set(draw_sample([r.number for r in review.receipts], seed))
-    return [r for r in review.receipts if r.number in chosen]

@@ -82,9 +82,9 @@ class LedgerScans:
     def status(self, year: int) -> ScanStatus:
         end = self._period_end(year)
         with self._db.read() as conn:
-            rows = journal.entries_of(conn, "ledger_scan")
+            rows = journal.entries(conn, "ledger_scan")
         scans = []
-        for _seq, _at, d in rows:
+        for _seq, _kind, _at, d in rows:
             if d["year"] != year:
                 continue
             path = self.folder / d["file"]
@@ -124,7 +124,7 @@ class LedgerScans:
             owner_only(kept)
         now = self._clock()
         with self._db.write() as conn:
-            if any(d["sha256"] == digest for _s, _a, d in journal.entries_of(conn, "ledger_scan")):
+            if any(d["sha256"] == digest for _s, _k, _a, d in journal.entries(conn, "ledger_scan")):
                 raise Refused(f"这份扫描件（{scan.name}）已经登记过")
             refuse_if_clock_behind(conn, now)
             journal.append(conn, "ledger_scan", now.isoformat(), {

@@ -9,7 +9,7 @@ from app.domain.records import CashPosition, Remittance, Settlement, UserInfo
 from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, NotFound, Refused, checked_reason
 from app.services.ledger import refuse_if_clock_behind
-from app.services.months import closed_month
+from app.services.months import refuse_if_month_closed
 from app.services.signoff import CASH_ROLES, check_countersign, check_not_own, require_pin
 from app.storage import journal
 from app.storage import settlements as table
@@ -126,9 +126,7 @@ class Settlements:
         if day > now.date():
             raise InvalidInput(f"解缴日期 {day.isoformat()} 在未来")
         with self._db.write() as conn:
-            closed = closed_month(conn)
-            if closed and day.isoformat()[:7] <= closed:
-                raise Refused(f"解缴日期 {day.isoformat()} 在已月结的 {closed} 之内：请按实际交款日期登记")
+            refuse_if_month_closed(conn, day, f"解缴日期 {day.isoformat()} 不能记在其中：请按实际交款日期登记")
             if table.slip_recorded(conn, slip_no):
                 raise Refused(f"凭证号 {slip_no} 已经登记过")
             open_days = table.settled_not_remitted(conn)

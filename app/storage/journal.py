@@ -77,18 +77,11 @@ def append(conn: sqlite3.Connection, kind: str, recorded_at: str, data: dict[str
     return Entry(seq, kind, recorded_at, data, prev_hash, digest)
 
 
-def entries(conn: sqlite3.Connection) -> list[tuple[int, str, str, dict[str, Any]]]:
-    """Every entry as (seq, kind, recorded_at, data), in order: what review reads."""
+def entries(conn: sqlite3.Connection, kind: str | None = None) -> list[tuple[int, str, str, dict[str, Any]]]:
+    """(seq, kind, recorded_at, data) of every entry, or of one kind, in order: what review reads,
+    and the rare kinds (a month's close, the scanned 台账) are looked up by."""
     import orjson
 
-    return [(int(seq), str(kind), str(at), orjson.loads(body)["data"]) for seq, kind, at, body in conn.execute(
-        "SELECT seq, kind, recorded_at, CAST(body AS BLOB) FROM journal ORDER BY seq")]
-
-
-def entries_of(conn: sqlite3.Connection, kind: str) -> list[tuple[int, str, dict[str, Any]]]:
-    """(seq, recorded_at, data) of every entry of one kind, in order (a scan of the journal: for
-    the rare kinds, such as the scanned 台账)."""
-    import orjson
-
-    return [(int(seq), str(at), orjson.loads(body)["data"]) for seq, at, body in conn.execute(
-        "SELECT seq, recorded_at, CAST(body AS BLOB) FROM journal WHERE kind = ? ORDER BY seq", (kind,))]
+    where, params = ("WHERE kind = ?", (kind,)) if kind else ("", ())
+    return [(int(seq), str(k), str(at), orjson.loads(body)["data"]) for seq, k, at, body in conn.execute(
+        f"SELECT seq, kind, recorded_at, CAST(body AS BLOB) FROM journal {where} ORDER BY seq", params)]

@@ -77,8 +77,3 @@ def active_months(conn: sqlite3.Connection) -> list[str]:
     return [str(r[0]) for r in conn.execute(
         "SELECT substr(day, 1, 7) FROM receipt UNION SELECT substr(day, 1, 7) FROM settlement "
         "UNION SELECT substr(day, 1, 7) FROM remittance ORDER BY 1")]
-
-
-def closed_months(conn: sqlite3.Connection) -> list[str]:
-    return [str(r[0]) for r in conn.execute(
-        "SELECT json_extract(body, '$.data.month') FROM journal WHERE kind = 'month_close' ORDER BY seq")]

@@ -58,7 +58,7 @@ def inspection_pdf(device: Device, review: LedgerReview, sample: Sequence[Receip
     if sample:
         rows = [list(SAMPLE_HEADER)]
         for i, r in enumerate(sample, start=1):
-            flags = "、".join(dict.fromkeys(f.label for f in review.flags_of(r.number))) or "—"
+            flags = "、".join(review.labels_of(r.number)) or "—"
             rows.append([str(i), r.number, r.day, para(r.payer_name, small), mask_id(r.payer_id_number),
                          format_fen(r.total_fen), para(r.agent, small), r.status, para(flags, small), ""])
         table = Table(rows, colWidths=[w * mm for w in SAMPLE_MM], repeatRows=1, spaceBefore=2 * mm)

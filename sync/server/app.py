@@ -4,7 +4,6 @@ is a protocol.Refusal naming the reason in Chinese."""
 from __future__ import annotations
 
 import html
-import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
@@ -20,6 +19,7 @@ from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain.money import format_fen
+from app.domain.review import new_seed
 from sync import protocol as p
 from sync.server import review, service
 from sync.server.db import make_engine
@@ -247,7 +247,7 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
     def village_review(village_code: str, s: db_session, authorization: bearer = None,
                        seed: Annotated[str | None, Query(min_length=1, max_length=40)] = None) -> VillageReviewOut:
         staff = service.staff_for_token(s, _bearer(authorization))
-        seed = seed or f"{secrets.randbelow(10**6):06d}"
+        seed = seed or new_seed()
         as_of = _today()
         devices = []
         for d in review.village_review(s, staff, village_code, as_of=as_of, seed=seed):
@@ -259,7 +259,7 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
                 flags=[FlagOut(**f.to_json()) for f in v.flags],
                 sample=[SampledReceiptOut(number=r.number, day=r.day, payer_name=r.payer_name, total_fen=r.total_fen,
                                           agent=r.agent, status=r.status,
-                                          flags=list(dict.fromkeys(f.label for f in v.flags_of(r.number))))
+                                          flags=v.labels_of(r.number))
                         for r in d.sample]))
         return VillageReviewOut(village_code=village_code, as_of=as_of.isoformat(), seed=seed, devices=devices)
 

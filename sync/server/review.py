@@ -13,7 +13,7 @@ import orjson
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.domain.review import LedgerReview, ReceiptRow, draw_sample, review_entries
+from app.domain.review import LedgerReview, ReceiptRow, review_entries
 from sync.server import models as m
 from sync.server.service import ServerRefusal, visible_villages
 
@@ -76,8 +76,7 @@ def village_review(s: Session, staff: m.Staff, village_code: str, *, as_of: date
     for device in s.exec(select(m.Device).where(m.Device.village_code == village_code)
                          .order_by(col(m.Device.id))).all():
         review = _device_review(s, device, as_of)
-        chosen = set(draw_sample([r.number for r in review.receipts], seed))
-        out.append(DeviceReview(device.id, review, [r for r in review.receipts if r.number in chosen]))
+        out.append(DeviceReview(device.id, review, review.sample(seed)))
     return out
 
 

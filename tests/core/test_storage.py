@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -11,7 +12,9 @@ import pytest
 
 from app.domain.records import UserInfo
 from app.services.desk import Desk
+from app.storage import verify as verify_module
 from app.storage.db import SCHEMA_VERSION, StorageError, open_database
+from app.storage.journal import entry_hash
 from tests.core.test_receipts import med
 from tests.factories import ZHANG, ZHANG_WIFE, FakeClock, signed_agent
 
@@ -108,6 +111,17 @@ def _shell(db: Path, sql: str) -> None:
     # ... or slips in a receipt line that was never journaled
     ("INSERT INTO receipt_line VALUES ('341824100201-01-000002', 9, '1', '某', 'medical', 2027, NULL, 1, 1)",
      None, "收据明细表有日志中没有的记录"),
+    # ... or lowers a line's amount, or removes the line
+    ("DROP TRIGGER receipt_line_no_update; UPDATE receipt_line SET amount_fen = 30000 "
+     "WHERE receipt_number = '341824100201-01-000002'", "r2", "收据明细表与日志第 {r2} 条不符"),
+    ("DROP TRIGGER receipt_line_no_delete; DELETE FROM receipt_line WHERE receipt_number = '341824100201-01-000002'",
+     "r2", "收据明细表与日志第 {r2} 条不符"),
+    # ... or writes bytes where the payer's name was (JSON cannot hold them: compared in Python)
+    ("DROP TRIGGER receipt_no_update; UPDATE receipt SET payer_name = X'e5bca0e4b889' WHERE receipt_seq = 2", "r2",
+     "收据表与日志第 {r2} 条不符"),
+    # ... or puts a space before the agent's name (the same on screen)
+    ("DROP TRIGGER receipt_no_update; UPDATE receipt SET agent = ' 李代收' WHERE receipt_seq = 2", "r2",
+     "收据表与日志第 {r2} 条不符"),
 ])
 def test_verify_names_the_first_entry_edited_with_the_sqlite_shell(
         desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock,
@@ -123,6 +137,41 @@ def test_verify_names_the_first_entry_edited_with_the_sqlite_shell(
     assert not result.ok
     assert result.first_bad_seq == (seqs[bad] if bad else None)
     assert reason.format(**seqs) in (result.reason or "")
+
+
+def test_a_receipt_written_with_other_escapes_is_the_same_receipt(
+        desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tables are compared with the entries as JSON text first; text that differs only in how
+    it is written (a name as \\u escapes, as another JSON writer would put it) is looked at again
+    field by field and is not taken for an edit. The chain is rewritten with the hashes
+    recomputed and the trigger put back as it was, as a careful forger would."""
+    _ledger(desk, agent, head, clock)
+    desk.close()
+    conn = sqlite3.connect(desk.db.path, isolation_level=None)
+    r2 = conn.execute("SELECT journal_seq FROM receipt WHERE receipt_seq = 2").fetchone()[0]
+    trigger = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'journal_no_update'").fetchone()[0]
+    conn.execute("DROP TRIGGER journal_no_update")
+    prev = conn.execute("SELECT hash FROM journal WHERE seq = ?", (r2 - 1,)).fetchone()[0]
+    for seq, body in conn.execute("SELECT seq, body FROM journal WHERE seq >= ? ORDER BY seq", (r2,)).fetchall():
+        if seq == r2:
+            body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+            assert "\\u" in body  # the names are now escapes
+        digest = entry_hash(prev, body)
+        conn.execute("UPDATE journal SET body = ?, prev_hash = ?, hash = ? WHERE seq = ?", (body, prev, digest, seq))
+        prev = digest
+    conn.execute(trigger)
+    conn.close()
+    looked_again: list[int] = []
+    exact = verify_module._receipt_entry_problems
+
+    def spy(c: sqlite3.Connection, seq: int) -> list[tuple[int | None, str]]:
+        looked_again.append(seq)
+        return exact(c, seq)
+
+    monkeypatch.setattr(verify_module, "_receipt_entry_problems", spy)
+    result = verify_module.verify_database(desk.db.path)
+    assert (result.ok, result.reason) == (True, None)
+    assert looked_again == [r2]
 
 
 def test_app_imports_without_qt_network_or_printing_libraries(tmp_path: Path) -> None:

@@ -119,6 +119,26 @@ def test_failure_midway_leaves_the_previous_roster_untouched(
     assert [p.name for p in desk.roster.search("z")] == found_before
 
 
+def test_the_writer_gives_back_the_import_cache_after_success_and_failure(
+        desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A township import writes with a 64 MB page cache; the desk's writer keeps SQLite's
+    default the rest of the day, whether the import landed or failed midway."""
+    with desk.db.write() as conn:
+        default = conn.execute("PRAGMA cache_size").fetchone()[0]
+    desk.roster.import_file(write_xlsx(tmp_path / "v1.xlsx", family()), by=signed_agent(desk))
+    with desk.db.write() as conn:
+        assert conn.execute("PRAGMA cache_size").fetchone()[0] == default
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(roster_apply, "_tombstone", boom)
+    with pytest.raises(OSError):
+        desk.roster.import_file(write_xlsx(tmp_path / "v2.xlsx", family()[:3]), by=signed_agent(desk))
+    with desk.db.write() as conn:
+        assert conn.execute("PRAGMA cache_size").fetchone()[0] == default
+
+
 def test_unreadable_ids_mark_nobody_removed(desk: Desk, tmp_path: Path) -> None:
     desk.roster.import_file(write_xlsx(tmp_path / "v1.xlsx", family()), by=signed_agent(desk))
     result = desk.roster.import_file(write_xlsx(tmp_path / "v2.xlsx", family(), numeric_ids=True), by=signed_agent(desk))

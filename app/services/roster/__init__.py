@@ -41,6 +41,7 @@ from app.services.roster.stages import Stages
 from app.services.setup import Setup
 from app.services.signoff import CASH_ROLES, require_pin
 from app.storage import journal, roster, users
+from app.storage.batches import large_write
 from app.storage.digest import roster_digest
 
 
@@ -171,7 +172,7 @@ class Roster:
         if read.accepted:
             with stages.stage("digest"):
                 digest = content_sha256()
-            with self._db.write() as conn:
+            with self._db.write() as conn, large_write(conn):
                 before = roster.listed_count(conn)
                 applied = apply_rows(conn, read.accepted, tombstones=tombstones,
                                      keep=read.rejected_ids, stages=stages)

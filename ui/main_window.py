@@ -71,6 +71,8 @@ class MainWindow(QMainWindow):
         self._shortcut("Ctrl+I", lambda: self._on(p, p.import_roster))
         self._shortcut("Ctrl+S", lambda: self._on(self.settings_view, self.settings_view.save))
         self._shortcut("Ctrl+T", lambda: self._on(self.settings_view, self.settings_view.test_print))
+        self._shortcut("Ctrl+B", lambda: self._on(self.settings_view, self.settings_view.paper.start_book))
+        self._shortcut("Ctrl+G", lambda: self._on(self.settings_view, self.settings_view.paper.start_spoil))
 
     def _shortcut(self, key: str, slot: Callable[[], object]) -> None:
         shortcut = QShortcut(QKeySequence(key), self)

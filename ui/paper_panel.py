@@ -38,10 +38,14 @@ class PaperPanel(QGroupBox):
         self.first = QLineEdit(objectName="bookFirst", placeholderText="起始票号")
         self.last = QLineEdit(objectName="bookLast", placeholderText="终止票号")
         self.prefix = QLineEdit(objectName="bookPrefix", placeholderText="前缀（可空）", maxLength=12)
-        self.add_button = QPushButton("登记票据", objectName="addBook")
+        self.add_button = QPushButton("登记票据（Ctrl+B）", objectName="addBook")
         self.add_button.clicked.connect(self.add_book)
+        for field in (self.first, self.last):  # typed in order, Enter goes on, then registers
+            field.returnPressed.connect(self.focusNextChild)
+        self.prefix.returnPressed.connect(self.add_book)
         self.spoil_reason = QLineEdit(objectName="spoilReason", placeholderText="下一张票据损坏的原因，如 卡纸撕坏")
-        self.spoil_button = QPushButton("登记作废票据", objectName="spoilSerial")
+        self.spoil_reason.returnPressed.connect(self.spoil)
+        self.spoil_button = QPushButton("登记作废票据（Ctrl+G）", objectName="spoilSerial")
         self.spoil_button.clicked.connect(self.spoil)
         self.scan_state = QLabel(objectName="scanStatus", wordWrap=True)
         self.scan_year = QSpinBox(objectName="scanYear", minimum=2000, maximum=2100)
@@ -75,6 +79,21 @@ class PaperPanel(QGroupBox):
         handles_cash = ctx.user.role in (Role.AGENT, Role.HEAD)
         for w in (self.spoil_button, self.scan_button):
             w.setEnabled(handles_cash)
+
+    def start_book(self) -> None:
+        """Ctrl+B: the cursor in 起始票号 (a head or an administrator registers a book)."""
+        if not self.add_button.isEnabled():
+            self._say(self.add_button.toolTip())
+            return
+        self.first.setFocus()
+        self.first.selectAll()
+
+    def start_spoil(self) -> None:
+        """Ctrl+G: the cursor in the reason of the next form spoiled."""
+        if not self.spoil_button.isEnabled():
+            self._say("只有代收员或村委会负责人登记作废票据")
+            return
+        self.spoil_reason.setFocus()
 
     def refresh(self) -> None:
         desk, year = self.ctx.desk, self.scan_year.value()

@@ -35,6 +35,8 @@ def test_books_are_registered_by_a_head_and_spoiled_forms_recorded(qtbot, desk: 
     agent = desk.users.authenticate(AGENT, AGENT_PIN)
     as_agent = panel(qtbot, desk, tasks, agent)
     assert not as_agent.add_button.isEnabled() and "没有登记统一票据" in as_agent.books.text()
+    as_agent.start_book()  # Ctrl+B as an agent: told who may register a book
+    assert "村委会负责人或管理员" in as_agent.message.text()
     head = desk.users.authenticate(HEAD, HEAD_PIN, roles=(Role.HEAD,))
     p = panel(qtbot, desk, tasks, head)
     p.first.setText("0001201")

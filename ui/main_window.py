@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self._shortcut("F8", lambda: self._on(d, d.tick_household))
         self._shortcut("Ctrl+P", lambda: self._on(self.today_view, self.today_view.reprint))
         self._shortcut("Ctrl+Delete", lambda: self._on(self.today_view, self.today_view.void))
+        self._shortcut("F9", self._pay_on_behalf)
         self._shortcut("Ctrl+J", lambda: self._on(self.settle_view, self.settle_view.settle))
         self._shortcut("Ctrl+R", lambda: self._on(self.settle_view, self.settle_view.remit))
         self._shortcut("Ctrl+D", lambda: self._on(self.settle_view, self.settle_view.print_day))
@@ -89,6 +90,11 @@ class MainWindow(QMainWindow):
         names = {self.desk_view: "desk", self.today_view: "today", self.settle_view: "settle",
                  self.progress_view: "progress", self.settings_view: "settings"}
         self.help_box = show_help(names.get(self.tabs.currentWidget(), ""), self)
+
+    def _pay_on_behalf(self) -> None:
+        # Only in a county whose configuration says the agent pays at once (the button is shown).
+        if self.ctx.desk.setup.config.pays_on_behalf:
+            self._on(self.today_view, self.today_view.pay_on_behalf)
 
     def _record(self) -> None:
         if self.tabs.currentWidget() is self.desk_view:

@@ -160,6 +160,18 @@ class HouseholdModel(_Table):
         return True
 
 
+def _status(r: Receipt) -> str:
+    """What became of a receipt, as the agent needs it at a glance: voided, a refund asked for,
+    paid in the tax system on the payer's behalf (or, in such a county, still to pay)."""
+    if r.void:
+        return f"已作废（{r.void.reason}）"
+    if r.refund:
+        return "有效，已申请退费"
+    if r.paid:
+        return f"有效，已代缴（凭证号 {r.paid.voucher}）"
+    return "有效"
+
+
 class ReceiptTableModel(ListTable):
     headers = ("收据号", "时间", "缴费人", "项目", "金额", "收款人", "状态", "打印")
     set_receipts = ListTable.replace
@@ -174,7 +186,7 @@ class ReceiptTableModel(ListTable):
         r = self.receipts[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             items = "、".join(f"{ln.name}{ln.insurance.short_label}" for ln in r.lines)
-            status = f"已作废（{r.void.reason}）" if r.void else "有效"
+            status = _status(r)
             prints = f"{r.prints}次" if r.prints else "未打印"
             return (r.number, r.recorded_at.strftime("%H:%M"), r.payer_name, items,
                     format_fen(r.total_fen), r.agent, status, prints)[index.column()]

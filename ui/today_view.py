@@ -65,7 +65,7 @@ class TodayView(QWidget):
         self.posting_button = QPushButton("生成本日公示", objectName="postingButton")
         self.posting_button.clicked.connect(self.posting)
         # 代为缴费 (第三十条): shown in a county whose configuration says the agent pays at once.
-        self.paid_button = QPushButton("登记代为缴费并打印缴费证明", objectName="paidButton")
+        self.paid_button = QPushButton("登记代为缴费并打印缴费证明（F9）", objectName="paidButton")
         self.paid_button.clicked.connect(self.pay_on_behalf)
         self.paid_button.setVisible(False)
         self.paid_dialog: PaidOnBehalfDialog | None = None

@@ -34,5 +34,7 @@ def test_the_voucher_is_recorded_and_the_proof_printed(qtbot, window, printer, e
     assert "已登记代为缴费，凭证号 332016260000777" in today.message.text()
     assert desk.receipts.unpaid_on_behalf() == []
     qtbot.waitUntil(lambda: "待代为缴费" not in today.cash.text())
+    status = today.model.data(today.model.index(0, today.model.headers.index("状态")))
+    assert status == "有效，已代缴（凭证号 332016260000777）"
     assert today.pay_on_behalf() is None and "已登记代为缴费" in today.message.text()  # not twice
     assert not errors

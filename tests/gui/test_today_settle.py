@@ -177,6 +177,7 @@ def test_any_days_receipt_opened_reprinted_refunded_and_the_days_posting(  # typ
     countersign(qtbot, view, reason="已在银行代扣缴费")
     qtbot.waitUntil(lambda: "已提交退费申请" in view.message.text())
     assert desk.receipts.get(number).refund is not None
+    qtbot.waitUntil(lambda: view.model.data(view.model.index(0, 6)) == "有效，已申请退费")
     window.ctx.files = FakeFiles(folder=tmp_path)
     view.posting()
     qtbot.waitUntil(lambda: "已生成" in view.message.text())

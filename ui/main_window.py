@@ -5,9 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QLineEdit,
+    QMainWindow,
+    QTabWidget,
+    QWidget,
+)
 
 from app.domain.records import Device
 from ui.context import WindowContext
@@ -21,12 +28,31 @@ from ui.status import DeskStatus
 from ui.today_view import TodayView
 
 
+class WindowKeysFirst(QObject):
+    """The window's own keys come before an editor's. On a Linux desktop (X11 key bindings) a
+    focused line edit, spin box or editable combo box takes Ctrl+E (end of line) and Ctrl+U
+    (clear the line) as its own, so Ctrl+E 导出未缴名单 and Ctrl+U 打印未缴名单 did nothing while
+    the cursor was in a field — and on the desk it always is (measured on an X screen; Windows
+    has no such bindings). Ctrl+Delete stays the editor's (delete the next word)."""
+
+    def __init__(self, keys: set[str], parent: QObject) -> None:
+        super().__init__(parent)
+        self.keys = keys
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            # Filtered out unaccepted: the editor does not claim the key, the window's shortcut runs.
+            return QKeySequence(event.keyCombination()).toString() in self.keys
+        return False
+
+
 class MainWindow(QMainWindow):
     logout_requested = Signal()  # Ctrl+L: back to the login to switch user
 
     def __init__(self, ctx: WindowContext, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._keys: set[str] = set()  # every key of the window's shortcuts, as QKeySequence text
         self.setWindowTitle("代收")
         if ctx.device is not None:
             self._set_title(ctx.device)
@@ -74,8 +100,13 @@ class MainWindow(QMainWindow):
         self._shortcut("Ctrl+T", lambda: self._on(self.settings_view, self.settings_view.test_print))
         self._shortcut("Ctrl+B", lambda: self._on(self.settings_view, self.settings_view.paper.start_book))
         self._shortcut("Ctrl+G", lambda: self._on(self.settings_view, self.settings_view.paper.start_spoil))
+        keys_first = WindowKeysFirst(self._keys - {QKeySequence("Ctrl+Delete").toString()}, self)
+        for kind in (QLineEdit, QAbstractSpinBox, QComboBox):
+            for editor in self.findChildren(kind):
+                editor.installEventFilter(keys_first)
 
     def _shortcut(self, key: str, slot: Callable[[], object]) -> None:
+        self._keys.add(QKeySequence(key).toString())
         shortcut = QShortcut(QKeySequence(key), self)
         shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         shortcut.activated.connect(slot)

@@ -5,7 +5,8 @@ answer, and sending a batch again is `already_held` on the server, never a secon
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,6 +70,22 @@ class SyncClient:
         self.server = (server or state.get("server_url") or "").rstrip("/")
         self._transport, self._timeout, self._retries, self._sleep, self._clock = (
             transport, timeout, retries, sleep, clock)
+        self._http: httpx.Client | None = None  # the round's connection, while one is open
+
+    @contextmanager
+    def _connection(self) -> Iterator[httpx.Client]:
+        """One HTTP client (its TLS context and its kept-alive connection) for a whole round.
+        Building a client loads the system's certificates: 25 ms of CPU here, more on an old
+        laptop, for every request when each made its own."""
+        if self._http is not None:
+            yield self._http
+            return
+        with httpx.Client(base_url=self.server, timeout=self._timeout, transport=self._transport) as http:
+            self._http = http
+            try:
+                yield http
+            finally:
+                self._http = None
 
     # -- enrolment ---------------------------------------------------------------------------
 
@@ -90,6 +107,10 @@ class SyncClient:
     # -- the whole round ---------------------------------------------------------------------
 
     def run(self) -> SyncReport:
+        with self._connection():
+            return self._run()
+
+    def _run(self) -> SyncReport:
         key, token = self._credentials()
         report = SyncReport()
         state = p.DeviceState.model_validate(self._request("GET", p.STATE, token=token).json())
@@ -212,7 +233,7 @@ class SyncClient:
         delay = 0.5
         for attempt in range(self._retries):
             try:
-                with httpx.Client(base_url=self.server, timeout=self._timeout, transport=self._transport) as http:
+                with self._connection() as http:
                     response = http.request(method, path, headers=headers, **kwargs)
             except httpx.HTTPError as exc:
                 if attempt + 1 == self._retries:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import ssl
 import statistics
 import tempfile
 import time
@@ -82,9 +83,15 @@ def _body(device_id: str, key: Ed25519PrivateKey, entries: list[p.Entry]) -> str
                    entries=entries, signature=p.b64(sig)).model_dump_json()
 
 
+# 300 desks are 300 machines: each builds its HTTP client's TLS context (the system's
+# certificates, 25 ms of CPU) on its own processor. Here they share the server's two cores, so
+# they share one context, built once; each still opens its own connection.
+_TLS = ssl.create_default_context()
+
+
 def _send(base: str, token: str, body: str) -> float:
     start = time.perf_counter()
-    with httpx.Client(base_url=base, timeout=300) as http:
+    with httpx.Client(base_url=base, timeout=300, verify=_TLS) as http:
         answer = http.post(p.BATCHES, content=body, headers={"Authorization": f"Bearer {token}",
                                                               "Content-Type": "application/json"})
     assert answer.status_code == 200 and answer.json()["status"] == "accepted", answer.text[:200]

@@ -9,6 +9,7 @@ from sqlmodel import func, select
 
 from app.domain.records import UserInfo
 from app.services.desk import Desk
+from sync import client as sync_client
 from sync import protocol as p
 from sync.client import SyncClient, SyncError
 from sync.server import models as m
@@ -61,6 +62,29 @@ def test_settled_days_go_up_and_the_open_day_stays(server: Server, desk: Desk, a
     desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
     again = client.run()
     assert again.sent == [[settled_upto + 1, desk.sync.newest()]] and desk.sync.waiting() == 0
+
+
+def test_a_round_of_several_batches_builds_one_http_client(server: Server, desk: Desk, agent: UserInfo,
+                                                            head: UserInfo, clock: FakeClock,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each HTTP client loads the system's certificates (25 ms of CPU here, more on an agent's
+    old laptop): a whole round, its state, batches and changes, goes over one."""
+    client = enrol(desk, server)
+    desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=80000)
+    monkeypatch.setattr(sync_client, "MAX_BATCH", 2)
+    built: list[httpx.Client] = []
+    real_init = httpx.Client.__init__
+
+    def counted(self: httpx.Client, *args: object, **kwargs: object) -> None:
+        built.append(self)
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(httpx.Client, "__init__", counted)
+    report = client.run()
+    assert len(report.sent) >= 3 and report.held == desk.sync.newest()
+    assert len(built) == 1 and built[0].is_closed
 
 
 def test_the_same_batch_twice_is_held_once(server: Server, desk: Desk, agent: UserInfo, head: UserInfo,

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import shlex
 import sys
 import tempfile
+from datetime import date, timedelta
 from pathlib import Path
 
 from app.cli import main as cli_main
 from app.cli.common import Context
 from app.domain.records import Receipt
+from app.services.database import Clock, system_clock
 from app.services.desk import Desk
 
 DEMO = Path(__file__).resolve().parent.parent / "resources" / "demo"
@@ -28,14 +31,31 @@ def _say(text: str = "") -> None:
     sys.stdout.write(text + "\n")
 
 
-def prepare(home: Path) -> bool:
-    """Make `home` the demo village if it is not one yet; True when it was created now."""
-    with Desk(home) as desk:
+def demo_config(today: date) -> str:
+    """The bundled county configuration with its newest year's collection window widened to take
+    in `today` (a month before to half a year after): the demo village takes cash on whatever
+    day it is run, without an override reason, as a real village does inside its window. The
+    amounts, tiers and subsidies are the bundled ones."""
+    config = json.loads((DEMO / "county-config.json").read_text(encoding="utf-8"))
+    window = config["years"][max(config["years"], key=int)]["collection_window"]
+    window["start"] = min(date.fromisoformat(window["start"]), today - timedelta(days=30)).isoformat()
+    window["end"] = max(date.fromisoformat(window["end"]), today + timedelta(days=180)).isoformat()
+    return json.dumps(config, ensure_ascii=False, indent=2)
+
+
+def prepare(home: Path, clock: Clock = system_clock) -> bool:
+    """Make `home` the demo village if it is not one yet; True when it was created now. A demo
+    village made on an earlier day whose window has closed since gets the window widened again
+    (a configuration import, confirmed by its village head, as any county change is)."""
+    with Desk(home, clock=clock) as desk:
         if desk.setup.initialised:
+            config = desk.setup.config
+            if not config.years[max(config.years)].in_window(clock().date()):
+                desk.setup.import_config(demo_config(clock().date()), by=desk.users.authenticate(HEAD, HEAD_PIN))
             return False
         desk.setup.init(village_code="341824100201", village_name="上庄村（示范）",
                         township_code="341824100", township_name="上庄镇", device_no=1)
-        desk.setup.import_config((DEMO / "county-config.json").read_text(encoding="utf-8"))
+        desk.setup.import_config(demo_config(desk.clock().date()))
         desk.users.add(AGENT, "agent", AGENT_PIN)
         desk.users.add(HEAD, "head", HEAD_PIN)
         head = desk.users.authenticate(HEAD, HEAD_PIN)
@@ -44,9 +64,9 @@ def prepare(home: Path) -> bool:
     return True
 
 
-def _run(home: Path, argv: list[str], pins: tuple[str, ...] | list[str] = ()) -> str:
+def _run(home: Path, argv: list[str], pins: tuple[str, ...] | list[str] = (), clock: Clock = system_clock) -> str:
     out, err = io.StringIO(), io.StringIO()
-    ctx = Context(stdin=io.StringIO("".join(p + "\n" for p in pins)), stdout=out, stderr=err)
+    ctx = Context(stdin=io.StringIO("".join(p + "\n" for p in pins)), stdout=out, stderr=err, clock=clock)
     code = cli_main(["--home", str(home), *argv], context=ctx)
     shown = " ".join(shlex.quote(a) for a in argv)
     _say(f"$ daishou {shown}" + (f"   # PIN 从标准输入：{len(pins)} 行" if pins else ""))
@@ -56,15 +76,19 @@ def _run(home: Path, argv: list[str], pins: tuple[str, ...] | list[str] = ()) ->
     return out.getvalue()
 
 
-def _last_receipt(home: Path) -> Receipt:
-    with Desk(home) as desk:
+def _last_receipt(home: Path, clock: Clock) -> Receipt:
+    with Desk(home, clock=clock) as desk:
         return desk.receipts.list()[-1]
 
 
-def scripted(home: Path) -> None:
+def scripted(home: Path, clock: Clock = system_clock) -> None:
     """One day at the desk: a household pays, a mistake is voided, the day is settled and remitted."""
-    prepare(home)
-    with Desk(home) as desk:
+    prepare(home, clock)
+
+    def run(argv: list[str], pins: tuple[str, ...] | list[str] = ()) -> str:
+        return _run(home, argv, pins, clock)
+
+    with Desk(home, clock=clock) as desk:
         household = desk.roster.household("341824197701025493")
         today = desk.clock().date().isoformat()
     lines: list[str] = []
@@ -79,23 +103,23 @@ def scripted(home: Path) -> None:
                 due_fen += due.due_fen
     cash = f"{(due_fen // 10000 + 1) * 100}"  # the payer hands over whole hundreds and gets change
     _say(f"示范村：{len(household)} 口之家一起缴费，代收员 {AGENT}，村委会负责人 {HEAD}\n")
-    _run(home, ["receipt", "record", "--agent", AGENT, *lines, "--cash", cash], [AGENT_PIN])
-    first = _last_receipt(home)
-    _run(home, ["receipt", "record", "--agent", AGENT, *lines[:2], "--cash", cash], [AGENT_PIN])
-    _run(home, ["receipt", "void", first.number, "--reason", "档次选错，重开", "--agent", AGENT,
+    run(["receipt", "record", "--agent", AGENT, *lines, "--cash", cash], [AGENT_PIN])
+    first = _last_receipt(home, clock)
+    run(["receipt", "record", "--agent", AGENT, *lines[:2], "--cash", cash], [AGENT_PIN])
+    run(["receipt", "void", first.number, "--reason", "档次选错，重开", "--agent", AGENT,
                 "--head", HEAD], [AGENT_PIN, HEAD_PIN])
-    _run(home, ["receipt", "record", "--agent", AGENT, *lines, "--cash", cash], [AGENT_PIN])
-    again = _last_receipt(home)
-    _run(home, ["receipt", "list", "--date", today])
-    _run(home, ["print", "receipt", again.number, "--printer", f"file://{home / 'receipt.bin'}"])
+    run(["receipt", "record", "--agent", AGENT, *lines, "--cash", cash], [AGENT_PIN])
+    again = _last_receipt(home, clock)
+    run(["receipt", "list", "--date", today])
+    run(["print", "receipt", again.number, "--printer", f"file://{home / 'receipt.bin'}"])
     counted = again.total_fen / 100
-    _run(home, ["settle", "--date", today, "--counted", f"{counted:.2f}", "--agent", AGENT, "--head", HEAD],
+    run(["settle", "--date", today, "--counted", f"{counted:.2f}", "--agent", AGENT, "--head", HEAD],
          [AGENT_PIN, HEAD_PIN])
-    _run(home, ["remit", "--amount", f"{counted:.2f}", "--slip", "农商行-0001", "--date", today,
+    run(["remit", "--amount", f"{counted:.2f}", "--slip", "农商行-0001", "--date", today,
                 "--agent", AGENT], [AGENT_PIN])
-    _run(home, ["cash"])
-    _run(home, ["report", "ledger", "--date", today, "--out", str(home / "ledger.pdf")])
-    _run(home, ["verify"])
+    run(["cash"])
+    run(["report", "ledger", "--date", today, "--out", str(home / "ledger.pdf")])
+    run(["verify"])
     _say(f"数据、收据字节和台账 PDF 在 {home}")
 
 

@@ -139,6 +139,20 @@ class RunningGui:
         time.sleep(0.5)
         return window
 
+    def sign_in(self, pin: str, *, name: str | None = None, window: str = "示范村") -> str:
+        """At the login: the name (pasted, as an input method commits it; the first user when
+        None), the PIN, Enter; then the window whose title holds `window`, activated."""
+        self.activate("登录")
+        if name is not None:
+            self.keys("shift+Tab", "ctrl+a")  # from the PIN back to the name
+            self.paste(name)
+            self.keys("Tab")
+        self.type(pin)
+        self.keys("Return")
+        opened = self.activate(window)
+        time.sleep(0.5)
+        return opened
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()

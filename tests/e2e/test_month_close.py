@@ -40,11 +40,7 @@ def test_the_month_is_closed_with_keys(laptop: Screen, tmp_path: Path) -> None:
                                 head=desk.users.authenticate(HEAD, HEAD_PIN, roles=(Role.HEAD,)), counted_fen=40000)
     gui = RunningGui(laptop, home, tmp_path / "gui.log")
     try:
-        gui.activate("登录")
-        gui.type(AGENT_PIN)
-        gui.keys("Return")
-        gui.activate("示范村")
-        time.sleep(0.5)
+        gui.sign_in(AGENT_PIN)
         gui.keys("F4")
         time.sleep(1.5)
         gui.keys("ctrl+m")

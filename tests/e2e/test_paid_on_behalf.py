@@ -59,11 +59,7 @@ def test_the_agent_records_a_payment_on_the_payers_behalf_and_the_proof_prints(
                                       override_reason="端到端测试").number
     gui = RunningGui(laptop, home, tmp_path / "gui.log")
     try:
-        gui.activate("登录")
-        gui.type(AGENT_PIN)
-        gui.keys("Return")
-        gui.activate("示范村")
-        time.sleep(0.5)
+        gui.sign_in(AGENT_PIN)
         gui.keys("F3")
         time.sleep(1.5)
         gui.keys("ctrl+End", "F9")

@@ -45,14 +45,7 @@ def test_a_head_registers_a_receipt_book_and_a_spoiled_form_with_keys(laptop: Sc
     make_demo_home(home, FakeClock())
     gui = RunningGui(laptop, home, tmp_path / "gui.log")
     try:
-        gui.activate("登录")
-        gui.keys("shift+Tab", "ctrl+a")  # from the PIN back to the name
-        gui.paste(HEAD)
-        gui.keys("Tab")
-        gui.type(HEAD_PIN)
-        gui.keys("Return")
-        gui.activate("示范村")
-        time.sleep(0.5)
+        gui.sign_in(HEAD_PIN, name=HEAD)
         gui.keys("ctrl+e")  # in the search box: the window's key (导出未缴名单), not the field's
         gui.activate("导出未缴名单")
         gui.keys("ctrl+a")

@@ -29,14 +29,7 @@ def test_a_reviewer_opens_a_village_file_and_saves_the_report(laptop: Screen, tm
         own.users.add(REVIEWER, Role.TOWNSHIP, REVIEWER_PIN, by=own.users.authenticate(HEAD, HEAD_PIN))
     gui = RunningGui(laptop, tmp_path / "township", tmp_path / "gui.log")
     try:
-        gui.activate("登录")
-        gui.keys("shift+Tab", "ctrl+a")  # from the PIN back to the name
-        gui.paste(REVIEWER)
-        gui.keys("Tab")
-        gui.type(REVIEWER_PIN)
-        gui.keys("Return")
-        gui.activate("乡镇审核")
-        time.sleep(0.5)
+        gui.sign_in(REVIEWER_PIN, name=REVIEWER, window="乡镇审核")
         gui.keys("ctrl+o")
         gui.activate("打开村账本")
         laptop.run("xdotool", "type", "--delay", "20", str(ledger))

@@ -47,10 +47,13 @@ def _sync(args: argparse.Namespace, ctx: Context) -> int:
 def _export(args: argparse.Namespace, ctx: Context) -> int:
     from sync.client import SyncClient
 
-    span = SyncClient(ctx.desk(args)).export(Path(args.out))
-    ctx.emit(args, {"out": args.out, "range": list(span) if span else None},
-             f"已导出第 {span[0]}–{span[1]} 条到 {args.out}：交县里用 daishou-server import 导入" if span
-             else "没有待上传的已日结记录")
+    desk = ctx.desk(args)
+    span = SyncClient(desk).export(Path(args.out))
+    held_back = span is not None and desk.sync.pending(span[1]) is not None
+    ctx.emit(args, {"out": args.out, "range": list(span) if span else None, "held_back": held_back},
+             (f"已导出第 {span[0]}–{span[1]} 条到 {args.out}：交县里用 daishou-server import 导入"
+              + ("；之后的记录县服务器（上次同步时）还不认识，县里升级服务器后再导出" if held_back else ""))
+             if span else "没有待上传的已日结记录")
     return 0
 
 

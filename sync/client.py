@@ -131,17 +131,11 @@ class SyncClient:
             self.desk.sync.keep_ack(_ack(state.ack))
         held = state.held_seq
         known = frozenset(state.kinds) if state.kinds is not None else p.FIRST_KINDS
+        self.desk.sync.update(server_kinds=sorted(known))  # for a USB export made offline later
         while (span := self.desk.sync.pending(held)) is not None:
-            first, last = span[0], min(span[1], span[0] + MAX_BATCH - 1)
-            batch = self.build_batch(key, first, last)
-            stop = next((e for e in batch.entries if e.kind not in known), None)
-            if stop is not None:  # send what comes before it; the server would refuse the rest
-                if stop.seq == first:
-                    raise SyncError("server_too_old", f"县服务器版本较旧，还不认识本机的"
-                                                      f"「{KIND_LABELS.get(stop.kind, stop.kind)}」记录：已上传到第 "
-                                                      f"{held} 条后暂停，请县里升级服务器后再同步")
-                last = stop.seq - 1
-                batch = self.build_batch(key, first, last)
+            batch = self._known_part(key, span[0], min(span[1], span[0] + MAX_BATCH - 1), known,
+                                     f"已上传到第 {held} 条后暂停，请县里升级服务器后再同步")
+            first, last = batch.from_seq, batch.to_seq
             response = self._request("POST", p.BATCHES, content=batch.model_dump_json(), token=token,
                                      ok=(200, 409))
             result = p.BatchResult.model_validate(response.json())
@@ -158,6 +152,19 @@ class SyncClient:
         report.received = self.pull(token)
         self.desk.sync.update(last_sync=self._clock().isoformat(timespec="seconds"))
         return report
+
+    def _known_part(self, key: Ed25519PrivateKey, first: int, last: int, known: frozenset[str],
+                    stopped: str) -> p.Batch:
+        """The signed batch of first..last, cut before the first entry of a kind the county server
+        does not know (it would refuse the whole batch); none of it known: SyncError saying so."""
+        batch = self.build_batch(key, first, last)
+        stop = next((e for e in batch.entries if e.kind not in known), None)
+        if stop is None:
+            return batch
+        if stop.seq == first:
+            raise SyncError("server_too_old", f"县服务器版本较旧，还不认识本机的"
+                                              f"「{KIND_LABELS.get(stop.kind, stop.kind)}」记录：{stopped}")
+        return self.build_batch(key, first, stop.seq - 1)
 
     def build_batch(self, key: Ed25519PrivateKey, first: int, last: int) -> p.Batch:
         rows = self.desk.sync.entries(first, last)
@@ -209,7 +216,15 @@ class SyncClient:
         span = self.desk.sync.pending(int(ack.get("seq", 0)))
         if span is None:
             return None
-        batch = self.build_batch(key, *span)
+        # What the county's server knew at the last sync (nothing known: a village never online
+        # sends everything, and an older server's refusal names the kind).
+        kinds = self.desk.sync.state().get("server_kinds")
+        if kinds:
+            batch = self._known_part(key, *span, frozenset(kinds),
+                                     f"已导出到第 {span[0] - 1} 条为止，请县里升级服务器后再导出")
+            span = (batch.from_seq, batch.to_seq)
+        else:
+            batch = self.build_batch(key, *span)
         tmp = out.with_name(out.name + ".part")
         tmp.write_text(batch.model_dump_json(), encoding="utf-8")
         tmp.replace(out)

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlmodel import col, select
 
+from app.cli import main
+from app.cli.common import Context
 from app.domain.records import UserInfo
 from app.services.desk import Desk
 from sync.client import SyncError
@@ -84,6 +87,40 @@ def test_a_server_that_does_not_know_month_closes_is_not_sent_one(server: Server
     with server.session() as s:
         device = s.get(m.Device, "341824100201-01")
         assert device is not None and device.held_seq == settled  # everything before the close went up
+
+
+def test_a_usb_export_stops_before_a_kind_the_county_server_did_not_know(
+        server: Server, desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock,
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A village that synced once with an older server, then went offline: its USB file holds
+    what that server knows, not the 月结 it would refuse whole; the command line says the rest
+    waits for the upgrade, and the county imports the file."""
+    import io
+
+    from sync.server import cli as server_cli
+    from sync.server import service
+
+    real_state = service.state
+    monkeypatch.setattr(service, "state", lambda s, device: real_state(s, device).model_copy(update={"kinds": None}))
+    client = enrol(desk, server)
+    held = client.run().held  # the set-up entries go up; the desk learns what this server knows
+    desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    settled = desk.sync.newest()
+    clock.now = datetime(2026, 12, 1, 9, 0)
+    desk.months.close("2026-11", agent=agent, head=head, counted_fen=40000)
+    out = tmp_path / "usb.json"
+    said = io.StringIO()
+    assert main(["--home", str(desk.home), "export", "--out", str(out)],
+                context=Context(stdout=said, stderr=said, clock=clock)) == 0
+    assert f"已导出第 {held + 1}–{settled} 条" in said.getvalue() and "县里升级服务器后再导出" in said.getvalue()
+    assert '"kind":"month_close"' not in out.read_text(encoding="utf-8")
+    said = io.StringIO()
+    assert server_cli.main(["--db", server.url, "import", str(out)], stdout=said, stderr=said) == 0
+    assert '"status": "accepted"' in said.getvalue()
+    with server.session() as s:
+        device = s.get(m.Device, "341824100201-01")
+        assert device is not None and device.held_seq == settled
 
 
 def test_a_payment_on_the_payers_behalf_goes_up(server: Server, desk: Desk, agent: UserInfo, head: UserInfo,

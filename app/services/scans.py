@@ -62,6 +62,14 @@ class ScanStatus:
                 "scans": [s.to_json() for s in self.scans], "late_by_days": self.late_by}
 
 
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _kind(head: bytes) -> str | None:
     return next((ext for magic, ext in _KINDS.items() if head.startswith(magic)), None)
 
@@ -88,7 +96,10 @@ class LedgerScans:
             if d["year"] != year:
                 continue
             path = self.folder / d["file"]
-            intact = path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == d["sha256"]
+            # Hashed again at every look, in 1 MB pieces (a scan may be 100 MB): a cache keyed by
+            # the file's times would miss a copy swapped with its time put back on Windows, where
+            # ctime is the creation time.
+            intact = path.is_file() and file_sha256(path) == d["sha256"]
             scans.append(ScanRecord(year, date.fromisoformat(d["sent_on"]), d["sha256"], path, d["by"], intact))
         return ScanStatus(year, end, add_working_days(end, SCAN_WITHIN_WORKING_DAYS), scans)
 

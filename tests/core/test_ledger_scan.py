@@ -81,3 +81,25 @@ def test_the_command_line_records_and_shows_it(desk: Desk, clock: FakeClock, tmp
     code, out, err = run("ledger-scan", "status", "--year", "2027", "--json")
     shown = json.loads(out)
     assert shown["late_by_days"] == 0 and shown["scans"][0]["intact"] is True
+
+
+def test_a_kept_copy_swapped_for_one_of_the_same_size_and_time_is_seen(
+        desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock, tmp_path: Path) -> None:
+    """F6 hashes the kept copy at every look: one changed byte, the size the same and the
+    modification time put back, still shows the copy is not the one journalled."""
+    import os
+
+    desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    clock.now = datetime(2027, 7, 5, 9, 0)
+    scan = tmp_path / "台账扫描.pdf"
+    scan.write_bytes(SCAN)
+    kept = desk.scans.record(2027, scan, sent_on=date(2027, 7, 5), by=agent).scans[0].path
+    assert desk.scans.status(2027).scans[0].intact
+    before = kept.stat()
+    swapped = bytearray(SCAN)
+    swapped[-1] ^= 0xFF
+    kept.write_bytes(bytes(swapped))
+    os.utime(kept, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert kept.stat().st_size == before.st_size and kept.stat().st_mtime_ns == before.st_mtime_ns
+    assert not desk.scans.status(2027).scans[0].intact

@@ -24,6 +24,7 @@ from app.services.setup import Setup
 from app.services.signoff import CASH_ROLES, require_pin
 from app.storage import journal
 from app.storage.db import owner_only
+from app.storage.digest import file_sha256
 
 MAX_SCAN_BYTES = 100 * 1024 * 1024
 _KINDS = {b"%PDF": ".pdf", b"\xff\xd8\xff": ".jpg", b"\x89PNG": ".png", b"II*\x00": ".tif", b"MM\x00*": ".tif"}
@@ -60,14 +61,6 @@ class ScanStatus:
     def to_json(self) -> dict[str, Any]:
         return {"year": self.year, "period_end": self.period_end.isoformat(), "deadline": self.deadline.isoformat(),
                 "scans": [s.to_json() for s in self.scans], "late_by_days": self.late_by}
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _kind(head: bytes) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from pathlib import Path
 
 from app.storage.batches import let_others_run
 
@@ -26,3 +27,12 @@ def roster_digest(conn: sqlite3.Connection) -> str:
             let_others_run()
         h.update(b"--\n")
     return h.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """A file's SHA-256, read in 1 MB pieces (a roster file or a scanned 台账 may be 100 MB)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()

@@ -7,7 +7,6 @@ whole file, `apply` writes it, `search` answers the search box from memory, `pro
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
@@ -42,7 +41,7 @@ from app.services.setup import Setup
 from app.services.signoff import CASH_ROLES, require_pin
 from app.storage import journal, roster, users
 from app.storage.batches import large_write
-from app.storage.digest import roster_digest
+from app.storage.digest import file_sha256, roster_digest
 
 
 @dataclass(frozen=True)
@@ -116,7 +115,7 @@ class Roster:
             return read_roster(path, self._setup.config, today, progress, stages)
 
         with long_lived_objects():  # the new roster lives all day
-            return self._import(path.name, read, lambda: _file_sha256(path), progress, by,
+            return self._import(path.name, read, lambda: file_sha256(path), progress, by,
                                 allow_removals)
 
     def import_county(self, village_code: str, version: int, rows: list[dict[str, Any]],
@@ -323,11 +322,3 @@ def _build_index(conn: sqlite3.Connection, version: int) -> SearchIndex:
 
 
 __all__ = ["ImportResult", "InvalidInput", "RejectedRow", "Roster"]
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -82,8 +82,10 @@ class FaultProxy:
                 answer = self._forward(request)
                 if fault == "duplicate":
                     answer = self._forward(request)
-            except OSError:
-                return  # the server is down (killed): the client sees a dropped connection
+            except (OSError, ValueError):
+                # The server is down (killed), or was killed in the middle of its answer: the
+                # client sees a dropped connection either way.
+                return
             if fault == "drop_after":
                 return
             if fault == "truncate":

@@ -133,7 +133,8 @@ def keystroke_ms(home: Path) -> dict[str, float]:
     # The first query may wait for the search index the window warms when it opens.
     first, rest = samples[0], samples[1:]
     return {"first_query_ms": round(first, 1), "median_ms": round(statistics.median(rest), 1),
-            "max_ms": round(max(rest), 1), "queries": len(rest)}
+            "max_ms": round(max(rest), 1), "queries": len(rest),
+            "each_ms": [round(x) for x in samples]}
 
 
 def import_stall_ms(home: Path, roster: Path) -> dict[str, float]:

@@ -32,8 +32,9 @@ from app.domain.records import PayerSignoff, PersonInfo, Receipt
 from app.services.errors import CashConfirmationRequired, DaishouError, OverrideRequired
 from app.services.payment import PaymentDraft
 from ui.context import WindowContext
+from ui.message import ERROR_STYLE
 from ui.models import HouseholdModel, PersonTableModel
-from ui.payment_panel import ERROR_STYLE, PaymentPanel
+from ui.payment_panel import PaymentPanel
 from ui.text_size import scaled
 
 SEARCH_LIMIT = 50

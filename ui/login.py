@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from app.domain.records import Device, UserInfo
 from app.services.desk import Desk
 from app.services.errors import DaishouError, PinTooShort
-from ui.payment_panel import ERROR_STYLE
+from ui.message import ERROR_STYLE
 from ui.tasks import TaskManager
 from ui.text_size import scaled
 

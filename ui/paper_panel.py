@@ -25,7 +25,7 @@ from app.services.errors import DaishouError
 from app.services.receipt_books import BookStatus
 from app.services.scans import ScanStatus
 from ui.context import WindowContext
-from ui.payment_panel import ERROR_STYLE, OK_STYLE
+from ui.message import MessageLine
 
 SCAN_FILTER = "扫描件 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;所有文件 (*)"
 
@@ -54,7 +54,7 @@ class PaperPanel(QGroupBox):
         self.sent_on = QDateEdit(objectName="scanSentOn", calendarPopup=True, displayFormat="yyyy-MM-dd")
         self.scan_button = QPushButton("选择扫描件并登记报送…", objectName="recordScan")
         self.scan_button.clicked.connect(self.record_scan)
-        self.message = QLabel(objectName="paperMessage", wordWrap=True)
+        self.message = MessageLine("paperMessage")
 
         form = QFormLayout(self)
         form.addRow(self.books)
@@ -83,7 +83,7 @@ class PaperPanel(QGroupBox):
     def start_book(self) -> None:
         """Ctrl+B: the cursor in 起始票号 (a head or an administrator registers a book)."""
         if not self.add_button.isEnabled():
-            self._say(self.add_button.toolTip())
+            self.message.say(self.add_button.toolTip())
             return
         self.first.setFocus()
         self.first.selectAll()
@@ -91,7 +91,7 @@ class PaperPanel(QGroupBox):
     def start_spoil(self) -> None:
         """Ctrl+G: the cursor in the reason of the next form spoiled."""
         if not self.spoil_button.isEnabled():
-            self._say("只有代收员或村委会负责人登记作废票据")
+            self.message.say("只有代收员或村委会负责人登记作废票据")
             return
         self.spoil_reason.setFocus()
 
@@ -125,15 +125,9 @@ class PaperPanel(QGroupBox):
         self.scan_state.setText(f"{scans.year} 年度集中征期 {scans.period_end.isoformat()} 结束，台账扫描件应在 "
                                 f"{scans.deadline.isoformat()} 前报送税务：" + (sent or "尚未登记报送"))
 
-    def _say(self, text: str, *, ok: bool = False) -> None:
-        self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
-        self.message.setText(text)
 
     def _refused(self, exc: BaseException) -> None:
-        if isinstance(exc, DaishouError):
-            self._say(exc.message)
-        else:
-            self.ctx.tasks.fault(exc)
+        self.message.refused(exc, self.ctx.tasks.fault)
 
     def add_book(self) -> None:
         first, last, prefix = self.first.text(), self.last.text(), self.prefix.text()
@@ -142,7 +136,7 @@ class PaperPanel(QGroupBox):
         def done(status: BookStatus) -> None:
             for w in (self.first, self.last, self.prefix):
                 w.clear()
-            self._say(f"已登记统一票据，下一张 {status.next_serial}", ok=True)
+            self.message.say(f"已登记统一票据，下一张 {status.next_serial}", ok=True)
             self.refresh()
 
         self.ctx.tasks.run(lambda: books.add(first, last, prefix=prefix, by=by), done, on_error=self._refused)
@@ -152,7 +146,7 @@ class PaperPanel(QGroupBox):
 
         def done(serial: str) -> None:
             self.spoil_reason.clear()
-            self._say(f"统一票据 {serial} 已登记作废", ok=True)
+            self.message.say(f"统一票据 {serial} 已登记作废", ok=True)
             self.refresh()
 
         self.ctx.tasks.run(lambda: books.spoil(reason=reason, by=by), done, on_error=self._refused)
@@ -166,7 +160,7 @@ class PaperPanel(QGroupBox):
 
         def done(status: ScanStatus) -> None:
             late = f"，晚于期限 {status.late_by} 天" if status.late_by else ""
-            self._say(f"{year} 年度台账扫描件已登记报送（{Path(path).name}）{late}", ok=not status.late_by)
+            self.message.say(f"{year} 年度台账扫描件已登记报送（{Path(path).name}）{late}", ok=not status.late_by)
             self.refresh()
 
         self.ctx.tasks.run(lambda: scans.record(year, path, sent_on=_day(sent_on), by=by), done,

@@ -18,12 +18,11 @@ from PySide6.QtWidgets import (
 
 from app.domain.money import MoneyError, fen_in_words, format_fen, parse_yuan
 from app.domain.records import PayerSignoff
+from ui.message import MessageLine
 from ui.signature_pad import SignaturePad
 from ui.text_size import scaled
 
 # Colour only: a font in a style sheet is frozen at its size and would not follow large-text mode.
-ERROR_STYLE = "color: #b00020"
-OK_STYLE = "color: #1b5e20"
 
 
 class PaymentPanel(QWidget):
@@ -69,7 +68,7 @@ class PaymentPanel(QWidget):
 
         self.override_label = QLabel("金额或日期不符时的收取原因（将被标记供乡镇审核）：")
         self.override = QLineEdit(objectName="overrideEdit")
-        self.message = QLabel("", objectName="deskMessage", wordWrap=True)
+        self.message = MessageLine("deskMessage")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.record = QPushButton("收款并打印收据（F12）", objectName="recordButton")
         scaled(self.record, 1.4)
@@ -137,8 +136,7 @@ class PaymentPanel(QWidget):
             self.override.clear()
 
     def say(self, text: str, *, ok: bool = False) -> None:
-        self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
-        self.message.setText(text)
+        self.message.say(text, ok=ok)
 
     def show_last_change(self, change_fen: int | None) -> None:
         """The change of the receipt just recorded, large; None hides it (next payer)."""

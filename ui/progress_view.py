@@ -30,10 +30,9 @@ from PySide6.QtWidgets import (
 
 from app.domain.money import format_fen
 from app.domain.records import RosterProgress, UnpaidPerson
-from app.services.errors import DaishouError
 from app.services.roster import ImportResult, RemovalsNeedConfirmation
 from ui.context import WindowContext
-from ui.payment_panel import ERROR_STYLE, OK_STYLE
+from ui.message import MessageLine
 from ui.progress_models import ProgressRow, ProgressTableModel, UnpaidTableModel, progress_rows
 from ui.reports import open_files, resolve_folder, save_report
 from ui.roster_import import RejectedRowsDialog, describe_import, import_roster
@@ -123,7 +122,7 @@ class ProgressView(QWidget):
         self.unpaid = UnpaidTableModel(parent=self)
         self.unpaid_table = _table(self.unpaid, "unpaidTable")
         self.unpaid_title = QLabel(objectName="unpaidTitle")
-        self.message = QLabel(objectName="progressMessage", wordWrap=True)
+        self.message = MessageLine("progressMessage")
         self.export_button = QPushButton("导出未缴名单 Excel（Ctrl+E）", objectName="exportUnpaid")
         self.pdf_button = QPushButton("打印未缴名单 PDF（Ctrl+U）", objectName="printUnpaid")
         self.import_button = QPushButton("导入新清册（Ctrl+I）", objectName="importRoster")
@@ -190,15 +189,9 @@ class ProgressView(QWidget):
         self.export_button.setEnabled(enabled)
         self.pdf_button.setEnabled(enabled)
 
-    def _say(self, text: str, *, ok: bool = False) -> None:
-        self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
-        self.message.setText(text)
 
     def _refused(self, exc: BaseException) -> None:
-        if isinstance(exc, DaishouError):
-            self._say(exc.message)
-        else:
-            self.ctx.tasks.fault(exc)
+        self.message.refused(exc, self.ctx.tasks.fault)
 
     def _name(self, what: str, suffix: str) -> str:
         year = self.progress.year if self.progress else self.ctx.desk.clock().year
@@ -222,13 +215,13 @@ class ProgressView(QWidget):
             os.replace(part, target)
             return target, count
 
-        self._say(f"正在导出未缴名单到 {target}…", ok=True)
+        self.message.say(f"正在导出未缴名单到 {target}…", ok=True)
         self.ctx.tasks.run_long(work, self._exported, label="正在导出未缴名单…", parent=self,
                                 on_error=self._refused, cancellable=False)
 
     def _exported(self, result: tuple[Path, int]) -> None:
         path, count = result
-        self._say(f"已导出未缴名单 {count} 人：{path}", ok=True)
+        self.message.say(f"已导出未缴名单 {count} 人：{path}", ok=True)
         open_files([path])
 
     def print_unpaid(self, folder: Path | None = None) -> None:
@@ -242,7 +235,7 @@ class ProgressView(QWidget):
                 return None
             return save_report(desk, "unpaid", None, where, name, today=today)
 
-        self._say("正在生成未缴名单 PDF…", ok=True)
+        self.message.say("正在生成未缴名单 PDF…", ok=True)
         self.ctx.tasks.run_long(work, lambda p: self._printed(p, retry=self.print_unpaid),
                                 label="正在生成未缴名单 PDF…", parent=self, on_error=self._refused,
                                 cancellable=False)
@@ -251,12 +244,12 @@ class ProgressView(QWidget):
         if path is None:  # no report or backup folder set: ask once, then try again
             folder = self.ctx.files.folder(self, "选择保存报表的文件夹")
             if folder is None:
-                self._say("没有选择文件夹，未生成 PDF")
+                self.message.say("没有选择文件夹，未生成 PDF")
                 return
             retry(folder)
             return
         opened = open_files([path])
-        self._say(f"已生成 {path}" + ("，请在打开的窗口中打印" if opened else ""), ok=True)
+        self.message.say(f"已生成 {path}" + ("，请在打开的窗口中打印" if opened else ""), ok=True)
 
     # -- roster import -----------------------------------------------------------------------
     def import_roster(self, path: Path | None = None) -> None:
@@ -266,7 +259,7 @@ class ProgressView(QWidget):
             if path is None:
                 return
         self.import_button.setEnabled(False)
-        self._say(f"正在导入 {path.name}…", ok=True)
+        self.message.say(f"正在导入 {path.name}…", ok=True)
         self._importing = path
         import_roster(self.ctx.desk, self.ctx.tasks, path, parent=self, on_done=self._imported,
                       on_error=self._import_failed, by=self.ctx.user)
@@ -280,7 +273,7 @@ class ProgressView(QWidget):
 
     def _imported(self, result: ImportResult) -> None:
         self.import_button.setEnabled(True)
-        self._say(describe_import(result), ok=True)
+        self.message.say(describe_import(result), ok=True)
         self.ctx.changes.roster.emit()
         if result.rejected:
             self.rejected_dialog = RejectedRowsDialog(self.ctx.desk, self.ctx.tasks, self.ctx.files, result,
@@ -296,8 +289,8 @@ class ProgressView(QWidget):
             import_roster(self.ctx.desk, self.ctx.tasks, self._importing, parent=self, on_done=self._imported,
                           on_error=self._import_failed, by=self.ctx.user, allow_removals=True)
         elif isinstance(exc, Cancelled):
-            self._say("已取消导入，清册没有任何改变")
+            self.message.say("已取消导入，清册没有任何改变")
         elif isinstance(exc, OSError):
-            self._say(f"读取文件失败：{exc.strerror or exc}")
+            self.message.say(f"读取文件失败：{exc.strerror or exc}")
         else:
             self._refused(exc)

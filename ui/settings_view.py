@@ -20,8 +20,8 @@ from app.domain.printer_settings import CHARSET, RASTER, URI, WIDTH, PrinterSett
 from app.domain.records import Role, UserInfo
 from app.services.errors import DaishouError
 from ui.context import WindowContext
+from ui.message import MessageLine
 from ui.paper_panel import PaperPanel
-from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.printer import PrinterProblem, printer_from_settings
 from ui.text_size import apply_text_size
 
@@ -65,7 +65,7 @@ class SettingsView(QWidget):
         self.large = QCheckBox("大字模式（适合老花眼）", objectName="largeText")
         self.save_button = QPushButton("保存设置（Ctrl+S）", objectName="saveSettings")
         self.save_button.clicked.connect(self.save)
-        self.message = QLabel(objectName="settingsMessage", wordWrap=True)
+        self.message = MessageLine("settingsMessage")
 
         self.users = QLabel(objectName="userList", wordWrap=True)
         self.new_name = QLineEdit(objectName="newUserName", placeholderText="姓名")
@@ -181,9 +181,6 @@ class SettingsView(QWidget):
             if u.name != self.ctx.user.name:
                 self.admin_user.addItem(f"{u.name}（{u.role.label}{'，已锁定' if u.locked_until else ''}）", u.name)
 
-    def _say(self, text: str, *, ok: bool = False) -> None:
-        self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
-        self.message.setText(text)
 
     def printer_uri(self) -> str:
         address = self.address.text().strip()
@@ -215,20 +212,20 @@ class SettingsView(QWidget):
     def _saved(self, values: dict[str, str]) -> None:
         self.ctx.printer = printer_from_settings(PrinterSettings.from_settings(values))
         apply_text_size(values["ui.large_text"] == "1")
-        self._say("设置已保存", ok=True)
+        self.message.say("设置已保存", ok=True)
         self.ctx.changes.settings.emit()
 
     def test_print(self) -> None:
         printer = printer_from_settings(self.printer_settings())  # what is typed, saved or not
-        self._say("正在测试打印…", ok=True)
-        self.ctx.tasks.run(printer.test_print, lambda _r: self._say("测试打印已发送，请查看打印机", ok=True),
+        self.message.say("正在测试打印…", ok=True)
+        self.ctx.tasks.run(printer.test_print, lambda _r: self.message.say("测试打印已发送，请查看打印机", ok=True),
                            on_error=self._refused, io=True)
 
     def enrol(self) -> None:
         """Register this PC with the county server (its one-time code); sync then starts."""
         url, code, desk = self.server.text().strip(), self.enrol_code.text().strip(), self.ctx.desk
         if not url or not code:
-            self._say("请填写县服务器地址和县里给的注册码")
+            self.message.say("请填写县服务器地址和县里给的注册码")
             return
 
         def work() -> str:
@@ -236,12 +233,12 @@ class SettingsView(QWidget):
 
             return SyncClient(desk, server=url).enrol(code).device_id
 
-        self._say("正在注册…", ok=True)
+        self.message.say("正在注册…", ok=True)
         self.ctx.tasks.run(work, self._enrolled, on_error=self._refused, io=True)
 
     def _enrolled(self, device_id: str) -> None:
         self.enrol_code.clear()
-        self._say(f"已注册：设备 {device_id}。开始同步", ok=True)
+        self.message.say(f"已注册：设备 {device_id}。开始同步", ok=True)
         if self.ctx.sync is not None:
             self.ctx.sync.sync_now()
         self.refresh()
@@ -263,7 +260,7 @@ class SettingsView(QWidget):
 
     def _admin_done(self, text: str) -> None:
         self.admin_new_pin.clear()
-        self._say(text, ok=True)
+        self.message.say(text, ok=True)
         self.refresh()
 
     def add_user(self) -> None:
@@ -275,18 +272,15 @@ class SettingsView(QWidget):
     def _user_added(self, user: UserInfo) -> None:
         self.new_name.clear()
         self.new_pin.clear()
-        self._say(f"已添加{user.role.label}「{user.name}」", ok=True)
+        self.message.say(f"已添加{user.role.label}「{user.name}」", ok=True)
         self.refresh()
 
     def change_pin(self) -> None:
         old, new, users, name = self.old_pin.text(), self.changed_pin.text(), self.ctx.desk.users, self.ctx.user.name
         self.ctx.tasks.run(lambda: users.change_pin(name, old, new),
-                           lambda _r: self._say("PIN 已修改", ok=True), on_error=self._refused)
+                           lambda _r: self.message.say("PIN 已修改", ok=True), on_error=self._refused)
         self.old_pin.clear()
         self.changed_pin.clear()
 
     def _refused(self, exc: BaseException) -> None:
-        if isinstance(exc, DaishouError | PrinterProblem):
-            self._say(exc.message)
-        else:
-            self.ctx.tasks.fault(exc)
+        self.message.refused(exc, self.ctx.tasks.fault, said=(DaishouError, PrinterProblem))

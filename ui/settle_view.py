@@ -25,11 +25,10 @@ from PySide6.QtWidgets import (
 from app.domain.money import MoneyError, format_fen, parse_yuan
 from app.domain.records import CashPosition, Remittance
 from app.services.closing import NextDay, SettleResult
-from app.services.errors import DaishouError
 from app.services.months import MonthFigures
 from app.services.settlement import DENOMINATIONS_FEN
 from ui.context import WindowContext
-from ui.payment_panel import ERROR_STYLE, OK_STYLE
+from ui.message import ERROR_STYLE, MessageLine
 from ui.pin_dialog import HeadPinDialog
 from ui.reports import open_files, resolve_folder, save_report
 from ui.text_size import scaled
@@ -67,7 +66,7 @@ class SettleView(QWidget):
         self.reason = QLineEdit(objectName="settleReason", placeholderText="有差额时必须说明原因")
         self.settle_button = QPushButton("日结并会签（Ctrl+J）", objectName="settleButton")
         self.settle_button.clicked.connect(self.settle)
-        self.message = QLabel(objectName="settleMessage", wordWrap=True)
+        self.message = MessageLine("settleMessage")
         self.last_settled: date | None = None
         self.print_button = QPushButton("打印日结单和台账（Ctrl+D）", objectName="printDayButton")
         self.print_button.clicked.connect(lambda: self.print_day())
@@ -175,9 +174,6 @@ class SettleView(QWidget):
         self.difference.setText("无差额" if diff == 0 else f"{'长款' if diff > 0 else '短款'} ¥{format_fen(abs(diff))}")
         self.difference.setStyleSheet("" if diff == 0 else ERROR_STYLE)
 
-    def _say(self, text: str, *, ok: bool = False) -> None:
-        self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
-        self.message.setText(text)
 
     # -- settle ------------------------------------------------------------------------------
     def settle(self) -> HeadPinDialog | None:
@@ -185,7 +181,7 @@ class SettleView(QWidget):
             return None
         diff = self.counted_fen() - self.expected
         if diff and not self.reason.text().strip():
-            self._say(f"清点现金与应有现金相差 ¥{format_fen(abs(diff))}，请先填写差额原因")
+            self.message.say(f"清点现金与应有现金相差 ¥{format_fen(abs(diff))}，请先填写差额原因")
             self.reason.setFocus()
             return None
         day, counts = self.day, {fen: box.value() for fen, box in self.counts.items() if box.value()}
@@ -212,7 +208,7 @@ class SettleView(QWidget):
             box.setValue(0)
         self.reason.clear()
         self.settled_text = result.summary
-        self._say(self.settled_text, ok=result.backup_problem is None)
+        self.message.say(self.settled_text, ok=result.backup_problem is None)
         self.remit_amount.setFocus()  # what comes next: take the settled cash to the bank
         self.ctx.changes.ledger.emit()
         self.print_day(result.settlement.day)
@@ -222,7 +218,7 @@ class SettleView(QWidget):
         """日结单 and 台账 of a settled day as PDFs in the report folder, opened to print."""
         day = day or self.last_settled
         if day is None:
-            self._say("还没有已日结的日期")
+            self.message.say("还没有已日结的日期")
             return
         desk = self.ctx.desk
 
@@ -242,14 +238,14 @@ class SettleView(QWidget):
         if paths is None:  # no report or backup folder set: ask once (it is remembered)
             folder = self.ctx.files.folder(self, "选择保存日结单和台账的文件夹")
             if folder is None:
-                self._say("没有选择文件夹，日结单和台账未生成；可稍后按 Ctrl+D 再生成")
+                self.message.say("没有选择文件夹，日结单和台账未生成；可稍后按 Ctrl+D 再生成")
                 return
             self.print_day(day, folder)
             return
         self.printed = paths
         opened = open_files(list(paths))
         done = f"日结单和台账已保存：{paths[0].parent}" + ("，请在打开的窗口中打印" if opened else "")
-        self._say(f"{self.settled_text}\n{done}" if self.settled_text else done, ok=True)
+        self.message.say(f"{self.settled_text}\n{done}" if self.settled_text else done, ok=True)
 
     # -- 月结 ----------------------------------------------------------------------------------
     def _show_month(self, month: MonthFigures | None) -> None:
@@ -271,7 +267,7 @@ class SettleView(QWidget):
     def start_month_close(self) -> None:
         """Ctrl+M: the cursor to the month's counted cash, when a month is waiting to be closed."""
         if self.month is None:
-            self._say("没有待月结的月份：有收款的月份结束后（或当月最后一天）才能月结")
+            self.message.say("没有待月结的月份：有收款的月份结束后（或当月最后一天）才能月结")
             return
         self.month_counted.setFocus()
 
@@ -282,12 +278,12 @@ class SettleView(QWidget):
         try:
             counted = parse_yuan(self.month_counted.text(), field="清点手头现金")
         except MoneyError as exc:
-            self._say(str(exc))
+            self.message.say(str(exc))
             self.month_counted.setFocus()
             return None
         reason = self.month_reason.text().strip() or None
         if counted != month.on_hand_fen and not reason:
-            self._say(f"清点手头现金与账面 ¥{format_fen(month.on_hand_fen)} 相差 "
+            self.message.say(f"清点手头现金与账面 ¥{format_fen(month.on_hand_fen)} 相差 "
                       f"¥{format_fen(abs(counted - month.on_hand_fen))}，请先填写差额原因")
             self.month_reason.setFocus()
             return None
@@ -309,7 +305,7 @@ class SettleView(QWidget):
     def _month_closed(self, f: MonthFigures) -> None:
         self.month_counted.clear()
         self.month_reason.clear()
-        self._say(f"{f.month} 已月结：清点 ¥{format_fen(f.counted_fen or 0)}，差额 ¥{format_fen(f.difference_fen or 0)}",
+        self.message.say(f"{f.month} 已月结：清点 ¥{format_fen(f.counted_fen or 0)}，差额 ¥{format_fen(f.difference_fen or 0)}",
                   ok=True)
         self.ctx.changes.ledger.emit()
 
@@ -318,7 +314,7 @@ class SettleView(QWidget):
         try:
             amount = parse_yuan(self.remit_amount.text(), field="解缴金额", allow_zero=False)
         except MoneyError as exc:
-            self._say(str(exc))
+            self.message.say(str(exc))
             self.remit_amount.setFocus()
             return
         slip, day = self.slip.text(), self.remit_day.date().toPython()
@@ -330,11 +326,8 @@ class SettleView(QWidget):
         self.settled_text = ""
         self.remit_amount.clear()
         self.slip.clear()
-        self._say(f"已登记解缴 ¥{format_fen(r.amount_fen)}，凭证号 {r.slip_no}", ok=True)
+        self.message.say(f"已登记解缴 ¥{format_fen(r.amount_fen)}，凭证号 {r.slip_no}", ok=True)
         self.ctx.changes.ledger.emit()
 
     def _refused(self, exc: BaseException) -> None:
-        if isinstance(exc, DaishouError):
-            self._say(exc.message)
-        else:
-            self.ctx.tasks.fault(exc)
+        self.message.refused(exc, self.ctx.tasks.fault)

@@ -29,11 +29,10 @@ from PySide6.QtWidgets import (
 from app.domain.ids import mask_id
 from app.domain.money import format_fen
 from app.domain.records import CashPosition, Receipt
-from app.services.errors import DaishouError
 from ui.context import WindowContext
 from ui.desk_view import print_receipt, send_to_printer
+from ui.message import MessageLine
 from ui.models import ReceiptTableModel
-from ui.payment_panel import ERROR_STYLE, OK_STYLE
 from ui.pin_dialog import HeadPinDialog
 from ui.reports import open_files, resolve_folder, save_report
 from ui.text_size import scaled
@@ -53,7 +52,7 @@ class TodayView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.cash = QLabel(objectName="cashOnHand")
         scaled(self.cash, 1.4)
-        self.message = QLabel(objectName="todayMessage", wordWrap=True)
+        self.message = MessageLine("todayMessage")
         self.reprint_button = QPushButton("补打收据（Ctrl+P）", objectName="reprintButton")
         self.void_button = QPushButton("作废收据（Ctrl+Delete）", objectName="voidButton")
         self.reprint_button.clicked.connect(self.reprint)
@@ -142,18 +141,15 @@ class TodayView(QWidget):
         row = self.table.currentIndex().row()
         return self.model.receipts[row] if 0 <= row < len(self.model.receipts) else None
 
-    def _say(self, text: str, *, ok: bool = False) -> None:
-        self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
-        self.message.setText(text)
 
     # -- reprint -----------------------------------------------------------------------------
     def reprint(self) -> None:
         receipt = self.selected()
         if receipt is None:
-            self._say("请先选择一张收据")
+            self.message.say("请先选择一张收据")
             return
         if receipt.void:
-            self._say(f"收据 {receipt.number} 已作废，不能补打")
+            self.message.say(f"收据 {receipt.number} 已作废，不能补打")
             return
         receipts = self.ctx.desk.receipts
         # Fetch it fresh: the print count decides whether the paper says 补打 (copy).
@@ -161,17 +157,17 @@ class TodayView(QWidget):
 
     def _print_fresh(self, receipt: Receipt) -> None:
         kind = "补打（副本）" if receipt.prints else "打印"
-        self._say(f"收据 {receipt.number} 正在{kind}", ok=True)
-        print_receipt(self.ctx, receipt, on_problem=self._say)
+        self.message.say(f"收据 {receipt.number} 正在{kind}", ok=True)
+        print_receipt(self.ctx, receipt, on_problem=self.message.say)
 
     # -- void --------------------------------------------------------------------------------
     def void(self) -> None:
         receipt = self.selected()
         if receipt is None:
-            self._say("请先选择一张收据")
+            self.message.say("请先选择一张收据")
             return
         if receipt.void:
-            self._say(f"收据 {receipt.number} 已经作废")
+            self.message.say(f"收据 {receipt.number} 已经作废")
             return
         self.ask_head_and_void(receipt)
 
@@ -200,14 +196,14 @@ class TodayView(QWidget):
         return dialog
 
     def _voided(self, receipt: Receipt) -> None:
-        self._say(f"收据 {receipt.number} 已作废（{receipt.void.reason if receipt.void else ''}）", ok=True)
+        self.message.say(f"收据 {receipt.number} 已作废（{receipt.void.reason if receipt.void else ''}）", ok=True)
         self.ctx.changes.receipts.emit()
 
     # -- detail, 退费申请, 公示 --------------------------------------------------------------------
     def show_detail(self) -> None:
         receipt = self.selected()
         if receipt is None:
-            self._say("请先选择一张收据")
+            self.message.say("请先选择一张收据")
             return
         receipts = self.ctx.desk.receipts
         self.ctx.tasks.run(lambda: (receipts.get(receipt.number), receipts.print_history(receipt.number)),
@@ -223,13 +219,13 @@ class TodayView(QWidget):
         """退费申请 for a receipt of a closed day: the reason and the village head's PIN."""
         receipt = self.selected()
         if receipt is None:
-            self._say("请先选择一张收据")
+            self.message.say("请先选择一张收据")
             return
         self.refund_dialog = self._countersigned(receipt, "退费申请", self.ctx.desk.receipts.request_refund,
                                                  self._refund_requested)
 
     def _refund_requested(self, receipt: Receipt) -> None:
-        self._say(f"收据 {receipt.number} 已提交退费申请（{receipt.refund.reason if receipt.refund else ''}），"
+        self.message.say(f"收据 {receipt.number} 已提交退费申请（{receipt.refund.reason if receipt.refund else ''}），"
                   "由县里退款；收据本身仍有效", ok=True)
         self.ctx.changes.receipts.emit()
 
@@ -239,10 +235,10 @@ class TodayView(QWidget):
         behalf; then the 缴费证明 is printed for the payer."""
         receipt = self.selected()
         if receipt is None:
-            self._say("请先选择一张收据")
+            self.message.say("请先选择一张收据")
             return None
         if receipt.void or receipt.paid:
-            self._say(f"收据 {receipt.number} " + ("已作废" if receipt.void else "已登记代为缴费（可在详情中查看）"))
+            self.message.say(f"收据 {receipt.number} " + ("已作废" if receipt.void else "已登记代为缴费（可在详情中查看）"))
             return None
         dialog = PaidOnBehalfDialog(receipt, parent=self)
         receipts, user = self.ctx.desk.receipts, self.ctx.user
@@ -262,12 +258,12 @@ class TodayView(QWidget):
 
     def _paid(self, receipt: Receipt) -> None:
         assert receipt.paid is not None
-        self._say(f"收据 {receipt.number} 已登记代为缴费，凭证号 {receipt.paid.voucher}；正在打印缴费证明", ok=True)
+        self.message.say(f"收据 {receipt.number} 已登记代为缴费，凭证号 {receipt.paid.voucher}；正在打印缴费证明", ok=True)
         self.ctx.changes.receipts.emit()
 
         def printed(error: str | None) -> None:
             if error:
-                self._say(f"收据 {receipt.number} 已登记代为缴费，但缴费证明没有打印出来：{error}"
+                self.message.say(f"收据 {receipt.number} 已登记代为缴费，但缴费证明没有打印出来：{error}"
                           "（可用命令 daishou print proof 再打）")
 
         send_to_printer(self.ctx, receipt, lambda printer, r, context: printer.print_proof(r, context), printed)
@@ -286,20 +282,17 @@ class TodayView(QWidget):
             if path is None:
                 chosen = self.ctx.files.folder(self, "选择保存公示的文件夹")
                 if chosen is None:
-                    self._say("没有选择文件夹，公示未生成")
+                    self.message.say("没有选择文件夹，公示未生成")
                     return
                 self.posting(chosen)
                 return
             opened = open_files([path])
-            self._say(f"已生成 {path}" + ("，请在打开的窗口中打印" if opened else ""), ok=True)
+            self.message.say(f"已生成 {path}" + ("，请在打开的窗口中打印" if opened else ""), ok=True)
 
         self.ctx.tasks.run(work, done, on_error=self._refused)
 
     def _refused(self, exc: BaseException) -> None:
-        if isinstance(exc, DaishouError):
-            self._say(exc.message)
-        else:
-            self.ctx.tasks.fault(exc)
+        self.message.refused(exc, self.ctx.tasks.fault)
 
 
 def _qdate(day: date) -> QDate:

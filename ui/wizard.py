@@ -33,7 +33,7 @@ from app.services.setup_flow import (
     save_printer,
     write_identity,
 )
-from ui.payment_panel import ERROR_STYLE, OK_STYLE
+from ui.message import ERROR_STYLE, MessageLine
 from ui.printer import PrinterProblem, printer_from_settings
 from ui.roster_import import describe_import, import_roster
 from ui.settings_view import PRINTER_KINDS
@@ -127,7 +127,7 @@ class SetupWizard(QDialog):
             elif step is Step.DONE:
                 self.summary = QLabel(objectName="wizardSummary")
                 form.addRow(self.summary)
-        self.message = QLabel(objectName="wizardMessage", wordWrap=True)
+        self.message = MessageLine("wizardMessage")
         self.back_button = QPushButton("上一步", objectName="wizardBack")
         self.next_button = QPushButton("下一步（回车）", objectName="wizardNext", default=True)
         self.back_button.clicked.connect(self.back)
@@ -218,9 +218,6 @@ class SetupWizard(QDialog):
         if first:
             self.fields[first].setFocus()
 
-    def _say(self, text: str, *, ok: bool = False) -> None:
-        self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
-        self.message.setText(text)
 
     def _error_row(self, form: QFormLayout, key: str) -> None:
         label = QLabel(objectName=f"error_{key}", wordWrap=True)
@@ -247,7 +244,7 @@ class SetupWizard(QDialog):
         if first is not None:
             self.fields[first].setFocus()
             self.fields[first].selectAll()
-        self._say("\n".join(general) if general else ("请改正标红的项" if found else ""))
+        self.message.say("\n".join(general) if general else ("请改正标红的项" if found else ""))
 
     def advance(self) -> None:
         self._collect()
@@ -289,7 +286,7 @@ class SetupWizard(QDialog):
             return
         path = self.fields["roster_path"].text().strip()
         if not path:
-            self._say("请先选择清册文件")
+            self.message.say("请先选择清册文件")
             return
         self.import_button.setEnabled(False)
         import_roster(self.desk, self.tasks, path, parent=self, on_done=self._imported, on_error=self._refused,
@@ -303,7 +300,7 @@ class SetupWizard(QDialog):
         d.roster_source = RosterSource.SERVER
         self.roster_radios[RosterSource.SERVER].setChecked(True)
         if not d.server_url or not d.enrol_code:
-            self._say("请填写县服务器地址和县里给的注册码")
+            self.message.say("请填写县服务器地址和县里给的注册码")
             return
         desk, url, code = self.desk, d.server_url, d.enrol_code
 
@@ -315,25 +312,25 @@ class SetupWizard(QDialog):
             return client.run().received
 
         self.download_button.setEnabled(False)
-        self._say("正在与县服务器注册并下载清册…", ok=True)
+        self.message.say("正在与县服务器注册并下载清册…", ok=True)
         self.tasks.run(work, self._downloaded, on_error=self._refused, io=True)
 
     def _downloaded(self, received: dict[str, object]) -> None:
         self.download_button.setEnabled(True)
         roster = received.get("roster")
         if not isinstance(roster, dict):
-            self._say("已注册，但县里还没有本村的清册：请选择“稍后导入”，县里下发后会自动同步")
+            self.message.say("已注册，但县里还没有本村的清册：请选择“稍后导入”，县里下发后会自动同步")
             return
         self.flow.data.roster_imported = True
         self.import_result.setText(f"已从县服务器下载清册第 {roster['version']} 版：{roster['imported']} 人")
-        self._say("清册已下载，请按回车继续", ok=True)
+        self.message.say("清册已下载，请按回车继续", ok=True)
         self.next_button.setFocus()
 
     def _imported(self, result: ImportResult) -> None:
         self.import_button.setEnabled(True)
         self.flow.data.roster_imported = True
         self.import_result.setText(describe_import(result))
-        self._say("清册已导入，请按回车继续", ok=True)
+        self.message.say("清册已导入，请按回车继续", ok=True)
         self.next_button.setFocus()
 
     def find_printers(self) -> None:
@@ -354,7 +351,7 @@ class SetupWizard(QDialog):
         if found:
             self.found_printers.setCurrentIndex(1)
             self._printer_chosen(1)
-        self._say("；".join(notes) if notes else (f"找到 {len(found)} 台打印机，请选择后按“测试打印”" if found
+        self.message.say("；".join(notes) if notes else (f"找到 {len(found)} 台打印机，请选择后按“测试打印”" if found
                                                    else "没有找到 USB 或串口打印机：网络打印机请填写 IP 地址"),
                   ok=bool(found) and not notes)
 
@@ -370,7 +367,7 @@ class SetupWizard(QDialog):
         d = self.flow.data
         printer = printer_from_settings(PrinterSettings(uri=d.printer_uri.strip(),
                                                         width_mm=80 if d.printer_width == 80 else 58))
-        self.tasks.run(printer.test_print, lambda _r: self._say("测试打印已发送，请查看打印机", ok=True),
+        self.tasks.run(printer.test_print, lambda _r: self.message.say("测试打印已发送，请查看打印机", ok=True),
                        on_error=self._refused, io=True)
 
     def _refused(self, exc: BaseException) -> None:
@@ -379,8 +376,8 @@ class SetupWizard(QDialog):
             self.import_button.setEnabled(True)
             self.download_button.setEnabled(True)
         if isinstance(exc, DaishouError | PrinterProblem):
-            self._say(exc.message)
+            self.message.say(exc.message)
         elif isinstance(exc, OSError):
-            self._say(f"读取文件失败：{exc.strerror or exc}")
+            self.message.say(f"读取文件失败：{exc.strerror or exc}")
         else:
             self.tasks.fault(exc)

@@ -7,7 +7,7 @@ import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
-from app.storage.projections import SETTLED
+from app.storage.projections import unsettled_days
 
 
 def bounds(month: str) -> tuple[str, str]:
@@ -60,9 +60,9 @@ def _serials(conn: sqlite3.Connection, month: str, first: str, last: str) -> dic
 
 
 def unsettled_days_until(conn: sqlite3.Connection, last: str) -> list[str]:
-    """Days up to `last` with receipts (voided or not) in no settlement round."""
-    return [str(r[0]) for r in conn.execute(
-        f"SELECT DISTINCT r.day FROM receipt r WHERE r.day <= ? AND NOT {SETTLED} ORDER BY r.day", (last,))]
+    """Days up to `last` with receipts (voided or not) in no settlement round: the desk's own
+    query for open days (on the day index, from the last settled day on), cut at `last`."""
+    return [d.isoformat() for d in unsettled_days(conn) if d.isoformat() <= last]
 
 
 def collectors(conn: sqlite3.Connection, month: str) -> list[str]:

@@ -284,7 +284,7 @@ class SettleView(QWidget):
         reason = self.month_reason.text().strip() or None
         if counted != month.on_hand_fen and not reason:
             self.message.say(f"清点手头现金与账面 ¥{format_fen(month.on_hand_fen)} 相差 "
-                      f"¥{format_fen(abs(counted - month.on_hand_fen))}，请先填写差额原因")
+                             f"¥{format_fen(abs(counted - month.on_hand_fen))}，请先填写差额原因")
             self.month_reason.setFocus()
             return None
         dialog = HeadPinDialog(self.ctx.desk, self.ctx.tasks, purpose="月结", exclude=self.ctx.user.name,
@@ -306,7 +306,7 @@ class SettleView(QWidget):
         self.month_counted.clear()
         self.month_reason.clear()
         self.message.say(f"{f.month} 已月结：清点 ¥{format_fen(f.counted_fen or 0)}，差额 ¥{format_fen(f.difference_fen or 0)}",
-                  ok=True)
+                         ok=True)
         self.ctx.changes.ledger.emit()
 
     # -- remit -------------------------------------------------------------------------------

@@ -226,7 +226,7 @@ class TodayView(QWidget):
 
     def _refund_requested(self, receipt: Receipt) -> None:
         self.message.say(f"收据 {receipt.number} 已提交退费申请（{receipt.refund.reason if receipt.refund else ''}），"
-                  "由县里退款；收据本身仍有效", ok=True)
+                         "由县里退款；收据本身仍有效", ok=True)
         self.ctx.changes.receipts.emit()
 
     # -- 代为缴费 ----------------------------------------------------------------------------
@@ -264,7 +264,7 @@ class TodayView(QWidget):
         def printed(error: str | None) -> None:
             if error:
                 self.message.say(f"收据 {receipt.number} 已登记代为缴费，但缴费证明没有打印出来：{error}"
-                          "（可用命令 daishou print proof 再打）")
+                                 "（可用命令 daishou print proof 再打）")
 
         send_to_printer(self.ctx, receipt, lambda printer, r, context: printer.print_proof(r, context), printed)
 

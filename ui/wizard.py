@@ -353,7 +353,7 @@ class SetupWizard(QDialog):
             self._printer_chosen(1)
         self.message.say("；".join(notes) if notes else (f"找到 {len(found)} 台打印机，请选择后按“测试打印”" if found
                                                    else "没有找到 USB 或串口打印机：网络打印机请填写 IP 地址"),
-                  ok=bool(found) and not notes)
+                         ok=bool(found) and not notes)
 
     def _printer_chosen(self, index: int) -> None:
         printer = self.found_printers.itemData(index)

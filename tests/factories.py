@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -77,3 +78,14 @@ VILLAGE = [ZHANG, ZHANG_WIFE, ZHANG_MOTHER, AYGUL, POOR, WECHAT]
 def signed_agent(desk: Any, name: str = "李代收", pin: str = "1234") -> Any:
     """The village agent signed in (a roster import and every cash act need a checked PIN)."""
     return desk.users.authenticate(name, pin)
+
+
+def edit_file(path: Path, *statements: str) -> None:
+    """What an insider does with the sqlite3 shell: the statements run straight on the data file,
+    each committed at once (a trigger dropped first where the edit needs it)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        for sql in statements:
+            conn.execute(sql)
+    finally:
+        conn.close()

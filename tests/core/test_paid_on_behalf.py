@@ -6,7 +6,6 @@ is not asked for it."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from tests.conftest import AGENT_PIN
 from tests.core.test_chain_rules import journal
 from tests.core.test_cli import Cli
 from tests.core.test_receipts import med
-from tests.factories import AYGUL, CONFIG_PATH, ZHANG, ZHANG_WIFE, FakeClock
+from tests.factories import AYGUL, CONFIG_PATH, ZHANG, ZHANG_WIFE, FakeClock, edit_file
 
 
 def pay_on_behalf(desk: Desk, head: UserInfo) -> None:
@@ -74,11 +73,7 @@ def test_an_unpaid_receipt_is_flagged_and_a_changed_voucher_is_caught(desk: Desk
     flags = review_file(desk.backups.write(tmp_path / "a").path, as_of=date(2026, 11, 22)).review.flags
     assert [(f.code, f.ref) for f in flags if f.code == "not_paid"] == [("not_paid", unpaid.number)]
     assert [e[1] for e in journal(desk)].count("paid_on_behalf") == 1
-    conn = sqlite3.connect(desk.db.path)
-    conn.execute("DROP TRIGGER paid_on_behalf_no_update")
-    conn.execute("UPDATE paid_on_behalf SET voucher = '3201002222'")
-    conn.commit()
-    conn.close()
+    edit_file(desk.db.path, "DROP TRIGGER paid_on_behalf_no_update", "UPDATE paid_on_behalf SET voucher = '3201002222'")
     result = desk.verify()
     assert not result.ok and "代为缴费表与日志" in (result.reason or "")
 

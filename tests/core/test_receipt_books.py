@@ -5,7 +5,6 @@ or left unaccounted — on the desk, in the chain rules, in verify and in review
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from tests.conftest import HEAD_PIN
 from tests.core.test_chain_rules import forged, journal
 from tests.core.test_cli import Cli
 from tests.core.test_receipts import med
-from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock
+from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock, edit_file
 from tests.printing.escpos_decoder import decode
 
 
@@ -74,11 +73,7 @@ def test_a_serial_changed_in_the_file_or_the_chain_is_caught(desk: Desk, agent: 
     with pytest.raises(ChainError) as caught:  # a serial skipped (its form kept back)
         rules.feed(*forged(receipt, lambda d: d.update(serial="0000002")))
     assert caught.value.code == "serial_gap"
-    conn = sqlite3.connect(desk.db.path)
-    conn.execute("DROP TRIGGER receipt_serial_no_update")
-    conn.execute("UPDATE receipt_serial SET serial = '0000050'")
-    conn.commit()
-    conn.close()
+    edit_file(desk.db.path, "DROP TRIGGER receipt_serial_no_update", "UPDATE receipt_serial SET serial = '0000050'")
     result = desk.verify()
     assert not result.ok and "统一票据 0000001" in (result.reason or "")
 

@@ -5,17 +5,13 @@ shell is caught by `verify`."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from app.domain.records import UserInfo
 from app.services.desk import Desk
+from tests.factories import edit_file
 
 
 def _shell(desk: Desk, *statements: str) -> None:
-    conn = sqlite3.connect(desk.db.path, isolation_level=None)
-    for sql in statements:
-        conn.execute(sql)
-    conn.close()
+    edit_file(desk.db.path, *statements)
 
 
 def test_the_heads_pin_hash_swapped_for_the_agents_is_caught(desk: Desk, agent: UserInfo) -> None:

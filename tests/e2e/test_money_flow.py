@@ -21,7 +21,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from app.demo import demo_config
-from tests.e2e.conftest import Screen, _start_screen
+from tests.e2e.conftest import RunningGui, Screen, _start_screen
 from tests.printing.escpos_decoder import decode
 from tests.printing.loopback import NORMAL, LoopbackPrinter
 
@@ -52,44 +52,19 @@ def wait_for(what: str, check: Callable[[], object], timeout: float = 30) -> Non
         time.sleep(0.2)
 
 
-class Desk:
-    """The user at the keyboard, and a read-only look into the data file."""
+class Desk(RunningGui):
+    """The real `daishou gui` and the user at its keyboard (tests/e2e/conftest.py), with the
+    screenshots kept for the README and a read-only look into the data file."""
 
-    def __init__(self, screen: Screen, home: Path, shots: Path, proc: subprocess.Popen[bytes],
-                 log: Path) -> None:
-        self.screen, self.home, self.shots, self.proc, self.log = screen, home, shots, proc, log
-
-    def keys(self, *keys: str) -> None:
-        self.alive()
-        for key in keys:
-            self.screen.run("xdotool", "key", "--delay", "60", key)
-            time.sleep(0.15)
-
-    def type(self, text: str) -> None:
-        self.alive()
-        self.screen.run("xdotool", "type", "--delay", "40", text)
-
-    def paste(self, text: str) -> None:
-        """Chinese as an input method commits it: through the clipboard, then Ctrl+V."""
-        subprocess.run(["xclip", "-selection", "clipboard"], input=text.encode(), env=self.screen.env,
-                       check=True, timeout=10)
-        self.keys("ctrl+v")
-
-    def window(self, title: str) -> str:
-        win = self.screen.wait_window(title)
-        self.screen.run("xdotool", "windowactivate", "--sync", win)
-        time.sleep(0.5)
-        return win
+    def __init__(self, screen: Screen, home: Path, shots: Path, log: Path) -> None:
+        super().__init__(screen, home, log)
+        self.home, self.shots = home, shots
 
     def shot(self, name: str) -> QImage:
         time.sleep(0.6)  # let the last repaint land
         image = QImage(str(self.screen.shot(self.shots / name)))
         assert (image.width(), image.height()) == (1366, 768)
         return image
-
-    def alive(self) -> None:
-        code = self.proc.poll()
-        assert code is None, f"daishou gui exited with {code}:\n{self.log.read_text(errors='replace')}"
 
     def query(self, sql: str) -> list[tuple[object, ...]]:
         path = self.home / "daishou.sqlite3"
@@ -110,18 +85,11 @@ class Desk:
 
 @pytest.fixture
 def desk(laptop: Screen, tmp_path: Path) -> Iterator[Desk]:
-    home, shots, log = tmp_path / "home", tmp_path / "shots", tmp_path / "gui.log"
+    shots = tmp_path / "shots"
     shots.mkdir()
-    daishou = Path(sys.executable).with_name("daishou")
-    with log.open("wb") as out:
-        # A crash prints the Python stacks into the log the failure message shows.
-        proc = subprocess.Popen([str(daishou), "gui", "--home", str(home)],
-                                env={**laptop.env, "PYTHONFAULTHANDLER": "1"},
-                                stdout=out, stderr=subprocess.STDOUT)
-    yield Desk(laptop, home, shots, proc, log)
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait(timeout=10)
+    d = Desk(laptop, tmp_path / "home", shots, tmp_path / "gui.log")
+    yield d
+    d.stop()
 
 
 def mostly_light(image: QImage) -> bool:
@@ -131,7 +99,7 @@ def mostly_light(image: QImage) -> bool:
 
 
 def run_wizard(d: Desk, printer: LoopbackPrinter) -> None:
-    d.window("首次设置")
+    d.activate("首次设置")
     d.type("341824100201")  # village code: the cursor starts there
     d.keys("Tab")
     d.paste("示范村")
@@ -183,11 +151,11 @@ def test_a_day_at_the_desk_from_first_run_to_log_out(desk: Desk, printer: Loopba
     d = desk
     run_wizard(d, printer)
 
-    d.window("登录")
+    d.activate("登录")
     d.shot("gui-flow-login.png")
     d.type(AGENT_PIN)
     d.keys("Return")
-    d.window("示范村")
+    d.activate("示范村")
 
     # Find 孙兰军 by the end of the ID number, open the household, take ¥1,000 for ¥900.
     d.type(SUN_ID_TAIL)
@@ -233,7 +201,7 @@ def test_a_day_at_the_desk_from_first_run_to_log_out(desk: Desk, printer: Loopba
     time.sleep(1)
     d.keys("ctrl+End")  # the newest receipt
     d.keys("ctrl+Delete")
-    d.window("作废收据")
+    d.activate("作废收据")
     d.paste("收错了人")
     d.keys("Tab", "Tab")
     d.type(HEAD_PIN)
@@ -253,18 +221,18 @@ def test_a_day_at_the_desk_from_first_run_to_log_out(desk: Desk, printer: Loopba
     d.keys("Tab")
     d.shot("gui-flow-settle.png")
     d.keys("ctrl+j")
-    d.window("日结")
+    d.activate("日结")
     d.type(HEAD_PIN)
     d.keys("Return")
     wait_for("the settlement", lambda: d.count("settlement") == 1)
-    d.window("选择保存日结单和台账的文件夹")
+    d.activate("选择保存日结单和台账的文件夹")
     d.type(str(reports))
     d.keys("Return")
     wait_for("the day's sheet and ledger", lambda: len(list(reports.glob("*.pdf"))) == 2, 60)
     assert d.query("SELECT expected_fen, counted_fen, head FROM settlement") == [(90000, 90000, HEAD)]
 
     # Remit the settled cash: the cursor waits in 解缴金额 after settling.
-    d.window("示范村")
+    d.activate("示范村")
     d.type("900")
     d.keys("Tab")
     d.type("NB-2026-0001")
@@ -283,7 +251,7 @@ def test_a_day_at_the_desk_from_first_run_to_log_out(desk: Desk, printer: Loopba
 
     # Log out to the login (switch user), then cancel it: how the user quits.
     d.keys("ctrl+l")
-    d.window("登录")
+    d.activate("登录")
     d.alive()
     d.keys("Escape")
     assert d.proc.wait(timeout=30) == 0

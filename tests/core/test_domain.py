@@ -88,6 +88,27 @@ def test_bad_id_numbers_say_what_is_wrong(text: str, message: str) -> None:
         parse_id_number(text, today=date(2026, 11, 20))
 
 
+def test_full_width_digits_typed_with_a_chinese_input_method_are_accepted() -> None:
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in "11010519491231002") + "ｘ"
+    assert parse_id_number(f" {full_width} ").value == "11010519491231002X"
+
+
+@pytest.mark.parametrize("number", ["11010519491231002X", "440524188001010014"])
+def test_check_character_of_the_standards_own_examples(number: str) -> None:
+    from app.domain.ids import check_character
+
+    # GB 11643-1999's worked examples.
+    assert check_character(number[:17]) == number[17]
+
+
+@pytest.mark.parametrize("first17", ["1101051949123100", "1101051949123100Ｘ", "11010519491231００2"])
+def test_check_character_refuses_anything_but_17_ascii_digits(first17: str) -> None:
+    from app.domain.ids import check_character
+
+    with pytest.raises(ValueError, match="17 ASCII digits"):
+        check_character(first17)
+
+
 def test_wrong_check_character_names_the_right_one() -> None:
     good = make_id(date(1980, 3, 1), 1)
     bad = good[:17] + ("0" if good[17] != "0" else "1")

@@ -74,7 +74,7 @@ class DueRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     id_number: str = Field(foreign_key="person.id_number")  # looked up through ux_due
     insurance: str
-    year: int = Field(index=True)
+    year: int  # no index (schema v9): a desk holds a few years, each read near whole
     tier_fen: int | None = None  # pension: the roster's tier, the desk's default
     amount_fen: int | None = None  # the roster's 应缴金额, if given
     paid_elsewhere: str | None = None  # channel (微信, 银行代扣, ...) when paid outside this desk

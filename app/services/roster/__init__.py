@@ -34,7 +34,7 @@ from app.services.roster.importer import (
     read_roster,
 )
 from app.services.roster.people import person_infos
-from app.services.roster.pinyin import encode_keys, name_keys
+from app.services.roster.pinyin import encoded_name_keys
 from app.services.roster.search import SearchIndex, scan
 from app.services.roster.stages import Stages
 from app.services.setup import Setup
@@ -315,8 +315,7 @@ def _build_index(conn: sqlite3.Connection, version: int) -> SearchIndex:
         if person.removed and person.id_number not in paid:
             continue
         if not initials and not full:  # written by something that did not fill them in
-            keys = name_keys(person.name)
-            initials, full = encode_keys(keys[0]), encode_keys(keys[1])
+            initials, full = encoded_name_keys(person.name)
         entries.append((person, initials, full))
     return SearchIndex(entries, version)
 

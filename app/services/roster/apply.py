@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
 
-from app.services.roster.pinyin import encode_keys, name_keys
+from app.services.roster.pinyin import encoded_name_keys
 from app.services.roster.rows import ParsedRow
 from app.services.roster.stages import Stages
 from app.storage import roster
@@ -57,7 +57,7 @@ def apply_rows(conn: sqlite3.Connection, rows: Iterable[ParsedRow], *, tombstone
                            r.category) != old[:6] or old[6]:
             fresh.append(r)
     keys_start = perf_counter()
-    keys = {r.id_number: _encoded_keys(r.name) for r in fresh}
+    keys = {r.id_number: encoded_name_keys(r.name) for r in fresh}
     keys_s = perf_counter() - keys_start
     stages.add("pinyin keys", keys_s)
     new_people: list[tuple[object, ...]] = []
@@ -99,11 +99,6 @@ def apply_rows(conn: sqlite3.Connection, rows: Iterable[ParsedRow], *, tombstone
     updated = len(changed)
     unchanged = sum(1 for idn in people if idn in existing and idn not in changed)
     return Applied(len(new_people), updated, unchanged, removed)
-
-
-def _encoded_keys(name: str) -> tuple[str, str]:
-    initials, full = name_keys(name)
-    return encode_keys(initials), encode_keys(full)
 
 
 def _tombstone(conn: sqlite3.Connection, old_dues: dict[tuple[str, str, int], Any],

@@ -128,37 +128,56 @@ def _read_char(ch: str) -> str:
     return word if word.isascii() and word.isalpha() else ""
 
 
-def _surname(name: str) -> tuple[str, tuple[str, ...]]:
-    """(surname, its readings) when the table knows it, else ('', ())."""
-    if name[:2] in COMPOUND_SURNAMES:
-        return name[:2], COMPOUND_SURNAMES[name[:2]]
-    if name[:1] in SURNAMES:
-        return name[:1], SURNAMES[name[:1]]
-    return "", ()
+def _spellings(table: dict[str, tuple[str, ...]]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Each surname's readings as (initials, full): 'yu chi' -> ('yc', 'yuchi'), worked out once."""
+    return {surname: tuple(("".join(x[0] for x in reading.split()), "".join(reading.split()))
+                           for reading in readings)
+            for surname, readings in table.items()}
 
 
-@lru_cache(maxsize=65536)  # a township repeats its common names thousands of times
+_COMPOUND_SPELLINGS = _spellings(COMPOUND_SURNAMES)
+_SURNAME_SPELLINGS = _spellings(SURNAMES)
+
+
 def name_keys(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(initials keys, full pinyin keys) for a name: 张三丰 -> (('zsf',), ('zhangsanfeng',)).
 
     Several keys when the surname has several readings, the usual one first. Characters
     without a known reading (rare characters) and the middle dot add nothing.
     """
-    surname, readings = _surname(name)
-    rest = [r for r in map(_char_reading, name[len(surname):]) if r]
+    spellings = _COMPOUND_SPELLINGS.get(name[:2])
+    if spellings is not None:
+        given = name[2:]
+    else:
+        spellings = _SURNAME_SPELLINGS.get(name[:1], ())
+        given = name[1:] if spellings else name
+    known = _READINGS.get  # a township's 100,000 names: a dictionary lookup per character
+    rest = []
+    for ch in given:
+        reading = known(ch)
+        if reading is None:
+            reading = _char_reading(ch)
+        if reading:
+            rest.append(reading)
     rest_full = "".join(rest)
-    rest_initials = "".join(r[0] for r in rest)
-    if not readings:
+    rest_initials = "".join([r[0] for r in rest])
+    if not spellings:
         return (rest_initials,), (rest_full,)
     initials: list[str] = []
     full: list[str] = []
-    for reading in readings:
-        syllables = reading.split()  # a compound surname reads one syllable per character
-        first = "".join(x[0] for x in syllables) + rest_initials
+    for surname_initials, surname_full in spellings:
+        first = surname_initials + rest_initials
         if first not in initials:
             initials.append(first)
-        full.append("".join(syllables) + rest_full)
+        full.append(surname_full + rest_full)
     return tuple(initials), tuple(full)
+
+
+@lru_cache(maxsize=16384)  # a township repeats its common names
+def encoded_name_keys(name: str) -> tuple[str, str]:
+    """name_keys as stored in person.pinyin_initials and person.pinyin_full."""
+    initials, full = name_keys(name)
+    return encode_keys(initials), encode_keys(full)
 
 
 def encode_keys(keys: tuple[str, ...]) -> str:

@@ -99,11 +99,16 @@ class RowChecker:
         short = self._width + 1 - len(cells)
         picked = self._pick([*cells, *([""] * short)] if short > 0 else cells)
         try:  # all text (a CSV, most of a sheet): cleaned in one call
-            texts = visible(_SEP.join(picked)).split(_SEP)
+            joined = _SEP.join(picked)
         except TypeError:  # a number, a date or an empty cell among them
+            joined = ""
             texts = []
+        else:
+            texts = visible(joined).split(_SEP)
         if len(texts) == len(picked):  # a cell holding the separator itself takes the slow way
-            texts = [t.strip() for t in texts]
+            texts = list(map(str.strip, texts))
+            if len(joined) <= MAX_CELL_CHARS:
+                return texts  # no cell can be too long (the common case: no length each)
         else:
             texts = [cell_text(v) for v in picked]
         if max(map(len, texts)) > MAX_CELL_CHARS:

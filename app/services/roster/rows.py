@@ -98,13 +98,12 @@ class RowChecker:
         """The text of every known column (slot order), each cut at MAX_CELL_CHARS."""
         short = self._width + 1 - len(cells)
         picked = self._pick([*cells, *([""] * short)] if short > 0 else cells)
-        try:  # all text (a CSV, most of a sheet): cleaned in one call
+        try:  # all text (a CSV): cleaned in one call
             joined = _SEP.join(picked)
-        except TypeError:  # a number, a date or an empty cell among them
-            joined = ""
-            texts = []
-        else:
-            texts = visible(joined).split(_SEP)
+        except TypeError:  # a sheet's number, date or empty cell among them: as Excel shows it
+            picked = [v if v.__class__ is str else cell_text(v) for v in picked]
+            joined = _SEP.join(picked)
+        texts = visible(joined).split(_SEP)
         if len(texts) == len(picked):  # a cell holding the separator itself takes the slow way
             texts = list(map(str.strip, texts))
             if len(joined) <= MAX_CELL_CHARS:

@@ -32,7 +32,7 @@ import orjson
 
 from app.domain.chain import ChainError, ChainRules
 from app.storage.db import expected_triggers
-from app.storage.digest import roster_digest
+from app.storage.digest import ROSTER_DIGESTS
 
 
 @dataclass(frozen=True)
@@ -192,7 +192,7 @@ def _replay(conn: sqlite3.Connection, rows: Any) -> list[tuple[int | None, str]]
             serials[d["serial"]] = (seq, None, d["reason"])
         elif kind in ("device", "config"):
             setup[kind] = (seq, d)
-        elif kind == "roster" and "roster_sha256" in d:
+        elif kind == "roster" and not ROSTER_DIGESTS.keys().isdisjoint(d):
             setup["roster"] = (seq, d)
         elif kind in _OTHER:
             problems += _compare_other(conn, seq, kind, d)
@@ -319,7 +319,8 @@ def _compare_setup(conn: sqlite3.Connection, journalled: dict[str, tuple[int, di
             problems.append((seq, f"本机身份（村代码、设备号）与日志第 {seq} 条不符"))
     if "roster" in journalled:
         seq, d = journalled["roster"]
-        if roster_digest(conn) != d["roster_sha256"]:
+        key = next(k for k in ROSTER_DIGESTS if k in d)  # the form the entry was made in
+        if ROSTER_DIGESTS[key](conn) != d[key]:
             problems.append((seq, f"征收清册（应缴、已缴标记、移除、人员类别）与日志第 {seq} 条记录的导入结果不符"
                                   "（清册被改动）"))
     if "config" in journalled:

@@ -41,7 +41,7 @@ from app.services.setup import Setup
 from app.services.signoff import CASH_ROLES, require_pin
 from app.storage import journal, roster, users
 from app.storage.batches import large_write
-from app.storage.digest import file_sha256, roster_digest
+from app.storage.digest import ROSTER_DIGEST_KEY, file_sha256, roster_digest
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ class Roster:
                     "rejected_rows": len({r.row for r in read.rejected}),
                     "correction": read.is_correction,
                     "by": "县级服务器" if county_version is not None else (by.name if by else None),
-                    "county_version": county_version, "roster_sha256": roster_digest(conn)})
+                    "county_version": county_version, ROSTER_DIGEST_KEY: roster_digest(conn)})
                 stages.add("digest", perf_counter() - digest_start)
                 commit_start = perf_counter()
             stages.add("commit", perf_counter() - commit_start)

@@ -51,6 +51,9 @@ def describe_import(result: ImportResult) -> str:
     return text + "".join(f"。注意：{n}" for n in result.notes)
 
 
+WRAPPED_ROWS = 500  # rejected rows up to which each row is as tall as its whole reason
+
+
 class RejectedRowsDialog(QDialog):
     """Every rejected row with its Excel row number, column and reason; saved as .xlsx (the
     rows as they were, with a reason column) to correct and import again."""
@@ -65,9 +68,22 @@ class RejectedRowsDialog(QDialog):
         self.table.setHorizontalHeaderLabels(["行号（Excel）", "列", "原因"])
         for n, r in enumerate(result.rejected):
             for col, value in enumerate((str(r.row), str(r.column), r.reason)):
-                self.table.setItem(n, col, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                if col == 2:
+                    item.setToolTip(value)  # the whole reason, wherever the row is cut
+                self.table.setItem(n, col, item)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        self.resize(960, 480)
+        self.table.setColumnWidth(0, 100)
+        self.table.setColumnWidth(1, 90)
+        if self.table.rowCount() <= WRAPPED_ROWS:
+            # A reason is read whole: the tiers the county allows, what Excel did to a number.
+            # Rows fit their reason again whenever the columns change width (the dialog shown,
+            # resized); measuring a township's thousands of rejections would stall.
+            self.table.horizontalHeader().sectionResized.connect(
+                lambda *_: self.table.resizeRowsToContents())
         self.message = QLabel(f"共 {result.rejected_rows} 行没有导入：", objectName="rejectedMessage", wordWrap=True)
         self.save_button = QPushButton("保存为 Excel（修正后可直接再导入）", objectName="saveRejected")
         self.save_button.clicked.connect(self.save)
@@ -81,7 +97,6 @@ class RejectedRowsDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
-        self.resize(720, 420)
 
     def save(self) -> None:
         path = self.files.save_path(self, "保存被拒绝的行", "清册-拒绝的行.xlsx", "Excel (*.xlsx)")

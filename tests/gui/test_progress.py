@@ -173,3 +173,26 @@ def test_every_rejected_row_is_listed_and_saved_for_correction(qtbot, window, tm
     assert sheet.max_row >= 3 and any(c.value == "拒绝原因" for c in sheet[1])
     dialog.close()
     assert not errors
+
+
+def test_a_long_reason_is_shown_whole(qtbot, window, tmp_path: Path, errors) -> None:  # type: ignore[no-untyped-def]
+    """The reason Excel's rounded numbers get is three lines long: its row grows to show it
+    all, beside a one-line reason, and the cell's tooltip holds it whole."""
+    view = open_progress(qtbot, window)
+    lines = (DEMO / "roster-2027.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "roster.csv"
+    path.write_text("\n".join([*lines, "341824195711015600,尾数零,城乡居民基本医疗保险,2027,,一般,第一村民小组,0009,尾数零,,",
+                               "341824195711015652,何梅德,城乡居民基本医疗保险,1999,,一般,第一村民小组,0001,何梅德,,"])
+                    + "\n", encoding="utf-8")
+    window.ctx.files = FakeFiles(open_=path, save=tmp_path / "rejected.xlsx")
+    qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: getattr(view, "rejected_dialog", None) is not None, timeout=15000)
+    dialog = view.rejected_dialog
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    long_reason, short_reason = (dialog.table.item(r, 2) for r in range(2))
+    assert "Excel 把号码当成了数字" in long_reason.text()
+    assert long_reason.toolTip() == long_reason.text()
+    assert dialog.table.rowHeight(0) >= 2 * dialog.table.rowHeight(1)
+    dialog.close()
+    assert not errors

@@ -122,8 +122,7 @@ class PaperPanel(QGroupBox):
         self.sent_on.setDate(QDate(self.ctx.desk.clock().date()))
         sent = "；".join(f"{s.sent_on.isoformat()} 已报送（{s.by}）" + ("" if s.intact else "，保存的副本已被改动")
                         for s in scans.scans)
-        self.scan_state.setText(f"{scans.year} 年度集中征期 {scans.period_end.isoformat()} 结束，台账扫描件应在 "
-                                f"{scans.deadline.isoformat()} 前报送税务：" + (sent or "尚未登记报送"))
+        self.scan_state.setText(f"{scans.headline}：" + (sent or scans.unsent_text(self.ctx.desk.clock().date())))
 
 
     def _refused(self, exc: BaseException) -> None:

@@ -18,6 +18,8 @@ from app.services.settlement import DENOMINATIONS_FEN
 from app.storage.verify import VerifyResult
 
 if TYPE_CHECKING:  # for annotations only: `cash` and `verify` do not load them
+    from datetime import date
+
     from app.services.months import MonthFigures
     from app.services.receipt_books import BookStatus
     from app.services.scans import ScanStatus
@@ -420,12 +422,10 @@ def _month_close(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _scan_text(st: ScanStatus) -> str:
-    head = (f"{st.year} 年度集中征期 {st.period_end.isoformat()} 结束，台账扫描件应在 {st.deadline.isoformat()} 前"
-            "报送税务")
+def _scan_text(st: ScanStatus, today: date) -> str:
     if not st.scans:
-        return head + "；尚未登记报送"
-    lines = [head] + [f"  {s.sent_on.isoformat()} 报送（{s.by}），{s.path.name}"
+        return f"{st.headline}；{st.unsent_text(today)}"
+    lines = [st.headline] + [f"  {s.sent_on.isoformat()} 报送（{s.by}），{s.path.name}"
                       + ("" if s.intact else "，注意：保存的副本已不是当时登记的文件") for s in st.scans]
     if st.late_by:
         lines.append(f"  晚于期限 {st.late_by} 天")
@@ -437,13 +437,14 @@ def _scan_record(args: argparse.Namespace, ctx: Context) -> int:
     desk = ctx.desk(args)
     by = desk.users.authenticate(args.by, ctx.read_pin(args.by))
     st = desk.scans.record(args.year, Path(args.file), sent_on=sent_on, by=by)
-    ctx.emit(args, st.to_json(), lambda: _scan_text(st))
+    ctx.emit(args, st.to_json(), lambda: _scan_text(st, desk.clock().date()))
     return 0
 
 
 def _scan_status(args: argparse.Namespace, ctx: Context) -> int:
-    st = ctx.desk(args).scans.status(args.year)
-    ctx.emit(args, st.to_json(), lambda: _scan_text(st))
+    desk = ctx.desk(args)
+    st = desk.scans.status(args.year)
+    ctx.emit(args, st.to_json(), lambda: _scan_text(st, desk.clock().date()))
     return 0
 
 

@@ -52,6 +52,19 @@ class ScanStatus:
     scans: list[ScanRecord]
 
     @property
+    def headline(self) -> str:
+        return (f"{self.year} 年度集中征期 {self.period_end.isoformat()} 结束，台账扫描件应在 "
+                f"{self.deadline.isoformat()} 前报送税务")
+
+    def overdue_days(self, today: date) -> int:
+        """Days past the deadline with no scan recorded (0: sent, or still in time)."""
+        return 0 if self.scans else max(0, (today - self.deadline).days)
+
+    def unsent_text(self, today: date) -> str:
+        overdue = self.overdue_days(today)
+        return "尚未登记报送" + (f"，已过期限 {overdue} 天：请尽快扫描报送并登记" if overdue else "")
+
+    @property
     def late_by(self) -> int | None:
         """Days the first scan was sent after the deadline (None: not sent, 0: in time)."""
         if not self.scans:

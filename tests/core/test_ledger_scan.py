@@ -83,6 +83,18 @@ def test_the_command_line_records_and_shows_it(desk: Desk, clock: FakeClock, tmp
     assert shown["late_by_days"] == 0 and shown["scans"][0]["intact"] is True
 
 
+def test_an_unsent_scan_says_how_long_it_is_overdue(desk: Desk, clock: FakeClock) -> None:
+    """F6 and `ledger-scan status` say the same: nothing on the deadline day, then the days
+    past it (calendar days: the agent counts from the date on the screen)."""
+    clock.now = datetime(2027, 7, 9, 17, 0)
+    assert desk.scans.status(2027).unsent_text(clock().date()) == "尚未登记报送"
+    clock.now = datetime(2027, 7, 14, 9, 0)
+    desk.close()
+    code, out, err = Cli(desk.home, clock)("ledger-scan", "status", "--year", "2027")
+    assert code == 0, err
+    assert "2027-07-09 前报送税务；尚未登记报送，已过期限 5 天" in out
+
+
 def test_a_kept_copy_swapped_for_one_of_the_same_size_and_time_is_seen(
         desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock, tmp_path: Path) -> None:
     """F6 hashes the kept copy at every look: one changed byte, the size the same and the

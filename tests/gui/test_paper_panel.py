@@ -63,6 +63,7 @@ def test_the_scanned_ledger_is_recorded_through_the_file_dialog(qtbot, desk: Des
     p.scan_year.setValue(2026)
     wait_idle(qtbot, tasks)
     assert "2026-07-09 前报送税务：尚未登记报送" in p.scan_state.text()
+    assert "已过期限 98 天" in p.scan_state.text()  # the window's clock reads 2026-10-15
     p.sent_on.setDate(QDate(2026, 7, 6))
     p.scan_button.click()
     wait_idle(qtbot, tasks)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # review's modules load only when a review is asked for
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser("review", parents=[json_flag()],
-                       help="乡镇审核：校验村账本文件，列出疑点，随机抽查不少于10%的收据")
+                       help="乡镇审核：校验村账本文件，列出疑点，随机抽查不少于10%%的收据")
     p.add_argument("file", help="村里备份的账本文件（daishou-….sqlite3）")
     p.add_argument("--seed", help="抽查种子（重新抽查时输入报告上的种子；默认随机）")
     p.add_argument("--as-of", help="审核日期 YYYY-MM-DD（默认今天）：据此判断现金是否及时解缴")

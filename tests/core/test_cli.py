@@ -151,6 +151,28 @@ def test_installed_console_script_and_exit_codes(tmp_path: Path) -> None:
     assert proc.stderr.startswith("daishou: 参数错误") and proc.stderr.count("\n") == 1
 
 
+def test_every_command_prints_its_help() -> None:
+    """`daishou --help` and `daishou COMMAND [SUB] --help` for every command: argparse formats
+    each help text with %, so a bare % in one (不少于10%) crashed the whole top-level help."""
+    import argparse
+
+    from app.cli import build_parser
+
+    def helps(parser: argparse.ArgumentParser) -> list[str]:
+        texts = [parser.format_help()]
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for child in dict.fromkeys(action.choices.values()):
+                    texts += helps(child)
+        return texts
+
+    texts = helps(build_parser())
+    assert len(texts) > 40  # every command and subcommand of app/, printing, the window and sync
+    assert any("随机抽查不少于10%的收据" in t for t in texts)
+    proc = subprocess.run([sys.executable, "-m", "app.cli", "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0 and "ledger-scan" in proc.stdout and "gui" in proc.stdout
+
+
 def test_data_home_comes_from_flag_then_environment_then_platform(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from app.services.database import default_home

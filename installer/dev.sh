@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian machine with Python 3.11 and root:
-#   installer/dev.sh demo   set up, then open Daishou on the bundled demo village
-#   installer/dev.sh test   set up, then lint and run the whole test suite
+#   installer/dev.sh demo    set up, then open Daishou on the bundled demo village
+#   installer/dev.sh test    set up, then lint and run the whole test suite
+#   installer/dev.sh bundle  set up, then build the program folder and its Windows installer script
 # Set-up is idempotent: system packages only when missing, the venv only when stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,8 @@ system_packages=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 
   libxcb-render-util0 libxcb-image0 libglib2.0-0 fonts-wqy-zenhei fonts-arphic-uming
   fonts-hanazono poppler-utils xvfb xauth sqlite3 tzdata
   openbox xdotool imagemagick xclip  # the e2e tests: a window manager, key presses, screenshots
-  chromium chromium-driver)  # the county server's web pages, tested headless
+  chromium chromium-driver  # the county server's web pages, tested headless
+  nsis)  # compiles the Windows installer script (installer/daishou.nsi)
 
 ensure_system_packages() {
   local missing=()
@@ -86,13 +88,26 @@ case "${1:-}" in
     export QT_QPA_PLATFORM=offscreen
     exec python -m pytest -q "$@"
     ;;
+  bundle)
+    # The program folder a PC gets (on Windows, run there: PyInstaller does not cross-build),
+    # then the installer around it when NSIS is here: dist/daishou, dist/Daishou-VERSION-setup.exe.
+    shift
+    python -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+      installer/daishou.spec
+    version=$(python -c "from importlib.metadata import version; print(version('daishou'))")
+    if command -v makensis >/dev/null 2>&1; then
+      makensis -V2 "-DBUNDLE=$root/dist/daishou" "-DVERSION=$version" "-DOUT=$root/dist/Daishou-$version-setup.exe" \
+        installer/daishou.nsi
+    fi
+    ls -d dist/daishou dist/*.exe 2>/dev/null
+    ;;
   bench)
     shift
     ensure_postgres
     exec python -m tests.bench "$@"
     ;;
   *)
-    echo "usage: installer/dev.sh demo|test|bench" >&2
+    echo "usage: installer/dev.sh demo|test|bench|bundle" >&2
     exit 2
     ;;
 esac

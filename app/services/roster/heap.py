@@ -15,13 +15,18 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from app.storage.batches import short_gil_turns
+
 
 @contextmanager
 def long_lived_objects() -> Iterator[None]:
+    """The roster built with the collector off, then frozen; and with short GIL turns, so the
+    window and the searches typed meanwhile are not kept waiting (app/storage/batches.py)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        yield
+        with short_gil_turns():
+            yield
     except BaseException:
         if enabled:
             gc.enable()  # what a failed import leaves behind is garbage: let it be collected

@@ -50,6 +50,14 @@ def sorted_in_steps(items: Iterable[T], key: Callable[[T], Any] | None = None) -
     return list(heapq.merge(*chunks, key=key))  # type: ignore[arg-type]
 
 
+def _plain(postings: dict[str, list[int]]) -> dict[str, list[int]]:
+    """A defaultdict that no longer adds keys on lookup. Not copied into a dict: a copy of
+    100,000 keys is one C call that holds the GIL for milliseconds while searches wait."""
+    if isinstance(postings, defaultdict):
+        postings.default_factory = None
+    return postings
+
+
 class _Sorted:
     """Keys sorted with the person each belongs to: prefix lookups by bisection."""
 
@@ -94,13 +102,13 @@ class SearchIndex:
             for key in {*decode_keys(initials), *decode_keys(full)}:
                 exact_pinyin[key].append(i)
                 pinyin_pairs.append((key, i))
-        self._by_name, self._tails, self._phones = dict(by_name), dict(tails), dict(phones)
-        self._chars, self._groups = dict(chars), dict(groups)
-        self._exact_pinyin = dict(exact_pinyin)
+        self._by_name, self._tails, self._phones = _plain(by_name), _plain(tails), _plain(phones)
+        self._chars, self._groups = _plain(chars), _plain(groups)
+        self._exact_pinyin = _plain(exact_pinyin)
         self._names = _Sorted((p.name, i) for i, p in enumerate(self.people))
         self._pinyin = _Sorted(pinyin_pairs)
         self._ids = _Sorted((p.id_number, i) for i, p in enumerate(self.people))
-        self._phone_tails = dict(phone_tails)
+        self._phone_tails = _plain(phone_tails)
         self._phone_prefix = _Sorted((p.phone, i) for i, p in enumerate(self.people) if p.phone)
 
     def __len__(self) -> int:

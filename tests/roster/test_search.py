@@ -119,3 +119,12 @@ def test_sorting_in_steps_gives_the_same_order_as_sorted() -> None:
     items = [(f"{rnd.randrange(1000):03d}", i) for i in range(20_000)]  # many equal keys: stable?
     assert sorted_in_steps(items) == sorted(items)
     assert sorted_in_steps(items, key=lambda e: e[0]) == sorted(items, key=lambda e: e[0])
+
+
+def test_a_temporary_list_is_emptied_in_steps() -> None:
+    from app.services.roster.search import release_in_steps
+
+    items = [(str(i), i) for i in range(20_000)]
+    kept = items[123]
+    release_in_steps(items)
+    assert items == [] and kept == ("123", 123)

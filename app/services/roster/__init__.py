@@ -35,7 +35,7 @@ from app.services.roster.importer import (
 )
 from app.services.roster.people import person_infos
 from app.services.roster.pinyin import encoded_name_keys
-from app.services.roster.search import SearchIndex, scan
+from app.services.roster.search import SearchIndex, release_in_steps, scan
 from app.services.roster.stages import Stages
 from app.services.setup import Setup
 from app.services.signoff import CASH_ROLES, require_pin
@@ -317,7 +317,9 @@ def _build_index(conn: sqlite3.Connection, version: int) -> SearchIndex:
         if not initials and not full:  # written by something that did not fill them in
             initials, full = encoded_name_keys(person.name)
         entries.append((person, initials, full))
-    return SearchIndex(entries, version)
+    index = SearchIndex(entries, version)
+    release_in_steps(entries)
+    return index
 
 
 __all__ = ["ImportResult", "InvalidInput", "RejectedRow", "Roster"]

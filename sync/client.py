@@ -92,6 +92,7 @@ class SyncClient:
     def enrol(self, code: str) -> p.EnrolResponse:
         if not self.server:
             raise SyncError("not_enrolled", "请填写县级服务器地址")
+        self.secrets.check()  # before the county spends the one-time code on this PC
         key = Ed25519PrivateKey.generate()
         response = self._request("POST", p.ENROL, json=p.EnrolRequest(code=code, public_key=p.b64(_raw_public(key)))
                                  .model_dump(), token=None)

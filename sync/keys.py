@@ -43,6 +43,11 @@ class DeviceSecrets:
     def __init__(self, home: Path) -> None:
         self.key = str(Path(home).resolve())
 
+    def check(self) -> None:
+        """Raises NoKeyring where secrets cannot be kept: asked before the county is asked, so
+        the one-time enrolment code is not used up by a PC that could not keep its key."""
+        _keyring()
+
     def save(self, private_key: Ed25519PrivateKey, token: str) -> None:
         kr = _keyring()
         raw = private_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,

@@ -217,10 +217,15 @@ def test_a_clock_off_by_more_than_five_minutes_stops_sync(server: Server, ledger
 def test_no_keyring_means_no_enrolment_and_nothing_written(server: Server, desk: Desk) -> None:
     with server.session() as s:
         code = service.issue_enrolment_code(s, "341824100201", 1)
+    memory = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())  # the autouse fixture puts the memory keyring back
     with pytest.raises(NoKeyring, match="同步已关闭，收款照常离线进行"):
         SyncClient(desk, server=server.base, retries=1).enrol(code)
     assert "server_url" not in desk.sync.state()
+    # The one-time code was not spent on the PC that could not keep its key: once a keyring
+    # is there, the same code enrols it.
+    keyring.set_keyring(memory)
+    assert SyncClient(desk, server=server.base, retries=1).enrol(code).device_id == "341824100201-01"
 
 
 def test_a_township_account_sees_only_its_villages_and_wrong_passwords_slow_down(server: Server) -> None:

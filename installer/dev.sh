@@ -16,6 +16,7 @@ system_packages=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 
   fonts-hanazono poppler-utils xvfb xauth sqlite3 tzdata
   openbox xdotool imagemagick xclip  # the e2e tests: a window manager, key presses, screenshots
   chromium chromium-driver  # the county server's web pages, tested headless
+  binutils  # PyInstaller on Linux (objdump, objcopy): tests/bundle builds the bundle
   nsis)  # compiles the Windows installer script (installer/daishou.nsi)
 
 ensure_system_packages() {

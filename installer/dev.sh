@@ -42,6 +42,21 @@ ensure_venv() {
   fi
 }
 
+# PyInstaller bundles the interpreter's shared library. Debian's own python3.X links it in
+# statically and ships the shared one apart (libpython3.X): installed when it is missing.
+ensure_libpython() {
+  "$venv/bin/python" -c '
+import pathlib, sys, sysconfig
+name, libdir = sysconfig.get_config_var("INSTSONAME"), sysconfig.get_config_var("LIBDIR")
+sys.exit(0 if name and libdir and (pathlib.Path(libdir) / name).exists() else 1)' && return 0
+  local package sudo=""
+  package="libpython$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "installing $package (the shared Python library the bundle needs)" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$package" >/dev/null
+}
+
 # The county server's tests run on SQLite and on PostgreSQL at 127.0.0.1:5432 (user postgres,
 # trust from the loopback address only). A machine without one gets Debian's, started here.
 ensure_postgres() {
@@ -70,6 +85,7 @@ ensure_postgres() {
 
 ensure_system_packages
 ensure_venv
+ensure_libpython
 export PATH="$venv/bin:$PATH"
 # python-escpos writes a temp folder on every import unless this is set.
 export ESCPOS_CAPABILITIES_PICKLE_DIR="${ESCPOS_CAPABILITIES_PICKLE_DIR:-$root/.venv/escpos-cache}"

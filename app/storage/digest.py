@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Callable
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from app.storage.batches import let_others_run
 
@@ -30,27 +31,24 @@ _FIRST = itemgetter(0)
 
 def roster_digest(conn: sqlite3.Connection) -> str:
     """The digest new roster entries carry (`roster_json_sha256`)."""
-    h = hashlib.sha256()
-    for query in (_DUES_JSON, _PEOPLE_JSON):
-        cursor = conn.execute(query)
-        cursor.row_factory = None  # plain tuples, whatever the connection's factory
-        while rows := cursor.fetchmany(4096):
-            h.update(("\n".join(map(_FIRST, rows)) + "\n").encode("utf-8"))
-            let_others_run()
-        h.update(b"--\n")
-    return h.hexdigest()
+    return _digest(conn, (_DUES_JSON, _PEOPLE_JSON), _FIRST)
 
 
 def roster_digest_repr(conn: sqlite3.Connection) -> str:
-    """The digest older roster entries carry (`roster_sha256`)."""
+    """The digest older roster entries carry (`roster_sha256`): each row hashes as
+    repr(tuple(row)) + "\n", as it always has (journalled digests must still match)."""
+    return _digest(conn, (_DUES, _PEOPLE), repr)
+
+
+def _digest(conn: sqlite3.Connection, queries: tuple[str, str], text: Callable[[Any], str]) -> str:
+    """Each query's rows as `text` makes them, a line each, then "--"; rows are joined a few
+    thousand at a time rather than hashed one by one."""
     h = hashlib.sha256()
-    for query in (_DUES, _PEOPLE):
+    for query in queries:
         cursor = conn.execute(query)
-        cursor.row_factory = None
-        # Each row hashes as repr(tuple(row)) + "\n", as it always has (journalled digests must
-        # still match); rows are joined a few thousand at a time rather than hashed one by one.
+        cursor.row_factory = None  # plain tuples, whatever the connection's factory
         while rows := cursor.fetchmany(4096):
-            h.update(("\n".join(map(repr, rows)) + "\n").encode("utf-8"))
+            h.update(("\n".join(map(text, rows)) + "\n").encode("utf-8"))
             let_others_run()
         h.update(b"--\n")
     return h.hexdigest()

@@ -141,11 +141,8 @@ def _check_all(header: Header, body: Iterator[Row] | chain[tuple[int, Sequence[C
             continue
         key = (parsed.id_number, parsed.insurance, parsed.year)
         first = person_first.get(parsed.id_number)
-        if first is None:  # the person's first row (the common case): nothing to compare with
-            accepted[key] = parsed
-            person_first[parsed.id_number] = parsed
-            continue
-        problem = _against_earlier(parsed, accepted.get(key), first)
+        # A person's first row (the common case) has nothing to be compared with.
+        problem = None if first is None else _against_earlier(parsed, accepted.get(key), first)
         if problem is not None:
             column, reason = problem
             result.rejected.append(RejectedRow(n, column, reason, _row_texts(cells)))

@@ -60,11 +60,10 @@ def release_in_steps(items: list[Any]) -> None:
         let_others_run()
 
 
-def _plain(postings: dict[str, list[int]]) -> dict[str, list[int]]:
-    """A defaultdict that no longer adds keys on lookup. Not copied into a dict: a copy of
+def _plain(postings: defaultdict[str, list[int]]) -> dict[str, list[int]]:
+    """The defaultdict, no longer adding keys on lookup. Not copied into a dict: a copy of
     100,000 keys is one C call that holds the GIL for milliseconds while searches wait."""
-    if isinstance(postings, defaultdict):
-        postings.default_factory = None
+    postings.default_factory = None
     return postings
 
 
@@ -90,13 +89,13 @@ class SearchIndex:
         ordered = sorted_in_steps(entries, key=lambda e: _order(e[0], e[1]))
         self.people = [e[0] for e in ordered]
         self.by_id = {p.id_number: i for i, p in enumerate(self.people)}
-        by_name: dict[str, list[int]] = defaultdict(list)
-        tails: dict[str, list[int]] = defaultdict(list)
-        phones: dict[str, list[int]] = defaultdict(list)
-        phone_tails: dict[str, list[int]] = defaultdict(list)  # the last 4 digits of a phone
-        chars: dict[str, list[int]] = defaultdict(list)
-        groups: dict[str, list[int]] = defaultdict(list)
-        exact_pinyin: dict[str, list[int]] = defaultdict(list)
+        by_name: defaultdict[str, list[int]] = defaultdict(list)
+        tails: defaultdict[str, list[int]] = defaultdict(list)
+        phones: defaultdict[str, list[int]] = defaultdict(list)
+        phone_tails: defaultdict[str, list[int]] = defaultdict(list)  # the last 4 digits of a phone
+        chars: defaultdict[str, list[int]] = defaultdict(list)
+        groups: defaultdict[str, list[int]] = defaultdict(list)
+        exact_pinyin: defaultdict[str, list[int]] = defaultdict(list)
         pinyin_pairs: list[tuple[str, int]] = []
         for i, (p, initials, full) in enumerate(ordered):
             by_name[p.name].append(i)

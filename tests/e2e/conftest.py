@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QImage
 
 TOOLS = ("Xvfb", "openbox", "xdotool", "import")
 
@@ -97,6 +98,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+
+
+def green_pixels(shot: QImage, xs: range, ys: range) -> int:
+    """Pixels of a green line (a message that something was done, 账本校验：完好) in the region."""
+    return sum(1 for x in xs for y in ys
+               if (c := shot.pixelColor(x, y)).green() > 70 and c.red() < 60 and c.blue() < 60)
 
 
 class RunningGui:

@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 
 from app.services.desk import Desk
-from tests.e2e.conftest import RunningGui, Screen
+from tests.e2e.conftest import RunningGui, Screen, green_pixels
 from tests.gui.conftest import HEAD, HEAD_PIN, FakeClock, make_demo_home
 
 
@@ -80,8 +80,7 @@ def test_a_head_registers_a_receipt_book_and_a_spoiled_form_with_keys(laptop: Sc
         # The panel's message says it in green: 统一票据 皖0001201 已登记作废. Every pixel of the
         # right half below the top panels is looked at: a grid of every other pixel catches only
         # a score of a short line's thin strokes, fewer where it lands a line lower.
-        green = sum(1 for x in range(683, 1366) for y in range(300, 768)
-                    if (c := shot.pixelColor(x, y)).green() > 70 and c.red() < 60 and c.blue() < 60)
+        green = green_pixels(shot, range(683, 1366), range(300, 768))
         assert green > 20, "no green message on the F6 panel"
     finally:
         gui.stop()

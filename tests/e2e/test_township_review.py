@@ -11,7 +11,7 @@ from PySide6.QtGui import QImage
 
 from app.domain.records import Role
 from app.services.desk import Desk
-from tests.e2e.conftest import RunningGui, Screen
+from tests.e2e.conftest import RunningGui, Screen, green_pixels
 from tests.gui.conftest import HEAD, HEAD_PIN, FakeClock, make_demo_home
 from tests.gui.test_review_window import village_file
 from tests.printing.pdftext import read_pdf
@@ -40,8 +40,7 @@ def test_a_reviewer_opens_a_village_file_and_saves_the_report(laptop: Screen, tm
         shot = QImage(str(laptop.shot(tmp_path / "review.png")))
         assert (shot.width(), shot.height()) == (1366, 768)
         # The check passed: its line is drawn in green near the top of the window.
-        green = sum(1 for x in range(0, 900) for y in range(60, 200)
-                    if (c := shot.pixelColor(x, y)).green() > 70 and c.red() < 60 and c.blue() < 60)
+        green = green_pixels(shot, range(0, 900), range(60, 200))
         assert green > 30, "no green 账本校验：完好 line"
         # The flags table holds rows: dark text under its header (at about a fifth of the
         # screen), and the rest of the table below them is blank.

@@ -8,10 +8,14 @@ File format (JSON, UTF-8), documented in README "County configuration":
         "medical_yuan": 400,
         "collection_window": {"start": "2026-09-01", "end": "2026-12-31"},
         "subsidies_yuan": {"特困": {"pension": 200, "medical": 400},
-                           "低保": {"pension": 100, "medical": 200}}}}}
+                           "低保": {"pension": 100, "medical": 200}}}},
+     "remit_limits": {"amount_yuan": 5000, "days": 1}}
 
 A subsidy is what the government pays (代缴 / 资助) for that category; the person pays the
 rest of the tier (pension) or of the medical amount, never less than zero.
+
+`remit_limits` (双限, app/domain/remit_limits.py) is optional: without it the defaults apply, and
+a configuration at the defaults is journalled without it, as before the limits existed.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from datetime import date
 from typing import Any
 
 from app.domain.insurance import Category, Insurance
-from app.domain.money import parse_yuan
+from app.domain.money import MoneyError, parse_yuan
+from app.domain.remit_limits import MAX_DAYS, RemitLimits
 
 
 class ConfigError(ValueError):
@@ -116,6 +121,7 @@ class CountyConfig:
     years: dict[int, YearConfig]
     paper: Paper = field(default_factory=Paper)
     after_cash: str = "remit"
+    remit_limits: RemitLimits = field(default_factory=RemitLimits)
 
     @property
     def pays_on_behalf(self) -> bool:
@@ -148,6 +154,8 @@ class CountyConfig:
             out["after_cash"] = self.after_cash
         if self.paper.to_json():
             out["paper"] = self.paper.to_json()
+        if self.remit_limits != RemitLimits():  # at the defaults: the text journalled before 双限
+            out["remit_limits"] = self.remit_limits.to_json()
         return out
 
 
@@ -201,7 +209,27 @@ def parse_config(data: dict[str, Any]) -> CountyConfig:
     after_cash = data.get("after_cash", "remit")
     if after_cash not in AFTER_CASH:
         raise ConfigError(f"after_cash：应为 {' 或 '.join(AFTER_CASH)}（收现后解缴，或第一时间代为缴费）")
-    return CountyConfig(str(data.get("county", "")), years, _paper(data.get("paper")), after_cash)
+    return CountyConfig(str(data.get("county", "")), years, _paper(data.get("paper")), after_cash,
+                        _remit_limits(data.get("remit_limits")))
+
+
+def _remit_limits(raw: Any) -> RemitLimits:
+    """双限: both keys optional, each defaulted on its own."""
+    if raw is None:
+        return RemitLimits()
+    if not isinstance(raw, dict):
+        raise ConfigError("remit_limits：应为对象，如 {\"amount_yuan\": 5000, \"days\": 1}")
+    default = RemitLimits()
+    amount = default.amount_fen
+    if raw.get("amount_yuan") is not None:
+        try:
+            amount = parse_yuan(raw["amount_yuan"], field="remit_limits.amount_yuan", allow_zero=False)
+        except MoneyError as exc:
+            raise ConfigError(str(exc)) from None
+    days = raw.get("days", default.days)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+        raise ConfigError(f"remit_limits.days：解缴限期应为 1–{MAX_DAYS} 天的整数")
+    return RemitLimits(amount, days)
 
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # benefit years the program accepts anywhere

@@ -16,22 +16,23 @@ import math
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from app.domain.config import CountyConfig, load_config_text
 from app.domain.money import cash_question, format_fen
-from app.domain.workdays import SCAN_WITHIN_WORKING_DAYS, add_working_days, working_days_between
+from app.domain.remit_limits import RemitLimits, cash_held
+from app.domain.scan_rule import scan_deadline, scan_due, scan_overdue_days
+from app.domain.workdays import working_days_between
 
 SAMPLE_SHARE = 0.10  # 第四十二条: 不低于10%
-REMIT_WITHIN_DAYS = 1  # 第三十条: 第一时间代为完成缴费 — settled cash is remitted by the next day
 NIGHT = (22, 6)  # cash taken from 22:00 to 06:00 is flagged
 
 
 @dataclass(frozen=True)
 class Flag:
     code: str  # stable: void, refund, override, difference, late_settlement, late_round, reprint,
-    #            not_remitted, large_change, night
+    #            not_remitted, over_amount, large_change, night
     day: str  # the day it concerns (ISO)
     ref: str  # the receipt number, or the day / slip it concerns
     seq: int  # the journal entry that shows it
@@ -49,7 +50,7 @@ class Flag:
 FLAG_LABELS = {
     "void": "作废", "refund": "退费申请", "override": "改动应缴金额", "difference": "日结差额",
     "late_settlement": "未当日日结", "late_round": "日结后又收款", "reprint": "补打收据",
-    "not_remitted": "现金未及时解缴", "large_change": "大额找零", "night": "夜间收款",
+    "not_remitted": "现金未及时解缴", "over_amount": "持有现金超过限额", "large_change": "大额找零", "night": "夜间收款",
     "month_difference": "月结差额", "month_open": "未月结",
     "scan_missing": "台账扫描件未报送", "scan_late": "台账扫描件逾期报送",
     "not_paid": "未代为缴费", "late_paid": "代为缴费不及时",
@@ -112,8 +113,9 @@ Entry = tuple[int, str, str, dict[str, Any]]  # seq, kind, recorded_at, data
 
 
 def review_entries(entries: Iterable[Entry], *, as_of: date,
-                   remit_within_days: int = REMIT_WITHIN_DAYS) -> LedgerReview:
-    """Every flag the entries show, in journal order, and the receipts they hold."""
+                   remit_limits: RemitLimits | None = None) -> LedgerReview:
+    """Every flag the entries show, in journal order, and the receipts they hold. Cash held is
+    judged against `remit_limits`, or else the 双限 of the journalled county configuration."""
     out = LedgerReview()
     by_number: dict[str, int] = {}  # receipt number -> index in out.receipts
     settled_by_day: dict[str, int] = {}
@@ -168,9 +170,8 @@ def review_entries(entries: Iterable[Entry], *, as_of: date,
     if config is not None and config.pays_on_behalf:  # no cash is remitted: it was paid at once
         out.flags += _not_paid(out.receipts, paid, as_of)
     else:
-        late = _unremitted(settled_when, out.remitted_fen, as_of, remit_within_days)
-        if late is not None:
-            out.flags.append(late)
+        limits = remit_limits or (config.remit_limits if config is not None else RemitLimits())
+        out.flags += _unremitted(settled_when, out.remitted_fen, as_of, limits)
     out.flags += _months_open({r.day[:7] for r in out.receipts} - closed, as_of)
     if config is not None:
         out.flags += _scans(config, years, scans, as_of)
@@ -198,15 +199,15 @@ def _not_paid(receipts: list[ReceiptRow], paid: dict[str, str], as_of: date) -> 
 
 def _scans(config: CountyConfig, years: set[int], scans: dict[int, str], as_of: date) -> list[Flag]:
     """第三十条: the signed 台账 of a year's collection is scanned and sent within 7 working days
-    after its collection period ends."""
+    after its collection period ends: due for a year with cash receipts (app/domain/scan_rule.py)."""
     out = []
-    for year in sorted(years):
-        if year not in config.years:
+    for year in sorted(config.years):
+        if not scan_due(year, years):
             continue
         end = config.years[year].window_end
-        deadline = add_working_days(end, SCAN_WITHIN_WORKING_DAYS)
+        deadline = scan_deadline(end)
         sent = scans.get(year)
-        if sent is None and as_of > deadline:
+        if scan_overdue_days(due=True, sent=sent is not None, deadline=deadline, today=as_of):
             out.append(Flag("scan_missing", deadline.isoformat(), str(year), 0,
                             f"{year} 年度集中征期 {end.isoformat()} 结束，台账扫描件应在 {deadline.isoformat()} 前报送税务，"
                             f"至 {as_of.isoformat()} 仍未登记报送"))
@@ -285,27 +286,25 @@ def _settlement(out: LedgerReview, seq: int, at: str, d: dict[str, Any]) -> None
                               f"第 {d['round']} 次日结于 {_hm(at)}"))
 
 
-def _unremitted(settled: list[tuple[str, int]], remitted_fen: int, as_of: date, within: int) -> Flag | None:
-    """Settled cash older than the deadline that the remittances so far do not cover (oldest
-    cash is remitted first): one flag for the ledger, naming the oldest day still held."""
-    deadline = (as_of - timedelta(days=within)).isoformat()
-    due = 0
-    oldest: str | None = None
-    left = remitted_fen
-    for day, fen in settled:
-        if day >= deadline:
-            continue
-        due += fen
-        covered = min(left, fen)
-        left -= covered
-        if covered < fen and oldest is None:
-            oldest = day
-    held = due - min(remitted_fen, due)
-    if held <= 0 or oldest is None:
-        return None
-    return Flag("not_remitted", oldest, oldest, 0,
-                f"截至 {as_of.isoformat()}，{oldest} 起已日结的现金中有 {format_fen(held)} 元"
-                f"超过 {within} 天未解缴（第一时间代为缴费）")
+def _unremitted(settled: list[tuple[str, int]], remitted_fen: int, as_of: date,
+                limits: RemitLimits) -> list[Flag]:
+    """双限 (002): settled cash held past the days limit, and cash over the amount limit held
+    overnight (settled before `as_of` and still not remitted), each flagged with its reason."""
+    rounds = [(date.fromisoformat(day), fen) for day, fen in settled]
+    # Remittances cover the oldest cash first, so the rounds past the limit are judged alone.
+    past = cash_held([r for r in rounds if (as_of - r[0]).days > limits.days], remitted_fen, as_of, limits)
+    out = []
+    if past.past_days and past.oldest_day is not None:
+        oldest = past.oldest_day.isoformat()
+        out.append(Flag("not_remitted", oldest, oldest, 0,
+                        f"截至 {as_of.isoformat()}，{oldest} 起已日结的现金中有 {format_fen(past.held_fen)} 元"
+                        f"超过解缴限期 {limits.days} 天未解缴（最早的已 {past.days_held} 天）"))
+    overnight = cash_held([r for r in rounds if r[0] < as_of], remitted_fen, as_of, limits)
+    if overnight.past_amount and overnight.oldest_day is not None:
+        out.append(Flag("over_amount", overnight.oldest_day.isoformat(), overnight.oldest_day.isoformat(), 0,
+                        f"截至 {as_of.isoformat()}，已日结未解缴的现金 {format_fen(overnight.held_fen)} 元，"
+                        f"超过解缴限额 {format_fen(limits.amount_fen)} 元（双限：满额即解缴）"))
+    return out
 
 
 def _hm(at: str) -> str:

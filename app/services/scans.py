@@ -16,13 +16,14 @@ from typing import Any
 
 from app.domain.config import ConfigError
 from app.domain.records import UserInfo
-from app.domain.workdays import SCAN_WITHIN_WORKING_DAYS, add_working_days
+from app.domain.scan_rule import scan_deadline, scan_due, scan_overdue_days
 from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, Refused
 from app.services.ledger import refuse_if_clock_behind
 from app.services.setup import Setup
 from app.services.signoff import CASH_ROLES, require_pin
 from app.storage import journal
+from app.storage import receipts as receipt_table
 from app.storage.db import owner_only
 from app.storage.digest import file_sha256
 
@@ -50,17 +51,22 @@ class ScanStatus:
     period_end: date
     deadline: date
     scans: list[ScanRecord]
+    due: bool = True  # cash was taken for this year: its 台账 must be scanned (scan_rule.scan_due)
 
     @property
     def headline(self) -> str:
+        if not self.due and not self.scans:
+            return f"{self.year} 年度集中征期 {self.period_end.isoformat()} 结束"
         return (f"{self.year} 年度集中征期 {self.period_end.isoformat()} 结束，台账扫描件应在 "
                 f"{self.deadline.isoformat()} 前报送税务")
 
     def overdue_days(self, today: date) -> int:
-        """Days past the deadline with no scan recorded (0: sent, or still in time)."""
-        return 0 if self.scans else max(0, (today - self.deadline).days)
+        """Days past the deadline with no scan recorded (0: not due, sent, or still in time)."""
+        return scan_overdue_days(due=self.due, sent=bool(self.scans), deadline=self.deadline, today=today)
 
     def unsent_text(self, today: date) -> str:
+        if not self.due:
+            return "本机没有收取过该年度的现金，没有台账要扫描报送"
         overdue = self.overdue_days(today)
         return "尚未登记报送" + (f"，已过期限 {overdue} 天：请尽快扫描报送并登记" if overdue else "")
 
@@ -73,7 +79,7 @@ class ScanStatus:
 
     def to_json(self) -> dict[str, Any]:
         return {"year": self.year, "period_end": self.period_end.isoformat(), "deadline": self.deadline.isoformat(),
-                "scans": [s.to_json() for s in self.scans], "late_by_days": self.late_by}
+                "scans": [s.to_json() for s in self.scans], "late_by_days": self.late_by, "due": self.due}
 
 
 def _kind(head: bytes) -> str | None:
@@ -97,6 +103,7 @@ class LedgerScans:
         end = self._period_end(year)
         with self._db.read() as conn:
             rows = journal.entries(conn, "ledger_scan")
+            cash_years = {year} if receipt_table.any_line_for_year(conn, year) else set()
         scans = []
         for _seq, _kind, _at, d in rows:
             if d["year"] != year:
@@ -107,7 +114,7 @@ class LedgerScans:
             # ctime is the creation time.
             intact = path.is_file() and file_sha256(path) == d["sha256"]
             scans.append(ScanRecord(year, date.fromisoformat(d["sent_on"]), d["sha256"], path, d["by"], intact))
-        return ScanStatus(year, end, add_working_days(end, SCAN_WITHIN_WORKING_DAYS), scans)
+        return ScanStatus(year, end, scan_deadline(end), scans, scan_due(year, cash_years))
 
     def record(self, year: int, scan: Path, *, sent_on: date, by: UserInfo) -> ScanStatus:
         require_pin(by)

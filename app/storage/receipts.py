@@ -92,6 +92,11 @@ def line_facts(conn: sqlite3.Connection, id_number: str, insurance: str, year: i
     return tuple(row) if row is not None else None
 
 
+def any_line_for_year(conn: sqlite3.Connection, year: int) -> bool:
+    """Whether cash was ever taken for benefit year `year` (voided receipts included)."""
+    return conn.execute("SELECT 1 FROM receipt_line WHERE year = ? LIMIT 1", (year,)).fetchone() is not None
+
+
 def person_name(conn: sqlite3.Connection, id_number: str) -> str | None:
     row = conn.execute("SELECT name FROM person WHERE id_number = ?", (id_number,)).fetchone()
     return str(row[0]) if row else None

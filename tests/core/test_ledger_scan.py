@@ -83,9 +83,10 @@ def test_the_command_line_records_and_shows_it(desk: Desk, clock: FakeClock, tmp
     assert shown["late_by_days"] == 0 and shown["scans"][0]["intact"] is True
 
 
-def test_an_unsent_scan_says_how_long_it_is_overdue(desk: Desk, clock: FakeClock) -> None:
+def test_an_unsent_scan_says_how_long_it_is_overdue(desk: Desk, agent: UserInfo, clock: FakeClock) -> None:
     """F6 and `ledger-scan status` say the same: nothing on the deadline day, then the days
     past it (calendar days: the agent counts from the date on the screen)."""
+    desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)  # cash taken for 2027: its 台账 is due
     clock.now = datetime(2027, 7, 9, 17, 0)
     assert desk.scans.status(2027).unsent_text(clock().date()) == "尚未登记报送"
     clock.now = datetime(2027, 7, 14, 9, 0)

@@ -31,6 +31,7 @@ from app.domain.money import MoneyError, format_fen
 from app.domain.records import PayerSignoff, PersonInfo, Receipt
 from app.services.errors import CashConfirmationRequired, DaishouError, OverrideRequired
 from app.services.payment import PaymentDraft
+from ui.alert_banner import AlertBanner
 from ui.context import WindowContext
 from ui.message import ERROR_STYLE
 from ui.models import HouseholdModel, PersonTableModel
@@ -118,6 +119,8 @@ class DeskView(QWidget):
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
+        self.alert_banner = AlertBanner(ctx)  # what blocks or warns before a villager waits
+        lv.addWidget(self.alert_banner)
         lv.addWidget(self.empty_roster)
         lv.addWidget(self.search)
         lv.addWidget(self.results, 2)

@@ -15,7 +15,9 @@ from PySide6.QtWidgets import (
 
 from app.domain.records import Device, UserInfo
 from app.services.desk import Desk
+from app.services.desk_alerts import Alert, desk_alerts
 from app.services.errors import DaishouError, PinTooShort
+from ui.alert_banner import style_alerts
 from ui.message import ERROR_STYLE
 from ui.tasks import TaskManager
 from ui.text_size import scaled
@@ -46,6 +48,10 @@ class LoginDialog(QDialog):
         self._typed = ""
         form = QFormLayout(self)
         form.addRow(self.village)
+        # Before anyone signs in: what blocks taking cash today, so it is fixed before a villager waits.
+        self.alerts = QLabel(objectName="loginAlerts", wordWrap=True)
+        self.alerts.hide()
+        form.addRow(self.alerts)
         form.addRow("姓名", self.name)
         form.addRow("密码", self.pin)
         form.addRow("新密码", self.new_pin)
@@ -57,12 +63,22 @@ class LoginDialog(QDialog):
         self.setMinimumWidth(420)
         self.pin.setFocus()
         tasks.run(lambda: (desk.setup.device, desk.users.list()), self._fill)
+        tasks.run(lambda: desk_alerts(desk), self._show_alerts, on_error=self._no_alerts)
 
     def _fill(self, result: tuple[Device, list[UserInfo]]) -> None:
         device, users = result
         self.village.setText(f"{device.village_name}　设备 {device.device_no}")
         self.name.addItems([u.name for u in users])
         self.pin.setFocus()
+
+    def _show_alerts(self, alerts: list[Alert]) -> None:
+        style_alerts(self.alerts, alerts)
+        self.adjustSize()  # the box grows to the banner's wrapped lines
+
+    def _no_alerts(self, exc: BaseException) -> None:
+        # A village not fully set up (no county configuration yet) has no banner; the desk says why.
+        if not isinstance(exc, DaishouError):
+            self._tasks.fault(exc)
 
     def _show_new_pin(self, show: bool) -> None:
         for field in (self.new_pin, self.new_pin_again):

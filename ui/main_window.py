@@ -147,6 +147,8 @@ class MainWindow(QMainWindow):
         refresh = getattr(widget, "refresh", None)
         if refresh is not None:
             refresh()
+        if widget is self.desk_view:  # back on the desk: the banner says today's state
+            self.desk_view.alert_banner.refresh()
         widget.setFocus()
 
     def _set_title(self, device: Device) -> None:
@@ -159,6 +161,7 @@ class MainWindow(QMainWindow):
             setup = self.ctx.desk.setup
             self.ctx.tasks.run(lambda: setup.device, self._set_title)
         self.status.refresh()
+        self.desk_view.alert_banner.refresh()
         self.desk_view.check_roster()
         self.show_screen(self.desk_view)
         # The index takes seconds at 100,000 people; until it is ready searches are answered by

@@ -8,6 +8,30 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 venv="$root/.venv"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+
+# Another apt may be running (unattended-upgrades, a second set-up): wait for it rather than
+# fail. apt-get waits for the dpkg lock itself with DPkg::Lock::Timeout (apt >= 1.9.11), but
+# apt 2.6's `apt-get update` ignores that option for the package lists' lock (measured: it
+# fails in 0.1 s), so that one is waited for here, retrying only on a lock failure.
+apt_wait=600
+apt_install() {
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=$apt_wait install -y -qq \
+    --no-install-recommends "$@" >/dev/null
+}
+apt_update() {
+  local deadline=$((SECONDS + apt_wait)) out
+  until out=$($sudo env LC_ALL=C apt-get -o DPkg::Lock::Timeout=$apt_wait "$@" update -qq 2>&1); do
+    if ! grep -q "Could not get lock" <<<"$out" || [ "$SECONDS" -ge "$deadline" ]; then
+      echo "$out" >&2
+      return 1
+    fi
+    echo "waiting for another apt to finish (the package lists are locked)..." >&2
+    sleep 5
+  done
+  [ -z "$out" ] || echo "$out" >&2
+}
 
 # Qt needs these even headless; fonts for the PDFs; poppler for the PDF tests; Xvfb for screenshots.
 system_packages=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
@@ -26,10 +50,8 @@ ensure_system_packages() {
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "installing system packages: ${missing[*]}" >&2
-  local sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt_update
+  apt_install "${missing[@]}"
 }
 
 ensure_venv() {
@@ -49,12 +71,11 @@ ensure_libpython() {
 import pathlib, sys, sysconfig
 name, libdir = sysconfig.get_config_var("INSTSONAME"), sysconfig.get_config_var("LIBDIR")
 sys.exit(0 if name and libdir and (pathlib.Path(libdir) / name).exists() else 1)' && return 0
-  local package sudo=""
+  local package
   package="libpython$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
   echo "installing $package (the shared Python library the bundle needs)" >&2
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$package" >/dev/null
+  apt_update
+  apt_install "$package"
 }
 
 # The county server's tests run on SQLite and on PostgreSQL at 127.0.0.1:5432 (user postgres,
@@ -63,12 +84,10 @@ ensure_postgres() {
   if command -v pg_isready >/dev/null 2>&1 && pg_isready -h 127.0.0.1 -p 5432 -q; then
     return 0
   fi
-  local sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
   if ! dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "install ok installed"; then
     echo "installing PostgreSQL for the county server's tests" >&2
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+    apt_update
+    apt_install postgresql
   fi
   local hba version
   hba=$(ls /etc/postgresql/*/main/pg_hba.conf | head -1)

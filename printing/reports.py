@@ -43,7 +43,7 @@ def build_report(desk: Desk, kind: str, period: tuple[date, date] | None, *, tod
     if kind == "settlement":
         assert period is not None
         if period[0] != period[1]:
-            raise InvalidInput("日结单一次只能生成一天：请用 --date YYYY-MM-DD")
+            raise InvalidInput("日结单一次只能生成一天：请选一天", command="--date YYYY-MM-DD")
         rounds = desk.settlements.rounds(period[0])
         if not rounds:
             desk.settlements.get(period[0])  # raises NotFound with the message the user reads
@@ -117,6 +117,7 @@ def month_report(desk: Desk, month: str) -> tuple[bytes, dict[str, Any]]:
     """The 月结单 of a closed month."""
     found = desk.months.closed_record(month)
     if found is None:
-        raise InvalidInput(f"{month.strip()} 尚未月结：先月结（daishou month close 或 F4），再生成月结单")
+        raise InvalidInput(f"{month.strip()} 尚未月结：先月结（「日结与解缴 F4」，Ctrl+M），再生成月结单",
+                           command="daishou month close")
     at, d = found
     return month_pdf(desk.setup.device, at, d), {"month": d["month"], "difference_fen": d["difference_fen"]}

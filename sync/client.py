@@ -29,14 +29,20 @@ class SyncError(DaishouError):
     """Sync could not be done; the message says what to do. `code` names the case."""
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__(message, command=COMMANDS.get(code))
         self.code = code
 
 
+# What the window says (MESSAGES) names the window's way; the command line adds its own (COMMANDS).
 MESSAGES = {
-    "not_enrolled": "本机尚未注册到县级服务器：请向县里索取注册码，在设置中（或用 daishou enrol）注册",
+    "not_enrolled": "本机尚未注册到县级服务器：请向县里索取注册码，在「设置 F6」填写县服务器地址和注册码，按「注册本机」",
     "token_refused": "县级服务器不认本机的凭证（可能已在别处重新注册）：请向县里索取新的注册码重新注册",
-    "unreachable": "连不上县级服务器（{detail}）：收款照常进行，联网后会自动补传；或用 daishou export 导出到U盘",
+    "unreachable": "连不上县级服务器（{detail}）：收款照常进行，联网后会自动补传；"
+                   "或在「设置 → 导出到U盘」把已日结的数据存到U盘交县里",
+}
+COMMANDS = {
+    "not_enrolled": "daishou enrol --server 地址 --code 注册码",
+    "unreachable": "daishou export --out 文件",
 }
 
 

@@ -237,8 +237,13 @@ class TodayView(QWidget):
         if receipt is None:
             self.message.say("请先选择一张收据")
             return None
-        if receipt.void or receipt.paid:
-            self.message.say(f"收据 {receipt.number} " + ("已作废" if receipt.void else "已登记代为缴费（可在详情中查看）"))
+        if receipt.void:
+            self.message.say(f"收据 {receipt.number} 已作废")
+            return None
+        if receipt.paid:  # recorded once; F9 again prints its 缴费证明 again (a printer that failed)
+            self.message.say(f"收据 {receipt.number} 已登记代为缴费（凭证号 {receipt.paid.voucher}）：正在补打缴费证明",
+                             ok=True)
+            self._print_proof(receipt)
             return None
         dialog = PaidOnBehalfDialog(receipt, parent=self)
         receipts, user = self.ctx.desk.receipts, self.ctx.user
@@ -260,11 +265,13 @@ class TodayView(QWidget):
         assert receipt.paid is not None
         self.message.say(f"收据 {receipt.number} 已登记代为缴费，凭证号 {receipt.paid.voucher}；正在打印缴费证明", ok=True)
         self.ctx.changes.receipts.emit()
+        self._print_proof(receipt)
 
+    def _print_proof(self, receipt: Receipt) -> None:
         def printed(error: str | None) -> None:
             if error:
                 self.message.say(f"收据 {receipt.number} 已登记代为缴费，但缴费证明没有打印出来：{error}"
-                                 "（可用命令 daishou print proof 再打）")
+                                 "（检查打印机后，选中这张收据再按 F9 补打）")
 
         send_to_printer(self.ctx, receipt, lambda printer, r, context: printer.print_proof(r, context), printed)
 

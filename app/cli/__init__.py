@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None, *, context: Context | None = None) -> in
         ctx.stderr.write(f"daishou: {exc.message}\n")
         return 3
     except DaishouError as exc:
-        ctx.stderr.write(f"daishou: {exc.message}\n")
+        command = f"（命令行：{exc.command}）" if exc.command else ""
+        ctx.stderr.write(f"daishou: {exc.message}{command}\n")
         return 1
     except StorageError as exc:
         ctx.stderr.write(f"daishou: {exc}\n")

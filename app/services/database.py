@@ -75,8 +75,8 @@ class Database:
                 damage = [str(exc)]
             if damage != ["ok"]:
                 what = " ".join(damage[0].split())[:60]
-                raise LedgerDamaged(f"数据文件已损坏（{what}），不能继续写入。请运行 daishou verify，"
-                                    "并联系乡镇社保所用备份恢复")
+                raise LedgerDamaged(f"数据文件已损坏（{what}），不能继续写入。请关闭程序，"
+                                    "打电话给乡镇社保所，请其用备份恢复数据文件")
             problem = self.highwater.problem(conn)
             if problem:
                 raise LedgerTampered(problem)

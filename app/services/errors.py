@@ -15,9 +15,12 @@ class DaishouError(Exception):
 
     code = "refused"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, command: str | None = None) -> None:
+        """`message` is what a person reads in the window: what to do there, on this PC, or
+        whom to call. `command`: the same step on the command line, added there only."""
         super().__init__(message)
         self.message = message
+        self.command = command
 
 
 class InvalidInput(DaishouError):
@@ -82,7 +85,7 @@ _DISK_PROBLEMS = (
      "数据文件或其文件夹是只读的，无法写入。请检查文件夹权限或U盘的写保护开关"),
     (("disk i/o error",), "读写磁盘出错（硬盘或U盘可能有坏道或已拔出）。请检查后重试，并尽快备份"),
     (("malformed", "not a database", "file is encrypted"),
-     "数据文件已损坏，不能继续写入。请运行 daishou verify，并联系乡镇社保所用备份恢复"),
+     "数据文件已损坏，不能继续写入。请关闭程序，打电话给乡镇社保所，请其用备份恢复数据文件"),
     (("unable to open database file",),
      "无法打开数据文件（文件夹不存在、没有权限，或该位置是一个文件而不是文件夹）"),
 )

@@ -30,7 +30,7 @@ def next_serial(conn: sqlite3.Connection) -> str | None:
     if serial is None:
         last = books[-1]
         raise Refused(f"统一票据已用完（最后一张 {last.serial(last.last)}）：请向乡镇领取新票据，"
-                      "由村委会负责人登记后再收款（daishou receipt-book add）")
+                      "由村委会负责人在「设置 F6」登记（Ctrl+B）后再收款", command="daishou receipt-book add")
     return serial
 
 

@@ -169,7 +169,7 @@ class Receipts:
                 raise Refused(f"收据 {row.number} 已代为缴费（税务系统已入账），不能作废：日结后登记退费申请")
             if receipt_settled(conn, row.number):
                 raise Refused(
-                    f"收据 {row.number} 所在的 {row.day.isoformat()} 已日结，不能作废；如需退款请登记退费申请（daishou receipt refund）"
+                    f"收据 {row.number} 所在的 {row.day.isoformat()} 已日结，不能作废；如需退款，请在「收据 F3」选中它，按「退费申请」"
                 )
             check_not_own("作废", head=head, collectors=[row.agent], conn=conn)
             data = {"number": row.number, "day": row.day.isoformat(), "reason": reason,

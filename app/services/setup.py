@@ -62,7 +62,7 @@ class Setup:
         with self._db.read() as conn:
             device = store.device(conn)
         if device is None:
-            raise NotInitialised("本机尚未初始化：请先运行 daishou init 或设置向导")
+            raise NotInitialised("本机尚未初始化：请先完成设置向导", command="daishou init")
         return device
 
     @property
@@ -101,7 +101,8 @@ class Setup:
     def config(self) -> CountyConfig:
         raw = self.get_setting(CONFIG_KEY)
         if raw is None:
-            raise NotInitialised("尚未导入县级配置（档次、医保金额、代缴标准）：请运行 daishou config import")
+            raise NotInitialised("尚未导入县级配置（档次、医保金额、代缴标准）：请在设置向导中导入乡镇社保中心提供的配置文件",
+                                 command="daishou config import 文件")
         return load_config_text(raw)
 
     def get_setting(self, key: str) -> str | None:

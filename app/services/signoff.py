@@ -45,8 +45,10 @@ CASH_ROLES = (Role.AGENT, Role.HEAD)
 
 # The way out of a day nobody can countersign: a second village head. Named in every refusal
 # that needs one, so the agent is never left with a message and no next step.
-SECOND_HEAD_WAY_OUT = ("请管理员添加另一位村委会负责人账户（设置 F6 → 用户；命令行 daishou user add "
-                       "--role head），再由其会签")
+# Only an administrator adds a head once one exists (users.add), and many villages have none: then
+# the township is whom to call, and what to ask for is said.
+SECOND_HEAD_WAY_OUT = ("由管理员登录后在「设置 F6 → 用户和 PIN」添加另一位村委会负责人账户，再由其会签；"
+                       "本机没有管理员时，请打电话给乡镇社保所，请其为本村添加第二位村委会负责人账户")
 
 
 def check_head_may_take_cash(agent: UserInfo, heads: Iterable[str]) -> None:

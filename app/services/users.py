@@ -202,8 +202,8 @@ class Users:
             raise failure
         assert user is not None
         if short and not allow_short:
-            raise PinTooShort(f"「{user.name}」的密码太短：{short}。请先设置新密码（登录窗口会请您输入；"
-                              f"命令行 daishou user pin --name {user.name}，原密码一行、新密码一行）")
+            raise PinTooShort(f"「{user.name}」的密码太短：{short}。请在登录窗口输入两次新密码，设置后登录",
+                              command=f"daishou user pin --name {user.name}，原密码一行、新密码一行")
         if roles and user.role not in roles:
             allowed = "或".join(r.label for r in roles)
             raise Refused(f"「{user.name}」是{user.role.label}，{purpose}需要{allowed}")

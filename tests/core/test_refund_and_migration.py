@@ -100,7 +100,7 @@ def test_a_file_saved_by_schema_version_1_upgrades_with_a_backup(tmp_path: Path)
             "SELECT name, pin_kdf FROM user ORDER BY id").fetchall()
         assert kdf == [("李代收", users.KDF), ("王村长", "scrypt$16384$8$1")]
         # the v1 village head's 4-digit PIN must be changed before it countersigns anything
-        with pytest.raises(AuthError, match="密码太短.*请先设置新密码"):
+        with pytest.raises(AuthError, match="密码太短.*请在登录窗口输入两次新密码"):
             desk.users.authenticate("王村长", "5678")
         desk.users.change_pin("王村长", "5678", "567890")
         head = desk.users.authenticate("王村长", "567890")

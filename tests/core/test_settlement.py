@@ -57,7 +57,7 @@ def test_a_closed_day_never_changes(desk: Desk, agent: UserInfo, head: UserInfo,
     desk.settlements.settle(day, agent=agent, head=head, counted_fen=40000)
     with pytest.raises(Refused, match="已经日结，之后没有新的收款；已日结的不能再改"):
         desk.settlements.settle(day, agent=agent, head=head, counted_fen=40000)
-    with pytest.raises(Refused, match="已日结，不能作废；如需退款请登记退费申请"):
+    with pytest.raises(Refused, match="已日结，不能作废；如需退款，请在「收据 F3」选中它，按「退费申请」"):
         desk.receipts.void(r.number, reason="晚了", agent=agent, head=head)
     # Later cash that day is not folded into the closed settlement: it opens a second round.
     late = desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)

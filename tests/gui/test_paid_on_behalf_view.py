@@ -37,4 +37,8 @@ def test_the_voucher_is_recorded_and_the_proof_printed(qtbot, window, printer, e
     status = today.model.data(today.model.index(0, today.model.headers.index("状态")))
     assert status == "有效，已代缴（凭证号 332016260000777）"
     assert today.pay_on_behalf() is None and "已登记代为缴费" in today.message.text()  # not twice
+    # F9 on it again prints its 缴费证明 again (the way the window offers when a print failed).
+    assert "正在补打缴费证明" in today.message.text()
+    qtbot.waitUntil(lambda: len(printer.proofs) == 2)
+    assert desk.receipts.get(number).paid.voucher == "332016260000777"  # recorded once
     assert not errors

@@ -77,8 +77,8 @@ class RemovalsNeedConfirmation(Refused):
     def __init__(self, removed: int, listed: int) -> None:
         super().__init__(
             f"这份清册会把 {removed} 人（原有 {listed} 人中的 {removed * 100 // max(listed, 1)}%）标记为移除，"
-            "超过五分之一。请核对文件是否完整、是否本村的清册；确认无误再导入"
-            "（窗口中确认，命令行加 --allow-removals）")
+            "超过五分之一。请核对文件是否完整、是否本村的清册；确认无误再导入",
+            command="确认无误后加 --allow-removals 再导入")
         self.removed, self.listed = removed, listed
 
 

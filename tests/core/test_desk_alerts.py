@@ -48,3 +48,18 @@ def test_cash_held_warns_before_at_and_past_the_limits(desk: Desk, agent: UserIn
     assert past.level == DUE and "已超过解缴限期" in past.text and "已 30 天" in past.text
     desk.settlements.remit(amount_fen=400000, slip_no="YH-9", day=clock().date(), by=agent)
     assert desk_alerts(desk) == []
+
+
+def test_a_closed_month_blocks_what_is_left_of_it(desk: Desk, agent: UserInfo, head: UserInfo,
+                                                  clock: FakeClock) -> None:
+    desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
+    desk.settlements.remit(amount_fen=40000, slip_no="YH-1", day=clock().date(), by=agent)
+    clock.now = datetime(2026, 11, 30, 18, 0)
+    desk.months.close("2026-11", agent=agent, head=head, counted_fen=0)
+    [closed] = desk_alerts(desk)
+    assert closed.blocks and "2026-11 已月结，本月不能再收款" in closed.text and "乡镇社保所" in closed.text
+    with pytest.raises(Refused, match="已月结"):  # what the banner foretold
+        desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)
+    clock.next_day()  # December: cash again, nothing to say
+    assert desk_alerts(desk) == []

@@ -4,6 +4,7 @@ township's desk; a township account sees only its own villages."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import httpx
@@ -14,7 +15,7 @@ from app.services.desk import Desk
 from sync import protocol as p
 from sync.server import service
 from tests.core.test_receipts import med
-from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock
+from tests.factories import AYGUL, CONFIG_PATH, ZHANG, ZHANG_WIFE, FakeClock
 from tests.server.conftest import Server
 from tests.server.test_sync_flow import enrol
 
@@ -72,3 +73,33 @@ def test_overview_and_village_review_from_what_the_desk_sent(server: Server, des
         assert http.get(f"{p.API}/staff/overview").status_code == 401
         page = http.get("/overview")
         assert page.status_code == 200 and "县级总览" in page.text and "textContent" in page.text
+
+
+def test_the_county_flags_cash_held_past_the_configured_limits(server: Server, desk: Desk, agent: UserInfo,
+                                                               head: UserInfo, clock: FakeClock,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """双限 of ¥500 / 3 days in the county configuration the desk holds: ¥1,200 settled on 11-20
+    and never remitted is flagged by the county's review with both reasons."""
+    config = json.loads(CONFIG_PATH.read_text(encoding="utf-8"))
+    config["remit_limits"] = {"amount_yuan": 500, "days": 3}
+    desk.setup.import_config(json.dumps(config, ensure_ascii=False), by=head)
+    client = enrol(desk, server)
+    for person in (ZHANG, ZHANG_WIFE, AYGUL):
+        desk.receipts.record(agent, [med(person)], cash_fen=40000)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=120000)
+    client.run()
+    with server.session() as s:
+        service.add_staff(s, "县社保", "county", "county-pass-1", None)
+
+    def flags(today: date) -> dict[str, str]:
+        monkeypatch.setattr("sync.server.app._today", lambda: today)
+        with httpx.Client(base_url=server.base) as http:
+            review = http.get(f"{p.API}/staff/review/341824100201",
+                              headers=sign_in(http, "县社保", "county-pass-1")).json()
+        return {f["code"]: f["reason"] for f in review["devices"][0]["flags"]
+                if f["code"] in ("not_remitted", "over_amount")}
+
+    assert set(flags(date(2026, 11, 22))) == {"over_amount"}  # over ¥500 overnight; 3 days not yet past
+    held = flags(date(2026, 11, 25))
+    assert "超过解缴限额 500.00 元" in held["over_amount"] and "1,200.00 元" in held["over_amount"]
+    assert "超过解缴限期 3 天未解缴" in held["not_remitted"]

@@ -16,7 +16,7 @@ from app.services.errors import Refused
 
 SERVICE = "daishou-sync"
 NO_KEYRING = ("本机没有可用的系统密钥库（Windows 凭据管理器或 Secret Service），设备密钥无法安全保存："
-              "同步已关闭，收款照常离线进行；数据可用 daishou export 导出到U盘交县里")
+              "同步已关闭，收款照常离线进行；已日结的数据请在设置（F6）中按“导出到U盘”交县里")
 
 
 class NoKeyring(Refused):

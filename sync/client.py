@@ -248,6 +248,12 @@ class SyncClient:
         tmp.replace(out)
         return batches[0].from_seq, batches[-1].to_seq
 
+    def usb_ready(self, code: str | None = None) -> str:
+        """Before the agent picks where to write: raises SyncError (or BadUsbCode) saying what
+        to type when the desk has no key the county could know; returns the device id."""
+        self._export_key(code)
+        return self.desk.sync.device_id()
+
     def _export_key(self, code: str | None) -> tuple[Ed25519PrivateKey, Binding | None]:
         """The enrolled key (keyring) when this desk enrolled online; else its USB key, bound
         with the county's code the first time."""

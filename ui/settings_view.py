@@ -53,7 +53,7 @@ class SettingsView(QWidget):
         self.test_button = QPushButton("测试打印（Ctrl+T）", objectName="testPrint")
         self.test_button.clicked.connect(self.test_print)
         self.server = QLineEdit(objectName="serverUrl", placeholderText="县服务器地址，如 https://sb.xx县.gov.cn")
-        self.enrol_code = QLineEdit(objectName="enrolCode", placeholderText="县里给的一次性注册码，如 ABCD-EFGH")
+        self.enrol_code = QLineEdit(objectName="enrolCode", placeholderText="县里给的注册码：联网注册8位，U盘导出16位")
         self.enrol_button = QPushButton("注册本机", objectName="enrolButton")
         self.enrol_button.clicked.connect(self.enrol)
         self.sync_state = QLabel(objectName="syncState", wordWrap=True)
@@ -263,12 +263,20 @@ class SettingsView(QWidget):
 
             return SyncClient(desk).usb_ready(code)
 
-        self.ctx.tasks.run(check, self._export_to, on_error=self._refused)
+        self.message.say("正在准备导出…", ok=True)  # an older red line no longer describes this
+        self.ctx.tasks.run(check, self._export_to, on_error=self._not_ready)
+
+    def _not_ready(self, exc: BaseException) -> None:
+        self._refused(exc)
+        if getattr(exc, "code", "") in ("usb_not_bound", "bad_usb_code"):  # the cursor where to type it
+            self.enrol_code.setFocus()
+            self.enrol_code.selectAll()
 
     def _export_to(self, device_id: str) -> None:
         name = f"代收数据-{device_id}-{self.ctx.desk.clock():%Y%m%d-%H%M}.json"
         path = self.ctx.files.save_path(self, "导出到U盘：选择U盘上的位置", name, "代收数据 (*.json)", kind=Kind.USB)
         if path is None:
+            self.message.say("没有导出（已取消）", ok=True)
             return
         desk = self.ctx.desk
 

@@ -39,6 +39,7 @@ def test_export_to_usb_asks_for_the_county_code_then_writes_the_file(qtbot, wind
     s.usb_button.click()
     qtbot.waitUntil(lambda: "U盘注册码" in s.message.text())
     assert files.asked == 0 and not out.exists()  # told what to type before any dialog
+    qtbot.waitUntil(s.enrol_code.hasFocus)  # and the cursor is where to type it
     s.enrol_code.setText("abcd-efgh-jkmn-pqr2")
     s.usb_button.click()
     qtbot.waitUntil(lambda: "请把U盘交县里导入" in s.message.text(), timeout=10000)

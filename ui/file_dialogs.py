@@ -91,7 +91,7 @@ class FileChooser:
     def _run(self, dialog: QFileDialog, kind: Kind) -> Path | None:
         dump = os.environ.get("DAISHOU_DIALOG_DUMP")
         if dump:
-            QTimer.singleShot(500, dialog, lambda: write_dump(dialog, Path(dump)))
+            QTimer.singleShot(1000, dialog, lambda: write_dump(dialog, Path(dump)))
         try:
             if not dialog.exec() or not dialog.selectedFiles():
                 return None

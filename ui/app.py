@@ -12,6 +12,7 @@ window; every transition shows the next window before it closes the previous one
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow
@@ -40,9 +41,14 @@ PrinterFactory = Callable[[PrinterSettings], ReceiptPrinter]
 def install_translations(app: QApplication) -> QTranslator | None:
     """Qt's own dialogs (open file, message box buttons) in Chinese, from the qtbase translation
     PySide6 ships; returns the translator, or None when it is missing (English buttons, no crash)."""
+    import PySide6
+
     translator = QTranslator(app)
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if not translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
+    chinese = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    # Qt's own folder; in the PyInstaller bundle, the copy installer/daishou.spec puts beside PySide6.
+    folders = (QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+               str(Path(PySide6.__file__).parent / "Qt" / "translations"))
+    if not any(translator.load(chinese, "qtbase", "_", folder) for folder in folders):
         return None
     app.installTranslator(translator)
     app.installTranslator(GapsTranslator(translator))  # what qtbase_zh_CN leaves in English (ui/qt_chinese.py)

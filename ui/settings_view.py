@@ -274,6 +274,7 @@ class SettingsView(QWidget):
 
     def _export_to(self, device_id: str) -> None:
         name = f"代收数据-{device_id}-{self.ctx.desk.clock():%Y%m%d-%H%M}.json"
+        self.message.say("请选择U盘上保存的位置…", ok=True)
         path = self.ctx.files.save_path(self, "导出到U盘：选择U盘上的位置", name, "代收数据 (*.json)", kind=Kind.USB)
         if path is None:
             self.message.say("没有导出（已取消）", ok=True)

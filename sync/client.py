@@ -258,9 +258,11 @@ class SyncClient:
         """The enrolled key (keyring) when this desk enrolled online; else its USB key, bound
         with the county's code the first time."""
         if self.server:
+            from keyring.errors import KeyringError
+
             try:
                 found = self.secrets.load()
-            except Refused:  # no usable keyring: the USB key below
+            except (Refused, KeyringError):  # no usable (or a locked) keyring: the USB key below
                 found = None
             if found is not None:
                 return found[0], None

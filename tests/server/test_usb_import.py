@@ -231,3 +231,13 @@ def test_without_a_bound_key_or_code_the_export_says_what_to_do(desk: Desk, tmp_
     with pytest.raises(SyncError) as caught:
         SyncClient(desk).export(tmp_path / "x.json")
     assert caught.value.code == "usb_not_bound" and "F6" in str(caught.value)
+
+
+def test_a_bare_batch_as_older_desks_wrote_it_is_still_read(server: Server, usb_file: Path, tmp_path: Path) -> None:
+    assert county(server, "import", str(usb_file))[0] == 0  # binds the key
+    bare = tmp_path / "old.json"
+    bare.write_text(json.dumps(json.loads(usb_file.read_text(encoding="utf-8"))["batches"][0]), encoding="utf-8")
+    status, said = county(server, "import", str(bare))
+    assert status == 0 and '"status": "already_held"' in said, said
+    (tmp_path / "junk.json").write_text("{\"entries\": 5}", encoding="utf-8")
+    refused(server, tmp_path / "junk.json", "bad_file")

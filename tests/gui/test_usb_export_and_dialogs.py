@@ -82,3 +82,20 @@ def test_qt_file_dialog_reads_chinese(qapp: QApplication, tmp_path: Path) -> Non
         qapp.removeTranslator(translator)
         for gaps in translator.findChildren(GapsTranslator):
             qapp.removeTranslator(gaps)
+
+
+def test_the_chinese_locale_is_for_qt_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Qt reads the locale while the application is made; the PDF viewer the desk starts later
+    gets the PC's own environment back."""
+    import os
+
+    from ui.qt_chinese import prefer_chinese_locale
+
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    with prefer_chinese_locale():
+        assert os.environ["LC_ALL"] == "zh_CN.UTF-8"
+    assert "LC_ALL" not in os.environ and os.environ["LANG"] == "C.UTF-8"
+    monkeypatch.setenv("LANG", "zh_TW.UTF-8")  # a Chinese locale already: left alone
+    with prefer_chinese_locale():
+        assert "LC_ALL" not in os.environ

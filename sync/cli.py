@@ -20,6 +20,7 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=_sync)
     p = sub.add_parser("export", parents=[j], help="无网络时：把待上传的签名批次写到文件（U盘）")
     p.add_argument("--out", required=True, help="FILE.json")
+    p.add_argument("--code", help="not enrolled online: the county's 16-character USB code, once")
     p.set_defaults(handler=_export)
     p = sub.add_parser("confirmations", parents=[j], help="解缴单的入库确认（县里同步下来的）")
     p.set_defaults(handler=_confirmations)
@@ -48,10 +49,10 @@ def _export(args: argparse.Namespace, ctx: Context) -> int:
     from sync.client import SyncClient
 
     desk = ctx.desk(args)
-    span = SyncClient(desk).export(Path(args.out))
+    span = SyncClient(desk).export(Path(args.out), code=args.code)
     held_back = span is not None and desk.sync.pending(span[1]) is not None
     ctx.emit(args, {"out": args.out, "range": list(span) if span else None, "held_back": held_back},
-             (f"已导出第 {span[0]}–{span[1]} 条到 {args.out}：交县里用 daishou-server import 导入"
+             (f"已导出第 {span[0]}–{span[1]} 条到 {args.out}：请把U盘交县里导入"
               + ("；之后的记录县服务器（上次同步时）还不认识，县里升级服务器后再导出" if held_back else ""))
              if span else "没有待上传的已日结记录")
     return 0

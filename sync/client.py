@@ -20,7 +20,9 @@ from app.services.desk import Desk
 from app.services.errors import DaishouError, Refused
 from app.services.sync_state import Ack
 from sync import protocol as p
+from sync import usb_key
 from sync.keys import DeviceSecrets
+from sync.usb_file import Binding, UsbFile
 
 MAX_BATCH = 2000  # entries per request: a township season is sent in pieces, each acknowledged
 
@@ -37,8 +39,8 @@ class SyncError(DaishouError):
 MESSAGES = {
     "not_enrolled": "本机尚未注册到县级服务器：请向县里索取注册码，在「设置 F6」填写县服务器地址和注册码，按「注册本机」",
     "token_refused": "县级服务器不认本机的凭证（可能已在别处重新注册）：请向县里索取新的注册码重新注册",
-    "unreachable": "连不上县级服务器（{detail}）：收款照常进行，联网后会自动补传；"
-                   "或在「设置 → 导出到U盘」把已日结的数据存到U盘交县里",
+    "unreachable": "连不上县级服务器（{detail}）：收款照常进行，联网后会自动补传；或在设置（F6）中按“导出到U盘”",
+    "usb_not_bound": "第一次导出到U盘：请在设置（F6）的“注册码”一栏填写县里给本机的U盘注册码（16位），再按“导出到U盘”",
 }
 COMMANDS = {
     "not_enrolled": "daishou enrol --server 地址 --code 注册码",
@@ -215,10 +217,11 @@ class SyncClient:
         return {"confirmations": [c.slip_no for c in changes.confirmations],
                 "payments": len(changes.payments), **applied}
 
-    def export(self, out: Path) -> tuple[int, int] | None:
-        """The same signed batch as sync would send, from after what the county last acknowledged,
-        written for a USB stick; None when nothing is ready."""
-        key, _ = self._credentials()
+    def export(self, out: Path, *, code: str | None = None) -> tuple[int, int] | None:
+        """The same signed batches as sync would send, from after what the county last
+        acknowledged, written for a USB stick; None when nothing is ready. A desk that is not
+        enrolled online signs with its USB key, bound once with the county's code (`code`)."""
+        key, binding = self._export_key(code)
         ack = self.desk.sync.state().get("ack") or {}
         span = self.desk.sync.pending(int(ack.get("seq", 0)))
         if span is None:
@@ -226,16 +229,54 @@ class SyncClient:
         # What the county's server knew at the last sync (nothing known: a village never online
         # sends everything, and an older server's refusal names the kind).
         kinds = self.desk.sync.state().get("server_kinds")
-        if kinds:
-            batch = self._known_part(key, *span, frozenset(kinds),
-                                     f"已导出到第 {span[0] - 1} 条为止，请县里升级服务器后再导出")
-            span = (batch.from_seq, batch.to_seq)
-        else:
-            batch = self.build_batch(key, *span)
+        known = frozenset(kinds) if kinds else None
+        batches: list[p.Batch] = []
+        first, last = span
+        while first <= last:
+            end = min(last, first + MAX_BATCH - 1)
+            if known is None:
+                batch = self.build_batch(key, first, end)
+            else:
+                try:
+                    batch = self._known_part(key, first, end, known,
+                                             f"已导出到第 {first - 1} 条为止，请县里升级服务器后再导出")
+                except SyncError:
+                    if not batches:
+                        raise
+                    break  # the earlier pieces go; the rest waits for the county's upgrade
+            batches.append(batch)
+            if batch.to_seq < end:
+                break  # cut before a kind the county does not know
+            first = end + 1
         tmp = out.with_name(out.name + ".part")
-        tmp.write_text(batch.model_dump_json(), encoding="utf-8")
+        tmp.write_text(UsbFile(binding=binding, batches=batches).model_dump_json(), encoding="utf-8")
         tmp.replace(out)
-        return span
+        return batches[0].from_seq, batches[-1].to_seq
+
+    def usb_ready(self, code: str | None = None) -> str:
+        """Before the agent picks where to write: raises SyncError (or BadUsbCode) saying what
+        to type when the desk has no key the county could know; returns the device id."""
+        self._export_key(code)
+        return self.desk.sync.device_id()
+
+    def _export_key(self, code: str | None) -> tuple[Ed25519PrivateKey, Binding | None]:
+        """The enrolled key (keyring) when this desk enrolled online; else its USB key, bound
+        with the county's code the first time."""
+        if self.server:
+            from keyring.errors import KeyringError
+
+            try:
+                found = self.secrets.load()
+            except (Refused, KeyringError):  # no usable (or a locked) keyring: the USB key below
+                found = None
+            if found is not None:
+                return found[0], None
+        if code:
+            usb_key.bind(self.desk, code)
+        held = usb_key.bound(self.desk)
+        if held is None:
+            raise SyncError("usb_not_bound", MESSAGES["usb_not_bound"])
+        return held
 
     # -- the wire ----------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from app.services.errors import Refused
 
 SERVICE = "daishou-sync"
 NO_KEYRING = ("本机没有可用的系统密钥库（Windows 凭据管理器或 Secret Service），设备密钥无法安全保存："
-              "同步已关闭，收款照常离线进行；已日结的数据可在「设置 → 导出到U盘」存到U盘交县里")
+              "同步已关闭，收款照常离线进行；已日结的数据请在设置（F6）中按“导出到U盘”交县里")
 LOCKED = ("系统密钥库已锁定或打不开，设备密钥无法{verb}：请先解锁（Windows 重新登录本机账户；"
           "Linux 在「密码和密钥」中解锁登录密钥环）后再{then}")
 UNSPENT = "；注册码没有用掉，可以再用"

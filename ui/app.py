@@ -12,6 +12,7 @@ window; every transition shows the next window before it closes the previous one
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow
@@ -22,10 +23,12 @@ from app.services.desk import Desk
 from app.services.setup_flow import Step, WizardFlow
 from ui.context import WindowContext
 from ui.errors import show_error
+from ui.file_dialogs import FileChooser
 from ui.heap import warm_search_index
 from ui.login import LoginDialog
 from ui.main_window import MainWindow
 from ui.printer import ReceiptPrinter, printer_from_settings
+from ui.qt_chinese import GapsTranslator
 from ui.review_window import ReviewWindow
 from ui.sync_worker import SyncWorker
 from ui.tasks import TaskManager
@@ -38,11 +41,17 @@ PrinterFactory = Callable[[PrinterSettings], ReceiptPrinter]
 def install_translations(app: QApplication) -> QTranslator | None:
     """Qt's own dialogs (open file, message box buttons) in Chinese, from the qtbase translation
     PySide6 ships; returns the translator, or None when it is missing (English buttons, no crash)."""
+    import PySide6
+
     translator = QTranslator(app)
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if not translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
+    chinese = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    # Qt's own folder; in the PyInstaller bundle, the copy installer/daishou.spec puts beside PySide6.
+    folders = (QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+               str(Path(PySide6.__file__).parent / "Qt" / "translations"))
+    if not any(translator.load(chinese, "qtbase", "_", folder) for folder in folders):
         return None
     app.installTranslator(translator)
+    app.installTranslator(GapsTranslator(translator))  # what qtbase_zh_CN leaves in English (ui/qt_chinese.py)
     return translator
 
 
@@ -107,12 +116,18 @@ class DeskApp(QObject):
         """Load what the window needs before it exists (device for the title, printer settings),
         on the database worker like every other read; then build and show it."""
         setup = self.desk.setup
-        self.tasks.run(lambda: (setup.device, setup.printer()),
+        self.tasks.run(lambda: (setup.device, setup.printer(), setup.settings()),
                        lambda loaded: self._open_window(user, *loaded))
 
-    def _open_window(self, user: UserInfo, device: Device, printer: PrinterSettings) -> QMainWindow:
+    def _open_window(self, user: UserInfo, device: Device, printer: PrinterSettings,
+                     settings: dict[str, str] | None = None) -> QMainWindow:
+        setup, tasks = self.desk.setup, self.tasks
+
+        def remember(key: str, value: str) -> None:  # the folder a file dialog was last used in
+            tasks.run(lambda: setup.set_setting(key, value), lambda _r: None)
+
         ctx = WindowContext(self.desk, self.tasks, user, self.printer_factory(printer), device=device,
-                            sync=self.sync)
+                            sync=self.sync, files=FileChooser(settings, remember))
         window: MainWindow | ReviewWindow
         window = ReviewWindow(ctx) if user.role is Role.TOWNSHIP else MainWindow(ctx)
         window.logout_requested.connect(self.logout)

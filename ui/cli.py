@@ -27,8 +27,10 @@ def run(desk: Any, argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from ui.app import DeskApp, install_translations
+    from ui.qt_chinese import prefer_chinese_locale
 
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    with prefer_chinese_locale():  # the file dialogs' dates and sizes (ui/qt_chinese.py)
+        app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("代收")
     # DeskApp decides when the program ends: see ui/app.py.

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app.domain.records import Device, UserInfo
 from app.services.desk import Desk
+from ui.file_dialogs import FileChooser
 from ui.printer import ReceiptPrinter
 from ui.sync_worker import SyncWorker
 from ui.tasks import TaskManager
@@ -23,22 +22,6 @@ class Changes(QObject):
     roster = Signal()  # imported
     settings = Signal()  # printer, large text, users
     printer_state = Signal(str)
-
-
-class FileChooser:
-    """The file dialogs, in one place so tests answer them without a nested event loop."""
-
-    def folder(self, parent: QWidget, title: str, start: str = "") -> Path | None:
-        chosen = QFileDialog.getExistingDirectory(parent, title, start)
-        return Path(chosen) if chosen else None
-
-    def save_path(self, parent: QWidget, title: str, start: str, filter_: str) -> Path | None:
-        chosen, _ = QFileDialog.getSaveFileName(parent, title, start, filter_)
-        return Path(chosen) if chosen else None
-
-    def open_path(self, parent: QWidget, title: str, filter_: str) -> Path | None:
-        chosen, _ = QFileDialog.getOpenFileName(parent, title, "", filter_)
-        return Path(chosen) if chosen else None
 
 
 @dataclass

@@ -25,6 +25,7 @@ from app.services.errors import DaishouError
 from app.services.receipt_books import BookStatus
 from app.services.scans import ScanStatus
 from ui.context import WindowContext
+from ui.file_dialogs import Kind
 from ui.message import MessageLine
 
 SCAN_FILTER = "扫描件 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;所有文件 (*)"
@@ -151,7 +152,7 @@ class PaperPanel(QGroupBox):
         self.ctx.tasks.run(lambda: books.spoil(reason=reason, by=by), done, on_error=self._refused)
 
     def record_scan(self) -> None:
-        path = self.ctx.files.open_path(self, "选择台账扫描件", SCAN_FILTER)
+        path = self.ctx.files.open_path(self, "选择台账扫描件", SCAN_FILTER, kind=Kind.SCAN)
         if path is None:
             return
         year, sent_on = self.scan_year.value(), self.sent_on.date().toPython()

@@ -32,6 +32,7 @@ from app.domain.money import format_fen
 from app.domain.records import RosterProgress, UnpaidPerson
 from app.services.roster import ImportResult, RemovalsNeedConfirmation
 from ui.context import WindowContext
+from ui.file_dialogs import Kind
 from ui.message import MessageLine
 from ui.progress_models import ProgressRow, ProgressTableModel, UnpaidTableModel, progress_rows
 from ui.reports import open_files, resolve_folder, save_report
@@ -202,7 +203,7 @@ class ProgressView(QWidget):
         """Ctrl+E: the unpaid list as .xlsx, written on the database worker."""
         if path is None:
             path = self.ctx.files.save_path(self, "导出未缴名单", self._name("未缴名单", ".xlsx"),
-                                            "Excel 工作簿 (*.xlsx)")
+                                            "Excel 工作簿 (*.xlsx)", kind=Kind.REPORT)
             if path is None:
                 return
         target = path if path.suffix.lower() == ".xlsx" else path.with_suffix(".xlsx")
@@ -242,7 +243,7 @@ class ProgressView(QWidget):
 
     def _printed(self, path: Path | None, *, retry: Callable[[Path], None]) -> None:
         if path is None:  # no report or backup folder set: ask once, then try again
-            folder = self.ctx.files.folder(self, "选择保存报表的文件夹")
+            folder = self.ctx.files.folder(self, "选择保存报表的文件夹", kind=Kind.REPORT)
             if folder is None:
                 self.message.say("没有选择文件夹，未生成 PDF")
                 return
@@ -255,7 +256,7 @@ class ProgressView(QWidget):
     def import_roster(self, path: Path | None = None) -> None:
         """Ctrl+I: a new roster file from the county; 取消 leaves the roster as it was."""
         if path is None:
-            path = self.ctx.files.open_path(self, "选择征收清册文件", "清册 (*.xlsx *.xls *.csv)")
+            path = self.ctx.files.open_path(self, "选择征收清册文件", "清册 (*.xlsx *.xls *.csv)", kind=Kind.USB)
             if path is None:
                 return
         self.import_button.setEnabled(False)

@@ -31,6 +31,7 @@ from app.services.errors import DaishouError
 from app.services.review import FileReview, review_file
 from ui.context import WindowContext
 from ui.errors import show_error
+from ui.file_dialogs import Kind
 from ui.reports import open_files, report_folder, write_atomically
 from ui.text_size import scaled
 
@@ -121,7 +122,7 @@ class ReviewWindow(QMainWindow):
 
     # -- opening a file ----------------------------------------------------------------------
     def choose_file(self) -> None:
-        path = self.ctx.files.open_path(self, "打开村账本", LEDGER_FILTER)
+        path = self.ctx.files.open_path(self, "打开村账本", LEDGER_FILTER, kind=Kind.USB)
         if path is not None:
             self.open_file(path)
 
@@ -189,7 +190,8 @@ class ReviewWindow(QMainWindow):
             return
         folder = report_folder(self.ctx.desk.setup.settings()) or result.path.parent
         name = f"抽查报告-{result.device.village_code}-{result.device.device_no:02d}-{result.as_of:%Y%m%d}-种子{result.seed}.pdf"
-        target = self.ctx.files.save_path(self, "保存抽查报告", str(folder / name), "PDF (*.pdf)")
+        target = self.ctx.files.save_path(self, "保存抽查报告", str(folder / name), "PDF (*.pdf)",
+                                          kind=Kind.REPORT)
         if target is None:
             return
         reviewer = self.ctx.user.name

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from app.domain.records import UserInfo
 from app.services.desk import Desk
 from app.services.roster import ImportResult
-from ui.context import FileChooser
+from ui.file_dialogs import FileChooser, Kind
 from ui.tasks import LongTask, Progress, TaskManager
 
 
@@ -99,7 +99,8 @@ class RejectedRowsDialog(QDialog):
         layout.addLayout(buttons)
 
     def save(self) -> None:
-        path = self.files.save_path(self, "保存被拒绝的行", "清册-拒绝的行.xlsx", "Excel (*.xlsx)")
+        path = self.files.save_path(self, "保存被拒绝的行", "清册-拒绝的行.xlsx", "Excel (*.xlsx)",
+                                   kind=Kind.REPORT)
         if path is None:
             return
         roster, result = self.desk.roster, self.imported

@@ -20,6 +20,7 @@ from app.domain.printer_settings import CHARSET, RASTER, URI, WIDTH, PrinterSett
 from app.domain.records import Role, UserInfo
 from app.services.errors import DaishouError
 from ui.context import WindowContext
+from ui.file_dialogs import Kind
 from ui.message import MessageLine
 from ui.paper_panel import PaperPanel
 from ui.printer import PrinterProblem, printer_from_settings
@@ -52,16 +53,19 @@ class SettingsView(QWidget):
         self.test_button = QPushButton("测试打印（Ctrl+T）", objectName="testPrint")
         self.test_button.clicked.connect(self.test_print)
         self.server = QLineEdit(objectName="serverUrl", placeholderText="县服务器地址，如 https://sb.xx县.gov.cn")
-        self.enrol_code = QLineEdit(objectName="enrolCode", placeholderText="县里给的一次性注册码，如 ABCD-EFGH")
+        self.enrol_code = QLineEdit(objectName="enrolCode", placeholderText="县里给的注册码：联网注册8位，U盘导出16位")
         self.enrol_button = QPushButton("注册本机", objectName="enrolButton")
         self.enrol_button.clicked.connect(self.enrol)
         self.sync_state = QLabel(objectName="syncState", wordWrap=True)
+        # No network at all: the settled days go to the county on a USB stick (sync/usb_key.py).
+        self.usb_button = QPushButton("导出到&U盘（Alt+U）", objectName="exportUsb")
+        self.usb_button.clicked.connect(self.export_usb)
         self.backup = QLineEdit(objectName="backupDir")
         browse = QPushButton("选择…")
-        browse.clicked.connect(lambda: self._choose(self.backup, "选择备份文件夹（建议U盘）"))
+        browse.clicked.connect(lambda: self._choose(self.backup, "选择备份文件夹（建议U盘）", Kind.BACKUP))
         self.reports = QLineEdit(objectName="reportDir", placeholderText="日结单、台账、未缴名单 PDF；空则用备份文件夹")
         browse_reports = QPushButton("选择…")
-        browse_reports.clicked.connect(lambda: self._choose(self.reports, "选择报表文件夹"))
+        browse_reports.clicked.connect(lambda: self._choose(self.reports, "选择报表文件夹", Kind.REPORT))
         self.large = QCheckBox("大字模式（适合老花眼）", objectName="largeText")
         self.save_button = QPushButton("保存设置（Ctrl+S）", objectName="saveSettings")
         self.save_button.clicked.connect(self.save)
@@ -107,6 +111,7 @@ class SettingsView(QWidget):
         enrol_row.addWidget(self.enrol_button)
         of.addRow("注册码", enrol_row)
         of.addRow(self.sync_state)
+        of.addRow(self.usb_button)
         row = QHBoxLayout()
         row.addWidget(self.backup)
         row.addWidget(browse)
@@ -169,8 +174,11 @@ class SettingsView(QWidget):
         self.charset.setCurrentIndex(max(0, self.charset.findData(printer.charset)))
         self.raster.setChecked(printer.raster)
         self.server.setText(str(sync.get("server_url") or settings.get("server.url", "")))
-        self.sync_state.setText(f"已注册：设备 {sync['device_id']}，数据每分钟自动上传（已日结的日子）"
-                                if sync.get("device_id") else "本机尚未注册到县服务器：填写地址和注册码后按“注册本机”")
+        self.sync_state.setText(
+            f"已注册：设备 {sync['device_id']}，数据每分钟自动上传（已日结的日子）" if sync.get("device_id")
+            else "不联网，已日结的数据用“导出到U盘”交县里" if sync.get("usb_binding")
+            else "本机尚未注册到县服务器。能联网：填写地址和注册码后按“注册本机”；"
+                 "不能联网：在“注册码”填写县里给的U盘注册码（16位），按“导出到U盘”")
         self.backup.setText(settings.get("backup.dir", ""))
         self.reports.setText(settings.get("report.dir", ""))
         self.large.setChecked(settings.get("ui.large_text") == "1")
@@ -186,8 +194,8 @@ class SettingsView(QWidget):
         address = self.address.text().strip()
         return f"{self.kind.currentData()}://{address}" if address else ""
 
-    def _choose(self, edit: QLineEdit, title: str) -> None:
-        folder = self.ctx.files.folder(self, title, edit.text())
+    def _choose(self, edit: QLineEdit, title: str, kind: Kind) -> None:
+        folder = self.ctx.files.folder(self, title, edit.text(), kind=kind)
         if folder is not None:
             edit.setText(str(folder))
 
@@ -212,6 +220,7 @@ class SettingsView(QWidget):
     def _saved(self, values: dict[str, str]) -> None:
         self.ctx.printer = printer_from_settings(PrinterSettings.from_settings(values))
         apply_text_size(values["ui.large_text"] == "1")
+        self.ctx.files.note(values)
         self.message.say("设置已保存", ok=True)
         self.ctx.changes.settings.emit()
 
@@ -241,6 +250,51 @@ class SettingsView(QWidget):
         self.message.say(f"已注册：设备 {device_id}。开始同步", ok=True)
         if self.ctx.sync is not None:
             self.ctx.sync.sync_now()
+        self.refresh()
+
+    def export_usb(self) -> None:
+        """The settled days not yet acknowledged by the county, signed, to a file on the stick.
+        First the check (a desk with no key the county knows is told what to type), then the
+        folder, then the export; all off the GUI thread but the dialog."""
+        code, desk = self.enrol_code.text().strip() or None, self.ctx.desk
+
+        def check() -> str:
+            from sync.client import SyncClient
+
+            return SyncClient(desk).usb_ready(code)
+
+        self.message.say("正在准备导出…", ok=True)  # an older red line no longer describes this
+        self.ctx.tasks.run(check, self._export_to, on_error=self._not_ready)
+
+    def _not_ready(self, exc: BaseException) -> None:
+        self._refused(exc)
+        if getattr(exc, "code", "") in ("usb_not_bound", "bad_usb_code"):  # the cursor where to type it
+            self.enrol_code.setFocus()
+            self.enrol_code.selectAll()
+
+    def _export_to(self, device_id: str) -> None:
+        name = f"代收数据-{device_id}-{self.ctx.desk.clock():%Y%m%d-%H%M}.json"
+        self.message.say("请选择U盘上保存的位置…", ok=True)
+        path = self.ctx.files.save_path(self, "导出到U盘：选择U盘上的位置", name, "代收数据 (*.json)", kind=Kind.USB)
+        if path is None:
+            self.message.say("没有导出（已取消）", ok=True)
+            return
+        desk = self.ctx.desk
+
+        def work() -> tuple[int, int] | None:
+            from sync.client import SyncClient
+
+            return SyncClient(desk).export(path)
+
+        self.message.say("正在导出…", ok=True)
+        self.ctx.tasks.run(work, lambda span: self._exported(path, span), on_error=self._refused, io=True)
+
+    def _exported(self, path: object, span: tuple[int, int] | None) -> None:
+        if span is None:
+            self.message.say("没有待导出的记录：当天的收款日结（F4）后才能导出", ok=True)
+            return
+        self.enrol_code.clear()
+        self.message.say(f"已导出第 {span[0]}–{span[1]} 条记录到 {path}：请把U盘交县里导入", ok=True)
         self.refresh()
 
     def unlock_user(self) -> None:

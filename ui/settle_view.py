@@ -28,6 +28,7 @@ from app.services.closing import NextDay, SettleResult
 from app.services.months import MonthFigures
 from app.services.settlement import DENOMINATIONS_FEN
 from ui.context import WindowContext
+from ui.file_dialogs import Kind
 from ui.message import ERROR_STYLE, MessageLine
 from ui.pin_dialog import HeadPinDialog
 from ui.reports import open_files, resolve_folder, save_report
@@ -236,7 +237,7 @@ class SettleView(QWidget):
 
     def _day_printed(self, day: date, paths: tuple[Path, Path] | None) -> None:
         if paths is None:  # no report or backup folder set: ask once (it is remembered)
-            folder = self.ctx.files.folder(self, "选择保存日结单和台账的文件夹")
+            folder = self.ctx.files.folder(self, "选择保存日结单和台账的文件夹", kind=Kind.REPORT)
             if folder is None:
                 self.message.say("没有选择文件夹，日结单和台账未生成；可稍后按 Ctrl+D 再生成")
                 return

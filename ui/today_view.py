@@ -31,6 +31,7 @@ from app.domain.money import format_fen
 from app.domain.records import CashPosition, Receipt
 from ui.context import WindowContext
 from ui.desk_view import print_receipt, send_to_printer
+from ui.file_dialogs import Kind
 from ui.message import MessageLine
 from ui.models import ReceiptTableModel
 from ui.pin_dialog import HeadPinDialog
@@ -287,7 +288,7 @@ class TodayView(QWidget):
 
         def done(path: Path | None) -> None:
             if path is None:
-                chosen = self.ctx.files.folder(self, "选择保存公示的文件夹")
+                chosen = self.ctx.files.folder(self, "选择保存公示的文件夹", kind=Kind.REPORT)
                 if chosen is None:
                     self.message.say("没有选择文件夹，公示未生成")
                     return

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -40,6 +39,7 @@ from ui.settings_view import PRINTER_KINDS
 
 if TYPE_CHECKING:
     from printing.discover import Found
+from ui.file_dialogs import FileChooser, Kind
 from ui.tasks import TaskManager
 from ui.text_size import scaled
 
@@ -55,7 +55,7 @@ def _file_row(edit: QLineEdit, title: str, pattern: str, parent: QWidget) -> QHB
     row = QHBoxLayout()
     browse = QPushButton("选择文件…")
     browse.clicked.connect(lambda: edit.setText(
-        QFileDialog.getOpenFileName(parent, title, "", pattern)[0] or edit.text()))
+        str(FileChooser().open_path(parent, title, pattern, kind=Kind.USB) or edit.text())))
     row.addWidget(edit)
     row.addWidget(browse)
     return row

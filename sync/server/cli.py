@@ -40,7 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--village-code", required=True)
     sp.add_argument("--device-no", type=int, required=True)
     sp.add_argument("--village-name", default="")
-    sp.add_argument("--hours", type=float, default=24, help="how long the code stays valid")
+    sp.add_argument("--hours", type=float, help="how long the code stays valid (default 24, --usb 720)")
+    sp.add_argument("--usb", action="store_true",
+                    help="a 16-character code a desk with no network types before its first USB export")
     user = sub.add_parser("user").add_subparsers(dest="user_command", required=True)
     sp = user.add_parser("add", help="county or township staff (password on stdin)")
     sp.add_argument("--name", required=True)
@@ -74,7 +76,7 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdo
     try:
         return _run(args, inp, out)
     except ServerRefusal as exc:
-        print(f"daishou-server: {exc.message}", file=err)
+        print(f"daishou-server: {exc.message}（{exc.code}）", file=err)
         return 1
     except (OSError, ValueError) as exc:
         print(f"daishou-server: {exc}", file=err)
@@ -118,8 +120,12 @@ def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) ->
     with session(engine) as s:
         if args.command == "device":
             service.ensure_village(s, args.village_code, args.village_name)
-            code = service.issue_enrolment_code(s, args.village_code, args.device_no, hours=args.hours)
-            print(f"{code[:4]}-{code[4:]}", file=out)
+            from sync.usb_file import USB_CODE_LENGTH
+
+            hours = args.hours if args.hours is not None else (720 if args.usb else 24)
+            code = service.issue_enrolment_code(s, args.village_code, args.device_no, hours=hours,
+                                                length=USB_CODE_LENGTH if args.usb else service.CODE_LENGTH)
+            print("-".join(code[i:i + 4] for i in range(0, len(code), 4)), file=out)
         elif args.command == "user":
             password = inp.readline().rstrip("\n")
             service.add_staff(s, args.name, args.role, password, args.township_code)
@@ -147,14 +153,12 @@ def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) ->
             n = service.confirm(s, args.slip, parse_yuan(args.amount, field="金额"), day)
             print(f"解缴单 {args.slip} 已确认入库" + ("" if n else "（县里还没有收到这张解缴单的上传）"), file=out)
         elif args.command == "import":
-            raw = Path(args.file).read_text(encoding="utf-8")
-            batch = p.Batch.model_validate_json(raw)
-            device = s.get(m.Device, batch.device_id)
-            if device is None:
-                raise ServerRefusal(404, "unknown_device", f"县里没有设备 {batch.device_id}")
-            result = service.accept_batch(s, device, batch, raw=raw)
-            print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False), file=out)
-            return 0 if result.status is not p.BatchStatus.CONFLICT else 1
+            from sync.server.usb_import import import_file
+
+            results = import_file(s, Path(args.file).read_text(encoding="utf-8"))
+            for result in results:
+                print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False), file=out)
+            return 0 if results[-1].status is not p.BatchStatus.CONFLICT else 1
         elif args.command == "check":
             checked = service.check_all(s)
             for problem in checked.problems:

@@ -94,14 +94,15 @@ def ensure_village(s: Session, code: str, name: str = "") -> m.Village:
     return row
 
 
-def issue_enrolment_code(s: Session, village_code: str, device_no: int, *, hours: float = 24) -> str:
+def issue_enrolment_code(s: Session, village_code: str, device_no: int, *, hours: float = 24,
+                         length: int = CODE_LENGTH) -> str:
     """A one-time code for one device; using it (re)enrols the device and keeps what is held."""
     village = ensure_village(s, village_code)
     device_no = validate_device_no(device_no)
     device_id = f"{village.code}-{device_no:02d}"
     if s.get(m.Device, device_id) is None:
         s.add(m.Device(id=device_id, village_code=village.code, device_no=device_no))
-    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
     s.add(m.EnrolmentCode(code_sha256=sha256_hex(code), device_id=device_id,
                           expires_at=now() + timedelta(hours=hours)))
     return code

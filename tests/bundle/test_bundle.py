@@ -131,3 +131,37 @@ def test_the_windows_installer_script_compiles_around_the_bundle(bundle: Path, t
     assert done.returncode == 0, done.stdout + done.stderr
     payload = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file() and not p.is_symlink())
     assert out.read_bytes()[:2] == b"MZ" and out.stat().st_size > payload
+
+
+def test_the_bundled_file_dialog_reads_chinese(bundle: Path, screen: Screen, tmp_path: Path) -> None:
+    """The .qm files the spec carries are found by the frozen program: Ctrl+I's file dialog reads
+    查看/文件类型, not Look in/Files of type (what it reads is dumped by ui/file_dialogs.py)."""
+    home = tmp_path / "home"
+    daishou(bundle, home, "init", "--village-code", "341824100201", "--village-name", "示范村",
+            "--township-code", "341824100", "--device-no", "1")
+    daishou(bundle, home, "user", "add", "--name", AGENT, "--role", "agent", stdin=AGENT_PIN + "\n")
+    assert list(bundle.rglob("translations/qtbase_zh_CN.qm")), "the spec did not carry qtbase_zh_CN.qm"
+    dump, log = tmp_path / "dialogs.jsonl", tmp_path / "gui.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([str(bundle / "daishou-gui"), "--home", str(home)],
+                                env=_env() | screen.env | {"DAISHOU_DIALOG_DUMP": str(dump)},
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        login = screen.wait_window("登录", timeout=60)
+        screen.run("xdotool", "windowactivate", "--sync", login)
+        screen.run("xdotool", "type", "--delay", "50", AGENT_PIN)
+        screen.run("xdotool", "key", "Return")
+        screen.run("xdotool", "windowactivate", "--sync", screen.wait_window("示范村", timeout=60))
+        time.sleep(1)
+        screen.run("xdotool", "key", "ctrl+i")
+        screen.wait_window("选择征收清册文件", timeout=30)
+        deadline = time.monotonic() + 20
+        while not dump.exists():
+            assert time.monotonic() < deadline and proc.poll() is None, log.read_text(errors="replace")
+            time.sleep(0.2)
+        time.sleep(0.3)
+        labels = json.loads(dump.read_text(encoding="utf-8").splitlines()[0])["labels"]
+        assert (labels["lookInLabel"], labels["fileTypeLabel"]) == ("查看(&L)：", "文件类型(&T)："), labels
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)

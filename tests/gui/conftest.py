@@ -161,14 +161,17 @@ class FakeFiles:
         self._folder, self._save, self._open = folder, save, open_
         self.asked = 0
 
-    def folder(self, parent: QWidget, title: str, start: str = "") -> Path | None:
+    def folder(self, parent: QWidget, title: str, start: str = "", *, kind: str = "") -> Path | None:
         self.asked += 1
         return self._folder
 
-    def save_path(self, parent: QWidget, title: str, start: str, filter_: str) -> Path | None:
+    def save_path(self, parent: QWidget, title: str, start: str, filter_: str, *, kind: str = "") -> Path | None:
         self.asked += 1
         return self._save
 
-    def open_path(self, parent: QWidget, title: str, filter_: str) -> Path | None:
+    def open_path(self, parent: QWidget, title: str, filter_: str, *, kind: str = "") -> Path | None:
         self.asked += 1
         return self._open
+
+    def note(self, changed: object) -> None:
+        pass

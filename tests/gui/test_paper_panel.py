@@ -64,7 +64,7 @@ def test_the_scanned_ledger_is_recorded_through_the_file_dialog(qtbot, desk: Des
     wait_idle(qtbot, tasks)
     # This village took no cash for 2026: F6 says nothing is due, as the review does (issue 21);
     # the overdue days of a year with cash are in tests/core/test_scan_rule.py.
-    assert "2026 年度集中征期 2026-06-30 结束：本机没有收取过该年度的现金，没有台账要扫描报送" == p.scan_state.text()
+    assert p.scan_state.text() == "2026 年度集中征期 2026-06-30 结束：本机没有收取过该年度的现金，没有台账要扫描报送"
     assert "已过期限" not in p.scan_state.text()
     p.sent_on.setDate(QDate(2026, 7, 6))
     p.scan_button.click()

@@ -62,4 +62,4 @@ def test_a_null_backend_counts_as_no_keyring(server: Server, desk: Desk) -> None
     keyring.set_keyring(null.Keyring())
     with pytest.raises(NoKeyring, match="本机没有可用的系统密钥库") as caught:
         SyncClient(desk, server=server.base, retries=1).enrol(code)
-    assert "设置 → 导出到U盘" in caught.value.message and "daishou" not in caught.value.message
+    assert "设置（F6）中按“导出到U盘”" in caught.value.message and "daishou" not in caught.value.message

@@ -22,6 +22,7 @@ from app.domain.money import format_fen
 from app.domain.review import new_seed
 from sync import protocol as p
 from sync.server import review, service
+from sync.server.body_limit import BodyLimit
 from sync.server.db import make_engine
 from sync.server.overview_page import OVERVIEW_PAGE
 from sync.server.service import ServerRefusal
@@ -137,6 +138,7 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
     # round trip of the other threads then waits for the GIL to come back (measured: 300 devices
     # uploading at once took several times their single-thread sum). More processes, not threads.
     uploads = anyio.CapacityLimiter(1)
+    app.add_middleware(BodyLimit)  # outermost: counts the bytes actually read, chunked or not
 
     @app.middleware("http")
     async def clock(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

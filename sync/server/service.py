@@ -27,8 +27,6 @@ from sync.server import models as m
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed by hand
 CODE_LENGTH = 8
 STAFF_SESSION = timedelta(hours=8)
-MAX_FAILED_PASSWORDS = 5
-STAFF_LOCKOUT = timedelta(minutes=15)
 
 
 class ServerRefusal(Exception):
@@ -415,25 +413,6 @@ def add_staff(s: Session, name: str, role: str, password: str, township_code: st
     salt = secrets.token_bytes(16)
     s.add(m.Staff(name=name, role=role, township_code=township_code, password_salt=salt.hex(),
                   password_hash=_password_hash(password, salt)))
-
-
-def staff_login(s: Session, name: str, password: str) -> str:
-    """A bearer token for 8 hours. Five wrong passwords lock the name for 15 minutes."""
-    row = s.get(m.Staff, name)
-    if row is None:
-        _password_hash(password, b"0" * 16)  # the same cost for an unknown name
-        raise ServerRefusal(401, "bad_password", "用户名或密码不对")
-    if row.locked_until is not None and row.locked_until > now():
-        raise ServerRefusal(429, "locked", f"连续输错密码，账户已锁定到 {row.locked_until:%H:%M}（UTC）")
-    if not hmac.compare_digest(_password_hash(password, bytes.fromhex(row.password_salt)), row.password_hash):
-        row.failed += 1
-        if row.failed >= MAX_FAILED_PASSWORDS:
-            row.failed, row.locked_until = 0, now() + STAFF_LOCKOUT
-        raise ServerRefusal(401, "bad_password", "用户名或密码不对")
-    row.failed, row.locked_until = 0, None
-    token = secrets.token_urlsafe(32)
-    s.add(m.StaffSession(token_sha256=sha256_hex(token), name=name, expires_at=now() + STAFF_SESSION))
-    return token
 
 
 def staff_for_token(s: Session, token: str | None) -> m.Staff:

@@ -227,6 +227,8 @@ class SyncClient:
         else:
             batch = self.build_batch(key, *span)
         tmp = out.with_name(out.name + ".part")
+        tmp.unlink(missing_ok=True)
+        tmp.touch(mode=0o600)  # the village's names and amounts: for the county, not whoever finds the stick
         tmp.write_text(batch.model_dump_json(), encoding="utf-8")
         tmp.replace(out)
         return span

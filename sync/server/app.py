@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.domain.money import format_fen
 from app.domain.review import new_seed
 from sync import protocol as p
-from sync.server import review, service, staff_auth
+from sync.server import log_safety, review, service, staff_auth, storage_errors
 from sync.server.body_limit import BodyLimit
 from sync.server.db import make_engine
 from sync.server.overview_page import OVERVIEW_PAGE
@@ -133,6 +133,7 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
     # round trip of the other threads then waits for the GIL to come back (measured: 300 devices
     # uploading at once took several times their single-thread sum). More processes, not threads.
     uploads = anyio.CapacityLimiter(1)
+    log_safety.install()  # no token, code, password or key in any log line
     app.add_middleware(BodyLimit)  # outermost: counts the bytes actually read, chunked or not
     guard = staff_auth.Guard(engine)  # sign-in and enrolment rate limits, the scrypt pool
     app.include_router(staff_auth.router(guard))
@@ -167,9 +168,7 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
         return JSONResponse(p.Refusal(code=f"http_{exc.status_code}", message=what).model_dump(),
                             status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(OperationalError)
-    async def busy(_request: Request, exc: OperationalError) -> JSONResponse:
-        return JSONResponse(p.Refusal(code="busy", message="服务器繁忙，请稍后重试").model_dump(), status_code=503)
+    app.add_exception_handler(OperationalError, storage_errors.answer)  # type: ignore[arg-type]  # disk_full / busy, logged
 
     @app.post(p.ENROL, response_model=p.EnrolResponse, responses=REFUSALS)
     def enrol(req: p.EnrolRequest, s: db_session, request: Request) -> p.EnrolResponse:

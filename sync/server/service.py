@@ -22,6 +22,7 @@ from app.domain.chain import KINDS, ChainError, ChainRules
 from app.domain.receipt_numbers import validate_device_no, validate_village_code
 from app.domain.signing import county_signing_bytes
 from sync import protocol as p
+from sync.server import keyfile
 from sync.server import models as m
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed by hand
@@ -51,18 +52,7 @@ def sha256_hex(text: str) -> str:
 # -- the server's key -------------------------------------------------------------------------
 
 def server_key(s: Session) -> Ed25519PrivateKey:
-    row = s.get(m.ServerKey, 1)
-    if row is None:
-        key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-        s.add(m.ServerKey(id=1, private_pem=pem, public_key=p.b64(_raw_public(key.public_key())),
-                          created_at=now()))
-        s.flush()
-        return key
-    loaded = serialization.load_pem_private_key(row.private_pem.encode(), password=None)
-    assert isinstance(loaded, Ed25519PrivateKey)
-    return loaded
+    return keyfile.server_key(s)  # a file of its own (0600), never the database
 
 
 def _raw_public(key: Ed25519PublicKey) -> bytes:
@@ -253,6 +243,9 @@ def _conflict(s: Session, device: m.Device, batch: p.Batch, first: p.Entry, held
                                                m.Conflict.first_seq == first.seq,
                                                m.Conflict.sent_hash == first.hash)).first()
     if existing is None:
+        from sync.server import forks
+
+        forks.make_room(s, device.id, len(raw if raw is not None else batch.model_dump_json()))
         existing = m.Conflict(device_id=device.id, village_code=device.village_code, first_seq=first.seq,
                               held_hash=held_hash, sent_hash=first.hash,
                               batch=raw if raw is not None else batch.model_dump_json(), received_at=now())

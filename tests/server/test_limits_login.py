@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import statistics
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from sync import protocol as p
 from sync.server import service
 from tests.server.conftest import Server, free_port
+from tests.server.limits_helpers import Flood, receipt_page_times
 from tests.server.test_real_server import server_cmd, start_server
 
 LOGIN = f"{p.API}/staff/login"
@@ -48,26 +48,22 @@ def test_wrong_passwords_from_one_address_do_not_keep_the_officer_out(officer: S
         assert signed_in.json()["role"] == "county"
 
 
-def _answers(http: httpx.Client, name: str) -> tuple[list[tuple[int, str, str]], list[float]]:
-    seen, times = [], []
-    for i in range(7):
-        started = time.perf_counter()
-        answer = http.post(LOGIN, json={"name": name, "password": f"guess-{i}"})
-        times.append(time.perf_counter() - started)
-        seen.append((answer.status_code, answer.json()["code"], answer.json()["message"]))
-    return seen, times[:5]
-
-
 def test_a_known_name_and_an_unknown_one_answer_alike(officer: Server) -> None:
+    seen: dict[str, list[tuple[int, str, str]]] = {"县社保": [], "不存在的人": []}
+    times: dict[str, list[float]] = {"县社保": [], "不存在的人": []}
     with from_address(officer, "127.0.0.4") as http:
-        known, known_times = _answers(http, "县社保")
-        unknown, unknown_times = _answers(http, "不存在的人")
-    assert known == unknown, (known, unknown)
-    assert [status for status, _, _ in known] == [401] * 5 + [429] * 2
-    # The same scrypt for both: an unknown name is not answered at once (the median times differ
-    # by far less than one scrypt; without the dummy hash the unknown name answers ~50x faster).
-    ratio = statistics.median(unknown_times) / statistics.median(known_times)
-    assert 0.5 < ratio < 2, (known_times, unknown_times)
+        for i in range(7):
+            for name in seen:  # taken in turns, so the machine's load weighs on both alike
+                started = time.perf_counter()
+                answer = http.post(LOGIN, json={"name": name, "password": f"guess-{i}"})
+                times[name].append(time.perf_counter() - started)
+                seen[name].append((answer.status_code, answer.json()["code"], answer.json()["message"]))
+    assert seen["县社保"] == seen["不存在的人"], seen
+    assert [status for status, _, _ in seen["县社保"]] == [401] * 5 + [429] * 2
+    # The same scrypt for both: an unknown name is not answered at once (without the dummy hash
+    # it answers a hundred times faster; the bound leaves room for a busy shared machine).
+    ratio = statistics.median(times["不存在的人"][:5]) / statistics.median(times["县社保"][:5])
+    assert 0.25 < ratio < 4, times
 
 
 def test_guessing_enrolment_codes_is_rate_limited(server: Server) -> None:
@@ -138,43 +134,15 @@ def county(tmp_path: Path) -> Iterator[str]:
         proc.communicate(timeout=10)
 
 
-def receipt_page_times(base: str, n: int) -> list[float]:
-    times = []
-    with httpx.Client(base_url=base, timeout=60) as http:
-        for _ in range(n):
-            started = time.perf_counter()
-            assert http.get("/receipt", params={"no": "341824100201-01-000001", "code": "0" * 12}).status_code == 200
-            times.append(time.perf_counter() - started)
-    return times
-
-
-def flood_logins(base: str, clients: int, rounds: int) -> tuple[threading.Event, list[threading.Thread]]:
-    """`clients` unauthenticated sign-ins at once, each from its own address, until stopped."""
-    stop = threading.Event()
-
-    def one(i: int) -> None:
-        with httpx.Client(base_url=base, transport=httpx.HTTPTransport(local_address=f"127.0.1.{i + 1}"),
-                          timeout=120) as http:
-            for r in range(rounds):
-                if stop.is_set():
-                    return
-                http.post(LOGIN, json={"name": f"用户{i}-{r}", "password": "guess"})
-
-    threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(clients)]
-    for t in threads:
-        t.start()
-    return stop, threads
-
-
 def test_twenty_parallel_sign_ins_do_not_starve_the_receipt_page(county: str) -> None:
     receipt_page_times(county, 3)  # warm up
     bare = statistics.median(receipt_page_times(county, 10))
-    stop, threads = flood_logins(county, 20, 25)
-    time.sleep(0.5)  # the flood is under way
-    loaded = receipt_page_times(county, 10)
-    stop.set()
-    for t in threads:
-        t.join(timeout=120)
+    flood = Flood(county, 20, 25)
+    time.sleep(1)  # the flood is under way
+    loaded = receipt_page_times(county, seconds=4)
+    answered = len(flood.answered)
+    flood.end()
+    assert answered >= 5  # the sign-ins were being answered (each a scrypt) while the page was timed
     print(f"receipt page: bare {bare * 1000:.0f} ms, under 20 sign-ins median {statistics.median(loaded) * 1000:.0f} ms,"
           f" worst {max(loaded) * 1000:.0f} ms")
     # Before: 158 ms -> 11.6 s (scrypt inside a write transaction, one at a time). The bound is

@@ -148,3 +148,14 @@ def test_twenty_parallel_sign_ins_do_not_starve_the_receipt_page(county: str) ->
     # Before: 158 ms -> 11.6 s (scrypt inside a write transaction, one at a time). The bound is
     # generous for a shared machine; the benchmark prints the ratio.
     assert max(loaded) < 2.0, loaded
+
+
+def test_sign_ins_past_the_queue_for_scrypt_are_told_to_come_back(officer: Server,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from sync.server import staff_auth
+
+    monkeypatch.setattr(staff_auth, "MAX_WAITING", 0)  # the queue is full
+    with httpx.Client(base_url=officer.base) as http:
+        answer = http.post(LOGIN, json={"name": "县社保", "password": "county-pass-1"})
+    assert answer.status_code == 503 and answer.json()["code"] == "busy"
+    assert answer.json()["message"] == "服务器繁忙，请稍后重试"

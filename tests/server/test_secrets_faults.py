@@ -142,3 +142,48 @@ def test_the_usb_export_is_readable_by_its_owner_only(server: Server, desk: Desk
     finally:
         os.umask(old)
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_a_database_error_logged_with_its_traceback_carries_no_check_code(db_url: str) -> None:
+    """What reached the log before: a receipt the database refused (another device's number),
+    logged with the INSERT's parameters, among them the receipt's check code."""
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    from sync.server.db import make_engine, migrate, session
+
+    migrate(db_url)
+    log_safety.install()
+    engine = make_engine(db_url)
+    row = {"number": "341824100201-01-000001", "device_id": "341824100201-01", "village_code": "341824100201",
+           "day": "2026-11-24", "total_fen": 40000, "check_code": "7c3e9a0b1d2f", "status": "有效"}
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    logger = logging.getLogger("test.secrets.db")
+    logger.addHandler(handler)
+    try:
+        with session(engine) as s:
+            s.execute(insert(m.Receipt), [row])
+        with pytest.raises(IntegrityError), session(engine) as s:
+            try:
+                s.execute(insert(m.Receipt), [{**row, "check_code": "5d6e7f8a9b0c"}])
+            except IntegrityError:
+                logger.exception("upload failed")
+                raise
+    finally:
+        logger.removeHandler(handler)
+        engine.dispose()
+    text = out.getvalue()
+    assert "upload failed" in text and "INSERT INTO receipt" in text  # what failed is there
+    assert "5d6e7f8a9b0c" not in text and "7c3e9a0b1d2f" not in text, text
+
+
+def test_a_full_postgresql_disk_is_named_too() -> None:
+    import psycopg.errors
+    from sqlalchemy.exc import OperationalError
+
+    from sync.server.storage_errors import is_disk_full
+
+    full = OperationalError("INSERT INTO entry ...", {}, psycopg.errors.DiskFull("could not extend file"))
+    assert is_disk_full(full)
+    assert not is_disk_full(OperationalError("SELECT 1", {}, psycopg.errors.LockNotAvailable("lock timeout")))

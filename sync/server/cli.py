@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--name", required=True)
     sp.add_argument("--role", required=True, choices=["county", "township"])
     sp.add_argument("--township-code")
+    sp = user.add_parser("password", help="set a staff member's password (on stdin); their sessions end")
+    sp.add_argument("--name", required=True)
     roster = sub.add_parser("roster").add_subparsers(dest="roster_command", required=True)
     sp = roster.add_parser("load", help="征收清册, checked by the desk's own importer: one village's "
                            "(--village-code), or a township's split by its 村代码 column")
@@ -132,6 +134,11 @@ def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) ->
             service.ensure_village(s, args.village_code, args.village_name)
             code = service.issue_enrolment_code(s, args.village_code, args.device_no, hours=args.hours)
             print(f"{code[:4]}-{code[4:]}", file=out)
+        elif args.command == "user" and args.user_command == "password":
+            from sync.server.staff_auth import reset_password
+
+            reset_password(s, args.name, inp.readline().rstrip("\n"))
+            print(f"已为 {args.name} 设置新密码，其登录已全部退出", file=out)
         elif args.command == "user":
             password = inp.readline().rstrip("\n")
             service.add_staff(s, args.name, args.role, password, args.township_code)

@@ -147,7 +147,7 @@ def test_twenty_parallel_sign_ins_do_not_starve_the_receipt_page(county: str) ->
           f" worst {max(loaded) * 1000:.0f} ms")
     # Before: 158 ms -> 11.6 s (scrypt inside a write transaction, one at a time). The bound is
     # generous for a shared machine; the benchmark prints the ratio.
-    assert max(loaded) < 2.0, loaded
+    assert statistics.median(loaded) < 1.0 and max(loaded) < 5.0, loaded
 
 
 def test_sign_ins_past_the_queue_for_scrypt_are_told_to_come_back(officer: Server,
@@ -159,3 +159,16 @@ def test_sign_ins_past_the_queue_for_scrypt_are_told_to_come_back(officer: Serve
         answer = http.post(LOGIN, json={"name": "县社保", "password": "county-pass-1"})
     assert answer.status_code == 503 and answer.json()["code"] == "busy"
     assert answer.json()["message"] == "服务器繁忙，请稍后重试"
+
+
+def test_the_administrator_resets_a_forgotten_password_and_its_sessions_end(officer: Server) -> None:
+    with httpx.Client(base_url=officer.base) as http:
+        token = _sign_in(http)
+        assert server_cmd(officer.url, "user", "password", "--name", "县社保", stdin="short\n") == (
+            1, "daishou-server: 密码至少 8 位\n")
+        assert server_cmd(officer.url, "user", "password", "--name", "无此人", stdin="county-pass-9\n")[0] == 1
+        code, out = server_cmd(officer.url, "user", "password", "--name", "县社保", stdin="county-pass-9\n")
+        assert code == 0 and "其登录已全部退出" in out, out
+        assert http.get(f"{p.API}/staff/villages", headers=token).status_code == 401
+        assert http.post(LOGIN, json={"name": "县社保", "password": "county-pass-1"}).status_code == 401
+        _sign_in(http, "county-pass-9")

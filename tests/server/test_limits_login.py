@@ -145,9 +145,11 @@ def test_twenty_parallel_sign_ins_do_not_starve_the_receipt_page(county: str) ->
     assert answered >= 5  # the sign-ins were being answered (each a scrypt) while the page was timed
     print(f"receipt page: bare {bare * 1000:.0f} ms, under 20 sign-ins median {statistics.median(loaded) * 1000:.0f} ms,"
           f" worst {max(loaded) * 1000:.0f} ms")
-    # Before: 158 ms -> 11.6 s (scrypt inside a write transaction, one at a time). The bound is
-    # generous for a shared machine; the benchmark prints the ratio.
-    assert statistics.median(loaded) < 1.0 and max(loaded) < 5.0, loaded
+    # Before (scrypt inside a write transaction the page waited for): on this machine the median
+    # went from 4 ms to 774 ms (the issue saw 11.6 s); now it stays within a few times bare. The
+    # bound leaves room for a busy shared machine and still fails the old code.
+    median = statistics.median(loaded)
+    assert median < max(0.25, 25 * bare) and max(loaded) < 5.0, (bare, loaded)
 
 
 def test_sign_ins_past_the_queue_for_scrypt_are_told_to_come_back(officer: Server,

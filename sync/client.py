@@ -249,6 +249,8 @@ class SyncClient:
                 break  # cut before a kind the county does not know
             first = end + 1
         tmp = out.with_name(out.name + ".part")
+        tmp.unlink(missing_ok=True)
+        tmp.touch(mode=0o600)  # the village's names and amounts: for the county, not whoever finds the stick
         tmp.write_text(UsbFile(binding=binding, batches=batches).model_dump_json(), encoding="utf-8")
         tmp.replace(out)
         return batches[0].from_seq, batches[-1].to_seq

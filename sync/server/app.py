@@ -21,18 +21,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.domain.money import format_fen
 from app.domain.review import new_seed
 from sync import protocol as p
-from sync.server import review, service
+from sync.server import log_safety, review, service, staff_auth, storage_errors
+from sync.server.body_limit import BodyLimit
 from sync.server.db import make_engine
 from sync.server.overview_page import OVERVIEW_PAGE
 from sync.server.service import ServerRefusal
 
 REFUSALS: dict[int | str, dict[str, Any]] = {
     code: {"model": p.Refusal} for code in (400, 401, 403, 404, 409, 422, 429, 503)}
-
-
-class LoginRequest(BaseModel):
-    name: str
-    password: str
 
 
 class LoginResponse(BaseModel):
@@ -137,6 +133,10 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
     # round trip of the other threads then waits for the GIL to come back (measured: 300 devices
     # uploading at once took several times their single-thread sum). More processes, not threads.
     uploads = anyio.CapacityLimiter(1)
+    log_safety.install()  # no token, code, password or key in any log line
+    app.add_middleware(BodyLimit)  # outermost: counts the bytes actually read, chunked or not
+    guard = staff_auth.Guard(engine)  # sign-in and enrolment rate limits, the scrypt pool
+    app.include_router(staff_auth.router(guard))
 
     @app.middleware("http")
     async def clock(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -168,13 +168,12 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
         return JSONResponse(p.Refusal(code=f"http_{exc.status_code}", message=what).model_dump(),
                             status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(OperationalError)
-    async def busy(_request: Request, exc: OperationalError) -> JSONResponse:
-        return JSONResponse(p.Refusal(code="busy", message="服务器繁忙，请稍后重试").model_dump(), status_code=503)
+    app.add_exception_handler(OperationalError, storage_errors.answer)  # type: ignore[arg-type]  # disk_full / busy, logged
 
     @app.post(p.ENROL, response_model=p.EnrolResponse, responses=REFUSALS)
-    def enrol(req: p.EnrolRequest, s: db_session) -> p.EnrolResponse:
-        return service.enrol(s, req)
+    def enrol(req: p.EnrolRequest, s: db_session, request: Request) -> p.EnrolResponse:
+        with guard.enrolment(staff_auth.client_address(request)):
+            return service.enrol(s, req)
 
     @app.get(p.STATE, response_model=p.DeviceState, responses=REFUSALS)
     def state(s: db_session, authorization: bearer = None) -> p.DeviceState:
@@ -219,16 +218,9 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
                             f"<body><h1>收据查验</h1>{body}</body></html>")
 
     @app.post(f"{p.API}/staff/login", response_model=LoginResponse, responses=REFUSALS)
-    def login(req: LoginRequest) -> LoginResponse:
-        # The failed count must be kept even though the answer is a refusal: its own transaction.
-        with service_session(engine) as s:
-            try:
-                token = service.staff_login(s, req.name, req.password)
-            except ServerRefusal as exc:
-                s.commit()
-                raise exc from None
-            staff = service.staff_for_token(s, token)
-            return LoginResponse(token=token, role=staff.role, township_code=staff.township_code)
+    async def login(req: staff_auth.LoginRequest, request: Request) -> LoginResponse:
+        token, staff = await guard.login(staff_auth.client_address(request), req.name, req.password)
+        return LoginResponse(token=token, role=staff.role, township_code=staff.township_code)
 
     @app.get(f"{p.API}/staff/villages", response_model=list[VillageOut], responses=REFUSALS)
     def villages(s: db_session, authorization: bearer = None) -> list[VillageOut]:

@@ -9,6 +9,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -17,8 +18,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sync import protocol as p
+from sync.server import keyfile, service
 from sync.server import models as m
-from sync.server import service
 from sync.server.db import make_engine, migrate, session
 from sync.server.service import ServerRefusal
 
@@ -29,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="daishou-server", description="代收 county server")
     parser.add_argument("--db", default=DEFAULT_DB,
                         help="SQLite file path, or postgresql://user@host/db (default: %(default)s)")
+    parser.add_argument("--key-file", help="the server's signing key (default: $DAISHOU_SERVER_KEY, else beside a "
+                        "SQLite database as <db>.key, else ~/.local/share/daishou-server/)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="create or migrate the database")
     sp = sub.add_parser("serve", help="run the HTTP server")
@@ -48,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--name", required=True)
     sp.add_argument("--role", required=True, choices=["county", "township"])
     sp.add_argument("--township-code")
+    sp = user.add_parser("password", help="set a staff member's password (on stdin); their sessions end")
+    sp.add_argument("--name", required=True)
     roster = sub.add_parser("roster").add_subparsers(dest="roster_command", required=True)
     sp = roster.add_parser("load", help="征收清册, checked by the desk's own importer: one village's "
                            "(--village-code), or a township's split by its 村代码 column")
@@ -73,6 +78,10 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdo
          stderr: TextIO | None = None) -> int:
     out, err, inp = stdout or sys.stdout, stderr or sys.stderr, stdin or sys.stdin
     args = build_parser().parse_args(argv)
+    umask = os.umask(0o077)  # the database, its journal, the key file: readable by the server's account only
+    key_env = os.environ.get(keyfile.ENV)
+    if args.key_file:
+        os.environ[keyfile.ENV] = args.key_file  # read by `serve --workers N` too
     try:
         return _run(args, inp, out)
     except ServerRefusal as exc:
@@ -81,28 +90,33 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdo
     except (OSError, ValueError) as exc:
         print(f"daishou-server: {exc}", file=err)
         return 1
+    finally:
+        os.umask(umask)
+        if args.key_file and key_env is None:
+            del os.environ[keyfile.ENV]
+        elif args.key_file and key_env is not None:
+            os.environ[keyfile.ENV] = key_env
 
 
 def _run(args: argparse.Namespace, inp: TextIO, out: TextIO) -> int:
-    if args.command == "init":
+    if args.command in ("init", "serve"):
         migrate(args.db)
+        keyfile.secure_files(args.db)
         engine = make_engine(args.db)
         try:
             with session(engine) as s:
-                key = service.server_public_key(s)
+                key = service.server_public_key(s)  # moves an older database's key out into the file
         finally:
             engine.dispose()
-        print(f"数据库已就绪：{args.db}\n服务器公钥：{key}", file=out)
+    if args.command == "init":
+        print(f"数据库已就绪：{args.db}\n签名密钥文件：{keyfile.key_path(args.db)}\n服务器公钥：{key}", file=out)
         return 0
     if args.command == "serve":
         import uvicorn
 
         from sync.server.app import create_app
 
-        migrate(args.db)
         if args.workers > 1:  # one process per core, all on the same database
-            import os
-
             os.environ["DAISHOU_SERVER_DB"] = args.db
             uvicorn.run("sync.server.app:app_from_environment", factory=True, host=args.host, port=args.port,
                         workers=args.workers, log_level="warning")
@@ -126,6 +140,11 @@ def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) ->
             code = service.issue_enrolment_code(s, args.village_code, args.device_no, hours=hours,
                                                 length=USB_CODE_LENGTH if args.usb else service.CODE_LENGTH)
             print("-".join(code[i:i + 4] for i in range(0, len(code), 4)), file=out)
+        elif args.command == "user" and args.user_command == "password":
+            from sync.server.staff_auth import reset_password
+
+            reset_password(s, args.name, inp.readline().rstrip("\n"))
+            print(f"已为 {args.name} 设置新密码，其登录已全部退出", file=out)
         elif args.command == "user":
             password = inp.readline().rstrip("\n")
             service.add_staff(s, args.name, args.role, password, args.township_code)

@@ -18,9 +18,9 @@ class ServerModel(SQLModel, registry=registry()):
 
 
 class ServerKey(ServerModel, table=True):
-    """The server's Ed25519 key that signs acknowledgements and what goes down. Kept in the
-    database so that several server processes behind a proxy sign with the same key; whoever can
-    write this database can already rewrite what it holds, so a file beside it protects nothing more."""
+    """Where a server from before kept its Ed25519 signing key. The key now lives in a file of its
+    own (keyfile.py), so a copy of the database signs nothing; the first start moves a key found
+    here into that file and deletes the row. Kept as a table so older databases migrate."""
 
     __tablename__ = "server_key"
     id: int = Field(default=1, primary_key=True)

@@ -32,8 +32,16 @@ tr.total td { font-weight: bold; background: #f6f6f6; }
   <button type="submit">登录</button>
 </form>
 <p id="error" role="alert"></p>
+<p id="notice" role="status"></p>
 <section id="overview" class="hidden">
   <p id="who"></p>
+  <p><button id="logout" type="button" accesskey="q">退出登录（Alt+Q）</button></p>
+  <details id="change"><summary accesskey="p">修改密码（Alt+P）</summary>
+  <form id="password-form">
+    <label>原密码 <input id="old-password" type="password" autocomplete="current-password" required></label>
+    <label>新密码（至少8位） <input id="new-password" type="password" autocomplete="new-password" minlength="8" required></label>
+    <button type="submit">确认修改</button>
+  </form></details>
   <table id="villages">
     <thead><tr><th>乡镇代码</th><th>村代码</th><th>村名</th><th>设备</th><th>收据</th><th>实收（元）</th>
     <th>已日结</th><th>已解缴</th><th>已入库</th><th>日结未解缴</th><th>疑点</th><th>日志分叉</th><th>最后同步</th></tr></thead>
@@ -132,6 +140,7 @@ async function showVillage(code, name, seed) {
 $("login").addEventListener("submit", async (event) => {
   event.preventDefault();
   $("error").textContent = "";
+  $("notice").textContent = "";
   try {
     const answer = await fetch("/api/v1/staff/login", {method: "POST", headers: {"Content-Type": "application/json"},
       body: JSON.stringify({name: $("name").value, password: $("password").value})});
@@ -140,6 +149,35 @@ $("login").addEventListener("submit", async (event) => {
     sessionStorage.setItem("token", body.token);
     sessionStorage.setItem("who", $("name").value + (body.role === "township" ? "（乡镇 " + body.township_code + "）" : "（县级）"));
     await showOverview();
+  } catch (e) { $("error").textContent = e.message; }
+});
+async function post(path, body) {
+  const answer = await fetch(path, {method: "POST", body: JSON.stringify(body || {}),
+    headers: {"Content-Type": "application/json", "Authorization": "Bearer " + sessionStorage.getItem("token")}});
+  const data = await answer.json();
+  if (!answer.ok) throw new Error(data.message || ("服务器拒绝：" + answer.status));
+  return data;
+}
+$("logout").addEventListener("click", async () => {
+  let said = "已退出登录";
+  try { said = (await post("/api/v1/staff/logout")).message; } catch (e) { /* the session had ended already */ }
+  sessionStorage.removeItem("token");
+  sessionStorage.removeItem("who");
+  for (const id of ["overview", "village"]) $(id).classList.add("hidden");
+  $("login").classList.remove("hidden");
+  $("password").value = "";
+  $("error").textContent = "";
+  $("notice").textContent = said;
+});
+$("password-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  $("error").textContent = "";
+  $("notice").textContent = "";
+  try {
+    const r = await post("/api/v1/staff/password", {old_password: $("old-password").value, new_password: $("new-password").value});
+    $("old-password").value = "";
+    $("new-password").value = "";
+    $("notice").textContent = r.message;
   } catch (e) { $("error").textContent = e.message; }
 });
 $("reseed").addEventListener("submit", (event) => {

@@ -22,13 +22,12 @@ from app.domain.chain import KINDS, ChainError, ChainRules
 from app.domain.receipt_numbers import validate_device_no, validate_village_code
 from app.domain.signing import county_signing_bytes
 from sync import protocol as p
+from sync.server import keyfile
 from sync.server import models as m
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed by hand
 CODE_LENGTH = 8
 STAFF_SESSION = timedelta(hours=8)
-MAX_FAILED_PASSWORDS = 5
-STAFF_LOCKOUT = timedelta(minutes=15)
 
 
 class ServerRefusal(Exception):
@@ -53,18 +52,7 @@ def sha256_hex(text: str) -> str:
 # -- the server's key -------------------------------------------------------------------------
 
 def server_key(s: Session) -> Ed25519PrivateKey:
-    row = s.get(m.ServerKey, 1)
-    if row is None:
-        key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-        s.add(m.ServerKey(id=1, private_pem=pem, public_key=p.b64(_raw_public(key.public_key())),
-                          created_at=now()))
-        s.flush()
-        return key
-    loaded = serialization.load_pem_private_key(row.private_pem.encode(), password=None)
-    assert isinstance(loaded, Ed25519PrivateKey)
-    return loaded
+    return keyfile.server_key(s)  # a file of its own (0600), never the database
 
 
 def _raw_public(key: Ed25519PublicKey) -> bytes:
@@ -256,6 +244,9 @@ def _conflict(s: Session, device: m.Device, batch: p.Batch, first: p.Entry, held
                                                m.Conflict.first_seq == first.seq,
                                                m.Conflict.sent_hash == first.hash)).first()
     if existing is None:
+        from sync.server import forks
+
+        forks.make_room(s, device.id, len(raw if raw is not None else batch.model_dump_json()))
         existing = m.Conflict(device_id=device.id, village_code=device.village_code, first_seq=first.seq,
                               held_hash=held_hash, sent_hash=first.hash,
                               batch=raw if raw is not None else batch.model_dump_json(), received_at=now())
@@ -416,25 +407,6 @@ def add_staff(s: Session, name: str, role: str, password: str, township_code: st
     salt = secrets.token_bytes(16)
     s.add(m.Staff(name=name, role=role, township_code=township_code, password_salt=salt.hex(),
                   password_hash=_password_hash(password, salt)))
-
-
-def staff_login(s: Session, name: str, password: str) -> str:
-    """A bearer token for 8 hours. Five wrong passwords lock the name for 15 minutes."""
-    row = s.get(m.Staff, name)
-    if row is None:
-        _password_hash(password, b"0" * 16)  # the same cost for an unknown name
-        raise ServerRefusal(401, "bad_password", "用户名或密码不对")
-    if row.locked_until is not None and row.locked_until > now():
-        raise ServerRefusal(429, "locked", f"连续输错密码，账户已锁定到 {row.locked_until:%H:%M}（UTC）")
-    if not hmac.compare_digest(_password_hash(password, bytes.fromhex(row.password_salt)), row.password_hash):
-        row.failed += 1
-        if row.failed >= MAX_FAILED_PASSWORDS:
-            row.failed, row.locked_until = 0, now() + STAFF_LOCKOUT
-        raise ServerRefusal(401, "bad_password", "用户名或密码不对")
-    row.failed, row.locked_until = 0, None
-    token = secrets.token_urlsafe(32)
-    s.add(m.StaffSession(token_sha256=sha256_hex(token), name=name, expires_at=now() + STAFF_SESSION))
-    return token
 
 
 def staff_for_token(s: Session, token: str | None) -> m.Staff:

@@ -56,6 +56,12 @@ def database_url(kind: str, tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(autouse=True)
+def key_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server's key file for a PostgreSQL database goes under $XDG_DATA_HOME: the test's own."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield from database_url(request.param, tmp_path)

@@ -62,7 +62,8 @@ class TodayView(QWidget):
         self.refund_button = QPushButton("退费申请", objectName="refundButton")
         self.refund_button.clicked.connect(self.refund)
         self.posting_button = QPushButton("生成本日公示", objectName="postingButton")
-        self.posting_button.clicked.connect(self.posting)
+        # clicked(bool) would pass `checked` as the folder: call it with no argument.
+        self.posting_button.clicked.connect(lambda: self.posting())
         # 代为缴费 (第三十条): shown in a county whose configuration says the agent pays at once.
         self.paid_button = QPushButton("登记代为缴费并打印缴费证明（F9）", objectName="paidButton")
         self.paid_button.clicked.connect(self.pay_on_behalf)

@@ -179,7 +179,7 @@ def test_any_days_receipt_opened_reprinted_refunded_and_the_days_posting(  # typ
     assert desk.receipts.get(number).refund is not None
     qtbot.waitUntil(lambda: view.model.data(view.model.index(0, 6)) == "有效，已申请退费")
     window.ctx.files = FakeFiles(folder=tmp_path)
-    view.posting()
+    view.posting_button.click()  # the button, as the agent does (it once passed `checked` as the folder)
     qtbot.waitUntil(lambda: "已生成" in view.message.text())
     posted = tmp_path / f"公示-{day1.isoformat()}.pdf"
     assert posted.exists() and "吴福福" in read_pdf(posted.read_bytes()).all

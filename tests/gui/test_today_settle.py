@@ -140,7 +140,7 @@ def test_settled_day_printed_again_into_a_folder_the_agent_picks(qtbot, window, 
                             counted_fen=40000, denominations={10000: 4})
     window.ctx.changes.ledger.emit()
     settle = open_screen(qtbot, window, Qt.Key.Key_F4)
-    assert settle.print_button.isEnabled() and "2026-10-15" in settle.print_button.text()
+    assert settle.print_button.isEnabled() and settle.papers.days.currentText() == "2026-10-15"
     window.ctx.files = FakeFiles(folder=tmp_path / "报表")
     qtbot.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)  # Ctrl+L is log out
     qtbot.waitUntil(lambda: "日结单和台账已保存" in settle.message.text(), timeout=20000)

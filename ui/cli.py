@@ -37,6 +37,9 @@ def run(desk: Any, argv: list[str] | None = None) -> int:
     desk_app = DeskApp(desk)
     desk_app.quit_requested.connect(app.quit)
     desk_app.start()
+    from ui.inventory import install
+
+    install(desk_app)  # the end-to-end tests' list of buttons (only with DAISHOU_TEST_INVENTORY)
     try:
         return int(app.exec())
     finally:

@@ -158,8 +158,14 @@ class TodayView(QWidget):
 
     def _print_fresh(self, receipt: Receipt) -> None:
         kind = "补打（副本）" if receipt.prints else "打印"
-        self.message.say(f"收据 {receipt.number} 正在{kind}", ok=True)
-        print_receipt(self.ctx, receipt, on_problem=self.message.say)
+        printing = f"收据 {receipt.number} 正在{kind}"
+        self.message.say(printing, ok=True)
+
+        def printed() -> None:  # unless something newer was said meanwhile
+            if self.message.text() == printing:
+                self.message.say(f"收据 {receipt.number} 已{kind}", ok=True)
+
+        print_receipt(self.ctx, receipt, on_problem=self.message.say, on_printed=printed)
 
     # -- void --------------------------------------------------------------------------------
     def void(self) -> None:

@@ -53,6 +53,7 @@ class SettleView(QWidget):
         scaled(self.title, 1.4, bold=True)
         self.note = QLabel(objectName="settleNote", wordWrap=True)
         self.next: NextDay | None = None
+        self._shown: tuple[object, ...] | None = None  # what the last refresh showed
         self.counts: dict[int, QSpinBox] = {}
         grid = QGridLayout()
         for n, fen in enumerate(DENOMINATIONS_FEN):
@@ -148,6 +149,8 @@ class SettleView(QWidget):
 
     def _show(self, result: _State) -> None:
         nxt, cash, remittances, confirmed, month, papers = result
+        self._forget_if_changed((nxt.day, nxt.heading, nxt.expected_fen, cash.settled_not_remitted_fen,
+                                 month.month if month else None))
         self._show_month(month)
         self.papers.show_papers(papers)
         self.next = nxt
@@ -165,6 +168,16 @@ class SettleView(QWidget):
             + (f"已入库（{confirmed[r.slip_no]['confirmed_on']}）" if r.slip_no in confirmed else "待县里确认入库")
             for r in remittances[-5:]))
         self._recount()
+
+    def _forget_if_changed(self, shown: tuple[object, ...]) -> None:
+        """What was typed and refused about the cash as it was (an amount to remit, the month's
+        count, the error about them) is dropped once the day, the cash or the month changed."""
+        if self._shown not in (None, shown):
+            for field in (self.remit_amount, self.slip, self.month_counted, self.month_reason):
+                field.clear()
+            if self.message.styleSheet() == ERROR_STYLE:
+                self.message.clear()
+        self._shown = shown
 
     def counted_fen(self) -> int:
         return sum(fen * box.value() for fen, box in self.counts.items())

@@ -72,3 +72,26 @@ def test_a_newer_message_is_not_overwritten_by_a_late_print(qtbot, window, print
     wait_idle(qtbot, window.ctx.tasks)
     assert line.text() == "请先选择要缴费的人员"
     assert not errors
+
+
+def test_f4_drops_a_refused_amount_and_its_error_once_the_cash_changed(qtbot, window, errors) -> None:  # type: ignore[no-untyped-def]
+    from tests.gui.test_today_settle import open_screen
+
+    desk = window.ctx.desk
+    settle = open_screen(qtbot, window, Qt.Key.Key_F4)
+    settle.remit_amount.setText("5000")
+    settle.slip.setText("NB-1")
+    settle.remit()
+    wait_idle(qtbot, window.ctx.tasks)
+    refused = settle.message.text()
+    assert refused and settle.message.styleSheet() == ERROR_STYLE  # nothing settled to remit yet
+    settle.refresh()  # nothing changed: the error and the amount stay
+    wait_idle(qtbot, window.ctx.tasks)
+    assert settle.message.text() == refused and settle.remit_amount.text() == "5000"
+    take_cash(window, "吴福福")
+    desk.settlements.settle(desk.clock().date(), agent=window.ctx.user, head=desk.users.authenticate("王村长", "567890"),
+                            counted_fen=40000)
+    window.ctx.changes.ledger.emit()
+    wait_idle(qtbot, window.ctx.tasks)
+    assert settle.message.text() == "" and settle.remit_amount.text() == "" and settle.slip.text() == ""
+    assert not errors

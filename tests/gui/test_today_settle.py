@@ -58,7 +58,7 @@ def test_void_needs_reason_and_head_pin(qtbot, window, errors) -> None:  # type:
     today = open_screen(qtbot, window, Qt.Key.Key_F3)
     qtbot.keyClick(window, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
     dialog = countersign(qtbot, today, pin="0000", reason="收错人了")
-    qtbot.waitUntil(lambda: "PIN 错误" in dialog.message.text())
+    qtbot.waitUntil(lambda: "密码错误" in dialog.message.text())
     assert dialog.isVisible()
     qtbot.keyClicks(dialog.pin, HEAD_PIN)
     qtbot.keyClick(dialog.pin, Qt.Key.Key_Return)

@@ -96,6 +96,7 @@ class DeskView(QWidget):
         self.household_model = HouseholdModel(parent=self)
         self.household = self._table(self.household_model, "householdTable")
         self.household.setItemDelegate(TierDelegate(self.household_model, parent=self))
+        self.household.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.household.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
         self.household_model.dataChanged.connect(self._draft_changed)
         self.panel = PaymentPanel()
@@ -153,7 +154,7 @@ class DeskView(QWidget):
         view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         view.verticalHeader().hide()
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        view.horizontalHeader().setStretchLastSection(True)
+        view.horizontalHeader().setSectionResizeMode(len(model.headers) - 1, QHeaderView.ResizeMode.Stretch)  # type: ignore[attr-defined]
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         return view
 
@@ -339,8 +340,7 @@ class DeskView(QWidget):
         self.search.clear()
         self.search.setFocus()
         self.ctx.changes.receipts.emit()
-        # says it, prints it, and keeps the line true: printed, not printed, settled again
-        self.receipt_line.recorded(receipt)
+        self.receipt_line.recorded(receipt)  # says it, prints it, keeps the line true
 
     def _record_refused(self, exc: BaseException) -> None:
         self._recording = False
@@ -385,8 +385,7 @@ def send_to_printer(ctx: WindowContext, receipt: Receipt, send: Callable[..., No
 
 def print_receipt(ctx: WindowContext, receipt: Receipt, *, on_problem,  # type: ignore[no-untyped-def]
                   on_printed: Callable[[], None] | None = None) -> None:
-    """Print on the device pool, then log the attempt on the database worker; `on_problem` gets
-    what went wrong, `on_printed` is told when it came out."""
+    """Print on the device pool, then log the attempt on the database worker (and say how it went)."""
     receipts = ctx.desk.receipts
 
     def log(error: str | None) -> None:

@@ -17,6 +17,7 @@ from app.domain.records import Device, UserInfo
 from app.services.desk import Desk
 from app.services.errors import DaishouError, PinTooShort
 from ui.message import ERROR_STYLE
+from ui.placement import fit_to_contents
 from ui.tasks import TaskManager
 from ui.text_size import scaled
 
@@ -54,7 +55,7 @@ class LoginDialog(QDialog):
         form.addRow(self.button)
         self._form = form
         self._show_new_pin(False)
-        self.setMinimumWidth(420)
+        fit_to_contents(self, min_width=420)
         self.pin.setFocus()
         tasks.run(lambda: (desk.setup.device, desk.users.list()), self._fill)
 

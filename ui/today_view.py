@@ -34,6 +34,7 @@ from ui.desk_view import print_receipt, send_to_printer
 from ui.message import MessageLine
 from ui.models import ReceiptTableModel
 from ui.pin_dialog import HeadPinDialog
+from ui.placement import fit_to_contents
 from ui.reports import open_files, resolve_folder, save_report
 from ui.text_size import scaled
 
@@ -360,6 +361,7 @@ class ReceiptDetailDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
         layout.addLayout(buttons)
+        fit_to_contents(self)
 
 
 class PaidOnBehalfDialog(QDialog):
@@ -388,4 +390,5 @@ class PaidOnBehalfDialog(QDialog):
         row.addWidget(cancel)
         row.addWidget(ok)
         form.addRow(row)
+        fit_to_contents(self, min_width=420)
         self.voucher.setFocus()

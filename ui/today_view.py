@@ -106,6 +106,7 @@ class TodayView(QWidget):
 
     def _day_picked(self, _d: QDate) -> None:
         self._follow_today = self.shown_day == self.ctx.desk.clock().date()
+        self.message.clear()  # it spoke of a receipt or the 公示 of the day shown before
         self.refresh()
 
     def refresh(self) -> None:

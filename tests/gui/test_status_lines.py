@@ -95,3 +95,17 @@ def test_f4_drops_a_refused_amount_and_its_error_once_the_cash_changed(qtbot, wi
     wait_idle(qtbot, window.ctx.tasks)
     assert settle.message.text() == "" and settle.remit_amount.text() == "" and settle.slip.text() == ""
     assert not errors
+
+
+def test_f3_message_about_one_day_goes_when_another_day_is_shown(qtbot, window, printer, errors) -> None:  # type: ignore[no-untyped-def]
+    from tests.gui.test_today_settle import open_screen
+
+    take_cash(window, "吴福福")
+    today = open_screen(qtbot, window, Qt.Key.Key_F3)
+    today.table.selectRow(0)
+    today.reprint()
+    qtbot.waitUntil(lambda: "已打印" in today.message.text())  # the reprint came out: said so
+    today.day.setDate(today.day.date().addDays(-1))
+    wait_idle(qtbot, window.ctx.tasks)
+    assert today.message.text() == ""
+    assert not errors

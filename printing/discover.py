@@ -27,8 +27,9 @@ def find_printers() -> tuple[list[Found], list[str]]:
         from serial.tools import list_ports
 
         for port in sorted(list_ports.comports(), key=lambda p: p.device):
-            found.append(Found("serial", f"{port.device}?baud=9600",
-                               f"串口 {port.device}（{port.description or '串口设备'}）"))
+            # pyserial says "n/a" for a port with nothing known behind it (Linux lists ttyS0-31)
+            described = port.description if port.description not in ("", "n/a", None) else "串口设备"
+            found.append(Found("serial", f"{port.device}?baud=9600", f"串口 {port.device}（{described}）"))
     except Exception as exc:  # noqa: BLE001 - a finder that fails is a note
         notes.append(f"无法列出串口：{exc}")
     try:

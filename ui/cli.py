@@ -36,9 +36,15 @@ def run(desk: Any, argv: list[str] | None = None) -> int:
     # DeskApp decides when the program ends: see ui/app.py.
     app.setQuitOnLastWindowClosed(False)
     install_translations(app)
+    from ui.placement import install as dialogs_on_screen
+
+    dialogs_on_screen(app)  # a dialog's title bar never above the screen (the login's was)
     desk_app = DeskApp(desk)
     desk_app.quit_requested.connect(app.quit)
     desk_app.start()
+    from ui.inventory import install
+
+    install(desk_app)  # the end-to-end tests' list of buttons (only with DAISHOU_TEST_INVENTORY)
     try:
         return int(app.exec())
     finally:

@@ -36,6 +36,7 @@ from ui.context import WindowContext
 from ui.message import ERROR_STYLE
 from ui.models import HouseholdModel, PersonTableModel
 from ui.payment_panel import PaymentPanel
+from ui.receipt_status import LastReceiptLine
 from ui.text_size import scaled
 
 SEARCH_LIMIT = 50
@@ -96,9 +97,11 @@ class DeskView(QWidget):
         self.household_model = HouseholdModel(parent=self)
         self.household = self._table(self.household_model, "householdTable")
         self.household.setItemDelegate(TierDelegate(self.household_model, parent=self))
+        self.household.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.household.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
         self.household_model.dataChanged.connect(self._draft_changed)
         self.panel = PaymentPanel()
+        self.receipt_line = LastReceiptLine(ctx, self.panel.message, print_receipt, parent=self)
         self.panel.record_requested.connect(self.record)
 
         # With no roster there is nobody to find: say so where the agent types, with the way on.
@@ -154,7 +157,7 @@ class DeskView(QWidget):
         view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         view.verticalHeader().hide()
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        view.horizontalHeader().setStretchLastSection(True)
+        view.horizontalHeader().setSectionResizeMode(len(model.headers) - 1, QHeaderView.ResizeMode.Stretch)  # type: ignore[attr-defined]
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         return view
 
@@ -332,8 +335,6 @@ class DeskView(QWidget):
     def _recorded(self, receipt: Receipt) -> None:
         self._recording = False
         self.panel.record.setEnabled(True)
-        self.panel.say(f"已收款 ¥{format_fen(receipt.total_fen)}，找零 ¥{format_fen(receipt.change_fen)}。"
-                       f"收据 {receipt.number} 正在打印。", ok=True)
         self.household_model.set_draft(None)
         self.household_title.setText(NO_HOUSEHOLD)
         self.whole_household.setEnabled(False)
@@ -342,18 +343,7 @@ class DeskView(QWidget):
         self.search.clear()
         self.search.setFocus()
         self.ctx.changes.receipts.emit()
-        print_receipt(self.ctx, receipt, on_problem=self._print_problem)
-        settlements = self.ctx.desk.settlements
-        self.ctx.tasks.run(lambda: len(settlements.rounds(receipt.day)), self._after_settlement)
-
-    def _after_settlement(self, rounds: int) -> None:
-        """Cash taken on a day already settled: say now that the day needs settling again."""
-        if rounds:
-            self.panel.say(f"{self.panel.message.text()}\n今天已经日结过：这笔现金须在今天再做一次日结"
-                           f"（第{rounds + 1}次，F4），否则明天不能收款。", ok=True)
-
-    def _print_problem(self, message: str) -> None:
-        self.panel.say(f"{self.panel.message.text()}\n{message}")
+        self.receipt_line.recorded(receipt)  # says it, prints it, keeps the line true
 
     def _record_refused(self, exc: BaseException) -> None:
         self._recording = False
@@ -396,8 +386,9 @@ def send_to_printer(ctx: WindowContext, receipt: Receipt, send: Callable[..., No
     ctx.tasks.run(job, done, io=True)
 
 
-def print_receipt(ctx: WindowContext, receipt: Receipt, *, on_problem) -> None:  # type: ignore[no-untyped-def]
-    """Print on the device pool, then log the attempt on the database worker."""
+def print_receipt(ctx: WindowContext, receipt: Receipt, *, on_problem,  # type: ignore[no-untyped-def]
+                  on_printed: Callable[[], None] | None = None) -> None:
+    """Print on the device pool, then log the attempt on the database worker (and say how it went)."""
     receipts = ctx.desk.receipts
 
     def log(error: str | None) -> None:
@@ -406,5 +397,7 @@ def print_receipt(ctx: WindowContext, receipt: Receipt, *, on_problem) -> None: 
         ctx.changes.printer_state.emit(error or "就绪")
         if error:
             on_problem(f"收据 {receipt.number} 已保存，但没有打印出来：{error}。请在“收据”中补打（F3）。")
+        elif on_printed is not None:
+            on_printed()
 
     send_to_printer(ctx, receipt, lambda printer, r, context: printer.print_receipt(r, context), log)

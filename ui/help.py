@@ -13,8 +13,9 @@ HELP = {
     "today": "收据（F3）\n选择日期查看任何一天的收据；回车查看详情（明细、签字、打印记录）；Ctrl+P 补打（副本）；"
              "Ctrl+Delete 作废（填原因，负责人输入密码会签）；已日结的收据可提交退费申请；可生成本日公示；"
              "县里规定代为缴费时，F9 登记选中收据的缴费凭证号并打印缴费证明。",
-    "settle": "日结与解缴（F4）\n按面额清点现金；Ctrl+J 日结（负责人会签）；Ctrl+D 再生成日结单和台账；"
-              "Ctrl+R 登记解缴；月末后 Ctrl+M 月结（输入清点的手头现金，回车，负责人会签）。",
+    "settle": "日结与解缴（F4）\n按面额清点现金；Ctrl+J 日结（负责人会签）；Ctrl+D 生成“往日单据”中所选日子的"
+              "日结单和台账；Ctrl+R 登记解缴；月末后 Ctrl+M 月结（输入清点的手头现金，回车，负责人会签）；"
+              "Ctrl+Y 生成所选月份的月结单。",
     "progress": "进度（F5）\n各险种、各村民小组的已缴和未缴；Ctrl+E 导出未缴名单（Excel），"
                 "Ctrl+U 打印未缴名单，Ctrl+I 导入新清册。",
     "settings": "设置（F6）\nCtrl+S 保存设置，Ctrl+T 打印测试页；可开启大字模式。\n"
@@ -22,8 +23,14 @@ HELP = {
                 "Ctrl+G 登记作废的下一张票据（填原因，回车）。台账扫描件在同一页选择文件登记报送。",
 }
 
+# The township reviewer's window has no pages and takes no cash: its own keys only.
+REVIEW = ("乡镇审核\nCtrl+O 打开村里备份的账本文件；输入种子后回车按此种子重新抽查；"
+          "Ctrl+P 生成抽查报告 PDF；Ctrl+L 退出登录（换人）；F1 本帮助。")
+
 
 def help_text(screen: str) -> str:
+    if screen == "review":
+        return REVIEW
     return f"{HELP.get(screen, '')}\n\n{COMMON}".strip()
 
 

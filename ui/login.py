@@ -19,6 +19,7 @@ from app.services.desk_alerts import Alert, desk_alerts
 from app.services.errors import DaishouError, PinTooShort
 from ui.alert_banner import style_alerts
 from ui.message import ERROR_STYLE
+from ui.placement import fit_to_contents
 from ui.tasks import TaskManager
 from ui.text_size import scaled
 
@@ -60,7 +61,7 @@ class LoginDialog(QDialog):
         form.addRow(self.button)
         self._form = form
         self._show_new_pin(False)
-        self.setMinimumWidth(420)
+        fit_to_contents(self, min_width=420)
         self.pin.setFocus()
         tasks.run(lambda: (desk.setup.device, desk.users.list()), self._fill)
         tasks.run(lambda: desk_alerts(desk), self._show_alerts, on_error=self._no_alerts)

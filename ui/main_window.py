@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self._shortcut("Ctrl+R", lambda: self._on(self.settle_view, self.settle_view.remit))
         self._shortcut("Ctrl+D", lambda: self._on(self.settle_view, self.settle_view.print_day))
         self._shortcut("Ctrl+M", lambda: self._on(self.settle_view, self.settle_view.start_month_close))
+        self._shortcut("Ctrl+Y", lambda: self._on(self.settle_view, self.settle_view.papers.print_month))
         self._shortcut("Ctrl+L", self.logout_requested.emit)
         self._shortcut("F1", self.show_help)
         p = self.progress_view

@@ -129,9 +129,13 @@ class HouseholdModel(_Table):
             return Qt.CheckState.Checked if line.checked else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.DisplayRole:
             tier = format_fen(line.tier_fen) if line.tier_fen is not None else "—"
+            # the subsidy under what is due, not beside it: the table then fits its half of a
+            # 1366-pixel screen in large text without scrolling sideways
             return ("", line.name, line.insurance.short_label, str(line.year), tier,
-                    line.due_text, format_fen(line.amount_fen) if line.payable else "—",
+                    line.due_text.replace("（", "\n（", 1), format_fen(line.amount_fen) if line.payable else "—",
                     line.status)[col]
+        if role == Qt.ItemDataRole.ToolTipRole and col == self.STATUS:
+            return line.status  # the whole text where the column is narrower (large text)
         if role == Qt.ItemDataRole.EditRole and col == self.TIER:
             return line.tier_fen
         if role == Qt.ItemDataRole.EditRole and col == self.AMOUNT:

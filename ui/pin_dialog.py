@@ -16,6 +16,7 @@ from app.domain.records import Role, UserInfo
 from app.services.desk import Desk
 from app.services.errors import DaishouError
 from app.services.signoff import SECOND_HEAD_WAY_OUT
+from ui.placement import fit_to_contents
 from ui.tasks import TaskManager
 
 
@@ -53,6 +54,7 @@ class HeadPinDialog(QDialog):
         form.addRow("密码", self.pin)
         form.addRow(self.message)
         form.addRow(buttons)
+        fit_to_contents(self, min_width=380)
         self._ask_reason = ask_reason
         (self.reason if ask_reason else self.pin).setFocus()
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -32,6 +33,7 @@ from app.services.review import FileReview, review_file
 from ui.context import WindowContext
 from ui.errors import show_error
 from ui.file_dialogs import Kind
+from ui.help import show_help
 from ui.reports import open_files, report_folder, write_atomically
 from ui.text_size import scaled
 
@@ -114,7 +116,12 @@ class ReviewWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.logout_requested.emit)
         QShortcut(QKeySequence("Ctrl+O"), self, activated=self.choose_file)
         QShortcut(QKeySequence("Ctrl+P"), self, activated=self.save_report)
+        QShortcut(QKeySequence("F1"), self, activated=self.show_help)
+        self.help_box: QMessageBox | None = None
         self._show(None)
+
+    def show_help(self) -> None:
+        self.help_box = show_help("review", self)
 
     def start(self) -> None:
         """Nothing to load until a file is chosen."""

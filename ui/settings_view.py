@@ -23,6 +23,7 @@ from ui.context import WindowContext
 from ui.file_dialogs import Kind
 from ui.message import MessageLine
 from ui.paper_panel import PaperPanel
+from ui.pin_rule import pin_hint
 from ui.printer import PrinterProblem, printer_from_settings
 from ui.text_size import apply_text_size
 
@@ -76,23 +77,25 @@ class SettingsView(QWidget):
         self.new_role = QComboBox(objectName="newUserRole")
         for role in (Role.AGENT, Role.HEAD, Role.TOWNSHIP):
             self.new_role.addItem(role.label, role.value)
-        self.new_pin = QLineEdit(objectName="newUserPin", placeholderText="4–12 位数字 PIN",
+        self.new_pin = QLineEdit(objectName="newUserPin", placeholderText=pin_hint(Role.AGENT.value) + "密码",
                                  echoMode=QLineEdit.EchoMode.Password)
+        self.new_role.currentIndexChanged.connect(
+            lambda _i: self.new_pin.setPlaceholderText(pin_hint(self.new_role.currentData()) + "密码"))
         self.add_user_button = QPushButton("添加用户", objectName="addUser")
         self.add_user_button.clicked.connect(self.add_user)
         self.old_pin = QLineEdit(objectName="oldPin", echoMode=QLineEdit.EchoMode.Password)
         self.changed_pin = QLineEdit(objectName="changedPin", echoMode=QLineEdit.EchoMode.Password)
-        self.change_pin_button = QPushButton("修改我的 PIN", objectName="changePin")
+        self.change_pin_button = QPushButton("修改我的密码", objectName="changePin")
         self.change_pin_button.clicked.connect(self.change_pin)
         # An administrator lifts a lockout or sets a new PIN for someone who forgot theirs.
         self.admin_user = QComboBox(objectName="adminUser")
         self.admin_user.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.admin_user.setMinimumContentsLength(12)  # 「李代收（代收员，已锁定）」 reads whole
-        self.admin_new_pin = QLineEdit(objectName="adminNewPin", placeholderText="新 PIN（重置时填写）",
+        self.admin_new_pin = QLineEdit(objectName="adminNewPin", placeholderText="新密码（重置时填写）",
                                        echoMode=QLineEdit.EchoMode.Password)
         self.unlock_button = QPushButton("解除锁定", objectName="unlockUser")
         self.unlock_button.clicked.connect(self.unlock_user)
-        self.reset_pin_button = QPushButton("重置 PIN", objectName="resetPin")
+        self.reset_pin_button = QPushButton("重置密码", objectName="resetPin")
         self.reset_pin_button.clicked.connect(self.reset_pin)
 
         printer_box = QGroupBox("收据打印机")
@@ -121,7 +124,7 @@ class SettingsView(QWidget):
         row.addWidget(browse_reports)
         of.addRow("报表文件夹", row)
         of.addRow(self.large)
-        users_box = QGroupBox("用户和 PIN")
+        users_box = QGroupBox("用户和密码")
         uf = QFormLayout(users_box)
         uf.addRow(self.users)
         add_row = QHBoxLayout()
@@ -129,7 +132,7 @@ class SettingsView(QWidget):
             add_row.addWidget(w)
         uf.addRow("新用户", add_row)
         pin_row = QHBoxLayout()
-        for w in (QLabel("原 PIN"), self.old_pin, QLabel("新 PIN"), self.changed_pin, self.change_pin_button):
+        for w in (QLabel("原密码"), self.old_pin, QLabel("新密码"), self.changed_pin, self.change_pin_button):
             pin_row.addWidget(w)
         uf.addRow(pin_row)
         admin_row = QHBoxLayout()
@@ -140,7 +143,7 @@ class SettingsView(QWidget):
         for w in (self.admin_user, self.admin_new_pin, self.unlock_button, self.reset_pin_button):
             w.setEnabled(is_admin)
             if not is_admin:
-                w.setToolTip("解除锁定和重置 PIN 需由管理员登录")
+                w.setToolTip("解除锁定和重置密码需由管理员登录")
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(printer_box)
@@ -309,7 +312,7 @@ class SettingsView(QWidget):
         if not name:
             return
         self.ctx.tasks.run(lambda: users.reset_pin(name, pin, by=by),
-                           lambda _r: self._admin_done(f"已为「{name}」设置新 PIN，请当面告知本人并请其尽快修改"),
+                           lambda _r: self._admin_done(f"已为「{name}」设置新密码，请当面告知本人并请其尽快修改"),
                            on_error=self._refused)
 
     def _admin_done(self, text: str) -> None:
@@ -332,7 +335,7 @@ class SettingsView(QWidget):
     def change_pin(self) -> None:
         old, new, users, name = self.old_pin.text(), self.changed_pin.text(), self.ctx.desk.users, self.ctx.user.name
         self.ctx.tasks.run(lambda: users.change_pin(name, old, new),
-                           lambda _r: self.message.say("PIN 已修改", ok=True), on_error=self._refused)
+                           lambda _r: self.message.say("密码已修改", ok=True), on_error=self._refused)
         self.old_pin.clear()
         self.changed_pin.clear()
 

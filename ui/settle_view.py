@@ -32,9 +32,10 @@ from ui.file_dialogs import Kind
 from ui.message import ERROR_STYLE, MessageLine
 from ui.pin_dialog import HeadPinDialog
 from ui.reports import open_files, resolve_folder, save_report
+from ui.settle_papers import Papers, PapersBox, settled_papers
 from ui.text_size import scaled
 
-_State = tuple[NextDay, CashPosition, list[Remittance], dict[str, dict[str, object]], MonthFigures | None]
+_State = tuple[NextDay, CashPosition, list[Remittance], dict[str, dict[str, object]], MonthFigures | None, Papers]
 
 
 def denomination_label(fen: int) -> str:
@@ -53,6 +54,7 @@ class SettleView(QWidget):
         scaled(self.title, 1.4, bold=True)
         self.note = QLabel(objectName="settleNote", wordWrap=True)
         self.next: NextDay | None = None
+        self._shown: tuple[object, ...] | None = None  # what the last refresh showed
         self.counts: dict[int, QSpinBox] = {}
         grid = QGridLayout()
         for n, fen in enumerate(DENOMINATIONS_FEN):
@@ -81,7 +83,8 @@ class SettleView(QWidget):
         form.addRow("差额原因", self.reason)
         cv.addLayout(form)
         cv.addWidget(self.settle_button)
-        cv.addWidget(self.print_button)
+        # the papers of any settled day and closed month (the day's button sits beside its list)
+        self.papers = PapersBox(ctx, self.message, self.print_button, refused=self._refused)
 
         self.position = QLabel(objectName="cashPosition")
         self.remit_amount = QLineEdit(objectName="remitAmount", placeholderText="元")
@@ -124,6 +127,7 @@ class SettleView(QWidget):
         row.addWidget(remit_box, 2)
         layout.addLayout(row)
         layout.addWidget(self.month_box)
+        layout.addWidget(self.papers)
         layout.addWidget(self.message)
         layout.addStretch(1)
         # The agent starts by counting: F4 puts the cursor on the 100-yuan notes.
@@ -140,18 +144,19 @@ class SettleView(QWidget):
         def fetch() -> _State:
             # Which day (and round) is due is the core's choice (日清日结 in order), not the view's.
             return (desk.closing.next_day(), desk.settlements.cash_position(), desk.settlements.remittances(),
-                    desk.sync.state().get("confirmations", {}), desk.months.due())
+                    desk.sync.state().get("confirmations", {}), desk.months.due(), settled_papers(desk))
 
         self.ctx.tasks.run(fetch, self._show)
 
     def _show(self, result: _State) -> None:
-        nxt, cash, remittances, confirmed, month = result
+        nxt, cash, remittances, confirmed, month, papers = result
+        self._forget_if_changed((nxt.day, nxt.heading, nxt.expected_fen, cash.settled_not_remitted_fen,
+                                 month.month if month else None))
         self._show_month(month)
+        self.papers.show_papers(papers)
         self.next = nxt
         self.day, self.expected, self.last_settled = nxt.day, nxt.expected_fen, nxt.last_settled
         self.print_button.setEnabled(nxt.last_settled is not None)
-        if nxt.last_settled is not None:
-            self.print_button.setText(f"打印 {nxt.last_settled.isoformat()} 日结单和台账（Ctrl+D）")
         self.settle_button.setEnabled(nxt.day is not None)
         self.title.setText(nxt.heading)
         self.note.setText(nxt.later_cash_note)
@@ -164,6 +169,16 @@ class SettleView(QWidget):
             + (f"已入库（{confirmed[r.slip_no]['confirmed_on']}）" if r.slip_no in confirmed else "待县里确认入库")
             for r in remittances[-5:]))
         self._recount()
+
+    def _forget_if_changed(self, shown: tuple[object, ...]) -> None:
+        """What was typed and refused about the cash as it was (an amount to remit, the month's
+        count, the error about them) is dropped once the day, the cash or the month changed."""
+        if self._shown not in (None, shown):
+            for field in (self.remit_amount, self.slip, self.month_counted, self.month_reason):
+                field.clear()
+            if self.message.styleSheet() == ERROR_STYLE:
+                self.message.clear()
+        self._shown = shown
 
     def counted_fen(self) -> int:
         return sum(fen * box.value() for fen, box in self.counts.items())
@@ -216,8 +231,9 @@ class SettleView(QWidget):
 
     # -- the day's sheet and ledger ----------------------------------------------------------
     def print_day(self, day: date | None = None, folder: Path | None = None) -> None:
-        """日结单 and 台账 of a settled day as PDFs in the report folder, opened to print."""
-        day = day or self.last_settled
+        """日结单 and 台账 of a settled day (the one chosen under 往日单据, else the last settled) as
+        PDFs in the report folder, opened to print."""
+        day = day or self.papers.chosen_day() or self.last_settled
         if day is None:
             self.message.say("还没有已日结的日期")
             return
@@ -306,9 +322,10 @@ class SettleView(QWidget):
     def _month_closed(self, f: MonthFigures) -> None:
         self.month_counted.clear()
         self.month_reason.clear()
-        self.message.say(f"{f.month} 已月结：清点 ¥{format_fen(f.counted_fen or 0)}，差额 ¥{format_fen(f.difference_fen or 0)}",
-                         ok=True)
+        closed = f"{f.month} 已月结：清点 ¥{format_fen(f.counted_fen or 0)}，差额 ¥{format_fen(f.difference_fen or 0)}"
+        self.message.say(closed, ok=True)
         self.ctx.changes.ledger.emit()
+        self.papers.print_month(f.month, lead=closed + "\n")  # the 月结单 at once, as the day's sheet
 
     # -- remit -------------------------------------------------------------------------------
     def remit(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.domain.money import format_fen
@@ -19,7 +20,7 @@ class DeskStatus(QStatusBar):
         self.outbox = QLabel("待上传：—", objectName="statusOutbox")
         self.printer = QLabel(objectName="statusPrinter")
         self.cash = QLabel(objectName="statusCash")
-        for label in (self.user, self.network, self.outbox, self.printer, self.cash):
+        for label in self._labels():
             self.addPermanentWidget(label)
         self.set_printer_state("")
         ctx.changes.receipts.connect(self.refresh)
@@ -30,6 +31,17 @@ class DeskStatus(QStatusBar):
             ctx.sync.status.connect(self.set_sync)
             if ctx.sync.last is not None:
                 self.set_sync(ctx.sync.last)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """Large text: the bar grows with its labels' font. Qt does not always lay the bar out
+        again when the application font changes, and the labels were cut to the old height."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.setMinimumHeight(max(label.sizeHint().height() for label in self._labels()) + 4)
+            self.reformat()
+
+    def _labels(self) -> tuple[QLabel, ...]:
+        return self.user, self.network, self.outbox, self.printer, self.cash
 
     def set_sync(self, found: SyncStatus) -> None:
         """在线 / 离线 with the reason (its whole text in the tooltip), what waits to go up, and

@@ -35,6 +35,7 @@ from ui.file_dialogs import Kind
 from ui.message import MessageLine
 from ui.models import ReceiptTableModel
 from ui.pin_dialog import HeadPinDialog
+from ui.placement import fit_to_contents
 from ui.reports import open_files, resolve_folder, save_report
 from ui.text_size import scaled
 
@@ -63,7 +64,8 @@ class TodayView(QWidget):
         self.refund_button = QPushButton("退费申请", objectName="refundButton")
         self.refund_button.clicked.connect(self.refund)
         self.posting_button = QPushButton("生成本日公示", objectName="postingButton")
-        self.posting_button.clicked.connect(self.posting)
+        # clicked(bool) would pass `checked` as the folder: call it with no argument.
+        self.posting_button.clicked.connect(lambda: self.posting())
         # 代为缴费 (第三十条): shown in a county whose configuration says the agent pays at once.
         self.paid_button = QPushButton("登记代为缴费并打印缴费证明（F9）", objectName="paidButton")
         self.paid_button.clicked.connect(self.pay_on_behalf)
@@ -105,6 +107,7 @@ class TodayView(QWidget):
 
     def _day_picked(self, _d: QDate) -> None:
         self._follow_today = self.shown_day == self.ctx.desk.clock().date()
+        self.message.clear()  # it spoke of a receipt or the 公示 of the day shown before
         self.refresh()
 
     def refresh(self) -> None:
@@ -158,8 +161,14 @@ class TodayView(QWidget):
 
     def _print_fresh(self, receipt: Receipt) -> None:
         kind = "补打（副本）" if receipt.prints else "打印"
-        self.message.say(f"收据 {receipt.number} 正在{kind}", ok=True)
-        print_receipt(self.ctx, receipt, on_problem=self.message.say)
+        printing = f"收据 {receipt.number} 正在{kind}"
+        self.message.say(printing, ok=True)
+
+        def printed() -> None:  # unless something newer was said meanwhile
+            if self.message.text() == printing:
+                self.message.say(f"收据 {receipt.number} 已{kind}", ok=True)
+
+        print_receipt(self.ctx, receipt, on_problem=self.message.say, on_printed=printed)
 
     # -- void --------------------------------------------------------------------------------
     def void(self) -> None:
@@ -361,6 +370,7 @@ class ReceiptDetailDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
         layout.addLayout(buttons)
+        fit_to_contents(self)
 
 
 class PaidOnBehalfDialog(QDialog):
@@ -389,4 +399,5 @@ class PaidOnBehalfDialog(QDialog):
         row.addWidget(cancel)
         row.addWidget(ok)
         form.addRow(row)
+        fit_to_contents(self, min_width=420)
         self.voucher.setFocus()

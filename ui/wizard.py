@@ -33,6 +33,7 @@ from app.services.setup_flow import (
     write_identity,
 )
 from ui.message import ERROR_STYLE, MessageLine
+from ui.pin_rule import pin_hint
 from ui.printer import PrinterProblem, printer_from_settings
 from ui.roster_import import describe_import, import_roster
 from ui.settings_view import PRINTER_KINDS
@@ -78,12 +79,12 @@ class SetupWizard(QDialog):
             "township_name": _edit("township_name", "可不填"),
             "device_no": _edit("device_no", "本村第几台电脑，1–99"),
             "config_path": _edit("config_path", "county-config.json"),
-            "agent_name": _edit("agent_name"), "agent_pin": _edit("agent_pin", "4–12位数字", secret=True),
+            "agent_name": _edit("agent_name"), "agent_pin": _edit("agent_pin", pin_hint("agent"), secret=True),
             "agent_pin_again": _edit("agent_pin_again", "再输一次", secret=True),
-            "head_name": _edit("head_name"), "head_pin": _edit("head_pin", "4–12位数字", secret=True),
+            "head_name": _edit("head_name"), "head_pin": _edit("head_pin", pin_hint("head"), secret=True),
             "head_pin_again": _edit("head_pin_again", "再输一次", secret=True),
             "admin_name": _edit("admin_name", "乡镇社保所的管理员，可不填"),
-            "admin_pin": _edit("admin_pin", "至少6位数字", secret=True),
+            "admin_pin": _edit("admin_pin", pin_hint("admin"), secret=True),
             "admin_pin_again": _edit("admin_pin_again", "再输一次", secret=True),
             "roster_path": _edit("roster_path", "征收清册 CSV / Excel"),
             "server_url": _edit("server_url", "县服务器地址，如 https://sb.xx县.gov.cn"),
@@ -322,6 +323,7 @@ class SetupWizard(QDialog):
             self.message.say("已注册，但县里还没有本村的清册：请选择“稍后导入”，县里下发后会自动同步")
             return
         self.flow.data.roster_imported = True
+        self.show_problems([])  # an earlier refusal about the roster is no longer true
         self.import_result.setText(f"已从县服务器下载清册第 {roster['version']} 版：{roster['imported']} 人")
         self.message.say("清册已下载，请按回车继续", ok=True)
         self.next_button.setFocus()
@@ -329,6 +331,7 @@ class SetupWizard(QDialog):
     def _imported(self, result: ImportResult) -> None:
         self.import_button.setEnabled(True)
         self.flow.data.roster_imported = True
+        self.show_problems([])  # an earlier refusal about the roster is no longer true
         self.import_result.setText(describe_import(result))
         self.message.say("清册已导入，请按回车继续", ok=True)
         self.next_button.setFocus()
@@ -345,15 +348,17 @@ class SetupWizard(QDialog):
         found, notes = result
         self.find_button.setEnabled(True)
         self.found_printers.clear()
-        self.found_printers.addItem(f"找到 {len(found)} 台（网络打印机请直接填写 IP 地址）", None)
+        # Nothing is chosen for the agent (a PC's empty COM port looked like a printer): the list
+        # starts on 「请选择」 and the address stays as it was until they pick one.
+        self.found_printers.addItem(f"找到 {len(found)} 台，请选择（网络打印机请直接填写 IP 地址）", None)
         for printer in found:
             self.found_printers.addItem(printer.label, printer)
-        if found:
-            self.found_printers.setCurrentIndex(1)
-            self._printer_chosen(1)
-        self.message.say("；".join(notes) if notes else (f"找到 {len(found)} 台打印机，请选择后按“测试打印”" if found
-                                                   else "没有找到 USB 或串口打印机：网络打印机请填写 IP 地址"),
-                         ok=bool(found) and not notes)
+        chosen = self.fields["printer_address"].text().strip()
+        pick = (f"找到 {len(found)} 台打印机，尚未选择：请在列表中选择一台，再按“测试打印”" if found
+                else "没有找到 USB 或串口打印机：网络打印机请填写 IP 地址")
+        if chosen:
+            pick += f"（现在的地址：{chosen}）"
+        self.message.say("；".join([*notes, pick]), ok=bool(found) and not notes)
 
     def _printer_chosen(self, index: int) -> None:
         printer = self.found_printers.itemData(index)

@@ -116,7 +116,7 @@ class Users:
                 require_pin(by)
             if authorities and (by is None or by.role not in (Role.HEAD, Role.ADMIN)):
                 who = f"「{by.name}」是{by.role.label}，" if by else ""
-                raise Refused(f"{who}添加用户需要村委会负责人或管理员确认（输入其 PIN）")
+                raise Refused(f"{who}添加用户需要村委会负责人或管理员确认（输入其密码）")
             # A head or an admin can countersign money or unlock accounts: once any head or admin
             # exists, only an administrator adds another (the township's administrator is made
             # first, at setup, when a village wants one). Nobody countersigns the cash of the
@@ -164,10 +164,10 @@ class Users:
             in_process = self._locked_in_process(row.name)
             if in_process and (row.locked_until is None or row.locked_until <= now):
                 until = _local(now + timedelta(seconds=in_process)).strftime("%H:%M")
-                failure = AuthError(f"用户「{row.name}」因连续输错 PIN 已锁定，请在 {until} 后再试")
+                failure = AuthError(f"用户「{row.name}」因连续输错密码已锁定，请在 {until} 后再试")
             elif row.locked_until is not None and row.locked_until > now:
                 until = _local(row.locked_until).strftime("%H:%M")
-                failure = AuthError(f"用户「{row.name}」因连续输错 PIN 已锁定，请在 {until} 后再试")
+                failure = AuthError(f"用户「{row.name}」因连续输错密码已锁定，请在 {until} 后再试")
             elif not hmac.compare_digest(hash_pin(pin.strip(), row.pin_salt, row.pin_kdf), row.pin_hash):
                 row.failed_attempts += 1
                 left = MAX_FAILED - row.failed_attempts
@@ -176,9 +176,9 @@ class Users:
                     if self._monotonic is not None:
                         self._locked_until_mono[row.name] = self._monotonic() + LOCKOUT.total_seconds()
                     row.failed_attempts = 0
-                    failure = AuthError(f"「{row.name}」的 PIN 错误，已连续错误{MAX_FAILED}次，锁定15分钟")
+                    failure = AuthError(f"「{row.name}」的密码错误，已连续错误{MAX_FAILED}次，锁定15分钟")
                 else:
-                    failure = AuthError(f"「{row.name}」的 PIN 错误，还可再试{left}次")
+                    failure = AuthError(f"「{row.name}」的密码错误，还可再试{left}次")
                 table.save(conn, row)  # the count is kept even though the sign-in is refused
                 journal_state = "failed"
             else:

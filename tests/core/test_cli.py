@@ -86,7 +86,7 @@ def test_pins_are_read_in_the_order_the_users_are_named(cli: Cli) -> None:
     code, _, err = cli("receipt", "void", r["number"], "--reason", "x", "--agent", "李代收",
                        "--head", "王村长", stdin="567890\n1234\n")
     assert code == 1
-    assert err == "daishou: 「李代收」的 PIN 错误，还可再试4次\n"
+    assert err == "daishou: 「李代收」的密码错误，还可再试4次\n"
 
 
 def test_refusal_is_one_line_on_stderr_with_nonzero_exit(cli: Cli) -> None:

@@ -135,7 +135,7 @@ def test_subsidy_is_shown_beside_what_is_due(qtbot, window, errors) -> None:  # 
     model = d.household_model
     shown = {model.data(model.index(r, HouseholdModel.INSURANCE)): model.data(model.index(r, HouseholdModel.DUE))
              for r in rows_of(model, "胡珍敏")}
-    assert shown == {"医疗": "120.00（政府资助 280.00）", "养老": "400.00（政府资助 100.00）"}
+    assert shown == {"医疗": "120.00\n（政府资助 280.00）", "养老": "400.00\n（政府资助 100.00）"}
     assert not errors
 
 

@@ -61,7 +61,10 @@ def test_large_text_enlarges_every_text_alike_and_cuts_nothing(qtbot, window, la
                                                                 errors) -> None:  # type: ignore[no-untyped-def]
     window.resize(1366, 700)  # 1366x728 above a Windows taskbar, less the title bar
     d = window.desk_view
-    find_and_choose(qtbot, window, "孙兰军")
+    from tests.gui.test_today_settle import take_cash
+
+    take_cash(window, "吴福福")  # a paid line: its status names the receipt, the longest text in the table
+    find_and_choose(qtbot, window, "吴福福")  # with 胡珍敏 (低保): 应缴 beside the subsidy, the widest figures
     type_text(d.panel.cash, "50000")
     window.desk_view.record()  # the question about implausible cash ...
     assert d.confirm_box is not None
@@ -85,6 +88,12 @@ def test_large_text_enlarges_every_text_alike_and_cuts_nothing(qtbot, window, la
     # what the person owes stays in sight in the results, without scrolling sideways
     owed = d.results_model.headers.index("待缴")
     assert d.results.columnViewportPosition(owed) + d.results.columnWidth(owed) <= d.results.viewport().width()
+    # and the household's lines fit across: no sideways scrollbar, the status whole in its tooltip
+    qtbot.wait(50)
+    assert d.household.horizontalScrollBar().maximum() == 0
+    paid = next(r for r in range(d.household_model.rowCount()) if not d.household_model.draft.lines[r].payable)
+    status = d.household_model.index(paid, d.household_model.STATUS)
+    assert d.household_model.data(status, Qt.ItemDataRole.ToolTipRole) == d.household_model.data(status)
     # Every other screen too, as the agent walks through them with F3–F6.
     for key in (Qt.Key.Key_F3, Qt.Key.Key_F4, Qt.Key.Key_F5, Qt.Key.Key_F6):
         qtbot.keyClick(window, key)

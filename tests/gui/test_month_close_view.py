@@ -36,3 +36,37 @@ def test_the_month_is_closed_from_the_settle_screen(qtbot, window, clock: FakeCl
     qtbot.waitUntil(lambda: not settle.month_box.isVisibleTo(settle))
     assert desk.months.due() is None and date(2026, 10, 31) == clock().date()
     assert not errors
+
+
+def test_an_earlier_days_sheet_and_a_closed_months_sheet_from_f4(  # type: ignore[no-untyped-def]
+        qtbot, window, clock: FakeClock, tmp_path, errors) -> None:
+    from tests.gui.conftest import FakeFiles
+    from tests.printing.pdftext import read_pdf
+
+    desk = window.ctx.desk
+    head = desk.users.authenticate(HEAD, HEAD_PIN, roles=(Role.HEAD,))
+    take_cash(window, "吴福福")  # 2026-10-15
+    desk.settlements.settle(clock().date(), agent=window.ctx.user, head=head, counted_fen=40000)
+    clock.now = datetime(2026, 11, 2, 9, 0)
+    desk.months.close("2026-10", agent=window.ctx.user, head=head, counted_fen=40000)
+    take_cash(window, "覃敏兰")  # 2026-11-02
+    desk.settlements.settle(clock().date(), agent=window.ctx.user, head=head, counted_fen=40000)
+    window.ctx.files = FakeFiles(folder=tmp_path / "报表")
+    settle = open_screen(qtbot, window, Qt.Key.Key_F4)
+    wait_idle(qtbot, window.ctx.tasks)
+    days = [settle.papers.days.itemText(i) for i in range(settle.papers.days.count())]
+    assert days == ["2026-11-02", "2026-10-15"] and settle.papers.months.currentText() == "2026-10"
+    settle.papers.days.setCurrentIndex(1)  # the earlier day, then Ctrl+D
+    qtbot.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "日结单和台账已保存" in settle.message.text(), timeout=20000)
+    sheet = tmp_path / "报表" / "日结单-2026-10-15-设备1.pdf"
+    assert "吴福福" in read_pdf((tmp_path / "报表" / "台账-2026-10-15-设备1.pdf").read_bytes()).all
+    assert sheet.exists()
+    window.activateWindow()  # the offscreen platform does not give it back after the progress dialog
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "月结单已保存" in settle.message.text(), timeout=20000)
+    text = read_pdf((tmp_path / "报表" / "月结单-2026-10-设备1.pdf").read_bytes()).all.replace(" ", "")
+    assert "2026-10" in text and "400.00" in text
+    assert window.ctx.files.asked == 1  # the folder was asked once, then remembered
+    assert not errors

@@ -46,12 +46,12 @@ def test_settings_users_and_pin_change(qtbot, window, errors) -> None:  # type: 
     s.old_pin.setText("1234")
     s.changed_pin.setText("4321")
     s.change_pin()
-    qtbot.waitUntil(lambda: s.message.text() == "PIN 已修改")
+    qtbot.waitUntil(lambda: s.message.text() == "密码已修改")
     window.ctx.desk.users.authenticate("李代收", "4321")
     s.old_pin.setText("9999")
     s.changed_pin.setText("1111")
     s.change_pin()
-    qtbot.waitUntil(lambda: "PIN 错误" in s.message.text())
+    qtbot.waitUntil(lambda: "密码错误" in s.message.text())
     assert not errors
 
 
@@ -122,7 +122,7 @@ def test_an_administrator_unlocks_and_resets_a_pin_from_the_window(qtbot, tasks,
     s.admin_user.setCurrentIndex(s.admin_user.findData(AGENT))
     s.admin_new_pin.setText("8642")
     s.reset_pin_button.click()
-    qtbot.waitUntil(lambda: "已为「李代收」设置新 PIN" in s.message.text())
+    qtbot.waitUntil(lambda: "已为「李代收」设置新密码" in s.message.text())
     assert desk.users.authenticate(AGENT, "8642").name == AGENT and desk.verify().ok
     assert not errors
     window.close()

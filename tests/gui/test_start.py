@@ -23,6 +23,7 @@ from tests.gui.conftest import (
 )
 from ui.app import DeskApp
 from ui.main_window import MainWindow
+from ui.message import ERROR_STYLE, OK_STYLE
 from ui.review_window import ReviewWindow
 
 
@@ -64,6 +65,8 @@ def test_first_run_wizard_to_login(qtbot, tmp_path: Path, errors) -> None:  # ty
         f["config_path"].setText(str(DEMO / "county-config.json"))
         press_enter()
         assert wizard.flow.step is Step.USERS
+        # the hint is the rule enforced: a head's PIN has 6 digits at least
+        assert (f["agent_pin"].placeholderText(), f["head_pin"].placeholderText()) == ("4–12 位数字", "6–12 位数字")
         type_text(f["agent_name"], "李代收")
         type_text(f["head_name"], "王村长")
         for key, value in (("agent_pin", "1234"), ("agent_pin_again", "1234"),
@@ -76,9 +79,15 @@ def test_first_run_wizard_to_login(qtbot, tmp_path: Path, errors) -> None:  # ty
         assert wizard.flow.step is Step.ROSTER and not wizard.back_button.isEnabled()
         assert desk.setup.device.village_name == "示范村"
         assert wizard.roster_radios[RosterSource.SERVER].isEnabled()  # the county server is an option
+        press_enter()  # nothing imported yet: refused in red
+        refused = [e for e in wizard.field_errors.values() if not e.isHidden()]
+        assert refused or wizard.message.styleSheet() == ERROR_STYLE
         f["roster_path"].setText(str(DEMO / "roster-2027.csv"))
         wizard.import_button.click()
         qtbot.waitUntil(lambda: "新增 " in wizard.import_result.text())
+        # the red refusal went with the import: only the green 清册已导入 is left
+        assert all(e.isHidden() for e in wizard.field_errors.values())
+        assert "清册已导入" in wizard.message.text() and wizard.message.styleSheet() == OK_STYLE
         press_enter()
         assert wizard.flow.step is Step.PRINTER
         f["printer_address"].setText("127.0.0.1:9100")
@@ -188,8 +197,9 @@ def test_the_wizard_finds_the_printers_this_pc_sees(qtbot, tmp_path, tasks, monk
         wizard.show()
         wizard.find_button.click()
         qtbot.waitUntil(lambda: wizard.found_printers.count() == 3)
-        assert wizard.printer_kind.currentData() == "serial"  # the first one found is chosen
-        assert wizard.fields["printer_address"].text() == "COM3?baud=9600"
+        # none is chosen for the agent, and the window says so
+        assert wizard.found_printers.currentIndex() == 0 and wizard.fields["printer_address"].text() == ""
+        assert "尚未选择" in wizard.message.text()
         wizard.found_printers.setCurrentIndex(2)
         wizard._printer_chosen(2)
         assert (wizard.printer_kind.currentData(), wizard.fields["printer_address"].text()) == ("usb", "0416:5011")

@@ -58,7 +58,7 @@ def test_void_needs_reason_and_head_pin(qtbot, window, errors) -> None:  # type:
     today = open_screen(qtbot, window, Qt.Key.Key_F3)
     qtbot.keyClick(window, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
     dialog = countersign(qtbot, today, pin="0000", reason="收错人了")
-    qtbot.waitUntil(lambda: "PIN 错误" in dialog.message.text())
+    qtbot.waitUntil(lambda: "密码错误" in dialog.message.text())
     assert dialog.isVisible()
     qtbot.keyClicks(dialog.pin, HEAD_PIN)
     qtbot.keyClick(dialog.pin, Qt.Key.Key_Return)
@@ -140,7 +140,7 @@ def test_settled_day_printed_again_into_a_folder_the_agent_picks(qtbot, window, 
                             counted_fen=40000, denominations={10000: 4})
     window.ctx.changes.ledger.emit()
     settle = open_screen(qtbot, window, Qt.Key.Key_F4)
-    assert settle.print_button.isEnabled() and "2026-10-15" in settle.print_button.text()
+    assert settle.print_button.isEnabled() and settle.papers.days.currentText() == "2026-10-15"
     window.ctx.files = FakeFiles(folder=tmp_path / "报表")
     qtbot.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)  # Ctrl+L is log out
     qtbot.waitUntil(lambda: "日结单和台账已保存" in settle.message.text(), timeout=20000)
@@ -179,7 +179,7 @@ def test_any_days_receipt_opened_reprinted_refunded_and_the_days_posting(  # typ
     assert desk.receipts.get(number).refund is not None
     qtbot.waitUntil(lambda: view.model.data(view.model.index(0, 6)) == "有效，已申请退费")
     window.ctx.files = FakeFiles(folder=tmp_path)
-    view.posting()
+    view.posting_button.click()  # the button, as the agent does (it once passed `checked` as the folder)
     qtbot.waitUntil(lambda: "已生成" in view.message.text())
     posted = tmp_path / f"公示-{day1.isoformat()}.pdf"
     assert posted.exists() and "吴福福" in read_pdf(posted.read_bytes()).all

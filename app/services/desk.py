@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 from app.services import sync_state
 from app.services.backup import Backups
 from app.services.closing import Closing
-from app.services.database import Clock, Database, system_clock
 from app.services.errors import NotInitialised, StorageError
 from app.services.receipts import Receipts
 from app.services.roster import Roster
 from app.services.settlement import Settlements
 from app.services.setup import Setup
 from app.services.users import Users
+from app.storage.database import Clock, Database, system_clock
 from app.storage.db import DB_FILENAME
 from app.storage.verify import VerifyResult, verify_database
 

@@ -12,12 +12,12 @@ from typing import Any
 
 from app.domain.money import MOST_FEN, format_fen
 from app.domain.records import UserInfo
-from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, Refused, checked_reason
 from app.services.ledger import refuse_if_clock_behind
 from app.services.signoff import check_countersign, check_not_own
 from app.storage import journal, months
 from app.storage import settings as store
+from app.storage.database import Clock, Database
 
 CLOSED_KEY = "month.closed"  # the newest closed month, for the refusal's message (the chain is the proof)
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")

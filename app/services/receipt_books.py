@@ -12,12 +12,12 @@ from typing import Any
 
 from app.domain.records import Role, UserInfo
 from app.domain.serials import Book, SerialError, remaining, serial_at
-from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, Refused, checked_reason
 from app.services.ledger import refuse_if_clock_behind
 from app.services.months import refuse_if_month_closed
 from app.services.signoff import CASH_ROLES, require_pin
 from app.storage import journal, serials
+from app.storage.database import Clock, Database
 
 
 def next_serial(conn: sqlite3.Connection) -> str | None:

@@ -22,7 +22,6 @@ from app.domain.records import (
     Role,
     UserInfo,
 )
-from app.services.database import Clock, Database
 from app.services.errors import (
     CashConfirmationRequired,
     InvalidInput,
@@ -44,6 +43,7 @@ from app.services.signoff import (
 )
 from app.storage import journal, serials, users
 from app.storage import receipts as table
+from app.storage.database import Clock, Database
 from app.storage.projections import first_unsettled_day_before, last_settled_day, receipt_settled
 
 

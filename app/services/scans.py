@@ -17,12 +17,12 @@ from typing import Any
 from app.domain.config import ConfigError
 from app.domain.records import UserInfo
 from app.domain.workdays import SCAN_WITHIN_WORKING_DAYS, add_working_days
-from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, Refused
 from app.services.ledger import refuse_if_clock_behind
 from app.services.setup import Setup
 from app.services.signoff import CASH_ROLES, require_pin
 from app.storage import journal
+from app.storage.database import Clock, Database
 from app.storage.db import owner_only
 from app.storage.digest import file_sha256
 

@@ -6,13 +6,13 @@ from datetime import date
 
 from app.domain.money import MOST_FEN, format_fen
 from app.domain.records import CashPosition, Remittance, Settlement, UserInfo
-from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, NotFound, Refused, checked_reason
 from app.services.ledger import refuse_if_clock_behind
 from app.services.months import refuse_if_month_closed
 from app.services.signoff import CASH_ROLES, check_countersign, check_not_own, require_pin
 from app.storage import journal
 from app.storage import settlements as table
+from app.storage.database import Clock, Database
 from app.storage.projections import (
     expected_cash,
     first_unsettled_day_before,

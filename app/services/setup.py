@@ -17,11 +17,11 @@ from app.domain.receipt_numbers import (
 )
 from app.domain.records import Device, Role, UserInfo
 from app.services import sync_state
-from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, NotInitialised, Refused
 from app.services.signoff import require_pin
 from app.storage import journal, users
 from app.storage import settings as store
+from app.storage.database import Clock, Database
 
 CONFIG_KEY = "county_config"
 

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from app.domain.names import InvalidNameError, parse_name
 from app.domain.pins import pin_shape_problem
 from app.domain.records import Role, UserInfo
-from app.services.database import Clock, Database
 from app.services.errors import (
     AuthError,
     InvalidInput,
@@ -25,6 +24,7 @@ from app.services.setup import adopt_legacy_setup
 from app.services.signoff import require_pin, vouch
 from app.storage import journal
 from app.storage import users as table
+from app.storage.database import Clock, Database
 from app.storage.users import UserRecord
 
 MAX_FAILED = 5

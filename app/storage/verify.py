@@ -33,6 +33,7 @@ import orjson
 from app.domain.chain import ChainError, ChainRules
 from app.storage.db import expected_triggers
 from app.storage.digest import ROSTER_DIGESTS
+from app.storage.errors import is_interrupt
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def _interruptible(check: Callable[[sqlite3.Connection], list[tuple[int | None, 
     try:
         return check(conn)
     except sqlite3.OperationalError as exc:
-        if "interrupt" in str(exc):  # the chain walk failed first and stopped this check
+        if is_interrupt(exc):  # the chain walk failed first and stopped this check
             return []
         raise
 
@@ -227,7 +228,7 @@ def _compare_receipt_rows(conn: sqlite3.Connection) -> list[tuple[int | None, st
     try:
         seqs = [int(r[0]) for r in conn.execute(_RECEIPTS_DIFFERENT)]
     except sqlite3.OperationalError as exc:
-        if "interrupt" in str(exc):
+        if is_interrupt(exc):
             raise
         # A value JSON cannot hold (a BLOB written into a text column) or a body that is not
         # JSON (the chain walk names that entry): compare every receipt in Python instead.

@@ -18,7 +18,6 @@ from typing import Any
 from app.domain.records import Person, PersonInfo, RosterProgress, UnpaidPerson, UserInfo
 from app.domain.signing import payload_sha256
 from app.services import sync_state
-from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, NotFound, Refused
 from app.services.roster import export
 from app.services.roster import progress as _progress
@@ -41,6 +40,7 @@ from app.services.setup import Setup
 from app.services.signoff import CASH_ROLES, require_pin
 from app.storage import journal, roster, users
 from app.storage.batches import large_write
+from app.storage.database import Clock, Database
 from app.storage.digest import ROSTER_DIGEST_KEY, file_sha256, roster_digest
 
 

@@ -6,16 +6,18 @@ and nothing may be dated in a closed month afterwards."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from app.domain.entries import MonthCloseEntry
 from app.domain.money import MOST_FEN, format_fen
 from app.domain.records import UserInfo
 from app.services.errors import InvalidInput, Refused, checked_reason
 from app.services.ledger import refuse_if_clock_behind
 from app.services.signoff import check_countersign, check_not_own
 from app.storage import journal, months
+from app.storage import projection as ledger
 from app.storage import settings as store
 from app.storage.database import Clock, Database
 
@@ -131,16 +133,16 @@ class Months:
             if diff and not reason:
                 raise Refused(f"清点手头现金 {format_fen(counted_fen)} 元与账面已日结未解缴 {format_fen(f.on_hand_fen)} 元"
                               f"相差 {format_fen(diff)} 元，请说明原因")
-            data = {"month": month, "receipts": f.receipts, "voids": f.voids, "collected_fen": f.collected_fen,
-                    "settled_fen": f.settled_fen, "remitted_fen": f.remitted_fen, "on_hand_fen": f.on_hand_fen,
-                    "counted_fen": counted_fen, "difference_fen": diff, "reason": reason,
-                    "first_number": f.first_number, "last_number": f.last_number,
-                    "agent": agent.name, "head": head.name}
+            entry = MonthCloseEntry(
+                month=month, receipts=f.receipts, voids=f.voids, collected_fen=f.collected_fen,
+                settled_fen=f.settled_fen, remitted_fen=f.remitted_fen, on_hand_fen=f.on_hand_fen,
+                counted_fen=counted_fen, difference_fen=diff, reason=reason, first_number=f.first_number,
+                last_number=f.last_number, agent=agent.name, head=head.name)
             if f.serials:  # 钱票一致: only where the village uses the county's uniform receipts
-                data |= {"serials": f.serials, "serials_spoiled": f.serials_spoiled, "first_serial": f.first_serial,
-                         "last_serial": f.last_serial}
+                entry = replace(entry, serials=f.serials, serials_spoiled=f.serials_spoiled,
+                                first_serial=f.first_serial, last_serial=f.last_serial)
             refuse_if_clock_behind(conn, now)
-            entry = journal.append(conn, "month_close", now.isoformat(), data)
+            appended = ledger.record(conn, now, entry)
             store.put(conn, CLOSED_KEY, month)
         return MonthFigures(**{**f.__dict__, "closed": True, "counted_fen": counted_fen, "difference_fen": diff,
-                               "reason": reason, "hash": entry.hash})
+                               "reason": reason, "hash": appended.hash})

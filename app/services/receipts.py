@@ -7,9 +7,18 @@ import hashlib
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from app.domain.config import ConfigError, CountyConfig
+from app.domain.entries import (
+    ABSENT,
+    Line,
+    PaidOnBehalfEntry,
+    Payer,
+    PrintEntry,
+    ReceiptEntry,
+    RefundEntry,
+    VoidEntry,
+)
 from app.domain.ids import IdNumberError, parse_id_number
 from app.domain.insurance import Category, Insurance
 from app.domain.money import cash_question, format_fen
@@ -41,8 +50,9 @@ from app.services.signoff import (
     check_not_own,
     require_pin,
 )
-from app.storage import journal, serials, users
+from app.storage import projection as ledger
 from app.storage import receipts as table
+from app.storage import users
 from app.storage.database import Clock, Database
 from app.storage.projections import first_unsettled_day_before, last_settled_day, receipt_settled
 
@@ -124,37 +134,22 @@ class Receipts:
             serial = next_serial(conn)  # 统一票据: None where the village has no books registered
             seq = table.next_receipt_seq(conn)
             number = format_receipt_number(device.village_code, device.device_no, seq)
-            data: dict[str, Any] = {
-                "number": number,
-                "receipt_seq": seq,
-                "day": today.isoformat(),
-                "village_code": device.village_code,
-                "device_no": device.device_no,
-                "payer": {"id_number": payer_id, "name": payer},
-                "lines": [_line_json(line) for line in built],
-                "total_fen": total,
-                "cash_fen": cash_fen,
-                "change_fen": cash_fen - total,
-                "agent": agent.name,
-                "payer_signoff": payer_signoff.value,
-                "signature_sha256": sig_hash,
-                "override_reason": override if overridden else None,
-            }
-            if serial is not None:
-                data["serial"] = serial
-            entry = journal.append(conn, "receipt", now.isoformat(), data)
+            entry = ReceiptEntry(
+                number=number, receipt_seq=seq, day=today.isoformat(), village_code=device.village_code,
+                device_no=device.device_no, payer=Payer(payer_id, payer), lines=tuple(map(_line_entry, built)),
+                total_fen=total, cash_fen=cash_fen, change_fen=cash_fen - total, agent=agent.name,
+                payer_signoff=payer_signoff.value, signature_sha256=sig_hash,
+                override_reason=override if overridden else None, serial=ABSENT if serial is None else serial)
             if signature_png and sig_hash:
                 table.insert_signature(conn, sig_hash, signature_png)
-            table.insert_receipt(conn, entry.seq, now, data)
-            if serial is not None:
-                serials.take(conn, serial, entry.seq, receipt_number=number)
+            appended = ledger.record(conn, now, entry)
         # Only now, after the commit, is the receipt acknowledged (shown, printed).
         return Receipt(
             number=number, recorded_at=now, day=today, village_code=device.village_code,
             village_name=device.village_name, device_no=device.device_no, payer_id_number=payer_id,
             payer_name=payer, lines=tuple(built), total_fen=total, cash_fen=cash_fen,
             change_fen=cash_fen - total, agent=agent.name, payer_signoff=payer_signoff,
-            signature_sha256=sig_hash, override_reason=data["override_reason"], hash=entry.hash, serial=serial)
+            signature_sha256=sig_hash, override_reason=entry.override_reason, hash=appended.hash, serial=serial)
 
     # -- voids -----------------------------------------------------------------------------
 
@@ -172,11 +167,8 @@ class Receipts:
                     f"收据 {row.number} 所在的 {row.day.isoformat()} 已日结，不能作废；如需退款请登记退费申请（daishou receipt refund）"
                 )
             check_not_own("作废", head=head, collectors=[row.agent], conn=conn)
-            data = {"number": row.number, "day": row.day.isoformat(), "reason": reason,
-                    "agent": agent.name, "head": head.name}
             refuse_if_clock_behind(conn, now)
-            entry = journal.append(conn, "void", now.isoformat(), data)
-            table.insert_void(conn, entry.seq, now, data)
+            ledger.record(conn, now, VoidEntry(row.number, row.day.isoformat(), reason, agent.name, head.name))
         return self.get(number.strip())
 
     # -- 代为缴费 ----------------------------------------------------------------------------
@@ -203,11 +195,9 @@ class Receipts:
                 raise Refused(f"收据 {row.number} 已经作废，不能代为缴费")
             if table.has(conn, "paid_on_behalf", row.number):
                 raise Refused(f"收据 {row.number} 已经登记过代为缴费")
-            data = {"number": row.number, "voucher": voucher, "channel": channel, "amount_fen": row.total_fen,
-                    "paid_at": now.isoformat(), "by": by.name}
             refuse_if_clock_behind(conn, now)
-            entry = journal.append(conn, "paid_on_behalf", now.isoformat(), data)
-            table.insert_paid_on_behalf(conn, entry.seq, now, data)
+            ledger.record(conn, now, PaidOnBehalfEntry(row.number, voucher, channel, row.total_fen, now.isoformat(),
+                                                       by.name))
         return self.get(row.number)
 
     def unpaid_on_behalf(self, day: date | None = None) -> list[str]:
@@ -230,11 +220,9 @@ class Receipts:
             if table.has(conn, "refund_request", row.number):
                 raise Refused(f"收据 {row.number} 已经申请过退费")
             check_not_own("退费申请", head=head, collectors=[row.agent], conn=conn)
-            data = {"number": row.number, "day": row.day.isoformat(), "amount_fen": row.total_fen,
-                    "reason": reason, "agent": agent.name, "head": head.name}
             refuse_if_clock_behind(conn, now)
-            entry = journal.append(conn, "refund_request", now.isoformat(), data)
-            table.insert_refund_request(conn, entry.seq, now, data)
+            ledger.record(conn, now, RefundEntry(row.number, row.day.isoformat(), row.total_fen, reason, agent.name,
+                                                 head.name))
         return self.get(number.strip())
 
     # -- printing bookkeeping --------------------------------------------------------------
@@ -246,10 +234,8 @@ class Receipts:
                 raise NotFound(f"没有收据 {number}")
             done = table.copies_printed(conn, number)
             now = self._clock()
-            data = {"number": number, "ok": ok, "copy_no": done, "error": error}
-            table.insert_print(conn, now, data)
             # Journalled too: deleting a print row to hide a copy (补打) breaks verify.
-            journal.append(conn, "print", now.isoformat(), data)
+            ledger.record(conn, now, PrintEntry(number, ok, done, error))
             return done
 
     # -- reading ---------------------------------------------------------------------------
@@ -370,7 +356,6 @@ def _payer(conn: sqlite3.Connection, payer_id: str | None, payer_name: str | Non
         raise InvalidInput(f"缴费人：{exc}") from None
 
 
-def _line_json(line: ReceiptLine) -> dict[str, object]:
-    return {"id_number": line.id_number, "name": line.name, "insurance": line.insurance.value,
-            "year": line.year, "tier_fen": line.tier_fen, "amount_fen": line.amount_fen,
-            "due_fen": line.due_fen}
+def _line_entry(line: ReceiptLine) -> Line:
+    return Line(line.id_number, line.name, line.insurance.value, line.year, line.tier_fen, line.amount_fen,
+                line.due_fen)

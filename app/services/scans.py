@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.config import ConfigError
+from app.domain.entries import LedgerScanEntry
 from app.domain.records import UserInfo
 from app.domain.workdays import SCAN_WITHIN_WORKING_DAYS, add_working_days
 from app.services.errors import InvalidInput, Refused
@@ -144,7 +145,7 @@ class LedgerScans:
             if any(d["sha256"] == digest for _s, _k, _a, d in journal.entries(conn, "ledger_scan")):
                 raise Refused(f"这份扫描件（{scan.name}）已经登记过")
             refuse_if_clock_behind(conn, now)
-            journal.append(conn, "ledger_scan", now.isoformat(), {
-                "year": year, "period_end": end.isoformat(), "sent_on": sent_on.isoformat(), "sha256": digest,
-                "bytes": len(data), "file": name, "by": by.name})
+            journal.append(conn, now.isoformat(), LedgerScanEntry(
+                year=year, period_end=end.isoformat(), sent_on=sent_on.isoformat(), sha256=digest,
+                bytes=len(data), file=name, by=by.name))
         return self.status(year)

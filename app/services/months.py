@@ -13,6 +13,7 @@ from typing import Any
 from app.domain.entries import MonthCloseEntry
 from app.domain.money import MOST_FEN, format_fen
 from app.domain.records import UserInfo
+from app.domain.rules import closed_month_refusal
 from app.services.errors import InvalidInput, Refused, checked_reason
 from app.services.ledger import refuse_if_clock_behind
 from app.services.signoff import check_countersign, check_not_own
@@ -66,9 +67,9 @@ def closed_month(conn: Any) -> str:
 
 def refuse_if_month_closed(conn: Any, day: date, what: str) -> None:
     """Nothing is dated in a closed month: cash, a remittance, a spoiled form."""
-    closed = closed_month(conn)
-    if closed and day.isoformat()[:7] <= closed:
-        raise Refused(f"{closed} 已月结，{what}")
+    refusal = closed_month_refusal(day.isoformat(), closed_month(conn) or "", what)
+    if refusal is not None:
+        raise Refused(refusal)
 
 
 class Months:

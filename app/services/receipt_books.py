@@ -12,6 +12,7 @@ from typing import Any
 
 from app.domain.entries import ReceiptBookEntry, SerialSpoiledEntry
 from app.domain.records import Role, UserInfo
+from app.domain.rules import overlap_refusal
 from app.domain.serials import Book, SerialError, remaining, serial_at
 from app.services.errors import InvalidInput, Refused, checked_reason
 from app.services.ledger import refuse_if_clock_behind
@@ -73,10 +74,9 @@ class ReceiptBooks:
             raise InvalidInput(str(exc)) from None
         now = self._clock()
         with self._db.write() as conn:
-            for other in serials.books(conn):
-                if book.overlaps(other):
-                    raise Refused(f"号段 {book.serial(book.first)}–{book.serial(book.last)} 与已登记的 "
-                                  f"{other.serial(other.first)}–{other.serial(other.last)} 重叠")
+            overlap = overlap_refusal(book, serials.books(conn))
+            if overlap is not None:
+                raise Refused(overlap)
             refuse_if_clock_behind(conn, now)
             ledger.record(conn, now, ReceiptBookEntry(book.prefix, book.serial(book.first), book.serial(book.last), by.name))
         return self.status()

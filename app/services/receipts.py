@@ -31,6 +31,7 @@ from app.domain.records import (
     Role,
     UserInfo,
 )
+from app.domain.rules import payment_refusal, refund_refusal, settled_day_refusal, void_refusal
 from app.services.errors import (
     CashConfirmationRequired,
     InvalidInput,
@@ -54,7 +55,7 @@ from app.storage import projection as ledger
 from app.storage import receipts as table
 from app.storage import users
 from app.storage.database import Clock, Database
-from app.storage.projections import first_unsettled_day_before, last_settled_day, receipt_settled
+from app.storage.projections import first_unsettled_day_before, last_settled_day
 
 
 @dataclass(frozen=True)
@@ -158,14 +159,7 @@ class Receipts:
         now = self._clock()
         with self._db.write() as conn:
             row = _existing(conn, number)
-            if table.has(conn, "void", row.number):
-                raise Refused(f"收据 {row.number} 已经作废")
-            if table.has(conn, "paid_on_behalf", row.number):
-                raise Refused(f"收据 {row.number} 已代为缴费（税务系统已入账），不能作废：日结后登记退费申请")
-            if receipt_settled(conn, row.number):
-                raise Refused(
-                    f"收据 {row.number} 所在的 {row.day.isoformat()} 已日结，不能作废；如需退款请登记退费申请（daishou receipt refund）"
-                )
+            _refuse(void_refusal(row.number, row.day.isoformat(), *table.state(conn, row.number)))
             check_not_own("作废", head=head, collectors=[row.agent], conn=conn)
             refuse_if_clock_behind(conn, now)
             ledger.record(conn, now, VoidEntry(row.number, row.day.isoformat(), reason, agent.name, head.name))
@@ -191,10 +185,8 @@ class Receipts:
         now = self._clock()
         with self._db.write() as conn:
             row = _existing(conn, number)
-            if table.has(conn, "void", row.number):
-                raise Refused(f"收据 {row.number} 已经作废，不能代为缴费")
-            if table.has(conn, "paid_on_behalf", row.number):
-                raise Refused(f"收据 {row.number} 已经登记过代为缴费")
+            state, paid = table.state(conn, row.number)
+            _refuse(payment_refusal(row.number, state, paid, row.total_fen, row.total_fen))
             refuse_if_clock_behind(conn, now)
             ledger.record(conn, now, PaidOnBehalfEntry(row.number, voucher, channel, row.total_fen, now.isoformat(),
                                                        by.name))
@@ -213,12 +205,8 @@ class Receipts:
         now = self._clock()
         with self._db.write() as conn:
             row = _existing(conn, number)
-            if table.has(conn, "void", row.number):
-                raise Refused(f"收据 {row.number} 已经作废，无需退费")
-            if not receipt_settled(conn, row.number):
-                raise Refused(f"收据 {row.number} 所在的 {row.day.isoformat()} 尚未日结：当天的错误请作废，不走退费")
-            if table.has(conn, "refund_request", row.number):
-                raise Refused(f"收据 {row.number} 已经申请过退费")
+            state, _paid = table.state(conn, row.number)
+            _refuse(refund_refusal(row.number, row.day.isoformat(), state, row.total_fen, row.total_fen))
             check_not_own("退费申请", head=head, collectors=[row.agent], conn=conn)
             refuse_if_clock_behind(conn, now)
             ledger.record(conn, now, RefundEntry(row.number, row.day.isoformat(), row.total_fen, reason, agent.name,
@@ -286,8 +274,13 @@ def _refuse_if_day_blocked(conn: sqlite3.Connection, today: date) -> None:
     refuse_if_month_closed(conn, today, "本月不能再收款：下月再收，或联系乡镇社保所")
     # Cash taken on a day already settled goes into that day's next settlement round.
     last = last_settled_day(conn)
-    if last is not None and today < last:
-        raise Refused(f"电脑日期 {today.isoformat()} 早于已日结的 {last.isoformat()}，请先核对电脑日期和时间")
+    _refuse(settled_day_refusal(today.isoformat(), last.isoformat() if last else ""))
+
+
+def _refuse(refusal: str | None) -> None:
+    """A ledger rule's refusal (app/domain/rules.py), before anything is written."""
+    if refusal is not None:
+        raise Refused(refusal)
 
 
 def _build_line(conn: sqlite3.Connection, config: CountyConfig, req: LineRequest, n: int, today: date,

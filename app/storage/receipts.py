@@ -24,7 +24,9 @@ from app.domain.records import (
     RefundInfo,
     VoidInfo,
 )
+from app.domain.rules import ReceiptState
 from app.storage.db import sql_datetime
+from app.storage.projections import SETTLED
 
 HEADER = ("number, journal_seq, day, recorded_at, payer_id_number, payer_name, agent, total_fen, "
            "cash_fen, change_fen, payer_signoff, signature_sha256, override_reason")
@@ -60,6 +62,21 @@ def header(conn: sqlite3.Connection, number: str) -> Header | None:
 
 def has(conn: sqlite3.Connection, table: str, number: str, *, key: str = "receipt_number") -> bool:
     return conn.execute(f"SELECT 1 FROM {table} WHERE {key} = ?", (number,)).fetchone() is not None
+
+
+def state(conn: sqlite3.Connection, number: str) -> tuple[ReceiptState, bool]:
+    """Where a receipt stands for the ledger's rules (app/domain/rules.py), and whether it was
+    paid on the payer's behalf: the same facts the chain keeps per receipt on replay."""
+    voided, refunded, paid, settled = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM void WHERE receipt_number = r.number), "
+        "EXISTS (SELECT 1 FROM refund_request WHERE receipt_number = r.number), "
+        "EXISTS (SELECT 1 FROM paid_on_behalf WHERE receipt_number = r.number), "
+        f"{SETTLED} FROM receipt r WHERE r.number = ?", (number,)).fetchone()
+    if voided:
+        return ReceiptState.VOIDED, bool(paid)
+    if refunded:
+        return ReceiptState.REFUND_REQUESTED, bool(paid)
+    return (ReceiptState.SETTLED if settled else ReceiptState.OPEN), bool(paid)
 
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from app.cli.common import Context, iso_day, yuan
+from app.cli.output import receipt_json, receipt_text, settlement_json
 from app.domain.config import parse_year
 from app.domain.insurance import Insurance
-from app.domain.money import fen_in_words, format_fen
-from app.domain.records import PayerSignoff, Receipt, Role, Settlement, UserInfo
+from app.domain.money import format_fen
+from app.domain.records import PayerSignoff, Role, UserInfo
 from app.services.desk import Desk
 from app.services.errors import CashConfirmationRequired, InvalidInput
 from app.services.receipts import LineRequest
@@ -27,6 +28,9 @@ if TYPE_CHECKING:  # for annotations only
 
 
 def register(sub: Sub, j: argparse.ArgumentParser) -> None:
+    signed = argparse.ArgumentParser(add_help=False)  # an act the village head countersigns
+    signed.add_argument("--agent", required=True)
+    signed.add_argument("--head", required=True)
     receipt = sub.add_parser("receipt", help="收据").add_subparsers(dest="receipt_command", required=True)
     p = receipt.add_parser("record", parents=[j], help="收款并开收据")
     p.add_argument("--agent", required=True)
@@ -43,11 +47,9 @@ def register(sub: Sub, j: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=_receipt_record)
     for name, what, handler in (("void", "作废收据（代收员与村委会负责人 PIN）", _receipt_void),
                                 ("refund", "退费申请（已日结的收据；代收员与村委会负责人 PIN）", _receipt_refund)):
-        p = receipt.add_parser(name, parents=[j], help=what)
+        p = receipt.add_parser(name, parents=[j, signed], help=what)
         p.add_argument("number")
         p.add_argument("--reason", required=True)
-        p.add_argument("--agent", required=True)
-        p.add_argument("--head", required=True)
         p.set_defaults(handler=handler)
     p = receipt.add_parser("paid", parents=[j], help="登记代为缴费（税务系统的缴费凭证号；经办人 PIN）")
     p.add_argument("number")
@@ -65,13 +67,11 @@ def register(sub: Sub, j: argparse.ArgumentParser) -> None:
     p.add_argument("number")
     p.set_defaults(handler=_receipt_show)
 
-    p = sub.add_parser("settle", parents=[j],
+    p = sub.add_parser("settle", parents=[j, signed],
                        help="日结（代收员与村委会负责人 PIN）并备份；当天日结后再收的现金须再日结一次")
     p.add_argument("--date", required=True)
     p.add_argument("--counted", help="清点现金（元）")
     p.add_argument("--denominations", help="按面额清点，如 100=3,50=1,0.5=2")
-    p.add_argument("--agent", required=True)
-    p.add_argument("--head", required=True)
     p.add_argument("--reason")
     p.set_defaults(handler=_settle)
 
@@ -80,11 +80,9 @@ def register(sub: Sub, j: argparse.ArgumentParser) -> None:
     p = month.add_parser("show", parents=[j], help="一个月的收据、作废、日结、解缴和手头现金")
     p.add_argument("--month", required=True, help="YYYY-MM")
     p.set_defaults(handler=_month_show)
-    p = month.add_parser("close", parents=[j], help="月结（代收员与村委会负责人 PIN）")
+    p = month.add_parser("close", parents=[j, signed], help="月结（代收员与村委会负责人 PIN）")
     p.add_argument("--month", required=True, help="YYYY-MM")
     p.add_argument("--counted", required=True, help="清点手头现金（元）：已日结未解缴的")
-    p.add_argument("--agent", required=True)
-    p.add_argument("--head", required=True)
     p.add_argument("--reason")
     p.set_defaults(handler=_month_close)
 
@@ -167,16 +165,15 @@ def _receipt_record(args: argparse.Namespace, ctx: Context) -> int:
 
 def _receipt_void(args: argparse.Namespace, ctx: Context) -> int:
     desk = ctx.desk(args)
-    agent, head = _agent_and_head(desk, ctx, args, "确认作废")
-    r = desk.receipts.void(args.number, reason=args.reason, agent=agent, head=head)
+    r = desk.receipts.void(args.number, reason=args.reason, **_signed(desk, ctx, args, "确认作废"))
     ctx.emit(args, receipt_json(r), f"收据 {r.number} 已作废：{args.reason}")
     return 0
 
 
 def _receipt_refund(args: argparse.Namespace, ctx: Context) -> int:
     desk = ctx.desk(args)
-    agent, head = _agent_and_head(desk, ctx, args, "确认退费申请")
-    r = desk.receipts.request_refund(args.number, reason=args.reason, agent=agent, head=head)
+    signed = _signed(desk, ctx, args, "确认退费申请")
+    r = desk.receipts.request_refund(args.number, reason=args.reason, **signed)
     ctx.emit(args, receipt_json(r), f"收据 {r.number} 已登记退费申请 {format_fen(r.total_fen)} 元：{args.reason}")
     return 0
 
@@ -204,6 +201,16 @@ def _agent_and_head(desk: Desk, ctx: Context, args: argparse.Namespace,
     agent = desk.users.authenticate(args.agent, ctx.read_pin(args.agent))
     head = desk.users.authenticate(args.head, ctx.read_pin(args.head), roles=(Role.HEAD,), purpose=purpose)
     return agent, head
+
+
+class _Signed(TypedDict):
+    agent: UserInfo
+    head: UserInfo
+
+
+def _signed(desk: Desk, ctx: Context, args: argparse.Namespace, purpose: str) -> _Signed:
+    agent, head = _agent_and_head(desk, ctx, args, purpose)
+    return {"agent": agent, "head": head}
 
 
 def _receipt_list(args: argparse.Namespace, ctx: Context) -> int:
@@ -349,48 +356,3 @@ def _remit(args: argparse.Namespace, ctx: Context) -> int:
                     "settled_days": [d.isoformat() for d in r.settled_days], "hash": r.hash},
              f"已登记解缴 {format_fen(r.amount_fen)} 元，凭证号 {r.slip_no}")
     return 0
-
-
-def receipt_json(r: Receipt) -> dict[str, Any]:
-    return {
-        "number": r.number, "time": r.recorded_at.isoformat(), "day": r.day.isoformat(),
-        "payer": {"id_number": r.payer_id_number, "name": r.payer_name},
-        "lines": [{"id_number": ln.id_number, "name": ln.name, "insurance": ln.insurance.value,
-                   "year": ln.year, "tier_fen": ln.tier_fen, "amount_fen": ln.amount_fen,
-                   "due_fen": ln.due_fen} for ln in r.lines],
-        "total_fen": r.total_fen, "cash_fen": r.cash_fen, "change_fen": r.change_fen,
-        "status": r.status, "override_reason": r.override_reason, "hash": r.hash,
-        "signoffs": {
-            "payer": r.payer_signoff.value, "agent": r.agent,
-            "head": ({"name": r.countersign.head, "at": r.countersign.at.isoformat()}
-                     if r.countersign else None),
-        },
-        "void": ({"reason": r.void.reason, "agent": r.void.agent, "head": r.void.head,
-                  "at": r.void.at.isoformat()} if r.void else None),
-        "prints": r.prints,
-        "refund_request": ({"amount_fen": r.refund.amount_fen, "reason": r.refund.reason,
-                            "agent": r.refund.agent, "head": r.refund.head, "at": r.refund.at.isoformat()}
-                           if r.refund else None),
-        "serial": r.serial,
-        "paid_on_behalf": ({"voucher": r.paid.voucher, "channel": r.paid.channel, "amount_fen": r.paid.amount_fen,
-                            "by": r.paid.agent, "at": r.paid.at.isoformat()} if r.paid else None),
-    }
-
-
-def receipt_text(r: Receipt) -> str:
-    out = [f"收据 {r.number}  {r.recorded_at:%Y-%m-%d %H:%M}  缴费人 {r.payer_name}"]
-    for ln in r.lines:
-        tier = f" {format_fen(ln.tier_fen)}档" if ln.tier_fen else ""
-        out.append(f"  {ln.name} {ln.year}年度 {ln.insurance.short_label}{tier}  {format_fen(ln.amount_fen)}")
-    out.append(f"  合计 {format_fen(r.total_fen)} 元（{fen_in_words(r.total_fen)}）  "
-               f"收 {format_fen(r.cash_fen)}  找 {format_fen(r.change_fen)}")
-    if r.void:
-        out.append(f"  已作废：{r.void.reason}")
-    return "\n".join(out)
-
-
-def settlement_json(st: Settlement) -> dict[str, Any]:
-    return {"date": st.day.isoformat(), "round": st.round_no, "expected_fen": st.expected_fen, "counted_fen": st.counted_fen,
-            "difference_fen": st.difference_fen, "reason": st.reason, "receipts": st.receipts,
-            "voids": st.voids, "agent": st.agent, "head": st.head, "hash": st.hash,
-            "denominations": {str(k): v for k, v in st.denominations.items()}}

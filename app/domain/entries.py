@@ -143,13 +143,15 @@ class Line(Part):
 
 @dataclass(frozen=True, slots=True)
 class ReceiptEntry(Entry):
+    """收据: cash taken, one payer, one or more lines."""
+
     KIND = "receipt"
     NESTED = {"payer": Payer, "lines": Line}
     number: str
     receipt_seq: int
     day: str
     village_code: str
-    device_no: int
+    device_no: int  # the PC's number within the village (01, 02 …)
     payer: Payer
     lines: tuple[Line, ...]
     total_fen: int
@@ -164,20 +166,24 @@ class ReceiptEntry(Entry):
 
 @dataclass(frozen=True, slots=True)
 class VoidEntry(Entry):
+    """作废 of a receipt of an open round, countersigned."""
+
     KIND = "void"
     number: str
-    day: str
+    day: str  # the receipt's day
     reason: str
     agent: str
-    head: str
+    head: str  # who countersigned
 
 
 @dataclass(frozen=True, slots=True)
 class RefundEntry(Entry):
+    """退费申请 for a receipt of a settled day, countersigned."""
+
     KIND = "refund_request"
     number: str
     day: str
-    amount_fen: int
+    amount_fen: int  # the receipt's total, paid back by the county
     reason: str
     agent: str
     head: str
@@ -185,26 +191,32 @@ class RefundEntry(Entry):
 
 @dataclass(frozen=True, slots=True)
 class PaidOnBehalfEntry(Entry):
+    """代为缴费: the receipt paid in the tax system on the payer's behalf."""
+
     KIND = "paid_on_behalf"
     number: str
-    voucher: str
-    channel: str
+    voucher: str  # 缴费凭证号 / 电子税票号 the tax system gave
+    channel: str  # 电子税务局, 微信小程序, 社保缴费客户端, POS机 …
     amount_fen: int
-    paid_at: str
+    paid_at: str  # when it was paid (ISO time)
     by: str
 
 
 @dataclass(frozen=True, slots=True)
 class PrintEntry(Entry):
+    """One print attempt of a receipt (the original or a 补打)."""
+
     KIND = "print"
     number: str
-    ok: bool
-    copy_no: int
+    ok: bool  # the printer took it
+    copy_no: int  # 0 for the original, then each 补打
     error: str | None
 
 
 @dataclass(frozen=True, slots=True)
 class SettlementEntry(Entry):
+    """日结: one settlement round of a day, countersigned."""
+
     KIND = "settlement"
     day: str
     expected_fen: int
@@ -226,8 +238,10 @@ class SettlementEntry(Entry):
 
 @dataclass(frozen=True, slots=True)
 class RemittanceEntry(Entry):
+    """解缴: settled cash handed to the bank."""
+
     KIND = "remittance"
-    slip_no: str
+    slip_no: str  # the bank's slip
     amount_fen: int
     day: str
     settled_days: tuple[str, ...]
@@ -236,15 +250,17 @@ class RemittanceEntry(Entry):
 
 @dataclass(frozen=True, slots=True)
 class MonthCloseEntry(Entry):
+    """月结: a month's figures as the chain adds them up, countersigned."""
+
     KIND = "month_close"
-    month: str
+    month: str  # YYYY-MM
     receipts: int
     voids: int
-    collected_fen: int
-    settled_fen: int
+    collected_fen: int  # cash of the month's receipts not voided
+    settled_fen: int  # counted at its settlements
     remitted_fen: int
-    on_hand_fen: int
-    counted_fen: int
+    on_hand_fen: int  # settled and not yet remitted at its end
+    counted_fen: int  # the cash on hand the agent counted
     difference_fen: int
     reason: str | None
     first_number: str | None
@@ -262,8 +278,10 @@ class MonthCloseEntry(Entry):
 
 @dataclass(frozen=True, slots=True)
 class ReceiptBookEntry(Entry):
+    """A book of the county's uniform receipts (统一票据) registered."""
+
     KIND = "receipt_book"
-    prefix: str
+    prefix: str  # the character before the digits (皖), or ""
     first: str
     last: str
     by: str | Absent = ABSENT
@@ -271,9 +289,11 @@ class ReceiptBookEntry(Entry):
 
 @dataclass(frozen=True, slots=True)
 class SerialSpoiledEntry(Entry):
+    """A uniform-receipt form spoiled: its serial used up."""
+
     KIND = "serial_spoiled"
     serial: str
-    reason: str
+    reason: str  # torn, jammed, misprinted
     by: str
 
 
@@ -281,8 +301,10 @@ class SerialSpoiledEntry(Entry):
 
 @dataclass(frozen=True, slots=True)
 class UserEntry(Entry):
+    """What the user table holds for one user after a change."""
+
     KIND = "user"
-    action: str
+    action: str  # add, pin, lock, unlock, reset, existing …
     name: str
     role: str
     active: bool
@@ -296,16 +318,20 @@ class UserEntry(Entry):
 
 @dataclass(frozen=True, slots=True)
 class DeviceEntry(Entry):
+    """This PC's identity (receipt numbers depend on it)."""
+
     KIND = "device"
-    village_code: str
+    village_code: str  # 12 digits: receipt numbers begin with it
     village_name: str
     township_code: str
     township_name: str
-    device_no: int
+    device_no: int  # the PC's number within the village (01, 02 …)
 
 
 @dataclass(frozen=True, slots=True)
 class ConfigEntry(Entry):
+    """The county configuration as imported (it decides every amount due)."""
+
     KIND = "config"
     config: str  # the county configuration's JSON text as imported
     sha256: str
@@ -314,9 +340,11 @@ class ConfigEntry(Entry):
 
 @dataclass(frozen=True, slots=True)
 class RosterEntry(Entry):
+    """A roster (征收清册) import and what it changed."""
+
     KIND = "roster"
     file: str
-    sha256: str
+    sha256: str  # of the file imported
     version: int
     imported: int
     updated: int
@@ -332,9 +360,11 @@ class RosterEntry(Entry):
 
 @dataclass(frozen=True, slots=True)
 class LedgerScanEntry(Entry):
+    """The signed 台账, scanned and sent to the tax office."""
+
     KIND = "ledger_scan"
     year: int
-    period_end: str
+    period_end: str  # the collection period's end; the deadline is 7 working days after
     sent_on: str
     sha256: str
     bytes: int

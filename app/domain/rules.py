@@ -37,27 +37,27 @@ def void_refusal(number: str, day: str, state: ReceiptState, paid: bool) -> str 
 
 def refund_refusal(number: str, day: str, state: ReceiptState, total_fen: int, amount_fen: int) -> str | None:
     """退费申请: only for a settled receipt (a mistake on an open day is a void), once, for its total."""
-    if state is ReceiptState.VOIDED:
-        return f"收据 {number} 已经作废，无需退费"
     if state is ReceiptState.OPEN:
         return f"收据 {number} 所在的 {day} 尚未日结：当天的错误请作废，不走退费"
-    if state is ReceiptState.REFUND_REQUESTED:
-        return f"收据 {number} 已经申请过退费"
-    if amount_fen != total_fen:
-        return f"收据 {number} 的退费金额 {amount_fen} 分与收据合计 {total_fen} 分不符"
-    return None
+    return {ReceiptState.VOIDED: f"收据 {number} 已经作废，无需退费",
+            ReceiptState.REFUND_REQUESTED: f"收据 {number} 已经申请过退费"}.get(state) \
+        or _not_the_total(number, "退费", total_fen, amount_fen)
 
 
 def payment_refusal(number: str, state: ReceiptState, paid: bool, total_fen: int, amount_fen: int) -> str | None:
     """代为缴费: once per receipt that still holds its cash (not voided, no refund asked), for its total."""
     if state is ReceiptState.VOIDED:
         return f"收据 {number} 已经作废，不能代为缴费"
-    if state is ReceiptState.REFUND_REQUESTED:
-        return f"收据 {number} 已申请退费，不能代为缴费"
     if paid:
         return f"收据 {number} 已经登记过代为缴费"
+    if state is ReceiptState.REFUND_REQUESTED:
+        return f"收据 {number} 已申请退费，不能代为缴费"
+    return _not_the_total(number, "代缴", total_fen, amount_fen)
+
+
+def _not_the_total(number: str, what: str, total_fen: int, amount_fen: int) -> str | None:
     if amount_fen != total_fen:
-        return f"收据 {number} 的代缴金额 {amount_fen} 分与收据合计 {total_fen} 分不符"
+        return f"收据 {number} 的{what}金额 {amount_fen} 分与收据合计 {total_fen} 分不符"
     return None
 
 

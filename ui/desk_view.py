@@ -382,10 +382,8 @@ def send_to_printer(ctx: WindowContext, receipt: Receipt, send: Callable[..., No
     printer, desk = ctx.printer, ctx.desk
 
     def job() -> str | None:
-        from printing.receipt_context import receipt_context
-
         try:
-            send(printer, receipt, receipt_context(desk, receipt))
+            send(printer, receipt, desk.paper.receipt_context(receipt))
         except PrinterProblem as exc:
             return exc.message
         return None

@@ -23,6 +23,7 @@ from app.storage.verify import VerifyResult, verify_database
 
 if TYPE_CHECKING:
     from app.services.months import Months
+    from app.services.paper import Paper
     from app.services.receipt_books import ReceiptBooks
     from app.services.scans import LedgerScans
 
@@ -59,6 +60,13 @@ class Desk:
         from app.services.scans import LedgerScans
 
         return LedgerScans(self.db, self.clock, self.setup)
+
+    @cached_property
+    def paper(self) -> Paper:
+        """What receipts and reports put on paper, gathered for printing/ to render."""
+        from app.services.paper import Paper
+
+        return Paper(self)
 
     @cached_property
     def receipt_books(self) -> ReceiptBooks:

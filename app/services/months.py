@@ -88,13 +88,13 @@ class Months:
         return MonthFigures(**f, unsettled_days=tuple(months.unsettled_days_until(conn, last)),
                             closed=month <= closed_month(conn))
 
-    def closed_record(self, month: str) -> tuple[str, dict[str, Any]] | None:
+    def closed_record(self, month: str) -> tuple[str, MonthCloseEntry] | None:
         """(when, what) the month's close recorded, as journalled; None while it is open."""
         month = parse_month(month)
         with self._db.read() as conn:
             for _seq, _kind, at, d in journal.entries(conn, "month_close"):
                 if d["month"] == month:
-                    return at, d
+                    return at, MonthCloseEntry.from_data(d)
         return None
 
     def due(self) -> MonthFigures | None:

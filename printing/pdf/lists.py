@@ -7,7 +7,6 @@ full values, so a caller cannot forget to; the page never holds a full number.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 
@@ -16,35 +15,10 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from app.domain.groups import group_order
 from app.domain.ids import mask_id, mask_numbers, mask_phone
-from app.domain.insurance import Insurance
 from app.domain.money import fen_in_words, format_fen
+from app.domain.paper import PostingRow as PostingRow  # the renderers' callers name them here
+from app.domain.paper import UnpaidRow as UnpaidRow
 from printing.pdf.base import HEAD_BG, PORTRAIT, build, cell, para, styles, table_style
-
-
-@dataclass(frozen=True)
-class PostingRow:
-    group: str  # 村民小组, e.g. "第三村民小组"
-    name: str
-    id_number: str  # full; masked when drawn
-    phone: str  # full or empty; masked when drawn
-    insurance: Insurance
-    year: int
-    amount_fen: int
-    paid_on: date
-    channel: str = "现金代收"
-
-
-@dataclass(frozen=True)
-class UnpaidRow:
-    group: str
-    name: str
-    id_number: str
-    phone: str
-    insurance: Insurance
-    year: int
-    due_fen: int
-    category: str = "一般"
-
 
 POSTING_HEADER = ("序号", "姓名", "证件号码", "联系电话", "险种", "年度", "缴费金额", "缴费日期", "方式")
 POSTING_MM = (12, 24, 36, 24, 14, 12, 22, 22, 20)

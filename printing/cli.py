@@ -18,8 +18,9 @@ from app.services.desk import Desk
 from app.services.errors import DaishouError, InvalidInput
 from app.services.review import review_file
 from printing.devices import EscposDevice, PrinterError
-from printing.escpos_receipt import ReceiptOptions, render_receipt
+from printing.escpos_receipt import ReceiptOptions
 from printing.fonts import FontMissingError
+from printing.jobs import log_attempt, send_receipt
 from printing.test_page import render_test_page
 from printing.uri import PrinterUriError
 
@@ -91,16 +92,13 @@ def _print_receipt(args: argparse.Namespace, ctx: Context) -> int:
     desk = ctx.desk(args)
     receipt = desk.receipts.get(args.number)
     device, options = _device_and_options(args, desk)
-    job = render_receipt(receipt, options, desk.paper.receipt_context(receipt))
-    try:
-        device.send(job)
-    except PrinterError as exc:
-        desk.receipts.record_print(receipt.number, ok=False, error=str(exc))
-        raise
-    copy = desk.receipts.record_print(receipt.number, ok=True)
+    sent, problem = send_receipt(device.send, receipt, options, desk.paper.receipt_context(receipt))
+    copy = log_attempt(desk.receipts, receipt, problem)
+    if problem is not None:
+        raise _Refused(problem)
     what = f"补打（第{copy}次）" if copy else "原件"
-    ctx.emit(args, {"number": receipt.number, "copy": copy, "bytes": len(job), "printer": str(device.uri)},
-             f"收据 {receipt.number} 已发送到打印机 {device.uri}（{what}，{len(job)} 字节）")
+    ctx.emit(args, {"number": receipt.number, "copy": copy, "bytes": sent, "printer": str(device.uri)},
+             f"收据 {receipt.number} 已发送到打印机 {device.uri}（{what}，{sent} 字节）")
     return 0
 
 

@@ -396,8 +396,9 @@ def print_receipt(ctx: WindowContext, receipt: Receipt, *, on_problem) -> None: 
     receipts = ctx.desk.receipts
 
     def log(error: str | None) -> None:
-        ctx.tasks.run(lambda: receipts.record_print(receipt.number, ok=error is None, error=error),
-                      lambda _copy: ctx.changes.receipts.emit())
+        from printing.jobs import log_attempt
+
+        ctx.tasks.run(lambda: log_attempt(receipts, receipt, error), lambda _copy: ctx.changes.receipts.emit())
         ctx.changes.printer_state.emit(error or "就绪")
         if error:
             on_problem(f"收据 {receipt.number} 已保存，但没有打印出来：{error}。请在“收据”中补打（F3）。")

@@ -23,6 +23,7 @@ import orjson
 
 from app.domain.canonical import GENESIS_HASH
 from app.domain.config import ConfigError, CountyConfig, load_config_text
+from app.domain.entries import KINDS as ENTRY_KINDS
 from app.domain.rules import (
     ReceiptState,
     closed_month_refusal,
@@ -36,10 +37,8 @@ from app.domain.rules import (
 )
 from app.domain.serials import Book, serial_at
 
-# Kinds a journal may hold; anything else is refused (a new kind is added here and in verify).
-KINDS = frozenset({"receipt", "void", "settlement", "refund_request", "remittance", "user", "roster",
-                   "print", "device", "config", "month_close", "ledger_scan", "paid_on_behalf",
-                   "receipt_book", "serial_spoiled"})
+# Kinds a journal may hold (one class each in app/domain/entries.py); anything else is refused.
+KINDS = ENTRY_KINDS
 
 
 class ChainError(Exception):

@@ -121,3 +121,15 @@ def test_the_release_ledger_projects_again_into_the_same_rows(tmp_path: Path) ->
     again, released = _tables(fresh), _tables(RELEASE)
     assert again == released
     assert len(released["receipt"]) == 7 and len(released["receipt_serial"]) == 5 and released["books"]
+
+
+def test_the_wire_reads_entries_through_the_same_classes() -> None:
+    """What the county server receives (sync/protocol.py Entry) parses into the desk's classes."""
+    from app.domain.entries import ReceiptEntry, SettlementEntry
+    from sync.protocol import Entry
+
+    wire = [Entry(seq=s, kind=k, recorded_at=a, body=b, prev_hash=p, hash=h) for s, k, a, b, p, h in _journal(RELEASE)]
+    receipts = [e.data() for e in wire if e.kind == "receipt"]
+    assert all(isinstance(r, ReceiptEntry) for r in receipts) and len(receipts) == 7
+    rounds = [e.data() for e in wire if e.kind == "settlement"]
+    assert [r.round_no for r in rounds if isinstance(r, SettlementEntry)] == [1, 2, 1, 1, 1]

@@ -92,9 +92,9 @@ class Months:
         """(when, what) the month's close recorded, as journalled; None while it is open."""
         month = parse_month(month)
         with self._db.read() as conn:
-            for _seq, _kind, at, d in journal.entries(conn, "month_close"):
-                if d["month"] == month:
-                    return at, MonthCloseEntry.from_data(d)
+            for _seq, at, close in journal.of_kind(conn, MonthCloseEntry):
+                if close.month == month:
+                    return at, close
         return None
 
     def due(self) -> MonthFigures | None:

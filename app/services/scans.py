@@ -97,17 +97,17 @@ class LedgerScans:
     def status(self, year: int) -> ScanStatus:
         end = self._period_end(year)
         with self._db.read() as conn:
-            rows = journal.entries(conn, "ledger_scan")
+            rows = journal.of_kind(conn, LedgerScanEntry)
         scans = []
-        for _seq, _kind, _at, d in rows:
-            if d["year"] != year:
+        for _seq, _at, d in rows:
+            if d.year != year:
                 continue
-            path = self.folder / d["file"]
+            path = self.folder / d.file
             # Hashed again at every look, in 1 MB pieces (a scan may be 100 MB): a cache keyed by
             # the file's times would miss a copy swapped with its time put back on Windows, where
             # ctime is the creation time.
-            intact = path.is_file() and file_sha256(path) == d["sha256"]
-            scans.append(ScanRecord(year, date.fromisoformat(d["sent_on"]), d["sha256"], path, d["by"], intact))
+            intact = path.is_file() and file_sha256(path) == d.sha256
+            scans.append(ScanRecord(year, date.fromisoformat(d.sent_on), d.sha256, path, d.by, intact))
         return ScanStatus(year, end, add_working_days(end, SCAN_WITHIN_WORKING_DAYS), scans)
 
     def record(self, year: int, scan: Path, *, sent_on: date, by: UserInfo) -> ScanStatus:
@@ -142,7 +142,7 @@ class LedgerScans:
             owner_only(kept)
         now = self._clock()
         with self._db.write() as conn:
-            if any(d["sha256"] == digest for _s, _k, _a, d in journal.entries(conn, "ledger_scan")):
+            if any(d.sha256 == digest for _s, _a, d in journal.of_kind(conn, LedgerScanEntry)):
                 raise Refused(f"这份扫描件（{scan.name}）已经登记过")
             refuse_if_clock_behind(conn, now)
             journal.append(conn, now.isoformat(), LedgerScanEntry(

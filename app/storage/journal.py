@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from app.domain.canonical import GENESIS_HASH, canonical_json
 from app.domain.entries import Entry
+
+_E = TypeVar("_E", bound=Entry)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,11 @@ def append(conn: sqlite3.Connection, recorded_at: str, entry: Entry) -> Appended
     conn.execute("INSERT INTO journal (seq, kind, recorded_at, body, prev_hash, hash) "
                  "VALUES (?, ?, ?, ?, ?, ?)", (seq, entry.KIND, recorded_at, text, prev_hash, digest))
     return Appended(seq, entry.KIND, recorded_at, entry, prev_hash, digest)
+
+
+def of_kind(conn: sqlite3.Connection, cls: type[_E]) -> list[tuple[int, str, _E]]:
+    """(seq, recorded_at, typed data) of every entry of one kind, in order."""
+    return [(seq, at, cls.from_data(d)) for seq, _k, at, d in entries(conn, cls.KIND)]
 
 
 def entries(conn: sqlite3.Connection, kind: str | None = None) -> list[tuple[int, str, str, dict[str, Any]]]:

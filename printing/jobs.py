@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from app.domain.paper import ReceiptContext
-from app.domain.records import Receipt
+from app.domain.records import Receipt, ReceiptContext
 from printing.devices import PrinterError
 from printing.escpos_receipt import ReceiptOptions, render_receipt
 from printing.fonts import FontMissingError

@@ -13,8 +13,10 @@ from typing import Literal
 
 from app.domain.ids import mask_id
 from app.domain.money import fen_in_words, format_fen
-from app.domain.paper import ReceiptContext as ReceiptContext  # the renderers' callers name it here
 from app.domain.records import Receipt
+from app.domain.records import (
+    ReceiptContext as ReceiptContext,  # the renderers' callers name it here
+)
 
 Align = Literal["left", "center", "right"]
 DOTS_PER_COLUMN = 12

@@ -9,21 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from app.domain.config import CountyConfig
 from app.domain.entries import MonthCloseEntry
 from app.domain.insurance import Insurance
-from app.domain.records import Device, Receipt, Settlement
+from app.domain.records import Device, Receipt, ReceiptContext, Settlement
 
 
-@dataclass(frozen=True)
-class ReceiptContext:
-    """What the record alone does not say and the county wants on the receipt."""
-
-    township_name: str = ""
-    collection_phone: str = ""  # 咨询电话 from the county configuration
-    verify_url: str = ""  # 收据查验地址: the QR leads there with the number and check code
-    parts: str = "payer"  # "both": the payer's part, a cut, and the stub kept with the 台账
-    standard_fen: dict[tuple[str, int], int] | None = None  # (insurance, year) -> the standard amount
-    categories: dict[str, str] | None = None  # ID number -> 人员类别
+def receipt_context(device: Device, config: CountyConfig, categories: dict[str, str]) -> ReceiptContext:
+    """A receipt's context from the county configuration in force and its people's 人员类别."""
+    paper = config.paper
+    return ReceiptContext(
+        township_name=device.township_name, collection_phone=paper.collection_phone, verify_url=paper.verify_url,
+        parts=paper.receipt_parts, standard_fen={("medical", year): yc.medical_fen for year, yc in config.years.items()},
+        categories=categories)
 
 
 @dataclass(frozen=True)

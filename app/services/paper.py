@@ -18,13 +18,13 @@ from app.domain.paper import (
     MonthReport,
     PostingReport,
     PostingRow,
-    ReceiptContext,
     Report,
     SettlementReport,
     UnpaidReport,
     UnpaidRow,
+    receipt_context,
 )
-from app.domain.records import Receipt
+from app.domain.records import Receipt, ReceiptContext
 from app.services.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -41,13 +41,12 @@ class Paper:
     def receipt_context(self, receipt: Receipt) -> ReceiptContext:
         """What a receipt (or its 缴费证明) needs beyond its record: read at print time, so a
         reprint shows the same record with today's county details."""
+        if receipt.print_context is not None:  # gathered when it was recorded
+            return receipt.print_context
         desk = self._desk
         with desk.db.read():
-            paper = desk.setup.config.paper
-            categories, standard = self._roster_facts([receipt])
-            return ReceiptContext(
-                township_name=desk.setup.device.township_name, collection_phone=paper.collection_phone,
-                verify_url=paper.verify_url, parts=paper.receipt_parts, standard_fen=standard, categories=categories)
+            categories, _standard = self._roster_facts([receipt])
+            return receipt_context(desk.setup.device, desk.setup.config, categories)
 
     def report(self, kind: str, period: tuple[date, date] | None, *, today: date,
                year: int | None = None) -> Report:

@@ -23,6 +23,7 @@ from app.domain.ids import IdNumberError, parse_id_number
 from app.domain.insurance import Category, Insurance
 from app.domain.money import cash_question, format_fen
 from app.domain.names import InvalidNameError, parse_name
+from app.domain.paper import receipt_context
 from app.domain.receipt_numbers import format_receipt_number
 from app.domain.records import (
     PayerSignoff,
@@ -113,11 +114,14 @@ class Receipts:
                 check_head_may_take_cash(agent, users.names_with_role(conn, Role.HEAD.value))
             _refuse_if_day_blocked(conn, today)
             built: list[ReceiptLine] = []
+            categories: dict[str, str] = {}  # for the print context
             overridden: list[str] = []
             seen: set[tuple[str, str, int]] = set()
             for n, req in enumerate(lines, start=1):
-                line, needs_override = _build_line(conn, config, req, n, today, seen)
+                line, needs_override, category = _build_line(conn, config, req, n, today, seen)
                 built.append(line)
+                if category:
+                    categories[line.id_number] = category
                 if needs_override:
                     overridden.append(needs_override)
             if overridden and not override:
@@ -150,7 +154,8 @@ class Receipts:
             village_name=device.village_name, device_no=device.device_no, payer_id_number=payer_id,
             payer_name=payer, lines=tuple(built), total_fen=total, cash_fen=cash_fen,
             change_fen=cash_fen - total, agent=agent.name, payer_signoff=payer_signoff,
-            signature_sha256=sig_hash, override_reason=entry.override_reason, hash=appended.hash, serial=serial)
+            signature_sha256=sig_hash, override_reason=entry.override_reason, hash=appended.hash, serial=serial,
+            print_context=receipt_context(device, config, categories))
 
     # -- voids -----------------------------------------------------------------------------
 
@@ -284,7 +289,7 @@ def _refuse(refusal: str | None) -> None:
 
 
 def _build_line(conn: sqlite3.Connection, config: CountyConfig, req: LineRequest, n: int, today: date,
-                seen: set[tuple[str, str, int]]) -> tuple[ReceiptLine, str | None]:
+                seen: set[tuple[str, str, int]]) -> tuple[ReceiptLine, str | None, str]:
     where = f"第{n}行"
     try:
         idn = parse_id_number(req.id_number, today=today).value
@@ -327,7 +332,7 @@ def _build_line(conn: sqlite3.Connection, config: CountyConfig, req: LineRequest
     elif not year_config.in_window(today):
         needs_override = (f"{who}：今天不在{req.year}年度征收期内（{year_config.window_start.isoformat()}"
                           f" 至 {year_config.window_end.isoformat()}）")
-    return (ReceiptLine(idn, name, req.insurance, req.year, tier, amount, due), needs_override)
+    return (ReceiptLine(idn, name, req.insurance, req.year, tier, amount, due), needs_override, category)
 
 
 def _payer(conn: sqlite3.Connection, payer_id: str | None, payer_name: str | None,

@@ -90,3 +90,19 @@ def test_80mm_puts_name_id_and_amount_on_one_line(township_desk: Desk) -> None:
     assert any(ZHANG_WIFE.name in t and masked in t and "￥400.00" in t for t in wide)
     assert not any(ZHANG_WIFE.name in t and masked in t for t in narrow)  # 58 mm: the ID on its own line
     assert max(len(t.encode("gb18030")) for t in wide) > 32  # the 80 mm layout uses its 48 columns
+
+
+def test_a_receipt_just_recorded_prints_without_reading_the_file_again(township_desk: Desk) -> None:
+    """Recording returns the receipt with what its paper needs (one trip to the database); a
+    receipt read back later (a 补打) gets the same context from the file, and prints the same."""
+    desk = township_desk
+    agent = desk.users.authenticate("李代收", "1234")
+    r = desk.receipts.record(agent, [pen(ZHANG), med(ZHANG_MOTHER)], cash_fen=80000)
+    assert r.print_context is not None
+    assert r.print_context.categories == {ZHANG.id_number: "一般", ZHANG_MOTHER.id_number: "低保"}
+    later = desk.receipts.get(r.number)
+    assert later.print_context is None
+    assert desk.paper.receipt_context(later) == r.print_context
+    options = ReceiptOptions(width_dots=384)
+    assert render_receipt(later, options, desk.paper.receipt_context(later)) == \
+        render_receipt(r, options, desk.paper.receipt_context(r))

@@ -38,6 +38,8 @@ class LedgerContext:
 
 @dataclass(frozen=True)
 class PostingRow:
+    """One line of the 公示: a person paid in cash for one insurance and year."""
+
     group: str  # 村民小组, e.g. "第三村民小组"
     name: str
     id_number: str  # full; masked when drawn
@@ -51,13 +53,15 @@ class PostingRow:
 
 @dataclass(frozen=True)
 class UnpaidRow:
+    """One line of the 未缴名单: what a person still owes for one insurance and year."""
+
     group: str
     name: str
     id_number: str
     phone: str  # shown in full: the agent calls them
     insurance: Insurance
     year: int
-    due_fen: int
+    due_fen: int  # what they pay in cash, after any subsidy
     category: str = "一般"
 
 
@@ -67,7 +71,7 @@ class LedgerReport:
 
     receipts: tuple[Receipt, ...]
     device: Device
-    start: date
+    start: date  # the first day of the period, inclusive
     end: date
     context: LedgerContext
 
@@ -86,11 +90,11 @@ class PostingReport:
     """公示: who paid in cash, for the village notice board."""
 
     rows: tuple[PostingRow, ...]
-    village: str
+    village: str  # township and village, as the heading names them
     year: int
     start: date
     end: date
-    posted: tuple[date, date]
+    posted: tuple[date, date]  # 公示期: first and last day on the wall
     report_phone: str
 
 
@@ -100,7 +104,7 @@ class UnpaidReport:
 
     rows: tuple[UnpaidRow, ...]
     village: str
-    year: int
+    year: int  # the benefit year owed
     as_of: date
 
 

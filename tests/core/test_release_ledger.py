@@ -22,6 +22,8 @@ from app.storage.verify import verify_database
 from tests.factories import FakeClock
 
 RELEASE = Path(__file__).parent / "data" / "release-ledger.sqlite3"
+# Saved by the program of each schema version (tests/core/data/make_version_ledgers.py).
+VERSIONS = {n: Path(__file__).parent / "data" / f"v{n}-village.sqlite3" for n in range(2, 9)}
 
 
 @pytest.fixture
@@ -70,7 +72,7 @@ def test_the_desk_reads_the_release_ledger(home: Path) -> None:
 def test_every_entry_keeps_its_bytes_through_its_typed_class() -> None:
     """Each body parsed into its kind's class and written again is the same text, so the same
     hash: in the release ledger and in the oldest fixture (schema v1)."""
-    for path in (RELEASE, Path(__file__).parent / "data" / "v1-village.sqlite3"):
+    for path in (RELEASE, *VERSIONS.values(), Path(__file__).parent / "data" / "v1-village.sqlite3"):
         for seq, kind, at, text, _prev, _hash in _journal(path):
             entry = parse_entry(kind, orjson.loads(text)["data"])
             assert kind == type(entry).KIND
@@ -133,3 +135,18 @@ def test_the_wire_reads_entries_through_the_same_classes() -> None:
     assert all(isinstance(r, ReceiptEntry) for r in receipts) and len(receipts) == 7
     rounds = [e.data() for e in wire if e.kind == "settlement"]
     assert [r.round_no for r in rounds if isinstance(r, SettlementEntry)] == [1, 2, 1, 1, 1]
+
+
+@pytest.mark.parametrize("version", sorted(VERSIONS))
+def test_a_ledger_of_every_schema_version_upgrades_verifies_and_reads(tmp_path: Path, version: int) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(VERSIONS[version], home / DB_FILENAME)
+    with Desk(home, clock=FakeClock(), create=False) as desk:  # migrated to the newest schema here
+        assert desk.verify().ok
+        receipts = desk.receipts.list()
+        assert [r.status for r in receipts] == ["valid", "voided", "valid", "valid"]
+        assert [r.total_fen for r in receipts] == [40000, 40000, 40000, 40000]
+        assert [s.day for s in desk.settlements.all()] == [date(2026, 11, 20), date(2026, 11, 21)]
+        assert desk.settlements.cash_position().remitted_fen == 80000
+        assert desk.settlements.unsettled_days() == [date(2026, 11, 22)]

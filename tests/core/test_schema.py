@@ -15,7 +15,7 @@ from app.storage.db import SCHEMA_DIR, SCHEMA_VERSION, open_database
 
 DATA = Path(__file__).parent / "data"
 # One file saved by the program of each released schema version, oldest first.
-FIXTURES = {1: DATA / "v1-village.sqlite3", 9: DATA / "release-ledger.sqlite3"}
+FIXTURES = {**{n: DATA / f"v{n}-village.sqlite3" for n in range(1, 9)}, 9: DATA / "release-ledger.sqlite3"}
 
 
 def _schema(path: Path) -> dict[tuple[str, str], str]:

@@ -19,8 +19,8 @@ from pathlib import Path
 from app.cli import main as cli_main
 from app.cli.common import Context
 from app.domain.records import Receipt
-from app.services.database import Clock, system_clock
 from app.services.desk import Desk
+from app.storage.database import Clock, system_clock
 
 DEMO = Path(__file__).resolve().parent.parent / "resources" / "demo"
 AGENT, AGENT_PIN = "李代收", "1234"

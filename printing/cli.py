@@ -18,9 +18,9 @@ from app.services.desk import Desk
 from app.services.errors import DaishouError, InvalidInput
 from app.services.review import review_file
 from printing.devices import EscposDevice, PrinterError
-from printing.escpos_receipt import ReceiptOptions, render_receipt
+from printing.escpos_receipt import ReceiptOptions
 from printing.fonts import FontMissingError
-from printing.receipt_context import receipt_context
+from printing.jobs import log_attempt, send_receipt
 from printing.test_page import render_test_page
 from printing.uri import PrinterUriError
 
@@ -92,16 +92,13 @@ def _print_receipt(args: argparse.Namespace, ctx: Context) -> int:
     desk = ctx.desk(args)
     receipt = desk.receipts.get(args.number)
     device, options = _device_and_options(args, desk)
-    job = render_receipt(receipt, options, receipt_context(desk, receipt))
-    try:
-        device.send(job)
-    except PrinterError as exc:
-        desk.receipts.record_print(receipt.number, ok=False, error=str(exc))
-        raise
-    copy = desk.receipts.record_print(receipt.number, ok=True)
+    sent, problem = send_receipt(device.send, receipt, options, desk.paper.receipt_context(receipt))
+    copy = log_attempt(desk.receipts, receipt, problem)
+    if problem is not None:
+        raise _Refused(problem)
     what = f"补打（第{copy}次）" if copy else "原件"
-    ctx.emit(args, {"number": receipt.number, "copy": copy, "bytes": len(job), "printer": str(device.uri)},
-             f"收据 {receipt.number} 已发送到打印机 {device.uri}（{what}，{len(job)} 字节）")
+    ctx.emit(args, {"number": receipt.number, "copy": copy, "bytes": sent, "printer": str(device.uri)},
+             f"收据 {receipt.number} 已发送到打印机 {device.uri}（{what}，{sent} 字节）")
     return 0
 
 
@@ -112,7 +109,7 @@ def _print_proof(args: argparse.Namespace, ctx: Context) -> int:
     receipt = desk.receipts.get(args.number)
     device, options = _device_and_options(args, desk)
     try:
-        job = render_payment_proof(receipt, options, receipt_context(desk, receipt))
+        job = render_payment_proof(receipt, options, desk.paper.receipt_context(receipt))
     except NotPaidOnBehalf as exc:
         raise InvalidInput(str(exc)) from None
     device.send(job)
@@ -154,16 +151,15 @@ def _period(args: argparse.Namespace, today: date, *, default_all: bool) -> tupl
 
 def _report(args: argparse.Namespace, ctx: Context) -> int:
     from printing.reports import (  # reportlab loads only when asked for
-        build_report,
         inspection_report,
-        month_report,
+        render_report,
     )
 
     today = ctx.clock().date()
     if args.kind == "month":
         if not args.month:
             raise InvalidInput("月结单须用 --month 指定月份，如 --month 2026-11")
-        pdf, summary = month_report(ctx.desk(args), args.month)
+        pdf, summary = render_report(ctx.desk(args).paper.month(args.month))
     elif args.kind == "inspection":  # of a village's file: this PC's own ledger is not opened
         if not args.file:
             raise InvalidInput("抽查报告须用 --file 指定村里备份的账本文件")
@@ -172,7 +168,7 @@ def _report(args: argparse.Namespace, ctx: Context) -> int:
     else:
         desk = ctx.desk(args)
         period = _period(args, today, default_all=args.kind in ("posting", "unpaid"))
-        pdf, summary = build_report(desk, args.kind, period, today=today, year=args.year)
+        pdf, summary = render_report(desk.paper.report(args.kind, period, today=today, year=args.year))
     out = Path(args.out)
     try:
         out.write_bytes(pdf)

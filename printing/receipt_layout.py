@@ -14,6 +14,9 @@ from typing import Literal
 from app.domain.ids import mask_id
 from app.domain.money import fen_in_words, format_fen
 from app.domain.records import Receipt
+from app.domain.records import (
+    ReceiptContext as ReceiptContext,  # the renderers' callers name it here
+)
 
 Align = Literal["left", "center", "right"]
 DOTS_PER_COLUMN = 12
@@ -47,18 +50,6 @@ class Cut:
 
 
 Item = Text | QrCode | Feed | Cut
-
-
-@dataclass(frozen=True)
-class ReceiptContext:
-    """What the record alone does not say and the county wants on the receipt."""
-
-    township_name: str = ""
-    collection_phone: str = ""  # 咨询电话 from the county configuration
-    verify_url: str = ""  # 收据查验地址: the QR leads there with the number and check code
-    parts: str = "payer"  # "both": the payer's part, a cut, and the stub kept with the 台账
-    standard_fen: dict[tuple[str, int], int] | None = None  # (insurance, year) -> the standard amount
-    categories: dict[str, str] | None = None  # ID number -> 人员类别
 
 
 def columns(width_dots: int) -> int:

@@ -21,9 +21,10 @@ import base64
 from enum import StrEnum
 from typing import Any
 
+import orjson
 from pydantic import BaseModel, Field
 
-from app.domain import signing
+from app.domain import entries, signing
 
 API = "/api/v1"
 TIME_HEADER = "X-Daishou-Time"
@@ -49,6 +50,12 @@ class Entry(BaseModel):
     body: str
     prev_hash: str = Field(min_length=64, max_length=64)
     hash: str = Field(min_length=64, max_length=64)
+
+    def data(self) -> entries.Entry:
+        """The entry's typed data (app/domain/entries.py), the class the desk wrote it from;
+        EntryError when the body does not fit its kind. Read only after the chain rules took
+        the entry: they name a body that is not even JSON."""
+        return entries.parse_entry(self.kind, orjson.loads(self.body)["data"])
 
 
 class EnrolRequest(BaseModel):

@@ -69,7 +69,7 @@ class DeskApp(QObject):
         self.login: LoginDialog | None = None
         self.window: QMainWindow | None = None
         self._leaving: QMainWindow | None = None  # closed by a logout, not by the user
-        self.sync = SyncWorker(desk.home, desk.clock, parent=self)
+        self.sync = SyncWorker(desk, parent=self)
 
     @staticmethod
     def _fault(exc: BaseException) -> None:

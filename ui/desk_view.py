@@ -375,10 +375,8 @@ def send_to_printer(ctx: WindowContext, receipt: Receipt, send: Callable[..., No
     printer, desk = ctx.printer, ctx.desk
 
     def job() -> str | None:
-        from printing.receipt_context import receipt_context
-
         try:
-            send(printer, receipt, receipt_context(desk, receipt))
+            send(printer, receipt, desk.paper.receipt_context(receipt))
         except PrinterProblem as exc:
             return exc.message
         return None
@@ -392,8 +390,9 @@ def print_receipt(ctx: WindowContext, receipt: Receipt, *, on_problem,  # type: 
     receipts = ctx.desk.receipts
 
     def log(error: str | None) -> None:
-        ctx.tasks.run(lambda: receipts.record_print(receipt.number, ok=error is None, error=error),
-                      lambda _copy: ctx.changes.receipts.emit())
+        from printing.jobs import log_attempt
+
+        ctx.tasks.run(lambda: log_attempt(receipts, receipt, error), lambda _copy: ctx.changes.receipts.emit())
         ctx.changes.printer_state.emit(error or "就绪")
         if error:
             on_problem(f"收据 {receipt.number} 已保存，但没有打印出来：{error}。请在“收据”中补打（F3）。")

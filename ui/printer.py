@@ -99,10 +99,12 @@ class EscposPrinter:
 
     def print_receipt(self, receipt: Receipt, context: ReceiptContext | None = None) -> None:
         """The renderer marks a receipt with prints > 0 as 【补打】."""
-        from printing.escpos_receipt import render_receipt
+        from printing.jobs import send_receipt
 
         device, options = self._device_and_options()
-        self._send(device, self._render(lambda: render_receipt(receipt, options, context)))
+        _sent, problem = send_receipt(device.send, receipt, options, context)
+        if problem is not None:
+            raise PrinterProblem(problem)
 
     def print_proof(self, receipt: Receipt, context: ReceiptContext | None = None) -> None:
         from printing.payment_proof import render_payment_proof

@@ -54,10 +54,11 @@ def write_atomically(path: Path, data: bytes) -> Path:
 
 def save_report(desk: Desk, kind: str, period: tuple[date, date] | None, folder: Path, name: str, *,
                 today: date) -> Path:
-    """Build one PDF with printing.reports and save it; runs on the database worker."""
-    from printing.reports import build_report  # reportlab is heavy: import it on first use
+    """Gather a report's data (app/services/paper.py), render it with printing.reports and save
+    it; runs on the database worker."""
+    from printing.reports import render_report  # reportlab is heavy: import it on first use
 
-    pdf, _summary = build_report(desk, kind, period, today=today)
+    pdf, _summary = render_report(desk.paper.report(kind, period, today=today))
     return write_atomically(folder / name, pdf)
 
 

@@ -32,12 +32,12 @@ def settled_papers(desk: Desk) -> Papers:
 
 def save_month(desk: Desk, month: str, folder: Path | None) -> Path | None:
     """On the database worker: the 月结单 saved in the report folder (None: no folder known yet)."""
-    from printing.reports import month_report  # reportlab is heavy: import it on first use
+    from printing.reports import render_report  # reportlab is heavy: import it on first use
 
     where = resolve_folder(desk, folder)
     if where is None:
         return None
-    pdf, _summary = month_report(desk, month)
+    pdf, _summary = render_report(desk.paper.month(month))
     return write_atomically(where / f"月结单-{month}-设备{desk.setup.device.device_no}.pdf", pdf)
 
 

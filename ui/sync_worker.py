@@ -1,14 +1,12 @@
-"""Sync in the background: its own thread and its own database connections, so the desk never
-waits for the network. Every minute when things go well; after a failure it waits twice as long
+"""Sync in the background: its own thread (and that thread's own read connection of the one
+`Desk` the program has), so the desk never waits for the network. Every minute when things go well; after a failure it waits twice as long
 each time (up to 15 minutes). What it finds is a `SyncStatus` the status bar shows."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
@@ -29,10 +27,13 @@ class SyncStatus:
 class SyncWorker(QObject):
     status = Signal(object)  # SyncStatus, delivered on the GUI thread
 
-    def __init__(self, home: Path, clock: Callable[[], datetime], *, interval: float = 60.0,
-                 longest: float = 900.0, parent: QObject | None = None) -> None:
+    def __init__(self, desk: Desk, *, interval: float = 60.0, longest: float = 900.0,
+                 parent: QObject | None = None) -> None:
+        """`desk` is the program's one Desk (its database serialises writers and gives each
+        thread its own reader): a second Desk on the same file would be a second writer and a
+        second high-water check. Its owner closes it, after `stop`."""
         super().__init__(parent)
-        self.home, self.clock = home, clock
+        self.desk = desk
         self.interval, self.longest = interval, longest
         self.last: SyncStatus | None = None
         self._stop = threading.Event()
@@ -54,28 +55,17 @@ class SyncWorker(QObject):
             self._thread.join(timeout=30)
 
     def _loop(self) -> None:
-        desk: Desk | None = None
         delay = 0.0
-        try:
-            while not self._stop.is_set():
-                self._now.wait(delay)
-                self._now.clear()
-                if self._stop.is_set():
-                    return
-                if desk is None:
-                    try:
-                        desk = Desk(self.home, clock=self.clock)
-                    except Exception:  # no ledger yet (setup not finished): try again later
-                        delay = self.interval
-                        continue
-                found = self._once(desk)
-                self.last = found
-                self.status.emit(found)
-                delay = self.interval if found.online or not found.enrolled else min(
-                    max(delay * 2, self.interval / 4), self.longest)
-        finally:
-            if desk is not None:
-                desk.close()
+        while not self._stop.is_set():
+            self._now.wait(delay)
+            self._now.clear()
+            if self._stop.is_set():
+                return
+            found = self._once(self.desk)
+            self.last = found
+            self.status.emit(found)
+            delay = self.interval if found.online or not found.enrolled else min(
+                max(delay * 2, self.interval / 4), self.longest)
 
     def _once(self, desk: Desk) -> SyncStatus:
         from sync.client import SyncClient, SyncError

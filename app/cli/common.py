@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from app.domain.money import MoneyError, parse_yuan
-from app.services.database import Clock, default_home, system_clock
 from app.services.desk import Desk
 from app.services.errors import InvalidInput
+from app.storage.database import Clock, default_home, system_clock
 
 
 @dataclass

@@ -23,12 +23,22 @@ import orjson
 
 from app.domain.canonical import GENESIS_HASH
 from app.domain.config import ConfigError, CountyConfig, load_config_text
+from app.domain.entries import KINDS as ENTRY_KINDS
+from app.domain.rules import (
+    ReceiptState,
+    closed_month_refusal,
+    overlap_refusal,
+    payment_refusal,
+    refund_refusal,
+    serial_refusal,
+    settled_day_refusal,
+    settlement_refusal,
+    void_refusal,
+)
 from app.domain.serials import Book, serial_at
 
-# Kinds a journal may hold; anything else is refused (a new kind is added here and in verify).
-KINDS = frozenset({"receipt", "void", "settlement", "refund_request", "remittance", "user", "roster",
-                   "print", "device", "config", "month_close", "ledger_scan", "paid_on_behalf",
-                   "receipt_book", "serial_spoiled"})
+# Kinds a journal may hold (one class each in app/domain/entries.py); anything else is refused.
+KINDS = ENTRY_KINDS
 
 
 class ChainError(Exception):
@@ -125,21 +135,18 @@ class ChainRules:
         if kind == "receipt":
             self._receipt(seq, d)
         elif kind == "void":
-            r = self.receipts.get(d["number"])
-            if r is None or r[2] != 0 or len(r) > 3:
-                raise ChainError(seq, f"作废记录指向不存在、已作废、已日结或已代为缴费的收据 {d['number']}", "bad_void")
-            r[2] = 2
+            r = self._receipt_of(seq, d["number"], "作废记录", "bad_void")
+            _check(seq, "bad_void", void_refusal(d["number"], r[0], ReceiptState(r[2]), len(r) > 3))
+            r[2] = int(ReceiptState.VOIDED)
             month = self._month(r[0])
             month[1] += 1
             month[2] -= r[1]
         elif kind == "settlement":
             self._settlement(seq, d)
         elif kind == "refund_request":
-            r = self.receipts.get(d["number"])
-            if r is None or r[2] != 1 or r[1] != d["amount_fen"]:
-                raise ChainError(seq, f"退费申请指向不存在、已作废、未日结或金额不符的收据 {d['number']}",
-                                 "bad_refund")
-            r[2] = 3
+            r = self._receipt_of(seq, d["number"], "退费申请", "bad_refund")
+            _check(seq, "bad_refund", refund_refusal(d["number"], r[0], ReceiptState(r[2]), r[1], d["amount_fen"]))
+            r[2] = int(ReceiptState.REFUND_REQUESTED)
         elif kind == "remittance":
             self._not_in_closed_month(seq, d["day"], "解缴")
             self._month(d["day"])[4] += int(d["amount_fen"])
@@ -147,9 +154,7 @@ class ChainRules:
             self._month_close(seq, d)
         elif kind == "receipt_book":
             book = Book.from_json(d)
-            if any(book.overlaps(b) for b in self._parsed_books):
-                raise ChainError(seq, f"票据号段 {book.serial(book.first)}–{book.serial(book.last)} 与已登记的号段重叠",
-                                 "serial_overlap")
+            _check(seq, "serial_overlap", overlap_refusal(book, self._parsed_books))
             self.books.append(book.to_json())
             self._parsed_books.append(book)
         elif kind == "serial_spoiled":
@@ -157,10 +162,9 @@ class ChainRules:
             self._take_serial(seq, d.get("serial"), "作废票据")
             self._month(recorded_at)[5] += 1
         elif kind == "paid_on_behalf":
-            r = self.receipts.get(d["number"])
-            if r is None or r[2] not in (0, 1) or len(r) > 3 or r[1] != d["amount_fen"]:
-                raise ChainError(seq, f"代为缴费记录指向不存在、已作废、已代缴过或金额不符的收据 {d['number']}",
-                                 "bad_payment")
+            r = self._receipt_of(seq, d["number"], "代为缴费记录", "bad_payment")
+            _check(seq, "bad_payment", payment_refusal(d["number"], ReceiptState(r[2]), len(r) > 3, r[1],
+                                                       d["amount_fen"]))
             r.append(1)
         elif kind == "print":
             if d["number"] not in self.receipts:
@@ -180,8 +184,7 @@ class ChainRules:
         if d.get("receipt_seq") != self.receipt_seq:
             raise ChainError(seq, f"收据序号不连续：应为 {self.receipt_seq}，实为 {d.get('receipt_seq')}",
                              "receipt_gap")
-        if day < self.last_day:
-            raise ChainError(seq, f"收据 {number} 记在已日结的 {self.last_day} 之前（{day}）", "before_settled")
+        _check(seq, "before_settled", settled_day_refusal(day, self.last_day))
         if number in self.receipts:
             raise ChainError(seq, f"收据号 {number} 重复", "receipt_gap")
         self._not_in_closed_month(seq, day, f"收据 {number}")
@@ -208,9 +211,8 @@ class ChainRules:
         open_round = self.open_by_day.get(day, [])
         expected = sum(self.receipts[num][1] for num in open_round if self.receipts[num][2] == 0)
         round_no = self.rounds.get(day, 0) + 1
-        if expected != d["expected_fen"] or d.get("round", 1) != round_no \
-                or (round_no > 1 and not open_round) or day < self.last_day:
-            raise ChainError(seq, f"{day} 的日结应收金额或次数与当日收据不符", "settlement_mismatch")
+        _check(seq, "settlement_mismatch", settlement_refusal(day, self.last_day, round_no, d.get("round", 1),
+                                                              bool(open_round), expected, d["expected_fen"]))
         for num in open_round:
             if self.receipts[num][2] == 0:
                 self.receipts[num][2] = 1
@@ -223,10 +225,7 @@ class ChainRules:
 
     def _take_serial(self, seq: int, serial: object, what: str) -> None:
         """Serials are used in order, each once: the next one of the registered books."""
-        expected = serial_at(self._parsed_books, self.serials_used)
-        if expected is None or serial != expected:
-            raise ChainError(seq, f"{what}的票号 {serial} 不是下一张统一票据（应为 {expected or '无：票据已用完'}）",
-                             "serial_gap")
+        _check(seq, "serial_gap", serial_refusal(serial, serial_at(self._parsed_books, self.serials_used), what))
         self.serials_used += 1
 
     # -- 月结 ------------------------------------------------------------------------------------
@@ -235,8 +234,13 @@ class ChainRules:
         return self.months.setdefault(day[:7], [0, 0, 0, 0, 0, 0])
 
     def _not_in_closed_month(self, seq: int, day: str, what: str) -> None:
-        if day[:7] <= self.closed_month:
-            raise ChainError(seq, f"{what}记在已月结的 {self.closed_month} 之内（{day}）", "after_month_close")
+        _check(seq, "after_month_close", closed_month_refusal(day, self.closed_month, f"{what}不能记在其中（{day}）"))
+
+    def _receipt_of(self, seq: int, number: str, what: str, code: str) -> list[Any]:
+        r = self.receipts.get(number)
+        if r is None:
+            raise ChainError(seq, f"{what}指向不存在的收据 {number}", code)
+        return r
 
     def _month_close(self, seq: int, d: dict[str, Any]) -> None:
         """A month's close states what the chain itself adds up to: receipts, voids, cash
@@ -258,6 +262,12 @@ class ChainRules:
     def open_days(self) -> set[str]:
         """Days with receipts (or voids of them) not yet in a settlement round."""
         return set(self.open_by_day)
+
+
+def _check(seq: int, code: str, refusal: str | None) -> None:
+    """A rule's refusal on replay: the entry breaks it."""
+    if refusal is not None:
+        raise ChainError(seq, refusal, code)
 
 
 def beyond_config(config: CountyConfig, lines: list[dict[str, Any]]) -> str | None:

@@ -110,6 +110,18 @@ class RefundInfo:
 
 
 @dataclass(frozen=True)
+class ReceiptContext:
+    """What the record alone does not say and the county wants on the receipt."""
+
+    township_name: str = ""
+    collection_phone: str = ""  # 咨询电话 from the county configuration
+    verify_url: str = ""  # 收据查验地址: the QR leads there with the number and check code
+    parts: str = "payer"  # "both": the payer's part, a cut, and the stub kept with the 台账
+    standard_fen: dict[tuple[str, int], int] | None = None  # (insurance, year) -> the standard amount
+    categories: dict[str, str] | None = None  # ID number -> 人员类别
+
+
+@dataclass(frozen=True)
 class Receipt:
     number: str
     recorded_at: datetime
@@ -134,6 +146,9 @@ class Receipt:
     refund: RefundInfo | None = None
     paid: PaidInfo | None = None  # 代为缴费, in a county that pays on the payer's behalf
     serial: str | None = None  # 票号 of the county's uniform receipt (统一票据), where books are registered
+    # What printing it needs beyond the record, when recording it just now gathered that too
+    # (one trip to the database for the receipt and its print); None when read back later.
+    print_context: ReceiptContext | None = field(default=None, compare=False, repr=False)
 
     @property
     def status(self) -> str:

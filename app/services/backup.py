@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.services.database import Clock, Database
 from app.services.errors import InvalidInput
 from app.services.setup import Setup
+from app.storage.database import Clock, Database
 from app.storage.db import copy_database
 from app.storage.verify import verify_database
 

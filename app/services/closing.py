@@ -16,9 +16,9 @@ from pathlib import Path
 from app.domain.money import format_fen
 from app.domain.records import Settlement, UserInfo
 from app.services.backup import Backups
-from app.services.database import Clock
 from app.services.errors import DaishouError
 from app.services.settlement import Settlements
+from app.storage.database import Clock
 
 
 @dataclass(frozen=True)

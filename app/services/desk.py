@@ -11,18 +11,19 @@ from typing import TYPE_CHECKING
 from app.services import sync_state
 from app.services.backup import Backups
 from app.services.closing import Closing
-from app.services.database import Clock, Database, system_clock
 from app.services.errors import NotInitialised, StorageError
 from app.services.receipts import Receipts
 from app.services.roster import Roster
 from app.services.settlement import Settlements
 from app.services.setup import Setup
 from app.services.users import Users
+from app.storage.database import Clock, Database, system_clock
 from app.storage.db import DB_FILENAME
 from app.storage.verify import VerifyResult, verify_database
 
 if TYPE_CHECKING:
     from app.services.months import Months
+    from app.services.paper import Paper
     from app.services.receipt_books import ReceiptBooks
     from app.services.scans import LedgerScans
 
@@ -59,6 +60,13 @@ class Desk:
         from app.services.scans import LedgerScans
 
         return LedgerScans(self.db, self.clock, self.setup)
+
+    @cached_property
+    def paper(self) -> Paper:
+        """What receipts and reports put on paper, gathered for printing/ to render."""
+        from app.services.paper import Paper
+
+        return Paper(self)
 
     @cached_property
     def receipt_books(self) -> ReceiptBooks:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from app.domain.reasons import ReasonError, clean_reason
 
 # Re-exported: the front ends reach storage only through the services (import-linter).
 from app.storage.db import StorageError as StorageError
+from app.storage.errors import known_problem
 
 
 class DaishouError(Exception):
@@ -73,27 +72,13 @@ class NotInitialised(DaishouError):
     code = "not_initialised"
 
 
-# What SQLite says when the disk or another program is in the way, and what the agent reads:
-# the cause and what to do, never "程序内部错误" with a class name. Nothing was written when
-# one of these is raised: the transaction was rolled back whole.
-_DISK_PROBLEMS = (
-    (("database is locked", "database table is locked", "busy"),
-     "数据文件正被另一个程序占用（是否开了两个代收窗口，或命令行正在运行？）。请关闭另一个后重试"),
-    (("database or disk is full", "no space left"),
-     "磁盘已满，数据无法写入。请清理磁盘空间（或换用有空间的U盘）后重试"),
-    (("readonly", "read-only"),
-     "数据文件或其文件夹是只读的，无法写入。请检查文件夹权限或U盘的写保护开关"),
-    (("disk i/o error",), "读写磁盘出错（硬盘或U盘可能有坏道或已拔出）。请检查后重试，并尽快备份"),
-    (("malformed", "not a database", "file is encrypted"),
-     "数据文件已损坏，不能继续写入。请关闭程序，打电话给乡镇社保所，请其用备份恢复数据文件"),
-    (("unable to open database file",),
-     "无法打开数据文件（文件夹不存在、没有权限，或该位置是一个文件而不是文件夹）"),
-)
+# Nothing was written when a storage failure is raised: the transaction was rolled back whole.
 
 
 def disk_problem(exc: BaseException) -> str | None:
     """The Chinese explanation of a storage failure anywhere in `exc`'s chain (SQLAlchemy
-    wraps sqlite3's errors in `.orig`), or None when it is not one."""
+    wraps sqlite3's errors in `.orig`), or None when it is not one (app/storage/errors.py
+    classifies each by SQLite's error code or the errno)."""
     seen: set[int] = set()
     stack: list[BaseException | None] = [exc]
     while stack:
@@ -105,11 +90,9 @@ def disk_problem(exc: BaseException) -> str | None:
             where = getattr(e, "filename", None) or ""
             return (f"数据文件夹的位置 {where} 上（或它的上一级）是一个文件，不是文件夹：请检查 --home 是否写对"
                     "。已记录的数据不受影响。")
-        if isinstance(e, sqlite3.Error | OSError):
-            text = str(e).lower()
-            for needles, message in _DISK_PROBLEMS:
-                if any(n in text for n in needles):
-                    return f"{message}。已记录的数据不受影响。"
+        message = known_problem(e)
+        if message is not None:
+            return f"{message}。已记录的数据不受影响。"
         stack += [getattr(e, "orig", None), e.__cause__, e.__context__]
     return None
 

@@ -6,18 +6,21 @@ and nothing may be dated in a closed month afterwards."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from app.domain.entries import MonthCloseEntry
 from app.domain.money import MOST_FEN, format_fen
 from app.domain.records import UserInfo
-from app.services.database import Clock, Database
+from app.domain.rules import closed_month_refusal
 from app.services.errors import InvalidInput, Refused, checked_reason
 from app.services.ledger import refuse_if_clock_behind
 from app.services.signoff import check_countersign, check_not_own
 from app.storage import journal, months
+from app.storage import projection as ledger
 from app.storage import settings as store
+from app.storage.database import Clock, Database
 
 CLOSED_KEY = "month.closed"  # the newest closed month, for the refusal's message (the chain is the proof)
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -64,9 +67,9 @@ def closed_month(conn: Any) -> str:
 
 def refuse_if_month_closed(conn: Any, day: date, what: str) -> None:
     """Nothing is dated in a closed month: cash, a remittance, a spoiled form."""
-    closed = closed_month(conn)
-    if closed and day.isoformat()[:7] <= closed:
-        raise Refused(f"{closed} 已月结，{what}")
+    refusal = closed_month_refusal(day.isoformat(), closed_month(conn) or "", what)
+    if refusal is not None:
+        raise Refused(refusal)
 
 
 class Months:
@@ -85,13 +88,13 @@ class Months:
         return MonthFigures(**f, unsettled_days=tuple(months.unsettled_days_until(conn, last)),
                             closed=month <= closed_month(conn))
 
-    def closed_record(self, month: str) -> tuple[str, dict[str, Any]] | None:
+    def closed_record(self, month: str) -> tuple[str, MonthCloseEntry] | None:
         """(when, what) the month's close recorded, as journalled; None while it is open."""
         month = parse_month(month)
         with self._db.read() as conn:
-            for _seq, _kind, at, d in journal.entries(conn, "month_close"):
-                if d["month"] == month:
-                    return at, d
+            for _seq, at, close in journal.of_kind(conn, MonthCloseEntry):
+                if close.month == month:
+                    return at, close
         return None
 
     def due(self) -> MonthFigures | None:
@@ -131,16 +134,16 @@ class Months:
             if diff and not reason:
                 raise Refused(f"清点手头现金 {format_fen(counted_fen)} 元与账面已日结未解缴 {format_fen(f.on_hand_fen)} 元"
                               f"相差 {format_fen(diff)} 元，请说明原因")
-            data = {"month": month, "receipts": f.receipts, "voids": f.voids, "collected_fen": f.collected_fen,
-                    "settled_fen": f.settled_fen, "remitted_fen": f.remitted_fen, "on_hand_fen": f.on_hand_fen,
-                    "counted_fen": counted_fen, "difference_fen": diff, "reason": reason,
-                    "first_number": f.first_number, "last_number": f.last_number,
-                    "agent": agent.name, "head": head.name}
+            entry = MonthCloseEntry(
+                month=month, receipts=f.receipts, voids=f.voids, collected_fen=f.collected_fen,
+                settled_fen=f.settled_fen, remitted_fen=f.remitted_fen, on_hand_fen=f.on_hand_fen,
+                counted_fen=counted_fen, difference_fen=diff, reason=reason, first_number=f.first_number,
+                last_number=f.last_number, agent=agent.name, head=head.name)
             if f.serials:  # 钱票一致: only where the village uses the county's uniform receipts
-                data |= {"serials": f.serials, "serials_spoiled": f.serials_spoiled, "first_serial": f.first_serial,
-                         "last_serial": f.last_serial}
+                entry = replace(entry, serials=f.serials, serials_spoiled=f.serials_spoiled,
+                                first_serial=f.first_serial, last_serial=f.last_serial)
             refuse_if_clock_behind(conn, now)
-            entry = journal.append(conn, "month_close", now.isoformat(), data)
+            appended = ledger.record(conn, now, entry)
             store.put(conn, CLOSED_KEY, month)
         return MonthFigures(**{**f.__dict__, "closed": True, "counted_fen": counted_fen, "difference_fen": diff,
-                               "reason": reason, "hash": entry.hash})
+                               "reason": reason, "hash": appended.hash})

@@ -10,14 +10,17 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from app.domain.entries import ReceiptBookEntry, SerialSpoiledEntry
 from app.domain.records import Role, UserInfo
+from app.domain.rules import overlap_refusal
 from app.domain.serials import Book, SerialError, remaining, serial_at
-from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, Refused, checked_reason
 from app.services.ledger import refuse_if_clock_behind
 from app.services.months import refuse_if_month_closed
 from app.services.signoff import CASH_ROLES, require_pin
-from app.storage import journal, serials
+from app.storage import projection as ledger
+from app.storage import serials
+from app.storage.database import Clock, Database
 
 
 def next_serial(conn: sqlite3.Connection) -> str | None:
@@ -71,13 +74,11 @@ class ReceiptBooks:
             raise InvalidInput(str(exc)) from None
         now = self._clock()
         with self._db.write() as conn:
-            for other in serials.books(conn):
-                if book.overlaps(other):
-                    raise Refused(f"号段 {book.serial(book.first)}–{book.serial(book.last)} 与已登记的 "
-                                  f"{other.serial(other.first)}–{other.serial(other.last)} 重叠")
+            overlap = overlap_refusal(book, serials.books(conn))
+            if overlap is not None:
+                raise Refused(overlap)
             refuse_if_clock_behind(conn, now)
-            journal.append(conn, "receipt_book", now.isoformat(), book.to_json() | {"by": by.name})
-            serials.add_book(conn, book)
+            ledger.record(conn, now, ReceiptBookEntry(book.prefix, book.serial(book.first), book.serial(book.last), by.name))
         return self.status()
 
     def spoil(self, *, reason: str, by: UserInfo) -> str:
@@ -94,7 +95,5 @@ class ReceiptBooks:
             if serial is None:
                 raise Refused("本村没有登记统一票据")
             refuse_if_clock_behind(conn, now)
-            entry = journal.append(conn, "serial_spoiled", now.isoformat(),
-                                   {"serial": serial, "reason": why, "by": by.name})
-            serials.take(conn, serial, entry.seq, spoiled_reason=why)
+            ledger.record(conn, now, SerialSpoiledEntry(serial, str(why), by.name))
         return serial

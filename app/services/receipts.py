@@ -7,13 +7,23 @@ import hashlib
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from app.domain.config import ConfigError, CountyConfig
+from app.domain.entries import (
+    ABSENT,
+    Line,
+    PaidOnBehalfEntry,
+    Payer,
+    PrintEntry,
+    ReceiptEntry,
+    RefundEntry,
+    VoidEntry,
+)
 from app.domain.ids import IdNumberError, parse_id_number
 from app.domain.insurance import Category, Insurance
 from app.domain.money import cash_question, format_fen
 from app.domain.names import InvalidNameError, parse_name
+from app.domain.paper import receipt_context
 from app.domain.receipt_numbers import format_receipt_number
 from app.domain.records import (
     PayerSignoff,
@@ -22,7 +32,7 @@ from app.domain.records import (
     Role,
     UserInfo,
 )
-from app.services.database import Clock, Database
+from app.domain.rules import payment_refusal, refund_refusal, settled_day_refusal, void_refusal
 from app.services.errors import (
     CashConfirmationRequired,
     InvalidInput,
@@ -42,9 +52,11 @@ from app.services.signoff import (
     check_not_own,
     require_pin,
 )
-from app.storage import journal, serials, users
+from app.storage import projection as ledger
 from app.storage import receipts as table
-from app.storage.projections import first_unsettled_day_before, last_settled_day, receipt_settled
+from app.storage import users
+from app.storage.database import Clock, Database
+from app.storage.projections import first_unsettled_day_before, last_settled_day
 
 
 @dataclass(frozen=True)
@@ -102,11 +114,14 @@ class Receipts:
                 check_head_may_take_cash(agent, users.names_with_role(conn, Role.HEAD.value))
             _refuse_if_day_blocked(conn, today)
             built: list[ReceiptLine] = []
+            categories: dict[str, str] = {}  # for the print context
             overridden: list[str] = []
             seen: set[tuple[str, str, int]] = set()
             for n, req in enumerate(lines, start=1):
-                line, needs_override = _build_line(conn, config, req, n, today, seen)
+                line, needs_override, category = _build_line(conn, config, req, n, today, seen)
                 built.append(line)
+                if category:
+                    categories[line.id_number] = category
                 if needs_override:
                     overridden.append(needs_override)
             if overridden and not override:
@@ -124,37 +139,23 @@ class Receipts:
             serial = next_serial(conn)  # 统一票据: None where the village has no books registered
             seq = table.next_receipt_seq(conn)
             number = format_receipt_number(device.village_code, device.device_no, seq)
-            data: dict[str, Any] = {
-                "number": number,
-                "receipt_seq": seq,
-                "day": today.isoformat(),
-                "village_code": device.village_code,
-                "device_no": device.device_no,
-                "payer": {"id_number": payer_id, "name": payer},
-                "lines": [_line_json(line) for line in built],
-                "total_fen": total,
-                "cash_fen": cash_fen,
-                "change_fen": cash_fen - total,
-                "agent": agent.name,
-                "payer_signoff": payer_signoff.value,
-                "signature_sha256": sig_hash,
-                "override_reason": override if overridden else None,
-            }
-            if serial is not None:
-                data["serial"] = serial
-            entry = journal.append(conn, "receipt", now.isoformat(), data)
+            entry = ReceiptEntry(
+                number=number, receipt_seq=seq, day=today.isoformat(), village_code=device.village_code,
+                device_no=device.device_no, payer=Payer(payer_id, payer), lines=tuple(map(_line_entry, built)),
+                total_fen=total, cash_fen=cash_fen, change_fen=cash_fen - total, agent=agent.name,
+                payer_signoff=payer_signoff.value, signature_sha256=sig_hash,
+                override_reason=override if overridden else None, serial=ABSENT if serial is None else serial)
             if signature_png and sig_hash:
                 table.insert_signature(conn, sig_hash, signature_png)
-            table.insert_receipt(conn, entry.seq, now, data)
-            if serial is not None:
-                serials.take(conn, serial, entry.seq, receipt_number=number)
+            appended = ledger.record(conn, now, entry)
         # Only now, after the commit, is the receipt acknowledged (shown, printed).
         return Receipt(
             number=number, recorded_at=now, day=today, village_code=device.village_code,
             village_name=device.village_name, device_no=device.device_no, payer_id_number=payer_id,
             payer_name=payer, lines=tuple(built), total_fen=total, cash_fen=cash_fen,
             change_fen=cash_fen - total, agent=agent.name, payer_signoff=payer_signoff,
-            signature_sha256=sig_hash, override_reason=data["override_reason"], hash=entry.hash, serial=serial)
+            signature_sha256=sig_hash, override_reason=entry.override_reason, hash=appended.hash, serial=serial,
+            print_context=receipt_context(device, config, categories))
 
     # -- voids -----------------------------------------------------------------------------
 
@@ -163,20 +164,10 @@ class Receipts:
         now = self._clock()
         with self._db.write() as conn:
             row = _existing(conn, number)
-            if table.has(conn, "void", row.number):
-                raise Refused(f"收据 {row.number} 已经作废")
-            if table.has(conn, "paid_on_behalf", row.number):
-                raise Refused(f"收据 {row.number} 已代为缴费（税务系统已入账），不能作废：日结后登记退费申请")
-            if receipt_settled(conn, row.number):
-                raise Refused(
-                    f"收据 {row.number} 所在的 {row.day.isoformat()} 已日结，不能作废；如需退款，请在「收据 F3」选中它，按「退费申请」"
-                )
+            _refuse(void_refusal(row.number, row.day.isoformat(), *table.state(conn, row.number)))
             check_not_own("作废", head=head, collectors=[row.agent], conn=conn)
-            data = {"number": row.number, "day": row.day.isoformat(), "reason": reason,
-                    "agent": agent.name, "head": head.name}
             refuse_if_clock_behind(conn, now)
-            entry = journal.append(conn, "void", now.isoformat(), data)
-            table.insert_void(conn, entry.seq, now, data)
+            ledger.record(conn, now, VoidEntry(row.number, row.day.isoformat(), reason, agent.name, head.name))
         return self.get(number.strip())
 
     # -- 代为缴费 ----------------------------------------------------------------------------
@@ -199,15 +190,11 @@ class Receipts:
         now = self._clock()
         with self._db.write() as conn:
             row = _existing(conn, number)
-            if table.has(conn, "void", row.number):
-                raise Refused(f"收据 {row.number} 已经作废，不能代为缴费")
-            if table.has(conn, "paid_on_behalf", row.number):
-                raise Refused(f"收据 {row.number} 已经登记过代为缴费")
-            data = {"number": row.number, "voucher": voucher, "channel": channel, "amount_fen": row.total_fen,
-                    "paid_at": now.isoformat(), "by": by.name}
+            state, paid = table.state(conn, row.number)
+            _refuse(payment_refusal(row.number, state, paid, row.total_fen, row.total_fen))
             refuse_if_clock_behind(conn, now)
-            entry = journal.append(conn, "paid_on_behalf", now.isoformat(), data)
-            table.insert_paid_on_behalf(conn, entry.seq, now, data)
+            ledger.record(conn, now, PaidOnBehalfEntry(row.number, voucher, channel, row.total_fen, now.isoformat(),
+                                                       by.name))
         return self.get(row.number)
 
     def unpaid_on_behalf(self, day: date | None = None) -> list[str]:
@@ -223,18 +210,12 @@ class Receipts:
         now = self._clock()
         with self._db.write() as conn:
             row = _existing(conn, number)
-            if table.has(conn, "void", row.number):
-                raise Refused(f"收据 {row.number} 已经作废，无需退费")
-            if not receipt_settled(conn, row.number):
-                raise Refused(f"收据 {row.number} 所在的 {row.day.isoformat()} 尚未日结：当天的错误请作废，不走退费")
-            if table.has(conn, "refund_request", row.number):
-                raise Refused(f"收据 {row.number} 已经申请过退费")
+            state, _paid = table.state(conn, row.number)
+            _refuse(refund_refusal(row.number, row.day.isoformat(), state, row.total_fen, row.total_fen))
             check_not_own("退费申请", head=head, collectors=[row.agent], conn=conn)
-            data = {"number": row.number, "day": row.day.isoformat(), "amount_fen": row.total_fen,
-                    "reason": reason, "agent": agent.name, "head": head.name}
             refuse_if_clock_behind(conn, now)
-            entry = journal.append(conn, "refund_request", now.isoformat(), data)
-            table.insert_refund_request(conn, entry.seq, now, data)
+            ledger.record(conn, now, RefundEntry(row.number, row.day.isoformat(), row.total_fen, reason, agent.name,
+                                                 head.name))
         return self.get(number.strip())
 
     # -- printing bookkeeping --------------------------------------------------------------
@@ -246,10 +227,8 @@ class Receipts:
                 raise NotFound(f"没有收据 {number}")
             done = table.copies_printed(conn, number)
             now = self._clock()
-            data = {"number": number, "ok": ok, "copy_no": done, "error": error}
-            table.insert_print(conn, now, data)
             # Journalled too: deleting a print row to hide a copy (补打) breaks verify.
-            journal.append(conn, "print", now.isoformat(), data)
+            ledger.record(conn, now, PrintEntry(number, ok, done, error))
             return done
 
     # -- reading ---------------------------------------------------------------------------
@@ -300,12 +279,17 @@ def _refuse_if_day_blocked(conn: sqlite3.Connection, today: date) -> None:
     refuse_if_month_closed(conn, today, "本月不能再收款：下月再收，或联系乡镇社保所")
     # Cash taken on a day already settled goes into that day's next settlement round.
     last = last_settled_day(conn)
-    if last is not None and today < last:
-        raise Refused(f"电脑日期 {today.isoformat()} 早于已日结的 {last.isoformat()}，请先核对电脑日期和时间")
+    _refuse(settled_day_refusal(today.isoformat(), last.isoformat() if last else ""))
+
+
+def _refuse(refusal: str | None) -> None:
+    """A ledger rule's refusal (app/domain/rules.py), before anything is written."""
+    if refusal is not None:
+        raise Refused(refusal)
 
 
 def _build_line(conn: sqlite3.Connection, config: CountyConfig, req: LineRequest, n: int, today: date,
-                seen: set[tuple[str, str, int]]) -> tuple[ReceiptLine, str | None]:
+                seen: set[tuple[str, str, int]]) -> tuple[ReceiptLine, str | None, str]:
     where = f"第{n}行"
     try:
         idn = parse_id_number(req.id_number, today=today).value
@@ -348,7 +332,7 @@ def _build_line(conn: sqlite3.Connection, config: CountyConfig, req: LineRequest
     elif not year_config.in_window(today):
         needs_override = (f"{who}：今天不在{req.year}年度征收期内（{year_config.window_start.isoformat()}"
                           f" 至 {year_config.window_end.isoformat()}）")
-    return (ReceiptLine(idn, name, req.insurance, req.year, tier, amount, due), needs_override)
+    return (ReceiptLine(idn, name, req.insurance, req.year, tier, amount, due), needs_override, category)
 
 
 def _payer(conn: sqlite3.Connection, payer_id: str | None, payer_name: str | None,
@@ -370,7 +354,6 @@ def _payer(conn: sqlite3.Connection, payer_id: str | None, payer_name: str | Non
         raise InvalidInput(f"缴费人：{exc}") from None
 
 
-def _line_json(line: ReceiptLine) -> dict[str, object]:
-    return {"id_number": line.id_number, "name": line.name, "insurance": line.insurance.value,
-            "year": line.year, "tier_fen": line.tier_fen, "amount_fen": line.amount_fen,
-            "due_fen": line.due_fen}
+def _line_entry(line: ReceiptLine) -> Line:
+    return Line(line.id_number, line.name, line.insurance.value, line.year, line.tier_fen, line.amount_fen,
+                line.due_fen)

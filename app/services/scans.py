@@ -15,15 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.config import ConfigError
+from app.domain.entries import LedgerScanEntry
 from app.domain.records import UserInfo
 from app.domain.scan_rule import scan_deadline, scan_due, scan_overdue_days
-from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, Refused
 from app.services.ledger import refuse_if_clock_behind
 from app.services.setup import Setup
 from app.services.signoff import CASH_ROLES, require_pin
 from app.storage import journal
 from app.storage import receipts as receipt_table
+from app.storage.database import Clock, Database
 from app.storage.db import owner_only
 from app.storage.digest import file_sha256
 
@@ -102,18 +103,18 @@ class LedgerScans:
     def status(self, year: int) -> ScanStatus:
         end = self._period_end(year)
         with self._db.read() as conn:
-            rows = journal.entries(conn, "ledger_scan")
+            rows = journal.of_kind(conn, LedgerScanEntry)
             cash_years = {year} if receipt_table.any_line_for_year(conn, year) else set()
         scans = []
-        for _seq, _kind, _at, d in rows:
-            if d["year"] != year:
+        for _seq, _at, d in rows:
+            if d.year != year:
                 continue
-            path = self.folder / d["file"]
+            path = self.folder / d.file
             # Hashed again at every look, in 1 MB pieces (a scan may be 100 MB): a cache keyed by
             # the file's times would miss a copy swapped with its time put back on Windows, where
             # ctime is the creation time.
-            intact = path.is_file() and file_sha256(path) == d["sha256"]
-            scans.append(ScanRecord(year, date.fromisoformat(d["sent_on"]), d["sha256"], path, d["by"], intact))
+            intact = path.is_file() and file_sha256(path) == d.sha256
+            scans.append(ScanRecord(year, date.fromisoformat(d.sent_on), d.sha256, path, d.by, intact))
         return ScanStatus(year, end, scan_deadline(end), scans, scan_due(year, cash_years))
 
     def record(self, year: int, scan: Path, *, sent_on: date, by: UserInfo) -> ScanStatus:
@@ -148,10 +149,10 @@ class LedgerScans:
             owner_only(kept)
         now = self._clock()
         with self._db.write() as conn:
-            if any(d["sha256"] == digest for _s, _k, _a, d in journal.entries(conn, "ledger_scan")):
+            if any(d.sha256 == digest for _s, _a, d in journal.of_kind(conn, LedgerScanEntry)):
                 raise Refused(f"这份扫描件（{scan.name}）已经登记过")
             refuse_if_clock_behind(conn, now)
-            journal.append(conn, "ledger_scan", now.isoformat(), {
-                "year": year, "period_end": end.isoformat(), "sent_on": sent_on.isoformat(), "sha256": digest,
-                "bytes": len(data), "file": name, "by": by.name})
+            journal.append(conn, now.isoformat(), LedgerScanEntry(
+                year=year, period_end=end.isoformat(), sent_on=sent_on.isoformat(), sha256=digest,
+                bytes=len(data), file=name, by=by.name))
         return self.status(year)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.domain.entries import RemittanceEntry, SettlementEntry
 from app.domain.money import MOST_FEN, format_fen
 from app.domain.records import CashPosition, Remittance, Settlement, UserInfo
-from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, NotFound, Refused, checked_reason
 from app.services.ledger import refuse_if_clock_behind
 from app.services.months import refuse_if_month_closed
 from app.services.signoff import CASH_ROLES, check_countersign, check_not_own, require_pin
-from app.storage import journal
+from app.storage import projection as ledger
 from app.storage import settlements as table
+from app.storage.database import Clock, Database
 from app.storage.projections import (
     expected_cash,
     first_unsettled_day_before,
@@ -74,14 +75,13 @@ class Settlements:
             if diff and not reason:
                 raise Refused(f"清点现金 {format_fen(counted_fen)} 元与应有 {format_fen(expected)} 元"
                               f"相差 {format_fen(diff)} 元，请说明原因")
-            data = {"day": day.isoformat(), "round": rounds + 1, "expected_fen": expected, "counted_fen": counted_fen,
-                    "difference_fen": diff, "reason": reason,
-                    "denominations": {str(k): v for k, v in sorted(denominations.items(), reverse=True)},
-                    "receipts": n, "voids": voids, "receipt_numbers": numbers,
-                    "agent": agent.name, "head": head.name}
+            entry = SettlementEntry(
+                day=day.isoformat(), round=rounds + 1, expected_fen=expected, counted_fen=counted_fen,
+                difference_fen=diff, reason=reason,
+                denominations={str(k): v for k, v in sorted(denominations.items(), reverse=True)},
+                receipts=n, voids=voids, receipt_numbers=tuple(numbers), agent=agent.name, head=head.name)
             refuse_if_clock_behind(conn, now)
-            entry = journal.append(conn, "settlement", now.isoformat(), data)
-            table.insert_settlement(conn, entry.seq, now, data)
+            ledger.record(conn, now, entry)
         return self.get(day, rounds + 1)
 
     def get(self, day: date, round_no: int | None = None) -> Settlement:
@@ -141,13 +141,11 @@ class Settlements:
                 if d.isoformat() not in covered:  # two rounds of one day are one day here
                     covered.append(d.isoformat())
                 left -= v
-            data = {"slip_no": slip_no, "amount_fen": amount_fen, "day": day.isoformat(),
-                    "settled_days": covered, "by": by.name}
             refuse_if_clock_behind(conn, now)
-            entry = journal.append(conn, "remittance", now.isoformat(), data)
-            table.insert_remittance(conn, entry.seq, now, data)
+            appended = ledger.record(conn, now, RemittanceEntry(slip_no, amount_fen, day.isoformat(), tuple(covered),
+                                                                by.name))
         return Remittance(slip_no, amount_fen, day, now, tuple(date.fromisoformat(d) for d in covered),
-                          entry.hash)
+                          appended.hash)
 
     def remittances(self) -> list[Remittance]:
         with self._db.read() as conn:

@@ -9,6 +9,7 @@ from functools import cached_property
 
 from app.domain.canonical import canonical_json
 from app.domain.config import ConfigError, CountyConfig, load_config_text
+from app.domain.entries import ABSENT, Absent, ConfigEntry, DeviceEntry
 from app.domain.printer_settings import PrinterSettings
 from app.domain.receipt_numbers import (
     validate_device_no,
@@ -17,11 +18,11 @@ from app.domain.receipt_numbers import (
 )
 from app.domain.records import Device, Role, UserInfo
 from app.services import sync_state
-from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, NotInitialised, Refused
 from app.services.signoff import require_pin
 from app.storage import journal, users
 from app.storage import settings as store
+from app.storage.database import Clock, Database
 
 CONFIG_KEY = "county_config"
 
@@ -53,7 +54,7 @@ class Setup:
             if store.device(conn) is not None:
                 raise Refused("本机已经初始化，村代码和设备号不能更改（收据号依赖它们）")
             store.insert_device(conn, device, self._clock())
-            journal.append(conn, "device", self._clock().isoformat(), device_entry(device))
+            journal.append(conn, self._clock().isoformat(), device_entry(device))
         self.__dict__.pop("device", None)
         return device
 
@@ -92,8 +93,8 @@ class Setup:
                     raise Refused("导入县级配置会改变应收金额，需要村委会负责人或管理员输入密码确认")
                 require_pin(by)
             store.put(conn, CONFIG_KEY, value)
-            journal.append(conn, "config", self._clock().isoformat(),
-                           config_entry(value) | {"by": "县级服务器" if county else (by.name if by else None)})
+            journal.append(conn, self._clock().isoformat(),
+                           config_entry(value, by="县级服务器" if county else (by.name if by else None)))
         self.__dict__.pop("config", None)
         return config
 
@@ -130,16 +131,16 @@ class Setup:
                 store.put(conn, key, value)
 
 
-def device_entry(device: Device) -> dict[str, object]:
+def device_entry(device: Device) -> DeviceEntry:
     """What the journal holds of this PC's identity (receipt numbers depend on it)."""
-    return {"village_code": device.village_code, "village_name": device.village_name,
-            "township_code": device.township_code, "township_name": device.township_name,
-            "device_no": device.device_no}
+    return DeviceEntry(device.village_code, device.village_name, device.township_code, device.township_name,
+                       device.device_no)
 
 
-def config_entry(value: str) -> dict[str, object]:
-    """The county configuration as imported (it decides every amount due), with its hash."""
-    return {"config": value, "sha256": hashlib.sha256(value.encode("utf-8")).hexdigest()}
+def config_entry(value: str, *, by: str | None | Absent = ABSENT) -> ConfigEntry:
+    """The county configuration as imported (it decides every amount due), with its hash; an
+    entry adopted from a file of before configurations were journalled names nobody."""
+    return ConfigEntry(value, hashlib.sha256(value.encode("utf-8")).hexdigest(), by)
 
 
 def adopt_legacy_setup(conn: sqlite3.Connection, at: datetime) -> None:
@@ -148,7 +149,7 @@ def adopt_legacy_setup(conn: sqlite3.Connection, at: datetime) -> None:
     kinds = {kind for kind in ("device", "config") if journal.has_kind(conn, kind)}
     device = store.device(conn)
     if device is not None and "device" not in kinds:
-        journal.append(conn, "device", at.isoformat(), device_entry(device))
+        journal.append(conn, at.isoformat(), device_entry(device))
     config = store.get(conn, CONFIG_KEY)
     if config is not None and "config" not in kinds:
-        journal.append(conn, "config", at.isoformat(), config_entry(config))
+        journal.append(conn, at.isoformat(), config_entry(config))

@@ -73,7 +73,7 @@ class WizardData:
     agent_name: str = ""
     agent_pin: str = ""
     agent_pin_again: str = ""
-    head_name: str = ""
+    head_name: str = ""  # the village head (村委会负责人), who countersigns
     head_pin: str = ""
     head_pin_again: str = ""
     admin_name: str = ""  # optional: the township's administrator, made first (unlocks, second heads)

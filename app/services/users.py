@@ -9,10 +9,10 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from app.domain.entries import UserEntry
 from app.domain.names import InvalidNameError, parse_name
 from app.domain.pins import pin_shape_problem
 from app.domain.records import Role, UserInfo
-from app.services.database import Clock, Database
 from app.services.errors import (
     AuthError,
     InvalidInput,
@@ -25,6 +25,7 @@ from app.services.setup import adopt_legacy_setup
 from app.services.signoff import require_pin, vouch
 from app.storage import journal
 from app.storage import users as table
+from app.storage.database import Clock, Database
 from app.storage.users import UserRecord
 
 MAX_FAILED = 5
@@ -49,11 +50,10 @@ def _journal_user(conn: sqlite3.Connection, row: UserRecord, action: str, at: da
     """Journal what the user table now holds for one user, in the same transaction: verify
     replays these entries and refuses a table that differs (a head's PIN hash swapped for an
     agent's, a role changed, a user added with the sqlite3 shell)."""
-    journal.append(conn, "user", at.isoformat(), {
-        "action": action, "name": row.name, "role": row.role, "active": bool(row.active),
-        "pin_salt": row.pin_salt.hex(), "pin_hash": row.pin_hash.hex(), "pin_kdf": row.pin_kdf,
-        "failed_attempts": int(row.failed_attempts or 0),
-        "locked_until": row.locked_until.isoformat() if row.locked_until else None, "by": by})
+    journal.append(conn, at.isoformat(), UserEntry(
+        action=action, name=row.name, role=row.role, active=bool(row.active), pin_salt=row.pin_salt.hex(),
+        pin_hash=row.pin_hash.hex(), pin_kdf=row.pin_kdf, failed_attempts=int(row.failed_attempts or 0),
+        locked_until=row.locked_until.isoformat() if row.locked_until else None, by=by))
 
 
 def _adopt_legacy_users(conn: sqlite3.Connection, at: datetime) -> None:

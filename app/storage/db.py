@@ -1,7 +1,8 @@
 """The database file: pragmas, schema version, migrations with a backup first.
 
-Plain sqlite3 only: a command that reads (cash, verify, receipt list) opens the file without
-loading SQLAlchemy, which takes 0.3 s to import. The ORM's engines are in app/storage/orm.py."""
+Plain sqlite3 only, and nothing else: a command that reads (cash, verify, receipt list) opens
+the file without loading SQLAlchemy, which takes 0.3 s to import (SQLModel serves the county
+server alone). `Database` (app/storage/database.py) owns the connections."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 DB_FILENAME = "daishou.sqlite3"
 
@@ -48,10 +48,10 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_step(n) for n in rang
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def on_connect(dbapi_conn: sqlite3.Connection, _record: Any = None) -> None:
-    """The pragmas every connection gets. No implicit transactions: the caller (or the ORM's
-    begin event) issues BEGIN IMMEDIATE, so writers queue up instead of failing halfway through
-    a receipt with "database is locked"."""
+def on_connect(dbapi_conn: sqlite3.Connection) -> None:
+    """The pragmas every connection gets. No implicit transactions: the caller issues BEGIN
+    IMMEDIATE, so writers queue up instead of failing halfway through a receipt with
+    "database is locked"."""
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -62,12 +62,14 @@ def on_connect(dbapi_conn: sqlite3.Connection, _record: Any = None) -> None:
 
 
 def sql_datetime(value: datetime) -> str:
-    """The text form SQLAlchemy's DateTime writes and reads back, for rows written without the ORM."""
+    """The text form the desk's time columns hold (as the first, SQLAlchemy-written versions
+    stored them: old files and new rows compare and sort alike)."""
     return value.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def connect_raw(path: Path) -> sqlite3.Connection:
-    """A plain sqlite3 connection with the same pragmas, for hot paths that skip the ORM."""
+    """A sqlite3 connection with the desk's pragmas (`Database` keeps one writer and one reader
+    per thread of these)."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     on_connect(conn)
     return conn

@@ -5,19 +5,29 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from app.domain.canonical import GENESIS_HASH, canonical_json
+from app.domain.entries import Entry
+
+_E = TypeVar("_E", bound=Entry)
 
 
 @dataclass(frozen=True)
-class Entry:
+class Appended:
+    """An entry as the journal now holds it."""
+
     seq: int
     kind: str
     recorded_at: str
-    data: dict[str, Any]
+    data: Entry
     prev_hash: str
     hash: str
+
+
+def body(seq: int, recorded_at: str, entry: Entry) -> str:
+    """The canonical text of an entry, which its hash covers: from its typed data alone."""
+    return canonical_json({"seq": seq, "kind": entry.KIND, "recorded_at": recorded_at, "data": entry.to_data()})
 
 
 def entry_hash(prev_hash: str, body: str) -> str:
@@ -66,15 +76,20 @@ def has_kind(conn: sqlite3.Connection, kind: str) -> bool:
     return conn.execute("SELECT 1 FROM journal WHERE kind = ? LIMIT 1", (kind,)).fetchone() is not None
 
 
-def append(conn: sqlite3.Connection, kind: str, recorded_at: str, data: dict[str, Any]) -> Entry:
+def append(conn: sqlite3.Connection, recorded_at: str, entry: Entry) -> Appended:
     """Append one entry inside the caller's transaction; the body is canonical JSON of it all."""
     last_seq, prev_hash = head(conn)
     seq = last_seq + 1
-    body = canonical_json({"seq": seq, "kind": kind, "recorded_at": recorded_at, "data": data})
-    digest = entry_hash(prev_hash, body)
+    text = body(seq, recorded_at, entry)
+    digest = entry_hash(prev_hash, text)
     conn.execute("INSERT INTO journal (seq, kind, recorded_at, body, prev_hash, hash) "
-                 "VALUES (?, ?, ?, ?, ?, ?)", (seq, kind, recorded_at, body, prev_hash, digest))
-    return Entry(seq, kind, recorded_at, data, prev_hash, digest)
+                 "VALUES (?, ?, ?, ?, ?, ?)", (seq, entry.KIND, recorded_at, text, prev_hash, digest))
+    return Appended(seq, entry.KIND, recorded_at, entry, prev_hash, digest)
+
+
+def of_kind(conn: sqlite3.Connection, cls: type[_E]) -> list[tuple[int, str, _E]]:
+    """(seq, recorded_at, typed data) of every entry of one kind, in order."""
+    return [(seq, at, cls.from_data(d)) for seq, _k, at, d in entries(conn, cls.KIND)]
 
 
 def entries(conn: sqlite3.Connection, kind: str | None = None) -> list[tuple[int, str, str, dict[str, Any]]]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from app.domain.entries import PaidOnBehalfEntry, PrintEntry, ReceiptEntry, RefundEntry, VoidEntry
 from app.domain.insurance import Insurance
 from app.domain.records import (
     Countersign,
@@ -23,7 +24,9 @@ from app.domain.records import (
     RefundInfo,
     VoidInfo,
 )
+from app.domain.rules import ReceiptState
 from app.storage.db import sql_datetime
+from app.storage.projections import SETTLED
 
 HEADER = ("number, journal_seq, day, recorded_at, payer_id_number, payer_name, agent, total_fen, "
            "cash_fen, change_fen, payer_signoff, signature_sha256, override_reason")
@@ -59,6 +62,21 @@ def header(conn: sqlite3.Connection, number: str) -> Header | None:
 
 def has(conn: sqlite3.Connection, table: str, number: str, *, key: str = "receipt_number") -> bool:
     return conn.execute(f"SELECT 1 FROM {table} WHERE {key} = ?", (number,)).fetchone() is not None
+
+
+def state(conn: sqlite3.Connection, number: str) -> tuple[ReceiptState, bool]:
+    """Where a receipt stands for the ledger's rules (app/domain/rules.py), and whether it was
+    paid on the payer's behalf: the same facts the chain keeps per receipt on replay."""
+    voided, refunded, paid, settled = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM void WHERE receipt_number = r.number), "
+        "EXISTS (SELECT 1 FROM refund_request WHERE receipt_number = r.number), "
+        "EXISTS (SELECT 1 FROM paid_on_behalf WHERE receipt_number = r.number), "
+        f"{SETTLED} FROM receipt r WHERE r.number = ?", (number,)).fetchone()
+    if voided:
+        return ReceiptState.VOIDED, bool(paid)
+    if refunded:
+        return ReceiptState.REFUND_REQUESTED, bool(paid)
+    return (ReceiptState.SETTLED if settled else ReceiptState.OPEN), bool(paid)
 
 
 
@@ -110,28 +128,26 @@ def newest_receipt_seq(conn: sqlite3.Connection) -> int:
     return next_receipt_seq(conn) - 1
 
 
-def insert_receipt(conn: sqlite3.Connection, journal_seq: int, at: datetime, data: dict[str, Any]) -> None:
+def insert_receipt(conn: sqlite3.Connection, journal_seq: int, at: datetime, e: ReceiptEntry) -> None:
     """Write the receipt's derived rows: the projection verify rebuilds from the journal."""
-    payer = data["payer"]
     conn.execute(
         "INSERT INTO receipt (number, receipt_seq, journal_seq, day, recorded_at, payer_id_number, "
         "payer_name, agent, total_fen, cash_fen, change_fen, payer_signoff, signature_sha256, "
         "override_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (data["number"], data["receipt_seq"], journal_seq, data["day"], sql_datetime(at),
-         payer["id_number"], payer["name"], data["agent"], data["total_fen"], data["cash_fen"],
-         data["change_fen"], data["payer_signoff"], data["signature_sha256"], data["override_reason"]))
+        (e.number, e.receipt_seq, journal_seq, e.day, sql_datetime(at), e.payer.id_number, e.payer.name,
+         e.agent, e.total_fen, e.cash_fen, e.change_fen, e.payer_signoff, e.signature_sha256, e.override_reason))
     conn.executemany(
         "INSERT INTO receipt_line (receipt_number, line_no, id_number, name, insurance, year, tier_fen, "
         "amount_fen, due_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(data["number"], i, ln["id_number"], ln["name"], ln["insurance"], ln["year"], ln["tier_fen"],
-          ln["amount_fen"], ln["due_fen"]) for i, ln in enumerate(data["lines"], start=1)])
+        [(e.number, i, ln.id_number, ln.name, ln.insurance, ln.year, ln.tier_fen, ln.amount_fen, ln.due_fen)
+         for i, ln in enumerate(e.lines, start=1)])
 
 
 
-def insert_paid_on_behalf(conn: sqlite3.Connection, journal_seq: int, at: datetime, data: dict[str, Any]) -> None:
+def insert_paid_on_behalf(conn: sqlite3.Connection, journal_seq: int, at: datetime, e: PaidOnBehalfEntry) -> None:
     conn.execute("INSERT INTO paid_on_behalf (receipt_number, journal_seq, recorded_at, voucher, channel, amount_fen, "
-                 "agent) VALUES (?, ?, ?, ?, ?, ?, ?)", (data["number"], journal_seq, sql_datetime(at), data["voucher"],
-                                                         data["channel"], data["amount_fen"], data["by"]))
+                 "agent) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 (e.number, journal_seq, sql_datetime(at), e.voucher, e.channel, e.amount_fen, e.by))
 
 
 def unpaid_on_behalf(conn: sqlite3.Connection, day: date | None = None) -> list[str]:
@@ -153,17 +169,16 @@ def signature(conn: sqlite3.Connection, sha256: str) -> bytes | None:
     return bytes(row[0]) if row else None
 
 
-def insert_void(conn: sqlite3.Connection, journal_seq: int, at: datetime, data: dict[str, Any]) -> None:
+def insert_void(conn: sqlite3.Connection, journal_seq: int, at: datetime, e: VoidEntry) -> None:
     conn.execute("INSERT INTO void (receipt_number, journal_seq, day, recorded_at, reason, agent, head) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?)", (data["number"], journal_seq, data["day"], sql_datetime(at),
-                                                  data["reason"], data["agent"], data["head"]))
+                 "VALUES (?, ?, ?, ?, ?, ?, ?)", (e.number, journal_seq, e.day, sql_datetime(at), e.reason,
+                                                  e.agent, e.head))
 
 
-def insert_refund_request(conn: sqlite3.Connection, journal_seq: int, at: datetime, data: dict[str, Any]) -> None:
+def insert_refund_request(conn: sqlite3.Connection, journal_seq: int, at: datetime, e: RefundEntry) -> None:
     conn.execute("INSERT INTO refund_request (receipt_number, journal_seq, recorded_at, amount_fen, "
                  "reason, agent, head) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                 (data["number"], journal_seq, sql_datetime(at), data["amount_fen"], data["reason"],
-                  data["agent"], data["head"]))
+                 (e.number, journal_seq, sql_datetime(at), e.amount_fen, e.reason, e.agent, e.head))
 
 
 def copies_printed(conn: sqlite3.Connection, number: str) -> int:
@@ -172,10 +187,9 @@ def copies_printed(conn: sqlite3.Connection, number: str) -> int:
                             (number,)).fetchone()[0])
 
 
-def insert_print(conn: sqlite3.Connection, at: datetime, data: dict[str, Any]) -> None:
+def insert_print(conn: sqlite3.Connection, at: datetime, e: PrintEntry) -> None:
     conn.execute("INSERT INTO print_event (receipt_number, recorded_at, ok, copy_no, error) "
-                 "VALUES (?, ?, ?, ?, ?)", (data["number"], sql_datetime(at), data["ok"], data["copy_no"],
-                                            data["error"]))
+                 "VALUES (?, ?, ?, ?, ?)", (e.number, sql_datetime(at), e.ok, e.copy_no, e.error))
 
 
 def print_history(conn: sqlite3.Connection, number: str) -> list[tuple[datetime, bool, int, str | None]]:

@@ -7,8 +7,8 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
+from app.domain.entries import RemittanceEntry, SettlementEntry
 from app.domain.records import CashPosition, Remittance, Settlement
 from app.storage.db import sql_datetime
 from app.storage.projections import SETTLED
@@ -25,11 +25,11 @@ def slip_recorded(conn: sqlite3.Connection, slip_no: str) -> bool:
     return conn.execute("SELECT 1 FROM remittance WHERE slip_no = ?", (slip_no,)).fetchone() is not None
 
 
-def insert_remittance(conn: sqlite3.Connection, journal_seq: int, at: datetime, data: dict[str, Any]) -> None:
+def insert_remittance(conn: sqlite3.Connection, journal_seq: int, at: datetime, e: RemittanceEntry) -> None:
     """The remittance's row: the projection verify rebuilds from its journal entry."""
     conn.execute("INSERT INTO remittance (journal_seq, slip_no, amount_fen, day, recorded_at, settled_days) "
-                 "VALUES (?, ?, ?, ?, ?, ?)", (journal_seq, data["slip_no"], data["amount_fen"], data["day"],
-                                               sql_datetime(at), json.dumps(data["settled_days"])))
+                 "VALUES (?, ?, ?, ?, ?, ?)", (journal_seq, e.slip_no, e.amount_fen, e.day,
+                                               sql_datetime(at), json.dumps(list(e.settled_days))))
 
 
 def remittances(conn: sqlite3.Connection) -> list[Remittance]:
@@ -91,16 +91,14 @@ def settled_not_remitted(conn: sqlite3.Connection) -> list[tuple[date, int]]:
     return out
 
 
-def insert_settlement(conn: sqlite3.Connection, journal_seq: int, at: datetime, data: dict[str, Any]) -> None:
+def insert_settlement(conn: sqlite3.Connection, journal_seq: int, at: datetime, e: SettlementEntry) -> None:
     """The settlement's row: the projection verify rebuilds from its journal entry."""
     conn.execute(
         "INSERT INTO settlement (day, round_no, journal_seq, recorded_at, expected_fen, counted_fen, "
         "difference_fen, reason, denominations, receipts, voids, agent, head) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (data["day"], data.get("round", 1), journal_seq, sql_datetime(at), data["expected_fen"],
-         data["counted_fen"], data["difference_fen"], data["reason"],
-         json.dumps(data["denominations"], sort_keys=True), data["receipts"], data["voids"],
-         data["agent"], data["head"]))
+        (e.day, e.round_no, journal_seq, sql_datetime(at), e.expected_fen, e.counted_fen, e.difference_fen,
+         e.reason, json.dumps(e.denominations, sort_keys=True), e.receipts, e.voids, e.agent, e.head))
 
 
 def _parse_dt(value: object) -> datetime:

@@ -10,7 +10,7 @@ box is left blank only for what is still to be signed on paper.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 from itertools import groupby
@@ -20,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, Spacer, Table
 
 from app.domain.money import fen_in_words, format_fen
+from app.domain.paper import LedgerContext as LedgerContext  # the renderer's callers name it here
 from app.domain.records import Device, PayerSignoff, Receipt
 from printing.pdf.base import LANDSCAPE, build, cell, para, para_lines, styles, table_style
 
@@ -31,18 +32,6 @@ ROWS_PER_PAGE = 13  # fixed-height rows: the page totals are of exactly the rows
 SUBTOTAL_BG = colors.HexColor("#f2f2f2")
 VOID_GREY = colors.HexColor("#888888")
 AMOUNT = 10  # column of the amount
-
-
-@dataclass(frozen=True)
-class LedgerContext:
-    """What the records alone do not say: categories, standards (for the subsidy), the payers'
-    signature images by hash, and who prepares and who reviews the ledger."""
-
-    categories: dict[str, str] = field(default_factory=dict)
-    standard_fen: dict[tuple[str, int], int] = field(default_factory=dict)
-    signatures: dict[str, bytes] = field(default_factory=dict)
-    prepared_by: str = ""  # 制表人
-    reviewer: str = ""  # 审核人 (the village head)
 
 
 @dataclass

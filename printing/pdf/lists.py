@@ -6,45 +6,20 @@ full values, so a caller cannot forget to; the page never holds a full number.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import date
 from itertools import groupby
+from typing import TypeVar
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from app.domain.groups import group_order
 from app.domain.ids import mask_id, mask_numbers, mask_phone
-from app.domain.insurance import Insurance
 from app.domain.money import fen_in_words, format_fen
+from app.domain.paper import PostingRow as PostingRow  # the renderers' callers name them here
+from app.domain.paper import UnpaidRow as UnpaidRow
 from printing.pdf.base import HEAD_BG, PORTRAIT, build, cell, para, styles, table_style
-
-
-@dataclass(frozen=True)
-class PostingRow:
-    group: str  # 村民小组, e.g. "第三村民小组"
-    name: str
-    id_number: str  # full; masked when drawn
-    phone: str  # full or empty; masked when drawn
-    insurance: Insurance
-    year: int
-    amount_fen: int
-    paid_on: date
-    channel: str = "现金代收"
-
-
-@dataclass(frozen=True)
-class UnpaidRow:
-    group: str
-    name: str
-    id_number: str
-    phone: str
-    insurance: Insurance
-    year: int
-    due_fen: int
-    category: str = "一般"
-
 
 POSTING_HEADER = ("序号", "姓名", "证件号码", "联系电话", "险种", "年度", "缴费金额", "缴费日期", "方式")
 POSTING_MM = (12, 24, 36, 24, 14, 12, 22, 22, 20)
@@ -68,6 +43,25 @@ def _group_table(title: str, rows: list[list[object]], widths: Sequence[float],
     return table
 
 
+_R = TypeVar("_R", PostingRow, UnpaidRow)
+
+
+def _grouped(story: list[Flowable], ordered: Sequence[_R], header: Sequence[str], widths: Sequence[float],
+             amount_col: int, line: Callable[[int, _R], list[object]], fen: Callable[[_R], int],
+             heading: Callable[[str, int, int], str]) -> int:
+    """One table per 村民小组 (rows already in order), each headed by its count and sum; the total."""
+    total = 0
+    for group, members in groupby(ordered, key=lambda r: r.group):
+        body: list[list[object]] = [list(header)]
+        group_total = 0
+        for i, r in enumerate(members, start=1):
+            body.append(line(i, r))
+            group_total += fen(r)
+        total += group_total
+        story.append(_group_table(heading(group, len(body) - 1, group_total), body, widths, amount_col=amount_col))
+    return total
+
+
 def posting_pdf(rows: Sequence[PostingRow], *, village: str, year: int, start: date, end: date,
                 contact: str = "", posted: tuple[date, date] | None = None, report_phone: str = "") -> bytes:
     """The public posting: `posted` is the 公示期 (first and last day on the wall), `report_phone`
@@ -77,21 +71,16 @@ def posting_pdf(rows: Sequence[PostingRow], *, village: str, year: int, start: d
         Paragraph(f"{year}年度城乡居民社会保险缴费公示名单", st["title"]),
         para(f"{village}    缴费日期：{start:%Y年%m月%d日} 至 {end:%Y年%m月%d日}", st["sub"]),
     ]
-    total = 0
+    def line(i: int, r: PostingRow) -> list[object]:
+        # Every free-text column too: a phone typed into a name or a remark stays private.
+        return [str(i), cell(mask_numbers(r.name), 8.5, width=POSTING_MM[1] * mm),
+                mask_id(r.id_number), mask_phone(r.phone) if r.phone else "",
+                r.insurance.short_label, str(r.year), format_fen(r.amount_fen),
+                f"{r.paid_on:%Y-%m-%d}", cell(mask_numbers(r.channel), 8.5, width=POSTING_MM[8] * mm)]
+
     ordered = sorted(rows, key=lambda r: (group_order(r.group), r.paid_on, r.name))
-    for group, members in groupby(ordered, key=lambda r: r.group):
-        body: list[list[object]] = [list(POSTING_HEADER)]
-        group_total = 0
-        for i, r in enumerate(members, start=1):
-            # Every free-text column too: a phone typed into a name or a remark stays private.
-            body.append([str(i), cell(mask_numbers(r.name), 8.5, width=POSTING_MM[1] * mm),
-                         mask_id(r.id_number), mask_phone(r.phone) if r.phone else "",
-                         r.insurance.short_label, str(r.year), format_fen(r.amount_fen),
-                         f"{r.paid_on:%Y-%m-%d}", cell(mask_numbers(r.channel), 8.5, width=POSTING_MM[8] * mm)])
-            group_total += r.amount_fen
-        total += group_total
-        title = f"{mask_numbers(group)}（{len(body) - 1} 人次，合计 {format_fen(group_total, symbol=True)}）"
-        story.append(_group_table(title, body, POSTING_MM, amount_col=6))
+    total = _grouped(story, ordered, POSTING_HEADER, POSTING_MM, 6, line, lambda r: r.amount_fen,
+                     lambda group, n, fen: f"{mask_numbers(group)}（{n} 人次，合计 {format_fen(fen, symbol=True)}）")
     story += [
         Spacer(1, 4 * mm),
         para(f"合计 {len(rows)} 人次，{format_fen(total, symbol=True)}（大写：{fen_in_words(total)}）",
@@ -119,21 +108,16 @@ def unpaid_pdf(rows: Sequence[UnpaidRow], *, village: str, year: int, as_of: dat
         para(f"{village}    截至 {as_of:%Y年%m月%d日}" + (f"    代收员：{agent}" if agent else ""),
              st["sub"]),
     ]
-    total = 0
+    def line(i: int, r: UnpaidRow) -> list[object]:
+        return [str(i), cell(r.name, 8.5, width=UNPAID_MM[1] * mm), mask_id(r.id_number),
+                r.phone, cell(r.category, 8.5, width=UNPAID_MM[4] * mm),
+                r.insurance.short_label, str(r.year), format_fen(r.due_fen), ""]
+
     # Rows come in village order (group, household, 户主 first); a stable sort by group number
     # keeps it, and puts 第十一 after 第二.
     ordered = sorted(rows, key=lambda r: group_order(r.group))
-    for group, members in groupby(ordered, key=lambda r: r.group):
-        body: list[list[object]] = [list(UNPAID_HEADER)]
-        group_total = 0
-        for i, r in enumerate(members, start=1):
-            body.append([str(i), cell(r.name, 8.5, width=UNPAID_MM[1] * mm), mask_id(r.id_number),
-                         r.phone, cell(r.category, 8.5, width=UNPAID_MM[4] * mm),
-                         r.insurance.short_label, str(r.year), format_fen(r.due_fen), ""])
-            group_total += r.due_fen
-        total += group_total
-        title = f"{group}（{len(body) - 1} 人次，应缴 {format_fen(group_total, symbol=True)}）"
-        story.append(_group_table(title, body, UNPAID_MM, amount_col=7))
+    total = _grouped(story, ordered, UNPAID_HEADER, UNPAID_MM, 7, line, lambda r: r.due_fen,
+                     lambda group, n, fen: f"{group}（{n} 人次，应缴 {format_fen(fen, symbol=True)}）")
     story += [
         Spacer(1, 4 * mm),
         para(f"未缴合计 {len(rows)} 人次，应缴 {format_fen(total, symbol=True)}"

@@ -211,7 +211,7 @@ def verify_speed(tmp: Path) -> dict[str, Any]:
     # and reading, hashing and parsing each entry once (no rule, no table compared), what any
     # verifier of this chain must do at the least
     conn = sqlite3.connect(desk.db.path)
-    reads, walks = [], []
+    reads, hashes, walks = [], [], []
     for _ in range(VERIFY_RUNS):
         t1 = time.perf_counter()
         for _ in conn.execute("SELECT seq, kind, recorded_at, body, prev_hash, hash FROM journal ORDER BY seq"):
@@ -220,16 +220,21 @@ def verify_speed(tmp: Path) -> dict[str, Any]:
         t1 = time.perf_counter()
         for _seq, body, prev in conn.execute("SELECT seq, CAST(body AS BLOB), prev_hash FROM journal ORDER BY seq"):
             hashlib.sha256(prev.encode() + body).hexdigest()
+        hashes.append(time.perf_counter() - t1)
+        t1 = time.perf_counter()
+        for _seq, body, prev in conn.execute("SELECT seq, CAST(body AS BLOB), prev_hash FROM journal ORDER BY seq"):
+            hashlib.sha256(prev.encode() + body).hexdigest()
             orjson.loads(body)
         walks.append(time.perf_counter() - t1)
-    bare, walk = statistics.median(reads), statistics.median(walks)
+    bare, hashed, walk = statistics.median(reads), statistics.median(hashes), statistics.median(walks)
     conn.close()
     desk.close()
     return {"verify_entries": result.entries, "verify_ok": result.ok, "verify_s": round(took, 3),
             "verify_runs_s": [round(x, 3) for x in runs],
             "bare_read_journal_s": round(bare, 3), "verify_ratio": round(took / bare, 1),
+            "bare_read_hash_s": round(hashed, 3), "verify_ratio_to_read_hash": round(took / hashed, 2),
             "bare_read_hash_parse_s": round(walk, 3), "verify_ratio_to_read_hash_parse": round(took / walk, 2),
-            "goal_verify_s": 1.0}
+            "goal_verify_s": 0.6}
 
 
 def pin_guess_cost() -> dict[str, Any]:

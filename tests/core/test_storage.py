@@ -13,6 +13,7 @@ import pytest
 from app.domain.records import UserInfo
 from app.services.desk import Desk
 from app.storage import verify as verify_module
+from app.storage import verify_receipts
 from app.storage.db import SCHEMA_VERSION, StorageError, open_database
 from app.storage.journal import entry_hash
 from tests.core.test_receipts import med
@@ -162,13 +163,13 @@ def test_a_receipt_written_with_other_escapes_is_the_same_receipt(
     conn.execute(trigger)
     conn.close()
     looked_again: list[int] = []
-    exact = verify_module._receipt_entry_problems
+    exact = verify_receipts._receipt_entry_problems
 
     def spy(c: sqlite3.Connection, seq: int) -> list[tuple[int | None, str]]:
         looked_again.append(seq)
         return exact(c, seq)
 
-    monkeypatch.setattr(verify_module, "_receipt_entry_problems", spy)
+    monkeypatch.setattr(verify_receipts, "_receipt_entry_problems", spy)
     result = verify_module.verify_database(desk.db.path)
     assert (result.ok, result.reason) == (True, None)
     assert looked_again == [r2]

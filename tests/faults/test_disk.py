@@ -54,15 +54,48 @@ def test_a_full_disk_is_named_and_the_receipt_is_not_half_written(desk: Desk, ag
     assert desk.verify().ok and _journal(desk) >= before
 
 
+def _raised(tmp_path: Path, what: str) -> BaseException:
+    """The error SQLite (or the OS) really raises for `what`, with its error code: the messages
+    are recognised by code, not by their English text."""
+    path = tmp_path / f"{what}.sqlite3"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.commit()
+    try:
+        if what == "readonly":
+            sqlite3.connect(f"file:{path}?mode=ro", uri=True).execute("INSERT INTO t VALUES (1)")
+        elif what == "damaged":
+            path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+            sqlite3.connect(path).execute("SELECT * FROM t")
+        elif what == "cannot_open":
+            sqlite3.connect(tmp_path / "no such folder" / "daishou.sqlite3")
+        elif what == "locked":
+            holder = sqlite3.connect(path, isolation_level=None)
+            holder.execute("BEGIN EXCLUSIVE")
+            sqlite3.connect(path, timeout=0).execute("SELECT * FROM t")
+    except (sqlite3.Error, OSError) as exc:
+        return exc
+    raise AssertionError(f"{what}: SQLite raised nothing")
+
+
+def _io_error() -> sqlite3.Error:
+    """A disk I/O error as SQLite reports a failing USB stick (SQLITE_IOERR_READ)."""
+    exc = sqlite3.OperationalError("disk I/O error")
+    exc.sqlite_errorcode, exc.sqlite_errorname = sqlite3.SQLITE_IOERR_READ, "SQLITE_IOERR_READ"
+    return exc
+
+
 @pytest.mark.parametrize(("error", "says"), [
-    (sqlite3.OperationalError("attempt to write a readonly database"), "只读"),
+    ("readonly", "只读"),
     (OSError(30, "Read-only file system"), "只读"),
     (OSError(28, "No space left on device"), "磁盘已满"),
-    (sqlite3.OperationalError("disk I/O error"), "读写磁盘出错"),
-    (sqlite3.DatabaseError("database disk image is malformed"), "数据文件已损坏"),
-    (sqlite3.OperationalError("unable to open database file"), "该位置是一个文件而不是文件夹"),
+    (_io_error(), "读写磁盘出错"),
+    ("damaged", "数据文件已损坏"),
+    ("cannot_open", "该位置是一个文件而不是文件夹"),
+    ("locked", "另一个程序占用"),
 ])
-def test_each_disk_failure_has_its_own_message(error: BaseException, says: str) -> None:
+def test_each_disk_failure_has_its_own_message(error: BaseException | str, says: str, tmp_path: Path) -> None:
+    if isinstance(error, str):
+        error = _raised(tmp_path, error)
+    assert disk_problem(sqlite3.OperationalError(str(error))) is None  # the text alone is not enough
     wrapped = RuntimeError("wrapper")  # as SQLAlchemy wraps it
     wrapped.__cause__ = error
     assert says in (disk_problem(wrapped) or "")
@@ -71,7 +104,7 @@ def test_each_disk_failure_has_its_own_message(error: BaseException, says: str) 
 def test_the_window_shows_the_cause_not_an_internal_error(tmp_path: Path) -> None:
     from ui.errors import explain
 
-    what, next_step = explain(sqlite3.OperationalError("database is locked"))
+    what, next_step = explain(_raised(tmp_path, "locked"))
     assert "另一个程序占用" in what and "程序内部错误" not in what and next_step
 
 

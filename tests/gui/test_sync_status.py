@@ -35,7 +35,7 @@ def test_status_bar_follows_the_background_sync(qtbot, ctx: WindowContext, desk:
     head = desk.users.authenticate(HEAD, HEAD_PIN)
     desk.receipts.record(agent, [LineRequest(HE, Insurance.MEDICAL, 2027)], cash_fen=40000)
     desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
-    worker = SyncWorker(desk.home, desk.clock, interval=0.3)
+    worker = SyncWorker(desk, interval=0.3)
     status = DeskStatus(dataclasses.replace(ctx, sync=worker))
     qtbot.addWidget(status)
     assert status.network.text() == "离线：未注册到县服务器"  # nothing known yet

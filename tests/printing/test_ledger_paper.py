@@ -16,7 +16,7 @@ from PIL import Image
 from app.domain.records import PayerSignoff, UserInfo
 from app.services.desk import Desk
 from printing.pdf import ledger
-from printing.reports import build_report
+from printing.reports import render_report
 from tests.core.test_receipts import med, pen
 from tests.factories import AYGUL, ZHANG, ZHANG_MOTHER, ZHANG_WIFE, FakeClock
 from tests.printing.pdftext import read_pdf
@@ -45,7 +45,7 @@ def test_the_ledger_an_auditor_signs(desk: Desk, agent: UserInfo, head: UserInfo
     clock.next_day()
     later = desk.receipts.record(agent, [pen(ZHANG_WIFE)], cash_fen=50000)
     day2 = clock().date()
-    data, _ = build_report(desk, "ledger", (day1, day2), today=day2)
+    data, _ = render_report(desk.paper.report("ledger", (day1, day2), today=day2))
     pdf = read_pdf(data)
     flat = "".join(pdf.all.split())
     # the household's block: the payer once, then each insured person with full ID and category
@@ -77,7 +77,7 @@ def test_page_totals_add_up_across_pages(desk: Desk, agent: UserInfo, clock: Fak
     for person in (ZHANG, ZHANG_WIFE, AYGUL):
         desk.receipts.record(agent, [med(person)], cash_fen=40000)
     day = clock().date()
-    pdf = read_pdf(build_report(desk, "ledger", (day, day), today=day)[0])
+    pdf = read_pdf(render_report(desk.paper.report("ledger", (day, day), today=day))[0])
     pages = ["".join(p.split()) for p in pdf.pages]
     assert len(pages) >= 2
     page_totals = [re.search(r"本页小计([\d,]+\.\d\d)", p).group(1) for p in pages]  # type: ignore[union-attr]
@@ -96,7 +96,7 @@ def test_the_ledger_shows_the_uniform_receipt_serial_and_the_payment_on_behalf(
     desk.receipt_books.add("0000701", "0000800", prefix="皖", by=head)
     r = desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
     desk.receipts.record_paid_on_behalf(r.number, voucher="332016260000123", channel="电子税务局", by=agent)
-    data, _ = build_report(desk, "ledger", (clock().date(), clock().date()), today=clock().date())
+    data, _ = render_report(desk.paper.report("ledger", (clock().date(), clock().date()), today=clock().date()))
     flat = "".join(read_pdf(data).all.split())
     assert f"{r.number}票号皖0000701" in flat
     assert f"{r.number}代为缴费：电子税务局凭证号332016260000123（李代收" in flat

@@ -10,7 +10,7 @@ import pytest
 from app.domain.config import ConfigError, load_config_text
 from app.domain.records import UserInfo
 from app.services.desk import Desk
-from printing.reports import build_report
+from printing.reports import render_report
 from tests.core.test_receipts import med
 from tests.factories import CONFIG_PATH, ZHANG, FakeClock
 from tests.printing.pdftext import read_pdf
@@ -19,7 +19,7 @@ from tests.printing.pdftext import read_pdf
 def test_posting_period_phone_and_seal(desk: Desk, agent: UserInfo, clock: FakeClock) -> None:
     desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
     day = clock().date()
-    text = "".join(read_pdf(build_report(desk, "posting", (day, day), today=day)[0]).all.split())
+    text = "".join(read_pdf(render_report(desk.paper.report("posting", (day, day), today=day))[0]).all.split())
     assert "公示期：2026年11月20日至2026年11月26日（共7天）" in text
     assert "监督举报电话：0563-8100000" in text  # resources/demo/county-config.json
     assert "村民委员会（盖章）：" in text and "日期：______年____月____日" in text

@@ -13,7 +13,6 @@ from app.domain.ids import mask_id
 from app.domain.records import Role
 from app.services.desk import Desk
 from printing.escpos_receipt import ReceiptOptions, render_receipt
-from printing.receipt_context import receipt_context
 from tests.core.test_receipts import med, pen
 from tests.factories import (
     CONFIG_PATH,
@@ -57,7 +56,7 @@ def test_receipt_paper(township_desk: Desk, width: int) -> None:
     desk = township_desk
     agent = desk.users.authenticate("李代收", "1234")
     r = desk.receipts.record(agent, [pen(ZHANG), med(ZHANG_WIFE), med(ZHANG_MOTHER)], cash_fen=102000)
-    data = render_receipt(r, ReceiptOptions(width_dots=width), receipt_context(desk, r))
+    data = render_receipt(r, ReceiptOptions(width_dots=width), desk.paper.receipt_context(r))
     payer, stub = parts(data)
     text = flat(payer)
     for expected in ("城乡居民基本养老保险2027年度档次500元", "城乡居民基本医疗保险2027年度",
@@ -83,11 +82,27 @@ def test_receipt_paper(township_desk: Desk, width: int) -> None:
 def test_80mm_puts_name_id_and_amount_on_one_line(township_desk: Desk) -> None:
     desk = township_desk
     r = desk.receipts.record(desk.users.authenticate("李代收", "1234"), [med(ZHANG_WIFE)], cash_fen=40000)
-    wide = [e.text for e in decode(render_receipt(r, ReceiptOptions(width_dots=576), receipt_context(desk, r))).events
+    wide = [e.text for e in decode(render_receipt(r, ReceiptOptions(width_dots=576), desk.paper.receipt_context(r))).events
             if isinstance(e, TextLine)]
-    narrow = [e.text for e in decode(render_receipt(r, ReceiptOptions(width_dots=384), receipt_context(desk, r))).events
+    narrow = [e.text for e in decode(render_receipt(r, ReceiptOptions(width_dots=384), desk.paper.receipt_context(r))).events
               if isinstance(e, TextLine)]
     masked = mask_id(ZHANG_WIFE.id_number)
     assert any(ZHANG_WIFE.name in t and masked in t and "￥400.00" in t for t in wide)
     assert not any(ZHANG_WIFE.name in t and masked in t for t in narrow)  # 58 mm: the ID on its own line
     assert max(len(t.encode("gb18030")) for t in wide) > 32  # the 80 mm layout uses its 48 columns
+
+
+def test_a_receipt_just_recorded_prints_without_reading_the_file_again(township_desk: Desk) -> None:
+    """Recording returns the receipt with what its paper needs (one trip to the database); a
+    receipt read back later (a 补打) gets the same context from the file, and prints the same."""
+    desk = township_desk
+    agent = desk.users.authenticate("李代收", "1234")
+    r = desk.receipts.record(agent, [pen(ZHANG), med(ZHANG_MOTHER)], cash_fen=80000)
+    assert r.print_context is not None
+    assert r.print_context.categories == {ZHANG.id_number: "一般", ZHANG_MOTHER.id_number: "低保"}
+    later = desk.receipts.get(r.number)
+    assert later.print_context is None
+    assert desk.paper.receipt_context(later) == r.print_context
+    options = ReceiptOptions(width_dots=384)
+    assert render_receipt(later, options, desk.paper.receipt_context(later)) == \
+        render_receipt(r, options, desk.paper.receipt_context(r))

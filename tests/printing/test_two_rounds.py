@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.domain.records import UserInfo
 from app.services.desk import Desk
-from printing.reports import build_report
+from printing.reports import render_report
 from tests.core.test_receipts import med
 from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock
 from tests.printing.pdftext import read_pdf
@@ -20,12 +20,12 @@ def test_ledger_and_sheet_list_both_settlements_of_a_day(desk: Desk, agent: User
     desk.receipts.record(agent, [med(AYGUL)], cash_fen=40000)  # a late villager
     desk.settlements.settle(day, agent=agent, head=head, counted_fen=39000, reason="少收十元")
 
-    ledger, info = build_report(desk, "ledger", (day, day), today=day)
+    ledger, info = render_report(desk.paper.report("ledger", (day, day), today=day))
     text = read_pdf(ledger).all.replace(" ", "")
     assert "第1次日结小计2人次" in text and "第2次日结小计1人次" in text
     assert "本日合计3人次" in text and info["total_fen"] == 120000
 
-    sheet, info = build_report(desk, "settlement", (day, day), today=day)
+    sheet, info = render_report(desk.paper.report("settlement", (day, day), today=day))
     pdf = read_pdf(sheet)
     assert len(pdf.pages) == 2  # one page per round, each with its own count and signatures
     first, second = (page.replace(" ", "") for page in pdf.pages)
@@ -39,7 +39,7 @@ def test_a_day_settled_once_prints_as_before(desk: Desk, agent: UserInfo, head: 
     day = clock().date()
     desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
     desk.settlements.settle(day, agent=agent, head=head, counted_fen=40000)
-    text = read_pdf(build_report(desk, "ledger", (day, day), today=day)[0]).all.replace(" ", "")
+    text = read_pdf(render_report(desk.paper.report("ledger", (day, day), today=day))[0]).all.replace(" ", "")
     assert "次日结小计" not in text and "本日合计1人次" in text  # no round subtotals for a single round
-    pdf = read_pdf(build_report(desk, "settlement", (day, day), today=day)[0])
+    pdf = read_pdf(render_report(desk.paper.report("settlement", (day, day), today=day))[0])
     assert len(pdf.pages) == 1 and "第1次" not in pdf.all

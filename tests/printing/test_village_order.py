@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from app.domain.groups import group_order, village_order
 from app.services.desk import Desk
-from printing.reports import build_report
+from printing.reports import render_report
 from tests.factories import CONFIG_PATH, FakeClock, Resident, make_id, write_roster
 from tests.printing.pdftext import read_pdf
 
@@ -51,7 +51,7 @@ def test_unpaid_list_reads_the_same_on_screen_in_excel_and_on_paper(tmp_path: Pa
         header = next(r for r in rows if "姓名" in r)
         column = header.index("姓名")
         excel = [r[column] for r in rows if r[column] in names]
-        pdf, _ = build_report(desk, "unpaid", None, today=date(2026, 11, 20), year=2027)
+        pdf, _ = render_report(desk.paper.report("unpaid", None, today=date(2026, 11, 20), year=2027))
     text = read_pdf(pdf).all
     paper = sorted(names, key=text.index)
     assert screen == EXPECTED

@@ -1,7 +1,7 @@
 """An insider with the database file deletes the newest entries together with their table rows.
 
 The chain that is left is whole, so the file alone cannot tell; the high-water mark kept in the
-OS keyring can (app/services/highwater.py). Each attack is done the way a person with the
+OS keyring can (app/storage/highwater.py). Each attack is done the way a person with the
 sqlite3 shell would: drop the triggers, delete, put the triggers back.
 """
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+from app.domain.entries import RosterEntry
 from app.domain.records import Person, PersonInfo, RosterProgress, UnpaidPerson, UserInfo
 from app.domain.signing import payload_sha256
 from app.services import sync_state
-from app.services.database import Clock, Database
 from app.services.errors import InvalidInput, NotFound, Refused
 from app.services.roster import export
 from app.services.roster import progress as _progress
@@ -41,6 +41,7 @@ from app.services.setup import Setup
 from app.services.signoff import CASH_ROLES, require_pin
 from app.storage import journal, roster, users
 from app.storage.batches import large_write
+from app.storage.database import Clock, Database
 from app.storage.digest import ROSTER_DIGEST_KEY, file_sha256, roster_digest
 
 
@@ -181,14 +182,14 @@ class Roster:
                 # The roster decides who owes what: each version is a journal entry naming the
                 # file by its content hash and what it changed, so a roster swapped in and out
                 # again leaves its trace.
-                journal.append(conn, "roster", self._clock().isoformat(), {
-                    "file": name, "sha256": digest, "version": roster.current_version(conn),
-                    "imported": applied.imported, "updated": applied.updated,
-                    "removed": applied.removed, "unchanged": applied.unchanged,
-                    "rejected_rows": len({r.row for r in read.rejected}),
-                    "correction": read.is_correction,
-                    "by": "县级服务器" if county_version is not None else (by.name if by else None),
-                    "county_version": county_version, ROSTER_DIGEST_KEY: roster_digest(conn)})
+                entry = RosterEntry(
+                    file=name, sha256=digest, version=roster.current_version(conn), imported=applied.imported,
+                    updated=applied.updated, removed=applied.removed, unchanged=applied.unchanged,
+                    rejected_rows=len({r.row for r in read.rejected}), correction=read.is_correction,
+                    by="县级服务器" if county_version is not None else (by.name if by else None),
+                    county_version=county_version)
+                journal.append(conn, self._clock().isoformat(),
+                               replace(entry, **_digest_field(roster_digest(conn))))
                 stages.add("digest", perf_counter() - digest_start)
                 commit_start = perf_counter()
             stages.add("commit", perf_counter() - commit_start)
@@ -323,3 +324,8 @@ def _build_index(conn: sqlite3.Connection, version: int) -> SearchIndex:
 
 
 __all__ = ["ImportResult", "InvalidInput", "RejectedRow", "Roster"]
+
+
+def _digest_field(digest: str) -> dict[str, Any]:
+    """The roster's digest under the name the journal gives it (ROSTER_DIGEST_KEY)."""
+    return {ROSTER_DIGEST_KEY: digest}

@@ -15,7 +15,8 @@ from sqlmodel import Session, col, select
 
 from app.domain.review import LedgerReview, ReceiptRow, review_entries
 from sync.server import models as m
-from sync.server.service import ServerRefusal, visible_villages
+from sync.server.core import ServerRefusal
+from sync.server.staff import visible_villages
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,84 @@
+"""What county and township staff call (the /overview page's API): sign in, then villages,
+forked ledgers, refused uploads, the overview and a village's review, each limited to what the
+account may see."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.domain.review import new_seed
+from sync import protocol as p
+from sync.server import review
+from sync.server import staff as staff_service
+from sync.server.core import ServerRefusal
+from sync.server.deps import DB, CurrentStaff
+from sync.server.routers.refusals import REFUSALS
+from sync.server.schemas import (
+    ConflictOut,
+    DeviceReviewOut,
+    FlagOut,
+    LoginRequest,
+    LoginResponse,
+    SampledReceiptOut,
+    VillageOut,
+    VillageOverviewOut,
+    VillageReviewOut,
+)
+
+router = APIRouter(prefix=f"{p.API}/staff", tags=["staff"], responses=REFUSALS)
+
+
+def _today() -> date:
+    """The county's date (one county, one time zone: the server's local date)."""
+    return datetime.now().date()
+
+
+@router.post("/login", response_model=LoginResponse)
+def login(req: LoginRequest, s: DB) -> LoginResponse:
+    try:
+        token = staff_service.staff_login(s, req.name, req.password)
+    except ServerRefusal:
+        s.commit()  # the failed count is kept even though the answer is a refusal
+        raise
+    staff = staff_service.staff_for_token(s, token)
+    return LoginResponse(token=token, role=staff.role, township_code=staff.township_code)
+
+
+@router.get("/villages", response_model=list[VillageOut])
+def villages(s: DB, staff: CurrentStaff) -> list[VillageOut]:
+    return [VillageOut(code=v.code, township_code=v.township_code, name=v.name)
+            for v in staff_service.visible_villages(s, staff)]
+
+
+@router.get("/conflicts", response_model=list[ConflictOut])
+def conflicts(s: DB, staff: CurrentStaff) -> list[ConflictOut]:
+    return [ConflictOut(id=c.id or 0, device_id=c.device_id, village_code=c.village_code, first_seq=c.first_seq,
+                        held_hash=c.held_hash, sent_hash=c.sent_hash, received_at=c.received_at.isoformat())
+            for c in staff_service.conflicts_for(s, staff)]
+
+
+@router.get("/overview", response_model=list[VillageOverviewOut])
+def county_overview(s: DB, staff: CurrentStaff) -> list[VillageOverviewOut]:
+    return [VillageOverviewOut(**row.to_json()) for row in review.overview(s, staff, as_of=_today())]
+
+
+@router.get("/review/{village_code}", response_model=VillageReviewOut)
+def village_review(village_code: str, s: DB, staff: CurrentStaff,
+                   seed: Annotated[str | None, Query(min_length=1, max_length=40)] = None) -> VillageReviewOut:
+    seed = seed or new_seed()
+    as_of = _today()
+    devices = []
+    for d in review.village_review(s, staff, village_code, as_of=as_of, seed=seed):
+        v = d.review
+        devices.append(DeviceReviewOut(
+            device_id=d.device_id, receipts=len(v.receipts), collected_fen=v.collected_fen,
+            voided_fen=v.voided_fen, settled_fen=v.settled_fen, remitted_fen=v.remitted_fen,
+            first_day=v.first_day, last_day=v.last_day,
+            flags=[FlagOut(**f.to_json()) for f in v.flags],
+            sample=[SampledReceiptOut(number=r.number, day=r.day, payer_name=r.payer_name, total_fen=r.total_fen,
+                                      agent=r.agent, status=r.status, flags=v.labels_of(r.number))
+                    for r in d.sample]))
+    return VillageReviewOut(village_code=village_code, as_of=as_of.isoformat(), seed=seed, devices=devices)

@@ -32,12 +32,13 @@ def engine_of(request: Request) -> Engine:
 
 
 def db_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed after the route returns, rolled back on a refusal."""
+    """One transaction per request: committed when the route returns, rolled back on a refusal."""
     with session(engine_of(request)) as s:
         yield s
 
 
-DB = Annotated[Session, Depends(db_session)]
+# scope="function": committed before the answer is sent (a token handed out is usable at once).
+DB = Annotated[Session, Depends(db_session, scope="function")]
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 

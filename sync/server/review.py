@@ -105,15 +105,11 @@ def overview(s: Session, staff: m.Staff, *, as_of: date) -> list[VillageRow]:
         row.flags += len(review.flags)
         for f in review.flags:
             row.flag_codes[f.label] = row.flag_codes.get(f.label, 0) + 1
-    slips: dict[str, str] = {}
-    for village, slip in s.exec(select(m.Remittance.village_code, m.Remittance.slip_no)
-                                .where(col(m.Remittance.village_code).in_(codes))).all():
-        slips[slip] = village
-    if slips:
-        for slip, amount in s.exec(select(m.Confirmation.slip_no, func.sum(m.Confirmation.amount_fen))
-                                   .where(col(m.Confirmation.slip_no).in_(list(slips)))
-                                   .group_by(col(m.Confirmation.slip_no))).all():
-            rows[slips[slip]].confirmed_fen += int(amount or 0)
+    for village, amount in s.exec(select(m.Confirmation.village_code, func.sum(m.Confirmation.amount_fen))
+                                  .where(col(m.Confirmation.village_code).in_(codes))
+                                  .group_by(col(m.Confirmation.village_code))).all():
+        if village in rows:
+            rows[village].confirmed_fen += int(amount or 0)
     for village, count in s.exec(select(m.Conflict.village_code, func.count())
                                  .where(col(m.Conflict.village_code).in_(codes))
                                  .group_by(col(m.Conflict.village_code))).all():

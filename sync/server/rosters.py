@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.domain.money import format_fen
 from app.domain.signing import county_signing_bytes
 from sync import protocol as p
 from sync.server import models as m
-from sync.server.core import now, server_key, sha256_hex
+from sync.server.core import ServerRefusal, now, server_key, sha256_hex
 from sync.server.devices import ensure_village
 
 
@@ -38,7 +39,8 @@ def changes(s: Session, device: m.Device, roster_version: int, payments_after: i
     slips = select(m.Remittance.slip_no).where(m.Remittance.device_id == device.id)
     out.confirmations = [p.Confirmation(id=r.id or 0, slip_no=r.slip_no, amount_fen=r.amount_fen,
                                         confirmed_on=r.confirmed_on)
-                         for r in s.exec(select(m.Confirmation).where(col(m.Confirmation.slip_no).in_(slips),
+                         for r in s.exec(select(m.Confirmation).where(m.Confirmation.village_code == device.village_code,
+                                                                     col(m.Confirmation.slip_no).in_(slips),
                                                                      col(m.Confirmation.id) > confirmations_after)
                                          .order_by(col(m.Confirmation.id))).all()]
     return out
@@ -87,7 +89,30 @@ def fold_payments(s: Session, village_code: str) -> int | None:
     return load_roster(s, village_code, rows) if changed else None
 
 
-def confirm(s: Session, slip_no: str, amount_fen: int, confirmed_on: str) -> int:
-    """入库 confirmation; returns how many remittances on the server carry that slip."""
-    s.add(m.Confirmation(slip_no=slip_no, amount_fen=amount_fen, confirmed_on=confirmed_on, loaded_at=now()))
-    return len(s.exec(select(m.Remittance).where(m.Remittance.slip_no == slip_no)).all())
+def confirm(s: Session, slip_no: str, amount_fen: int, confirmed_on: str, village_code: str | None = None) -> int:
+    """入库 confirmation of a village's remittance slip; returns how many remittances it covers.
+    Slips are numbered per village: one remitted by two villages needs the village named, and a
+    confirmed amount must be what was remitted under the slip (both figures are shown if not)."""
+    query = select(m.Remittance).where(m.Remittance.slip_no == slip_no)
+    if village_code is not None:
+        query = query.where(m.Remittance.village_code == village_code)
+    remitted = list(s.exec(query).all())
+    villages = sorted({r.village_code for r in remitted})
+    if len(villages) > 1:
+        raise ServerRefusal(409, "ambiguous_slip", f"解缴单号 {slip_no} 在 {'、'.join(villages)} 都有上传："
+                                                   "请用 --village-code 指明是哪个村的解缴单")
+    village = village_code or (villages[0] if villages else None)
+    if village is None:
+        raise ServerRefusal(409, "unknown_slip", f"县里还没有收到解缴单 {slip_no} 的上传：请等村里同步后再确认，"
+                                                 "或用 --village-code 指明是哪个村的解缴单")
+    total = sum(r.amount_fen for r in remitted)
+    if remitted and total != amount_fen:
+        raise ServerRefusal(409, "confirm_mismatch", f"解缴单 {slip_no}（村 {village}）上传的解缴金额是 "
+                                                     f"{format_fen(total)} 元，入库确认的是 {format_fen(amount_fen)} 元："
+                                                     "请核对银行回单，金额一致才能确认")
+    if s.exec(select(m.Confirmation).where(m.Confirmation.village_code == village,
+                                           m.Confirmation.slip_no == slip_no)).first() is not None:
+        raise ServerRefusal(409, "already_confirmed", f"村 {village} 的解缴单 {slip_no} 已经确认过入库")
+    s.add(m.Confirmation(village_code=village, slip_no=slip_no, amount_fen=amount_fen, confirmed_on=confirmed_on,
+                         loaded_at=now()))
+    return len(remitted)

@@ -86,3 +86,29 @@ class ConflictOut(BaseModel):
     held_hash: str
     sent_hash: str
     received_at: str
+
+
+class CountyFlagOut(BaseModel):
+    """What the county's own checks found in an accepted upload (override, paid in two villages,
+    paid in cash and through another channel)."""
+
+    id: int
+    code: str
+    village_code: str
+    device_id: str
+    seq: int
+    ref: str
+    reason: str
+    created_at: str
+
+
+class UploadRefusalOut(BaseModel):
+    """An upload the county refused by a rule, with its reason as the desk was told it."""
+
+    id: int
+    device_id: str
+    village_code: str
+    seq: int | None
+    code: str
+    message: str
+    received_at: str

@@ -75,3 +75,22 @@ def conflicts_for(s: Session, staff: m.Staff) -> list[m.Conflict]:
     codes = [v.code for v in visible_villages(s, staff)]
     return list(s.exec(select(m.Conflict).where(col(m.Conflict.village_code).in_(codes))
                        .order_by(col(m.Conflict.id))).all())
+
+
+def flags_for(s: Session, staff: m.Staff) -> list[m.CountyFlag]:
+    """The county's flags a staff account sees: its township's (each township concerned has its row)."""
+    query = select(m.CountyFlag).order_by(col(m.CountyFlag.id))
+    if staff.role == "township":
+        query = query.where(m.CountyFlag.township_code == staff.township_code)
+    if staff.role == "township":
+        return list(s.exec(query).all())
+    one_each: dict[tuple[str, int, str], m.CountyFlag] = {}  # the county: one row per finding
+    for row in s.exec(query).all():
+        one_each.setdefault((row.device_id, row.seq, row.reason), row)
+    return list(one_each.values())
+
+
+def refusals_for(s: Session, staff: m.Staff) -> list[m.UploadRefusal]:
+    codes = [v.code for v in visible_villages(s, staff)]
+    return list(s.exec(select(m.UploadRefusal).where(col(m.UploadRefusal.village_code).in_(codes))
+                       .order_by(col(m.UploadRefusal.id))).all())

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sync import protocol as p
 from sync.server import devices, rosters, uploads
+from sync.server.core import ServerRefusal
 from sync.server.db import session
 from sync.server.deps import DB, CurrentDevice, engine_of
 from sync.server.routers.refusals import REFUSALS
@@ -65,4 +66,9 @@ def _accept(engine: Engine, device: CurrentDevice, batch: p.Batch, raw: str) -> 
         except IntegrityError:
             if attempt:
                 raise
+        except ServerRefusal as exc:
+            if exc.status == 422:  # a rule refused it: staff see why
+                with session(engine) as s:
+                    uploads.record_refusal(s, device, exc)
+            raise
     raise AssertionError("unreachable")

@@ -18,11 +18,13 @@ from sync.server.deps import DB, CurrentStaff
 from sync.server.routers.refusals import REFUSALS
 from sync.server.schemas import (
     ConflictOut,
+    CountyFlagOut,
     DeviceReviewOut,
     FlagOut,
     LoginRequest,
     LoginResponse,
     SampledReceiptOut,
+    UploadRefusalOut,
     VillageOut,
     VillageOverviewOut,
     VillageReviewOut,
@@ -82,3 +84,19 @@ def village_review(village_code: str, s: DB, staff: CurrentStaff,
                                       agent=r.agent, status=r.status, flags=v.labels_of(r.number))
                     for r in d.sample]))
     return VillageReviewOut(village_code=village_code, as_of=as_of.isoformat(), seed=seed, devices=devices)
+
+
+@router.get("/flags", response_model=list[CountyFlagOut])
+def flags(s: DB, staff: CurrentStaff) -> list[CountyFlagOut]:
+    """What the county's own checks flagged in accepted uploads, for the account's township(s)."""
+    return [CountyFlagOut(id=f.id or 0, code=f.code, village_code=f.village_code, device_id=f.device_id, seq=f.seq,
+                          ref=f.ref, reason=f.reason, created_at=f.created_at.isoformat())
+            for f in staff_service.flags_for(s, staff)]
+
+
+@router.get("/refusals", response_model=list[UploadRefusalOut])
+def refusals(s: DB, staff: CurrentStaff) -> list[UploadRefusalOut]:
+    """Uploads the county refused by a rule, with the reason the desk was given."""
+    return [UploadRefusalOut(id=r.id or 0, device_id=r.device_id, village_code=r.village_code, seq=r.seq,
+                             code=r.code, message=r.message, received_at=r.received_at.isoformat())
+            for r in staff_service.refusals_for(s, staff)]

@@ -207,8 +207,8 @@ class CountyFlag(ServerModel, table=True):
     __tablename__ = "county_flag"
     id: int | None = Field(default=None, primary_key=True)
     code: str
-    township_code: str = Field(index=True)  # whose staff see it (one row per township concerned)
-    village_code: str = Field(index=True)
+    township_code: str = Field(index=True)  # whose staff see it: the township of village_code
+    village_code: str = Field(index=True)  # the village concerned (one row per village concerned)
     device_id: str
     seq: int = Field(sa_column=Column(BigInteger, nullable=False))
     ref: str  # the receipt number

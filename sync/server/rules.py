@@ -19,6 +19,7 @@ data as the chain rules returned it; `write` stores paid lines and flags with th
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
@@ -42,6 +43,8 @@ MAY_BE_NONE = frozenset({"tier_fen", "due_fen", "signature_sha256"})
 MONEY_KINDS = frozenset({"receipt", "void", "settlement", "refund_request", "remittance", "month_close",
                          "paid_on_behalf"})
 FREED = {"void": "已作废", "refund_request": "已申请退费"}
+FLAG_LABELS = {"override": "改动应缴金额", "paid_in_two_villages": "两村重复缴费",
+               "paid_through_other_channel": "已通过其他渠道缴费"}
 INSURANCE = {"medical": "医疗保险", "pension": "养老保险"}
 CHUNK = 500  # values per IN (...) list
 
@@ -90,11 +93,28 @@ def _config(text: str) -> CountyConfig | None:
         return None
 
 
-@lru_cache(maxsize=8)
-def _roster(village: str, version: int, sha256: str, rows: str) -> dict[tuple[str, str, int], dict[str, Any]]:
-    """A roster version as (证件号码, 险种, 缴费年度) -> row; cached per version (a village's roster
-    is parsed once per server process, not on every upload)."""
-    return {(r["证件号码"], r["险种"], int(r["缴费年度"])): r for r in json.loads(rows)}
+RosterRows = dict[tuple[str, str, int], dict[str, Any]]
+_ROSTERS: OrderedDict[tuple[str, int, str], RosterRows] = OrderedDict()
+ROSTERS_KEPT = 8
+
+
+def _roster(s: Session, village: str) -> tuple[int, RosterRows] | None:
+    """The village's newest roster version as (证件号码, 险种, 缴费年度) -> row. Parsed once per
+    version in each server process (a roster is up to 100,000 rows), not on every upload."""
+    newest = s.exec(select(m.RosterVersion.id, m.RosterVersion.version, m.RosterVersion.sha256)
+                    .where(m.RosterVersion.village_code == village)
+                    .order_by(col(m.RosterVersion.version).desc())).first()
+    if newest is None:
+        return None
+    row_id, version, digest = newest
+    key = (village, int(version), digest)
+    if key not in _ROSTERS:
+        text = s.exec(select(m.RosterVersion.rows).where(m.RosterVersion.id == row_id)).one()
+        _ROSTERS[key] = {(r["证件号码"], r["险种"], int(r["缴费年度"])): r for r in json.loads(text)}
+        while len(_ROSTERS) > ROSTERS_KEPT:
+            _ROSTERS.popitem(last=False)
+    _ROSTERS.move_to_end(key)
+    return int(version), _ROSTERS[key]
 
 
 class CountyRules:
@@ -114,13 +134,6 @@ class CountyRules:
     def _configs(self) -> list[CountyConfig]:
         texts = self.s.exec(select(m.CountyConfigVersion.text).order_by(col(m.CountyConfigVersion.id))).all()
         return [c for c in (_config(t) for t in texts) if c is not None]
-
-    def _roster_rows(self) -> tuple[int, dict[tuple[str, str, int], dict[str, Any]]] | None:
-        newest = self.s.exec(select(m.RosterVersion).where(m.RosterVersion.village_code == self.village)
-                             .order_by(col(m.RosterVersion.version).desc())).first()
-        if newest is None:
-            return None
-        return newest.version, _roster(self.village, newest.version, newest.sha256, newest.rows)
 
     def _has_device_entry(self) -> bool:
         return self.s.exec(select(m.Entry.seq).where(m.Entry.device_id == self.device.id,
@@ -180,7 +193,7 @@ class CountyRules:
 
     def _lines(self, receipts: list[tuple[p.Entry, dict[str, Any]]]) -> None:
         configs = self._configs()
-        roster = self._roster_rows()
+        roster = _roster(self.s, self.village)
         people = sorted({str(ln.get("id_number")) for _, d in receipts for ln in d["lines"]})
         paid = _held_lines(self.s, people)
         other = _other_channel(self.s, people)
@@ -193,7 +206,7 @@ class CountyRules:
                 self._line(e, d, ln, roster, configs, paid, other)
 
     def _line(self, e: p.Entry, d: dict[str, Any], ln: dict[str, Any],
-              roster: tuple[int, dict[tuple[str, str, int], dict[str, Any]]] | None, configs: list[CountyConfig],
+              roster: tuple[int, RosterRows] | None, configs: list[CountyConfig],
               paid: dict[tuple[str, str, int], list[tuple[str, str]]],
               other: dict[tuple[str, str, int], str]) -> None:
         key = (str(ln.get("id_number")), str(ln.get("insurance")), int(ln.get("year") or 0))
@@ -228,12 +241,13 @@ class CountyRules:
                            "status": "有效"})
 
     def _flag(self, e: p.Entry, number: str, code: str, reason: str, other_village: str | None = None) -> None:
-        townships = {self.township}
-        if other_village is not None:
+        """One row per village concerned, under that village's township (its staff see it)."""
+        concerned = {self.village: self.township}
+        if other_village is not None and other_village != self.village:
             village = self.s.get(m.Village, other_village)
-            townships.add(village.township_code if village else other_village[:9])
-        for township in sorted(townships):
-            self.flags.append({"code": code, "township_code": township, "village_code": self.village,
+            concerned[other_village] = village.township_code if village else other_village[:9]
+        for village_code, township in sorted(concerned.items()):
+            self.flags.append({"code": code, "township_code": township, "village_code": village_code,
                                "device_id": self.device.id, "seq": e.seq, "ref": number, "reason": reason,
                                "created_at": now()})
 

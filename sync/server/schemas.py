@@ -35,6 +35,7 @@ class VillageOverviewOut(BaseModel):
     confirmed_fen: int
     flags: int
     conflicts: int
+    refused: int
     last_seen: str | None
     flag_codes: dict[str, int]
 

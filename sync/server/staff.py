@@ -78,16 +78,12 @@ def conflicts_for(s: Session, staff: m.Staff) -> list[m.Conflict]:
 
 
 def flags_for(s: Session, staff: m.Staff) -> list[m.CountyFlag]:
-    """The county's flags a staff account sees: its township's (each township concerned has its row)."""
+    """The county's flags an account sees: one row per village concerned (a person paid in two
+    villages is a row for each), a township account its own villages' rows."""
     query = select(m.CountyFlag).order_by(col(m.CountyFlag.id))
     if staff.role == "township":
         query = query.where(m.CountyFlag.township_code == staff.township_code)
-    if staff.role == "township":
-        return list(s.exec(query).all())
-    one_each: dict[tuple[str, int, str], m.CountyFlag] = {}  # the county: one row per finding
-    for row in s.exec(query).all():
-        one_each.setdefault((row.device_id, row.seq, row.reason), row)
-    return list(one_each.values())
+    return list(s.exec(query).all())
 
 
 def refusals_for(s: Session, staff: m.Staff) -> list[m.UploadRefusal]:

@@ -8,13 +8,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Integer, Table, Text, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 
 class ServerModel(SQLModel, registry=registry()):
     pass
+
+
+def table_of(model: type[ServerModel]) -> Table:
+    """A model's Core table: multi-row inserts through it skip the ORM's per-row work (several
+    times the cost of the INSERT itself for an upload's 200 receipts)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
 
 class ServerKey(ServerModel, table=True):
@@ -160,7 +167,7 @@ class Payment(ServerModel, table=True):
     __tablename__ = "payment"
     id: int | None = Field(default=None, primary_key=True)
     village_code: str = Field(index=True)
-    id_number: str
+    id_number: str = Field(index=True)  # the county's check of cash against other channels
     insurance: str
     year: int
     amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))

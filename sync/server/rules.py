@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from sqlalchemy import insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -33,9 +34,11 @@ from app.domain.config import ConfigError, CountyConfig, load_config_text
 from app.domain.insurance import Category, Insurance
 from app.domain.money import format_fen, parse_yuan
 from app.domain.receipt_numbers import format_receipt_number
+from app.domain.serials import Book
 from sync import protocol as p
 from sync.server import models as m
 from sync.server.core import ServerRefusal, now
+from sync.server.models import table_of as _table
 
 MAX_FEN = 10**10  # ¥100,000,000: more than any village's receipts, remittances or months come to
 MAY_BE_NEGATIVE = frozenset({"difference_fen"})  # counted minus expected
@@ -53,31 +56,45 @@ def refuse(code: str, message: str, seq: int) -> ServerRefusal:
     return ServerRefusal(422, code, message, seq)
 
 
-def fen_fields(data: Any, path: str = "") -> Iterator[tuple[str, str, Any]]:
-    """Every (key, where, value) whose key ends in _fen, anywhere in an entry's data."""
-    if isinstance(data, dict):
+def _bad_fen(key: str, value: Any) -> str | None:
+    """Why a value under a key ending in _fen is not sane integer fen (None when it is)."""
+    if value is None and key in MAY_BE_NONE:
+        return None
+    if type(value) is not int:
+        return f"不是整数分（{str(value)[:20]}）"
+    if not -MAX_FEN <= value <= MAX_FEN:
+        return f"超出合理范围（{value} 分）"
+    if value < 0 and key not in MAY_BE_NEGATIVE:
+        return f"是负数（{value} 分）"
+    return None
+
+
+def _amount_problem(data: Any, path: str) -> str | None:
+    """The first key ending in _fen, anywhere in an entry's data, whose value is not sane."""
+    if type(data) is dict:
         for key, value in data.items():
-            where = f"{path}.{key}" if path else str(key)
-            if str(key).endswith("_fen"):
-                yield str(key), where, value
-            elif isinstance(value, dict | list):
-                yield from fen_fields(value, where)
-    elif isinstance(data, list):
+            if type(key) is str and key.endswith("_fen"):
+                why = _bad_fen(key, value)
+                if why:
+                    return f"{path}{key} {why}"
+            elif type(value) is dict or type(value) is list:
+                found = _amount_problem(value, f"{path}{key}." if type(value) is dict else f"{path}{key}")
+                if found:
+                    return found
+    elif type(data) is list:
         for n, value in enumerate(data, start=1):
-            yield from fen_fields(value, f"{path}[{n}]")
+            if type(value) is dict or type(value) is list:
+                found = _amount_problem(value, f"{path}[{n}].")
+                if found:
+                    return found
+    return None
 
 
 def check_amounts(seq: int, kind: str, d: dict[str, Any]) -> None:
     """Integer fen, within ±MAX_FEN; positive where a zero or a negative means nothing."""
-    for key, where, value in fen_fields(d):
-        if value is None and key in MAY_BE_NONE:
-            continue
-        if type(value) is not int:
-            raise refuse("bad_amount", f"第 {seq} 条的金额 {where} 不是整数分（{str(value)[:20]}）", seq)
-        if not -MAX_FEN <= value <= MAX_FEN:
-            raise refuse("bad_amount", f"第 {seq} 条的金额 {where} 超出合理范围（{value} 分）", seq)
-        if value < 0 and key not in MAY_BE_NEGATIVE:
-            raise refuse("bad_amount", f"第 {seq} 条的金额 {where} 是负数（{value} 分）", seq)
+    problem = _amount_problem(d, "")
+    if problem:
+        raise refuse("bad_amount", f"第 {seq} 条的金额 {problem}", seq)
     positive = {"receipt": ["total_fen"], "remittance": ["amount_fen"]}.get(kind, [])
     lines = d.get("lines") if kind == "receipt" else None
     if any(d.get(key) == 0 for key in positive) or (lines is not None and (
@@ -147,6 +164,7 @@ class CountyRules:
         has_device = None
         receipts: list[tuple[p.Entry, dict[str, Any]]] = []
         slips: list[tuple[p.Entry, str]] = []
+        books: list[tuple[p.Entry, Book]] = []
         for e, d, configured in new:
             check_amounts(e.seq, e.kind, d)
             if e.kind == "device":
@@ -165,6 +183,10 @@ class CountyRules:
                 self.freed[str(d["number"])] = FREED[e.kind]
             elif e.kind == "remittance":
                 slips.append((e, str(d["slip_no"])))
+            elif e.kind == "receipt_book":
+                books.append((e, Book.from_json(d)))
+        if books:
+            self._books(books)
         if receipts:
             self._lines(receipts)
         if slips:
@@ -181,6 +203,20 @@ class CountyRules:
                 or d.get("device_no") != self.device.device_no:
             raise refuse("foreign_number", f"收据 {d.get('number')} 不是本机的收据号（本机是 {self.device.id}，"
                                            f"这张应为 {own}）：一台电脑只能开自己村、自己设备号的收据", seq)
+
+    def _books(self, books: list[tuple[p.Entry, Book]]) -> None:
+        """A book of uniform receipts (统一票据) is issued to one village: a range another device
+        registered is not this one's to use."""
+        rows = self.s.exec(select(m.Entry.device_id, m.Entry.body).where(
+            m.Entry.kind == "receipt_book", m.Entry.device_id != self.device.id)).all()
+        held = [(device, Book.from_json(orjson.loads(body)["data"])) for device, body in rows]
+        for e, book in books:
+            for device, other in held:
+                if book.overlaps(other):
+                    raise refuse("foreign_serial", f"统一票据号段 {book.serial(book.first)}–{book.serial(book.last)} "
+                                                   f"与设备 {device} 已登记的 {other.serial(other.first)}–"
+                                                   f"{other.serial(other.last)} 重叠：票据由县里发给一个村，"
+                                                   "不能用别村的票号", e.seq)
 
     def _slips(self, slips: list[tuple[p.Entry, str]]) -> None:
         names = [slip for _, slip in slips]
@@ -253,9 +289,9 @@ class CountyRules:
 
     def write(self) -> None:
         if self.lines:
-            self.s.execute(insert(m.PaidLine), self.lines)
+            self.s.connection().execute(insert(_table(m.PaidLine)), self.lines)
         if self.flags:
-            self.s.execute(insert(m.CountyFlag), self.flags)
+            self.s.connection().execute(insert(_table(m.CountyFlag)), self.flags)
         for number, status in self.freed.items():
             self.s.execute(update(m.PaidLine).where(col(m.PaidLine.receipt_number) == number).values(status=status))
 

@@ -19,6 +19,7 @@ from app.domain.chain import ChainError, ChainRules
 from sync import protocol as p
 from sync.server import models as m
 from sync.server.core import ServerRefusal, now, sign_ack
+from sync.server.models import table_of as _table
 from sync.server.rules import CountyRules
 
 
@@ -133,7 +134,7 @@ def accept_batch(s: Session, device: m.Device, batch: p.Batch, *, raw: str | Non
                             "body": e.body, "prev_hash": e.prev_hash, "hash": e.hash, "received_at": received})
             projected.add(e, d)
         # One multi-row INSERT per table (the ORM's unit of work costs several times as much here).
-        s.execute(insert(m.Entry), entries)
+        s.connection().execute(insert(_table(m.Entry)), entries)
         projected.write(s)
         county.write()
     locked.held_seq, locked.held_hash = rules.seq, rules.hash
@@ -172,9 +173,9 @@ class _Projection:
 
     def write(self, s: Session) -> None:
         if self.receipts:
-            s.execute(insert(m.Receipt), list(self.receipts.values()))
+            s.connection().execute(insert(_table(m.Receipt)), list(self.receipts.values()))
         if self.remittances:
-            s.execute(insert(m.Remittance), self.remittances)
+            s.connection().execute(insert(_table(m.Remittance)), self.remittances)
         for number, status in self.status.items():
             s.execute(update(m.Receipt).where(col(m.Receipt.number) == number).values(status=status))
 

@@ -46,9 +46,9 @@ async def batches(batch: p.Batch, request: Request, device: CurrentDevice) -> JS
 
 
 @router.get(p.CHANGES, response_model=p.Changes)
-def changes(s: DB, device: CurrentDevice, roster_version: Annotated[int, Query(ge=0)] = 0,
-            payments_after: Annotated[int, Query(ge=0)] = 0,
-            confirmations_after: Annotated[int, Query(ge=0)] = 0,
+def changes(s: DB, device: CurrentDevice, roster_version: Annotated[int, Query(ge=0, le=p.MAX_ID)] = 0,
+            payments_after: Annotated[int, Query(ge=0, le=p.MAX_ID)] = 0,
+            confirmations_after: Annotated[int, Query(ge=0, le=p.MAX_ID)] = 0,
             config_sha256: Annotated[str | None, Query(max_length=64)] = None) -> Response:
     found = rosters.changes(s, device, roster_version, payments_after, confirmations_after, config_sha256)
     # Serialised once by pydantic's own encoder: a whole roster is 100,000 rows.

@@ -108,3 +108,21 @@ def test_the_agent_reads_what_the_county_refused_not_network(server: Server, vil
     assert message.startswith("县里拒收了本次上传：") and "应缴 120.00 元" in message and "收据上是 400.00 元" in message
     assert "联系乡镇社保所" in message and "网络" not in message and "连不上" not in message
     assert held(server) == 0
+
+
+def test_another_villages_uniform_receipt_book_is_refused(server: Server, village_b: Village,
+                                                          village_c: Village) -> None:
+    """B registers the book of 统一票据 the county gave it and syncs; C's insider registers the same
+    serial range in C's ledger (to print receipts with B's serials): refused."""
+    village_b.desk.receipt_books.add("0000501", "0000600", prefix="皖", by=village_b.head)
+    assert village_b.client.run().held > 0
+    rows = journal(village_c.desk)
+    book = {"kind": "receipt_book", "recorded_at": rows[-1]["recorded_at"],
+            "data": {"prefix": "皖", "first": "皖0000551", "last": "皖0000560", "by": "王村长"}}
+    answer = send(server, village_c.client, village_c.device_id, chained([*rows, book]))
+    assert answer.status_code == 422 and answer.json()["code"] == "foreign_serial", answer.text
+    assert "与设备 341824100201-01 已登记的 皖0000501–皖0000600 重叠" in answer.json()["message"]
+    assert held(server, village_c.device_id) == 0
+    # C's own book, a range no one else holds, is its to register
+    own = dict(book, data={"prefix": "皖", "first": "皖0000601", "last": "皖0000700", "by": "王村长"})
+    assert send(server, village_c.client, village_c.device_id, chained([*rows, own])).status_code == 200

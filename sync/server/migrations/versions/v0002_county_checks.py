@@ -1,5 +1,5 @@
 """The county's own checks (frozen: a change is a new revision): paid lines, county flags, refused
-uploads; 入库 confirmations keyed by village and slip
+uploads; 入库 confirmations keyed by village and slip; payments found by ID number
 
 Revision ID: 0002
 Revises: 0001
@@ -64,6 +64,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_upload_refusal_device_id'), ['device_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_upload_refusal_village_code'), ['village_code'], unique=False)
 
+    with op.batch_alter_table('payment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payment_id_number'), ['id_number'], unique=False)
+
     with op.batch_alter_table('confirmation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('village_code', sa.String(), nullable=True))
         batch_op.create_index(batch_op.f('ix_confirmation_village_code'), ['village_code'], unique=False)
@@ -71,6 +74,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('payment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_payment_id_number'))
+
     with op.batch_alter_table('confirmation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_confirmation_village_code'))
         batch_op.drop_column('village_code')

@@ -47,6 +47,22 @@ COMMANDS = {
     "unreachable": "daishou export --out 文件",
 }
 
+# What the agent does when the county refuses an upload by one of its own rules (the server's
+# named code; the server's message says what it found). Sending the same again cannot help.
+COUNTY_REFUSED = "县里拒收了本次上传：{message}。{advice}"
+ADVICE = {
+    "foreign_number": "本机账本写了别的村或别的设备号的收据，请停止收款，立即联系乡镇社保所核查这台电脑",
+    "foreign_serial": "本机登记的统一票据号段属于别的村，请停止使用这本票据，立即联系乡镇社保所核查",
+    "foreign_device": "本机账本的设立记录不是县里注册的这台电脑，请停止收款，立即联系乡镇社保所核查",
+    "bad_amount": "账本里有不合理的金额（负数、小数或过大），请联系乡镇社保所核查本机账本",
+    "no_setup": "本机账本缺少设立记录（设备与县级配置），请联系县里重新设置这台电脑",
+    "not_due": "收取的金额与县里清册的应缴金额不符且没有填写原因，请联系乡镇社保所核对处理后再同步",
+    "beyond_county_config": "收据金额超出县里发布的县级配置，请联系乡镇社保所核对处理后再同步",
+    "paid_twice": "同一人同一年度同一险种收了两次，请联系乡镇社保所，按规定作废多收的收据后再同步",
+    "slip_reused": "解缴单号重复使用，请联系乡镇社保所核对解缴单后再同步",
+}
+CHAIN_ADVICE = "本机账本没有通过县里的核对，请联系乡镇社保所核查这台电脑；收款记录都保存在本机，不会丢失"
+
 
 @dataclass
 class SyncReport:
@@ -334,6 +350,9 @@ class SyncClient:
             return SyncError("unreachable", MESSAGES["unreachable"].format(detail=f"HTTP {response.status_code}"))
         if refusal.code in ("no_token", "bad_token"):
             return SyncError("token_refused", MESSAGES["token_refused"])
+        if response.status_code == 422 and refusal.code != "invalid_request":  # a county rule, named
+            advice = ADVICE.get(refusal.code, CHAIN_ADVICE)
+            return SyncError(refusal.code, COUNTY_REFUSED.format(message=refusal.message.rstrip("。"), advice=advice))
         return SyncError(refusal.code, refusal.message)
 
 

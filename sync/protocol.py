@@ -31,6 +31,7 @@ TIME_HEADER = "X-Daishou-Time"
 MAX_CLOCK_SKEW_SECONDS = 300
 MAX_BATCH_ENTRIES = 5000  # the desk sends at most 2,000 a request
 MAX_BODY_BYTES = 64 * 1024 * 1024  # larger request bodies are refused before they are read
+MAX_ID = 2**63 - 1  # sequences and ids are 64-bit integers in both databases
 BATCH_FORMAT = signing.BATCH_FORMAT  # the first key of an exported batch file
 
 # Endpoints (method, path). The desk's client and the server's routes both use these names.
@@ -44,7 +45,7 @@ VERIFY_RECEIPT = f"{API}/receipts/{{number}}"  # GET ?code=CHECK -> ReceiptCheck
 class Entry(BaseModel):
     """One journal entry exactly as the desk stores it; ``body`` is the canonical JSON that was hashed."""
 
-    seq: int = Field(ge=1)
+    seq: int = Field(ge=1, le=MAX_ID)
     kind: str
     recorded_at: str
     body: str
@@ -97,8 +98,8 @@ class Batch(BaseModel):
 
     format: str = BATCH_FORMAT
     device_id: str
-    from_seq: int = Field(ge=1)
-    to_seq: int = Field(ge=1)
+    from_seq: int = Field(ge=1, le=MAX_ID)
+    to_seq: int = Field(ge=1, le=MAX_ID)
     prev_hash: str
     entries: list[Entry] = Field(min_length=1, max_length=MAX_BATCH_ENTRIES)
     signature: str  # base64 Ed25519 by the device over batch_signing_bytes

@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--slip", required=True)
     sp.add_argument("--amount", required=True, help="yuan")
     sp.add_argument("--date", required=True, help="YYYY-MM-DD")
+    sp.add_argument("--village-code", help="the village whose slip it is (slips are numbered per village)")
     sp = sub.add_parser("import", help="a batch file a desk exported for a USB stick")
     sp.add_argument("file")
     sub.add_parser("check", help="re-walk every device's held chain with the rules")
@@ -169,7 +170,7 @@ def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) ->
             from app.domain.money import parse_yuan
 
             day = date.fromisoformat(args.date).isoformat()
-            n = service.confirm(s, args.slip, parse_yuan(args.amount, field="金额"), day)
+            n = service.confirm(s, args.slip, parse_yuan(args.amount, field="金额"), day, args.village_code)
             print(f"解缴单 {args.slip} 已确认入库" + ("" if n else "（县里还没有收到这张解缴单的上传）"), file=out)
         elif args.command == "import":
             from sync.server.usb_import import import_file

@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from sync.server import models as m
-from sync.server.service import ServerRefusal
+from sync.server.core import ServerRefusal
 
 MAX_FORKS_PER_DEVICE = 20
 MAX_FORK_BYTES_PER_DEVICE = 128 * 1024 * 1024  # two whole batches at the body cap

@@ -90,13 +90,13 @@ async function showOverview() {
   const sum = {receipts: 0, collected_fen: 0, settled_fen: 0, remitted_fen: 0, confirmed_fen: 0, flags: 0, conflicts: 0};
   for (const v of rows) {
     const tr = body.insertRow();
-    tr.className = "village" + (v.flags || v.conflicts ? " warn" : "");
+    tr.className = "village" + (v.flags || v.conflicts || v.refused ? " warn" : "");
     tr.dataset.code = v.code;
     for (const text of [v.township_code, v.code, v.name || "—", String(v.devices), String(v.receipts)]) cell(tr, text);
     for (const fen of [v.collected_fen, v.settled_fen, v.remitted_fen, v.confirmed_fen, v.settled_fen - v.remitted_fen])
       cell(tr, yuan(fen), "num");
     cell(tr, String(v.flags), "num").title = Object.entries(v.flag_codes).map(([k, n]) => k + " " + n).join("、");
-    cell(tr, String(v.conflicts), "num");
+    cell(tr, String(v.conflicts) + (v.refused ? "（拒收 " + v.refused + "）" : ""), "num");
     cell(tr, v.last_seen || "从未同步");
     tr.addEventListener("click", () => showVillage(v.code, v.name, ""));
     for (const k of Object.keys(sum)) sum[k] += v[k];
@@ -135,6 +135,17 @@ async function showVillage(code, name, seed) {
       box.appendChild(table(["收据号", "收款日期", "缴费人", "金额（元）", "代收员", "状态", "疑点"],
         d.sample.map((s) => [s.number, s.day, s.payer_name, yuan(s.total_fen), s.agent, s.status, s.flags.join("、") || "—"])));
     }
+    const flags = (await api("/api/v1/staff/flags")).filter((f) => f.village_code === code);
+    const refused = (await api("/api/v1/staff/refusals")).filter((f) => f.village_code === code);
+    const ch = document.createElement("h4");
+    ch.textContent = "县级核对疑点（" + flags.length + " 条）";
+    box.appendChild(ch);
+    box.appendChild(table(["设备", "收据号", "说明"], flags.map((f) => [f.device_id, f.ref, f.reason]), 2));
+    const rh = document.createElement("h4");
+    rh.textContent = "被县里拒收的上传（" + refused.length + " 次）";
+    box.appendChild(rh);
+    box.appendChild(table(["设备", "第几条", "原因", "时间"],
+      refused.map((f) => [f.device_id, f.seq === null ? "—" : String(f.seq), f.message, f.received_at]), 2));
   } catch (e) { $("error").textContent = e.message; }
 }
 $("login").addEventListener("submit", async (event) => {

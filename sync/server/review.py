@@ -15,7 +15,9 @@ from sqlmodel import Session, col, select
 
 from app.domain.review import LedgerReview, ReceiptRow, review_entries
 from sync.server import models as m
-from sync.server.service import ServerRefusal, visible_villages
+from sync.server.core import ServerRefusal
+from sync.server.rules import FLAG_LABELS
+from sync.server.staff import visible_villages
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class VillageRow:
     confirmed_fen: int = 0  # 入库: confirmations of this village's remittance slips
     flags: int = 0
     conflicts: int = 0
+    refused: int = 0  # uploads the county refused by a rule
     last_seen: str | None = None
     flag_codes: dict[str, int] = field(default_factory=dict)
 
@@ -104,15 +107,20 @@ def overview(s: Session, staff: m.Staff, *, as_of: date) -> list[VillageRow]:
         row.flags += len(review.flags)
         for f in review.flags:
             row.flag_codes[f.label] = row.flag_codes.get(f.label, 0) + 1
-    slips: dict[str, str] = {}
-    for village, slip in s.exec(select(m.Remittance.village_code, m.Remittance.slip_no)
-                                .where(col(m.Remittance.village_code).in_(codes))).all():
-        slips[slip] = village
-    if slips:
-        for slip, amount in s.exec(select(m.Confirmation.slip_no, func.sum(m.Confirmation.amount_fen))
-                                   .where(col(m.Confirmation.slip_no).in_(list(slips)))
-                                   .group_by(col(m.Confirmation.slip_no))).all():
-            rows[slips[slip]].confirmed_fen += int(amount or 0)
+    for village, amount in s.exec(select(m.Confirmation.village_code, func.sum(m.Confirmation.amount_fen))
+                                  .where(col(m.Confirmation.village_code).in_(codes))
+                                  .group_by(col(m.Confirmation.village_code))).all():
+        if village in rows:
+            rows[village].confirmed_fen += int(amount or 0)
+    for village, code in s.exec(select(m.CountyFlag.village_code, m.CountyFlag.code)
+                                .where(col(m.CountyFlag.village_code).in_(codes))).all():
+        row, label = rows[village], "县级核对：" + FLAG_LABELS.get(code, code)
+        row.flags += 1
+        row.flag_codes[label] = row.flag_codes.get(label, 0) + 1
+    for village, count in s.exec(select(m.UploadRefusal.village_code, func.count())
+                                 .where(col(m.UploadRefusal.village_code).in_(codes))
+                                 .group_by(col(m.UploadRefusal.village_code))).all():
+        rows[village].refused = int(count)
     for village, count in s.exec(select(m.Conflict.village_code, func.count())
                                  .where(col(m.Conflict.village_code).in_(codes))
                                  .group_by(col(m.Conflict.village_code))).all():

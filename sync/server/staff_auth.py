@@ -34,8 +34,9 @@ from sqlmodel import Session, col, select
 
 from sync import protocol as p
 from sync.server import models as m
+from sync.server.core import ServerRefusal, now, sha256_hex
 from sync.server.db import session
-from sync.server.service import STAFF_SESSION, ServerRefusal, _password_hash, now, sha256_hex
+from sync.server.staff import STAFF_SESSION, _password_hash
 
 HASH_THREADS = max(1, (os.cpu_count() or 2) // 2)  # scrypt at once; the rest of the server keeps a core
 MAX_WAITING = 64  # sign-ins queued for scrypt beyond this are told to come back later

@@ -25,12 +25,14 @@ from sqlalchemy import create_engine, text
 
 from app.domain.canonical import GENESIS_HASH, canonical_json
 from sync import protocol as p
-from sync.server import service
+from sync.server import models as m
+from sync.server import service, uploads
 from sync.server.db import make_engine, session
 from tests.server.conftest import PG_ADMIN, free_port
 from tests.server.test_real_server import server_cmd, start_server
 
 DEVICES, RECEIPTS = 300, 200
+_CONFIG = (Path(__file__).resolve().parents[2] / "resources" / "demo" / "county-config.json").read_text(encoding="utf-8")
 ROSTER_PEOPLE = 100_000
 WORKERS = 2  # server processes: one per core of this machine
 
@@ -50,11 +52,17 @@ def _day(device_no: int, village: str) -> list[p.Entry]:
         entries.append(p.Entry(seq=seq, kind=kind, recorded_at=at, body=body, prev_hash=prev, hash=digest))
         prev = digest
 
+    # The set-up a desk journals first (the county refuses money in a chain without it).
+    add("device", {"village_code": village, "village_name": "基准村", "township_code": village[:9],
+                   "township_name": "基准镇", "device_no": device_no})
+    add("config", {"config": _CONFIG, "sha256": hashlib.sha256(_CONFIG.encode()).hexdigest()})
     for n in range(1, RECEIPTS + 1):
+        person = f"{village[6:]}{n:06d}"  # one person per receipt, none paid in two villages
         add("receipt", {"number": f"{village}-{device_no:02d}-{n:06d}", "receipt_seq": n, "day": day,
+                        "village_code": village, "device_no": device_no,
                         "total_fen": 40000, "cash_fen": 40000, "change_fen": 0, "agent": "李代收",
-                        "payer": {"id_number": f"34182419800101{n:04d}", "name": "张三"},
-                        "lines": [{"id_number": f"34182419800101{n:04d}", "name": "张三", "insurance": "medical",
+                        "payer": {"id_number": person, "name": "张三"},
+                        "lines": [{"id_number": person, "name": "张三", "insurance": "medical",
                                    "year": 2027, "tier_fen": None, "amount_fen": 40000, "due_fen": 40000}]})
     add("settlement", {"day": day, "round": 1, "expected_fen": 40000 * RECEIPTS, "counted_fen": 40000 * RECEIPTS,
                        "difference_fen": 0, "reason": None, "receipts": RECEIPTS, "voids": 0,
@@ -138,6 +146,36 @@ def upload_figures(kind: str, db: str) -> dict[str, Any]:
             f"overview_{kind}": overview}
 
 
+def stage_figures(kind: str, db: str) -> dict[str, Any]:
+    """The same 300 uploads, one after another in this process, each stage timed: parse (the
+    body into a Batch), signature, chain (the desk's rules), rules (the county's), insert (rows
+    and the commit); against the bare insert of the same rows."""
+    from sync.server.uploads import Stages
+
+    assert server_cmd(db, "init")[0] == 0
+    devices = _enrolled(db)
+    bodies = [_body(device_id, key, entries) for device_id, _, key, entries in devices]
+    engine = make_engine(db)
+    stages = Stages()
+    start = time.perf_counter()
+    for (device_id, _, _, _), body in zip(devices, bodies, strict=True):
+        with stages("parse"):
+            batch = p.Batch.model_validate_json(body)
+        with session(engine) as s:
+            device = s.get(m.Device, device_id)
+            assert device is not None
+            result = uploads.accept_batch(s, device, batch, raw=body, timer=stages)
+            assert result.status is p.BatchStatus.ACCEPTED
+            with stages("insert"):
+                s.commit()
+    total = time.perf_counter() - start
+    engine.dispose()
+    bare = _bare_insert(devices)
+    figures = {name: round(seconds, 2) for name, seconds in stages.seconds.items()}
+    return {f"stages_{kind}": {"one_process_total_s": round(total, 2), **figures,
+                               "bare_sqlite_insert_s": round(bare, 2), "ratio": round(total / bare, 1)}}
+
+
 def _overview_figures(db: str, base: str) -> dict[str, Any]:
     """The county overview after the uploads (every device's entries reviewed: flags and totals),
     first and again, against reading and parsing every entry once with nothing judged. Each of
@@ -215,6 +253,7 @@ def main() -> dict[str, Any]:
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         out |= upload_figures("sqlite", str(Path(tmp) / "county.sqlite3"))
+        out |= stage_figures("sqlite", str(Path(tmp) / "stages.sqlite3"))
         out |= roster_pull_figures(str(Path(tmp) / "roster.sqlite3"))
     name = f"daishou_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
@@ -222,6 +261,10 @@ def main() -> dict[str, Any]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         out |= upload_figures("postgresql", PG_ADMIN.rsplit("/", 1)[0] + f"/{name}")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        out |= stage_figures("postgresql", PG_ADMIN.rsplit("/", 1)[0] + f"/{name}")
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -16,6 +16,7 @@ from app.cli.common import Context
 from app.domain.records import UserInfo
 from app.services.desk import Desk
 from sync.client import SyncError
+from sync.server import devices
 from sync.server import models as m
 from tests.core.test_receipts import med
 from tests.factories import ZHANG, FakeClock
@@ -75,7 +76,7 @@ def test_a_server_that_does_not_know_month_closes_is_not_sent_one(server: Server
     from sync.server import service
 
     real_state = service.state
-    monkeypatch.setattr(service, "state", lambda s, device: real_state(s, device).model_copy(update={"kinds": None}))
+    monkeypatch.setattr(devices, "state", lambda s, device: real_state(s, device).model_copy(update={"kinds": None}))
     client = enrol(desk, server)
     desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
     desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
@@ -101,7 +102,7 @@ def test_a_usb_export_stops_before_a_kind_the_county_server_did_not_know(
     from sync.server import service
 
     real_state = service.state
-    monkeypatch.setattr(service, "state", lambda s, device: real_state(s, device).model_copy(update={"kinds": None}))
+    monkeypatch.setattr(devices, "state", lambda s, device: real_state(s, device).model_copy(update={"kinds": None}))
     client = enrol(desk, server)
     held = client.run().held  # the set-up entries go up; the desk learns what this server knows
     desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)

@@ -29,7 +29,7 @@ from tests.server.test_sync_flow import enrol
 @pytest.fixture(autouse=True)
 def county_today(monkeypatch: pytest.MonkeyPatch) -> None:
     """The server reviews as of its own date; the tests' desk works in November 2026."""
-    monkeypatch.setattr("sync.server.app._today", lambda: date(2026, 11, 25))
+    monkeypatch.setattr("sync.server.routers.staff._today", lambda: date(2026, 11, 25))
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from tests.server.test_sync_flow import enrol
 @pytest.fixture(autouse=True)
 def county_today(monkeypatch: pytest.MonkeyPatch) -> None:
     """The server reviews as of its own date; the tests' desk works in November 2026."""
-    monkeypatch.setattr("sync.server.app._today", lambda: date(2026, 11, 25))
+    monkeypatch.setattr("sync.server.routers.staff._today", lambda: date(2026, 11, 25))
 
 
 def sign_in(http: httpx.Client, name: str, password: str) -> dict[str, str]:
@@ -92,7 +92,7 @@ def test_the_county_flags_cash_held_past_the_configured_limits(server: Server, d
         service.add_staff(s, "县社保", "county", "county-pass-1", None)
 
     def flags(today: date) -> dict[str, str]:
-        monkeypatch.setattr("sync.server.app._today", lambda: today)
+        monkeypatch.setattr("sync.server.routers.staff._today", lambda: today)
         with httpx.Client(base_url=server.base) as http:
             review = http.get(f"{p.API}/staff/review/341824100201",
                               headers=sign_in(http, "县社保", "county-pass-1")).json()

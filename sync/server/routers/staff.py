@@ -1,0 +1,98 @@
+"""What county and township staff call (the /overview page's API): sign in, then villages,
+forked ledgers, refused uploads, the overview and a village's review, each limited to what the
+account may see."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from app.domain.review import new_seed
+from sync import protocol as p
+from sync.server import review, staff_auth
+from sync.server import staff as staff_service
+from sync.server.deps import DB, CurrentStaff
+from sync.server.routers.refusals import REFUSALS
+from sync.server.schemas import (
+    ConflictOut,
+    CountyFlagOut,
+    DeviceReviewOut,
+    FlagOut,
+    LoginResponse,
+    SampledReceiptOut,
+    UploadRefusalOut,
+    VillageOut,
+    VillageOverviewOut,
+    VillageReviewOut,
+)
+
+router = APIRouter(prefix=f"{p.API}/staff", tags=["staff"], responses=REFUSALS)
+
+
+def _today() -> date:
+    """The county's date (one county, one time zone: the server's local date)."""
+    return datetime.now().date()
+
+
+@router.post("/login", response_model=LoginResponse)
+async def login(req: staff_auth.LoginRequest, request: Request) -> LoginResponse:
+    """Rate-limited by client and by account, every name answered alike, scrypt off the event
+    loop (staff_auth.Guard)."""
+    guard: staff_auth.Guard = request.app.state.guard
+    token, staff = await guard.login(staff_auth.client_address(request), req.name, req.password)
+    return LoginResponse(token=token, role=staff.role, township_code=staff.township_code)
+
+
+@router.get("/villages", response_model=list[VillageOut])
+def villages(s: DB, staff: CurrentStaff) -> list[VillageOut]:
+    return [VillageOut(code=v.code, township_code=v.township_code, name=v.name)
+            for v in staff_service.visible_villages(s, staff)]
+
+
+@router.get("/conflicts", response_model=list[ConflictOut])
+def conflicts(s: DB, staff: CurrentStaff) -> list[ConflictOut]:
+    return [ConflictOut(id=c.id or 0, device_id=c.device_id, village_code=c.village_code, first_seq=c.first_seq,
+                        held_hash=c.held_hash, sent_hash=c.sent_hash, received_at=c.received_at.isoformat())
+            for c in staff_service.conflicts_for(s, staff)]
+
+
+@router.get("/overview", response_model=list[VillageOverviewOut])
+def county_overview(s: DB, staff: CurrentStaff) -> list[VillageOverviewOut]:
+    return [VillageOverviewOut(**row.to_json()) for row in review.overview(s, staff, as_of=_today())]
+
+
+@router.get("/review/{village_code}", response_model=VillageReviewOut)
+def village_review(village_code: str, s: DB, staff: CurrentStaff,
+                   seed: Annotated[str | None, Query(min_length=1, max_length=40)] = None) -> VillageReviewOut:
+    seed = seed or new_seed()
+    as_of = _today()
+    devices = []
+    for d in review.village_review(s, staff, village_code, as_of=as_of, seed=seed):
+        v = d.review
+        devices.append(DeviceReviewOut(
+            device_id=d.device_id, receipts=len(v.receipts), collected_fen=v.collected_fen,
+            voided_fen=v.voided_fen, settled_fen=v.settled_fen, remitted_fen=v.remitted_fen,
+            first_day=v.first_day, last_day=v.last_day,
+            flags=[FlagOut(**f.to_json()) for f in v.flags],
+            sample=[SampledReceiptOut(number=r.number, day=r.day, payer_name=r.payer_name, total_fen=r.total_fen,
+                                      agent=r.agent, status=r.status, flags=v.labels_of(r.number))
+                    for r in d.sample]))
+    return VillageReviewOut(village_code=village_code, as_of=as_of.isoformat(), seed=seed, devices=devices)
+
+
+@router.get("/flags", response_model=list[CountyFlagOut])
+def flags(s: DB, staff: CurrentStaff) -> list[CountyFlagOut]:
+    """What the county's own checks flagged in accepted uploads, for the account's township(s)."""
+    return [CountyFlagOut(id=f.id or 0, code=f.code, village_code=f.village_code, device_id=f.device_id, seq=f.seq,
+                          ref=f.ref, reason=f.reason, created_at=f.created_at.isoformat())
+            for f in staff_service.flags_for(s, staff)]
+
+
+@router.get("/refusals", response_model=list[UploadRefusalOut])
+def refusals(s: DB, staff: CurrentStaff) -> list[UploadRefusalOut]:
+    """Uploads the county refused by a rule, with the reason the desk was given."""
+    return [UploadRefusalOut(id=r.id or 0, device_id=r.device_id, village_code=r.village_code, seq=r.seq,
+                             code=r.code, message=r.message, received_at=r.received_at.isoformat())
+            for r in staff_service.refusals_for(s, staff)]

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from app.services.desk import Desk
 from app.services.errors import DaishouError, Refused
 from app.services.sync_state import Ack
+from app.version import version
 from sync import protocol as p
 from sync.keys import DeviceSecrets
 
@@ -180,7 +181,7 @@ class SyncClient:
         prev = entries[0].prev_hash
         sig = key.sign(p.batch_signing_bytes(device_id, first, last, prev, entries))
         return p.Batch(device_id=device_id, from_seq=first, to_seq=last, prev_hash=prev, entries=entries,
-                       signature=p.b64(sig))
+                       signature=p.b64(sig), program_version=version())
 
     def pull(self, token: str) -> dict[str, Any]:
         """What the county sends down; 入库 confirmations are kept for the window and reports."""
@@ -250,6 +251,7 @@ class SyncClient:
     def _request(self, method: str, path: str, *, token: str | None, ok: tuple[int, ...] = (200,),
                  **kwargs: Any) -> httpx.Response:
         headers = {"Content-Type": "application/json"} if "content" in kwargs else {}
+        headers[p.VERSION_HEADER] = version()
         if token:
             headers["Authorization"] = f"Bearer {token}"
         delay = 0.5

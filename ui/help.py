@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from app.version import version
+
 COMMON = "F2–F6 切换页面；Esc 回到收款页的空白搜索框；Ctrl+L 退出登录（换人）；F1 本帮助。"
 
 HELP = {
@@ -24,7 +26,8 @@ HELP = {
 
 
 def help_text(screen: str) -> str:
-    return f"{HELP.get(screen, '')}\n\n{COMMON}".strip()
+    # The version is what the support person on the phone asks for first.
+    return f"{HELP.get(screen, '')}\n\n{COMMON}\n\n代收 版本 {version()}".strip()
 
 
 def show_help(screen: str, parent: QWidget | None) -> QMessageBox:

@@ -13,6 +13,7 @@ from app.cli import core, review_cmd, roster_cmd
 from app.cli.common import Context
 from app.services.errors import DaishouError, NotInitialised, disk_problem
 from app.storage.db import StorageError
+from app.version import version_line
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,6 +27,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     the printing, Qt or network modules they import) are not loaded for `cash` or `verify`."""
     parser = _Parser(prog="daishou", description="代收：城乡居民两险现金代收台")
     parser.add_argument("--home", help="data folder (default: $DAISHOU_HOME or the user data folder)")
+    parser.add_argument("--version", action="version", version=version_line(), help="程序版本")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     core.register(sub)
     roster_cmd.register(sub)
@@ -59,6 +61,9 @@ def _command(argv: list[str]) -> str | None:
 def main(argv: list[str] | None = None, *, context: Context | None = None) -> int:
     ctx = context or Context()
     argv = sys.argv[1:] if argv is None else argv
+    if _command(argv) is None and "--version" in argv:  # answered without loading the plug-ins
+        ctx.stdout.write(version_line() + "\n")
+        return 0
     args = build_parser(argv).parse_args(argv)
     try:
         result = args.handler(args, ctx)

@@ -10,6 +10,7 @@ from app.services.errors import InvalidInput
 from app.services.setup import Setup
 from app.storage.db import copy_database
 from app.storage.verify import verify_database
+from app.version import version
 
 BACKUP_DIR_KEY = "backup.dir"
 
@@ -35,7 +36,10 @@ class Backups:
             raise InvalidInput(f"无法使用备份文件夹 {folder}：{exc.strerror}") from None
         device = self._setup.device
         stamp = self._clock().strftime("%Y%m%d-%H%M%S")
-        target = folder / f"daishou-{device.village_code}-{device.device_no:02d}-{stamp}.sqlite3"
+        # The program's version in the name: the support person sees which program wrote a copy
+        # before opening it (a copy of a newer program's schema is refused by an older one).
+        target = folder / (f"daishou-{device.village_code}-{device.device_no:02d}-{stamp}"
+                           f"-v{version()}.sqlite3")
         # Written and checked under a temporary name, renamed only when whole: a backup killed
         # halfway (power cut, USB stick pulled) never leaves a file with a backup's name.
         part = target.with_name(target.name + ".part")

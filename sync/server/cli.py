@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from app.version import version_line
 from sync import protocol as p
 from sync.server import models as m
 from sync.server import service
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="daishou-server", description="代收 county server")
     parser.add_argument("--db", default=DEFAULT_DB,
                         help="SQLite file path, or postgresql://user@host/db (default: %(default)s)")
+    parser.add_argument("--version", action="version", version=version_line("daishou-server"))
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="create or migrate the database")
     sp = sub.add_parser("serve", help="run the HTTP server")

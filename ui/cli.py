@@ -34,6 +34,9 @@ def run(desk: Any, argv: list[str] | None = None) -> int:
     # DeskApp decides when the program ends: see ui/app.py.
     app.setQuitOnLastWindowClosed(False)
     install_translations(app)
+    from ui.errors import install_excepthook
+
+    install_excepthook()
     desk_app = DeskApp(desk)
     desk_app.quit_requested.connect(app.quit)
     desk_app.start()

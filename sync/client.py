@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.services.desk import Desk
 from app.services.errors import DaishouError, Refused
+from app.services.sealing import seal_export
 from app.services.sync_state import Ack
 from app.version import version
 from sync import protocol as p
@@ -78,6 +79,7 @@ class SyncClient:
         self._transport, self._timeout, self._retries, self._sleep, self._clock = (
             transport, timeout, retries, sleep, clock)
         self._http: httpx.Client | None = None  # the round's connection, while one is open
+        self.export_note: str | None = None  # why the last USB file is not sealed (app/services/sealing.py)
 
     @contextmanager
     def _connection(self) -> Iterator[httpx.Client]:
@@ -235,8 +237,14 @@ class SyncClient:
             batch = self.build_batch(key, *span)
         tmp = out.with_name(out.name + ".part")
         tmp.write_text(batch.model_dump_json(), encoding="utf-8")
-        tmp.replace(out)
+        self.export_note = seal_export(self.desk.home, self._recipients(), tmp, out)
         return span
+
+    def _recipients(self) -> dict[str, str]:
+        try:
+            return self.desk.setup.config.recipients
+        except DaishouError:
+            return {}
 
     # -- the wire ----------------------------------------------------------------------------
 

@@ -16,7 +16,8 @@ A restore must never make the desk issue a receipt number twice, and must never 
 - the current file (with its -wal and -shm) is moved aside into `replaced/`, never deleted, and
   put back if the restored file does not open and verify.
 
-Encrypted copies (`.age`) are opened by `open_copy`, given by the caller (app knows no keys).
+Sealed copies (`.age`, app/services/sealing.py) are opened with this desk's key from the OS
+keyring, or with a key file given (the township's, when this PC had no keyring).
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ from datetime import datetime
 from pathlib import Path
 
 from app.domain.records import Role
-from app.services.errors import AuthError, Refused
+from app.services import sealing
+from app.services.errors import AuthError, InvalidInput, Refused
 from app.services.highwater import HighWater, KeyringStore, Mark, MarkStore, current_mark
 from app.services.sync_state import Ack, read, stored_ack
-from app.storage import settings
+from app.storage import journal, settings
 from app.storage.db import DB_FILENAME, SCHEMA_VERSION, StorageError, open_database, user_version
 from app.storage.verify import verify_database
 
@@ -77,8 +79,17 @@ class _Ledger:
 
 
 def restore(home: Path, source: Path, *, by: str, pin: str, now: Callable[[], datetime] = datetime.now,
-            marks: MarkStore | None = None, open_copy: Opener | None = None) -> RestoreResult:
+            marks: MarkStore | None = None, key_file: Path | None = None) -> RestoreResult:
     home, source = Path(home), Path(source)
+
+    def open_copy(sealed: Path, plain: Path) -> None:
+        keys = sealing.desk_identities(home) + (sealing.read_key_file(key_file) if key_file else [])
+        try:
+            sealing.unseal(sealed, plain, keys)
+        except InvalidInput as exc:
+            hint = "" if key_file else "；备份只加密给乡镇和县里时，请用乡镇的密钥文件（--key 文件）"
+            raise RestoreRefused("wrong_key", exc.message + hint) from None
+
     target = home / DB_FILENAME
     if not source.is_file():
         raise RestoreRefused("missing", f"找不到备份文件 {source}")
@@ -115,11 +126,9 @@ def _scratch(home: Path) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _plain_copy(source: Path, candidate: Path, open_copy: Opener | None) -> None:
+def _plain_copy(source: Path, candidate: Path, open_copy: Opener) -> None:
     head = _head(source)
-    if head.startswith(b"age-encryption.org/"):
-        if open_copy is None:
-            raise RestoreRefused("encrypted", f"{source.name} 是加密的备份，本程序在此处无法解密")
+    if head.startswith(sealing.AGE_MAGIC):
         open_copy(source, candidate)
     elif head.lstrip().startswith(b"{"):
         raise RestoreRefused("export_file", f"{source.name} 是导出交县里的文件（只含县里尚未确认的记录），"
@@ -205,11 +214,11 @@ def _check_not_older(home: Path, candidate: Path, copy: _Ledger, current: _Ledge
             raise RestoreRefused("older_than_mark", "这个备份比本机记下的账本旧（系统密钥库中的记号）："
                                                     f"恢复会重复使用已开出的收据号，已拒绝。{problem}")
         for ack in (a for a in (current.ack if current else None, copy.ack) if a is not None):
-            row = conn.execute("SELECT hash FROM journal WHERE seq = ?", (ack.seq,)).fetchone()
-            if row is None:
+            held = journal.hash_at(conn, ack.seq)
+            if held is None:
                 raise RestoreRefused("older_than_county", f"县里已确认收到本机日志到第 {ack.seq} 条，这个备份只到"
                                                           f"第 {copy.mark.seq} 条：恢复会重复使用县里已有的收据号，已拒绝")
-            if row[0] != ack.hash:
+            if held != ack.hash:
                 raise RestoreRefused("older_than_county", f"这个备份的日志第 {ack.seq} 条与县里确认收到的不同："
                                                           "不是县里所知的账本，已拒绝")
     finally:

@@ -9,6 +9,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--date", required=True, help="YYYY-MM-DD")
     sp = sub.add_parser("import", help="a batch file a desk exported for a USB stick")
     sp.add_argument("file")
+    sp.add_argument("--key", help="the county's age key file, for a sealed file (default: $DAISHOU_COUNTY_KEY)")
     sub.add_parser("check", help="re-walk every device's held chain with the rules")
     return parser
 
@@ -149,7 +151,7 @@ def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) ->
             n = service.confirm(s, args.slip, parse_yuan(args.amount, field="金额"), day)
             print(f"解缴单 {args.slip} 已确认入库" + ("" if n else "（县里还没有收到这张解缴单的上传）"), file=out)
         elif args.command == "import":
-            raw = Path(args.file).read_text(encoding="utf-8")
+            raw = _batch_text(Path(args.file), args.key or os.environ.get("DAISHOU_COUNTY_KEY"))
             batch = p.Batch.model_validate_json(raw)
             device = s.get(m.Device, batch.device_id)
             if device is None:
@@ -165,6 +167,24 @@ def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) ->
                   ("全部完好" if not checked.problems else f"{len(checked.problems)} 处问题"), file=out)
             return 0 if not checked.problems else 1
     return 0
+
+
+def _batch_text(path: Path, key: str | None) -> str:
+    """A USB file as the desk wrote it: JSON, or JSON sealed with age to the county's key."""
+    from app.services import sealing
+
+    if not sealing.is_sealed(path):
+        return path.read_text(encoding="utf-8")
+    if not key:
+        raise ServerRefusal(400, "sealed", f"{path.name} is sealed: give the county's key file with --key")
+    from app.services.errors import InvalidInput
+
+    try:
+        with tempfile.TemporaryDirectory() as scratch, \
+                sealing.opened(path, sealing.read_key_file(Path(key)), Path(scratch)) as plain:
+            return plain.read_text(encoding="utf-8")
+    except InvalidInput as exc:
+        raise ServerRefusal(400, "sealed", exc.message) from None
 
 
 def _roster_rows(s: Any, path: Path) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ import hashlib
 from pathlib import Path
 
 from app.services.desk import Desk
+from app.storage.db import copy_database
 from tests.core.test_cli import Cli
 from tests.factories import ZHANG, ZHANG_WIFE, FakeClock
 
@@ -23,6 +24,11 @@ def _settle_with_backup(cli: Cli, usb: Path) -> Path:
     st = cli.json("settle", "--date", "2026-11-20", "--counted", "400", "--agent", "李代收",
                   "--head", "王村长", stdin="1234\n567890\n")
     return Path(st["backup"])
+
+
+def _plain_copy(home: Path, out: Path) -> Path:
+    copy_database(home / "daishou.sqlite3", out)
+    return out
 
 
 def _folder_state(home: Path) -> dict[str, str]:
@@ -69,8 +75,10 @@ def test_another_villages_copy_is_refused(cli: Cli, tmp_path: Path, clock: FakeC
     assert other("init", "--village-code", "341824100202", "--village-name", "邻村", "--township-code",
                  "341824100", "--device-no", "1")[0] == 0
     with Desk(other.home, clock=clock) as desk:
-        theirs = desk.backups.write(tmp_path / "their-usb").path
-    err = _refused(cli, theirs, "邻村")
+        sealed = desk.backups.write(tmp_path / "their-usb").path
+    _refused(cli, sealed, "不是加密给这把密钥的")  # sealed to their desk: this one cannot even open it
+    plain = _plain_copy(other.home, tmp_path / "theirs.sqlite3")  # as written before backups were sealed
+    err = _refused(cli, plain, "邻村")
     assert "不能恢复别村的备份" in err
 
 
@@ -78,13 +86,17 @@ def test_another_devices_copy_is_refused(cli: Cli, tmp_path: Path, clock: FakeCl
     other = Cli(tmp_path / "second-pc", clock)
     assert other("init", "--village-code", "341824100201", "--village-name", "示范村", "--township-code",
                  "341824100", "--device-no", "2")[0] == 0
-    with Desk(other.home, clock=clock) as desk:
-        theirs = desk.backups.write(tmp_path / "their-usb").path
-    _refused(cli, theirs, "每台设备只能恢复自己的备份")
+    _refused(cli, _plain_copy(other.home, tmp_path / "theirs.sqlite3"), "每台设备只能恢复自己的备份")
 
 
 def test_a_damaged_copy_is_refused(cli: Cli, tmp_path: Path) -> None:
-    backup = _settle_with_backup(cli, tmp_path / "usb")
+    sealed = _settle_with_backup(cli, tmp_path / "usb")
+    data = bytearray(sealed.read_bytes())
+    data[-100] ^= 0x01  # one bit of the sealed copy: age's authentication refuses it
+    broken = tmp_path / "broken.sqlite3.age"
+    broken.write_bytes(bytes(data))
+    _refused(cli, broken, "已损坏或被改动（加密内容校验不符）")
+    backup = _plain_copy(cli.home, tmp_path / "plain.sqlite3")
     good = backup.read_bytes()
     assert ZHANG.id_number.encode() in good
     backup.write_bytes(good.replace(ZHANG.id_number.encode(), ZHANG_WIFE.id_number.encode()))  # a payer changed

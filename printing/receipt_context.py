@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from app.domain.records import Receipt
 from app.services.desk import Desk
+from app.training import is_training
 from printing.receipt_layout import ReceiptContext
 
 
@@ -25,4 +26,5 @@ def receipt_context(desk: Desk, receipt: Receipt) -> ReceiptContext:
     categories, standard = roster_facts(desk, [receipt])
     return ReceiptContext(
         township_name=desk.setup.device.township_name, collection_phone=paper.collection_phone,
-        verify_url=paper.verify_url, parts=paper.receipt_parts, standard_fen=standard, categories=categories)
+        verify_url=paper.verify_url, parts=paper.receipt_parts, standard_fen=standard, categories=categories,
+        training=is_training(desk.home))

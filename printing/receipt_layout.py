@@ -19,6 +19,7 @@ Align = Literal["left", "center", "right"]
 DOTS_PER_COLUMN = 12
 WIDTHS = {58: 384, 80: 576}  # paper width in mm -> printable dots
 TITLE = "城乡居民社会保险费代收收据"
+TRAINING_TEXT = "【培训】练习收据 不是缴费凭证"
 SEAL_NOTE = "加盖村委会印章有效"
 
 
@@ -59,6 +60,7 @@ class ReceiptContext:
     parts: str = "payer"  # "both": the payer's part, a cut, and the stub kept with the 台账
     standard_fen: dict[tuple[str, int], int] | None = None  # (insurance, year) -> the standard amount
     categories: dict[str, str] | None = None  # ID number -> 人员类别
+    training: bool = False  # 培训模式 (app/training.py): every part says it is practice paper
 
 
 def columns(width_dots: int) -> int:
@@ -161,6 +163,8 @@ def _part(receipt: Receipt, width_dots: int, ctx: ReceiptContext, *, stub: bool)
     cols = columns(width_dots)
     rule = Text("-" * cols)
     items: list[Item] = [Text(TITLE, align="center", bold=True, tall=True)]
+    if ctx.training:
+        items.append(Text(TRAINING_TEXT, align="center", bold=True, tall=True))
     if ctx.parts == "both":  # two parts: say which is which
         items.append(Text("（存根：随台账保存）" if stub else "（缴费人留存）", align="center"))
     if receipt.prints > 0:
@@ -201,4 +205,6 @@ def _part(receipt: Receipt, width_dots: int, ctx: ReceiptContext, *, stub: bool)
         Text(f"校验码：{receipt.short_hash}", align="center"),
         Text(f"「{SEAL_NOTE}」", align="center", bold=True),
     ]
+    if ctx.training:  # at both ends: a torn-off half still says it
+        items.append(Text(TRAINING_TEXT, align="center", bold=True))
     return items

@@ -10,6 +10,8 @@ from app.domain.records import Receipt
 from app.services.desk import Desk
 from app.services.errors import InvalidInput
 from app.services.review import FileReview
+from app.training import is_training
+from printing import training_mark
 from printing.pdf.inspection import inspection_pdf
 from printing.pdf.ledger import LedgerContext, ledger_pdf
 from printing.pdf.lists import PostingRow, UnpaidRow, posting_pdf, unpaid_pdf
@@ -33,6 +35,12 @@ def _round_of(receipt: Receipt) -> int | None:
 
 def build_report(desk: Desk, kind: str, period: tuple[date, date] | None, *, today: date,
                  year: int | None = None) -> tuple[bytes, dict[str, Any]]:
+    with training_mark.marked(is_training(desk.home)):  # every page of a practice village's paper
+        return _build_report(desk, kind, period, today=today, year=year)
+
+
+def _build_report(desk: Desk, kind: str, period: tuple[date, date] | None, *, today: date,
+                  year: int | None = None) -> tuple[bytes, dict[str, Any]]:
     device = desk.setup.device
     if kind == "ledger":
         assert period is not None
@@ -120,4 +128,6 @@ def month_report(desk: Desk, month: str) -> tuple[bytes, dict[str, Any]]:
         raise InvalidInput(f"{month.strip()} 尚未月结：先月结（「日结与解缴 F4」，Ctrl+M），再生成月结单",
                            command="daishou month close")
     at, d = found
-    return month_pdf(desk.setup.device, at, d), {"month": d["month"], "difference_fen": d["difference_fen"]}
+    with training_mark.marked(is_training(desk.home)):
+        pdf = month_pdf(desk.setup.device, at, d)
+    return pdf, {"month": d["month"], "difference_fen": d["difference_fen"]}

@@ -20,6 +20,8 @@ from app.services.desk import Desk
 from app.services.errors import DaishouError, Refused
 from app.services.sealing import seal_export
 from app.services.sync_state import Ack
+from app.training import REFUSAL as TRAINING_REFUSAL
+from app.training import is_training
 from app.version import version
 from sync import protocol as p
 from sync.keys import DeviceSecrets
@@ -99,6 +101,7 @@ class SyncClient:
     # -- enrolment ---------------------------------------------------------------------------
 
     def enrol(self, code: str) -> p.EnrolResponse:
+        self._refuse_training()
         if not self.server:
             raise SyncError("not_enrolled", "请填写县级服务器地址")
         self.secrets.check()  # before the county spends the one-time code on this PC
@@ -248,7 +251,12 @@ class SyncClient:
 
     # -- the wire ----------------------------------------------------------------------------
 
+    def _refuse_training(self) -> None:
+        if is_training(self.desk.home):  # the practice village never reaches the county
+            raise SyncError("training", TRAINING_REFUSAL)
+
     def _credentials(self) -> tuple[Ed25519PrivateKey, str]:
+        self._refuse_training()  # before every round and every USB export
         if not self.server:
             raise SyncError("not_enrolled", MESSAGES["not_enrolled"])
         found = self.secrets.load()

@@ -27,6 +27,7 @@ from ui.settings_view import SettingsView
 from ui.settle_view import SettleView
 from ui.status import DeskStatus
 from ui.today_view import TodayView
+from ui.training import title_prefix
 
 
 class WindowKeysFirst(QObject):
@@ -154,7 +155,7 @@ class MainWindow(QMainWindow):
 
     def _set_title(self, device: Device) -> None:
         self.ctx.device = device
-        self.setWindowTitle(f"代收 — {device.village_name}（{device.village_code}）设备{device.device_no}"
+        self.setWindowTitle(f"{title_prefix(self.ctx.desk.home)}代收 — {device.village_name}（{device.village_code}）设备{device.device_no}"
                             f" — 版本 {version()}")
 
     def start(self) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.version import version
+from ui.manual import open_manual
 
-COMMON = "F2–F6 切换页面；Esc 回到收款页的空白搜索框；Ctrl+L 退出登录（换人）；F1 本帮助。"
+COMMON = ("F2–F6 切换页面；Esc 回到收款页的空白搜索框；Ctrl+L 退出登录（换人）；F1 本帮助；"
+          "Alt+M 打开操作手册（第一次使用、提示条的意思、恢复、培训、找谁）。")
 
 HELP = {
     "desk": "收款（F2）\n输入姓名、身份证号后几位或电话即搜；↑/↓ 选人，回车打开这一户，"
@@ -34,5 +36,9 @@ def show_help(screen: str, parent: QWidget | None) -> QMessageBox:
     box = QMessageBox(QMessageBox.Icon.Information, "帮助（F1）", help_text(screen),
                       QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("helpBox")
+    manual = box.addButton("打开操作手册(&M)", QMessageBox.ButtonRole.ActionRole)
+    manual.setObjectName("openManual")
+    manual.clicked.connect(open_manual)
+    box.setEscapeButton(QMessageBox.StandardButton.Ok)  # two buttons: Esc would close neither
     box.open()  # not exec(): offscreen tests never run a nested event loop
     return box

@@ -20,6 +20,7 @@ from app.services.errors import DaishouError, PinTooShort
 from app.training import is_training
 from ui import training
 from ui.alert_banner import style_alerts
+from ui.manual import install_f1
 from ui.message import ERROR_STYLE
 from ui.tasks import TaskManager
 from ui.text_size import scaled
@@ -72,6 +73,7 @@ class LoginDialog(QDialog):
         self._form = form
         self._show_new_pin(False)
         self.setMinimumWidth(420)
+        self.manual_key = install_f1(self)  # F1: the 操作手册
         self.pin.setFocus()
         tasks.run(lambda: (desk.setup.device, desk.users.list()), self._fill)
         tasks.run(lambda: desk_alerts(desk), self._show_alerts, on_error=self._no_alerts)

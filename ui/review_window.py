@@ -33,6 +33,7 @@ from app.services.review import FileReview, review_file
 from app.services.sealing import is_sealed, read_key_file
 from ui.context import WindowContext
 from ui.errors import show_error
+from ui.manual import install_f1
 from ui.reports import open_files, report_folder, write_atomically
 from ui.text_size import scaled
 
@@ -73,6 +74,7 @@ class ReviewWindow(QMainWindow):
         self.result: FileReview | None = None
         self._identities: list[Any] | None = None  # the township's key, once given
         self.setWindowTitle("代收 — 乡镇审核")
+        self.manual_key = install_f1(self)  # F1: the 操作手册 (ui/manual.py)
         self.resize(1100, 700)
 
         self.open_button = QPushButton("打开村账本…（Ctrl+O）", objectName="openLedger")

@@ -33,5 +33,7 @@ def mark_window(window: QMainWindow, home: Path) -> None:
     if not is_training(home):
         return
     window.setObjectName(window.objectName() or "trainingWindow")
-    window.setStyleSheet(f"QMainWindow {{ border: 6px solid {COLOUR}; }}")
+    # An orange frame: the window's own background shows in a margin round everything in it.
+    window.setStyleSheet(f"QMainWindow {{ background: {COLOUR}; }}")
+    window.setContentsMargins(6, 6, 6, 6)
     window.statusBar().addPermanentWidget(banner())

@@ -48,7 +48,8 @@ class RestoreDialog(QDialog):
         self.setWindowTitle("从备份恢复账本")
         self.setObjectName("restoreDialog")
         self._ctx, self._source = ctx, source
-        self._on_restored = on_restored or _reopen
+        # The message has the settings screen as parent: a parentless box would be collected at once.
+        self._on_restored = on_restored or (lambda result: _reopen(result, parent=parent))
         self.name = QComboBox(editable=True, objectName="restoreBy")
         ctx.tasks.run(ctx.desk.users.list, lambda users: self.name.addItems(
             [u.name for u in users if u.role in (Role.HEAD, Role.ADMIN)]))
@@ -95,11 +96,12 @@ class RestoreDialog(QDialog):
         self.pin.setFocus()
 
 
-def _reopen(result: RestoreResult) -> None:
+def _reopen(result: RestoreResult, *, parent: QWidget | None) -> None:
     aside = result.kept_aside[0] if result.kept_aside else None
     kept = f"\n原账本保留在：{aside}" if aside else ""
     box = QMessageBox(QMessageBox.Icon.Information, "已恢复",
                       f"账本已从备份恢复（{result.entries} 条记录，最新收据序号 {result.receipt_seq}）。{kept}\n\n"
-                      "程序将关闭，请重新打开代收。", QMessageBox.StandardButton.Ok, QApplication.activeWindow())
+                      "程序将关闭，请重新打开代收。", QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("restoredBox")
     box.finished.connect(lambda _r: QApplication.quit())
     box.open()

@@ -59,7 +59,7 @@ class SettingsView(QWidget):
         self.backup = QLineEdit(objectName="backupDir")
         browse = QPushButton("选择…")
         browse.clicked.connect(lambda: self._choose(self.backup, "选择备份文件夹（建议U盘）"))
-        self.restore_button = QPushButton("从备份恢复…", objectName="restoreButton")
+        self.restore_button = QPushButton("从备份恢复…(&R)", objectName="restoreButton")
         self.restore_button.clicked.connect(self.restore_from_backup)
         self.reports = QLineEdit(objectName="reportDir", placeholderText="日结单、台账、未缴名单 PDF；空则用备份文件夹")
         browse_reports = QPushButton("选择…")

@@ -30,7 +30,8 @@ def test_the_heads_pin_restores_and_the_old_file_is_kept(qtbot, desk: Desk, task
                                                          monkeypatch: pytest.MonkeyPatch, errors: list[BaseException]) -> None:
     backup = desk.backups.write(tmp_path / "usb").path
     restored: list[RestoreResult] = []
-    monkeypatch.setattr("ui.restore_dialog._reopen", restored.append)  # the real one closes the program
+    monkeypatch.setattr("ui.restore_dialog._reopen",  # the real one closes the program
+                        lambda result, parent: restored.append(result))
     view = _view(qtbot, desk, tasks, printer, backup)
     qtbot.mouseClick(view.restore_button, Qt.MouseButton.LeftButton)
     dialog = view.restore_dialog

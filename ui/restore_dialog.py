@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QWidget,
 )
 
@@ -55,6 +56,10 @@ class RestoreDialog(QDialog):
             [u.name for u in users if u.role in (Role.HEAD, Role.ADMIN)]))
         self.pin = QLineEdit(echoMode=QLineEdit.EchoMode.Password, objectName="restorePin",
                              placeholderText="村委会负责人或管理员输入密码")
+        # Only for a copy sealed to the township and county alone (a PC without a keyring).
+        self.key_file: Path | None = None
+        self.key_button = QPushButton("乡镇密钥文件(&K)…", objectName="restoreKeyFile", autoDefault=False)
+        self.key_button.clicked.connect(self._choose_key)
         self.message = QLabel(objectName="restoreMessage", wordWrap=True)
         self.message.setStyleSheet("color: #b00020")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -68,17 +73,25 @@ class RestoreDialog(QDialog):
                            "或县里已确认的旧）；现有账本移到数据目录的 replaced 文件夹保留，不会删除。", wordWrap=True))
         form.addRow("负责人或管理员", self.name)
         form.addRow("密码", self.pin)
+        form.addRow("本机无密钥时", self.key_button)
         form.addRow(self.message)
         form.addRow(buttons)
         self.pin.setFocus()
 
+    def _choose_key(self) -> None:
+        chosen = self._ctx.files.open_path(self, "选择乡镇的密钥文件", "乡镇密钥文件 (*.key *.txt);;所有文件 (*)")
+        if chosen is not None:
+            self.key_file = chosen
+            self.key_button.setText(f"乡镇密钥文件(&K)：{chosen.name}")
+
     def _restore(self) -> None:
         desk, name, pin, source = self._ctx.desk, self.name.currentText(), self.pin.text(), self._source
+        key_file = self.key_file
         self.ok.setEnabled(False)
 
         def work() -> RestoreResult:
             desk.close()  # the file is about to move: no connection of ours may hold it
-            return restore(desk.home, source, by=name, pin=pin, now=desk.clock)
+            return restore(desk.home, source, by=name, pin=pin, now=desk.clock, key_file=key_file)
 
         self._ctx.tasks.run(work, self._done, on_error=self._refused)
 

@@ -49,8 +49,8 @@ Opener = Callable[[Path, Path], None]  # (encrypted copy, where to write the pla
 class RestoreRefused(Refused):
     """Nothing was changed; `reason` names the case for scripts and tests."""
 
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, reason: str, message: str, *, command: str | None = None) -> None:
+        super().__init__(message, command=command)
         self.reason = reason
 
 
@@ -87,8 +87,9 @@ def restore(home: Path, source: Path, *, by: str, pin: str, now: Callable[[], da
         try:
             sealing.unseal(sealed, plain, keys)
         except InvalidInput as exc:
-            hint = "" if key_file else "；备份只加密给乡镇和县里时，请用乡镇的密钥文件（--key 文件）"
-            raise RestoreRefused("wrong_key", exc.message + hint) from None
+            hint = "" if key_file else "；备份只加密给乡镇和县里时，请选择乡镇的密钥文件再恢复"
+            raise RestoreRefused("wrong_key", exc.message + hint,
+                                 command=None if key_file else "daishou restore 文件 --by 姓名 --key 乡镇密钥文件") from None
 
     target = home / DB_FILENAME
     if not source.is_file():

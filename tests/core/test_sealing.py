@@ -81,7 +81,7 @@ def test_without_a_keyring_the_copy_goes_to_the_township_and_restore_needs_its_k
     result = desk.backups.write(tmp_path / "usb")
     assert result.path.suffix == ".age" and result.note == sealing.NO_KEYRING
     desk.close()
-    with pytest.raises(RestoreRefused, match="没有可用的密钥打开它；.*请用乡镇的密钥文件"):
+    with pytest.raises(RestoreRefused, match="没有可用的密钥打开它；.*请选择乡镇的密钥文件"):
         restore(desk.home, result.path, by="王村长", pin=HEAD_PIN)
     done = restore(desk.home, result.path, by="王村长", pin=HEAD_PIN,
                    key_file=_key_file(tmp_path, township, "乡镇.key"))

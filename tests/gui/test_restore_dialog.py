@@ -53,3 +53,46 @@ def test_the_heads_pin_restores_and_the_old_file_is_kept(qtbot, desk: Desk, task
     assert not dialog.isVisible() and errors == []
     with Desk(desk.home) as again:
         assert again.verify().ok
+
+
+def test_without_a_keyring_the_township_key_file_opens_the_copy(qtbot, desk: Desk, tasks: TaskManager,  # type: ignore[no-untyped-def]
+                                                                 printer: FakePrinter, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch,
+                                                                 errors: list[BaseException]) -> None:
+    import json
+
+    import keyring
+    import pyrage
+    from keyring.backends import fail
+
+    from tests.factories import CONFIG_PATH
+    from tests.gui.test_review_sealed import AskedFiles
+
+    township = pyrage.x25519.Identity.generate()
+    data = json.loads(CONFIG_PATH.read_text(encoding="utf-8"))
+    data["recipients"] = {"township": str(township.to_public())}
+    desk.setup.import_config(json.dumps(data, ensure_ascii=False), by=desk.users.authenticate(HEAD, HEAD_PIN))
+    monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())  # a PC without a keyring
+    sealed = desk.backups.write(tmp_path / "usb").path
+    key = tmp_path / "乡镇.key"
+    key.write_text(f"{township}\n", encoding="utf-8")
+    restored: list[RestoreResult] = []
+    monkeypatch.setattr("ui.restore_dialog._reopen", lambda result, parent: restored.append(result))
+    ctx = WindowContext(desk, tasks, desk.users.authenticate(AGENT, AGENT_PIN), printer, files=AskedFiles(sealed, key))
+    view = SettingsView(ctx)
+    qtbot.addWidget(view)
+    view.show()
+    view.restore_from_backup()
+    dialog = view.restore_dialog
+    assert dialog is not None
+    wait_idle(qtbot, tasks)
+    qtbot.keyClicks(dialog.pin, HEAD_PIN)
+    qtbot.keyClick(dialog.pin, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.message.text() != "")
+    assert "请选择乡镇的密钥文件再恢复" in dialog.message.text() and not restored
+    dialog.key_button.click()
+    assert dialog.key_file == key and "乡镇.key" in dialog.key_button.text()
+    qtbot.keyClicks(dialog.pin, HEAD_PIN)
+    qtbot.keyClick(dialog.pin, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(restored))
+    assert restored[0].village_code == "341824100201" and errors == []

@@ -67,10 +67,10 @@ class Old:
         return json.loads(proc.stdout) if proc.stdout.strip() else {}
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("which", ["previous commit", "before the newest schema step"])
-def test_a_village_written_by_the_older_program_opens_migrated_and_numbering_goes_on(which: str,
-                                                                                     tmp_path: Path) -> None:
+def old_village(which: str, tmp_path: Path) -> tuple[Path, list[str], int]:
+    """A village written by the older program: its data folder, its receipt numbers, its schema
+    version. Three days, each with a receipt and its settlement (tests/bundle runs the bundled
+    program on it too)."""
     ref = _ref(which)
     old = Old(_old_program(ref, tmp_path / "old"), tmp_path / "village")
     old("2026-11-19T08:00:00", "init", "--village-code", "341824100201", "--village-name", "示范村",
@@ -87,12 +87,19 @@ def test_a_village_written_by_the_older_program_opens_migrated_and_numbering_goe
             "--cash", cash, stdin="1234\n")
         old(f"{day}T17:00:00", "settle", "--date", day, "--counted", cash, "--agent", "李代收", "--head", "王村长",
             stdin="1234\n567890\n")
-    written = user_version(tmp_path / "village" / "daishou.sqlite3")
+    numbers = [str(r["number"]) for day in ("2026-11-20", "2026-11-21", "2026-11-22")  # type: ignore[index]
+               for r in old(f"{day}T18:00:00", "receipt", "list", "--date", day)]  # type: ignore[union-attr]
+    assert len(numbers) == 3
+    return tmp_path / "village", numbers, user_version(tmp_path / "village" / "daishou.sqlite3")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["previous commit", "before the newest schema step"])
+def test_a_village_written_by_the_older_program_opens_migrated_and_numbering_goes_on(which: str,
+                                                                                     tmp_path: Path) -> None:
+    _, before, written = old_village(which, tmp_path)
     if which == "before the newest schema step":
         assert written == SCHEMA_VERSION - 1  # so the newest migration step really runs below
-    before = [r["number"] for day in ("2026-11-20", "2026-11-21", "2026-11-22")  # type: ignore[index]
-              for r in old(f"{day}T18:00:00", "receipt", "list", "--date", day)]  # type: ignore[union-attr]
-    assert len(before) == 3
 
     with Desk(tmp_path / "village") as desk:  # this program: migrates (with a backup) on opening
         assert user_version(desk.db.path) == SCHEMA_VERSION

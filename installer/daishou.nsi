@@ -39,11 +39,16 @@ InstallDir "$LOCALAPPDATA\Programs\Daishou"
 
 !define MUI_FINISHPAGE_RUN "$INSTDIR\daishou-gui.exe"
 !define MUI_FINISHPAGE_RUN_TEXT "打开代收"
+; The last page says where the ledger is and that neither an update nor an uninstall touches it:
+; the question the county's IT person is asked most when a new version goes out to the villages.
+!define MUI_FINISHPAGE_TEXT "代收 ${VERSION} 已安装。$\r$\n$\r$\n本村的账本、备份和设置保存在 $LOCALAPPDATA\Daishou，不在程序文件夹里：安装新版本不会改动它们（新版本第一次打开时先备份再升级数据），卸载程序也会完整保留它们。"
 !insertmacro MUI_PAGE_WELCOME
 !insertmacro MUI_PAGE_INSTFILES
 !insertmacro MUI_PAGE_FINISH
 !insertmacro MUI_UNPAGE_CONFIRM
 !insertmacro MUI_UNPAGE_INSTFILES
+!define MUI_FINISHPAGE_TEXT "代收程序已卸载。$\r$\n$\r$\n本村的账本、备份和设置仍保留在 $LOCALAPPDATA\Daishou：这是村里的现金记录，县里要保存。重新安装代收后会直接打开它们。"
+!insertmacro MUI_UNPAGE_FINISH
 !insertmacro MUI_LANGUAGE "SimpChinese"
 
 Section "代收"

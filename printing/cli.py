@@ -159,7 +159,8 @@ def _report(args: argparse.Namespace, ctx: Context) -> int:
     if args.kind == "month":
         if not args.month:
             raise InvalidInput("月结单须用 --month 指定月份，如 --month 2026-11")
-        pdf, summary = render_report(ctx.desk(args).paper.month(args.month))
+        desk = ctx.desk(args)
+        pdf, summary = render_report(desk.paper.month(args.month), training=desk.training)
     elif args.kind == "inspection":  # of a village's file: this PC's own ledger is not opened
         if not args.file:
             raise InvalidInput("抽查报告须用 --file 指定村里备份的账本文件")
@@ -168,7 +169,8 @@ def _report(args: argparse.Namespace, ctx: Context) -> int:
     else:
         desk = ctx.desk(args)
         period = _period(args, today, default_all=args.kind in ("posting", "unpaid"))
-        pdf, summary = render_report(desk.paper.report(args.kind, period, today=today, year=args.year))
+        pdf, summary = render_report(desk.paper.report(args.kind, period, today=today, year=args.year),
+                                     training=desk.training)
     out = Path(args.out)
     try:
         out.write_bytes(pdf)

@@ -22,6 +22,7 @@ Align = Literal["left", "center", "right"]
 DOTS_PER_COLUMN = 12
 WIDTHS = {58: 384, 80: 576}  # paper width in mm -> printable dots
 TITLE = "城乡居民社会保险费代收收据"
+TRAINING_TEXT = "【培训】练习收据 不是缴费凭证"
 SEAL_NOTE = "加盖村委会印章有效"
 
 
@@ -152,6 +153,8 @@ def _part(receipt: Receipt, width_dots: int, ctx: ReceiptContext, *, stub: bool)
     cols = columns(width_dots)
     rule = Text("-" * cols)
     items: list[Item] = [Text(TITLE, align="center", bold=True, tall=True)]
+    if ctx.training:
+        items.append(Text(TRAINING_TEXT, align="center", bold=True, tall=True))
     if ctx.parts == "both":  # two parts: say which is which
         items.append(Text("（存根：随台账保存）" if stub else "（缴费人留存）", align="center"))
     if receipt.prints > 0:
@@ -192,4 +195,6 @@ def _part(receipt: Receipt, width_dots: int, ctx: ReceiptContext, *, stub: bool)
         Text(f"校验码：{receipt.short_hash}", align="center"),
         Text(f"「{SEAL_NOTE}」", align="center", bold=True),
     ]
+    if ctx.training:  # at both ends: a torn-off half still says it
+        items.append(Text(TRAINING_TEXT, align="center", bold=True))
     return items

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from app.domain.paper import LedgerReport, PostingReport, Report, SettlementReport, UnpaidReport
 from app.domain.records import Device
 from app.domain.review import LedgerReview, ReceiptRow
+from printing import training_mark
 from printing.pdf.inspection import inspection_pdf
 from printing.pdf.ledger import ledger_pdf
 from printing.pdf.lists import posting_pdf, unpaid_pdf
@@ -15,8 +16,14 @@ from printing.pdf.month import month_pdf
 from printing.pdf.settlement import settlements_pdf
 
 
-def render_report(report: Report) -> tuple[bytes, dict[str, Any]]:
-    """The PDF of a report, and the figures the command line prints beside it."""
+def render_report(report: Report, *, training: bool = False) -> tuple[bytes, dict[str, Any]]:
+    """The PDF of a report, and the figures the command line prints beside it; `training`: the
+    practice village's (app/training.py), every page marked 「培训」."""
+    with training_mark.marked(training):
+        return _render(report)
+
+
+def _render(report: Report) -> tuple[bytes, dict[str, Any]]:
     if isinstance(report, LedgerReport):
         receipts = report.receipts
         return ledger_pdf(receipts, report.device, start=report.start, end=report.end, context=report.context), {

@@ -49,11 +49,14 @@ def _export(args: argparse.Namespace, ctx: Context) -> int:
     from sync.client import SyncClient
 
     desk = ctx.desk(args)
-    span = SyncClient(desk).export(Path(args.out), code=args.code)
+    client = SyncClient(desk)
+    span = client.export(Path(args.out), code=args.code)
     held_back = span is not None and desk.sync.pending(span[1]) is not None
-    ctx.emit(args, {"out": args.out, "range": list(span) if span else None, "held_back": held_back},
+    note = f"\n注意：{client.export_note}" if span and client.export_note else ""
+    ctx.emit(args, {"out": args.out, "range": list(span) if span else None, "held_back": held_back,
+                    "note": client.export_note},
              (f"已导出第 {span[0]}–{span[1]} 条到 {args.out}：请把U盘交县里导入"
-              + ("；之后的记录县服务器（上次同步时）还不认识，县里升级服务器后再导出" if held_back else ""))
+              + ("；之后的记录县服务器（上次同步时）还不认识，县里升级服务器后再导出" if held_back else "") + note)
              if span else "没有待上传的已日结记录")
     return 0
 

@@ -18,7 +18,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.services.desk import Desk
 from app.services.errors import DaishouError, Refused
+from app.services.sealing import seal_export
 from app.services.sync_state import Ack
+from app.training import REFUSAL as TRAINING_REFUSAL
+from app.training import is_training
+from app.version import version
 from sync import protocol as p
 from sync import usb_key
 from sync.keys import DeviceSecrets
@@ -95,6 +99,7 @@ class SyncClient:
         self._transport, self._timeout, self._retries, self._sleep, self._clock = (
             transport, timeout, retries, sleep, clock)
         self._http: httpx.Client | None = None  # the round's connection, while one is open
+        self.export_note: str | None = None  # why the last USB file is not sealed (app/services/sealing.py)
 
     @contextmanager
     def _connection(self) -> Iterator[httpx.Client]:
@@ -114,6 +119,7 @@ class SyncClient:
     # -- enrolment ---------------------------------------------------------------------------
 
     def enrol(self, code: str) -> p.EnrolResponse:
+        self._refuse_training()
         if not self.server:
             raise SyncError("not_enrolled", "请填写县级服务器地址")
         self.secrets.check()  # before the county spends the one-time code on this PC
@@ -198,7 +204,7 @@ class SyncClient:
         prev = entries[0].prev_hash
         sig = key.sign(p.batch_signing_bytes(device_id, first, last, prev, entries))
         return p.Batch(device_id=device_id, from_seq=first, to_seq=last, prev_hash=prev, entries=entries,
-                       signature=p.b64(sig))
+                       signature=p.b64(sig), program_version=version())
 
     def pull(self, token: str) -> dict[str, Any]:
         """What the county sends down; 入库 confirmations are kept for the window and reports."""
@@ -268,8 +274,14 @@ class SyncClient:
         tmp.unlink(missing_ok=True)
         tmp.touch(mode=0o600)  # the village's names and amounts: for the county, not whoever finds the stick
         tmp.write_text(UsbFile(binding=binding, batches=batches).model_dump_json(), encoding="utf-8")
-        tmp.replace(out)
+        self.export_note = seal_export(self.desk.home, self._recipients(), tmp, out)
         return batches[0].from_seq, batches[-1].to_seq
+
+    def _recipients(self) -> dict[str, str]:
+        try:
+            return self.desk.setup.config.recipients
+        except DaishouError:
+            return {}
 
     def usb_ready(self, code: str | None = None) -> str:
         """Before the agent picks where to write: raises SyncError (or BadUsbCode) saying what
@@ -280,6 +292,7 @@ class SyncClient:
     def _export_key(self, code: str | None) -> tuple[Ed25519PrivateKey, Binding | None]:
         """The enrolled key (keyring) when this desk enrolled online; else its USB key, bound
         with the county's code the first time."""
+        self._refuse_training()  # the practice village never reaches the county, online or on a stick
         if self.server:
             from keyring.errors import KeyringError
 
@@ -298,7 +311,12 @@ class SyncClient:
 
     # -- the wire ----------------------------------------------------------------------------
 
+    def _refuse_training(self) -> None:
+        if is_training(self.desk.home):  # the practice village never reaches the county
+            raise SyncError("training", TRAINING_REFUSAL)
+
     def _credentials(self) -> tuple[Ed25519PrivateKey, str]:
+        self._refuse_training()  # before every round and every USB export
         if not self.server:
             raise SyncError("not_enrolled", MESSAGES["not_enrolled"])
         found = self.secrets.load()
@@ -309,6 +327,7 @@ class SyncClient:
     def _request(self, method: str, path: str, *, token: str | None, ok: tuple[int, ...] = (200,),
                  **kwargs: Any) -> httpx.Response:
         headers = {"Content-Type": "application/json"} if "content" in kwargs else {}
+        headers[p.VERSION_HEADER] = version()
         if token:
             headers["Authorization"] = f"Bearer {token}"
         delay = 0.5

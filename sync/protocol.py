@@ -28,6 +28,8 @@ from app.domain import entries, signing
 
 API = "/api/v1"
 TIME_HEADER = "X-Daishou-Time"
+VERSION_HEADER = "X-Daishou-Version"  # the desk program's version, on every request
+VERSION_PATTERN = r"^[0-9A-Za-z.+_-]{1,40}$"  # PEP 440 characters: nothing a page could run
 MAX_CLOCK_SKEW_SECONDS = 300
 MAX_BATCH_ENTRIES = 5000  # the desk sends at most 2,000 a request
 MAX_BODY_BYTES = 64 * 1024 * 1024  # larger request bodies are refused before they are read
@@ -103,6 +105,9 @@ class Batch(BaseModel):
     prev_hash: str
     entries: list[Entry] = Field(min_length=1, max_length=MAX_BATCH_ENTRIES)
     signature: str  # base64 Ed25519 by the device over batch_signing_bytes
+    # The desk program that wrote the batch (sent or on a USB stick): the county's overview shows
+    # which version each desk runs. Not signed: it is a hint for support, not a ledger fact.
+    program_version: str | None = Field(default=None, pattern=VERSION_PATTERN)
 
 
 class BatchStatus(StrEnum):

@@ -89,3 +89,17 @@ def edit_file(path: Path, *statements: str) -> None:
             conn.execute(sql)
     finally:
         conn.close()
+
+
+def plain_backup(desk: Any, folder: Path) -> Path:
+    """A village's backup copy in the clear, as a desk without keys (or before issue 26) wrote it:
+    the review's tests read the ledger itself; tests/core/test_sealing.py covers the sealing."""
+    from app.services.sealing import desk_identities, is_sealed, unseal
+
+    made = desk.backups.write(folder).path
+    if not is_sealed(made):
+        return Path(made)
+    plain = made.with_name(made.name.removesuffix(".age"))
+    unseal(made, plain, desk_identities(desk.home))
+    made.unlink()
+    return plain

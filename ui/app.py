@@ -21,6 +21,7 @@ from app.domain.printer_settings import PrinterSettings
 from app.domain.records import Device, Role, UserInfo
 from app.services.desk import Desk
 from app.services.setup_flow import Step, WizardFlow
+from app.training import prepare_training
 from ui.context import WindowContext
 from ui.errors import show_error
 from ui.file_dialogs import FileChooser
@@ -33,6 +34,7 @@ from ui.review_window import ReviewWindow
 from ui.sync_worker import SyncWorker
 from ui.tasks import TaskManager
 from ui.text_size import apply_text_size
+from ui.training import mark_window
 from ui.wizard import SetupWizard
 
 PrinterFactory = Callable[[PrinterSettings], ReceiptPrinter]
@@ -108,9 +110,27 @@ class DeskApp(QObject):
         self.tasks.run(lambda: warm_search_index(desk), background=True, io=True)
         self.login = LoginDialog(self.desk, self.tasks)
         self.login.logged_in.connect(self.open_window)
+        self.login.training_requested.connect(self.enter_training)
         self.login.rejected.connect(self.quit_requested)
         self.login.show()
         return self.login
+
+    def enter_training(self) -> None:
+        """培训模式 from the login: the practice village (app/training.py) replaces this desk for
+        the rest of the session; its login appears before the real one goes, so a window is
+        always on screen. It never syncs: no sync worker is started for it."""
+        home, clock = self.desk.home, self.desk.clock
+        self.tasks.run(lambda: prepare_training(home, clock), self._switch_to_training)
+
+    def _switch_to_training(self, practice: Path) -> None:
+        real, real_login = self.desk, self.login
+        self.sync.stop()
+        self.desk = Desk(practice, clock=real.clock)
+        self.sync = SyncWorker(self.desk, parent=self)
+        self.tasks.run(real.close)  # on the database worker, after whatever it was doing
+        self.show_login()
+        if real_login is not None:
+            real_login.done(QDialog.DialogCode.Accepted)  # not rejected: that would end the program
 
     def open_window(self, user: UserInfo) -> None:
         """Load what the window needs before it exists (device for the title, printer settings),
@@ -131,6 +151,7 @@ class DeskApp(QObject):
         window: MainWindow | ReviewWindow
         window = ReviewWindow(ctx) if user.role is Role.TOWNSHIP else MainWindow(ctx)
         window.logout_requested.connect(self.logout)
+        mark_window(window, self.desk.home)
         self.window = window
         window.installEventFilter(self)
         window.showMaximized()

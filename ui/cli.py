@@ -39,6 +39,9 @@ def run(desk: Any, argv: list[str] | None = None) -> int:
     from ui.placement import install as dialogs_on_screen
 
     dialogs_on_screen(app)  # a dialog's title bar never above the screen (the login's was)
+    from ui.errors import install_excepthook
+
+    install_excepthook()
     desk_app = DeskApp(desk)
     desk_app.quit_requested.connect(app.quit)
     desk_app.start()

@@ -2,16 +2,22 @@
 
 Refusals from the core (DaishouError) are expected and shown where they happen by the view
 that asked; anything that reaches this dialog is either a refusal nobody handled in place or a
-fault (disk, database, our bug). A fault is logged with its traceback for the support person.
+fault (disk, database, our bug). A fault is logged with its traceback for the support person,
+and the dialog names the log file, with a button that copies its path (to paste into a chat with
+the township's technician, or to find the file in the file manager).
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import traceback
+from types import TracebackType
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from app.logs import current_log_path
 from app.services.errors import DaishouError, NotInitialised, StorageError, disk_problem
 from ui.tasks import Cancelled
 
@@ -39,9 +45,40 @@ def show_error(exc: BaseException, *, parent: QWidget | None, title: str = "无�
     if isinstance(exc, Cancelled):
         return
     what, next_step = explain(exc)
+    expected = isinstance(exc, DaishouError)
     if not isinstance(exc, DaishouError | StorageError | OSError):
         log.error("unexpected error\n%s", "".join(traceback.format_exception(exc)))
+    else:
+        log.warning("%s: %s", type(exc).__name__, what)
     box = QMessageBox(QMessageBox.Icon.Warning, title, what, QMessageBox.StandardButton.Ok, parent)
-    box.setInformativeText(next_step)
     box.setObjectName("errorDialog")
+    path = current_log_path()
+    if expected or path is None:
+        box.setInformativeText(next_step)
+    else:
+        box.setInformativeText(f"{next_step}\n\n详细记录在日志文件中：\n{path}")
+        copy = box.addButton("复制日志路径(&C)", QMessageBox.ButtonRole.ActionRole)
+        copy.setObjectName("copyLogPath")
+        box.setEscapeButton(QMessageBox.StandardButton.Ok)  # two buttons: Esc would close neither
+        # WORKAROUND: QMessageBox closes on any of its buttons; this one copies and stays open.
+        copy.clicked.disconnect()
+        copy.clicked.connect(lambda: _copy(str(path), box))
     box.open()  # not exec(): never start a nested event loop from a task callback
+
+
+def _copy(text: str, box: QMessageBox) -> None:
+    QGuiApplication.clipboard().setText(text)
+    box.setInformativeText(box.informativeText().split("\n\n已复制")[0] + "\n\n已复制日志路径，可粘贴给技术人员。")
+
+
+def install_excepthook() -> None:
+    """An exception no slot caught (PySide6 only prints it) is logged and shown like a fault."""
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if QApplication.instance() is None or not isinstance(exc, Exception):
+            previous(kind, exc, tb)
+            return
+        show_error(exc, parent=QApplication.activeWindow(), title="程序出错")
+
+    sys.excepthook = hook

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-COMMON = "F2–F6 切换页面；Esc 回到收款页的空白搜索框；Ctrl+L 退出登录（换人）；F1 本帮助。"
+from app.version import version
+from ui.manual import open_manual
+
+COMMON = ("F2–F6 切换页面；Esc 回到收款页的空白搜索框；Ctrl+L 退出登录（换人）；F1 本帮助；"
+          "Alt+M 打开操作手册（第一次使用、提示条的意思、恢复、培训、找谁）。")
 
 HELP = {
     "desk": "收款（F2）\n输入姓名、身份证号后几位或电话即搜；↑/↓ 选人，回车打开这一户，"
@@ -30,13 +34,18 @@ REVIEW = ("乡镇审核\nCtrl+O 打开村里备份的账本文件；输入种子
 
 def help_text(screen: str) -> str:
     if screen == "review":
-        return REVIEW
-    return f"{HELP.get(screen, '')}\n\n{COMMON}".strip()
+        return f"{REVIEW}\n\n代收 版本 {version()}"
+    # The version is what the support person on the phone asks for first.
+    return f"{HELP.get(screen, '')}\n\n{COMMON}\n\n代收 版本 {version()}".strip()
 
 
 def show_help(screen: str, parent: QWidget | None) -> QMessageBox:
     box = QMessageBox(QMessageBox.Icon.Information, "帮助（F1）", help_text(screen),
                       QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("helpBox")
+    manual = box.addButton("打开操作手册(&M)", QMessageBox.ButtonRole.ActionRole)
+    manual.setObjectName("openManual")
+    manual.clicked.connect(open_manual)
+    box.setEscapeButton(QMessageBox.StandardButton.Ok)  # two buttons: Esc would close neither
     box.open()  # not exec(): offscreen tests never run a nested event loop
     return box

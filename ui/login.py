@@ -17,7 +17,10 @@ from app.domain.records import Device, UserInfo
 from app.services.desk import Desk
 from app.services.desk_alerts import Alert, desk_alerts
 from app.services.errors import DaishouError, PinTooShort
+from app.training import is_training
+from ui import training
 from ui.alert_banner import style_alerts
+from ui.manual import install_f1
 from ui.message import ERROR_STYLE
 from ui.placement import fit_to_contents
 from ui.tasks import TaskManager
@@ -26,11 +29,13 @@ from ui.text_size import scaled
 
 class LoginDialog(QDialog):
     logged_in = Signal(object)  # UserInfo
+    training_requested = Signal()  # 培训模式: open the practice village instead (ui/app.py)
 
     def __init__(self, desk: Desk, tasks: TaskManager, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("loginDialog")
-        self.setWindowTitle("代收 — 登录")
+        practice = is_training(desk.home)
+        self.setWindowTitle("代收 — 登录（培训模式）" if practice else "代收 — 登录")
         self._desk, self._tasks = desk, tasks
         self.village = QLabel(objectName="loginVillage")
         scaled(self.village, 1.6, bold=True)
@@ -59,9 +64,17 @@ class LoginDialog(QDialog):
         form.addRow("再输一次", self.new_pin_again)
         form.addRow(self.message)
         form.addRow(self.button)
+        if practice:
+            form.insertRow(0, training.banner())
+        else:  # 003 第二十四条: training on a practice village, from here, before anyone signs in
+            self.training_button = QPushButton("培训模式(&T)", objectName="trainingButton", autoDefault=False)
+            self.training_button.setToolTip("打开练习用的示范村：收据和报表印「培训」，数据不上传县里")
+            self.training_button.clicked.connect(self.training_requested)
+            form.addRow(self.training_button)
         self._form = form
         self._show_new_pin(False)
         fit_to_contents(self, min_width=420)
+        self.manual_key = install_f1(self)  # F1: the 操作手册
         self.pin.setFocus()
         tasks.run(lambda: (desk.setup.device, desk.users.list()), self._fill)
         tasks.run(lambda: desk_alerts(desk), self._show_alerts, on_error=self._no_alerts)

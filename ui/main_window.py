@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.records import Device
+from app.version import version
 from ui.context import WindowContext
 from ui.desk_view import DeskView
 from ui.heap import warm_search_index
@@ -26,6 +27,7 @@ from ui.settings_view import SettingsView
 from ui.settle_view import SettleView
 from ui.status import DeskStatus
 from ui.today_view import TodayView
+from ui.training import title_prefix
 
 
 class WindowKeysFirst(QObject):
@@ -154,7 +156,8 @@ class MainWindow(QMainWindow):
 
     def _set_title(self, device: Device) -> None:
         self.ctx.device = device
-        self.setWindowTitle(f"代收 — {device.village_name}（{device.village_code}）设备{device.device_no}")
+        self.setWindowTitle(f"{title_prefix(self.ctx.desk.home)}代收 — {device.village_name}（{device.village_code}）设备{device.device_no}"
+                            f" — 版本 {version()}")
 
     def start(self) -> None:
         """Load what the first screen and the status bar show; the search box has the focus."""

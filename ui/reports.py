@@ -17,6 +17,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from app.services.desk import Desk
+from app.training import is_training
 
 # Where reports go: the report folder if one is set, else the backup folder (often a USB stick).
 FOLDER_KEYS = ("report.dir", "backup.dir")
@@ -58,7 +59,7 @@ def save_report(desk: Desk, kind: str, period: tuple[date, date] | None, folder:
     it; runs on the database worker."""
     from printing.reports import render_report  # reportlab is heavy: import it on first use
 
-    pdf, _summary = render_report(desk.paper.report(kind, period, today=today))
+    pdf, _summary = render_report(desk.paper.report(kind, period, today=today), training=is_training(desk.home))
     return write_atomically(folder / name, pdf)
 
 

@@ -8,6 +8,7 @@ usable and says what it is doing."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -28,8 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.money import format_fen
-from app.services.errors import DaishouError
+from app.services.errors import DaishouError, InvalidInput
 from app.services.review import FileReview, review_file
+from app.services.sealing import is_sealed, read_key_file
 from ui.context import WindowContext
 from ui.errors import show_error
 from ui.file_dialogs import Kind
@@ -37,7 +39,8 @@ from ui.help import show_help
 from ui.reports import open_files, report_folder, write_atomically
 from ui.text_size import scaled
 
-LEDGER_FILTER = "代收账本 (*.sqlite3);;所有文件 (*)"
+LEDGER_FILTER = "代收账本 (*.sqlite3 *.age);;所有文件 (*)"
+KEY_FILTER = "乡镇密钥文件 (*.key *.txt);;所有文件 (*)"
 FLAG_COLUMNS = ("类别", "日期", "说明")
 SAMPLE_COLUMNS = ("收据号", "收款日期", "缴费人", "金额（元）", "代收员", "状态", "疑点")
 
@@ -71,6 +74,7 @@ class ReviewWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         self.result: FileReview | None = None
+        self._identities: list[Any] | None = None  # the township's key, once given
         self.setWindowTitle("代收 — 乡镇审核")
         self.resize(1100, 700)
 
@@ -145,7 +149,28 @@ class ReviewWindow(QMainWindow):
             self._show(self.result)
             show_error(exc, parent=self, title="无法审核该文件")
 
-        self.ctx.tasks.run(lambda: review_file(path, as_of=as_of, seed=seed), self._opened, on_error=failed, io=True)
+        identities = self._township_key(path)
+        if identities is None:
+            failed(InvalidInput("加密的账本需要乡镇的密钥文件才能打开"))
+            return
+        self.ctx.tasks.run(lambda: review_file(path, as_of=as_of, seed=seed, identities=identities),
+                           self._opened, on_error=failed, io=True)
+
+    def _township_key(self, path: Path) -> list[Any] | None:
+        """A sealed file: the township's key file, asked for once per window (the township keeps
+        it on its own PC or stick; it is never stored by the program)."""
+        if not is_sealed(path):
+            return []
+        if self._identities is None:
+            key = self.ctx.files.open_path(self, "选择乡镇的密钥文件（打开加密的账本）", KEY_FILTER)
+            if key is None:
+                return None
+            try:
+                self._identities = read_key_file(key)
+            except InvalidInput as exc:
+                show_error(exc, parent=self, title="密钥文件")
+                return None
+        return self._identities
 
     def _opened(self, result: FileReview) -> None:
         self.open_button.setEnabled(True)

@@ -64,6 +64,8 @@ class SettingsView(QWidget):
         self.backup = QLineEdit(objectName="backupDir")
         browse = QPushButton("选择…")
         browse.clicked.connect(lambda: self._choose(self.backup, "选择备份文件夹（建议U盘）", Kind.BACKUP))
+        self.restore_button = QPushButton("从备份恢复…(&R)", objectName="restoreButton")
+        self.restore_button.clicked.connect(self.restore_from_backup)
         self.reports = QLineEdit(objectName="reportDir", placeholderText="日结单、台账、未缴名单 PDF；空则用备份文件夹")
         browse_reports = QPushButton("选择…")
         browse_reports.clicked.connect(lambda: self._choose(self.reports, "选择报表文件夹", Kind.REPORT))
@@ -118,6 +120,7 @@ class SettingsView(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.backup)
         row.addWidget(browse)
+        row.addWidget(self.restore_button)
         of.addRow("备份文件夹", row)
         row = QHBoxLayout()
         row.addWidget(self.reports)
@@ -161,6 +164,11 @@ class SettingsView(QWidget):
         self.add_user_button.setEnabled(can_manage)
         if not can_manage:
             self.add_user_button.setToolTip("添加用户需由村委会负责人登录")
+
+    def restore_from_backup(self) -> None:
+        from ui.restore_dialog import choose_and_restore
+
+        self.restore_dialog = choose_and_restore(self.ctx, parent=self)
 
     def refresh(self) -> None:
         desk = self.ctx.desk

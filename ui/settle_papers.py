@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QPushButton, QWidget
 
 from app.services.desk import Desk
+from app.training import is_training
 from ui.context import WindowContext
 from ui.message import MessageLine
 from ui.reports import open_files, resolve_folder, write_atomically
@@ -37,7 +38,7 @@ def save_month(desk: Desk, month: str, folder: Path | None) -> Path | None:
     where = resolve_folder(desk, folder)
     if where is None:
         return None
-    pdf, _summary = render_report(desk.paper.month(month))
+    pdf, _summary = render_report(desk.paper.month(month), training=is_training(desk.home))
     return write_atomically(where / f"月结单-{month}-设备{desk.setup.device.device_no}.pdf", pdf)
 
 

@@ -41,6 +41,7 @@ from ui.settings_view import PRINTER_KINDS
 if TYPE_CHECKING:
     from printing.discover import Found
 from ui.file_dialogs import FileChooser, Kind
+from ui.manual import install_f1
 from ui.tasks import TaskManager
 from ui.text_size import scaled
 
@@ -70,6 +71,7 @@ class SetupWizard(QDialog):
         super().__init__(parent)
         self.setObjectName("setupWizard")
         self.setWindowTitle("代收 — 首次设置")
+        self.manual_key = install_f1(self)  # F1: the 操作手册 (ui/manual.py)
         self.setMinimumSize(640, 440)
         self.desk, self.tasks, self.flow = desk, tasks, flow
         f = self.fields = {

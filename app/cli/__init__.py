@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli import core, review_cmd, roster_cmd
+from app.cli import core, restore_cmd, review_cmd, roster_cmd
 from app.cli.common import Context
 from app.services.errors import DaishouError, NotInitialised, disk_problem
 from app.storage.db import StorageError
+from app.version import version_line
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,10 +27,12 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     the printing, Qt or network modules they import) are not loaded for `cash` or `verify`."""
     parser = _Parser(prog="daishou", description="代收：城乡居民两险现金代收台")
     parser.add_argument("--home", help="data folder (default: $DAISHOU_HOME or the user data folder)")
+    parser.add_argument("--version", action="version", version=version_line(), help="程序版本")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     core.register(sub)
     roster_cmd.register(sub)
     review_cmd.register(sub)
+    restore_cmd.register(sub)
     if argv is not None and _command(argv) in sub.choices:
         return parser
     from importlib.metadata import entry_points
@@ -59,6 +62,9 @@ def _command(argv: list[str]) -> str | None:
 def main(argv: list[str] | None = None, *, context: Context | None = None) -> int:
     ctx = context or Context()
     argv = sys.argv[1:] if argv is None else argv
+    if _command(argv) is None and "--version" in argv:  # answered without loading the plug-ins
+        ctx.stdout.write(version_line() + "\n")
+        return 0
     args = build_parser(argv).parse_args(argv)
     try:
         result = args.handler(args, ctx)

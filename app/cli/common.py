@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from app.domain.money import MoneyError, parse_yuan
+from app.logs import start_logging
 from app.services.desk import Desk
 from app.services.errors import InvalidInput
 from app.storage.database import Clock, default_home, system_clock
@@ -35,6 +36,7 @@ class Context:
             # data folder; every other command needs the ledger there.
             self._desk = Desk(home, clock=self.clock,
                               create=getattr(args, "command", None) in ("init", "gui"))
+            start_logging(home)  # after Desk: a mistyped --home gets no logs folder either
         return self._desk
 
     def close(self) -> None:

@@ -166,8 +166,9 @@ def _backup(args: argparse.Namespace, ctx: Context) -> int:
         if configured is None:
             raise InvalidInput("没有设置备份文件夹：请用 --to 指定，或在设置中填写备份文件夹")
         result = configured
-    ctx.emit(args, {"path": str(result.path), "entries": result.entries},
-             f"已备份到 {result.path}（{result.entries} 条账本记录，校验通过）")
+    note = f"\n注意：{result.note}" if result.note else ""
+    ctx.emit(args, {"path": str(result.path), "entries": result.entries, "note": result.note},
+             f"已备份到 {result.path}（{result.entries} 条账本记录，校验通过）{note}")
     return 0
 
 

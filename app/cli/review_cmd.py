@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,8 @@ if TYPE_CHECKING:  # review's modules load only when a review is asked for
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser("review", parents=[json_flag()],
                        help="乡镇审核：校验村账本文件，列出疑点，随机抽查不少于10%%的收据")
-    p.add_argument("file", help="村里备份的账本文件（daishou-….sqlite3）")
+    p.add_argument("file", help="村里备份的账本文件（daishou-….sqlite3 或加密的 .sqlite3.age）")
+    p.add_argument("--key", help="乡镇的密钥文件（age 私钥，打开加密的账本；默认 $DAISHOU_TOWNSHIP_KEY）")
     p.add_argument("--seed", help="抽查种子（重新抽查时输入报告上的种子；默认随机）")
     p.add_argument("--as-of", help="审核日期 YYYY-MM-DD（默认今天）：据此判断现金是否及时解缴")
     p.set_defaults(handler=_review)
@@ -24,9 +26,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 def _review(args: argparse.Namespace, ctx: Context) -> int:
     from app.services.review import review_file
+    from app.services.sealing import read_key_file
 
     as_of = iso_day(args.as_of, "--as-of") if args.as_of else ctx.clock().date()
-    result = review_file(Path(args.file), as_of=as_of, seed=args.seed)
+    key = args.key or os.environ.get("DAISHOU_TOWNSHIP_KEY")
+    identities = read_key_file(Path(key)) if key else []
+    result = review_file(Path(args.file), as_of=as_of, seed=args.seed, identities=identities)
     ctx.emit(args, result.to_json(), lambda: summary(result))
     return 0 if result.check.ok else 5
 

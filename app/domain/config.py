@@ -16,6 +16,10 @@ rest of the tier (pension) or of the medical amount, never less than zero.
 
 `remit_limits` (双限, app/domain/remit_limits.py) is optional: without it the defaults apply, and
 a configuration at the defaults is journalled without it, as before the limits existed.
+
+`recipients` is optional too: the age public keys the desk encrypts its backups and USB files to
+besides its own, {"township": "age1…", "county": "age1…"} (app/services/sealing.py). A
+configuration without them is journalled as before.
 """
 
 from __future__ import annotations
@@ -122,6 +126,7 @@ class CountyConfig:
     paper: Paper = field(default_factory=Paper)
     after_cash: str = "remit"
     remit_limits: RemitLimits = field(default_factory=RemitLimits)
+    recipients: dict[str, str] = field(default_factory=dict)  # "township"/"county" -> age public key
 
     @property
     def pays_on_behalf(self) -> bool:
@@ -156,6 +161,8 @@ class CountyConfig:
             out["paper"] = self.paper.to_json()
         if self.remit_limits != RemitLimits():  # at the defaults: the text journalled before 双限
             out["remit_limits"] = self.remit_limits.to_json()
+        if self.recipients:  # absent: the text journalled before recipients existed
+            out["recipients"] = dict(sorted(self.recipients.items()))
         return out
 
 
@@ -210,7 +217,26 @@ def parse_config(data: dict[str, Any]) -> CountyConfig:
     if after_cash not in AFTER_CASH:
         raise ConfigError(f"after_cash：应为 {' 或 '.join(AFTER_CASH)}（收现后解缴，或第一时间代为缴费）")
     return CountyConfig(str(data.get("county", "")), years, _paper(data.get("paper")), after_cash,
-                        _remit_limits(data.get("remit_limits")))
+                        _remit_limits(data.get("remit_limits")), _recipients(data.get("recipients")))
+
+
+RECIPIENT_ROLES = ("township", "county")
+_AGE_RECIPIENT = re.compile(r"^age1[02-9ac-hj-np-z]{58}$")  # bech32, as age-keygen prints it
+
+
+def _recipients(raw: Any) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError("recipients：应为对象，如 {\"township\": \"age1…\", \"county\": \"age1…\"}")
+    out: dict[str, str] = {}
+    for role, key in raw.items():
+        if role not in RECIPIENT_ROLES:
+            raise ConfigError(f"recipients.{role}：只能是 {' 或 '.join(RECIPIENT_ROLES)}")
+        if not isinstance(key, str) or not _AGE_RECIPIENT.match(key.strip()):
+            raise ConfigError(f"recipients.{role}：应为 age 公钥（age1 开头的 62 个字符）")
+        out[role] = key.strip()
+    return out
 
 
 def _remit_limits(raw: Any) -> RemitLimits:

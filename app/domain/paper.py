@@ -15,13 +15,14 @@ from app.domain.insurance import Insurance
 from app.domain.records import Device, Receipt, ReceiptContext, Settlement
 
 
-def receipt_context(device: Device, config: CountyConfig, categories: dict[str, str]) -> ReceiptContext:
+def receipt_context(device: Device, config: CountyConfig, categories: dict[str, str], *,
+                    training: bool = False) -> ReceiptContext:
     """A receipt's context from the county configuration in force and its people's 人员类别."""
     paper = config.paper
     return ReceiptContext(
         township_name=device.township_name, collection_phone=paper.collection_phone, verify_url=paper.verify_url,
         parts=paper.receipt_parts, standard_fen={("medical", year): yc.medical_fen for year, yc in config.years.items()},
-        categories=categories)
+        categories=categories, training=training)
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,7 @@ class ReceiptContext:
     parts: str = "payer"  # "both": the payer's part, a cut, and the stub kept with the 台账
     standard_fen: dict[tuple[str, int], int] | None = None  # (insurance, year) -> the standard amount
     categories: dict[str, str] | None = None  # ID number -> 人员类别
+    training: bool = False  # 培训模式 (app/training.py): every part says it is practice paper
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.services.errors import InvalidInput
+from app.services import sealing
+from app.services.errors import DaishouError, InvalidInput
 from app.services.setup import Setup
 from app.storage.database import Clock, Database
 from app.storage.db import copy_database
 from app.storage.verify import verify_database
+from app.version import version
 
 BACKUP_DIR_KEY = "backup.dir"
 
@@ -18,6 +20,7 @@ BACKUP_DIR_KEY = "backup.dir"
 class BackupResult:
     path: Path
     entries: int
+    note: str | None = None  # why the copy is not sealed to this desk's own key, or not at all
 
 
 class Backups:
@@ -35,21 +38,36 @@ class Backups:
             raise InvalidInput(f"无法使用备份文件夹 {folder}：{exc.strerror}") from None
         device = self._setup.device
         stamp = self._clock().strftime("%Y%m%d-%H%M%S")
-        target = folder / f"daishou-{device.village_code}-{device.device_no:02d}-{stamp}.sqlite3"
+        # The program's version in the name: the support person sees which program wrote a copy
+        # before opening it (a copy of a newer program's schema is refused by an older one).
+        target = folder / (f"daishou-{device.village_code}-{device.device_no:02d}-{stamp}"
+                           f"-v{version()}.sqlite3")
         # Written and checked under a temporary name, renamed only when whole: a backup killed
         # halfway (power cut, USB stick pulled) never leaves a file with a backup's name.
+        to = sealing.recipients(self._db.home, self._configured_recipients())
+        if to.keys:  # sealed with age: a finder of the stick reads nothing (app/services/sealing.py)
+            target = target.with_name(target.name + sealing.SUFFIX)
         part = target.with_name(target.name + ".part")
         try:
             copy_database(self._db.path, part)
             result = verify_database(part)
             if not result.ok:
                 raise InvalidInput(f"备份 {target} 校验失败：{result.reason}")
-            part.replace(target)
+            if to.keys:
+                sealing.seal(part, target, to)
+            else:
+                part.replace(target)
         except OSError as exc:
             raise InvalidInput(f"备份写入 {folder} 失败：{exc.strerror}（U盘已拔出或已满？）") from None
         finally:
             part.unlink(missing_ok=True)
-        return BackupResult(target, result.entries)
+        return BackupResult(target, result.entries, to.note)
+
+    def _configured_recipients(self) -> dict[str, str]:
+        try:
+            return self._setup.config.recipients
+        except DaishouError:  # no configuration yet: the desk's own key only
+            return {}
 
     def write_to_configured(self) -> BackupResult | None:
         """Back up to the folder in the settings, if one is set (after each settlement)."""

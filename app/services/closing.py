@@ -56,6 +56,7 @@ class SettleResult:
     settlement: Settlement
     backup: Path | None  # the verified copy, or None when no folder is set or it failed
     backup_problem: str | None  # why the backup failed; the settlement stands regardless
+    backup_note: str | None = None  # why the copy is not sealed to this desk (app/services/sealing.py)
 
     @property
     def summary(self) -> str:
@@ -66,6 +67,8 @@ class SettleResult:
                 f"{diff}；收据 {s.receipts} 张，作废 {s.voids} 张；{s.head} 已会签。")
         if self.backup is not None:
             text += f"已备份到 {self.backup}。"
+            if self.backup_note:
+                text += f"注意：{self.backup_note}。"
         elif self.backup_problem:
             text += f"警告：日结已完成，但{self.backup_problem}。请检查备份文件夹（U盘）后在设置中重新备份。"
         return text
@@ -103,4 +106,4 @@ class Closing:
             backup = self._backups.write_to_configured()
         except DaishouError as exc:
             return SettleResult(settlement, None, exc.message)
-        return SettleResult(settlement, backup.path if backup else None, None)
+        return SettleResult(settlement, backup.path if backup else None, None, backup.note if backup else None)

@@ -19,6 +19,7 @@ from app.services.setup import Setup
 from app.services.users import Users
 from app.storage.database import Clock, Database, system_clock
 from app.storage.db import DB_FILENAME
+from app.storage.training import is_training
 from app.storage.verify import VerifyResult, verify_database
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ class Desk:
         "账本完好：0 条记录", and nothing is created on disk."""
         self.home = Path(home)
         self.clock = clock
+        self.training = is_training(self.home)  # 培训模式: every paper says 「培训」, nothing goes to the county
         if not create:
             _require_ledger(self.home)
         self.db = Database(self.home)

@@ -26,6 +26,7 @@ from app.domain.paper import (
 )
 from app.domain.records import Receipt, ReceiptContext
 from app.services.errors import InvalidInput
+from app.storage.training import is_training
 
 if TYPE_CHECKING:
     from app.services.desk import Desk
@@ -46,7 +47,8 @@ class Paper:
         desk = self._desk
         with desk.db.read():
             categories, _standard = self._roster_facts([receipt])
-            return receipt_context(desk.setup.device, desk.setup.config, categories)
+            return receipt_context(desk.setup.device, desk.setup.config, categories,
+                                   training=is_training(desk.home))
 
     def report(self, kind: str, period: tuple[date, date] | None, *, today: date,
                year: int | None = None) -> Report:

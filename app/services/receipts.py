@@ -57,6 +57,7 @@ from app.storage import receipts as table
 from app.storage import users
 from app.storage.database import Clock, Database
 from app.storage.projections import first_unsettled_day_before, last_settled_day
+from app.storage.training import is_training
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ class Receipts:
             payer_name=payer, lines=tuple(built), total_fen=total, cash_fen=cash_fen,
             change_fen=cash_fen - total, agent=agent.name, payer_signoff=payer_signoff,
             signature_sha256=sig_hash, override_reason=entry.override_reason, hash=appended.hash, serial=serial,
-            print_context=receipt_context(device, config, categories))
+            print_context=receipt_context(device, config, categories, training=is_training(self._db.home)))
 
     # -- voids -----------------------------------------------------------------------------
 

@@ -5,6 +5,8 @@ each settlement): the file is checked like `verify` does, then flagged and sampl
 from __future__ import annotations
 
 import sqlite3
+import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -12,6 +14,7 @@ from typing import Any
 
 from app.domain.records import Device
 from app.domain.review import LedgerReview, ReceiptRow, new_seed, review_entries
+from app.services import sealing
 from app.services.errors import InvalidInput
 from app.storage import journal
 from app.storage import settings as store
@@ -42,10 +45,17 @@ class FileReview:
                 "sample": [r.to_json() for r in self.sample]}
 
 
-def review_file(path: Path, *, as_of: date, seed: str | None = None) -> FileReview:
+def review_file(path: Path, *, as_of: date, seed: str | None = None,
+                identities: Sequence[Any] = ()) -> FileReview:
+    """A village's file; a sealed one (`.age`) is opened with `identities` (the township's key
+    file, app/services/sealing.py) into a private temporary folder removed afterwards."""
     path = Path(path)
     if not path.is_file():
         raise InvalidInput(f"找不到账本文件 {path}")
+    if sealing.is_sealed(path):
+        with tempfile.TemporaryDirectory(prefix="daishou-review-") as scratch, \
+                sealing.opened(path, identities, Path(scratch)) as plain:
+            return replace(review_file(plain, as_of=as_of, seed=seed), path=path)
     seed = checked_seed(seed or new_seed())
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)

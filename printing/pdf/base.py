@@ -24,7 +24,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, TableStyle
 
-from printing import fonts
+from printing import fonts, training_mark
 
 PORTRAIT = A4
 LANDSCAPE = landscape(A4)
@@ -157,7 +157,7 @@ def table_style(*extra: tuple[Any, ...], size: float = 9) -> TableStyle:
     ])
 
 
-def _numbered_canvas(footer: str) -> type[Canvas]:
+def _numbered_canvas(footer: str, mark: str = "") -> type[Canvas]:
     """A canvas that holds pages back until the end so each can say 第 x 页 共 y 页."""
 
     class NumberedCanvas(Canvas):
@@ -178,6 +178,13 @@ def _numbered_canvas(footer: str) -> type[Canvas]:
                 self.drawCentredString(width / 2, 8 * mm, f"第 {number} 页 共 {total} 页")
                 if footer:
                     self.drawString(15 * mm, 8 * mm, footer)
+                if mark:  # 培训模式 (printing/training_mark.py): at the top and bottom of every page
+                    _, height = self._pagesize
+                    self.setFillColorRGB(0.85, 0.33, 0.0)
+                    self.setFont(main_font_name(), 14)
+                    self.drawCentredString(width / 2, height - 8 * mm, mark)
+                    self.drawRightString(width - 12 * mm, 8 * mm, mark)
+                    self.setFillColorRGB(0, 0, 0)
                 super().showPage()
             super().save()
 
@@ -193,5 +200,5 @@ def build(story: Sequence[Flowable], *, pagesize: tuple[float, float], title: st
                             bottomMargin=15 * mm)
     hook = on_page or (lambda canvas, doc: None)
     doc.build(list(story), onFirstPage=hook, onLaterPages=hook,
-              canvasmaker=_numbered_canvas(footer))
+              canvasmaker=_numbered_canvas(footer, training_mark.current()))
     return out.getvalue()

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from app.version import version_line
 from sync import protocol as p
 from sync.server import keyfile, service
 from sync.server import models as m
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="SQLite file path, or postgresql://user@host/db (default: %(default)s)")
     parser.add_argument("--key-file", help="the server's signing key (default: $DAISHOU_SERVER_KEY, else beside a "
                         "SQLite database as <db>.key, else ~/.local/share/daishou-server/)")
+    parser.add_argument("--version", action="version", version=version_line("daishou-server"))
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="create or migrate the database")
     sp = sub.add_parser("serve", help="run the HTTP server")
@@ -71,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--village-code", help="the village whose slip it is (slips are numbered per village)")
     sp = sub.add_parser("import", help="a batch file a desk exported for a USB stick")
     sp.add_argument("file")
+    sp.add_argument("--key", help="the county's age key file, for a sealed file (default: $DAISHOU_COUNTY_KEY)")
     sub.add_parser("check", help="re-walk every device's held chain with the rules")
     return parser
 
@@ -175,7 +178,8 @@ def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) ->
         elif args.command == "import":
             from sync.server.usb_import import import_file
 
-            results = import_file(s, Path(args.file).read_text(encoding="utf-8"))
+            raw = _batch_text(Path(args.file), args.key or os.environ.get("DAISHOU_COUNTY_KEY"))
+            results = import_file(s, raw)
             for result in results:
                 print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False), file=out)
             return 0 if results[-1].status is not p.BatchStatus.CONFLICT else 1
@@ -187,6 +191,24 @@ def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) ->
                   ("全部完好" if not checked.problems else f"{len(checked.problems)} 处问题"), file=out)
             return 0 if not checked.problems else 1
     return 0
+
+
+def _batch_text(path: Path, key: str | None) -> str:
+    """A USB file as the desk wrote it: JSON, or JSON sealed with age to the county's key."""
+    from app.services import sealing
+
+    if not sealing.is_sealed(path):
+        return path.read_text(encoding="utf-8")
+    if not key:
+        raise ServerRefusal(400, "sealed", f"{path.name} is sealed: give the county's key file with --key")
+    from app.services.errors import InvalidInput
+
+    try:
+        with tempfile.TemporaryDirectory() as scratch, \
+                sealing.opened(path, sealing.read_key_file(Path(key)), Path(scratch)) as plain:
+            return plain.read_text(encoding="utf-8")
+    except InvalidInput as exc:
+        raise ServerRefusal(400, "sealed", exc.message) from None
 
 
 def _roster_rows(s: Any, path: Path) -> list[dict[str, Any]]:

@@ -56,6 +56,7 @@ class Device(ServerModel, table=True):
     rules_state: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # ChainRules JSON
     enrolled_at: datetime | None = None
     last_seen_at: datetime | None = None
+    program_version: str | None = None  # of the desk's last upload (migration 0002)
 
 
 class EnrolmentCode(ServerModel, table=True):

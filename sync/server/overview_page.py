@@ -44,7 +44,7 @@ tr.total td { font-weight: bold; background: #f6f6f6; }
   </form></details>
   <table id="villages">
     <thead><tr><th>乡镇代码</th><th>村代码</th><th>村名</th><th>设备</th><th>收据</th><th>实收（元）</th>
-    <th>已日结</th><th>已解缴</th><th>已入库</th><th>日结未解缴</th><th>疑点</th><th>日志分叉</th><th>最后同步</th></tr></thead>
+    <th>已日结</th><th>已解缴</th><th>已入库</th><th>日结未解缴</th><th>疑点</th><th>日志分叉</th><th>最后同步</th><th>程序版本</th></tr></thead>
     <tbody></tbody>
   </table>
   <p>点击一个村查看疑点数据和随机抽查（不少于10%）。</p>
@@ -98,6 +98,7 @@ async function showOverview() {
     cell(tr, String(v.flags), "num").title = Object.entries(v.flag_codes).map(([k, n]) => k + " " + n).join("、");
     cell(tr, String(v.conflicts) + (v.refused ? "（拒收 " + v.refused + "）" : ""), "num");
     cell(tr, v.last_seen || "从未同步");
+    cell(tr, Object.entries(v.versions).map(([d, ver]) => d.split("-").pop() + "号 " + ver).join("、") || "—");
     tr.addEventListener("click", () => showVillage(v.code, v.name, ""));
     for (const k of Object.keys(sum)) sum[k] += v[k];
   }
@@ -106,7 +107,7 @@ async function showOverview() {
   cell(total, "合计"); cell(total, ""); cell(total, ""); cell(total, ""); cell(total, String(sum.receipts));
   for (const fen of [sum.collected_fen, sum.settled_fen, sum.remitted_fen, sum.confirmed_fen, sum.settled_fen - sum.remitted_fen])
     cell(total, yuan(fen), "num");
-  cell(total, String(sum.flags), "num"); cell(total, String(sum.conflicts), "num"); cell(total, "");
+  cell(total, String(sum.flags), "num"); cell(total, String(sum.conflicts), "num"); cell(total, ""); cell(total, "");
 }
 async function showVillage(code, name, seed) {
   try {

@@ -43,6 +43,7 @@ class VillageRow:
     refused: int = 0  # uploads the county refused by a rule
     last_seen: str | None = None
     flag_codes: dict[str, int] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)  # device id -> its program's version
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -94,6 +95,8 @@ def overview(s: Session, staff: m.Staff, *, as_of: date) -> list[VillageRow]:
     for device in s.exec(select(m.Device).where(col(m.Device.village_code).in_(codes))).all():
         row = rows[device.village_code]
         row.devices += 1
+        if device.program_version:
+            row.versions[device.id] = device.program_version
         seen = f"{device.last_seen_at:%Y-%m-%d %H:%M} UTC" if device.last_seen_at else None
         if seen and (row.last_seen is None or seen > row.last_seen):
             row.last_seen = seen

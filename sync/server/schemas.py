@@ -33,6 +33,7 @@ class VillageOverviewOut(BaseModel):
     refused: int
     last_seen: str | None
     flag_codes: dict[str, int]
+    versions: dict[str, str]  # device id -> the version of the desk program that last uploaded
 
 
 class FlagOut(BaseModel):

@@ -98,6 +98,8 @@ def accept_batch(s: Session, device: m.Device, batch: p.Batch, *, raw: str | Non
         check_signature(device, batch)
     locked = s.exec(select(m.Device).where(m.Device.id == device.id).with_for_update()
                     .execution_options(populate_existing=True)).one()
+    if batch.program_version:  # what the county's overview shows as this desk's version
+        locked.program_version = batch.program_version
     held_seq, held_hash = locked.held_seq, locked.held_hash
     if batch.from_seq > held_seq + 1:
         raise ServerRefusal(409, "gap", f"县里只保存到第 {held_seq} 条，这一批从第 {batch.from_seq} 条开始；"

@@ -13,6 +13,8 @@ import pytest
 
 from app.cli import main
 from app.cli.common import Context
+from app.services.sealing import desk_identities, unseal
+from app.version import version
 from tests.factories import AYGUL, CONFIG_PATH, VILLAGE, ZHANG, ZHANG_WIFE, FakeClock, write_roster
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -209,10 +211,10 @@ def test_settlement_backs_up_to_the_configured_folder(cli: Cli, tmp_path: Path) 
     st = cli.json("settle", "--date", "2026-11-20", "--counted", "400", "--agent", "李代收",
                   "--head", "王村长", stdin="1234\n567890\n")
     copy = Path(st["backup"])
-    assert copy.parent == usb and copy.name == "daishou-341824100201-01-20261120-090000.sqlite3"
+    assert copy.parent == usb and copy.name == f"daishou-341824100201-01-20261120-090000-v{version()}.sqlite3.age"
     restored = tmp_path / "restored"
     restored.mkdir()
-    copy.rename(restored / "daishou.sqlite3")
+    unseal(copy, restored / "daishou.sqlite3", desk_identities(cli.home))  # sealed to this desk's key
     with Desk(restored) as desk:
         assert [r.number for r in desk.receipts.list()] == ["341824100201-01-000001"]
         assert desk.verify().ok

@@ -7,6 +7,7 @@ from pathlib import Path
 from app.domain.records import UserInfo
 from app.services.backup import BACKUP_DIR_KEY
 from app.services.desk import Desk
+from app.services.sealing import desk_identities, unseal
 from app.storage.verify import verify_database
 from tests.core.test_receipts import med
 from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock
@@ -42,7 +43,9 @@ def test_settle_backs_up_to_the_configured_folder_and_says_so(desk: Desk, agent:
     desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
     result = desk.closing.settle(clock().date(), agent=agent, head=head, denominations={10000: 4})
     assert result.backup is not None and result.backup.parent == tmp_path / "usb"
-    assert verify_database(result.backup).ok  # the copy holds the settlement just made
+    plain = tmp_path / "opened.sqlite3"  # sealed to this desk's key (tests/core/test_sealing.py)
+    unseal(result.backup, plain, desk_identities(desk.home))
+    assert verify_database(plain).ok  # the copy holds the settlement just made
     assert result.backup_problem is None
     assert result.summary.startswith(f"{clock().date().isoformat()} 已日结：应有 ¥400.00，清点 ¥400.00")
     assert f"已备份到 {result.backup}" in result.summary

@@ -19,7 +19,7 @@ from tests.conftest import AGENT_PIN
 from tests.core.test_chain_rules import journal
 from tests.core.test_cli import Cli
 from tests.core.test_receipts import med
-from tests.factories import ZHANG, FakeClock
+from tests.factories import ZHANG, FakeClock, plain_backup
 
 SCAN = b"%PDF-1.4\n% the signed ledger, scanned\n" + bytes(range(256)) * 40
 
@@ -38,7 +38,7 @@ def test_a_scan_recorded_late_is_kept_and_flagged(desk: Desk, agent: UserInfo, h
     clock.now = datetime(2027, 7, 12, 9, 0)
     status = desk.scans.status(2027)
     assert (status.period_end, status.deadline, status.scans) == (date(2027, 6, 30), date(2027, 7, 9), [])
-    before = review_file(desk.backups.write(tmp_path / "a").path, as_of=date(2027, 7, 12)).review.flags
+    before = review_file(plain_backup(desk, tmp_path / "a"), as_of=date(2027, 7, 12)).review.flags
     missing = [f for f in before if f.code == "scan_missing"]
     assert len(missing) == 1 and "2027-07-09 前报送税务" in missing[0].reason
 
@@ -60,7 +60,7 @@ def test_a_scan_recorded_late_is_kept_and_flagged(desk: Desk, agent: UserInfo, h
     rules = ChainRules()
     for e in journal(desk):
         rules.feed(*e)
-    after = review_file(desk.backups.write(tmp_path / "b").path, as_of=date(2027, 7, 12)).review.flags
+    after = review_file(plain_backup(desk, tmp_path / "b"), as_of=date(2027, 7, 12)).review.flags
     assert [f.code for f in after if f.code.startswith("scan")] == ["scan_late"]
     assert "1 个工作日" in next(f.reason for f in after if f.code == "scan_late")
     status.scans[0].path.write_bytes(SCAN + b"changed")  # the kept copy swapped

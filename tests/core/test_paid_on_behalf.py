@@ -20,7 +20,15 @@ from tests.conftest import AGENT_PIN
 from tests.core.test_chain_rules import journal
 from tests.core.test_cli import Cli
 from tests.core.test_receipts import med
-from tests.factories import AYGUL, CONFIG_PATH, ZHANG, ZHANG_WIFE, FakeClock, edit_file
+from tests.factories import (
+    AYGUL,
+    CONFIG_PATH,
+    ZHANG,
+    ZHANG_WIFE,
+    FakeClock,
+    edit_file,
+    plain_backup,
+)
 
 
 def pay_on_behalf(desk: Desk, head: UserInfo) -> None:
@@ -59,7 +67,7 @@ def test_each_receipt_is_paid_once_and_review_flags_the_rest(desk: Desk, agent: 
     clock.next_day()
     desk.receipts.record_paid_on_behalf(second.number, voucher="3201009999", channel="电子税务局", by=agent)
     assert desk.receipts.unpaid_on_behalf() == [] and desk.verify().ok
-    review = review_file(desk.backups.write(tmp_path / "usb").path, as_of=date(2026, 11, 25)).review
+    review = review_file(plain_backup(desk, tmp_path / "usb"), as_of=date(2026, 11, 25)).review
     codes = [(f.code, f.ref) for f in review.flags if f.code in ("not_paid", "late_paid", "not_remitted")]
     assert codes == [("late_paid", second.number)]  # paid a day late; no 解缴 is asked of this county
 
@@ -70,7 +78,7 @@ def test_an_unpaid_receipt_is_flagged_and_a_changed_voucher_is_caught(desk: Desk
     paid = desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
     unpaid = desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)
     desk.receipts.record_paid_on_behalf(paid.number, voucher="3201001111", channel="电子税务局", by=agent)
-    flags = review_file(desk.backups.write(tmp_path / "a").path, as_of=date(2026, 11, 22)).review.flags
+    flags = review_file(plain_backup(desk, tmp_path / "a"), as_of=date(2026, 11, 22)).review.flags
     assert [(f.code, f.ref) for f in flags if f.code == "not_paid"] == [("not_paid", unpaid.number)]
     assert [e[1] for e in journal(desk)].count("paid_on_behalf") == 1
     edit_file(desk.db.path, "DROP TRIGGER paid_on_behalf_no_update", "UPDATE paid_on_behalf SET voucher = '3201002222'")

@@ -20,7 +20,7 @@ from tests.conftest import HEAD_PIN
 from tests.core.test_chain_rules import forged, journal
 from tests.core.test_cli import Cli
 from tests.core.test_receipts import med
-from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock, edit_file
+from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock, edit_file, plain_backup
 from tests.printing.escpos_decoder import decode
 
 
@@ -56,7 +56,7 @@ def test_serials_are_taken_in_order_spoiled_with_a_reason_and_never_skipped(
     for e in journal(desk):
         rules.feed(*e)
     assert rules.serials_used == 4
-    flags = review_file(desk.backups.write(tmp_path / "usb").path, as_of=date(2026, 11, 20)).review.flags
+    flags = review_file(plain_backup(desk, tmp_path / "usb"), as_of=date(2026, 11, 20)).review.flags
     assert [(f.code, f.ref) for f in flags if f.code == "serial_spoiled"] == [("serial_spoiled", "皖0001203")]
     job = decode(render_receipt(third).replace(b"\x10\x04\x01", b""))
     assert "票号：皖0001301" in job.texts

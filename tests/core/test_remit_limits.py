@@ -16,7 +16,7 @@ from app.domain.remit_limits import RemitLimits, cash_held
 from app.services.desk import Desk
 from app.services.review import review_file
 from tests.core.test_receipts import med, pen
-from tests.factories import CONFIG_PATH, ZHANG, FakeClock
+from tests.factories import CONFIG_PATH, ZHANG, FakeClock, plain_backup
 
 D = date(2026, 11, 20)
 
@@ -79,7 +79,7 @@ def _settled_village(desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClo
 
 
 def _flags(desk: Desk, tmp_path: Path, today: date) -> dict[str, str]:
-    review = review_file(desk.backups.write(tmp_path / today.isoformat()).path, as_of=today).review
+    review = review_file(plain_backup(desk, tmp_path / today.isoformat()), as_of=today).review
     return {f.code: f.reason for f in review.flags if f.code in ("not_remitted", "over_amount")}
 
 

@@ -12,7 +12,7 @@ from app.services.desk import Desk
 from app.services.review import review_file
 from tests.core.test_cli import Cli
 from tests.core.test_receipts import med
-from tests.factories import ZHANG, FakeClock
+from tests.factories import ZHANG, FakeClock, plain_backup
 
 
 def test_the_rule_itself() -> None:
@@ -26,7 +26,7 @@ def test_the_rule_itself() -> None:
 
 
 def _scan_flags(desk: Desk, tmp_path: Path, name: str, today: date) -> dict[str, str]:
-    review = review_file(desk.backups.write(tmp_path / name).path, as_of=today).review
+    review = review_file(plain_backup(desk, tmp_path / name), as_of=today).review
     return {f.ref: f.reason for f in review.flags if f.code.startswith("scan")}
 
 

@@ -11,6 +11,7 @@ from app.domain.insurance import Insurance
 from app.domain.records import Role
 from app.services.desk import Desk
 from app.services.receipts import LineRequest
+from tests.factories import plain_backup
 from tests.gui.conftest import AGENT, AGENT_PIN, HEAD, HEAD_PIN, FakeClock, FakeFiles, wait_idle
 from tests.printing.pdftext import read_pdf
 from ui.context import WindowContext
@@ -27,7 +28,7 @@ def village_file(desk: Desk, clock: FakeClock, folder: Path) -> Path:
     desk.receipts.void(first.number, reason="收错了人", agent=agent, head=head)
     desk.receipts.record(agent, [LineRequest(SUN, Insurance.MEDICAL, 2027)], cash_fen=40000)
     desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
-    return desk.backups.write(folder).path
+    return plain_backup(desk, folder)
 
 
 def test_a_reviewer_opens_a_village_file_and_saves_the_report(qtbot, desk: Desk, clock: FakeClock,  # type: ignore[no-untyped-def]

@@ -101,8 +101,9 @@ def test_settlement_with_a_difference_then_remittance(qtbot, window, tmp_path, e
     assert (s.expected_fen, s.counted_fen, s.difference_fen) == (80000, 79000, -1000)
     assert s.denominations == {10000: 7, 5000: 1, 1000: 4} and s.head == "王村长"
     assert "今日已日结" in settle.title.text()
-    # The window's settlement backs up like the command line's: one verified copy on the stick.
-    (copy,) = (tmp_path / "usb").glob("daishou-*.sqlite3")
+    # The window's settlement backs up like the command line's: one verified copy on the stick,
+    # sealed with age (tests/core/test_sealing.py opens it).
+    (copy,) = (tmp_path / "usb").glob("daishou-*.sqlite3.age")
     assert f"已备份到 {copy}" in settle.message.text()
 
     # The day's sheet and ledger are printed as PDFs into the backup folder, off the GUI thread.

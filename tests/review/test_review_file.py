@@ -20,7 +20,7 @@ from app.services.desk import Desk
 from app.services.errors import InvalidInput
 from app.services.review import review_file
 from tests.core.test_receipts import med, pen
-from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock
+from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock, plain_backup
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def village_file(desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock, 
     clock.next_day()
     desk.settlements.settle(date(2026, 11, 20), agent=agent, head=head, counted_fen=50000)
     desk.settlements.remit(amount_fen=40000, slip_no="YH-0001", day=clock().date(), by=agent)
-    return desk.backups.write(tmp_path / "usb").path
+    return plain_backup(desk, tmp_path / "usb")
 
 
 def test_each_suspicious_record_is_flagged_with_its_reason(village_file: Path) -> None:
@@ -135,12 +135,12 @@ def test_a_month_left_open_and_a_month_closed_short_are_flagged(desk: Desk, agen
     desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
     desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
     clock.now = datetime(2026, 12, 10, 9, 0)
-    open_file = desk.backups.write(tmp_path / "a").path
+    open_file = plain_backup(desk, tmp_path / "a")
     flags = review_file(open_file, as_of=date(2026, 12, 10)).review.flags
     assert [(f.code, f.ref) for f in flags if f.code.startswith("month")] == [("month_open", "2026-11")]
     assert "已结束 10 天仍未月结" in next(f.reason for f in flags if f.code == "month_open")
     desk.months.close("2026-11", agent=agent, head=head, counted_fen=30000, reason="少一百元待查")
-    closed_file = desk.backups.write(tmp_path / "b").path
+    closed_file = plain_backup(desk, tmp_path / "b")
     flags = review_file(closed_file, as_of=date(2026, 12, 10)).review.flags
     month = [f for f in flags if f.code.startswith("month")]
     assert [(f.code, f.ref) for f in month] == [("month_difference", "2026-11")]
@@ -148,6 +148,6 @@ def test_a_month_left_open_and_a_month_closed_short_are_flagged(desk: Desk, agen
 
 
 def test_a_village_that_took_no_cash_yet_has_nothing_to_flag_or_draw(desk: Desk, tmp_path: Path) -> None:
-    r = review_file(desk.backups.write(tmp_path / "usb").path, as_of=date(2026, 11, 25), seed="1")
+    r = review_file(plain_backup(desk, tmp_path / "usb"), as_of=date(2026, 11, 25), seed="1")
     assert r.check.ok and (r.review.receipts, r.review.flags, r.sample) == ([], [], [])
     assert r.review.first_day is None and r.review.collected_fen == 0

@@ -95,7 +95,7 @@ class ChainRules:
                     months={k: [*v, *[0] * (6 - len(v))] for k, v in state.get("months", {}).items()},
                     closed_month=str(state.get("closed_month", "")),
                     books=list(state.get("books", [])), serials_used=int(state.get("serials_used", 0)),
-                    keys=Keys.from_state(state.get("keys")))
+                    keys=Keys.from_state(state.get("keys"), partial="keys" not in state))
         if rules.config_text is not None:
             rules._config = load_config_text(rules.config_text)
         rules._parsed_books = [Book.from_json(b) for b in rules.books]

@@ -177,10 +177,14 @@ class Keys:
     def to_state(self) -> dict[str, Any]:
         return {"people": self.people, "keyed": self.keyed}
 
+    # Built from a county server's state saved before keys existed: the people of the entries
+    # before it are not known here, so a first key ("key") is taken for a name not seen yet.
+    partial: bool = False
+
     @classmethod
-    def from_state(cls, state: dict[str, Any] | None) -> Keys:
+    def from_state(cls, state: dict[str, Any] | None, *, partial: bool = False) -> Keys:
         if not state:
-            return cls({})
+            return cls({}, partial=partial)
         return cls({k: list(v) for k, v in state.get("people", {}).items()}, bool(state.get("keyed", False)))
 
     def user(self, seq: int, recorded_at: str, d: dict[str, Any]) -> tuple[str, str] | None:
@@ -223,7 +227,7 @@ class Keys:
             if any(p[0] in AUTHORITIES for p in self.people.values()):
                 return "：已有村委会负责人或管理员，添加用户须由其签署，此条无人签署"
             return None
-        if prev is not None and not old and action == "key" and prev[0] == d["role"]:
+        if not old and action == "key" and (prev[0] == d["role"] if prev is not None else self.partial):
             return None  # first issue to a user of an older release (flagged for the township)
         return "无人签署或签名不对（须由原密钥或管理员签署）"
 

@@ -123,6 +123,18 @@ def test_a_ledger_of_the_previous_release_gets_keys_at_sign_in(tmp_path: Path) -
         assert desk.verify().ok
         with desk.db.read() as conn:
             entries = journal.entries(conn)
+        rows = _rows(desk)
+    # The county holds this device's chain up to before the upgrade, its state saved by the older
+    # server (no keys in it): the next batch, first keys and signed settlement, is taken.
+    first_key = next(r[0] for r in rows if r[1] == "user" and '"sign_key"' in r[3])
+    before = ChainRules()
+    for row in rows[: first_key - 1]:
+        before.feed(*row)
+    old_state = {k: v for k, v in orjson.loads(orjson.dumps(before.to_state())).items() if k != "keys"}
+    county = ChainRules.from_state(old_state)
+    for row in rows[first_key - 1:]:
+        county.feed(*row)
+    assert county.keys.keyed and set(county.keys.people) == {"李代收", "王村长"}
     keys = [(d["name"], d["action"]) for _s, k, _a, d in entries if k == "user" and d.get("sign_key")]
     assert keys == [("李代收", "key"), ("王村长", "key")]
     newest = [d for _s, k, _a, d in entries if k == "settlement"][-1]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -64,7 +64,7 @@ class Signer:
     """An unlocked private key: made only where a PIN was just checked (Users.authenticate)."""
 
     name: str
-    private: bytes  # the raw 32-byte Ed25519 private key
+    private: bytes = field(repr=False)  # the raw 32-byte Ed25519 private key: never in a log
 
     def sign(self, message: bytes) -> str:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey

@@ -40,7 +40,7 @@ def test_only_the_pin_opens_the_sealed_key_and_one_scrypt_gives_the_pin_hash_too
         unseal(sealed, stretch("111111", salt, kdf), "王村长", signer.public_hex)
     with pytest.raises(SealError):  # the sealed key is bound to its owner's name
         unseal(sealed, stretched, "李代收", signer.public_hex)
-    assert signer.private.hex() not in sealed
+    assert signer.private.hex() not in sealed and signer.private.hex() not in repr(signer)
 
 
 def _rows(desk: Desk) -> list[Row]:

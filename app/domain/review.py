@@ -183,13 +183,14 @@ def review_entries(entries: Iterable[Entry], *, as_of: date,
 
 def _key_flag(out: LedgerReview, seq: int, at: str, d: dict[str, Any]) -> None:
     """A signing key issued without a signature behind it (a user of an older release, at their
-    first sign-in) or changed (a new PIN): whoever holds the file could have written either, so
-    the township checks it with the person."""
+    first sign-in) or changed (a new PIN, or one an administrator reset): whoever holds the file
+    could have written a first key, and a new PIN is where an account changes hands, so the
+    township checks either with the person."""
     if d.get("action") == "key":
         out.flags.append(Flag("key_first", at[:10], d["name"], seq,
                               f"「{d['name']}」的签名密钥于 {at[:10]} {_hm(at)} 首次发放（旧版本账户首次登录，无人签署），"
                               "请向本人核实"))
-    elif d.get("action") != "add":
+    elif d.get("action") not in ("add", "rehash"):  # a rehash (a higher PIN cost) keeps the PIN: not flagged
         by = d.get("by") or d["name"]
         out.flags.append(Flag("key_changed", at[:10], d["name"], seq,
                               f"「{d['name']}」的签名密钥于 {at[:10]} {_hm(at)} 更换（{d.get('action')}，由「{by}」签署），"

@@ -23,6 +23,7 @@ import orjson
 
 from app.domain.canonical import GENESIS_HASH
 from app.domain.config import ConfigError, CountyConfig, load_config_text
+from app.domain.countersign import Keys
 from app.domain.entries import KINDS as ENTRY_KINDS
 from app.domain.rules import (
     ReceiptState,
@@ -69,6 +70,8 @@ class ChainRules:
     # 统一票据: the books registered, in order, and how many of their serials are used.
     books: list[dict[str, Any]] = field(default_factory=list)
     serials_used: int = 0
+    # Who holds which signing key (app/domain/countersign.py): every signed entry is checked with it.
+    keys: Keys = field(default_factory=lambda: Keys({}))
     _parsed_books: list[Book] = field(default_factory=list, repr=False, compare=False)
     _config: CountyConfig | None = field(default=None, repr=False, compare=False)
 
@@ -78,7 +81,8 @@ class ChainRules:
         return {"seq": self.seq, "hash": self.hash, "receipt_seq": self.receipt_seq,
                 "last_day": self.last_day, "receipts": self.receipts, "open_by_day": self.open_by_day,
                 "rounds": self.rounds, "config_text": self.config_text, "months": self.months,
-                "closed_month": self.closed_month, "books": self.books, "serials_used": self.serials_used}
+                "closed_month": self.closed_month, "books": self.books, "serials_used": self.serials_used,
+                "keys": self.keys.to_state()}
 
     @classmethod
     def from_state(cls, state: dict[str, Any] | None) -> ChainRules:
@@ -90,7 +94,8 @@ class ChainRules:
                     rounds=dict(state["rounds"]), config_text=state.get("config_text"),
                     months={k: [*v, *[0] * (6 - len(v))] for k, v in state.get("months", {}).items()},
                     closed_month=str(state.get("closed_month", "")),
-                    books=list(state.get("books", [])), serials_used=int(state.get("serials_used", 0)))
+                    books=list(state.get("books", [])), serials_used=int(state.get("serials_used", 0)),
+                    keys=Keys.from_state(state.get("keys"), partial="keys" not in state))
         if rules.config_text is not None:
             rules._config = load_config_text(rules.config_text)
         rules._parsed_books = [Book.from_json(b) for b in rules.books]
@@ -132,6 +137,14 @@ class ChainRules:
         return d  # type: ignore[no-any-return]
 
     def _apply(self, seq: int, kind: str, d: dict[str, Any], recorded_at: str) -> None:
+        self._rules(seq, kind, d, recorded_at)
+        # then the signatures (a changed amount is named by its rule, a forged sign-off here)
+        refusal = self.keys.user(seq, recorded_at, d) if kind == "user" else \
+            self.keys.signed(seq, kind, recorded_at, d)
+        if refusal is not None:
+            raise ChainError(seq, refusal[1], refusal[0])
+
+    def _rules(self, seq: int, kind: str, d: dict[str, Any], recorded_at: str) -> None:
         if kind == "receipt":
             self._receipt(seq, d)
         elif kind == "void":

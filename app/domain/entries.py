@@ -15,8 +15,9 @@ line would add about as much as the whole walk costs today. Its rule functions
 (app/domain/rules.py) take plain values, so the walk and the services share them without it.
 
 A field that older releases did not write (a settlement's `round`, a remittance's `by`, the
-uniform-receipt fields of a month close) defaults to `ABSENT`: it is left out of `to_data()`, so
-an old entry keeps its bytes; a field with no default is required.
+uniform-receipt fields of a month close, the signatures `sigs` and a user's `sign_key`) defaults
+to `ABSENT`: it is left out of `to_data()`, so an old entry keeps its bytes; a field with no
+default is required. What a signature covers is defined in app/domain/countersign.py.
 """
 
 from __future__ import annotations
@@ -162,6 +163,7 @@ class ReceiptEntry(Entry):
     signature_sha256: str | None
     override_reason: str | None
     serial: str | Absent = ABSENT  # 票号 of the county's uniform receipt, where books are registered
+    sigs: dict[str, str] | Absent = ABSENT  # name -> Ed25519 signature (app/domain/countersign.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +176,7 @@ class VoidEntry(Entry):
     reason: str
     agent: str
     head: str  # who countersigned
+    sigs: dict[str, str] | Absent = ABSENT  # name -> Ed25519 signature (app/domain/countersign.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +190,7 @@ class RefundEntry(Entry):
     reason: str
     agent: str
     head: str
+    sigs: dict[str, str] | Absent = ABSENT  # name -> Ed25519 signature (app/domain/countersign.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +234,7 @@ class SettlementEntry(Entry):
     agent: str
     head: str
     round: int | Absent = ABSENT  # entries before settlement rounds are round 1
+    sigs: dict[str, str] | Absent = ABSENT  # name -> Ed25519 signature (app/domain/countersign.py)
 
     @property
     def round_no(self) -> int:
@@ -246,6 +251,7 @@ class RemittanceEntry(Entry):
     day: str
     settled_days: tuple[str, ...]
     by: str | Absent = ABSENT
+    sigs: dict[str, str] | Absent = ABSENT  # name -> Ed25519 signature (app/domain/countersign.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +278,7 @@ class MonthCloseEntry(Entry):
     serials_spoiled: int | Absent = ABSENT
     first_serial: str | None | Absent = ABSENT
     last_serial: str | None | Absent = ABSENT
+    sigs: dict[str, str] | Absent = ABSENT  # name -> Ed25519 signature (app/domain/countersign.py)
 
 
 # -- 统一票据 -------------------------------------------------------------------------------------
@@ -314,6 +321,10 @@ class UserEntry(Entry):
     failed_attempts: int | Absent = ABSENT  # entries before the count was journalled have none
     locked_until: str | None | Absent = ABSENT
     by: str | None | Absent = ABSENT
+    # The user's signing key (app/domain/countersign.py): where it is issued or changed.
+    sign_key: str | Absent = ABSENT  # Ed25519 public key, hex
+    sealed_key: str | Absent = ABSENT  # the private key sealed under the PIN
+    sigs: dict[str, str] | Absent = ABSENT  # name -> Ed25519 signature (app/domain/countersign.py)
 
 
 @dataclass(frozen=True, slots=True)

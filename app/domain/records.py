@@ -10,6 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from app.domain.countersign import Signer
 from app.domain.groups import village_order
 from app.domain.ids import sex_of
 from app.domain.insurance import Insurance
@@ -59,6 +60,9 @@ class UserInfo:
     role: Role
     locked_until: datetime | None = None  # naive UTC, so a time zone change cannot move it
     proof: bytes = field(default=b"", repr=False, compare=False)
+    # The user's signing key, unlocked by the PIN that `Users.authenticate` just checked: the
+    # services sign the entries that name this user with it (app/domain/countersign.py).
+    signer: Signer | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

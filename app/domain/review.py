@@ -55,6 +55,7 @@ FLAG_LABELS = {
     "scan_missing": "台账扫描件未报送", "scan_late": "台账扫描件逾期报送",
     "not_paid": "未代为缴费", "late_paid": "代为缴费不及时",
     "serial_spoiled": "票据作废",
+    "key_first": "签名密钥首次发放", "key_changed": "签名密钥更换",
 }
 MONTH_CLOSE_WITHIN_DAYS = 5  # 日清月结: a month is closed within the first days of the next
 
@@ -161,6 +162,8 @@ def review_entries(entries: Iterable[Entry], *, as_of: date,
                                       f"{d['month']} 月结清点现金 {format_fen(int(d['counted_fen']))} 元，账面 "
                                       f"{format_fen(int(d['on_hand_fen']))} 元，差额 {format_fen(int(d['difference_fen']))} 元，"
                                       f"原因：{d.get('reason') or '未填写'}（负责人 {d['head']}）"))
+        elif kind == "user" and d.get("sign_key"):
+            _key_flag(out, seq, at, d)
         elif kind == "print" and d.get("ok") and int(d.get("copy_no") or 0) >= 1:
             row = out.receipts[by_number[d["number"]]] if d["number"] in by_number else None
             out.flags.append(Flag("reprint", row.day if row else at[:10], d["number"], seq,
@@ -176,6 +179,22 @@ def review_entries(entries: Iterable[Entry], *, as_of: date,
     if config is not None:
         out.flags += _scans(config, years, scans, as_of)
     return out
+
+
+def _key_flag(out: LedgerReview, seq: int, at: str, d: dict[str, Any]) -> None:
+    """A signing key issued without a signature behind it (a user of an older release, at their
+    first sign-in) or changed (a new PIN, or one an administrator reset): whoever holds the file
+    could have written a first key, and a new PIN is where an account changes hands, so the
+    township checks either with the person."""
+    if d.get("action") == "key":
+        out.flags.append(Flag("key_first", at[:10], d["name"], seq,
+                              f"「{d['name']}」的签名密钥于 {at[:10]} {_hm(at)} 首次发放（旧版本账户首次登录，无人签署），"
+                              "请向本人核实"))
+    elif d.get("action") not in ("add", "rehash"):  # a rehash (a higher PIN cost) keeps the PIN: not flagged
+        by = d.get("by") or d["name"]
+        out.flags.append(Flag("key_changed", at[:10], d["name"], seq,
+                              f"「{d['name']}」的签名密钥于 {at[:10]} {_hm(at)} 更换（{d.get('action')}，由「{by}」签署），"
+                              "请向本人核实"))
 
 
 def _not_paid(receipts: list[ReceiptRow], paid: dict[str, str], as_of: date) -> list[Flag]:

@@ -84,7 +84,8 @@ class Desk:
             return result
         conn = sqlite3.connect(f"file:{self.db.path}?mode=ro", uri=True)
         try:
-            problem = sync_state.ack_problem(conn) or self.db.highwater.problem(conn)
+            problem = (sync_state.ack_problem(conn) or self.db.highwater.problem(conn)
+                       or self.db.highwater.ack_problem(conn))
         finally:
             conn.close()
         if problem:

@@ -16,7 +16,7 @@ from app.domain.records import UserInfo
 from app.domain.rules import closed_month_refusal
 from app.services.errors import InvalidInput, Refused, checked_reason
 from app.services.ledger import refuse_if_clock_behind
-from app.services.signoff import check_countersign, check_not_own
+from app.services.signoff import check_countersign, check_not_own, signers
 from app.storage import journal, months
 from app.storage import projection as ledger
 from app.storage import settings as store
@@ -143,7 +143,7 @@ class Months:
                 entry = replace(entry, serials=f.serials, serials_spoiled=f.serials_spoiled,
                                 first_serial=f.first_serial, last_serial=f.last_serial)
             refuse_if_clock_behind(conn, now)
-            appended = ledger.record(conn, now, entry)
+            appended = ledger.record(conn, now, entry, signers(agent, head))
             store.put(conn, CLOSED_KEY, month)
         return MonthFigures(**{**f.__dict__, "closed": True, "counted_fen": counted_fen, "difference_fen": diff,
                                "reason": reason, "hash": appended.hash})

@@ -51,6 +51,7 @@ from app.services.signoff import (
     check_head_may_take_cash,
     check_not_own,
     require_pin,
+    signers,
 )
 from app.storage import projection as ledger
 from app.storage import receipts as table
@@ -148,7 +149,7 @@ class Receipts:
                 override_reason=override if overridden else None, serial=ABSENT if serial is None else serial)
             if signature_png and sig_hash:
                 table.insert_signature(conn, sig_hash, signature_png)
-            appended = ledger.record(conn, now, entry)
+            appended = ledger.record(conn, now, entry, signers(agent))
         # Only now, after the commit, is the receipt acknowledged (shown, printed).
         return Receipt(
             number=number, recorded_at=now, day=today, village_code=device.village_code,
@@ -168,7 +169,8 @@ class Receipts:
             _refuse(void_refusal(row.number, row.day.isoformat(), *table.state(conn, row.number)))
             check_not_own("作废", head=head, collectors=[row.agent], conn=conn)
             refuse_if_clock_behind(conn, now)
-            ledger.record(conn, now, VoidEntry(row.number, row.day.isoformat(), reason, agent.name, head.name))
+            ledger.record(conn, now, VoidEntry(row.number, row.day.isoformat(), reason, agent.name, head.name),
+                          signers(agent, head))
         return self.get(number.strip())
 
     # -- 代为缴费 ----------------------------------------------------------------------------
@@ -216,7 +218,7 @@ class Receipts:
             check_not_own("退费申请", head=head, collectors=[row.agent], conn=conn)
             refuse_if_clock_behind(conn, now)
             ledger.record(conn, now, RefundEntry(row.number, row.day.isoformat(), row.total_fen, reason, agent.name,
-                                                 head.name))
+                                                 head.name), signers(agent, head))
         return self.get(number.strip())
 
     # -- printing bookkeeping --------------------------------------------------------------

@@ -10,7 +10,7 @@ from app.domain.records import CashPosition, Remittance, Settlement, UserInfo
 from app.services.errors import InvalidInput, NotFound, Refused, checked_reason
 from app.services.ledger import refuse_if_clock_behind
 from app.services.months import refuse_if_month_closed
-from app.services.signoff import CASH_ROLES, check_countersign, check_not_own, require_pin
+from app.services.signoff import CASH_ROLES, check_countersign, check_not_own, require_pin, signers
 from app.storage import projection as ledger
 from app.storage import settlements as table
 from app.storage.database import Clock, Database
@@ -81,7 +81,7 @@ class Settlements:
                 denominations={str(k): v for k, v in sorted(denominations.items(), reverse=True)},
                 receipts=n, voids=voids, receipt_numbers=tuple(numbers), agent=agent.name, head=head.name)
             refuse_if_clock_behind(conn, now)
-            ledger.record(conn, now, entry)
+            ledger.record(conn, now, entry, signers(agent, head))
         return self.get(day, rounds + 1)
 
     def get(self, day: date, round_no: int | None = None) -> Settlement:
@@ -143,7 +143,7 @@ class Settlements:
                 left -= v
             refuse_if_clock_behind(conn, now)
             appended = ledger.record(conn, now, RemittanceEntry(slip_no, amount_fen, day.isoformat(), tuple(covered),
-                                                                by.name))
+                                                                by.name), signers(by))
         return Remittance(slip_no, amount_fen, day, now, tuple(date.fromisoformat(d) for d in covered),
                           appended.hash)
 

@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
 
+from app.domain.countersign import Signer
 from app.domain.records import Role, UserInfo
 from app.services.errors import AuthError, Refused
 from app.storage import journal
@@ -29,9 +30,23 @@ def _mac(user: UserInfo) -> bytes:
     return hmac.new(_KEY, f"{user.name}\x1f{user.role.value}".encode(), hashlib.sha256).digest()
 
 
-def vouch(user: UserInfo) -> UserInfo:
-    """For `Users.authenticate` only: the user, with proof that their PIN was just checked."""
-    return replace(user, proof=_mac(user))
+def vouch(user: UserInfo, signer: Signer | None = None) -> UserInfo:
+    """For `Users.authenticate` only: the user, with proof that their PIN was just checked and
+    the signing key that PIN unlocked."""
+    return replace(user, proof=_mac(user), signer=signer)
+
+
+def signers(*users: UserInfo) -> tuple[Signer, ...]:
+    """The unlocked keys of the people an entry names, who sign it: refused for anyone whose PIN
+    was not checked in this process, or who has no key unlocked."""
+    require_pin(*users)
+    out: list[Signer] = []
+    for user in users:
+        if user.signer is None or user.signer.name != user.name:
+            raise AuthError(f"需要先输入「{user.name}」的密码（签名密钥未解锁）")
+        if user.signer not in out:
+            out.append(user.signer)
+    return tuple(out)
 
 
 def require_pin(*users: UserInfo) -> None:

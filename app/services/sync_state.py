@@ -188,6 +188,8 @@ class SyncLedger:
         old = stored_ack(state)
         if old is None or ack.seq >= old.seq:
             self.update(ack=ack.to_json())
+            # kept outside the file as well: deleting it from the file is then caught by verify
+            self._db.highwater.keep_ack(ack.seq, ack.hash)
 
     def waiting(self) -> int:
         with self._db.read() as conn:

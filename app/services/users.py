@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from app.domain.countersign import SealError, Signer, new_signer, seal, sealed_salt, stretch, unseal
 from app.domain.entries import UserEntry
 from app.domain.names import InvalidNameError, parse_name
 from app.domain.pins import pin_shape_problem
@@ -22,7 +23,7 @@ from app.services.errors import (
     StorageError,
 )
 from app.services.setup import adopt_legacy_setup
-from app.services.signoff import require_pin, vouch
+from app.services.signoff import require_pin, signers, vouch
 from app.storage import journal
 from app.storage import users as table
 from app.storage.database import Clock, Database
@@ -37,23 +38,51 @@ KDF = "scrypt$65536$8$1"
 
 
 def hash_pin(pin: str, salt: bytes, kdf: str | None = None) -> bytes:
-    name, n, r, p = (kdf or KDF).split("$")
-    if name != "scrypt":
-        raise ValueError(f"unknown PIN hash {name}")
-    n_, r_, p_ = int(n), int(r), int(p)
-    return hashlib.scrypt(pin.encode("utf-8"), salt=salt, dklen=32, n=n_, r=r_, p=p_,
-                          maxmem=2 * 128 * n_ * r_ * p_)
+    return stretch(pin, salt, kdf or KDF)[:32]
+
+
+def _new_pin(row: UserRecord, pin: str) -> tuple[Signer, str]:
+    """A new salt and PIN hash for `row`, and a new signing key sealed under the same PIN."""
+    row.pin_salt, row.pin_kdf = os.urandom(16), KDF
+    stretched = stretch(pin, row.pin_salt, KDF)
+    row.pin_hash = stretched[:32]
+    signer = new_signer(row.name)
+    return signer, seal(signer, stretched, row.pin_salt, KDF)
 
 
 def _journal_user(conn: sqlite3.Connection, row: UserRecord, action: str, at: datetime,
-                  by: str | None = None) -> None:
+                  by: str | None = None, key: tuple[Signer, str] | None = None,
+                  signed_by: tuple[Signer, ...] = ()) -> None:
     """Journal what the user table now holds for one user, in the same transaction: verify
     replays these entries and refuses a table that differs (a head's PIN hash swapped for an
-    agent's, a role changed, a user added with the sqlite3 shell)."""
-    journal.append(conn, at.isoformat(), UserEntry(
+    agent's, a role changed, a user added with the sqlite3 shell). `key`: the user's new signing
+    key (public half and sealed private half), signed by `signed_by` (the old key, or whoever
+    added or reset the user)."""
+    entry = UserEntry(
         action=action, name=row.name, role=row.role, active=bool(row.active), pin_salt=row.pin_salt.hex(),
         pin_hash=row.pin_hash.hex(), pin_kdf=row.pin_kdf, failed_attempts=int(row.failed_attempts or 0),
-        locked_until=row.locked_until.isoformat() if row.locked_until else None, by=by))
+        locked_until=row.locked_until.isoformat() if row.locked_until else None, by=by)
+    if key is not None:
+        entry = replace(entry, sign_key=key[0].public_hex, sealed_key=key[1])
+    journal.append(conn, at.isoformat(), entry, signed_by)
+
+
+def _unlock_key(conn: sqlite3.Connection, row: UserRecord, pin: str, stretched: bytes) -> Signer | None:
+    """The user's journalled signing key opened with their PIN; None when none was issued yet
+    (a user of an older release). AuthError when the PIN matched the user table but does not open
+    the journalled key: the table's PIN hash was swapped (the forged-countersign attack)."""
+    held = journal.signing_key(conn, row.name)
+    if held is None:
+        return None
+    public, sealed = held
+    try:
+        salt, kdf = sealed_salt(sealed)
+        if (salt, kdf) != (row.pin_salt, row.pin_kdf):
+            stretched = stretch(pin, salt, kdf)
+        return unseal(sealed, stretched, row.name, public)
+    except (SealError, ValueError):
+        raise AuthError(f"「{row.name}」的密码打不开账本中其签名密钥：用户表中的密码记录与账本不符（可能被改动过）。"
+                        "已拒绝签署；请联系乡镇社保所核对") from None
 
 
 def _adopt_legacy_users(conn: sqlite3.Connection, at: datetime) -> None:
@@ -107,7 +136,6 @@ class Users:
         except ValueError:
             raise InvalidInput(f"未知角色「{role}」（agent、head、township、admin）") from None
         pin = _check_pin_shape(pin, role)
-        salt = os.urandom(16)
         with self._db.write() as conn:
             if table.by_name(conn, clean) is not None:
                 raise Refused(f"用户「{clean}」已存在")
@@ -125,10 +153,11 @@ class Users:
                 raise Refused(f"添加{role.label}需要管理员确认，「{by.name}」是{by.role.label}；"
                               "本机没有管理员时，请由乡镇社保所处理")
             _adopt_legacy_users(conn, self._clock())
-            row = UserRecord(None, clean, role.value, salt, hash_pin(pin, salt), KDF, 0, None, True,
-                             self._clock())
+            row = UserRecord(None, clean, role.value, b"", b"", KDF, 0, None, True, self._clock())
+            key = _new_pin(row, pin)
             table.insert(conn, row)
-            _journal_user(conn, row, "add", self._clock(), by.name if by else None)
+            _journal_user(conn, row, "add", self._clock(), by.name if by else None, key,
+                          signers(by) if by is not None else ())
         return UserInfo(clean, role)
 
     def list(self) -> list[UserInfo]:
@@ -168,7 +197,8 @@ class Users:
             elif row.locked_until is not None and row.locked_until > now:
                 until = _local(row.locked_until).strftime("%H:%M")
                 failure = AuthError(f"用户「{row.name}」因连续输错密码已锁定，请在 {until} 后再试")
-            elif not hmac.compare_digest(hash_pin(pin.strip(), row.pin_salt, row.pin_kdf), row.pin_hash):
+            elif not hmac.compare_digest((stretched := stretch(pin.strip(), row.pin_salt, row.pin_kdf))[:32],
+                                         row.pin_hash):
                 row.failed_attempts += 1
                 left = MAX_FAILED - row.failed_attempts
                 if left <= 0:
@@ -188,19 +218,18 @@ class Users:
                 row.locked_until = None
                 self._locked_until_mono.pop(row.name, None)
                 _adopt_legacy_users(conn, self._clock())
-                if row.pin_kdf != KDF:  # made at an older, cheaper cost: re-made now the PIN is known
-                    row.pin_salt = os.urandom(16)
-                    row.pin_hash, row.pin_kdf = hash_pin(pin.strip(), row.pin_salt), KDF
-                    _journal_user(conn, row, "rehash", self._clock(), row.name)
+                signer = _unlock_key(conn, row, pin.strip(), stretched)
                 table.save(conn, row)
                 short = pin_shape_problem(pin.strip(), row.role)
-                user = vouch(UserInfo(row.name, Role(row.role)))
+                user = vouch(UserInfo(row.name, Role(row.role)), signer)
             who = row.name
         if journal_state is not None:
             self._journal_lockout(who, journal_state)
         if failure is not None:
             raise failure
         assert user is not None
+        if user.signer is None or row.pin_kdf != KDF:
+            user = vouch(user, self._issue_key(row.name, pin.strip(), user.signer))
         if short and not allow_short:
             raise PinTooShort(f"「{user.name}」的密码太短：{short}。请在登录窗口输入两次新密码，设置后登录",
                               command=f"daishou user pin --name {user.name}，原密码一行、新密码一行")
@@ -208,6 +237,30 @@ class Users:
             allowed = "或".join(r.label for r in roles)
             raise Refused(f"「{user.name}」是{user.role.label}，{purpose}需要{allowed}")
         return user
+
+    def _issue_key(self, name: str, pin: str, signer: Signer | None) -> Signer | None:
+        """At sign-in, a PIN just checked: issue the signing key of a user of an older release
+        (journalled unsigned, "key": nobody older can sign it; flagged for the township), or
+        re-make a PIN hash of an older, cheaper cost with a new key signed by the old one. On a
+        file refused for writing nothing is added, and the user has no key to sign with."""
+        try:
+            with self._db.write() as conn:
+                row = self._row(conn, name)
+                if row.pin_kdf != KDF:  # made at an older, cheaper cost: re-made now the PIN is known
+                    key = _new_pin(row, pin)
+                    _journal_user(conn, row, "rehash" if signer else "key", self._clock(), row.name, key,
+                                  (signer,) if signer else ())
+                    table.save(conn, row)
+                    return key[0]
+                if journal.signing_key(conn, name) is not None:
+                    return signer
+                new = new_signer(row.name)
+                stretched = stretch(pin, row.pin_salt, row.pin_kdf)
+                _journal_user(conn, row, "key", self._clock(), row.name, (new, seal(new, stretched, row.pin_salt,
+                                                                                     row.pin_kdf)))
+                return new
+        except StorageError:
+            return signer
 
     def _journal_lockout(self, name: str, action: str) -> None:
         """The failed-PIN count and lockout as they now stand, as a journal entry of their own:
@@ -250,12 +303,11 @@ class Users:
             if row.name == by.name:
                 raise Refused("不能重置自己的密码：请用「修改密码」")
             pin = _check_pin_shape(new_pin, Role(row.role))
-            row.pin_salt = os.urandom(16)
-            row.pin_hash, row.pin_kdf = hash_pin(pin, row.pin_salt), KDF
+            key = _new_pin(row, pin)
             row.failed_attempts, row.locked_until = 0, None
             self._locked_until_mono.pop(row.name, None)
             table.save(conn, row)
-            _journal_user(conn, row, "reset", self._clock(), by.name)
+            _journal_user(conn, row, "reset", self._clock(), by.name, key, signers(by))
 
     @staticmethod
     def _by_admin(by: UserInfo, what: str) -> None:
@@ -273,11 +325,10 @@ class Users:
     def change_pin(self, name: str, old_pin: str, new_pin: str) -> None:
         user = self.authenticate(name, old_pin, allow_short=True)  # a short PIN may be changed
         new_pin = _check_pin_shape(new_pin, user.role)
-        salt = os.urandom(16)
         with self._db.write() as conn:
             _adopt_legacy_users(conn, self._clock())
             row = self._row(conn, name)
-            row.pin_salt, row.pin_hash, row.pin_kdf = salt, hash_pin(new_pin, salt), KDF
-            _journal_user(conn, row, "pin", self._clock(), row.name)
+            key = _new_pin(row, new_pin)
+            _journal_user(conn, row, "pin", self._clock(), row.name, key, signers(user))  # by the old key
             table.save(conn, row)
 

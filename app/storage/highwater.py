@@ -9,7 +9,11 @@ folder. Before the first write of a process, and in `verify`, the file is compar
 file that lost its tail, or whose newest entries were rewritten, is refused for writing, so no
 receipt number is ever issued twice.
 
-Where the machine has no keyring, the mark is not kept (the program says so in `verify`) and only
+What the county acknowledged (the newest entry it holds: sequence and hash) is kept there too,
+beside the mark (`keep_ack`): the acknowledgement in the file can be deleted with the sqlite3
+shell, and then the file no longer says which entries the county holds; the keyring still does.
+
+Where the machine has no keyring (or one that keeps nothing, `keyring.backends.null`), the mark is not kept (the program says so in `verify`) and only
 the county server's acknowledgements close the hole; a secret is never written to a plain file.
 """
 
@@ -21,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from app.storage import journal, receipts
+from app.storage import journal, receipts, settings
 
 SERVICE = "daishou-ledger-mark"
 
@@ -62,9 +66,10 @@ class KeyringStore:
             return None
         try:
             import keyring
-            from keyring.backends import fail
+            from keyring.backends import fail, null
 
-            if isinstance(keyring.get_keyring(), fail.Keyring):
+            # a backend that keeps nothing (null) is no keyring: a mark kept there is lost
+            if isinstance(keyring.get_keyring(), (fail.Keyring, null.Keyring)):
                 raise RuntimeError("no backend")
             return keyring
         except Exception:  # no keyring package, or no backend on this machine
@@ -120,6 +125,52 @@ class HighWater:
         if mark.seq and journal.hash_at(conn, mark.seq) != mark.hash:
             return (f"账本日志第 {mark.seq} 条与本机记下的不同（文件被改写）。已停止记账，"
                     f"请联系乡镇社保所核对")
+        return None
+
+    @property
+    def ack_key(self) -> str:
+        return self.key + "#county-ack"
+
+    def keep_ack(self, seq: int, hash_: str) -> None:
+        """The county's acknowledgement (already checked against its key and this file), kept
+        outside the file: a newer one replaces an older one, never the other way round."""
+        if self.store.problem is not None:
+            return
+        held = self._kept_ack()
+        if held is None or seq >= held[0]:
+            self.store.set(self.ack_key, json.dumps({"seq": seq, "hash": hash_}))
+
+    def _kept_ack(self) -> tuple[int, str] | None:
+        text = self.store.get(self.ack_key)
+        if text is None:
+            return None
+        d = json.loads(text)
+        return int(d["seq"]), str(d["hash"])
+
+    def ack_problem(self, conn: sqlite3.Connection) -> str | None:
+        """Why this file does not hold what the county acknowledged, as the keyring remembers it:
+        the acknowledgement deleted from the file (or an older one put back), or the entry it
+        names gone or rewritten."""
+        try:
+            kept = self._kept_ack()
+        except (ValueError, KeyError, TypeError):
+            return "系统密钥库中本账本的县级确认记号已损坏，请联系乡镇社保所核对账本"
+        if kept is None:
+            return None
+        seq, digest = kept
+        try:
+            in_file = json.loads(settings.get(conn, "sync") or "{}").get("ack") or {}
+            file_seq = int(in_file.get("seq", 0))
+        except (ValueError, TypeError, AttributeError):
+            file_seq = 0
+        if file_seq < seq:
+            now = f"只到第 {file_seq} 条" if file_seq else "不见了"
+            return (f"县里已确认收到本机日志到第 {seq} 条（本机密钥库记下的），账本文件中的县级确认记录却"
+                    f"{now}：确认记录被删除或换成了旧的。"
+                    "请联系乡镇社保所核对")
+        if journal.hash_at(conn, seq) != digest:
+            return (f"本机日志第 {seq} 条与县里确认收到的（本机密钥库记下的）不同或已缺失：账本在上传后被改写。"
+                    "请联系乡镇社保所核对")
         return None
 
     def keep(self, conn: sqlite3.Connection) -> None:

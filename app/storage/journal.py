@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from app.domain.canonical import GENESIS_HASH, canonical_json
+from app.domain.countersign import Signer, signing_bytes
 from app.domain.entries import Entry
 
 _E = TypeVar("_E", bound=Entry)
@@ -71,15 +73,30 @@ def added_by(conn: sqlite3.Connection, name: str) -> str | None:
     return str(row[0]) if row and row[0] else None
 
 
+def signing_key(conn: sqlite3.Connection, name: str) -> tuple[str, str] | None:
+    """(public key hex, sealed private key) journalled for `name` most recently, or None."""
+    row = conn.execute(
+        "SELECT json_extract(body, '$.data.sign_key'), json_extract(body, '$.data.sealed_key') FROM journal "
+        "WHERE kind = 'user' AND json_extract(body, '$.data.name') = ? "
+        "AND json_extract(body, '$.data.sign_key') IS NOT NULL ORDER BY seq DESC LIMIT 1", (name,)).fetchone()
+    return (str(row[0]), str(row[1])) if row else None
+
+
 def has_kind(conn: sqlite3.Connection, kind: str) -> bool:
     """Whether any entry of this kind was journalled."""
     return conn.execute("SELECT 1 FROM journal WHERE kind = ? LIMIT 1", (kind,)).fetchone() is not None
 
 
-def append(conn: sqlite3.Connection, recorded_at: str, entry: Entry) -> Appended:
-    """Append one entry inside the caller's transaction; the body is canonical JSON of it all."""
+def append(conn: sqlite3.Connection, recorded_at: str, entry: Entry,
+           signers: Sequence[Signer] = ()) -> Appended:
+    """Append one entry inside the caller's transaction; the body is canonical JSON of it all.
+    Each of `signers` signs the entry's body without signatures (app/domain/countersign.py),
+    and the entry is written with them (`sigs`)."""
     last_seq, prev_hash = head(conn)
     seq = last_seq + 1
+    if signers:
+        message = signing_bytes(seq, entry.KIND, recorded_at, entry.to_data())
+        entry = replace(entry, sigs={s.name: s.sign(message) for s in signers})  # type: ignore[call-arg]
     text = body(seq, recorded_at, entry)
     digest = entry_hash(prev_hash, text)
     conn.execute("INSERT INTO journal (seq, kind, recorded_at, body, prev_hash, hash) "

@@ -11,10 +11,11 @@ their record and `verify` compares the state with it.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from app.domain.countersign import Signer
 from app.domain.entries import Entry as EntryData
 from app.domain.entries import (
     PaidOnBehalfEntry,
@@ -72,8 +73,9 @@ def project(conn: sqlite3.Connection, seq: int, at: datetime, entry: EntryData) 
         writer(conn, seq, at, entry)
 
 
-def record(conn: sqlite3.Connection, at: datetime, entry: EntryData) -> journal.Appended:
-    """Journal `entry` and write its rows, in the caller's transaction."""
-    appended = journal.append(conn, at.isoformat(), entry)
+def record(conn: sqlite3.Connection, at: datetime, entry: EntryData,
+           signers: Sequence[Signer] = ()) -> journal.Appended:
+    """Journal `entry`, signed by `signers`, and write its rows, in the caller's transaction."""
+    appended = journal.append(conn, at.isoformat(), entry, signers)
     project(conn, appended.seq, at, entry)
     return appended

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.chain import ChainError, ChainRules
+from app.domain.countersign import first_bad
 from app.storage.digest import ROSTER_DIGESTS
 from app.storage.errors import is_interrupt
 from app.storage.verify_receipts import compare_receipt_rows
@@ -149,6 +150,8 @@ def _replay(conn: sqlite3.Connection, rows: Any) -> list[tuple[int | None, str]]
     """The chain rules (shared with the county server, app/domain/chain.py) on every entry, and
     the tables other than the receipts' compared with what the entries say."""
     rules = ChainRules()
+    signatures: list[tuple[int, str, str, str, bytes]] = []  # checked in bulk, on both cores, after the walk
+    rules.keys.deferred = signatures
     feed = rules.feed
     users: dict[str, tuple[int, tuple[Any, ...]]] = {}  # name -> (seq, state) of its newest entry
     setup: dict[str, tuple[int, dict[str, Any]]] = {}  # "device"/"config" -> newest entry
@@ -159,7 +162,8 @@ def _replay(conn: sqlite3.Connection, rows: Any) -> list[tuple[int | None, str]]
         try:
             d = feed(seq, kind, at, body, prev_hash, digest)
         except ChainError as exc:
-            raise _Bad(exc.seq, exc.reason) from None
+            bad = first_bad(signatures)  # a forged sign-off before this entry is named first
+            raise _Bad(*(bad[0], bad[2]) if bad else (exc.seq, exc.reason)) from None
         if kind == "receipt":
             if "serial" in d:
                 serials[d["serial"]] = (seq, d["number"], None)
@@ -176,5 +180,8 @@ def _replay(conn: sqlite3.Connection, rows: Any) -> list[tuple[int | None, str]]
             setup["roster"] = (seq, d)
         elif kind in OTHER:
             problems += compare_other(conn, seq, kind, d)
+    bad = first_bad(signatures)
+    if bad is not None:
+        raise _Bad(bad[0], bad[2])
     return (problems + compare_users(conn, users) + compare_setup(conn, setup) + compare_prints(conn, prints)
             + compare_serials(conn, serials))

@@ -38,6 +38,10 @@ class Cli:
 
 @pytest.fixture
 def cli(tmp_path: Path, clock: FakeClock) -> Cli:
+    return set_up_cli(tmp_path, clock)
+
+
+def set_up_cli(tmp_path: Path, clock: FakeClock) -> Cli:
     c = Cli(tmp_path / "home", clock)
     assert c("init", "--village-code", "341824100201", "--village-name", "示范村",
              "--township-code", "341824100", "--device-no", "1")[0] == 0
@@ -248,11 +252,15 @@ def test_user_add_needs_the_head_once_one_exists(cli: Cli) -> None:
     assert added == {"name": "张会计", "role": "agent"}
 
 
-def test_a_head_with_a_short_pin_from_an_older_version_changes_it_on_the_command_line(cli: Cli) -> None:
+def test_a_head_with_a_short_pin_from_an_older_version_changes_it_on_the_command_line(
+        tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
     import sqlite3
 
     from app.services.users import hash_pin
+    from tests.legacy import older_release
 
+    with older_release(monkeypatch):  # users of the release before signing keys
+        cli = set_up_cli(tmp_path, clock)
     # An older version let heads have 4 digits: make 王村长's PIN 4321 as it would have stored it.
     home = cli.home
     conn = sqlite3.connect(home / "daishou.sqlite3")

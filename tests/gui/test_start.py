@@ -148,10 +148,16 @@ def test_each_role_gets_its_window(qtbot, desk: Desk, printer: FakePrinter, erro
     assert not errors
 
 
-def test_a_head_with_an_old_short_pin_sets_a_new_one_at_login(qtbot, desk: Desk, printer: FakePrinter, errors) -> None:  # type: ignore[no-untyped-def]
+def test_a_head_with_an_old_short_pin_sets_a_new_one_at_login(qtbot, bare_desk: Desk, printer: FakePrinter, errors,  # type: ignore[no-untyped-def]
+                                                              tmp_path, monkeypatch) -> None:
     import sqlite3
 
     from app.services.users import hash_pin
+    from tests.conftest import set_up_village
+    from tests.legacy import older_release
+
+    with older_release(monkeypatch):  # users of the release before signing keys
+        desk = set_up_village(bare_desk, tmp_path)
 
     conn = sqlite3.connect(desk.db.path)  # as an older version stored a 4-digit head PIN
     conn.execute("UPDATE user SET pin_salt = ?, pin_hash = ?, pin_kdf = 'scrypt$1024$8$1' WHERE name = ?",

@@ -96,8 +96,11 @@ def test_a_receipt_removed_from_the_middle_is_refused(server: Server, ledger: tu
             for a, b, c, d, e, f in rows if (a, b) != receipts[1][:2]]
     forged = rechain(kept, rows[0][4])
     answer = send(server, client, forged)
-    assert answer.status_code == 422 and answer.json()["code"] == "receipt_gap"
-    assert answer.json()["seq"] == receipts[2][0] - 1 and held(server) == 0
+    # the day's settlement, renumbered and lowered, no longer carries the agent's and head's
+    # signatures over what it now says (before signatures: receipt_gap at the next receipt)
+    assert answer.status_code == 422 and answer.json()["code"] == "bad_signature"
+    assert answer.json()["seq"] == receipts[1][0] and "签名不对" in answer.json()["message"]
+    assert held(server) == 0
 
 
 def test_an_amount_changed_with_recomputed_hashes_is_refused(server: Server,
@@ -107,8 +110,10 @@ def test_an_amount_changed_with_recomputed_hashes_is_refused(server: Server,
     changed = [(a, b, c, d.replace("40000", "30000"), e, f) if a == first[0] else (a, b, c, d, e, f)
                for a, b, c, d, e, f in rows]
     answer = send(server, client, rechain(changed, rows[0][4]))
-    assert answer.status_code == 422 and answer.json()["code"] == "settlement_mismatch"
-    assert "日结应收金额" in answer.json()["message"] and held(server) == 0
+    # the receipt adds up, but its agent's signature no longer covers what it says
+    assert answer.status_code == 422 and answer.json()["code"] == "bad_signature"
+    assert answer.json()["seq"] == first[0] and "「李代收」的签名不对" in answer.json()["message"]
+    assert held(server) == 0
 
 
 def test_new_content_under_a_held_sequence_is_kept_as_a_conflict(server: Server,
@@ -267,3 +272,51 @@ def test_an_oversized_request_is_refused_before_it_is_read(server: Server) -> No
         answer = data.decode("utf-8", errors="replace")
     head, _, body = answer.partition("\r\n\r\n")
     assert head.startswith("HTTP/1.1 413") and json.loads(body)["code"] == "too_large"
+
+
+# -- countersigns nobody can forge with the file (issue 22) ----------------------------------------
+
+def test_a_forged_countersign_is_refused_by_the_county(server: Server, desk: Desk, agent: UserInfo) -> None:
+    """Hash swapped, the day settled "as the head" with a key the insider made, hash and triggers
+    put back: the batch, signed with the desk's own device key and token, is refused."""
+    from tests.tamper.test_forged_countersign import forge_settlement
+
+    client = enrol(desk, server)
+    seq = forge_settlement(desk, agent)
+    rows = desk.sync.entries(1, desk.sync.newest())
+    answer = send(server, client, rows)
+    assert answer.status_code == 422 and answer.json()["code"] == "bad_signature"
+    assert answer.json()["seq"] == seq and "「王村长」的签名不对" in answer.json()["message"]
+    assert held(server) == 0
+    with pytest.raises(SyncError) as caught:  # the desk's own sync is told the same
+        client.run()
+    assert caught.value.code == "bad_signature" and held(server) == 0
+
+
+def test_the_acknowledgement_deleted_from_the_file_fails_verify(
+        server: Server, ledger: tuple[SyncClient, list[Row]], desk: Desk) -> None:
+    client, _ = ledger
+    client.run()
+    assert desk.verify().ok
+    state = desk.sync.state()
+    assert state["ack"]["seq"] > 0
+    desk.sync.update(ack=None)  # what the sqlite3 shell does to the setting row
+    result = desk.verify()
+    assert not result.ok
+    assert f"县里已确认收到本机日志到第 {state['ack']['seq']} 条（本机密钥库记下的）" in (result.reason or "")
+    assert "不见了" in (result.reason or "")
+
+
+def test_a_keyring_that_keeps_nothing_counts_as_none(desk: Desk) -> None:
+    from keyring.backends import null
+
+    from app.services.desk import Desk as DeskClass
+
+    home = desk.db.path.parent
+    clock = desk.clock
+    desk.close()
+    keyring.set_keyring(null.Keyring())  # the autouse fixture puts the memory keyring back
+    again = DeskClass(home, clock=clock)
+    result = again.verify()
+    assert result.ok and "本机没有可用的系统密钥库" in (result.note or "")
+    again.close()

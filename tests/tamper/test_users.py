@@ -5,8 +5,11 @@ shell is caught by `verify`."""
 
 from __future__ import annotations
 
+import pytest
+
 from app.domain.records import UserInfo
 from app.services.desk import Desk
+from app.services.errors import AuthError
 from tests.factories import edit_file
 
 
@@ -18,8 +21,9 @@ def test_the_heads_pin_hash_swapped_for_the_agents_is_caught(desk: Desk, agent: 
     desk.users.change_pin("李代收", "1234", "246810")
     _shell(desk, "UPDATE user SET pin_salt = (SELECT pin_salt FROM user WHERE name = '李代收'), "
                  "pin_hash = (SELECT pin_hash FROM user WHERE name = '李代收') WHERE name = '王村长'")
-    # the agent can now countersign as the village head with their own PIN ...
-    assert desk.users.authenticate("王村长", "246810").name == "王村长"
+    # the agent's PIN matches the head's row now, but does not open the head's signing key ...
+    with pytest.raises(AuthError, match="打不开账本中其签名密钥"):
+        desk.users.authenticate("王村长", "246810")
     # ... and verify names the user
     result = desk.verify()
     assert not result.ok and "用户表中「王村长」的角色或密码与日志" in (result.reason or "")

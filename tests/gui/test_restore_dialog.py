@@ -28,6 +28,9 @@ def _view(qtbot, desk: Desk, tasks: TaskManager, printer: FakePrinter, backup: P
 def test_the_heads_pin_restores_and_the_old_file_is_kept(qtbot, desk: Desk, tasks: TaskManager,  # type: ignore[no-untyped-def]
                                                          printer: FakePrinter, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch, errors: list[BaseException]) -> None:
+    # The agent signs in before the copy is made: a first sign-in journals the user's signing key
+    # (issue 22), and a copy older than that would rightly be refused as older than the mark.
+    desk.users.authenticate(AGENT, AGENT_PIN)
     backup = desk.backups.write(tmp_path / "usb").path
     restored: list[RestoreResult] = []
     monkeypatch.setattr("ui.restore_dialog._reopen",  # the real one closes the program

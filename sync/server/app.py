@@ -21,9 +21,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.domain.money import format_fen
 from app.domain.review import new_seed
 from sync import protocol as p
-from sync.server import log_safety, review, service, staff_auth, storage_errors
+from sync.server import log_safety, open_state, review, service, staff_auth, storage_errors
 from sync.server.body_limit import BodyLimit
 from sync.server.db import make_engine
+from sync.server.open_state import VillageOpenState
 from sync.server.overview_page import OVERVIEW_PAGE
 from sync.server.service import ServerRefusal
 
@@ -57,6 +58,7 @@ class VillageOverviewOut(BaseModel):
     conflicts: int
     last_seen: str | None
     flag_codes: dict[str, int]
+    open_state: VillageOpenState | None = None  # the desks' own word on cash not yet here
 
 
 class FlagOut(BaseModel):
@@ -137,6 +139,7 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
     app.add_middleware(BodyLimit)  # outermost: counts the bytes actually read, chunked or not
     guard = staff_auth.Guard(engine)  # sign-in and enrolment rate limits, the scrypt pool
     app.include_router(staff_auth.router(guard))
+    app.include_router(open_state.router())
 
     @app.middleware("http")
     async def clock(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -238,7 +241,7 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
     @app.get(f"{p.API}/staff/overview", response_model=list[VillageOverviewOut], responses=REFUSALS)
     def county_overview(s: db_session, authorization: bearer = None) -> list[VillageOverviewOut]:
         staff = service.staff_for_token(s, _bearer(authorization))
-        return [VillageOverviewOut(**row.to_json()) for row in review.overview(s, staff, as_of=_today())]
+        return open_state.annotate(s, [VillageOverviewOut(**row.to_json()) for row in review.overview(s, staff, as_of=_today())], as_of=_today())
 
     @app.get(f"{p.API}/staff/review/{{village_code}}", response_model=VillageReviewOut, responses=REFUSALS)
     def village_review(village_code: str, s: db_session, authorization: bearer = None,

@@ -67,7 +67,7 @@ def _raw_public(key: Ed25519PrivateKey) -> bytes:
 
 # Names of the journal kinds newer servers know, for the message when an older one does not.
 KIND_LABELS = {"month_close": "月结", "ledger_scan": "台账扫描件", "paid_on_behalf": "代为缴费",
-               "receipt_book": "统一票据登记", "serial_spoiled": "作废票据"}
+               "receipt_book": "统一票据登记", "serial_spoiled": "作废票据", "posting_evidence": "公示佐证"}
 
 
 class SyncClient:

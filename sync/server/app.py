@@ -21,7 +21,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.domain.money import format_fen
 from app.domain.review import new_seed
 from sync import protocol as p
-from sync.server import log_safety, open_state, review, service, staff_auth, storage_errors
+from sync.server import (
+    log_safety,
+    open_state,
+    public_contacts,
+    review,
+    service,
+    staff_auth,
+    storage_errors,
+)
 from sync.server.body_limit import BodyLimit
 from sync.server.db import make_engine
 from sync.server.open_state import VillageOpenState
@@ -215,7 +223,7 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
                     "<p>县级服务器已收到此收据。</p>")
         else:
             body = (f"<p>收据 {html.escape(no)}</p><p>县级服务器没有这张收据（或校验码不符）。"
-                    "当天的收据在日结上传后才能查到；如有疑问请拨打公示上的监督举报电话。</p>")
+                    f"当天的收据在日结上传后才能查到；{html.escape(public_contacts.report_sentence(s))}。</p>")
         return HTMLResponse(f"<!doctype html><html lang=zh><meta charset=utf-8>"
                             f"<meta name=viewport content='width=device-width'><title>收据查验</title>"
                             f"<body><h1>收据查验</h1>{body}</body></html>")

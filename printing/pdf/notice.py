@@ -22,7 +22,7 @@ def staff_notice_pdf(members: Sequence[tuple[str, str, str, str]], *, village: s
     rows: list[list[object]] = [list(HEADER)]
     for i, (name, duty, phone, duties) in enumerate(members, start=1):
         rows.append([str(i), cell(name, 10, width=WIDTHS_MM[1] * mm), cell(duty, 10, width=WIDTHS_MM[2] * mm),
-                     phone, cell(duties, 10, width=WIDTHS_MM[4] * mm)])
+                     phone, para(duties, st["body"])])  # wraps: a duty is a sentence
     table = Table(rows, colWidths=[w * mm for w in WIDTHS_MM], repeatRows=1)
     table.setStyle(table_style(("ALIGN", (0, 0), (-1, 0), "CENTER"), ("ALIGN", (0, 1), (0, -1), "CENTER"),
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), size=10))

@@ -104,8 +104,8 @@ class TownshipPanel(QGroupBox):
     def _loaded(self, review: TownshipReview) -> None:
         self.open_button.setEnabled(True)
         self.review, self.answers = review, {}
+        self._enable()  # shown first: rows are sized to the columns it then has
         self._fill()
-        self._enable()
         if review.villages:
             self.villages.selectRow(0)
         self.villages.setFocus()
@@ -138,6 +138,8 @@ class TownshipPanel(QGroupBox):
         if village.files:
             self.host._show(village.files[0])
             self._mark()
+            if self.host.flags.rowCount():
+                self.host.flags.selectRow(0)  # Ctrl+Enter answers from the first 疑点 on
 
     # -- answers ------------------------------------------------------------------------------
     @staticmethod
@@ -179,6 +181,7 @@ class TownshipPanel(QGroupBox):
         self.villages.selectRow(village)
         self.villages.blockSignals(False)
         self._mark()
+        table.clearSelection()
         table.selectRow(min(row + 1, table.rowCount() - 1))  # on to the next one
         self._enable()
 

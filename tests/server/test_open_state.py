@@ -114,12 +114,12 @@ def test_a_report_not_signed_by_the_device_or_sent_again_is_refused(
         # another village's device cannot report for this one
         with server.session() as s:
             other_code = service.issue_enrolment_code(s, "341824100202", 1)
-        other_key = Ed25519PrivateKey.generate()
-        other = http.post(p.ENROL, json={"code": other_code, "public_key": p.b64(other_key.public_key()
-                                                                                 .public_bytes_raw())}).json()
+        with server.session() as s:  # committed before the report below is sent
+            other = service.enrol(s, p.EnrolRequest(code=other_code, public_key=p.b64(
+                Ed25519PrivateKey.generate().public_key().public_bytes_raw())))
         moved = honest.model_copy(update={"reported_at": datetime.now(UTC).isoformat(timespec="seconds")})
         answer = http.post(p.OPEN_STATE, content=moved.model_dump_json(),
-                           headers={**auth, "Authorization": f"Bearer {other['token']}"})
+                           headers={**auth, "Authorization": f"Bearer {other.token}"})
         assert answer.status_code == 403 and answer.json()["code"] == "wrong_device"
     with server.session() as s:
         held = s.get(server_open_state.DeviceOpenState, "341824100201-01")

@@ -110,7 +110,7 @@ def review_folder(folder: Path, *, as_of: date, seed: str) -> TownshipReview:
 def _usb_village(path: Path) -> str | None:
     """The village code of a USB upload file (its first batch's device), None when it is not one."""
     try:
-        if path.stat().st_size > 256 * 1024 * 1024:
+        if path.stat().st_size > 64 * 1024 * 1024:  # the server takes no larger request either
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
         device_id = str(data["batches"][0]["device_id"])

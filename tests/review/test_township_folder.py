@@ -58,3 +58,18 @@ def test_answers_go_to_a_file_for_the_county(tmp_path: Path) -> None:
 def test_a_folder_with_no_ledger_says_so(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="没有村账本文件"):
         review_folder(tmp_path, as_of=FakeClock()().date(), seed="1")
+
+
+def test_a_usb_upload_file_is_listed_for_the_county_not_reviewed(tmp_path: Path) -> None:
+    """It holds only the entries since the county's last acknowledgement: no check or total of
+    the village can be made from it, and the row says so instead of showing zeros as if checked."""
+    clock = FakeClock()
+    folder = township_folder(tmp_path, clock)
+    (folder / "daishou-341824100203-01-upload.json").write_text(
+        json.dumps({"format": "daishou-usb/1", "batches": [{"device_id": "341824100203-01", "entries": []}]}),
+        encoding="utf-8")
+    (folder / "other.json").write_text("{}", encoding="utf-8")
+    found = review_folder(folder, as_of=clock().date(), seed="2468")
+    usb = next(v for v in found.villages if v.village_code == "341824100203")
+    assert not usb.ok and usb.files == [] and usb.check_text.startswith("未审核：U盘上传文件只含上次同步后的记录")
+    assert ("other.json", "不是代收的U盘上传文件") in found.unreadable

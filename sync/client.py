@@ -74,9 +74,11 @@ class SyncReport:
     held: int = 0  # the newest sequence the county holds
     received: dict[str, Any] = field(default_factory=dict)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    open_state: str = ""  # "stored", or why the county did not take this desk's open state
 
     def to_json(self) -> dict[str, Any]:
-        return {"sent": self.sent, "held": self.held, "received": self.received, "conflicts": self.conflicts}
+        return {"sent": self.sent, "held": self.held, "received": self.received, "conflicts": self.conflicts,
+                "open_state": self.open_state}
 
 
 def _raw_public(key: Ed25519PrivateKey) -> bytes:
@@ -85,7 +87,7 @@ def _raw_public(key: Ed25519PrivateKey) -> bytes:
 
 # Names of the journal kinds newer servers know, for the message when an older one does not.
 KIND_LABELS = {"month_close": "月结", "ledger_scan": "台账扫描件", "paid_on_behalf": "代为缴费",
-               "receipt_book": "统一票据登记", "serial_spoiled": "作废票据"}
+               "receipt_book": "统一票据登记", "serial_spoiled": "作废票据", "posting_evidence": "公示佐证"}
 
 
 class SyncClient:
@@ -145,6 +147,7 @@ class SyncClient:
         key, token = self._credentials()
         report = SyncReport()
         state = p.DeviceState.model_validate(self._request("GET", p.STATE, token=token).json())
+        report.open_state = self.report_open_state(key, token)  # first: a forked or refused upload still reports
         if state.held_seq > self.desk.sync.newest():
             raise SyncError("server_ahead", f"县里已保存本机日志到第 {state.held_seq} 条，本机文件却只有 "
                                             f"{self.desk.sync.newest()} 条：已上传的记录在本机被删除了。"
@@ -183,6 +186,34 @@ class SyncClient:
         report.received = self.pull(token)
         self.desk.sync.update(last_sync=self._clock().isoformat(timespec="seconds"))
         return report
+
+    def open_state(self, key: Ed25519PrivateKey) -> p.OpenState:
+        """This desk's open state, signed (app/services/open_state.py gathers it)."""
+        from app.services.open_state import open_state
+
+        found = open_state(self.desk)
+        unsigned = p.OpenState(device_id=self.desk.sync.device_id(),
+                               reported_at=self._clock().isoformat(timespec="microseconds"),  # two attempts in one second are still in order
+                               open_since=found.open_since.isoformat() if found.open_since else None,
+                               open_days=found.open_days, open_receipts=found.open_receipts,
+                               open_cash_fen=found.open_cash_fen, held_fen=found.held_fen,
+                               held_since=found.held_since.isoformat() if found.held_since else None,
+                               newest_seq=found.newest_seq, signature="")
+        return unsigned.model_copy(update={"signature": p.b64(key.sign(p.open_state_signing_bytes(unsigned)))})
+
+    def report_open_state(self, key: Ed25519PrivateKey, token: str) -> str:
+        """Send the open state; never stops the round (cash still goes up when the county's
+        server predates the endpoint, 404, or refuses the report): says what happened instead."""
+        try:
+            response = self._request("POST", p.OPEN_STATE, content=self.open_state(key).model_dump_json(),
+                                     token=token, ok=(200, 404))
+        except SyncError as exc:
+            if exc.code in ("unreachable", "token_refused", "clock_off"):
+                raise
+            return f"县里没有收下本机的未日结情况：{exc}"
+        if response.status_code == 404:
+            return "县服务器版本较旧，不接收未日结情况"
+        return "stored"
 
     def _known_part(self, key: Ed25519PrivateKey, first: int, last: int, known: frozenset[str],
                     stopped: str) -> p.Batch:

@@ -42,6 +42,7 @@ STATE = f"{API}/state"  # GET -> DeviceState (what the server holds for the call
 BATCHES = f"{API}/batches"  # POST Batch -> BatchResult
 CHANGES = f"{API}/changes"  # GET ?roster_version=&payments_after=&confirmations_after= -> Changes
 VERIFY_RECEIPT = f"{API}/receipts/{{number}}"  # GET ?code=CHECK -> ReceiptCheck (public: the receipt's QR)
+OPEN_STATE = f"{API}/device/open-state"  # POST OpenState -> OpenStateResult (at every sync attempt)
 
 
 class Entry(BaseModel):
@@ -198,3 +199,34 @@ ack_signing_bytes = signing.ack_signing_bytes
 # What a server that does not list its kinds knows: the kinds from before the field existed.
 FIRST_KINDS = frozenset({"receipt", "void", "settlement", "refund_request", "remittance", "user", "roster",
                          "print", "device", "config"})
+
+
+class OpenState(BaseModel):
+    """What a desk holds that the county cannot see yet: cash of days not settled (their entries
+    go up only when settled) and settled cash not remitted. Sent at every sync attempt, signed
+    by the device key over ``open_state_signing_bytes``; ``reported_at`` (the desk's clock, UTC)
+    must be newer than the last one the server holds and within the clock skew of its own, so an
+    old report (no cash held) cannot be sent again in place of today's."""
+
+    device_id: str = Field(max_length=40)
+    reported_at: str = Field(max_length=40)
+    open_since: str | None = Field(default=None, max_length=10)  # ISO day
+    open_days: int = Field(ge=0, le=100_000)
+    open_receipts: int = Field(ge=0, le=10_000_000)
+    open_cash_fen: int = Field(ge=0, le=10**13)
+    held_fen: int = Field(ge=0, le=10**13)
+    held_since: str | None = Field(default=None, max_length=10)
+    newest_seq: int = Field(ge=0, le=10**12)
+    signature: str = Field(max_length=200)
+
+
+class OpenStateResult(BaseModel):
+    stored: bool
+    message: str = ""
+
+
+def open_state_signing_bytes(state: OpenState) -> bytes:
+    from app.domain.canonical import canonical_json
+
+    fields = state.model_dump(exclude={"signature"})
+    return canonical_json({"open_state": 1, **fields}).encode()

@@ -38,6 +38,7 @@ from ui.file_dialogs import Kind
 from ui.help import show_help
 from ui.reports import open_files, report_folder, write_atomically
 from ui.text_size import scaled
+from ui.township_panel import TownshipPanel
 
 LEDGER_FILTER = "代收账本 (*.sqlite3 *.age);;所有文件 (*)"
 KEY_FILTER = "乡镇密钥文件 (*.key *.txt);;所有文件 (*)"
@@ -112,6 +113,9 @@ class ReviewWindow(QMainWindow):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(bar)
+        self.township = TownshipPanel(self)  # a whole folder of villages (issue 24); its button in the bar
+        bar.insertWidget(1, self.township.open_button)
+        layout.addWidget(self.township, 2)
         layout.addWidget(self.summary)
         layout.addWidget(self.check)
         layout.addWidget(self.flags_box, 3)

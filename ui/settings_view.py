@@ -25,6 +25,7 @@ from ui.message import MessageLine
 from ui.paper_panel import PaperPanel
 from ui.pin_rule import pin_hint
 from ui.printer import PrinterProblem, printer_from_settings
+from ui.staff_notice_dialog import StaffNoticeDialog
 from ui.text_size import apply_text_size
 
 PRINTER_KINDS = (("tcp", "网络打印机"), ("usb", "USB"), ("serial", "串口"), ("win32", "Windows 打印机"),
@@ -142,6 +143,9 @@ class SettingsView(QWidget):
         for w in (self.admin_user, self.admin_new_pin, self.unlock_button, self.reset_pin_button):
             admin_row.addWidget(w)
         uf.addRow("管理员", admin_row)
+        self.notice_button = QPushButton("社保经办人员公示…", objectName="staffNotice")  # 第三十二条
+        self.notice_button.clicked.connect(lambda: StaffNoticeDialog(ctx, parent=self).open())
+        uf.addRow(self.notice_button)
         is_admin = ctx.user.role is Role.ADMIN
         for w in (self.admin_user, self.admin_new_pin, self.unlock_button, self.reset_pin_button):
             w.setEnabled(is_admin)

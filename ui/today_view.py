@@ -36,6 +36,7 @@ from ui.message import MessageLine
 from ui.models import ReceiptTableModel
 from ui.pin_dialog import HeadPinDialog
 from ui.placement import fit_to_contents
+from ui.posting_evidence import evidence_button
 from ui.reports import open_files, resolve_folder, save_report
 from ui.text_size import scaled
 
@@ -66,6 +67,7 @@ class TodayView(QWidget):
         self.posting_button = QPushButton("生成本日公示", objectName="postingButton")
         # clicked(bool) would pass `checked` as the folder: call it with no argument.
         self.posting_button.clicked.connect(lambda: self.posting())
+        self.evidence_button = evidence_button(self)  # the posting's 佐证, beside it
         # 代为缴费 (第三十条): shown in a county whose configuration says the agent pays at once.
         self.paid_button = QPushButton("登记代为缴费并打印缴费证明（F9）", objectName="paidButton")
         self.paid_button.clicked.connect(self.pay_on_behalf)
@@ -86,7 +88,7 @@ class TodayView(QWidget):
         pick.addStretch(1)
         buttons = QHBoxLayout()
         for b in (self.detail_button, self.reprint_button, self.void_button, self.refund_button, self.paid_button,
-                  self.posting_button):
+                  self.posting_button, self.evidence_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         self.detail_dialog: ReceiptDetailDialog | None = None

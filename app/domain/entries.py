@@ -383,10 +383,24 @@ class LedgerScanEntry(Entry):
     by: str
 
 
+@dataclass(frozen=True, slots=True)
+class PostingEvidenceEntry(Entry):
+    """The 公示's 佐证 (003 第四十三条): a photo or scan of the posting on the wall, the days it
+    was up, kept beside the ledger and named by its SHA-256."""
+
+    KIND = "posting_evidence"
+    posted_from: str  # ISO day the 公示 went up
+    posted_to: str  # and came down (or is planned to)
+    sha256: str
+    bytes: int
+    file: str  # the kept copy's name under evidence/
+    by: str
+
+
 ENTRY_CLASSES: dict[str, type[Entry]] = {cls.KIND: cls for cls in (
     ReceiptEntry, VoidEntry, RefundEntry, PaidOnBehalfEntry, PrintEntry, SettlementEntry, RemittanceEntry,
     MonthCloseEntry, ReceiptBookEntry, SerialSpoiledEntry, UserEntry, DeviceEntry, ConfigEntry, RosterEntry,
-    LedgerScanEntry)}
+    LedgerScanEntry, PostingEvidenceEntry)}
 KINDS = frozenset(ENTRY_CLASSES)
 
 

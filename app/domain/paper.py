@@ -39,7 +39,8 @@ class LedgerContext:
 
 @dataclass(frozen=True)
 class PostingRow:
-    """One line of the 公示: a person paid in cash for one insurance and year."""
+    """One line of the 公示: a person paid for one insurance and year, in cash here or through
+    another channel the tax office reported (then `paid_on` is None: its data has no date)."""
 
     group: str  # 村民小组, e.g. "第三村民小组"
     name: str
@@ -48,7 +49,7 @@ class PostingRow:
     insurance: Insurance
     year: int
     amount_fen: int
-    paid_on: date
+    paid_on: date | None
     channel: str = "现金代收"
 
 

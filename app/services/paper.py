@@ -133,10 +133,14 @@ class Paper:
                                        line.name, line.id_number, person.phone if person else "",
                                        line.insurance, line.year, line.amount_fen, r.day))
         years = Counter(row.year for row in rows)
+        year = years.most_common(1)[0][0] if years else (period[1] if period else today).year
+        from app.services.posting import paid_elsewhere_rows  # 第四十三条: every channel
+
+        rows += paid_elsewhere_rows(desk, year, no_group=NO_GROUP)
         device, paper = desk.setup.device, desk.setup.config.paper
         return PostingReport(
             tuple(rows), village=f"{device.township_name}{device.village_name}",
-            year=years.most_common(1)[0][0] if years else today.year,
+            year=year,
             start=period[0] if period else min((r.day for r in receipts), default=today),
             end=period[1] if period else max((r.day for r in receipts), default=today),
             posted=(today, today + timedelta(days=paper.posting_days - 1)), report_phone=paper.report_phone)

@@ -76,9 +76,9 @@ def posting_pdf(rows: Sequence[PostingRow], *, village: str, year: int, start: d
         return [str(i), cell(mask_numbers(r.name), 8.5, width=POSTING_MM[1] * mm),
                 mask_id(r.id_number), mask_phone(r.phone) if r.phone else "",
                 r.insurance.short_label, str(r.year), format_fen(r.amount_fen),
-                f"{r.paid_on:%Y-%m-%d}", cell(mask_numbers(r.channel), 8.5, width=POSTING_MM[8] * mm)]
+                f"{r.paid_on:%Y-%m-%d}" if r.paid_on else "税务提供", cell(mask_numbers(r.channel), 8.5, width=POSTING_MM[8] * mm)]
 
-    ordered = sorted(rows, key=lambda r: (group_order(r.group), r.paid_on, r.name))
+    ordered = sorted(rows, key=lambda r: (group_order(r.group), r.paid_on or date.max, r.name))
     total = _grouped(story, ordered, POSTING_HEADER, POSTING_MM, 6, line, lambda r: r.amount_fen,
                      lambda group, n, fen: f"{mask_numbers(group)}（{n} 人次，合计 {format_fen(fen, symbol=True)}）")
     story += [

@@ -75,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("file")
     sp.add_argument("--key", help="the county's age key file, for a sealed file (default: $DAISHOU_COUNTY_KEY)")
     sub.add_parser("check", help="re-walk every device's held chain with the rules")
+    sp = sub.add_parser("import-answers", help="a township's answers to 疑点, from its review window's file")
+    sp.add_argument("file")
+    sp.add_argument("--township", help="refuse answers for villages outside this township (the file's sender)")
     return parser
 
 
@@ -183,6 +186,11 @@ def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) ->
             for result in results:
                 print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False), file=out)
             return 0 if results[-1].status is not p.BatchStatus.CONFLICT else 1
+        elif args.command == "import-answers":
+            from sync.server.answers import import_answers
+
+            stored, held = import_answers(s, Path(args.file).read_text(encoding="utf-8"), township=args.township)
+            print(f"已导入 {stored} 条疑点答复" + (f"（{held} 条此前已导入）" if held else ""), file=out)
         elif args.command == "check":
             checked = service.check_all(s)
             for problem in checked.problems:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from sync.server.open_state import VillageOpenState
+
 
 class LoginResponse(BaseModel):
     token: str
@@ -34,6 +36,7 @@ class VillageOverviewOut(BaseModel):
     last_seen: str | None
     flag_codes: dict[str, int]
     versions: dict[str, str]  # device id -> the version of the desk program that last uploaded
+    open_state: VillageOpenState | None = None  # the desks' own word on cash not yet here
 
 
 class FlagOut(BaseModel):

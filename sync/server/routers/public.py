@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from app.domain.money import format_fen
 from sync import protocol as p
-from sync.server import audit
+from sync.server import audit, public_contacts
 from sync.server.deps import DB
 from sync.server.overview_page import OVERVIEW_PAGE
 from sync.server.routers.refusals import REFUSALS
@@ -36,7 +36,7 @@ def receipt_page(s: DB, no: Annotated[str, Query(min_length=1, max_length=40)],
                 "<p>县级服务器已收到此收据。</p>")
     else:
         body = (f"<p>收据 {html.escape(no)}</p><p>县级服务器没有这张收据（或校验码不符）。"
-                "当天的收据在日结上传后才能查到；如有疑问请拨打公示上的监督举报电话。</p>")
+                f"当天的收据在日结上传后才能查到；{html.escape(public_contacts.report_sentence(s))}。</p>")
     return HTMLResponse(f"<!doctype html><html lang=zh><meta charset=utf-8>"
                         f"<meta name=viewport content='width=device-width'><title>收据查验</title>"
                         f"<body><h1>收据查验</h1>{body}</body></html>")

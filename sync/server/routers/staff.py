@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 
 from app.domain.review import new_seed
 from sync import protocol as p
-from sync.server import review, staff_auth
+from sync.server import open_state, review, staff_auth
 from sync.server import staff as staff_service
 from sync.server.deps import DB, CurrentStaff
 from sync.server.routers.refusals import REFUSALS
@@ -60,7 +60,8 @@ def conflicts(s: DB, staff: CurrentStaff) -> list[ConflictOut]:
 
 @router.get("/overview", response_model=list[VillageOverviewOut])
 def county_overview(s: DB, staff: CurrentStaff) -> list[VillageOverviewOut]:
-    return [VillageOverviewOut(**row.to_json()) for row in review.overview(s, staff, as_of=_today())]
+    rows = [VillageOverviewOut(**row.to_json()) for row in review.overview(s, staff, as_of=_today())]
+    return open_state.annotate(s, rows, as_of=_today())
 
 
 @router.get("/review/{village_code}", response_model=VillageReviewOut)

@@ -6,7 +6,7 @@ answers are saved as a file that goes back to the county (app/services/township_
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -98,8 +98,17 @@ class TownshipPanel(QGroupBox):
             self.status.setText("")
             show_error(exc, parent=self.host, title="无法审核该文件夹")
 
-        self.host.ctx.tasks.run(lambda: review_folder(folder, as_of=as_of, seed=seed), self._loaded,
-                                  on_error=failed, io=True)
+        identities: list[Any] = []
+        sealed = next((p for p in folder.glob("*.age") if p.is_file()), None)
+        if sealed is not None:  # the township's key, asked once per window as for one file
+            found = self.host._township_key(sealed)
+            if found is None:
+                self.open_button.setEnabled(True)
+                self.status.setText("")
+                return
+            identities = found
+        self.host.ctx.tasks.run(lambda: review_folder(folder, as_of=as_of, seed=seed, identities=identities),
+                                self._loaded, on_error=failed, io=True)
 
     def _loaded(self, review: TownshipReview) -> None:
         self.open_button.setEnabled(True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -69,11 +70,13 @@ class TownshipReview:
     unreadable: list[tuple[str, str]]  # (file name, message): files that name no village
 
 
-def review_folder(folder: Path, *, as_of: date, seed: str) -> TownshipReview:
+def review_folder(folder: Path, *, as_of: date, seed: str, identities: Sequence[Any] = ()) -> TownshipReview:
+    """Every village file in `folder`; sealed copies (`.age`, issue 26) are opened with the
+    township's key (`identities`), and one that key cannot open is listed with the reason."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InvalidInput(f"找不到文件夹 {folder}")
-    paths = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".sqlite3", ".json"))
+    paths = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".sqlite3", ".json", ".age"))
     if not paths:
         raise InvalidInput(f"{folder} 中没有村账本文件（daishou-….sqlite3）")
     if len(paths) > MAX_FILES:
@@ -92,7 +95,7 @@ def review_folder(folder: Path, *, as_of: date, seed: str) -> TownshipReview:
                 unreadable.append((path.name, "不是代收的U盘上传文件"))
             continue
         try:
-            found = review_file(path, as_of=as_of, seed=seed)
+            found = review_file(path, as_of=as_of, seed=seed, identities=identities)
         except InvalidInput as exc:
             unreadable.append((path.name, exc.message))
             continue

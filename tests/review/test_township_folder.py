@@ -73,3 +73,31 @@ def test_a_usb_upload_file_is_listed_for_the_county_not_reviewed(tmp_path: Path)
     usb = next(v for v in found.villages if v.village_code == "341824100203")
     assert not usb.ok and usb.files == [] and usb.check_text.startswith("未审核：U盘上传文件只含上次同步后的记录")
     assert ("other.json", "不是代收的U盘上传文件") in found.unreadable
+
+
+def test_sealed_copies_in_the_folder_open_with_the_townships_key(tmp_path: Path) -> None:
+    """A desk seals its copies to the township's key (issue 26): the folder review opens them
+    with that key, and without it names each file it could not open instead of skipping it."""
+    import pyrage
+
+    from app.domain.records import Role
+    from app.services.desk import Desk
+    from app.services.sealing import is_sealed
+    from tests.factories import CONFIG_PATH
+    from tests.gui.conftest import HEAD, HEAD_PIN, make_demo_home
+
+    clock = FakeClock()
+    township = pyrage.x25519.Identity.generate()
+    folder = tmp_path / "usb"
+    make_demo_home(tmp_path / "home", clock)
+    with Desk(tmp_path / "home", clock=clock) as desk:
+        data = json.loads(CONFIG_PATH.read_text(encoding="utf-8"))
+        data["recipients"] = {"township": str(township.to_public())}
+        desk.setup.import_config(json.dumps(data, ensure_ascii=False),
+                                 by=desk.users.authenticate(HEAD, HEAD_PIN, roles=(Role.HEAD,)))
+        sealed = desk.backups.write(folder).path
+    assert is_sealed(sealed)
+    opened = review_folder(folder, as_of=clock().date(), seed="2468", identities=[township])
+    assert [v.village_code for v in opened.villages] == ["341824100201"] and not opened.unreadable
+    shut = review_folder(folder, as_of=clock().date(), seed="2468")
+    assert not shut.villages and [name for name, _why in shut.unreadable] == [sealed.name]

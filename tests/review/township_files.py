@@ -9,6 +9,7 @@ from app.domain.insurance import Insurance
 from app.domain.records import Role
 from app.services.desk import Desk
 from app.services.receipts import LineRequest
+from tests.factories import plain_backup
 from tests.gui.conftest import AGENT, AGENT_PIN, DEMO, HEAD, HEAD_PIN, FakeClock
 from tests.gui.test_review_window import HE, SUN
 
@@ -33,15 +34,15 @@ def township_folder(tmp_path: Path, clock: FakeClock) -> Path:
         one.receipts.void(first.number, reason="收错了人", agent=agent, head=head)
         one.receipts.record(agent, [LineRequest(SUN, Insurance.MEDICAL, 2027)], cash_fen=40000)
         one.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
-        one.backups.write(folder)
+        plain_backup(one, folder)
     with village_home(tmp_path / "v2", clock, "341824100202", "东山村") as two:
         agent, head = two.users.authenticate(AGENT, AGENT_PIN), two.users.authenticate(HEAD, HEAD_PIN)
         two.receipts.record(agent, [LineRequest(HE, Insurance.MEDICAL, 2027)], cash_fen=40000)
         clock.now += timedelta(minutes=5)
-        two.backups.write(folder)  # an older copy of the same device: the newer one is reviewed
+        plain_backup(two, folder)  # an older copy of the same device: the newer one is reviewed
         two.receipts.record(agent, [LineRequest(SUN, Insurance.MEDICAL, 2027)], cash_fen=40000)
         two.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=70000, reason="少一百元")
         clock.now += timedelta(minutes=5)
-        two.backups.write(folder)
+        plain_backup(two, folder)
     (folder / "notes.sqlite3").write_bytes(b"not a ledger at all")
     return folder

@@ -105,7 +105,7 @@ class Users:
         try:
             role = Role(role)
         except ValueError:
-            raise InvalidInput(f"未知角色「{role}」（agent、head、township、admin）") from None
+            raise InvalidInput(f"未知角色「{role}」（agent、head、township、admin、grid）") from None
         pin = _check_pin_shape(pin, role)
         salt = os.urandom(16)
         with self._db.write() as conn:

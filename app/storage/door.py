@@ -131,3 +131,21 @@ def list_loaded(conn: sqlite3.Connection, sha256: str) -> bool:
     """Whether a tax office list with this file digest was loaded before."""
     return conn.execute("SELECT 1 FROM journal WHERE kind = 'debit_list' "
                         "AND json_extract(body, '$.data.sha256') = ? LIMIT 1", (sha256,)).fetchone() is not None
+
+
+# Every due of the year no channel has paid: not dropped from the roster, not marked paid
+# elsewhere by the county, no receipt line here that is not voided (the index on receipt_line
+# (id_number, insurance, year) answers each NOT EXISTS). Fully subsidised dues are dropped by
+# the caller, which knows the configuration. The same decision as app/services/roster/progress.py
+# (tests/door/test_door_flow.py compares the two), read without building a Person per row.
+_UNPAID = (
+    "SELECT p.id_number, p.name, p.group_name, p.household_no, p.household_head, p.category, d.insurance, "
+    "d.tier_fen, d.amount_fen FROM due d JOIN person p ON p.id_number = d.id_number "
+    "WHERE d.year = ? AND d.removed = 0 AND p.removed = 0 AND (d.paid_elsewhere IS NULL OR d.paid_elsewhere = '') "
+    "AND NOT EXISTS (SELECT 1 FROM receipt_line l WHERE l.id_number = d.id_number AND l.insurance = d.insurance "
+    "AND l.year = d.year AND NOT EXISTS (SELECT 1 FROM void v WHERE v.receipt_number = l.receipt_number))")
+
+
+def unpaid_dues(conn: sqlite3.Connection, year: int) -> list[tuple[Any, ...]]:
+    """(id, name, group, household, head, category, insurance, tier, amount) of each unpaid due."""
+    return conn.execute(_UNPAID, (year,)).fetchall()

@@ -1,0 +1,197 @@
+"""入户 (F7): a grid member's households that still owe, their debit status and reasons; a visit
+recorded (Ctrl+W) and the list printed as PDF (Ctrl+K) to take from door to door.
+
+A grid member (网格员) signs in to this screen; an agent or a village head sees the village's
+list here too. The screen faces the room like the rest of the desk: the ID masked, no phone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.door import DoorConfig, DoorList, DoorPerson
+from app.domain.ids import mask_id
+from app.domain.money import format_fen
+from app.domain.records import Role
+from ui.context import WindowContext
+from ui.file_dialogs import Kind
+from ui.message import MessageLine
+from ui.models import Index, ListTable
+from ui.reports import open_files, resolve_folder, write_atomically
+
+SECTION_MARK = ("扣款失败", "未缴", "转其他渠道")
+NO_REASON = "（不改原因）"
+
+
+class DoorTableModel(ListTable):
+    headers = ("类别", "村民小组", "户号", "姓名", "证件号码", "应缴（元）", "扣款状态", "未缴原因", "最近走访")
+
+    @property
+    def people(self) -> list[DoorPerson]:
+        return self.items
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        p = self.people[index.row()]
+        last = p.visits[-1] if p.visits else None
+        seen = f"{last.visited_on:%m-%d} {last.visitor}：{last.outcome}" if last else ""
+        return (SECTION_MARK[p.section], p.group, p.household_no, p.name, mask_id(p.id_number),
+                format_fen(p.total_fen), p.debit, p.reason or "", seen)[index.column()]
+
+
+class DoorView(QWidget):
+    def __init__(self, ctx: WindowContext, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.listing: DoorList | None = None
+        self.door = DoorConfig()
+        # A grid member sees their own households; the others the whole village.
+        self.member = ctx.user.name if ctx.user.role is Role.GRID else None
+        self.title = QLabel(objectName="doorTitle")
+        self.model = DoorTableModel()
+        self.table = QTableView(objectName="doorTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list for the form below it
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.reason = QComboBox(objectName="doorReason")
+        self.outcome = QLineEdit(objectName="doorOutcome", placeholderText="如：已告知存足费款 / 本人在外务工")
+        self.next_step = QLineEdit(objectName="doorNextStep", placeholderText="如：三天后再访（可不填）")
+        self.record_button = QPushButton("登记走访（Ctrl+W）", objectName="doorRecord")
+        self.print_button = QPushButton("打印入户名单（Ctrl+K）", objectName="doorPrint")
+        self.record_button.clicked.connect(self.record_visit)
+        self.print_button.clicked.connect(lambda: self.print_list())
+        self.message = MessageLine("doorMessage")
+        form = QFormLayout()
+        form.addRow("未缴原因", self.reason)
+        form.addRow("走访结果", self.outcome)
+        form.addRow("下一步", self.next_step)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.record_button)
+        buttons.addWidget(self.print_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        self.outcome.returnPressed.connect(self.record_visit)
+        self.setFocusProxy(self.table)
+        ctx.changes.receipts.connect(self.refresh)  # someone paid: they leave the list
+        ctx.changes.roster.connect(self.refresh)
+
+    # -- reading -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        desk, member = self.ctx.desk, self.member
+
+        def fetch() -> tuple[DoorList, DoorConfig]:
+            return desk.door.door_list(member=member), desk.setup.config.door
+
+        self.ctx.tasks.run(fetch, self._show, on_error=self._refused)
+
+    def _show(self, result: tuple[DoorList, DoorConfig]) -> None:
+        keep = self.selected()
+        self.listing, self.door = result
+        self.model.replace(self.listing.people)
+        failed = len(self.listing.section(0))
+        who = f"网格员 {self.member}" if self.member else "全村"
+        self.title.setText(f"{self.listing.year}年度入户催缴（{who}）：未缴 {len(self.listing.people)} 人，"
+                           f"其中扣款失败 {failed} 人 —— ↑↓ 选人，填写走访结果后按 Ctrl+W 登记")
+        if self.reason.count() == 0:
+            self.reason.addItems([NO_REASON, *self.door.all_reasons])
+        row = next((n for n, p in enumerate(self.listing.people) if keep and p.id_number == keep.id_number), 0)
+        if self.listing.people:
+            self.table.selectRow(row)
+
+    def selected(self) -> DoorPerson | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows or not self.listing:
+            return None
+        return self.model.people[rows[0].row()]
+
+    # -- acts ----------------------------------------------------------------------------------
+    def record_visit(self) -> None:
+        """Ctrl+W: the chosen reason (when changed) and the visit, for the selected person."""
+        person = self.selected()
+        if person is None or self.listing is None:
+            self.message.say("请先在名单中选中一个人（↑↓）")
+            return
+        reason = self.reason.currentText()
+        reason = "" if reason == NO_REASON or reason == person.reason else reason
+        outcome, next_step = self.outcome.text(), self.next_step.text() or None
+        if not outcome.strip() and not reason:
+            self.message.say("请填写走访结果（或选择未缴原因）")
+            self.outcome.setFocus()
+            return
+        desk, user, year = self.ctx.desk, self.ctx.user, self.listing.year
+
+        def work() -> str:
+            if reason:
+                desk.door.record_reason(user, person.id_number, year, reason)
+            if outcome.strip():
+                desk.door.record_visit(user, person.id_number, year, outcome=outcome, next_step=next_step)
+            return person.name
+
+        self.ctx.tasks.run(work, self._recorded, on_error=self._refused)
+
+    def _recorded(self, name: str) -> None:
+        self.outcome.clear()
+        self.next_step.clear()
+        self.reason.setCurrentIndex(0)
+        self.message.say(f"已登记「{name}」的走访", ok=True)
+        self.refresh()
+        self.table.setFocus()
+
+    def print_list(self, folder: Path | None = None) -> None:
+        """Ctrl+K: the list as PDF in the report folder, opened to print where a desktop exists."""
+        desk, member = self.ctx.desk, self.member
+        today = desk.clock().date()
+
+        def work() -> Path | None:
+            from printing.pdf.door import door_list_pdf  # reportlab: loaded on first use
+
+            where = resolve_folder(desk, folder)
+            if where is None:
+                return None
+            listing = desk.door.door_list(member=member)
+            pdf = door_list_pdf(listing, village=desk.setup.device.village_name, door=desk.setup.config.door)
+            name = f"入户名单-{member or '全村'}-{listing.year}-{today.isoformat()}.pdf"
+            return write_atomically(where / name, pdf)
+
+        self.message.say("正在生成入户名单 PDF…", ok=True)
+        self.ctx.tasks.run(work, self._printed, on_error=self._refused)
+
+    def _printed(self, path: Path | None) -> None:
+        if path is None:  # no report folder yet: ask once, then again
+            chosen = self.ctx.files.folder(self, "选择保存报表的文件夹", kind=Kind.REPORT)
+            if chosen is None:
+                self.message.say("没有选择文件夹，未生成 PDF")
+                return
+            self.print_list(chosen)
+            return
+        opened = open_files([path])
+        self.message.say(f"已生成 {path}" + ("，请在打开的窗口中打印" if opened else ""), ok=True)
+
+    def _refused(self, exc: BaseException) -> None:
+        self.message.refused(exc, self.ctx.tasks.fault)

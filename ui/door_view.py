@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.door import DoorConfig, DoorList, DoorPerson
+from app.domain.door import LIST_KINDS, DoorConfig, DoorList, DoorPerson
 from app.domain.ids import mask_id
 from app.domain.money import format_fen
 from app.domain.records import Role
+from app.services.debit_lists import RejectedDebitRow
+from app.services.door import LIST_ROLES
 from ui.context import WindowContext
 from ui.file_dialogs import Kind
 from ui.message import MessageLine
@@ -79,6 +81,16 @@ class DoorView(QWidget):
         self.next_step = QLineEdit(objectName="doorNextStep", placeholderText="如：三天后再访（可不填）")
         self.record_button = QPushButton("登记走访（Ctrl+W）", objectName="doorRecord")
         self.print_button = QPushButton("打印入户名单（Ctrl+K）", objectName="doorPrint")
+        # The tax office's lists (未签协议 / 重签换卡 / 扣款失败) are loaded by the agent or the head.
+        self.list_kind = QComboBox(objectName="doorListKind")
+        for key, label in LIST_KINDS.items():
+            self.list_kind.addItem(label, key)
+        self.list_kind.setCurrentIndex(list(LIST_KINDS).index("failed"))
+        self.import_button = QPushButton("导入税务名单（Ctrl+O）", objectName="doorImport")
+        self.import_button.clicked.connect(lambda: self.import_list())
+        may_import = ctx.user.role in LIST_ROLES
+        self.list_kind.setVisible(may_import)
+        self.import_button.setVisible(may_import)
         self.record_button.clicked.connect(self.record_visit)
         self.print_button.clicked.connect(lambda: self.print_list())
         self.message = MessageLine("doorMessage")
@@ -90,6 +102,8 @@ class DoorView(QWidget):
         buttons.addWidget(self.record_button)
         buttons.addWidget(self.print_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.list_kind)
+        buttons.addWidget(self.import_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.table, 1)
@@ -192,6 +206,31 @@ class DoorView(QWidget):
             return
         opened = open_files([path])
         self.message.say(f"已生成 {path}" + ("，请在打开的窗口中打印" if opened else ""), ok=True)
+
+    def import_list(self, path: Path | None = None) -> None:
+        """Ctrl+O: a list from the tax office (.xlsx/.csv) of the kind chosen beside the button;
+        the rows refused are said with their row numbers, the others are taken."""
+        if self.ctx.user.role not in LIST_ROLES:
+            self.message.say(f"{self.ctx.user.role.label}不能导入税务名单，请由代收员或村委会负责人导入")
+            return
+        if path is None:
+            path = self.ctx.files.open_path(self, "选择税务名单", "名单 (*.xlsx *.xls *.csv);;所有文件 (*)")
+            if path is None:
+                return
+        desk, user, kind = self.ctx.desk, self.ctx.user, str(self.list_kind.currentData())
+        chosen = path
+
+        def work() -> tuple[int, tuple[RejectedDebitRow, ...]]:
+            return desk.door.import_debit_list(user, chosen, list_kind=kind)
+
+        self.ctx.tasks.run(work, self._imported, on_error=self._refused)
+
+    def _imported(self, result: tuple[int, tuple[RejectedDebitRow, ...]]) -> None:
+        taken, rejected = result
+        said = f"已导入 {taken} 人" + (f"，拒绝 {len({r.row for r in rejected})} 行：" + "；".join(
+            str(r) for r in rejected[:3]) + ("…" if len(rejected) > 3 else "") if rejected else "")
+        self.message.say(said, ok=not rejected)
+        self.refresh()
 
     def _refused(self, exc: BaseException) -> None:
         self.message.refused(exc, self.ctx.tasks.fault)

@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         self._shortcut("Ctrl+G", lambda: self._on(self.settings_view, self.settings_view.paper.start_spoil))
         self._shortcut("Ctrl+W", lambda: self._on(self.door_view, self.door_view.record_visit))
         self._shortcut("Ctrl+K", lambda: self._on(self.door_view, self.door_view.print_list))
+        self._shortcut("Ctrl+O", lambda: self._on(self.door_view, self.door_view.import_list))
         keys_first = WindowKeysFirst(self._keys - {QKeySequence("Ctrl+Delete").toString()}, self)
         for kind in (QLineEdit, QAbstractSpinBox, QComboBox):
             for editor in self.findChildren(kind):

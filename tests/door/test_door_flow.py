@@ -157,3 +157,35 @@ def test_the_list_holds_exactly_the_unpaid_list_of_the_desk(desk: Desk, grid: Us
     assert got == expected
     assert got[ZHANG.id_number] == [(Insurance.PENSION, 50000)] and POOR.id_number in got
     assert paid.number
+
+
+def test_an_xlsx_list_and_a_household_given_to_another_member(desk: Desk, grid: UserInfo, tmp_path: Path) -> None:
+    """The tax office's .xlsx (a title row, the date as an Excel date cell) reads like the .csv;
+    one household given to a second grid member leaves the first one's list."""
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["批量扣款失败明细（2026年11月19日）"])
+    sheet.append(["序号", "姓名", "公民身份号码", "扣款日期", "反馈信息"])
+    sheet.append([1, ZHANG_MOTHER.name, ZHANG_MOTHER.id_number, datetime(2026, 11, 19), "账户已冻结"])
+    path = tmp_path / "failed.xlsx"
+    book.save(path)
+    agent = desk.users.authenticate("李代收", AGENT_PIN)
+    assert desk.door.import_debit_list(agent, path, list_kind="failed", day=day("2026-11-20")) == (1, ())
+    mother = next(p for p in desk.door.door_list(member=GRID_NAME, year=2027).people
+                  if p.id_number == ZHANG_MOTHER.id_number)
+    assert (mother.debit, mother.section) == ("扣款失败 2026-11-19", 0)
+
+    head = desk.users.authenticate("王村长", HEAD_PIN, roles=(Role.HEAD,))
+    desk.users.add("吴网格", "grid", "1357", by=head)
+    desk.door.assign(head, member="吴网格", group="第一村民小组", household_no="0003")
+    mine = {p.id_number for p in desk.door.door_list(member=GRID_NAME, year=2027).people}
+    theirs = {p.id_number for p in desk.door.door_list(member="吴网格", year=2027).people}
+    assert theirs == {POOR.id_number} and POOR.id_number not in mine and ZHANG.id_number in mine
+    # Taken back: the household falls to the group's member again.
+    desk.door.assign(head, member="", group="第一村民小组", household_no="0003")
+    assert POOR.id_number in {p.id_number for p in desk.door.door_list(member=GRID_NAME, year=2027).people}

@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
 
     def show_help(self) -> None:
         names = {self.desk_view: "desk", self.today_view: "today", self.settle_view: "settle",
-                 self.progress_view: "progress", self.settings_view: "settings"}
+                 self.progress_view: "progress", self.settings_view: "settings", self.door_view: "door"}
         self.help_box = show_help(names.get(self.tabs.currentWidget(), ""), self)
 
     def _pay_on_behalf(self) -> None:

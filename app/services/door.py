@@ -55,6 +55,7 @@ from app.storage import roster
 from app.storage.database import Clock, Database
 from app.storage.projection import record
 
+SIGNED = "已签两两协议"
 VISIT_ROLES = (Role.GRID, Role.AGENT, Role.HEAD)  # record reasons and visits, print lists
 ASSIGN_ROLES = (Role.HEAD, Role.ADMIN)  # give households to grid members, keep the 联络表
 LIST_ROLES = (Role.AGENT, Role.HEAD, Role.ADMIN)  # load the tax office's lists
@@ -206,12 +207,14 @@ class Door:
             debit = rows.debit_states(conn)
             why = rows.reasons(conn, y)
             seen = rows.visits(conn, y)
-        return build_list(dues, config, assigned, debit, why, seen, year=y, today=today, member=member)
+            signed = SIGNED if rows.agreements_known(conn) else ""
+        return build_list(dues, config, assigned, debit, why, seen, year=y, today=today, member=member, signed=signed)
 
 
 def build_list(dues: list[tuple[Any, ...]], config: CountyConfig, assigned: dict[tuple[str, str], str],
                debit: dict[str, DebitState], why: dict[str, tuple[str, str | None, str]],
-               seen: dict[str, list[Visit]], *, year: int, today: date, member: str | None) -> DoorList:
+               seen: dict[str, list[Visit]], *, year: int, today: date, member: str | None,
+               signed: str = "") -> DoorList:
     """The list from the unpaid dues' rows. Written for a township of 100,000 (bench door): the
     per-row work is dictionary look-ups; amounts, dues and debit words are made once per kind."""
     amounts: dict[tuple[str, str, int | None, int | None], DueInfo | None] = {}
@@ -234,8 +237,8 @@ def build_list(dues: list[tuple[Any, ...]], config: CountyConfig, assigned: dict
             by_person[idn] = [name, group, household, head, category, [due]]
         else:
             entry[5].append(due)
-    states = {i: (s.label(), s.section(today)) for i, s in debit.items()}
-    plain = ("", 1)
+    states = {i: (s.label() or signed, s.section(today)) for i, s in debit.items()}
+    plain = (signed, 1)  # on no list: signed, once a 未签协议 list says who has not
     out: list[tuple[tuple[object, ...], DoorPerson]] = []
     for idn, (name, group, household, head, category, owed) in by_person.items():
         label, section = states.get(idn, plain)

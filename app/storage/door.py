@@ -98,6 +98,11 @@ def debit_states(conn: sqlite3.Connection) -> dict[str, DebitState]:
     return dict(states)
 
 
+def agreements_known(conn: sqlite3.Connection) -> bool:
+    """Whether a 未签两两协议 list was loaded: then whoever is not on the newest one has signed."""
+    return conn.execute("SELECT 1 FROM debit_mark WHERE list_kind = 'no_agreement' LIMIT 1").fetchone() is not None
+
+
 def contacts(conn: sqlite3.Connection) -> list[Contact]:
     """The 联络表: the newest line of each (post, name), those still active, in post order."""
     newest: dict[tuple[str, str], tuple[str, str, bool]] = {}

@@ -90,7 +90,7 @@ def test_agreement_lists_replace_the_one_before(desk: Desk, grid: UserInfo, tmp_
     desk.door.import_debit_list(agent, write_list(tmp_path / "a2.csv", [(POOR.id_number, POOR.name, "", "")]),
                                 list_kind="no_agreement")
     status = {p.id_number: p.debit for p in desk.door.door_list(year=2027).people}
-    assert status[ZHANG.id_number] == ""
+    assert status[ZHANG.id_number] == "已签两两协议"
     desk.door.import_debit_list(agent, write_list(tmp_path / "r.csv", [(ZHANG.id_number, ZHANG.name, "", "")]),
                                 list_kind="resign")
     assert {p.id_number: p.debit for p in desk.door.door_list(year=2027).people}[ZHANG.id_number] == "需重签协议/换卡"

@@ -148,7 +148,10 @@ _UNPAID = (
     "d.tier_fen, d.amount_fen FROM due d JOIN person p ON p.id_number = d.id_number "
     "WHERE d.year = ? AND d.removed = 0 AND p.removed = 0 AND (d.paid_elsewhere IS NULL OR d.paid_elsewhere = '') "
     "AND NOT EXISTS (SELECT 1 FROM receipt_line l WHERE l.id_number = d.id_number AND l.insurance = d.insurance "
-    "AND l.year = d.year AND NOT EXISTS (SELECT 1 FROM void v WHERE v.receipt_number = l.receipt_number))")
+    "AND l.year = d.year AND NOT EXISTS (SELECT 1 FROM void v WHERE v.receipt_number = l.receipt_number)) "
+    # Village order within a group (app/domain/groups.py village_order: household, the 户主
+    # first, name), then the person's dues together; groups are put in order by the caller.
+    "ORDER BY p.group_name, p.household_no, p.name <> p.household_head, p.name, p.id_number, d.insurance")
 
 
 def unpaid_dues(conn: sqlite3.Connection, year: int) -> list[tuple[Any, ...]]:

@@ -155,6 +155,7 @@ def test_the_list_holds_exactly_the_unpaid_list_of_the_desk(desk: Desk, grid: Us
                     for p in progress.unpaid(conn, desk.setup.config, 2027)}
     got = {p.id_number: [(d.insurance, d.due_fen) for d in p.dues] for p in desk.door.door_list(year=2027).people}
     assert got == expected
+    assert list(got) == list(expected)  # and in the same village order (group, household, 户主 first)
     assert got[ZHANG.id_number] == [(Insurance.PENSION, 50000)] and POOR.id_number in got
     assert paid.number
 

@@ -112,10 +112,17 @@ class DoorView(QWidget):
         layout.addWidget(self.message)
         self.outcome.returnPressed.connect(self.record_visit)
         self.setFocusProxy(self.table)
-        ctx.changes.receipts.connect(self.refresh)  # someone paid: they leave the list
-        ctx.changes.roster.connect(self.refresh)
+        # Someone paid (they leave the list) or a new roster: read again, but only while this
+        # screen is shown (opening it reads it anyway): a township's list takes most of a second
+        # on the database worker, which must not follow every receipt the agent records.
+        ctx.changes.receipts.connect(self._changed)
+        ctx.changes.roster.connect(self._changed)
 
     # -- reading -------------------------------------------------------------------------------
+    def _changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
+
     def refresh(self) -> None:
         desk, member = self.ctx.desk, self.member
 

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from app.version import version
 from ui.manual import open_manual
 
-COMMON = ("F2–F6 切换页面；Esc 回到收款页的空白搜索框；Ctrl+L 退出登录（换人）；F1 本帮助；"
+COMMON = ("F2–F7 切换页面；Esc 回到收款页的空白搜索框；Ctrl+L 退出登录（换人）；F1 本帮助；"
           "Alt+M 打开操作手册（第一次使用、提示条的意思、恢复、培训、找谁）。")
 
 HELP = {
@@ -25,6 +25,9 @@ HELP = {
     "settings": "设置（F6）\nCtrl+S 保存设置，Ctrl+T 打印测试页；可开启大字模式。\n"
                 "统一票据：Ctrl+B 登记新领的票据（起始票号、终止票号、前缀，回车；负责人或管理员登录时）；"
                 "Ctrl+G 登记作废的下一张票据（填原因，回车）。台账扫描件在同一页选择文件登记报送。",
+    "door": "入户（F7）\n自己负责的户中还未缴费的人：扣款失败的在前，扣款失败满30天的转其他渠道或现金；"
+            "↑/↓ 选人，Tab 到“未缴原因”“走访结果”“下一步”，Ctrl+W 登记走访；Ctrl+K 打印入户名单（请勿张贴）；"
+            "代收员或村委会负责人选择名单类型后 Ctrl+O 导入税务名单。",
 }
 
 # The township reviewer's window has no pages and takes no cash: its own keys only.

@@ -16,10 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.records import Device
+from app.domain.records import Device, Role
 from app.version import version
 from ui.context import WindowContext
 from ui.desk_view import DeskView
+from ui.door_view import DoorView
 from ui.heap import warm_search_index
 from ui.help import show_help
 from ui.progress_view import ProgressView
@@ -65,15 +66,19 @@ class MainWindow(QMainWindow):
         self.progress_view = ProgressView(ctx)
         self.desk_view.import_requested.connect(lambda: self._on(self.progress_view, self.progress_view.import_roster))
         self.settings_view = SettingsView(ctx)
+        self.door_view = DoorView(ctx)  # issue 25: door to door
         self.tabs = QTabWidget(objectName="mainTabs")
         self.screens: list[tuple[QWidget, str, str]] = [
             (self.desk_view, "收款（F2）", "F2"), (self.today_view, "收据（F3）", "F3"),
             (self.settle_view, "日结与解缴（F4）", "F4"), (self.progress_view, "进度（F5）", "F5"),
-            (self.settings_view, "设置（F6）", "F6"),
+            (self.settings_view, "设置（F6）", "F6"), (self.door_view, "入户（F7）", "F7"),
         ]
         for widget, title, key in self.screens:
             self.tabs.addTab(widget, title)
             self._shortcut(key, partial(self.show_screen, widget))
+        if ctx.user.role is Role.GRID:  # a grid member takes no cash: the cash screens are not theirs
+            for widget in (self.desk_view, self.today_view, self.settle_view):
+                self.tabs.setTabVisible(self.tabs.indexOf(widget), False)
         self.setCentralWidget(self.tabs)
         self.status = DeskStatus(ctx)
         self.setStatusBar(self.status)
@@ -103,6 +108,9 @@ class MainWindow(QMainWindow):
         self._shortcut("Ctrl+T", lambda: self._on(self.settings_view, self.settings_view.test_print))
         self._shortcut("Ctrl+B", lambda: self._on(self.settings_view, self.settings_view.paper.start_book))
         self._shortcut("Ctrl+G", lambda: self._on(self.settings_view, self.settings_view.paper.start_spoil))
+        self._shortcut("Ctrl+W", lambda: self._on(self.door_view, self.door_view.record_visit))
+        self._shortcut("Ctrl+K", lambda: self._on(self.door_view, self.door_view.print_list))
+        self._shortcut("Ctrl+O", lambda: self._on(self.door_view, self.door_view.import_list))
         keys_first = WindowKeysFirst(self._keys - {QKeySequence("Ctrl+Delete").toString()}, self)
         for kind in (QLineEdit, QAbstractSpinBox, QComboBox):
             for editor in self.findChildren(kind):
@@ -122,7 +130,7 @@ class MainWindow(QMainWindow):
 
     def show_help(self) -> None:
         names = {self.desk_view: "desk", self.today_view: "today", self.settle_view: "settle",
-                 self.progress_view: "progress", self.settings_view: "settings"}
+                 self.progress_view: "progress", self.settings_view: "settings", self.door_view: "door"}
         self.help_box = show_help(names.get(self.tabs.currentWidget(), ""), self)
 
     def _pay_on_behalf(self) -> None:
@@ -142,6 +150,8 @@ class MainWindow(QMainWindow):
         self.desk_view.search.setFocus()
 
     def show_screen(self, widget: QWidget) -> None:
+        if not self.tabs.isTabVisible(self.tabs.indexOf(widget)):
+            widget = self.door_view  # a grid member's keys for the cash screens lead to their own
         self.tabs.setCurrentWidget(widget)
         widget.setFocus()
 
@@ -167,7 +177,11 @@ class MainWindow(QMainWindow):
         self.status.refresh()
         self.desk_view.alert_banner.refresh()
         self.desk_view.check_roster()
-        self.show_screen(self.desk_view)
+        if self.ctx.user.role is Role.GRID:
+            self.show_screen(self.door_view)
+            self.door_view.refresh()
+        else:
+            self.show_screen(self.desk_view)
         # The index takes seconds at 100,000 people; until it is ready searches are answered by
         # a scan. It is built off the database worker, so a search never queues behind it.
         self.warm_index()

@@ -78,7 +78,7 @@ class SettingsView(QWidget):
         self.users = QLabel(objectName="userList", wordWrap=True)
         self.new_name = QLineEdit(objectName="newUserName", placeholderText="姓名")
         self.new_role = QComboBox(objectName="newUserRole")
-        for role in (Role.AGENT, Role.HEAD, Role.TOWNSHIP):
+        for role in (Role.AGENT, Role.HEAD, Role.TOWNSHIP, Role.GRID):
             self.new_role.addItem(role.label, role.value)
         self.new_pin = QLineEdit(objectName="newUserPin", placeholderText=pin_hint(Role.AGENT.value) + "密码",
                                  echoMode=QLineEdit.EchoMode.Password)

@@ -24,6 +24,7 @@ import orjson
 from app.domain.canonical import GENESIS_HASH
 from app.domain.config import ConfigError, CountyConfig, load_config_text
 from app.domain.countersign import Keys
+from app.domain.door import BASE_REASONS, DOOR_KINDS, door_refusal
 from app.domain.entries import KINDS as ENTRY_KINDS
 from app.domain.rules import (
     ReceiptState,
@@ -182,6 +183,9 @@ class ChainRules:
         elif kind == "print":
             if d["number"] not in self.receipts:
                 raise ChainError(seq, f"打印记录指向不存在的收据 {d['number']}", "bad_print")
+        elif kind in DOOR_KINDS:  # issue 25: door to door
+            reasons = self._config.door.all_reasons if self._config is not None else BASE_REASONS
+            _check(seq, "bad_door", door_refusal(kind, d, recorded_at, reasons))
         elif kind == "config":
             if hashlib.sha256(d["config"].encode("utf-8")).hexdigest() != d["sha256"]:
                 raise ChainError(seq, f"第 {seq} 条县级配置与其哈希不符", "bad_config")

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from app.domain.door import DoorConfig, DoorConfigError, parse_door
 from app.domain.insurance import Category, Insurance
 from app.domain.money import MoneyError, parse_yuan
 from app.domain.remit_limits import MAX_DAYS, RemitLimits
@@ -127,6 +128,7 @@ class CountyConfig:
     after_cash: str = "remit"
     remit_limits: RemitLimits = field(default_factory=RemitLimits)
     recipients: dict[str, str] = field(default_factory=dict)  # "township"/"county" -> age public key
+    door: DoorConfig = field(default_factory=DoorConfig)  # optional key "door" (issue 25)
 
     @property
     def pays_on_behalf(self) -> bool:
@@ -163,6 +165,8 @@ class CountyConfig:
             out["remit_limits"] = self.remit_limits.to_json()
         if self.recipients:  # absent: the text journalled before recipients existed
             out["recipients"] = dict(sorted(self.recipients.items()))
+        if self.door.to_json():  # without the key, as configurations were before it existed
+            out["door"] = self.door.to_json()
         return out
 
 
@@ -216,8 +220,12 @@ def parse_config(data: dict[str, Any]) -> CountyConfig:
     after_cash = data.get("after_cash", "remit")
     if after_cash not in AFTER_CASH:
         raise ConfigError(f"after_cash：应为 {' 或 '.join(AFTER_CASH)}（收现后解缴，或第一时间代为缴费）")
+    try:
+        door = parse_door(data.get("door"))
+    except DoorConfigError as exc:
+        raise ConfigError(str(exc)) from None
     return CountyConfig(str(data.get("county", "")), years, _paper(data.get("paper")), after_cash,
-                        _remit_limits(data.get("remit_limits")), _recipients(data.get("recipients")))
+                        _remit_limits(data.get("remit_limits")), _recipients(data.get("recipients")), door)
 
 
 RECIPIENT_ROLES = ("township", "county")

@@ -21,12 +21,12 @@ class Role(StrEnum):
     HEAD = "head"  # 村委会负责人
     TOWNSHIP = "township"  # 乡镇社保中心
     ADMIN = "admin"
+    GRID = "grid"  # 网格员: records visits and prints lists, takes no cash (issue 25)
 
     @property
     def label(self) -> str:
-        return {"agent": "代收员", "head": "村委会负责人", "township": "乡镇审核员", "admin": "管理员"}[
-            self.value
-        ]
+        return {"agent": "代收员", "head": "村委会负责人", "township": "乡镇审核员", "admin": "管理员",
+                "grid": "网格员"}[self.value]
 
 
 class PayerSignoff(StrEnum):

@@ -23,6 +23,7 @@ from app.storage.training import is_training
 from app.storage.verify import VerifyResult, verify_database
 
 if TYPE_CHECKING:
+    from app.services.door import Door
     from app.services.months import Months
     from app.services.paper import Paper
     from app.services.receipt_books import ReceiptBooks
@@ -75,6 +76,13 @@ class Desk:
         from app.services.receipt_books import ReceiptBooks
 
         return ReceiptBooks(self.db, self.clock)
+
+    @cached_property
+    def door(self) -> Door:
+        """Door to door: grid members, reasons, visits, the tax office's lists (issue 25)."""
+        from app.services.door import Door
+
+        return Door(self.db, self.clock, self.setup)
 
     def verify(self) -> VerifyResult:
         """The file on its own (chain, projections), then against what is kept outside it: the

@@ -134,7 +134,7 @@ class Users:
         try:
             role = Role(role)
         except ValueError:
-            raise InvalidInput(f"未知角色「{role}」（agent、head、township、admin）") from None
+            raise InvalidInput(f"未知角色「{role}」（agent、head、township、admin、grid）") from None
         pin = _check_pin_shape(pin, role)
         with self._db.write() as conn:
             if table.by_name(conn, clean) is not None:

@@ -29,7 +29,7 @@ from app.domain.entries import (
     VoidEntry,
 )
 from app.domain.serials import Book
-from app.storage import journal, serials
+from app.storage import door, journal, serials
 from app.storage import receipts as receipt_rows
 from app.storage import settlements as settlement_rows
 
@@ -64,6 +64,7 @@ _WRITERS: dict[type[EntryData], _Writer] = {
     ReceiptBookEntry: _book,
     SerialSpoiledEntry: _spoiled,
 }
+_WRITERS.update(door.WRITERS)  # issue 25: door to door
 
 
 def project(conn: sqlite3.Connection, seq: int, at: datetime, entry: EntryData) -> None:

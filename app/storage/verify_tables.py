@@ -13,6 +13,7 @@ from typing import Any
 
 from app.storage.db import expected_triggers
 from app.storage.digest import ROSTER_DIGESTS
+from app.storage.verify_door import DOOR_BACKWARD, DOOR_LABELS, DOOR_OTHER
 
 
 def compare_serials(conn: sqlite3.Connection, journalled: dict[str, tuple[Any, ...]]) -> list[tuple[int | None, str]]:
@@ -126,6 +127,8 @@ OTHER: dict[str, tuple[str, _Pick, _Pick]] = {
 }
 _LABELS = {"void": "作废", "settlement": "日结", "remittance": "解缴", "refund_request": "退费申请",
            "paid_on_behalf": "代为缴费"}
+OTHER.update(DOOR_OTHER)  # issue 25: door to door (app/storage/verify_door.py)
+_LABELS.update(DOOR_LABELS)
 
 
 def compare_other(conn: sqlite3.Connection, seq: int, kind: str, d: dict[str, Any]) -> list[tuple[int | None, str]]:
@@ -154,6 +157,7 @@ _OTHER_BACKWARD = [
                        "ON j.seq = r.journal_seq AND j.kind = 'refund_request' WHERE j.seq IS NULL LIMIT 1"),
     ("paid_on_behalf", "SELECT p.journal_seq, p.receipt_number FROM paid_on_behalf p LEFT JOIN journal j "
                        "ON j.seq = p.journal_seq AND j.kind = 'paid_on_behalf' WHERE j.seq IS NULL LIMIT 1"),
+    *DOOR_BACKWARD,
 ]
 
 

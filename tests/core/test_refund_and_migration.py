@@ -73,7 +73,7 @@ def test_a_file_saved_by_schema_version_1_upgrades_with_a_backup(tmp_path: Path)
     shutil.copy(V1_FILE, home / "daishou.sqlite3")
     assert sqlite3.connect(home / "daishou.sqlite3").execute("PRAGMA user_version").fetchone() == (1,)
     with Desk(home) as desk:
-        assert SCHEMA_VERSION == 9
+        assert SCHEMA_VERSION == 10
         # v5: the search-only indexes are gone; the one lookups by ID number use is kept.
         # v6: so are the two that a wider index on the same leading columns serves.
         indexes = {r[0] for r in sqlite3.connect(home / "daishou.sqlite3").execute(
@@ -82,6 +82,7 @@ def test_a_file_saved_by_schema_version_1_upgrades_with_a_backup(tmp_path: Path)
         assert {"ix_receipt_day", "ix_receipt_line_id_number"}.isdisjoint(indexes)
         assert {"ix_receipt_day_seq", "ix_receipt_line_paid"} <= indexes
         assert "ix_due_year" not in indexes  # v9
+        assert {"ix_door_visit_year", "ix_debit_mark_id_number"} <= indexes  # v10: door to door
         assert desk.roster.progress().year == 2027  # the newest year, found without it
         assert desk.roster.search("王")  # the roster saved by v1 is still found by name
         # v3: the settlement saved by v1 is the day's first (and only) round.

@@ -31,7 +31,7 @@ from tests.printing.pdftext import read_pdf
 REVIEWER, REVIEWER_PIN = "乡镇审核员", "246813"
 PEOPLE = ("341824195711015652", "341824197412259269", "341824197710267777", "341824200210207385")
 DESK_TITLE, REVIEW_TITLE = "示范村（", "乡镇审核"
-SCREENS = ("F2", "F3", "F4", "F5", "F6")
+SCREENS = ("F2", "F3", "F4", "F5", "F6", "F7")
 KEY = re.compile(r"Ctrl\+(?:Delete|Enter|[A-Z])\b|F\d{1,2}(?:[–-]F\d{1,2})?|Esc\b")
 
 
@@ -206,7 +206,8 @@ def test_every_button_and_listed_key_of_every_screen(laptop: Screen, tmp_path: P
             laptop.shot(tmp_path / f"every-button-{key}-{tab}.png")
         # What the walk must have reached (so it cannot pass by pressing nothing)
         for expected in ("生成本日公示", "打印月结单（Ctrl+Y）", "日结并会签（Ctrl+J）", "作废收据（Ctrl+Delete）",
-                         "保存设置（Ctrl+S）", "全户（F8）"):
+                         "保存设置（Ctrl+S）", "全户（F8）", "登记走访（Ctrl+W）", "打印入户名单（Ctrl+K）",
+                         "导入税务名单（Ctrl+O）"):
             assert any(p.endswith(expected) for p in walk.pressed), (expected, walk.pressed)
         assert any("村委会负责人确认" in t for t in walk.opened), walk.opened
         for key in ("F1", "Ctrl+L", "Ctrl+J", "Ctrl+Y", "F12"):

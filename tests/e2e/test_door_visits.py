@@ -1,0 +1,98 @@
+"""A grid member's session on a real screen: sign in by name and PIN, their households with the
+failed debit first, a reason and a visit recorded by keyboard, the list printed as PDF."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from datetime import date
+from pathlib import Path
+
+import orjson
+from PySide6.QtGui import QImage
+
+from app.domain.records import Role
+from app.services.desk import Desk
+from tests.door.conftest import write_list
+from tests.e2e.conftest import RunningGui, Screen, green_pixels
+from tests.gui.conftest import AGENT, AGENT_PIN, HEAD, HEAD_PIN, FakeClock, make_demo_home
+from tests.printing.pdftext import read_pdf
+
+GRID, GRID_PIN = "周网格", "2468"
+SUN = ("341824197701025493", "孙兰军")  # 第一村民小组, household 0002: owes pension and medical
+
+
+def _home(tmp_path: Path) -> tuple[Path, Path]:
+    home, reports = tmp_path / "home", tmp_path / "reports"
+    make_demo_home(home, FakeClock())
+    with Desk(home) as desk:
+        head = desk.users.authenticate(HEAD, HEAD_PIN, roles=(Role.HEAD,))
+        desk.users.add(GRID, "grid", GRID_PIN, by=head)
+        desk.door.assign(head, member=GRID, group="第一村民小组")
+        agent = desk.users.authenticate(AGENT, AGENT_PIN)
+        today = desk.clock().date()
+        desk.door.import_debit_list(agent, write_list(tmp_path / "failed.csv", [(*SUN, today.isoformat(), "余额不足")]),
+                                    list_kind="failed", day=today)
+        desk.setup.set_setting("report.dir", str(reports))
+    return home, reports
+
+
+def _visits(home: Path) -> list[dict[str, object]]:
+    conn = sqlite3.connect(f"file:{home / 'daishou.sqlite3'}?mode=ro", uri=True)
+    try:
+        return [orjson.loads(b)["data"] for (b,) in conn.execute(
+            "SELECT body FROM journal WHERE kind IN ('door_visit', 'unpaid_reason') ORDER BY seq")]
+    finally:
+        conn.close()
+
+
+def _wait(check: object, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.3)
+
+
+def test_a_grid_member_records_a_visit_and_prints_their_list(laptop: Screen, tmp_path: Path) -> None:
+    home, reports = _home(tmp_path)
+    gui = RunningGui(laptop, home, tmp_path / "gui.log")
+    try:
+        gui.sign_in(GRID_PIN, name=GRID)
+        time.sleep(2)
+        gui.alive()
+        first = QImage(str(laptop.shot(tmp_path / "gui-door-list.png")))
+        assert (first.width(), first.height()) == (1366, 768)
+        # The door screen opened by itself with its first row (the failed debit) selected: the
+        # selection's blue across the row under the header, and white rows below it.
+        selected = first.pixelColor(40, 122)
+        assert selected.blue() > 150 and selected.red() < 120, selected.name()
+        assert first.pixelColor(40, 152).lightness() > 200
+        # The reason, the outcome and the next step, by keyboard from the list.
+        gui.keys("Tab", "Down")  # the reason box: 外出务工
+        gui.keys("Tab")
+        gui.paste("已告知存足费款")
+        gui.keys("Tab")
+        gui.paste("三天后再访")
+        laptop.shot(tmp_path / "gui-door-visit-typed.png")
+        gui.keys("ctrl+w")
+        _wait(lambda: len(_visits(home)) == 2)
+        reason, visit = _visits(home)
+        assert (reason["id_number"], reason["reason"], reason["by"]) == (SUN[0], "外出务工", GRID)
+        assert (visit["id_number"], visit["visitor"], visit["outcome"], visit["next_step"]) == (
+            SUN[0], GRID, "已告知存足费款", "三天后再访")
+        time.sleep(1)
+        laptop.shot(tmp_path / "gui-door-visit-recorded.png")
+        gui.keys("ctrl+k")
+        _wait(lambda: any(reports.glob("入户名单-*.pdf")))
+        time.sleep(1)
+        gui.alive()
+        printed = QImage(str(laptop.shot(tmp_path / "gui-door-printed.png")))
+        assert green_pixels(printed, range(10, 900, 2), range(712, 742)) > 40, "no green 已生成 line"
+        pdf = next(reports.glob("入户名单-*.pdf"))
+        text = read_pdf(pdf.read_bytes()).all.replace(" ", "")
+        assert "请勿张贴" in text and f"网格员：{GRID}" in text
+        assert text.index("扣款失败：请督促") < text.index(SUN[1]) < text.index("未缴费人员")
+        assert f"扣款失败{date.today().isoformat()}" in text and "外出务工" in text and "已告知存足费款" in text
+        assert SUN[0] not in text and "13510330406" not in text
+    finally:
+        gui.stop()

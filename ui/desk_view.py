@@ -38,6 +38,7 @@ from ui.models import HouseholdModel, PersonTableModel
 from ui.payment_panel import PaymentPanel
 from ui.receipt_status import LastReceiptLine
 from ui.text_size import scaled
+from ui.typed_qt import named
 
 SEARCH_LIMIT = 50
 NO_HOUSEHOLD = "户内人员：请先查找并选择缴费人"
@@ -80,7 +81,7 @@ class DeskView(QWidget):
         self._pending_query: str | None = None
         self._recording = False
 
-        self.search = QLineEdit(objectName="searchEdit")
+        self.search = named(QLineEdit(), "searchEdit")
         self.search.setPlaceholderText("输入姓名、身份证号后几位或电话，回车选择（Ctrl+F）")
         self.search.setClearButtonEnabled(True)
         scaled(self.search, 1.6)
@@ -88,8 +89,8 @@ class DeskView(QWidget):
         self.results_model = PersonTableModel(parent=self)
         self.results = self._table(self.results_model, "resultsTable")
         self.results.doubleClicked.connect(lambda _i: self.choose_selected())
-        self.household_title = QLabel(NO_HOUSEHOLD, objectName="householdTitle")
-        self.whole_household = QPushButton("全户（F8）", objectName="wholeHouseholdButton")
+        self.household_title = named(QLabel(NO_HOUSEHOLD), "householdTitle")
+        self.whole_household = named(QPushButton("全户（F8）"), "wholeHouseholdButton")
         self.whole_household.setToolTip("勾选（或取消）本户所有可缴的项目")
         self.whole_household.clicked.connect(self.tick_household)
         self.whole_household.setEnabled(False)
@@ -105,14 +106,13 @@ class DeskView(QWidget):
         self.panel.record_requested.connect(self.record)
 
         # With no roster there is nobody to find: say so where the agent types, with the way on.
-        self.empty_roster = QWidget(objectName="emptyRoster")
+        self.empty_roster = named(QWidget(), "emptyRoster")
         er = QHBoxLayout(self.empty_roster)
         er.setContentsMargins(0, 0, 0, 0)
-        self.empty_roster_text = QLabel("本机还没有征收清册，查不到任何人：请导入县里发的清册文件"
-                                        "（或在设置 F6 中注册到县服务器，清册会自动下载）",
-                                        objectName="emptyRosterText", wordWrap=True)
+        self.empty_roster_text = named(QLabel("本机还没有征收清册，查不到任何人：请导入县里发的清册文件"
+                                        "（或在设置 F6 中注册到县服务器，清册会自动下载）", wordWrap=True), "emptyRosterText")
         self.empty_roster_text.setStyleSheet(ERROR_STYLE)
-        self.import_button = QPushButton("导入清册（Ctrl+I）", objectName="emptyRosterImport")
+        self.import_button = named(QPushButton("导入清册（Ctrl+I）"), "emptyRosterImport")
         self.import_button.clicked.connect(self.import_requested.emit)
         er.addWidget(self.empty_roster_text, 1)
         er.addWidget(self.import_button)
@@ -151,7 +151,7 @@ class DeskView(QWidget):
 
     @staticmethod
     def _table(model: object, name: str) -> QTableView:
-        view = QTableView(objectName=name)
+        view = named(QTableView(), name)
         view.setModel(model)  # type: ignore[arg-type]
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -18,6 +18,7 @@ from app.services.errors import DaishouError
 from app.services.signoff import SECOND_HEAD_WAY_OUT
 from ui.placement import fit_to_contents
 from ui.tasks import TaskManager
+from ui.typed_qt import named
 
 
 class HeadPinDialog(QDialog):
@@ -30,14 +31,14 @@ class HeadPinDialog(QDialog):
         self.setObjectName("headPinDialog")
         self._desk, self._tasks, self._purpose = desk, tasks, purpose
         self.head: UserInfo | None = None
-        self.reason = QLineEdit(objectName="reasonEdit", placeholderText="必填")
+        self.reason = named(QLineEdit(placeholderText="必填"), "reasonEdit")
         self.name = QComboBox(editable=True)
         self.name.setObjectName("headName")
         tasks.run(desk.users.list, lambda users: self._heads(
             [u.name for u in users if u.role is Role.HEAD and u.name != exclude]))
-        self.pin = QLineEdit(echoMode=QLineEdit.EchoMode.Password, objectName="headPin")
+        self.pin = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "headPin")
         self.pin.setPlaceholderText("村委会负责人输入密码")
-        self.message = QLabel(objectName="pinMessage", wordWrap=True)
+        self.message = named(QLabel(wordWrap=True), "pinMessage")
         self.message.setStyleSheet("color: #b00020")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)

@@ -22,6 +22,7 @@ from app.services.desk import Desk
 from app.services.roster import ImportResult
 from ui.file_dialogs import FileChooser, Kind
 from ui.tasks import LongTask, Progress, TaskManager
+from ui.typed_qt import named
 
 
 def import_roster(desk: Desk, tasks: TaskManager, path: str | Path, *, parent: QWidget | None,
@@ -64,7 +65,7 @@ class RejectedRowsDialog(QDialog):
         self.setObjectName("rejectedRows")
         self.setWindowTitle("清册中被拒绝的行")
         self.desk, self.tasks, self.files, self.imported = desk, tasks, files, result
-        self.table = QTableWidget(len(result.rejected), 3, objectName="rejectedTable")
+        self.table = named(QTableWidget(len(result.rejected), 3), "rejectedTable")
         self.table.setHorizontalHeaderLabels(["行号（Excel）", "列", "原因"])
         for n, r in enumerate(result.rejected):
             for col, value in enumerate((str(r.row), str(r.column), r.reason)):
@@ -84,8 +85,8 @@ class RejectedRowsDialog(QDialog):
             # resized); measuring a township's thousands of rejections would stall.
             self.table.horizontalHeader().sectionResized.connect(
                 lambda *_: self.table.resizeRowsToContents())
-        self.message = QLabel(f"共 {result.rejected_rows} 行没有导入：", objectName="rejectedMessage", wordWrap=True)
-        self.save_button = QPushButton("保存为 Excel（修正后可直接再导入）", objectName="saveRejected")
+        self.message = named(QLabel(f"共 {result.rejected_rows} 行没有导入：", wordWrap=True), "rejectedMessage")
+        self.save_button = named(QPushButton("保存为 Excel（修正后可直接再导入）"), "saveRejected")
         self.save_button.clicked.connect(self.save)
         close = QPushButton("关闭")
         close.clicked.connect(self.accept)

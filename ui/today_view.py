@@ -13,7 +13,6 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -38,6 +37,7 @@ from ui.pin_dialog import HeadPinDialog
 from ui.placement import fit_to_contents
 from ui.reports import open_files, resolve_folder, save_report
 from ui.text_size import scaled
+from ui.typed_qt import day_edit, named, qdate
 
 
 class TodayView(QWidget):
@@ -45,40 +45,40 @@ class TodayView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.model = ReceiptTableModel(parent=self)
-        self.table = QTableView(objectName="receiptsTable")
+        self.table = named(QTableView(), "receiptsTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.cash = QLabel(objectName="cashOnHand")
+        self.cash = named(QLabel(), "cashOnHand")
         scaled(self.cash, 1.4)
         self.message = MessageLine("todayMessage")
-        self.reprint_button = QPushButton("补打收据（Ctrl+P）", objectName="reprintButton")
-        self.void_button = QPushButton("作废收据（Ctrl+Delete）", objectName="voidButton")
+        self.reprint_button = named(QPushButton("补打收据（Ctrl+P）"), "reprintButton")
+        self.void_button = named(QPushButton("作废收据（Ctrl+Delete）"), "voidButton")
         self.reprint_button.clicked.connect(self.reprint)
         self.void_button.clicked.connect(self.void)
-        self.detail_button = QPushButton("查看详情（回车）", objectName="detailButton")
+        self.detail_button = named(QPushButton("查看详情（回车）"), "detailButton")
         self.detail_button.clicked.connect(self.show_detail)
-        self.refund_button = QPushButton("退费申请", objectName="refundButton")
+        self.refund_button = named(QPushButton("退费申请"), "refundButton")
         self.refund_button.clicked.connect(self.refund)
-        self.posting_button = QPushButton("生成本日公示", objectName="postingButton")
+        self.posting_button = named(QPushButton("生成本日公示"), "postingButton")
         # clicked(bool) would pass `checked` as the folder: call it with no argument.
         self.posting_button.clicked.connect(lambda: self.posting())
         # 代为缴费 (第三十条): shown in a county whose configuration says the agent pays at once.
-        self.paid_button = QPushButton("登记代为缴费并打印缴费证明（F9）", objectName="paidButton")
+        self.paid_button = named(QPushButton("登记代为缴费并打印缴费证明（F9）"), "paidButton")
         self.paid_button.clicked.connect(self.pay_on_behalf)
         self.paid_button.setVisible(False)
         self.paid_dialog: PaidOnBehalfDialog | None = None
         self.table.doubleClicked.connect(lambda _i: self.show_detail())
         self.table.activated.connect(lambda _i: self.show_detail())
-        self.day = QDateEdit(objectName="receiptsDay", calendarPopup=True, displayFormat="yyyy-MM-dd")
-        self.day.setDate(_qdate(ctx.desk.clock().date()))
+        self.day = day_edit("receiptsDay")
+        self.day.setDate(qdate(ctx.desk.clock().date()))
         self._follow_today = True  # until the agent picks another day, the list follows the clock
         self.day.dateChanged.connect(self._day_picked)
-        today_button = QPushButton("今天", objectName="todayButton")
-        today_button.clicked.connect(lambda: self.day.setDate(_qdate(self.ctx.desk.clock().date())))
+        today_button = named(QPushButton("今天"), "todayButton")
+        today_button.clicked.connect(lambda: self.day.setDate(qdate(self.ctx.desk.clock().date())))
         pick = QHBoxLayout()
         pick.addWidget(QLabel("日期"))
         pick.addWidget(self.day)
@@ -114,7 +114,7 @@ class TodayView(QWidget):
         desk = self.ctx.desk
         if self._follow_today and self.shown_day != desk.clock().date():  # past midnight
             self.day.blockSignals(True)
-            self.day.setDate(_qdate(desk.clock().date()))
+            self.day.setDate(qdate(desk.clock().date()))
             self.day.blockSignals(False)
         day = self.shown_day
 
@@ -312,10 +312,6 @@ class TodayView(QWidget):
         self.message.refused(exc, self.ctx.tasks.fault)
 
 
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
 class ReceiptDetailDialog(QDialog):
     """One receipt as recorded: lines, sign-offs, override reason, void or refund, every print."""
 
@@ -346,7 +342,7 @@ class ReceiptDetailDialog(QDialog):
         if r.refund:
             extra += (f"<p><b>已申请退费</b> ¥{format_fen(r.refund.amount_fen)}：{escape(r.refund.reason)}"
                       f"（{escape(r.refund.agent)}申请，{escape(r.refund.head)}会签）</p>")
-        self.text = QLabel(objectName="receiptDetailText", wordWrap=True)
+        self.text = named(QLabel(wordWrap=True), "receiptDetailText")
         self.text.setText(
             f"<p>收据号 {r.number}　{r.recorded_at:%Y-%m-%d %H:%M:%S}</p>"
             f"<p>缴费人：{escape(r.payer_name)}（{mask_id(r.payer_id_number)}）　签字：{r.payer_signoff.label}</p>"
@@ -356,8 +352,8 @@ class ReceiptDetailDialog(QDialog):
             f"<p>代收员：{escape(r.agent)}（{r.recorded_at:%Y-%m-%d %H:%M} 电子签名）</p>"
             f"<p>村委会负责人：{countersign}</p>{extra}<p>打印记录：</p><ul>{prints}</ul>"
             f"<p>校验码 {r.short_hash}</p>")
-        self.reprint_button = QPushButton("补打", objectName="detailReprint")
-        self.refund_button = QPushButton("退费申请", objectName="detailRefund")
+        self.reprint_button = named(QPushButton("补打"), "detailReprint")
+        self.refund_button = named(QPushButton("退费申请"), "detailRefund")
         self.reprint_button.setEnabled(r.void is None)
         self.refund_button.setEnabled(r.void is None and r.refund is None and r.countersign is not None)
         close = QPushButton("关闭")
@@ -383,10 +379,10 @@ class PaidOnBehalfDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("paidOnBehalf")
         self.setWindowTitle("登记代为缴费")
-        self.voucher = QLineEdit(objectName="paidVoucher", placeholderText="税务系统给出的缴费凭证号", maxLength=40)
-        self.channel = QComboBox(objectName="paidChannel", editable=True)
+        self.voucher = named(QLineEdit(placeholderText="税务系统给出的缴费凭证号", maxLength=40), "paidVoucher")
+        self.channel = named(QComboBox(editable=True), "paidChannel")
         self.channel.addItems(self.CHANNELS)
-        ok = QPushButton("登记并打印缴费证明", objectName="paidOk", default=True)
+        ok = named(QPushButton("登记并打印缴费证明", default=True), "paidOk")
         ok.clicked.connect(self.accept)
         cancel = QPushButton("取消")
         cancel.clicked.connect(self.reject)

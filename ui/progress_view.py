@@ -263,7 +263,7 @@ class ProgressView(QWidget):
         self.import_button.setEnabled(False)
         self.message.say(f"正在导入 {path.name}…", ok=True)
         self._importing = path
-        import_roster(self.ctx.desk, self.ctx.tasks, path, parent=self, on_done=self._imported,
+        import_roster(self.ctx.ops, self.ctx.tasks, self.ctx.changes, path, parent=self, on_done=self._imported,
                       on_error=self._import_failed, by=self.ctx.user)
 
     def _confirm_removals(self, exc: RemovalsNeedConfirmation) -> bool:
@@ -276,7 +276,6 @@ class ProgressView(QWidget):
     def _imported(self, result: ImportResult) -> None:
         self.import_button.setEnabled(True)
         self.message.say(describe_import(result), ok=True)
-        self.ctx.changes.roster.emit()
         if result.rejected:
             self.rejected_dialog = RejectedRowsDialog(self.ctx.desk, self.ctx.tasks, self.ctx.files, result,
                                                       parent=self)
@@ -288,8 +287,9 @@ class ProgressView(QWidget):
         self.import_button.setEnabled(True)
         if isinstance(exc, RemovalsNeedConfirmation) and self._confirm_removals(exc):
             self.import_button.setEnabled(False)
-            import_roster(self.ctx.desk, self.ctx.tasks, self._importing, parent=self, on_done=self._imported,
-                          on_error=self._import_failed, by=self.ctx.user, allow_removals=True)
+            import_roster(self.ctx.ops, self.ctx.tasks, self.ctx.changes, self._importing, parent=self,
+                          on_done=self._imported, on_error=self._import_failed, by=self.ctx.user,
+                          allow_removals=True)
         elif isinstance(exc, Cancelled):
             self.message.say("已取消导入，清册没有任何改变")
         elif isinstance(exc, OSError):

@@ -19,29 +19,29 @@ from PySide6.QtWidgets import (
 
 from app.domain.records import UserInfo
 from app.services.desk import Desk
+from app.services.operations import Operations, OpResult
 from app.services.roster import ImportResult
+from ui.changes import Changes
 from ui.file_dialogs import FileChooser, Kind
 from ui.tasks import LongTask, Progress, TaskManager
 from ui.typed_qt import named
 
 
-def import_roster(desk: Desk, tasks: TaskManager, path: str | Path, *, parent: QWidget | None,
-                  on_done: Callable[[ImportResult], None],
+def import_roster(ops: Operations, tasks: TaskManager, changes: Changes, path: str | Path, *,
+                  parent: QWidget | None, on_done: Callable[[ImportResult], None],
                   on_error: Callable[[BaseException], None] | None = None, by: UserInfo | None = None,
-                  allow_removals: bool = False) -> LongTask:
+                  allow_removals: bool = False) -> LongTask[OpResult[ImportResult]]:
     """Import on the database worker; LongTask.cancel() is what 取消 does. `by` is the signed-in
-    agent or head (the roster decides who owes what)."""
-    roster = desk.roster
+    agent or head (the roster decides who owes what); `changes` hears that the roster changed."""
 
-    def work(progress: Progress) -> ImportResult:
+    def work(progress: Progress) -> OpResult[ImportResult]:
         # progress.report raises Cancelled once 取消 was pressed; the roster service then
         # writes nothing, so a cancelled import leaves the roster as it was.
         # The window warms the new roster's search index when it hears of the import.
-        return roster.import_file(Path(path), progress=progress.report, by=by,
-                                  allow_removals=allow_removals)
+        return ops.import_roster(Path(path), progress=progress.report, by=by, allow_removals=allow_removals)
 
-    return tasks.run_long(work, on_done, label=f"正在导入征收清册 {Path(path).name}…", parent=parent,
-                          on_error=on_error, cancellable=True)
+    return tasks.op_long(work, on_done, changes=changes, label=f"正在导入征收清册 {Path(path).name}…",
+                         parent=parent, on_error=on_error, cancellable=True)
 
 
 def describe_import(result: ImportResult) -> str:

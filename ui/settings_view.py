@@ -24,16 +24,9 @@ from ui.file_dialogs import Kind
 from ui.message import MessageLine
 from ui.paper_panel import PaperPanel
 from ui.pin_rule import pin_hint
-from ui.printer import PrinterProblem, printer_from_settings
+from ui.printer import PRINTER_KINDS, PrinterProblem, printer_from_settings, split_uri
 from ui.text_size import apply_text_size
 from ui.typed_qt import named
-
-PRINTER_KINDS = (("tcp", "网络打印机"), ("usb", "USB"), ("serial", "串口"), ("win32", "Windows 打印机"),
-                 ("file", "设备文件"))
-
-def split_uri(uri: str) -> tuple[str, str]:
-    kind, sep, rest = uri.partition("://")
-    return (kind, rest) if sep else ("tcp", uri)
 
 
 class SettingsView(QWidget):
@@ -214,20 +207,15 @@ class SettingsView(QWidget):
         values = {**self.printer_settings().to_settings(),
                   "backup.dir": self.backup.text().strip(), "report.dir": self.reports.text().strip(),
                   "ui.large_text": "1" if self.large.isChecked() else "0"}
-        setup = self.ctx.desk.setup
-
-        def write() -> None:
-            for key, value in values.items():
-                setup.set_setting(key, value)
-
-        self.ctx.tasks.run(write, lambda _r: self._saved(values), on_error=self._refused)
+        ops = self.ctx.ops
+        self.ctx.tasks.op(lambda: ops.save_settings(values), lambda _r: self._saved(values),
+                          changes=self.ctx.changes, on_error=self._refused)
 
     def _saved(self, values: dict[str, str]) -> None:
         self.ctx.printer = printer_from_settings(PrinterSettings.from_settings(values))
         apply_text_size(values["ui.large_text"] == "1")
         self.ctx.files.note(values)
         self.message.say("设置已保存", ok=True)
-        self.ctx.changes.settings.emit()
 
     def test_print(self) -> None:
         printer = printer_from_settings(self.printer_settings())  # what is typed, saved or not

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -204,15 +205,15 @@ class SettleView(QWidget):
         note = self.next.later_cash_note if self.next else ""
         dialog = HeadPinDialog(self.ctx.desk, self.ctx.tasks, purpose="日结", exclude=self.ctx.user.name,
                                detail=f"{day.isoformat()} 清点 ¥{format_fen(counted)}。{note}", parent=self)
-        closing, agent = self.ctx.desk.closing, self.ctx.user
+        ops, agent = self.ctx.ops, self.ctx.user
 
         def confirmed(result: int) -> None:
             if result != QDialog.DialogCode.Accepted or dialog.head is None:
                 return
             head = dialog.head
-            self.ctx.tasks.run(lambda: closing.settle(day, agent=agent, head=head, counted_fen=counted,
-                                                      denominations=counts, reason=reason),
-                               self._settled, on_error=self._refused)
+            self.ctx.tasks.op(lambda: ops.settle(day, agent=agent, head=head, counted_fen=counted,
+                                                 denominations=counts, reason=reason),
+                              self._settled, changes=self.ctx.changes, on_error=self._refused)
 
         dialog.finished.connect(confirmed)
         dialog.open()
@@ -225,8 +226,9 @@ class SettleView(QWidget):
         self.settled_text = result.summary
         self.message.say(self.settled_text, ok=result.backup_problem is None)
         self.remit_amount.setFocus()  # what comes next: take the settled cash to the bank
-        self.ctx.changes.ledger.emit()
-        self.print_day(result.settlement.day)
+        # Once the screen has refreshed from the settlement, or the refresh would clear what
+        # the papers' outcome says.
+        QTimer.singleShot(0, self, lambda: self.print_day(result.settlement.day))
 
     # -- the day's sheet and ledger ----------------------------------------------------------
     def print_day(self, day: date | None = None, folder: Path | None = None) -> None:
@@ -305,14 +307,15 @@ class SettleView(QWidget):
             return None
         dialog = HeadPinDialog(self.ctx.desk, self.ctx.tasks, purpose="月结", exclude=self.ctx.user.name,
                                detail=f"{month.month} 清点手头现金 ¥{format_fen(counted)}", parent=self)
-        months, agent = self.ctx.desk.months, self.ctx.user
+        ops, agent = self.ctx.ops, self.ctx.user
 
         def confirmed(result: int) -> None:
             if result != QDialog.DialogCode.Accepted or dialog.head is None:
                 return
             head = dialog.head
-            self.ctx.tasks.run(lambda: months.close(month.month, agent=agent, head=head, counted_fen=counted,
-                                                    reason=reason), self._month_closed, on_error=self._refused)
+            self.ctx.tasks.op(lambda: ops.close_month(month.month, agent=agent, head=head, counted_fen=counted,
+                                                      reason=reason),
+                              self._month_closed, changes=self.ctx.changes, on_error=self._refused)
 
         dialog.finished.connect(confirmed)
         dialog.open()
@@ -323,8 +326,8 @@ class SettleView(QWidget):
         self.month_reason.clear()
         closed = f"{f.month} 已月结：清点 ¥{format_fen(f.counted_fen or 0)}，差额 ¥{format_fen(f.difference_fen or 0)}"
         self.message.say(closed, ok=True)
-        self.ctx.changes.ledger.emit()
-        self.papers.print_month(f.month, lead=closed + "\n")  # the 月结单 at once, as the day's sheet
+        # The 月结单 at once, as the day's sheet (and, as there, after the refresh).
+        QTimer.singleShot(0, self, lambda: self.papers.print_month(f.month, lead=closed + "\n"))
 
     # -- remit -------------------------------------------------------------------------------
     def remit(self) -> None:
@@ -335,16 +338,15 @@ class SettleView(QWidget):
             self.remit_amount.setFocus()
             return
         slip, day = self.slip.text(), pydate(self.remit_day.date())
-        settlements, user = self.ctx.desk.settlements, self.ctx.user  # signed in at login
-        self.ctx.tasks.run(lambda: settlements.remit(amount_fen=amount, slip_no=slip, day=day, by=user),
-                           self._remitted, on_error=self._refused)
+        ops, user = self.ctx.ops, self.ctx.user  # signed in at login
+        self.ctx.tasks.op(lambda: ops.remit(amount_fen=amount, slip_no=slip, day=day, by=user),
+                          self._remitted, changes=self.ctx.changes, on_error=self._refused)
 
     def _remitted(self, r: Remittance) -> None:
         self.settled_text = ""
         self.remit_amount.clear()
         self.slip.clear()
         self.message.say(f"已登记解缴 ¥{format_fen(r.amount_fen)}，凭证号 {r.slip_no}", ok=True)
-        self.ctx.changes.ledger.emit()
 
     def _refused(self, exc: BaseException) -> None:
         self.message.refused(exc, self.ctx.tasks.fault)

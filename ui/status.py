@@ -56,8 +56,7 @@ class DeskStatus(QStatusBar):
         self.network.setToolTip(found.message)
         last = f"，上次同步 {found.last_sync}" if found.last_sync else ""
         self.outbox.setText(f"待上传 {found.waiting} 条{last}")
-        if found.roster_changed:
-            self.ctx.changes.roster.emit()
+        self.ctx.changes.announce(found.changes)
 
     def set_printer_state(self, state: str) -> None:
         description = self.ctx.printer.description

@@ -28,13 +28,14 @@ from PySide6.QtWidgets import (
 from app.domain.ids import mask_id
 from app.domain.money import format_fen
 from app.domain.records import CashPosition, Receipt
+from app.services.operations import OpResult, PrintFacts
 from ui.context import WindowContext
-from ui.desk_view import print_receipt, send_to_printer
 from ui.file_dialogs import Kind
 from ui.message import MessageLine
 from ui.models import ReceiptTableModel
 from ui.pin_dialog import HeadPinDialog
 from ui.placement import fit_to_contents
+from ui.print_jobs import fetch_for_print, print_receipt, send_to_printer
 from ui.reports import open_files, resolve_folder, save_report
 from ui.text_size import scaled
 from ui.typed_qt import day_edit, named, qdate
@@ -155,11 +156,10 @@ class TodayView(QWidget):
         if receipt.void:
             self.message.say(f"收据 {receipt.number} 已作废，不能补打")
             return
-        receipts = self.ctx.desk.receipts
         # Fetch it fresh: the print count decides whether the paper says 补打 (copy).
-        self.ctx.tasks.run(lambda: receipts.get(receipt.number), self._print_fresh)
+        fetch_for_print(self.ctx, receipt.number, self._print_fresh)
 
-    def _print_fresh(self, receipt: Receipt) -> None:
+    def _print_fresh(self, receipt: Receipt, facts: PrintFacts) -> None:
         kind = "补打（副本）" if receipt.prints else "打印"
         printing = f"收据 {receipt.number} 正在{kind}"
         self.message.say(printing, ok=True)
@@ -168,7 +168,7 @@ class TodayView(QWidget):
             if self.message.text() == printing:
                 self.message.say(f"收据 {receipt.number} 已{kind}", ok=True)
 
-        print_receipt(self.ctx, receipt, on_problem=self.message.say, on_printed=printed)
+        print_receipt(self.ctx, receipt, facts, on_problem=self.message.say, on_printed=printed)
 
     # -- void --------------------------------------------------------------------------------
     def void(self) -> None:
@@ -182,10 +182,9 @@ class TodayView(QWidget):
         self.ask_head_and_void(receipt)
 
     def ask_head_and_void(self, receipt: Receipt) -> HeadPinDialog:
-        receipts = self.ctx.desk.receipts
-        return self._countersigned(receipt, "作废收据", receipts.void, self._voided)
+        return self._countersigned(receipt, "作废收据", self.ctx.ops.void, self._voided)
 
-    def _countersigned(self, receipt: Receipt, purpose: str, act: Callable[..., Receipt],
+    def _countersigned(self, receipt: Receipt, purpose: str, act: Callable[..., OpResult[Receipt]],
                        done: Callable[[Receipt], None]) -> HeadPinDialog:
         """A reason and the village head's PIN (never the collecting agent's), then `act` with
         the agent signed in and that head."""
@@ -198,8 +197,8 @@ class TodayView(QWidget):
             if result != QDialog.DialogCode.Accepted or dialog.head is None:
                 return
             head, reason = dialog.head, dialog.reason.text().strip()
-            self.ctx.tasks.run(lambda: act(receipt.number, reason=reason, agent=agent, head=head),
-                               done, on_error=self._refused)
+            self.ctx.tasks.op(lambda: act(receipt.number, reason=reason, agent=agent, head=head),
+                              done, changes=self.ctx.changes, on_error=self._refused)
 
         dialog.finished.connect(confirmed)
         dialog.open()
@@ -207,7 +206,6 @@ class TodayView(QWidget):
 
     def _voided(self, receipt: Receipt) -> None:
         self.message.say(f"收据 {receipt.number} 已作废（{receipt.void.reason if receipt.void else ''}）", ok=True)
-        self.ctx.changes.receipts.emit()
 
     # -- detail, 退费申请, 公示 --------------------------------------------------------------------
     def show_detail(self) -> None:
@@ -231,13 +229,12 @@ class TodayView(QWidget):
         if receipt is None:
             self.message.say("请先选择一张收据")
             return
-        self.refund_dialog = self._countersigned(receipt, "退费申请", self.ctx.desk.receipts.request_refund,
+        self.refund_dialog = self._countersigned(receipt, "退费申请", self.ctx.ops.request_refund,
                                                  self._refund_requested)
 
     def _refund_requested(self, receipt: Receipt) -> None:
         self.message.say(f"收据 {receipt.number} 已提交退费申请（{receipt.refund.reason if receipt.refund else ''}），"
                          "由县里退款；收据本身仍有效", ok=True)
-        self.ctx.changes.receipts.emit()
 
     # -- 代为缴费 ----------------------------------------------------------------------------
     def pay_on_behalf(self) -> PaidOnBehalfDialog | None:
@@ -256,15 +253,15 @@ class TodayView(QWidget):
             self._print_proof(receipt)
             return None
         dialog = PaidOnBehalfDialog(receipt, parent=self)
-        receipts, user = self.ctx.desk.receipts, self.ctx.user
+        ops, user = self.ctx.ops, self.ctx.user
 
         def done(result: int) -> None:
             if result != QDialog.DialogCode.Accepted:
                 return
             voucher, channel = dialog.voucher.text(), dialog.channel.currentText()
-            self.ctx.tasks.run(lambda: receipts.record_paid_on_behalf(receipt.number, voucher=voucher,
-                                                                      channel=channel, by=user),
-                               self._paid, on_error=self._refused)
+            self.ctx.tasks.op(lambda: ops.record_paid_on_behalf(receipt.number, voucher=voucher,
+                                                                channel=channel, by=user),
+                              self._paid, changes=self.ctx.changes, on_error=self._refused)
 
         dialog.finished.connect(done)
         dialog.open()
@@ -274,7 +271,6 @@ class TodayView(QWidget):
     def _paid(self, receipt: Receipt) -> None:
         assert receipt.paid is not None
         self.message.say(f"收据 {receipt.number} 已登记代为缴费，凭证号 {receipt.paid.voucher}；正在打印缴费证明", ok=True)
-        self.ctx.changes.receipts.emit()
         self._print_proof(receipt)
 
     def _print_proof(self, receipt: Receipt) -> None:
@@ -283,7 +279,8 @@ class TodayView(QWidget):
                 self.message.say(f"收据 {receipt.number} 已登记代为缴费，但缴费证明没有打印出来：{error}"
                                  "（检查打印机后，选中这张收据再按 F9 补打）")
 
-        send_to_printer(self.ctx, receipt, lambda printer, r, context: printer.print_proof(r, context), printed)
+        fetch_for_print(self.ctx, receipt.number, lambda fresh, facts: send_to_printer(
+            self.ctx, fresh, facts, lambda printer, r, context: printer.print_proof(r, context), printed))
 
     def posting(self, folder: Path | None = None) -> None:
         """The day's 公示 as a PDF in the report folder, opened to print."""

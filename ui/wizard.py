@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.domain.printer_settings import PrinterSettings
 from app.services.desk import Desk
 from app.services.errors import DaishouError
+from app.services.operations import Operations
 from app.services.roster import ImportResult
 from app.services.setup_flow import (
     RosterSource,
@@ -32,11 +33,11 @@ from app.services.setup_flow import (
     save_printer,
     write_identity,
 )
+from ui.changes import Changes
 from ui.message import ERROR_STYLE, MessageLine
 from ui.pin_rule import pin_hint
-from ui.printer import PrinterProblem, printer_from_settings
+from ui.printer import PRINTER_KINDS, PrinterProblem, printer_from_settings
 from ui.roster_import import describe_import, import_roster
-from ui.settings_view import PRINTER_KINDS
 
 if TYPE_CHECKING:
     from printing.discover import Found
@@ -291,8 +292,9 @@ class SetupWizard(QDialog):
             self.message.say("请先选择清册文件")
             return
         self.import_button.setEnabled(False)
-        import_roster(self.desk, self.tasks, path, parent=self, on_done=self._imported, on_error=self._refused,
-                      by=roster_signer(self.desk, self.flow.data))
+        # No window yet: nothing to tell that the roster changed.
+        import_roster(Operations(self.desk), self.tasks, Changes(), path, parent=self, on_done=self._imported,
+                      on_error=self._refused, by=roster_signer(self.desk, self.flow.data))
 
     def enrol_and_download(self) -> None:
         """Register this PC with the county (one-time code), then take the roster and the county

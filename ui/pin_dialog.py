@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -15,10 +18,14 @@ from PySide6.QtWidgets import (
 from app.domain.records import Role, UserInfo
 from app.services.desk import Desk
 from app.services.errors import DaishouError
+from app.services.operations import OpResult
 from app.services.signoff import SECOND_HEAD_WAY_OUT
+from ui.changes import Changes
 from ui.placement import fit_to_contents
 from ui.tasks import TaskManager
 from ui.typed_qt import named
+
+T = TypeVar("T")
 
 
 class HeadPinDialog(QDialog):
@@ -58,6 +65,19 @@ class HeadPinDialog(QDialog):
         fit_to_contents(self, min_width=380)
         self._ask_reason = ask_reason
         (self.reason if ask_reason else self.pin).setFocus()
+
+    def countersign(self, prepare: Callable[[UserInfo], Callable[[], OpResult[T]]],
+                    done: Callable[[T], object], *, changes: Changes,
+                    on_error: Callable[[BaseException], None]) -> HeadPinDialog:
+        """Open; once a head's PIN is verified, run the operation `prepare(head)` builds (on the
+        GUI thread, where the dialog's fields are read) and hand its value to `done`."""
+        def confirmed(result: int) -> None:
+            if result == QDialog.DialogCode.Accepted and self.head is not None:
+                self._tasks.op(prepare(self.head), done, changes=changes, on_error=on_error)
+
+        self.finished.connect(confirmed)
+        self.open()
+        return self
 
     def _heads(self, names: list[str]) -> None:
         self.name.addItems(names)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
-    QDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -207,17 +206,10 @@ class SettleView(QWidget):
                                detail=f"{day.isoformat()} 清点 ¥{format_fen(counted)}。{note}", parent=self)
         ops, agent = self.ctx.ops, self.ctx.user
 
-        def confirmed(result: int) -> None:
-            if result != QDialog.DialogCode.Accepted or dialog.head is None:
-                return
-            head = dialog.head
-            self.ctx.tasks.op(lambda: ops.settle(day, agent=agent, head=head, counted_fen=counted,
-                                                 denominations=counts, reason=reason),
-                              self._settled, changes=self.ctx.changes, on_error=self._refused)
-
-        dialog.finished.connect(confirmed)
-        dialog.open()
-        return dialog
+        return dialog.countersign(
+            lambda head: lambda: ops.settle(day, agent=agent, head=head, counted_fen=counted,
+                                            denominations=counts, reason=reason),
+            self._settled, changes=self.ctx.changes, on_error=self._refused)
 
     def _settled(self, result: SettleResult) -> None:
         for box in self.counts.values():
@@ -309,17 +301,10 @@ class SettleView(QWidget):
                                detail=f"{month.month} 清点手头现金 ¥{format_fen(counted)}", parent=self)
         ops, agent = self.ctx.ops, self.ctx.user
 
-        def confirmed(result: int) -> None:
-            if result != QDialog.DialogCode.Accepted or dialog.head is None:
-                return
-            head = dialog.head
-            self.ctx.tasks.op(lambda: ops.close_month(month.month, agent=agent, head=head, counted_fen=counted,
-                                                      reason=reason),
-                              self._month_closed, changes=self.ctx.changes, on_error=self._refused)
-
-        dialog.finished.connect(confirmed)
-        dialog.open()
-        return dialog
+        return dialog.countersign(
+            lambda head: lambda: ops.close_month(month.month, agent=agent, head=head, counted_fen=counted,
+                                                 reason=reason),
+            self._month_closed, changes=self.ctx.changes, on_error=self._refused)
 
     def _month_closed(self, f: MonthFigures) -> None:
         self.month_counted.clear()

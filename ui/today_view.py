@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.ids import mask_id
 from app.domain.money import format_fen
-from app.domain.records import CashPosition, Receipt
+from app.domain.records import CashPosition, Receipt, UserInfo
 from app.services.operations import OpResult, PrintFacts
 from ui.context import WindowContext
 from ui.file_dialogs import Kind
@@ -193,16 +193,11 @@ class TodayView(QWidget):
                                exclude=receipt.agent, ask_reason=True, parent=self)
         agent = self.ctx.user
 
-        def confirmed(result: int) -> None:
-            if result != QDialog.DialogCode.Accepted or dialog.head is None:
-                return
-            head, reason = dialog.head, dialog.reason.text().strip()
-            self.ctx.tasks.op(lambda: act(receipt.number, reason=reason, agent=agent, head=head),
-                              done, changes=self.ctx.changes, on_error=self._refused)
+        def prepare(head: UserInfo) -> Callable[[], OpResult[Receipt]]:
+            reason = dialog.reason.text().strip()
+            return lambda: act(receipt.number, reason=reason, agent=agent, head=head)
 
-        dialog.finished.connect(confirmed)
-        dialog.open()
-        return dialog
+        return dialog.countersign(prepare, done, changes=self.ctx.changes, on_error=self._refused)
 
     def _voided(self, receipt: Receipt) -> None:
         self.message.say(f"收据 {receipt.number} 已作废（{receipt.void.reason if receipt.void else ''}）", ok=True)

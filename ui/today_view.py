@@ -146,15 +146,22 @@ class TodayView(QWidget):
         row = self.table.currentIndex().row()
         return self.model.receipts[row] if 0 <= row < len(self.model.receipts) else None
 
-
-    # -- reprint -----------------------------------------------------------------------------
-    def reprint(self) -> None:
+    def chosen(self, *, voided: str | None = None) -> Receipt | None:
+        """The selected receipt, or None after saying why not: none selected, or (with `voided`,
+        what to say then) a voided one."""
         receipt = self.selected()
         if receipt is None:
             self.message.say("请先选择一张收据")
-            return
-        if receipt.void:
-            self.message.say(f"收据 {receipt.number} 已作废，不能补打")
+        elif voided is not None and receipt.void:
+            self.message.say(f"收据 {receipt.number} {voided}")
+            return None
+        return receipt
+
+
+    # -- reprint -----------------------------------------------------------------------------
+    def reprint(self) -> None:
+        receipt = self.chosen(voided="已作废，不能补打")
+        if receipt is None:
             return
         # Fetch it fresh: the print count decides whether the paper says 补打 (copy).
         fetch_for_print(self.ctx, receipt.number, self._print_fresh)
@@ -172,14 +179,9 @@ class TodayView(QWidget):
 
     # -- void --------------------------------------------------------------------------------
     def void(self) -> None:
-        receipt = self.selected()
-        if receipt is None:
-            self.message.say("请先选择一张收据")
-            return
-        if receipt.void:
-            self.message.say(f"收据 {receipt.number} 已经作废")
-            return
-        self.ask_head_and_void(receipt)
+        receipt = self.chosen(voided="已经作废")
+        if receipt is not None:
+            self.ask_head_and_void(receipt)
 
     def ask_head_and_void(self, receipt: Receipt) -> HeadPinDialog:
         return self._countersigned(receipt, "作废收据", self.ctx.ops.void, self._voided)
@@ -204,9 +206,8 @@ class TodayView(QWidget):
 
     # -- detail, 退费申请, 公示 --------------------------------------------------------------------
     def show_detail(self) -> None:
-        receipt = self.selected()
+        receipt = self.chosen()
         if receipt is None:
-            self.message.say("请先选择一张收据")
             return
         receipts = self.ctx.desk.receipts
         self.ctx.tasks.run(lambda: (receipts.get(receipt.number), receipts.print_history(receipt.number)),
@@ -220,9 +221,8 @@ class TodayView(QWidget):
 
     def refund(self) -> None:
         """退费申请 for a receipt of a closed day: the reason and the village head's PIN."""
-        receipt = self.selected()
+        receipt = self.chosen()
         if receipt is None:
-            self.message.say("请先选择一张收据")
             return
         self.refund_dialog = self._countersigned(receipt, "退费申请", self.ctx.ops.request_refund,
                                                  self._refund_requested)
@@ -235,12 +235,8 @@ class TodayView(QWidget):
     def pay_on_behalf(self) -> PaidOnBehalfDialog | None:
         """The voucher the tax system gave when the agent paid this receipt on the payer's
         behalf; then the 缴费证明 is printed for the payer."""
-        receipt = self.selected()
+        receipt = self.chosen(voided="已作废")
         if receipt is None:
-            self.message.say("请先选择一张收据")
-            return None
-        if receipt.void:
-            self.message.say(f"收据 {receipt.number} 已作废")
             return None
         if receipt.paid:  # recorded once; F9 again prints its 缴费证明 again (a printer that failed)
             self.message.say(f"收据 {receipt.number} 已登记代为缴费（凭证号 {receipt.paid.voucher}）：正在补打缴费证明",

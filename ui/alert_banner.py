@@ -36,7 +36,8 @@ def style_alerts(label: QLabel, alerts: Sequence[Alert]) -> None:
 
 class AlertBanner(QLabel):
     def __init__(self, ctx: WindowContext, *, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="alertBanner", wordWrap=True)
+        super().__init__(parent, wordWrap=True)
+        self.setObjectName("alertBanner")
         self.ctx = ctx
         self.alerts: list[Alert] = []
         self.hide()

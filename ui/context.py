@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject, Signal
-
 from app.domain.records import Device, UserInfo
 from app.services.desk import Desk
+from app.services.operations import Operations
+from ui.changes import Changes
 from ui.file_dialogs import FileChooser
 from ui.printer import ReceiptPrinter
 from ui.sync_worker import SyncWorker
 from ui.tasks import TaskManager
-
-
-class Changes(QObject):
-    """What changed, so each screen refreshes only when it must (Anki's OpChanges idea)."""
-
-    receipts = Signal()  # recorded, voided, printed
-    ledger = Signal()  # settled, remitted
-    roster = Signal()  # imported
-    settings = Signal()  # printer, large text, users
-    printer_state = Signal(str)
 
 
 @dataclass
@@ -35,3 +25,7 @@ class WindowContext:
     device: Device | None = None
     files: FileChooser = field(default_factory=FileChooser)
     sync: SyncWorker | None = None  # the background sync (None in tests that do not need it)
+    ops: Operations = field(init=False)  # what the window does, each returning what it changed
+
+    def __post_init__(self) -> None:
+        self.ops = Operations(self.desk)

@@ -7,13 +7,10 @@ no added delay and never pile up.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -21,15 +18,15 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QStyledItemDelegate,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.domain.money import MoneyError, format_fen
-from app.domain.records import PayerSignoff, PersonInfo, Receipt
+from app.domain.records import PayerSignoff, PersonInfo
 from app.services.errors import CashConfirmationRequired, DaishouError, OverrideRequired
+from app.services.operations import RecordedReceipt
 from app.services.payment import PaymentDraft
 from ui.alert_banner import AlertBanner
 from ui.context import WindowContext
@@ -38,37 +35,11 @@ from ui.models import HouseholdModel, PersonTableModel
 from ui.payment_panel import PaymentPanel
 from ui.receipt_status import LastReceiptLine
 from ui.text_size import scaled
+from ui.tier_delegate import TierDelegate
+from ui.typed_qt import named
 
 SEARCH_LIMIT = 50
 NO_HOUSEHOLD = "户内人员：请先查找并选择缴费人"
-
-class TierDelegate(QStyledItemDelegate):
-    """Pension tier as a drop-down of the county's tiers for that year."""
-
-    def __init__(self, model: HouseholdModel, *, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._model = model
-
-    def createEditor(self, parent, option, index):  # type: ignore[no-untyped-def]  # noqa: N802
-        if index.column() != HouseholdModel.TIER or self._model.draft is None:
-            return super().createEditor(parent, option, index)
-        combo = QComboBox(parent)
-        for tier in self._model.draft.tiers(index.row()):
-            combo.addItem(f"{format_fen(tier)} 元", tier)
-        return combo
-
-    def setEditorData(self, editor, index):  # type: ignore[no-untyped-def]  # noqa: N802
-        if isinstance(editor, QComboBox):
-            editor.setCurrentIndex(max(0, editor.findData(index.data(Qt.ItemDataRole.EditRole))))
-        else:
-            super().setEditorData(editor, index)
-
-    def setModelData(self, editor, model, index):  # type: ignore[no-untyped-def]  # noqa: N802
-        if isinstance(editor, QComboBox):
-            model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
-        else:
-            super().setModelData(editor, model, index)
-
 
 class DeskView(QWidget):
     import_requested = Signal()  # the empty-roster bar's button: the window opens the import
@@ -80,7 +51,7 @@ class DeskView(QWidget):
         self._pending_query: str | None = None
         self._recording = False
 
-        self.search = QLineEdit(objectName="searchEdit")
+        self.search = named(QLineEdit(), "searchEdit")
         self.search.setPlaceholderText("输入姓名、身份证号后几位或电话，回车选择（Ctrl+F）")
         self.search.setClearButtonEnabled(True)
         scaled(self.search, 1.6)
@@ -88,8 +59,8 @@ class DeskView(QWidget):
         self.results_model = PersonTableModel(parent=self)
         self.results = self._table(self.results_model, "resultsTable")
         self.results.doubleClicked.connect(lambda _i: self.choose_selected())
-        self.household_title = QLabel(NO_HOUSEHOLD, objectName="householdTitle")
-        self.whole_household = QPushButton("全户（F8）", objectName="wholeHouseholdButton")
+        self.household_title = named(QLabel(NO_HOUSEHOLD), "householdTitle")
+        self.whole_household = named(QPushButton("全户（F8）"), "wholeHouseholdButton")
         self.whole_household.setToolTip("勾选（或取消）本户所有可缴的项目")
         self.whole_household.clicked.connect(self.tick_household)
         self.whole_household.setEnabled(False)
@@ -101,18 +72,17 @@ class DeskView(QWidget):
         self.household.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
         self.household_model.dataChanged.connect(self._draft_changed)
         self.panel = PaymentPanel()
-        self.receipt_line = LastReceiptLine(ctx, self.panel.message, print_receipt, parent=self)
+        self.receipt_line = LastReceiptLine(ctx, self.panel.message, parent=self)
         self.panel.record_requested.connect(self.record)
 
         # With no roster there is nobody to find: say so where the agent types, with the way on.
-        self.empty_roster = QWidget(objectName="emptyRoster")
+        self.empty_roster = named(QWidget(), "emptyRoster")
         er = QHBoxLayout(self.empty_roster)
         er.setContentsMargins(0, 0, 0, 0)
-        self.empty_roster_text = QLabel("本机还没有征收清册，查不到任何人：请导入县里发的清册文件"
-                                        "（或在设置 F6 中注册到县服务器，清册会自动下载）",
-                                        objectName="emptyRosterText", wordWrap=True)
+        self.empty_roster_text = named(QLabel("本机还没有征收清册，查不到任何人：请导入县里发的清册文件"
+                                        "（或在设置 F6 中注册到县服务器，清册会自动下载）", wordWrap=True), "emptyRosterText")
         self.empty_roster_text.setStyleSheet(ERROR_STYLE)
-        self.import_button = QPushButton("导入清册（Ctrl+I）", objectName="emptyRosterImport")
+        self.import_button = named(QPushButton("导入清册（Ctrl+I）"), "emptyRosterImport")
         self.import_button.clicked.connect(self.import_requested.emit)
         er.addWidget(self.empty_roster_text, 1)
         er.addWidget(self.import_button)
@@ -151,7 +121,7 @@ class DeskView(QWidget):
 
     @staticmethod
     def _table(model: object, name: str) -> QTableView:
-        view = QTableView(objectName=name)
+        view = named(QTableView(), name)
         view.setModel(model)  # type: ignore[arg-type]
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -293,15 +263,8 @@ class DeskView(QWidget):
             self.panel.say("请填写收取原因")
             self.panel.override.setFocus()
             return
-        question = draft.cash_question(cash)
-        if question is None:
-            self._submit(draft, cash, kind, signature, reason, confirmed=False)
-            return
-        self.confirm_box = self._ask_cash(question)
-        self.confirm_box.accepted.connect(
-            lambda: self._submit(draft, cash, kind, signature, reason, confirmed=True))
-        self.confirm_box.rejected.connect(self.panel.cash.setFocus)
-        self.confirm_box.open()
+        # Implausible cash is the service's rule: it refuses with the question, asked then.
+        self._submit(draft, cash, kind, signature, reason, confirmed=False)
 
     def _ask_cash(self, question: str) -> QMessageBox:
         """收 ¥50,000.00，找零 ¥49,600.00，确认？ — Enter and Esc both go back to fix the cash."""
@@ -323,16 +286,30 @@ class DeskView(QWidget):
         if self._recording or self.household_model.draft is not draft:
             return  # the draft was cleared (Esc, new payer) while the question was open
         requests, payer = draft.requests(), draft.payer_id()
-        receipts, user = self.ctx.desk.receipts, self.ctx.user
+        ops, user = self.ctx.ops, self.ctx.user
         self._recording = True
         self.panel.record.setEnabled(False)
-        self.ctx.tasks.run(
-            lambda: receipts.record(user, requests, cash_fen=cash, payer_id_number=payer,
-                                    payer_signoff=kind, signature_png=signature,
-                                    override_reason=reason, cash_confirmed=confirmed),
-            self._recorded, on_error=self._record_refused)
 
-    def _recorded(self, receipt: Receipt) -> None:
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, CashConfirmationRequired):  # 收 ¥50,000.00，找零 ¥49,600.00，确认？
+                self._recording = False
+                self.panel.record.setEnabled(True)
+                self.confirm_box = self._ask_cash(exc.question)
+                self.confirm_box.accepted.connect(
+                    lambda: self._submit(draft, cash, kind, signature, reason, confirmed=True))
+                self.confirm_box.rejected.connect(self.panel.cash.setFocus)
+                self.confirm_box.open()
+            else:
+                self._record_refused(exc)
+
+        self.ctx.tasks.op(
+            lambda: ops.record_receipt(user, requests, cash_fen=cash, payer_id_number=payer,
+                                       payer_signoff=kind, signature_png=signature,
+                                       override_reason=reason, cash_confirmed=confirmed),
+            self._recorded, changes=self.ctx.changes, on_error=refused)
+
+    def _recorded(self, recorded: RecordedReceipt) -> None:
+        receipt = recorded.receipt
         self._recording = False
         self.panel.record.setEnabled(True)
         self.household_model.set_draft(None)
@@ -342,16 +319,11 @@ class DeskView(QWidget):
         self.panel.show_last_change(receipt.change_fen)
         self.search.clear()
         self.search.setFocus()
-        self.ctx.changes.receipts.emit()
-        self.receipt_line.recorded(receipt)  # says it, prints it, keeps the line true
+        self.receipt_line.recorded(recorded)  # says it, prints it, keeps the line true
 
     def _record_refused(self, exc: BaseException) -> None:
         self._recording = False
         self.panel.record.setEnabled(True)
-        if isinstance(exc, CashConfirmationRequired):  # the rule changed under the window: ask
-            self.panel.say(exc.message)
-            self.panel.cash.setFocus()
-            return
         if isinstance(exc, OverrideRequired):  # a reason lifts it; the receipt is then flagged
             self.panel.show_override(True)
             self.panel.say(exc.message)
@@ -365,38 +337,3 @@ class DeskView(QWidget):
         else:
             self.ctx.tasks.fault(exc)
 
-
-def send_to_printer(ctx: WindowContext, receipt: Receipt, send: Callable[..., None],
-                    done: Callable[[str | None], None]) -> None:
-    """On the device pool: `send(printer, receipt, context)` (a receipt, or its 缴费证明); `done`
-    gets back None, or what kept the printer from printing."""
-    from ui.printer import PrinterProblem
-
-    printer, desk = ctx.printer, ctx.desk
-
-    def job() -> str | None:
-        try:
-            send(printer, receipt, desk.paper.receipt_context(receipt))
-        except PrinterProblem as exc:
-            return exc.message
-        return None
-
-    ctx.tasks.run(job, done, io=True)
-
-
-def print_receipt(ctx: WindowContext, receipt: Receipt, *, on_problem,  # type: ignore[no-untyped-def]
-                  on_printed: Callable[[], None] | None = None) -> None:
-    """Print on the device pool, then log the attempt on the database worker (and say how it went)."""
-    receipts = ctx.desk.receipts
-
-    def log(error: str | None) -> None:
-        from printing.jobs import log_attempt
-
-        ctx.tasks.run(lambda: log_attempt(receipts, receipt, error), lambda _copy: ctx.changes.receipts.emit())
-        ctx.changes.printer_state.emit(error or "就绪")
-        if error:
-            on_problem(f"收据 {receipt.number} 已保存，但没有打印出来：{error}。请在“收据”中补打（F3）。")
-        elif on_printed is not None:
-            on_printed()
-
-    send_to_printer(ctx, receipt, lambda printer, r, context: printer.print_receipt(r, context), log)

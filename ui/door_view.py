@@ -36,6 +36,7 @@ from ui.file_dialogs import Kind
 from ui.message import MessageLine
 from ui.models import Index, ListTable
 from ui.reports import open_files, resolve_folder, write_atomically
+from ui.typed_qt import named
 
 SECTION_MARK = ("扣款失败", "未缴", "转其他渠道")
 NO_REASON = "（不改原因）"
@@ -66,9 +67,9 @@ class DoorView(QWidget):
         self.door = DoorConfig()
         # A grid member sees their own households; the others the whole village.
         self.member = ctx.user.name if ctx.user.role is Role.GRID else None
-        self.title = QLabel(objectName="doorTitle")
+        self.title = named(QLabel(), "doorTitle")
         self.model = DoorTableModel()
-        self.table = QTableView(objectName="doorTable")
+        self.table = named(QTableView(), "doorTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -76,17 +77,17 @@ class DoorView(QWidget):
         self.table.setTabKeyNavigation(False)  # Tab leaves the list for the form below it
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.reason = QComboBox(objectName="doorReason")
-        self.outcome = QLineEdit(objectName="doorOutcome", placeholderText="如：已告知存足费款 / 本人在外务工")
-        self.next_step = QLineEdit(objectName="doorNextStep", placeholderText="如：三天后再访（可不填）")
-        self.record_button = QPushButton("登记走访（Ctrl+W）", objectName="doorRecord")
-        self.print_button = QPushButton("打印入户名单（Ctrl+K）", objectName="doorPrint")
+        self.reason = named(QComboBox(), "doorReason")
+        self.outcome = named(QLineEdit(placeholderText="如：已告知存足费款 / 本人在外务工"), "doorOutcome")
+        self.next_step = named(QLineEdit(placeholderText="如：三天后再访（可不填）"), "doorNextStep")
+        self.record_button = named(QPushButton("登记走访（Ctrl+W）"), "doorRecord")
+        self.print_button = named(QPushButton("打印入户名单（Ctrl+K）"), "doorPrint")
         # The tax office's lists (未签协议 / 重签换卡 / 扣款失败) are loaded by the agent or the head.
-        self.list_kind = QComboBox(objectName="doorListKind")
+        self.list_kind = named(QComboBox(), "doorListKind")
         for key, label in LIST_KINDS.items():
             self.list_kind.addItem(label, key)
         self.list_kind.setCurrentIndex(list(LIST_KINDS).index("failed"))
-        self.import_button = QPushButton("导入税务名单（Ctrl+O）", objectName="doorImport")
+        self.import_button = named(QPushButton("导入税务名单（Ctrl+O）"), "doorImport")
         self.import_button.clicked.connect(lambda: self.import_list())
         may_import = ctx.user.role in LIST_ROLES
         self.list_kind.setVisible(may_import)

@@ -25,6 +25,7 @@ from ui.message import ERROR_STYLE
 from ui.placement import fit_to_contents
 from ui.tasks import TaskManager
 from ui.text_size import scaled
+from ui.typed_qt import named
 
 
 class LoginDialog(QDialog):
@@ -37,25 +38,25 @@ class LoginDialog(QDialog):
         practice = is_training(desk.home)
         self.setWindowTitle("代收 — 登录（培训模式）" if practice else "代收 — 登录")
         self._desk, self._tasks = desk, tasks
-        self.village = QLabel(objectName="loginVillage")
+        self.village = named(QLabel(), "loginVillage")
         scaled(self.village, 1.6, bold=True)
-        self.name = QComboBox(objectName="loginName", editable=True)
-        self.pin = QLineEdit(objectName="loginPin", echoMode=QLineEdit.EchoMode.Password)
+        self.name = named(QComboBox(editable=True), "loginName")
+        self.pin = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "loginPin")
         self.pin.setPlaceholderText("密码，回车登录")
-        self.message = QLabel(objectName="loginMessage", wordWrap=True)
+        self.message = named(QLabel(wordWrap=True), "loginMessage")
         self.message.setStyleSheet(ERROR_STYLE)
-        self.button = QPushButton("登录", objectName="loginButton", default=True)
+        self.button = named(QPushButton("登录", default=True), "loginButton")
         self.button.clicked.connect(self.submit)
         # Shown only when the PIN was right but too short for the role (an older version's
         # 4-digit head PIN): the new one is chosen here, not on a command line.
-        self.new_pin = QLineEdit(objectName="loginNewPin", echoMode=QLineEdit.EchoMode.Password)
-        self.new_pin_again = QLineEdit(objectName="loginNewPinAgain", echoMode=QLineEdit.EchoMode.Password)
+        self.new_pin = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "loginNewPin")
+        self.new_pin_again = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "loginNewPinAgain")
         self._old_pin: str | None = None
         self._typed = ""
         form = QFormLayout(self)
         form.addRow(self.village)
         # Before anyone signs in: what blocks taking cash today, so it is fixed before a villager waits.
-        self.alerts = QLabel(objectName="loginAlerts", wordWrap=True)
+        self.alerts = named(QLabel(wordWrap=True), "loginAlerts")
         self.alerts.hide()
         form.addRow(self.alerts)
         form.addRow("姓名", self.name)
@@ -67,7 +68,7 @@ class LoginDialog(QDialog):
         if practice:
             form.insertRow(0, training.banner())
         else:  # 003 第二十四条: training on a practice village, from here, before anyone signs in
-            self.training_button = QPushButton("培训模式(&T)", objectName="trainingButton", autoDefault=False)
+            self.training_button = named(QPushButton("培训模式(&T)", autoDefault=False), "trainingButton")
             self.training_button.setToolTip("打开练习用的示范村：收据和报表印「培训」，数据不上传县里")
             self.training_button.clicked.connect(self.training_requested)
             form.addRow(self.training_button)

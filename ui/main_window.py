@@ -29,6 +29,7 @@ from ui.settle_view import SettleView
 from ui.status import DeskStatus
 from ui.today_view import TodayView
 from ui.training import title_prefix
+from ui.typed_qt import named
 
 
 class WindowKeysFirst(QObject):
@@ -67,7 +68,7 @@ class MainWindow(QMainWindow):
         self.desk_view.import_requested.connect(lambda: self._on(self.progress_view, self.progress_view.import_roster))
         self.settings_view = SettingsView(ctx)
         self.door_view = DoorView(ctx)  # issue 25: door to door
-        self.tabs = QTabWidget(objectName="mainTabs")
+        self.tabs = named(QTabWidget(), "mainTabs")
         self.screens: list[tuple[QWidget, str, str]] = [
             (self.desk_view, "收款（F2）", "F2"), (self.today_view, "收据（F3）", "F3"),
             (self.settle_view, "日结与解缴（F4）", "F4"), (self.progress_view, "进度（F5）", "F5"),

@@ -16,7 +16,8 @@ OK_STYLE = "color: #1b5e20"
 
 class MessageLine(QLabel):
     def __init__(self, name: str) -> None:
-        super().__init__(objectName=name, wordWrap=True)
+        super().__init__(wordWrap=True)
+        self.setObjectName(name)
 
     def say(self, text: str, *, ok: bool = False) -> None:
         self.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)

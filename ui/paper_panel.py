@@ -7,9 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -27,6 +25,7 @@ from app.services.scans import ScanStatus
 from ui.context import WindowContext
 from ui.file_dialogs import Kind
 from ui.message import MessageLine
+from ui.typed_qt import day_edit, named, pydate, qdate
 
 SCAN_FILTER = "扫描件 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;所有文件 (*)"
 
@@ -35,25 +34,25 @@ class PaperPanel(QGroupBox):
     def __init__(self, ctx: WindowContext, *, parent: QWidget | None = None) -> None:
         super().__init__("统一票据和台账扫描件", parent)
         self.ctx = ctx
-        self.books = QLabel(objectName="bookStatus", wordWrap=True)
-        self.first = QLineEdit(objectName="bookFirst", placeholderText="起始票号")
-        self.last = QLineEdit(objectName="bookLast", placeholderText="终止票号")
-        self.prefix = QLineEdit(objectName="bookPrefix", placeholderText="前缀（可空）", maxLength=12)
-        self.add_button = QPushButton("登记票据（Ctrl+B）", objectName="addBook")
+        self.books = named(QLabel(wordWrap=True), "bookStatus")
+        self.first = named(QLineEdit(placeholderText="起始票号"), "bookFirst")
+        self.last = named(QLineEdit(placeholderText="终止票号"), "bookLast")
+        self.prefix = named(QLineEdit(placeholderText="前缀（可空）", maxLength=12), "bookPrefix")
+        self.add_button = named(QPushButton("登记票据（Ctrl+B）"), "addBook")
         self.add_button.clicked.connect(self.add_book)
         for field in (self.first, self.last):  # typed in order, Enter goes on, then registers
             field.returnPressed.connect(self.focusNextChild)
         self.prefix.returnPressed.connect(self.add_book)
-        self.spoil_reason = QLineEdit(objectName="spoilReason", placeholderText="下一张票据损坏的原因，如 卡纸撕坏")
+        self.spoil_reason = named(QLineEdit(placeholderText="下一张票据损坏的原因，如 卡纸撕坏"), "spoilReason")
         self.spoil_reason.returnPressed.connect(self.spoil)
-        self.spoil_button = QPushButton("登记作废票据（Ctrl+G）", objectName="spoilSerial")
+        self.spoil_button = named(QPushButton("登记作废票据（Ctrl+G）"), "spoilSerial")
         self.spoil_button.clicked.connect(self.spoil)
-        self.scan_state = QLabel(objectName="scanStatus", wordWrap=True)
-        self.scan_year = QSpinBox(objectName="scanYear", minimum=2000, maximum=2100)
+        self.scan_state = named(QLabel(wordWrap=True), "scanStatus")
+        self.scan_year = named(QSpinBox(minimum=2000, maximum=2100), "scanYear")
         self.scan_year.setValue(ctx.desk.clock().year)
         self.scan_year.valueChanged.connect(lambda _v: self.refresh())
-        self.sent_on = QDateEdit(objectName="scanSentOn", calendarPopup=True, displayFormat="yyyy-MM-dd")
-        self.scan_button = QPushButton("选择扫描件并登记报送…", objectName="recordScan")
+        self.sent_on = day_edit("scanSentOn")
+        self.scan_button = named(QPushButton("选择扫描件并登记报送…"), "recordScan")
         self.scan_button.clicked.connect(self.record_scan)
         self.message = MessageLine("paperMessage")
 
@@ -69,8 +68,9 @@ class PaperPanel(QGroupBox):
         form.addRow("作废票据", row)
         form.addRow(self.scan_state)
         row = QHBoxLayout()
-        for w in (QLabel("年度"), self.scan_year, QLabel("报送日期"), self.sent_on, self.scan_button):
-            row.addWidget(w)
+        widgets: tuple[QWidget, ...] = (QLabel("年度"), self.scan_year, QLabel("报送日期"), self.sent_on, self.scan_button)
+        for widget in widgets:
+            row.addWidget(widget)
         form.addRow("台账扫描件", row)
         form.addRow(self.message)
         can_register = ctx.user.role in (Role.HEAD, Role.ADMIN)
@@ -120,7 +120,7 @@ class PaperPanel(QGroupBox):
         if scans is None:
             self.scan_state.setText(f"县级配置中没有 {self.scan_year.value()} 年度")
             return
-        self.sent_on.setDate(QDate(self.ctx.desk.clock().date()))
+        self.sent_on.setDate(qdate(self.ctx.desk.clock().date()))
         sent = "；".join(f"{s.sent_on.isoformat()} 已报送（{s.by}）" + ("" if s.intact else "，保存的副本已被改动")
                         for s in scans.scans)
         self.scan_state.setText(f"{scans.headline}：" + (sent or scans.unsent_text(self.ctx.desk.clock().date())))
@@ -155,7 +155,7 @@ class PaperPanel(QGroupBox):
         path = self.ctx.files.open_path(self, "选择台账扫描件", SCAN_FILTER, kind=Kind.SCAN)
         if path is None:
             return
-        year, sent_on = self.scan_year.value(), self.sent_on.date().toPython()
+        year, sent_on = self.scan_year.value(), pydate(self.sent_on.date())
         scans, by = self.ctx.desk.scans, self.ctx.user
 
         def done(status: ScanStatus) -> None:

@@ -21,6 +21,7 @@ from app.domain.records import PayerSignoff
 from ui.message import MessageLine
 from ui.signature_pad import SignaturePad
 from ui.text_size import scaled
+from ui.typed_qt import named
 
 # Colour only: a font in a style sheet is frozen at its size and would not follow large-text mode.
 
@@ -31,17 +32,17 @@ class PaymentPanel(QWidget):
     def __init__(self, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._total = 0
-        self.total = QLabel("合计 ¥0.00", objectName="totalLabel")
+        self.total = named(QLabel("合计 ¥0.00"), "totalLabel")
         scaled(self.total, 2.2, bold=True)
-        self.words = QLabel("", objectName="totalWords")
-        self.cash = QLineEdit(objectName="cashEdit", placeholderText="收取现金（元），回车确认")
+        self.words = named(QLabel(""), "totalWords")
+        self.cash = named(QLineEdit(placeholderText="收取现金（元），回车确认"), "cashEdit")
         self.cash.setAlignment(Qt.AlignmentFlag.AlignRight)
         scaled(self.cash, 1.6)
-        self.change = QLabel("找零 —", objectName="changeLabel")
+        self.change = named(QLabel("找零 —"), "changeLabel")
         scaled(self.change, 1.6)
         # After recording, the change to hand back stays large until the next payer is chosen:
         # the agent counts it out while the receipt prints and the search box is already empty.
-        self.last_change = QLabel("", objectName="lastChangeLabel")
+        self.last_change = named(QLabel(""), "lastChangeLabel")
         scaled(self.last_change, 2.6, bold=True)
         self.last_change.setStyleSheet("color: #1b5e20")
         self.last_change.hide()
@@ -53,13 +54,13 @@ class PaymentPanel(QWidget):
         for n, (kind, text) in enumerate(((PayerSignoff.PAPER, "纸质台账签字（&1）"),
                                           (PayerSignoff.FINGERPRINT, "已采集手印（&2）"),
                                           (PayerSignoff.SIGNATURE, "电子签名（&3）"))):
-            radio = QRadioButton(text, objectName=f"signoff_{kind.value}")
+            radio = named(QRadioButton(text), f"signoff_{kind.value}")
             self.signoff.addButton(radio, n)
             self.radios[kind] = radio
             sign_layout.addWidget(radio)
         self.radios[PayerSignoff.PAPER].setChecked(True)
         self.pad = SignaturePad()
-        clear = QPushButton("清除签名", objectName="clearSignature")
+        clear = named(QPushButton("清除签名"), "clearSignature")
         clear.clicked.connect(self.pad.clear)
         sign_layout.addWidget(self.pad)
         sign_layout.addWidget(clear, alignment=Qt.AlignmentFlag.AlignRight)
@@ -67,10 +68,10 @@ class PaymentPanel(QWidget):
             not self.pad.is_empty or self.signoff_kind is PayerSignoff.SIGNATURE))
 
         self.override_label = QLabel("金额或日期不符时的收取原因（将被标记供乡镇审核）：")
-        self.override = QLineEdit(objectName="overrideEdit")
+        self.override = named(QLineEdit(), "overrideEdit")
         self.message = MessageLine("deskMessage")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.record = QPushButton("收款并打印收据（F12）", objectName="recordButton")
+        self.record = named(QPushButton("收款并打印收据（F12）"), "recordButton")
         scaled(self.record, 1.4)
         self.record.setStyleSheet("padding: 8px")
         self.record.setAutoDefault(True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -15,9 +18,14 @@ from PySide6.QtWidgets import (
 from app.domain.records import Role, UserInfo
 from app.services.desk import Desk
 from app.services.errors import DaishouError
+from app.services.operations import OpResult
 from app.services.signoff import SECOND_HEAD_WAY_OUT
+from ui.changes import Changes
 from ui.placement import fit_to_contents
 from ui.tasks import TaskManager
+from ui.typed_qt import named
+
+T = TypeVar("T")
 
 
 class HeadPinDialog(QDialog):
@@ -30,14 +38,14 @@ class HeadPinDialog(QDialog):
         self.setObjectName("headPinDialog")
         self._desk, self._tasks, self._purpose = desk, tasks, purpose
         self.head: UserInfo | None = None
-        self.reason = QLineEdit(objectName="reasonEdit", placeholderText="必填")
+        self.reason = named(QLineEdit(placeholderText="必填"), "reasonEdit")
         self.name = QComboBox(editable=True)
         self.name.setObjectName("headName")
         tasks.run(desk.users.list, lambda users: self._heads(
             [u.name for u in users if u.role is Role.HEAD and u.name != exclude]))
-        self.pin = QLineEdit(echoMode=QLineEdit.EchoMode.Password, objectName="headPin")
+        self.pin = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "headPin")
         self.pin.setPlaceholderText("村委会负责人输入密码")
-        self.message = QLabel(objectName="pinMessage", wordWrap=True)
+        self.message = named(QLabel(wordWrap=True), "pinMessage")
         self.message.setStyleSheet("color: #b00020")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -57,6 +65,19 @@ class HeadPinDialog(QDialog):
         fit_to_contents(self, min_width=380)
         self._ask_reason = ask_reason
         (self.reason if ask_reason else self.pin).setFocus()
+
+    def countersign(self, prepare: Callable[[UserInfo], Callable[[], OpResult[T]]],
+                    done: Callable[[T], object], *, changes: Changes,
+                    on_error: Callable[[BaseException], None]) -> HeadPinDialog:
+        """Open; once a head's PIN is verified, run the operation `prepare(head)` builds (on the
+        GUI thread, where the dialog's fields are read) and hand its value to `done`."""
+        def confirmed(result: int) -> None:
+            if result == QDialog.DialogCode.Accepted and self.head is not None:
+                self._tasks.op(prepare(self.head), done, changes=changes, on_error=on_error)
+
+        self.finished.connect(confirmed)
+        self.open()
+        return self
 
     def _heads(self, names: list[str]) -> None:
         self.name.addItems(names)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QPushButton
 
 from app.services.posting_evidence import Evidence, PostingEvidence
 from ui.file_dialogs import Kind
+from ui.typed_qt import named
 
 if TYPE_CHECKING:
     from ui.today_view import TodayView
@@ -20,7 +21,7 @@ PHOTO_FILTER = "公示照片或扫描件 (*.jpg *.jpeg *.png *.tif *.tiff *.pdf)
 
 
 def evidence_button(view: TodayView) -> QPushButton:
-    button: QPushButton = QPushButton("登记公示佐证（照片）", objectName="postingEvidenceButton")
+    button: QPushButton = named(QPushButton("登记公示佐证（照片）"), "postingEvidenceButton")
     button.clicked.connect(lambda: record_evidence(view))
     return button
 

@@ -18,6 +18,17 @@ if TYPE_CHECKING:  # imported lazily at run time: the window opens without a pri
     from printing.escpos_receipt import ReceiptOptions
     from printing.receipt_layout import ReceiptContext
 
+# The kinds of printer the settings and the setup wizard offer, as (URI scheme, what the agent reads).
+PRINTER_KINDS = (("tcp", "网络打印机"), ("usb", "USB"), ("serial", "串口"), ("win32", "Windows 打印机"),
+                 ("file", "设备文件"))
+
+
+def split_uri(uri: str) -> tuple[str, str]:
+    """(kind, address) of a printer URI; a bare address is a network printer."""
+    kind, sep, rest = uri.partition("://")
+    return (kind, rest) if sep else ("tcp", uri)
+
+
 class PrinterProblem(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)

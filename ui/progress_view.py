@@ -38,6 +38,7 @@ from ui.progress_models import ProgressRow, ProgressTableModel, UnpaidTableModel
 from ui.reports import open_files, resolve_folder, save_report
 from ui.roster_import import RejectedRowsDialog, describe_import, import_roster
 from ui.text_size import scaled
+from ui.typed_qt import named
 
 CASH, ELSEWHERE, SUBSIDISED, EMPTY = (QColor("#2e7d32"), QColor("#81c784"), QColor("#90a4ae"),
                                       QColor("#e0e0e0"))
@@ -99,7 +100,7 @@ class BarChart(QWidget):
 
 
 def _table(model: object, name: str) -> QTableView:
-    view = QTableView(objectName=name)
+    view = named(QTableView(), name)
     view.setModel(model)  # type: ignore[arg-type]
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.verticalHeader().hide()
@@ -115,23 +116,23 @@ class ProgressView(QWidget):
         self.ctx = ctx
         self.progress: RosterProgress | None = None
         self._stale = True
-        self.title = QLabel("收缴进度", objectName="progressTitle")
+        self.title = named(QLabel("收缴进度"), "progressTitle")
         scaled(self.title, 1.4, bold=True)
         self.chart = BarChart()
         self.numbers = ProgressTableModel(parent=self)
         self.numbers_table = _table(self.numbers, "progressTable")
         self.unpaid = UnpaidTableModel(parent=self)
         self.unpaid_table = _table(self.unpaid, "unpaidTable")
-        self.unpaid_title = QLabel(objectName="unpaidTitle")
+        self.unpaid_title = named(QLabel(), "unpaidTitle")
         self.message = MessageLine("progressMessage")
-        self.export_button = QPushButton("导出未缴名单 Excel（Ctrl+E）", objectName="exportUnpaid")
-        self.pdf_button = QPushButton("打印未缴名单 PDF（Ctrl+U）", objectName="printUnpaid")
-        self.import_button = QPushButton("导入新清册（Ctrl+I）", objectName="importRoster")
+        self.export_button = named(QPushButton("导出未缴名单 Excel（Ctrl+E）"), "exportUnpaid")
+        self.pdf_button = named(QPushButton("打印未缴名单 PDF（Ctrl+U）"), "printUnpaid")
+        self.import_button = named(QPushButton("导入新清册（Ctrl+I）"), "importRoster")
         self.export_button.clicked.connect(lambda: self.export_unpaid())
         self.pdf_button.clicked.connect(lambda: self.print_unpaid())
         self.import_button.clicked.connect(lambda: self.import_roster())
 
-        tabs = QTabWidget(objectName="progressTabs")
+        tabs = named(QTabWidget(), "progressTabs")
         tabs.addTab(self.numbers_table, "各组数字")
         unpaid_page = QWidget()
         uv = QVBoxLayout(unpaid_page)
@@ -262,7 +263,7 @@ class ProgressView(QWidget):
         self.import_button.setEnabled(False)
         self.message.say(f"正在导入 {path.name}…", ok=True)
         self._importing = path
-        import_roster(self.ctx.desk, self.ctx.tasks, path, parent=self, on_done=self._imported,
+        import_roster(self.ctx.ops, self.ctx.tasks, self.ctx.changes, path, parent=self, on_done=self._imported,
                       on_error=self._import_failed, by=self.ctx.user)
 
     def _confirm_removals(self, exc: RemovalsNeedConfirmation) -> bool:
@@ -275,7 +276,6 @@ class ProgressView(QWidget):
     def _imported(self, result: ImportResult) -> None:
         self.import_button.setEnabled(True)
         self.message.say(describe_import(result), ok=True)
-        self.ctx.changes.roster.emit()
         if result.rejected:
             self.rejected_dialog = RejectedRowsDialog(self.ctx.desk, self.ctx.tasks, self.ctx.files, result,
                                                       parent=self)
@@ -287,8 +287,9 @@ class ProgressView(QWidget):
         self.import_button.setEnabled(True)
         if isinstance(exc, RemovalsNeedConfirmation) and self._confirm_removals(exc):
             self.import_button.setEnabled(False)
-            import_roster(self.ctx.desk, self.ctx.tasks, self._importing, parent=self, on_done=self._imported,
-                          on_error=self._import_failed, by=self.ctx.user, allow_removals=True)
+            import_roster(self.ctx.ops, self.ctx.tasks, self.ctx.changes, self._importing, parent=self,
+                          on_done=self._imported, on_error=self._import_failed, by=self.ctx.user,
+                          allow_removals=True)
         elif isinstance(exc, Cancelled):
             self.message.say("已取消导入，清册没有任何改变")
         elif isinstance(exc, OSError):

@@ -11,15 +11,16 @@ payment), that newer message is left alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject
 
 from app.domain.money import format_fen
 from app.domain.records import Receipt
+from app.services.operations import RecordedReceipt
 from ui.context import WindowContext
 from ui.message import MessageLine
+from ui.print_jobs import print_receipt
 
 PRINTING, PRINTED = "正在打印", "已打印"
 
@@ -42,24 +43,20 @@ class ReceiptState:
         return line
 
 
-PrintFn = Callable[..., None]
-
-
 class LastReceiptLine(QObject):
-    def __init__(self, ctx: WindowContext, line: MessageLine, print_receipt: PrintFn, *,
-                 parent: QObject | None = None) -> None:
+    def __init__(self, ctx: WindowContext, line: MessageLine, *, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.ctx, self.line, self._print = ctx, line, print_receipt
+        self.ctx, self.line = ctx, line
         self.state: ReceiptState | None = None
         self._drawn = ""
         ctx.changes.ledger.connect(self.recheck)
 
-    def recorded(self, receipt: Receipt) -> None:
-        """A receipt was just recorded: say so, print it, and find out whether its day was settled."""
-        self._set(ReceiptState(receipt))
-        self._print(self.ctx, receipt, on_problem=lambda error: self._printed(receipt, error),
-                    on_printed=lambda: self._printed(receipt, None))
-        self.recheck()
+    def recorded(self, recorded: RecordedReceipt) -> None:
+        """A receipt was just recorded: say so (and whether its day was settled), print it."""
+        receipt = recorded.receipt
+        self._set(ReceiptState(receipt, next_round=recorded.next_round))
+        print_receipt(self.ctx, receipt, recorded.print_facts, on_problem=lambda error: self._printed(receipt, error),
+                      on_printed=lambda: self._printed(receipt, None))
 
     def _printed(self, receipt: Receipt, error: str | None) -> None:
         if self._current(receipt) and self.state is not None:

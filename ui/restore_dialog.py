@@ -28,6 +28,7 @@ from app.domain.records import Role
 from app.services.errors import DaishouError
 from app.services.restore import RestoreResult, restore
 from ui.context import WindowContext
+from ui.typed_qt import named
 
 FILTER = "代收备份 (*.sqlite3 *.age);;所有文件 (*)"
 
@@ -51,16 +52,16 @@ class RestoreDialog(QDialog):
         self._ctx, self._source = ctx, source
         # The message has the settings screen as parent: a parentless box would be collected at once.
         self._on_restored = on_restored or (lambda result: _reopen(result, parent=parent))
-        self.name = QComboBox(editable=True, objectName="restoreBy")
+        self.name = named(QComboBox(editable=True), "restoreBy")
         ctx.tasks.run(ctx.desk.users.list, lambda users: self.name.addItems(
             [u.name for u in users if u.role in (Role.HEAD, Role.ADMIN)]))
-        self.pin = QLineEdit(echoMode=QLineEdit.EchoMode.Password, objectName="restorePin",
-                             placeholderText="村委会负责人或管理员输入密码")
+        self.pin = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password,
+                             placeholderText="村委会负责人或管理员输入密码"), "restorePin")
         # Only for a copy sealed to the township and county alone (a PC without a keyring).
         self.key_file: Path | None = None
-        self.key_button = QPushButton("乡镇密钥文件(&K)…", objectName="restoreKeyFile", autoDefault=False)
+        self.key_button = named(QPushButton("乡镇密钥文件(&K)…", autoDefault=False), "restoreKeyFile")
         self.key_button.clicked.connect(self._choose_key)
-        self.message = QLabel(objectName="restoreMessage", wordWrap=True)
+        self.message = named(QLabel(wordWrap=True), "restoreMessage")
         self.message.setStyleSheet("color: #b00020")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)

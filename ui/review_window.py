@@ -39,6 +39,7 @@ from ui.help import show_help
 from ui.reports import open_files, report_folder, write_atomically
 from ui.text_size import scaled
 from ui.township_panel import TownshipPanel
+from ui.typed_qt import named
 
 LEDGER_FILTER = "代收账本 (*.sqlite3 *.age);;所有文件 (*)"
 KEY_FILTER = "乡镇密钥文件 (*.key *.txt);;所有文件 (*)"
@@ -79,14 +80,14 @@ class ReviewWindow(QMainWindow):
         self.setWindowTitle("代收 — 乡镇审核")
         self.resize(1100, 700)
 
-        self.open_button = QPushButton("打开村账本…（Ctrl+O）", objectName="openLedger")
+        self.open_button = named(QPushButton("打开村账本…（Ctrl+O）"), "openLedger")
         self.open_button.clicked.connect(self.choose_file)
-        self.seed = QLineEdit(objectName="seed", placeholderText="报告上的种子", maxLength=40)
+        self.seed = named(QLineEdit(placeholderText="报告上的种子", maxLength=40), "seed")
         self.seed.setMaximumWidth(160)
         self.seed.returnPressed.connect(self.redraw)
-        self.redraw_button = QPushButton("按此种子抽查", objectName="redraw")
+        self.redraw_button = named(QPushButton("按此种子抽查"), "redraw")
         self.redraw_button.clicked.connect(self.redraw)
-        self.report_button = QPushButton("生成抽查报告 PDF（Ctrl+P）", objectName="inspectionReport")
+        self.report_button = named(QPushButton("生成抽查报告 PDF（Ctrl+P）"), "inspectionReport")
         self.report_button.clicked.connect(self.save_report)
         bar = QHBoxLayout()
         bar.addWidget(self.open_button)
@@ -96,12 +97,11 @@ class ReviewWindow(QMainWindow):
         bar.addWidget(self.redraw_button)
         bar.addWidget(self.report_button)
 
-        self.summary = QLabel(
+        self.summary = named(QLabel(
             f"{ctx.user.name}（{ctx.user.role.label}），您好。请打开村里备份的账本文件"
-            "（daishou-村代码-设备号-日期.sqlite3，在村里的U盘或备份文件夹中）。乡镇审核员不能在本机收取现金。",
-            objectName="reviewSummary", wordWrap=True)
+            "（daishou-村代码-设备号-日期.sqlite3，在村里的U盘或备份文件夹中）。乡镇审核员不能在本机收取现金。", wordWrap=True), "reviewSummary")
         scaled(self.summary, 1.15)
-        self.check = QLabel("", objectName="reviewCheck", wordWrap=True)
+        self.check = named(QLabel("", wordWrap=True), "reviewCheck")
         scaled(self.check, 1.15)
         self.flags = _table(FLAG_COLUMNS, "flags", stretch=2)
         self.sample = _table(SAMPLE_COLUMNS, "sample", stretch=6)
@@ -121,10 +121,10 @@ class ReviewWindow(QMainWindow):
         layout.addWidget(self.flags_box, 3)
         layout.addWidget(self.sample_box, 2)
         self.setCentralWidget(body)
-        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.logout_requested.emit)
-        QShortcut(QKeySequence("Ctrl+O"), self, activated=self.choose_file)
-        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.save_report)
-        QShortcut(QKeySequence("F1"), self, activated=self.show_help)
+        QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.logout_requested.emit)
+        QShortcut(QKeySequence("Ctrl+O"), self).activated.connect(self.choose_file)
+        QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self.save_report)
+        QShortcut(QKeySequence("F1"), self).activated.connect(self.show_help)
         self.help_box: QMessageBox | None = None
         self._show(None)
 

@@ -19,28 +19,29 @@ from PySide6.QtWidgets import (
 
 from app.domain.records import UserInfo
 from app.services.desk import Desk
+from app.services.operations import Operations, OpResult
 from app.services.roster import ImportResult
+from ui.changes import Changes
 from ui.file_dialogs import FileChooser, Kind
 from ui.tasks import LongTask, Progress, TaskManager
+from ui.typed_qt import named
 
 
-def import_roster(desk: Desk, tasks: TaskManager, path: str | Path, *, parent: QWidget | None,
-                  on_done: Callable[[ImportResult], None],
+def import_roster(ops: Operations, tasks: TaskManager, changes: Changes, path: str | Path, *,
+                  parent: QWidget | None, on_done: Callable[[ImportResult], None],
                   on_error: Callable[[BaseException], None] | None = None, by: UserInfo | None = None,
-                  allow_removals: bool = False) -> LongTask:
+                  allow_removals: bool = False) -> LongTask[OpResult[ImportResult]]:
     """Import on the database worker; LongTask.cancel() is what 取消 does. `by` is the signed-in
-    agent or head (the roster decides who owes what)."""
-    roster = desk.roster
+    agent or head (the roster decides who owes what); `changes` hears that the roster changed."""
 
-    def work(progress: Progress) -> ImportResult:
+    def work(progress: Progress) -> OpResult[ImportResult]:
         # progress.report raises Cancelled once 取消 was pressed; the roster service then
         # writes nothing, so a cancelled import leaves the roster as it was.
         # The window warms the new roster's search index when it hears of the import.
-        return roster.import_file(Path(path), progress=progress.report, by=by,
-                                  allow_removals=allow_removals)
+        return ops.import_roster(Path(path), progress=progress.report, by=by, allow_removals=allow_removals)
 
-    return tasks.run_long(work, on_done, label=f"正在导入征收清册 {Path(path).name}…", parent=parent,
-                          on_error=on_error, cancellable=True)
+    return tasks.op_long(work, on_done, changes=changes, label=f"正在导入征收清册 {Path(path).name}…",
+                         parent=parent, on_error=on_error, cancellable=True)
 
 
 def describe_import(result: ImportResult) -> str:
@@ -64,7 +65,7 @@ class RejectedRowsDialog(QDialog):
         self.setObjectName("rejectedRows")
         self.setWindowTitle("清册中被拒绝的行")
         self.desk, self.tasks, self.files, self.imported = desk, tasks, files, result
-        self.table = QTableWidget(len(result.rejected), 3, objectName="rejectedTable")
+        self.table = named(QTableWidget(len(result.rejected), 3), "rejectedTable")
         self.table.setHorizontalHeaderLabels(["行号（Excel）", "列", "原因"])
         for n, r in enumerate(result.rejected):
             for col, value in enumerate((str(r.row), str(r.column), r.reason)):
@@ -84,8 +85,8 @@ class RejectedRowsDialog(QDialog):
             # resized); measuring a township's thousands of rejections would stall.
             self.table.horizontalHeader().sectionResized.connect(
                 lambda *_: self.table.resizeRowsToContents())
-        self.message = QLabel(f"共 {result.rejected_rows} 行没有导入：", objectName="rejectedMessage", wordWrap=True)
-        self.save_button = QPushButton("保存为 Excel（修正后可直接再导入）", objectName="saveRejected")
+        self.message = named(QLabel(f"共 {result.rejected_rows} 行没有导入：", wordWrap=True), "rejectedMessage")
+        self.save_button = named(QPushButton("保存为 Excel（修正后可直接再导入）"), "saveRejected")
         self.save_button.clicked.connect(self.save)
         close = QPushButton("关闭")
         close.clicked.connect(self.accept)

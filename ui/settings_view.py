@@ -24,81 +24,75 @@ from ui.file_dialogs import Kind
 from ui.message import MessageLine
 from ui.paper_panel import PaperPanel
 from ui.pin_rule import pin_hint
-from ui.printer import PrinterProblem, printer_from_settings
+from ui.printer import PRINTER_KINDS, PrinterProblem, printer_from_settings, split_uri
 from ui.staff_notice_dialog import StaffNoticeDialog
 from ui.text_size import apply_text_size
-
-PRINTER_KINDS = (("tcp", "网络打印机"), ("usb", "USB"), ("serial", "串口"), ("win32", "Windows 打印机"),
-                 ("file", "设备文件"))
-
-def split_uri(uri: str) -> tuple[str, str]:
-    kind, sep, rest = uri.partition("://")
-    return (kind, rest) if sep else ("tcp", uri)
+from ui.typed_qt import named
 
 
 class SettingsView(QWidget):
     def __init__(self, ctx: WindowContext, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.kind = QComboBox(objectName="printerKind")
+        self.kind = named(QComboBox(), "printerKind")
         for value, text in PRINTER_KINDS:
             self.kind.addItem(text, value)
-        self.address = QLineEdit(objectName="printerAddress", placeholderText="如 192.168.1.100:9100")
-        self.paper_width = QComboBox(objectName="paperWidth")
+        self.address = named(QLineEdit(placeholderText="如 192.168.1.100:9100"), "printerAddress")
+        self.paper_width = named(QComboBox(), "paperWidth")
         self.paper_width.addItem("58 mm", 58)
         self.paper_width.addItem("80 mm", 80)
-        self.charset = QComboBox(objectName="printerCharset")
+        self.charset = named(QComboBox(), "printerCharset")
         for value, text in (("gbk", "GBK（多数打印机）"), ("gb2312", "GB2312（老式打印机）"),
                             ("gb18030", "GB18030")):
             self.charset.addItem(text, value)
-        self.raster = QCheckBox("打印机没有中文字库：整张收据按图像打印", objectName="printerRaster")
-        self.test_button = QPushButton("测试打印（Ctrl+T）", objectName="testPrint")
+        self.raster = named(QCheckBox("打印机没有中文字库：整张收据按图像打印"), "printerRaster")
+        self.test_button = named(QPushButton("测试打印（Ctrl+T）"), "testPrint")
         self.test_button.clicked.connect(self.test_print)
-        self.server = QLineEdit(objectName="serverUrl", placeholderText="县服务器地址，如 https://sb.xx县.gov.cn")
-        self.enrol_code = QLineEdit(objectName="enrolCode", placeholderText="县里给的注册码：联网注册8位，U盘导出16位")
-        self.enrol_button = QPushButton("注册本机", objectName="enrolButton")
+        self.server = named(QLineEdit(placeholderText="县服务器地址，如 https://sb.xx县.gov.cn"), "serverUrl")
+        self.enrol_code = named(QLineEdit(placeholderText="县里给的注册码：联网注册8位，U盘导出16位"), "enrolCode")
+        self.enrol_button = named(QPushButton("注册本机"), "enrolButton")
         self.enrol_button.clicked.connect(self.enrol)
-        self.sync_state = QLabel(objectName="syncState", wordWrap=True)
+        self.sync_state = named(QLabel(wordWrap=True), "syncState")
         # No network at all: the settled days go to the county on a USB stick (sync/usb_key.py).
-        self.usb_button = QPushButton("导出到&U盘（Alt+U）", objectName="exportUsb")
+        self.usb_button = named(QPushButton("导出到&U盘（Alt+U）"), "exportUsb")
         self.usb_button.clicked.connect(self.export_usb)
-        self.backup = QLineEdit(objectName="backupDir")
+        self.backup = named(QLineEdit(), "backupDir")
         browse = QPushButton("选择…")
         browse.clicked.connect(lambda: self._choose(self.backup, "选择备份文件夹（建议U盘）", Kind.BACKUP))
-        self.restore_button = QPushButton("从备份恢复…(&R)", objectName="restoreButton")
+        self.restore_button = named(QPushButton("从备份恢复…(&R)"), "restoreButton")
         self.restore_button.clicked.connect(self.restore_from_backup)
-        self.reports = QLineEdit(objectName="reportDir", placeholderText="日结单、台账、未缴名单 PDF；空则用备份文件夹")
+        self.reports = named(QLineEdit(placeholderText="日结单、台账、未缴名单 PDF；空则用备份文件夹"), "reportDir")
         browse_reports = QPushButton("选择…")
         browse_reports.clicked.connect(lambda: self._choose(self.reports, "选择报表文件夹", Kind.REPORT))
-        self.large = QCheckBox("大字模式（适合老花眼）", objectName="largeText")
-        self.save_button = QPushButton("保存设置（Ctrl+S）", objectName="saveSettings")
+        self.large = named(QCheckBox("大字模式（适合老花眼）"), "largeText")
+        self.save_button = named(QPushButton("保存设置（Ctrl+S）"), "saveSettings")
         self.save_button.clicked.connect(self.save)
         self.message = MessageLine("settingsMessage")
 
-        self.users = QLabel(objectName="userList", wordWrap=True)
-        self.new_name = QLineEdit(objectName="newUserName", placeholderText="姓名")
-        self.new_role = QComboBox(objectName="newUserRole")
+        self.users = named(QLabel(wordWrap=True), "userList")
+        self.new_name = named(QLineEdit(placeholderText="姓名"), "newUserName")
+        self.new_role = named(QComboBox(), "newUserRole")
         for role in (Role.AGENT, Role.HEAD, Role.TOWNSHIP, Role.GRID):
             self.new_role.addItem(role.label, role.value)
-        self.new_pin = QLineEdit(objectName="newUserPin", placeholderText=pin_hint(Role.AGENT.value) + "密码",
-                                 echoMode=QLineEdit.EchoMode.Password)
+        self.new_pin = named(QLineEdit(placeholderText=pin_hint(Role.AGENT.value) + "密码",
+                                 echoMode=QLineEdit.EchoMode.Password), "newUserPin")
         self.new_role.currentIndexChanged.connect(
             lambda _i: self.new_pin.setPlaceholderText(pin_hint(self.new_role.currentData()) + "密码"))
-        self.add_user_button = QPushButton("添加用户", objectName="addUser")
+        self.add_user_button = named(QPushButton("添加用户"), "addUser")
         self.add_user_button.clicked.connect(self.add_user)
-        self.old_pin = QLineEdit(objectName="oldPin", echoMode=QLineEdit.EchoMode.Password)
-        self.changed_pin = QLineEdit(objectName="changedPin", echoMode=QLineEdit.EchoMode.Password)
-        self.change_pin_button = QPushButton("修改我的密码", objectName="changePin")
+        self.old_pin = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "oldPin")
+        self.changed_pin = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "changedPin")
+        self.change_pin_button = named(QPushButton("修改我的密码"), "changePin")
         self.change_pin_button.clicked.connect(self.change_pin)
         # An administrator lifts a lockout or sets a new PIN for someone who forgot theirs.
-        self.admin_user = QComboBox(objectName="adminUser")
+        self.admin_user = named(QComboBox(), "adminUser")
         self.admin_user.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.admin_user.setMinimumContentsLength(12)  # 「李代收（代收员，已锁定）」 reads whole
-        self.admin_new_pin = QLineEdit(objectName="adminNewPin", placeholderText="新密码（重置时填写）",
-                                       echoMode=QLineEdit.EchoMode.Password)
-        self.unlock_button = QPushButton("解除锁定", objectName="unlockUser")
+        self.admin_new_pin = named(QLineEdit(placeholderText="新密码（重置时填写）",
+                                       echoMode=QLineEdit.EchoMode.Password), "adminNewPin")
+        self.unlock_button = named(QPushButton("解除锁定"), "unlockUser")
         self.unlock_button.clicked.connect(self.unlock_user)
-        self.reset_pin_button = QPushButton("重置密码", objectName="resetPin")
+        self.reset_pin_button = named(QPushButton("重置密码"), "resetPin")
         self.reset_pin_button.clicked.connect(self.reset_pin)
 
         printer_box = QGroupBox("收据打印机")
@@ -136,14 +130,15 @@ class SettingsView(QWidget):
             add_row.addWidget(w)
         uf.addRow("新用户", add_row)
         pin_row = QHBoxLayout()
-        for w in (QLabel("原密码"), self.old_pin, QLabel("新密码"), self.changed_pin, self.change_pin_button):
-            pin_row.addWidget(w)
+        pin_widgets: tuple[QWidget, ...] = (QLabel("原密码"), self.old_pin, QLabel("新密码"), self.changed_pin, self.change_pin_button)
+        for widget in pin_widgets:
+            pin_row.addWidget(widget)
         uf.addRow(pin_row)
         admin_row = QHBoxLayout()
         for w in (self.admin_user, self.admin_new_pin, self.unlock_button, self.reset_pin_button):
             admin_row.addWidget(w)
         uf.addRow("管理员", admin_row)
-        self.notice_button = QPushButton("社保经办人员公示…", objectName="staffNotice")  # 第三十二条
+        self.notice_button = named(QPushButton("社保经办人员公示…"), "staffNotice")  # 第三十二条
         self.notice_button.clicked.connect(lambda: StaffNoticeDialog(ctx, parent=self).open())
         uf.addRow(self.notice_button)
         is_admin = ctx.user.role is Role.ADMIN
@@ -224,20 +219,15 @@ class SettingsView(QWidget):
         values = {**self.printer_settings().to_settings(),
                   "backup.dir": self.backup.text().strip(), "report.dir": self.reports.text().strip(),
                   "ui.large_text": "1" if self.large.isChecked() else "0"}
-        setup = self.ctx.desk.setup
-
-        def write() -> None:
-            for key, value in values.items():
-                setup.set_setting(key, value)
-
-        self.ctx.tasks.run(write, lambda _r: self._saved(values), on_error=self._refused)
+        ops = self.ctx.ops
+        self.ctx.tasks.op(lambda: ops.save_settings(values), lambda _r: self._saved(values),
+                          changes=self.ctx.changes, on_error=self._refused)
 
     def _saved(self, values: dict[str, str]) -> None:
         self.ctx.printer = printer_from_settings(PrinterSettings.from_settings(values))
         apply_text_size(values["ui.large_text"] == "1")
         self.ctx.files.note(values)
         self.message.say("设置已保存", ok=True)
-        self.ctx.changes.settings.emit()
 
     def test_print(self) -> None:
         printer = printer_from_settings(self.printer_settings())  # what is typed, saved or not

@@ -20,6 +20,7 @@ from app.training import is_training
 from ui.context import WindowContext
 from ui.message import MessageLine
 from ui.reports import open_files, resolve_folder, write_atomically
+from ui.typed_qt import named
 
 Papers = tuple[list[date], list[str]]
 
@@ -49,9 +50,9 @@ class PapersBox(QGroupBox):
                  refused: Callable[[BaseException], None], parent: QWidget | None = None) -> None:
         super().__init__("往日单据", parent)
         self.ctx, self.message, self._refused = ctx, message, refused
-        self.days = QComboBox(objectName="settledDays")
-        self.months = QComboBox(objectName="closedMonths")
-        self.month_button = QPushButton("打印月结单（Ctrl+Y）", objectName="printMonthButton")
+        self.days = named(QComboBox(), "settledDays")
+        self.months = named(QComboBox(), "closedMonths")
+        self.month_button = named(QPushButton("打印月结单（Ctrl+Y）"), "printMonthButton")
         self.month_button.clicked.connect(lambda: self.print_month())
         form = QFormLayout(self)
         day_row = QHBoxLayout()

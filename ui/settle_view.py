@@ -6,10 +6,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
-    QDateEdit,
-    QDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -34,6 +32,7 @@ from ui.pin_dialog import HeadPinDialog
 from ui.reports import open_files, resolve_folder, save_report
 from ui.settle_papers import Papers, PapersBox, settled_papers
 from ui.text_size import scaled
+from ui.typed_qt import day_edit, named, pydate, qdate
 
 _State = tuple[NextDay, CashPosition, list[Remittance], dict[str, dict[str, object]], MonthFigures | None, Papers]
 
@@ -50,28 +49,28 @@ class SettleView(QWidget):
         self.settled_text = ""
         self.printed: tuple[Path, Path] | None = None
         self.expected = 0
-        self.title = QLabel(objectName="settleTitle")
+        self.title = named(QLabel(), "settleTitle")
         scaled(self.title, 1.4, bold=True)
-        self.note = QLabel(objectName="settleNote", wordWrap=True)
+        self.note = named(QLabel(wordWrap=True), "settleNote")
         self.next: NextDay | None = None
         self._shown: tuple[object, ...] | None = None  # what the last refresh showed
         self.counts: dict[int, QSpinBox] = {}
         grid = QGridLayout()
         for n, fen in enumerate(DENOMINATIONS_FEN):
-            box = QSpinBox(objectName=f"count_{fen}", maximum=99999)
+            box = named(QSpinBox(maximum=99999), f"count_{fen}")
             box.setSuffix(" 张")
             box.valueChanged.connect(self._recount)
             self.counts[fen] = box
             grid.addWidget(QLabel(denomination_label(fen)), n // 4 * 2, n % 4)
             grid.addWidget(box, n // 4 * 2 + 1, n % 4)
-        self.counted = QLabel(objectName="countedLabel")
-        self.difference = QLabel(objectName="differenceLabel")
-        self.reason = QLineEdit(objectName="settleReason", placeholderText="有差额时必须说明原因")
-        self.settle_button = QPushButton("日结并会签（Ctrl+J）", objectName="settleButton")
+        self.counted = named(QLabel(), "countedLabel")
+        self.difference = named(QLabel(), "differenceLabel")
+        self.reason = named(QLineEdit(placeholderText="有差额时必须说明原因"), "settleReason")
+        self.settle_button = named(QPushButton("日结并会签（Ctrl+J）"), "settleButton")
         self.settle_button.clicked.connect(self.settle)
         self.message = MessageLine("settleMessage")
         self.last_settled: date | None = None
-        self.print_button = QPushButton("打印日结单和台账（Ctrl+D）", objectName="printDayButton")
+        self.print_button = named(QPushButton("打印日结单和台账（Ctrl+D）"), "printDayButton")
         self.print_button.clicked.connect(lambda: self.print_day())
         self.print_button.setEnabled(False)
         count_box = QGroupBox("按面额清点现金")
@@ -86,13 +85,13 @@ class SettleView(QWidget):
         # the papers of any settled day and closed month (the day's button sits beside its list)
         self.papers = PapersBox(ctx, self.message, self.print_button, refused=self._refused)
 
-        self.position = QLabel(objectName="cashPosition")
-        self.remit_amount = QLineEdit(objectName="remitAmount", placeholderText="元")
-        self.slip = QLineEdit(objectName="slipNo", placeholderText="银行缴款单号")
-        self.remit_day = QDateEdit(objectName="remitDay", calendarPopup=True, displayFormat="yyyy-MM-dd")
-        self.remit_button = QPushButton("登记解缴（Ctrl+R）", objectName="remitButton")
+        self.position = named(QLabel(), "cashPosition")
+        self.remit_amount = named(QLineEdit(placeholderText="元"), "remitAmount")
+        self.slip = named(QLineEdit(placeholderText="银行缴款单号"), "slipNo")
+        self.remit_day = day_edit("remitDay")
+        self.remit_button = named(QPushButton("登记解缴（Ctrl+R）"), "remitButton")
         self.remit_button.clicked.connect(self.remit)
-        self.remittances = QLabel(objectName="remittanceList", wordWrap=True)
+        self.remittances = named(QLabel(wordWrap=True), "remittanceList")
         remit_box = QGroupBox("解缴（现金交银行）")
         rf = QFormLayout(remit_box)
         rf.addRow(self.position)
@@ -104,10 +103,10 @@ class SettleView(QWidget):
 
         # 月结: shown when a month with cash in it has ended and is not closed yet.
         self.month: MonthFigures | None = None
-        self.month_figures = QLabel(objectName="monthFigures", wordWrap=True)
-        self.month_counted = QLineEdit(objectName="monthCounted", placeholderText="清点手头现金（元）")
-        self.month_reason = QLineEdit(objectName="monthReason", placeholderText="有差额时必须说明原因")
-        self.month_button = QPushButton("月结并会签（Ctrl+M）", objectName="monthButton")
+        self.month_figures = named(QLabel(wordWrap=True), "monthFigures")
+        self.month_counted = named(QLineEdit(placeholderText="清点手头现金（元）"), "monthCounted")
+        self.month_reason = named(QLineEdit(placeholderText="有差额时必须说明原因"), "monthReason")
+        self.month_button = named(QPushButton("月结并会签（Ctrl+M）"), "monthButton")
         self.month_button.clicked.connect(self.close_month)
         self.month_box = QGroupBox("月结（日清月结：现金、账、票一致）")
         mf = QFormLayout(self.month_box)
@@ -162,7 +161,7 @@ class SettleView(QWidget):
         self.note.setText(nxt.later_cash_note)
         self.position.setText(f"已日结未解缴 ¥{format_fen(cash.settled_not_remitted_fen)}　"
                               f"累计已解缴 ¥{format_fen(cash.remitted_fen)}")
-        self.remit_day.setDate(QDate(self.ctx.desk.clock().date()))
+        self.remit_day.setDate(qdate(self.ctx.desk.clock().date()))
         # 入库: which slips the county has confirmed as paid in (they come down with sync)
         self.remittances.setText("\n".join(
             f"{r.day.isoformat()}　凭证 {r.slip_no}　¥{format_fen(r.amount_fen)}　"
@@ -205,19 +204,12 @@ class SettleView(QWidget):
         note = self.next.later_cash_note if self.next else ""
         dialog = HeadPinDialog(self.ctx.desk, self.ctx.tasks, purpose="日结", exclude=self.ctx.user.name,
                                detail=f"{day.isoformat()} 清点 ¥{format_fen(counted)}。{note}", parent=self)
-        closing, agent = self.ctx.desk.closing, self.ctx.user
+        ops, agent = self.ctx.ops, self.ctx.user
 
-        def confirmed(result: int) -> None:
-            if result != QDialog.DialogCode.Accepted or dialog.head is None:
-                return
-            head = dialog.head
-            self.ctx.tasks.run(lambda: closing.settle(day, agent=agent, head=head, counted_fen=counted,
-                                                      denominations=counts, reason=reason),
-                               self._settled, on_error=self._refused)
-
-        dialog.finished.connect(confirmed)
-        dialog.open()
-        return dialog
+        return dialog.countersign(
+            lambda head: lambda: ops.settle(day, agent=agent, head=head, counted_fen=counted,
+                                            denominations=counts, reason=reason),
+            self._settled, changes=self.ctx.changes, on_error=self._refused)
 
     def _settled(self, result: SettleResult) -> None:
         for box in self.counts.values():
@@ -226,8 +218,9 @@ class SettleView(QWidget):
         self.settled_text = result.summary
         self.message.say(self.settled_text, ok=result.backup_problem is None)
         self.remit_amount.setFocus()  # what comes next: take the settled cash to the bank
-        self.ctx.changes.ledger.emit()
-        self.print_day(result.settlement.day)
+        # Once the screen has refreshed from the settlement, or the refresh would clear what
+        # the papers' outcome says.
+        QTimer.singleShot(0, self, lambda: self.print_day(result.settlement.day))
 
     # -- the day's sheet and ledger ----------------------------------------------------------
     def print_day(self, day: date | None = None, folder: Path | None = None) -> None:
@@ -306,26 +299,20 @@ class SettleView(QWidget):
             return None
         dialog = HeadPinDialog(self.ctx.desk, self.ctx.tasks, purpose="月结", exclude=self.ctx.user.name,
                                detail=f"{month.month} 清点手头现金 ¥{format_fen(counted)}", parent=self)
-        months, agent = self.ctx.desk.months, self.ctx.user
+        ops, agent = self.ctx.ops, self.ctx.user
 
-        def confirmed(result: int) -> None:
-            if result != QDialog.DialogCode.Accepted or dialog.head is None:
-                return
-            head = dialog.head
-            self.ctx.tasks.run(lambda: months.close(month.month, agent=agent, head=head, counted_fen=counted,
-                                                    reason=reason), self._month_closed, on_error=self._refused)
-
-        dialog.finished.connect(confirmed)
-        dialog.open()
-        return dialog
+        return dialog.countersign(
+            lambda head: lambda: ops.close_month(month.month, agent=agent, head=head, counted_fen=counted,
+                                                 reason=reason),
+            self._month_closed, changes=self.ctx.changes, on_error=self._refused)
 
     def _month_closed(self, f: MonthFigures) -> None:
         self.month_counted.clear()
         self.month_reason.clear()
         closed = f"{f.month} 已月结：清点 ¥{format_fen(f.counted_fen or 0)}，差额 ¥{format_fen(f.difference_fen or 0)}"
         self.message.say(closed, ok=True)
-        self.ctx.changes.ledger.emit()
-        self.papers.print_month(f.month, lead=closed + "\n")  # the 月结单 at once, as the day's sheet
+        # The 月结单 at once, as the day's sheet (and, as there, after the refresh).
+        QTimer.singleShot(0, self, lambda: self.papers.print_month(f.month, lead=closed + "\n"))
 
     # -- remit -------------------------------------------------------------------------------
     def remit(self) -> None:
@@ -335,17 +322,16 @@ class SettleView(QWidget):
             self.message.say(str(exc))
             self.remit_amount.setFocus()
             return
-        slip, day = self.slip.text(), self.remit_day.date().toPython()
-        settlements, user = self.ctx.desk.settlements, self.ctx.user  # signed in at login
-        self.ctx.tasks.run(lambda: settlements.remit(amount_fen=amount, slip_no=slip, day=day, by=user),
-                           self._remitted, on_error=self._refused)
+        slip, day = self.slip.text(), pydate(self.remit_day.date())
+        ops, user = self.ctx.ops, self.ctx.user  # signed in at login
+        self.ctx.tasks.op(lambda: ops.remit(amount_fen=amount, slip_no=slip, day=day, by=user),
+                          self._remitted, changes=self.ctx.changes, on_error=self._refused)
 
     def _remitted(self, r: Remittance) -> None:
         self.settled_text = ""
         self.remit_amount.clear()
         self.slip.clear()
         self.message.say(f"已登记解缴 ¥{format_fen(r.amount_fen)}，凭证号 {r.slip_no}", ok=True)
-        self.ctx.changes.ledger.emit()
 
     def _refused(self, exc: BaseException) -> None:
         self.message.refused(exc, self.ctx.tasks.fault)

@@ -6,6 +6,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QImage,
+    QImageWriter,
     QMouseEvent,
     QPainter,
     QPainterPath,
@@ -60,7 +61,8 @@ class SignaturePad(QWidget):
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
+        # QImage.save: its stub wants bytes for the format, the binding a str; the writer takes both
+        QImageWriter(buffer, QByteArray(b"PNG")).write(image)
         return bytes(data.data())
 
     # -- drawing -----------------------------------------------------------------------------

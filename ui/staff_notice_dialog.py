@@ -21,6 +21,7 @@ from ui.context import WindowContext
 from ui.file_dialogs import Kind
 from ui.message import MessageLine
 from ui.reports import open_files, resolve_folder, write_atomically
+from ui.typed_qt import named
 
 COLUMNS = ("姓名", "职务", "联系电话", "工作职责")
 
@@ -30,15 +31,18 @@ class StaffNoticeDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("社保经办人员公示")
-        self.table = QTableWidget(0, len(COLUMNS), objectName="noticeTable")
+        self.table = named(QTableWidget(0, len(COLUMNS)), "noticeTable")
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.horizontalHeader().setStretchLastSection(True)
         self.message = MessageLine("noticeMessage")
-        add = QPushButton("添加一行（Ctrl+N）", objectName="noticeAdd", shortcut="Ctrl+N")
+        add = named(QPushButton("添加一行（Ctrl+N）"), "noticeAdd")
+        add.setShortcut("Ctrl+N")
         add.clicked.connect(lambda: self.add_row(NoticeMember("", "", "", "")))
-        self.save_button = QPushButton("保存（Ctrl+S）", objectName="noticeSave", shortcut="Ctrl+S")
+        self.save_button = named(QPushButton("保存（Ctrl+S）"), "noticeSave")
+        self.save_button.setShortcut("Ctrl+S")
         self.save_button.clicked.connect(self.save)
-        self.print_button = QPushButton("保存并生成公示（Ctrl+P）", objectName="noticePrint", shortcut="Ctrl+P")
+        self.print_button = named(QPushButton("保存并生成公示（Ctrl+P）"), "noticePrint")
+        self.print_button.setShortcut("Ctrl+P")
         self.print_button.clicked.connect(lambda: self.save(then_print=True))
         close = QPushButton("关闭")
         close.clicked.connect(self.reject)
@@ -64,7 +68,7 @@ class StaffNoticeDialog(QDialog):
     def members(self) -> list[NoticeMember]:
         out = []
         for r in range(self.table.rowCount()):
-            values = [(self.table.item(r, c).text() if self.table.item(r, c) else "") for c in range(len(COLUMNS))]
+            values = [item.text() if (item := self.table.item(r, c)) is not None else "" for c in range(len(COLUMNS))]
             if any(v.strip() for v in values):  # a row left empty is not a person
                 out.append(NoticeMember(*values))
         return out

@@ -9,17 +9,18 @@ from app.domain.money import format_fen
 from app.domain.records import CashPosition, Receipt
 from ui.context import WindowContext
 from ui.sync_worker import SyncStatus
+from ui.typed_qt import named
 
 
 class DeskStatus(QStatusBar):
     def __init__(self, ctx: WindowContext, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.user = QLabel(f"{ctx.user.role.label}：{ctx.user.name}", objectName="statusUser")
-        self.network = QLabel("离线：未注册到县服务器", objectName="statusNetwork")
-        self.outbox = QLabel("待上传：—", objectName="statusOutbox")
-        self.printer = QLabel(objectName="statusPrinter")
-        self.cash = QLabel(objectName="statusCash")
+        self.user = named(QLabel(f"{ctx.user.role.label}：{ctx.user.name}"), "statusUser")
+        self.network = named(QLabel("离线：未注册到县服务器"), "statusNetwork")
+        self.outbox = named(QLabel("待上传：—"), "statusOutbox")
+        self.printer = named(QLabel(), "statusPrinter")
+        self.cash = named(QLabel(), "statusCash")
         for label in self._labels():
             self.addPermanentWidget(label)
         self.set_printer_state("")
@@ -55,8 +56,7 @@ class DeskStatus(QStatusBar):
         self.network.setToolTip(found.message)
         last = f"，上次同步 {found.last_sync}" if found.last_sync else ""
         self.outbox.setText(f"待上传 {found.waiting} 条{last}")
-        if found.roster_changed:
-            self.ctx.changes.roster.emit()
+        self.ctx.changes.announce(found.changes)
 
     def set_printer_state(self, state: str) -> None:
         description = self.ctx.printer.description

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.services.desk import Desk
 from app.services.errors import DaishouError
+from app.services.operations import OpChanges
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,11 @@ class SyncStatus:
     last_sync: str  # HH:MM of the last sync that went through, or ""
     message: str  # what to do, when offline
     roster_changed: bool = False  # a new roster came down: the window refreshes its search
+
+    @property
+    def changes(self) -> OpChanges:
+        """What the sync changed in the desk's file, told to the window like an operation's."""
+        return OpChanges(roster=self.roster_changed)
 
 
 class SyncWorker(QObject):

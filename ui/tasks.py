@@ -4,6 +4,10 @@ Anki's taskman pattern: the database is used by one thread at a time, so every s
 goes through a single-worker executor and its result comes back to the GUI thread by signal.
 A progress dialog appears only when work takes longer than PROGRESS_DELAY_MS, so quick
 searches never flash a dialog at the agent.
+
+An operation (`op`) is work that changes the ledger: it returns an `OpResult`, its value goes to
+the caller's callback and its `OpChanges` to the window's `Changes`, here and nowhere else.
+Everything is typed by the work's result: `run(fn: () -> T, on_done: (T) -> ...)`.
 """
 
 from __future__ import annotations
@@ -14,14 +18,17 @@ import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Generic, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from app.services.operations import OpResult
+from ui.changes import Changes
+
 PROGRESS_DELAY_MS = 600
 
-Done = Callable[[Any], object]  # what a callback returns is ignored
+T = TypeVar("T")
 Failed = Callable[[BaseException], None]
 
 
@@ -43,8 +50,8 @@ class Progress:
 
 
 @dataclass(frozen=True)
-class LongTask:
-    future: Future[Any]
+class LongTask(Generic[T]):
+    future: Future[T]
     progress: Progress
     dialog: QProgressDialog
 
@@ -57,7 +64,7 @@ class TaskManager(QObject):
     # Emitted from worker threads; Qt queues the call onto the GUI thread.
     # One tuple carries it all: PySide6 6.12 lost a reference to None travelling as a bare
     # `object` argument (6.12 is excluded in pyproject.toml; the tuple costs nothing).
-    _finished = Signal(object)  # (token, result, error)
+    _finished = Signal(object)  # (token,): the GUI thread reads the result from the future
     _progress = Signal(object)  # (dialog, label, done, total)
     busy_changed = Signal(bool)
 
@@ -69,14 +76,14 @@ class TaskManager(QObject):
         self._pending = 0
         self._closed = False
         # What each task calls back, kept here on the GUI thread (see _submit).
-        self._calls: dict[int, tuple[Callable[[], Any], Done | None, Failed | None, bool]] = {}
+        self._calls: dict[int, tuple[Callable[[], object], Callable[[], None], bool]] = {}
         self._tokens = itertools.count()
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._progress.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
 
     # -- public ------------------------------------------------------------------------------
-    def run(self, fn: Callable[[], Any], on_done: Done | None = None, *,
-            on_error: Failed | None = None, io: bool = False, background: bool = False) -> Future[Any]:
+    def run(self, fn: Callable[[], T], on_done: Callable[[T], object] | None = None, *,
+            on_error: Failed | None = None, io: bool = False, background: bool = False) -> Future[T]:
         """Run fn on the database worker (or the device pool with io=True).
 
         background=True: preparation nobody waits for (warming a cache); it does not make the
@@ -84,9 +91,22 @@ class TaskManager(QObject):
         """
         return self._submit(self._io if io else self._db, fn, on_done, on_error, counted=not background)
 
-    def run_long(self, fn: Callable[[Progress], Any], on_done: Done | None = None, *,
+    def op(self, fn: Callable[[], OpResult[T]], on_done: Callable[[T], object] | None = None, *,
+           changes: Changes, on_error: Failed | None = None) -> Future[OpResult[T]]:
+        """Run an operation on the database worker; once it succeeded, `on_done` gets its value
+        and `changes` is told what it changed."""
+        return self.run(fn, self._announcing(on_done, changes), on_error=on_error)
+
+    def op_long(self, fn: Callable[[Progress], OpResult[T]], on_done: Callable[[T], object] | None = None, *,
+                changes: Changes, label: str, parent: QWidget | None, on_error: Failed | None = None,
+                cancellable: bool = True) -> LongTask[OpResult[T]]:
+        """`run_long` for an operation (a roster import): `op`'s announcement, with the dialog."""
+        return self.run_long(fn, self._announcing(on_done, changes), label=label, parent=parent,
+                             on_error=on_error, cancellable=cancellable)
+
+    def run_long(self, fn: Callable[[Progress], T], on_done: Callable[[T], object] | None = None, *,
                  label: str, parent: QWidget | None, on_error: Failed | None = None,
-                 cancellable: bool = True) -> LongTask:
+                 cancellable: bool = True) -> LongTask[T]:
         """Long work with a progress dialog after PROGRESS_DELAY_MS and a 取消 button."""
         dialog = QProgressDialog(label, "取消" if cancellable else "", 0, 0, parent)
         dialog.setWindowTitle("请稍候")
@@ -109,7 +129,7 @@ class TaskManager(QObject):
             dialog.hide()
             dialog.deleteLater()
 
-        def done(result: Any) -> None:
+        def done(result: T) -> None:
             close()
             if on_done:
                 on_done(result)
@@ -136,10 +156,23 @@ class TaskManager(QObject):
         self._io.shutdown(wait=True, cancel_futures=True)
 
     # -- internals ---------------------------------------------------------------------------
-    def _submit(self, pool: ThreadPoolExecutor, fn: Callable[[], Any], on_done: Done | None,
-                on_error: Failed | None, *, counted: bool = True) -> Future[Any]:
+    @staticmethod
+    def _announcing(on_done: Callable[[T], object] | None, changes: Changes) -> Callable[[OpResult[T]], None]:
+        """The one place what an operation changed is emitted: after the caller's callback
+        (Anki's order), so the screens refresh from the state it set (the new printer after
+        saving the settings); emitted even when that callback failed."""
+        def done(result: OpResult[T]) -> None:
+            try:
+                if on_done is not None:
+                    on_done(result.value)
+            finally:
+                changes.announce(result.changes)
+        return done
+
+    def _submit(self, pool: ThreadPoolExecutor, fn: Callable[[], T], on_done: Callable[[T], object] | None,
+                on_error: Failed | None, *, counted: bool = True) -> Future[T]:
         if self._closed:
-            dropped: Future[Any] = Future()
+            dropped: Future[T] = Future()
             dropped.cancel()
             return dropped
         if counted:
@@ -151,38 +184,41 @@ class TaskManager(QObject):
         # test runs). fn and the callbacks often capture widgets, so the worker side holds only
         # a token; the GUI thread keeps them in _calls and lets go of them in _deliver.
         token = next(self._tokens)
-        self._calls[token] = (fn, on_done, on_error, counted)
         holder = [fn]
 
-        def call() -> Any:
+        def call() -> T:
             return holder.pop()()  # the GUI thread still holds fn: this is never the last ref
 
         manager = weakref.ref(self)
 
-        def finished(f: Future[Any]) -> None:
-            exc = f.exception() if not f.cancelled() else Cancelled()
+        def finished(_f: Future[T]) -> None:
             tasks = manager()
             if tasks is not None:
-                tasks._finished.emit((token, None if exc else f.result(), exc))
+                tasks._finished.emit((token,))
 
         future = pool.submit(call)
+
+        def deliver() -> None:  # on the GUI thread, the future done
+            exc = future.exception() if not future.cancelled() else Cancelled()
+            if exc is not None:
+                (on_error or self._default_error)(exc)
+            elif on_done is not None:
+                on_done(future.result())
+
+        self._calls[token] = (fn, deliver, counted)
         future.add_done_callback(finished)
         return future
 
-    def _deliver(self, outcome: tuple[int, Any, BaseException | None]) -> None:
-        token, result, exc = outcome
-        call = self._calls.pop(token, None)
+    def _deliver(self, outcome: tuple[int]) -> None:
+        call = self._calls.pop(outcome[0], None)
         if call is None:
             return
-        _fn, on_done, on_error, counted = call
+        _fn, deliver, counted = call
         if counted:
             self._pending -= 1
             if self._pending == 0:
                 self.busy_changed.emit(False)
-        if exc is not None:
-            (on_error or self._default_error)(exc)
-        elif on_done is not None:
-            on_done(result)
+        deliver()
 
     def _show_progress(self, report: tuple[QProgressDialog, str, int, int]) -> None:
         dialog, label, done, total = report

@@ -13,7 +13,6 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -28,17 +27,19 @@ from PySide6.QtWidgets import (
 
 from app.domain.ids import mask_id
 from app.domain.money import format_fen
-from app.domain.records import CashPosition, Receipt
+from app.domain.records import CashPosition, Receipt, UserInfo
+from app.services.operations import OpResult, PrintFacts
 from ui.context import WindowContext
-from ui.desk_view import print_receipt, send_to_printer
 from ui.file_dialogs import Kind
 from ui.message import MessageLine
 from ui.models import ReceiptTableModel
 from ui.pin_dialog import HeadPinDialog
 from ui.placement import fit_to_contents
 from ui.posting_evidence import evidence_button
+from ui.print_jobs import fetch_for_print, print_receipt, send_to_printer
 from ui.reports import open_files, resolve_folder, save_report
 from ui.text_size import scaled
+from ui.typed_qt import day_edit, named, qdate
 
 
 class TodayView(QWidget):
@@ -46,41 +47,41 @@ class TodayView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.model = ReceiptTableModel(parent=self)
-        self.table = QTableView(objectName="receiptsTable")
+        self.table = named(QTableView(), "receiptsTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.cash = QLabel(objectName="cashOnHand")
+        self.cash = named(QLabel(), "cashOnHand")
         scaled(self.cash, 1.4)
         self.message = MessageLine("todayMessage")
-        self.reprint_button = QPushButton("补打收据（Ctrl+P）", objectName="reprintButton")
-        self.void_button = QPushButton("作废收据（Ctrl+Delete）", objectName="voidButton")
+        self.reprint_button = named(QPushButton("补打收据（Ctrl+P）"), "reprintButton")
+        self.void_button = named(QPushButton("作废收据（Ctrl+Delete）"), "voidButton")
         self.reprint_button.clicked.connect(self.reprint)
         self.void_button.clicked.connect(self.void)
-        self.detail_button = QPushButton("查看详情（回车）", objectName="detailButton")
+        self.detail_button = named(QPushButton("查看详情（回车）"), "detailButton")
         self.detail_button.clicked.connect(self.show_detail)
-        self.refund_button = QPushButton("退费申请", objectName="refundButton")
+        self.refund_button = named(QPushButton("退费申请"), "refundButton")
         self.refund_button.clicked.connect(self.refund)
-        self.posting_button = QPushButton("生成本日公示", objectName="postingButton")
+        self.posting_button = named(QPushButton("生成本日公示"), "postingButton")
         # clicked(bool) would pass `checked` as the folder: call it with no argument.
         self.posting_button.clicked.connect(lambda: self.posting())
         self.evidence_button = evidence_button(self)  # the posting's 佐证, beside it
         # 代为缴费 (第三十条): shown in a county whose configuration says the agent pays at once.
-        self.paid_button = QPushButton("登记代为缴费并打印缴费证明（F9）", objectName="paidButton")
+        self.paid_button = named(QPushButton("登记代为缴费并打印缴费证明（F9）"), "paidButton")
         self.paid_button.clicked.connect(self.pay_on_behalf)
         self.paid_button.setVisible(False)
         self.paid_dialog: PaidOnBehalfDialog | None = None
         self.table.doubleClicked.connect(lambda _i: self.show_detail())
         self.table.activated.connect(lambda _i: self.show_detail())
-        self.day = QDateEdit(objectName="receiptsDay", calendarPopup=True, displayFormat="yyyy-MM-dd")
-        self.day.setDate(_qdate(ctx.desk.clock().date()))
+        self.day = day_edit("receiptsDay")
+        self.day.setDate(qdate(ctx.desk.clock().date()))
         self._follow_today = True  # until the agent picks another day, the list follows the clock
         self.day.dateChanged.connect(self._day_picked)
-        today_button = QPushButton("今天", objectName="todayButton")
-        today_button.clicked.connect(lambda: self.day.setDate(_qdate(self.ctx.desk.clock().date())))
+        today_button = named(QPushButton("今天"), "todayButton")
+        today_button.clicked.connect(lambda: self.day.setDate(qdate(self.ctx.desk.clock().date())))
         pick = QHBoxLayout()
         pick.addWidget(QLabel("日期"))
         pick.addWidget(self.day)
@@ -116,7 +117,7 @@ class TodayView(QWidget):
         desk = self.ctx.desk
         if self._follow_today and self.shown_day != desk.clock().date():  # past midnight
             self.day.blockSignals(True)
-            self.day.setDate(_qdate(desk.clock().date()))
+            self.day.setDate(qdate(desk.clock().date()))
             self.day.blockSignals(False)
         day = self.shown_day
 
@@ -147,21 +148,27 @@ class TodayView(QWidget):
         row = self.table.currentIndex().row()
         return self.model.receipts[row] if 0 <= row < len(self.model.receipts) else None
 
-
-    # -- reprint -----------------------------------------------------------------------------
-    def reprint(self) -> None:
+    def chosen(self, *, voided: str | None = None) -> Receipt | None:
+        """The selected receipt, or None after saying why not: none selected, or (with `voided`,
+        what to say then) a voided one."""
         receipt = self.selected()
         if receipt is None:
             self.message.say("请先选择一张收据")
-            return
-        if receipt.void:
-            self.message.say(f"收据 {receipt.number} 已作废，不能补打")
-            return
-        receipts = self.ctx.desk.receipts
-        # Fetch it fresh: the print count decides whether the paper says 补打 (copy).
-        self.ctx.tasks.run(lambda: receipts.get(receipt.number), self._print_fresh)
+        elif voided is not None and receipt.void:
+            self.message.say(f"收据 {receipt.number} {voided}")
+            return None
+        return receipt
 
-    def _print_fresh(self, receipt: Receipt) -> None:
+
+    # -- reprint -----------------------------------------------------------------------------
+    def reprint(self) -> None:
+        receipt = self.chosen(voided="已作废，不能补打")
+        if receipt is None:
+            return
+        # Fetch it fresh: the print count decides whether the paper says 补打 (copy).
+        fetch_for_print(self.ctx, receipt.number, self._print_fresh)
+
+    def _print_fresh(self, receipt: Receipt, facts: PrintFacts) -> None:
         kind = "补打（副本）" if receipt.prints else "打印"
         printing = f"收据 {receipt.number} 正在{kind}"
         self.message.say(printing, ok=True)
@@ -170,24 +177,18 @@ class TodayView(QWidget):
             if self.message.text() == printing:
                 self.message.say(f"收据 {receipt.number} 已{kind}", ok=True)
 
-        print_receipt(self.ctx, receipt, on_problem=self.message.say, on_printed=printed)
+        print_receipt(self.ctx, receipt, facts, on_problem=self.message.say, on_printed=printed)
 
     # -- void --------------------------------------------------------------------------------
     def void(self) -> None:
-        receipt = self.selected()
-        if receipt is None:
-            self.message.say("请先选择一张收据")
-            return
-        if receipt.void:
-            self.message.say(f"收据 {receipt.number} 已经作废")
-            return
-        self.ask_head_and_void(receipt)
+        receipt = self.chosen(voided="已经作废")
+        if receipt is not None:
+            self.ask_head_and_void(receipt)
 
     def ask_head_and_void(self, receipt: Receipt) -> HeadPinDialog:
-        receipts = self.ctx.desk.receipts
-        return self._countersigned(receipt, "作废收据", receipts.void, self._voided)
+        return self._countersigned(receipt, "作废收据", self.ctx.ops.void, self._voided)
 
-    def _countersigned(self, receipt: Receipt, purpose: str, act: Callable[..., Receipt],
+    def _countersigned(self, receipt: Receipt, purpose: str, act: Callable[..., OpResult[Receipt]],
                        done: Callable[[Receipt], None]) -> HeadPinDialog:
         """A reason and the village head's PIN (never the collecting agent's), then `act` with
         the agent signed in and that head."""
@@ -196,26 +197,19 @@ class TodayView(QWidget):
                                exclude=receipt.agent, ask_reason=True, parent=self)
         agent = self.ctx.user
 
-        def confirmed(result: int) -> None:
-            if result != QDialog.DialogCode.Accepted or dialog.head is None:
-                return
-            head, reason = dialog.head, dialog.reason.text().strip()
-            self.ctx.tasks.run(lambda: act(receipt.number, reason=reason, agent=agent, head=head),
-                               done, on_error=self._refused)
+        def prepare(head: UserInfo) -> Callable[[], OpResult[Receipt]]:
+            reason = dialog.reason.text().strip()
+            return lambda: act(receipt.number, reason=reason, agent=agent, head=head)
 
-        dialog.finished.connect(confirmed)
-        dialog.open()
-        return dialog
+        return dialog.countersign(prepare, done, changes=self.ctx.changes, on_error=self._refused)
 
     def _voided(self, receipt: Receipt) -> None:
         self.message.say(f"收据 {receipt.number} 已作废（{receipt.void.reason if receipt.void else ''}）", ok=True)
-        self.ctx.changes.receipts.emit()
 
     # -- detail, 退费申请, 公示 --------------------------------------------------------------------
     def show_detail(self) -> None:
-        receipt = self.selected()
+        receipt = self.chosen()
         if receipt is None:
-            self.message.say("请先选择一张收据")
             return
         receipts = self.ctx.desk.receipts
         self.ctx.tasks.run(lambda: (receipts.get(receipt.number), receipts.print_history(receipt.number)),
@@ -229,28 +223,22 @@ class TodayView(QWidget):
 
     def refund(self) -> None:
         """退费申请 for a receipt of a closed day: the reason and the village head's PIN."""
-        receipt = self.selected()
+        receipt = self.chosen()
         if receipt is None:
-            self.message.say("请先选择一张收据")
             return
-        self.refund_dialog = self._countersigned(receipt, "退费申请", self.ctx.desk.receipts.request_refund,
+        self.refund_dialog = self._countersigned(receipt, "退费申请", self.ctx.ops.request_refund,
                                                  self._refund_requested)
 
     def _refund_requested(self, receipt: Receipt) -> None:
         self.message.say(f"收据 {receipt.number} 已提交退费申请（{receipt.refund.reason if receipt.refund else ''}），"
                          "由县里退款；收据本身仍有效", ok=True)
-        self.ctx.changes.receipts.emit()
 
     # -- 代为缴费 ----------------------------------------------------------------------------
     def pay_on_behalf(self) -> PaidOnBehalfDialog | None:
         """The voucher the tax system gave when the agent paid this receipt on the payer's
         behalf; then the 缴费证明 is printed for the payer."""
-        receipt = self.selected()
+        receipt = self.chosen(voided="已作废")
         if receipt is None:
-            self.message.say("请先选择一张收据")
-            return None
-        if receipt.void:
-            self.message.say(f"收据 {receipt.number} 已作废")
             return None
         if receipt.paid:  # recorded once; F9 again prints its 缴费证明 again (a printer that failed)
             self.message.say(f"收据 {receipt.number} 已登记代为缴费（凭证号 {receipt.paid.voucher}）：正在补打缴费证明",
@@ -258,15 +246,15 @@ class TodayView(QWidget):
             self._print_proof(receipt)
             return None
         dialog = PaidOnBehalfDialog(receipt, parent=self)
-        receipts, user = self.ctx.desk.receipts, self.ctx.user
+        ops, user = self.ctx.ops, self.ctx.user
 
         def done(result: int) -> None:
             if result != QDialog.DialogCode.Accepted:
                 return
             voucher, channel = dialog.voucher.text(), dialog.channel.currentText()
-            self.ctx.tasks.run(lambda: receipts.record_paid_on_behalf(receipt.number, voucher=voucher,
-                                                                      channel=channel, by=user),
-                               self._paid, on_error=self._refused)
+            self.ctx.tasks.op(lambda: ops.record_paid_on_behalf(receipt.number, voucher=voucher,
+                                                                channel=channel, by=user),
+                              self._paid, changes=self.ctx.changes, on_error=self._refused)
 
         dialog.finished.connect(done)
         dialog.open()
@@ -276,7 +264,6 @@ class TodayView(QWidget):
     def _paid(self, receipt: Receipt) -> None:
         assert receipt.paid is not None
         self.message.say(f"收据 {receipt.number} 已登记代为缴费，凭证号 {receipt.paid.voucher}；正在打印缴费证明", ok=True)
-        self.ctx.changes.receipts.emit()
         self._print_proof(receipt)
 
     def _print_proof(self, receipt: Receipt) -> None:
@@ -285,7 +272,8 @@ class TodayView(QWidget):
                 self.message.say(f"收据 {receipt.number} 已登记代为缴费，但缴费证明没有打印出来：{error}"
                                  "（检查打印机后，选中这张收据再按 F9 补打）")
 
-        send_to_printer(self.ctx, receipt, lambda printer, r, context: printer.print_proof(r, context), printed)
+        fetch_for_print(self.ctx, receipt.number, lambda fresh, facts: send_to_printer(
+            self.ctx, fresh, facts, lambda printer, r, context: printer.print_proof(r, context), printed))
 
     def posting(self, folder: Path | None = None) -> None:
         """The day's 公示 as a PDF in the report folder, opened to print."""
@@ -312,10 +300,6 @@ class TodayView(QWidget):
 
     def _refused(self, exc: BaseException) -> None:
         self.message.refused(exc, self.ctx.tasks.fault)
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 class ReceiptDetailDialog(QDialog):
@@ -348,7 +332,7 @@ class ReceiptDetailDialog(QDialog):
         if r.refund:
             extra += (f"<p><b>已申请退费</b> ¥{format_fen(r.refund.amount_fen)}：{escape(r.refund.reason)}"
                       f"（{escape(r.refund.agent)}申请，{escape(r.refund.head)}会签）</p>")
-        self.text = QLabel(objectName="receiptDetailText", wordWrap=True)
+        self.text = named(QLabel(wordWrap=True), "receiptDetailText")
         self.text.setText(
             f"<p>收据号 {r.number}　{r.recorded_at:%Y-%m-%d %H:%M:%S}</p>"
             f"<p>缴费人：{escape(r.payer_name)}（{mask_id(r.payer_id_number)}）　签字：{r.payer_signoff.label}</p>"
@@ -358,8 +342,8 @@ class ReceiptDetailDialog(QDialog):
             f"<p>代收员：{escape(r.agent)}（{r.recorded_at:%Y-%m-%d %H:%M} 电子签名）</p>"
             f"<p>村委会负责人：{countersign}</p>{extra}<p>打印记录：</p><ul>{prints}</ul>"
             f"<p>校验码 {r.short_hash}</p>")
-        self.reprint_button = QPushButton("补打", objectName="detailReprint")
-        self.refund_button = QPushButton("退费申请", objectName="detailRefund")
+        self.reprint_button = named(QPushButton("补打"), "detailReprint")
+        self.refund_button = named(QPushButton("退费申请"), "detailRefund")
         self.reprint_button.setEnabled(r.void is None)
         self.refund_button.setEnabled(r.void is None and r.refund is None and r.countersign is not None)
         close = QPushButton("关闭")
@@ -385,10 +369,10 @@ class PaidOnBehalfDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("paidOnBehalf")
         self.setWindowTitle("登记代为缴费")
-        self.voucher = QLineEdit(objectName="paidVoucher", placeholderText="税务系统给出的缴费凭证号", maxLength=40)
-        self.channel = QComboBox(objectName="paidChannel", editable=True)
+        self.voucher = named(QLineEdit(placeholderText="税务系统给出的缴费凭证号", maxLength=40), "paidVoucher")
+        self.channel = named(QComboBox(editable=True), "paidChannel")
         self.channel.addItems(self.CHANNELS)
-        ok = QPushButton("登记并打印缴费证明", objectName="paidOk", default=True)
+        ok = named(QPushButton("登记并打印缴费证明", default=True), "paidOk")
         ok.clicked.connect(self.accept)
         cancel = QPushButton("取消")
         cancel.clicked.connect(self.reject)

@@ -33,6 +33,7 @@ from app.services.township_review import (
 from ui.errors import show_error
 from ui.file_dialogs import Kind
 from ui.reports import write_atomically
+from ui.typed_qt import named
 
 if TYPE_CHECKING:
     from ui.review_window import ReviewWindow
@@ -48,19 +49,19 @@ class TownshipPanel(QGroupBox):
         self.host = window
         self.review: TownshipReview | None = None
         self.answers: dict[tuple[str, int, int, str, str], Answer] = {}
-        self.open_button = QPushButton("打开文件夹…（Ctrl+Shift+O）", objectName="openFolder")
+        self.open_button = named(QPushButton("打开文件夹…（Ctrl+Shift+O）"), "openFolder")
         self.open_button.clicked.connect(self.choose_folder)
         self.villages = _table(COLUMNS, "villages", stretch=7)
         self.villages.currentCellChanged.connect(lambda *_cells: self._village_picked())  # arrows and clicks
-        self.verdict = QComboBox(objectName="verdict")
+        self.verdict = named(QComboBox(), "verdict")
         self.verdict.addItems(list(VERDICTS))
-        self.note = QLineEdit(objectName="answerNote", placeholderText="说明（已整改、移交须写明）", maxLength=500)
+        self.note = named(QLineEdit(placeholderText="说明（已整改、移交须写明）", maxLength=500), "answerNote")
         self.note.returnPressed.connect(self.answer_selected)
-        self.answer_button = QPushButton("答复所选疑点（Ctrl+Enter）", objectName="answerFlag")
+        self.answer_button = named(QPushButton("答复所选疑点（Ctrl+Enter）"), "answerFlag")
         self.answer_button.clicked.connect(self.answer_selected)
-        self.save_button = QPushButton("保存答复文件…（Ctrl+Shift+S）", objectName="saveAnswers")
+        self.save_button = named(QPushButton("保存答复文件…（Ctrl+Shift+S）"), "saveAnswers")
         self.save_button.clicked.connect(self.save_answers)
-        self.status = QLabel("", objectName="townshipStatus", wordWrap=True)
+        self.status = named(QLabel("", wordWrap=True), "townshipStatus")
         bar = QHBoxLayout()
         for w in (QLabel("答复："), self.verdict, self.note, self.answer_button, self.save_button):
             bar.addWidget(w)
@@ -71,7 +72,7 @@ class TownshipPanel(QGroupBox):
         layout.addWidget(self.villages)
         for keys, slot in (("Ctrl+Shift+O", self.choose_folder), ("Ctrl+Return", self.answer_selected),
                            ("Ctrl+Shift+S", self.save_answers)):
-            QShortcut(QKeySequence(keys), window, activated=slot)
+            QShortcut(QKeySequence(keys), window).activated.connect(slot)
         self._enable()
 
     def _enable(self) -> None:

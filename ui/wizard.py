@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.domain.printer_settings import PrinterSettings
 from app.services.desk import Desk
 from app.services.errors import DaishouError
+from app.services.operations import Operations
 from app.services.roster import ImportResult
 from app.services.setup_flow import (
     RosterSource,
@@ -32,11 +33,11 @@ from app.services.setup_flow import (
     save_printer,
     write_identity,
 )
+from ui.changes import Changes
 from ui.message import ERROR_STYLE, MessageLine
 from ui.pin_rule import pin_hint
-from ui.printer import PrinterProblem, printer_from_settings
+from ui.printer import PRINTER_KINDS, PrinterProblem, printer_from_settings
 from ui.roster_import import describe_import, import_roster
-from ui.settings_view import PRINTER_KINDS
 
 if TYPE_CHECKING:
     from printing.discover import Found
@@ -44,10 +45,11 @@ from ui.file_dialogs import FileChooser, Kind
 from ui.manual import install_f1
 from ui.tasks import TaskManager
 from ui.text_size import scaled
+from ui.typed_qt import named
 
 
 def _edit(name: str, placeholder: str = "", *, secret: bool = False) -> QLineEdit:
-    edit: QLineEdit = QLineEdit(objectName=name, placeholderText=placeholder)
+    edit: QLineEdit = named(QLineEdit(placeholderText=placeholder), name)
     if secret:
         edit.setEchoMode(QLineEdit.EchoMode.Password)
     return edit
@@ -97,7 +99,7 @@ class SetupWizard(QDialog):
             value = getattr(flow.data, key, "")
             if isinstance(value, str) and value and "pin" not in key:
                 edit.setText(value)
-        self.title = QLabel(objectName="wizardTitle")
+        self.title = named(QLabel(), "wizardTitle")
         scaled(self.title, 1.6, bold=True)
         self.pages = QStackedWidget()
         self.page_of: dict[Step, QWidget] = {}
@@ -128,11 +130,11 @@ class SetupWizard(QDialog):
             elif step is Step.PRINTER:
                 self._printer_page(form)
             elif step is Step.DONE:
-                self.summary = QLabel(objectName="wizardSummary")
+                self.summary = named(QLabel(), "wizardSummary")
                 form.addRow(self.summary)
         self.message = MessageLine("wizardMessage")
-        self.back_button = QPushButton("上一步", objectName="wizardBack")
-        self.next_button = QPushButton("下一步（回车）", objectName="wizardNext", default=True)
+        self.back_button = named(QPushButton("上一步"), "wizardBack")
+        self.next_button = named(QPushButton("下一步（回车）", default=True), "wizardNext")
         self.back_button.clicked.connect(self.back)
         self.next_button.clicked.connect(self.advance)
         buttons = QHBoxLayout()
@@ -152,38 +154,38 @@ class SetupWizard(QDialog):
         for n, (source, text) in enumerate(((RosterSource.FILE, "导入征收清册文件"),
                                             (RosterSource.SERVER, "与县服务器注册并下载清册"),
                                             (RosterSource.LATER, "稍后导入"))):
-            radio = QRadioButton(text, objectName=f"roster_{source.value}")
+            radio = named(QRadioButton(text), f"roster_{source.value}")
             self.roster_choice.addButton(radio, n)
             self.roster_radios[source] = radio
             form.addRow(radio)
         self.roster_radios[RosterSource.FILE].setChecked(True)
         form.addRow("清册文件", _file_row(self.fields["roster_path"], "征收清册", "清册 (*.csv *.xlsx *.xls)", self))
         self._error_row(form, "roster_path")
-        self.import_button = QPushButton("导入", objectName="wizardImport")
+        self.import_button = named(QPushButton("导入"), "wizardImport")
         self.import_button.clicked.connect(self.import_roster)
         form.addRow(self.import_button)
         form.addRow("县服务器", self.fields["server_url"])
         self._error_row(form, "server_url")
         form.addRow("注册码", self.fields["enrol_code"])
         self._error_row(form, "enrol_code")
-        self.download_button = QPushButton("注册并下载", objectName="wizardDownload")
+        self.download_button = named(QPushButton("注册并下载"), "wizardDownload")
         self.download_button.clicked.connect(self.enrol_and_download)
         form.addRow(self.download_button)
-        self.import_result = QLabel(objectName="wizardImportResult", wordWrap=True)
+        self.import_result = named(QLabel(wordWrap=True), "wizardImportResult")
         form.addRow(self.import_result)
 
     def _printer_page(self, form: QFormLayout) -> None:
-        self.printer_kind = QComboBox(objectName="wizardPrinterKind")
+        self.printer_kind = named(QComboBox(), "wizardPrinterKind")
         for value, text in PRINTER_KINDS:
             self.printer_kind.addItem(text, value)
-        self.printer_width = QComboBox(objectName="wizardPaperWidth")
+        self.printer_width = named(QComboBox(), "wizardPaperWidth")
         self.printer_width.addItem("58 mm", 58)
         self.printer_width.addItem("80 mm", 80)
-        test = QPushButton("测试打印", objectName="wizardTestPrint")
+        test = named(QPushButton("测试打印"), "wizardTestPrint")
         test.clicked.connect(self.test_print)
-        self.find_button = QPushButton("查找本机的打印机", objectName="wizardFindPrinters")
+        self.find_button = named(QPushButton("查找本机的打印机"), "wizardFindPrinters")
         self.find_button.clicked.connect(self.find_printers)
-        self.found_printers = QComboBox(objectName="wizardFoundPrinters")
+        self.found_printers = named(QComboBox(), "wizardFoundPrinters")
         self.found_printers.addItem("（网络打印机请直接填写 IP 地址）", None)
         self.found_printers.activated.connect(self._printer_chosen)
         finder = QHBoxLayout()
@@ -223,7 +225,7 @@ class SetupWizard(QDialog):
 
 
     def _error_row(self, form: QFormLayout, key: str) -> None:
-        label = QLabel(objectName=f"error_{key}", wordWrap=True)
+        label = named(QLabel(wordWrap=True), f"error_{key}")
         label.setStyleSheet(ERROR_STYLE)
         label.hide()
         form.addRow("", label)
@@ -292,8 +294,9 @@ class SetupWizard(QDialog):
             self.message.say("请先选择清册文件")
             return
         self.import_button.setEnabled(False)
-        import_roster(self.desk, self.tasks, path, parent=self, on_done=self._imported, on_error=self._refused,
-                      by=roster_signer(self.desk, self.flow.data))
+        # No window yet: nothing to tell that the roster changed.
+        import_roster(Operations(self.desk), self.tasks, Changes(), path, parent=self, on_done=self._imported,
+                      on_error=self._refused, by=roster_signer(self.desk, self.flow.data))
 
     def enrol_and_download(self) -> None:
         """Register this PC with the county (one-time code), then take the roster and the county

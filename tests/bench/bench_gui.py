@@ -171,6 +171,8 @@ def import_stall_ms(home: Path, roster: Path) -> dict[str, object]:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from app.services.desk import Desk
+    from app.services.operations import Operations
+    from ui.changes import Changes
     from ui.roster_import import import_roster
     from ui.tasks import TaskManager
 
@@ -200,7 +202,8 @@ def import_stall_ms(home: Path, roster: Path) -> dict[str, object]:
         done.append(outcome)
         loop.quit()
 
-    import_roster(desk, tasks, roster, parent=parent, on_done=finish, on_error=finish, by=agent)
+    import_roster(Operations(desk), tasks, Changes(), roster, parent=parent, on_done=finish, on_error=finish,
+                  by=agent)
     loop.exec()
     seconds = time.perf_counter() - t0
     timer.stop()

@@ -67,6 +67,7 @@ def test_large_text_enlarges_every_text_alike_and_cuts_nothing(qtbot, window, la
     find_and_choose(qtbot, window, "吴福福")  # with 胡珍敏 (低保): 应缴 beside the subsidy, the widest figures
     type_text(d.panel.cash, "50000")
     window.desk_view.record()  # the question about implausible cash ...
+    qtbot.waitUntil(lambda: d.confirm_box is not None)
     assert d.confirm_box is not None
     d.confirm_box.reject()
     d.panel.say("收取现金 ¥50,000.00 少于合计？这是一条很长的提示信息，用来检查换行之后是否仍然完整显示在窗口中")

@@ -118,7 +118,8 @@ def test_cancelled_import_leaves_the_old_roster(qtbot, window, tmp_path: Path, e
     gate = threading.Event()
     window.ctx.tasks.run(gate.wait)
     outcome: list[object] = []
-    task = import_roster(desk, window.ctx.tasks, changed, parent=window, on_done=outcome.append,
+    task = import_roster(window.ctx.ops, window.ctx.tasks, window.ctx.changes, changed, parent=window,
+                         on_done=outcome.append,
                          on_error=outcome.append, by=window.ctx.user)
     (cancel,) = task.dialog.findChildren(QPushButton)
     assert cancel.text() == "取消"

@@ -7,23 +7,21 @@ journalled. No schema change: the journal is the only record."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from app.domain.entries import PostingEvidenceEntry
 from app.domain.records import UserInfo
+from app.services import kept_files
 from app.services.errors import InvalidInput, Refused
 from app.services.ledger import refuse_if_clock_behind
 from app.services.signoff import require_pin
 from app.storage import journal
 from app.storage.database import Clock, Database
-from app.storage.db import owner_only
 from app.storage.digest import file_sha256
 
 MAX_BYTES = 50 * 1024 * 1024
-_KINDS = {b"%PDF": ".pdf", b"\xff\xd8\xff": ".jpg", b"\x89PNG": ".png", b"II*\x00": ".tif", b"MM\x00*": ".tif"}
 
 
 @dataclass(frozen=True)
@@ -61,25 +59,11 @@ class PostingEvidence:
         if posted_to < posted_from:
             raise InvalidInput(f"公示结束日期 {posted_to.isoformat()} 早于张贴日期 {posted_from.isoformat()}")
         picture = Path(picture)
-        try:
-            data = picture.read_bytes() if picture.stat().st_size <= MAX_BYTES else None
-        except OSError as exc:
-            raise InvalidInput(f"无法读取文件 {picture}：{exc.strerror or exc}") from None
-        if data is None:
-            raise InvalidInput(f"{picture.name} 超过 50 MB，请缩小照片或降低扫描分辨率后再登记")
-        ext = next((e for magic, e in _KINDS.items() if data.startswith(magic)), None)
-        if ext is None:
-            raise InvalidInput(f"{picture.name} 不是照片（JPEG、PNG、TIFF）或 PDF 扫描件")
-        digest = hashlib.sha256(data).hexdigest()
-        name = f"公示佐证-{posted_from.isoformat()}-{digest[:12]}{ext}"
-        self.folder.mkdir(parents=True, exist_ok=True)
-        owner_only(self.folder)
-        kept = self.folder / name
-        if not kept.exists():
-            part = kept.with_name(kept.name + ".part")
-            part.write_bytes(data)  # the bytes hashed, not a second read of a file that may change
-            part.replace(kept)
-            owner_only(kept)
+        kept = kept_files.keep(picture, self.folder, f"公示佐证-{posted_from.isoformat()}", max_bytes=MAX_BYTES,
+                               unreadable="无法读取文件",
+                               too_big=f"{picture.name} 超过 50 MB，请缩小照片或降低扫描分辨率后再登记",
+                               not_a_kind=f"{picture.name} 不是照片（JPEG、PNG、TIFF）或 PDF 扫描件")
+        digest, name = kept.sha256, kept.name
         now = self._clock()
         with self._db.write() as conn:
             if any(d.sha256 == digest for _s, _a, d in journal.of_kind(conn, PostingEvidenceEntry)):
@@ -87,6 +71,6 @@ class PostingEvidence:
             refuse_if_clock_behind(conn, now)
             journal.append(conn, now.isoformat(), PostingEvidenceEntry(
                 posted_from=posted_from.isoformat(), posted_to=posted_to.isoformat(), sha256=digest,
-                bytes=len(data), file=name, by=by.name))
-        return Evidence(posted_from, posted_to, digest, kept, by.name, now.isoformat(), True)
+                bytes=kept.size, file=name, by=by.name))
+        return Evidence(posted_from, posted_to, digest, self.folder / name, by.name, now.isoformat(), True)
 

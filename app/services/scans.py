@@ -7,8 +7,6 @@ whether, and when, it went; `status` says whether the kept copy is still the one
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,6 +16,7 @@ from app.domain.config import ConfigError
 from app.domain.entries import LedgerScanEntry
 from app.domain.records import UserInfo
 from app.domain.scan_rule import scan_deadline, scan_due, scan_overdue_days
+from app.services import kept_files
 from app.services.errors import InvalidInput, Refused
 from app.services.ledger import refuse_if_clock_behind
 from app.services.setup import Setup
@@ -25,11 +24,9 @@ from app.services.signoff import CASH_ROLES, require_pin
 from app.storage import journal
 from app.storage import receipts as receipt_table
 from app.storage.database import Clock, Database
-from app.storage.db import owner_only
 from app.storage.digest import file_sha256
 
 MAX_SCAN_BYTES = 100 * 1024 * 1024
-_KINDS = {b"%PDF": ".pdf", b"\xff\xd8\xff": ".jpg", b"\x89PNG": ".png", b"II*\x00": ".tif", b"MM\x00*": ".tif"}
 
 
 @dataclass(frozen=True)
@@ -83,10 +80,6 @@ class ScanStatus:
                 "scans": [s.to_json() for s in self.scans], "late_by_days": self.late_by, "due": self.due}
 
 
-def _kind(head: bytes) -> str | None:
-    return next((ext for magic, ext in _KINDS.items() if head.startswith(magic)), None)
-
-
 class LedgerScans:
     def __init__(self, db: Database, clock: Clock, setup: Setup) -> None:
         self._db = db
@@ -128,25 +121,10 @@ class LedgerScans:
         if sent_on <= end:
             raise Refused(f"{year} 年度集中征期到 {end.isoformat()} 结束，台账在征期结束后扫描报送")
         scan = Path(scan)
-        try:
-            data = scan.read_bytes() if scan.stat().st_size <= MAX_SCAN_BYTES else None
-        except OSError as exc:
-            raise InvalidInput(f"无法读取扫描件 {scan}：{exc.strerror or exc}") from None
-        if data is None:
-            raise InvalidInput(f"扫描件 {scan.name} 超过 100 MB，请降低扫描分辨率后再登记")
-        ext = _kind(data[:8])
-        if ext is None:
-            raise InvalidInput(f"{scan.name} 不是 PDF、JPEG、PNG 或 TIFF 扫描件")
-        digest = hashlib.sha256(data).hexdigest()
-        name = f"台账-{year}-{digest[:12]}{ext}"
-        self.folder.mkdir(parents=True, exist_ok=True)
-        owner_only(self.folder)
-        kept = self.folder / name
-        if not kept.exists():
-            part = kept.with_name(kept.name + ".part")
-            shutil.copyfile(scan, part)
-            part.replace(kept)
-            owner_only(kept)
+        kept = kept_files.keep(scan, self.folder, f"台账-{year}", max_bytes=MAX_SCAN_BYTES, unreadable="无法读取扫描件",
+                               too_big=f"扫描件 {scan.name} 超过 100 MB，请降低扫描分辨率后再登记",
+                               not_a_kind=f"{scan.name} 不是 PDF、JPEG、PNG 或 TIFF 扫描件")
+        digest, name = kept.sha256, kept.name
         now = self._clock()
         with self._db.write() as conn:
             if any(d.sha256 == digest for _s, _a, d in journal.of_kind(conn, LedgerScanEntry)):
@@ -154,5 +132,5 @@ class LedgerScans:
             refuse_if_clock_behind(conn, now)
             journal.append(conn, now.isoformat(), LedgerScanEntry(
                 year=year, period_end=end.isoformat(), sent_on=sent_on.isoformat(), sha256=digest,
-                bytes=len(data), file=name, by=by.name))
+                bytes=kept.size, file=name, by=by.name))
         return self.status(year)

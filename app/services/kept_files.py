@@ -1,0 +1,49 @@
+"""A file the desk keeps a copy of beside the ledger (the 台账 scan, the 公示 photo): read once
+within a size bound, its kind told by its first bytes, hashed, and the very bytes hashed written
+0600 under a name that carries the hash, so what the journal names is what was read (a second
+read of a file that may change meanwhile could keep other bytes than were hashed)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.services.errors import InvalidInput
+from app.storage.db import owner_only
+
+KINDS = {b"%PDF": ".pdf", b"\xff\xd8\xff": ".jpg", b"\x89PNG": ".png", b"II*\x00": ".tif", b"MM\x00*": ".tif"}
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    sha256: str
+    name: str  # in the folder: `{stem}-{first 12 of the hash}{ext}`
+    size: int
+
+
+def keep(source: Path, folder: Path, stem: str, *, max_bytes: int, unreadable: str, too_big: str,
+         not_a_kind: str) -> KeptFile:
+    """Keep `source` in `folder`; the messages say, in the caller's words, what was wrong
+    (`unreadable` is followed by the path and the reason)."""
+    source = Path(source)
+    try:
+        data = source.read_bytes() if source.stat().st_size <= max_bytes else None
+    except OSError as exc:
+        raise InvalidInput(f"{unreadable} {source}：{exc.strerror or exc}") from None
+    if data is None:
+        raise InvalidInput(too_big)
+    ext = next((e for magic, e in KINDS.items() if data.startswith(magic)), None)
+    if ext is None:
+        raise InvalidInput(not_a_kind)
+    digest = hashlib.sha256(data).hexdigest()
+    name = f"{stem}-{digest[:12]}{ext}"
+    folder.mkdir(parents=True, exist_ok=True)
+    owner_only(folder)
+    kept = folder / name
+    if not kept.exists():
+        part = kept.with_name(kept.name + ".part")
+        part.write_bytes(data)
+        part.replace(kept)
+        owner_only(kept)
+    return KeptFile(digest, name, len(data))

@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
 from sync.server import models as m
 from sync.server.core import ServerRefusal, now, sha256_hex
+
+R = TypeVar("R", m.Conflict, m.UploadRefusal)  # rows kept per village, shown to who may see it
 
 STAFF_SESSION = timedelta(hours=8)
 
@@ -51,10 +54,14 @@ def visible_villages(s: Session, staff: m.Staff) -> list[m.Village]:
     return list(s.exec(query).all())
 
 
-def conflicts_for(s: Session, staff: m.Staff) -> list[m.Conflict]:
+def _in_visible_villages(s: Session, staff: m.Staff, model: type[R]) -> list[R]:
+    """`model`'s rows of the villages the account may see, oldest first."""
     codes = [v.code for v in visible_villages(s, staff)]
-    return list(s.exec(select(m.Conflict).where(col(m.Conflict.village_code).in_(codes))
-                       .order_by(col(m.Conflict.id))).all())
+    return list(s.exec(select(model).where(col(model.village_code).in_(codes)).order_by(col(model.id))).all())
+
+
+def conflicts_for(s: Session, staff: m.Staff) -> list[m.Conflict]:
+    return _in_visible_villages(s, staff, m.Conflict)
 
 
 def flags_for(s: Session, staff: m.Staff) -> list[m.CountyFlag]:
@@ -67,6 +74,4 @@ def flags_for(s: Session, staff: m.Staff) -> list[m.CountyFlag]:
 
 
 def refusals_for(s: Session, staff: m.Staff) -> list[m.UploadRefusal]:
-    codes = [v.code for v in visible_villages(s, staff)]
-    return list(s.exec(select(m.UploadRefusal).where(col(m.UploadRefusal.village_code).in_(codes))
-                       .order_by(col(m.UploadRefusal.id))).all())
+    return _in_visible_villages(s, staff, m.UploadRefusal)

@@ -26,7 +26,6 @@ from app.domain.paper import (
 )
 from app.domain.records import Receipt, ReceiptContext
 from app.services.errors import InvalidInput
-from app.storage.training import is_training
 
 if TYPE_CHECKING:
     from app.services.desk import Desk
@@ -48,7 +47,7 @@ class Paper:
         with desk.db.read():
             categories, _standard = self._roster_facts([receipt])
             return receipt_context(desk.setup.device, desk.setup.config, categories,
-                                   training=is_training(desk.home))
+                                   training=desk.training)
 
     def report(self, kind: str, period: tuple[date, date] | None, *, today: date,
                year: int | None = None) -> Report:

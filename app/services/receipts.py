@@ -77,6 +77,7 @@ class Receipts:
         self._db = db
         self._clock = clock
         self._setup = setup
+        self._training = is_training(db.home)  # a practice village's paper says 培训: asked once, not per receipt
 
     # -- recording -------------------------------------------------------------------------
 
@@ -157,7 +158,7 @@ class Receipts:
             payer_name=payer, lines=tuple(built), total_fen=total, cash_fen=cash_fen,
             change_fen=cash_fen - total, agent=agent.name, payer_signoff=payer_signoff,
             signature_sha256=sig_hash, override_reason=entry.override_reason, hash=appended.hash, serial=serial,
-            print_context=receipt_context(device, config, categories, training=is_training(self._db.home)))
+            print_context=receipt_context(device, config, categories, training=self._training))
 
     # -- voids -----------------------------------------------------------------------------
 

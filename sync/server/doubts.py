@@ -52,6 +52,11 @@ def county_date(at: datetime) -> date:
     return at.astimezone(COUNTY_TZ).date() if at.tzinfo else at.date()
 
 
+def county_time(at: datetime) -> str:
+    """A stored time as the county reads it (a database may hand back UTC without its zone)."""
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(COUNTY_TZ).isoformat(timespec="seconds")
+
+
 def label(source: str, code: str) -> str:
     if source == "added":
         return "人工添加"
@@ -213,7 +218,8 @@ def answer(s: Session, staff: m.Staff, doubt_id: int, *, verdict: str, by: str, 
         raise ServerRefusal(422, "bad_name", "自查人姓名最多 40 个字")
     at = clock()
     row = m.DoubtAnswer(doubt_id=doubt.id or 0, verdict=verdict, answered_by=by,
-                        answered_at=at.isoformat(timespec="seconds"), answered_on=county_date(at).isoformat(),
+                        answered_at=at.astimezone(COUNTY_TZ).isoformat(timespec="seconds"),
+                        answered_on=county_date(at).isoformat(),
                         note=note, via="网页", recorded_by=staff.name, recorded_at=at)
     s.add(row)
     s.flush()

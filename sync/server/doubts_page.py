@@ -14,8 +14,9 @@ DOUBTS_PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width">
 <title>两险现金代收 — 疑点核查</title>
 <style>""" + STYLE + """
-table { border-collapse: collapse; margin: 0.6em 0; }
-th, td { border: 1px solid #bbb; padding: 0.25em 0.5em; }
+table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.92em; }
+th, td { border: 1px solid #bbb; padding: 0.25em 0.5em; white-space: nowrap; }
+td.wrap { white-space: normal; min-width: 8em; max-width: 30em; }
 th { background: #eee; white-space: nowrap; }
 td.num { text-align: right; }
 tr.pick { cursor: pointer; }
@@ -83,7 +84,10 @@ function table(headers, data, onPick) {
   const body = t.createTBody();
   data.forEach((r, i) => {
     const tr = body.insertRow();
-    for (const v of r.cells) { const td = tr.insertCell(); if (v instanceof Node) td.appendChild(v); else td.textContent = v; }
+    for (const v of r.cells) {
+      const td = tr.insertCell();
+      if (v instanceof Node) td.appendChild(v); else { td.textContent = v; if (v.length > 20) td.className = "wrap"; }
+    }
     if (r.cls) tr.className = r.cls;
     if (onPick) { tr.classList.add("pick"); tr.addEventListener("click", () => onPick(i)); }
   });
@@ -109,6 +113,7 @@ async function download(path, fallback) {
   document.body.appendChild(a); a.click(); a.remove();
 }
 const year = () => $("year").value;
+const minute = (iso) => iso.slice(0, 16).replace("T", " ");  // the county's time as written (+08:00 or a desk's own)
 async function load() {
   $("error").textContent = "";
   const report = await call("/doubts/report?year=" + year());
@@ -150,9 +155,11 @@ function show(d) {
     b.textContent = "下载 " + a.name + "（" + Math.ceil(a.size / 1024) + " KB，" + a.uploaded_by + "）";
     b.addEventListener("click", () => download("/doubts/attachments/" + a.id, a.name).catch(fail)); return b; });
   const filesBox = document.createElement("p"); filesBox.append("附件：", ...(files.length ? files : ["无"]));
-  box.replaceChildren(p, table(["结论", "自查人", "答复时间", "方式", "说明", "登记人"],
-    d.answers.map((a) => ({cells: [a.verdict, a.answered_by, a.answered_at, a.via, a.note, a.recorded_by]}))), filesBox,
-    table(["检查结论", "检查情况", "检查人", "检查日期"], d.inspections.map((i) => ({cells: [i.result, i.finding, i.inspected_by, i.inspected_on]}))));
+  const none = (text) => { const q = document.createElement("p"); q.textContent = text; return q; };
+  box.replaceChildren(p, d.answers.length ? table(["结论", "自查人", "答复时间", "方式", "说明", "登记人"],
+    d.answers.map((a) => ({cells: [a.verdict, a.answered_by, minute(a.answered_at), a.via, a.note, a.recorded_by]}))) : none("尚未答复"),
+    filesBox, d.inspections.length ? table(["检查结论", "检查情况", "检查人", "检查日期"],
+    d.inspections.map((i) => ({cells: [i.result, i.finding, i.inspected_by, i.inspected_on]}))) : none(d.draws.length ? "已抽中，尚无检查结论" : "未抽中"));
   $("answer-form").classList.toggle("hidden", role !== "township" || d.inspections.length > 0);
   $("attach-form").classList.toggle("hidden", role !== "township");
   $("inspect-form").classList.toggle("hidden", role !== "county" || !d.draws.length);

@@ -55,7 +55,7 @@ def _out(s: DB, rows: list[m.Doubt]) -> list[DoubtOut]:
     for a in doubts.attachments_of(s, [d.id or 0 for d in rows]):
         files.setdefault(a.doubt_id, []).append(AttachmentOut(id=a.id or 0, name=a.name, media_type=a.media_type,
                                                               size=a.size, uploaded_by=a.uploaded_by,
-                                                              uploaded_at=a.uploaded_at.isoformat()))
+                                                              uploaded_at=doubts.county_time(a.uploaded_at)))
     out = []
     for d in rows:
         st = stand[d.id or 0]
@@ -126,7 +126,7 @@ def _draw(d: m.DoubtDraw) -> DrawOut:
     return DrawOut(id=d.id or 0, township_code=d.township_code, year=d.year, seed=d.seed,
                    population=[int(i) for i in population], chosen=[int(i) for i in chosen],
                    share=f"{len(chosen) / len(population):.0%}", reproduced=inspections.reproduce(d),
-                   drawn_by=d.drawn_by, drawn_at=d.drawn_at.isoformat(timespec="seconds"))
+                   drawn_by=d.drawn_by, drawn_at=doubts.county_time(d.drawn_at))
 
 
 @router.get("/special-inspections", response_model=list[SpecialOut])
@@ -189,7 +189,7 @@ def attach(doubt_id: int, content: Annotated[bytes, Body(media_type="application
     (A plain function, not async: the database is never touched on the event loop.)"""
     a = doubts.attach(s, staff, doubt_id, name=name, media_type=content_type, content=content)
     return AttachmentOut(id=a.id or 0, name=a.name, media_type=a.media_type, size=a.size, uploaded_by=a.uploaded_by,
-                         uploaded_at=a.uploaded_at.isoformat())
+                         uploaded_at=doubts.county_time(a.uploaded_at))
 
 
 @router.post("/{doubt_id}/inspection", response_model=DoubtOut)

@@ -24,8 +24,8 @@ def receipt(number: str, s: DB, code: Annotated[str, Query(min_length=1, max_len
     return audit.check_receipt(s, number, code)
 
 
-RECEIPT_FORM = ("<form method=get action=/receipt><p><label>收据号 <input name=no maxlength=40 required></label></p>"
-                "<p><label>校验码 <input name=code maxlength=64 required></label></p>"
+RECEIPT_FORM = ("<form method=get action=/receipt><p><label>收据号 <input name=no maxlength=40 size=26 required></label></p>"
+                "<p><label>校验码 <input name=code maxlength=64 size=26 required></label></p>"
                 "<p>收据号和校验码都印在收据上（扫收据上的二维码可直接查验）。</p><button type=submit>查验</button></form>")
 
 

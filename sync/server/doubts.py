@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
@@ -151,10 +152,13 @@ def push(s: Session, staff: m.Staff, *, village_code: str | None, township_code:
         chosen = list(found.values())
     at = clock()
     new = [c for c in chosen if not c.pushed]
-    for c in new:
-        s.add(_new_doubt(c, staff.name, at))
-    s.flush()
-    link_file_answers(s)
+    try:
+        for c in new:
+            s.add(_new_doubt(c, staff.name, at))
+        s.flush()
+        link_file_answers(s)
+    except IntegrityError:  # another officer pushed the same 疑点 at the same moment (PostgreSQL)
+        raise ServerRefusal(409, "pushed_meanwhile", "其中的疑点刚由另一位工作人员推送，请刷新后再试") from None
     return len(new), len(chosen) - len(new)
 
 

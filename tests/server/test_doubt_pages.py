@@ -29,6 +29,7 @@ from tests.factories import ZHANG, ZHANG_WIFE, FakeClock
 from tests.server.conftest import Server
 from tests.server.test_sync_flow import enrol
 
+
 @pytest.fixture
 def db_url(tmp_path: Path) -> Iterator[str]:  # the pages need one server, on SQLite
     yield str(tmp_path / "county.sqlite3")

@@ -211,7 +211,8 @@ def test_an_answer_the_township_filed_before_the_push_counts_when_pushed(
         server: Server, desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock,
         county_clock: Callable[[str], None], tmp_path: Path) -> None:
     """A township without the server answered on its file first; the county pushes later: the
-    answer is in the loop at once, dated when the township made it."""
+    answer is in the loop at once, dated when the township made it. The deadline's last day
+    ends at midnight in the county."""
     client = enrol(desk, server)
     wrong = desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
     desk.receipts.void(wrong.number, reason="收错了人", agent=agent, head=head)
@@ -219,8 +220,9 @@ def test_an_answer_the_township_filed_before_the_push_counts_when_pushed(
     client.run()
     with server.session() as s:
         service.add_staff(s, "县社保", "county", "county-pass-1", None)
+        service.add_staff(s, "城关镇", "township", "township-pass", "341824100")
     with httpx.Client(base_url=server.base) as http:
-        county = sign_in(http, "县社保", "county-pass-1")
+        county, town = sign_in(http, "县社保", "county-pass-1"), sign_in(http, "城关镇", "township-pass")
         void = next(c for c in http.get(f"{D}/candidates", params={"village_code": OURS}, headers=county).json()
                     if c["label"] == "作废")
         path = tmp_path / "answers.json"
@@ -235,3 +237,14 @@ def test_an_answer_the_township_filed_before_the_push_counts_when_pushed(
         county_clock((datetime(2026, 11, 25) + timedelta(days=30)).isoformat())
         (row,) = http.get(D, headers=county).json()
         assert row["state"] == "按时答复" and row["answers"][0]["answered_on"] == "2026-11-24"
+
+        # the deadline is the county's date: 23:30 on 12-10 is on time, 00:10 on 12-11 is late
+        # (both are still 12-10 in UTC)
+        county_clock("2026-11-25T10:00:00")
+        last, next_day = (http.post(f"{D}/add", json={"village_code": OURS, "reason": "举报"}, headers=county).json()
+                          for _ in range(2))
+        county_clock("2026-12-10T23:30:00")
+        assert http.post(f"{D}/{last['id']}/answer", json={"verdict": "核实无误"}, headers=town).json()["state"] == "按时答复"
+        county_clock("2026-12-11T00:10:00")
+        assert http.post(f"{D}/{next_day['id']}/answer", json={"verdict": "核实无误"},
+                         headers=town).json()["state"] == "逾期答复"

@@ -17,12 +17,13 @@ from sync import protocol as p
 from sync.server import log_safety, open_state, staff_auth
 from sync.server.body_limit import BodyLimit
 from sync.server.db import make_engine
-from sync.server.routers import device, public, refusals, staff
+from sync.server.routers import device, doubts, pages, public, refusals, staff
 
 
 def create_app(url_or_engine: str | Engine) -> FastAPI:
     engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
-    app = FastAPI(title="Daishou county server", version="1", description=__doc__)
+    app = FastAPI(title="Daishou county server", version="1", description=__doc__,
+                  docs_url=None, redoc_url=None)  # served offline by routers/pages.py
     app.state.engine = engine
     setattr(app.state, device.UPLOADS, anyio.CapacityLimiter(1))
 
@@ -41,7 +42,10 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
     app.include_router(device.router)
     app.include_router(open_state.router())  # desks' open days and cash on hand (issue 24)
     app.include_router(staff.router)
+    app.include_router(doubts.me_router)
+    app.include_router(doubts.router)  # the 第四十二条 loop (issue 24)
     app.include_router(public.router)
+    app.include_router(pages.router)  # /, /doubts, /docs offline
     return app
 
 

@@ -6,6 +6,7 @@ buffered more than the cap and one chunk."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 SMALL_BODY_BYTES = 64 * 1024  # a login, an enrolment, a password change: a few hundred bytes
+ATTACHMENT_BYTES = 2 * 1024 * 1024  # a township's scanned page with its answer to a 疑点 (doubts.py)
+_ATTACHMENT = re.compile(r"^/api/v1/staff/doubts/[^/]+/attachments$")
 
 
 class BodyTooLarge(Exception):
@@ -27,13 +30,19 @@ class BodyTooLarge(Exception):
 
 
 def cap_for(path: str) -> int:
-    """Only the batch upload carries a large body; every other route gets the small cap."""
-    return p.MAX_BODY_BYTES if path.rstrip("/") == p.BATCHES else SMALL_BODY_BYTES
+    """Only the batch upload and a 疑点's attachment carry a large body; every other route gets
+    the small cap."""
+    if path.rstrip("/") == p.BATCHES:
+        return p.MAX_BODY_BYTES
+    return ATTACHMENT_BYTES if _ATTACHMENT.match(path.rstrip("/")) else SMALL_BODY_BYTES
 
 
 def too_large_body(cap: int) -> bytes:
     size = f"{cap // 1024 // 1024} MB" if cap >= 1024 * 1024 else f"{cap // 1024} KB"
-    refusal = p.Refusal(code="too_large", message=f"请求太大（超过 {size}）：请分批上传")
+    if cap == ATTACHMENT_BYTES:
+        refusal = p.Refusal(code="attachment_too_large", message=f"附件最大 {size}，请压缩或分页上传")
+    else:
+        refusal = p.Refusal(code="too_large", message=f"请求太大（超过 {size}）：请分批上传")
     return json.dumps(refusal.model_dump(), ensure_ascii=False).encode("utf-8")
 
 

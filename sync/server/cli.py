@@ -188,9 +188,12 @@ def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) ->
             return 0 if results[-1].status is not p.BatchStatus.CONFLICT else 1
         elif args.command == "import-answers":
             from sync.server.answers import import_answers
+            from sync.server.doubts import link_file_answers
 
             stored, held = import_answers(s, Path(args.file).read_text(encoding="utf-8"), township=args.township)
-            print(f"已导入 {stored} 条疑点答复" + (f"（{held} 条此前已导入）" if held else ""), file=out)
+            linked = link_file_answers(s)  # answers to pushed 疑点 count in the loop (answered_at, who)
+            print(f"已导入 {stored} 条疑点答复" + (f"（{held} 条此前已导入）" if held else "")
+                  + (f"，其中 {linked} 条答复了县里推送的疑点" if linked else ""), file=out)
         elif args.command == "check":
             checked = service.check_all(s)
             for problem in checked.problems:

@@ -26,6 +26,7 @@ tr.total td { font-weight: bold; background: #f6f6f6; }
 </head>
 <body>
 <h1>城乡居民两险现金代收 — 县级总览</h1>
+<p><a href="/">首页</a>　<a href="/doubts">疑点核查（推送、答复、抽查、年度报告）</a></p>
 <form id="login">
   <label>用户名 <input id="name" autocomplete="username" required></label>
   <label>密码 <input id="password" type="password" autocomplete="current-password" required></label>

@@ -25,6 +25,8 @@ _db = str(_folder / "county.sqlite3")
 migrate(_db)
 app = create_app(_db)
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+# a 疑点's attachment is a PDF (or an image, which schemathesis sends as bytes already): any bytes
+schemathesis.serializer.alias("application/pdf", "application/octet-stream")
 
 
 def _credentials() -> tuple[str, str]:

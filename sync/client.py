@@ -242,7 +242,8 @@ class SyncClient:
         state = self.desk.sync.state()
         seen = state.get("received", {})
         params = {"roster_version": seen.get("roster_version", 0), "payments_after": seen.get("payments_after", 0),
-                  "confirmations_after": seen.get("confirmations_after", 0)}
+                  "confirmations_after": seen.get("confirmations_after", 0),
+                  "debit_lists_after": seen.get("debit_lists_after", 0)}
         if seen.get("config_sha256"):
             params["config_sha256"] = seen["config_sha256"]
         changes = p.Changes.model_validate_json(self._request("GET", p.CHANGES, token=token, params=params).content)
@@ -260,6 +261,9 @@ class SyncClient:
                                  "rejected": result.rejected_rows}
         if changes.payments:
             seen["payments_after"] = max(x.id for x in changes.payments)
+        if changes.debit_lists:  # after the roster: its rows are checked against the roster just taken
+            applied["debit_lists"] = apply_debit_lists(self.desk, changes.debit_lists)
+            seen["debit_lists_after"] = max(x.id for x in changes.debit_lists)
         self.desk.sync.update(received=seen)
         confirmed = dict(state.get("confirmations", {}))
         for c in changes.confirmations:
@@ -404,6 +408,18 @@ class SyncClient:
             advice = ADVICE.get(refusal.code, CHAIN_ADVICE)
             return SyncError(refusal.code, COUNTY_REFUSED.format(message=refusal.message.rstrip("。"), advice=advice))
         return SyncError(refusal.code, refusal.message)
+
+
+def apply_debit_lists(desk: Desk, lists: list[p.DebitListChange]) -> list[dict[str, Any]]:
+    """The tax office's lists the county sent down, through the desk's own row checks (each list
+    once: a list already journalled is taken as held)."""
+    out = []
+    for x in lists:
+        taken, rejected = desk.door.import_county_list(x.id, list_kind=x.list_kind, day=x.day, file=x.file,
+                                                       sha256=x.sha256, marks=[r.model_dump() for r in x.rows],
+                                                       signature=x.signature)
+        out.append({"id": x.id, "kind": x.list_kind, "taken": taken, "rejected": [str(r) for r in rejected]})
+    return out
 
 
 def _ack(a: p.Ack) -> Ack:

@@ -26,8 +26,15 @@ class BodyTooLarge(Exception):
     middleware answers 413)."""
 
 
+DEBIT_LISTS = f"{p.API}/staff/debit-lists"  # a tax office file (sync/server/debit_lists.py)
+DEBIT_LIST_BYTES = 16 * 1024 * 1024
+
+
 def cap_for(path: str) -> int:
-    """Only the batch upload carries a large body; every other route gets the small cap."""
+    """Only the batch upload and a tax office file carry a large body; every other route gets
+    the small cap."""
+    if path.rstrip("/") == DEBIT_LISTS:
+        return DEBIT_LIST_BYTES
     return p.MAX_BODY_BYTES if path.rstrip("/") == p.BATCHES else SMALL_BODY_BYTES
 
 

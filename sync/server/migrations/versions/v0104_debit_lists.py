@@ -1,0 +1,52 @@
+"""The tax office's debit lists loaded by the county, kept per village (issue 25)
+
+Revision ID: 0104_debit_lists
+Revises: 0101_flag_answers
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0104_debit_lists'
+down_revision = '0101_flag_answers'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('debit_list',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('list_kind', sa.String(), nullable=False),
+    sa.Column('day', sa.String(), nullable=False),
+    sa.Column('file', sa.String(), nullable=False),
+    sa.Column('sha256', sa.String(), nullable=False),
+    sa.Column('accepted', sa.Integer(), nullable=False),
+    sa.Column('rejected', sa.Integer(), nullable=False),
+    sa.Column('loaded_by', sa.String(), nullable=False),
+    sa.Column('loaded_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('sha256')
+    )
+    op.create_table('debit_list_row',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('list_id', sa.Integer(), nullable=False),
+    sa.Column('village_code', sa.String(), nullable=False),
+    sa.Column('id_number', sa.String(), nullable=False),
+    sa.Column('name', sa.String(), nullable=False),
+    sa.Column('on_day', sa.String(), nullable=False),
+    sa.Column('detail', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('debit_list_row', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_debit_list_row_list_id'), ['list_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_debit_list_row_village_code'), ['village_code'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('debit_list_row', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_debit_list_row_village_code'))
+        batch_op.drop_index(batch_op.f('ix_debit_list_row_list_id'))
+    op.drop_table('debit_list_row')
+    op.drop_table('debit_list')

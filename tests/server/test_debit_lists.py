@@ -18,8 +18,17 @@ from sync.server import cli as server_cli
 from sync.server import debit_lists as dl
 from sync.server.staff import add_staff
 from tests.door.conftest import write_list
-from tests.factories import CONFIG_PATH, VILLAGE, ZHANG, ZHANG_MOTHER, ZHANG_WIFE, FakeClock, Resident, make_id, \
-    write_roster
+from tests.factories import (
+    CONFIG_PATH,
+    VILLAGE,
+    ZHANG,
+    ZHANG_MOTHER,
+    ZHANG_WIFE,
+    FakeClock,
+    Resident,
+    make_id,
+    write_roster,
+)
 from tests.server.conftest import Server
 from tests.server.test_sync_flow import enrol
 

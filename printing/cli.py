@@ -189,6 +189,8 @@ def _report(args: argparse.Namespace, ctx: Context) -> int:
 
 def _debit_register(args: argparse.Namespace, today: date) -> tuple[bytes, dict[str, Any]]:
     """《两险批量扣款清册》 (003 第二十六条) of the villages whose ledger copies are in --folder."""
+    import hashlib
+    import json
     import os
 
     from app.services.debit_register import compile_register
@@ -201,4 +203,12 @@ def _debit_register(args: argparse.Namespace, today: date) -> tuple[bytes, dict[
     identities = read_key_file(Path(key)) if key else []
     register = compile_register(Path(args.folder), year=args.year, as_of=iso_day(args.date) if args.date else today,
                                 identities=identities)
-    return debit_register_pdf(register), register.to_json()
+    pdf = debit_register_pdf(register)
+    # Beside the PDF, the data the county receives: `daishou-server debit register FILE.json`.
+    data = Path(args.out).with_suffix(".json")
+    try:
+        data.write_text(json.dumps(register.data(hashlib.sha256(pdf).hexdigest()), ensure_ascii=False, indent=1),
+                        encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"无法写入 {data}：{exc.strerror or exc}") from None
+    return pdf, {**register.to_json(), "data": str(data)}

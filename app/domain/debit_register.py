@@ -17,6 +17,7 @@ from datetime import date
 from app.domain.records import DueInfo
 
 NOT_TO_POST = "内部资料 请勿张贴"
+DATA_FORMAT = "daishou-debit-register/1"  # the file the county receives (sync/server/debit_register.py)
 NO_AGREEMENT, RESIGN = "未签两两协议", "需重签协议或换卡"
 
 
@@ -103,3 +104,12 @@ class DebitRegister:
                 "villages": [{"village_code": v.village_code, "village_name": v.village_name,
                               "people": len(v.lines), "total_fen": v.total_fen, "left_out": v.left_out,
                               "agreements_known": v.agreements_known, "file": v.file} for v in self.villages]}
+
+    def data(self, pdf_sha256: str) -> dict[str, object]:
+        """What the county receives with the signed paper: every row, the totals, and the digest of
+        the PDF that was printed (the county can tell which print the seal is on)."""
+        return {"format": DATA_FORMAT, "township_code": self.township_code, "year": self.year,
+                "as_of": self.as_of.isoformat(), "pdf_sha256": pdf_sha256, "people": self.people,
+                "total_fen": self.total_fen,
+                "rows": [{"village_code": x.village_code, "id_number": x.id_number, "name": x.name,
+                          "category": x.category, "amount_fen": x.total_fen} for x in self.lines]}

@@ -27,13 +27,14 @@ class BodyTooLarge(Exception):
 
 
 DEBIT_LISTS = f"{p.API}/staff/debit-lists"  # a tax office file (sync/server/debit_lists.py)
+DEBIT_REGISTERS = f"{p.API}/staff/debit-registers"  # a township's 清册 data (sync/server/debit_register.py)
 DEBIT_LIST_BYTES = 16 * 1024 * 1024
 
 
 def cap_for(path: str) -> int:
-    """Only the batch upload and a tax office file carry a large body; every other route gets
-    the small cap."""
-    if path.rstrip("/") == DEBIT_LISTS:
+    """Only the batch upload, a tax office file and a township's 清册 carry a large body; every
+    other route gets the small cap."""
+    if path.rstrip("/") in (DEBIT_LISTS, DEBIT_REGISTERS):
         return DEBIT_LIST_BYTES
     return p.MAX_BODY_BYTES if path.rstrip("/") == p.BATCHES else SMALL_BODY_BYTES
 

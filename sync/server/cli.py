@@ -73,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--kind", required=True, choices=["no_agreement", "resign", "failed"])
     sp.add_argument("--day", help="the list's date YYYY-MM-DD (default: today)")
     sp.add_argument("--by", default="县级", help="who loads it (kept with the list)")
+    sp = debit.add_parser("register", help="a township's 批量扣款清册 data file (written beside its PDF)")
+    sp.add_argument("file")
+    sp.add_argument("--township", help="refuse a 清册 of another township (the file's sender)")
+    sp.add_argument("--by", default="县级", help="who receives it")
     sp = sub.add_parser("confirm", help="入库: the bank or tax office confirms a remittance slip")
     sp.add_argument("--slip", required=True)
     sp.add_argument("--amount", required=True, help="yuan")
@@ -179,6 +183,12 @@ def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) ->
         elif args.command == "payments":
             n = _payments(s, Path(args.file))
             print(f"已载入 {n} 条其他渠道缴费", file=out)
+        elif args.command == "debit" and args.debit_command == "register":
+            from sync.server.debit_register import receive
+
+            kept = receive(s, Path(args.file).read_text(encoding="utf-8"), by=args.by, township=args.township)
+            print(f"已收到乡镇 {kept.township_code} {kept.year} 年度批量扣款清册：{kept.people} 人，"
+                  f"{kept.total_fen / 100:,.2f} 元", file=out)
         elif args.command == "debit":
             from sync.server.debit_lists import load_list
 

@@ -1,4 +1,4 @@
-"""The tax office's debit lists loaded by the county, kept per village (issue 25)
+"""The tax office's debit lists loaded by the county, kept per village, and the townships' 清册 (issue 25)
 
 Revision ID: 0104_debit_lists
 Revises: 0101_flag_answers
@@ -39,6 +39,23 @@ def upgrade() -> None:
     sa.Column('detail', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('debit_register',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('township_code', sa.String(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('as_of', sa.String(), nullable=False),
+    sa.Column('people', sa.Integer(), nullable=False),
+    sa.Column('total_fen', sa.BigInteger(), nullable=False),
+    sa.Column('pdf_sha256', sa.String(), nullable=False),
+    sa.Column('sha256', sa.String(), nullable=False),
+    sa.Column('rows', sa.Text(), nullable=False),
+    sa.Column('received_by', sa.String(), nullable=False),
+    sa.Column('received_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('sha256')
+    )
+    with op.batch_alter_table('debit_register', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_debit_register_township_code'), ['township_code'], unique=False)
     with op.batch_alter_table('debit_list_row', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_debit_list_row_list_id'), ['list_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_debit_list_row_village_code'), ['village_code'], unique=False)
@@ -49,4 +66,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_debit_list_row_village_code'))
         batch_op.drop_index(batch_op.f('ix_debit_list_row_list_id'))
     op.drop_table('debit_list_row')
+    with op.batch_alter_table('debit_register', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_debit_register_township_code'))
+    op.drop_table('debit_register')
     op.drop_table('debit_list')

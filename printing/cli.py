@@ -194,15 +194,13 @@ def _debit_register(args: argparse.Namespace, today: date) -> tuple[bytes, dict[
     import os
 
     from app.services.debit_register import compile_register
-    from app.services.sealing import read_key_file
     from printing.pdf.debit_register import debit_register_pdf
 
     if not args.folder or not args.year:
         raise InvalidInput("批量扣款清册须用 --folder 指定各村账本副本所在的文件夹，并用 --year 指定缴费年度")
     key = args.key or os.environ.get("DAISHOU_TOWNSHIP_KEY")
-    identities = read_key_file(Path(key)) if key else []
     register = compile_register(Path(args.folder), year=args.year, as_of=iso_day(args.date) if args.date else today,
-                                identities=identities)
+                                key_file=Path(key) if key else None)
     pdf = debit_register_pdf(register)
     # Beside the PDF, the data the county receives: `daishou-server debit register FILE.json`.
     data = Path(args.out).with_suffix(".json")

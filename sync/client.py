@@ -25,6 +25,7 @@ from app.training import is_training
 from app.version import version
 from sync import protocol as p
 from sync import usb_key
+from sync.client_lists import apply_debit_lists
 from sync.keys import DeviceSecrets
 from sync.usb_file import Binding, UsbFile
 
@@ -408,18 +409,6 @@ class SyncClient:
             advice = ADVICE.get(refusal.code, CHAIN_ADVICE)
             return SyncError(refusal.code, COUNTY_REFUSED.format(message=refusal.message.rstrip("。"), advice=advice))
         return SyncError(refusal.code, refusal.message)
-
-
-def apply_debit_lists(desk: Desk, lists: list[p.DebitListChange]) -> list[dict[str, Any]]:
-    """The tax office's lists the county sent down, through the desk's own row checks (each list
-    once: a list already journalled is taken as held)."""
-    out = []
-    for x in lists:
-        taken, rejected = desk.door.import_county_list(x.id, list_kind=x.list_kind, day=x.day, file=x.file,
-                                                       sha256=x.sha256, marks=[r.model_dump() for r in x.rows],
-                                                       signature=x.signature)
-        out.append({"id": x.id, "kind": x.list_kind, "taken": taken, "rejected": [str(r) for r in rejected]})
-    return out
 
 
 def _ack(a: p.Ack) -> Ack:

@@ -42,9 +42,13 @@ class _Read:
     part: VillagePart
 
 
-def compile_register(folder: Path, *, year: int, as_of: date, identities: Sequence[Any] = ()) -> DebitRegister:
+def compile_register(folder: Path, *, year: int, as_of: date, identities: Sequence[Any] = (),
+                     key_file: Path | None = None) -> DebitRegister:
     """The 清册 of every village whose copy is in `folder`; a file that is not a village ledger, or
-    one of another township, is refused by name (the 清册 must not silently leave a village out)."""
+    one of another township, is refused by name (the 清册 must not silently leave a village out).
+    Sealed copies open with `identities`, or the township's age key in `key_file`."""
+    if key_file is not None:
+        identities = [*identities, *sealing.read_key_file(Path(key_file))]
     folder = Path(folder)
     if not folder.is_dir():
         raise InvalidInput(f"找不到文件夹 {folder}")

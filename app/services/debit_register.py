@@ -29,6 +29,7 @@ from app.services.errors import InvalidInput
 from app.services.roster.people import due_fen
 from app.services.setup import CONFIG_KEY
 from app.storage import door as rows
+from app.storage import journal
 from app.storage import settings as store
 
 MAX_FILES = 2000
@@ -90,7 +91,7 @@ def _read_plain(path: Path, year: int, name: str) -> _Read:
         if device is None or text is None:
             raise InvalidInput(f"{name} 是尚未设置好的账本（没有村代码或县级配置）")
         config = load_config_text(text)
-        entries = int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()[0])
+        entries = journal.newest_seq(conn)
         try:
             y = config.year(year)
             window: tuple[str, str] | None = (y.window_start.isoformat(), y.window_end.isoformat())

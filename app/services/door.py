@@ -219,6 +219,8 @@ class Door:
                              r.get("detail", "")) for n, r in enumerate(marks, 1)), day=list_day, known=known)
         if found.rows:
             with self._db.write() as conn:
+                if rows.county_list_held(conn, county_list):  # another round took it meanwhile
+                    return 0, ()
                 record(conn, self._clock(), DebitListEntry(list_kind, list_day.isoformat(), file[:120], sha256,
                                                            found.rows, len(found.rejected), COUNTY_BY,
                                                            county_list))

@@ -189,24 +189,21 @@ def _report(args: argparse.Namespace, ctx: Context) -> int:
 
 def _debit_register(args: argparse.Namespace, today: date) -> tuple[bytes, dict[str, Any]]:
     """《两险批量扣款清册》 (003 第二十六条) of the villages whose ledger copies are in --folder."""
-    import hashlib
-    import json
     import os
 
     from app.services.debit_register import compile_register
-    from printing.pdf.debit_register import debit_register_pdf
+    from printing.pdf.debit_register import register_files
 
     if not args.folder or not args.year:
         raise InvalidInput("批量扣款清册须用 --folder 指定各村账本副本所在的文件夹，并用 --year 指定缴费年度")
     key = args.key or os.environ.get("DAISHOU_TOWNSHIP_KEY")
     register = compile_register(Path(args.folder), year=args.year, as_of=iso_day(args.date) if args.date else today,
                                 key_file=Path(key) if key else None)
-    pdf = debit_register_pdf(register)
+    pdf, body = register_files(register)
     # Beside the PDF, the data the county receives: `daishou-server debit register FILE.json`.
     data = Path(args.out).with_suffix(".json")
     try:
-        data.write_text(json.dumps(register.data(hashlib.sha256(pdf).hexdigest()), ensure_ascii=False, indent=1),
-                        encoding="utf-8")
+        data.write_bytes(body)
     except OSError as exc:
         raise InvalidInput(f"无法写入 {data}：{exc.strerror or exc}") from None
     return pdf, {**register.to_json(), "data": str(data)}

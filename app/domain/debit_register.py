@@ -67,6 +67,7 @@ class DebitRegister:
     year: int
     as_of: date
     villages: tuple[VillagePart, ...]
+    unreadable: tuple[tuple[str, str], ...] = ()  # (file, why): named on the 清册, never silently left out
 
     @property
     def lines(self) -> tuple[RegisterLine, ...]:
@@ -103,7 +104,8 @@ class DebitRegister:
                                for c in self.by_category()],
                 "villages": [{"village_code": v.village_code, "village_name": v.village_name,
                               "people": len(v.lines), "total_fen": v.total_fen, "left_out": v.left_out,
-                              "agreements_known": v.agreements_known, "file": v.file} for v in self.villages]}
+                              "agreements_known": v.agreements_known, "file": v.file} for v in self.villages],
+                "unreadable": [{"file": f, "why": why} for f, why in self.unreadable]}
 
     def data(self, pdf_sha256: str) -> dict[str, object]:
         """What the county receives with the signed paper: every row, the totals, and the digest of

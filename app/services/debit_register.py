@@ -45,9 +45,10 @@ class _Read:
 
 def compile_register(folder: Path, *, year: int, as_of: date, identities: Sequence[Any] = (),
                      key_file: Path | None = None) -> DebitRegister:
-    """The 清册 of every village whose copy is in `folder`; a file that is not a village ledger, or
-    one of another township, is refused by name (the 清册 must not silently leave a village out).
-    Sealed copies open with `identities`, or the township's age key in `key_file`."""
+    """The 清册 of every village whose copy is in `folder`. A file that cannot be read (not a ledger,
+    damaged, sealed to another key) is named on the 清册 (it must not silently leave a village out);
+    villages of two townships are refused. Sealed copies open with `identities`, or the township's
+    age key in `key_file`."""
     if key_file is not None:
         identities = [*identities, *sealing.read_key_file(Path(key_file))]
     folder = Path(folder)
@@ -59,17 +60,24 @@ def compile_register(folder: Path, *, year: int, as_of: date, identities: Sequen
     if len(paths) > MAX_FILES:
         raise InvalidInput(f"{folder} 中有 {len(paths)} 个文件，超过 {MAX_FILES} 个：请按乡镇分开存放")
     newest: dict[str, _Read] = {}
+    unreadable: list[tuple[str, str]] = []
     for path in paths:
-        found = _read_file(path, year, identities)
+        try:
+            found = _read_file(path, year, identities)
+        except InvalidInput as exc:
+            unreadable.append((path.name, exc.message))
+            continue
         held = newest.get(found.device.village_code)
         if held is None or found.entries > held.entries:
             newest[found.device.village_code] = found
+    if not newest:
+        raise InvalidInput(f"{folder} 中没有能读取的村账本：" + "；".join(f"{n}：{why}" for n, why in unreadable[:3]))
     townships = {r.device.township_code for r in newest.values()}
     if len(townships) > 1:
         raise InvalidInput(f"{folder} 中有不同乡镇的村（{'、'.join(sorted(townships))}）：清册按乡镇编制，请分开存放")
     first = newest[min(newest)]
     return DebitRegister(first.config.county, first.device.township_code, first.device.township_name, year, as_of,
-                         tuple(newest[code].part for code in sorted(newest)))
+                         tuple(newest[code].part for code in sorted(newest)), tuple(unreadable))
 
 
 def _read_file(path: Path, year: int, identities: Sequence[Any]) -> _Read:

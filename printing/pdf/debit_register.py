@@ -60,6 +60,9 @@ def _account(register: DebitRegister) -> list[Flowable]:
              f"{out_of['需重签协议或换卡']} 人；乡镇督促其签订（重签）协议，或引导其通过其他渠道缴费（第二十九条）。",
              st["body"]),
     ]
+    if register.unreadable:
+        lines.append(para("注：以下文件未能读取，其中的村未列入本清册：" + "；".join(f"{n}（{why}）"
+                                                                 for n, why in register.unreadable), st["note"]))
     if unknown:
         lines.append(para(f"注：{'、'.join(unknown)} 尚未收到税务的未签两两协议名单，该村应缴人员均按已签协议列入。",
                           st["note"]))
@@ -72,6 +75,16 @@ def _signatures() -> Table:
                   colWidths=[62 * mm, 62 * mm, 62 * mm], rowHeights=[8 * mm, 30 * mm, 8 * mm])
     table.setStyle(table_style(("ALIGN", (0, 2), (-1, 2), "LEFT")))
     return table
+
+
+def register_files(register: DebitRegister) -> tuple[bytes, bytes]:
+    """The PDF, and the data file the county receives beside it (with the PDF's digest)."""
+    import hashlib
+    import json
+
+    pdf = debit_register_pdf(register)
+    data = json.dumps(register.data(hashlib.sha256(pdf).hexdigest()), ensure_ascii=False, indent=1)
+    return pdf, data.encode("utf-8")
 
 
 def debit_register_pdf(register: DebitRegister) -> bytes:

@@ -65,6 +65,7 @@ def test_the_register_read_back_equals_a_hand_count(desk: Desk, grid: UserInfo, 
     folder.mkdir()
     plain_backup(desk, folder)
     plain_backup(neighbour_desk, folder)
+    (folder / "notes.sqlite3").write_bytes(b"not a ledger at all")  # named on the sheet, not skipped silently
 
     out = tmp_path / "清册.pdf"
     stdout, stderr = io.StringIO(), io.StringIO()
@@ -102,6 +103,7 @@ def test_the_register_read_back_equals_a_hand_count(desk: Desk, grid: UserInfo, 
         assert box in text
     assert "邻村尚未收到税务的未签两两协议名单" in flat
     assert "乡镇：341824100" in text
+    assert "以下文件未能读取，其中的村未列入本清册：notes.sqlite3" in flat
 
 
 def test_a_folder_of_two_townships_is_refused(desk: Desk, tmp_path: Path, clock: FakeClock) -> None:

@@ -23,6 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import BigInteger, Column, Integer, Text, func
@@ -231,7 +232,10 @@ def router() -> APIRouter:
             list_day = date.fromisoformat(day)
         except ValueError:
             raise ServerRefusal(422, "bad_day", f"名单日期「{day}」应为 YYYY-MM-DD") from None
-        return load_list(s, await request.body(), file=file, list_kind=kind, day=list_day, by=staff.name)
+        data = await request.body()
+        # Off the event loop: reading the file and every issued roster takes seconds in a large county.
+        return await anyio.to_thread.run_sync(
+            lambda: load_list(s, data, file=file, list_kind=kind, day=list_day, by=staff.name))
 
     @api.get("/{village_code}", response_model=list[PersonStatusOut])
     def status(village_code: str, s: DB, staff: CurrentStaff) -> list[PersonStatusOut]:

@@ -17,6 +17,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy import BigInteger, Column, Text
@@ -125,7 +126,9 @@ def router() -> APIRouter:
     async def upload(request: Request, s: DB, staff: CurrentStaff) -> RegisterOut:
         """A township account sends its own township's 清册 data; a county account any."""
         text = (await request.body()).decode("utf-8", errors="replace")
-        return _out(receive(s, text, by=staff.name, township=staff.township_code if staff.role == "township" else None))
+        township = staff.township_code if staff.role == "township" else None
+        # Off the event loop: every issued roster is read to check the rows.
+        return _out(await anyio.to_thread.run_sync(lambda: receive(s, text, by=staff.name, township=township)))
 
     @api.get("", response_model=list[RegisterOut])
     def received(s: DB, staff: CurrentStaff) -> list[RegisterOut]:

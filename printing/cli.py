@@ -24,7 +24,7 @@ from printing.jobs import log_attempt, send_receipt
 from printing.test_page import render_test_page
 from printing.uri import PrinterUriError
 
-REPORTS = ("ledger", "settlement", "posting", "unpaid", "inspection", "month")
+REPORTS = ("ledger", "settlement", "posting", "unpaid", "inspection", "month", "debit-register")
 
 
 def register(sub: Any) -> None:
@@ -48,7 +48,7 @@ def register(sub: Any) -> None:
     p = group.add_parser("test", parents=[j, printer], help="打印测试页并读取打印机状态")
     p.set_defaults(handler=_guard(_print_test))
 
-    p = sub.add_parser("report", parents=[j], help="生成台账、日结单、公示名单、未缴名单、抽查报告、月结单（PDF）")
+    p = sub.add_parser("report", parents=[j], help="生成台账、日结单、公示名单、未缴名单、抽查报告、月结单、批量扣款清册（PDF）")
     p.add_argument("kind", choices=REPORTS)
     p.add_argument("--date", help="YYYY-MM-DD (default: today)")
     p.add_argument("--from", dest="start", help="YYYY-MM-DD")
@@ -57,6 +57,9 @@ def register(sub: Any) -> None:
     p.add_argument("--month", help="month: the closed month YYYY-MM (月结单)")
     p.add_argument("--file", help="inspection: the village's ledger file (daishou-….sqlite3)")
     p.add_argument("--seed", help="inspection: the sample's seed (default: new, printed on the report)")
+    p.add_argument("--folder", help="debit-register: the township's folder of village ledger copies")
+    p.add_argument("--key", help="debit-register: the township's age key file for sealed copies "
+                   "(default: $DAISHOU_TOWNSHIP_KEY)")
     p.add_argument("--out", required=True, help="FILE.pdf")
     p.set_defaults(handler=_guard(_report))
 
@@ -161,6 +164,8 @@ def _report(args: argparse.Namespace, ctx: Context) -> int:
             raise InvalidInput("月结单须用 --month 指定月份，如 --month 2026-11")
         desk = ctx.desk(args)
         pdf, summary = render_report(desk.paper.month(args.month), training=desk.training)
+    elif args.kind == "debit-register":  # the township's, from its villages' copies: this PC's ledger is not opened
+        pdf, summary = _debit_register(args, today)
     elif args.kind == "inspection":  # of a village's file: this PC's own ledger is not opened
         if not args.file:
             raise InvalidInput("抽查报告须用 --file 指定村里备份的账本文件")
@@ -180,3 +185,25 @@ def _report(args: argparse.Namespace, ctx: Context) -> int:
              f"已生成 {out}（{len(pdf) // 1024 + 1} KB）")
     return 0
 
+
+
+def _debit_register(args: argparse.Namespace, today: date) -> tuple[bytes, dict[str, Any]]:
+    """《两险批量扣款清册》 (003 第二十六条) of the villages whose ledger copies are in --folder."""
+    import os
+
+    from app.services.debit_register import compile_register
+    from printing.pdf.debit_register import register_files
+
+    if not args.folder or not args.year:
+        raise InvalidInput("批量扣款清册须用 --folder 指定各村账本副本所在的文件夹，并用 --year 指定缴费年度")
+    key = args.key or os.environ.get("DAISHOU_TOWNSHIP_KEY")
+    register = compile_register(Path(args.folder), year=args.year, as_of=iso_day(args.date) if args.date else today,
+                                key_file=Path(key) if key else None)
+    pdf, body = register_files(register)
+    # Beside the PDF, the data the county receives: `daishou-server debit register FILE.json`.
+    data = Path(args.out).with_suffix(".json")
+    try:
+        data.write_bytes(body)
+    except OSError as exc:
+        raise InvalidInput(f"无法写入 {data}：{exc.strerror or exc}") from None
+    return pdf, {**register.to_json(), "data": str(data)}

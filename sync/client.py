@@ -25,6 +25,7 @@ from app.training import is_training
 from app.version import version
 from sync import protocol as p
 from sync import usb_key
+from sync.client_lists import apply_debit_lists
 from sync.keys import DeviceSecrets
 from sync.usb_file import Binding, UsbFile
 
@@ -242,7 +243,8 @@ class SyncClient:
         state = self.desk.sync.state()
         seen = state.get("received", {})
         params = {"roster_version": seen.get("roster_version", 0), "payments_after": seen.get("payments_after", 0),
-                  "confirmations_after": seen.get("confirmations_after", 0)}
+                  "confirmations_after": seen.get("confirmations_after", 0),
+                  "debit_lists_after": seen.get("debit_lists_after", 0)}
         if seen.get("config_sha256"):
             params["config_sha256"] = seen["config_sha256"]
         changes = p.Changes.model_validate_json(self._request("GET", p.CHANGES, token=token, params=params).content)
@@ -260,6 +262,9 @@ class SyncClient:
                                  "rejected": result.rejected_rows}
         if changes.payments:
             seen["payments_after"] = max(x.id for x in changes.payments)
+        if changes.debit_lists:  # after the roster: its rows are checked against the roster just taken
+            applied["debit_lists"] = apply_debit_lists(self.desk, changes.debit_lists)
+            seen["debit_lists_after"] = max(x.id for x in changes.debit_lists)
         self.desk.sync.update(received=seen)
         confirmed = dict(state.get("confirmations", {}))
         for c in changes.confirmations:

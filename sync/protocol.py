@@ -40,7 +40,7 @@ BATCH_FORMAT = signing.BATCH_FORMAT  # the first key of an exported batch file
 ENROL = f"{API}/enrol"  # POST EnrolRequest -> EnrolResponse (no token yet: the one-time code is the credential)
 STATE = f"{API}/state"  # GET -> DeviceState (what the server holds for the calling device)
 BATCHES = f"{API}/batches"  # POST Batch -> BatchResult
-CHANGES = f"{API}/changes"  # GET ?roster_version=&payments_after=&confirmations_after= -> Changes
+CHANGES = f"{API}/changes"  # GET ?roster_version=&payments_after=&confirmations_after=&debit_lists_after= -> Changes
 VERIFY_RECEIPT = f"{API}/receipts/{{number}}"  # GET ?code=CHECK -> ReceiptCheck (public: the receipt's QR)
 OPEN_STATE = f"{API}/device/open-state"  # POST OpenState -> OpenStateResult (at every sync attempt)
 
@@ -162,6 +162,29 @@ class Confirmation(BaseModel):
     confirmed_on: str
 
 
+class DebitMark(BaseModel):
+    """One row of a tax office list as the county accepted it (app/domain/door_entries.DebitRow)."""
+
+    id_number: str
+    name: str
+    on_day: str  # the failed debit's day, else the list's day
+    detail: str = ""  # the bank's words (余额不足 …)
+
+
+class DebitListChange(BaseModel):
+    """A tax office list (003 第二十五、二十八条) the county loaded: this village's rows of it, signed
+    for the device over signing.county_signing_bytes("debit_list", device, payload) where the
+    payload is app/services/door.county_list_payload of the fields below (rows as dicts)."""
+
+    id: int  # the county's number of the list; the desk asks for lists after the newest it holds
+    list_kind: str  # no_agreement / resign / failed
+    day: str
+    file: str
+    sha256: str  # of the tax office's file
+    rows: list[DebitMark]
+    signature: str = ""
+
+
 class Changes(BaseModel):
     roster: RosterChange | None = None  # None: the desk's roster version is current
     config: str | None = None  # the county configuration text, when newer than the desk's
@@ -169,6 +192,7 @@ class Changes(BaseModel):
     config_signature: str | None = None  # over signing.county_signing_bytes("config", device, text)
     payments: list[Payment] = []
     confirmations: list[Confirmation] = []
+    debit_lists: list[DebitListChange] = []  # absent from servers older than issue 25: none
 
 
 class ReceiptCheck(BaseModel):

@@ -5,6 +5,7 @@ answers are saved as a file that goes back to the county (app/services/township_
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.money import format_fen
 from app.domain.review import Flag, new_seed
-from app.services.errors import DaishouError
+from app.services.errors import DaishouError, InvalidInput
 from app.services.township_review import (
     VERDICTS,
     Answer,
@@ -32,7 +33,7 @@ from app.services.township_review import (
 )
 from ui.errors import show_error
 from ui.file_dialogs import Kind
-from ui.reports import write_atomically
+from ui.reports import open_files, write_atomically
 from ui.typed_qt import named
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class TownshipPanel(QGroupBox):
         self.host = window
         self.review: TownshipReview | None = None
         self.answers: dict[tuple[str, int, int, str, str], Answer] = {}
+        self.identities: list[Any] = []  # the township's key, when the folder held sealed copies
         self.open_button = named(QPushButton("打开文件夹…（Ctrl+Shift+O）"), "openFolder")
         self.open_button.clicked.connect(self.choose_folder)
         self.villages = _table(COLUMNS, "villages", stretch=7)
@@ -61,9 +63,11 @@ class TownshipPanel(QGroupBox):
         self.answer_button.clicked.connect(self.answer_selected)
         self.save_button = named(QPushButton("保存答复文件…（Ctrl+Shift+S）"), "saveAnswers")
         self.save_button.clicked.connect(self.save_answers)
+        self.register_button = named(QPushButton("批量扣款清册…（Ctrl+Shift+K）"), "debitRegister")
+        self.register_button.clicked.connect(self.save_register)
         self.status = named(QLabel("", wordWrap=True), "townshipStatus")
         bar = QHBoxLayout()
-        for w in (QLabel("答复："), self.verdict, self.note, self.answer_button, self.save_button):
+        for w in (QLabel("答复："), self.verdict, self.note, self.answer_button, self.save_button, self.register_button):
             bar.addWidget(w)
         bar.setStretchFactor(self.note, 1)
         layout = QVBoxLayout(self)
@@ -71,13 +75,13 @@ class TownshipPanel(QGroupBox):
         layout.addWidget(self.status)
         layout.addWidget(self.villages)
         for keys, slot in (("Ctrl+Shift+O", self.choose_folder), ("Ctrl+Return", self.answer_selected),
-                           ("Ctrl+Shift+S", self.save_answers)):
+                           ("Ctrl+Shift+S", self.save_answers), ("Ctrl+Shift+K", self.save_register)):
             QShortcut(QKeySequence(keys), window).activated.connect(slot)
         self._enable()
 
     def _enable(self) -> None:
         loaded = self.review is not None
-        for w in (self.verdict, self.note, self.answer_button):
+        for w in (self.verdict, self.note, self.answer_button, self.register_button):
             w.setEnabled(loaded)
         self.save_button.setEnabled(bool(self.answers))
         self.setVisible(loaded)  # the single-file review keeps its whole window until a folder is read
@@ -100,6 +104,7 @@ class TownshipPanel(QGroupBox):
             show_error(exc, parent=self.host, title="无法审核该文件夹")
 
         identities: list[Any] = []
+        self.identities = identities
         sealed = next((p for p in folder.glob("*.age") if p.is_file()), None)
         if sealed is not None:  # the township's key, asked once per window as for one file
             found = self.host._township_key(sealed)
@@ -107,7 +112,7 @@ class TownshipPanel(QGroupBox):
                 self.open_button.setEnabled(True)
                 self.status.setText("")
                 return
-            identities = found
+            identities = self.identities = found
         self.host.ctx.tasks.run(lambda: review_folder(folder, as_of=as_of, seed=seed, identities=identities),
                                 self._loaded, on_error=failed, io=True)
 
@@ -212,3 +217,49 @@ class TownshipPanel(QGroupBox):
 
         ctx.tasks.run(lambda: write_atomically(target, text.encode("utf-8")), saved, io=True)
 
+
+    # -- the 批量扣款清册 (003 第二十六条) ----------------------------------------------------------
+    def save_register(self) -> None:
+        """The 清册 of the folder read, for the year being collected, as PDF and, beside it, the
+        data file the county receives (daishou-server debit register)."""
+        review = self.review
+        if review is None:
+            return
+        ctx = self.host.ctx
+        try:
+            year = register_year(ctx.desk.setup.config.years, ctx.desk.clock().date())
+        except DaishouError as exc:
+            show_error(exc, parent=self.host, title="批量扣款清册")
+            return
+        name = f"批量扣款清册-{year}-{ctx.desk.clock():%Y%m%d}.pdf"
+        target = ctx.files.save_path(self.host, "保存批量扣款清册", str(review.folder / name), "PDF (*.pdf)",
+                                     kind=Kind.REPORT)
+        if target is None:
+            return
+        folder, as_of, identities = review.folder, ctx.desk.clock().date(), self.identities
+
+        def build() -> tuple[Path, str]:
+            from app.services.debit_register import compile_register
+            from printing.pdf.debit_register import register_files  # reportlab loads on first use
+
+            register = compile_register(folder, year=year, as_of=as_of, identities=identities)
+            pdf, data = register_files(register)
+            write_atomically(target.with_suffix(".json"), data)
+            return write_atomically(target, pdf), f"{register.people} 人，{format_fen(register.total_fen)} 元"
+
+        def saved(done: tuple[Path, str]) -> None:
+            path, totals = done
+            opened = open_files([path])
+            self.status.setText(f"批量扣款清册已保存：{path}（{totals}；数据文件交县里：daishou-server debit register）"
+                                + ("" if opened else "（请用 PDF 阅读器打开打印）"))
+
+        ctx.tasks.run(build, saved, on_error=lambda exc: show_error(exc, parent=self.host, title="批量扣款清册"),
+                      io=True)
+
+
+def register_year(years: dict[int, Any], today: date) -> int:
+    """The year the 清册 is for: the one whose collection window holds today, else the newest."""
+    if not years:
+        raise InvalidInput("县级配置中没有缴费年度")
+    current = [y for y, c in years.items() if c.window_start <= today <= c.window_end]
+    return max(current) if current else max(years)

@@ -48,6 +48,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--reason", help="未缴原因 (外出务工, 已在外地参保, 经济困难, 拒缴, 死亡/迁出, …)")
     p.add_argument("--by", required=True, help="网格员、代收员或村委会负责人; PIN on stdin")
     p.set_defaults(handler=_visit)
+    p = dsub.add_parser("reasons", parents=[j], help="本年度每人的未缴原因（已缴者也保留：逐一销号）")
+    p.add_argument("--year", type=int, required=True)
+    p.set_defaults(handler=_reasons)
     p = dsub.add_parser("list", parents=[j], help="入户名单（扣款失败在前）")
     p.add_argument("--member", help="one grid member's households; the whole village when not given")
     p.add_argument("--year", type=int)
@@ -114,4 +117,14 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
         return "\n".join(out)
 
     ctx.emit(args, payload, human)
+    return 0
+
+
+def _reasons(args: argparse.Namespace, ctx: Context) -> int:
+    found = ctx.desk(args).door.reasons(args.year)
+    payload = [{"id_number": r.id_number, "reason": r.reason, "note": r.note, "by": r.by, "paid": r.paid}
+               for r in found]
+    ctx.emit(args, payload, lambda: "\n".join(
+        [f"{args.year}年度未缴原因：{len(found)} 人"]
+        + [f"  {mask_id(r.id_number)} {r.reason}{'（已缴，销号）' if r.paid else ''}" for r in found]))
     return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.domain.entry_base import Entry, Part
+from app.domain.entry_base import ABSENT, Absent, Entry, Part
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +85,10 @@ class DebitListEntry(Entry):
     rows: tuple[DebitRow, ...]
     rejected_rows: int
     by: str
+    # The county server's number of the list when it came down with the sync (the county loaded
+    # the tax office's file; these are this village's rows of it); absent for a desk's own import,
+    # so entries from before the field keep their bytes and their hash.
+    county_list: int | Absent = ABSENT
 
 
 DOOR_ENTRY_CLASSES: tuple[type[Entry], ...] = (

@@ -8,7 +8,7 @@ day's failed batch debits (扣款失败, with the day of each failure when the l
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -60,14 +60,20 @@ def _day(value: Cell, default: date) -> date:
     return date.fromisoformat(text[:10])
 
 
-def read_debit_file(path: Path, *, day: date, known: set[str]) -> DebitFile:
+NOT_IN_VILLAGE = "{name} 不在本村征收清册中"
+
+
+def read_debit_file(path: Path, *, day: date, known: Container[str],
+                    not_known: str = NOT_IN_VILLAGE) -> DebitFile:
     """The rows of a list; `known` is the roster's ID numbers (a row of someone else's village is
-    rejected, so nobody is chased for a debit that is not theirs); `day` is the list's day, used
-    for rows without a date of their own."""
+    rejected, so nobody is chased for a debit that is not theirs; `not_known` says so, with the
+    row's {name}); `day` is the list's day, used for rows without a date of their own.
+
+    The desk passes its own roster; the county passes every roster it issued (one rule for both)."""
     try:
         with open_sheets(Path(path)) as sheets:
             for _name, rows in sheets:
-                found = _read(rows, day, known)
+                found = _read(rows, day, known, not_known)
                 if found is not None:
                     return found
     except FileFormatError as exc:
@@ -75,11 +81,54 @@ def read_debit_file(path: Path, *, day: date, known: set[str]) -> DebitFile:
     raise DebitFileError("找不到表头：名单需要「身份证号（证件号码）」和「姓名」两列")
 
 
-def _read(rows_iter: Iterator[Row], day: date, known: set[str]) -> DebitFile | None:
-    columns: dict[str, int] | None = None
+def check_row(row_no: int, id_text: str, name_text: str, day_cell: Cell, detail_text: str, *, day: date,
+              known: Container[str], seen: set[str], not_known: str = NOT_IN_VILLAGE) -> DebitRow | RejectedDebitRow:
+    """One row of a list, as a file gives it or as the county sends it down: the accepted row, or
+    why not (its row number, column and reason). `seen` holds the IDs accepted so far."""
+    try:
+        id_number = checked_id_number(id_text)[0]
+    except IdNumberError as exc:
+        return RejectedDebitRow(row_no, "身份证号", str(exc))
+    try:
+        name = parse_name(name_text)
+    except InvalidNameError as exc:
+        return RejectedDebitRow(row_no, "姓名", str(exc))
+    if id_number not in known:
+        return RejectedDebitRow(row_no, "身份证号", not_known.format(name=name))
+    try:
+        on_day = _day(day_cell, day)
+    except ValueError:
+        return RejectedDebitRow(row_no, "扣款日期", f"「{cell_text(day_cell)[:20]}」不是日期（应为 YYYY-MM-DD）")
+    if on_day > day:
+        return RejectedDebitRow(row_no, "扣款日期", f"{on_day} 晚于名单日期 {day}")
+    if id_number in seen:
+        return RejectedDebitRow(row_no, "身份证号", f"{name} 在名单中重复")
+    try:
+        detail = clean_reason(detail_text[:200], field="失败原因", required=False) or ""
+    except ReasonError as exc:
+        return RejectedDebitRow(row_no, "失败原因", str(exc))
+    seen.add(id_number)
+    return DebitRow(id_number, name, on_day.isoformat(), detail)
+
+
+def check_rows(rows: Iterable[tuple[int, str, str, Cell, str]], *, day: date, known: Container[str],
+               not_known: str = NOT_IN_VILLAGE) -> DebitFile:
+    """Rows (row number, ID, name, day, detail) through `check_row`."""
     accepted: list[DebitRow] = []
     rejected: list[RejectedDebitRow] = []
     seen: set[str] = set()
+    for row in rows:
+        found = check_row(*row, day=day, known=known, seen=seen, not_known=not_known)
+        if isinstance(found, DebitRow):
+            accepted.append(found)
+        else:
+            rejected.append(found)
+    return DebitFile(tuple(accepted), tuple(rejected))
+
+
+def _read(rows_iter: Iterator[Row], day: date, known: Container[str], not_known: str) -> DebitFile | None:
+    columns: dict[str, int] | None = None
+    body: list[tuple[int, str, str, Cell, str]] = []
     for n, (row_no, cells) in enumerate(rows_iter):
         texts = [cell_text(c) for c in cells]
         if columns is None:
@@ -104,38 +153,9 @@ def _read(rows_iter: Iterator[Row], day: date, known: set[str]) -> DebitFile | N
 
         if at("id").startswith(("合计", "制表", "备注", "说明")):
             continue
-        try:
-            id_number = checked_id_number(at("id"))[0]
-        except IdNumberError as exc:
-            rejected.append(RejectedDebitRow(row_no, "身份证号", str(exc)))
-            continue
-        try:
-            name = parse_name(at("name"))
-        except InvalidNameError as exc:
-            rejected.append(RejectedDebitRow(row_no, "姓名", str(exc)))
-            continue
-        if id_number not in known:
-            rejected.append(RejectedDebitRow(row_no, "身份证号", f"{name} 不在本村征收清册中"))
-            continue
-        try:
-            i = columns.get("day")
-            on_day = _day(cells[i] if i is not None and i < len(cells) else None, day)
-        except ValueError:
-            rejected.append(RejectedDebitRow(row_no, "扣款日期", f"「{at('day')[:20]}」不是日期（应为 YYYY-MM-DD）"))
-            continue
-        if on_day > day:
-            rejected.append(RejectedDebitRow(row_no, "扣款日期", f"{on_day} 晚于名单日期 {day}"))
-            continue
-        if id_number in seen:
-            rejected.append(RejectedDebitRow(row_no, "身份证号", f"{name} 在名单中重复"))
-            continue
-        try:
-            detail = clean_reason(at("detail")[:200], field="失败原因", required=False) or ""
-        except ReasonError as exc:
-            rejected.append(RejectedDebitRow(row_no, "失败原因", str(exc)))
-            continue
-        seen.add(id_number)
-        accepted.append(DebitRow(id_number, name, on_day.isoformat(), detail))
+        i = columns.get("day")
+        body.append((row_no, at("id"), at("name"), cells[i] if i is not None and i < len(cells) else None,
+                     at("detail")))
     if columns is None:
         return None
-    return DebitFile(tuple(accepted), tuple(rejected))
+    return check_rows(body, day=day, known=known, not_known=not_known)

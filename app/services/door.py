@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.domain.config import CountyConfig
+from app.domain.config import ConfigError, CountyConfig
 from app.domain.door import (
     LIST_KINDS,
     POSTS,
@@ -43,12 +43,13 @@ from app.domain.insurance import Insurance
 from app.domain.names import InvalidNameError, parse_name
 from app.domain.reasons import ReasonError, clean_reason
 from app.domain.records import DueInfo, Role, UserInfo
-from app.services.debit_lists import DebitFileError, RejectedDebitRow, read_debit_file
+from app.services.debit_lists import DebitFileError, RejectedDebitRow, check_rows, read_debit_file
 from app.services.errors import InvalidInput, NotFound, Refused
 from app.services.roster import progress as _progress
 from app.services.roster.people import due_fen
 from app.services.setup import Setup
 from app.services.signoff import require_pin
+from app.services.sync_state import county_signed
 from app.storage import door as rows
 from app.storage import roster
 from app.storage.database import Clock, Database
@@ -58,6 +59,15 @@ SIGNED = "已签两两协议"
 VISIT_ROLES = (Role.GRID, Role.AGENT, Role.HEAD)  # record reasons and visits, print lists
 ASSIGN_ROLES = (Role.HEAD, Role.ADMIN)  # give households to grid members, keep the 联络表
 LIST_ROLES = (Role.AGENT, Role.HEAD, Role.ADMIN)  # load the tax office's lists
+COUNTY_BY = "县级下发"  # who loaded a list that came down from the county server
+
+
+def county_list_payload(county_list: int, list_kind: str, day: str, file: str, sha256: str,
+                        rows: list[dict[str, str]]) -> dict[str, Any]:
+    """What the county signs for one device when it sends a list down (sync/server/debit_lists.py
+    builds the same): the desk takes it without a PIN only when the signature checks."""
+    return {"county_list": county_list, "list_kind": list_kind, "day": day, "file": file, "sha256": sha256,
+            "rows": rows}
 
 
 def _allowed(user: UserInfo, roles: tuple[Role, ...], what: str) -> None:
@@ -190,6 +200,32 @@ class Door:
                                                        by.name))
         return len(found.rows), found.rejected
 
+    def import_county_list(self, county_list: int, *, list_kind: str, day: str, file: str, sha256: str,
+                           marks: list[dict[str, str]], signature: str) -> tuple[int, tuple[RejectedDebitRow, ...]]:
+        """A list the county loaded and sent down with the sync (this village's rows of it, signed
+        for this device): the same row checks as a file loaded here (`check_rows`), no local PIN
+        (the county decided it), journalled like one. A list already held is (0, ())."""
+        payload = county_list_payload(county_list, list_kind, day, file, sha256, marks)
+        with self._db.read() as conn:
+            if not county_signed(conn, "debit_list", payload, signature):
+                raise Refused("县级服务器发来的税务名单签名不对，未导入")
+            if rows.county_list_held(conn, county_list):
+                return 0, ()
+            known = rows.person_ids(conn)
+        if list_kind not in LIST_KINDS:
+            raise Refused(f"县级服务器发来的税务名单类型「{list_kind}」未知")
+        list_day = date.fromisoformat(day)
+        found = check_rows(((n, r.get("id_number", ""), r.get("name", ""), r.get("on_day") or None,
+                             r.get("detail", "")) for n, r in enumerate(marks, 1)), day=list_day, known=known)
+        if found.rows:
+            with self._db.write() as conn:
+                if rows.county_list_held(conn, county_list):  # another round took it meanwhile
+                    return 0, ()
+                record(conn, self._clock(), DebitListEntry(list_kind, list_day.isoformat(), file[:120], sha256,
+                                                           found.rows, len(found.rejected), COUNTY_BY,
+                                                           county_list))
+        return len(found.rows), found.rejected
+
     # -- the list ------------------------------------------------------------------------------
 
     def door_list(self, *, member: str | None = None, year: int | None = None) -> DoorList:
@@ -203,11 +239,21 @@ class Door:
                 raise NotFound("征收清册为空：请先导入征收清册")
             dues = rows.unpaid_dues(conn, y)
             assigned = rows.assignments(conn)
-            debit = rows.debit_states(conn)
+            debit = rows.debit_states(conn, _window(config, y))
             why = rows.reasons(conn, y)
             seen = rows.visits(conn, y)
             signed = SIGNED if rows.agreements_known(conn) else ""
         return build_list(dues, config, assigned, debit, why, seen, year=y, today=today, member=member, signed=signed)
+
+
+def _window(config: CountyConfig, year: int) -> tuple[str, str] | None:
+    """The year's collection window: only failed debits in it count for that year's list (last
+    year's failures neither put a person first nor start this year's thirty days)."""
+    try:
+        y = config.year(year)
+    except ConfigError:
+        return None
+    return y.window_start.isoformat(), y.window_end.isoformat()
 
 
 def build_list(dues: list[tuple[Any, ...]], config: CountyConfig, assigned: dict[tuple[str, str], str],

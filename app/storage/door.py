@@ -81,9 +81,9 @@ def visits(conn: sqlite3.Connection, year: int) -> dict[str, list[Visit]]:
     return out
 
 
-def debit_states(conn: sqlite3.Connection) -> dict[str, DebitState]:
+def debit_states(conn: sqlite3.Connection, window: tuple[str, str] | None = None) -> dict[str, DebitState]:
     """ID number -> what the lists say: on the newest 未签协议 list, on the newest 重签/换卡 list,
-    and every failed debit's day."""
+    and every failed debit's day (within `window`, first and last day, when given)."""
     states: dict[str, DebitState] = defaultdict(DebitState)
     newest = dict(conn.execute("SELECT list_kind, MAX(journal_seq) FROM debit_mark "
                                "WHERE list_kind IN ('no_agreement', 'resign') GROUP BY list_kind").fetchall())
@@ -93,7 +93,9 @@ def debit_states(conn: sqlite3.Connection) -> dict[str, DebitState]:
                 states[str(i)].no_agreement = True
             else:
                 states[str(i)].resign = True
-    for i, day in conn.execute("SELECT DISTINCT id_number, on_day FROM debit_mark WHERE list_kind = 'failed'"):
+    first, last = window or ("", "9999-12-31")
+    for i, day in conn.execute("SELECT DISTINCT id_number, on_day FROM debit_mark WHERE list_kind = 'failed' "
+                               "AND on_day BETWEEN ? AND ?", (first, last)):
         states[str(i)].failed_days.append(str(day))
     return dict(states)
 
@@ -130,6 +132,13 @@ def person_exists(conn: sqlite3.Connection, id_number: str) -> bool:
 
 def person_ids(conn: sqlite3.Connection) -> set[str]:
     return {str(r[0]) for r in conn.execute("SELECT id_number FROM person")}
+
+
+def county_list_held(conn: sqlite3.Connection, county_list: int) -> bool:
+    """Whether the county's list with this number came down before (a sync repeated after a
+    crash between the journal entry and the sync state)."""
+    return conn.execute("SELECT 1 FROM journal WHERE kind = 'debit_list' "
+                        "AND json_extract(body, '$.data.county_list') = ? LIMIT 1", (county_list,)).fetchone() is not None
 
 
 def list_loaded(conn: sqlite3.Connection, sha256: str) -> bool:

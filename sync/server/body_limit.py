@@ -29,12 +29,20 @@ class BodyTooLarge(Exception):
     middleware answers 413)."""
 
 
+DEBIT_LISTS = f"{p.API}/staff/debit-lists"  # a tax office file (sync/server/debit_lists.py)
+DEBIT_REGISTERS = f"{p.API}/staff/debit-registers"  # a township's 清册 data (sync/server/debit_register.py)
+DEBIT_LIST_BYTES = 16 * 1024 * 1024
+
+
 def cap_for(path: str) -> int:
-    """Only the batch upload and a 疑点's attachment carry a large body; every other route gets
-    the small cap."""
-    if path.rstrip("/") == p.BATCHES:
+    """Only the batch upload, a 疑点's attachment, a tax office file and a township's 清册 carry a
+    large body; every other route gets the small cap."""
+    path = path.rstrip("/")
+    if path == p.BATCHES:
         return p.MAX_BODY_BYTES
-    return ATTACHMENT_BYTES if _ATTACHMENT.match(path.rstrip("/")) else SMALL_BODY_BYTES
+    if path in (DEBIT_LISTS, DEBIT_REGISTERS):
+        return DEBIT_LIST_BYTES
+    return ATTACHMENT_BYTES if _ATTACHMENT.match(path) else SMALL_BODY_BYTES
 
 
 def too_large_body(cap: int) -> bytes:

@@ -66,6 +66,17 @@ def build_parser() -> argparse.ArgumentParser:
     payments = sub.add_parser("payments").add_subparsers(dest="payments_command", required=True)
     sp = payments.add_parser("load", help="payments through other channels (CSV: 村代码,证件号码,险种,缴费年度,金额,缴费渠道,缴费日期)")
     sp.add_argument("file")
+    debit = sub.add_parser("debit").add_subparsers(dest="debit_command", required=True)
+    sp = debit.add_parser("load", help="the tax office's list (.xlsx/.csv): no_agreement, resign or failed; "
+                          "each row kept for its village's desks, bad rows named")
+    sp.add_argument("file")
+    sp.add_argument("--kind", required=True, choices=["no_agreement", "resign", "failed"])
+    sp.add_argument("--day", help="the list's date YYYY-MM-DD (default: today)")
+    sp.add_argument("--by", default="县级", help="who loads it (kept with the list)")
+    sp = debit.add_parser("register", help="a township's 批量扣款清册 data file (written beside its PDF)")
+    sp.add_argument("file")
+    sp.add_argument("--township", help="refuse a 清册 of another township (the file's sender)")
+    sp.add_argument("--by", default="县级", help="who receives it")
     sp = sub.add_parser("confirm", help="入库: the bank or tax office confirms a remittance slip")
     sp.add_argument("--slip", required=True)
     sp.add_argument("--amount", required=True, help="yuan")
@@ -172,6 +183,23 @@ def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) ->
         elif args.command == "payments":
             n = _payments(s, Path(args.file))
             print(f"已载入 {n} 条其他渠道缴费", file=out)
+        elif args.command == "debit" and args.debit_command == "register":
+            from sync.server.debit_register import receive
+
+            kept = receive(s, Path(args.file).read_text(encoding="utf-8"), by=args.by, township=args.township)
+            print(f"已收到乡镇 {kept.township_code} {kept.year} 年度批量扣款清册：{kept.people} 人，"
+                  f"{kept.total_fen / 100:,.2f} 元", file=out)
+        elif args.command == "debit":
+            from sync.server.debit_lists import load_list
+
+            path = Path(args.file)
+            list_day = date.fromisoformat(args.day) if args.day else date.today()
+            loaded = load_list(s, path.read_bytes(), file=path.name, list_kind=args.kind, day=list_day, by=args.by)
+            for r in loaded.rejected:
+                print(f"未载入：第 {r.row} 行「{r.column}」：{r.reason}", file=out)
+            villages = "，".join(f"{v} {n} 行" for v, n in loaded.villages.items())
+            print(f"第 {loaded.list_id} 号名单已载入 {loaded.accepted} 行（{villages}）"
+                  + (f"，{len(loaded.rejected)} 行未载入" if loaded.rejected else ""), file=out)
         elif args.command == "confirm":
             from app.domain.money import parse_yuan
 

@@ -18,7 +18,9 @@ from sync.server.devices import ensure_village
 
 
 def changes(s: Session, device: m.Device, roster_version: int, payments_after: int,
-            confirmations_after: int, config_sha256: str | None) -> p.Changes:
+            confirmations_after: int, config_sha256: str | None, debit_lists_after: int = 0) -> p.Changes:
+    from sync.server import debit_lists
+
     out = p.Changes()
     newest = s.exec(select(m.RosterVersion).where(m.RosterVersion.village_code == device.village_code)
                     .order_by(col(m.RosterVersion.version).desc())).first()
@@ -43,6 +45,7 @@ def changes(s: Session, device: m.Device, roster_version: int, payments_after: i
                                                                      col(m.Confirmation.slip_no).in_(slips),
                                                                      col(m.Confirmation.id) > confirmations_after)
                                          .order_by(col(m.Confirmation.id))).all()]
+    out.debit_lists = debit_lists.changes(s, device, debit_lists_after)  # the tax office's lists (issue 25)
     return out
 
 

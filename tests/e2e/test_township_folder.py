@@ -1,6 +1,7 @@
 """The township reviewer on a real (virtual) screen reads a whole folder of villages' files: the
 folder picked in the dialog with real key presses, one row per village, a 疑点 answered with
-Ctrl+Enter and the answers file saved through the save dialog (issue 24)."""
+Ctrl+Enter and the answers file saved through the save dialog (issue 24); then the 批量扣款清册
+button pressed with the mouse, its PDF and the county's data file saved beside the files (issue 25)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ def test_a_reviewer_reads_a_folder_of_villages_and_saves_answers(laptop: Screen,
     make_demo_home(tmp_path / "township", FakeClock())
     with Desk(tmp_path / "township", clock=FakeClock()) as own:
         own.users.add(REVIEWER, Role.TOWNSHIP, REVIEWER_PIN, by=own.users.authenticate(HEAD, HEAD_PIN))
+    inventory = tmp_path / "inventory.json"
+    laptop.env["DAISHOU_TEST_INVENTORY"] = str(inventory)  # where the window says its buttons are
     gui = RunningGui(laptop, tmp_path / "township", tmp_path / "gui.log")
     try:
         gui.sign_in(REVIEWER_PIN, name=REVIEWER, window="乡镇审核")
@@ -58,5 +61,37 @@ def test_a_reviewer_reads_a_folder_of_villages_and_saves_answers(laptop: Screen,
         assert [v["village_code"] for v in data["villages"]] == ["341824100201", "341824100202"]
         gui.alive()
         laptop.shot(tmp_path / "gui-township-answered.png")
+        _press_register(gui, laptop, inventory, folder, tmp_path)
     finally:
         gui.stop()
+
+
+def _press_register(gui: RunningGui, laptop: Screen, inventory: Path, folder: Path, tmp_path: Path) -> None:
+    """The 批量扣款清册 button, found where the window says it is and clicked with the mouse."""
+    deadline = time.monotonic() + 20
+    while True:
+        shown = json.loads(inventory.read_text(encoding="utf-8")) if inventory.is_file() else {}
+        found = [b for b in ((shown.get("active") or {}).get("buttons") or []) if b["name"] == "debitRegister"]
+        if found and found[0]["enabled"]:
+            break
+        assert time.monotonic() < deadline, shown
+        time.sleep(0.3)
+    laptop.run("xdotool", "mousemove", "--sync", str(found[0]["x"]), str(found[0]["y"]), "click", "1")
+    gui.activate("保存批量扣款清册")
+    gui.keys("Return")  # the proposed name, in the folder read
+    deadline = time.monotonic() + 60
+    while not (list(folder.glob("批量扣款清册-*.pdf")) and list(folder.glob("批量扣款清册-*.json"))):
+        assert time.monotonic() < deadline, "no 清册 saved"
+        time.sleep(0.3)
+    time.sleep(0.5)
+    data = json.loads(next(folder.glob("批量扣款清册-*.json")).read_text(encoding="utf-8"))
+    pdf = next(folder.glob("批量扣款清册-*.pdf"))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "两险批量扣款清册》（内部资料 请勿张贴）" in text and "notes.sqlite3" in text
+    assert {r["village_code"] for r in data["rows"]} == {"341824100201", "341824100202"}
+    assert data["people"] == len(data["rows"]) and data["total_fen"] == sum(r["amount_fen"] for r in data["rows"])
+    for row in data["rows"]:
+        assert row["id_number"] in text  # in full: the sheet goes to the bank
+    gui.alive()
+    laptop.shot(tmp_path / "gui-township-register.png")

@@ -50,8 +50,10 @@ async def batches(batch: p.Batch, request: Request, device: CurrentDevice) -> JS
 def changes(s: DB, device: CurrentDevice, roster_version: Annotated[int, Query(ge=0, le=p.MAX_ID)] = 0,
             payments_after: Annotated[int, Query(ge=0, le=p.MAX_ID)] = 0,
             confirmations_after: Annotated[int, Query(ge=0, le=p.MAX_ID)] = 0,
-            config_sha256: Annotated[str | None, Query(max_length=64)] = None) -> Response:
-    found = rosters.changes(s, device, roster_version, payments_after, confirmations_after, config_sha256)
+            config_sha256: Annotated[str | None, Query(max_length=64)] = None,
+            debit_lists_after: Annotated[int, Query(ge=0, le=p.MAX_ID)] = 0) -> Response:
+    found = rosters.changes(s, device, roster_version, payments_after, confirmations_after, config_sha256,
+                            debit_lists_after)
     # Serialised once by pydantic's own encoder: a whole roster is 100,000 rows.
     return Response(found.model_dump_json(), media_type="application/json")
 

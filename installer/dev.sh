@@ -122,7 +122,9 @@ case "${1:-}" in
     lint-imports --no-cache  # the arrows of DESIGN.md (contracts in pyproject.toml)
     ensure_postgres
     export QT_QPA_PLATFORM=offscreen
-    exec python -m pytest -q "$@"
+    # Two worker processes (a CI machine has 2 cores); the longest tests are collected first
+    # (tests/conftest.py) and an idle worker steals queued ones. `-n 0` runs in one process.
+    exec python -m pytest -q -n "${DAISHOU_TEST_WORKERS:-2}" --dist worksteal "$@"
     ;;
   bundle)
     # The program folder a PC gets (on Windows, run there: PyInstaller does not cross-build),

@@ -94,3 +94,20 @@ def agent(desk: Desk) -> UserInfo:
 @pytest.fixture
 def head(desk: Desk) -> UserInfo:
     return desk.users.authenticate("王村长", HEAD_PIN, roles=(Role.HEAD,))
+
+
+# Collected first so that, on two workers, the long ones start at once instead of ending the run
+# (installer/dev.sh test runs pytest-xdist): the every-button walk takes minutes alone.
+_LONG_FIRST = ("tests/e2e/test_every_button.py", "tests/bundle/", "tests/e2e/")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid
+        for i, prefix in enumerate(_LONG_FIRST):
+            if path.startswith(prefix):
+                return i
+        return len(_LONG_FIRST) + (0 if item.get_closest_marker("slow") else 1)
+
+    items.sort(key=rank)  # stable: each module keeps its order

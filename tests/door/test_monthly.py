@@ -17,6 +17,7 @@ from app.services.desk import Desk
 from app.services.errors import InvalidInput
 from app.services.receipts import LineRequest
 from tests.conftest import AGENT_PIN, HEAD_PIN
+from tests.printing.pdftext import read_pdf
 from tests.factories import (
     AYGUL,
     POOR,
@@ -140,3 +141,18 @@ def test_a_month_written_wrong_is_refused_with_its_text(desk: Desk) -> None:
     assert parse_month("2026-11") == date(2026, 11, 1)
     with pytest.raises(InvalidInput, match="2030"):
         desk.monthly.counts(date(2026, 11, 1), year=2030)
+
+
+def test_the_pdf_reads_back_the_same_counts(counted: Desk) -> None:
+    from printing.pdf.monthly import monthly_pdf
+
+    c = counted.monthly.counts(date(2027, 1, 1), year=Y)
+    text = read_pdf(monthly_pdf(c, village="示范村", township="示范镇")).all.replace(" ", "").replace("\n", "|")
+    assert "2027年01月城乡居民“两险”缴费情况统计表" in text
+    assert "养老500元档|2|800.00|3|1,300.00" in text
+    assert "医疗|2|520.00|3|920.00" in text
+    assert "合计|4|2,320.00|" in text
+    assert "特困|养老|1|200.00|1|200.00" in text and "合计|480.00|1,780.00" in text  # the subsidies' totals
+    assert "特困1人（已缴或代缴1，未缴0）" in text and "脱贫/监测1人（已缴或代缴0，未缴1）" in text
+    assert POOR.name in text and POOR.id_number not in text and LIFTED.name in text
+    assert "2027年到龄人员" in text and SIXTY_EARLY.name in text and "已到龄" in text

@@ -30,7 +30,7 @@ from app.domain.ids import mask_id
 from app.domain.money import format_fen
 from app.domain.records import Role
 from app.services.debit_lists import RejectedDebitRow
-from app.services.door import LIST_ROLES
+from app.services.door import ASSIGN_ROLES, LIST_ROLES
 from ui.context import WindowContext
 from ui.file_dialogs import Kind
 from ui.message import MessageLine
@@ -92,6 +92,10 @@ class DoorView(QWidget):
         may_import = ctx.user.role in LIST_ROLES
         self.list_kind.setVisible(may_import)
         self.import_button.setVisible(may_import)
+        # Giving groups to grid members and the 联络表: the village head or an administrator.
+        self.grid_button = named(QPushButton("网格与联络表（Ctrl+H）"), "doorGrid")
+        self.grid_button.clicked.connect(self.open_grid)
+        self.grid_button.setVisible(ctx.user.role in ASSIGN_ROLES)
         self.record_button.clicked.connect(self.record_visit)
         self.print_button.clicked.connect(lambda: self.print_list())
         self.message = MessageLine("doorMessage")
@@ -102,6 +106,7 @@ class DoorView(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.record_button)
         buttons.addWidget(self.print_button)
+        buttons.addWidget(self.grid_button)
         buttons.addStretch(1)
         buttons.addWidget(self.list_kind)
         buttons.addWidget(self.import_button)
@@ -214,6 +219,17 @@ class DoorView(QWidget):
             return
         opened = open_files([path])
         self.message.say(f"已生成 {path}" + ("，请在打开的窗口中打印" if opened else ""), ok=True)
+
+    def open_grid(self) -> None:
+        """Ctrl+H: 网格与联络表, for the village head or an administrator."""
+        if self.ctx.user.role not in ASSIGN_ROLES:
+            self.message.say(f"{self.ctx.user.role.label}不能分配网格或编辑联络表，请由村委会负责人或管理员办理")
+            return
+        from ui.grid_dialog import GridDialog
+
+        self.grid_dialog = GridDialog(self.ctx, parent=self)
+        self.grid_dialog.finished.connect(lambda _r: self.refresh())  # a group given: the list's owners change
+        self.grid_dialog.open()
 
     def import_list(self, path: Path | None = None) -> None:
         """Ctrl+O: a list from the tax office (.xlsx/.csv) of the kind chosen beside the button;

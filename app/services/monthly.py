@@ -8,6 +8,7 @@ no phone, no cash figure the 进度 screen does not already show.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def write_xlsx(path: Path, c: MonthlyCounts, *, village: str) -> None:
     book = Workbook()
     title = f"{village}{c.label}两险缴费统计（{c.year}年度）"
 
-    def sheet(name: str, header: list[str], body: list[list[object]], first: bool = False) -> None:
+    def sheet(name: str, header: list[str], body: Sequence[Sequence[object]], first: bool = False) -> None:
         ws = book.active if first else book.create_sheet()
         assert ws is not None
         ws.title = name

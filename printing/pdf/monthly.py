@@ -4,6 +4,8 @@ people reaching pension age. ID numbers masked; no phone."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
@@ -14,12 +16,12 @@ from app.domain.monthly import MonthlyCounts
 from printing.pdf.base import PORTRAIT, build, cell, para, styles, table_style
 
 
-def _table(header: list[str], body: list[list[object]], widths: list[float], *, total: bool = False) -> Table:
-    table = Table([header, *body], colWidths=[w * mm for w in widths], repeatRows=1)
+def _table(header: list[str], body: Sequence[Sequence[object]], widths: list[float], *, total: bool = False) -> Table:
+    table = Table([header, *[list(r) for r in body]], colWidths=[w * mm for w in widths], repeatRows=1)
     extra: list[tuple[object, ...]] = [("ALIGN", (1, 1), (-1, -1), "RIGHT")]
     if total:
         extra.append(("FONTSIZE", (0, -1), (-1, -1), 9.5))
-    table.setStyle(table_style(*extra))  # type: ignore[arg-type]
+    table.setStyle(table_style(*extra))
     return table
 
 

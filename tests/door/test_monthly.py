@@ -17,7 +17,6 @@ from app.services.desk import Desk
 from app.services.errors import InvalidInput
 from app.services.receipts import LineRequest
 from tests.conftest import AGENT_PIN, HEAD_PIN
-from tests.printing.pdftext import read_pdf
 from tests.factories import (
     AYGUL,
     POOR,
@@ -31,6 +30,7 @@ from tests.factories import (
     make_id,
     write_roster,
 )
+from tests.printing.pdftext import read_pdf
 
 DISABLED = Resident(make_id(date(1970, 4, 4), 7), "钱重残", category="重度残疾", household="0005", pension_tier=200)
 LIFTED = Resident(make_id(date(1972, 8, 8), 8), "孙脱贫", category="脱贫/监测", household="0006", pension_tier=300,

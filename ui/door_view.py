@@ -39,6 +39,7 @@ from ui.reports import open_files, resolve_folder, write_atomically
 from ui.typed_qt import named
 
 SECTION_MARK = ("扣款失败", "未缴", "转其他渠道")
+WHOLE_VILLAGE = "全村名单"
 NO_REASON = "（不改原因）"
 
 
@@ -67,6 +68,12 @@ class DoorView(QWidget):
         self.door = DoorConfig()
         # A grid member sees their own households; the others the whole village.
         self.member = ctx.user.name if ctx.user.role is Role.GRID else None
+        # The others may narrow the list to one grid member's households (to print it for them,
+        # or an agent who is a grid member too: their own).
+        self.member_box = named(QComboBox(), "doorMember")
+        self.member_box.addItem(WHOLE_VILLAGE, None)
+        self.member_box.setVisible(ctx.user.role is not Role.GRID)
+        self.member_box.activated.connect(self._member_chosen)
         self.title = named(QLabel(), "doorTitle")
         self.model = DoorTableModel()
         self.table = named(QTableView(), "doorTable")
@@ -107,6 +114,7 @@ class DoorView(QWidget):
         buttons.addWidget(self.record_button)
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.grid_button)
+        buttons.addWidget(self.member_box)
         buttons.addStretch(1)
         buttons.addWidget(self.list_kind)
         buttons.addWidget(self.import_button)
@@ -137,9 +145,17 @@ class DoorView(QWidget):
 
         self.ctx.tasks.run(fetch, self._show, on_error=self._refused)
 
+    def _member_chosen(self, _index: int) -> None:
+        self.member = self.member_box.currentData()
+        self.refresh()
+
     def _show(self, result: tuple[DoorList, DoorConfig]) -> None:
         keep = self.selected()
         self.listing, self.door = result
+        if self.ctx.user.role is not Role.GRID and self.listing.member is None:
+            known = [self.member_box.itemData(i) for i in range(1, self.member_box.count())]
+            for name in sorted({p.member for p in self.listing.people if p.member} - set(known)):
+                self.member_box.addItem(f"网格员 {name} 的户", name)
         self.model.replace(self.listing.people)
         failed = len(self.listing.section(0))
         who = f"网格员 {self.member}" if self.member else "全村"

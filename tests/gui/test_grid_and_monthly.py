@@ -104,6 +104,24 @@ def test_the_head_gives_groups_and_keeps_the_contact_table_by_keyboard(  # type:
     assert "村网格长" not in text  # the line taken off is not printed
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
+    wait_idle(qtbot, win.ctx.tasks)
+
+    # Back on 入户: the head narrows the list to the grid member's households and prints it for them.
+    view = win.door_view
+    box = view.member_box
+    assert [box.itemText(i) for i in range(box.count())] == ["全村名单", f"网格员 {GRID} 的户", "网格员 李代收 的户"]
+    village = len(view.model.people)
+    box.setCurrentIndex(1)
+    box.activated.emit(1)
+    wait_idle(qtbot, win.ctx.tasks)
+    assert 0 < len(view.model.people) < village and {p.group for p in view.model.people} == {"第一村民小组"}
+    assert f"网格员 {GRID}" in view.title.text()
+    win.activateWindow()  # the dialog closed: the window's keys once it is active again
+    qtbot.waitUntil(win.isActiveWindow)
+    qtbot.keyClick(win, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, win.ctx.tasks)
+    printed = read_pdf(next((tmp_path / "reports").glob(f"入户名单-{GRID}-*.pdf")).read_bytes()).all.replace(" ", "")
+    assert f"网格员：{GRID}" in printed and "第二村民小组" not in printed
     assert not errors
 
 

@@ -4,12 +4,11 @@ printed as PDF; the cash screens' keys lead back to 入户 (a grid member takes 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from datetime import date
 from pathlib import Path
-
-import json
 
 import orjson
 from PySide6.QtGui import QImage

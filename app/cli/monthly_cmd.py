@@ -22,26 +22,6 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.set_defaults(handler=_monthly)
 
 
-def payload(c: MonthlyCounts) -> dict[str, Any]:
-    return {
-        "month": c.month.isoformat()[:7], "year": c.year, "month_payers": c.month_payers, "month_fen": c.month_fen,
-        "tiers": [{"insurance": t.insurance.value, "tier_fen": t.tier_fen, "month_payers": t.month_payers,
-                   "month_fen": t.month_fen, "total_payers": t.total_payers, "total_fen": t.total_fen}
-                  for t in c.tiers],
-        "subsidies": [{"category": s.category.value, "insurance": s.insurance.value, "month_people": s.month_people,
-                       "month_fen": s.month_fen, "year_people": s.year_people, "year_fen": s.year_fen}
-                      for s in c.subsidies],
-        "special_counts": [{"category": k.category.value, "people": k.people, "paid": k.paid, "unpaid": k.unpaid}
-                           for k in c.special_counts],
-        "specials": [{"id_number": mask_id(s.id_number), "name": s.name, "group": s.group,
-                      "household_no": s.household_no, "category": s.category.value,
-                      "states": {i.value: st for i, st in s.states}} for s in c.specials],
-        "reaching_age": [{"id_number": mask_id(a.id_number), "name": a.name, "group": a.group,
-                          "reaches_on": a.reaches_on.isoformat(), "reached": a.reached_by(c.month_end)}
-                         for a in c.reaching_age],
-    }
-
-
 def human(c: MonthlyCounts) -> str:
     out = [f"{c.label}（{c.year}年度）：当月缴费 {c.month_payers} 人，{format_fen(c.month_fen, symbol=True)}",
            "各档次（当月人数 金额 / 累计人数 金额）："]
@@ -66,5 +46,5 @@ def _monthly(args: argparse.Namespace, ctx: Context) -> int:
     counts = desk.monthly.counts(month, year=args.year)
     if args.xlsx:
         desk.monthly.export_xlsx(Path(args.xlsx), counts)
-    ctx.emit(args, payload(counts), lambda: human(counts) + (f"\n已写入 {args.xlsx}" if args.xlsx else ""))
+    ctx.emit(args, counts.to_json(), lambda: human(counts) + (f"\n已写入 {args.xlsx}" if args.xlsx else ""))
     return 0

@@ -23,10 +23,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from app.domain.config import YearConfig
 from app.domain.groups import group_order
+from app.domain.ids import mask_id
 from app.domain.insurance import Category, Insurance
 
 PENSION_AGE = 60  # 城乡居民基本养老保险: the pension from 60, men and women alike
@@ -153,6 +154,28 @@ class MonthlyCounts:
     @property
     def year_subsidy_fen(self) -> int:
         return sum(s.year_fen for s in self.subsidies)
+
+    def to_json(self) -> dict[str, Any]:
+        """As the command line's --json and the county server's answer give it: ID numbers masked."""
+        return {
+            "month": self.month.isoformat()[:7], "year": self.year, "month_payers": self.month_payers,
+            "month_fen": self.month_fen, "month_subsidy_fen": self.month_subsidy_fen,
+            "year_subsidy_fen": self.year_subsidy_fen,
+            "tiers": [{"insurance": t.insurance.value, "tier_fen": t.tier_fen, "month_payers": t.month_payers,
+                       "month_fen": t.month_fen, "total_payers": t.total_payers, "total_fen": t.total_fen}
+                      for t in self.tiers],
+            "subsidies": [{"category": s.category.value, "insurance": s.insurance.value,
+                           "month_people": s.month_people, "month_fen": s.month_fen, "year_people": s.year_people,
+                           "year_fen": s.year_fen} for s in self.subsidies],
+            "special_counts": [{"category": k.category.value, "people": k.people, "paid": k.paid, "unpaid": k.unpaid}
+                               for k in self.special_counts],
+            "specials": [{"id_number": mask_id(s.id_number), "name": s.name, "group": s.group,
+                          "household_no": s.household_no, "category": s.category.value,
+                          "states": {i.value: st for i, st in s.states}} for s in self.specials],
+            "reaching_age": [{"id_number": mask_id(a.id_number), "name": a.name, "group": a.group,
+                              "household_no": a.household_no, "reaches_on": a.reaches_on.isoformat(),
+                              "reached": a.reached_by(self.month_end)} for a in self.reaching_age],
+        }
 
 
 def month_end(first: date) -> date:

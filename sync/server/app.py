@@ -17,7 +17,7 @@ from sync import protocol as p
 from sync.server import log_safety, open_state, staff_auth
 from sync.server.body_limit import BodyLimit
 from sync.server.db import make_engine
-from sync.server.routers import device, public, refusals, staff
+from sync.server.routers import device, monthly, public, refusals, staff
 
 
 def create_app(url_or_engine: str | Engine) -> FastAPI:
@@ -41,6 +41,7 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
     app.include_router(device.router)
     app.include_router(open_state.router())  # desks' open days and cash on hand (issue 24)
     app.include_router(staff.router)
+    app.include_router(monthly.router)  # issue 25: what the township counts each month
     app.include_router(public.router)
     return app
 

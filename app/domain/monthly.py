@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from app.domain.config import YearConfig
@@ -192,6 +193,7 @@ def parse_month(text: str) -> date:
         raise ValueError(f"月份「{text[:20]}」应为 YYYY-MM，如 2026-11") from None
 
 
+@lru_cache(maxsize=64)
 def _category(text: str) -> Category:
     try:
         return Category.parse(text)

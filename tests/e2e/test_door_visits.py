@@ -25,7 +25,7 @@ SUN = ("341824197701025493", "孙兰军")  # 第一村民小组, household 0002:
 OTHER_GROUP = "周梅强"  # 第二村民小组, unpaid: on the village's list, not on this grid member's
 
 
-def _home(tmp_path: Path) -> tuple[Path, Path]:
+def _home(tmp_path: Path) -> tuple[Path, Path, date]:
     home, reports = tmp_path / "home", tmp_path / "reports"
     make_demo_home(home, FakeClock())
     with Desk(home) as desk:
@@ -37,7 +37,7 @@ def _home(tmp_path: Path) -> tuple[Path, Path]:
         desk.door.import_debit_list(agent, write_list(tmp_path / "failed.csv", [(*SUN, today.isoformat(), "余额不足")]),
                                     list_kind="failed", day=today)
         desk.setup.set_setting("report.dir", str(reports))
-    return home, reports
+    return home, reports, today
 
 
 def _visits(home: Path) -> list[dict[str, object]]:
@@ -57,7 +57,7 @@ def _wait(check: object, timeout: float = 30) -> None:
 
 
 def test_a_grid_member_records_a_visit_and_prints_their_list(laptop: Screen, tmp_path: Path) -> None:
-    home, reports = _home(tmp_path)
+    home, reports, listed_on = _home(tmp_path)  # the failed debit's day (a run across midnight keeps it)
     inventory = tmp_path / "inventory.json"
     screen = Screen({**laptop.env, "DAISHOU_TEST_INVENTORY": str(inventory)}, laptop.width, laptop.height)
     gui = RunningGui(screen, home, tmp_path / "gui.log")
@@ -110,7 +110,7 @@ def test_a_grid_member_records_a_visit_and_prints_their_list(laptop: Screen, tmp
         text = read_pdf(pdf.read_bytes()).all.replace(" ", "")
         assert "请勿张贴" in text and f"网格员：{GRID}" in text
         assert text.index("扣款失败：请督促") < text.index(SUN[1]) < text.index("未缴费人员")
-        assert f"扣款失败{date.today().isoformat()}" in text and "外出务工" in text and "已告知存足费款" in text
+        assert f"扣款失败{listed_on.isoformat()}" in text and "外出务工" in text and "已告知存足费款" in text
         assert SUN[0] not in text and "13510330406" not in text
         # Their households only: the first group's, not the second's.
         assert "第一村民小组" in text and "第二村民小组" not in text and OTHER_GROUP not in text

@@ -30,7 +30,7 @@ from app.domain.ids import mask_id
 from app.domain.money import format_fen
 from app.domain.records import Role
 from app.services.debit_lists import RejectedDebitRow
-from app.services.door import LIST_ROLES
+from app.services.door import ASSIGN_ROLES, LIST_ROLES
 from ui.context import WindowContext
 from ui.file_dialogs import Kind
 from ui.message import MessageLine
@@ -39,6 +39,7 @@ from ui.reports import open_files, resolve_folder, write_atomically
 from ui.typed_qt import named
 
 SECTION_MARK = ("扣款失败", "未缴", "转其他渠道")
+WHOLE_VILLAGE = "全村名单"
 NO_REASON = "（不改原因）"
 
 
@@ -67,6 +68,12 @@ class DoorView(QWidget):
         self.door = DoorConfig()
         # A grid member sees their own households; the others the whole village.
         self.member = ctx.user.name if ctx.user.role is Role.GRID else None
+        # The others may narrow the list to one grid member's households (to print it for them,
+        # or an agent who is a grid member too: their own).
+        self.member_box = named(QComboBox(), "doorMember")
+        self.member_box.addItem(WHOLE_VILLAGE, None)
+        self.member_box.setVisible(ctx.user.role is not Role.GRID)
+        self.member_box.activated.connect(self._member_chosen)
         self.title = named(QLabel(), "doorTitle")
         self.model = DoorTableModel()
         self.table = named(QTableView(), "doorTable")
@@ -92,6 +99,10 @@ class DoorView(QWidget):
         may_import = ctx.user.role in LIST_ROLES
         self.list_kind.setVisible(may_import)
         self.import_button.setVisible(may_import)
+        # Giving groups to grid members and the 联络表: the village head or an administrator.
+        self.grid_button = named(QPushButton("网格与联络表（Ctrl+H）"), "doorGrid")
+        self.grid_button.clicked.connect(self.open_grid)
+        self.grid_button.setVisible(ctx.user.role in ASSIGN_ROLES)
         self.record_button.clicked.connect(self.record_visit)
         self.print_button.clicked.connect(lambda: self.print_list())
         self.message = MessageLine("doorMessage")
@@ -102,6 +113,8 @@ class DoorView(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.record_button)
         buttons.addWidget(self.print_button)
+        buttons.addWidget(self.grid_button)
+        buttons.addWidget(self.member_box)
         buttons.addStretch(1)
         buttons.addWidget(self.list_kind)
         buttons.addWidget(self.import_button)
@@ -132,9 +145,17 @@ class DoorView(QWidget):
 
         self.ctx.tasks.run(fetch, self._show, on_error=self._refused)
 
+    def _member_chosen(self, _index: int) -> None:
+        self.member = self.member_box.currentData()
+        self.refresh()
+
     def _show(self, result: tuple[DoorList, DoorConfig]) -> None:
         keep = self.selected()
         self.listing, self.door = result
+        if self.ctx.user.role is not Role.GRID and self.listing.member is None:
+            known = [self.member_box.itemData(i) for i in range(1, self.member_box.count())]
+            for name in sorted({p.member for p in self.listing.people if p.member} - set(known)):
+                self.member_box.addItem(f"网格员 {name} 的户", name)
         self.model.replace(self.listing.people)
         failed = len(self.listing.section(0))
         who = f"网格员 {self.member}" if self.member else "全村"
@@ -214,6 +235,17 @@ class DoorView(QWidget):
             return
         opened = open_files([path])
         self.message.say(f"已生成 {path}" + ("，请在打开的窗口中打印" if opened else ""), ok=True)
+
+    def open_grid(self) -> None:
+        """Ctrl+H: 网格与联络表, for the village head or an administrator."""
+        if self.ctx.user.role not in ASSIGN_ROLES:
+            self.message.say(f"{self.ctx.user.role.label}不能分配网格或编辑联络表，请由村委会负责人或管理员办理")
+            return
+        from ui.grid_dialog import GridDialog
+
+        self.grid_dialog = GridDialog(self.ctx, parent=self)
+        self.grid_dialog.finished.connect(lambda _r: self.refresh())  # a group given: the list's owners change
+        self.grid_dialog.open()
 
     def import_list(self, path: Path | None = None) -> None:
         """Ctrl+O: a list from the tax office (.xlsx/.csv) of the kind chosen beside the button;

@@ -105,6 +105,8 @@ class MainWindow(QMainWindow):
         self._shortcut("Ctrl+E", lambda: self._on(p, p.export_unpaid))
         self._shortcut("Ctrl+U", lambda: self._on(p, p.print_unpaid))
         self._shortcut("Ctrl+I", lambda: self._on(p, p.import_roster))
+        self._shortcut("Ctrl+N", lambda: self._on(p, p.monthly.print_pdf))
+        self._shortcut("Ctrl+Shift+N", lambda: self._on(p, p.monthly.export_xlsx))
         self._shortcut("Ctrl+S", lambda: self._on(self.settings_view, self.settings_view.save))
         self._shortcut("Ctrl+T", lambda: self._on(self.settings_view, self.settings_view.test_print))
         self._shortcut("Ctrl+B", lambda: self._on(self.settings_view, self.settings_view.paper.start_book))
@@ -112,6 +114,7 @@ class MainWindow(QMainWindow):
         self._shortcut("Ctrl+W", lambda: self._on(self.door_view, self.door_view.record_visit))
         self._shortcut("Ctrl+K", lambda: self._on(self.door_view, self.door_view.print_list))
         self._shortcut("Ctrl+O", lambda: self._on(self.door_view, self.door_view.import_list))
+        self._shortcut("Ctrl+H", lambda: self._on(self.door_view, self.door_view.open_grid))
         keys_first = WindowKeysFirst(self._keys - {QKeySequence("Ctrl+Delete").toString()}, self)
         for kind in (QLineEdit, QAbstractSpinBox, QComboBox):
             for editor in self.findChildren(kind):

@@ -34,6 +34,7 @@ from app.services.roster import ImportResult, RemovalsNeedConfirmation
 from ui.context import WindowContext
 from ui.file_dialogs import Kind
 from ui.message import MessageLine
+from ui.monthly_view import MonthlyPanel
 from ui.progress_models import ProgressRow, ProgressTableModel, UnpaidTableModel, progress_rows
 from ui.reports import open_files, resolve_folder, save_report
 from ui.roster_import import RejectedRowsDialog, describe_import, import_roster
@@ -131,6 +132,12 @@ class ProgressView(QWidget):
         self.export_button.clicked.connect(lambda: self.export_unpaid())
         self.pdf_button.clicked.connect(lambda: self.print_unpaid())
         self.import_button.clicked.connect(lambda: self.import_roster())
+        # 月度统计 (seed 004): its tab shows the month; the buttons print or export the month chosen.
+        self.monthly = MonthlyPanel(ctx, self.message)
+        self.monthly_pdf_button = named(QPushButton("月度统计 PDF（Ctrl+N）"), "monthlyPdf")
+        self.monthly_xlsx_button = named(QPushButton("月度统计 Excel（Ctrl+Shift+N）"), "monthlyXlsx")
+        self.monthly_pdf_button.clicked.connect(lambda: self.monthly.print_pdf())
+        self.monthly_xlsx_button.clicked.connect(lambda: self.monthly.export_xlsx())
 
         tabs = named(QTabWidget(), "progressTabs")
         tabs.addTab(self.numbers_table, "各组数字")
@@ -140,6 +147,8 @@ class ProgressView(QWidget):
         uv.addWidget(self.unpaid_title)
         uv.addWidget(self.unpaid_table)
         tabs.addTab(unpaid_page, "未缴名单")
+        tabs.addTab(self.monthly, "月度统计")
+        tabs.currentChanged.connect(lambda _i: self._tab_changed())
         self.detail_tabs = tabs
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.chart)
@@ -147,7 +156,8 @@ class ProgressView(QWidget):
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
         buttons = QHBoxLayout()
-        for b in (self.export_button, self.pdf_button, self.import_button):
+        for b in (self.export_button, self.pdf_button, self.import_button, self.monthly_pdf_button,
+                  self.monthly_xlsx_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -158,6 +168,15 @@ class ProgressView(QWidget):
         self.setFocusProxy(self.numbers_table)
         ctx.changes.receipts.connect(self._changed)
         ctx.changes.roster.connect(self._changed)
+
+    def _tab_changed(self) -> None:
+        if self.detail_tabs.currentWidget() is self.monthly:
+            self.monthly.refresh()
+
+    def show_monthly(self) -> None:
+        """The 月度统计 tab, its month box focused (↑↓ picks another month)."""
+        self.detail_tabs.setCurrentWidget(self.monthly)
+        self.monthly.month.setFocus()
 
     def _changed(self) -> None:
         # Counting a 100,000-person roster takes a while: only for the screen being looked at.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli import core, door_cmd, restore_cmd, review_cmd, roster_cmd
+from app.cli import core, door_cmd, monthly_cmd, restore_cmd, review_cmd, roster_cmd
 from app.cli.common import Context
 from app.services.errors import DaishouError, NotInitialised, disk_problem
 from app.storage.db import StorageError
@@ -34,6 +34,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     review_cmd.register(sub)
     restore_cmd.register(sub)
     door_cmd.register(sub)  # issue 25
+    monthly_cmd.register(sub)  # issue 25: what the township counts
     if argv is not None and _command(argv) in sub.choices:
         return parser
     from importlib.metadata import entry_points

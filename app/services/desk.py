@@ -24,6 +24,7 @@ from app.storage.verify import VerifyResult, verify_database
 
 if TYPE_CHECKING:
     from app.services.door import Door
+    from app.services.monthly import Monthly
     from app.services.months import Months
     from app.services.paper import Paper
     from app.services.receipt_books import ReceiptBooks
@@ -83,6 +84,13 @@ class Desk:
         from app.services.door import Door
 
         return Door(self.db, self.clock, self.setup)
+
+    @cached_property
+    def monthly(self) -> Monthly:
+        """What the township counts each month, for this village (issue 25; seed 004)."""
+        from app.services.monthly import Monthly
+
+        return Monthly(self.db, self.clock, self.setup)
 
     def verify(self) -> VerifyResult:
         """The file on its own (chain, projections), then against what is kept outside it: the

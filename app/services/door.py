@@ -122,6 +122,18 @@ class Door:
             record(conn, self._clock(), GridContactEntry(post, clean, digits, _text(unit, "单位", required=False) or "",
                                                          active, by.name))
 
+    def assignments(self) -> list[tuple[str, str, str]]:
+        """(村民小组, household or "", grid member) of each group or household given, in village order."""
+        with self._db.read() as conn:
+            found = rows.assignments(conn)
+        return [(g, h, m) for (g, h), m in sorted(found.items(), key=lambda kv: (group_order(kv[0][0]), kv[0]))]
+
+    def groups(self) -> list[str]:
+        """The roster's 村民小组, in village order (第一…第十一 by number)."""
+        with self._db.read() as conn:
+            found = rows.groups(conn)
+        return sorted(found, key=lambda g: (group_order(g), g))
+
     def contacts(self) -> list[Contact]:
         with self._db.read() as conn:
             found = rows.contacts(conn)

@@ -126,6 +126,11 @@ def place_exists(conn: sqlite3.Connection, group: str, household_no: str) -> boo
                         (group, household_no, household_no)).fetchone() is not None
 
 
+def groups(conn: sqlite3.Connection) -> list[str]:
+    """The 村民小组 of the roster's people still on it."""
+    return [str(g) for (g,) in conn.execute("SELECT DISTINCT group_name FROM person WHERE removed = 0")]
+
+
 def person_exists(conn: sqlite3.Connection, id_number: str) -> bool:
     return conn.execute("SELECT 1 FROM person WHERE id_number = ?", (id_number,)).fetchone() is not None
 

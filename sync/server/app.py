@@ -17,7 +17,7 @@ from sync import protocol as p
 from sync.server import debit_lists, debit_register, log_safety, open_state, staff_auth
 from sync.server.body_limit import BodyLimit
 from sync.server.db import make_engine
-from sync.server.routers import device, doubts, pages, public, refusals, staff
+from sync.server.routers import device, doubts, monthly, pages, public, refusals, staff
 
 
 def create_app(url_or_engine: str | Engine) -> FastAPI:
@@ -46,6 +46,7 @@ def create_app(url_or_engine: str | Engine) -> FastAPI:
     app.include_router(doubts.router)  # the 第四十二条 loop (issue 24)
     app.include_router(debit_lists.router())  # the tax office's lists, loaded by the county (issue 25)
     app.include_router(debit_register.router())  # the townships' 批量扣款清册 (issue 25)
+    app.include_router(monthly.router)  # issue 25: what the township counts each month
     app.include_router(public.router)
     app.include_router(pages.router)  # /, /doubts, /docs offline
     return app

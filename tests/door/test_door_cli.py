@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.core.test_cli import Cli, cli  # noqa: F401 - the fixture
 from tests.door.conftest import write_list
-from tests.factories import AYGUL, ZHANG, ZHANG_WIFE
+from tests.factories import AYGUL, POOR, ZHANG, ZHANG_WIFE
 
 
 def test_the_door_commands(cli: Cli, tmp_path: Path) -> None:  # noqa: F811 - the fixture
@@ -33,3 +33,18 @@ def test_the_door_commands(cli: Cli, tmp_path: Path) -> None:  # noqa: F811 - th
     code, out, _ = cli("door", "list", "--member", "周网格", "--year", "2027")
     assert code == 0 and "扣款失败：请督促" in out and ZHANG.id_number not in out
     assert cli("verify")[0] == 0
+
+
+def test_the_monthly_command(cli: Cli, tmp_path: Path) -> None:  # noqa: F811 - the fixture
+    """`daishou monthly`: the cash of the month by tier, the special groups, a workbook; a month
+    written wrong is refused naming the option."""
+    assert cli("receipt", "record", "--agent", "李代收", "--line", f"{POOR.id_number}:pension:2027:500",
+               "--cash", "300", stdin="1234\n")[0] == 0
+    counts = cli.json("monthly", "--month", "2026-11", "--xlsx", str(tmp_path / "m.xlsx"))
+    tier = next(t for t in counts["tiers"] if t["tier_fen"] == 50000)
+    assert (tier["month_payers"], tier["month_fen"]) == (1, 30000)  # 特困: 200 of the 500 tier paid by the state
+    assert {(k["category"], k["people"]) for k in counts["special_counts"]} == {("特困", 1), ("低保", 1)}
+    assert (tmp_path / "m.xlsx").stat().st_size > 0
+    assert cli.json("monthly", "--month", "2026-10")["month_payers"] == 0
+    code, _out, err = cli("monthly", "--month", "2026/11")
+    assert code != 0 and "--month" in err and "2026/11" in err

@@ -137,6 +137,24 @@ def test_who_may_do_what(desk: Desk, grid: UserInfo) -> None:
     assert AYGUL.name in [p.name for p in desk.door.door_list(member=GRID_NAME, year=2027).people]
 
 
+def test_an_agent_who_is_also_a_grid_member_visits_and_takes_cash(desk: Desk, grid: UserInfo) -> None:
+    """The grid member alone takes no cash; the agent given a household visits it and takes the
+    cash there, and the person leaves the agent's list (the grid member's list is untouched)."""
+    agent = desk.users.authenticate("李代收", AGENT_PIN)
+    head = desk.users.authenticate("王村长", HEAD_PIN, roles=(Role.HEAD,))
+    desk.door.assign(head, member="李代收", group="第二村民小组", household_no=AYGUL.household)
+    mine = desk.door.door_list(member="李代收", year=2027)
+    assert [p.name for p in mine.people] == [AYGUL.name]
+    line = [LineRequest(AYGUL.id_number, Insurance.MEDICAL, 2027)]
+    with pytest.raises(Refused, match="网格员"):
+        desk.receipts.record(grid, line, cash_fen=40000)
+    desk.door.record_visit(agent, AYGUL.id_number, 2027, outcome="当面收取医保")
+    desk.receipts.record(agent, line, cash_fen=40000)
+    left = desk.door.door_list(member="李代收", year=2027).people
+    assert [(p.name, [d.insurance for d in p.dues]) for p in left] == [(AYGUL.name, [Insurance.PENSION])]
+    assert [v.visitor for v in left[0].visits] == ["李代收"]
+
+
 def test_the_list_holds_exactly_the_unpaid_list_of_the_desk(desk: Desk, grid: UserInfo) -> None:
     """The door list reads the unpaid dues its own faster way: the same people and dues as the
     agent's 未缴名单 (cash here, paid elsewhere, subsidised, removed all decided the same), also

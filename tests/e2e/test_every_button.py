@@ -87,6 +87,7 @@ class Walk:
     inventory: Path
     home_title: str
     sign_in: Any
+    reopen: str | None = None  # a dialog walked like a screen: the key that opens it again once closed
     pressed: list[str] = field(default_factory=list)
     opened: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -120,6 +121,9 @@ class Walk:
                 continue
             if self.home_title in active["title"]:
                 return dict(active)
+            if self.reopen and DESK_TITLE in active["title"]:  # the dialog closed (its own 关闭 button)
+                self.gui.keys(self.reopen)
+                continue
             self.opened.append(active["title"])
             if "登录" in active["title"]:
                 self.sign_in()
@@ -207,7 +211,7 @@ def test_every_button_and_listed_key_of_every_screen(laptop: Screen, tmp_path: P
         # What the walk must have reached (so it cannot pass by pressing nothing)
         for expected in ("生成本日公示", "打印月结单（Ctrl+Y）", "日结并会签（Ctrl+J）", "作废收据（Ctrl+Delete）",
                          "保存设置（Ctrl+S）", "全户（F8）", "登记走访（Ctrl+W）", "打印入户名单（Ctrl+K）",
-                         "导入税务名单（Ctrl+O）"):
+                         "导入税务名单（Ctrl+O）", "月度统计 PDF（Ctrl+N）", "月度统计 Excel（Ctrl+Shift+N）"):
             assert any(p.endswith(expected) for p in walk.pressed), (expected, walk.pressed)
         assert any("村委会负责人确认" in t for t in walk.opened), walk.opened
         for key in ("F1", "Ctrl+L", "Ctrl+J", "Ctrl+Y", "F12"):
@@ -226,6 +230,23 @@ def test_every_button_and_listed_key_of_every_screen(laptop: Screen, tmp_path: P
         head.sign_in()
         head.press_buttons("F6")
         assert any(p.endswith("添加用户") for p in head.pressed), (head.pressed, head.skipped)
+        # 网格与联络表 (F7, the head's): its button pressed, then each button of the dialog it opens.
+        shown = head.show("F7")
+        grid_button = next(b for b in shown["buttons"] if b["name"] == "doorGrid")
+        gui.screen.run("xdotool", "mousemove", "--sync", str(grid_button["x"]), str(grid_button["y"]), "click", "1")
+        time.sleep(1.2)
+        head.check("入户: button 网格与联络表")
+        head.pressed.append(f"入户（F7）: {grid_button['text']}")
+        grid = Walk(gui, inventory, "网格与联络表", head.sign_in, reopen="ctrl+h")
+        grid.press_buttons(None)
+        gui.keys("Escape")
+        head.home()
+        for expected in ("分配（Ctrl+Enter）", "添加到联络表（Ctrl+N）", "停用选中的一行（Ctrl+Delete）",
+                         "打印联络表（Ctrl+P）", "关闭（Esc）"):
+            assert any(p.endswith(expected) for p in grid.pressed), (expected, grid.pressed, grid.skipped)
+        head.pressed += grid.pressed
+        head.opened += grid.opened
+        head.skipped += grid.skipped
         walk.pressed += head.pressed
         walk.opened += head.opened
         walk.skipped += head.skipped

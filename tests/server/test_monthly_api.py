@@ -1,0 +1,61 @@
+"""A township's monthly counts on the county server (seed 004 镇级4、5), on SQLite and PostgreSQL:
+the desk's cash goes up, the county holds the village's roster, and the township's figures equal
+the desk's own (the same function) and a hand count; a voided receipt is not counted; another
+township's account is refused."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+from app.domain.insurance import Insurance
+from app.domain.records import UserInfo
+from app.services.desk import Desk
+from app.services.receipts import LineRequest
+from sync import protocol as p
+from sync.server import service
+from sync.server.cli import _roster_rows
+from tests.factories import CONFIG_PATH, POOR, VILLAGE, ZHANG, ZHANG_MOTHER, FakeClock, write_roster
+from tests.server.conftest import Server
+from tests.server.test_review_api import sign_in
+from tests.server.test_sync_flow import enrol
+
+
+def test_the_townships_month_on_the_server_equals_the_desks(server: Server, desk: Desk, agent: UserInfo,
+                                                             head: UserInfo, clock: FakeClock, tmp_path: Path) -> None:
+    client = enrol(desk, server)
+    with server.session() as s:
+        service.load_config(s, CONFIG_PATH.read_text(encoding="utf-8"))
+        service.load_roster(s, "341824100201", _roster_rows(s, write_roster(tmp_path / "r.csv", VILLAGE)))
+        service.issue_enrolment_code(s, "341824200301", 1)  # another township's village
+        service.add_staff(s, "城关镇", "township", "township-pass", "341824100")
+        service.add_staff(s, "别的镇", "township", "township-pass", "341824200")
+    desk.receipts.record(agent, [LineRequest(POOR.id_number, Insurance.PENSION, 2027, tier_fen=50000)], cash_fen=30000)
+    desk.receipts.record(agent, [LineRequest(ZHANG_MOTHER.id_number, Insurance.MEDICAL, 2027)], cash_fen=12000)
+    wrong = desk.receipts.record(agent, [LineRequest(ZHANG.id_number, Insurance.MEDICAL, 2027)], cash_fen=40000)
+    desk.receipts.void(wrong.number, reason="收错了人", agent=agent, head=head)
+    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=42000)
+    client.run()
+
+    with httpx.Client(base_url=server.base) as http:
+        township = sign_in(http, "城关镇", "township-pass")
+        got = http.get(f"{p.API}/staff/monthly/341824100", params={"month": "2026-11", "year": 2027},
+                       headers=township).json()
+        # By hand: 曾特困 300 of the 500 tier (特困 200 by the state), 王䶮 120 of the medical 400
+        # (低保 280); 张三丰's voided medical is not counted.
+        tiers = {(t["insurance"], t["tier_fen"]): (t["month_payers"], t["month_fen"]) for t in got["tiers"]}
+        assert tiers[("pension", 50000)] == (1, 30000) and tiers[("medical", None)] == (1, 12000)
+        assert (got["month_payers"], got["month_fen"], got["month_subsidy_fen"]) == (2, 42000, 48000)
+        assert {(k["category"], k["people"]) for k in got["special_counts"]} == {("特困", 1), ("低保", 1)}
+        assert POOR.id_number not in str(got)  # masked
+        assert got == desk.monthly.counts(date(2026, 11, 1), year=2027).to_json()
+
+        other = http.get(f"{p.API}/staff/monthly/341824100", params={"month": "2026-11", "year": 2027},
+                         headers=sign_in(http, "别的镇", "township-pass"))
+        assert other.status_code == 404 and "管辖" in other.json()["message"]
+        bad = http.get(f"{p.API}/staff/monthly/341824100", params={"month": "2026-11", "year": 2031},
+                       headers=township)
+        assert bad.status_code == 400 and "2031" in bad.json()["message"]
+        assert http.get(f"{p.API}/staff/monthly/341824100", params={"month": "2026-11", "year": 2027}).status_code == 401

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Header, Query
+from fastapi import APIRouter, Body, Header, Path, Query
 from fastapi.responses import Response
 
 from sync import protocol as p
@@ -38,6 +38,10 @@ from sync.server.doubt_schemas import (
 from sync.server.routers.refusals import REFUSALS
 
 PREFIX = f"{p.API}/staff/doubts"
+# A row id in a path: a positive 64-bit integer, so an out-of-range one is a 422, not a 500
+# (SQLite and PostgreSQL both refuse a wider integer at the driver).
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
 router = APIRouter(prefix=PREFIX, tags=["doubts"], responses={**REFUSALS, 415: {"model": p.Refusal}})
 me_router = APIRouter(prefix=f"{p.API}/staff", tags=["staff"], responses=REFUSALS)
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
@@ -160,7 +164,7 @@ def report_xlsx(s: DB, staff: CurrentStaff, year: Year = None) -> Response:
 
 @router.get("/attachments/{attachment_id}", response_class=Response,
             responses={200: {"content": {t: {} for t in doubts.MEDIA}}})
-def attachment(attachment_id: int, s: DB, staff: CurrentStaff) -> Response:
+def attachment(attachment_id: RowId, s: DB, staff: CurrentStaff) -> Response:
     """An answer's scanned page, to staff who may see its village; downloaded, never run."""
     a = doubts.attachment(s, staff, attachment_id)
     return Response(a.content, media_type=a.media_type, headers={
@@ -169,12 +173,12 @@ def attachment(attachment_id: int, s: DB, staff: CurrentStaff) -> Response:
 
 
 @router.get("/{doubt_id}", response_model=DoubtOut)
-def one(doubt_id: int, s: DB, staff: CurrentStaff) -> DoubtOut:
+def one(doubt_id: RowId, s: DB, staff: CurrentStaff) -> DoubtOut:
     return _out(s, [doubts.visible_doubt(s, staff, doubt_id)])[0]
 
 
 @router.post("/{doubt_id}/answer", response_model=DoubtOut)
-def answer(doubt_id: int, body: AnswerIn, s: DB, staff: CurrentStaff) -> DoubtOut:
+def answer(doubt_id: RowId, body: AnswerIn, s: DB, staff: CurrentStaff) -> DoubtOut:
     """Township: 核实无误 / 已整改 / 移交, who organised the 自查, a note; dated by the server."""
     doubts.answer(s, staff, doubt_id, verdict=body.verdict, by=body.by, note=body.note)
     return _out(s, [doubts.visible_doubt(s, staff, doubt_id)])[0]
@@ -182,7 +186,7 @@ def answer(doubt_id: int, body: AnswerIn, s: DB, staff: CurrentStaff) -> DoubtOu
 
 @router.post("/{doubt_id}/attachments", response_model=AttachmentOut, openapi_extra={"requestBody": {
     "required": True, "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in doubts.MEDIA}}})
-def attach(doubt_id: int, content: Annotated[bytes, Body(media_type="application/octet-stream")],
+def attach(doubt_id: RowId, content: Annotated[bytes, Body(media_type="application/octet-stream")],
            content_type: Annotated[str, Header(max_length=100)], s: DB, staff: CurrentStaff,
            name: Annotated[str, Query(max_length=200)] = "附件") -> AttachmentOut:
     """Township: a PDF, JPEG or PNG (at most 2 MB) sent as the request body, its file name in `name`.
@@ -193,7 +197,7 @@ def attach(doubt_id: int, content: Annotated[bytes, Body(media_type="application
 
 
 @router.post("/{doubt_id}/inspection", response_model=DoubtOut)
-def inspect(doubt_id: int, body: InspectIn, s: DB, staff: CurrentStaff) -> DoubtOut:
+def inspect(doubt_id: RowId, body: InspectIn, s: DB, staff: CurrentStaff) -> DoubtOut:
     """County: the working group's finding on a drawn 疑点."""
     inspections.inspect(s, staff, doubt_id, result=body.result, finding=body.finding, by=body.by, on=body.on)
     return _out(s, [doubts.visible_doubt(s, staff, doubt_id)])[0]

@@ -69,6 +69,8 @@ def register(sub: Sub) -> None:
     p.set_defaults(handler=_cash)
 
     p = sub.add_parser("verify", parents=[j], help="校验账本哈希链与派生表")
+    p.add_argument("--full", action="store_true",
+                   help="也重验县里已确认收到的记录的签名（默认只验其后的，县里收到时已验过）")
     p.set_defaults(handler=_verify)
 
 
@@ -183,7 +185,7 @@ def _cash(args: argparse.Namespace, ctx: Context) -> int:
 
 def _verify(args: argparse.Namespace, ctx: Context) -> int:
     try:
-        result = ctx.desk(args).verify()
+        result = ctx.desk(args).verify(full=args.full)
     except StorageError as exc:  # an emptied or unreadable file is a failed check, not a crash
         result = VerifyResult(False, 0, None, str(exc))
     def text() -> str:

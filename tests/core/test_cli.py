@@ -204,17 +204,24 @@ def test_refund_request_from_the_command_line(cli: Cli) -> None:
     assert refunded["refund_request"]["reason"] == "银行已代扣，重复缴费"
 
 
-def test_settlement_backs_up_to_the_configured_folder(cli: Cli, tmp_path: Path) -> None:
+def settle_with_backup(cli: Cli, usb: Path) -> Path:
+    """A receipt and the day settled, with `usb` as the backup folder: the copy settling made."""
     from app.services.desk import Desk
 
-    usb = tmp_path / "usb"
     with Desk(cli.home, clock=cli.clock) as desk:
         desk.setup.set_setting("backup.dir", str(usb))
     cli.json("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:medical:2027",
              "--cash", "400", stdin="1234\n")
     st = cli.json("settle", "--date", "2026-11-20", "--counted", "400", "--agent", "李代收",
                   "--head", "王村长", stdin="1234\n567890\n")
-    copy = Path(st["backup"])
+    return Path(st["backup"])
+
+
+def test_settlement_backs_up_to_the_configured_folder(cli: Cli, tmp_path: Path) -> None:
+    from app.services.desk import Desk
+
+    usb = tmp_path / "usb"
+    copy = settle_with_backup(cli, usb)
     assert copy.parent == usb and copy.name == f"daishou-341824100201-01-20261120-090000-v{version()}.sqlite3.age"
     restored = tmp_path / "restored"
     restored.mkdir()

@@ -146,6 +146,14 @@ class RunningGui:
         time.sleep(0.5)
         return window
 
+    def choose_file(self, title: str, path: Path) -> None:
+        """In the file dialog titled `title` (opened by the keys before): `path` typed over
+        whatever its name field holds, then Enter."""
+        self.activate(title)
+        self.keys("ctrl+a")
+        self.screen.run("xdotool", "type", "--delay", "20", str(path))
+        self.keys("Return")
+
     def sign_in(self, pin: str, *, name: str | None = None, window: str = "示范村") -> str:
         """At the login: the name (pasted, as an input method commits it; the first user when
         None), the PIN, Enter; then the window whose title holds `window`, activated."""

@@ -47,10 +47,7 @@ def test_a_head_registers_a_receipt_book_and_a_spoiled_form_with_keys(laptop: Sc
     try:
         gui.sign_in(HEAD_PIN, name=HEAD)
         gui.keys("ctrl+e")  # in the search box: the window's key (导出未缴名单), not the field's
-        gui.activate("导出未缴名单")
-        gui.keys("ctrl+a")
-        laptop.run("xdotool", "type", "--delay", "20", str(tmp_path / "unpaid.xlsx"))
-        gui.keys("Return")
+        gui.choose_file("导出未缴名单", tmp_path / "unpaid.xlsx")
         deadline = time.monotonic() + 30
         while not (tmp_path / "unpaid.xlsx").exists():
             gui.alive()

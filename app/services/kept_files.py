@@ -22,6 +22,17 @@ KINDS = {b"%PDF": ".pdf", b"\xff\xd8\xff": ".jpg", b"\x89PNG": ".png", b"II*\x00
 
 
 @dataclass(frozen=True)
+class KeptRecord:
+    """A kept file as read back: the hash its entry names, where its copy is, who recorded it,
+    and whether the copy still hashes to what was journalled."""
+
+    sha256: str
+    path: Path
+    by: str
+    intact: bool
+
+
+@dataclass(frozen=True)
 class KeptFile:
     sha256: str
     name: str  # in the folder: `{stem}-{first 12 of the hash}{ext}`

@@ -23,14 +23,10 @@ MAX_BYTES = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class Evidence:
+class Evidence(kept_files.KeptRecord):
     posted_from: date
     posted_to: date
-    sha256: str
-    path: Path
-    by: str
     recorded_at: str
-    intact: bool  # the kept copy still hashes to what was journalled
 
 
 class PostingEvidence:
@@ -45,8 +41,8 @@ class PostingEvidence:
         out = []
         for _seq, at, d in rows:
             path = self.folder / d.file
-            out.append(Evidence(date.fromisoformat(d.posted_from), date.fromisoformat(d.posted_to), d.sha256, path,
-                                d.by, at, kept_files.intact(path, d.sha256)))
+            out.append(Evidence(d.sha256, path, d.by, kept_files.intact(path, d.sha256),
+                                date.fromisoformat(d.posted_from), date.fromisoformat(d.posted_to), at))
         return out
 
     def record(self, picture: Path, *, posted_from: date, posted_to: date, by: UserInfo) -> Evidence:
@@ -65,5 +61,5 @@ class PostingEvidence:
         kept_files.journal_once(self._db, now, PostingEvidenceEntry(
             posted_from=posted_from.isoformat(), posted_to=posted_to.isoformat(), sha256=kept.sha256,
             bytes=kept.size, file=kept.name, by=by.name), twice=f"这张照片（{picture.name}）已经登记过")
-        return Evidence(posted_from, posted_to, kept.sha256, self.folder / kept.name, by.name, now.isoformat(), True)
+        return Evidence(kept.sha256, self.folder / kept.name, by.name, True, posted_from, posted_to, now.isoformat())
 

@@ -28,13 +28,9 @@ MAX_SCAN_BYTES = 100 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class ScanRecord:
+class ScanRecord(kept_files.KeptRecord):
     year: int
     sent_on: date
-    sha256: str
-    path: Path
-    by: str
-    intact: bool  # the kept copy still hashes to what was journalled
 
     def to_json(self) -> dict[str, Any]:
         return {"year": self.year, "sent_on": self.sent_on.isoformat(), "sha256": self.sha256,
@@ -105,7 +101,7 @@ class LedgerScans:
             # the file's times would miss a copy swapped with its time put back on Windows, where
             # ctime is the creation time.
             intact = kept_files.intact(path, d.sha256)
-            scans.append(ScanRecord(year, date.fromisoformat(d.sent_on), d.sha256, path, d.by, intact))
+            scans.append(ScanRecord(d.sha256, path, d.by, intact, year, date.fromisoformat(d.sent_on)))
         return ScanStatus(year, end, scan_deadline(end), scans, scan_due(year, cash_years))
 
     def record(self, year: int, scan: Path, *, sent_on: date, by: UserInfo) -> ScanStatus:

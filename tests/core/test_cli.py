@@ -114,12 +114,15 @@ def test_override_reason_and_explicit_amount(cli: Cli) -> None:
     assert r["override_reason"] == "村里垫付50元"
 
 
+def record_argv(line: str, cash: str) -> tuple[str, ...]:
+    """`daishou receipt record` by the agent: one line (ID:insurance:year[:tier]) and the cash."""
+    return ("receipt", "record", "--agent", "李代收", "--line", line, "--cash", cash)
+
+
 @pytest.mark.parametrize(("argv", "message"), [
-    (("receipt", "record", "--agent", "李代收", "--line", "123:medical", "--cash", "1"), "格式应为"),
-    (("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:pension:2027", "--cash", "1"),
-     "养老保险需要档次"),
-    (("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:dental:2027", "--cash", "1"),
-     "未知险种「dental」"),
+    (record_argv("123:medical", "1"), "格式应为"),
+    (record_argv(f"{ZHANG.id_number}:pension:2027", "1"), "养老保险需要档次"),
+    (record_argv(f"{ZHANG.id_number}:dental:2027", "1"), "未知险种「dental」"),
     (("settle", "--date", "2026-13-01", "--counted", "0", "--agent", "李代收", "--head", "王村长"),
      "日期「2026-13-01」应为 YYYY-MM-DD"),
     (("settle", "--date", "2026-11-20", "--denominations", "3=1", "--agent", "李代收", "--head", "王村长"),

@@ -192,7 +192,8 @@ def _verify(args: argparse.Namespace, ctx: Context) -> int:
         if not result.ok:
             where = f"第 {result.first_bad_seq} 条 — " if result.first_bad_seq is not None else ""
             return f"账本校验失败：{where}{result.reason}"
-        return f"账本完好：{result.entries} 条记录" + (f"（注意：{result.note}）" if result.note else "")
+        full = "；加 --full 全部重验" if result.acknowledged else ""
+        return f"账本完好：{result.entries} 条记录" + (f"（注意：{result.note}{full}）" if result.note else "")
 
     ctx.emit(args, result.to_json(), text)
     return 0 if result.ok else 5

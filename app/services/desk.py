@@ -107,7 +107,7 @@ class Desk:
             return VerifyResult(False, result.entries, None, problem)
         # No keyring, or what the county acknowledged taken as it checked it: one or the other
         note = self.db.highwater.store.problem or (
-            f"县里已确认收到的前 {result.acknowledged} 条记录未重验签名（县里收到时已验过），加 --full 全部重验"
+            f"县里已确认收到的前 {result.acknowledged} 条记录未重验签名（县里收到时已验过）"
             if result.acknowledged else None)
         return VerifyResult(True, result.entries, None, None, note=note, acknowledged=result.acknowledged)
 

@@ -20,8 +20,9 @@ from app.domain.records import UserInfo
 from app.services.desk import Desk
 from app.storage.highwater import current_mark
 from app.storage.journal import entry_hash
+from tests.core.test_cli import Cli
 from tests.core.test_receipts import med
-from tests.factories import AYGUL, ZHANG, ZHANG_MOTHER, ZHANG_WIFE, county_ack
+from tests.factories import AYGUL, ZHANG, ZHANG_MOTHER, ZHANG_WIFE, FakeClock, county_ack
 from tests.keyrings import MemoryKeyring
 
 
@@ -117,3 +118,14 @@ def test_without_a_keyring_every_signature_is_checked(desk: Desk, agent: UserInf
     memory_keyring.values.clear()  # and a PC with nothing kept outside the file
     result = desk.verify()
     assert not result.ok and result.first_bad_seq == seqs[1]
+
+
+def test_the_command_line_says_what_the_default_took_from_the_county(desk: Desk, agent: UserInfo,
+                                                                        clock: FakeClock) -> None:
+    seqs = _receipts(desk, agent)
+    county_ack(desk, seqs[2])
+    cli = Cli(desk.home, clock)
+    code, out, _ = cli("verify")
+    assert code == 0 and f"前 {seqs[2]} 条记录未重验签名" in out and "--full" in out
+    checked = cli.json("verify", "--full")
+    assert checked["ok"] is True and checked["note"] is None

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtGui import QImage
@@ -104,6 +106,15 @@ def green_pixels(shot: QImage, xs: range, ys: range) -> int:
     """Pixels of a green line (a message that something was done, 账本校验：完好) in the region."""
     return sum(1 for x in xs for y in ys
                if (c := shot.pixelColor(x, y)).green() > 70 and c.red() < 60 and c.blue() < 60)
+
+
+def read_ledger(home: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+    """Rows of the running program's file, read-only (it may be writing: its lock is waited for)."""
+    conn = sqlite3.connect(f"file:{home / 'daishou.sqlite3'}?mode=ro", uri=True, timeout=5)
+    try:
+        return [tuple(row) for row in conn.execute(sql, params)]
+    finally:
+        conn.close()
 
 
 class RunningGui:

@@ -103,3 +103,24 @@ def plain_backup(desk: Any, folder: Path) -> Path:
     unseal(made, plain, desk_identities(desk.home))
     made.unlink()
     return plain
+
+
+def county_ack(desk: Any, seq: int) -> None:
+    """The county's signed acknowledgement that it holds this desk's journal up to `seq`, taken in
+    as sync takes it (its signature checked, kept in the file and the keyring), from a county key
+    made here: the desk is taken to have enrolled with that county."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from app.domain.signing import ack_signing_bytes
+    from app.services.sync_state import Ack
+
+    county = Ed25519PrivateKey.generate()
+    public = county.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    device_id = desk.sync.device_id()
+    desk.sync.update(server_public_key=base64.b64encode(public).decode(), device_id=device_id)
+    digest, at = desk.sync.hash_at(seq), "2026-11-21T18:00:00"
+    signature = county.sign(ack_signing_bytes(device_id, seq, digest, at))
+    desk.sync.keep_ack(Ack(device_id, seq, digest, at, base64.b64encode(signature).decode()))

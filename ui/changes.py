@@ -28,3 +28,5 @@ class Changes(QObject):
             self.roster.emit()
         if changes.settings:
             self.settings.emit()
+        if changes.printer is not None:
+            self.printer_state.emit(changes.printer)

@@ -66,6 +66,22 @@ class ListTable(_Table):
     def _rows(self) -> int:
         return len(self.items)
 
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        item = self.items[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.cells(item)[index.column()]
+        return self.style(item, index.column(), role)
+
+    def cells(self, item: Any) -> tuple[Any, ...]:
+        """What one row shows, a text per column."""
+        raise NotImplementedError
+
+    def style(self, item: Any, column: int, role: int) -> Any:
+        """Any other role of a cell (colour, alignment, font); None for Qt's default."""
+        return None
+
 
 class PersonTableModel(ListTable):
     # 待缴 right after the name: it is what the agent reads, and in large text at 1366 the
@@ -77,16 +93,12 @@ class PersonTableModel(ListTable):
     def people(self) -> list[PersonInfo]:
         return self.items
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        p = self.people[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (p.name, owed_summary(p), p.id_number, p.phone, p.group, p.household_no, p.household_head,
-                    p.category)[index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole and p.removed:
-            return _GREY
-        return None
+    def cells(self, p: PersonInfo) -> tuple[Any, ...]:
+        return (p.name, owed_summary(p), p.id_number, p.phone, p.group, p.household_no, p.household_head,
+                p.category)
+
+    def style(self, p: PersonInfo, column: int, role: int) -> Any:
+        return _GREY if role == Qt.ItemDataRole.ForegroundRole and p.removed else None
 
 
 class HouseholdModel(_Table):
@@ -184,18 +196,15 @@ class ReceiptTableModel(ListTable):
     def receipts(self) -> list[Receipt]:
         return self.items
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        r = self.receipts[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            items = "、".join(f"{ln.name}{ln.insurance.short_label}" for ln in r.lines)
-            status = _status(r)
-            prints = f"{r.prints}次" if r.prints else "未打印"
-            return (r.number, r.recorded_at.strftime("%H:%M"), r.payer_name, items,
-                    format_fen(r.total_fen), r.agent, status, prints)[index.column()]
+    def cells(self, r: Receipt) -> tuple[Any, ...]:
+        items = "、".join(f"{ln.name}{ln.insurance.short_label}" for ln in r.lines)
+        prints = f"{r.prints}次" if r.prints else "未打印"
+        return (r.number, r.recorded_at.strftime("%H:%M"), r.payer_name, items,
+                format_fen(r.total_fen), r.agent, _status(r), prints)
+
+    def style(self, r: Receipt, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and r.void:
             return _GREY
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 4:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 4:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

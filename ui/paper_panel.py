@@ -10,7 +10,6 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -25,7 +24,7 @@ from app.services.scans import ScanStatus
 from ui.context import WindowContext
 from ui.file_dialogs import Kind
 from ui.message import MessageLine
-from ui.typed_qt import day_edit, named, pydate, qdate
+from ui.typed_qt import day_edit, named, pydate, qdate, side_by_side
 
 SCAN_FILTER = "扫描件 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;所有文件 (*)"
 
@@ -58,20 +57,11 @@ class PaperPanel(QGroupBox):
 
         form = QFormLayout(self)
         form.addRow(self.books)
-        row = QHBoxLayout()
-        for w in (self.first, self.last, self.prefix, self.add_button):
-            row.addWidget(w)
-        form.addRow("新领票据", row)
-        row = QHBoxLayout()
-        row.addWidget(self.spoil_reason)
-        row.addWidget(self.spoil_button)
-        form.addRow("作废票据", row)
+        form.addRow("新领票据", side_by_side(self.first, self.last, self.prefix, self.add_button))
+        form.addRow("作废票据", side_by_side(self.spoil_reason, self.spoil_button))
         form.addRow(self.scan_state)
-        row = QHBoxLayout()
-        widgets: tuple[QWidget, ...] = (QLabel("年度"), self.scan_year, QLabel("报送日期"), self.sent_on, self.scan_button)
-        for widget in widgets:
-            row.addWidget(widget)
-        form.addRow("台账扫描件", row)
+        form.addRow("台账扫描件", side_by_side(QLabel("年度"), self.scan_year, QLabel("报送日期"), self.sent_on,
+                                          self.scan_button))
         form.addRow(self.message)
         can_register = ctx.user.role in (Role.HEAD, Role.ADMIN)
         self.add_button.setEnabled(can_register)

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
@@ -21,7 +19,7 @@ from app.domain.records import PayerSignoff
 from ui.message import MessageLine
 from ui.signature_pad import SignaturePad
 from ui.text_size import scaled
-from ui.typed_qt import named
+from ui.typed_qt import named, radio_choices
 
 # Colour only: a font in a style sheet is frozen at its size and would not follow large-text mode.
 
@@ -47,18 +45,14 @@ class PaymentPanel(QWidget):
         self.last_change.setStyleSheet("color: #1b5e20")
         self.last_change.hide()
 
-        self.signoff = QButtonGroup(self)
         sign_box = QGroupBox("缴费人签字")
         sign_layout = QVBoxLayout(sign_box)
-        self.radios: dict[PayerSignoff, QRadioButton] = {}
-        for n, (kind, text) in enumerate(((PayerSignoff.PAPER, "纸质台账签字（&1）"),
-                                          (PayerSignoff.FINGERPRINT, "已采集手印（&2）"),
-                                          (PayerSignoff.SIGNATURE, "电子签名（&3）"))):
-            radio = named(QRadioButton(text), f"signoff_{kind.value}")
-            self.signoff.addButton(radio, n)
-            self.radios[kind] = radio
+        self.signoff, self.radios = radio_choices(self, ((PayerSignoff.PAPER, "纸质台账签字（&1）"),
+                                                         (PayerSignoff.FINGERPRINT, "已采集手印（&2）"),
+                                                         (PayerSignoff.SIGNATURE, "电子签名（&3）")),
+                                                  lambda kind: f"signoff_{kind.value}")
+        for radio in self.radios.values():
             sign_layout.addWidget(radio)
-        self.radios[PayerSignoff.PAPER].setChecked(True)
         self.pad = SignaturePad()
         clear = named(QPushButton("清除签名"), "clearSignature")
         clear.clicked.connect(self.pad.clear)

@@ -58,8 +58,8 @@ def print_receipt(ctx: WindowContext, receipt: Receipt, facts: PrintFacts, *, on
     ops = ctx.ops
 
     def log(error: str | None) -> None:
+        # the status bar hears what the printer said through the log's changes
         ctx.tasks.op(lambda: ops.log_print(receipt.number, ok=error is None, error=error), changes=ctx.changes)
-        ctx.changes.printer_state.emit(error or "就绪")
         if error:
             on_problem(f"收据 {receipt.number} 已保存，但没有打印出来：{error}。请在“收据”中补打（F3）。")
         elif on_printed is not None:

@@ -14,7 +14,7 @@ from PySide6.QtGui import QFont
 from app.domain.ids import mask_id
 from app.domain.money import format_fen
 from app.domain.records import ProgressLine, RosterProgress, UnpaidPerson
-from ui.models import Index, ListTable
+from ui.models import ListTable
 
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 WHOLE_VILLAGE = "全村"
@@ -65,18 +65,15 @@ class ProgressTableModel(ListTable):
     def rows(self) -> list[ProgressRow]:
         return self.items
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            ln = row.line
-            return (ln.insurance.short_label, WHOLE_VILLAGE if row.total else (ln.group or NO_GROUP),
-                    str(ln.due), str(ln.paid_cash), str(ln.paid_elsewhere), str(ln.subsidised),
-                    str(ln.unpaid), f"{row.ratio:.0%}", format_fen(ln.collected_fen),
-                    format_fen(ln.outstanding_fen), str(ln.removed_paid) if ln.removed_paid else "")[col]
-        if role == Qt.ItemDataRole.TextAlignmentRole and col >= 2:
+    def cells(self, row: ProgressRow) -> tuple[Any, ...]:
+        ln = row.line
+        return (ln.insurance.short_label, WHOLE_VILLAGE if row.total else (ln.group or NO_GROUP),
+                str(ln.due), str(ln.paid_cash), str(ln.paid_elsewhere), str(ln.subsidised),
+                str(ln.unpaid), f"{row.ratio:.0%}", format_fen(ln.collected_fen),
+                format_fen(ln.outstanding_fen), str(ln.removed_paid) if ln.removed_paid else "")
+
+    def style(self, row: ProgressRow, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column >= 2:
             return _RIGHT
         if role == Qt.ItemDataRole.FontRole and row.total:
             font = QFont()
@@ -93,16 +90,11 @@ class UnpaidTableModel(ListTable):
     def people(self) -> list[UnpaidPerson]:
         return self.items
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        p = self.people[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            # The ID is masked as on the printed list: the screen faces the room.
-            items = "、".join(f"{d.insurance.short_label}{format_fen(d.due_fen)}" for d in p.dues)
-            return (p.group or NO_GROUP, p.household_no, p.household_head, p.name, mask_id(p.id_number),
-                    p.phone, p.category, items, format_fen(p.total_fen))[col]
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == 8:
-            return _RIGHT
-        return None
+    def cells(self, p: UnpaidPerson) -> tuple[Any, ...]:
+        # The ID is masked as on the printed list: the screen faces the room.
+        items = "、".join(f"{d.insurance.short_label}{format_fen(d.due_fen)}" for d in p.dues)
+        return (p.group or NO_GROUP, p.household_no, p.household_head, p.name, mask_id(p.id_number),
+                p.phone, p.category, items, format_fen(p.total_fen))
+
+    def style(self, p: UnpaidPerson, column: int, role: int) -> Any:
+        return _RIGHT if role == Qt.ItemDataRole.TextAlignmentRole and column == 8 else None

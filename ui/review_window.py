@@ -153,14 +153,14 @@ class ReviewWindow(QMainWindow):
             self._show(self.result)
             show_error(exc, parent=self, title="无法审核该文件")
 
-        identities = self._township_key(path)
+        identities = self.township_key(path)
         if identities is None:
             failed(InvalidInput("加密的账本需要乡镇的密钥文件才能打开"))
             return
         self.ctx.tasks.run(lambda: review_file(path, as_of=as_of, seed=seed, identities=identities),
                            self._opened, on_error=failed, io=True)
 
-    def _township_key(self, path: Path) -> list[Any] | None:
+    def township_key(self, path: Path) -> list[Any] | None:
         """A sealed file: the township's key file, asked for once per window (the township keeps
         it on its own PC or stick; it is never stored by the program)."""
         if not is_sealed(path):

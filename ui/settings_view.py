@@ -27,7 +27,7 @@ from ui.pin_rule import pin_hint
 from ui.printer import PRINTER_KINDS, PrinterProblem, printer_from_settings, split_uri
 from ui.staff_notice_dialog import StaffNoticeDialog
 from ui.text_size import apply_text_size
-from ui.typed_qt import named
+from ui.typed_qt import named, side_by_side
 
 
 class SettingsView(QWidget):
@@ -106,38 +106,19 @@ class SettingsView(QWidget):
         other = QGroupBox("县服务器、备份和显示")
         of = QFormLayout(other)
         of.addRow("县服务器", self.server)
-        enrol_row = QHBoxLayout()
-        enrol_row.addWidget(self.enrol_code)
-        enrol_row.addWidget(self.enrol_button)
-        of.addRow("注册码", enrol_row)
+        of.addRow("注册码", side_by_side(self.enrol_code, self.enrol_button))
         of.addRow(self.sync_state)
         of.addRow(self.usb_button)
-        row = QHBoxLayout()
-        row.addWidget(self.backup)
-        row.addWidget(browse)
-        row.addWidget(self.restore_button)
-        of.addRow("备份文件夹", row)
-        row = QHBoxLayout()
-        row.addWidget(self.reports)
-        row.addWidget(browse_reports)
-        of.addRow("报表文件夹", row)
+        of.addRow("备份文件夹", side_by_side(self.backup, browse, self.restore_button))
+        of.addRow("报表文件夹", side_by_side(self.reports, browse_reports))
         of.addRow(self.large)
         users_box = QGroupBox("用户和密码")
         uf = QFormLayout(users_box)
         uf.addRow(self.users)
-        add_row = QHBoxLayout()
-        for w in (self.new_name, self.new_role, self.new_pin, self.add_user_button):
-            add_row.addWidget(w)
-        uf.addRow("新用户", add_row)
-        pin_row = QHBoxLayout()
-        pin_widgets: tuple[QWidget, ...] = (QLabel("原密码"), self.old_pin, QLabel("新密码"), self.changed_pin, self.change_pin_button)
-        for widget in pin_widgets:
-            pin_row.addWidget(widget)
-        uf.addRow(pin_row)
-        admin_row = QHBoxLayout()
-        for w in (self.admin_user, self.admin_new_pin, self.unlock_button, self.reset_pin_button):
-            admin_row.addWidget(w)
-        uf.addRow("管理员", admin_row)
+        uf.addRow("新用户", side_by_side(self.new_name, self.new_role, self.new_pin, self.add_user_button))
+        uf.addRow(side_by_side(QLabel("原密码"), self.old_pin, QLabel("新密码"), self.changed_pin,
+                               self.change_pin_button))
+        uf.addRow("管理员", side_by_side(self.admin_user, self.admin_new_pin, self.unlock_button, self.reset_pin_button))
         self.notice_button = named(QPushButton("社保经办人员公示…"), "staffNotice")  # 第三十二条
         self.notice_button.clicked.connect(lambda: StaffNoticeDialog(ctx, parent=self).open())
         uf.addRow(self.notice_button)
@@ -147,10 +128,7 @@ class SettingsView(QWidget):
             if not is_admin:
                 w.setToolTip("解除锁定和重置密码需由管理员登录")
         layout = QVBoxLayout(self)
-        top = QHBoxLayout()
-        top.addWidget(printer_box)
-        top.addWidget(other)
-        layout.addLayout(top)
+        layout.addLayout(side_by_side(printer_box, other))
         self.paper = PaperPanel(ctx)
         bottom = QHBoxLayout()
         bottom.addWidget(users_box, 1)

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.domain.money import format_fen
 from app.domain.records import CashPosition, Receipt
+from app.services.operations import OpResult
 from ui.context import WindowContext
 from ui.sync_worker import SyncStatus
 from ui.typed_qt import named
@@ -29,7 +30,7 @@ class DeskStatus(QStatusBar):
         ctx.changes.settings.connect(lambda: self.set_printer_state(""))
         ctx.changes.printer_state.connect(self.set_printer_state)
         if ctx.sync is not None:
-            ctx.sync.status.connect(self.set_sync)
+            ctx.sync.status.connect(self._sync_arrived)  # a bound slot: let go of when the bar goes
             if ctx.sync.last is not None:
                 self.set_sync(ctx.sync.last)
 
@@ -44,6 +45,11 @@ class DeskStatus(QStatusBar):
     def _labels(self) -> tuple[QLabel, ...]:
         return self.user, self.network, self.outbox, self.printer, self.cash
 
+    def _sync_arrived(self, found: SyncStatus) -> None:
+        """What a sync found, shown here; what it changed (a roster pulled) told to the window
+        by the task manager, like any operation's."""
+        self.ctx.tasks.arrived(OpResult(found, found.changes), self.set_sync, changes=self.ctx.changes)
+
     def set_sync(self, found: SyncStatus) -> None:
         """在线 / 离线 with the reason (its whole text in the tooltip), what waits to go up, and
         when the last sync went through."""
@@ -56,7 +62,6 @@ class DeskStatus(QStatusBar):
         self.network.setToolTip(found.message)
         last = f"，上次同步 {found.last_sync}" if found.last_sync else ""
         self.outbox.setText(f"待上传 {found.waiting} 条{last}")
-        self.ctx.changes.announce(found.changes)
 
     def set_printer_state(self, state: str) -> None:
         description = self.ctx.printer.description

@@ -141,6 +141,12 @@ class TaskManager(QObject):
         future = self._submit(self._db, lambda: fn(progress), done, failed)
         return LongTask(future, progress, dialog)
 
+    def arrived(self, result: OpResult[T], on_done: Callable[[T], object] | None = None, *,
+                changes: Changes) -> None:
+        """An operation's result that ran elsewhere (the sync thread, on its own schedule), on
+        the GUI thread: `on_done` gets its value and `changes` is told what it changed, as `op`."""
+        self._announcing(on_done, changes)(result)
+
     def fault(self, exc: BaseException) -> None:
         """An error no view can show in place goes to the one error dialog (tests collect them)."""
         self._default_error(exc)

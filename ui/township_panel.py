@@ -107,7 +107,7 @@ class TownshipPanel(QGroupBox):
         self.identities = identities
         sealed = next((p for p in folder.glob("*.age") if p.is_file()), None)
         if sealed is not None:  # the township's key, asked once per window as for one file
-            found = self.host._township_key(sealed)
+            found = self.host.township_key(sealed)
             if found is None:
                 self.open_button.setEnabled(True)
                 self.status.setText("")

@@ -9,13 +9,15 @@ through their typed setters instead; tests and the e2e driver find widgets by ob
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TypeVar
 
 from PySide6.QtCore import QDate, QObject
-from PySide6.QtWidgets import QDateEdit
+from PySide6.QtWidgets import QButtonGroup, QDateEdit, QHBoxLayout, QRadioButton, QWidget
 
 Q = TypeVar("Q", bound=QObject)
+K = TypeVar("K")
 
 
 def named(obj: Q, name: str) -> Q:
@@ -38,3 +40,25 @@ def qdate(day: date) -> QDate:
 
 def pydate(day: QDate) -> date:
     return date(day.year(), day.month(), day.day())
+
+
+def side_by_side(*widgets: QWidget) -> QHBoxLayout:
+    """Widgets in one row, left to right (a form's row of fields and its button)."""
+    row = QHBoxLayout()
+    for widget in widgets:
+        row.addWidget(widget)
+    return row
+
+
+def radio_choices(parent: QObject, choices: Sequence[tuple[K, str]],
+                  name: Callable[[K], str]) -> tuple[QButtonGroup, dict[K, QRadioButton]]:
+    """One radio button per choice, in one exclusive group (ids in order), each named by `name`;
+    the first is checked."""
+    group = QButtonGroup(parent)
+    radios: dict[K, QRadioButton] = {}
+    for n, (key, text) in enumerate(choices):
+        radio = named(QRadioButton(text), name(key))
+        group.addButton(radio, n)
+        radios[key] = radio
+    radios[choices[0][0]].setChecked(True)
+    return group, radios

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -14,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QRadioButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -45,7 +43,7 @@ from ui.file_dialogs import FileChooser, Kind
 from ui.manual import install_f1
 from ui.tasks import TaskManager
 from ui.text_size import scaled
-from ui.typed_qt import named
+from ui.typed_qt import named, radio_choices
 
 
 def _edit(name: str, placeholder: str = "", *, secret: bool = False) -> QLineEdit:
@@ -149,16 +147,11 @@ class SetupWizard(QDialog):
         self._draw()
 
     def _roster_page(self, form: QFormLayout) -> None:
-        self.roster_choice = QButtonGroup(self)
-        self.roster_radios: dict[RosterSource, QRadioButton] = {}
-        for n, (source, text) in enumerate(((RosterSource.FILE, "导入征收清册文件"),
-                                            (RosterSource.SERVER, "与县服务器注册并下载清册"),
-                                            (RosterSource.LATER, "稍后导入"))):
-            radio = named(QRadioButton(text), f"roster_{source.value}")
-            self.roster_choice.addButton(radio, n)
-            self.roster_radios[source] = radio
+        self.roster_choice, self.roster_radios = radio_choices(
+            self, ((RosterSource.FILE, "导入征收清册文件"), (RosterSource.SERVER, "与县服务器注册并下载清册"),
+                   (RosterSource.LATER, "稍后导入")), lambda source: f"roster_{source.value}")
+        for radio in self.roster_radios.values():
             form.addRow(radio)
-        self.roster_radios[RosterSource.FILE].setChecked(True)
         form.addRow("清册文件", _file_row(self.fields["roster_path"], "征收清册", "清册 (*.csv *.xlsx *.xls)", self))
         self._error_row(form, "roster_path")
         self.import_button = named(QPushButton("导入"), "wizardImport")

@@ -69,6 +69,8 @@ def register(sub: Sub) -> None:
     p.set_defaults(handler=_cash)
 
     p = sub.add_parser("verify", parents=[j], help="校验账本哈希链与派生表")
+    p.add_argument("--full", action="store_true",
+                   help="也重验县里已确认收到的记录的签名（默认只验其后的，县里收到时已验过）")
     p.set_defaults(handler=_verify)
 
 
@@ -183,14 +185,15 @@ def _cash(args: argparse.Namespace, ctx: Context) -> int:
 
 def _verify(args: argparse.Namespace, ctx: Context) -> int:
     try:
-        result = ctx.desk(args).verify()
+        result = ctx.desk(args).verify(full=args.full)
     except StorageError as exc:  # an emptied or unreadable file is a failed check, not a crash
         result = VerifyResult(False, 0, None, str(exc))
     def text() -> str:
         if not result.ok:
             where = f"第 {result.first_bad_seq} 条 — " if result.first_bad_seq is not None else ""
             return f"账本校验失败：{where}{result.reason}"
-        return f"账本完好：{result.entries} 条记录" + (f"（注意：{result.note}）" if result.note else "")
+        full = "；加 --full 全部重验" if result.acknowledged else ""
+        return f"账本完好：{result.entries} 条记录" + (f"（注意：{result.note}{full}）" if result.note else "")
 
     ctx.emit(args, result.to_json(), text)
     return 0 if result.ok else 5

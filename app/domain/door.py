@@ -173,26 +173,30 @@ class ReasonRecord:
 
 # -- the chain rule -------------------------------------------------------------------------------
 
+# Per kind: the field that must hold one of a known list (None: the county's reasons in force),
+# with its message; and the field that must not be blank, with its message.
+_ONE_OF: dict[str, tuple[str, Any, str]] = {
+    "unpaid_reason": ("reason", None, "未缴原因「{}」不在县级配置的原因中"),
+    "debit_list": ("list_kind", LIST_KINDS, "税务名单类型「{}」未知"),
+    "grid_contact": ("post", POSTS, "联络表职务「{}」未知"),
+}
+_NOT_BLANK = {"door_visit": ("outcome", "走访记录没有结果"), "grid_assign": ("group", "网格分配没有村民小组")}
+
+
 def door_refusal(kind: str, d: dict[str, Any], recorded_at: str, reasons: tuple[str, ...]) -> str | None:
     """Why a door entry could not have been written by the program (None when it could): a reason
     the county's configuration in force does not list, a visit dated after it was recorded, a list
     of an unknown kind."""
-    if kind == "unpaid_reason":
-        if d["reason"] not in reasons:
-            return f"未缴原因「{d['reason']}」不在县级配置的原因中"
-    elif kind == "door_visit":
-        if not str(d["outcome"]).strip():
-            return "走访记录没有结果"
-        if date.fromisoformat(d["visited_on"]).isoformat() > recorded_at[:10]:
-            return f"走访日期 {d['visited_on']} 晚于记录时间"
-    elif kind == "debit_list":
-        if d["list_kind"] not in LIST_KINDS:
-            return f"税务名单类型「{d['list_kind']}」未知"
-    elif kind == "grid_assign":
-        if not str(d["group"]).strip():
-            return "网格分配没有村民小组"
-    elif kind == "grid_contact" and d["post"] not in POSTS:
-        return f"联络表职务「{d['post']}」未知"
+    if kind in _ONE_OF:
+        name, known, message = _ONE_OF[kind]
+        if d[name] not in (reasons if known is None else known):
+            return message.format(d[name])
+    if kind in _NOT_BLANK:
+        name, message = _NOT_BLANK[kind]
+        if not str(d[name]).strip():
+            return message
+    if kind == "door_visit" and date.fromisoformat(d["visited_on"]).isoformat() > recorded_at[:10]:
+        return f"走访日期 {d['visited_on']} 晚于记录时间"
     return None
 
 

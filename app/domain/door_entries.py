@@ -39,24 +39,28 @@ class GridContactEntry(Entry):
 
 
 @dataclass(frozen=True, slots=True)
-class UnpaidReasonEntry(Entry):
+class PersonYearEntry(Entry):
+    """Door work on one person's dues of one year: the door list reads these by (id_number, year)."""
+
+    id_number: str
+    year: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnpaidReasonEntry(PersonYearEntry):
     """Why a person has not paid for a year (外出务工, 已在外地参保 …); kept once they pay."""
 
     KIND = "unpaid_reason"
-    id_number: str
-    year: int
     reason: str
     note: str | None
     by: str
 
 
 @dataclass(frozen=True, slots=True)
-class DoorVisitEntry(Entry):
+class DoorVisitEntry(PersonYearEntry):
     """One visit to a person who has not paid: when, who, what came of it, what next."""
 
     KIND = "door_visit"
-    id_number: str
-    year: int
     visited_on: str  # YYYY-MM-DD
     visitor: str
     outcome: str

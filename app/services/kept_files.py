@@ -7,12 +7,29 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from app.services.errors import InvalidInput
+from app.domain.entry_base import Entry
+from app.services.errors import InvalidInput, Refused
+from app.services.ledger import refuse_if_clock_behind
+from app.storage import journal
+from app.storage.database import Database
 from app.storage.db import owner_only
+from app.storage.digest import file_sha256
 
 KINDS = {b"%PDF": ".pdf", b"\xff\xd8\xff": ".jpg", b"\x89PNG": ".png", b"II*\x00": ".tif", b"MM\x00*": ".tif"}
+
+
+@dataclass(frozen=True)
+class KeptRecord:
+    """A kept file as read back: the hash its entry names, where its copy is, who recorded it,
+    and whether the copy still hashes to what was journalled."""
+
+    sha256: str
+    path: Path
+    by: str
+    intact: bool
 
 
 @dataclass(frozen=True)
@@ -47,3 +64,19 @@ def keep(source: Path, folder: Path, stem: str, *, max_bytes: int, unreadable: s
         part.replace(kept)
         owner_only(kept)
     return KeptFile(digest, name, len(data))
+
+
+def journal_once(db: Database, now: datetime, entry: Entry, *, twice: str) -> None:
+    """Journal `entry`, which names a kept file by its hash, unless an entry of its kind already
+    names the same bytes (`twice` says so, in the caller's words)."""
+    digest = entry.sha256  # type: ignore[attr-defined]
+    with db.write() as conn:
+        if any(d.sha256 == digest for _s, _a, d in journal.of_kind(conn, type(entry))):  # type: ignore[attr-defined]
+            raise Refused(twice)
+        refuse_if_clock_behind(conn, now)
+        journal.append(conn, now.isoformat(), entry)
+
+
+def intact(path: Path, sha256: str) -> bool:
+    """The kept copy is there and still the bytes its entry names."""
+    return path.is_file() and file_sha256(path) == sha256

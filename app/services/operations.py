@@ -30,10 +30,12 @@ class OpChanges:
     ledger: bool = False  # settled, remitted, month closed
     roster: bool = False  # imported or pulled
     settings: bool = False  # printer, folders, large text
+    printer: str | None = None  # what the printer said of the newest print ("就绪", or its problem)
 
     def __or__(self, other: OpChanges) -> OpChanges:
         return OpChanges(self.receipts or other.receipts, self.ledger or other.ledger,
-                         self.roster or other.roster, self.settings or other.settings)
+                         self.roster or other.roster, self.settings or other.settings,
+                         other.printer if other.printer is not None else self.printer)
 
 
 RECEIPTS, LEDGER = OpChanges(receipts=True), OpChanges(ledger=True)
@@ -86,7 +88,6 @@ class Operations:
         self._desk = desk
         receipts = desk.receipts
         self.record_receipt = _for_print(desk, receipts.record)
-        self.log_print = changing(RECEIPTS, receipts.record_print)
         self.void = changing(RECEIPTS, receipts.void)
         self.request_refund = changing(RECEIPTS, receipts.request_refund)
         self.record_paid_on_behalf = changing(RECEIPTS, receipts.record_paid_on_behalf)
@@ -94,6 +95,11 @@ class Operations:
         self.remit = changing(LEDGER, desk.settlements.remit)
         self.close_month = changing(LEDGER, desk.months.close)  # the window loads months anyway
         self.import_roster = changing(ROSTER, desk.roster.import_file)
+
+    def log_print(self, number: str, *, ok: bool, error: str | None = None) -> OpResult[int]:
+        """A print attempt logged (its copy number); what the printer said goes to the window too."""
+        copy_no = self._desk.receipts.record_print(number, ok=ok, error=error)
+        return OpResult(copy_no, OpChanges(receipts=True, printer=error or "就绪"))
 
     def save_settings(self, values: Mapping[str, str]) -> OpResult[None]:
         for key, value in values.items():

@@ -14,25 +14,19 @@ from pathlib import Path
 from app.domain.entries import PostingEvidenceEntry
 from app.domain.records import UserInfo
 from app.services import kept_files
-from app.services.errors import InvalidInput, Refused
-from app.services.ledger import refuse_if_clock_behind
+from app.services.errors import InvalidInput
 from app.services.signoff import require_pin
 from app.storage import journal
 from app.storage.database import Clock, Database
-from app.storage.digest import file_sha256
 
 MAX_BYTES = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class Evidence:
+class Evidence(kept_files.KeptRecord):
     posted_from: date
     posted_to: date
-    sha256: str
-    path: Path
-    by: str
     recorded_at: str
-    intact: bool  # the kept copy still hashes to what was journalled
 
 
 class PostingEvidence:
@@ -47,8 +41,8 @@ class PostingEvidence:
         out = []
         for _seq, at, d in rows:
             path = self.folder / d.file
-            out.append(Evidence(date.fromisoformat(d.posted_from), date.fromisoformat(d.posted_to), d.sha256, path,
-                                d.by, at, path.is_file() and file_sha256(path) == d.sha256))
+            out.append(Evidence(d.sha256, path, d.by, kept_files.intact(path, d.sha256),
+                                date.fromisoformat(d.posted_from), date.fromisoformat(d.posted_to), at))
         return out
 
     def record(self, picture: Path, *, posted_from: date, posted_to: date, by: UserInfo) -> Evidence:
@@ -63,14 +57,9 @@ class PostingEvidence:
                                unreadable="无法读取文件",
                                too_big=f"{picture.name} 超过 50 MB，请缩小照片或降低扫描分辨率后再登记",
                                not_a_kind=f"{picture.name} 不是照片（JPEG、PNG、TIFF）或 PDF 扫描件")
-        digest, name = kept.sha256, kept.name
         now = self._clock()
-        with self._db.write() as conn:
-            if any(d.sha256 == digest for _s, _a, d in journal.of_kind(conn, PostingEvidenceEntry)):
-                raise Refused(f"这张照片（{picture.name}）已经登记过")
-            refuse_if_clock_behind(conn, now)
-            journal.append(conn, now.isoformat(), PostingEvidenceEntry(
-                posted_from=posted_from.isoformat(), posted_to=posted_to.isoformat(), sha256=digest,
-                bytes=kept.size, file=name, by=by.name))
-        return Evidence(posted_from, posted_to, digest, self.folder / name, by.name, now.isoformat(), True)
+        kept_files.journal_once(self._db, now, PostingEvidenceEntry(
+            posted_from=posted_from.isoformat(), posted_to=posted_to.isoformat(), sha256=kept.sha256,
+            bytes=kept.size, file=kept.name, by=by.name), twice=f"这张照片（{picture.name}）已经登记过")
+        return Evidence(kept.sha256, self.folder / kept.name, by.name, True, posted_from, posted_to, now.isoformat())
 

@@ -18,25 +18,19 @@ from app.domain.records import UserInfo
 from app.domain.scan_rule import scan_deadline, scan_due, scan_overdue_days
 from app.services import kept_files
 from app.services.errors import InvalidInput, Refused
-from app.services.ledger import refuse_if_clock_behind
 from app.services.setup import Setup
 from app.services.signoff import CASH_ROLES, require_pin
 from app.storage import journal
 from app.storage import receipts as receipt_table
 from app.storage.database import Clock, Database
-from app.storage.digest import file_sha256
 
 MAX_SCAN_BYTES = 100 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class ScanRecord:
+class ScanRecord(kept_files.KeptRecord):
     year: int
     sent_on: date
-    sha256: str
-    path: Path
-    by: str
-    intact: bool  # the kept copy still hashes to what was journalled
 
     def to_json(self) -> dict[str, Any]:
         return {"year": self.year, "sent_on": self.sent_on.isoformat(), "sha256": self.sha256,
@@ -106,8 +100,8 @@ class LedgerScans:
             # Hashed again at every look, in 1 MB pieces (a scan may be 100 MB): a cache keyed by
             # the file's times would miss a copy swapped with its time put back on Windows, where
             # ctime is the creation time.
-            intact = path.is_file() and file_sha256(path) == d.sha256
-            scans.append(ScanRecord(year, date.fromisoformat(d.sent_on), d.sha256, path, d.by, intact))
+            intact = kept_files.intact(path, d.sha256)
+            scans.append(ScanRecord(d.sha256, path, d.by, intact, year, date.fromisoformat(d.sent_on)))
         return ScanStatus(year, end, scan_deadline(end), scans, scan_due(year, cash_years))
 
     def record(self, year: int, scan: Path, *, sent_on: date, by: UserInfo) -> ScanStatus:
@@ -124,13 +118,7 @@ class LedgerScans:
         kept = kept_files.keep(scan, self.folder, f"台账-{year}", max_bytes=MAX_SCAN_BYTES, unreadable="无法读取扫描件",
                                too_big=f"扫描件 {scan.name} 超过 100 MB，请降低扫描分辨率后再登记",
                                not_a_kind=f"{scan.name} 不是 PDF、JPEG、PNG 或 TIFF 扫描件")
-        digest, name = kept.sha256, kept.name
-        now = self._clock()
-        with self._db.write() as conn:
-            if any(d.sha256 == digest for _s, _a, d in journal.of_kind(conn, LedgerScanEntry)):
-                raise Refused(f"这份扫描件（{scan.name}）已经登记过")
-            refuse_if_clock_behind(conn, now)
-            journal.append(conn, now.isoformat(), LedgerScanEntry(
-                year=year, period_end=end.isoformat(), sent_on=sent_on.isoformat(), sha256=digest,
-                bytes=kept.size, file=name, by=by.name))
+        kept_files.journal_once(self._db, self._clock(), LedgerScanEntry(
+            year=year, period_end=end.isoformat(), sent_on=sent_on.isoformat(), sha256=kept.sha256,
+            bytes=kept.size, file=kept.name, by=by.name), twice=f"这份扫描件（{scan.name}）已经登记过")
         return self.status(year)

@@ -147,6 +147,19 @@ class HighWater:
         d = json.loads(text)
         return int(d["seq"]), str(d["hash"])
 
+    def acknowledged(self, conn: sqlite3.Connection) -> int:
+        """The newest entry the county acknowledged, as kept outside the file, when this file
+        still holds it unchanged (0 when nothing is kept, or it is not): with the chain whole up
+        to it, every entry before it is byte for byte what the county checked."""
+        try:
+            kept = self._kept_ack()
+        except (ValueError, KeyError, TypeError):
+            return 0
+        if kept is None:
+            return 0
+        seq, digest = kept
+        return seq if journal.hash_at(conn, seq) == digest else 0
+
     def ack_problem(self, conn: sqlite3.Connection) -> str | None:
         """Why this file does not hold what the county acknowledged, as the keyring remembers it:
         the acknowledgement deleted from the file (or an older one put back), or the entry it

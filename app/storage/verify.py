@@ -51,6 +51,7 @@ class VerifyResult:
     first_bad_seq: int | None
     reason: str | None
     note: str | None = None  # what could not be checked (no keyring for the high-water mark)
+    acknowledged: int = 0  # signatures were checked on the entries after this one (0: on all)
 
     def to_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "entries": self.entries, "first_bad_seq": self.first_bad_seq,
@@ -63,28 +64,33 @@ class _Bad(Exception):
         self.seq, self.reason = seq, reason
 
 
-def verify_database(path: Path) -> VerifyResult:
+def verify_database(path: Path, *, acknowledged: int = 0, full: bool = True) -> VerifyResult:
     """Read-only check of a database file.
 
     The chain walk (Python, hashing) and the projection comparison (SQL) run at the same time on
     two connections: sqlite3 lets go of the GIL while SQLite works, so the two use both cores.
+    `acknowledged`: entries up to this sequence are known, from outside the file, to be those the
+    county acknowledged (and checked the signatures of); their signatures are not checked again
+    (every other rule is). 0, the default, checks every signature. `full` (the default) runs
+    SQLite's whole integrity check (each index against its table too), not only its quick check
+    of every page: what a file from elsewhere (a backup, a USB copy) gets.
     """
     try:
-        return _verify(path)
+        return _verify(path, acknowledged, full)
     except sqlite3.DatabaseError as exc:  # damaged pages: SQLite cannot read the file
         return VerifyResult(False, 0, None, f"数据文件损坏，无法完整读取（{exc}）。请用备份恢复并联系乡镇社保所")
 
 
-def _verify(path: Path) -> VerifyResult:
+def _verify(path: Path, acknowledged: int, full: bool) -> VerifyResult:
     chain, files, receipts = (_snapshot(path) for _ in range(3))
     entries = 0
     try:
         entries = int(chain.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="verify") as pool:
             compared = [pool.submit(_interruptible, compare_receipt_rows, receipts),
-                        pool.submit(_interruptible, _compare_files, files)]
+                        pool.submit(_interruptible, _compare_files, files, full)]
             try:
-                problems = _walk_chain(chain)
+                problems = _walk_chain(chain, acknowledged)
             except BaseException:
                 files.interrupt()  # the chain already failed: no need to finish comparing
                 receipts.interrupt()
@@ -99,7 +105,7 @@ def _verify(path: Path) -> VerifyResult:
     finally:
         for conn in (chain, files, receipts):
             conn.close()
-    return VerifyResult(True, entries, None, None)
+    return VerifyResult(True, entries, None, None, acknowledged=acknowledged)
 
 
 def _snapshot(path: Path) -> sqlite3.Connection:
@@ -116,42 +122,43 @@ def _snapshot(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _interruptible(check: Callable[[sqlite3.Connection], list[tuple[int | None, str]]],
-                   conn: sqlite3.Connection) -> list[tuple[int | None, str]]:
+def _interruptible(check: Callable[..., list[tuple[int | None, str]]], conn: sqlite3.Connection,
+                   *args: Any) -> list[tuple[int | None, str]]:
     try:
-        return check(conn)
+        return check(conn, *args)
     except sqlite3.OperationalError as exc:
         if is_interrupt(exc):  # the chain walk failed first and stopped this check
             return []
         raise
 
 
-def _compare_files(conn: sqlite3.Connection) -> list[tuple[int | None, str]]:
-    return file_checks(conn) + compare_receipts(conn) + compare_signatures(conn)
+def _compare_files(conn: sqlite3.Connection, full: bool) -> list[tuple[int | None, str]]:
+    return file_checks(conn, full=full) + compare_receipts(conn) + compare_signatures(conn)
 
 
 _CHAIN = "SELECT seq, kind, recorded_at, CAST(body AS BLOB), prev_hash, hash FROM journal ORDER BY seq"
 
 
-def _walk_chain(conn: sqlite3.Connection) -> list[tuple[int | None, str]]:
+def _walk_chain(conn: sqlite3.Connection, acknowledged: int) -> list[tuple[int | None, str]]:
     # The walk makes a few hundred thousand objects (parsed bodies, the rules' state) and no
     # reference cycles; the cyclic collector would rescan the growing state again and again
     # (a fifth of the walk at 100,000 entries). It runs once, after.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _replay(conn, conn.execute(_CHAIN))
+        return _replay(conn, conn.execute(_CHAIN), acknowledged)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _replay(conn: sqlite3.Connection, rows: Any) -> list[tuple[int | None, str]]:
+def _replay(conn: sqlite3.Connection, rows: Any, acknowledged: int) -> list[tuple[int | None, str]]:
     """The chain rules (shared with the county server, app/domain/chain.py) on every entry, and
     the tables other than the receipts' compared with what the entries say."""
     rules = ChainRules()
     signatures: list[tuple[int, str, str, str, bytes]] = []  # checked in bulk, on both cores, after the walk
     rules.keys.deferred = signatures
+    rules.keys.trusted_through = acknowledged
     feed = rules.feed
     users: dict[str, tuple[int, tuple[Any, ...]]] = {}  # name -> (seq, state) of its newest entry
     setup: dict[str, tuple[int, dict[str, Any]]] = {}  # "device"/"config" -> newest entry

@@ -180,11 +180,17 @@ def compare_receipts(conn: sqlite3.Connection) -> list[tuple[int | None, str]]:
     return problems
 
 
-def file_checks(conn: sqlite3.Connection) -> list[tuple[int | None, str]]:
+def file_checks(conn: sqlite3.Connection, *, full: bool = True) -> list[tuple[int | None, str]]:
     """The file itself: SQLite's own integrity check, and every trigger that refuses UPDATE and
-    DELETE still there and unchanged (dropping one is how an edit with the sqlite3 shell starts)."""
+    DELETE still there and unchanged (dropping one is how an edit with the sqlite3 shell starts).
+
+    Not `full`: SQLite's quick check, every page of every table and index read and its structure
+    checked, but not each index's entries against its table's rows (derived data that the
+    comparisons of the journal with the tables read through anyway): a fifth of the time at
+    100,000 receipts."""
     problems: list[tuple[int | None, str]] = []
-    damage = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    check = "integrity_check" if full else "quick_check"
+    damage = [str(r[0]) for r in conn.execute(f"PRAGMA {check}").fetchall()]
     if damage != ["ok"]:
         problems.append((None, f"数据文件损坏（SQLite 完整性检查：{damage[0][:80]}）"))
     have = {str(n): str(sql) for n, sql in

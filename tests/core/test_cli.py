@@ -114,12 +114,15 @@ def test_override_reason_and_explicit_amount(cli: Cli) -> None:
     assert r["override_reason"] == "村里垫付50元"
 
 
+def record_argv(line: str, cash: str) -> tuple[str, ...]:
+    """`daishou receipt record` by the agent: one line (ID:insurance:year[:tier]) and the cash."""
+    return ("receipt", "record", "--agent", "李代收", "--line", line, "--cash", cash)
+
+
 @pytest.mark.parametrize(("argv", "message"), [
-    (("receipt", "record", "--agent", "李代收", "--line", "123:medical", "--cash", "1"), "格式应为"),
-    (("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:pension:2027", "--cash", "1"),
-     "养老保险需要档次"),
-    (("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:dental:2027", "--cash", "1"),
-     "未知险种「dental」"),
+    (record_argv("123:medical", "1"), "格式应为"),
+    (record_argv(f"{ZHANG.id_number}:pension:2027", "1"), "养老保险需要档次"),
+    (record_argv(f"{ZHANG.id_number}:dental:2027", "1"), "未知险种「dental」"),
     (("settle", "--date", "2026-13-01", "--counted", "0", "--agent", "李代收", "--head", "王村长"),
      "日期「2026-13-01」应为 YYYY-MM-DD"),
     (("settle", "--date", "2026-11-20", "--denominations", "3=1", "--agent", "李代收", "--head", "王村长"),
@@ -204,17 +207,24 @@ def test_refund_request_from_the_command_line(cli: Cli) -> None:
     assert refunded["refund_request"]["reason"] == "银行已代扣，重复缴费"
 
 
-def test_settlement_backs_up_to_the_configured_folder(cli: Cli, tmp_path: Path) -> None:
+def settle_with_backup(cli: Cli, usb: Path) -> Path:
+    """A receipt and the day settled, with `usb` as the backup folder: the copy settling made."""
     from app.services.desk import Desk
 
-    usb = tmp_path / "usb"
     with Desk(cli.home, clock=cli.clock) as desk:
         desk.setup.set_setting("backup.dir", str(usb))
     cli.json("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:medical:2027",
              "--cash", "400", stdin="1234\n")
     st = cli.json("settle", "--date", "2026-11-20", "--counted", "400", "--agent", "李代收",
                   "--head", "王村长", stdin="1234\n567890\n")
-    copy = Path(st["backup"])
+    return Path(st["backup"])
+
+
+def test_settlement_backs_up_to_the_configured_folder(cli: Cli, tmp_path: Path) -> None:
+    from app.services.desk import Desk
+
+    usb = tmp_path / "usb"
+    copy = settle_with_backup(cli, usb)
     assert copy.parent == usb and copy.name == f"daishou-341824100201-01-20261120-090000-v{version()}.sqlite3.age"
     restored = tmp_path / "restored"
     restored.mkdir()

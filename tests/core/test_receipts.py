@@ -99,24 +99,16 @@ def test_an_override_reason_is_not_kept_when_nothing_needed_it(desk: Desk, agent
     assert r.override_reason is None
 
 
-def test_tier_not_offered_this_year_is_refused(desk: Desk, agent: UserInfo) -> None:
-    with pytest.raises(Refused, match="2027年没有 250 元档次"):
-        desk.receipts.record(agent, [pen(ZHANG, 25000)], cash_fen=25000)
-
-
-def test_fully_subsidised_person_pays_nothing_in_cash(desk: Desk, agent: UserInfo) -> None:
-    with pytest.raises(Refused, match="特困人员的2027年度医疗由政府全额代缴"):
-        desk.receipts.record(agent, [med(POOR)], cash_fen=0)
-
-
-def test_insurance_not_in_roster_for_person_is_refused(desk: Desk, agent: UserInfo) -> None:
-    with pytest.raises(Refused, match="征收清册中没有其2027年度城乡居民基本养老保险"):
-        desk.receipts.record(agent, [pen(ZHANG_MOTHER, 20000)], cash_fen=20000)
-
-
-def test_too_little_cash_is_refused(desk: Desk, agent: UserInfo) -> None:
-    with pytest.raises(Refused, match="收取现金 300.00 元少于应收合计 400.00 元"):
-        desk.receipts.record(agent, [med(ZHANG)], cash_fen=30000)
+@pytest.mark.parametrize(("line", "cash_fen", "message"), [
+    (pen(ZHANG, 25000), 25000, "2027年没有 250 元档次"),  # a tier not offered this year
+    (med(POOR), 0, "特困人员的2027年度医疗由政府全额代缴"),  # fully subsidised: nothing in cash
+    (pen(ZHANG_MOTHER, 20000), 20000, "征收清册中没有其2027年度城乡居民基本养老保险"),  # not in the roster
+    (med(ZHANG), 30000, "收取现金 300.00 元少于应收合计 400.00 元"),  # too little cash
+])
+def test_a_receipt_the_rules_refuse(desk: Desk, agent: UserInfo, line: LineRequest, cash_fen: int,
+                                    message: str) -> None:
+    with pytest.raises(Refused, match=message):
+        desk.receipts.record(agent, [line], cash_fen=cash_fen)
 
 
 def test_outside_collection_window_needs_override(desk: Desk, agent: UserInfo, clock: FakeClock) -> None:

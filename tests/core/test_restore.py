@@ -10,20 +10,10 @@ from pathlib import Path
 
 from app.services.desk import Desk
 from app.storage.db import copy_database
-from tests.core.test_cli import Cli
+from tests.core.test_cli import Cli, settle_with_backup
 from tests.factories import ZHANG, ZHANG_WIFE, FakeClock
 
 pytest_plugins = ["tests.core.test_cli"]  # the `cli` fixture: a village set up through the command line
-
-
-def _settle_with_backup(cli: Cli, usb: Path) -> Path:
-    with Desk(cli.home, clock=cli.clock) as desk:
-        desk.setup.set_setting("backup.dir", str(usb))
-    cli.json("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:medical:2027",
-             "--cash", "400", stdin="1234\n")
-    st = cli.json("settle", "--date", "2026-11-20", "--counted", "400", "--agent", "李代收",
-                  "--head", "王村长", stdin="1234\n567890\n")
-    return Path(st["backup"])
 
 
 def _plain_copy(home: Path, out: Path) -> Path:
@@ -49,7 +39,7 @@ def _refused(cli: Cli, backup: Path, reason_words: str, *, by: str = "王村长"
 
 
 def test_a_good_copy_replaces_a_damaged_ledger_which_is_kept(cli: Cli, tmp_path: Path) -> None:
-    backup = _settle_with_backup(cli, tmp_path / "usb")
+    backup = settle_with_backup(cli, tmp_path / "usb")
     ledger = cli.home / "daishou.sqlite3"
     data = bytearray(ledger.read_bytes())
     data[8192:12288] = b"\xa5" * 4096  # a bad sector in the middle of the file
@@ -70,7 +60,7 @@ def test_a_good_copy_replaces_a_damaged_ledger_which_is_kept(cli: Cli, tmp_path:
 
 
 def test_another_villages_copy_is_refused(cli: Cli, tmp_path: Path, clock: FakeClock) -> None:
-    _settle_with_backup(cli, tmp_path / "usb")
+    settle_with_backup(cli, tmp_path / "usb")
     other = Cli(tmp_path / "other", clock)
     assert other("init", "--village-code", "341824100202", "--village-name", "邻村", "--township-code",
                  "341824100", "--device-no", "1")[0] == 0
@@ -90,7 +80,7 @@ def test_another_devices_copy_is_refused(cli: Cli, tmp_path: Path, clock: FakeCl
 
 
 def test_a_damaged_copy_is_refused(cli: Cli, tmp_path: Path) -> None:
-    sealed = _settle_with_backup(cli, tmp_path / "usb")
+    sealed = settle_with_backup(cli, tmp_path / "usb")
     data = bytearray(sealed.read_bytes())
     data[-100] ^= 0x01  # one bit of the sealed copy: age's authentication refuses it
     broken = tmp_path / "broken.sqlite3.age"
@@ -106,7 +96,7 @@ def test_a_damaged_copy_is_refused(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_a_copy_older_than_the_keyring_mark_is_refused(cli: Cli, tmp_path: Path) -> None:
-    backup = _settle_with_backup(cli, tmp_path / "usb")
+    backup = settle_with_backup(cli, tmp_path / "usb")
     cli.clock.advance(hours=1)
     later = cli.json("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG_WIFE.id_number}:medical:2027",
                      "--cash", "400", stdin="1234\n")
@@ -118,7 +108,7 @@ def test_a_copy_older_than_the_keyring_mark_is_refused(cli: Cli, tmp_path: Path)
 
 
 def test_only_the_head_or_an_administrator_confirms(cli: Cli, tmp_path: Path) -> None:
-    backup = _settle_with_backup(cli, tmp_path / "usb")
+    backup = settle_with_backup(cli, tmp_path / "usb")
     _refused(cli, backup, "恢复账本需要村委会负责人或管理员", by="李代收", pin="1234")
     _refused(cli, backup, "须由村委会负责人或管理员确认", pin="000000")
 

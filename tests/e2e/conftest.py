@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtGui import QImage
@@ -106,6 +108,15 @@ def green_pixels(shot: QImage, xs: range, ys: range) -> int:
                if (c := shot.pixelColor(x, y)).green() > 70 and c.red() < 60 and c.blue() < 60)
 
 
+def read_ledger(home: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+    """Rows of the running program's file, read-only (it may be writing: its lock is waited for)."""
+    conn = sqlite3.connect(f"file:{home / 'daishou.sqlite3'}?mode=ro", uri=True, timeout=5)
+    try:
+        return [tuple(row) for row in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
 class RunningGui:
     """The real `daishou gui` on a screen, and the keyboard: every key press first checks the
     process is still there (a program that quit is a failure, whatever its exit code)."""
@@ -145,6 +156,14 @@ class RunningGui:
         self.screen.run("xdotool", "windowactivate", "--sync", window)
         time.sleep(0.5)
         return window
+
+    def choose_file(self, title: str, path: Path) -> None:
+        """In the file dialog titled `title` (opened by the keys before): `path` typed over
+        whatever its name field holds, then Enter."""
+        self.activate(title)
+        self.keys("ctrl+a")
+        self.screen.run("xdotool", "type", "--delay", "20", str(path))
+        self.keys("Return")
 
     def sign_in(self, pin: str, *, name: str | None = None, window: str = "示范村") -> str:
         """At the login: the name (pasted, as an input method commits it; the first user when

@@ -7,7 +7,6 @@ does); the program then runs on the real date, so the earlier day is really earl
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,7 +17,7 @@ from app.domain.insurance import Insurance
 from app.domain.records import Role
 from app.services.desk import Desk
 from app.services.receipts import LineRequest
-from tests.e2e.conftest import RunningGui, Screen
+from tests.e2e.conftest import RunningGui, Screen, read_ledger
 from tests.gui.conftest import AGENT, AGENT_PIN, HEAD, HEAD_PIN, FakeClock, make_demo_home
 
 HE = "341824195711015652"  # 何梅德 in the demo roster
@@ -49,11 +48,7 @@ def _home(tmp_path: Path, days_ago: int, *, settle: bool) -> Path:
 
 
 def _settlements(home: Path) -> int:
-    conn = sqlite3.connect(f"file:{home / 'daishou.sqlite3'}?mode=ro", uri=True, timeout=5)
-    try:
-        return int(conn.execute("SELECT COUNT(*) FROM journal WHERE kind = 'settlement'").fetchone()[0])
-    finally:
-        conn.close()
+    return int(read_ledger(home, "SELECT COUNT(*) FROM journal WHERE kind = 'settlement'")[0][0])
 
 
 def _wait(what: str, check: object, timeout: float = 30) -> None:

@@ -5,7 +5,6 @@ figures. The process must still be running throughout."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from app.domain.insurance import Insurance
 from app.domain.records import Role
 from app.services.desk import Desk
 from app.services.receipts import LineRequest
-from tests.e2e.conftest import RunningGui, Screen
+from tests.e2e.conftest import RunningGui, Screen, read_ledger
 from tests.gui.conftest import AGENT, AGENT_PIN, HEAD, HEAD_PIN, FakeClock, make_demo_home
 from tests.printing.pdftext import read_pdf
 
@@ -23,13 +22,9 @@ HE = "341824195711015652"  # 何梅德 in the demo roster
 
 
 def closes(home: Path) -> list[tuple[str, int]]:
-    conn = sqlite3.connect(f"file:{home / 'daishou.sqlite3'}?mode=ro", uri=True, timeout=5)
-    try:
-        return [(str(m), int(c)) for m, c in conn.execute(
-            "SELECT json_extract(body, '$.data.month'), json_extract(body, '$.data.counted_fen') "
-            "FROM journal WHERE kind = 'month_close'")]
-    finally:
-        conn.close()
+    return [(str(m), int(c)) for m, c in read_ledger(
+        home, "SELECT json_extract(body, '$.data.month'), json_extract(body, '$.data.counted_fen') "
+              "FROM journal WHERE kind = 'month_close'")]
 
 
 def test_the_month_is_closed_with_keys(laptop: Screen, tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ network printer (a socket on 127.0.0.1 that this test reads and decodes)."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from app.domain.printer_settings import PrinterSettings
 from app.domain.records import Role
 from app.services.desk import Desk
 from app.services.receipts import LineRequest
-from tests.e2e.conftest import RunningGui, Screen
+from tests.e2e.conftest import RunningGui, Screen, read_ledger
 from tests.gui.conftest import AGENT, AGENT_PIN, DEMO, HEAD, HEAD_PIN, FakeClock, make_demo_home
 from tests.printing.escpos_decoder import decode
 from tests.printing.loopback import NORMAL, LoopbackPrinter
@@ -35,12 +34,7 @@ def printer() -> Iterator[LoopbackPrinter]:
 
 
 def payments(home: Path) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(f"file:{home / 'daishou.sqlite3'}?mode=ro", uri=True, timeout=5)
-    try:
-        return [tuple(row) for row in conn.execute(
-            "SELECT receipt_number, voucher, channel, amount_fen, agent FROM paid_on_behalf")]
-    finally:
-        conn.close()
+    return read_ledger(home, "SELECT receipt_number, voucher, channel, amount_fen, agent FROM paid_on_behalf")
 
 
 def test_the_agent_records_a_payment_on_the_payers_behalf_and_the_proof_prints(

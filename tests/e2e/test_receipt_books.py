@@ -9,26 +9,21 @@ screen a line edit takes Ctrl+E as end-of-line, and the unpaid list must be expo
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from pathlib import Path
 
 from PySide6.QtGui import QImage
 
 from app.services.desk import Desk
-from tests.e2e.conftest import RunningGui, Screen, green_pixels
+from tests.e2e.conftest import RunningGui, Screen, green_pixels, read_ledger
 from tests.gui.conftest import HEAD, HEAD_PIN, FakeClock, make_demo_home
 
 
 def entries(home: Path, kind: str) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(f"file:{home / 'daishou.sqlite3'}?mode=ro", uri=True, timeout=5)
-    try:
-        fields = {"receipt_book": "'$.data.prefix', '$.data.first', '$.data.last', '$.data.by'",
-                  "serial_spoiled": "'$.data.serial', '$.data.reason', '$.data.by'"}[kind]
-        return [tuple(json.loads(row)) for (row,) in conn.execute(
-            f"SELECT json_extract(body, {fields}) FROM journal WHERE kind = ?", (kind,))]
-    finally:
-        conn.close()
+    fields = {"receipt_book": "'$.data.prefix', '$.data.first', '$.data.last', '$.data.by'",
+              "serial_spoiled": "'$.data.serial', '$.data.reason', '$.data.by'"}[kind]
+    return [tuple(json.loads(row)) for (row,) in read_ledger(
+        home, f"SELECT json_extract(body, {fields}) FROM journal WHERE kind = ?", (kind,))]
 
 
 def wait_for_entry(gui: RunningGui, home: Path, kind: str) -> list[tuple[object, ...]]:
@@ -47,10 +42,7 @@ def test_a_head_registers_a_receipt_book_and_a_spoiled_form_with_keys(laptop: Sc
     try:
         gui.sign_in(HEAD_PIN, name=HEAD)
         gui.keys("ctrl+e")  # in the search box: the window's key (导出未缴名单), not the field's
-        gui.activate("导出未缴名单")
-        gui.keys("ctrl+a")
-        laptop.run("xdotool", "type", "--delay", "20", str(tmp_path / "unpaid.xlsx"))
-        gui.keys("Return")
+        gui.choose_file("导出未缴名单", tmp_path / "unpaid.xlsx")
         deadline = time.monotonic() + 30
         while not (tmp_path / "unpaid.xlsx").exists():
             gui.alive()

@@ -12,29 +12,21 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
-from app.domain.records import Role
-from app.services.desk import Desk
 from tests.e2e.conftest import RunningGui, Screen
-from tests.gui.conftest import HEAD, HEAD_PIN, FakeClock, make_demo_home
+from tests.e2e.test_township_review import REVIEWER, REVIEWER_PIN, township_gui
+from tests.gui.conftest import FakeClock
 from tests.review.township_files import township_folder
-
-REVIEWER, REVIEWER_PIN = "赵审核", "2468"
 
 
 def test_a_reviewer_reads_a_folder_of_villages_and_saves_answers(laptop: Screen, tmp_path: Path) -> None:
     folder = township_folder(tmp_path, FakeClock())
-    make_demo_home(tmp_path / "township", FakeClock())
-    with Desk(tmp_path / "township", clock=FakeClock()) as own:
-        own.users.add(REVIEWER, Role.TOWNSHIP, REVIEWER_PIN, by=own.users.authenticate(HEAD, HEAD_PIN))
     inventory = tmp_path / "inventory.json"
     laptop.env["DAISHOU_TEST_INVENTORY"] = str(inventory)  # where the window says its buttons are
-    gui = RunningGui(laptop, tmp_path / "township", tmp_path / "gui.log")
+    gui = township_gui(laptop, tmp_path)
     try:
         gui.sign_in(REVIEWER_PIN, name=REVIEWER, window="乡镇审核")
         gui.keys("ctrl+shift+o")
-        gui.activate("打开村账本文件夹")
-        laptop.run("xdotool", "type", "--delay", "20", str(folder))
-        gui.keys("Return")
+        gui.choose_file("打开村账本文件夹", folder)
         time.sleep(1)
         still = subprocess.run(["xdotool", "search", "--name", "打开村账本文件夹"], env=laptop.env,
                                capture_output=True, text=True, check=False).stdout.strip()

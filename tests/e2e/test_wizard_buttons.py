@@ -9,7 +9,6 @@ so a button added to a page later is pressed without editing this test.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -19,7 +18,7 @@ from typing import Any
 import pytest
 
 from app.demo import demo_config
-from tests.e2e.conftest import RunningGui, Screen
+from tests.e2e.conftest import RunningGui, Screen, read_ledger
 from tests.e2e.test_every_button import Walk
 from tests.printing.loopback import NORMAL, LoopbackPrinter
 
@@ -47,11 +46,7 @@ def button(active: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def people(home: Path) -> int:
-    conn = sqlite3.connect(f"file:{home / 'daishou.sqlite3'}?mode=ro", uri=True, timeout=5)
-    try:
-        return int(conn.execute("SELECT COUNT(*) FROM person").fetchone()[0])
-    finally:
-        conn.close()
+    return int(read_ledger(home, "SELECT COUNT(*) FROM person")[0][0])
 
 
 def click(walk: Walk, b: dict[str, Any]) -> None:

@@ -31,20 +31,24 @@ def village_file(desk: Desk, clock: FakeClock, folder: Path) -> Path:
     return plain_backup(desk, folder)
 
 
-def test_a_reviewer_opens_a_village_file_and_saves_the_report(qtbot, desk: Desk, clock: FakeClock,  # type: ignore[no-untyped-def]
-                                                               tasks: TaskManager, printer, errors,
-                                                               tmp_path: Path) -> None:
-    ledger = village_file(desk, clock, tmp_path / "usb")
+def reviewer_window(qtbot, desk: Desk, tasks: TaskManager, printer, files: FakeFiles) -> ReviewWindow:  # type: ignore[no-untyped-def]
+    """The township's reviewer (added by the head) signed in to the review window, shown and active."""
     desk.users.add("赵审核", Role.TOWNSHIP, "2468", by=desk.users.authenticate(HEAD, HEAD_PIN))
-    report = tmp_path / "reports" / "抽查报告.pdf"
-    ctx = WindowContext(desk, tasks, desk.users.authenticate("赵审核", "2468"), printer,
-                        files=FakeFiles(open_=ledger, save=report))
-    win = ReviewWindow(ctx)
+    win = ReviewWindow(WindowContext(desk, tasks, desk.users.authenticate("赵审核", "2468"), printer, files=files))
     qtbot.addWidget(win)
     with qtbot.waitActive(win):
         win.show()
         win.activateWindow()
     win.start()
+    return win
+
+
+def test_a_reviewer_opens_a_village_file_and_saves_the_report(qtbot, desk: Desk, clock: FakeClock,  # type: ignore[no-untyped-def]
+                                                               tasks: TaskManager, printer, errors,
+                                                               tmp_path: Path) -> None:
+    ledger = village_file(desk, clock, tmp_path / "usb")
+    report = tmp_path / "reports" / "抽查报告.pdf"
+    win = reviewer_window(qtbot, desk, tasks, printer, FakeFiles(open_=ledger, save=report))
     assert not win.report_button.isEnabled()  # nothing to report before a file is open
     qtbot.keyClick(win, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
     wait_idle(qtbot, tasks)

@@ -18,7 +18,7 @@ from tests.server.conftest import Server, server  # noqa: F401  (the live server
 from tests.server.test_sync_flow import enrol
 from ui.context import WindowContext
 from ui.status import DeskStatus
-from ui.sync_worker import SyncWorker
+from ui.sync_worker import SyncStatus, SyncWorker
 
 HE, SUN = "341824195711015652", "341824197701025493"  # two residents of the demo roster
 
@@ -106,3 +106,17 @@ def test_the_settle_screen_shows_which_remittances_the_county_confirmed(  # type
     view.refresh()
     wait_idle(qtbot, window.ctx.tasks)
     assert "凭证 JK-9　¥400.00　已入库（2026-11-21）" in view.remittances.text()
+
+
+def test_what_a_sync_pulled_is_told_to_the_window_by_the_task_manager(qtbot, ctx: WindowContext,  # type: ignore[no-untyped-def]
+                                                                       desk: Desk) -> None:
+    """A roster that came down with a sync refreshes the window's search once, like an import."""
+    worker = SyncWorker(desk)  # not started: what it finds is emitted here
+    status = DeskStatus(dataclasses.replace(ctx, sync=worker))
+    qtbot.addWidget(status)
+    heard: list[str] = []
+    ctx.changes.roster.connect(lambda: heard.append("roster"))
+    worker.status.emit(SyncStatus(True, True, 0, "09:00", "", roster_changed=True))
+    assert heard == ["roster"] and status.outbox.text() == "待上传 0 条，上次同步 09:00"
+    worker.status.emit(SyncStatus(True, True, 0, "09:05", ""))
+    assert heard == ["roster"] and status.outbox.text().endswith("09:05")

@@ -8,25 +8,15 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from app.domain.records import Role
-from tests.gui.conftest import HEAD, HEAD_PIN, FakeClock, FakeFiles, wait_idle
+from tests.gui.conftest import FakeClock, FakeFiles, wait_idle
+from tests.gui.test_review_window import reviewer_window
 from tests.review.township_files import township_folder
-from ui.context import WindowContext
-from ui.review_window import ReviewWindow
 
 
 def test_a_folder_of_villages_answered_and_saved(qtbot, desk, tasks, printer, errors, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = township_folder(tmp_path, FakeClock())
-    desk.users.add("赵审核", Role.TOWNSHIP, "2468", by=desk.users.authenticate(HEAD, HEAD_PIN))
     answers = tmp_path / "answers.json"
-    ctx = WindowContext(desk, tasks, desk.users.authenticate("赵审核", "2468"), printer,
-                        files=FakeFiles(folder=folder, save=answers))
-    win = ReviewWindow(ctx)
-    qtbot.addWidget(win)
-    with qtbot.waitActive(win):
-        win.show()
-        win.activateWindow()
-    win.start()
+    win = reviewer_window(qtbot, desk, tasks, printer, FakeFiles(folder=folder, save=answers))
     panel = win.township
     assert not panel.isVisible() and panel.open_button.isVisible()  # one file at a time until a folder is read
     qtbot.keyClick(win, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)

@@ -13,7 +13,7 @@ from app.domain.config import ConfigError, load_config_text
 from app.domain.records import UserInfo
 from app.services.desk import Desk
 from app.services.errors import InvalidInput
-from tests.core.test_cli import Cli, cli  # noqa: F401  (the fixture)
+from tests.core.test_cli import Cli, cli, record_argv  # noqa: F401  (the fixture)
 from tests.core.test_receipts import med
 from tests.factories import CONFIG_PATH, ZHANG, ZHANG_WIFE
 
@@ -74,18 +74,12 @@ def test_counts_outside_any_real_day_are_refused(desk: Desk, agent: UserInfo, he
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:medical:2027", "--cash", "4,00"),
-     "收取现金「4,00」不是有效的金额"),
-    (("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:medical:2027", "--cash", "4e2"),
-     "不是有效的金额"),
-    (("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:medical:2027", "--cash", "四百"),
-     "不是有效的金额"),
-    (("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:medical:٢٠٢٧", "--cash", "400"),
-     "应为四位年份"),
-    (("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:medical:20277", "--cash", "400"),
-     "应为四位年份"),
-    (("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG.id_number}:medical:1900", "--cash", "400"),
-     "不在 2000–2100 之间"),
+    (record_argv(f"{ZHANG.id_number}:medical:2027", "4,00"), "收取现金「4,00」不是有效的金额"),
+    (record_argv(f"{ZHANG.id_number}:medical:2027", "4e2"), "不是有效的金额"),
+    (record_argv(f"{ZHANG.id_number}:medical:2027", "四百"), "不是有效的金额"),
+    (record_argv(f"{ZHANG.id_number}:medical:٢٠٢٧", "400"), "应为四位年份"),
+    (record_argv(f"{ZHANG.id_number}:medical:20277", "400"), "应为四位年份"),
+    (record_argv(f"{ZHANG.id_number}:medical:1900", "400"), "不在 2000–2100 之间"),
     (("settle", "--date", "2026-11-20", "--denominations", "100=³", "--agent", "李代收", "--head", "王村长"),
      "张数「³」应为整数"),
     (("remit", "--amount", "99999999", "--slip", "X", "--date", "2026-11-20", "--agent", "李代收"),

@@ -9,6 +9,9 @@ version, with that version's own code as it last was (the commit before the one 
           $OLDPWD/tests/core/data/v$n-village.sqlite3)
     done
 
+`v3-first-village.sqlite3` is the same made with the first program of schema v3 (`git archive
+d23d750`), whose v3 step did not yet create ix_receipt_day_seq (schema v11 does).
+
 Each holds: the village set up (device, configuration, two users, the roster), a receipt, a
 receipt voided, the day settled, a second day's receipt settled, a remittance, and an open
 third day's receipt. The early versions named defusedxml only on the roster reader's paths;

@@ -236,3 +236,24 @@ class UploadRefusal(ServerModel, table=True):
     code: str
     message: str = Field(sa_column=Column(Text, nullable=False))
     received_at: datetime
+
+
+class Township(ServerModel, table=True):
+    """A township's name as the county's 区划 list gives it (`daishou-server places load`)."""
+
+    __tablename__ = "township"
+    code: str = Field(primary_key=True)  # 9 digits
+    name: str = ""
+
+
+class ProgressTarget(ServerModel, table=True):
+    """A target the county set: the newest row for (year, scope, measure) is in force; older rows
+    stay as the history of what was set when."""
+
+    __tablename__ = "progress_target"
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    scope: str = ""  # "" the county, 9 digits a township, 12 digits a village
+    measure: str  # a key of MEASURES
+    percent_x100: int  # 98% is 9800
+    set_at: datetime

@@ -45,7 +45,7 @@ def _cli(server: Server, *args: str) -> None:
     assert cli.main(["--db", server.url, *args], stdout=out, stderr=err) == 0, err.getvalue()
 
 
-def _county(server: Server, desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock, tmp_path: Path) -> None:
+def build_county(server: Server, desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock, tmp_path: Path) -> None:
     _cli(server, "config", "load", str(CONFIG_PATH))
     # Village 201's 2027 roster is the desk's; it also lists who paid the pension for 2026.
     _cli(server, "roster", "load", str(write_roster(tmp_path / "201.csv", VILLAGE)), "--village-code", V201)
@@ -95,7 +95,7 @@ PERIOD = "progress?year=2027&from=2026-11-01&to=2026-11-30"
 
 def test_progress_equals_a_hand_count(server: Server, desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock,
                                       tmp_path: Path) -> None:
-    _county(server, desk, agent, head, clock, tmp_path)
+    build_county(server, desk, agent, head, clock, tmp_path)
     view = _get(server, PERIOD).json()
     v = {r["code"]: r for r in view["villages"]}
     assert [(r["name"], r["township_name"]) for r in view["villages"]] == [

@@ -24,13 +24,15 @@ only a village whose data changed is computed again."""
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
+import orjson
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.domain.config import ConfigError, CountyConfig, load_config_text
@@ -40,6 +42,7 @@ from app.domain.renewal import BANDS, renewal_rates
 from sync.server import models as m
 from sync.server.core import ServerRefusal
 
+PENSION = Insurance.PENSION.value
 BANK_WORDS = ("银行", "代扣", "扣款")
 MEASURES = {"pension": "养老参保率", "medical": "医疗参保率", "renewal-16-44": "续费率16–44岁",
             "renewal-45-59": "续费率45–59岁"}
@@ -145,24 +148,38 @@ def _dues(version_id: int, text: str, config_sha: str, config: CountyConfig | No
         _ROSTERS.move_to_end(key)
         return _ROSTERS[key]
     out: list[Due] = []
-    for row in json.loads(text):
-        try:
-            ins, year = Insurance.parse(row["险种"]), int(row["缴费年度"])
-        except (KeyError, ValueError):
+    # A roster repeats a handful of (insurance, year, category, tier, amount): each is judged once.
+    judged: dict[tuple[Any, ...], tuple[str, int, int] | None] = {}
+    for row in orjson.loads(text):
+        shape = (row.get("险种"), row.get("缴费年度"), row.get("人员类别"), row.get("缴费档次"), row.get("应缴金额"))
+        if shape not in judged:
+            judged[shape] = _judge(shape, config)
+        found = judged[shape]
+        if found is None or "证件号码" not in row:
             continue
-        tier, amount = _fen(row.get("缴费档次")), _fen(row.get("应缴金额"))
-        try:
-            if config is None:
-                raise ConfigError("no configuration")
-            due = config.year(year).due_fen(Category.parse(row.get("人员类别")), ins, tier)
-        except (ConfigError, ValueError):
-            due = amount or 0
         channel = (row.get("缴费渠道") or "其他渠道") if row.get("缴费状态") == "已缴" else ""
-        out.append((str(row["证件号码"]).upper(), ins.value, year, due, channel))
+        out.append((str(row["证件号码"]).upper(), found[0], found[1], found[2], channel))
     _ROSTERS[key] = out
     while len(_ROSTERS) > 512:
         _ROSTERS.popitem(last=False)
     return out
+
+
+def _judge(shape: tuple[Any, ...], config: CountyConfig | None) -> tuple[str, int, int] | None:
+    """(insurance, year, what the person pays) of a roster row's shape; None if unreadable."""
+    ins_text, year_text, category, tier_text, amount_text = shape
+    try:
+        ins, year = Insurance.parse(ins_text), int(year_text)
+    except (TypeError, ValueError):
+        return None
+    tier, amount = _fen(tier_text), _fen(amount_text)
+    try:
+        if config is None:
+            raise ConfigError("no configuration")
+        due = config.year(year).due_fen(Category.parse(category), ins, tier)
+    except (ConfigError, ValueError):
+        due = amount or 0
+    return ins.value, year, due
 
 
 def _is_bank(channel: str) -> bool:
@@ -186,7 +203,7 @@ def village_progress(dues: list[Due], cash: dict[tuple[str, str, int], str], pai
         status = ("cash" if day is not None else "bank" if other and _is_bank(other[0])
                   else "other" if other else "bank" if mark and _is_bank(mark) else "other" if mark
                   else "subsidised" if due == 0 else "unpaid")
-        if y == year - 1 and ins == Insurance.PENSION.value and status != "unpaid":
+        if y == year - 1 and ins == PENSION and status != "unpaid":
             last_paid.add(id_number)
         if y != year:
             continue
@@ -198,10 +215,10 @@ def village_progress(dues: list[Due], cash: dict[tuple[str, str, int], str], pai
         when = day if day is not None else other[1] if other else None
         if when is not None and start <= when <= end:
             line.period_paid += 1
-        if ins == Insurance.PENSION.value:
+        if ins == PENSION:
             pension_now[id_number] = status != "unpaid"
     for key in list(cash) + [k for k, (_, d) in paid.items() if d <= end]:  # last year, no roster row of it
-        if key[1] == Insurance.PENSION.value and key[2] == year - 1:
+        if key[1] == PENSION and key[2] == year - 1:
             last_paid.add(key[0])
     for r in renewal_rates(((i, i in last_paid, now) for i, now in pension_now.items()), year):
         out.renewal[r.band.label] = [r.base, r.renewed]
@@ -239,22 +256,23 @@ def compute(s: Session, villages: dict[str, list[tuple[str, int]]], *, year: int
         select(m.RosterVersion.id, m.RosterVersion.village_code, m.RosterVersion.version, m.RosterVersion.rows)
         .where(col(m.RosterVersion.id).in_([newest[c] for c in todo if c in newest]))).all()}
     cash: dict[str, dict[tuple[str, str, int], str]] = {c: {} for c in todo}
-    for village, id_number, ins, y, day in s.exec(
-            select(m.PaidLine.village_code, m.PaidLine.id_number, m.PaidLine.insurance, m.PaidLine.year, m.Receipt.day)
+    for village, id_number, ins, y, day in s.execute(
+            sa_select(col(m.PaidLine.village_code), col(m.PaidLine.id_number), col(m.PaidLine.insurance),
+                      col(m.PaidLine.year), col(m.Receipt.day))
             .join(m.Receipt, col(m.Receipt.number) == col(m.PaidLine.receipt_number))
             .where(col(m.PaidLine.village_code).in_(todo), col(m.PaidLine.status) == "有效",
                    col(m.PaidLine.year).in_([year - 1, year]), col(m.Receipt.day) <= end.isoformat())).all():
         cash[village][(str(id_number).upper(), _insurance(ins), int(y))] = day
     paid: dict[str, dict[tuple[str, str, int], tuple[str, str]]] = {c: {} for c in todo}
-    for village, id_number, ins, y, channel, day in s.exec(
-            select(m.Payment.village_code, m.Payment.id_number, m.Payment.insurance, m.Payment.year, m.Payment.channel,
-                   m.Payment.paid_on)
+    for village, id_number, ins, y, channel, day in s.execute(
+            sa_select(col(m.Payment.village_code), col(m.Payment.id_number), col(m.Payment.insurance), col(m.Payment.year),
+                      col(m.Payment.channel), col(m.Payment.paid_on))
             .where(col(m.Payment.village_code).in_(todo), col(m.Payment.year).in_([year - 1, year]))).all():
         paid[village][(str(id_number).upper(), _insurance(ins), int(y))] = (channel, day)
     by_village = {code: (vid, version, rows) for vid, (code, version, rows) in texts.items()}
     for code in todo:
         found = by_village.get(code)
-        dues = _dues(found[0], found[2], config_sha, config) if found else []
+        dues = _dues(int(found[0] or 0), found[2], config_sha, config) if found else []
         progress = village_progress(dues, cash[code], paid[code], year, start.isoformat(), end.isoformat())
         progress.roster_version = found[1] if found else None
         out[code] = _VILLAGES[keys[code]] = progress
@@ -263,6 +281,7 @@ def compute(s: Session, villages: dict[str, list[tuple[str, int]]], *, year: int
     return out
 
 
+@cache
 def _insurance(text: str) -> str:
     try:
         return Insurance.parse(text).value

@@ -23,8 +23,17 @@ from sync import protocol as p
 from sync.server import cli, service
 from sync.server.county_view import LOCAL
 from tests.core.test_receipts import med, pen
-from tests.factories import AYGUL, CONFIG_PATH, POOR, VILLAGE, WECHAT, ZHANG, ZHANG_MOTHER, ZHANG_WIFE, FakeClock
-from tests.factories import Resident, make_id, write_roster
+from tests.factories import (
+    AYGUL,
+    CONFIG_PATH,
+    VILLAGE,
+    ZHANG,
+    ZHANG_WIFE,
+    FakeClock,
+    Resident,
+    make_id,
+    write_roster,
+)
 from tests.server.conftest import Server
 from tests.server.test_sync_flow import enrol
 

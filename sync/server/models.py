@@ -257,3 +257,23 @@ class ProgressTarget(ServerModel, table=True):
     measure: str  # a key of MEASURES
     percent_x100: int  # 98% is 9800
     set_at: datetime
+
+
+class RosterDue(ServerModel, table=True):
+    """One due of a roster version as the county judged it when the version was loaded (what the
+    person pays under the configuration then in force): what progress counts in SQL, without
+    reading the version's JSON again. Written with the version, never changed."""
+
+    __tablename__ = "roster_due"
+    __table_args__ = (Index("ix_roster_due_version_year", "roster_version_id", "year"),)
+    id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"),
+                                                           primary_key=True, autoincrement=True))
+    roster_version_id: int
+    village_code: str
+    id_number: str
+    insurance: str
+    year: int
+    due_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    mark: str = ""  # the roster's 已缴 channel, "" when not marked paid
+    band: str = ""  # 续费率 age band for the due's year (app/domain/renewal.py), "" outside them
+    config_sha256: str = ""  # the configuration the due was judged under

@@ -251,7 +251,19 @@ def compute(s: Session, villages: dict[str, list[tuple[str, int]]], *, year: int
             keys[code] = key
     if not keys:
         return out
-    todo = list(keys)
+    from sync.server import progress_sql
+
+    in_sql = progress_sql.judged(s, [newest[c] for c in keys if c in newest], config_sha)
+    counted = progress_sql.compute(s, {c: newest[c] for c in keys if newest.get(c) in in_sql}, year=year,
+                                   start=start, end=end)
+    numbers = dict(s.exec(select(m.RosterVersion.id, m.RosterVersion.version)
+                          .where(col(m.RosterVersion.id).in_([newest[c] for c in counted]))).all())
+    for code, found in counted.items():
+        found.roster_version = numbers.get(newest[code])
+        out[code] = _VILLAGES[keys[code]] = found
+    todo = [c for c in keys if c not in counted]
+    if not todo:
+        return out
     texts = {vid: (code, version, rows) for vid, code, version, rows in s.exec(
         select(m.RosterVersion.id, m.RosterVersion.village_code, m.RosterVersion.version, m.RosterVersion.rows)
         .where(col(m.RosterVersion.id).in_([newest[c] for c in todo if c in newest]))).all()}
@@ -262,13 +274,16 @@ def compute(s: Session, villages: dict[str, list[tuple[str, int]]], *, year: int
             .join(m.Receipt, col(m.Receipt.number) == col(m.PaidLine.receipt_number))
             .where(col(m.PaidLine.village_code).in_(todo), col(m.PaidLine.status) == "有效",
                    col(m.PaidLine.year).in_([year - 1, year]), col(m.Receipt.day) <= end.isoformat())).all():
-        cash[village][(str(id_number).upper(), _insurance(ins), int(y))] = day
+        key = (str(id_number).upper(), _insurance(ins), int(y))
+        cash[village][key] = min(day, cash[village].get(key, day))  # as progress_sql: the first
     paid: dict[str, dict[tuple[str, str, int], tuple[str, str]]] = {c: {} for c in todo}
     for village, id_number, ins, y, channel, day in s.execute(
             sa_select(col(m.Payment.village_code), col(m.Payment.id_number), col(m.Payment.insurance), col(m.Payment.year),
                       col(m.Payment.channel), col(m.Payment.paid_on))
             .where(col(m.Payment.village_code).in_(todo), col(m.Payment.year).in_([year - 1, year]))).all():
-        paid[village][(str(id_number).upper(), _insurance(ins), int(y))] = (channel, day)
+        key = (str(id_number).upper(), _insurance(ins), int(y))
+        was = paid[village].get(key, (channel, day))
+        paid[village][key] = (max(channel, was[0]), min(day, was[1]))  # as progress_sql
     by_village = {code: (vid, version, rows) for vid, (code, version, rows) in texts.items()}
     for code in todo:
         found = by_village.get(code)

@@ -2,7 +2,8 @@
 on SQLite, in process: 300 villages, each with a roster of PEOPLE people (pension and medical),
 RECEIPTS cash receipts of two lines and PAYMENTS other-channel payments, against a bare SQL
 aggregate over the same rows (paid lines joined to receipts, payments, rosters, grouped by
-village) with nothing judged. The devices hold no entries here: reviewing entries is the sync
+village) with nothing judged. Rosters are counted in SQL from the dues judged when each version was
+loaded (progress_sql.py); `from_roster_json` is a database whose versions predate that. The devices hold no entries here: reviewing entries is the sync
 benchmark's overview figure (bench_sync.py); this one is what progress adds."""
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, text
+from sqlmodel import select
 
-from sync.server import county_view, progress, review, service
+from sync.server import county_view, progress, progress_sql, review, service
 from sync.server import models as m
 from sync.server.db import make_engine, migrate, session
 from tests.factories import make_id
@@ -25,7 +27,7 @@ VILLAGES, PEOPLE, RECEIPTS, PAYMENTS = 300, 600, 200, 100
 _CONFIG = (Path(__file__).resolve().parents[2] / "resources" / "demo" / "county-config.json").read_text(encoding="utf-8")
 
 
-def _fill(db: str) -> None:
+def _fill(db: str, *, judge: bool) -> None:
     migrate(db)
     engine = make_engine(db)
     now = datetime.now(UTC)
@@ -61,6 +63,9 @@ def _fill(db: str) -> None:
         for model, data in ((m.Village, villages), (m.Device, devices), (m.RosterVersion, rosters),
                             (m.Receipt, receipts), (m.PaidLine, lines), (m.Payment, payments)):
             conn.execute(insert(m.table_of(model)), data)
+        if judge:  # as `roster load` does (progress_sql.py); without: versions loaded before it
+            for version in s.exec(select(m.RosterVersion)).all():
+                progress_sql.judge_version(s, version)
     engine.dispose()
 
 
@@ -79,8 +84,8 @@ def _bare(db: str) -> float:
     return bare
 
 
-def figures(db: str) -> dict[str, Any]:
-    _fill(db)
+def figures(db: str, *, judge: bool) -> dict[str, Any]:
+    _fill(db, judge=judge)
     bare = _bare(db)
     engine = make_engine(db)
     today = date(2026, 11, 25)
@@ -106,4 +111,5 @@ def figures(db: str) -> dict[str, Any]:
 
 def main() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
-        return {"overview_with_progress_sqlite": figures(str(Path(tmp) / "county.sqlite3"))}
+        return {"overview_with_progress_sqlite": figures(str(Path(tmp) / "county.sqlite3"), judge=True),
+                "from_roster_json_sqlite": figures(str(Path(tmp) / "json.sqlite3"), judge=False)}

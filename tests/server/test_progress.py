@@ -14,13 +14,16 @@ from typing import Any
 import httpx
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import delete, func
+from sqlmodel import select
 
 from app.domain.insurance import Insurance
 from app.domain.records import UserInfo
 from app.domain.renewal import band_of, renewal_rates
 from app.services.desk import Desk
 from sync import protocol as p
-from sync.server import cli, service
+from sync.server import cli, progress, service
+from sync.server import models as m
 from sync.server.county_view import LOCAL
 from tests.core.test_receipts import med, pen
 from tests.factories import (
@@ -139,6 +142,15 @@ def test_progress_equals_a_hand_count(server: Server, desk: Desk, agent: UserInf
     ours = {ln.insurance.value: ln for ln in desk.roster.progress(2027).totals}
     assert (ours["medical"].due, ours["medical"].paid_cash, ours["medical"].subsidised,
             ours["medical"].unpaid) == (6, 1, 1, 3)
+    # Counted in SQL from the dues judged at load (progress_sql.py), and again from the rosters'
+    # JSON as for a version loaded before them (progress.village_progress): the same figures.
+    with server.session() as s:
+        assert s.exec(select(func.count()).select_from(m.RosterDue)).one() > 0
+        s.execute(delete(m.RosterDue))
+    progress._VILLAGES.clear()
+    again = _get(server, PERIOD).json()
+    assert [x["progress"] for x in again["villages"]] == [x["progress"] for x in view["villages"]]
+    assert again["county"]["progress"] == view["county"]["progress"]
     # A township account sees its own villages only.
     town_view = _get(server, PERIOD, "上庄", "town-pass-1").json()
     assert [r["code"] for r in town_view["villages"]] == [V201, V202]

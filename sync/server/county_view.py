@@ -32,18 +32,30 @@ MONEY = ("receipts", "collected_fen", "settled_fen", "remitted_fen", "confirmed_
 
 @dataclass(frozen=True)
 class Period:
+    """A benefit year and the days counted: from `start` (None: the beginning) to `end` (None: to
+    date). Left open, the figures do not depend on today's date, so what was counted yesterday
+    still holds unless the data changed (progress.py keeps it)."""
+
     year: int
-    start: date
-    end: date
+    start: date | None
+    end: date | None
+
+    @property
+    def first(self) -> date:
+        return self.start or date(2000, 1, 1)
+
+    @property
+    def last(self) -> date:
+        return self.end or date(9999, 12, 31)
 
     @classmethod
     def of(cls, s: Session, today: date, year: int | None, start: str | None, end: str | None) -> Period:
         try:
-            first = date.fromisoformat(start) if start else date(2000, 1, 1)
-            last = date.fromisoformat(end) if end else today
+            first = date.fromisoformat(start) if start else None
+            last = date.fromisoformat(end) if end else None
         except ValueError:
             raise ServerRefusal(422, "bad_period", "起止日期应写成 2026-11-01 这样的日期") from None
-        if first > last:
+        if first and last and first > last:
             raise ServerRefusal(422, "bad_period", f"开始日期 {first} 晚于结束日期 {last}")
         return cls(year or progress.default_year(s, today), first, last)
 
@@ -90,8 +102,8 @@ def _subtotal(code: str, name: str, rows: list[dict[str, Any]], parts: list[prog
 
 def build(s: Session, staff: m.Staff, *, today: date, period: Period) -> dict[str, Any]:
     rows = open_state.annotate(s, [_Row(r) for r in review.overview(s, staff, as_of=today)], as_of=today)
-    found = progress.compute(s, {r.row.code: r.row.held for r in rows}, year=period.year, start=period.start,
-                             end=period.end)
+    found = progress.compute(s, {r.row.code: r.row.held for r in rows}, year=period.year, start=period.first,
+                             end=period.last)
     targets = progress.targets_for(s, period.year)
     names = progress.township_names(s, {r.row.township_code for r in rows})
     villages: list[dict[str, Any]] = []
@@ -108,7 +120,8 @@ def build(s: Session, staff: m.Staff, *, today: date, period: Period) -> dict[st
                            progress.target_of(targets, code + "000")) for code, items in sorted(by_township.items())]
     county_targets = {**progress.DEFAULT_TARGETS, **targets.get("", {})}
     county = _subtotal("", "合计", villages, list(found.values()), period.year, county_targets)
-    return {"year": period.year, "start": period.start.isoformat(), "end": period.end.isoformat(),
+    return {"year": period.year, "start": period.start.isoformat() if period.start else None,
+            "end": period.end.isoformat() if period.end else None,
             "today": today.isoformat(), "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "on_time_days": ON_TIME_DAYS, "villages": villages, "townships": townships, "county": county}
 

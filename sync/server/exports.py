@@ -73,8 +73,12 @@ MONEY: list[tuple[str, Callable[[Row], Any]]] = [
 COLUMNS = MONEY + _line("pension") + _line("medical") + _renewal(0) + _renewal(1)
 
 
+def span(view: dict[str, Any]) -> str:
+    return f"{view['start'] or '征收开始'} 至 {view['end'] or view['today']}"
+
+
 def title(view: dict[str, Any]) -> str:
-    return f"城乡居民两险征缴进度通报（{view['year']}年度，{view['start']} 至 {view['end']}）"
+    return f"城乡居民两险征缴进度通报（{view['year']}年度，{span(view)}）"
 
 
 def table(view: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
@@ -93,7 +97,7 @@ def xlsx(view: dict[str, Any]) -> bytes:
     sheet.title = "进度总览"
     sheet.append([title(view)])
     sheet.append([f"生成时间 {local_text(view['generated_at'])}（北京时间）；现金按收据日期、其他渠道按缴费日期计至 "
-                  f"{view['end']}；本期已缴为 {view['start']} 至 {view['end']} 缴费的人次"])
+                  f"{view['end'] or view['today']}；本期已缴为 {span(view)} 缴费的人次"])
     headers, body = table(view)
     sheet.append(headers)
     for row in body:
@@ -148,4 +152,4 @@ def pdf(view: dict[str, Any]) -> bytes:
 
 def filename(view: dict[str, Any], ext: str) -> str:
     stamp = datetime.fromisoformat(view["generated_at"]).strftime("%Y%m%d")
-    return f"progress-{view['year']}-{view['start']}-{view['end']}-{stamp}.{ext}"
+    return f"progress-{view['year']}-{view['start'] or 'start'}-{view['end'] or view['today']}-{stamp}.{ext}"

@@ -277,3 +277,17 @@ class RosterDue(ServerModel, table=True):
     mark: str = ""  # the roster's 已缴 channel, "" when not marked paid
     band: str = ""  # 续费率 age band for the due's year (app/domain/renewal.py), "" outside them
     config_sha256: str = ""  # the configuration the due was judged under
+
+
+class ProgressSummary(ServerModel, table=True):
+    """A village's progress for one period as last computed, under the fingerprint of what it was
+    computed from (progress.py): a cache kept in the database, so that the overview's first load
+    after a restart reads it instead of counting every village again. Replaced when the
+    fingerprint changes; never a source of figures on its own."""
+
+    __tablename__ = "progress_summary"
+    village_code: str = Field(primary_key=True)
+    period: str = Field(primary_key=True)  # "year|from|to"
+    fingerprint: str  # sha256 of the roster version, configuration, payments and chains counted
+    body: str = Field(sa_column=Column(Text, nullable=False))  # Progress as JSON
+    computed_at: datetime

@@ -173,10 +173,10 @@ async function showOverview() {
   $("login").classList.add("hidden");
   $("overview").classList.remove("hidden");
   $("year").value = view.year;
-  $("from").value = view.start === "2000-01-01" ? "" : view.start;
-  $("to").value = view.end;
+  $("from").value = view.start || "";
+  $("to").value = view.end || "";
   $("who").textContent = "已登录：" + sessionStorage.getItem("who") + "，共 " + view.villages.length + " 个村";
-  $("period-said").textContent = view.year + "年度，统计至 " + view.end + (view.start === "2000-01-01" ? "" : "（本期自 " + view.start + " 起）") +
+  $("period-said").textContent = view.year + "年度，统计至 " + (view.end || view.today) + (view.start ? "（本期自 " + view.start + " 起）" : "") +
     "；更新于 " + localTime(view.generated_at) + "（北京时间）；本周按时上报 " + view.county.reporting["按时"] + " / " +
     (view.villages.length - view.county.reporting["无设备"]) + " 个村";
   const money = $("villages").tBodies[0], progress = $("progress").tBodies[0];

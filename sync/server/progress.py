@@ -24,6 +24,7 @@ only a village whose data changed is computed again."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -98,6 +99,15 @@ class Progress:
             self.renewal[k][0] += base
             self.renewal[k][1] += renewed
 
+    def to_store(self) -> str:
+        return orjson.dumps({"year": self.year, "roster_version": self.roster_version, "renewal": self.renewal,
+                             "lines": {k: v.__dict__ for k, v in self.lines.items()}}).decode()
+
+    @classmethod
+    def from_store(cls, text: str) -> Progress:
+        raw = orjson.loads(text)
+        return cls(raw["year"], {k: Line(**v) for k, v in raw["lines"].items()}, raw["renewal"], raw["roster_version"])
+
     def to_json(self, targets: dict[str, float]) -> dict[str, Any]:
         return {"year": self.year, "roster_version": self.roster_version,
                 "lines": {k: v.to_json() for k, v in self.lines.items()},
@@ -110,9 +120,14 @@ class Progress:
 
 # (id number, insurance, year, what the person pays, the roster's 已缴 channel or "")
 Due = tuple[str, str, int, int, str]
-_ROSTERS: OrderedDict[tuple[int, str], list[Due]] = OrderedDict()
+_ROSTERS: OrderedDict[tuple[str, int, str], list[Due]] = OrderedDict()
 _VILLAGES: OrderedDict[tuple[Any, ...], Progress] = OrderedDict()
 CACHE_SIZE = 4096
+
+
+def database(s: Session) -> str:
+    """Which database: the caches of a process that serves several (the tests) keep them apart."""
+    return str(s.get_bind().url)
 
 
 def _config(s: Session) -> tuple[str, CountyConfig | None]:
@@ -142,8 +157,8 @@ def _fen(text: object) -> int | None:
         return None
 
 
-def _dues(version_id: int, text: str, config_sha: str, config: CountyConfig | None) -> list[Due]:
-    key = (version_id, config_sha)
+def _dues(db: str, version_id: int, text: str, config_sha: str, config: CountyConfig | None) -> list[Due]:
+    key = (db, version_id, config_sha)
     if key in _ROSTERS:
         _ROSTERS.move_to_end(key)
         return _ROSTERS[key]
@@ -232,6 +247,7 @@ def compute(s: Session, villages: dict[str, list[tuple[str, int]]], *, year: int
     if not villages:
         return {}
     codes = list(villages)
+    db = database(s)
     config_sha, config = _config(s)
     newest = dict(s.exec(select(m.RosterVersion.village_code, func.max(m.RosterVersion.id))
                          .where(col(m.RosterVersion.village_code).in_(codes))
@@ -242,7 +258,7 @@ def compute(s: Session, villages: dict[str, list[tuple[str, int]]], *, year: int
     out: dict[str, Progress] = {}
     keys: dict[str, tuple[Any, ...]] = {}
     for code in codes:
-        key = (code, year, start, end, config_sha, newest.get(code), payments.get(code),
+        key = (code, year, start, end, db, config_sha, newest.get(code), payments.get(code),
                tuple(sorted(villages[code])))
         if key in _VILLAGES:
             _VILLAGES.move_to_end(key)
@@ -253,6 +269,28 @@ def compute(s: Session, villages: dict[str, list[tuple[str, int]]], *, year: int
         return out
     from sync.server import progress_sql
 
+    period = f"{year}|{start}|{end}"
+    prints = {c: hashlib.sha256(repr(k[5:]).encode()).hexdigest() for c, k in keys.items()}
+    for code, found in progress_sql.stored(s, period, prints).items():
+        out[code] = _VILLAGES[keys.pop(code)] = found
+    if not keys:
+        return out
+    fresh = _fresh(s, keys, newest, config_sha, config, year=year, start=start, end=end)
+    progress_sql.store(s, period, {c: (prints[c], fresh[c]) for c in fresh})
+    for code, found in fresh.items():
+        out[code] = _VILLAGES[keys[code]] = found
+    while len(_VILLAGES) > CACHE_SIZE:
+        _VILLAGES.popitem(last=False)
+    return out
+
+
+def _fresh(s: Session, keys: dict[str, tuple[Any, ...]], newest: dict[str, int], config_sha: str,
+           config: CountyConfig | None, *, year: int, start: date, end: date) -> dict[str, Progress]:
+    """Count the villages of `keys`: in SQL where their newest version's dues are judged under
+    this configuration, else from the roster's JSON."""
+    from sync.server import progress_sql
+
+    out: dict[str, Progress] = {}
     in_sql = progress_sql.judged(s, [newest[c] for c in keys if c in newest], config_sha)
     counted = progress_sql.compute(s, {c: newest[c] for c in keys if newest.get(c) in in_sql}, year=year,
                                    start=start, end=end)
@@ -260,7 +298,7 @@ def compute(s: Session, villages: dict[str, list[tuple[str, int]]], *, year: int
                           .where(col(m.RosterVersion.id).in_([newest[c] for c in counted]))).all())
     for code, found in counted.items():
         found.roster_version = numbers.get(newest[code])
-        out[code] = _VILLAGES[keys[code]] = found
+        out[code] = found
     todo = [c for c in keys if c not in counted]
     if not todo:
         return out
@@ -287,12 +325,10 @@ def compute(s: Session, villages: dict[str, list[tuple[str, int]]], *, year: int
     by_village = {code: (vid, version, rows) for vid, (code, version, rows) in texts.items()}
     for code in todo:
         found = by_village.get(code)
-        dues = _dues(int(found[0] or 0), found[2], config_sha, config) if found else []
+        dues = _dues(database(s), int(found[0] or 0), found[2], config_sha, config) if found else []
         progress = village_progress(dues, cash[code], paid[code], year, start.isoformat(), end.isoformat())
         progress.roster_version = found[1] if found else None
-        out[code] = _VILLAGES[keys[code]] = progress
-    while len(_VILLAGES) > CACHE_SIZE:
-        _VILLAGES.popitem(last=False)
+        out[code] = progress
     return out
 
 

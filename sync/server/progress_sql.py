@@ -6,11 +6,12 @@ judged under another configuration); tests/server/test_progress.py checks both g
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, literal, or_, union
+from sqlalchemy import and_, case, delete, func, insert, literal, or_, union
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from app.domain.insurance import Insurance
@@ -25,7 +26,7 @@ def judge_version(s: Session, version: m.RosterVersion) -> int:
     """Write the version's dues as judged under the configuration in force; returns how many."""
     sha, config = pr._config(s)
     s.flush()  # the version's id
-    dues = pr._dues(int(version.id or 0), version.rows, sha, config)
+    dues = pr._dues(pr.database(s), int(version.id or 0), version.rows, sha, config)
     if dues:
         s.connection().execute(insert(m.table_of(m.RosterDue)), [
             {"roster_version_id": version.id, "village_code": version.village_code, "id_number": i, "insurance": ins,
@@ -107,3 +108,30 @@ def compute(s: Session, versions: dict[str, int], *, year: int, start: date, end
             .group_by(dues.c.village_code, dues.c.band)).all():
         out[village].renewal[band] = [int(base), int(renewed or 0)]
     return out
+
+
+def stored(s: Session, period: str, prints: dict[str, str]) -> dict[str, pr.Progress]:
+    """The villages of `prints` whose stored summary for `period` has that fingerprint."""
+    if not prints:
+        return {}
+    t = m.table_of(m.ProgressSummary)
+    return {code: pr.Progress.from_store(body) for code, fingerprint, body in s.execute(
+        sa_select(t.c.village_code, t.c.fingerprint, t.c.body)
+        .where(t.c.period == period, t.c.village_code.in_(list(prints)))).all() if prints[code] == fingerprint}
+
+
+def store(s: Session, period: str, found: dict[str, tuple[str, pr.Progress]]) -> None:
+    """Keep each village's freshly counted progress under its fingerprint. Two server processes
+    counting the same village at once: the second's rows are dropped, the figures are the same."""
+    if not found:
+        return
+    t = m.table_of(m.ProgressSummary)
+    at = datetime.now(UTC)
+    try:
+        with s.begin_nested():
+            s.execute(delete(t).where(t.c.period == period, t.c.village_code.in_(list(found))))
+            s.execute(insert(t), [{"village_code": code, "period": period, "fingerprint": fingerprint,
+                                   "body": progress.to_store(), "computed_at": at}
+                                  for code, (fingerprint, progress) in found.items()])
+    except IntegrityError:
+        pass

@@ -146,15 +146,27 @@ def test_progress_equals_a_hand_count(server: Server, desk: Desk, agent: UserInf
     # JSON as for a version loaded before them (progress.village_progress): the same figures.
     with server.session() as s:
         assert s.exec(select(func.count()).select_from(m.RosterDue)).one() > 0
+        assert s.exec(select(func.count()).select_from(m.ProgressSummary)).one() == 3  # kept for a restart
         s.execute(delete(m.RosterDue))
+        s.execute(delete(m.ProgressSummary))
     progress._VILLAGES.clear()
     again = _get(server, PERIOD).json()
     assert [x["progress"] for x in again["villages"]] == [x["progress"] for x in view["villages"]]
     assert again["county"]["progress"] == view["county"]["progress"]
+    # A payment loaded later is counted, though the village's summary was kept: what it was
+    # counted from changed.
+    (tmp_path / "late.csv").write_text("村代码,证件号码,险种,缴费年度,金额,缴费渠道,缴费日期\n"
+                                       f"{V202},{WX.id_number},养老,2027,500,微信,2026-11-12\n", encoding="utf-8")
+    _cli(server, "payments", "load", str(tmp_path / "late.csv"))
+    progress._VILLAGES.clear()  # as after a restart: only the database's summaries are left
+    later = {r["code"]: r for r in _get(server, PERIOD).json()["villages"]}
+    assert later[V202]["progress"]["lines"]["pension"]["other"] == 1
+    assert later[V201]["progress"] == v[V201]["progress"]
     # A township account sees its own villages only.
     town_view = _get(server, PERIOD, "上庄", "town-pass-1").json()
     assert [r["code"] for r in town_view["villages"]] == [V201, V202]
     assert town_view["county"]["progress"]["lines"]["medical"]["due"] == 9
+    assert town_view["county"]["progress"]["lines"]["pension"]["paid"] == 3
 
     book = load_workbook(io.BytesIO(_get(server, PERIOD.replace("progress?", "progress.xlsx?")).content))
     sheet = list(book.active.iter_rows(values_only=True))

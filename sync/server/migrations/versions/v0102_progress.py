@@ -49,9 +49,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('roster_due', schema=None) as batch_op:
         batch_op.create_index('ix_roster_due_version_year', ['roster_version_id', 'year'], unique=False)
+    op.create_table('progress_summary',
+    sa.Column('village_code', sa.String(), nullable=False),
+    sa.Column('period', sa.String(), nullable=False),
+    sa.Column('fingerprint', sa.String(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('computed_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('village_code', 'period')
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('progress_summary')
     with op.batch_alter_table('roster_due', schema=None) as batch_op:
         batch_op.drop_index('ix_roster_due_version_year')
     op.drop_table('roster_due')

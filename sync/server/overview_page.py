@@ -64,8 +64,8 @@ td.below { color: #b71c1c; }
   <table id="progress">
     <thead><tr><th rowspan="2">乡镇</th><th rowspan="2">村名</th><th colspan="8">城乡居民基本养老保险</th>
     <th colspan="8">城乡居民基本医疗保险</th><th colspan="2">养老续费率</th></tr>
-    <tr><th>应缴</th><th>已缴</th><th>其中现金/其他渠道/银行代扣</th><th>政府代缴</th><th>未缴</th><th>本期已缴</th><th>完成率</th><th>参保率（目标）</th>
-    <th>应缴</th><th>已缴</th><th>其中现金/其他渠道/银行代扣</th><th>政府代缴</th><th>未缴</th><th>本期已缴</th><th>完成率</th><th>参保率（目标）</th>
+    <tr><th>应缴</th><th>已缴</th><th>现金/其他/代扣</th><th>政府代缴</th><th>未缴</th><th>本期已缴</th><th>完成率</th><th>参保率（目标）</th>
+    <th>应缴</th><th>已缴</th><th>现金/其他/代扣</th><th>政府代缴</th><th>未缴</th><th>本期已缴</th><th>完成率</th><th>参保率（目标）</th>
     <th>16–44岁</th><th>45–59岁</th></tr></thead>
     <tbody></tbody>
   </table>

@@ -127,7 +127,8 @@ CACHE_SIZE = 4096
 
 def database(s: Session) -> str:
     """Which database: the caches of a process that serves several (the tests) keep them apart."""
-    return str(s.get_bind().url)
+    bind = s.get_bind()
+    return str(bind.engine.url)
 
 
 def _config(s: Session) -> tuple[str, CountyConfig | None]:
@@ -284,15 +285,16 @@ def compute(s: Session, villages: dict[str, list[tuple[str, int]]], *, year: int
     return out
 
 
-def _fresh(s: Session, keys: dict[str, tuple[Any, ...]], newest: dict[str, int], config_sha: str,
+def _fresh(s: Session, keys: dict[str, tuple[Any, ...]], newest: dict[str, int | None], config_sha: str,
            config: CountyConfig | None, *, year: int, start: date, end: date) -> dict[str, Progress]:
     """Count the villages of `keys`: in SQL where their newest version's dues are judged under
     this configuration, else from the roster's JSON."""
     from sync.server import progress_sql
 
     out: dict[str, Progress] = {}
-    in_sql = progress_sql.judged(s, [newest[c] for c in keys if c in newest], config_sha)
-    counted = progress_sql.compute(s, {c: newest[c] for c in keys if newest.get(c) in in_sql}, year=year,
+    versions = {c: v for c in keys if (v := newest.get(c)) is not None}
+    in_sql = progress_sql.judged(s, list(versions.values()), config_sha)
+    counted = progress_sql.compute(s, {c: v for c, v in versions.items() if v in in_sql}, year=year,
                                    start=start, end=end)
     numbers = dict(s.exec(select(m.RosterVersion.id, m.RosterVersion.version)
                           .where(col(m.RosterVersion.id).in_([newest[c] for c in counted]))).all())
@@ -324,10 +326,10 @@ def _fresh(s: Session, keys: dict[str, tuple[Any, ...]], newest: dict[str, int],
         paid[village][key] = (max(channel, was[0]), min(day, was[1]))  # as progress_sql
     by_village = {code: (vid, version, rows) for vid, (code, version, rows) in texts.items()}
     for code in todo:
-        found = by_village.get(code)
-        dues = _dues(database(s), int(found[0] or 0), found[2], config_sha, config) if found else []
+        version = by_village.get(code)
+        dues = _dues(database(s), int(version[0] or 0), version[2], config_sha, config) if version else []
         progress = village_progress(dues, cash[code], paid[code], year, start.isoformat(), end.isoformat())
-        progress.roster_version = found[1] if found else None
+        progress.roster_version = version[1] if version else None
         out[code] = progress
     return out
 

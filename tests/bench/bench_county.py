@@ -110,13 +110,40 @@ def figures(db: str, *, judge: bool) -> dict[str, Any]:
     progress._ROSTERS.clear()
     progress._VILLAGES.clear()
     review._CACHE.clear()
+    http_loads = _http_loads(db)
     lines = view["county"]["progress"]["lines"]
     return {"villages": len(view["villages"]), "dues": lines["pension"]["due"] + lines["medical"]["due"],
             "paid": lines["pension"]["paid"] + lines["medical"]["paid"], "first_load_s": round(loads[0], 3),
             "warm_load_s": round(min(loads[1:]), 4),
             "first_load_after_restart_s": round(restart, 4), "restart_ratio": round(restart / bare, 2), "bare_sql_aggregate_s": round(bare, 4),
             "first_load_ratio": round(loads[0] / bare, 1), "warm_ratio": round(min(loads[1:]) / bare, 1),
+            "http_first_load_new_process_s": round(http_loads[0], 4), "http_warm_load_s": round(min(http_loads[1:]), 4),
             "goal_first_s": 0.3, "goal_warm_s": 0.05}
+
+
+def _http_loads(db: str) -> list[float]:
+    """The real `serve` process started on the database: the page's GET, first and again."""
+    import httpx
+
+    from sync import protocol as p
+    from tests.server.conftest import free_port
+    from tests.server.test_real_server import start_server
+
+    port = free_port()
+    proc = start_server(db, port)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as http:
+            token = http.post(f"{p.API}/staff/login", json={"name": "县社保", "password": "county-pass-1"}).json()["token"]
+            loads = []
+            for _ in range(4):
+                t0 = time.perf_counter()
+                answer = http.get(f"{p.API}/staff/progress?year=2027", headers={"Authorization": f"Bearer {token}"})
+                loads.append(time.perf_counter() - t0)
+                assert answer.status_code == 200, answer.text
+        return loads
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
 
 
 def main() -> dict[str, Any]:

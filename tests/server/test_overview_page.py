@@ -140,5 +140,5 @@ def test_the_overview_shows_names_subtotals_local_times_and_exports_the_same(
     assert progress["341824100201"][16] == "40.0%" and progress["合计"][10] == "11"
     browser.find_element(By.ID, "export-pdf").click()  # the page fetches it with the session's token
     WebDriverWait(browser, 10).until(ec.text_to_be_present_in_element((By.ID, "notice"), "已导出 progress-2027"))
-    browser.set_window_size(1900, 1000)
+    browser.set_window_size(2000, 1150)
     browser.save_screenshot(str(tmp_path / "progress.png"))

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
+import orjson
 from fastapi import APIRouter, Query, Request, Response
 
 from app.domain.review import new_seed
@@ -75,11 +76,13 @@ def _view(s: DB, staff: CurrentStaff, year: int | None, start: str | None, end: 
     return county_view.build(s, staff, today=today, period=county_view.Period.of(s, today, year, start, end))
 
 
-@router.get("/progress")
-def progress(s: DB, staff: CurrentStaff, year: Year = None, start: Day = None, end: Until = None) -> dict[str, Any]:
+@router.get("/progress", response_class=Response,
+            responses={200: {"content": {"application/json": {}}, "description": "county_view.build's document"}})
+def progress(s: DB, staff: CurrentStaff, year: Year = None, start: Day = None, end: Until = None) -> Response:
     """The overview page's data: every village the account may see with money, open state,
-    progress and reporting, each township's subtotal and the total (county_view.py)."""
-    return _view(s, staff, year, start, end)
+    progress and reporting, each township's subtotal and the total (county_view.py). Encoded
+    with orjson: 300 villages' nested figures, not a model to validate."""
+    return Response(orjson.dumps(_view(s, staff, year, start, end)), media_type="application/json")
 
 
 def _download(body: bytes, media: str, name: str) -> Response:

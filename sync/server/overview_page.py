@@ -57,7 +57,7 @@ td.below { color: #b71c1c; }
   <table id="villages">
     <thead><tr><th>乡镇</th><th>村代码</th><th>村名</th><th>设备</th><th>收据</th><th>实收（元）</th>
     <th>已日结</th><th>已解缴</th><th>已入库</th><th>日结未解缴</th><th>疑点</th><th>日志分叉</th><th>最后同步（北京时间）</th>
-    <th>本周上报</th><th>程序版本</th></tr></thead>
+    <th>本周上报</th><th>程序版本</th><th>手头现金（未日结＋未解缴）</th><th>提示</th></tr></thead>
     <tbody></tbody>
   </table>
   <h2>征缴进度</h2>
@@ -131,6 +131,10 @@ function moneyRow(body, kind, r) {
   cell(tr, kind === "village" ? (localTime(r.last_seen) || "从未同步") : "");
   cell(tr, reportText(kind, r)).title = kind === "village" ? r.reporting.reason : "";
   cell(tr, kind === "village" ? (Object.entries(r.versions).map(([d, ver]) => d.split("-").pop() + "号 " + ver).join("、") || "—") : "");
+  const open = kind === "village" ? r.open_state : null;
+  cell(tr, open ? yuan(open.cash_on_hand_fen) : "", "num");
+  cell(tr, open ? open.flags.map((f) => f.reason).join("；") : "", "wrap");
+  if (open && open.flags.length) tr.classList.add("warn");
   if (kind === "village") {
     tr.dataset.code = r.code;
     tr.addEventListener("click", () => showVillage(r.code, r.name, ""));

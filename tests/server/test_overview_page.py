@@ -121,6 +121,7 @@ def test_the_overview_shows_names_subtotals_local_times_and_exports_the_same(
     with server.session() as s:
         seen = s.get(m.Device, "341824100201-01").last_seen_at  # type: ignore[union-attr]
     assert money[0][12] == local_text(seen)  # Beijing time, not UTC
+    assert money[0][15] == "900.00" and "超过解缴双限" in money[0][16]  # the desk's own word on its cash
     progress = {tr.get_attribute("data-code") or tr.find_elements(By.TAG_NAME, "td")[0].text:
                 [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
                 for tr in browser.find_elements(By.CSS_SELECTOR, "#progress tbody tr")}

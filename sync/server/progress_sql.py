@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, literal, or_, union
+from sqlalchemy import and_, case, delete, func, insert, literal, or_, text, union
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -81,6 +81,10 @@ def compute(s: Session, versions: dict[str, int], *, year: int, start: date, end
                       case((and_(when >= first, when <= last), 1), else_=0).label("in_period"))
             .select_from(d.outerjoin(cash, same(cash)).outerjoin(paid, same(paid)))
             .where(d.c.roster_version_id.in_(list(versions.values())), d.c.year.in_(years)).subquery("dues"))
+    if s.get_bind().dialect.name == "postgresql":
+        # Hash joins over whole tables, whatever the planner's statistics: before autovacuum has
+        # analysed a freshly loaded roster it estimates a few rows and nests loops (minutes).
+        s.execute(text("SET LOCAL enable_nestloop = off"))
     for village, ins, st, n, unpaid_fen, period in s.execute(
             sa_select(dues.c.village_code, dues.c.insurance, dues.c.status, func.count(),
                       func.sum(case((dues.c.status == "unpaid", dues.c.due_fen), else_=0)), func.sum(dues.c.in_period))

@@ -147,6 +147,23 @@ def _http_loads(db: str) -> list[float]:
 
 
 def main() -> dict[str, Any]:
+    import uuid
+
+    from sqlalchemy import create_engine
+
+    from tests.server.conftest import PG_ADMIN
+
     with tempfile.TemporaryDirectory() as tmp:
-        return {"overview_with_progress_sqlite": figures(str(Path(tmp) / "county.sqlite3"), judge=True),
-                "from_roster_json_sqlite": figures(str(Path(tmp) / "json.sqlite3"), judge=False)}
+        out = {"overview_with_progress_sqlite": figures(str(Path(tmp) / "county.sqlite3"), judge=True),
+               "from_roster_json_sqlite": figures(str(Path(tmp) / "json.sqlite3"), judge=False)}
+    name = f"daishou_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        out["overview_with_progress_postgresql"] = figures(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", judge=True)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return out

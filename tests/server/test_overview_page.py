@@ -139,7 +139,11 @@ def test_the_overview_shows_names_subtotals_local_times_and_exports_the_same(
         assert [page[10], page[11], page[13], page[14], page[16]] == [
             str(book["医疗应缴"]), str(book["医疗已缴"]), str(book["医疗政府代缴"]), str(book["医疗未缴"]), book["医疗完成率"]]
     assert progress["341824100201"][16] == "40.0%" and progress["合计"][10] == "11"
-    browser.find_element(By.ID, "export-pdf").click()  # the page fetches it with the session's token
-    WebDriverWait(browser, 10).until(ec.text_to_be_present_in_element((By.ID, "notice"), "已导出 progress-2027"))
+    browser.find_element(By.ID, "export-xlsx").click()  # the page fetches them with the session's token
+    WebDriverWait(browser, 10).until(ec.text_to_be_present_in_element((By.ID, "notice"), ".xlsx"))
+    browser.find_element(By.ID, "export-pdf").click()
+    WebDriverWait(browser, 10).until(ec.text_to_be_present_in_element((By.ID, "notice"), ".pdf"))
+    assert browser.find_element(By.ID, "notice").text.startswith("已导出 progress-2027-2026-11-01-2026-11-30")
+    assert browser.find_element(By.ID, "error").text == ""
     browser.set_window_size(2000, 1150)
     browser.save_screenshot(str(tmp_path / "progress.png"))

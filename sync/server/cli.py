@@ -86,6 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("file")
     sp.add_argument("--key", help="the county's age key file, for a sealed file (default: $DAISHOU_COUNTY_KEY)")
     sub.add_parser("check", help="re-walk every device's held chain with the rules")
+    places = sub.add_parser("places").add_subparsers(dest="places_command", required=True)
+    sp = places.add_parser("load", help="township and village names (CSV: 代码,名称; 9-digit township or 12-digit village)")
+    sp.add_argument("file")
+    target = sub.add_parser("target").add_subparsers(dest="target_command", required=True)
+    sp = target.add_parser("set", help="a 参保率/续费率 target for a year: the county's, a township's or a village's")
+    sp.add_argument("--year", type=int, required=True, help="缴费年度")
+    sp.add_argument("--measure", required=True, choices=["pension", "medical", "renewal-16-44", "renewal-45-59"],
+                    help="pension/medical: 参保率; renewal-…: 养老续费率 of the age band")
+    sp.add_argument("--percent", type=float, required=True)
+    sp.add_argument("--scope", default="", help="9-digit township or 12-digit village code (default: the county)")
     sp = sub.add_parser("import-answers", help="a township's answers to 疑点, from its review window's file")
     sp.add_argument("file")
     sp.add_argument("--township", help="refuse answers for villages outside this township (the file's sender)")
@@ -222,6 +232,17 @@ def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) ->
             linked = link_file_answers(s)  # answers to pushed 疑点 count in the loop (answered_at, who)
             print(f"已导入 {stored} 条疑点答复" + (f"（{held} 条此前已导入）" if held else "")
                   + (f"，其中 {linked} 条答复了县里推送的疑点" if linked else ""), file=out)
+        elif args.command == "places":
+            from sync.server.progress import load_places
+
+            text = Path(args.file).read_text(encoding="utf-8-sig")
+            n_towns, n_villages = load_places(s, list(csv.reader(io.StringIO(text))))
+            print(f"已载入 {n_towns} 个乡镇、{n_villages} 个村的名称", file=out)
+        elif args.command == "target":
+            from sync.server.progress import MEASURES, set_target
+
+            row = set_target(s, args.year, args.measure, args.percent, args.scope)
+            print(f"{args.year}年度 {row.scope or '全县'} {MEASURES[row.measure]}目标：{row.percent_x100 / 100:g}%", file=out)
         elif args.command == "check":
             checked = service.check_all(s)
             for problem in checked.problems:

@@ -350,3 +350,60 @@ class SpecialInspection(ServerModel, table=True):
     summary: str = Field(sa_column=Column(Text, nullable=False))
     recorded_by: str
     recorded_at: datetime
+
+
+# -- progress against the targets (issue 24): names, targets, each roster's dues, summaries --
+
+class Township(ServerModel, table=True):
+    """A township's name as the county's 区划 list gives it (`daishou-server places load`)."""
+
+    __tablename__ = "township"
+    code: str = Field(primary_key=True)  # 9 digits
+    name: str = ""
+
+
+class ProgressTarget(ServerModel, table=True):
+    """A target the county set: the newest row for (year, scope, measure) is in force; older rows
+    stay as the history of what was set when."""
+
+    __tablename__ = "progress_target"
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    scope: str = ""  # "" the county, 9 digits a township, 12 digits a village
+    measure: str  # a key of MEASURES
+    percent_x100: int  # 98% is 9800
+    set_at: datetime
+
+
+class RosterDue(ServerModel, table=True):
+    """One due of a roster version as the county judged it when the version was loaded (what the
+    person pays under the configuration then in force): what progress counts in SQL, without
+    reading the version's JSON again. Written with the version, never changed."""
+
+    __tablename__ = "roster_due"
+    __table_args__ = (Index("ix_roster_due_version_year", "roster_version_id", "year"),)
+    id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"),
+                                                           primary_key=True, autoincrement=True))
+    roster_version_id: int
+    village_code: str
+    id_number: str
+    insurance: str
+    year: int
+    due_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    mark: str = ""  # the roster's 已缴 channel, "" when not marked paid
+    band: str = ""  # 续费率 age band for the due's year (app/domain/renewal.py), "" outside them
+    config_sha256: str = ""  # the configuration the due was judged under
+
+
+class ProgressSummary(ServerModel, table=True):
+    """A village's progress for one period as last computed, under the fingerprint of what it was
+    computed from (progress.py): a cache kept in the database, so that the overview's first load
+    after a restart reads it instead of counting every village again. Replaced when the
+    fingerprint changes; never a source of figures on its own."""
+
+    __tablename__ = "progress_summary"
+    village_code: str = Field(primary_key=True)
+    period: str = Field(primary_key=True)  # "year|from|to"
+    fingerprint: str  # sha256 of the roster version, configuration, payments and chains counted
+    body: str = Field(sa_column=Column(Text, nullable=False))  # Progress as JSON
+    computed_at: datetime

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Protocol, TypeVar
+from zoneinfo import ZoneInfo
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -31,6 +32,7 @@ from sync.server import models as m
 from sync.server.core import ServerRefusal
 from sync.server.deps import DB, CurrentDevice
 
+_LOCAL = ZoneInfo("Asia/Shanghai")
 SILENT_DAYS = 3  # a desk that has not tried to sync for this many days is flagged
 
 
@@ -65,7 +67,7 @@ class VillageOpenState(BaseModel):
     open_cash_fen: int = 0
     held_fen: int = 0  # settled, not remitted
     cash_on_hand_fen: int = 0
-    last_report: str | None = None  # UTC
+    last_report: str | None = None  # ISO 8601, UTC
     silent_days: int | None = None  # since the newest report of any of its desks; None: never
     flags: list[OpenFlag] = []
 
@@ -169,7 +171,7 @@ def summarise(reports: Sequence[DeviceOpenState], enrolled: int, limits: RemitLi
     out.cash_on_hand_fen = out.open_cash_fen + out.held_fen
     if reports:
         last = max(_aware(r.received_at) for r in reports)
-        out.last_report = f"{last:%Y-%m-%d %H:%M} UTC"
+        out.last_report = last.isoformat(timespec="seconds")  # UTC; people read it in Beijing time
         out.silent_days = max(0, (as_of - last.date()).days)
     if out.days_not_settled >= 1:
         out.flags.append(OpenFlag(code="not_settled", reason=(
@@ -182,7 +184,8 @@ def summarise(reports: Sequence[DeviceOpenState], enrolled: int, limits: RemitLi
         out.flags.append(OpenFlag(code="over_limits", reason=f"超过解缴双限：{held.describe()}"))
     if out.silent_days is not None and out.silent_days >= SILENT_DAYS:
         out.flags.append(OpenFlag(code="silent", reason=(
-            f"已 {out.silent_days} 天没有同步（最后一次 {out.last_report}）：县里看不到这期间收的现金")))
+            f"已 {out.silent_days} 天没有同步（最后一次 {last.astimezone(_LOCAL):%Y-%m-%d %H:%M} 北京时间）："
+            "县里看不到这期间收的现金")))
     elif not reports and enrolled:
         out.flags.append(OpenFlag(code="never_reported", reason="已注册的收款电脑从未报告未日结情况"))
     return out

@@ -20,6 +20,9 @@ tr.village { cursor: pointer; }
 tr.village:hover { background: #f3f7ff; }
 tr.warn td { background: #fff4e5; }
 tr.total td { font-weight: bold; background: #f6f6f6; }
+tr.subtotal td { font-weight: bold; background: #eef3fa; }
+td.below { color: #b71c1c; }
+#period label { margin-right: 0.8em; }
 #error { color: #b71c1c; font-weight: bold; }
 .hidden { display: none; }
 </style>
@@ -43,11 +46,32 @@ tr.total td { font-weight: bold; background: #f6f6f6; }
     <label>新密码（至少8位） <input id="new-password" type="password" autocomplete="new-password" minlength="8" required></label>
     <button type="submit">确认修改</button>
   </form></details>
+  <form id="period">
+    <label>缴费年度 <input id="year" type="number" min="2000" max="2100" style="width:5em"></label>
+    <label>统计期间 <input id="from" type="date"> 至 <input id="to" type="date"></label>
+    <button type="submit">刷新</button>
+    <button id="export-xlsx" type="button">导出 Excel</button>
+    <button id="export-pdf" type="button">导出 PDF 通报</button>
+  </form>
+  <p id="period-said"></p>
+  <h2>资金与上报</h2>
   <table id="villages">
-    <thead><tr><th>乡镇代码</th><th>村代码</th><th>村名</th><th>设备</th><th>收据</th><th>实收（元）</th>
-    <th>已日结</th><th>已解缴</th><th>已入库</th><th>日结未解缴</th><th>疑点</th><th>日志分叉</th><th>最后同步</th><th>程序版本</th></tr></thead>
+    <thead><tr><th>乡镇</th><th>村代码</th><th>村名</th><th>设备</th><th>收据</th><th>实收（元）</th>
+    <th>已日结</th><th>已解缴</th><th>已入库</th><th>日结未解缴</th><th>疑点</th><th>日志分叉</th><th>最后同步（北京时间）</th>
+    <th>本周上报</th><th>程序版本</th><th>手头现金（未日结＋未解缴）</th><th>提示</th></tr></thead>
     <tbody></tbody>
   </table>
+  <h2>征缴进度</h2>
+  <table id="progress">
+    <thead><tr><th rowspan="2">乡镇</th><th rowspan="2">村名</th><th colspan="8">城乡居民基本养老保险</th>
+    <th colspan="8">城乡居民基本医疗保险</th><th colspan="2">养老续费率</th></tr>
+    <tr><th>应缴</th><th>已缴</th><th>现金/其他/代扣</th><th>政府代缴</th><th>未缴</th><th>本期已缴</th><th>完成率</th><th>参保率（目标）</th>
+    <th>应缴</th><th>已缴</th><th>现金/其他/代扣</th><th>政府代缴</th><th>未缴</th><th>本期已缴</th><th>完成率</th><th>参保率（目标）</th>
+    <th>16–44岁</th><th>45–59岁</th></tr></thead>
+    <tbody></tbody>
+  </table>
+  <p class="wrap">完成率＝已缴÷（应缴−政府代缴）；参保率＝（已缴＋政府代缴）÷应缴；续费率＝上年已缴者中本年已缴的比例（养老，按1月1日周岁分段）。
+  现金按收据日期、其他渠道按缴费日期计到统计期间的最后一天；本期已缴为期间内缴费的人次。本周上报：每台收款电脑今天或昨天同步、且没有超过1天未日结的现金为“按时”。</p>
   <p>点击一个村查看疑点数据和随机抽查（不少于10%）。</p>
 </section>
 <section id="village" class="hidden">
@@ -80,36 +104,110 @@ async function api(path) {
   if (!answer.ok) throw new Error(body.message || ("服务器拒绝：" + answer.status));
   return body;
 }
+const localTime = (iso) => iso ? new Date(iso).toLocaleString("zh-CN", {timeZone: "Asia/Shanghai", hour12: false,
+  year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"}).replaceAll("/", "-") : "";
+const pct = (x) => x === null || x === undefined ? "—" : (x * 100).toFixed(1) + "%";
+function periodQuery() {
+  const q = new URLSearchParams();
+  for (const id of ["year", "from", "to"]) if ($(id).value) q.set(id, $(id).value);
+  return q.toString();
+}
+function reportText(kind, r) {
+  if (kind === "village") return r.reporting.status;
+  return "按时" + r.reporting["按时"] + " 迟报" + r.reporting["迟报"] + " 未报" + r.reporting["未报"];
+}
+function moneyRow(body, kind, r) {
+  const tr = body.insertRow();
+  const label = kind === "village" ? [r.township_name || r.township_code, r.code, r.name || "—"]
+    : kind === "township" ? [r.name || r.code, r.code, "乡镇小计"] : ["合计", "", ""];
+  tr.className = kind === "village" ? "village" + (r.flags || r.conflicts || r.refused ? " warn" : "")
+    : kind === "township" ? "subtotal" : "total";
+  for (const text of label) cell(tr, text);
+  cell(tr, kind === "village" ? String(r.devices) : ""); cell(tr, String(r.receipts), "num");
+  for (const fen of [r.collected_fen, r.settled_fen, r.remitted_fen, r.confirmed_fen, r.settled_fen - r.remitted_fen])
+    cell(tr, yuan(fen), "num");
+  const flags = cell(tr, String(r.flags), "num");
+  if (kind === "village") flags.title = Object.entries(r.flag_codes).map(([k, n]) => k + " " + n).join("、");
+  cell(tr, String(r.conflicts) + (r.refused ? "（拒收 " + r.refused + "）" : ""), "num");
+  cell(tr, kind === "village" ? (localTime(r.last_seen) || "从未同步") : "");
+  cell(tr, reportText(kind, r)).title = kind === "village" ? r.reporting.reason : "";
+  cell(tr, kind === "village" ? (Object.entries(r.versions).map(([d, ver]) => d.split("-").pop() + "号 " + ver).join("、") || "—") : "");
+  const open = kind === "village" ? r.open_state : null;
+  cell(tr, open ? yuan(open.cash_on_hand_fen) : "", "num");
+  cell(tr, open ? open.flags.map((f) => f.reason).join("；") : "", "wrap");
+  if (open && open.flags.length) tr.classList.add("warn");
+  if (kind === "village") {
+    tr.dataset.code = r.code;
+    tr.addEventListener("click", () => showVillage(r.code, r.name, ""));
+  }
+}
+function progressRow(body, kind, r) {
+  const tr = body.insertRow();
+  tr.className = kind === "village" ? "" : kind === "township" ? "subtotal" : "total";
+  if (kind === "village") tr.dataset.code = r.code;
+  cell(tr, kind === "village" ? (r.township_name || r.township_code) : kind === "township" ? (r.name || r.code) : "合计");
+  cell(tr, kind === "village" ? (r.name || r.code) : kind === "township" ? "乡镇小计" : "");
+  const pr = r.progress;
+  for (const ins of ["pension", "medical"]) {
+    const ln = pr.lines[ins];
+    for (const n of [ln.due, ln.paid]) cell(tr, String(n), "num");
+    cell(tr, ln.cash + "/" + ln.other + "/" + ln.bank, "num");
+    for (const n of [ln.subsidised, ln.unpaid, ln.period_paid]) cell(tr, String(n), "num");
+    cell(tr, pct(ln.completion), "num");
+    const cov = cell(tr, pct(ln.coverage) + "（" + pr.targets[ins] + "%）", "num");
+    if (ln.coverage !== null && ln.coverage * 100 < pr.targets[ins]) cov.classList.add("below");
+  }
+  for (const band of pr.renewal) {
+    const td = cell(tr, band.rate === null ? "无上年数据" : pct(band.rate) + "（" + band.renewed + "/" + band.base + "）", "num");
+    if (band.rate !== null && band.rate * 100 < band.target) td.classList.add("below");
+    td.title = "目标 " + band.target + "%";
+  }
+}
+function inOrder(view) {
+  const out = [];
+  for (const t of view.townships) {
+    for (const v of view.villages) if (v.township_code === t.code) out.push(["village", v]);
+    out.push(["township", t]);
+  }
+  out.push(["county", view.county]);
+  return out;
+}
 async function showOverview() {
   $("error").textContent = "";
-  const rows = await api("/api/v1/staff/overview");
+  const view = await api("/api/v1/staff/progress?" + periodQuery());
   $("login").classList.add("hidden");
   $("overview").classList.remove("hidden");
-  $("who").textContent = "已登录：" + sessionStorage.getItem("who") + "，共 " + rows.length + " 个村";
-  const body = $("villages").tBodies[0];
-  body.replaceChildren();
-  const sum = {receipts: 0, collected_fen: 0, settled_fen: 0, remitted_fen: 0, confirmed_fen: 0, flags: 0, conflicts: 0};
-  for (const v of rows) {
-    const tr = body.insertRow();
-    tr.className = "village" + (v.flags || v.conflicts || v.refused ? " warn" : "");
-    tr.dataset.code = v.code;
-    for (const text of [v.township_code, v.code, v.name || "—", String(v.devices), String(v.receipts)]) cell(tr, text);
-    for (const fen of [v.collected_fen, v.settled_fen, v.remitted_fen, v.confirmed_fen, v.settled_fen - v.remitted_fen])
-      cell(tr, yuan(fen), "num");
-    cell(tr, String(v.flags), "num").title = Object.entries(v.flag_codes).map(([k, n]) => k + " " + n).join("、");
-    cell(tr, String(v.conflicts) + (v.refused ? "（拒收 " + v.refused + "）" : ""), "num");
-    cell(tr, v.last_seen || "从未同步");
-    cell(tr, Object.entries(v.versions).map(([d, ver]) => d.split("-").pop() + "号 " + ver).join("、") || "—");
-    tr.addEventListener("click", () => showVillage(v.code, v.name, ""));
-    for (const k of Object.keys(sum)) sum[k] += v[k];
-  }
-  const total = body.insertRow();
-  total.className = "total";
-  cell(total, "合计"); cell(total, ""); cell(total, ""); cell(total, ""); cell(total, String(sum.receipts));
-  for (const fen of [sum.collected_fen, sum.settled_fen, sum.remitted_fen, sum.confirmed_fen, sum.settled_fen - sum.remitted_fen])
-    cell(total, yuan(fen), "num");
-  cell(total, String(sum.flags), "num"); cell(total, String(sum.conflicts), "num"); cell(total, ""); cell(total, "");
+  $("year").value = view.year;
+  $("from").value = view.start || "";
+  $("to").value = view.end || "";
+  $("who").textContent = "已登录：" + sessionStorage.getItem("who") + "，共 " + view.villages.length + " 个村";
+  $("period-said").textContent = view.year + "年度，统计至 " + (view.end || view.today) + (view.start ? "（本期自 " + view.start + " 起）" : "") +
+    "；更新于 " + localTime(view.generated_at) + "（北京时间）；本周按时上报 " + view.county.reporting["按时"] + " / " +
+    (view.villages.length - view.county.reporting["无设备"]) + " 个村";
+  const money = $("villages").tBodies[0], progress = $("progress").tBodies[0];
+  money.replaceChildren(); progress.replaceChildren();
+  for (const [kind, r] of inOrder(view)) { moneyRow(money, kind, r); progressRow(progress, kind, r); }
 }
+async function download(ext) {
+  $("error").textContent = "";
+  try {
+    const answer = await fetch("/api/v1/staff/progress." + ext + "?" + periodQuery(),
+      {headers: {"Authorization": "Bearer " + sessionStorage.getItem("token")}});
+    if (!answer.ok) throw new Error((await answer.json()).message || ("服务器拒绝：" + answer.status));
+    const name = decodeURIComponent((answer.headers.get("Content-Disposition") || "").split("''").pop() || "progress." + ext);
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(await answer.blob());
+    a.download = name;
+    document.body.appendChild(a); a.click(); a.remove();
+    $("notice").textContent = "已导出 " + name;
+  } catch (e) { $("error").textContent = e.message; }
+}
+$("period").addEventListener("submit", (event) => {
+  event.preventDefault();
+  showOverview().catch((e) => { $("error").textContent = e.message; });
+});
+$("export-xlsx").addEventListener("click", () => download("xlsx"));
+$("export-pdf").addEventListener("click", () => download("pdf"));
 async function showVillage(code, name, seed) {
   try {
     const r = await api("/api/v1/staff/review/" + encodeURIComponent(code) + (seed ? "?seed=" + encodeURIComponent(seed) : ""));
@@ -147,7 +245,7 @@ async function showVillage(code, name, seed) {
     rh.textContent = "被县里拒收的上传（" + refused.length + " 次）";
     box.appendChild(rh);
     box.appendChild(table(["设备", "第几条", "原因", "时间"],
-      refused.map((f) => [f.device_id, f.seq === null ? "—" : String(f.seq), f.message, f.received_at]), 2));
+      refused.map((f) => [f.device_id, f.seq === null ? "—" : String(f.seq), f.message, localTime(f.received_at)]), 2));
   } catch (e) { $("error").textContent = e.message; }
 }
 $("login").addEventListener("submit", async (event) => {

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
@@ -44,9 +44,18 @@ class VillageRow:
     last_seen: str | None = None
     flag_codes: dict[str, int] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)  # device id -> its program's version
+    # What progress and reporting are computed from, not sent: (device id, held sequence), and each
+    # enrolled device's last sync (UTC, None: never).
+    held: list[tuple[str, int]] = field(default_factory=list)
+    synced: list[datetime | None] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k not in ("held", "synced")}
+
+
+def utc_iso(at: datetime) -> str:
+    """A stored time (UTC, naive from SQLite) as ISO 8601 UTC."""
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).isoformat(timespec="seconds")
 
 
 # A held chain only grows, so (device, held sequence and hash, review day) names one review:
@@ -97,7 +106,11 @@ def overview(s: Session, staff: m.Staff, *, as_of: date) -> list[VillageRow]:
         row.devices += 1
         if device.program_version:
             row.versions[device.id] = device.program_version
-        seen = f"{device.last_seen_at:%Y-%m-%d %H:%M} UTC" if device.last_seen_at else None
+        row.held.append((device.id, device.held_seq))
+        if device.public_key is not None:
+            row.synced.append(device.last_seen_at)
+        # ISO UTC on the wire: the page shows it in the county's local time.
+        seen = utc_iso(device.last_seen_at) if device.last_seen_at else None
         if seen and (row.last_seen is None or seen > row.last_seen):
             row.last_seen = seen
         if not device.held_seq:

@@ -15,6 +15,7 @@ from sync import protocol as p
 from sync.server import models as m
 from sync.server.core import ServerRefusal, now, server_key, sha256_hex
 from sync.server.devices import ensure_village
+from sync.server.progress_sql import judge_version
 
 
 def changes(s: Session, device: m.Device, roster_version: int, payments_after: int,
@@ -54,8 +55,10 @@ def load_roster(s: Session, village_code: str, rows: list[dict[str, Any]]) -> in
     current = s.exec(select(func.max(m.RosterVersion.version)).where(
         m.RosterVersion.village_code == village_code)).one() or 0
     text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
-    s.add(m.RosterVersion(village_code=village_code, version=current + 1, rows=text, sha256=sha256_hex(text),
-                          loaded_at=now()))
+    version = m.RosterVersion(village_code=village_code, version=current + 1, rows=text, sha256=sha256_hex(text),
+                              loaded_at=now())
+    s.add(version)
+    judge_version(s, version)  # progress counts these dues in SQL (progress_sql.py)
     return int(current) + 1
 
 

@@ -5,12 +5,15 @@ shown as text, never run as markup."""
 
 from __future__ import annotations
 
+import io
 import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
+from openpyxl import load_workbook
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -19,10 +22,14 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from app.domain.records import UserInfo
 from app.services.desk import Desk
+from sync import protocol as p
+from sync.server import models as m
 from sync.server import service
+from sync.server.county_view import local_text
 from tests.core.test_receipts import med
 from tests.factories import ZHANG, ZHANG_WIFE, FakeClock
 from tests.server.conftest import Server
+from tests.server.test_progress import build_county
 from tests.server.test_sync_flow import enrol
 
 
@@ -92,3 +99,51 @@ def test_a_county_officer_signs_in_and_reads_a_villages_flags(server: Server, br
     browser.find_element(By.CSS_SELECTOR, "#reseed button").click()
     WebDriverWait(browser, 10).until(ec.text_to_be_present_in_element((By.ID, "devices"), "种子 13579"))
     browser.save_screenshot(str(tmp_path / "overview.png"))
+
+
+def test_the_overview_shows_names_subtotals_local_times_and_exports_the_same(
+        server: Server, browser: webdriver.Chrome, desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock,
+        tmp_path: Path) -> None:
+    build_county(server, desk, agent, head, clock, tmp_path)
+    browser.get(server.base + "/overview")
+    browser.find_element(By.ID, "name").send_keys("县社保")
+    browser.find_element(By.ID, "password").send_keys("county-pass-1")
+    browser.find_element(By.CSS_SELECTOR, "#login button").click()
+    WebDriverWait(browser, 10).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#progress tbody tr")))
+    for field, value in (("year", "2027"), ("from", "2026-11-01"), ("to", "2026-11-30")):
+        browser.execute_script("document.getElementById(arguments[0]).value = arguments[1]", field, value)
+    browser.find_element(By.CSS_SELECTOR, "#period button[type=submit]").click()
+    WebDriverWait(browser, 10).until(ec.text_to_be_present_in_element((By.ID, "period-said"), "本期自 2026-11-01"))
+    money = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+             for tr in browser.find_elements(By.CSS_SELECTOR, "#villages tbody tr")]
+    assert [(r[0], r[2]) for r in money] == [("上庄镇", "示范村"), ("上庄镇", "石门村"), ("上庄镇", "乡镇小计"),
+                                             ("瀛洲镇", "龙川村"), ("瀛洲镇", "乡镇小计"), ("合计", "")]
+    with server.session() as s:
+        seen = s.get(m.Device, "341824100201-01").last_seen_at  # type: ignore[union-attr]
+    assert money[0][12] == local_text(seen)  # Beijing time, not UTC
+    assert money[0][15] == "900.00" and "超过解缴双限" in money[0][16]  # the desk's own word on its cash
+    progress = {tr.get_attribute("data-code") or tr.find_elements(By.TAG_NAME, "td")[0].text:
+                [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+                for tr in browser.find_elements(By.CSS_SELECTOR, "#progress tbody tr")}
+    with httpx.Client(base_url=server.base, timeout=30) as http:
+        token = http.post(f"{p.API}/staff/login", json={"name": "县社保", "password": "county-pass-1"}).json()["token"]
+        xlsx = http.get(f"{p.API}/staff/progress.xlsx?year=2027&from=2026-11-01&to=2026-11-30",
+                        headers={"Authorization": f"Bearer {token}"}).content
+    rows = list(load_workbook(io.BytesIO(xlsx)).active.iter_rows(values_only=True))
+    sheet = {row[1] or row[0]: dict(zip(rows[2], row, strict=True)) for row in rows[3:]}
+    for code in ("341824100201", "341824100202", "341824200301", "全县"):
+        page, book = progress[code if code != "全县" else "合计"], sheet[code]
+        # 应缴, 已缴, 政府代缴, 未缴, 完成率 of each insurance, as the page shows them and the file says
+        assert [page[2], page[3], page[5], page[6], page[8]] == [
+            str(book["养老应缴"]), str(book["养老已缴"]), str(book["养老政府代缴"]), str(book["养老未缴"]), book["养老完成率"]]
+        assert [page[10], page[11], page[13], page[14], page[16]] == [
+            str(book["医疗应缴"]), str(book["医疗已缴"]), str(book["医疗政府代缴"]), str(book["医疗未缴"]), book["医疗完成率"]]
+    assert progress["341824100201"][16] == "40.0%" and progress["合计"][10] == "11"
+    browser.find_element(By.ID, "export-xlsx").click()  # the page fetches them with the session's token
+    WebDriverWait(browser, 10).until(ec.text_to_be_present_in_element((By.ID, "notice"), ".xlsx"))
+    browser.find_element(By.ID, "export-pdf").click()
+    WebDriverWait(browser, 10).until(ec.text_to_be_present_in_element((By.ID, "notice"), ".pdf"))
+    assert browser.find_element(By.ID, "notice").text.startswith("已导出 progress-2027-2026-11-01-2026-11-30")
+    assert browser.find_element(By.ID, "error").text == ""
+    browser.set_window_size(2000, 1150)
+    browser.save_screenshot(str(tmp_path / "progress.png"))

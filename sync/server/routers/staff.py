@@ -5,13 +5,15 @@ account may see."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+import orjson
+from fastapi import APIRouter, Query, Request, Response
 
 from app.domain.review import new_seed
 from sync import protocol as p
-from sync.server import open_state, review, staff_auth
+from sync.server import county_view, exports, open_state, review, staff_auth
 from sync.server import staff as staff_service
 from sync.server.deps import DB, CurrentStaff
 from sync.server.routers.refusals import REFUSALS
@@ -62,6 +64,43 @@ def conflicts(s: DB, staff: CurrentStaff) -> list[ConflictOut]:
 def county_overview(s: DB, staff: CurrentStaff) -> list[VillageOverviewOut]:
     rows = [VillageOverviewOut(**row.to_json()) for row in review.overview(s, staff, as_of=_today())]
     return open_state.annotate(s, rows, as_of=_today())
+
+
+Year = Annotated[int | None, Query(ge=2000, le=2100)]
+Day = Annotated[str | None, Query(alias="from", max_length=10)]
+Until = Annotated[str | None, Query(alias="to", max_length=10)]
+
+
+def _view(s: DB, staff: CurrentStaff, year: int | None, start: str | None, end: str | None) -> dict[str, Any]:
+    today = _today()
+    return county_view.build(s, staff, today=today, period=county_view.Period.of(s, today, year, start, end))
+
+
+@router.get("/progress", response_class=Response,
+            responses={200: {"content": {"application/json": {}}, "description": "county_view.build's document"}})
+def progress(s: DB, staff: CurrentStaff, year: Year = None, start: Day = None, end: Until = None) -> Response:
+    """The overview page's data: every village the account may see with money, open state,
+    progress and reporting, each township's subtotal and the total (county_view.py). Encoded
+    with orjson: 300 villages' nested figures, not a model to validate."""
+    return Response(orjson.dumps(_view(s, staff, year, start, end)), media_type="application/json")
+
+
+def _download(body: bytes, media: str, name: str) -> Response:
+    return Response(body, media_type=media,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+
+
+@router.get("/progress.xlsx")
+def progress_xlsx(s: DB, staff: CurrentStaff, year: Year = None, start: Day = None, end: Until = None) -> Response:
+    view = _view(s, staff, year, start, end)
+    return _download(exports.xlsx(view), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     exports.filename(view, "xlsx"))
+
+
+@router.get("/progress.pdf")
+def progress_pdf(s: DB, staff: CurrentStaff, year: Year = None, start: Day = None, end: Until = None) -> Response:
+    view = _view(s, staff, year, start, end)
+    return _download(exports.pdf(view), "application/pdf", exports.filename(view, "pdf"))
 
 
 @router.get("/review/{village_code}", response_model=VillageReviewOut)

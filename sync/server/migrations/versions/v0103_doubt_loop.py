@@ -2,7 +2,7 @@
 group's draws and inspections, and 第四十一条's special inspections (issue 24)
 
 Revision ID: 0103_doubt_loop
-Revises: 0101_flag_answers
+Revises: 0102_progress
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0103_doubt_loop'
-down_revision = '0101_flag_answers'
+down_revision = '0102_progress'
 branch_labels = None
 depends_on = None
 

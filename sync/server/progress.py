@@ -1,0 +1,400 @@
+"""Progress against the targets on the county server (issue 24): per village, per insurance, from
+the newest roster version the county issued, the receipts the desks uploaded and the payments
+through other channels the county loaded.
+
+Each listed due (person, insurance, year) is exactly one of, in this order (as on the desk,
+app/services/roster/progress.py): paid in cash at a desk of the village (a valid receipt line),
+paid through another channel (a Payment row, or the roster marks it 已缴), bank debit being the
+other channels whose name says 银行/代扣/扣款; 政府代缴 (the county's configuration leaves the
+person nothing to pay: the government pays it all); 未缴.
+
+- 应缴 = people listed for the insurance and year; 已缴 = cash + other channels + bank debit.
+- 完成率 = 已缴 / (应缴 − 政府代缴): what was to be collected from people, collected.
+- 参保率 = (已缴 + 政府代缴) / 应缴: the listed people insured for the year. Its targets are the
+  county's (ProgressTarget), per year, for the county, a township or a village; without one the
+  seeds' figures apply (养老 98%: 004 县级3; 医疗 97%: 001 二).
+- 续费率 by age band: app/domain/renewal.py (pension only).
+- A period (from, to): cash counts when its receipt's day is on or before `to`, another channel
+  when its payment day is; 本期已缴 counts the dues paid within the period. A roster's own 已缴
+  mark has no day: it counts as paid before any period.
+
+A village's figures are kept per server process under what they were computed from (roster
+version, configuration, the village's devices' held chains, its newest payment, the period):
+only a village whose data changed is computed again."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any
+
+import orjson
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from app.domain.config import ConfigError, CountyConfig, load_config_text
+from app.domain.insurance import Category, Insurance
+from app.domain.money import MoneyError, parse_yuan
+from app.domain.renewal import BANDS, renewal_rates
+from sync.server import models as m
+from sync.server.core import ServerRefusal
+
+PENSION = Insurance.PENSION.value
+BANK_WORDS = ("银行", "代扣", "扣款")
+MEASURES = {"pension": "养老参保率", "medical": "医疗参保率", "renewal-16-44": "续费率16–44岁",
+            "renewal-45-59": "续费率45–59岁"}
+DEFAULT_TARGETS = {"pension": 98.0, "medical": 97.0, "renewal-16-44": BANDS[0].default_target_pct,
+                   "renewal-45-59": BANDS[1].default_target_pct}
+
+
+@dataclass
+class Line:
+    """One insurance's progress for a village, a township or the county."""
+
+    due: int = 0
+    cash: int = 0
+    other: int = 0
+    bank: int = 0
+    subsidised: int = 0
+    unpaid: int = 0
+    unpaid_fen: int = 0
+    period_paid: int = 0
+
+    @property
+    def paid(self) -> int:
+        return self.cash + self.other + self.bank
+
+    @property
+    def completion(self) -> float | None:
+        payable = self.due - self.subsidised
+        return self.paid / payable if payable else None
+
+    @property
+    def coverage(self) -> float | None:
+        return (self.paid + self.subsidised) / self.due if self.due else None
+
+    def add(self, other: Line) -> None:
+        for k in self.__dataclass_fields__:
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.__dict__, "paid": self.paid, "completion": self.completion, "coverage": self.coverage}
+
+
+@dataclass
+class Progress:
+    year: int
+    lines: dict[str, Line] = field(default_factory=lambda: {i.value: Line() for i in Insurance})
+    renewal: dict[str, list[int]] = field(default_factory=lambda: {b.label: [0, 0] for b in BANDS})  # base, renewed
+    roster_version: int | None = None
+
+    def add(self, other: Progress) -> None:
+        for k, line in other.lines.items():
+            self.lines[k].add(line)
+        for k, (base, renewed) in other.renewal.items():
+            self.renewal[k][0] += base
+            self.renewal[k][1] += renewed
+
+    def to_store(self) -> str:
+        return orjson.dumps({"year": self.year, "roster_version": self.roster_version, "renewal": self.renewal,
+                             "lines": {k: v.__dict__ for k, v in self.lines.items()}}).decode()
+
+    @classmethod
+    def from_store(cls, text: str) -> Progress:
+        raw = orjson.loads(text)
+        return cls(raw["year"], {k: Line(**v) for k, v in raw["lines"].items()}, raw["renewal"], raw["roster_version"])
+
+    def to_json(self, targets: dict[str, float]) -> dict[str, Any]:
+        return {"year": self.year, "roster_version": self.roster_version,
+                "lines": {k: v.to_json() for k, v in self.lines.items()},
+                "renewal": [{"band": b.label, "base": self.renewal[b.label][0], "renewed": self.renewal[b.label][1],
+                             "rate": (self.renewal[b.label][1] / self.renewal[b.label][0]
+                                      if self.renewal[b.label][0] else None),
+                             "target": targets[f"renewal-{b.low}-{b.high}"]} for b in BANDS],
+                "targets": targets}
+
+
+# (id number, insurance, year, what the person pays, the roster's 已缴 channel or "")
+Due = tuple[str, str, int, int, str]
+_ROSTERS: OrderedDict[tuple[str, int, str], list[Due]] = OrderedDict()
+_VILLAGES: OrderedDict[tuple[Any, ...], Progress] = OrderedDict()
+CACHE_SIZE = 4096
+
+
+def database(s: Session) -> str:
+    """Which database: the caches of a process that serves several (the tests) keep them apart."""
+    bind = s.get_bind()
+    return str(bind.engine.url)
+
+
+def _config(s: Session) -> tuple[str, CountyConfig | None]:
+    newest = s.exec(select(m.CountyConfigVersion).order_by(col(m.CountyConfigVersion.id).desc())).first()
+    if newest is None:
+        return "", None
+    try:
+        return newest.sha256, load_config_text(newest.text)
+    except ConfigError:
+        return newest.sha256, None
+
+
+def default_year(s: Session, today: date) -> int:
+    """The benefit year being collected: the configured year whose window holds today, else the
+    newest configured year, else next year from September (collection runs in the autumn)."""
+    _, config = _config(s)
+    if config is not None and config.years:
+        inside = [y for y, yc in config.years.items() if yc.in_window(today)]
+        return max(inside) if inside else max(config.years)
+    return today.year + 1 if today.month >= 9 else today.year
+
+
+def _fen(text: object) -> int | None:
+    try:
+        return parse_yuan(str(text)) if str(text or "").strip() else None
+    except MoneyError:
+        return None
+
+
+def _dues(db: str, version_id: int, text: str, config_sha: str, config: CountyConfig | None) -> list[Due]:
+    key = (db, version_id, config_sha)
+    if key in _ROSTERS:
+        _ROSTERS.move_to_end(key)
+        return _ROSTERS[key]
+    out: list[Due] = []
+    # A roster repeats a handful of (insurance, year, category, tier, amount): each is judged once.
+    judged: dict[tuple[Any, ...], tuple[str, int, int] | None] = {}
+    for row in orjson.loads(text):
+        shape = (row.get("险种"), row.get("缴费年度"), row.get("人员类别"), row.get("缴费档次"), row.get("应缴金额"))
+        if shape not in judged:
+            judged[shape] = _judge(shape, config)
+        found = judged[shape]
+        if found is None or "证件号码" not in row:
+            continue
+        channel = (row.get("缴费渠道") or "其他渠道") if row.get("缴费状态") == "已缴" else ""
+        out.append((str(row["证件号码"]).upper(), found[0], found[1], found[2], channel))
+    _ROSTERS[key] = out
+    while len(_ROSTERS) > 512:
+        _ROSTERS.popitem(last=False)
+    return out
+
+
+def _judge(shape: tuple[Any, ...], config: CountyConfig | None) -> tuple[str, int, int] | None:
+    """(insurance, year, what the person pays) of a roster row's shape; None if unreadable."""
+    ins_text, year_text, category, tier_text, amount_text = shape
+    try:
+        ins, year = Insurance.parse(ins_text), int(year_text)
+    except (TypeError, ValueError):
+        return None
+    tier, amount = _fen(tier_text), _fen(amount_text)
+    try:
+        if config is None:
+            raise ConfigError("no configuration")
+        due = config.year(year).due_fen(Category.parse(category), ins, tier)
+    except (ConfigError, ValueError):
+        due = amount or 0
+    return ins.value, year, due
+
+
+def _is_bank(channel: str) -> bool:
+    return any(w in channel for w in BANK_WORDS)
+
+
+def village_progress(dues: list[Due], cash: dict[tuple[str, str, int], str], paid: dict[tuple[str, str, int], tuple[str, str]],
+                     year: int, start: str, end: str) -> Progress:
+    """Pure: one village's progress from its roster's dues, its valid cash lines (key -> receipt
+    day, already limited to days up to `end`) and its other-channel payments (key -> (channel,
+    day), all of them: one paid after `end` is unpaid within the period, roster mark or not)."""
+    out = Progress(year)
+    last_paid: set[str] = set()
+    pension_now: dict[str, bool] = {}
+    for id_number, ins, y, due, mark in dues:
+        key = (id_number, ins, y)
+        day = cash.get(key)
+        other = paid.get(key)
+        if other is not None and other[1] > end:
+            other, mark = None, ""  # paid after the period: its roster mark is that payment's
+        status = ("cash" if day is not None else "bank" if other and _is_bank(other[0])
+                  else "other" if other else "bank" if mark and _is_bank(mark) else "other" if mark
+                  else "subsidised" if due == 0 else "unpaid")
+        if y == year - 1 and ins == PENSION and status != "unpaid":
+            last_paid.add(id_number)
+        if y != year:
+            continue
+        line = out.lines[ins]
+        line.due += 1
+        setattr(line, status, getattr(line, status) + 1)
+        if status == "unpaid":
+            line.unpaid_fen += due
+        when = day if day is not None else other[1] if other else None
+        if when is not None and start <= when <= end:
+            line.period_paid += 1
+        if ins == PENSION:
+            pension_now[id_number] = status != "unpaid"
+    for key in list(cash) + [k for k, (_, d) in paid.items() if d <= end]:  # last year, no roster row of it
+        if key[1] == PENSION and key[2] == year - 1:
+            last_paid.add(key[0])
+    for r in renewal_rates(((i, i in last_paid, now) for i, now in pension_now.items()), year):
+        out.renewal[r.band.label] = [r.base, r.renewed]
+    return out
+
+
+def compute(s: Session, villages: dict[str, list[tuple[str, int]]], *, year: int, start: date,
+            end: date) -> dict[str, Progress]:
+    """`villages`: village code -> its devices' (id, held sequence). Each village's progress,
+    from the cache when nothing it is computed from changed."""
+    if not villages:
+        return {}
+    codes = list(villages)
+    db = database(s)
+    config_sha, config = _config(s)
+    newest = dict(s.exec(select(m.RosterVersion.village_code, func.max(m.RosterVersion.id))
+                         .where(col(m.RosterVersion.village_code).in_(codes))
+                         .group_by(col(m.RosterVersion.village_code))).all())
+    payments = dict(s.exec(select(m.Payment.village_code, func.max(m.Payment.id))
+                           .where(col(m.Payment.village_code).in_(codes))
+                           .group_by(col(m.Payment.village_code))).all())
+    out: dict[str, Progress] = {}
+    keys: dict[str, tuple[Any, ...]] = {}
+    for code in codes:
+        key = (code, year, start, end, db, config_sha, newest.get(code), payments.get(code),
+               tuple(sorted(villages[code])))
+        if key in _VILLAGES:
+            _VILLAGES.move_to_end(key)
+            out[code] = _VILLAGES[key]
+        else:
+            keys[code] = key
+    if not keys:
+        return out
+    from sync.server import progress_sql
+
+    period = f"{year}|{start}|{end}"
+    prints = {c: hashlib.sha256(repr(k[5:]).encode()).hexdigest() for c, k in keys.items()}
+    for code, found in progress_sql.stored(s, period, prints).items():
+        out[code] = _VILLAGES[keys.pop(code)] = found
+    if not keys:
+        return out
+    fresh = _fresh(s, keys, newest, config_sha, config, year=year, start=start, end=end)
+    progress_sql.store(s, period, {c: (prints[c], fresh[c]) for c in fresh})
+    for code, found in fresh.items():
+        out[code] = _VILLAGES[keys[code]] = found
+    while len(_VILLAGES) > CACHE_SIZE:
+        _VILLAGES.popitem(last=False)
+    return out
+
+
+def _fresh(s: Session, keys: dict[str, tuple[Any, ...]], newest: dict[str, int | None], config_sha: str,
+           config: CountyConfig | None, *, year: int, start: date, end: date) -> dict[str, Progress]:
+    """Count the villages of `keys`: in SQL where their newest version's dues are judged under
+    this configuration, else from the roster's JSON."""
+    from sync.server import progress_sql
+
+    out: dict[str, Progress] = {}
+    versions = {c: v for c in keys if (v := newest.get(c)) is not None}
+    in_sql = progress_sql.judged(s, list(versions.values()), config_sha)
+    counted = progress_sql.compute(s, {c: v for c, v in versions.items() if v in in_sql}, year=year,
+                                   start=start, end=end)
+    numbers = dict(s.exec(select(m.RosterVersion.id, m.RosterVersion.version)
+                          .where(col(m.RosterVersion.id).in_([newest[c] for c in counted]))).all())
+    for code, found in counted.items():
+        found.roster_version = numbers.get(newest[code])
+        out[code] = found
+    todo = [c for c in keys if c not in counted]
+    if not todo:
+        return out
+    texts = {vid: (code, version, rows) for vid, code, version, rows in s.exec(
+        select(m.RosterVersion.id, m.RosterVersion.village_code, m.RosterVersion.version, m.RosterVersion.rows)
+        .where(col(m.RosterVersion.id).in_([newest[c] for c in todo if c in newest]))).all()}
+    cash: dict[str, dict[tuple[str, str, int], str]] = {c: {} for c in todo}
+    for village, id_number, ins, y, day in s.execute(
+            sa_select(col(m.PaidLine.village_code), col(m.PaidLine.id_number), col(m.PaidLine.insurance),
+                      col(m.PaidLine.year), col(m.Receipt.day))
+            .join(m.Receipt, col(m.Receipt.number) == col(m.PaidLine.receipt_number))
+            .where(col(m.PaidLine.village_code).in_(todo), col(m.PaidLine.status) == "有效",
+                   col(m.PaidLine.year).in_([year - 1, year]), col(m.Receipt.day) <= end.isoformat())).all():
+        key = (str(id_number).upper(), _insurance(ins), int(y))
+        cash[village][key] = min(day, cash[village].get(key, day))  # as progress_sql: the first
+    paid: dict[str, dict[tuple[str, str, int], tuple[str, str]]] = {c: {} for c in todo}
+    for village, id_number, ins, y, channel, day in s.execute(
+            sa_select(col(m.Payment.village_code), col(m.Payment.id_number), col(m.Payment.insurance), col(m.Payment.year),
+                      col(m.Payment.channel), col(m.Payment.paid_on))
+            .where(col(m.Payment.village_code).in_(todo), col(m.Payment.year).in_([year - 1, year]))).all():
+        key = (str(id_number).upper(), _insurance(ins), int(y))
+        was = paid[village].get(key, (channel, day))
+        paid[village][key] = (max(channel, was[0]), min(day, was[1]))  # as progress_sql
+    by_village = {code: (vid, version, rows) for vid, (code, version, rows) in texts.items()}
+    for code in todo:
+        version = by_village.get(code)
+        dues = _dues(database(s), int(version[0] or 0), version[2], config_sha, config) if version else []
+        progress = village_progress(dues, cash[code], paid[code], year, start.isoformat(), end.isoformat())
+        progress.roster_version = version[1] if version else None
+        out[code] = progress
+    return out
+
+
+@cache
+def _insurance(text: str) -> str:
+    try:
+        return Insurance.parse(text).value
+    except ValueError:
+        return text
+
+
+def targets_for(s: Session, year: int) -> dict[str, dict[str, float]]:
+    """scope -> measure -> percent in force for `year` (the newest row of each)."""
+    out: dict[str, dict[str, float]] = {}
+    for t in s.exec(select(m.ProgressTarget).where(m.ProgressTarget.year == year).order_by(col(m.ProgressTarget.id))).all():
+        out.setdefault(t.scope, {})[t.measure] = t.percent_x100 / 100
+    return out
+
+
+def target_of(targets: dict[str, dict[str, float]], village_code: str) -> dict[str, float]:
+    """The village's own target, else its township's, else the county's, else the default."""
+    found = dict(DEFAULT_TARGETS)
+    for scope in ("", village_code[:9], village_code):
+        found.update(targets.get(scope, {}))
+    return found
+
+
+def set_target(s: Session, year: int, measure: str, percent: float, scope: str = "") -> m.ProgressTarget:
+    if measure not in MEASURES:
+        raise ServerRefusal(400, "bad_target", f"没有指标「{measure[:20]}」（可选：{'、'.join(MEASURES)}）")
+    if not 0 < percent <= 100:
+        raise ServerRefusal(400, "bad_target", f"目标 {percent} 不在 0–100% 之间")
+    if scope and not (scope.isdigit() and len(scope) in (9, 12)):
+        raise ServerRefusal(400, "bad_target", f"「{scope[:20]}」不是9位乡镇代码或12位村代码")
+    if not 2000 <= year <= 2100:
+        raise ServerRefusal(400, "bad_target", f"缴费年度 {year} 不对")
+    row = m.ProgressTarget(year=year, scope=scope, measure=measure, percent_x100=round(percent * 100),
+                         set_at=datetime.now(UTC))
+    s.add(row)
+    return row
+
+
+def load_places(s: Session, lines: list[list[str]]) -> tuple[int, int]:
+    """The county's 区划 list, rows of (代码, 名称): 9 digits a township, 12 digits a village.
+    Returns (townships, villages) named. A bad row refuses the file, naming the row."""
+    from sync.server.devices import ensure_village
+
+    named = [0, 0]
+    for number, cells in enumerate(lines, start=1):
+        if not cells or not "".join(cells).strip() or (number == 1 and not cells[0].strip().isdigit()):
+            continue  # blank lines and the header
+        code, name = cells[0].strip(), (cells[1].strip() if len(cells) > 1 else "")
+        if not name or not code.isdigit() or len(code) not in (9, 12):
+            raise ServerRefusal(400, "bad_places", f"第{number}行：应为 9位乡镇代码或12位村代码, 名称（读到「{code[:20]}」）")
+        if len(code) == 9:
+            row = s.get(m.Township, code) or m.Township(code=code)
+            row.name = name
+            s.add(row)
+            named[0] += 1
+        else:
+            ensure_village(s, code).name = name
+            named[1] += 1
+    return named[0], named[1]
+
+
+def township_names(s: Session, codes: set[str]) -> dict[str, str]:
+    return {t.code: t.name for t in s.exec(select(m.Township).where(col(m.Township.code).in_(list(codes)))).all()}

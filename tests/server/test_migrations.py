@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.types import TypeDecorator
 
+import sync.server.app  # noqa: F401  the app imports every module that declares a table (answers, debit lists, open state)
 from sync.server.db import make_engine, migrate
 from sync.server.models import ServerModel
 

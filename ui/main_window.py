@@ -77,8 +77,10 @@ class MainWindow(QMainWindow):
         for widget, title, key in self.screens:
             self.tabs.addTab(widget, title)
             self._shortcut(key, partial(self.show_screen, widget))
-        if ctx.user.role is Role.GRID:  # a grid member takes no cash: the cash screens are not theirs
-            for widget in (self.desk_view, self.today_view, self.settle_view):
+        if ctx.user.role is Role.GRID:
+            # A grid member takes no cash, and follows up only the households given to them: the
+            # cash screens are not theirs, nor 进度's whole-village unpaid list with its phones.
+            for widget in (self.desk_view, self.today_view, self.settle_view, self.progress_view):
                 self.tabs.setTabVisible(self.tabs.indexOf(widget), False)
         self.setCentralWidget(self.tabs)
         self.status = DeskStatus(ctx)

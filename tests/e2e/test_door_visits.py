@@ -79,8 +79,9 @@ def test_a_grid_member_records_a_visit_and_prints_their_list(laptop: Screen, tmp
 
         title = next(t for t in shown()["texts"] if "入户催缴" in t)  # type: ignore[attr-defined]
         assert f"网格员 {GRID}" in title, title
-        # The cash screens' keys (收款 F2, 收据 F3, 日结 F4) and F12 (收款) lead back to 入户.
-        for key in ("F2", "F3", "F4", "F12"):
+        # The cash screens' keys (收款 F2, 收据 F3, 日结 F4), 进度 F5 (the whole village's unpaid
+        # list, phones included) and F12 (收款) lead back to 入户.
+        for key in ("F2", "F3", "F4", "F5", "F12"):
             gui.keys(key)
             time.sleep(0.8)
             assert shown()["tab"] == "入户（F7）", key

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app.domain.ids import mask_id
 from app.domain.insurance import Insurance
-from app.domain.monthly import MonthlyCounts, monthly_counts
+from app.domain.monthly import LastYear, MonthlyCounts, monthly_counts, renewal_text
 from app.services.errors import InvalidInput, NotFound
 from app.services.setup import Setup
 from app.storage import monthly as rows
@@ -38,7 +38,13 @@ class Monthly:
                 config = self._setup.config.year(y)
             except ValueError as exc:
                 raise InvalidInput(str(exc)) from None
-            return monthly_counts(first, config, rows.people(conn), rows.dues(conn, y), rows.paid_lines(conn, y))
+            try:
+                before = self._setup.config.year(y - 1)
+            except ValueError:
+                before = None  # a fully subsidised due of last year is then not known as paid
+            last = LastYear(rows.dues(conn, y - 1), rows.paid_lines(conn, y - 1), before)
+            return monthly_counts(first, config, rows.people(conn), rows.dues(conn, y), rows.paid_lines(conn, y),
+                                  last_year=last)
 
     def export_xlsx(self, path: Path, counts: MonthlyCounts) -> Path:
         """The counts as a workbook: one sheet each for the tiers, the subsidies, the special
@@ -76,6 +82,8 @@ def write_xlsx(path: Path, c: MonthlyCounts, *, village: str) -> None:
     sheet("各档次缴费", ["档次", "当月缴费人数", "当月缴费金额（元）", "累计缴费人数", "累计缴费金额（元）"],
           [[t.label, t.month_payers, yuan(t.month_fen), t.total_payers, yuan(t.total_fen)] for t in c.tiers]
           + [["合计", c.month_payers, yuan(c.month_fen), "", yuan(sum(t.total_fen for t in c.tiers))]], first=True)
+    sheet("续费率", ["年龄段（1月1日周岁）", "上年已缴人数", "其中本年已缴", "续费率", "目标"],
+          [[r.band.label, r.base, r.renewed, renewal_text(r), f"{r.band.default_target_pct:g}%"] for r in c.renewal])
     sheet("财政补贴", ["人员类别", "险种", "当月缴费人数", "当月补贴（元）", "全年应补贴人数", "全年应补贴（元）"],
           [[s.category.value, s.insurance.short_label, s.month_people, yuan(s.month_fen), s.year_people,
             yuan(s.year_fen)] for s in c.subsidies]

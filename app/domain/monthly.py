@@ -343,7 +343,7 @@ def monthly_counts(month: date, config: YearConfig, people: list[RosterPerson], 
                       _add_years(p.birth_date, pension_age))
             for p in people if not p.removed and p.birth_date.year + pension_age == first.year]
     ages.sort(key=lambda a: (a.reaches_on, group_order(a.group), a.household_no, a.name))
-    last = paid_last_year(last_year, categories)
-    renewal = renewal_rates(((i, i in last, now) for i, now in pension_now.items()), config.year)
+    renewed_base = paid_last_year(last_year, categories)
+    renewal = renewal_rates(((i, i in renewed_base, now) for i, now in pension_now.items()), config.year)
     return MonthlyCounts(first, config.year, tiers, subsidies, tuple(counts), tuple(specials), tuple(ages),
                          tuple(sorted(payers)), tuple(renewal))

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from sync.server import doubts, inspections
 from sync.server import models as m
+from sync.server.core import ServerRefusal
 from sync.server.county_view import local_text
 
 SUMMARY = ("乡镇代码", "乡镇", "年度", "推送疑点", "按时答复", "逾期答复", "逾期未答复", "待答复", "抽查", "抽查比例",
@@ -54,6 +55,8 @@ def names(s: Session, townships: set[str], villages: set[str]) -> tuple[dict[str
 
 def report_tables(s: Session, staff: m.Staff, *, year: int, township: str | None = None) -> list[Sheet]:
     """The four tables of the year's report; only `township`'s rows when one is given."""
+    if township is not None and staff.role == "township" and township != staff.township_code:
+        raise ServerRefusal(403, "not_your_township", f"乡镇 {township} 不是本账号的乡镇")
     def mine(code: str) -> bool:
         return township is None or code == township
 
@@ -112,3 +115,28 @@ def report_xlsx(s: Session, staff: m.Staff, *, year: int, township: str | None =
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+PDF_DETAIL = ("编号", "乡镇", "村名", "村代码", "类别", "收据/单号", "日期", "说明", "推送日期", "答复期限", "状态",
+              "答复", "答复人", "答复时间（北京时间）", "抽中", "检查结论")
+
+
+def _pick(title: str, sheet: Sheet, columns: tuple[str, ...]) -> tuple[str, tuple[str, ...], list[list[Any]]]:
+    at = [sheet.header.index(c) for c in columns]
+    return title, columns, [[row[i] for i in at] for row in sheet.rows]
+
+
+def report_pdf(s: Session, staff: m.Staff, *, year: int, township: str | None = None) -> bytes:
+    """The same tables printed (the 疑点 with the columns a page has room for)."""
+    from sync.server.exports import tables_pdf
+
+    summary, detail, draws, specials = report_tables(s, staff, year=year, township=township)
+    if township is None and staff.role == "county":
+        who = "全县"
+    else:
+        who = "、".join(f"{r[1] or r[0]}（{r[0]}）" for r in summary.rows) or str(township or staff.township_code)
+    sections = [("一、按乡镇汇总", summary.header, summary.rows), _pick("二、疑点明细", detail, PDF_DETAIL),
+                ("三、抽查（不少于推送疑点的10%，按种子可重现）", draws.header, draws.rows),
+                ("四、专项检查（每个乡镇每年不少于两次）", specials.header, specials.rows)]
+    return tables_pdf(f"{year}年度疑点核查报告", f"{who}　生成时间 {local_text(doubts.clock())}（北京时间）",
+                      sections, note="按时答复：推送后15日内答复；逾期未答复：期限已过仍未答复。")

@@ -17,7 +17,16 @@ from app.services.receipts import LineRequest
 from sync import protocol as p
 from sync.server import service
 from sync.server.cli import _roster_rows
-from tests.factories import CONFIG_PATH, POOR, VILLAGE, ZHANG, ZHANG_MOTHER, ZHANG_WIFE, FakeClock, write_roster
+from tests.factories import (
+    CONFIG_PATH,
+    POOR,
+    VILLAGE,
+    ZHANG,
+    ZHANG_MOTHER,
+    ZHANG_WIFE,
+    FakeClock,
+    write_roster,
+)
 from tests.server.conftest import Server
 from tests.server.test_review_api import sign_in
 from tests.server.test_sync_flow import enrol

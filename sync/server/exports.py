@@ -162,7 +162,7 @@ def _widths(cells: list[list[str]], total: float, font: str, size: float = 7) ->
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     def want(text: str) -> float:
-        return 12 + min(stringWidth(text, font, size), 300.0)  # a cell's padding is 6 points a side
+        return 12 + min(float(stringWidth(text, font, size)), 300.0)  # a cell's padding is 6 points a side
 
     natural = [max(want(cells[0][i]) / 2 + 6, 24.0, *(want(line[i]) for line in cells[1:]))
                for i in range(len(cells[0]))]

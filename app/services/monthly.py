@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.domain.ids import mask_id
 from app.domain.insurance import Insurance
@@ -20,6 +21,9 @@ from app.services.setup import Setup
 from app.storage import monthly as rows
 from app.storage import roster
 from app.storage.database import Clock, Database
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 
 class Monthly:
@@ -54,10 +58,16 @@ class Monthly:
 
 
 def write_xlsx(path: Path, c: MonthlyCounts, *, village: str) -> None:
+    from app.services.roster.export import _save
+
+    _save(workbook(c, village=village), path)
+
+
+def workbook(c: MonthlyCounts, *, village: str) -> Workbook:
+    """The counts' sheets under the title 「{village}{month}两险缴费统计」; the county server's
+    export of a township's month is this same workbook with the township's name."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from app.services.roster.export import _save
 
     book = Workbook()
     title = f"{village}{c.label}两险缴费统计（{c.year}年度）"
@@ -95,4 +105,4 @@ def write_xlsx(path: Path, c: MonthlyCounts, *, village: str) -> None:
     sheet("到龄人员", ["村民小组", "户号", "姓名", "证件号码", "出生日期", "年满60周岁日期", f"截至{c.label}"],
           [[a.group, a.household_no, a.name, mask_id(a.id_number), a.birth_date.isoformat(),
             a.reaches_on.isoformat(), "已到龄" if a.reached_by(c.month_end) else "未到龄"] for a in c.reaching_age])
-    _save(book, path)
+    return book

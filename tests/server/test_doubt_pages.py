@@ -66,7 +66,7 @@ def wait_text(browser: webdriver.Chrome, element_id: str, text: str) -> None:
 def shot(browser: webdriver.Chrome, name: str) -> None:
     """The whole page, into the test's folder (pytest --basetemp=DIR keeps them to look at)."""
     height = browser.execute_script("return document.documentElement.scrollHeight")
-    browser.set_window_size(1366, min(max(int(height), 700), 3000))
+    browser.set_window_size(1366, min(max(int(height) + 140, 700), 3000))  # the window less its frame
     browser.execute_script("window.scrollTo(0, 0)")
     browser.save_screenshot(str(Path(browser.capabilities["chrome"]["userDataDir"]).parent / name))
 

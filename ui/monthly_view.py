@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.money import format_fen
-from app.domain.monthly import MonthlyCounts
+from app.domain.monthly import MonthlyCounts, renewal_text
 from ui.context import WindowContext
 from ui.file_dialogs import Kind
 from ui.message import MessageLine
@@ -104,10 +104,13 @@ class MonthlyPanel(QWidget):
                                 str(s.year_people), format_fen(s.year_fen)] for s in c.subsidies])
         specials = "；".join(f"{k.category.value} {k.people} 人（未缴 {k.unpaid}）" for k in c.special_counts) or "无"
         reached = sum(1 for a in c.reaching_age if a.reached_by(c.month_end))
+        renewal = "，".join(f"{r.band.label} {renewal_text(r)}" + (f"（{r.renewed}/{r.base}）" if r.base else "")
+                            for r in c.renewal)
         self.summary.setText(
             f"{c.label}（{c.year}年度）：缴费 {c.month_payers} 人，¥{format_fen(c.month_fen)}；"
             f"财政补贴 当月 ¥{format_fen(c.month_subsidy_fen)}，全年应补贴 ¥{format_fen(c.year_subsidy_fen)}。\n"
             f"特殊群体：{specials}。{c.month.year}年到龄 {len(c.reaching_age)} 人（截至月末已到龄 {reached} 人）。"
+            f"续费率（养老）：{renewal}。"
             "Ctrl+N 打印月度统计（PDF），Ctrl+Shift+N 导出 Excel。")
 
     # -- the township's copies -----------------------------------------------------------------

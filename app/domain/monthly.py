@@ -30,6 +30,7 @@ from app.domain.config import YearConfig
 from app.domain.groups import group_order
 from app.domain.ids import mask_id
 from app.domain.insurance import Category, Insurance
+from app.domain.renewal import Renewal, renewal_rates
 
 PENSION_AGE = 60  # 城乡居民基本养老保险: the pension from 60, men and women alike
 SPECIAL = (Category.EXTREME_POVERTY, Category.DIBAO, Category.SEVERE_DISABILITY, Category.POVERTY_MONITORED,
@@ -62,6 +63,16 @@ class PaidLine(NamedTuple):
     tier_fen: int | None
     amount_fen: int
     day: date
+
+
+class LastYear(NamedTuple):
+    """The benefit year before the one counted, for the 续费率: its dues and cash lines, and its
+    configuration (None when the county's has no such year: then a fully subsidised due of last
+    year is not known as paid, only cash and other channels are)."""
+
+    dues: list[RosterDue]
+    paid: list[PaidLine]
+    config: YearConfig | None
 
 
 @dataclass(frozen=True)
@@ -131,6 +142,7 @@ class MonthlyCounts:
     specials: tuple[SpecialPerson, ...]
     reaching_age: tuple[AgePerson, ...]
     month_payer_ids: tuple[str, ...] = ()  # who paid cash in the month (a person once, however many lines)
+    renewal: tuple[Renewal, ...] = ()  # per age band, as of the month's end
 
     @property
     def label(self) -> str:
@@ -176,7 +188,14 @@ class MonthlyCounts:
             "reaching_age": [{"id_number": mask_id(a.id_number), "name": a.name, "group": a.group,
                               "household_no": a.household_no, "reaches_on": a.reaches_on.isoformat(),
                               "reached": a.reached_by(self.month_end)} for a in self.reaching_age],
+            "renewal": [{"band": r.band.label, "base": r.base, "renewed": r.renewed, "rate": r.rate,
+                         "target": r.band.default_target_pct} for r in self.renewal],
         }
+
+
+def renewal_text(r: Renewal) -> str:
+    """「85.7%」, or 「无上年数据」 when no one of the band paid last year."""
+    return "无上年数据" if r.rate is None else f"{r.rate * 100:.1f}%"
 
 
 def month_end(first: date) -> date:
@@ -218,8 +237,25 @@ def _add_years(day: date, years: int) -> date:
         return date(day.year + years, 3, 1)
 
 
+def paid_last_year(last: LastYear | None, categories: dict[str, Category]) -> set[str]:
+    """Who paid last year's pension insurance: a cash line, another channel, or the government
+    in full (by the person's category and last year's configuration)."""
+    if last is None:
+        return set()
+    out = {ln.id_number for ln in last.paid if ln.insurance == Insurance.PENSION.value}
+    for d in last.dues:
+        if d.removed or d.insurance != Insurance.PENSION.value:
+            continue
+        if d.paid_elsewhere or (last.config is not None and _subsidy(
+                last.config, categories.get(d.id_number, Category.GENERAL), Insurance.PENSION, d.tier_fen)
+                >= _base(last.config, Insurance.PENSION, d.tier_fen)):
+            out.add(d.id_number)
+    return out
+
+
 def monthly_counts(month: date, config: YearConfig, people: list[RosterPerson], dues: list[RosterDue],
-                   paid: list[PaidLine], *, pension_age: int = PENSION_AGE) -> MonthlyCounts:
+                   paid: list[PaidLine], *, pension_age: int = PENSION_AGE,
+                   last_year: LastYear | None = None) -> MonthlyCounts:
     first, last = month.replace(day=1), month_end(month)
     by_id = {p.id_number: p for p in people}
     categories = {p.id_number: _category(p.category) for p in people}
@@ -261,6 +297,7 @@ def monthly_counts(month: date, config: YearConfig, people: list[RosterPerson], 
     sub_year: Counter[tuple[Category, Insurance]] = Counter()
     sub_year_ids: dict[tuple[Category, Insurance], set[str]] = defaultdict(set)
     states: dict[str, list[tuple[Insurance, str]]] = defaultdict(list)
+    pension_now: dict[str, bool] = {}
     for d in dues:
         person = by_id.get(d.id_number)
         if person is None or d.removed or person.removed:
@@ -268,6 +305,9 @@ def monthly_counts(month: date, config: YearConfig, people: list[RosterPerson], 
         ins = Insurance(d.insurance)
         cat = categories[d.id_number]
         part = _subsidy(config, cat, ins, d.tier_fen)
+        if ins is Insurance.PENSION:
+            pension_now[d.id_number] = pension_now.get(d.id_number, False) or bool(
+                (d.id_number, ins) in cash_day or d.paid_elsewhere or part >= _base(config, ins, d.tier_fen))
         if part:
             sub_year[(cat, ins)] += part
             sub_year_ids[(cat, ins)].add(d.id_number)
@@ -303,5 +343,7 @@ def monthly_counts(month: date, config: YearConfig, people: list[RosterPerson], 
                       _add_years(p.birth_date, pension_age))
             for p in people if not p.removed and p.birth_date.year + pension_age == first.year]
     ages.sort(key=lambda a: (a.reaches_on, group_order(a.group), a.household_no, a.name))
+    renewed_base = paid_last_year(last_year, categories)
+    renewal = renewal_rates(((i, i in renewed_base, now) for i, now in pension_now.items()), config.year)
     return MonthlyCounts(first, config.year, tiers, subsidies, tuple(counts), tuple(specials), tuple(ages),
-                         tuple(sorted(payers)))
+                         tuple(sorted(payers)), tuple(renewal))

@@ -11,15 +11,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.domain.ids import mask_id
 from app.domain.insurance import Insurance
-from app.domain.monthly import MonthlyCounts, monthly_counts
+from app.domain.monthly import LastYear, MonthlyCounts, monthly_counts, renewal_text
 from app.services.errors import InvalidInput, NotFound
 from app.services.setup import Setup
 from app.storage import monthly as rows
 from app.storage import roster
 from app.storage.database import Clock, Database
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 
 class Monthly:
@@ -38,7 +42,13 @@ class Monthly:
                 config = self._setup.config.year(y)
             except ValueError as exc:
                 raise InvalidInput(str(exc)) from None
-            return monthly_counts(first, config, rows.people(conn), rows.dues(conn, y), rows.paid_lines(conn, y))
+            try:
+                before = self._setup.config.year(y - 1)
+            except ValueError:
+                before = None  # a fully subsidised due of last year is then not known as paid
+            last = LastYear(rows.dues(conn, y - 1), rows.paid_lines(conn, y - 1), before)
+            return monthly_counts(first, config, rows.people(conn), rows.dues(conn, y), rows.paid_lines(conn, y),
+                                  last_year=last)
 
     def export_xlsx(self, path: Path, counts: MonthlyCounts) -> Path:
         """The counts as a workbook: one sheet each for the tiers, the subsidies, the special
@@ -48,10 +58,16 @@ class Monthly:
 
 
 def write_xlsx(path: Path, c: MonthlyCounts, *, village: str) -> None:
+    from app.services.roster.export import _save
+
+    _save(workbook(c, village=village), path)
+
+
+def workbook(c: MonthlyCounts, *, village: str) -> Workbook:
+    """The counts' sheets under the title 「{village}{month}两险缴费统计」; the county server's
+    export of a township's month is this same workbook with the township's name."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from app.services.roster.export import _save
 
     book = Workbook()
     title = f"{village}{c.label}两险缴费统计（{c.year}年度）"
@@ -76,6 +92,8 @@ def write_xlsx(path: Path, c: MonthlyCounts, *, village: str) -> None:
     sheet("各档次缴费", ["档次", "当月缴费人数", "当月缴费金额（元）", "累计缴费人数", "累计缴费金额（元）"],
           [[t.label, t.month_payers, yuan(t.month_fen), t.total_payers, yuan(t.total_fen)] for t in c.tiers]
           + [["合计", c.month_payers, yuan(c.month_fen), "", yuan(sum(t.total_fen for t in c.tiers))]], first=True)
+    sheet("续费率", ["年龄段（1月1日周岁）", "上年已缴人数", "其中本年已缴", "续费率", "目标"],
+          [[r.band.label, r.base, r.renewed, renewal_text(r), f"{r.band.default_target_pct:g}%"] for r in c.renewal])
     sheet("财政补贴", ["人员类别", "险种", "当月缴费人数", "当月补贴（元）", "全年应补贴人数", "全年应补贴（元）"],
           [[s.category.value, s.insurance.short_label, s.month_people, yuan(s.month_fen), s.year_people,
             yuan(s.year_fen)] for s in c.subsidies]
@@ -87,4 +105,4 @@ def write_xlsx(path: Path, c: MonthlyCounts, *, village: str) -> None:
     sheet("到龄人员", ["村民小组", "户号", "姓名", "证件号码", "出生日期", "年满60周岁日期", f"截至{c.label}"],
           [[a.group, a.household_no, a.name, mask_id(a.id_number), a.birth_date.isoformat(),
             a.reaches_on.isoformat(), "已到龄" if a.reached_by(c.month_end) else "未到龄"] for a in c.reaching_age])
-    _save(book, path)
+    return book

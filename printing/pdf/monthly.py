@@ -12,7 +12,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 from app.domain.ids import mask_id
 from app.domain.insurance import Insurance
 from app.domain.money import format_fen
-from app.domain.monthly import MonthlyCounts
+from app.domain.monthly import MonthlyCounts, renewal_text
 from printing.pdf.base import PORTRAIT, build, cell, para, styles, table_style
 
 
@@ -61,6 +61,10 @@ def monthly_pdf(c: MonthlyCounts, *, village: str, township: str) -> bytes:
                               mask_id(a.id_number), a.reaches_on.isoformat(),
                               "已到龄" if a.reached_by(c.month_end) else "未到龄"] for a in c.reaching_age],
                             [30, 16, 26, 36, 34, 28]))
+    story += [para("五、续费率（养老：上年已缴者中本年已缴的比例，按1月1日周岁分段，截至月末）", st["h2"]),
+              _table(["年龄段", "上年已缴人数", "其中本年已缴", "续费率", "目标"],
+                     [[r.band.label, str(r.base), str(r.renewed), renewal_text(r), f"{r.band.default_target_pct:g}%"]
+                      for r in c.renewal], [34, 32, 32, 30, 24])]
     story += [Spacer(1, 4 * mm),
               para("制表人：__________    审核人：__________    报送日期：____年__月__日    （盖章）", st["body"]),
               para("说明：当月与累计按收据日期统计；其他渠道缴费（税务提供）与政府全额代缴无缴费日期，只计入全年应补贴。"

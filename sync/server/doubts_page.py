@@ -5,7 +5,7 @@ inspection's finding and the special inspections, and reads the report per towns
 (as a table, and as an xlsx). The page holds no data: it asks the staff API with the session
 the sign-in page (/) keeps in the tab. Every value is put on the page as text, never markup."""
 
-from sync.server.signin_page import STYLE
+from sync.server.staff_static import HEAD
 
 DOUBTS_PAGE = """<!doctype html>
 <html lang="zh">
@@ -13,12 +13,11 @@ DOUBTS_PAGE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width">
 <title>两险现金代收 — 疑点核查</title>
-<style>""" + STYLE + """
-table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.92em; }
-th, td { border: 1px solid #bbb; padding: 0.25em 0.5em; white-space: nowrap; }
-td.wrap { white-space: normal; min-width: 8em; max-width: 30em; }
-th { background: #eee; white-space: nowrap; }
-td.num { text-align: right; }
+""" + HEAD + """
+<style>
+table { font-size: 0.92em; }
+th, td { padding: 0.25em 0.5em; }
+td.wrap { min-width: 8em; max-width: 30em; }
 tr.pick { cursor: pointer; }
 tr.pick:hover { background: #f3f7ff; }
 tr.逾期未答复 td { background: #ffe5e5; }
@@ -31,13 +30,14 @@ textarea { width: 30em; height: 3em; vertical-align: top; }
 </head>
 <body>
 <h1>城乡居民两险现金代收 — 疑点核查（第四十一、四十二条）</h1>
-<nav><a href="/">首页</a><a href="/overview">县级总览</a><a href="/doubts">疑点核查</a><a href="/docs">接口文档</a>
+<nav><a href="/">首页</a><a href="/overview">县级总览</a><a href="/doubts">疑点核查</a><a href="/monthly">月度统计</a><a href="/docs">接口文档</a>
 <button id="logout" type="button" accesskey="q">退出登录（Alt+Q）</button></nav>
 <p id="who"></p>
 <p id="error" role="alert"></p>
 <p id="notice" role="status"></p>
 <p><label>年度 <input id="year" type="number" min="2000" max="2100" style="width:5em"></label>
-<button id="reload" type="button">刷新</button> <button id="xlsx" type="button">导出年度报告（xlsx）</button></p>
+<button id="reload" type="button">刷新</button> <button id="xlsx" type="button">导出年度报告（xlsx）</button>
+<button id="pdf" type="button">打印年度报告（PDF）</button></p>
 <section id="report-box"><h2>年度报告（按乡镇）</h2><div id="report"></div><p id="short" class="short"></p></section>
 <section><h2 id="list-title">疑点</h2><div id="list"></div></section>
 <section id="detail" class="hidden"><h2 id="detail-title"></h2><div id="detail-body"></div>
@@ -72,7 +72,6 @@ textarea { width: 30em; height: 3em; vertical-align: top; }
 </div>
 <script>
 "use strict";
-const $ = (id) => document.getElementById(id);
 const API = "/api/v1/staff";
 let role = sessionStorage.getItem("role"), rows = [], current = null;
 function say(text) { $("notice").textContent = text; $("error").textContent = ""; }
@@ -93,61 +92,48 @@ function table(headers, data, onPick) {
   });
   return t;
 }
-async function call(path, options) {
-  const o = options || {};
-  const headers = Object.assign({"Authorization": "Bearer " + sessionStorage.getItem("token")}, o.headers || {});
-  if (o.json !== undefined) { headers["Content-Type"] = "application/json"; o.body = JSON.stringify(o.json); }
-  const answer = await fetch(API + path, {method: o.method || "GET", headers, body: o.body});
-  if (answer.status === 401) { sessionStorage.clear(); location.href = "/"; throw new Error("请先登录"); }
-  if (o.blob && answer.ok) return answer;
-  const body = await answer.json();
-  if (!answer.ok) throw new Error((body.message || ("服务器拒绝：" + answer.status)) + (body.code ? "（" + body.code + "）" : ""));
-  return body;
-}
-async function download(path, fallback) {
-  const answer = await call(path, {blob: true});
-  const m = /filename\\*=UTF-8''([^;]+)/.exec(answer.headers.get("Content-Disposition") || "");
-  const a = document.createElement("a");
-  a.href = URL.createObjectURL(await answer.blob());
-  a.download = m ? decodeURIComponent(m[1]) : fallback;
-  document.body.appendChild(a); a.click(); a.remove();
-}
+const call = (path, options) => staff.call(API + path, Object.assign({toSignIn: true, withCode: true}, options || {}));
+const download = (path, fallback) => staff.download(API + path, fallback, {toSignIn: true, withCode: true});
+const town = (code) => staff.place(names.townships[code], code);
+const village = (code) => staff.place(names.villages[code], code);
+let names = {townships: {}, villages: {}};
 const year = () => $("year").value;
-const minute = (iso) => iso.slice(0, 16).replace("T", " ");  // the county's time as written (+08:00 or a desk's own)
+const minute = (iso) => staff.localTime(iso, true);  // Beijing time; a desk's own time is the county's already
 async function load() {
   $("error").textContent = "";
+  names = await call("/places");
   const report = await call("/doubts/report?year=" + year());
-  $("report").replaceChildren(table(["乡镇代码", "推送", "按时答复", "逾期答复", "逾期未答复", "待答复", "抽查", "已检查",
-    "检查结论", "专项检查", "抽查种子"], report.map((r) => ({cls: r.overdue ? "逾期未答复" : "", cells: [r.township_code,
+  $("report").replaceChildren(table(["乡镇", "推送", "按时答复", "逾期答复", "逾期未答复", "待答复", "抽查", "已检查",
+    "检查结论", "专项检查", "抽查种子"], report.map((r) => ({cls: r.overdue ? "逾期未答复" : "", cells: [town(r.township_code),
     String(r.pushed), String(r.answered_on_time), String(r.answered_late), String(r.overdue), String(r.waiting),
     String(r.drawn) + (r.drawn_share_ok ? "" : "（不足10%）"), String(r.inspected),
     Object.entries(r.findings).map(([k, n]) => k + " " + n).join("、") || "—",
     String(r.special_inspections) + (r.specials_short ? "（尚缺 " + r.specials_short + " 次）" : ""), r.seeds.join("、") || "—"]}))));
   const short = report.filter((r) => r.specials_short);
-  $("short").textContent = short.length ? year() + " 年专项检查不足两次的乡镇：" + short.map((r) => r.township_code + "（" + r.special_inspections + " 次）").join("、") : "";
+  $("short").textContent = short.length ? year() + " 年专项检查不足两次的乡镇：" + short.map((r) => town(r.township_code) + "（" + r.special_inspections + " 次）").join("、") : "";
   rows = await call("/doubts?year=" + year());
   $("list-title").textContent = year() + " 年推送的疑点（" + rows.length + " 条，点击一行查看和答复）";
-  $("list").replaceChildren(table(["编号", "乡镇", "村代码", "类别", "收据/单号", "说明", "推送日期", "答复期限", "状态", "最近答复", "抽中", "检查结论"],
+  $("list").replaceChildren(table(["编号", "乡镇", "村", "类别", "收据/单号", "说明", "推送日期", "答复期限", "状态", "最近答复", "抽中", "检查结论"],
     rows.map((d) => { const a = d.answers[d.answers.length - 1], i = d.inspections[d.inspections.length - 1];
-      return {cls: d.state, cells: [String(d.id), d.township_code, d.village_code, d.source + "：" + d.label, d.ref, d.reason,
+      return {cls: d.state, cells: [String(d.id), town(d.township_code), village(d.village_code), d.source + "：" + d.label, d.ref, d.reason,
         d.pushed_on, d.due_on, d.state + (d.days_left !== null && d.days_left >= 0 ? "（剩 " + d.days_left + " 天）" : ""),
         a ? a.verdict + "　" + a.answered_by + "　" + a.answered_on + "（" + a.via + "）" : "—", d.draws.length ? "是" : "",
         i ? i.result : ""]}; }), (i) => show(rows[i])));
   if (role === "county") {
     const draws = await call("/doubts/draws?year=" + year());
     $("draws").replaceChildren(table(["抽查编号", "乡镇", "年度", "种子", "推送疑点", "抽中", "比例", "抽中编号", "按种子重抽"],
-      draws.map((d) => ({cells: [String(d.id), d.township_code, String(d.year), d.seed, String(d.population.length),
+      draws.map((d) => ({cells: [String(d.id), town(d.township_code), String(d.year), d.seed, String(d.population.length),
         String(d.chosen.length), d.share, d.chosen.join("、"), d.reproduced ? "一致" : "不一致"]}))));
     const sp = await call("/doubts/special-inspections?year=" + year());
     $("specials").replaceChildren(table(["乡镇", "检查日期", "参加单位", "检查情况", "登记人"],
-      sp.map((x) => ({cells: [x.township_code, x.held_on, x.units, x.summary, x.recorded_by]}))));
+      sp.map((x) => ({cells: [town(x.township_code), x.held_on, x.units, x.summary, x.recorded_by]}))));
   }
   if (current) { const again = rows.find((d) => d.id === current.id); if (again) show(again); }
 }
 function show(d) {
   current = d;
   $("detail").classList.remove("hidden");
-  $("detail-title").textContent = "疑点 " + d.id + "：" + d.label + "（村 " + d.village_code + "，" + d.state + "，答复期限 " + d.due_on + "）";
+  $("detail-title").textContent = "疑点 " + d.id + "：" + d.label + "（" + town(d.township_code) + " " + village(d.village_code) + "，" + d.state + "，答复期限 " + d.due_on + "）";
   const box = $("detail-body");
   const p = document.createElement("p");
   p.textContent = d.source + "　设备 " + (d.device_id || "—") + "　收据/单号 " + (d.ref || "—") + "　日期 " + d.day + "　" + d.reason + "　推送：" + d.pushed_by + " " + d.pushed_on;
@@ -156,7 +142,7 @@ function show(d) {
     b.addEventListener("click", () => download("/doubts/attachments/" + a.id, a.name).catch(fail)); return b; });
   const filesBox = document.createElement("p"); filesBox.append("附件：", ...(files.length ? files : ["无"]));
   const none = (text) => { const q = document.createElement("p"); q.textContent = text; return q; };
-  box.replaceChildren(p, d.answers.length ? table(["结论", "自查人", "答复时间", "方式", "说明", "登记人"],
+  box.replaceChildren(p, d.answers.length ? table(["结论", "自查人", "答复时间（北京时间）", "方式", "说明", "登记人"],
     d.answers.map((a) => ({cells: [a.verdict, a.answered_by, minute(a.answered_at), a.via, a.note, a.recorded_by]}))) : none("尚未答复"),
     filesBox, d.inspections.length ? table(["检查结论", "检查情况", "检查人", "检查日期"],
     d.inspections.map((i) => ({cells: [i.result, i.finding, i.inspected_by, i.inspected_on]}))) : none(d.draws.length ? "已抽中，尚无检查结论" : "未抽中"));
@@ -190,9 +176,9 @@ let scope = {}, found = [];
 form("find-form", async () => {
   scope = $("push-village").value.trim() ? {village_code: $("push-village").value.trim()} : {township_code: $("push-town").value.trim()};
   found = await call("/doubts/candidates?" + new URLSearchParams(scope));
-  $("candidates").replaceChildren(table(["选择", "村代码", "来源", "类别", "收据/单号", "日期", "说明"], found.map((c) => {
+  $("candidates").replaceChildren(table(["选择", "村", "来源", "类别", "收据/单号", "日期", "说明"], found.map((c) => {
     const box = document.createElement("input"); box.type = "checkbox"; box.checked = !c.pushed; box.disabled = c.pushed; box.dataset.key = c.key;
-    return {cells: [c.pushed ? "已推送" : box, c.village_code, c.source, c.label, c.ref, c.day, c.reason]}; })));
+    return {cells: [c.pushed ? "已推送" : box, village(c.village_code), c.source, c.label, c.ref, c.day, c.reason]}; })));
   $("push-picked").classList.toggle("hidden", !found.some((c) => !c.pushed));
   say("可推送 " + found.filter((c) => !c.pushed).length + " 条，已推送 " + found.filter((c) => c.pushed).length + " 条");
 });
@@ -205,7 +191,7 @@ $("push-picked").addEventListener("click", async () => {
 });
 form("draw-form", async () => {
   const made = await call("/doubts/draws", {method: "POST", json: {year: Number(year()), township_code: $("draw-town").value.trim() || null, seed: $("seed").value.trim() || null}});
-  say("已抽查，种子 " + made[0].seed + "：" + made.map((d) => d.township_code + " 抽中 " + d.chosen.length + "/" + d.population.length).join("；")); await load();
+  say("已抽查，种子 " + made[0].seed + "：" + made.map((d) => town(d.township_code) + " 抽中 " + d.chosen.length + "/" + d.population.length).join("；")); await load();
 });
 form("special-form", async () => {
   await call("/doubts/special-inspections", {method: "POST", json: {township_code: $("sp-town").value.trim(), held_on: $("sp-on").value,
@@ -214,10 +200,9 @@ form("special-form", async () => {
 });
 $("reload").addEventListener("click", () => load().catch(fail));
 $("xlsx").addEventListener("click", () => download("/doubts/report.xlsx?year=" + year(), "疑点核查报告.xlsx").catch(fail));
-$("logout").addEventListener("click", async () => {
-  try { await call("/logout", {method: "POST"}); } catch (e) { /* the session had ended already */ }
-  sessionStorage.clear(); location.href = "/";
-});
+$("pdf").addEventListener("click", () => download("/doubts/report.pdf?year=" + year(), "疑点核查报告.pdf")
+  .then((name) => say("已导出 " + name)).catch(fail));
+$("logout").addEventListener("click", async () => { await staff.signOut(); location.href = "/"; });
 async function start() {
   if (!sessionStorage.getItem("token")) { location.href = "/"; return; }
   const me = await call("/me");

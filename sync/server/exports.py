@@ -153,3 +153,51 @@ def pdf(view: dict[str, Any]) -> bytes:
 def filename(view: dict[str, Any], ext: str) -> str:
     stamp = datetime.fromisoformat(view["generated_at"]).strftime("%Y%m%d")
     return f"progress-{view['year']}-{view['start'] or 'start'}-{view['end'] or view['today']}-{stamp}.{ext}"
+
+
+def _widths(cells: list[list[str]], total: float, font: str, size: float = 7) -> list[float]:
+    """Each column as wide as its longest text at `size` points (a heading may take two lines):
+    short columns (a code, a name, a date) keep their width, long ones (说明) share what is left
+    and wrap."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    def want(text: str) -> float:
+        return 12 + min(float(stringWidth(text, font, size)), 300.0)  # a cell's padding is 6 points a side
+
+    natural = [max(want(cells[0][i]) / 2 + 6, 24.0, *(want(line[i]) for line in cells[1:]))
+               for i in range(len(cells[0]))]
+    if sum(natural) <= total:
+        return [total * n / sum(natural) for n in natural]
+    short = sum(n for n in natural if n <= 80)
+    long_sum = sum(n for n in natural if n > 80)
+    if total - short <= 0 or not long_sum:
+        return [total * n / sum(natural) for n in natural]
+    return [n if n <= 80 else (total - short) * n / long_sum for n in natural]
+
+
+def tables_pdf(title: str, subtitle: str, sections: list[tuple[str, tuple[str, ...], list[list[Any]]]],
+               *, note: str = "") -> bytes:
+    """Tables under headings on landscape A4, pages numbered, every cell wrapping in the desk's
+    CJK fonts (a rare character typed at a village desk falls back, never a blank box): the 疑点
+    report (sync/server/doubt_export.py) printed for the file."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Flowable, Paragraph, Spacer, Table
+
+    from printing.pdf.base import LANDSCAPE, build, main_font_name, para, styles, table_style
+
+    st = styles()
+    st["h2"].keepWithNext = 0  # a long table starts under its heading and runs on, not on a new page
+    story: list[Flowable] = [Paragraph(title, st["title"]), para(subtitle, st["sub"])]
+    for heading, header, rows in sections:
+        story.append(para(heading, st["h2"]))
+        if not rows:
+            story.append(para("无", st["body"]))
+            continue
+        cells = [[str(h) for h in header]] + [["" if v is None else str(v) for v in row] for row in rows]
+        body = [[para(text, st["small"]) for text in line] for line in cells]
+        table = Table(body, repeatRows=1, colWidths=_widths(cells, 273 * mm, main_font_name()))
+        table.setStyle(table_style(size=7))
+        story += [table, Spacer(1, 3 * mm)]
+    if note:
+        story.append(para(note, st["note"]))
+    return build(story, pagesize=LANDSCAPE, title=title, footer=title)

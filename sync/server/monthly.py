@@ -15,7 +15,14 @@ from sqlmodel import Session, col, select
 from app.domain.config import ConfigError, load_config_text
 from app.domain.ids import IdNumberError, parse_id_number
 from app.domain.money import MoneyError, parse_yuan
-from app.domain.monthly import MonthlyCounts, PaidLine, RosterDue, RosterPerson, monthly_counts
+from app.domain.monthly import (
+    LastYear,
+    MonthlyCounts,
+    PaidLine,
+    RosterDue,
+    RosterPerson,
+    monthly_counts,
+)
 from sync.server import models as m
 from sync.server.core import ServerRefusal
 from sync.server.staff import visible_villages
@@ -25,9 +32,11 @@ ID, NAME, INSURANCE, YEAR, TIER = "证件号码", "姓名", "险种", "缴费年
 CATEGORY, GROUP, HOUSEHOLD, STATUS, CHANNEL = "人员类别", "村民小组", "户号", "缴费状态", "缴费渠道"
 
 
-def _roster(rows: list[dict[str, Any]], year: int) -> tuple[list[RosterPerson], list[RosterDue]]:
+def _roster(rows: list[dict[str, Any]], year: int) -> tuple[list[RosterPerson], list[RosterDue], list[RosterDue]]:
+    """The people, the dues of `year` and those of the year before (for the 续费率)."""
     people: dict[str, RosterPerson] = {}
     dues: list[RosterDue] = []
+    before: list[RosterDue] = []
     for r in rows:
         try:
             idn = parse_id_number(str(r[ID]))
@@ -36,15 +45,15 @@ def _roster(rows: list[dict[str, Any]], year: int) -> tuple[list[RosterPerson], 
         people.setdefault(idn.value, RosterPerson(idn.value, str(r[NAME]), str(r.get(GROUP, "")),
                                                   str(r.get(HOUSEHOLD, "")), str(r.get(CATEGORY, "")),
                                                   idn.birth_date, False))
-        if int(r[YEAR]) != year:
+        if int(r[YEAR]) not in (year, year - 1):
             continue
         try:
             tier = parse_yuan(str(r[TIER]), field=TIER) if str(r.get(TIER) or "").strip() else None
         except MoneyError:
             tier = None
         elsewhere = str(r.get(CHANNEL) or "").strip() or ("已缴" if str(r.get(STATUS) or "") == "已缴" else None)
-        dues.append(RosterDue(idn.value, str(r[INSURANCE]), tier, elsewhere, False))
-    return list(people.values()), dues
+        (dues if int(r[YEAR]) == year else before).append(RosterDue(idn.value, str(r[INSURANCE]), tier, elsewhere, False))
+    return list(people.values()), dues, before
 
 
 def township_counts(s: Session, staff: m.Staff, township_code: str, month: date, year: int) -> MonthlyCounts:
@@ -54,12 +63,18 @@ def township_counts(s: Session, staff: m.Staff, township_code: str, month: date,
     newest = s.exec(select(m.CountyConfigVersion).order_by(col(m.CountyConfigVersion.id).desc())).first()
     if newest is None:
         raise ServerRefusal(409, "no_config", "请先载入县级配置（daishou-server config load FILE）")
+    county = load_config_text(newest.text)
     try:
-        config = load_config_text(newest.text).year(year)
+        config = county.year(year)
     except ConfigError as exc:
         raise ServerRefusal(400, "bad_year", str(exc)) from None
+    try:
+        config_before = county.year(year - 1)
+    except ConfigError:
+        config_before = None  # a fully subsidised due of last year is then not known as paid
     people: list[RosterPerson] = []
     dues: list[RosterDue] = []
+    dues_before: list[RosterDue] = []
     for code in villages:
         roster = s.exec(select(m.RosterVersion).where(m.RosterVersion.village_code == code)
                         .order_by(col(m.RosterVersion.version).desc())).first()
@@ -67,16 +82,20 @@ def township_counts(s: Session, staff: m.Staff, township_code: str, month: date,
             found = _roster(json.loads(roster.rows), year)
             people += found[0]
             dues += found[1]
+            dues_before += found[2]
     valid = {r.number: r.day for r in s.exec(select(m.Receipt).where(col(m.Receipt.village_code).in_(villages),
                                                                      m.Receipt.status != "已作废")).all()}
     devices = [d.id for d in s.exec(select(m.Device).where(col(m.Device.village_code).in_(villages))).all()]
     paid: list[PaidLine] = []
+    paid_before: list[PaidLine] = []
     for body in s.exec(select(m.Entry.body).where(col(m.Entry.device_id).in_(devices),
                                                   m.Entry.kind == "receipt")).all():
         data = json.loads(body)["data"]
         day = valid.get(data["number"])
         if day is None:
             continue
-        paid += [PaidLine(ln["id_number"], ln["insurance"], ln["tier_fen"], int(ln["amount_fen"]),
-                          date.fromisoformat(day)) for ln in data["lines"] if int(ln["year"]) == year]
-    return monthly_counts(month, config, people, dues, paid)
+        for ln in data["lines"]:
+            if int(ln["year"]) in (year, year - 1):
+                (paid if int(ln["year"]) == year else paid_before).append(PaidLine(
+                    ln["id_number"], ln["insurance"], ln["tier_fen"], int(ln["amount_fen"]), date.fromisoformat(day)))
+    return monthly_counts(month, config, people, dues, paid, last_year=LastYear(dues_before, paid_before, config_before))

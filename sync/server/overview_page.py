@@ -1,6 +1,9 @@
 """The county overview page (GET /overview): one static page that signs a staff member in and
-draws what the staff API answers. Every value is put on the page as text (textContent), never as
-markup: reasons and names were typed at a village desk."""
+draws what the staff API answers (signing in, calls and downloads are /static/staff.js's).
+Every value is put on the page as text (textContent), never as markup: reasons and names were
+typed at a village desk."""
+
+from sync.server.staff_static import HEAD
 
 OVERVIEW_PAGE = """<!doctype html>
 <html lang="zh">
@@ -8,28 +11,20 @@ OVERVIEW_PAGE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width">
 <title>两险现金代收 — 县级总览</title>
+""" + HEAD + """
 <style>
-body { font-family: "Microsoft YaHei", "WenQuanYi Zen Hei", sans-serif; margin: 1.5em; color: #222; }
-h1 { font-size: 1.4em; }
-table { border-collapse: collapse; margin: 0.8em 0; }
-th, td { border: 1px solid #bbb; padding: 0.3em 0.6em; white-space: nowrap; }
-td.wrap { white-space: normal; }
-th { background: #eee; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table { margin: 0.8em 0; }
+label { display: inline; margin: 0; }
 tr.village { cursor: pointer; }
 tr.village:hover { background: #f3f7ff; }
 tr.warn td { background: #fff4e5; }
-tr.total td { font-weight: bold; background: #f6f6f6; }
 tr.subtotal td { font-weight: bold; background: #eef3fa; }
-td.below { color: #b71c1c; }
 #period label { margin-right: 0.8em; }
-#error { color: #b71c1c; font-weight: bold; }
-.hidden { display: none; }
 </style>
 </head>
 <body>
 <h1>城乡居民两险现金代收 — 县级总览</h1>
-<p><a href="/">首页</a>　<a href="/doubts">疑点核查（推送、答复、抽查、年度报告）</a></p>
+<p><a href="/">首页</a>　<a href="/doubts">疑点核查（推送、答复、抽查、年度报告）</a>　<a href="/monthly">月度统计</a></p>
 <form id="login">
   <label>用户名 <input id="name" autocomplete="username" required></label>
   <label>密码 <input id="password" type="password" autocomplete="current-password" required></label>
@@ -81,8 +76,8 @@ td.below { color: #b71c1c; }
 </section>
 <script>
 "use strict";
-const $ = (id) => document.getElementById(id);
-const yuan = (fen) => (fen / 100).toLocaleString("zh-CN", {minimumFractionDigits: 2, maximumFractionDigits: 2});
+const {yuan, pct, localTime} = staff;
+const api = (path) => staff.call(path);
 function cell(row, text, cls) {
   const td = row.insertCell();
   td.textContent = text;
@@ -97,16 +92,6 @@ function table(headers, rows, wrap) {
   for (const r of rows) { const tr = body.insertRow(); r.forEach((v, i) => cell(tr, v, i === wrap ? "wrap" : "")); }
   return t;
 }
-async function api(path) {
-  const token = sessionStorage.getItem("token");
-  const answer = await fetch(path, {headers: {"Authorization": "Bearer " + token}});
-  const body = await answer.json();
-  if (!answer.ok) throw new Error(body.message || ("服务器拒绝：" + answer.status));
-  return body;
-}
-const localTime = (iso) => iso ? new Date(iso).toLocaleString("zh-CN", {timeZone: "Asia/Shanghai", hour12: false,
-  year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"}).replaceAll("/", "-") : "";
-const pct = (x) => x === null || x === undefined ? "—" : (x * 100).toFixed(1) + "%";
 function periodQuery() {
   const q = new URLSearchParams();
   for (const id of ["year", "from", "to"]) if ($(id).value) q.set(id, $(id).value);
@@ -191,14 +176,7 @@ async function showOverview() {
 async function download(ext) {
   $("error").textContent = "";
   try {
-    const answer = await fetch("/api/v1/staff/progress." + ext + "?" + periodQuery(),
-      {headers: {"Authorization": "Bearer " + sessionStorage.getItem("token")}});
-    if (!answer.ok) throw new Error((await answer.json()).message || ("服务器拒绝：" + answer.status));
-    const name = decodeURIComponent((answer.headers.get("Content-Disposition") || "").split("''").pop() || "progress." + ext);
-    const a = document.createElement("a");
-    a.href = URL.createObjectURL(await answer.blob());
-    a.download = name;
-    document.body.appendChild(a); a.click(); a.remove();
+    const name = await staff.download("/api/v1/staff/progress." + ext + "?" + periodQuery(), "progress." + ext);
     $("notice").textContent = "已导出 " + name;
   } catch (e) { $("error").textContent = e.message; }
 }
@@ -253,27 +231,13 @@ $("login").addEventListener("submit", async (event) => {
   $("error").textContent = "";
   $("notice").textContent = "";
   try {
-    const answer = await fetch("/api/v1/staff/login", {method: "POST", headers: {"Content-Type": "application/json"},
-      body: JSON.stringify({name: $("name").value, password: $("password").value})});
-    const body = await answer.json();
-    if (!answer.ok) throw new Error(body.message || "登录失败");
-    sessionStorage.setItem("token", body.token);
-    sessionStorage.setItem("who", $("name").value + (body.role === "township" ? "（乡镇 " + body.township_code + "）" : "（县级）"));
+    await staff.signIn($("name").value, $("password").value);
     await showOverview();
   } catch (e) { $("error").textContent = e.message; }
 });
-async function post(path, body) {
-  const answer = await fetch(path, {method: "POST", body: JSON.stringify(body || {}),
-    headers: {"Content-Type": "application/json", "Authorization": "Bearer " + sessionStorage.getItem("token")}});
-  const data = await answer.json();
-  if (!answer.ok) throw new Error(data.message || ("服务器拒绝：" + answer.status));
-  return data;
-}
+const post = (path, body) => staff.call(path, {method: "POST", json: body || {}});
 $("logout").addEventListener("click", async () => {
-  let said = "已退出登录";
-  try { said = (await post("/api/v1/staff/logout")).message; } catch (e) { /* the session had ended already */ }
-  sessionStorage.removeItem("token");
-  sessionStorage.removeItem("who");
+  const said = await staff.signOut();
   for (const id of ["overview", "village"]) $(id).classList.add("hidden");
   $("login").classList.remove("hidden");
   $("password").value = "";

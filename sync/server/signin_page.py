@@ -1,15 +1,8 @@
-"""The county server's front door (GET /): a staff member signs in here and goes on to the overview
-or the 疑点 page; the session is kept in the tab (sessionStorage), which the other pages read.
-No CDN, nothing but this page; every value is put on it as text."""
+"""The county server's front door (GET /): a staff member signs in here and goes on to the overview,
+the 疑点 page or the monthly counts; the session is kept in the tab (sessionStorage), which the
+other pages read. No CDN: this page and /static/staff.js, .css; every value is put on it as text."""
 
-STYLE = """
-body { font-family: "Microsoft YaHei", "WenQuanYi Zen Hei", sans-serif; margin: 1.5em; color: #222; }
-h1 { font-size: 1.4em; }
-nav a, nav button { margin-right: 1em; font-size: 1em; }
-#error { color: #b71c1c; font-weight: bold; }
-.hidden { display: none; }
-label { display: inline-block; margin: 0.3em 0.8em 0.3em 0; }
-"""
+from sync.server.staff_static import HEAD
 
 SIGNIN_PAGE = """<!doctype html>
 <html lang="zh">
@@ -17,7 +10,8 @@ SIGNIN_PAGE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width">
 <title>两险现金代收 — 县级服务器登录</title>
-<style>""" + STYLE + """
+""" + HEAD + """
+<style>
 .menu a { display: block; font-size: 1.2em; margin: 0.6em 0; }
 </style>
 </head>
@@ -36,6 +30,7 @@ SIGNIN_PAGE = """<!doctype html>
   <div class="menu">
     <a id="to-overview" href="/overview">县级总览（各村收款、日结、解缴、入库）</a>
     <a id="to-doubts" href="/doubts">疑点核查（推送、答复、抽查、专项检查、年度报告）</a>
+    <a id="to-monthly" href="/monthly">月度统计（各档次缴费、财政补贴、特殊群体、到龄、续费率）</a>
     <a href="/docs">接口文档</a>
   </div>
   <p><button id="logout" type="button" accesskey="q">退出登录（Alt+Q）</button></p>
@@ -43,7 +38,6 @@ SIGNIN_PAGE = """<!doctype html>
 <p>缴费人查验收据请用 <a href="/receipt">收据查验</a>。</p>
 <script>
 "use strict";
-const $ = (id) => document.getElementById(id);
 function signedIn() {
   $("login").classList.add("hidden");
   $("menu").classList.remove("hidden");
@@ -54,25 +48,13 @@ $("login").addEventListener("submit", async (event) => {
   $("error").textContent = "";
   $("notice").textContent = "";
   try {
-    const answer = await fetch("/api/v1/staff/login", {method: "POST", headers: {"Content-Type": "application/json"},
-      body: JSON.stringify({name: $("name").value, password: $("password").value})});
-    const body = await answer.json();
-    if (!answer.ok) throw new Error(body.message || "登录失败");
-    sessionStorage.setItem("token", body.token);
-    sessionStorage.setItem("role", body.role);
-    sessionStorage.setItem("who", $("name").value + (body.role === "township" ? "（乡镇 " + body.township_code + "）" : "（县级）"));
+    await staff.signIn($("name").value, $("password").value);
     $("password").value = "";
     signedIn();
   } catch (e) { $("error").textContent = e.message; }
 });
 $("logout").addEventListener("click", async () => {
-  let said = "已退出登录";
-  try {
-    const answer = await fetch("/api/v1/staff/logout", {method: "POST",
-      headers: {"Authorization": "Bearer " + sessionStorage.getItem("token")}});
-    if (answer.ok) said = (await answer.json()).message;
-  } catch (e) { /* the session had ended already */ }
-  sessionStorage.clear();
+  const said = await staff.signOut();
   $("menu").classList.add("hidden");
   $("login").classList.remove("hidden");
   $("notice").textContent = said;

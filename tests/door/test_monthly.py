@@ -133,6 +133,9 @@ def test_the_january_counts_equal_a_hand_count(counted: Desk, tmp_path: Path) ->
     assert poor[5:7] == ("现金 2027-01-05", "政府全额代缴")
     ages = list(book["到龄人员"].iter_rows(values_only=True))
     assert [r[2] for r in ages[2:]] == [SIXTY_EARLY.name, SIXTY_LATE.name]
+    # The roster holds 2027 only: no band has a base, and none is made up.
+    assert [list(r) for r in book["续费率"].iter_rows(min_row=3, values_only=True)] == [
+        ["16–44岁", 0, 0, "无上年数据", "70%"], ["45–59岁", 0, 0, "无上年数据", "100%"]]
 
 
 def test_a_month_written_wrong_is_refused_with_its_text(desk: Desk) -> None:
@@ -156,3 +159,4 @@ def test_the_pdf_reads_back_the_same_counts(counted: Desk) -> None:
     assert "特困1人（已缴或代缴1，未缴0）" in text and "脱贫/监测1人（已缴或代缴0，未缴1）" in text
     assert POOR.name in text and POOR.id_number not in text and LIFTED.name in text
     assert "2027年到龄人员" in text and SIXTY_EARLY.name in text and "已到龄" in text
+    assert "五、续费率" in text and "16–44岁|0|0|无上年数据|70%" in text

@@ -145,6 +145,7 @@ def test_the_monthly_tab_prints_and_exports(qtbot, window: MainWindow, errors, t
     panel = window.progress_view.monthly
     assert panel.month.currentText() == "2026年10月" and panel.month.hasFocus()
     assert "缴费 1 人，¥500.00" in panel.summary.text()
+    assert "续费率（养老）：16–44岁 无上年数据，45–59岁 无上年数据。" in panel.summary.text()  # 2027 rows only
     assert panel.tiers.item(0, 0).text() == "养老 500元档" and panel.tiers.item(0, 2).text() == "500.00"
     qtbot.keyClick(panel.month, Qt.Key.Key_Down)  # September: nothing yet
     wait_idle(qtbot, window.ctx.tasks)

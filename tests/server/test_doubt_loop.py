@@ -24,8 +24,10 @@ from app.domain.review import draw_sample
 from app.services.desk import Desk
 from sync import protocol as p
 from sync.server import service
+from sync.server.progress import load_places
 from tests.core.test_receipts import med
 from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock
+from tests.printing.pdftext import read_pdf
 from tests.server.conftest import Server
 from tests.server.test_import_answers import server_cmd
 from tests.server.test_review_api import sign_in
@@ -68,6 +70,7 @@ def test_push_answer_on_time_and_late_draw_inspect_and_report(
         service.add_staff(s, "县社保", "county", "county-pass-1", None)
         service.add_staff(s, "城关镇", "township", "township-pass", "341824100")
         service.add_staff(s, "河口镇", "township", "township-pass", "341824200")
+        load_places(s, [["341824100", "城关镇"], ["341824200", "河口镇"], [OURS, "城关村"]])
     with httpx.Client(base_url=server.base) as http:
         county, town = sign_in(http, "县社保", "county-pass-1"), sign_in(http, "城关镇", "township-pass")
         other = sign_in(http, "河口镇", "township-pass")
@@ -200,11 +203,28 @@ def test_push_answer_on_time_and_late_draw_inspect_and_report(
             "341824100"]
         book = load_workbook(io.BytesIO(http.get(f"{D}/report.xlsx", params={"year": 2026}, headers=county).content))
         summary = [list(r) for r in book["汇总"].iter_rows(values_only=True)]
-        assert summary[0][:6] == ["乡镇代码", "年度", "推送疑点", "按时答复", "逾期答复", "逾期未答复"]
-        assert summary[1][:6] == ["341824100", 2026, 12, 2, 1, 9] and summary[2][13:15] == [1, 1]
+        assert summary[0][:7] == ["乡镇代码", "乡镇", "年度", "推送疑点", "按时答复", "逾期答复", "逾期未答复"]
+        assert summary[1][:7] == ["341824100", "城关镇", 2026, 12, 2, 1, 9] and summary[2][14:16] == [1, 1]
         detail = list(book["疑点明细"].iter_rows(values_only=True))
-        assert len(detail) == 1 + 13 and sum(1 for r in detail if r[11] == "逾期未答复") == 10
-        assert {r[3] for r in book["抽查"].iter_rows(min_row=2, values_only=True)} == {"2468", "97"}
+        assert len(detail) == 1 + 13 and sum(1 for r in detail if r[13] == "逾期未答复") == 10
+        answered = next(r for r in detail if r[0] == void["id"])
+        assert answered[1:5] == ("341824100", "城关镇", OURS, "城关村") and answered[16] == "2026-11-28 16:30"
+        assert {r[4] for r in book["抽查"].iter_rows(min_row=2, values_only=True)} == {"2468", "97"}
+
+        # -- the same report printed: the county's whole year, or one township's --
+        printed = http.get(f"{D}/report.pdf", params={"year": 2026}, headers=county)
+        assert printed.headers["content-type"] == "application/pdf"
+        (tmp_path / "doubts-report.pdf").write_bytes(printed.content)
+        text = read_pdf(printed.content).all.replace(" ", "")
+        assert "2026年度疑点核查报告" in text and "全县" in text and "河口镇" in text and "城关村" in text
+        assert "2026-11-2816:30" in text.replace("\n", "")
+        mine_only = read_pdf(http.get(f"{D}/report.pdf", params={"year": 2026}, headers=town).content).all
+        assert "城关镇（341824100）" in mine_only and "河口镇" not in mine_only
+        refused(http.get(f"{D}/report.pdf", params={"year": 2026, "township": "341824200"}, headers=town),
+                403, "not_your_township")
+        one = read_pdf(http.get(f"{D}/report.pdf", params={"year": 2026, "township": "341824200"},
+                                headers=county).content).all
+        assert "河口镇" in one and "城关村" not in one
 
 
 def test_an_answer_the_township_filed_before_the_push_counts_when_pushed(

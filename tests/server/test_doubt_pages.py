@@ -24,6 +24,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from app.domain.records import UserInfo
 from app.services.desk import Desk
 from sync.server import service
+from sync.server.progress import load_places
 from tests.core.test_receipts import med
 from tests.factories import ZHANG, ZHANG_WIFE, FakeClock
 from tests.server.conftest import Server
@@ -65,7 +66,7 @@ def wait_text(browser: webdriver.Chrome, element_id: str, text: str) -> None:
 def shot(browser: webdriver.Chrome, name: str) -> None:
     """The whole page, into the test's folder (pytest --basetemp=DIR keeps them to look at)."""
     height = browser.execute_script("return document.documentElement.scrollHeight")
-    browser.set_window_size(1366, min(max(int(height), 700), 3000))
+    browser.set_window_size(1366, min(max(int(height) + 140, 700), 3000))  # the window less its frame
     browser.execute_script("window.scrollTo(0, 0)")
     browser.save_screenshot(str(Path(browser.capabilities["chrome"]["userDataDir"]).parent / name))
 
@@ -97,8 +98,19 @@ def test_sign_in_push_draw_answer_and_log_out_in_a_browser(server: Server, brows
     with server.session() as s:
         service.add_staff(s, "县社保", "county", "county-pass-1", None)
         service.add_staff(s, "城关镇", "township", "township-pass", "341824100")
-    for path in ("/", "/doubts", "/docs"):  # nothing loaded from elsewhere
+        load_places(s, [["341824100", "城关镇"], ["341824100201", "城关村"]])
+    for path in ("/", "/doubts", "/monthly", "/docs", "/static/staff.js", "/static/staff.css"):  # nothing from elsewhere
         assert "://" not in httpx.get(server.base + path).text.replace("http://www.w3.org", "")
+    # One sign-in script and stylesheet for every staff page, kept by the browser a day.
+    js = httpx.get(server.base + "/static/staff.js")
+    assert js.headers["content-type"].startswith("text/javascript") and "async signIn" in js.text
+    assert js.headers["cache-control"] == "public, max-age=86400"
+    assert httpx.get(server.base + "/static/staff.js", headers={"If-None-Match": js.headers["etag"]}).status_code == 304
+    assert httpx.get(server.base + "/static/other.js").status_code == 422
+    for path in ("/", "/overview", "/doubts", "/monthly"):
+        page = httpx.get(server.base + path).text
+        assert '<script src="/static/staff.js?v=' in page and '<link rel="stylesheet" href="/static/staff.css?v=' in page
+        assert "/api/v1/staff/login" not in page and "font-family" not in page  # no copy of the shared parts
 
     # -- the county: / signs in, the menu leads to the 疑点 page; push and draw there --
     browser.get(server.base + "/")
@@ -124,7 +136,11 @@ def test_sign_in_push_draw_answer_and_log_out_in_a_browser(server: Server, brows
     fill(browser, "sp-summary", "抽查十个村的现金收缴")
     browser.find_element(By.CSS_SELECTOR, "#special-form button").click()
     wait_text(browser, "specials", "抽查十个村的现金收缴")
-    wait_text(browser, "short", "专项检查不足两次的乡镇：341824100（1 次）")
+    wait_text(browser, "short", "专项检查不足两次的乡镇：城关镇（341824100）（1 次）")
+    listed = browser.find_element(By.ID, "list").text
+    assert "城关镇（341824100）" in listed and "城关村（341824100201）" in listed
+    browser.find_element(By.ID, "pdf").click()
+    wait_text(browser, "notice", "已导出 疑点核查报告-2026.pdf")
     shot(browser, "doubts-county.png")
     browser.find_element(By.ID, "logout").click()
     WebDriverWait(browser, 10).until(ec.visibility_of_element_located((By.ID, "login")))

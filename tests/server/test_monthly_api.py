@@ -1,7 +1,7 @@
 """A township's monthly counts on the county server (seed 004 镇级4、5), on SQLite and PostgreSQL:
-the desk's cash goes up, the county holds the village's roster, and the township's figures equal
-the desk's own (the same function) and a hand count; a voided receipt is not counted; another
-township's account is refused."""
+the desk's cash goes up, the county holds the village's roster (last year's rows too), and the
+township's figures equal the desk's own (the same function) and a hand count, the 续费率 by age
+band included; a voided receipt is not counted; another township's account is refused."""
 
 from __future__ import annotations
 
@@ -17,7 +17,16 @@ from app.services.receipts import LineRequest
 from sync import protocol as p
 from sync.server import service
 from sync.server.cli import _roster_rows
-from tests.factories import CONFIG_PATH, POOR, VILLAGE, ZHANG, ZHANG_MOTHER, FakeClock, write_roster
+from tests.factories import (
+    CONFIG_PATH,
+    POOR,
+    VILLAGE,
+    ZHANG,
+    ZHANG_MOTHER,
+    ZHANG_WIFE,
+    FakeClock,
+    write_roster,
+)
 from tests.server.conftest import Server
 from tests.server.test_review_api import sign_in
 from tests.server.test_sync_flow import enrol
@@ -28,7 +37,11 @@ def test_the_townships_month_on_the_server_equals_the_desks(server: Server, desk
     client = enrol(desk, server)
     with server.session() as s:
         service.load_config(s, CONFIG_PATH.read_text(encoding="utf-8"))
-        service.load_roster(s, "341824100201", _roster_rows(s, write_roster(tmp_path / "r.csv", VILLAGE)))
+        last = _roster_rows(s, write_roster(tmp_path / "r2026.csv", VILLAGE, year=2026))
+        for row in last:  # last year: 李秀英 (44 on 1 January 2027) and 曾特困 (51) paid their pension
+            if row["证件号码"] in (ZHANG_WIFE.id_number, POOR.id_number) and Insurance.parse(str(row["险种"])) is Insurance.PENSION:
+                row["缴费状态"] = "已缴"
+        service.load_roster(s, "341824100201", last + _roster_rows(s, write_roster(tmp_path / "r.csv", VILLAGE)))
         service.issue_enrolment_code(s, "341824200301", 1)  # another township's village
         service.add_staff(s, "城关镇", "township", "township-pass", "341824100")
         service.add_staff(s, "别的镇", "township", "township-pass", "341824200")
@@ -50,7 +63,10 @@ def test_the_townships_month_on_the_server_equals_the_desks(server: Server, desk
         assert (got["month_payers"], got["month_fen"], got["month_subsidy_fen"]) == (2, 42000, 48000)
         assert {(k["category"], k["people"]) for k in got["special_counts"]} == {("特困", 1), ("低保", 1)}
         assert POOR.id_number not in str(got)  # masked
-        assert got == desk.monthly.counts(date(2026, 11, 1), year=2027).to_json()
+        # 续费率: 16–44 李秀英 paid last year, not yet this year (0 of 1); 45–59 曾特困 paid both (1 of 1).
+        assert [(r["band"], r["base"], r["renewed"], r["rate"]) for r in got["renewal"]] == [
+            ("16–44岁", 1, 0, 0.0), ("45–59岁", 1, 1, 1.0)]
+        assert got == desk.monthly.counts(date(2026, 11, 1), year=2027).to_json()  # the roster came down to it
 
         other = http.get(f"{p.API}/staff/monthly/341824100", params={"month": "2026-11", "year": 2027},
                          headers=sign_in(http, "别的镇", "township-pass"))

@@ -153,13 +153,28 @@ def report(s: DB, staff: CurrentStaff, year: Year = None) -> list[ReportRowOut]:
             for r in inspections.report(s, staff, year=_year(year))]
 
 
+Township = Annotated[str | None, Query(pattern=r"^\d{9}$", description="one township's rows only")]
+
+
 @router.get("/report.xlsx", response_class=Response,
             responses={200: {"content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}})
-def report_xlsx(s: DB, staff: CurrentStaff, year: Year = None) -> Response:
+def report_xlsx(s: DB, staff: CurrentStaff, year: Year = None, township: Township = None) -> Response:
     year = _year(year)
-    return Response(doubt_export.report_xlsx(s, staff, year=year),
+    return Response(doubt_export.report_xlsx(s, staff, year=year, township=township),
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(f'疑点核查报告-{year}.xlsx')}"})
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(_name(year, township, 'xlsx'))}"})
+
+
+@router.get("/report.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+def report_pdf(s: DB, staff: CurrentStaff, year: Year = None, township: Township = None) -> Response:
+    """The year's report printed: per township, each 疑点, the draws, the special inspections."""
+    year = _year(year)
+    return Response(doubt_export.report_pdf(s, staff, year=year, township=township), media_type="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(_name(year, township, 'pdf'))}"})
+
+
+def _name(year: int, township: str | None, ext: str) -> str:
+    return f"疑点核查报告-{year}{'-' + township if township else ''}.{ext}"
 
 
 @router.get("/attachments/{attachment_id}", response_class=Response,

@@ -1,18 +1,21 @@
-"""The pages a county officer opens (issue 24): `/` the sign-in, `/doubts` the 疑点 loop, and the
-API's own documentation. FastAPI's /docs and /redoc load Swagger UI and ReDoc from a CDN, which
+"""The pages a county officer opens (issues 24/25): `/` the sign-in, `/doubts` the 疑点 loop,
+`/monthly` a township's month, the script and stylesheet they share (`/static/staff.js`, .css),
+and the API's own documentation. FastAPI's /docs and /redoc load Swagger UI and ReDoc from a CDN, which
 a county's server room may not reach (a blank page): here they come from the files the
 `fastapi-offline` package ships, served by this server, and ReDoc without Google's fonts."""
 
 from __future__ import annotations
 
 from importlib.resources import files
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 
+from sync.server import staff_static
 from sync.server.doubts_page import DOUBTS_PAGE
+from sync.server.monthly_page import MONTHLY_PAGE
 from sync.server.routers.refusals import REFUSALS
 from sync.server.signin_page import SIGNIN_PAGE
 
@@ -33,6 +36,26 @@ def signin_page() -> HTMLResponse:
 def doubts_page() -> HTMLResponse:
     """疑点: pushed, answered within 15 days, drawn, inspected; special inspections; the report."""
     return HTMLResponse(DOUBTS_PAGE)
+
+
+@router.get("/monthly", response_class=HTMLResponse)
+def monthly_page() -> HTMLResponse:
+    """月度统计: a township's month (tiers, subsidy, special groups, 到龄, 续费率) and its xlsx."""
+    return HTMLResponse(MONTHLY_PAGE)
+
+
+Shared = Literal["staff.js", "staff.css"]
+
+
+@router.get("/static/{name}", include_in_schema=False)
+def shared(name: Shared, if_none_match: Annotated[str | None, Header()] = None) -> Response:
+    """What every staff page loads; kept a day by the browser (the pages ask for ?v=<hash>)."""
+    text, media = staff_static.FILES[name]
+    etag = f'"{staff_static.VERSION}"'
+    headers = {"Cache-Control": "public, max-age=86400", "ETag": etag}
+    if if_none_match == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(text, media_type=media, headers=headers)
 
 
 @router.get("/docs", include_in_schema=False)

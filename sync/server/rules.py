@@ -26,8 +26,9 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
+from sqlalchemy import String, any_, bindparam, text, update
 from sqlalchemy import select as sa_select
-from sqlalchemy import text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col, select
 
 from app.domain.chain import beyond_config
@@ -355,27 +356,32 @@ def _due(row: dict[str, Any], line: dict[str, Any], configs: list[CountyConfig])
         return None
 
 
-def _chunks(values: list[str]) -> Iterable[list[str]]:
+def _among(s: Session, column: Any, values: list[str]) -> Iterable[Any]:
+    """`column` is one of `values`: on PostgreSQL one array parameter (one statement the server
+    plans once, whatever the count); on SQLite IN lists of CHUNK values."""
+    if s.get_bind().dialect.name == "postgresql":
+        yield column == any_(bindparam("among", values, type_=ARRAY(String)))
+        return
     for i in range(0, len(values), CHUNK):
-        yield values[i:i + CHUNK]
+        yield col(column).in_(values[i:i + CHUNK])
 
 
 def _held_lines(s: Session, people: list[str]) -> dict[tuple[str, str, int], list[tuple[str, str]]]:
     out: dict[tuple[str, str, int], list[tuple[str, str]]] = {}
-    for part in _chunks(people):
+    for among in _among(s, m.PaidLine.id_number, people):
         for id_number, insurance, year, village, number in s.execute(
                 sa_select(col(m.PaidLine.id_number), col(m.PaidLine.insurance), col(m.PaidLine.year),
                           col(m.PaidLine.village_code), col(m.PaidLine.receipt_number))
-                .where(col(m.PaidLine.id_number).in_(part), col(m.PaidLine.status) == "有效")).all():
+                .where(among, col(m.PaidLine.status) == "有效")).all():
             out.setdefault((id_number, insurance, int(year)), []).append((village, number))
     return out
 
 
 def _other_channel(s: Session, people: list[str]) -> dict[tuple[str, str, int], str]:
     out: dict[tuple[str, str, int], str] = {}
-    for part in _chunks(people):
+    for among in _among(s, m.Payment.id_number, people):
         for id_number, insurance, year, channel in s.exec(
                 select(m.Payment.id_number, m.Payment.insurance, m.Payment.year, m.Payment.channel)
-                .where(col(m.Payment.id_number).in_(part))).all():
+                .where(among)).all():
             out[(id_number, insurance, int(year))] = channel
     return out

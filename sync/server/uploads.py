@@ -4,12 +4,12 @@ kept for staff, or new entries), the chain rules the desk obeys and the county's
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import update
@@ -113,7 +113,7 @@ class _Checked:
 def _prepare(device: m.Device, batch: p.Batch, stage: Stages) -> _Checked | None:
     """The checks that need nothing but the batch and the device's state as it was read when it
     called (before the lock): None where that state cannot say (a state from an older server)."""
-    state = orjson.loads(device.rules_state) if device.rules_state else None
+    state = json.loads(device.rules_state) if device.rules_state else None
     if state is not None and not all(key in state for key in ("months", "books")):
         return None
     if not batch.from_seq <= device.held_seq + 1 <= batch.to_seq:
@@ -183,7 +183,7 @@ def accept_batch(s: Session, device: m.Device, batch: p.Batch, *, raw: str | Non
         projected.write(s)
         county.write()
         locked.held_seq, locked.held_hash = rules.seq, rules.hash
-        locked.rules_state = orjson.dumps(rules.to_state()).decode("utf-8")
+        locked.rules_state = json.dumps(rules.to_state(), ensure_ascii=False, separators=(",", ":"))
         locked.last_seen_at = received
         s.flush()
     return p.BatchResult(status=p.BatchStatus.ACCEPTED, held_seq=locked.held_seq, held_hash=locked.held_hash,
@@ -249,7 +249,7 @@ def _held_rules(s: Session, device: m.Device) -> ChainRules:
     """The rules' state where the device's held chain ended. A state kept by a server from before
     月结 and 统一票据 lacks their figures: the held chain is walked again once to rebuild them (a
     month close must agree with every receipt of its month, not only those sent since)."""
-    state = orjson.loads(device.rules_state) if device.rules_state else None
+    state = json.loads(device.rules_state) if device.rules_state else None
     if state is None or all(key in state for key in ("months", "books")):
         return ChainRules.from_state(state)
     rules = ChainRules()

@@ -1,4 +1,4 @@
-"""Two villages upload a receipt for the same person, insurance and year at the same moment, each
+"""Uploads at the same moment. Two villages upload a receipt for the same person, insurance and year at the same moment, each
 in its own transaction on its own connection, as two server processes do. On PostgreSQL each
 transaction locks only its own device's row, so without more both read "not paid elsewhere"
 before either commits and the double payment slips past. A barrier holds both uploads at the
@@ -104,3 +104,36 @@ def _remittance(last: p.Entry, slip: str) -> p.Entry:
         "slip_no": slip, "amount_fen": 40000, "day": at[:10], "settled_days": [at[:10]], "by": "李代收"}})
     return p.Entry(seq=seq, kind="remittance", recorded_at=at, body=body, prev_hash=last.hash,
                    hash=hashlib.sha256((last.hash + body).encode()).hexdigest())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    for url in database_url(request.param, tmp_path):
+        migrate(url)
+        made = make_engine(url)
+        yield made
+        made.dispose()
+
+
+def test_an_upload_checked_from_a_state_another_upload_moved_on_is_checked_again(any_engine: Engine) -> None:
+    """The desk sends its day twice at once (a retry while the first is still in): the second was
+    checked before the lock from the device as it was read, held nothing; by the time it holds
+    the lock the first's entries are held, so what is new is checked again from there."""
+    with session(any_engine) as s:
+        device_id, _, key = enrolled(s, B)
+    entries = day(B, 1, 8)
+    with session(any_engine) as s:
+        stale = s.get(m.Device, device_id)
+        assert stale is not None and stale.held_seq == 0
+    with session(any_engine) as s:  # the first upload lands meanwhile
+        device = s.get(m.Device, device_id)
+        assert device is not None
+        assert uploads.accept_batch(s, device, batch(device_id, key, entries[:5])).status is p.BatchStatus.ACCEPTED
+    with session(any_engine) as s:
+        answer = uploads.accept_batch(s, stale, batch(device_id, key, entries))
+    assert (answer.status, answer.held_seq, answer.held_hash) == (p.BatchStatus.ACCEPTED, len(entries), entries[-1].hash)
+    with session(any_engine) as s:
+        held = s.exec(select(m.Entry.seq).where(m.Entry.device_id == device_id).order_by(col(m.Entry.seq))).all()
+        receipts = s.exec(select(m.PaidLine.receipt_number).where(m.PaidLine.device_id == device_id)).all()
+    assert list(held) == list(range(1, len(entries) + 1))
+    assert sorted(receipts) == [f"{B}-01-{n:06d}" for n in range(1, 9)]  # each receipt's line once

@@ -46,12 +46,7 @@ def make_engine(url: str) -> Engine:
 
         return engine
     # hide_parameters: an error message (logged) never carries a row's check code or token.
-    # force_custom_plan: psycopg prepares a statement on its fifth run, and PostgreSQL may then
-    # keep one generic plan for it, made while the table was small: the paid lines of an upload's
-    # 200 people (`= ANY(...)`) became a sequential scan of every paid line, 115 ms an upload
-    # at 60,000 lines instead of 1 ms. Each run is planned for its own values (about 0.1 ms).
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True,
-                         connect_args={"options": "-c plan_cache_mode=force_custom_plan"})
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
 
 
 def alembic_config(url: str) -> Any:

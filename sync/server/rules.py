@@ -19,16 +19,12 @@ data as the chain rules returned it; `write` stores paid lines and flags with th
 from __future__ import annotations
 
 import json
-import zlib
 from collections import OrderedDict
-from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import String, any_, bindparam, text, update
-from sqlalchemy import select as sa_select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.domain.chain import beyond_config
@@ -41,6 +37,7 @@ from sync import protocol as p
 from sync.server import models as m
 from sync.server.bulk import insert_rows
 from sync.server.core import ServerRefusal, now
+from sync.server.held import held_lines, lock_keys, other_channel, planned_for_values
 
 MAX_FEN = 10**10  # ¥100,000,000: more than any village's receipts, remittances or months come to
 MAY_BE_NEGATIVE = frozenset({"difference_fen"})  # counted minus expected
@@ -51,8 +48,6 @@ FREED = {"void": "已作废", "refund_request": "已申请退费"}
 FLAG_LABELS = {"override": "改动应缴金额", "paid_in_two_villages": "两村重复缴费",
                "paid_through_other_channel": "已通过其他渠道缴费"}
 INSURANCE = {"medical": "医疗保险", "pension": "养老保险"}
-CHUNK = 500  # values per IN (...) list
-ADVISORY_SPACE = 2201  # the first key of PostgreSQL advisory locks taken by uploads (lock_keys)
 
 
 def refuse(code: str, message: str, seq: int) -> ServerRefusal:
@@ -274,8 +269,9 @@ class CountyRules:
         configs = self._configs()
         roster = _roster(self.db, self.village)
         people = sorted({str(ln.get("id_number")) for _, d in receipts for ln in d["lines"]})
-        paid = _held_lines(self.db, people)
-        other = _other_channel(self.db, people)
+        with planned_for_values(self.db):
+            paid = held_lines(self.db, people)
+            other = other_channel(self.db, people)
         for e, d in receipts:
             lines = d["lines"]
             if configs and all(beyond_config(c, lines) for c in configs):
@@ -349,20 +345,6 @@ class _What:
         return f"「{self.name}」{self.key[2]} 年度{INSURANCE.get(self.key[1], self.key[1])}"
 
 
-def lock_keys(s: Session, keys: list[str]) -> None:
-    """Two uploads at once (two server processes) must not both miss each other's receipt for
-    the same person, or each other's slip: on PostgreSQL each takes a transaction-long advisory
-    lock per person and per slip before reading what is held, in one order (no deadlock), so the
-    second reads once the first has committed and flags or refuses it. A hash shared by two keys
-    only makes one upload wait. SQLite took the whole database at BEGIN IMMEDIATE already."""
-    if not keys or s.get_bind().dialect.name != "postgresql":
-        return
-    buckets = sorted({zlib.crc32(key.encode("utf-8")) & 0x7FFFFFFF for key in keys})
-    s.execute(text("SELECT count(pg_advisory_xact_lock(:space, b)) FROM "
-                   "(SELECT b FROM unnest(CAST(:buckets AS integer[])) AS b ORDER BY b) AS ordered"),
-              {"space": ADVISORY_SPACE, "buckets": buckets})
-
-
 def _due(row: dict[str, Any], line: dict[str, Any], configs: list[CountyConfig]) -> int | None:
     """What the county says this person pays for this line: the roster's own 应缴金额 where the
     county stated one, else its newest configuration for the year by the person's 人员类别 (and
@@ -376,34 +358,3 @@ def _due(row: dict[str, Any], line: dict[str, Any], configs: list[CountyConfig])
         return year.due_fen(Category(row.get("人员类别") or "一般"), Insurance(row["险种"]), line.get("tier_fen"))
     except (ValueError, KeyError):
         return None
-
-
-def _among(s: Session, column: Any, values: list[str]) -> Iterable[Any]:
-    """`column` is one of `values`: on PostgreSQL one array parameter (one statement the server
-    plans once, whatever the count); on SQLite IN lists of CHUNK values."""
-    if s.get_bind().dialect.name == "postgresql":
-        yield column == any_(bindparam("among", values, type_=ARRAY(String)))
-        return
-    for i in range(0, len(values), CHUNK):
-        yield col(column).in_(values[i:i + CHUNK])
-
-
-def _held_lines(s: Session, people: list[str]) -> dict[tuple[str, str, int], list[tuple[str, str]]]:
-    out: dict[tuple[str, str, int], list[tuple[str, str]]] = {}
-    for among in _among(s, m.PaidLine.id_number, people):
-        for id_number, insurance, year, village, number in s.execute(
-                sa_select(col(m.PaidLine.id_number), col(m.PaidLine.insurance), col(m.PaidLine.year),
-                          col(m.PaidLine.village_code), col(m.PaidLine.receipt_number))
-                .where(among, col(m.PaidLine.status) == "有效")).all():
-            out.setdefault((id_number, insurance, int(year)), []).append((village, number))
-    return out
-
-
-def _other_channel(s: Session, people: list[str]) -> dict[tuple[str, str, int], str]:
-    out: dict[tuple[str, str, int], str] = {}
-    for among in _among(s, m.Payment.id_number, people):
-        for id_number, insurance, year, channel in s.exec(
-                select(m.Payment.id_number, m.Payment.insurance, m.Payment.year, m.Payment.channel)
-                .where(among)).all():
-            out[(id_number, insurance, int(year))] = channel
-    return out

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
@@ -40,7 +41,8 @@ def make_engine(url: str) -> Engine:
         def _begin(conn: Any) -> None:
             # Take the write lock at BEGIN: two uploads that both read and then write would
             # otherwise deadlock, and SQLite answers one of them "database is locked" at once.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A session that only reads (read_session) does not queue behind the writers.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READS_ONLY) else "BEGIN IMMEDIATE")
 
         return engine
     # hide_parameters: an error message (logged) never carries a row's check code or token.
@@ -61,6 +63,21 @@ def migrate(url: str) -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), "head")
+
+
+READS_ONLY = "daishou_reads_only"
+_readers: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A transaction that only reads (who is calling, by their token). On SQLite it does not
+    take the write lock: reading the caller's row does not wait for another upload's commit."""
+    reader = _readers.get(engine)
+    if reader is None:
+        reader = _readers[engine] = engine.execution_options(**{READS_ONLY: True})
+    with session(reader) as s:
+        yield s
 
 
 @contextmanager

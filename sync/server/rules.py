@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, update
-from sqlalchemy import select as sa_select
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.domain.chain import beyond_config
@@ -37,8 +35,9 @@ from app.domain.receipt_numbers import format_receipt_number
 from app.domain.serials import Book
 from sync import protocol as p
 from sync.server import models as m
+from sync.server.bulk import insert_rows
 from sync.server.core import ServerRefusal, now
-from sync.server.models import table_of as _table
+from sync.server.held import held_lines, lock_keys, other_channel, planned_for_values
 
 MAX_FEN = 10**10  # ¥100,000,000: more than any village's receipts, remittances or months come to
 MAY_BE_NEGATIVE = frozenset({"difference_fen"})  # counted minus expected
@@ -49,11 +48,15 @@ FREED = {"void": "已作废", "refund_request": "已申请退费"}
 FLAG_LABELS = {"override": "改动应缴金额", "paid_in_two_villages": "两村重复缴费",
                "paid_through_other_channel": "已通过其他渠道缴费"}
 INSURANCE = {"medical": "医疗保险", "pension": "养老保险"}
-CHUNK = 500  # values per IN (...) list
 
 
 def refuse(code: str, message: str, seq: int) -> ServerRefusal:
     return ServerRefusal(422, code, message, seq)
+
+
+def _no_setup(seq: int) -> ServerRefusal:
+    return refuse("no_setup", f"第 {seq} 条记了钱，但账本里此前没有本机的设立记录（设备、县级配置）："
+                              "县里不认没有设立的账本", seq)
 
 
 def _bad_fen(key: str, value: Any) -> str | None:
@@ -71,22 +74,32 @@ def _bad_fen(key: str, value: Any) -> str | None:
 
 def _amount_problem(data: Any, path: str) -> str | None:
     """The first key ending in _fen, anywhere in an entry's data, whose value is not sane."""
+    found = _amount_at(data)
+    return None if found is None else f"{path}{found}"
+
+
+def _amount_at(data: Any) -> str | None:
+    """_amount_problem without its prefix; the path is put together only for the value at fault
+    (200 receipts an upload, each walked whole: sane integers pass on the first test)."""
     if type(data) is dict:
         for key, value in data.items():
+            kind = type(value)
             if type(key) is str and key.endswith("_fen"):
+                if kind is int and 0 <= value <= MAX_FEN:
+                    continue
                 why = _bad_fen(key, value)
                 if why:
-                    return f"{path}{key} {why}"
-            elif type(value) is dict or type(value) is list:
-                found = _amount_problem(value, f"{path}{key}." if type(value) is dict else f"{path}{key}")
+                    return f"{key} {why}"
+            elif kind is dict or kind is list:
+                found = _amount_at(value)
                 if found:
-                    return found
+                    return f"{key}.{found}" if kind is dict else f"{key}{found}"
     elif type(data) is list:
         for n, value in enumerate(data, start=1):
             if type(value) is dict or type(value) is list:
-                found = _amount_problem(value, f"{path}[{n}].")
+                found = _amount_at(value)
                 if found:
-                    return found
+                    return f"[{n}].{found}"
     return None
 
 
@@ -135,80 +148,105 @@ def _roster(s: Session, village: str) -> tuple[int, RosterRows] | None:
 
 
 class CountyRules:
-    """The county's rules over one upload of one device (see the module's description)."""
+    """The county's rules over one upload of one device (see the module's description), in two
+    parts: `check_batch`, what the batch alone shows (amounts, the device's own namespace, money
+    after set-up), run before the upload takes its lock; then `check_held`, under the lock, what
+    needs what the county holds (set-up entries held earlier, serial books, slips, paid lines)."""
 
-    def __init__(self, s: Session, device: m.Device) -> None:
-        self.s, self.device = s, device
-        self.village = device.village_code
-        village = s.get(m.Village, self.village)
-        self.township = village.township_code if village else self.village[:9]
+    def __init__(self, device: m.Device) -> None:
+        self.device_id, self.device_no, self.village = device.id, device.device_no, device.village_code
+        self.s: Session | None = None
+        self.township = self.village[:9]
         self.lines: list[dict[str, Any]] = []
         self.flags: list[dict[str, Any]] = []
         self.freed: dict[str, str] = {}
+        self.receipts: list[tuple[p.Entry, dict[str, Any]]] = []
+        self.slips: list[tuple[p.Entry, str]] = []
+        self.books: list[tuple[p.Entry, Book]] = []
+        self.setup_seq: int | None = None  # the first money entry before any set-up in this batch
+        self.deferred: Exception | None = None  # a refusal after setup_seq: raised once that is checked
 
     # -- what the county issued ------------------------------------------------------------
 
     def _configs(self) -> list[CountyConfig]:
-        texts = self.s.exec(select(m.CountyConfigVersion.text).order_by(col(m.CountyConfigVersion.id))).all()
+        texts = self.db.exec(select(m.CountyConfigVersion.text).order_by(col(m.CountyConfigVersion.id))).all()
         return [c for c in (_config(t) for t in texts) if c is not None]
 
     def _has_device_entry(self) -> bool:
-        return self.s.exec(select(m.Entry.seq).where(m.Entry.device_id == self.device.id,
-                                                     m.Entry.kind == "device").limit(1)).first() is not None
+        return self.db.exec(select(m.Entry.seq).where(m.Entry.device_id == self.device_id,
+                                                      m.Entry.kind == "device").limit(1)).first() is not None
+
+    @property
+    def db(self) -> Session:
+        assert self.s is not None, "check_held binds the session"
+        return self.s
 
     # -- the checks -------------------------------------------------------------------------
 
-    def check(self, new: list[tuple[p.Entry, dict[str, Any], bool]]) -> None:
+    def check_batch(self, new: list[tuple[p.Entry, dict[str, Any], bool]]) -> None:
         """`new`: each new entry, its data, and whether the county configuration was in force
-        when it came (the chain rules' state just before it)."""
-        has_device = None
-        receipts: list[tuple[p.Entry, dict[str, Any]]] = []
-        slips: list[tuple[p.Entry, str]] = []
-        books: list[tuple[p.Entry, Book]] = []
-        for e, d, configured in new:
-            check_amounts(e.seq, e.kind, d)
-            if e.kind == "device":
-                self._own_device(e.seq, d)
-                has_device = True
-            elif e.kind in MONEY_KINDS:
-                if has_device is None:
-                    has_device = self._has_device_entry()
-                if not (has_device and configured):
-                    raise refuse("no_setup", f"第 {e.seq} 条记了钱，但账本里此前没有本机的设立记录（设备、县级配置）："
-                                             "县里不认没有设立的账本", e.seq)
-            if e.kind == "receipt":
-                self._own_number(e.seq, d)
-                receipts.append((e, d))
-            elif e.kind in FREED:
-                self.freed[str(d["number"])] = FREED[e.kind]
-            elif e.kind == "remittance":
-                slips.append((e, str(d["slip_no"])))
-            elif e.kind == "receipt_book":
-                books.append((e, Book.from_json(d)))
-        if books:
-            self._books(books)
-        if receipts:
-            self._lines(receipts)
-        if slips:
-            self._slips(slips)
+        when it came (the chain rules' state just before it). No database: run before the lock."""
+        has_device = False
+        try:
+            for e, d, configured in new:
+                check_amounts(e.seq, e.kind, d)
+                if e.kind == "device":
+                    self._own_device(e.seq, d)
+                    has_device = True
+                elif e.kind in MONEY_KINDS:
+                    if not has_device and self.setup_seq is None:
+                        self.setup_seq = e.seq  # set up in an earlier upload? asked under the lock
+                    if not configured:
+                        raise _no_setup(e.seq)
+                if e.kind == "receipt":
+                    self._own_number(e.seq, d)
+                    self.receipts.append((e, d))
+                elif e.kind in FREED:
+                    self.freed[str(d["number"])] = FREED[e.kind]
+                elif e.kind == "remittance":
+                    self.slips.append((e, str(d["slip_no"])))
+                elif e.kind == "receipt_book":
+                    self.books.append((e, Book.from_json(d)))
+        except Exception as exc:  # noqa: BLE001 - a malformed entry too (the caller names it bad_body)
+            if self.setup_seq is None or (isinstance(exc, ServerRefusal) and exc.seq == self.setup_seq):
+                raise
+            self.deferred = exc  # the missing set-up, if it is missing, is named first
+
+    def check_held(self, s: Session) -> None:
+        """What needs what the county holds; `s` holds the upload's lock (the device's row)."""
+        self.s = s
+        village = s.get(m.Village, self.village)
+        self.township = village.township_code if village else self.village[:9]
+        if self.setup_seq is not None and not self._has_device_entry():
+            raise _no_setup(self.setup_seq)
+        if self.deferred is not None:
+            raise self.deferred
+        lock_keys(s, [f"person:{ln.get('id_number')}" for _, d in self.receipts for ln in d["lines"]]
+                  + [f"slip:{self.village}:{slip}" for _, slip in self.slips])
+        if self.books:
+            self._books(self.books)
+        if self.receipts:
+            self._lines(self.receipts)
+        if self.slips:
+            self._slips(self.slips)
 
     def _own_device(self, seq: int, d: dict[str, Any]) -> None:
-        if (d.get("village_code"), d.get("device_no")) != (self.village, self.device.device_no):
+        if (d.get("village_code"), d.get("device_no")) != (self.village, self.device_no):
             raise refuse("foreign_device", f"第 {seq} 条设立的是村 {d.get('village_code')} 的设备 "
-                                           f"{d.get('device_no')}，而这台电脑在县里注册为 {self.device.id}", seq)
+                                           f"{d.get('device_no')}，而这台电脑在县里注册为 {self.device_id}", seq)
 
     def _own_number(self, seq: int, d: dict[str, Any]) -> None:
-        own = format_receipt_number(self.village, self.device.device_no, int(d["receipt_seq"]))
+        own = format_receipt_number(self.village, self.device_no, int(d["receipt_seq"]))
         if d.get("number") != own or d.get("village_code") != self.village \
-                or d.get("device_no") != self.device.device_no:
-            raise refuse("foreign_number", f"收据 {d.get('number')} 不是本机的收据号（本机是 {self.device.id}，"
+                or d.get("device_no") != self.device_no:
+            raise refuse("foreign_number", f"收据 {d.get('number')} 不是本机的收据号（本机是 {self.device_id}，"
                                            f"这张应为 {own}）：一台电脑只能开自己村、自己设备号的收据", seq)
 
     def _books(self, books: list[tuple[p.Entry, Book]]) -> None:
         """A book of uniform receipts (统一票据) is issued to one village: a range another device
         registered is not this one's to use."""
-        rows = self.s.exec(select(m.Entry.device_id, m.Entry.body).where(
-            m.Entry.kind == "receipt_book", m.Entry.device_id != self.device.id)).all()
+        rows = self.db.exec(select(m.Entry.device_id, m.Entry.body).where(
+            m.Entry.kind == "receipt_book", m.Entry.device_id != self.device_id)).all()
         held = [(device, Book.from_json(orjson.loads(body)["data"])) for device, body in rows]
         for e, book in books:
             for device, other in held:
@@ -220,7 +258,7 @@ class CountyRules:
 
     def _slips(self, slips: list[tuple[p.Entry, str]]) -> None:
         names = [slip for _, slip in slips]
-        held = set(self.s.exec(select(m.Remittance.slip_no).where(
+        held = set(self.db.exec(select(m.Remittance.slip_no).where(
             m.Remittance.village_code == self.village, col(m.Remittance.slip_no).in_(names))).all())
         for e, slip in slips:
             if slip in held:
@@ -229,10 +267,11 @@ class CountyRules:
 
     def _lines(self, receipts: list[tuple[p.Entry, dict[str, Any]]]) -> None:
         configs = self._configs()
-        roster = _roster(self.s, self.village)
+        roster = _roster(self.db, self.village)
         people = sorted({str(ln.get("id_number")) for _, d in receipts for ln in d["lines"]})
-        paid = _held_lines(self.s, people)
-        other = _other_channel(self.s, people)
+        with planned_for_values(self.db):
+            paid = held_lines(self.db, people)
+            other = other_channel(self.db, people)
         for e, d in receipts:
             lines = d["lines"]
             if configs and all(beyond_config(c, lines) for c in configs):
@@ -246,8 +285,8 @@ class CountyRules:
               paid: dict[tuple[str, str, int], list[tuple[str, str]]],
               other: dict[tuple[str, str, int], str]) -> None:
         key = (str(ln.get("id_number")), str(ln.get("insurance")), int(ln.get("year") or 0))
-        what = f"「{ln.get('name')}」{key[2]} 年度{INSURANCE.get(key[1], key[1])}"
         number, override = str(d["number"]), d.get("override_reason")
+        what = _What(ln.get("name"), key)
         for village, held_number in paid.get(key, []):
             if held_number in self.freed:
                 continue
@@ -272,7 +311,7 @@ class CountyRules:
                     raise refuse("not_due", f"收据 {number}：{what}{said}，且没有填写改动原因", e.seq)
                 self._flag(e, number, "override", f"{what}{said}；原因：{override}")
         paid.setdefault(key, []).append((self.village, number))
-        self.lines.append({"village_code": self.village, "device_id": self.device.id, "receipt_number": number,
+        self.lines.append({"village_code": self.village, "device_id": self.device_id, "receipt_number": number,
                            "id_number": key[0], "insurance": key[1], "year": key[2], "amount_fen": ln["amount_fen"],
                            "status": "有效"})
 
@@ -280,20 +319,30 @@ class CountyRules:
         """One row per village concerned, under that village's township (its staff see it)."""
         concerned = {self.village: self.township}
         if other_village is not None and other_village != self.village:
-            village = self.s.get(m.Village, other_village)
+            village = self.db.get(m.Village, other_village)
             concerned[other_village] = village.township_code if village else other_village[:9]
         for village_code, township in sorted(concerned.items()):
             self.flags.append({"code": code, "township_code": township, "village_code": village_code,
-                               "device_id": self.device.id, "seq": e.seq, "ref": number, "reason": reason,
+                               "device_id": self.device_id, "seq": e.seq, "ref": number, "reason": reason,
                                "created_at": now()})
 
     def write(self) -> None:
-        if self.lines:
-            self.s.connection().execute(insert(_table(m.PaidLine)), self.lines)
-        if self.flags:
-            self.s.connection().execute(insert(_table(m.CountyFlag)), self.flags)
+        insert_rows(self.db, m.PaidLine, self.lines)
+        insert_rows(self.db, m.CountyFlag, self.flags)
         for number, status in self.freed.items():
-            self.s.execute(update(m.PaidLine).where(col(m.PaidLine.receipt_number) == number).values(status=status))
+            self.db.execute(update(m.PaidLine).where(col(m.PaidLine.receipt_number) == number).values(status=status))
+
+
+class _What:
+    """「name」YEAR 年度INSURANCE, said only when a finding names it (most lines find nothing)."""
+
+    __slots__ = ("key", "name")
+
+    def __init__(self, name: Any, key: tuple[str, str, int]) -> None:
+        self.name, self.key = name, key
+
+    def __format__(self, spec: str) -> str:
+        return f"「{self.name}」{self.key[2]} 年度{INSURANCE.get(self.key[1], self.key[1])}"
 
 
 def _due(row: dict[str, Any], line: dict[str, Any], configs: list[CountyConfig]) -> int | None:
@@ -309,29 +358,3 @@ def _due(row: dict[str, Any], line: dict[str, Any], configs: list[CountyConfig])
         return year.due_fen(Category(row.get("人员类别") or "一般"), Insurance(row["险种"]), line.get("tier_fen"))
     except (ValueError, KeyError):
         return None
-
-
-def _chunks(values: list[str]) -> Iterable[list[str]]:
-    for i in range(0, len(values), CHUNK):
-        yield values[i:i + CHUNK]
-
-
-def _held_lines(s: Session, people: list[str]) -> dict[tuple[str, str, int], list[tuple[str, str]]]:
-    out: dict[tuple[str, str, int], list[tuple[str, str]]] = {}
-    for part in _chunks(people):
-        for id_number, insurance, year, village, number in s.execute(
-                sa_select(col(m.PaidLine.id_number), col(m.PaidLine.insurance), col(m.PaidLine.year),
-                          col(m.PaidLine.village_code), col(m.PaidLine.receipt_number))
-                .where(col(m.PaidLine.id_number).in_(part), col(m.PaidLine.status) == "有效")).all():
-            out.setdefault((id_number, insurance, int(year)), []).append((village, number))
-    return out
-
-
-def _other_channel(s: Session, people: list[str]) -> dict[tuple[str, str, int], str]:
-    out: dict[tuple[str, str, int], str] = {}
-    for part in _chunks(people):
-        for id_number, insurance, year, channel in s.exec(
-                select(m.Payment.id_number, m.Payment.insurance, m.Payment.year, m.Payment.channel)
-                .where(col(m.Payment.id_number).in_(part))).all():
-            out[(id_number, insurance, int(year))] = channel
-    return out

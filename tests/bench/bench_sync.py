@@ -6,7 +6,6 @@ from disk."""
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import ssl
 import statistics
@@ -23,72 +22,35 @@ import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import create_engine, text
 
-from app.domain.canonical import GENESIS_HASH, canonical_json
 from sync import protocol as p
 from sync.server import models as m
 from sync.server import service, uploads
 from sync.server.db import make_engine, session
+from tests.server import signed_days
 from tests.server.conftest import PG_ADMIN, free_port
 from tests.server.test_real_server import server_cmd, start_server
 
 DEVICES, RECEIPTS = 300, 200
-_CONFIG = (Path(__file__).resolve().parents[2] / "resources" / "demo" / "county-config.json").read_text(encoding="utf-8")
 ROSTER_PEOPLE = 100_000
 WORKERS = 2  # server processes: one per core of this machine
 
 
-def _day(device_no: int, village: str) -> list[p.Entry]:
-    """One device's settled day as the desk writes it: 200 receipts and their settlement."""
-    entries: list[p.Entry] = []
-    prev = GENESIS_HASH
-    day = "2026-11-20"
-
-    def add(kind: str, data: dict[str, Any]) -> None:
-        nonlocal prev
-        seq = len(entries) + 1
-        at = f"{day}T09:{seq // 60 % 60:02d}:{seq % 60:02d}"
-        body = canonical_json({"seq": seq, "kind": kind, "recorded_at": at, "data": data})
-        digest = hashlib.sha256((prev + body).encode()).hexdigest()
-        entries.append(p.Entry(seq=seq, kind=kind, recorded_at=at, body=body, prev_hash=prev, hash=digest))
-        prev = digest
-
-    # The set-up a desk journals first (the county refuses money in a chain without it).
-    add("device", {"village_code": village, "village_name": "基准村", "township_code": village[:9],
-                   "township_name": "基准镇", "device_no": device_no})
-    add("config", {"config": _CONFIG, "sha256": hashlib.sha256(_CONFIG.encode()).hexdigest()})
-    for n in range(1, RECEIPTS + 1):
-        person = f"{village[6:]}{n:06d}"  # one person per receipt, none paid in two villages
-        add("receipt", {"number": f"{village}-{device_no:02d}-{n:06d}", "receipt_seq": n, "day": day,
-                        "village_code": village, "device_no": device_no,
-                        "total_fen": 40000, "cash_fen": 40000, "change_fen": 0, "agent": "李代收",
-                        "payer": {"id_number": person, "name": "张三"},
-                        "lines": [{"id_number": person, "name": "张三", "insurance": "medical",
-                                   "year": 2027, "tier_fen": None, "amount_fen": 40000, "due_fen": 40000}]})
-    add("settlement", {"day": day, "round": 1, "expected_fen": 40000 * RECEIPTS, "counted_fen": 40000 * RECEIPTS,
-                       "difference_fen": 0, "reason": None, "receipts": RECEIPTS, "voids": 0,
-                       "agent": "李代收", "head": "王村长"})
-    return entries
-
-
 def _enrolled(db: str) -> list[tuple[str, str, Ed25519PrivateKey, list[p.Entry]]]:
+    """300 desks enrolled, each with its settled day of 200 receipts (tests/server/signed_days)."""
     engine = make_engine(db)
     devices = []
     with session(engine) as s:
         for i in range(DEVICES):
             village = f"341824{100 + i // 90:03d}{201 + i % 90:03d}"
-            code = service.issue_enrolment_code(s, village, 1)
-            key = Ed25519PrivateKey.generate()
-            answer = service.enrol(s, p.EnrolRequest(code=code, public_key=p.b64(key.public_key().public_bytes_raw())))
-            devices.append((answer.device_id, answer.token, key, _day(1, village)))
+            device_id, token, key = signed_days.enrolled(s, village)
+            devices.append((device_id, token, key, signed_days.day(village, 1, RECEIPTS)))
     engine.dispose()
     return devices
 
 
 def _body(device_id: str, key: Ed25519PrivateKey, entries: list[p.Entry]) -> str:
     """What a desk has ready before it connects: its signed batch."""
-    sig = key.sign(p.batch_signing_bytes(device_id, 1, len(entries), GENESIS_HASH, entries))
-    return p.Batch(device_id=device_id, from_seq=1, to_seq=len(entries), prev_hash=GENESIS_HASH,
-                   entries=entries, signature=p.b64(sig)).model_dump_json()
+    return signed_days.batch(device_id, key, entries).model_dump_json()
 
 
 # 300 desks are 300 machines: each builds its HTTP client's TLS context (the system's

@@ -46,7 +46,7 @@ class Period:
 
     @property
     def last(self) -> date:
-        return self.end or date(9999, 12, 31)
+        return self.end or progress.OPEN_END
 
     @classmethod
     def of(cls, s: Session, today: date, year: int | None, start: str | None, end: str | None) -> Period:

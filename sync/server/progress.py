@@ -123,6 +123,7 @@ Due = tuple[str, str, int, int, str]
 _ROSTERS: OrderedDict[tuple[str, int, str], list[Due]] = OrderedDict()
 _VILLAGES: OrderedDict[tuple[Any, ...], Progress] = OrderedDict()
 CACHE_SIZE = 4096
+OPEN_END = date(9999, 12, 31)  # a period without an end (county_view.Period.last)
 
 
 def database(s: Session) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import String, and_, case, cast, delete, func, insert, literal, or_, text, union
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from app.domain.insurance import Insurance
 from app.domain.renewal import band_of

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, case, cast, delete, func, insert, literal, or_, text, union
+from sqlalchemy import String, and_, case, cast, delete, func, insert, literal, or_, text, union
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -18,6 +18,7 @@ from app.domain.insurance import Insurance
 from app.domain.renewal import band_of
 from sync.server import models as m
 from sync.server import progress as pr
+from sync.server.db import among
 
 PENSION = Insurance.PENSION.value
 
@@ -44,15 +45,8 @@ def judged(s: Session, version_ids: list[int], config_sha: str) -> set[int]:
     first = (sa_select(d.c.config_sha256).where(d.c.roster_version_id == m.table_of(m.RosterVersion).c.id)
              .limit(1).scalar_subquery())
     v = m.table_of(m.RosterVersion)
-    return {int(i) for i, sha in s.execute(sa_select(v.c.id, first).where(v.c.id.in_(version_ids))).all()
+    return {int(i) for i, sha in s.execute(sa_select(v.c.id, first).where(among(s, v.c.id, version_ids))).all()
             if sha == config_sha}
-
-
-def inline(values: list[Any]) -> Any:
-    """A list written into the statement: a province's 20,000 villages appear four times in the
-    aggregate, past the bound parameters a statement may carry (SQLite 32,766, PostgreSQL
-    65,535). Village codes and version ids only, rendered by SQLAlchemy's own quoting."""
-    return bindparam("inline", values, expanding=True, literal_execute=True, unique=True)
 
 
 def _bank(column: Any) -> Any:
@@ -70,7 +64,7 @@ def compute(s: Session, versions: dict[str, int], *, year: int, start: date, end
     codes, years = list(versions), [year - 1, year]
     d, pl, r, p = (m.table_of(t) for t in (m.RosterDue, m.PaidLine, m.Receipt, m.Payment))
     keys = (pl.c.village_code, pl.c.id_number, pl.c.insurance, pl.c.year)
-    valid = and_(pl.c.village_code.in_(inline(codes)), pl.c.status == "有效", pl.c.year.in_(years))
+    valid = and_(among(s, pl.c.village_code, codes), pl.c.status == "有效", pl.c.year.in_(years))
     if end >= pr.OPEN_END:
         # Every day counts (a period open at its end, the overview's default): the receipt's day
         # is only wanted within the period, and the open start is the beginning.
@@ -81,7 +75,7 @@ def compute(s: Session, versions: dict[str, int], *, year: int, start: date, end
                 .where(valid, r.c.day <= last).group_by(*keys).cte("cash"))
     paid = (sa_select(p.c.village_code, p.c.id_number, p.c.insurance, p.c.year, func.max(p.c.channel).label("channel"),
                       func.min(p.c.paid_on).label("paid_on"))
-            .where(p.c.village_code.in_(inline(codes)), p.c.year.in_(years))
+            .where(among(s, p.c.village_code, codes), p.c.year.in_(years))
             .group_by(p.c.village_code, p.c.id_number, p.c.insurance, p.c.year).cte("paid"))
 
     def same(t: Any, due: Any) -> Any:
@@ -103,7 +97,7 @@ def compute(s: Session, versions: dict[str, int], *, year: int, start: date, end
     last_year = union(
         sa_select(before.c.village_code, before.c.id_number)
         .select_from(before.outerjoin(cash, same(cash, before)).outerjoin(paid, same(paid, before)))
-        .where(before.c.roster_version_id.in_(inline(version_ids)), before.c.year == year - 1,
+        .where(among(s, before.c.roster_version_id, version_ids), before.c.year == year - 1,
                before.c.insurance == PENSION, status_of(before) != "unpaid"),
         sa_select(cash.c.village_code, cash.c.id_number).where(cash.c.year == year - 1, cash.c.insurance == PENSION),
         sa_select(paid.c.village_code, paid.c.id_number)
@@ -123,7 +117,7 @@ def compute(s: Session, versions: dict[str, int], *, year: int, start: date, end
                           .outerjoin(last_year, and_(d.c.insurance == PENSION, d.c.band != literal(""),
                                                      last_year.c.village_code == d.c.village_code,
                                                      last_year.c.id_number == d.c.id_number)))
-             .where(d.c.roster_version_id.in_(inline(version_ids)), d.c.year == year)
+             .where(among(s, d.c.roster_version_id, version_ids), d.c.year == year)
              .group_by(d.c.village_code, d.c.insurance, status, d.c.band, renewing))
     for village, ins, st, band, renew, n, unpaid_fen, period in s.execute(query).all():
         progress = out[village]
@@ -148,7 +142,7 @@ def stored(s: Session, period: str, prints: dict[str, str]) -> dict[str, pr.Prog
     t = m.table_of(m.ProgressSummary)
     return {code: pr.Progress.from_store(body) for code, fingerprint, body in s.execute(
         sa_select(t.c.village_code, t.c.fingerprint, t.c.body)
-        .where(t.c.period == period, t.c.village_code.in_(list(prints)))).all() if prints[code] == fingerprint}
+        .where(t.c.period == period, among(s, t.c.village_code, prints))).all() if prints[code] == fingerprint}
 
 
 def store(s: Session, period: str, found: dict[str, tuple[str, pr.Progress]]) -> None:
@@ -160,7 +154,7 @@ def store(s: Session, period: str, found: dict[str, tuple[str, pr.Progress]]) ->
     at = datetime.now(UTC)
     try:
         with s.begin_nested():
-            s.execute(delete(t).where(t.c.period == period, t.c.village_code.in_(list(found))))
+            s.execute(delete(t).where(t.c.period == period, among(s, t.c.village_code, found)))
             s.execute(insert(t), [{"village_code": code, "period": period, "fingerprint": fingerprint,
                                    "body": progress.to_store(), "computed_at": at}
                                   for code, (fingerprint, progress) in found.items()])

@@ -19,6 +19,7 @@ restart (the summaries kept in the database); one township account's progress, c
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -54,7 +55,7 @@ def people_of(code: str, index_in_county: int, people: int) -> list[str]:
 def expected(villages: int, people: int) -> dict[str, int]:
     """What the overview must count, from how the data is built."""
     cash, other = int(people * CASH), int(people * OTHER)
-    return {"due": villages * people * 2, "cash": villages * cash * 2, "other_medical": villages * other}
+    return {"due": villages * people * 2, "cash": villages * cash * 2, "other_channels": villages * other}
 
 
 def build(url: str, villages: int, people: int) -> dict[str, Any]:
@@ -169,7 +170,7 @@ def timed_gets(base: str, who: str, password: str, times: int) -> tuple[list[flo
     return took, orjson.loads(body), len(body)
 
 
-def figures(url: str, villages: int, people: int, workers: int) -> dict[str, Any]:
+def figures(url: str, villages: int, people: int, workers: int, restart: bool) -> dict[str, Any]:
     from tests.server.conftest import free_port
     from tests.server.test_real_server import start_server
 
@@ -179,12 +180,12 @@ def figures(url: str, villages: int, people: int, workers: int) -> dict[str, Any
     bare_all, bare_town = min(bare(url) for _ in range(2)), min(bare(url, place["township"]) for _ in range(2))
     out: dict[str, Any] = {"villages": villages, "people_per_village": people, "workers": workers,
                            "build_s": round(built, 1)}
-    for restart in (False, True):
+    for again in (False, True)[:1 + restart]:
         port = free_port()
         proc = start_server(url, port, workers)
         base = f"http://127.0.0.1:{port}"
         try:
-            if not restart:  # nothing kept: the township counts its villages, the county all of them
+            if not again:  # nothing kept: the township counts its villages, the county all of them
                 town, town_view, _ = timed_gets(base, "乡镇", TOWNSHIP_PASSWORD, 1 + workers)
                 county, view, size = timed_gets(base, "省社保", COUNTY_PASSWORD, 1 + 2 * workers)
                 out |= {"township_first_s": round(town[0], 3), "township_again_s": round(min(town[1:]), 4),
@@ -200,29 +201,44 @@ def figures(url: str, villages: int, people: int, workers: int) -> dict[str, Any
     lines = view["county"]["progress"]["lines"]
     want = expected(villages, people)
     got = {"due": lines["pension"]["due"] + lines["medical"]["due"],
-           "cash": lines["pension"]["cash"] + lines["medical"]["cash"], "other_medical": lines["medical"]["other"]}
+           "cash": lines["pension"]["cash"] + lines["medical"]["cash"], "other_channels": lines["medical"]["other"] + lines["medical"]["bank"]}
     out |= {"counted": got, "counted_as_built": got == want,
             "township_villages": len(town_view["villages"]),
             "bare_sql_aggregate_s": round(bare_all, 4), "bare_township_aggregate_s": round(bare_town, 4),
             "overview_first_ratio": round(out["overview_first_s"] / bare_all, 1),
             "overview_again_ratio": round(out["overview_again_s"] / bare_all, 2),
-            "overview_after_restart_ratio": round(out["overview_after_restart_s"] / bare_all, 2),
             "township_first_ratio": round(out["township_first_s"] / bare_town, 1),
             "township_again_ratio": round(out["township_again_s"] / bare_town, 1),
             "goal_overview_s": 1.0, "goal_township_s": 0.2}
+    if restart:
+        out["overview_after_restart_ratio"] = round(out["overview_after_restart_s"] / bare_all, 2)
     return out
 
 
-def run(villages: int = VILLAGES, people: int = PEOPLE, workers: int = WORKERS) -> dict[str, Any]:
-    """On a PostgreSQL database of its own, dropped afterwards."""
+def run(villages: int = VILLAGES, people: int = PEOPLE, workers: int = WORKERS, *, restart: bool = True) -> dict[str, Any]:
+    """On a PostgreSQL database of its own, dropped afterwards (the server's key file in a
+    directory of its own too)."""
     from tests.server.conftest import PG_ADMIN
 
+    with tempfile.TemporaryDirectory() as tmp:
+        was = os.environ.get("XDG_DATA_HOME")
+        os.environ["XDG_DATA_HOME"] = tmp
+        try:
+            return _on_new_database(PG_ADMIN, villages, people, workers, restart)
+        finally:
+            if was is None:
+                os.environ.pop("XDG_DATA_HOME", None)
+            else:
+                os.environ["XDG_DATA_HOME"] = was
+
+
+def _on_new_database(admin_url: str, villages: int, people: int, workers: int, restart: bool) -> dict[str, Any]:
     name = f"daishou_province_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        return figures(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", villages, people, workers)
+        return figures(admin_url.rsplit("/", 1)[0] + f"/{name}", villages, people, workers, restart)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

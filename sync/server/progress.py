@@ -99,6 +99,7 @@ class Progress:
     lines: dict[str, Line] = field(default_factory=lambda: {i.value: Line() for i in Insurance})
     renewal: dict[str, list[int]] = field(default_factory=lambda: {b.label: [0, 0] for b in BANDS})  # base, renewed
     roster_version: int | None = None
+    shown: tuple[tuple[tuple[str, float], ...], dict[str, Any]] | None = field(default=None, repr=False, compare=False)
 
     def add(self, other: Progress) -> None:
         for k, line in other.lines.items():
@@ -117,6 +118,17 @@ class Progress:
         return cls(raw["year"], {k: Line(**v) for k, v in raw["lines"].items()}, raw["renewal"], raw["roster_version"])
 
     def to_json(self, targets: dict[str, float]) -> dict[str, Any]:
+        """The page's figures. A village's Progress is kept between loads and never changed once
+        counted: its figures are built once per targets (a province has 20,000 of them), and
+        the dict returned is shared, to be read only."""
+        key = tuple(targets.items())
+        if self.shown is not None and self.shown[0] == key:
+            return self.shown[1]
+        out = self._json(targets)
+        self.shown = (key, out)
+        return out
+
+    def _json(self, targets: dict[str, float]) -> dict[str, Any]:
         return {"year": self.year, "roster_version": self.roster_version,
                 "lines": {k: v.to_json() for k, v in self.lines.items()},
                 "renewal": [{"band": b.label, "base": self.renewal[b.label][0], "renewed": self.renewal[b.label][1],

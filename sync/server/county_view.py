@@ -46,7 +46,7 @@ class Period:
 
     @property
     def last(self) -> date:
-        return self.end or date(9999, 12, 31)
+        return self.end or progress.OPEN_END
 
     @classmethod
     def of(cls, s: Session, today: date, year: int | None, start: str | None, end: str | None) -> Period:
@@ -89,10 +89,12 @@ def reporting(synced: list[datetime | None], state: open_state.VillageOpenState 
 
 
 def _subtotal(code: str, name: str, rows: list[dict[str, Any]], parts: list[progress.Progress], year: int,
-              targets: dict[str, float]) -> dict[str, Any]:
+              targets: dict[str, float], totals: list[progress.Progress]) -> dict[str, Any]:
+    """`parts` summed; the sum is appended to `totals` too."""
     total = progress.Progress(year)
     for part in parts:
         total.add(part)
+    totals.append(total)
     out: dict[str, Any] = {"code": code, "name": name, "villages": len(rows),
                            **{k: sum(r[k] for r in rows) for k in MONEY}}
     out["reporting"] = {s: sum(1 for r in rows if r["reporting"]["status"] == s) for s in ("按时", "迟报", "未报", "无设备")}
@@ -108,18 +110,27 @@ def build(s: Session, staff: m.Staff, *, today: date, period: Period) -> dict[st
     names = progress.township_names(s, {r.row.township_code for r in rows})
     villages: list[dict[str, Any]] = []
     by_township: dict[str, list[tuple[dict[str, Any], progress.Progress]]] = {}
+    dumped: dict[int, dict[str, Any]] = {}  # open states shared by quiet villages (open_state.annotate)
+    aims: dict[str, dict[str, float]] = {}  # the targets of the villages without their own, per township
     for r in rows:
         out = r.row.to_json()
         out["township_name"] = names.get(r.row.township_code, "")
-        out["open_state"] = r.open_state.model_dump() if r.open_state else None
-        out["progress"] = found[r.row.code].to_json(progress.target_of(targets, r.row.code))
+        state = r.open_state
+        out["open_state"] = None if state is None else (dumped.get(id(state)) or
+                                                        dumped.setdefault(id(state), state.model_dump()))
+        aim = (progress.target_of(targets, r.row.code) if r.row.code in targets else
+               aims.get(r.row.township_code) or aims.setdefault(r.row.township_code,
+                                                                progress.target_of(targets, r.row.code)))
+        out["progress"] = found[r.row.code].to_json(aim)
         out["reporting"] = reporting(r.row.synced, r.open_state, today)
         villages.append(out)
         by_township.setdefault(r.row.township_code, []).append((out, found[r.row.code]))
+    totals: list[progress.Progress] = []
     townships = [_subtotal(code, names.get(code, ""), [v for v, _ in items], [p for _, p in items], period.year,
-                           progress.target_of(targets, code + "000")) for code, items in sorted(by_township.items())]
+                           progress.target_of(targets, code + "000"), totals)
+                 for code, items in sorted(by_township.items())]
     county_targets = {**progress.DEFAULT_TARGETS, **targets.get("", {})}
-    county = _subtotal("", "合计", villages, list(found.values()), period.year, county_targets)
+    county = _subtotal("", "合计", villages, totals, period.year, county_targets, [])  # the townships' sum
     return {"year": period.year, "start": period.start.isoformat() if period.start else None,
             "end": period.end.isoformat() if period.end else None,
             "today": today.isoformat(), "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Engine,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+)
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def among(s: Session, column: Any, values: Iterable[Any]) -> Any:
+    """`column IN values` for a list of any length, such as a province's 20,000 village codes:
+    one array parameter on PostgreSQL (psycopg parses a statement's text once per placeholder:
+    20,000 of them took half a second a query), the values written into the statement on SQLite
+    (past its 32,766 parameters; codes and ids, quoted by SQLAlchemy)."""
+    values = list(values)
+    if s.get_bind().dialect.name == "postgresql":
+        kind = BigInteger() if isinstance(column.type, Integer) else String()
+        return column == any_(bindparam(None, values, type_=ARRAY(kind)))
+    return column.in_(bindparam(None, values, expanding=True, literal_execute=True))
 
 
 def normalise_url(url: str) -> str:

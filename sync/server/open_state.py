@@ -30,6 +30,7 @@ from app.domain.remit_limits import CashHeld, RemitLimits
 from sync import protocol as p
 from sync.server import models as m
 from sync.server.core import ServerRefusal
+from sync.server.db import among
 from sync.server.deps import DB, CurrentDevice
 
 _LOCAL = ZoneInfo("Asia/Shanghai")
@@ -147,14 +148,21 @@ def annotate(s: Session, rows: Sequence[R], *, as_of: date) -> list[R]:
         return list(rows)
     limits = _limits(s)
     states: dict[str, list[DeviceOpenState]] = {}
-    for row in s.exec(select(DeviceOpenState).where(col(DeviceOpenState.village_code).in_(list(by_code)))).all():
+    for row in s.exec(select(DeviceOpenState).where(among(s, col(DeviceOpenState.village_code), by_code))).all():
         states.setdefault(row.village_code, []).append(row)
     enrolled: dict[str, int] = {}
-    for code in s.exec(select(m.Device.village_code).where(col(m.Device.village_code).in_(list(by_code)),
+    for code in s.exec(select(m.Device.village_code).where(among(s, col(m.Device.village_code), by_code),
                                                            col(m.Device.public_key).is_not(None))).all():
         enrolled[code] = enrolled.get(code, 0) + 1
+    # A village none of whose desks reported says the same as any other with as many enrolled:
+    # one summary each (a province has thousands of them), shared and not to be changed.
+    quiet: dict[int, VillageOpenState] = {}
     for code, village in by_code.items():
-        village.open_state = summarise(states.get(code, []), enrolled.get(code, 0), limits, as_of)
+        n = enrolled.get(code, 0)
+        if code in states:
+            village.open_state = summarise(states[code], n, limits, as_of)
+        else:
+            village.open_state = quiet.get(n) or quiet.setdefault(n, summarise([], n, limits, as_of))
     return list(rows)
 
 

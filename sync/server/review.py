@@ -11,13 +11,15 @@ from typing import Any
 
 import orjson
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.domain.review import LedgerReview, ReceiptRow, review_entries
 from sync.server import models as m
 from sync.server.core import ServerRefusal
+from sync.server.db import among
 from sync.server.rules import FLAG_LABELS
-from sync.server.staff import visible_villages
+from sync.server.staff import visible_village_rows, visible_villages
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,8 @@ _CACHE: OrderedDict[tuple[str, int, str, date], LedgerReview] = OrderedDict()
 CACHE_SIZE = 4096
 
 
-def _device_review(s: Session, device: m.Device, as_of: date) -> LedgerReview:
+def _device_review(s: Session, device: Any, as_of: date) -> LedgerReview:
+    """`device`: a Device or a row of its id, held_seq and held_hash."""
     key = (device.id, device.held_seq, device.held_hash, as_of)
     if key in _CACHE:
         _CACHE.move_to_end(key)
@@ -97,11 +100,14 @@ def overview(s: Session, staff: m.Staff, *, as_of: date) -> list[VillageRow]:
     """One row per village the account may see: what its devices sent, remitted and had confirmed,
     how many flags and forked ledgers. A village whose devices sent nothing is a row of zeros:
     that is itself what a county officer looks for."""
-    rows = {v.code: VillageRow(v.code, v.name, v.township_code) for v in visible_villages(s, staff)}
+    # Columns, not ORM objects: a province's county account sees 20,000 villages and devices.
+    rows = {code: VillageRow(code, name, township) for code, name, township in visible_village_rows(s, staff)}
     if not rows:
         return []
     codes = list(rows)
-    for device in s.exec(select(m.Device).where(col(m.Device.village_code).in_(codes))).all():
+    d = m.table_of(m.Device)
+    for device in s.execute(sa_select(d.c.id, d.c.village_code, d.c.program_version, d.c.held_seq, d.c.held_hash,
+                                   d.c.public_key, d.c.last_seen_at).where(among(s, d.c.village_code, codes))).all():
         row = rows[device.village_code]
         row.devices += 1
         if device.program_version:
@@ -124,21 +130,21 @@ def overview(s: Session, staff: m.Staff, *, as_of: date) -> list[VillageRow]:
         for f in review.flags:
             row.flag_codes[f.label] = row.flag_codes.get(f.label, 0) + 1
     for village, amount in s.exec(select(m.Confirmation.village_code, func.sum(m.Confirmation.amount_fen))
-                                  .where(col(m.Confirmation.village_code).in_(codes))
+                                  .where(among(s, col(m.Confirmation.village_code), codes))
                                   .group_by(col(m.Confirmation.village_code))).all():
         if village in rows:
             rows[village].confirmed_fen += int(amount or 0)
     for village, code in s.exec(select(m.CountyFlag.village_code, m.CountyFlag.code)
-                                .where(col(m.CountyFlag.village_code).in_(codes))).all():
+                                .where(among(s, col(m.CountyFlag.village_code), codes))).all():
         row, label = rows[village], "县级核对：" + FLAG_LABELS.get(code, code)
         row.flags += 1
         row.flag_codes[label] = row.flag_codes.get(label, 0) + 1
     for village, count in s.exec(select(m.UploadRefusal.village_code, func.count())
-                                 .where(col(m.UploadRefusal.village_code).in_(codes))
+                                 .where(among(s, col(m.UploadRefusal.village_code), codes))
                                  .group_by(col(m.UploadRefusal.village_code))).all():
         rows[village].refused = int(count)
     for village, count in s.exec(select(m.Conflict.village_code, func.count())
-                                 .where(col(m.Conflict.village_code).in_(codes))
+                                 .where(among(s, col(m.Conflict.village_code), codes))
                                  .group_by(col(m.Conflict.village_code))).all():
         rows[village].conflicts = int(count)
     return list(rows.values())

@@ -54,6 +54,15 @@ def visible_villages(s: Session, staff: m.Staff) -> list[m.Village]:
     return list(s.exec(query).all())
 
 
+def visible_village_rows(s: Session, staff: m.Staff) -> list[tuple[str, str, str]]:
+    """(code, name, township code) of visible_villages, as columns: a province's county account
+    sees 20,000 villages, whose ORM objects took seconds to build."""
+    query = select(m.Village.code, m.Village.name, m.Village.township_code).order_by(col(m.Village.code))
+    if staff.role == "township":
+        query = query.where(m.Village.township_code == staff.township_code)
+    return [(code, name, township) for code, name, township in s.exec(query).all()]
+
+
 def _in_visible_villages(s: Session, staff: m.Staff, model: type[R]) -> list[R]:
     """`model`'s rows of the villages the account may see, oldest first."""
     codes = [v.code for v in visible_villages(s, staff)]

@@ -102,6 +102,7 @@ def figures(db: str, *, judge: bool) -> dict[str, Any]:
         # A restart: the process's caches are empty, the summaries kept in the database are not.
         progress._ROSTERS.clear()
         progress._VILLAGES.clear()
+        progress._NEWEST.clear()
         review._CACHE.clear()
         t0 = time.perf_counter()
         county_view.build(s, staff, today=today, period=county_view.Period.of(s, today, 2027, None, None))
@@ -109,6 +110,7 @@ def figures(db: str, *, judge: bool) -> dict[str, Any]:
     engine.dispose()
     progress._ROSTERS.clear()
     progress._VILLAGES.clear()
+    progress._NEWEST.clear()
     review._CACHE.clear()
     http_loads = _http_loads(db)
     lines = view["county"]["progress"]["lines"]

@@ -147,12 +147,19 @@ def test_progress_equals_a_hand_count(server: Server, desk: Desk, agent: UserInf
     with server.session() as s:
         assert s.exec(select(func.count()).select_from(m.RosterDue)).one() > 0
         assert s.exec(select(func.count()).select_from(m.ProgressSummary)).one() == 3  # kept for a restart
+    # The overview's default, a period open at both ends (counted without the receipts' days):
+    # LATE's payment of 2026-12-20 counts too.
+    open_view = _get(server, "progress?year=2027").json()
+    assert open_view["county"]["progress"]["lines"]["medical"]["paid"] == 5
+    with server.session() as s:
         s.execute(delete(m.RosterDue))
         s.execute(delete(m.ProgressSummary))
     progress._VILLAGES.clear()
     again = _get(server, PERIOD).json()
     assert [x["progress"] for x in again["villages"]] == [x["progress"] for x in view["villages"]]
     assert again["county"]["progress"] == view["county"]["progress"]
+    open_again = _get(server, "progress?year=2027").json()
+    assert [x["progress"] for x in open_again["villages"]] == [x["progress"] for x in open_view["villages"]]
     # A payment loaded later is counted, though the village's summary was kept: what it was
     # counted from changed.
     (tmp_path / "late.csv").write_text("村代码,证件号码,险种,缴费年度,金额,缴费渠道,缴费日期\n"

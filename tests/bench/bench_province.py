@@ -1,0 +1,249 @@
+"""A province on PostgreSQL (issue 24; goal: overview <= 1 s, one township's progress <= 0.2 s):
+VILLAGES villages (100 counties' worth, 10 townships of 20 villages each per county) in one county
+server database, served by the real `daishou-server serve --workers WORKERS`, timed over HTTP
+against a bare SQL aggregate over the same rows (dues, valid receipt lines joined to their
+receipts, payments, grouped by village) measured in the same run.
+
+The volume is written directly (COPY), as uploads and `roster load` would have left it: each
+village's roster as its judged dues (roster_due; the version's JSON is left empty, as nothing
+reads it when the dues are judged), one enrolled device that has uploaded nothing (reviewing
+entries is bench sync's figure), cash receipts of two lines, payments through other channels and
+last year's pension payments (the 续费率's base). PEOPLE per village is 60 by default (a real
+village lists several hundred): 2.4 million dues for 20,000 villages keep the build to a few
+minutes; DAISHOU_BENCH_PROVINCE_PEOPLE and _VILLAGES change it.
+
+Timed: the county account's overview (every village, each township's subtotal and the total)
+counted cold by a fresh server (no summaries kept), then again on each worker, then after a
+restart (the summaries kept in the database); one township account's progress, cold and warm."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+from app.domain.renewal import band_of
+from sync.server import progress, service
+from sync.server.db import make_engine, migrate, session
+from tests.bench.bench_county import _CONFIG
+from tests.factories import make_id
+
+VILLAGES = int(os.environ.get("DAISHOU_BENCH_PROVINCE_VILLAGES", "20000"))
+PEOPLE = int(os.environ.get("DAISHOU_BENCH_PROVINCE_PEOPLE", "60"))
+WORKERS = int(os.environ.get("DAISHOU_BENCH_PROVINCE_WORKERS", "4"))
+YEAR = 2027
+CASH, OTHER, LAST_YEAR = 0.4, 0.15, 0.2  # shares of each village's people
+TOWNSHIP_PASSWORD, COUNTY_PASSWORD = "town-pass-1", "county-pass-1"
+
+
+def village_codes(villages: int) -> list[str]:
+    """County c (6 digits), its township t (3 more), the township's village v (3 more)."""
+    return [f"34{n // 200:04d}{101 + n // 20 % 10:03d}{201 + n % 20:03d}" for n in range(villages)]
+
+
+def people_of(code: str, index_in_county: int, people: int) -> list[str]:
+    born = date(1950, 1, 1) + timedelta(days=index_in_county * people)
+    return [make_id(born + timedelta(days=k), k, region=code[:6]) for k in range(people)]
+
+
+def expected(villages: int, people: int) -> dict[str, int]:
+    """What the overview must count, from how the data is built."""
+    cash, other = int(people * CASH), int(people * OTHER)
+    return {"due": villages * people * 2, "cash": villages * cash * 2, "other_channels": villages * other}
+
+
+def build(url: str, villages: int, people: int) -> dict[str, Any]:
+    """The province's rows; returns the township the benchmark asks about."""
+    migrate(url)
+    engine = make_engine(url)
+    with session(engine) as s:
+        service.load_config(s, _CONFIG)
+        service.add_staff(s, "省社保", "county", COUNTY_PASSWORD, None)
+        codes = village_codes(villages)
+        service.add_staff(s, "乡镇", "township", TOWNSHIP_PASSWORD, codes[0][:9])
+        sha, config = progress._config(s)
+    judged = {ins: progress._judge((ins, YEAR, "一般", "500.00" if ins == "pension" else "", ""), config)
+              for ins in ("pension", "medical")}
+    now = datetime.now(UTC)
+    cash_n, other_n, last_n = int(people * CASH), int(people * OTHER), int(people * LAST_YEAR)
+
+    def rows(kind: str) -> Iterator[tuple[Any, ...]]:
+        for n, code in enumerate(codes):
+            ids = people_of(code, n % 200, people)
+            if kind == "village":
+                yield code, code[:9], f"第{n}村"
+            elif kind == "township" and n % 20 == 0:
+                yield code[:9], f"第{n // 20}镇"
+            elif kind == "device":
+                yield f"{code}-01", code, 1, 0, "0" * 64, "", now, "0" * 64
+            elif kind == "roster_version":
+                yield n + 1, code, 1, "[]", "0" * 64, now
+            elif kind == "roster_due":
+                for i in ids:
+                    band = b.label if (b := band_of(i, YEAR)) else ""
+                    for ins in ("pension", "medical"):
+                        found = judged[ins]
+                        assert found is not None
+                        yield n + 1, code, i, ins, YEAR, found[2], "", band, sha
+            elif kind == "receipt":
+                for k in range(cash_n):
+                    yield f"{code}01{k:06d}", f"{code}-01", code, "2026-11-20", 90000, "0" * 12, "有效"
+            elif kind == "paid_line":
+                for k in range(cash_n):
+                    for ins in ("pension", "medical"):
+                        yield code, f"{code}-01", f"{code}01{k:06d}", ids[k], ins, YEAR, 45000, "有效"
+            elif kind == "payment":
+                for k in range(cash_n, cash_n + other_n):
+                    yield code, ids[k], "medical", YEAR, 40000, "银行代扣" if k % 2 else "微信", "2026-10-01"
+                for k in range(last_n):
+                    yield code, ids[k], "pension", YEAR - 1, 50000, "微信", "2025-10-01"
+
+    columns = {
+        "village": "code, township_code, name", "township": "code, name",
+        "device": "id, village_code, device_no, held_seq, held_hash, rules_state, last_seen_at, public_key",
+        "roster_version": "id, village_code, version, rows, sha256, loaded_at",
+        "roster_due": "roster_version_id, village_code, id_number, insurance, year, due_fen, mark, band, config_sha256",
+        "receipt": "number, device_id, village_code, day, total_fen, check_code, status",
+        "paid_line": "village_code, device_id, receipt_number, id_number, insurance, year, amount_fen, status",
+        "payment": "village_code, id_number, insurance, year, amount_fen, channel, paid_on"}
+    raw = engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        assert conn is not None
+        with conn.cursor() as cur:
+            for table, cols in columns.items():
+                with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                    for row in rows(table):
+                        copy.write_row(row)
+            cur.execute("SELECT setval('roster_version_id_seq', (SELECT max(id) FROM roster_version))")
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE")
+    finally:
+        raw.close()
+    engine.dispose()
+    return {"township": codes[0][:9], "township_villages": sum(1 for c in codes if c.startswith(codes[0][:9]))}
+
+
+def bare(url: str, township: str | None = None) -> float:
+    """The same rows aggregated with nothing judged: dues, valid receipt lines joined to their
+    receipts, payments, each grouped by village (and insurance)."""
+    where = f"AND village_code LIKE '{township}%'" if township else ""
+    pl_where = f"AND pl.village_code LIKE '{township}%'" if township else ""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        t0 = time.perf_counter()
+        conn.execute(text(f"SELECT village_code, insurance, count(*), sum(due_fen) FROM roster_due WHERE year = {YEAR} "
+                          f"{where} GROUP BY village_code, insurance")).all()
+        conn.execute(text("SELECT pl.village_code, pl.insurance, count(*) FROM paid_line pl JOIN receipt r "
+                          f"ON r.number = pl.receipt_number WHERE pl.status = '有效' {pl_where} "
+                          "GROUP BY pl.village_code, pl.insurance")).all()
+        conn.execute(text(f"SELECT village_code, channel, count(*) FROM payment WHERE true {where} "
+                          "GROUP BY village_code, channel")).all()
+        took = time.perf_counter() - t0
+    engine.dispose()
+    return took
+
+
+def timed_gets(base: str, who: str, password: str, times: int) -> tuple[list[float], dict[str, Any], int]:
+    import httpx
+    import orjson
+
+    from sync import protocol as p
+
+    # A new connection for each request: the workers share one socket, so they take turns.
+    token = httpx.post(f"{base}{p.API}/staff/login", json={"name": who, "password": password}, timeout=60).json()["token"]
+    took, body = [], b""
+    for _ in range(times):
+        t0 = time.perf_counter()
+        answer = httpx.get(f"{base}{p.API}/staff/progress?year={YEAR}", headers={"Authorization": f"Bearer {token}"},
+                           timeout=600)
+        took.append(time.perf_counter() - t0)
+        assert answer.status_code == 200, answer.text
+        body = answer.content
+    return took, orjson.loads(body), len(body)
+
+
+def figures(url: str, villages: int, people: int, workers: int, restart: bool) -> dict[str, Any]:
+    from tests.server.conftest import free_port
+    from tests.server.test_real_server import start_server
+
+    t0 = time.perf_counter()
+    place = build(url, villages, people)
+    built = time.perf_counter() - t0
+    bare_all, bare_town = min(bare(url) for _ in range(2)), min(bare(url, place["township"]) for _ in range(2))
+    out: dict[str, Any] = {"villages": villages, "people_per_village": people, "workers": workers,
+                           "build_s": round(built, 1)}
+    for again in (False, True)[:1 + restart]:
+        port = free_port()
+        proc = start_server(url, port, workers)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            if not again:  # nothing kept: the township counts its villages, the county all of them
+                town, town_view, _ = timed_gets(base, "乡镇", TOWNSHIP_PASSWORD, 1 + workers)
+                county, view, size = timed_gets(base, "省社保", COUNTY_PASSWORD, 1 + 2 * workers)
+                out |= {"township_first_s": round(town[0], 3), "township_again_s": round(min(town[1:]), 4),
+                        "overview_first_s": round(county[0], 3), "overview_again_s": round(min(county[1:]), 3),
+                        "overview_again_worst_s": round(max(county[1:]), 3), "overview_bytes": size}
+            else:  # a restart: every worker's cache empty, the summaries in the database
+                county, view, _ = timed_gets(base, "省社保", COUNTY_PASSWORD, 1 + workers)
+                out |= {"overview_after_restart_s": round(county[0], 3),
+                        "overview_after_restart_worst_s": round(max(county), 3)}
+        finally:
+            proc.terminate()
+            proc.communicate(timeout=30)
+    lines = view["county"]["progress"]["lines"]
+    want = expected(villages, people)
+    got = {"due": lines["pension"]["due"] + lines["medical"]["due"],
+           "cash": lines["pension"]["cash"] + lines["medical"]["cash"], "other_channels": lines["medical"]["other"] + lines["medical"]["bank"]}
+    out |= {"counted": got, "counted_as_built": got == want,
+            "township_villages": len(town_view["villages"]),
+            "bare_sql_aggregate_s": round(bare_all, 4), "bare_township_aggregate_s": round(bare_town, 4),
+            "overview_first_ratio": round(out["overview_first_s"] / bare_all, 1),
+            "overview_again_ratio": round(out["overview_again_s"] / bare_all, 2),
+            "township_first_ratio": round(out["township_first_s"] / bare_town, 1),
+            "township_again_ratio": round(out["township_again_s"] / bare_town, 1),
+            "goal_overview_s": 1.0, "goal_township_s": 0.2}
+    if restart:
+        out["overview_after_restart_ratio"] = round(out["overview_after_restart_s"] / bare_all, 2)
+    return out
+
+
+def run(villages: int = VILLAGES, people: int = PEOPLE, workers: int = WORKERS, *, restart: bool = True) -> dict[str, Any]:
+    """On a PostgreSQL database of its own, dropped afterwards (the server's key file in a
+    directory of its own too)."""
+    from tests.server.conftest import PG_ADMIN
+
+    with tempfile.TemporaryDirectory() as tmp:
+        was = os.environ.get("XDG_DATA_HOME")
+        os.environ["XDG_DATA_HOME"] = tmp
+        try:
+            return _on_new_database(PG_ADMIN, villages, people, workers, restart)
+        finally:
+            if was is None:
+                os.environ.pop("XDG_DATA_HOME", None)
+            else:
+                os.environ["XDG_DATA_HOME"] = was
+
+
+def _on_new_database(admin_url: str, villages: int, people: int, workers: int, restart: bool) -> dict[str, Any]:
+    name = f"daishou_province_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        return figures(admin_url.rsplit("/", 1)[0] + f"/{name}", villages, people, workers, restart)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def main() -> dict[str, Any]:
+    return {"province_postgresql": run()}

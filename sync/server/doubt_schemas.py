@@ -5,8 +5,9 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 
-class CandidateOut(BaseModel):
-    key: str
+class Finding(BaseModel):
+    """What a 疑点 says, the same whether it is a candidate for a push or already pushed."""
+
     source: str
     label: str
     township_code: str
@@ -16,6 +17,10 @@ class CandidateOut(BaseModel):
     ref: str
     day: str
     reason: str
+
+
+class CandidateOut(Finding):
+    key: str
     pushed: bool
 
 
@@ -80,17 +85,8 @@ class InspectionOut(BaseModel):
     draw_id: int
 
 
-class DoubtOut(BaseModel):
+class DoubtOut(Finding):  # source: 审核规则 / 县级核对 / 人工添加
     id: int
-    source: str  # 审核规则 / 县级核对 / 人工添加
-    label: str
-    township_code: str
-    village_code: str
-    device_id: str | None
-    seq: int | None
-    ref: str
-    day: str
-    reason: str
     pushed_by: str
     pushed_on: str
     due_on: str

@@ -3,7 +3,7 @@ draws what the staff API answers (signing in, calls and downloads are /static/st
 Every value is put on the page as text (textContent), never as markup: reasons and names were
 typed at a village desk."""
 
-from sync.server.staff_static import HEAD
+from sync.server.staff_static import HEAD, login_form
 
 OVERVIEW_PAGE = """<!doctype html>
 <html lang="zh">
@@ -25,14 +25,7 @@ tr.subtotal td { font-weight: bold; background: #eef3fa; }
 <body>
 <h1>城乡居民两险现金代收 — 县级总览</h1>
 <p><a href="/">首页</a>　<a href="/doubts">疑点核查（推送、答复、抽查、年度报告）</a>　<a href="/monthly">月度统计</a></p>
-<form id="login">
-  <label>用户名 <input id="name" autocomplete="username" required></label>
-  <label>密码 <input id="password" type="password" autocomplete="current-password" required></label>
-  <button type="submit">登录</button>
-</form>
-<p id="error" role="alert"></p>
-<p id="notice" role="status"></p>
-<section id="overview" class="hidden">
+""" + login_form() + """<section id="overview" class="hidden">
   <p id="who"></p>
   <p><button id="logout" type="button" accesskey="q">退出登录（Alt+Q）</button></p>
   <details id="change"><summary accesskey="p">修改密码（Alt+P）</summary>

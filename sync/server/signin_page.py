@@ -2,7 +2,7 @@
 the 疑点 page or the monthly counts; the session is kept in the tab (sessionStorage), which the
 other pages read. No CDN: this page and /static/staff.js, .css; every value is put on it as text."""
 
-from sync.server.staff_static import HEAD
+from sync.server.staff_static import HEAD, login_form
 
 SIGNIN_PAGE = """<!doctype html>
 <html lang="zh">
@@ -17,15 +17,7 @@ SIGNIN_PAGE = """<!doctype html>
 </head>
 <body>
 <h1>城乡居民两险现金代收 — 县级服务器</h1>
-<form id="login">
-  <p>县、乡镇工作人员请登录。</p>
-  <label>用户名 <input id="name" autocomplete="username" required></label>
-  <label>密码 <input id="password" type="password" autocomplete="current-password" required></label>
-  <button type="submit">登录</button>
-</form>
-<p id="error" role="alert"></p>
-<p id="notice" role="status"></p>
-<section id="menu" class="hidden">
+""" + login_form("县、乡镇工作人员请登录。") + """<section id="menu" class="hidden">
   <p id="who"></p>
   <div class="menu">
     <a id="to-overview" href="/overview">县级总览（各村收款、日结、解缴、入库）</a>

@@ -97,3 +97,16 @@ FILES = {"staff.js": (STAFF_JS, "text/javascript; charset=utf-8"), "staff.css": 
 VERSION = hashlib.sha256((STAFF_JS + STAFF_CSS).encode()).hexdigest()[:12]
 HEAD = (f'<link rel="stylesheet" href="/static/staff.css?v={VERSION}">\n'
         f'<script src="/static/staff.js?v={VERSION}"></script>')
+
+
+# The sign-in form and the lines that answer it, the same on `/` and /overview (staff.js reads them
+# by id); `intro` is a line above the fields.
+def login_form(intro: str = "") -> str:
+    lead = f"  <p>{intro}</p>\n" if intro else ""
+    return ('<form id="login">\n' + lead
+            + '  <label>用户名 <input id="name" autocomplete="username" required></label>\n'
+            '  <label>密码 <input id="password" type="password" autocomplete="current-password" required></label>\n'
+            '  <button type="submit">登录</button>\n'
+            '</form>\n'
+            '<p id="error" role="alert"></p>\n'
+            '<p id="notice" role="status"></p>\n')

@@ -185,4 +185,7 @@ def test_docs_work_offline_and_the_receipt_page_asks_for_a_code(server: Server, 
     browser.find_element(By.NAME, "code").send_keys("000000000000")
     shot(browser, "receipt-form.png")
     browser.find_element(By.CSS_SELECTOR, "form button").click()
+    # The form is a GET to a new page: wait for that page before reading its body (read while the
+    # old one is torn down, chromium answered "Node ... does not belong to the document").
+    WebDriverWait(browser, 10).until(ec.url_contains("code=000000000000"))
     WebDriverWait(browser, 10).until(ec.text_to_be_present_in_element((By.TAG_NAME, "body"), "县级服务器没有这张收据"))

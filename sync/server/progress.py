@@ -404,10 +404,20 @@ def set_target(s: Session, year: int, measure: str, percent: float, scope: str =
         raise ServerRefusal(400, "bad_target", f"「{scope[:20]}」不是9位乡镇代码或12位村代码")
     if not 2000 <= year <= 2100:
         raise ServerRefusal(400, "bad_target", f"缴费年度 {year} 不对")
+    if scope and not _known_place(s, scope):  # a mistyped code would be a target nothing ever meets
+        raise ServerRefusal(400, "bad_target", f"县里没有代码为 {scope} 的{'乡镇' if len(scope) == 9 else '村'}"
+                                               "（先用 places load 载入区划名称，或等该村的清册下发）")
     row = m.ProgressTarget(year=year, scope=scope, measure=measure, percent_x100=round(percent * 100),
                          set_at=datetime.now(UTC))
     s.add(row)
     return row
+
+
+def _known_place(s: Session, code: str) -> bool:
+    if len(code) == 9:
+        return (s.get(m.Township, code) is not None
+                or s.exec(select(m.Village.code).where(m.Village.township_code == code).limit(1)).first() is not None)
+    return s.get(m.Village, code) is not None
 
 
 def load_places(s: Session, lines: list[list[str]]) -> tuple[int, int]:

@@ -226,8 +226,12 @@ def test_targets_and_names_refuse_bad_input_by_name(tmp_path: Path) -> None:
         1, "daishou-server: 目标 120.0 不在 0–100% 之间（bad_target）\n")
     code, said = run("target", "set", "--year", "2027", "--measure", "pension", "--percent", "95", "--scope", "3418")
     assert code == 1 and "不是9位乡镇代码或12位村代码" in said
-    assert run("target", "set", "--year", "2027", "--measure", "pension", "--percent", "95",
-               "--scope", "341824100") == (0, "2027年度 341824100 养老参保率目标：95%\n")
+    code, said = run("target", "set", "--year", "2027", "--measure", "pension", "--percent", "95", "--scope", "341824100")
+    assert code == 1 and "县里没有代码为 341824100 的乡镇" in said  # no such township known yet
     (tmp_path / "places.csv").write_text("代码,名称\n341824100,上庄镇\n34182410020,石门村\n", encoding="utf-8")
     code, said = run("places", "load", str(tmp_path / "places.csv"))
     assert code == 1 and "第3行" in said and "34182410020" in said
+    (tmp_path / "places.csv").write_text("代码,名称\n341824100,上庄镇\n", encoding="utf-8")
+    assert run("places", "load", str(tmp_path / "places.csv"))[0] == 0
+    assert run("target", "set", "--year", "2027", "--measure", "pension", "--percent", "95",
+               "--scope", "341824100") == (0, "2027年度 341824100 养老参保率目标：95%\n")

@@ -4,6 +4,7 @@ at 127.0.0.1:5432 (a throwaway database each time), uvicorn in a thread of the t
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 import time
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
 from sqlalchemy import Engine, create_engine, text
 from sqlmodel import Session
 
@@ -84,3 +87,21 @@ def server(db_url: str) -> Iterator[Server]:
     running.should_exit = True
     thread.join(timeout=10)
     app.state.engine.dispose()
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
+    """Debian's chromium, headless, with no name but 127.0.0.1 resolvable: the pages must work
+    with no internet, as in a county office."""
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not chromium or not driver:
+        pytest.fail("installer/dev.sh installs chromium and chromium-driver: run it first")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,900",
+                "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'chromium'}",
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"):  # no internet, as in a county
+        options.add_argument(arg)
+    web = webdriver.Chrome(service=Service(driver), options=options)
+    yield web
+    web.quit()

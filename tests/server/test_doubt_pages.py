@@ -7,7 +7,6 @@ is a form. Screenshots are saved in the test's folder."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +14,6 @@ from pathlib import Path
 import httpx
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ec
@@ -41,22 +39,6 @@ def county_day(monkeypatch: pytest.MonkeyPatch) -> None:
     moment = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in the county
     monkeypatch.setattr("sync.server.doubts.clock", lambda: moment)
     monkeypatch.setattr("sync.server.routers.staff._today", lambda: moment.date())
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not chromium or not driver:
-        pytest.fail("installer/dev.sh installs chromium and chromium-driver: run it first")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,900",
-                "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'chromium'}",
-                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"):  # no internet, as in a county
-        options.add_argument(arg)
-    web = webdriver.Chrome(service=Service(driver), options=options)
-    yield web
-    web.quit()
 
 
 def wait_text(browser: webdriver.Chrome, element_id: str, text: str) -> None:

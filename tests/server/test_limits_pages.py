@@ -16,7 +16,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sync import protocol as p
 from sync.server import service
 from tests.server.conftest import Server
-from tests.server.test_overview_page import browser, db_url  # noqa: F401 - fixtures: chromium, one SQLite server
+from tests.server.test_overview_page import db_url  # noqa: F401 - fixture: one SQLite server
 
 
 def sign_in(browser: webdriver.Chrome, password: str) -> None:  # noqa: F811

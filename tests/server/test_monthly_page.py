@@ -34,7 +34,7 @@ from tests.factories import (
     write_roster,
 )
 from tests.server.conftest import Server
-from tests.server.test_doubt_pages import browser, db_url, shot, sign_in, wait_text  # noqa: F401 - fixtures
+from tests.server.test_doubt_pages import db_url, shot, sign_in, wait_text  # noqa: F401 - fixtures
 from tests.server.test_review_api import sign_in as api_sign_in
 from tests.server.test_sync_flow import enrol
 

@@ -6,7 +6,6 @@ shown as text, never run as markup."""
 from __future__ import annotations
 
 import io
-import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -15,7 +14,6 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -42,21 +40,6 @@ def county_today(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def db_url(tmp_path: Path) -> Iterator[str]:  # the page's test needs one server, on SQLite
     yield str(tmp_path / "county.sqlite3")
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not chromium or not driver:
-        pytest.fail("installer/dev.sh installs chromium and chromium-driver: run it first")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,900",
-                "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'chromium'}"):
-        options.add_argument(arg)
-    web = webdriver.Chrome(service=Service(driver), options=options)
-    yield web
-    web.quit()
 
 
 def test_a_county_officer_signs_in_and_reads_a_villages_flags(server: Server, browser: webdriver.Chrome,

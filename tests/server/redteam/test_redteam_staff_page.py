@@ -21,7 +21,6 @@ from tests.factories import ZHANG, FakeClock
 from tests.server.conftest import Server
 from tests.server.redteam.attack import B, chained, forged_receipt, journal, send
 from tests.server.redteam.conftest import Village
-from tests.server.test_overview_page import browser  # noqa: F401 - the fixture
 
 SHOTS = Path(__file__).resolve().parents[3] / "build" / "screenshots"
 

@@ -126,7 +126,7 @@ class ReviewWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self.save_report)
         QShortcut(QKeySequence("F1"), self).activated.connect(self.show_help)
         self.help_box: QMessageBox | None = None
-        self._show(None)
+        self.show_review(None)
 
     def show_help(self) -> None:
         self.help_box = show_help("review", self)
@@ -150,7 +150,7 @@ class ReviewWindow(QMainWindow):
 
         def failed(exc: BaseException) -> None:
             self.open_button.setEnabled(True)
-            self._show(self.result)
+            self.show_review(self.result)
             show_error(exc, parent=self, title="无法审核该文件")
 
         identities = self.township_key(path)
@@ -178,18 +178,20 @@ class ReviewWindow(QMainWindow):
 
     def _opened(self, result: FileReview) -> None:
         self.open_button.setEnabled(True)
-        self._show(result)
+        self.show_review(result)
 
     def redraw(self) -> None:
         if self.result is None:
             return
         try:
-            self._show(self.result.with_seed(self.seed.text()))
+            self.show_review(self.result.with_seed(self.seed.text()))
         except DaishouError as exc:
             show_error(exc, parent=self, title="抽查种子")
 
     # -- what is shown -----------------------------------------------------------------------
-    def _show(self, result: FileReview | None) -> None:
+    def show_review(self, result: FileReview | None) -> None:
+        """Draw one file's review (None: nothing open); the township panel shows a village's file
+        through this too."""
         self.result = result
         self.redraw_button.setEnabled(result is not None)
         self.report_button.setEnabled(result is not None)

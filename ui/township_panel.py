@@ -151,7 +151,7 @@ class TownshipPanel(QGroupBox):
             return
         village = self.review.villages[row]
         if village.files:
-            self.host._show(village.files[0])
+            self.host.show_review(village.files[0])
             self._mark()
             if self.host.flags.rowCount():
                 self.host.flags.selectRow(0)  # Ctrl+Enter answers from the first 疑点 on

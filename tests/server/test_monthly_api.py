@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import httpx
+from sqlmodel import Session
 
 from app.domain.insurance import Insurance
 from app.domain.records import UserInfo
@@ -32,17 +33,23 @@ from tests.server.test_review_api import sign_in
 from tests.server.test_sync_flow import enrol
 
 
+def load_two_years(s: Session, tmp_path: Path) -> None:
+    """The county's configuration, and the village's roster of 2026 (李秀英, 44 on 1 January 2027,
+    and 曾特困, 51, paid their pension) with 2027's; a village of another township enrolled."""
+    service.load_config(s, CONFIG_PATH.read_text(encoding="utf-8"))
+    last = _roster_rows(s, write_roster(tmp_path / "r2026.csv", VILLAGE, year=2026))
+    for row in last:
+        if row["证件号码"] in (ZHANG_WIFE.id_number, POOR.id_number) and Insurance.parse(str(row["险种"])) is Insurance.PENSION:
+            row["缴费状态"] = "已缴"
+    service.load_roster(s, "341824100201", last + _roster_rows(s, write_roster(tmp_path / "r.csv", VILLAGE)))
+    service.issue_enrolment_code(s, "341824200301", 1)  # another township's village
+
+
 def test_the_townships_month_on_the_server_equals_the_desks(server: Server, desk: Desk, agent: UserInfo,
                                                              head: UserInfo, clock: FakeClock, tmp_path: Path) -> None:
     client = enrol(desk, server)
     with server.session() as s:
-        service.load_config(s, CONFIG_PATH.read_text(encoding="utf-8"))
-        last = _roster_rows(s, write_roster(tmp_path / "r2026.csv", VILLAGE, year=2026))
-        for row in last:  # last year: 李秀英 (44 on 1 January 2027) and 曾特困 (51) paid their pension
-            if row["证件号码"] in (ZHANG_WIFE.id_number, POOR.id_number) and Insurance.parse(str(row["险种"])) is Insurance.PENSION:
-                row["缴费状态"] = "已缴"
-        service.load_roster(s, "341824100201", last + _roster_rows(s, write_roster(tmp_path / "r.csv", VILLAGE)))
-        service.issue_enrolment_code(s, "341824200301", 1)  # another township's village
+        load_two_years(s, tmp_path)
         service.add_staff(s, "城关镇", "township", "township-pass", "341824100")
         service.add_staff(s, "别的镇", "township", "township-pass", "341824200")
     desk.receipts.record(agent, [LineRequest(POOR.id_number, Insurance.PENSION, 2027, tier_fen=50000)], cash_fen=30000)

@@ -22,19 +22,15 @@ from app.services.desk import Desk
 from app.services.receipts import LineRequest
 from sync import protocol as p
 from sync.server import service
-from sync.server.cli import _roster_rows
 from sync.server.progress import load_places
 from tests.factories import (
-    CONFIG_PATH,
     POOR,
-    VILLAGE,
     ZHANG_MOTHER,
-    ZHANG_WIFE,
     FakeClock,
-    write_roster,
 )
 from tests.server.conftest import Server
 from tests.server.test_doubt_pages import db_url, shot, sign_in, wait_text  # noqa: F401 - fixtures
+from tests.server.test_monthly_api import load_two_years
 from tests.server.test_review_api import sign_in as api_sign_in
 from tests.server.test_sync_flow import enrol
 
@@ -49,13 +45,7 @@ def test_a_townships_month_on_the_page_and_in_its_xlsx(server: Server, browser: 
                                                        clock: FakeClock, tmp_path: Path) -> None:
     client = enrol(desk, server)
     with server.session() as s:
-        service.load_config(s, CONFIG_PATH.read_text(encoding="utf-8"))
-        last = _roster_rows(s, write_roster(tmp_path / "r2026.csv", VILLAGE, year=2026))
-        for row in last:  # last year: 李秀英 (44 on 1 January 2027) and 曾特困 (51) paid their pension
-            if row["证件号码"] in (ZHANG_WIFE.id_number, POOR.id_number) and Insurance.parse(str(row["险种"])) is Insurance.PENSION:
-                row["缴费状态"] = "已缴"
-        service.load_roster(s, "341824100201", last + _roster_rows(s, write_roster(tmp_path / "r.csv", VILLAGE)))
-        service.issue_enrolment_code(s, "341824200301", 1)  # another township's village
+        load_two_years(s, tmp_path)
         load_places(s, [["341824100", "城关镇"], ["341824200", "河口镇"], ["341824100201", "城关村"]])
         service.add_staff(s, "县社保", "county", "county-pass-1", None)
         service.add_staff(s, "城关镇", "township", "township-pass", "341824100")

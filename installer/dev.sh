@@ -38,7 +38,7 @@ system_packages=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 libglib2.0-0 fonts-wqy-zenhei fonts-arphic-uming
   fonts-hanazono poppler-utils xvfb xauth sqlite3 tzdata
-  openbox xdotool imagemagick xclip  # the e2e tests: a window manager, key presses, screenshots
+  openbox xdotool x11-utils imagemagick xclip  # the e2e tests: a window manager, key presses, xprop, screenshots
   chromium chromium-driver  # the county server's web pages, tested headless
   binutils  # PyInstaller on Linux (objdump, objcopy): tests/bundle builds the bundle
   nsis)  # compiles the Windows installer script (installer/daishou.nsi)

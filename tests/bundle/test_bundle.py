@@ -136,7 +136,7 @@ def test_the_bundled_window_signs_in_to_the_desk(bundle: Path, screen: Screen, t
         assert sum(v > 200 for v in inside) > len(inside) // 2 and sum(v < 90 for v in inside) > 50
         # Signing in opens the desk, and the program is still there (the trap of a Qt program
         # that quits when its login closes).
-        screen.run("xdotool", "windowactivate", "--sync", login)
+        screen.activate(login)
         screen.run("xdotool", "type", "--delay", "50", AGENT_PIN)
         screen.run("xdotool", "key", "Return")
         screen.wait_window("示范村", timeout=60)
@@ -176,10 +176,10 @@ def test_the_bundled_file_dialog_reads_chinese(bundle: Path, screen: Screen, tmp
                                 stdout=out, stderr=subprocess.STDOUT)
     try:
         login = screen.wait_window("登录", timeout=60)
-        screen.run("xdotool", "windowactivate", "--sync", login)
+        screen.activate(login)
         screen.run("xdotool", "type", "--delay", "50", AGENT_PIN)
         screen.run("xdotool", "key", "Return")
-        screen.run("xdotool", "windowactivate", "--sync", screen.wait_window("示范村", timeout=60))
+        screen.activate(screen.wait_window("示范村", timeout=60))
         time.sleep(1)
         screen.run("xdotool", "key", "ctrl+i")
         screen.wait_window("选择征收清册文件", timeout=30)

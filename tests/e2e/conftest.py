@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from PySide6.QtGui import QImage
 
-TOOLS = ("Xvfb", "openbox", "xdotool", "import")
+TOOLS = ("Xvfb", "openbox", "xdotool", "xprop", "import")
 
 
 @dataclass
@@ -41,6 +41,22 @@ class Screen:
                 out = self.run("xdotool", "search", "--sync", "--onlyvisible", "--name", title,
                                timeout=max(1.0, deadline - time.monotonic()))
                 return out.split()[0]
+            except subprocess.CalledProcessError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    def activate(self, window: str, timeout: float = 30) -> None:
+        """Give `window` the keyboard focus through the window manager.
+
+        xdotool exits 1 when the window manager does not (yet) manage the window it is asked
+        to raise (just mapped, not reparented): that is asked again until the timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.run("xdotool", "windowactivate", "--sync", window,
+                         timeout=max(1.0, deadline - time.monotonic()))
+                return
             except subprocess.CalledProcessError:
                 if time.monotonic() > deadline:
                     raise
@@ -78,11 +94,14 @@ def _start_screen(width: int, height: int) -> Iterator[Screen]:
         procs.append(subprocess.Popen(["openbox"], env=env, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL))
         screen = Screen(env, width, height)
+        # openbox has taken the screen once it names itself on the root window; a window mapped
+        # before that is never managed (not maximised, cannot be activated).
         deadline = time.monotonic() + 30
-        while subprocess.run(["xdotool", "getactivewindow"], env=env, capture_output=True).returncode > 1:
+        while "window id" not in subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=env,
+                                                capture_output=True, text=True).stdout:
             if time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
+                pytest.fail("openbox did not take the screen within 30 s")
+            time.sleep(0.1)
         yield screen
     finally:
         for p in reversed(procs):
@@ -153,7 +172,7 @@ class RunningGui:
 
     def activate(self, title: str, timeout: float = 60) -> str:
         window = self.screen.wait_window(title, timeout=timeout)
-        self.screen.run("xdotool", "windowactivate", "--sync", window)
+        self.screen.activate(window)
         time.sleep(0.5)
         return window
 

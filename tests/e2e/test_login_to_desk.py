@@ -52,7 +52,7 @@ def test_pin_and_enter_open_the_desk_maximised(screen: Screen, gui: subprocess.P
                                                tmp_path: Path) -> None:
     log = tmp_path / "gui.log"
     login = screen.wait_window("登录")
-    screen.run("xdotool", "windowactivate", "--sync", login)
+    screen.activate(login)
     screen.run("xdotool", "type", "--delay", "50", PINS["agent"])
     screen.run("xdotool", "key", "Return")
     desk = screen.wait_window("示范村")

@@ -38,10 +38,12 @@ class FileReview:
         return replace(self, seed=seed, sample=self.review.sample(seed))
 
     def to_json(self) -> dict[str, Any]:
-        return {"file": str(self.path), "village_code": self.device.village_code,
+        # The file's own device names the village: the review's copy comes from the first receipt
+        # and is empty for a file with none.
+        return {"file": str(self.path), **self.review.to_json(), "village_code": self.device.village_code,
                 "village_name": self.device.village_name, "township_code": self.device.township_code,
                 "device_no": self.device.device_no, "as_of": self.as_of.isoformat(),
-                "check": self.check.to_json(), **self.review.to_json(), "seed": self.seed,
+                "check": self.check.to_json(), "seed": self.seed,
                 "sample": [r.to_json() for r in self.sample]}
 
 

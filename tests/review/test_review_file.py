@@ -101,6 +101,15 @@ def test_the_command_line_prints_flags_and_sample_and_the_seed_reproduces_it(vil
     assert "示范村（341824100201）" in text and "疑点 9 条" in text and "[作废]" in text and "抽查 1 张" in text
 
 
+def test_the_json_of_a_file_without_receipts_names_its_village(desk: Desk, tmp_path: Path) -> None:
+    empty = plain_backup(desk, tmp_path / "usb")
+    out = io.StringIO()
+    assert main(["review", str(empty), "--as-of", "2026-11-25", "--json"],
+                context=Context(stdout=out, stderr=io.StringIO())) == 0
+    got = json.loads(out.getvalue())
+    assert (got["village_code"], got["device_no"], got["receipts"]) == ("341824100201", 1, 0)
+
+
 def test_a_changed_file_is_reviewed_but_says_it_failed_the_check(village_file: Path) -> None:
     conn = sqlite3.connect(village_file)
     conn.execute("DROP TRIGGER IF EXISTS receipt_no_update")

@@ -114,9 +114,11 @@ class Saved:
         return str(d["columns"]), d["rules"], Journalled.from_state(d["journalled"])
 
 
-def columns_line(kind: str, recorded_at: str) -> bytes:
-    """One entry's columns as the columns digest takes them (in order, from the first entry)."""
-    return f"{kind}\x1f{recorded_at}\x1e".encode()
+def columns_digest(columns: list[str]) -> str:
+    """The digest of the entries' kind and time columns, from the first entry, in order: kind,
+    time, kind, time … (none of them holds the separator: were one to, the text would have one
+    separator more than the entries' columns have boundaries, and so not be the same)."""
+    return hashlib.sha256("\x1f".join(columns).encode()).hexdigest()
 
 
 def _key(highwater: HighWater) -> str:

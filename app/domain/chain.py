@@ -110,14 +110,8 @@ class ChainRules:
 
         `body` is the entry's text, or its UTF-8 bytes as read straight from the file (`verify`
         reads 100,000 of them: no decoding to text only to encode it again for the hash)."""
-        expected = self.seq + 1
-        if seq != expected:
-            raise ChainError(expected, f"日志第 {expected} 条缺失（下一条是第 {seq} 条）", "gap")
-        if prev_hash != self.hash:
-            raise ChainError(seq, f"第 {seq} 条的前一哈希与第 {seq - 1} 条的哈希不符", "broken_chain")
         raw = body if isinstance(body, bytes) else body.encode("utf-8")
-        if hashlib.sha256(self.hash.encode("utf-8") + raw).hexdigest() != digest:
-            raise ChainError(seq, f"第 {seq} 条的内容与其哈希不符（记录被修改）", "bad_hash")
+        self._link(seq, raw, prev_hash, digest)
         try:
             entry = orjson.loads(raw)
             d = entry["data"]
@@ -136,6 +130,22 @@ class ChainRules:
             raise ChainError(seq, f"第 {seq} 条的内容缺少或写错了字段（{exc}）", "bad_body") from None
         self.seq, self.hash = seq, digest
         return d  # type: ignore[no-any-return]
+
+    def follow(self, seq: int, body: bytes, prev_hash: str, digest: str) -> None:
+        """Take an entry whose rules a trusted saved state already holds (the desk's `verify`
+        up to its checkpoint): only its place in the hash chain is checked. Raises ChainError."""
+        self._link(seq, body, prev_hash, digest)
+        self.seq, self.hash = seq, digest
+
+    def _link(self, seq: int, raw: bytes, prev_hash: str, digest: str) -> None:
+        """The entry is the next one and continues the chain; its bytes hash to its hash."""
+        expected = self.seq + 1
+        if seq != expected:
+            raise ChainError(expected, f"日志第 {expected} 条缺失（下一条是第 {seq} 条）", "gap")
+        if prev_hash != self.hash:
+            raise ChainError(seq, f"第 {seq} 条的前一哈希与第 {seq - 1} 条的哈希不符", "broken_chain")
+        if hashlib.sha256(self.hash.encode("utf-8") + raw).hexdigest() != digest:
+            raise ChainError(seq, f"第 {seq} 条的内容与其哈希不符（记录被修改）", "bad_hash")
 
     def _apply(self, seq: int, kind: str, d: dict[str, Any], recorded_at: str) -> None:
         self._rules(seq, kind, d, recorded_at)

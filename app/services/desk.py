@@ -17,6 +17,7 @@ from app.services.roster import Roster
 from app.services.settlement import Settlements
 from app.services.setup import Setup
 from app.services.users import Users
+from app.storage import verify_state
 from app.storage.database import Clock, Database, system_clock
 from app.storage.db import DB_FILENAME
 from app.storage.training import is_training
@@ -101,23 +102,31 @@ class Desk:
         acknowledging them, and the chain proves the file still holds them byte for byte);
         `full` checks every signature again, as a copy of the file with no keyring is checked,
         and SQLite's whole integrity check (each index against its table) instead of its quick one."""
+        highwater = self.db.highwater
         conn = sqlite3.connect(f"file:{self.db.path}?mode=ro", uri=True)
         try:
-            acknowledged = 0 if full else self.db.highwater.acknowledged(conn)
-            result = verify_database(self.db.path, acknowledged=acknowledged, full=full)
+            acknowledged = 0 if full else highwater.acknowledged(conn)
+            # the rules' state saved at the acknowledged entry by an earlier verify, if the
+            # keyring holds its hash (app/storage/verify_state.py): rules replay after it
+            saved, refused = verify_state.load(self.home, highwater, acknowledged) if not full else (None, None)
+            result = verify_database(self.db.path, acknowledged=acknowledged, full=full, saved=saved,
+                                     keep_at=acknowledged)
             if not result.ok:
                 return result
-            problem = (sync_state.ack_problem(conn) or self.db.highwater.problem(conn)
-                       or self.db.highwater.ack_problem(conn))
+            problem = (sync_state.ack_problem(conn) or highwater.problem(conn) or highwater.ack_problem(conn))
         finally:
             conn.close()
         if problem:
             return VerifyResult(False, result.entries, None, problem)
+        if result.saved is not None:
+            verify_state.keep(self.home, highwater, result.saved)
         # No keyring, or what the county acknowledged taken as it checked it: one or the other
-        note = self.db.highwater.store.problem or (
+        note = highwater.store.problem or (
             f"县里已确认收到的前 {result.acknowledged} 条记录未重验签名（县里收到时已验过）"
             if result.acknowledged else None)
-        return VerifyResult(True, result.entries, None, None, note=note, acknowledged=result.acknowledged)
+        notes = "；".join(n for n in (refused or result.note, note) if n) or None
+        return VerifyResult(True, result.entries, None, None, note=notes, acknowledged=result.acknowledged,
+                            rules_from=result.rules_from)
 
     def close(self) -> None:
         self.db.close()

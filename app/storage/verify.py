@@ -4,7 +4,9 @@ Receipts are the bulk of a ledger (100,000 entries in a township season). The wo
 that both cores of an agent's laptop take part:
 
 - the chain walk (Python: each body hashed and parsed once with orjson, the chain rules) reads
-  only the journal;
+  only the journal; up to the entry the county acknowledged, when a state saved there is held
+  by the keyring (app/storage/verify_state.py), each body is only hashed, and the rules replay
+  from that state;
 - the receipt and line tables are compared with the receipt entries in SQL, on other
   connections, where sqlite3 lets go of the GIL: each receipt row and its lines rendered as JSON
   beside the same fields extracted from the body (one parse of the body in C). Only the rows
@@ -17,19 +19,21 @@ that both cores of an agent's laptop take part:
 from __future__ import annotations
 
 import gc
+import hashlib
 import sqlite3
-from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from app.domain.chain import ChainError, ChainRules
 from app.domain.countersign import first_bad
-from app.storage.digest import ROSTER_DIGESTS
 from app.storage.errors import is_interrupt
 from app.storage.verify_receipts import compare_receipt_rows
+from app.storage.verify_state import REFUSED, Journalled, Saved, columns_digest
 from app.storage.verify_tables import (
     OTHER,
     compare_other,
@@ -40,7 +44,6 @@ from app.storage.verify_tables import (
     compare_signatures,
     compare_users,
     file_checks,
-    when_locked,
 )
 
 
@@ -52,6 +55,8 @@ class VerifyResult:
     reason: str | None
     note: str | None = None  # what could not be checked (no keyring for the high-water mark)
     acknowledged: int = 0  # signatures were checked on the entries after this one (0: on all)
+    saved: Saved | None = None  # the walk's state at the acknowledged entry, to keep for the next verify
+    rules_from: int = 0  # the rules were replayed after this entry, from a saved state (0: from the first)
 
     def to_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "entries": self.entries, "first_bad_seq": self.first_bad_seq,
@@ -64,7 +69,8 @@ class _Bad(Exception):
         self.seq, self.reason = seq, reason
 
 
-def verify_database(path: Path, *, acknowledged: int = 0, full: bool = True) -> VerifyResult:
+def verify_database(path: Path, *, acknowledged: int = 0, full: bool = True, saved: Saved | None = None,
+                    keep_at: int = 0) -> VerifyResult:
     """Read-only check of a database file.
 
     The chain walk (Python, hashing) and the projection comparison (SQL) run at the same time on
@@ -74,14 +80,19 @@ def verify_database(path: Path, *, acknowledged: int = 0, full: bool = True) -> 
     (every other rule is). 0, the default, checks every signature. `full` (the default) runs
     SQLite's whole integrity check (each index against its table too), not only its quick check
     of every page: what a file from elsewhere (a backup, a USB copy) gets.
+    `saved`: the walk's state after an entry, whose hash the caller found in the keyring: rules
+    replay after it (it is used only if the walk arrives there with its hash; else every rule is
+    walked, and the result's note says so). `keep_at`: the entry to take a new state at (the one
+    the county acknowledged), returned in the result's `saved` for the caller to keep once all
+    is well.
     """
     try:
-        return _verify(path, acknowledged, full)
+        return _verify(path, acknowledged, full, saved, keep_at)
     except sqlite3.DatabaseError as exc:  # damaged pages: SQLite cannot read the file
         return VerifyResult(False, 0, None, f"数据文件损坏，无法完整读取（{exc}）。请用备份恢复并联系乡镇社保所")
 
 
-def _verify(path: Path, acknowledged: int, full: bool) -> VerifyResult:
+def _verify(path: Path, acknowledged: int, full: bool, saved: Saved | None, keep_at: int) -> VerifyResult:
     chain, files, receipts = (_snapshot(path) for _ in range(3))
     entries = 0
     try:
@@ -90,7 +101,7 @@ def _verify(path: Path, acknowledged: int, full: bool) -> VerifyResult:
             compared = [pool.submit(_interruptible, compare_receipt_rows, receipts),
                         pool.submit(_interruptible, _compare_files, files, full)]
             try:
-                problems = _walk_chain(chain, acknowledged)
+                problems, kept, note = _walk_chain(chain, acknowledged, saved, keep_at)
             except BaseException:
                 files.interrupt()  # the chain already failed: no need to finish comparing
                 receipts.interrupt()
@@ -105,7 +116,8 @@ def _verify(path: Path, acknowledged: int, full: bool) -> VerifyResult:
     finally:
         for conn in (chain, files, receipts):
             conn.close()
-    return VerifyResult(True, entries, None, None, acknowledged=acknowledged)
+    return VerifyResult(True, entries, None, None, note=note, acknowledged=acknowledged, saved=kept,
+                        rules_from=saved.seq if saved is not None and note is None else 0)
 
 
 def _snapshot(path: Path) -> sqlite3.Connection:
@@ -139,56 +151,105 @@ def _compare_files(conn: sqlite3.Connection, full: bool) -> list[tuple[int | Non
 _CHAIN = "SELECT seq, kind, recorded_at, CAST(body AS BLOB), prev_hash, hash FROM journal ORDER BY seq"
 
 
-def _walk_chain(conn: sqlite3.Connection, acknowledged: int) -> list[tuple[int | None, str]]:
+class _Stale(Exception):
+    """The saved state does not fit this file: the walk starts again with every rule."""
+
+
+def _walk_chain(conn: sqlite3.Connection, acknowledged: int, saved: Saved | None,
+                keep_at: int) -> tuple[list[tuple[int | None, str]], Saved | None, str | None]:
+    """(problems, the state to save at `keep_at` when the walk passed it, a note)."""
     # The walk makes a few hundred thousand objects (parsed bodies, the rules' state) and no
     # reference cycles; the cyclic collector would rescan the growing state again and again
     # (a fifth of the walk at 100,000 entries). It runs once, after.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _replay(conn, conn.execute(_CHAIN), acknowledged)
+        if saved is not None:
+            try:
+                return (*_replay(conn, conn.execute(_CHAIN), acknowledged, saved, keep_at), None)
+            except _Stale:
+                pass
+        return (*_replay(conn, conn.execute(_CHAIN), acknowledged, None, keep_at),
+                REFUSED if saved is not None else None)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _replay(conn: sqlite3.Connection, rows: Any, acknowledged: int) -> list[tuple[int | None, str]]:
-    """The chain rules (shared with the county server, app/domain/chain.py) on every entry, and
-    the tables other than the receipts' compared with what the entries say."""
+def _replay(conn: sqlite3.Connection, rows: Any, acknowledged: int, saved: Saved | None,
+            keep_at: int) -> tuple[list[tuple[int | None, str]], Saved | None]:
+    """The chain rules (shared with the county server, app/domain/chain.py) on every entry, or
+    on every entry after `saved` (up to it each entry's place in the chain is checked, and the
+    rules' state is taken from it), and the tables other than the receipts' compared with what
+    the entries say."""
     rules = ChainRules()
+    journalled = Journalled()
+    through = saved.seq if saved is not None else 0  # rules are replayed after this entry
+    keep_at = keep_at if keep_at > through else 0  # a new state to save here (0: none)
+    columns: list[str] = []  # the kind and time columns, up to the saved entry or the new one
+    problems: list[tuple[int | None, str]] = []
+    rows = iter(rows)
+    if saved is not None:
+        problems += _follow(conn, rows, rules, through, columns)
+        if rules.seq < through:  # the file ends before the saved entry
+            raise _Stale
+        rules, journalled = _restore(saved, rules.hash, columns_digest(columns))
     signatures: list[tuple[int, str, str, str, bytes]] = []  # checked in bulk, on both cores, after the walk
     rules.keys.deferred = signatures
     rules.keys.trusted_through = acknowledged
-    feed = rules.feed
-    users: dict[str, tuple[int, tuple[Any, ...]]] = {}  # name -> (seq, state) of its newest entry
-    setup: dict[str, tuple[int, dict[str, Any]]] = {}  # "device"/"config" -> newest entry
-    prints: Counter[tuple[Any, ...]] = Counter()  # (number, ok, copy_no, error) of print entries
-    serials: dict[str, tuple[Any, ...]] = {}  # 统一票据: serial -> (seq, receipt, spoiled reason)
-    problems: list[tuple[int | None, str]] = []
+    kept: Saved | None = None
     for seq, kind, at, body, prev_hash, digest in rows:
         try:
-            d = feed(seq, kind, at, body, prev_hash, digest)
+            d = rules.feed(seq, kind, at, body, prev_hash, digest)
         except ChainError as exc:
             bad = first_bad(signatures)  # a forged sign-off before this entry is named first
             raise _Bad(*(bad[0], bad[2]) if bad else (exc.seq, exc.reason)) from None
-        if kind == "receipt":
-            if "serial" in d:
-                serials[d["serial"]] = (seq, d["number"], None)
-        elif kind == "user":
-            lock = (d["failed_attempts"], when_locked(d["locked_until"])) if "failed_attempts" in d else None
-            users[d["name"]] = (seq, (d["role"], d["active"], d["pin_salt"], d["pin_hash"], d["pin_kdf"], lock))
-        elif kind == "print":
-            prints[(d["number"], bool(d["ok"]), d["copy_no"], d["error"])] += 1
-        elif kind == "serial_spoiled":
-            serials[d["serial"]] = (seq, None, d["reason"])
-        elif kind in ("device", "config"):
-            setup[kind] = (seq, d)
-        elif kind == "roster" and not ROSTER_DIGESTS.keys().isdisjoint(d):
-            setup["roster"] = (seq, d)
-        elif kind in OTHER:
+        journalled.take(seq, kind, d)
+        if kind in OTHER:
             problems += compare_other(conn, seq, kind, d)
+        if seq <= keep_at:
+            columns += (kind, at)
+            if seq == keep_at:
+                kept = Saved.make(seq, digest, columns_digest(columns), rules.to_state(), journalled)
     bad = first_bad(signatures)
     if bad is not None:
         raise _Bad(bad[0], bad[2])
-    return (problems + compare_users(conn, users) + compare_setup(conn, setup) + compare_prints(conn, prints)
-            + compare_serials(conn, serials))
+    return (problems + compare_users(conn, journalled.users_compared()) + compare_setup(conn, journalled.setup)
+            + compare_prints(conn, journalled.prints) + compare_serials(conn, journalled.serials)), kept
+
+
+def _follow(conn: sqlite3.Connection, rows: Any, rules: ChainRules, through: int,
+            columns: list[str]) -> list[tuple[int | None, str]]:
+    """The entries up to `through`, whose rules a saved state holds: each one's place in the
+    hash chain (what `ChainRules.follow` checks, inline: this runs 100,000 times), its columns
+    gathered, and the rows of the kinds compared entry by entry compared with it."""
+    problems: list[tuple[int | None, str]] = []
+    sha256 = hashlib.sha256
+    expected, last = rules.seq + 1, rules.hash
+    for seq, kind, at, body, prev_hash, digest in rows:
+        if seq != expected or prev_hash != last or sha256(last.encode() + body).hexdigest() != digest:
+            rules.seq, rules.hash = expected - 1, last
+            try:
+                rules.follow(seq, body, prev_hash, digest)  # names what is wrong
+            except ChainError as exc:
+                raise _Bad(exc.seq, exc.reason) from None
+        columns += (kind, at)
+        if kind in OTHER:  # their rows are compared entry by entry (the bodies were checked)
+            problems += compare_other(conn, seq, kind, orjson.loads(body)["data"])
+        expected, last = seq + 1, digest
+        if seq == through:
+            break
+    rules.seq, rules.hash = expected - 1, last
+    return problems
+
+
+def _restore(saved: Saved, digest: str, columns: str) -> tuple[ChainRules, Journalled]:
+    """The rules' state and the gathered rows as saved, when the walk arrived at the saved
+    entry with its hash and the same columns; else _Stale."""
+    try:
+        saved_columns, rules, journalled = saved.state()
+        if digest != saved.hash or columns != saved_columns:
+            raise _Stale
+        return ChainRules.from_state(rules), journalled
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        raise _Stale from None

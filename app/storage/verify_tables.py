@@ -142,10 +142,12 @@ def compare_other(conn: sqlite3.Connection, seq: int, kind: str, d: dict[str, An
 _RECEIPT_BACKWARD = (
     "SELECT r.journal_seq, r.number FROM receipt r LEFT JOIN journal j ON j.seq = r.journal_seq "
     "AND j.kind = 'receipt' WHERE j.seq IS NULL ORDER BY r.journal_seq LIMIT 1")
-# Lines of no receipt entry (lines beyond an entry's own are found beside the entry).
+# Lines of no receipt row. (Lines beyond an entry's own are found beside the entry, and a receipt
+# row with no entry behind it by _RECEIPT_BACKWARD, named before its lines: looking its lines'
+# entry up too cost 100,000 lookups more for nothing.)
 _LINE_BACKWARD = (
-    "SELECT j.seq, l.receipt_number FROM receipt_line l LEFT JOIN receipt r ON r.number = l.receipt_number "
-    "LEFT JOIN journal j ON j.seq = r.journal_seq AND j.kind = 'receipt' WHERE j.seq IS NULL LIMIT 1")
+    "SELECT l.receipt_number, l.receipt_number FROM receipt_line l LEFT JOIN receipt r "
+    "ON r.number = l.receipt_number WHERE r.number IS NULL LIMIT 1")
 _OTHER_BACKWARD = [
     ("void", "SELECT v.journal_seq, v.receipt_number FROM void v LEFT JOIN journal j ON j.seq = v.journal_seq "
              "AND j.kind = 'void' WHERE j.seq IS NULL LIMIT 1"),
@@ -188,11 +190,16 @@ def file_checks(conn: sqlite3.Connection, *, full: bool = True) -> list[tuple[in
     checked, but not each index's entries against its table's rows (derived data that the
     comparisons of the journal with the tables read through anyway): a fifth of the time at
     100,000 receipts."""
-    problems: list[tuple[int | None, str]] = []
     check = "integrity_check" if full else "quick_check"
     damage = [str(r[0]) for r in conn.execute(f"PRAGMA {check}").fetchall()]
     if damage != ["ok"]:
-        problems.append((None, f"数据文件损坏（SQLite 完整性检查：{damage[0][:80]}）"))
+        return [(None, f"数据文件损坏（SQLite 完整性检查：{damage[0][:80]}）"), *trigger_checks(conn)]
+    return trigger_checks(conn)
+
+
+def trigger_checks(conn: sqlite3.Connection) -> list[tuple[int | None, str]]:
+    """Every trigger that refuses UPDATE and DELETE is there as the schema made it."""
+    problems: list[tuple[int | None, str]] = []
     have = {str(n): str(sql) for n, sql in
             conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])

@@ -112,6 +112,9 @@ def _shell(db: Path, sql: str) -> None:
     # ... or slips in a receipt line that was never journaled
     ("INSERT INTO receipt_line VALUES ('341824100201-01-000002', 9, '1', '某', 'medical', 2027, NULL, 1, 1)",
      None, "收据明细表有日志中没有的记录"),
+    # ... or a line of a receipt that was never recorded at all
+    ("INSERT INTO receipt_line VALUES ('341824100201-01-000099', 1, '1', '某', 'medical', 2027, NULL, 1, 1)",
+     None, "收据明细表有日志中没有的记录：341824100201-01-000099"),
     # ... or lowers a line's amount, or removes the line
     ("DROP TRIGGER receipt_line_no_update; UPDATE receipt_line SET amount_fen = 30000 "
      "WHERE receipt_number = '341824100201-01-000002'", "r2", "收据明细表与日志第 {r2} 条不符"),

@@ -32,10 +32,9 @@ from app.domain.records import Role
 from app.services.debit_lists import RejectedDebitRow
 from app.services.door import ASSIGN_ROLES, LIST_ROLES
 from ui.context import WindowContext
-from ui.file_dialogs import Kind
 from ui.message import MessageLine
 from ui.models import Index, ListTable
-from ui.reports import open_files, resolve_folder, write_atomically
+from ui.reports import resolve_folder, show_written, write_atomically
 from ui.typed_qt import named
 
 SECTION_MARK = ("扣款失败", "未缴", "转其他渠道")
@@ -226,15 +225,7 @@ class DoorView(QWidget):
         self.ctx.tasks.run(work, self._printed, on_error=self._refused)
 
     def _printed(self, path: Path | None) -> None:
-        if path is None:  # no report folder yet: ask once, then again
-            chosen = self.ctx.files.folder(self, "选择保存报表的文件夹", kind=Kind.REPORT)
-            if chosen is None:
-                self.message.say("没有选择文件夹，未生成 PDF")
-                return
-            self.print_list(chosen)
-            return
-        opened = open_files([path])
-        self.message.say(f"已生成 {path}" + ("，请在打开的窗口中打印" if opened else ""), ok=True)
+        show_written(self, self.ctx.files, self.message, path, self.print_list)
 
     def open_grid(self) -> None:
         """Ctrl+H: 网格与联络表, for the village head or an administrator."""

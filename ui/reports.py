@@ -9,15 +9,18 @@ so a half-written PDF never sits in the folder looking finished.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QWidget
 
 from app.services.desk import Desk
 from app.training import is_training
+from ui.file_dialogs import FileChooser, Kind
+from ui.message import MessageLine
 
 # Where reports go: the report folder if one is set, else the backup folder (often a USB stick).
 FOLDER_KEYS = ("report.dir", "backup.dir")
@@ -75,3 +78,19 @@ def open_files(paths: list[Path]) -> bool:
     for path in paths:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
     return True
+
+
+def show_written(view: QWidget, files: FileChooser, message: MessageLine, path: Path | None,
+                 again: Callable[[Path], None], *, title: str = "选择保存报表的文件夹",
+                 not_made: str = "没有选择文件夹，未生成 PDF") -> None:
+    """On the GUI thread, when a file's work is done: with no report folder set yet (`path` is
+    None), ask for one once and build the file `again` there; else open it and say where it is."""
+    if path is None:
+        chosen = files.folder(view, title, kind=Kind.REPORT)
+        if chosen is None:
+            message.say(not_made)
+            return
+        again(chosen)
+        return
+    opened = open_files([path])
+    message.say(f"已生成 {path}" + ("，请在打开的窗口中打印" if opened else ""), ok=True)

@@ -30,14 +30,13 @@ from app.domain.money import format_fen
 from app.domain.records import CashPosition, Receipt, UserInfo
 from app.services.operations import OpResult, PrintFacts
 from ui.context import WindowContext
-from ui.file_dialogs import Kind
 from ui.message import MessageLine
 from ui.models import ReceiptTableModel
 from ui.pin_dialog import HeadPinDialog
 from ui.placement import fit_to_contents
 from ui.posting_evidence import evidence_button
 from ui.print_jobs import fetch_for_print, print_receipt, send_to_printer
-from ui.reports import open_files, resolve_folder, save_report
+from ui.reports import resolve_folder, save_report, show_written
 from ui.text_size import scaled
 from ui.typed_qt import day_edit, named, qdate
 
@@ -286,15 +285,8 @@ class TodayView(QWidget):
             return save_report(desk, "posting", (day, day), where, f"公示-{day.isoformat()}.pdf", today=desk.clock().date())
 
         def done(path: Path | None) -> None:
-            if path is None:
-                chosen = self.ctx.files.folder(self, "选择保存公示的文件夹", kind=Kind.REPORT)
-                if chosen is None:
-                    self.message.say("没有选择文件夹，公示未生成")
-                    return
-                self.posting(chosen)
-                return
-            opened = open_files([path])
-            self.message.say(f"已生成 {path}" + ("，请在打开的窗口中打印" if opened else ""), ok=True)
+            show_written(self, self.ctx.files, self.message, path, self.posting,
+                         title="选择保存公示的文件夹", not_made="没有选择文件夹，公示未生成")
 
         self.ctx.tasks.run(work, done, on_error=self._refused)
 

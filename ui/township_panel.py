@@ -34,6 +34,7 @@ from app.services.township_review import (
 from ui.errors import show_error
 from ui.file_dialogs import Kind
 from ui.reports import open_files, write_atomically
+from ui.text_table import fill, text_table
 from ui.typed_qt import named
 
 if TYPE_CHECKING:
@@ -45,15 +46,13 @@ COLUMNS = ("村代码", "村名", "校验", "收据", "实收（元）", "已日
 class TownshipPanel(QGroupBox):
     def __init__(self, window: ReviewWindow) -> None:
         super().__init__("全乡镇审核（一个文件夹的村账本）")
-        from ui.review_window import _table  # the window's own table look
-
         self.host = window
         self.review: TownshipReview | None = None
         self.answers: dict[tuple[str, int, int, str, str], Answer] = {}
         self.identities: list[Any] = []  # the township's key, when the folder held sealed copies
         self.open_button = named(QPushButton("打开文件夹…（Ctrl+Shift+O）"), "openFolder")
         self.open_button.clicked.connect(self.choose_folder)
-        self.villages = _table(COLUMNS, "villages", stretch=7)
+        self.villages = text_table("villages", COLUMNS, stretch=7, tab_leaves=False)  # the window's look
         self.villages.currentCellChanged.connect(lambda *_cells: self._village_picked())  # arrows and clicks
         self.verdict = named(QComboBox(), "verdict")
         self.verdict.addItems(list(VERDICTS))
@@ -126,8 +125,6 @@ class TownshipPanel(QGroupBox):
         self.villages.setFocus()
 
     def _fill(self) -> None:
-        from ui.review_window import _fill
-
         review = self.review
         assert review is not None
         rows: list[tuple[str, ...]] = []
@@ -139,7 +136,8 @@ class TownshipPanel(QGroupBox):
                          str(sum(len(f.review.receipts) for f in v.files)), format_fen(v.total("collected_fen")),
                          format_fen(v.total("settled_fen")), format_fen(v.total("remitted_fen")), kinds,
                          f"{answered}/{len(v.flags())}"))
-        _fill(self.villages, rows)
+        fill(self.villages, rows)
+        self.villages.resizeRowsToContents()
         flags = sum(len(v.flags()) for v in review.villages)
         unreadable = "；".join(f"{name}：{why}" for name, why in review.unreadable)
         self.status.setText(f"{review.folder}：{len(review.villages)} 个村，疑点 {flags} 条，已答复 {len(self.answers)} 条；"

@@ -35,7 +35,7 @@ from ui.context import WindowContext
 from ui.message import MessageLine
 from ui.models import Index, ListTable
 from ui.reports import resolve_folder, show_written, write_atomically
-from ui.typed_qt import named
+from ui.typed_qt import button, named
 
 SECTION_MARK = ("扣款失败", "未缴", "转其他渠道")
 WHOLE_VILLAGE = "全村名单"
@@ -93,14 +93,12 @@ class DoorView(QWidget):
         for key, label in LIST_KINDS.items():
             self.list_kind.addItem(label, key)
         self.list_kind.setCurrentIndex(list(LIST_KINDS).index("failed"))
-        self.import_button = named(QPushButton("导入税务名单（Ctrl+O）"), "doorImport")
-        self.import_button.clicked.connect(lambda: self.import_list())
+        self.import_button = button("导入税务名单（Ctrl+O）", "doorImport", lambda: self.import_list())
         may_import = ctx.user.role in LIST_ROLES
         self.list_kind.setVisible(may_import)
         self.import_button.setVisible(may_import)
         # Giving groups to grid members and the 联络表: the village head or an administrator.
-        self.grid_button = named(QPushButton("网格与联络表（Ctrl+H）"), "doorGrid")
-        self.grid_button.clicked.connect(self.open_grid)
+        self.grid_button = button("网格与联络表（Ctrl+H）", "doorGrid", self.open_grid)
         self.grid_button.setVisible(ctx.user.role in ASSIGN_ROLES)
         self.record_button.clicked.connect(self.record_visit)
         self.print_button.clicked.connect(lambda: self.print_list())

@@ -30,7 +30,7 @@ from ui.context import WindowContext
 from ui.message import MessageLine
 from ui.reports import resolve_folder, show_written, write_atomically
 from ui.text_table import fill, text_table
-from ui.typed_qt import named
+from ui.typed_qt import button, named
 
 TAKE_BACK = "（收回，不分给任何人）"
 WHOLE_GROUP = "整个村民小组（户号不填）"
@@ -47,8 +47,7 @@ class GridDialog(QDialog):
         self.member = named(QComboBox(), "gridMember")
         self.group = named(QComboBox(), "gridGroup")
         self.household = named(QLineEdit(placeholderText=WHOLE_GROUP), "gridHousehold")
-        self.assign_button = named(QPushButton("分配（Ctrl+Enter）"), "gridAssign")
-        self.assign_button.clicked.connect(self.assign)
+        self.assign_button = button("分配（Ctrl+Enter）", "gridAssign", self.assign)
         self.assigned = text_table("gridAssignments", ("村民小组", "户号", "网格员"), single=True)
         form = QFormLayout()
         form.addRow("网格员", self.member)
@@ -66,12 +65,9 @@ class GridDialog(QDialog):
         self.name = named(QLineEdit(placeholderText="姓名"), "contactName")
         self.phone = named(QLineEdit(placeholderText="手机或座机"), "contactPhone")
         self.unit = named(QLineEdit(placeholderText="税务网格填基层税务分局（可不填）"), "contactUnit")
-        self.add_button = named(QPushButton("添加到联络表（Ctrl+N）"), "contactAdd")
-        self.add_button.clicked.connect(self.add_contact)
-        self.drop_button = named(QPushButton("停用选中的一行（Ctrl+Delete）"), "contactDrop")
-        self.drop_button.clicked.connect(self.drop_contact)
-        self.print_button = named(QPushButton("打印联络表（Ctrl+P）"), "contactPrint")
-        self.print_button.clicked.connect(lambda: self.print_contacts())
+        self.add_button = button("添加到联络表（Ctrl+N）", "contactAdd", self.add_contact)
+        self.drop_button = button("停用选中的一行（Ctrl+Delete）", "contactDrop", self.drop_contact)
+        self.print_button = button("打印联络表（Ctrl+P）", "contactPrint", lambda: self.print_contacts())
         self.table = text_table("contactTable", ("职务", "姓名", "联系电话", "单位"), single=True)
         cform = QFormLayout()
         cform.addRow("职务", self.post)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +35,7 @@ from ui.reports import open_files, report_folder, write_atomically
 from ui.text_size import scaled
 from ui.text_table import fill, text_table
 from ui.township_panel import TownshipPanel
-from ui.typed_qt import named
+from ui.typed_qt import button, named
 
 LEDGER_FILTER = "代收账本 (*.sqlite3 *.age);;所有文件 (*)"
 KEY_FILTER = "乡镇密钥文件 (*.key *.txt);;所有文件 (*)"
@@ -55,15 +54,12 @@ class ReviewWindow(QMainWindow):
         self.setWindowTitle("代收 — 乡镇审核")
         self.resize(1100, 700)
 
-        self.open_button = named(QPushButton("打开村账本…（Ctrl+O）"), "openLedger")
-        self.open_button.clicked.connect(self.choose_file)
+        self.open_button = button("打开村账本…（Ctrl+O）", "openLedger", self.choose_file)
         self.seed = named(QLineEdit(placeholderText="报告上的种子", maxLength=40), "seed")
         self.seed.setMaximumWidth(160)
         self.seed.returnPressed.connect(self.redraw)
-        self.redraw_button = named(QPushButton("按此种子抽查"), "redraw")
-        self.redraw_button.clicked.connect(self.redraw)
-        self.report_button = named(QPushButton("生成抽查报告 PDF（Ctrl+P）"), "inspectionReport")
-        self.report_button.clicked.connect(self.save_report)
+        self.redraw_button = button("按此种子抽查", "redraw", self.redraw)
+        self.report_button = button("生成抽查报告 PDF（Ctrl+P）", "inspectionReport", self.save_report)
         bar = QHBoxLayout()
         bar.addWidget(self.open_button)
         bar.addStretch(1)

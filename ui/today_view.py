@@ -38,7 +38,7 @@ from ui.posting_evidence import evidence_button
 from ui.print_jobs import fetch_for_print, print_receipt, send_to_printer
 from ui.reports import resolve_folder, save_report, show_written
 from ui.text_size import scaled
-from ui.typed_qt import day_edit, named, qdate
+from ui.typed_qt import button, day_edit, named, qdate
 
 
 class TodayView(QWidget):
@@ -60,17 +60,14 @@ class TodayView(QWidget):
         self.void_button = named(QPushButton("作废收据（Ctrl+Delete）"), "voidButton")
         self.reprint_button.clicked.connect(self.reprint)
         self.void_button.clicked.connect(self.void)
-        self.detail_button = named(QPushButton("查看详情（回车）"), "detailButton")
-        self.detail_button.clicked.connect(self.show_detail)
-        self.refund_button = named(QPushButton("退费申请"), "refundButton")
-        self.refund_button.clicked.connect(self.refund)
+        self.detail_button = button("查看详情（回车）", "detailButton", self.show_detail)
+        self.refund_button = button("退费申请", "refundButton", self.refund)
         self.posting_button = named(QPushButton("生成本日公示"), "postingButton")
         # clicked(bool) would pass `checked` as the folder: call it with no argument.
         self.posting_button.clicked.connect(lambda: self.posting())
         self.evidence_button = evidence_button(self)  # the posting's 佐证, beside it
         # 代为缴费 (第三十条): shown in a county whose configuration says the agent pays at once.
-        self.paid_button = named(QPushButton("登记代为缴费并打印缴费证明（F9）"), "paidButton")
-        self.paid_button.clicked.connect(self.pay_on_behalf)
+        self.paid_button = button("登记代为缴费并打印缴费证明（F9）", "paidButton", self.pay_on_behalf)
         self.paid_button.setVisible(False)
         self.paid_dialog: PaidOnBehalfDialog | None = None
         self.table.doubleClicked.connect(lambda _i: self.show_detail())

@@ -11,10 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QDate, QObject
-from PySide6.QtWidgets import QButtonGroup, QDateEdit, QHBoxLayout, QRadioButton, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDateEdit,
+    QHBoxLayout,
+    QPushButton,
+    QRadioButton,
+    QWidget,
+)
 
 Q = TypeVar("Q", bound=QObject)
 K = TypeVar("K")
@@ -24,6 +31,15 @@ def named(obj: Q, name: str) -> Q:
     """Set `obj`'s object name and hand `obj` back, so it can be named where it is built."""
     obj.setObjectName(name)
     return obj
+
+
+def button(text: str, name: str, clicked: Callable[..., Any]) -> QPushButton:
+    """A named push button and what a click does. `clicked` is connected as it is: Qt passes
+    `checked` to a slot that takes an argument, so a slot with an optional one is wrapped in a
+    lambda by the caller."""
+    made = named(QPushButton(text), name)
+    made.clicked.connect(clicked)
+    return made
 
 
 def day_edit(name: str) -> QDateEdit:

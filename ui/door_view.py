@@ -34,7 +34,7 @@ from app.services.door import ASSIGN_ROLES, LIST_ROLES
 from ui.context import WindowContext
 from ui.message import MessageLine
 from ui.models import Index, ListTable
-from ui.reports import resolve_folder, show_written, write_atomically
+from ui.reports import write_atomically, write_in_report_folder
 from ui.typed_qt import button, named
 
 SECTION_MARK = ("扣款失败", "未缴", "转其他渠道")
@@ -208,22 +208,16 @@ class DoorView(QWidget):
         desk, member = self.ctx.desk, self.member
         today = desk.clock().date()
 
-        def work() -> Path | None:
+        def build(where: Path) -> Path:
             from printing.pdf.door import door_list_pdf  # reportlab: loaded on first use
 
-            where = resolve_folder(desk, folder)
-            if where is None:
-                return None
             listing = desk.door.door_list(member=member)
             pdf = door_list_pdf(listing, village=desk.setup.device.village_name, door=desk.setup.config.door)
             name = f"入户名单-{member or '全村'}-{listing.year}-{today.isoformat()}.pdf"
             return write_atomically(where / name, pdf)
 
-        self.message.say("正在生成入户名单 PDF…", ok=True)
-        self.ctx.tasks.run(work, self._printed, on_error=self._refused)
-
-    def _printed(self, path: Path | None) -> None:
-        show_written(self, self.ctx.files, self.message, path, self.print_list)
+        write_in_report_folder(self, self.ctx, self.message, folder, build, self.print_list,
+                               busy="正在生成入户名单 PDF…")
 
     def open_grid(self) -> None:
         """Ctrl+H: 网格与联络表, for the village head or an administrator."""

@@ -28,7 +28,7 @@ from app.domain.door import POSTS, Contact
 from app.services.door import VISIT_ROLES
 from ui.context import WindowContext
 from ui.message import MessageLine
-from ui.reports import resolve_folder, show_written, write_atomically
+from ui.reports import write_atomically, write_in_report_folder
 from ui.text_table import fill, text_table
 from ui.typed_qt import button, named
 
@@ -180,21 +180,15 @@ class GridDialog(QDialog):
         """Ctrl+P: the 联络表 as PDF in the report folder, opened to print."""
         desk = self.ctx.desk
 
-        def work() -> Path | None:
+        def build(where: Path) -> Path:
             from printing.pdf.door import contacts_pdf
 
-            where = resolve_folder(desk, folder)
-            if where is None:
-                return None
             device = desk.setup.device
             pdf = contacts_pdf(desk.door.contacts(), county=desk.setup.config.county,
                                township=device.township_name, village=device.village_name)
             return write_atomically(where / f"网格联络表-{desk.clock().date().isoformat()}.pdf", pdf)
 
-        def printed(path: Path | None) -> None:
-            show_written(self, self.ctx.files, self.message, path, self.print_contacts)
-
-        self.ctx.tasks.run(work, printed, on_error=self._refused)
+        write_in_report_folder(self, self.ctx, self.message, folder, build, self.print_contacts)
 
     def _done(self, said: str) -> None:
         self.message.say(said, ok=True)

@@ -7,7 +7,6 @@ Counting reads the whole roster: it runs on the database worker, and only while 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from app.domain.money import format_fen
 from app.domain.monthly import MonthlyCounts, renewal_text
 from ui.context import WindowContext
 from ui.message import MessageLine
-from ui.reports import resolve_folder, show_written, write_atomically
+from ui.reports import write_atomically, write_in_report_folder
 from ui.text_table import fill, text_table
 from ui.typed_qt import named
 
@@ -97,36 +96,27 @@ class MonthlyPanel(QWidget):
         """Ctrl+N: the month's counts as PDF in the report folder."""
         desk, month = self.ctx.desk, self.chosen()
 
-        def work() -> Path | None:
+        def build(where: Path) -> Path:
             from printing.pdf.monthly import monthly_pdf
 
-            where = resolve_folder(desk, folder)
-            if where is None:
-                return None
             c = desk.monthly.counts(month)
             device = desk.setup.device
             pdf = monthly_pdf(c, village=device.village_name, township=device.township_name)
             return write_atomically(where / f"月度统计-{month:%Y-%m}.pdf", pdf)
 
-        self.message.say("正在生成月度统计 PDF…", ok=True)
-        self.ctx.tasks.run(work, lambda p: self._written(p, self.print_pdf), on_error=self._refused)
+        write_in_report_folder(self, self.ctx, self.message, folder, build, self.print_pdf,
+                               busy="正在生成月度统计 PDF…", not_made="没有选择文件夹，未生成文件")
 
     def export_xlsx(self, folder: Path | None = None) -> None:
         """Ctrl+Shift+N: the month's counts as a workbook in the report folder."""
         desk, month = self.ctx.desk, self.chosen()
 
-        def work() -> Path | None:
-            where = resolve_folder(desk, folder)
-            if where is None:
-                return None
+        def build(where: Path) -> Path:
             where.mkdir(parents=True, exist_ok=True)
             return desk.monthly.export_xlsx(where / f"月度统计-{month:%Y-%m}.xlsx", desk.monthly.counts(month))
 
-        self.message.say("正在导出月度统计…", ok=True)
-        self.ctx.tasks.run(work, lambda p: self._written(p, self.export_xlsx), on_error=self._refused)
-
-    def _written(self, path: Path | None, retry: Callable[[Path], None]) -> None:
-        show_written(self, self.ctx.files, self.message, path, retry, not_made="没有选择文件夹，未生成文件")
+        write_in_report_folder(self, self.ctx, self.message, folder, build, self.export_xlsx,
+                               busy="正在导出月度统计…", not_made="没有选择文件夹，未生成文件")
 
     def _refused(self, exc: BaseException) -> None:
         self.message.refused(exc, self.ctx.tasks.fault)

@@ -36,7 +36,7 @@ from ui.pin_dialog import HeadPinDialog
 from ui.placement import fit_to_contents
 from ui.posting_evidence import evidence_button
 from ui.print_jobs import fetch_for_print, print_receipt, send_to_printer
-from ui.reports import resolve_folder, save_report, show_written
+from ui.reports import save_report, write_in_report_folder
 from ui.text_size import scaled
 from ui.typed_qt import button, day_edit, named, qdate
 
@@ -275,17 +275,11 @@ class TodayView(QWidget):
         """The day's 公示 as a PDF in the report folder, opened to print."""
         desk, day = self.ctx.desk, self.shown_day
 
-        def work() -> Path | None:
-            where = resolve_folder(desk, folder)
-            if where is None:
-                return None
+        def build(where: Path) -> Path:
             return save_report(desk, "posting", (day, day), where, f"公示-{day.isoformat()}.pdf", today=desk.clock().date())
 
-        def done(path: Path | None) -> None:
-            show_written(self, self.ctx.files, self.message, path, self.posting,
-                         title="选择保存公示的文件夹", not_made="没有选择文件夹，公示未生成")
-
-        self.ctx.tasks.run(work, done, on_error=self._refused)
+        write_in_report_folder(self, self.ctx, self.message, folder, build, self.posting,
+                               title="选择保存公示的文件夹", not_made="没有选择文件夹，公示未生成")
 
     def _refused(self, exc: BaseException) -> None:
         self.message.refused(exc, self.ctx.tasks.fault)

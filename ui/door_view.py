@@ -15,13 +15,11 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -35,7 +33,7 @@ from ui.context import WindowContext
 from ui.message import MessageLine
 from ui.models import Index, ListTable
 from ui.reports import write_atomically, write_in_report_folder
-from ui.typed_qt import button, named
+from ui.typed_qt import STRETCH, button, form_rows, named, side_by_side, stacked
 
 SECTION_MARK = ("扣款失败", "未缴", "转其他渠道")
 WHOLE_VILLAGE = "全村名单"
@@ -103,24 +101,11 @@ class DoorView(QWidget):
         self.record_button.clicked.connect(self.record_visit)
         self.print_button.clicked.connect(lambda: self.print_list())
         self.message = MessageLine("doorMessage")
-        form = QFormLayout()
-        form.addRow("未缴原因", self.reason)
-        form.addRow("走访结果", self.outcome)
-        form.addRow("下一步", self.next_step)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.record_button)
-        buttons.addWidget(self.print_button)
-        buttons.addWidget(self.grid_button)
-        buttons.addWidget(self.member_box)
-        buttons.addStretch(1)
-        buttons.addWidget(self.list_kind)
-        buttons.addWidget(self.import_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
+        form = form_rows(QFormLayout(), ("未缴原因", self.reason), ("走访结果", self.outcome),
+                         ("下一步", self.next_step))
+        buttons = side_by_side(self.record_button, self.print_button, self.grid_button, self.member_box, STRETCH,
+                               self.list_kind, self.import_button)
+        stacked(self, self.title, (self.table, 1), form, buttons, self.message)
         self.outcome.returnPressed.connect(self.record_visit)
         self.setFocusProxy(self.table)
         # Someone paid (they leave the list) or a new roster: read again, but only while this

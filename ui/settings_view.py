@@ -8,11 +8,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -27,7 +25,7 @@ from ui.pin_rule import pin_hint
 from ui.printer import PRINTER_KINDS, PrinterProblem, printer_from_settings, split_uri
 from ui.staff_notice_dialog import StaffNoticeDialog
 from ui.text_size import apply_text_size
-from ui.typed_qt import button, named, side_by_side
+from ui.typed_qt import STRETCH, button, form_rows, named, side_by_side, stacked
 
 
 class SettingsView(QWidget):
@@ -87,22 +85,13 @@ class SettingsView(QWidget):
         self.reset_pin_button = button("重置密码", "resetPin", self.reset_pin)
 
         printer_box = QGroupBox("收据打印机")
-        pf = QFormLayout(printer_box)
-        pf.addRow("类型", self.kind)
-        pf.addRow("地址", self.address)
-        pf.addRow("纸宽", self.paper_width)
-        pf.addRow("字库", self.charset)
-        pf.addRow(self.raster)
-        pf.addRow(self.test_button)
+        form_rows(QFormLayout(printer_box), ("类型", self.kind), ("地址", self.address), ("纸宽", self.paper_width),
+                  ("字库", self.charset), self.raster, self.test_button)
         other = QGroupBox("县服务器、备份和显示")
-        of = QFormLayout(other)
-        of.addRow("县服务器", self.server)
-        of.addRow("注册码", side_by_side(self.enrol_code, self.enrol_button))
-        of.addRow(self.sync_state)
-        of.addRow(self.usb_button)
-        of.addRow("备份文件夹", side_by_side(self.backup, browse, self.restore_button))
-        of.addRow("报表文件夹", side_by_side(self.reports, browse_reports))
-        of.addRow(self.large)
+        form_rows(QFormLayout(other), ("县服务器", self.server),
+                  ("注册码", side_by_side(self.enrol_code, self.enrol_button)), self.sync_state, self.usb_button,
+                  ("备份文件夹", side_by_side(self.backup, browse, self.restore_button)),
+                  ("报表文件夹", side_by_side(self.reports, browse_reports)), self.large)
         users_box = QGroupBox("用户和密码")
         uf = QFormLayout(users_box)
         uf.addRow(self.users)
@@ -118,16 +107,9 @@ class SettingsView(QWidget):
             w.setEnabled(is_admin)
             if not is_admin:
                 w.setToolTip("解除锁定和重置密码需由管理员登录")
-        layout = QVBoxLayout(self)
-        layout.addLayout(side_by_side(printer_box, other))
         self.paper = PaperPanel(ctx)
-        bottom = QHBoxLayout()
-        bottom.addWidget(users_box, 1)
-        bottom.addWidget(self.paper, 1)
-        layout.addLayout(bottom)
-        layout.addWidget(self.save_button)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
+        stacked(self, side_by_side(printer_box, other), side_by_side((users_box, 1), (self.paper, 1)),
+                self.save_button, self.message, STRETCH)
         can_manage = ctx.user.role in (Role.HEAD, Role.ADMIN)
         self.add_user_button.setEnabled(can_manage)
         if not can_manage:

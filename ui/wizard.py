@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -43,7 +42,7 @@ from ui.file_dialogs import FileChooser, Kind
 from ui.manual import install_f1
 from ui.tasks import TaskManager
 from ui.text_size import scaled
-from ui.typed_qt import button, named, radio_choices
+from ui.typed_qt import STRETCH, button, named, radio_choices, side_by_side, stacked
 
 
 def _edit(name: str, placeholder: str = "", *, secret: bool = False) -> QLineEdit:
@@ -135,15 +134,8 @@ class SetupWizard(QDialog):
         self.next_button = named(QPushButton("下一步（回车）", default=True), "wizardNext")
         self.back_button.clicked.connect(self.back)
         self.next_button.clicked.connect(self.advance)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.back_button)
-        buttons.addWidget(self.next_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.pages, 1)
-        layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        stacked(self, self.title, (self.pages, 1), self.message,
+                side_by_side(STRETCH, self.back_button, self.next_button))
         self._draw()
 
     def _roster_page(self, form: QFormLayout) -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.domain.records import Role, UserInfo  # noqa: E402
 from app.services.desk import Desk  # noqa: E402
-from tests.factories import CONFIG_PATH, VILLAGE, FakeClock, write_roster  # noqa: E402
+from tests.factories import CONFIG_PATH, VILLAGE, FakeClock, Resident, write_roster  # noqa: E402
 from tests.keyrings import MemoryKeyring  # noqa: E402
 
 AGENT_PIN = "1234"
@@ -52,20 +52,25 @@ ADMIN, ADMIN_PIN = "孙管理", "864209"
 SECOND_HEAD, SECOND_HEAD_PIN = "赵村长", "135790"
 
 
-def set_up_village(desk: Desk, tmp_path: Path, *, admin: bool = False) -> Desk:
-    """Device, config, users, the roster. With `admin`, the township's administrator sets the PC
-    up first and adds the agent and the head (an admin a head did not add can add a second head
-    who countersigns that head's cash)."""
-    desk.setup.init(village_code="341824100201", village_name="示范村", township_code="341824100", device_no=1)
+def set_up_village(desk: Desk, tmp_path: Path, *, admin: bool = False, code: str = "341824100201",
+                   name: str = "示范村", township_name: str = "", agent: str = "李代收", head: bool = True,
+                   people: Sequence[Resident] = VILLAGE) -> Desk:
+    """Device, config, users (the agent, with the village head unless `head` is False), the
+    roster of `people`. With `admin`, the township's administrator sets the PC up first and adds
+    the agent and the head (an admin a head did not add can add a second head who countersigns
+    that head's cash). Another village of the township: another `code`, `name` and agent."""
+    desk.setup.init(village_code=code, village_name=name, township_code=code[:9], device_no=1,
+                    township_name=township_name)
     desk.setup.import_config(CONFIG_PATH.read_text(encoding="utf-8"))
     by = None
     if admin:
         desk.users.add(ADMIN, "admin", ADMIN_PIN)
         by = desk.users.authenticate(ADMIN, ADMIN_PIN)
-    desk.users.add("李代收", "agent", AGENT_PIN, by=by)
-    desk.users.add("王村长", "head", HEAD_PIN, by=by)
-    result = desk.roster.import_file(write_roster(tmp_path / "roster.csv", VILLAGE),
-                                     by=desk.users.authenticate("李代收", AGENT_PIN))
+    desk.users.add(agent, "agent", AGENT_PIN, by=by)
+    if head:
+        desk.users.add("王村长", "head", HEAD_PIN, by=by)
+    result = desk.roster.import_file(write_roster(tmp_path / f"roster-{code}.csv", people),
+                                     by=desk.users.authenticate(agent, AGENT_PIN))
     assert not result.rejected
     return desk
 

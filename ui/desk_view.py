@@ -36,7 +36,7 @@ from ui.payment_panel import PaymentPanel
 from ui.receipt_status import LastReceiptLine
 from ui.text_size import scaled
 from ui.tier_delegate import TierDelegate
-from ui.typed_qt import named
+from ui.typed_qt import button, named
 
 SEARCH_LIMIT = 50
 NO_HOUSEHOLD = "户内人员：请先查找并选择缴费人"
@@ -82,8 +82,7 @@ class DeskView(QWidget):
         self.empty_roster_text = named(QLabel("本机还没有征收清册，查不到任何人：请导入县里发的清册文件"
                                         "（或在设置 F6 中注册到县服务器，清册会自动下载）", wordWrap=True), "emptyRosterText")
         self.empty_roster_text.setStyleSheet(ERROR_STYLE)
-        self.import_button = named(QPushButton("导入清册（Ctrl+I）"), "emptyRosterImport")
-        self.import_button.clicked.connect(self.import_requested.emit)
+        self.import_button = button("导入清册（Ctrl+I）", "emptyRosterImport", self.import_requested.emit)
         er.addWidget(self.empty_roster_text, 1)
         er.addWidget(self.import_button)
         self.empty_roster.hide()

@@ -15,13 +15,11 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -32,11 +30,10 @@ from app.domain.records import Role
 from app.services.debit_lists import RejectedDebitRow
 from app.services.door import ASSIGN_ROLES, LIST_ROLES
 from ui.context import WindowContext
-from ui.file_dialogs import Kind
 from ui.message import MessageLine
 from ui.models import Index, ListTable
-from ui.reports import open_files, resolve_folder, write_atomically
-from ui.typed_qt import named
+from ui.reports import write_atomically, write_in_report_folder
+from ui.typed_qt import STRETCH, button, form_rows, named, side_by_side, stacked
 
 SECTION_MARK = ("扣款失败", "未缴", "转其他渠道")
 WHOLE_VILLAGE = "全村名单"
@@ -94,36 +91,21 @@ class DoorView(QWidget):
         for key, label in LIST_KINDS.items():
             self.list_kind.addItem(label, key)
         self.list_kind.setCurrentIndex(list(LIST_KINDS).index("failed"))
-        self.import_button = named(QPushButton("导入税务名单（Ctrl+O）"), "doorImport")
-        self.import_button.clicked.connect(lambda: self.import_list())
+        self.import_button = button("导入税务名单（Ctrl+O）", "doorImport", lambda: self.import_list())
         may_import = ctx.user.role in LIST_ROLES
         self.list_kind.setVisible(may_import)
         self.import_button.setVisible(may_import)
         # Giving groups to grid members and the 联络表: the village head or an administrator.
-        self.grid_button = named(QPushButton("网格与联络表（Ctrl+H）"), "doorGrid")
-        self.grid_button.clicked.connect(self.open_grid)
+        self.grid_button = button("网格与联络表（Ctrl+H）", "doorGrid", self.open_grid)
         self.grid_button.setVisible(ctx.user.role in ASSIGN_ROLES)
         self.record_button.clicked.connect(self.record_visit)
         self.print_button.clicked.connect(lambda: self.print_list())
         self.message = MessageLine("doorMessage")
-        form = QFormLayout()
-        form.addRow("未缴原因", self.reason)
-        form.addRow("走访结果", self.outcome)
-        form.addRow("下一步", self.next_step)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.record_button)
-        buttons.addWidget(self.print_button)
-        buttons.addWidget(self.grid_button)
-        buttons.addWidget(self.member_box)
-        buttons.addStretch(1)
-        buttons.addWidget(self.list_kind)
-        buttons.addWidget(self.import_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
+        form = form_rows(QFormLayout(), ("未缴原因", self.reason), ("走访结果", self.outcome),
+                         ("下一步", self.next_step))
+        buttons = side_by_side(self.record_button, self.print_button, self.grid_button, self.member_box, STRETCH,
+                               self.list_kind, self.import_button)
+        stacked(self, self.title, (self.table, 1), form, buttons, self.message)
         self.outcome.returnPressed.connect(self.record_visit)
         self.setFocusProxy(self.table)
         # Someone paid (they leave the list) or a new roster: read again, but only while this
@@ -211,30 +193,16 @@ class DoorView(QWidget):
         desk, member = self.ctx.desk, self.member
         today = desk.clock().date()
 
-        def work() -> Path | None:
+        def build(where: Path) -> Path:
             from printing.pdf.door import door_list_pdf  # reportlab: loaded on first use
 
-            where = resolve_folder(desk, folder)
-            if where is None:
-                return None
             listing = desk.door.door_list(member=member)
             pdf = door_list_pdf(listing, village=desk.setup.device.village_name, door=desk.setup.config.door)
             name = f"入户名单-{member or '全村'}-{listing.year}-{today.isoformat()}.pdf"
             return write_atomically(where / name, pdf)
 
-        self.message.say("正在生成入户名单 PDF…", ok=True)
-        self.ctx.tasks.run(work, self._printed, on_error=self._refused)
-
-    def _printed(self, path: Path | None) -> None:
-        if path is None:  # no report folder yet: ask once, then again
-            chosen = self.ctx.files.folder(self, "选择保存报表的文件夹", kind=Kind.REPORT)
-            if chosen is None:
-                self.message.say("没有选择文件夹，未生成 PDF")
-                return
-            self.print_list(chosen)
-            return
-        opened = open_files([path])
-        self.message.say(f"已生成 {path}" + ("，请在打开的窗口中打印" if opened else ""), ok=True)
+        write_in_report_folder(self, self.ctx, self.message, folder, build, self.print_list,
+                               busy="正在生成入户名单 PDF…")
 
     def open_grid(self) -> None:
         """Ctrl+H: 网格与联络表, for the village head or an administrator."""

@@ -13,17 +13,13 @@ from pathlib import Path
 
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -31,33 +27,13 @@ from PySide6.QtWidgets import (
 from app.domain.door import POSTS, Contact
 from app.services.door import VISIT_ROLES
 from ui.context import WindowContext
-from ui.file_dialogs import Kind
 from ui.message import MessageLine
-from ui.reports import open_files, resolve_folder, write_atomically
-from ui.typed_qt import named
+from ui.reports import write_atomically, write_in_report_folder
+from ui.text_table import fill, text_table
+from ui.typed_qt import button, named
 
 TAKE_BACK = "（收回，不分给任何人）"
 WHOLE_GROUP = "整个村民小组（户号不填）"
-
-
-def _table(name: str, headers: tuple[str, ...]) -> QTableWidget:
-    table = named(QTableWidget(0, len(headers)), name)
-    table.setHorizontalHeaderLabels(list(headers))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setTabKeyNavigation(False)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem(value))
 
 
 class GridDialog(QDialog):
@@ -71,9 +47,8 @@ class GridDialog(QDialog):
         self.member = named(QComboBox(), "gridMember")
         self.group = named(QComboBox(), "gridGroup")
         self.household = named(QLineEdit(placeholderText=WHOLE_GROUP), "gridHousehold")
-        self.assign_button = named(QPushButton("分配（Ctrl+Enter）"), "gridAssign")
-        self.assign_button.clicked.connect(self.assign)
-        self.assigned = _table("gridAssignments", ("村民小组", "户号", "网格员"))
+        self.assign_button = button("分配（Ctrl+Enter）", "gridAssign", self.assign)
+        self.assigned = text_table("gridAssignments", ("村民小组", "户号", "网格员"), single=True)
         form = QFormLayout()
         form.addRow("网格员", self.member)
         form.addRow("村民小组", self.group)
@@ -90,13 +65,10 @@ class GridDialog(QDialog):
         self.name = named(QLineEdit(placeholderText="姓名"), "contactName")
         self.phone = named(QLineEdit(placeholderText="手机或座机"), "contactPhone")
         self.unit = named(QLineEdit(placeholderText="税务网格填基层税务分局（可不填）"), "contactUnit")
-        self.add_button = named(QPushButton("添加到联络表（Ctrl+N）"), "contactAdd")
-        self.add_button.clicked.connect(self.add_contact)
-        self.drop_button = named(QPushButton("停用选中的一行（Ctrl+Delete）"), "contactDrop")
-        self.drop_button.clicked.connect(self.drop_contact)
-        self.print_button = named(QPushButton("打印联络表（Ctrl+P）"), "contactPrint")
-        self.print_button.clicked.connect(lambda: self.print_contacts())
-        self.table = _table("contactTable", ("职务", "姓名", "联系电话", "单位"))
+        self.add_button = button("添加到联络表（Ctrl+N）", "contactAdd", self.add_contact)
+        self.drop_button = button("停用选中的一行（Ctrl+Delete）", "contactDrop", self.drop_contact)
+        self.print_button = button("打印联络表（Ctrl+P）", "contactPrint", lambda: self.print_contacts())
+        self.table = text_table("contactTable", ("职务", "姓名", "联系电话", "单位"), single=True)
         cform = QFormLayout()
         cform.addRow("职务", self.post)
         cform.addRow("姓名", self.name)
@@ -147,9 +119,9 @@ class GridDialog(QDialog):
         if not self.member.count():
             self.member.addItems([*members, TAKE_BACK])
             self.group.addItems(groups)
-        _fill(self.assigned, [(g, h or "（整组）", m) for g, h, m in assigned])
+        fill(self.assigned, [(g, h or "（整组）", m) for g, h, m in assigned])
         self.contacts = contacts
-        _fill(self.table, [(POSTS[c.post], c.name, c.phone, c.unit) for c in contacts])
+        fill(self.table, [(POSTS[c.post], c.name, c.phone, c.unit) for c in contacts])
 
     # -- acts ----------------------------------------------------------------------------------
     def assign(self) -> None:
@@ -208,29 +180,15 @@ class GridDialog(QDialog):
         """Ctrl+P: the 联络表 as PDF in the report folder, opened to print."""
         desk = self.ctx.desk
 
-        def work() -> Path | None:
+        def build(where: Path) -> Path:
             from printing.pdf.door import contacts_pdf
 
-            where = resolve_folder(desk, folder)
-            if where is None:
-                return None
             device = desk.setup.device
             pdf = contacts_pdf(desk.door.contacts(), county=desk.setup.config.county,
                                township=device.township_name, village=device.village_name)
             return write_atomically(where / f"网格联络表-{desk.clock().date().isoformat()}.pdf", pdf)
 
-        def printed(path: Path | None) -> None:
-            if path is None:
-                chosen = self.ctx.files.folder(self, "选择保存报表的文件夹", kind=Kind.REPORT)
-                if chosen is None:
-                    self.message.say("没有选择文件夹，未生成 PDF")
-                    return
-                self.print_contacts(chosen)
-                return
-            opened = open_files([path])
-            self.message.say(f"已生成 {path}" + ("，请在打开的窗口中打印" if opened else ""), ok=True)
-
-        self.ctx.tasks.run(work, printed, on_error=self._refused)
+        write_in_report_folder(self, self.ctx, self.message, folder, build, self.print_contacts)
 
     def _done(self, said: str) -> None:
         self.message.say(said, ok=True)

@@ -25,7 +25,7 @@ from ui.message import ERROR_STYLE
 from ui.placement import fit_to_contents
 from ui.tasks import TaskManager
 from ui.text_size import scaled
-from ui.typed_qt import named
+from ui.typed_qt import form_rows, named
 
 
 class LoginDialog(QDialog):
@@ -58,13 +58,8 @@ class LoginDialog(QDialog):
         # Before anyone signs in: what blocks taking cash today, so it is fixed before a villager waits.
         self.alerts = named(QLabel(wordWrap=True), "loginAlerts")
         self.alerts.hide()
-        form.addRow(self.alerts)
-        form.addRow("姓名", self.name)
-        form.addRow("密码", self.pin)
-        form.addRow("新密码", self.new_pin)
-        form.addRow("再输一次", self.new_pin_again)
-        form.addRow(self.message)
-        form.addRow(self.button)
+        form_rows(form, self.alerts, ("姓名", self.name), ("密码", self.pin), ("新密码", self.new_pin),
+                  ("再输一次", self.new_pin_again), self.message, self.button)
         if practice:
             form.insertRow(0, training.banner())
         else:  # 003 第二十四条: training on a practice village, from here, before anyone signs in

@@ -7,18 +7,13 @@ Counting reads the whole roster: it runs on the database worker, and only while 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -26,9 +21,9 @@ from PySide6.QtWidgets import (
 from app.domain.money import format_fen
 from app.domain.monthly import MonthlyCounts, renewal_text
 from ui.context import WindowContext
-from ui.file_dialogs import Kind
 from ui.message import MessageLine
-from ui.reports import open_files, resolve_folder, write_atomically
+from ui.reports import write_atomically, write_in_report_folder
+from ui.text_table import fill, text_table
 from ui.typed_qt import named
 
 MONTHS_BACK = 18
@@ -43,24 +38,6 @@ def months_up_to(today: date, n: int = MONTHS_BACK) -> list[date]:
     return out
 
 
-def _table(name: str, headers: tuple[str, ...]) -> QTableWidget:
-    table = named(QTableWidget(0, len(headers)), name)
-    table.setHorizontalHeaderLabels(list(headers))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setTabKeyNavigation(False)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem(value))
-
-
 class MonthlyPanel(QWidget):
     def __init__(self, ctx: WindowContext, message: MessageLine, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,9 +49,10 @@ class MonthlyPanel(QWidget):
         self.month.currentIndexChanged.connect(lambda _i: self.refresh())
         self.summary = named(QLabel(), "monthlySummary")
         self.summary.setWordWrap(True)
-        self.tiers = _table("monthlyTiers", ("档次", "当月人数", "当月金额（元）", "累计人数", "累计金额（元）"))
-        self.subsidies = _table("monthlySubsidies", ("人员类别", "险种", "当月人数", "当月补贴（元）", "全年应补贴人数",
-                                                     "全年应补贴（元）"))
+        self.tiers = text_table("monthlyTiers", ("档次", "当月人数", "当月金额（元）", "累计人数", "累计金额（元）"),
+                                whole_rows=False)
+        self.subsidies = text_table("monthlySubsidies", ("人员类别", "险种", "当月人数", "当月补贴（元）",
+                                                         "全年应补贴人数", "全年应补贴（元）"), whole_rows=False)
         top = QHBoxLayout()
         top.addWidget(QLabel("统计月份"))
         top.addWidget(self.month)
@@ -98,9 +76,9 @@ class MonthlyPanel(QWidget):
 
     def _show(self, c: MonthlyCounts) -> None:
         self.counts = c
-        _fill(self.tiers, [[t.label, str(t.month_payers), format_fen(t.month_fen), str(t.total_payers),
+        fill(self.tiers, [[t.label, str(t.month_payers), format_fen(t.month_fen), str(t.total_payers),
                             format_fen(t.total_fen)] for t in c.tiers if t.total_payers or t.month_payers])
-        _fill(self.subsidies, [[s.category.value, s.insurance.short_label, str(s.month_people), format_fen(s.month_fen),
+        fill(self.subsidies, [[s.category.value, s.insurance.short_label, str(s.month_people), format_fen(s.month_fen),
                                 str(s.year_people), format_fen(s.year_fen)] for s in c.subsidies])
         specials = "；".join(f"{k.category.value} {k.people} 人（未缴 {k.unpaid}）" for k in c.special_counts) or "无"
         reached = sum(1 for a in c.reaching_age if a.reached_by(c.month_end))
@@ -118,44 +96,27 @@ class MonthlyPanel(QWidget):
         """Ctrl+N: the month's counts as PDF in the report folder."""
         desk, month = self.ctx.desk, self.chosen()
 
-        def work() -> Path | None:
+        def build(where: Path) -> Path:
             from printing.pdf.monthly import monthly_pdf
 
-            where = resolve_folder(desk, folder)
-            if where is None:
-                return None
             c = desk.monthly.counts(month)
             device = desk.setup.device
             pdf = monthly_pdf(c, village=device.village_name, township=device.township_name)
             return write_atomically(where / f"月度统计-{month:%Y-%m}.pdf", pdf)
 
-        self.message.say("正在生成月度统计 PDF…", ok=True)
-        self.ctx.tasks.run(work, lambda p: self._written(p, self.print_pdf), on_error=self._refused)
+        write_in_report_folder(self, self.ctx, self.message, folder, build, self.print_pdf,
+                               busy="正在生成月度统计 PDF…", not_made="没有选择文件夹，未生成文件")
 
     def export_xlsx(self, folder: Path | None = None) -> None:
         """Ctrl+Shift+N: the month's counts as a workbook in the report folder."""
         desk, month = self.ctx.desk, self.chosen()
 
-        def work() -> Path | None:
-            where = resolve_folder(desk, folder)
-            if where is None:
-                return None
+        def build(where: Path) -> Path:
             where.mkdir(parents=True, exist_ok=True)
             return desk.monthly.export_xlsx(where / f"月度统计-{month:%Y-%m}.xlsx", desk.monthly.counts(month))
 
-        self.message.say("正在导出月度统计…", ok=True)
-        self.ctx.tasks.run(work, lambda p: self._written(p, self.export_xlsx), on_error=self._refused)
-
-    def _written(self, path: Path | None, retry: Callable[[Path], None]) -> None:
-        if path is None:  # no report folder yet: ask once, then again
-            chosen = self.ctx.files.folder(self, "选择保存报表的文件夹", kind=Kind.REPORT)
-            if chosen is None:
-                self.message.say("没有选择文件夹，未生成文件")
-                return
-            retry(chosen)
-            return
-        opened = open_files([path])
-        self.message.say(f"已生成 {path}" + ("，请在打开的窗口中打印" if opened else ""), ok=True)
+        write_in_report_folder(self, self.ctx, self.message, folder, build, self.export_xlsx,
+                               busy="正在导出月度统计…", not_made="没有选择文件夹，未生成文件")
 
     def _refused(self, exc: BaseException) -> None:
         self.message.refused(exc, self.ctx.tasks.fault)

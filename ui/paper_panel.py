@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QWidget,
 )
@@ -24,7 +23,7 @@ from app.services.scans import ScanStatus
 from ui.context import WindowContext
 from ui.file_dialogs import Kind
 from ui.message import MessageLine
-from ui.typed_qt import day_edit, named, pydate, qdate, side_by_side
+from ui.typed_qt import button, day_edit, named, pydate, qdate, side_by_side
 
 SCAN_FILTER = "扫描件 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;所有文件 (*)"
 
@@ -37,22 +36,19 @@ class PaperPanel(QGroupBox):
         self.first = named(QLineEdit(placeholderText="起始票号"), "bookFirst")
         self.last = named(QLineEdit(placeholderText="终止票号"), "bookLast")
         self.prefix = named(QLineEdit(placeholderText="前缀（可空）", maxLength=12), "bookPrefix")
-        self.add_button = named(QPushButton("登记票据（Ctrl+B）"), "addBook")
-        self.add_button.clicked.connect(self.add_book)
+        self.add_button = button("登记票据（Ctrl+B）", "addBook", self.add_book)
         for field in (self.first, self.last):  # typed in order, Enter goes on, then registers
             field.returnPressed.connect(self.focusNextChild)
         self.prefix.returnPressed.connect(self.add_book)
         self.spoil_reason = named(QLineEdit(placeholderText="下一张票据损坏的原因，如 卡纸撕坏"), "spoilReason")
         self.spoil_reason.returnPressed.connect(self.spoil)
-        self.spoil_button = named(QPushButton("登记作废票据（Ctrl+G）"), "spoilSerial")
-        self.spoil_button.clicked.connect(self.spoil)
+        self.spoil_button = button("登记作废票据（Ctrl+G）", "spoilSerial", self.spoil)
         self.scan_state = named(QLabel(wordWrap=True), "scanStatus")
         self.scan_year = named(QSpinBox(minimum=2000, maximum=2100), "scanYear")
         self.scan_year.setValue(ctx.desk.clock().year)
         self.scan_year.valueChanged.connect(lambda _v: self.refresh())
         self.sent_on = day_edit("scanSentOn")
-        self.scan_button = named(QPushButton("选择扫描件并登记报送…"), "recordScan")
-        self.scan_button.clicked.connect(self.record_scan)
+        self.scan_button = button("选择扫描件并登记报送…", "recordScan", self.record_scan)
         self.message = MessageLine("paperMessage")
 
         form = QFormLayout(self)

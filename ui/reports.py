@@ -9,15 +9,22 @@ so a half-written PDF never sits in the folder looking finished.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QWidget
 
 from app.services.desk import Desk
 from app.training import is_training
+from ui.file_dialogs import Kind
+from ui.message import MessageLine
+
+if TYPE_CHECKING:
+    from ui.context import WindowContext
 
 # Where reports go: the report folder if one is set, else the backup folder (often a USB stick).
 FOLDER_KEYS = ("report.dir", "backup.dir")
@@ -75,3 +82,32 @@ def open_files(paths: list[Path]) -> bool:
     for path in paths:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
     return True
+
+
+
+def write_in_report_folder(view: QWidget, ctx: WindowContext, message: MessageLine, folder: Path | None,
+                           build: Callable[[Path], Path], again: Callable[[Path], None], *, busy: str = "",
+                           title: str = "选择保存报表的文件夹", not_made: str = "没有选择文件夹，未生成 PDF") -> None:
+    """Build a file on the database worker into the folder just chosen, else the report or
+    backup folder (`build` is given it and returns the file), then open it and say where it is.
+    With no folder set yet, ask for one once and start `again` with it."""
+    desk = ctx.desk
+
+    def work() -> Path | None:
+        where = resolve_folder(desk, folder)
+        return None if where is None else build(where)
+
+    def done(path: Path | None) -> None:
+        if path is None:
+            chosen = ctx.files.folder(view, title, kind=Kind.REPORT)
+            if chosen is None:
+                message.say(not_made)
+                return
+            again(chosen)
+            return
+        opened = open_files([path])
+        message.say(f"已生成 {path}" + ("，请在打开的窗口中打印" if opened else ""), ok=True)
+
+    if busy:
+        message.say(busy, ok=True)
+    ctx.tasks.run(work, done, on_error=lambda exc: message.refused(exc, ctx.tasks.fault))

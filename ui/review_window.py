@@ -13,17 +13,12 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -38,35 +33,14 @@ from ui.file_dialogs import Kind
 from ui.help import show_help
 from ui.reports import open_files, report_folder, write_atomically
 from ui.text_size import scaled
+from ui.text_table import fill, text_table
 from ui.township_panel import TownshipPanel
-from ui.typed_qt import named
+from ui.typed_qt import button, named
 
 LEDGER_FILTER = "代收账本 (*.sqlite3 *.age);;所有文件 (*)"
 KEY_FILTER = "乡镇密钥文件 (*.key *.txt);;所有文件 (*)"
 FLAG_COLUMNS = ("类别", "日期", "说明")
 SAMPLE_COLUMNS = ("收据号", "收款日期", "缴费人", "金额（元）", "代收员", "状态", "疑点")
-
-
-def _table(columns: tuple[str, ...], name: str, stretch: int) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(list(columns))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.verticalHeader().setVisible(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    table.setWordWrap(True)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
-    table.setRowCount(len(rows))
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            table.setItem(r, c, QTableWidgetItem(value))
-    table.resizeRowsToContents()
 
 
 class ReviewWindow(QMainWindow):
@@ -80,15 +54,12 @@ class ReviewWindow(QMainWindow):
         self.setWindowTitle("代收 — 乡镇审核")
         self.resize(1100, 700)
 
-        self.open_button = named(QPushButton("打开村账本…（Ctrl+O）"), "openLedger")
-        self.open_button.clicked.connect(self.choose_file)
+        self.open_button = button("打开村账本…（Ctrl+O）", "openLedger", self.choose_file)
         self.seed = named(QLineEdit(placeholderText="报告上的种子", maxLength=40), "seed")
         self.seed.setMaximumWidth(160)
         self.seed.returnPressed.connect(self.redraw)
-        self.redraw_button = named(QPushButton("按此种子抽查"), "redraw")
-        self.redraw_button.clicked.connect(self.redraw)
-        self.report_button = named(QPushButton("生成抽查报告 PDF（Ctrl+P）"), "inspectionReport")
-        self.report_button.clicked.connect(self.save_report)
+        self.redraw_button = button("按此种子抽查", "redraw", self.redraw)
+        self.report_button = button("生成抽查报告 PDF（Ctrl+P）", "inspectionReport", self.save_report)
         bar = QHBoxLayout()
         bar.addWidget(self.open_button)
         bar.addStretch(1)
@@ -103,8 +74,8 @@ class ReviewWindow(QMainWindow):
         scaled(self.summary, 1.15)
         self.check = named(QLabel("", wordWrap=True), "reviewCheck")
         scaled(self.check, 1.15)
-        self.flags = _table(FLAG_COLUMNS, "flags", stretch=2)
-        self.sample = _table(SAMPLE_COLUMNS, "sample", stretch=6)
+        self.flags = text_table("flags", FLAG_COLUMNS, stretch=2, tab_leaves=False)
+        self.sample = text_table("sample", SAMPLE_COLUMNS, stretch=6, tab_leaves=False)
         self.flags_box = QGroupBox("疑点数据")
         QVBoxLayout(self.flags_box).addWidget(self.flags)
         self.sample_box = QGroupBox("随机抽查（不少于10%）")
@@ -213,13 +184,15 @@ class ReviewWindow(QMainWindow):
             self.check.setStyleSheet("color: #b71c1c; font-weight: bold;")
         self.seed.setText(result.seed)
         self.flags_box.setTitle(f"疑点数据（{len(v.flags)} 条，应在 15 日内组织自查自纠）")
-        _fill(self.flags, [(f.label, f.day, f.reason) for f in v.flags])
+        fill(self.flags, [(f.label, f.day, f.reason) for f in v.flags])
+        self.flags.resizeRowsToContents()
         self.sample_box.setTitle(f"随机抽查（共 {len(v.receipts)} 张，抽取 {len(result.sample)} 张，"
                                  f"不少于10%；种子 {result.seed}）")
-        _fill(self.sample, [
+        fill(self.sample, [
             (r.number, r.day, r.payer_name, format_fen(r.total_fen), r.agent, r.status,
              "、".join(v.labels_of(r.number)) or "—")
             for r in result.sample])
+        self.sample.resizeRowsToContents()
 
     # -- the report --------------------------------------------------------------------------
     def save_report(self) -> None:

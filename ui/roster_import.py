@@ -24,7 +24,7 @@ from app.services.roster import ImportResult
 from ui.changes import Changes
 from ui.file_dialogs import FileChooser, Kind
 from ui.tasks import LongTask, Progress, TaskManager
-from ui.typed_qt import named
+from ui.typed_qt import button, named
 
 
 def import_roster(ops: Operations, tasks: TaskManager, changes: Changes, path: str | Path, *,
@@ -86,8 +86,7 @@ class RejectedRowsDialog(QDialog):
             self.table.horizontalHeader().sectionResized.connect(
                 lambda *_: self.table.resizeRowsToContents())
         self.message = named(QLabel(f"共 {result.rejected_rows} 行没有导入：", wordWrap=True), "rejectedMessage")
-        self.save_button = named(QPushButton("保存为 Excel（修正后可直接再导入）"), "saveRejected")
-        self.save_button.clicked.connect(self.save)
+        self.save_button = button("保存为 Excel（修正后可直接再导入）", "saveRejected", self.save)
         close = QPushButton("关闭")
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()

@@ -8,11 +8,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -27,7 +25,7 @@ from ui.pin_rule import pin_hint
 from ui.printer import PRINTER_KINDS, PrinterProblem, printer_from_settings, split_uri
 from ui.staff_notice_dialog import StaffNoticeDialog
 from ui.text_size import apply_text_size
-from ui.typed_qt import named, side_by_side
+from ui.typed_qt import STRETCH, button, form_rows, named, side_by_side, stacked
 
 
 class SettingsView(QWidget):
@@ -46,27 +44,22 @@ class SettingsView(QWidget):
                             ("gb18030", "GB18030")):
             self.charset.addItem(text, value)
         self.raster = named(QCheckBox("打印机没有中文字库：整张收据按图像打印"), "printerRaster")
-        self.test_button = named(QPushButton("测试打印（Ctrl+T）"), "testPrint")
-        self.test_button.clicked.connect(self.test_print)
+        self.test_button = button("测试打印（Ctrl+T）", "testPrint", self.test_print)
         self.server = named(QLineEdit(placeholderText="县服务器地址，如 https://sb.xx县.gov.cn"), "serverUrl")
         self.enrol_code = named(QLineEdit(placeholderText="县里给的注册码：联网注册8位，U盘导出16位"), "enrolCode")
-        self.enrol_button = named(QPushButton("注册本机"), "enrolButton")
-        self.enrol_button.clicked.connect(self.enrol)
+        self.enrol_button = button("注册本机", "enrolButton", self.enrol)
         self.sync_state = named(QLabel(wordWrap=True), "syncState")
         # No network at all: the settled days go to the county on a USB stick (sync/usb_key.py).
-        self.usb_button = named(QPushButton("导出到&U盘（Alt+U）"), "exportUsb")
-        self.usb_button.clicked.connect(self.export_usb)
+        self.usb_button = button("导出到&U盘（Alt+U）", "exportUsb", self.export_usb)
         self.backup = named(QLineEdit(), "backupDir")
         browse = QPushButton("选择…")
         browse.clicked.connect(lambda: self._choose(self.backup, "选择备份文件夹（建议U盘）", Kind.BACKUP))
-        self.restore_button = named(QPushButton("从备份恢复…(&R)"), "restoreButton")
-        self.restore_button.clicked.connect(self.restore_from_backup)
+        self.restore_button = button("从备份恢复…(&R)", "restoreButton", self.restore_from_backup)
         self.reports = named(QLineEdit(placeholderText="日结单、台账、未缴名单 PDF；空则用备份文件夹"), "reportDir")
         browse_reports = QPushButton("选择…")
         browse_reports.clicked.connect(lambda: self._choose(self.reports, "选择报表文件夹", Kind.REPORT))
         self.large = named(QCheckBox("大字模式（适合老花眼）"), "largeText")
-        self.save_button = named(QPushButton("保存设置（Ctrl+S）"), "saveSettings")
-        self.save_button.clicked.connect(self.save)
+        self.save_button = button("保存设置（Ctrl+S）", "saveSettings", self.save)
         self.message = MessageLine("settingsMessage")
 
         self.users = named(QLabel(wordWrap=True), "userList")
@@ -78,40 +71,27 @@ class SettingsView(QWidget):
                                  echoMode=QLineEdit.EchoMode.Password), "newUserPin")
         self.new_role.currentIndexChanged.connect(
             lambda _i: self.new_pin.setPlaceholderText(pin_hint(self.new_role.currentData()) + "密码"))
-        self.add_user_button = named(QPushButton("添加用户"), "addUser")
-        self.add_user_button.clicked.connect(self.add_user)
+        self.add_user_button = button("添加用户", "addUser", self.add_user)
         self.old_pin = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "oldPin")
         self.changed_pin = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "changedPin")
-        self.change_pin_button = named(QPushButton("修改我的密码"), "changePin")
-        self.change_pin_button.clicked.connect(self.change_pin)
+        self.change_pin_button = button("修改我的密码", "changePin", self.change_pin)
         # An administrator lifts a lockout or sets a new PIN for someone who forgot theirs.
         self.admin_user = named(QComboBox(), "adminUser")
         self.admin_user.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.admin_user.setMinimumContentsLength(12)  # 「李代收（代收员，已锁定）」 reads whole
         self.admin_new_pin = named(QLineEdit(placeholderText="新密码（重置时填写）",
                                        echoMode=QLineEdit.EchoMode.Password), "adminNewPin")
-        self.unlock_button = named(QPushButton("解除锁定"), "unlockUser")
-        self.unlock_button.clicked.connect(self.unlock_user)
-        self.reset_pin_button = named(QPushButton("重置密码"), "resetPin")
-        self.reset_pin_button.clicked.connect(self.reset_pin)
+        self.unlock_button = button("解除锁定", "unlockUser", self.unlock_user)
+        self.reset_pin_button = button("重置密码", "resetPin", self.reset_pin)
 
         printer_box = QGroupBox("收据打印机")
-        pf = QFormLayout(printer_box)
-        pf.addRow("类型", self.kind)
-        pf.addRow("地址", self.address)
-        pf.addRow("纸宽", self.paper_width)
-        pf.addRow("字库", self.charset)
-        pf.addRow(self.raster)
-        pf.addRow(self.test_button)
+        form_rows(QFormLayout(printer_box), ("类型", self.kind), ("地址", self.address), ("纸宽", self.paper_width),
+                  ("字库", self.charset), self.raster, self.test_button)
         other = QGroupBox("县服务器、备份和显示")
-        of = QFormLayout(other)
-        of.addRow("县服务器", self.server)
-        of.addRow("注册码", side_by_side(self.enrol_code, self.enrol_button))
-        of.addRow(self.sync_state)
-        of.addRow(self.usb_button)
-        of.addRow("备份文件夹", side_by_side(self.backup, browse, self.restore_button))
-        of.addRow("报表文件夹", side_by_side(self.reports, browse_reports))
-        of.addRow(self.large)
+        form_rows(QFormLayout(other), ("县服务器", self.server),
+                  ("注册码", side_by_side(self.enrol_code, self.enrol_button)), self.sync_state, self.usb_button,
+                  ("备份文件夹", side_by_side(self.backup, browse, self.restore_button)),
+                  ("报表文件夹", side_by_side(self.reports, browse_reports)), self.large)
         users_box = QGroupBox("用户和密码")
         uf = QFormLayout(users_box)
         uf.addRow(self.users)
@@ -127,16 +107,9 @@ class SettingsView(QWidget):
             w.setEnabled(is_admin)
             if not is_admin:
                 w.setToolTip("解除锁定和重置密码需由管理员登录")
-        layout = QVBoxLayout(self)
-        layout.addLayout(side_by_side(printer_box, other))
         self.paper = PaperPanel(ctx)
-        bottom = QHBoxLayout()
-        bottom.addWidget(users_box, 1)
-        bottom.addWidget(self.paper, 1)
-        layout.addLayout(bottom)
-        layout.addWidget(self.save_button)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
+        stacked(self, side_by_side(printer_box, other), side_by_side((users_box, 1), (self.paper, 1)),
+                self.save_button, self.message, STRETCH)
         can_manage = ctx.user.role in (Role.HEAD, Role.ADMIN)
         self.add_user_button.setEnabled(can_manage)
         if not can_manage:

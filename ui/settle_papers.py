@@ -20,7 +20,7 @@ from app.training import is_training
 from ui.context import WindowContext
 from ui.message import MessageLine
 from ui.reports import open_files, resolve_folder, write_atomically
-from ui.typed_qt import named
+from ui.typed_qt import button, named
 
 Papers = tuple[list[date], list[str]]
 
@@ -52,8 +52,7 @@ class PapersBox(QGroupBox):
         self.ctx, self.message, self._refused = ctx, message, refused
         self.days = named(QComboBox(), "settledDays")
         self.months = named(QComboBox(), "closedMonths")
-        self.month_button = named(QPushButton("打印月结单（Ctrl+Y）"), "printMonthButton")
-        self.month_button.clicked.connect(lambda: self.print_month())
+        self.month_button = button("打印月结单（Ctrl+Y）", "printMonthButton", lambda: self.print_month())
         form = QFormLayout(self)
         day_row = QHBoxLayout()
         day_row.addWidget(self.days, 1)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -32,7 +31,7 @@ from ui.pin_dialog import HeadPinDialog
 from ui.reports import open_files, resolve_folder, save_report
 from ui.settle_papers import Papers, PapersBox, settled_papers
 from ui.text_size import scaled
-from ui.typed_qt import day_edit, named, pydate, qdate
+from ui.typed_qt import button, day_edit, named, pydate, qdate
 
 _State = tuple[NextDay, CashPosition, list[Remittance], dict[str, dict[str, object]], MonthFigures | None, Papers]
 
@@ -66,12 +65,10 @@ class SettleView(QWidget):
         self.counted = named(QLabel(), "countedLabel")
         self.difference = named(QLabel(), "differenceLabel")
         self.reason = named(QLineEdit(placeholderText="有差额时必须说明原因"), "settleReason")
-        self.settle_button = named(QPushButton("日结并会签（Ctrl+J）"), "settleButton")
-        self.settle_button.clicked.connect(self.settle)
+        self.settle_button = button("日结并会签（Ctrl+J）", "settleButton", self.settle)
         self.message = MessageLine("settleMessage")
         self.last_settled: date | None = None
-        self.print_button = named(QPushButton("打印日结单和台账（Ctrl+D）"), "printDayButton")
-        self.print_button.clicked.connect(lambda: self.print_day())
+        self.print_button = button("打印日结单和台账（Ctrl+D）", "printDayButton", lambda: self.print_day())
         self.print_button.setEnabled(False)
         count_box = QGroupBox("按面额清点现金")
         cv = QVBoxLayout(count_box)
@@ -89,8 +86,7 @@ class SettleView(QWidget):
         self.remit_amount = named(QLineEdit(placeholderText="元"), "remitAmount")
         self.slip = named(QLineEdit(placeholderText="银行缴款单号"), "slipNo")
         self.remit_day = day_edit("remitDay")
-        self.remit_button = named(QPushButton("登记解缴（Ctrl+R）"), "remitButton")
-        self.remit_button.clicked.connect(self.remit)
+        self.remit_button = button("登记解缴（Ctrl+R）", "remitButton", self.remit)
         self.remittances = named(QLabel(wordWrap=True), "remittanceList")
         remit_box = QGroupBox("解缴（现金交银行）")
         rf = QFormLayout(remit_box)
@@ -106,8 +102,7 @@ class SettleView(QWidget):
         self.month_figures = named(QLabel(wordWrap=True), "monthFigures")
         self.month_counted = named(QLineEdit(placeholderText="清点手头现金（元）"), "monthCounted")
         self.month_reason = named(QLineEdit(placeholderText="有差额时必须说明原因"), "monthReason")
-        self.month_button = named(QPushButton("月结并会签（Ctrl+M）"), "monthButton")
-        self.month_button.clicked.connect(self.close_month)
+        self.month_button = button("月结并会签（Ctrl+M）", "monthButton", self.close_month)
         self.month_box = QGroupBox("月结（日清月结：现金、账、票一致）")
         mf = QFormLayout(self.month_box)
         mf.addRow(self.month_figures)

@@ -30,16 +30,15 @@ from app.domain.money import format_fen
 from app.domain.records import CashPosition, Receipt, UserInfo
 from app.services.operations import OpResult, PrintFacts
 from ui.context import WindowContext
-from ui.file_dialogs import Kind
 from ui.message import MessageLine
 from ui.models import ReceiptTableModel
 from ui.pin_dialog import HeadPinDialog
 from ui.placement import fit_to_contents
 from ui.posting_evidence import evidence_button
 from ui.print_jobs import fetch_for_print, print_receipt, send_to_printer
-from ui.reports import open_files, resolve_folder, save_report
+from ui.reports import save_report, write_in_report_folder
 from ui.text_size import scaled
-from ui.typed_qt import day_edit, named, qdate
+from ui.typed_qt import button, day_edit, named, qdate
 
 
 class TodayView(QWidget):
@@ -61,17 +60,14 @@ class TodayView(QWidget):
         self.void_button = named(QPushButton("作废收据（Ctrl+Delete）"), "voidButton")
         self.reprint_button.clicked.connect(self.reprint)
         self.void_button.clicked.connect(self.void)
-        self.detail_button = named(QPushButton("查看详情（回车）"), "detailButton")
-        self.detail_button.clicked.connect(self.show_detail)
-        self.refund_button = named(QPushButton("退费申请"), "refundButton")
-        self.refund_button.clicked.connect(self.refund)
+        self.detail_button = button("查看详情（回车）", "detailButton", self.show_detail)
+        self.refund_button = button("退费申请", "refundButton", self.refund)
         self.posting_button = named(QPushButton("生成本日公示"), "postingButton")
         # clicked(bool) would pass `checked` as the folder: call it with no argument.
         self.posting_button.clicked.connect(lambda: self.posting())
         self.evidence_button = evidence_button(self)  # the posting's 佐证, beside it
         # 代为缴费 (第三十条): shown in a county whose configuration says the agent pays at once.
-        self.paid_button = named(QPushButton("登记代为缴费并打印缴费证明（F9）"), "paidButton")
-        self.paid_button.clicked.connect(self.pay_on_behalf)
+        self.paid_button = button("登记代为缴费并打印缴费证明（F9）", "paidButton", self.pay_on_behalf)
         self.paid_button.setVisible(False)
         self.paid_dialog: PaidOnBehalfDialog | None = None
         self.table.doubleClicked.connect(lambda _i: self.show_detail())
@@ -279,24 +275,11 @@ class TodayView(QWidget):
         """The day's 公示 as a PDF in the report folder, opened to print."""
         desk, day = self.ctx.desk, self.shown_day
 
-        def work() -> Path | None:
-            where = resolve_folder(desk, folder)
-            if where is None:
-                return None
+        def build(where: Path) -> Path:
             return save_report(desk, "posting", (day, day), where, f"公示-{day.isoformat()}.pdf", today=desk.clock().date())
 
-        def done(path: Path | None) -> None:
-            if path is None:
-                chosen = self.ctx.files.folder(self, "选择保存公示的文件夹", kind=Kind.REPORT)
-                if chosen is None:
-                    self.message.say("没有选择文件夹，公示未生成")
-                    return
-                self.posting(chosen)
-                return
-            opened = open_files([path])
-            self.message.say(f"已生成 {path}" + ("，请在打开的窗口中打印" if opened else ""), ok=True)
-
-        self.ctx.tasks.run(work, done, on_error=self._refused)
+        write_in_report_folder(self, self.ctx, self.message, folder, build, self.posting,
+                               title="选择保存公示的文件夹", not_made="没有选择文件夹，公示未生成")
 
     def _refused(self, exc: BaseException) -> None:
         self.message.refused(exc, self.ctx.tasks.fault)

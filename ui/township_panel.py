@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
 )
 
@@ -34,7 +33,8 @@ from app.services.township_review import (
 from ui.errors import show_error
 from ui.file_dialogs import Kind
 from ui.reports import open_files, write_atomically
-from ui.typed_qt import named
+from ui.text_table import fill, text_table
+from ui.typed_qt import button, named
 
 if TYPE_CHECKING:
     from ui.review_window import ReviewWindow
@@ -45,26 +45,20 @@ COLUMNS = ("村代码", "村名", "校验", "收据", "实收（元）", "已日
 class TownshipPanel(QGroupBox):
     def __init__(self, window: ReviewWindow) -> None:
         super().__init__("全乡镇审核（一个文件夹的村账本）")
-        from ui.review_window import _table  # the window's own table look
-
         self.host = window
         self.review: TownshipReview | None = None
         self.answers: dict[tuple[str, int, int, str, str], Answer] = {}
         self.identities: list[Any] = []  # the township's key, when the folder held sealed copies
-        self.open_button = named(QPushButton("打开文件夹…（Ctrl+Shift+O）"), "openFolder")
-        self.open_button.clicked.connect(self.choose_folder)
-        self.villages = _table(COLUMNS, "villages", stretch=7)
+        self.open_button = button("打开文件夹…（Ctrl+Shift+O）", "openFolder", self.choose_folder)
+        self.villages = text_table("villages", COLUMNS, stretch=7, tab_leaves=False)  # the window's look
         self.villages.currentCellChanged.connect(lambda *_cells: self._village_picked())  # arrows and clicks
         self.verdict = named(QComboBox(), "verdict")
         self.verdict.addItems(list(VERDICTS))
         self.note = named(QLineEdit(placeholderText="说明（已整改、移交须写明）", maxLength=500), "answerNote")
         self.note.returnPressed.connect(self.answer_selected)
-        self.answer_button = named(QPushButton("答复所选疑点（Ctrl+Enter）"), "answerFlag")
-        self.answer_button.clicked.connect(self.answer_selected)
-        self.save_button = named(QPushButton("保存答复文件…（Ctrl+Shift+S）"), "saveAnswers")
-        self.save_button.clicked.connect(self.save_answers)
-        self.register_button = named(QPushButton("批量扣款清册…（Ctrl+Shift+K）"), "debitRegister")
-        self.register_button.clicked.connect(self.save_register)
+        self.answer_button = button("答复所选疑点（Ctrl+Enter）", "answerFlag", self.answer_selected)
+        self.save_button = button("保存答复文件…（Ctrl+Shift+S）", "saveAnswers", self.save_answers)
+        self.register_button = button("批量扣款清册…（Ctrl+Shift+K）", "debitRegister", self.save_register)
         self.status = named(QLabel("", wordWrap=True), "townshipStatus")
         bar = QHBoxLayout()
         for w in (QLabel("答复："), self.verdict, self.note, self.answer_button, self.save_button, self.register_button):
@@ -126,8 +120,6 @@ class TownshipPanel(QGroupBox):
         self.villages.setFocus()
 
     def _fill(self) -> None:
-        from ui.review_window import _fill
-
         review = self.review
         assert review is not None
         rows: list[tuple[str, ...]] = []
@@ -139,7 +131,8 @@ class TownshipPanel(QGroupBox):
                          str(sum(len(f.review.receipts) for f in v.files)), format_fen(v.total("collected_fen")),
                          format_fen(v.total("settled_fen")), format_fen(v.total("remitted_fen")), kinds,
                          f"{answered}/{len(v.flags())}"))
-        _fill(self.villages, rows)
+        fill(self.villages, rows)
+        self.villages.resizeRowsToContents()
         flags = sum(len(v.flags()) for v in review.villages)
         unreadable = "；".join(f"{name}：{why}" for name, why in review.unreadable)
         self.status.setText(f"{review.folder}：{len(review.villages)} 个村，疑点 {flags} 条，已答复 {len(self.answers)} 条；"

@@ -11,10 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QDate, QObject
-from PySide6.QtWidgets import QButtonGroup, QDateEdit, QHBoxLayout, QRadioButton, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QButtonGroup,
+    QDateEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLayout,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 Q = TypeVar("Q", bound=QObject)
 K = TypeVar("K")
@@ -24,6 +35,15 @@ def named(obj: Q, name: str) -> Q:
     """Set `obj`'s object name and hand `obj` back, so it can be named where it is built."""
     obj.setObjectName(name)
     return obj
+
+
+def button(text: str, name: str, clicked: Callable[..., Any]) -> QPushButton:
+    """A named push button and what a click does. `clicked` is connected as it is: Qt passes
+    `checked` to a slot that takes an argument, so a slot with an optional one is wrapped in a
+    lambda by the caller."""
+    made = named(QPushButton(text), name)
+    made.clicked.connect(clicked)
+    return made
 
 
 def day_edit(name: str) -> QDateEdit:
@@ -42,12 +62,52 @@ def pydate(day: QDate) -> date:
     return date(day.year(), day.month(), day.day())
 
 
-def side_by_side(*widgets: QWidget) -> QHBoxLayout:
-    """Widgets in one row, left to right (a form's row of fields and its button)."""
+# What a row or column of a layout holds: a widget or a layout, one with its stretch factor
+# (a table that takes the spare height: `(table, 1)`), or STRETCH for empty space.
+Item = QWidget | QLayout | tuple[QWidget | QLayout, int] | None
+STRETCH = None
+
+
+def _fill(box: QBoxLayout, items: Sequence[Item]) -> None:
+    for item in items:
+        if item is STRETCH:
+            box.addStretch(1)
+            continue
+        thing, stretch = item if isinstance(item, tuple) else (item, 0)
+        if isinstance(thing, QLayout):
+            box.addLayout(thing, stretch)
+        else:
+            box.addWidget(thing, stretch)
+
+
+def side_by_side(*items: Item) -> QHBoxLayout:
+    """Widgets (and layouts) in one row, left to right (a form's row of fields and its button)."""
     row = QHBoxLayout()
-    for widget in widgets:
-        row.addWidget(widget)
+    _fill(row, items)
     return row
+
+
+def stacked(parent: QWidget | None, *items: Item) -> QVBoxLayout:
+    """Widgets (and layouts) top to bottom: `parent`'s own layout, or a nested one with None."""
+    column = QVBoxLayout(parent) if parent is not None else QVBoxLayout()
+    _fill(column, items)
+    return column
+
+
+def form_rows(form: QFormLayout, *rows: QWidget | QLayout | tuple[str, QWidget | QLayout]) -> QFormLayout:
+    """Rows added to a form: a field with its label, or a widget or layout across the form."""
+    for row in rows:
+        if isinstance(row, tuple):
+            label, field = row
+            if isinstance(field, QLayout):
+                form.addRow(label, field)
+            else:
+                form.addRow(label, field)
+        elif isinstance(row, QLayout):
+            form.addRow(row)
+        else:
+            form.addRow(row)
+    return form
 
 
 def radio_choices(parent: QObject, choices: Sequence[tuple[K, str]],

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -43,7 +42,7 @@ from ui.file_dialogs import FileChooser, Kind
 from ui.manual import install_f1
 from ui.tasks import TaskManager
 from ui.text_size import scaled
-from ui.typed_qt import named, radio_choices
+from ui.typed_qt import STRETCH, button, named, radio_choices, side_by_side, stacked
 
 
 def _edit(name: str, placeholder: str = "", *, secret: bool = False) -> QLineEdit:
@@ -135,15 +134,8 @@ class SetupWizard(QDialog):
         self.next_button = named(QPushButton("下一步（回车）", default=True), "wizardNext")
         self.back_button.clicked.connect(self.back)
         self.next_button.clicked.connect(self.advance)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.back_button)
-        buttons.addWidget(self.next_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.pages, 1)
-        layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        stacked(self, self.title, (self.pages, 1), self.message,
+                side_by_side(STRETCH, self.back_button, self.next_button))
         self._draw()
 
     def _roster_page(self, form: QFormLayout) -> None:
@@ -154,15 +146,13 @@ class SetupWizard(QDialog):
             form.addRow(radio)
         form.addRow("清册文件", _file_row(self.fields["roster_path"], "征收清册", "清册 (*.csv *.xlsx *.xls)", self))
         self._error_row(form, "roster_path")
-        self.import_button = named(QPushButton("导入"), "wizardImport")
-        self.import_button.clicked.connect(self.import_roster)
+        self.import_button = button("导入", "wizardImport", self.import_roster)
         form.addRow(self.import_button)
         form.addRow("县服务器", self.fields["server_url"])
         self._error_row(form, "server_url")
         form.addRow("注册码", self.fields["enrol_code"])
         self._error_row(form, "enrol_code")
-        self.download_button = named(QPushButton("注册并下载"), "wizardDownload")
-        self.download_button.clicked.connect(self.enrol_and_download)
+        self.download_button = button("注册并下载", "wizardDownload", self.enrol_and_download)
         form.addRow(self.download_button)
         self.import_result = named(QLabel(wordWrap=True), "wizardImportResult")
         form.addRow(self.import_result)
@@ -176,8 +166,7 @@ class SetupWizard(QDialog):
         self.printer_width.addItem("80 mm", 80)
         test = named(QPushButton("测试打印"), "wizardTestPrint")
         test.clicked.connect(self.test_print)
-        self.find_button = named(QPushButton("查找本机的打印机"), "wizardFindPrinters")
-        self.find_button.clicked.connect(self.find_printers)
+        self.find_button = button("查找本机的打印机", "wizardFindPrinters", self.find_printers)
         self.found_printers = named(QComboBox(), "wizardFoundPrinters")
         self.found_printers.addItem("（网络打印机请直接填写 IP 地址）", None)
         self.found_printers.activated.connect(self._printer_chosen)

@@ -11,7 +11,6 @@ tax office's agreement lists it received (from the county with the sync, or load
 
 from __future__ import annotations
 
-import sqlite3
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from app.domain.insurance import Insurance
 from app.domain.records import Device, DueInfo
 from app.services import sealing
 from app.services.errors import InvalidInput
+from app.services.review import read_copy
 from app.services.roster.people import due_fen
 from app.services.setup import CONFIG_KEY
 from app.storage import door as rows
@@ -89,11 +89,7 @@ def _read_file(path: Path, year: int, identities: Sequence[Any]) -> _Read:
 
 
 def _read_plain(path: Path, year: int, name: str) -> _Read:
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise InvalidInput(f"无法打开账本文件 {name}：{exc}") from None
-    try:
+    with read_copy(path, name) as conn:
         device = store.device(conn)
         text = store.get(conn, CONFIG_KEY)
         if device is None or text is None:
@@ -108,10 +104,6 @@ def _read_plain(path: Path, year: int, name: str) -> _Read:
         dues = rows.unpaid_dues(conn, year)
         states = rows.debit_states(conn, window)
         known = rows.agreements_known(conn)
-    except sqlite3.DatabaseError:
-        raise InvalidInput(f"{name} 不是代收账本文件（或已损坏）：请选择村里备份的 daishou-….sqlite3") from None
-    finally:
-        conn.close()
     return _Read(device, config, entries, _part(device, config, year, dues, states, known, name))
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -59,22 +60,31 @@ def review_file(path: Path, *, as_of: date, seed: str | None = None,
                 sealing.opened(path, identities, Path(scratch)) as plain:
             return replace(review_file(plain, as_of=as_of, seed=seed), path=path)
     seed = checked_seed(seed or new_seed())
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise InvalidInput(f"无法打开账本文件 {path}：{exc}") from None
-    try:
+    with read_copy(path, path.name, where=str(path)) as conn:
         device = store.device(conn)
         rows = journal.entries(conn)
-    except sqlite3.DatabaseError:
-        raise InvalidInput(f"{path.name} 不是代收账本文件（或已损坏）：请选择村里备份的 daishou-….sqlite3") from None
-    finally:
-        conn.close()
     if device is None:
         raise InvalidInput(f"{path.name} 是尚未初始化的账本，没有村代码和设备号")
     check = verify_database(path)
     review = review_entries(rows, as_of=as_of)
     return FileReview(path, device, check, review, seed, review.sample(seed), as_of)
+
+
+@contextmanager
+def read_copy(path: Path, name: str, *, where: str | None = None) -> Iterator[sqlite3.Connection]:
+    """A village's ledger file (or the plain copy of a sealed one) opened read-only for the
+    block: a file that will not open, or is not a ledger, is refused by its `name` (`where` for
+    one that will not open, when the full path says more)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise InvalidInput(f"无法打开账本文件 {where or name}：{exc}") from None
+    try:
+        yield conn
+    except sqlite3.DatabaseError:
+        raise InvalidInput(f"{name} 不是代收账本文件（或已损坏）：请选择村里备份的 daishou-….sqlite3") from None
+    finally:
+        conn.close()
 
 
 def checked_seed(seed: str) -> str:

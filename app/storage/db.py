@@ -23,12 +23,33 @@ class StorageError(Exception):
 SCHEMA_DIR = Path(__file__).with_name("schema")
 
 
+# A line `-- append-only: journal, receipt` in a step's SQL stands for the two triggers each of
+# those ledger tables gets, where the line is: an UPDATE or a DELETE on them aborts. One template
+# for all of them, frozen as the steps are: `verify` holds a file's triggers to these exact words
+# (expected_triggers below), and the files older programs saved (tests/core/data) carry them.
+APPEND_ONLY = "-- append-only:"
+
+
+def append_only_sql(table: str) -> str:
+    return "".join(f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} BEGIN "
+                   f"SELECT RAISE(ABORT, '账本记录不可修改或删除: {table}'); END;\n"
+                   for verb in ("UPDATE", "DELETE"))
+
+
+def step_sql(version: int) -> str:
+    """The statements of one schema version: ``schema/vN.sql`` with its append-only lines
+    written out."""
+    lines = (SCHEMA_DIR / f"v{version}.sql").read_text(encoding="utf-8").splitlines(keepends=True)
+    return "".join("".join(append_only_sql(t.strip()) for t in line.removeprefix(APPEND_ONLY).split(","))
+                   if line.startswith(APPEND_ONLY) else line for line in lines)
+
+
 def _step(version: int) -> Callable[[sqlite3.Connection], None]:
-    """The frozen DDL of one schema version (``schema/vN.sql``), run as one transaction that
-    also sets ``user_version``: a step is applied whole or not at all."""
+    """The frozen DDL of one schema version (`step_sql`), run as one transaction that also sets
+    ``user_version``: a step is applied whole or not at all."""
 
     def run(conn: sqlite3.Connection) -> None:
-        sql = (SCHEMA_DIR / f"v{version}.sql").read_text(encoding="utf-8")
+        sql = step_sql(version)
         try:
             conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version={version};\nCOMMIT;")
         except BaseException:

@@ -30,6 +30,7 @@ from sync.server.core import ServerRefusal, now
 from sync.server.debit_lists import roster_owners
 from sync.server.deps import DB, CurrentStaff
 from sync.server.routers.refusals import REFUSALS
+from sync.server.schemas import row_out
 
 PATH = DEBIT_REGISTERS
 MAX_ROWS = 300_000
@@ -114,9 +115,7 @@ def receive(s: Session, text: str, *, by: str, township: str | None = None) -> D
 
 
 def _out(x: DebitRegisterFile) -> RegisterOut:
-    return RegisterOut(id=x.id or 0, township_code=x.township_code, year=x.year, as_of=x.as_of, people=x.people,
-                       total_fen=x.total_fen, pdf_sha256=x.pdf_sha256, received_by=x.received_by,
-                       received_at=x.received_at.isoformat())
+    return row_out(RegisterOut, x)
 
 
 def router() -> APIRouter:

@@ -5,16 +5,9 @@ inspection's finding and the special inspections, and reads the report per towns
 (as a table, and as an xlsx). The page holds no data: it asks the staff API with the session
 the sign-in page (/) keeps in the tab. Every value is put on the page as text, never markup."""
 
-from sync.server.staff_static import HEAD
+from sync.server.staff_static import page_start
 
-DOUBTS_PAGE = """<!doctype html>
-<html lang="zh">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width">
-<title>两险现金代收 — 疑点核查</title>
-""" + HEAD + """
-<style>
+DOUBTS_PAGE = page_start("疑点核查") + """<style>
 table { font-size: 0.92em; }
 th, td { padding: 0.25em 0.5em; }
 td.wrap { min-width: 8em; max-width: 30em; }

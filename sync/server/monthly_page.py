@@ -5,16 +5,9 @@ own; a month and the benefit year are chosen, and the page draws GET /staff/mont
 xlsx. The page holds no data; the session is the sign-in page's (/static/staff.js). Every
 value is put on the page as text, never markup: names were typed at a village desk."""
 
-from sync.server.staff_static import HEAD
+from sync.server.staff_static import page_start
 
-MONTHLY_PAGE = """<!doctype html>
-<html lang="zh">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width">
-<title>两险现金代收 — 月度统计</title>
-""" + HEAD + """
-<style>
+MONTHLY_PAGE = page_start("月度统计") + """<style>
 h2 { font-size: 1.15em; margin-top: 1.2em; }
 #pick { margin: 0.6em 0; }
 .note { color: #555; font-size: 0.9em; }

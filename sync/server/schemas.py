@@ -3,9 +3,28 @@ the desk): what goes over the wire, kept apart from the tables in models.py."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any, TypeVar
+
 from pydantic import BaseModel
 
 from sync.server.open_state import VillageOpenState
+
+Out = TypeVar("Out", bound=BaseModel)
+
+
+def row_out(schema: type[Out], row: Any, **given: Any) -> Out:
+    """A stored row as its response body: each of the schema's fields read off the row by its
+    name (a time as ISO text, an id not yet given as 0), but for those `given`."""
+    values: dict[str, Any] = {}
+    for name in schema.model_fields:
+        value = given[name] if name in given else getattr(row, name)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif name == "id" and value is None:
+            value = 0
+        values[name] = value
+    return schema(**values)
 
 
 class LoginResponse(BaseModel):

@@ -2,16 +2,9 @@
 the 疑点 page or the monthly counts; the session is kept in the tab (sessionStorage), which the
 other pages read. No CDN: this page and /static/staff.js, .css; every value is put on it as text."""
 
-from sync.server.staff_static import HEAD, login_form
+from sync.server.staff_static import login_form, page_start
 
-SIGNIN_PAGE = """<!doctype html>
-<html lang="zh">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width">
-<title>两险现金代收 — 县级服务器登录</title>
-""" + HEAD + """
-<style>
+SIGNIN_PAGE = page_start("县级服务器登录") + """<style>
 .menu a { display: block; font-size: 1.2em; margin: 0.6em 0; }
 </style>
 </head>

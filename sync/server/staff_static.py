@@ -99,6 +99,14 @@ HEAD = (f'<link rel="stylesheet" href="/static/staff.css?v={VERSION}">\n'
         f'<script src="/static/staff.js?v={VERSION}"></script>')
 
 
+def page_start(title: str) -> str:
+    """A staff page's first lines, up to its own style: Chinese, phone-width, its title, and the
+    shared style sheet and script (HEAD)."""
+    return ('<!doctype html>\n<html lang="zh">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width">\n'
+            f'<title>两险现金代收 — {title}</title>\n' + HEAD + '\n')
+
+
 # The sign-in form and the lines that answer it, the same on `/` and /overview (staff.js reads them
 # by id); `intro` is a line above the fields.
 def login_form(intro: str = "") -> str:

@@ -119,15 +119,24 @@ def record_argv(line: str, cash: str) -> tuple[str, ...]:
     return ("receipt", "record", "--agent", "李代收", "--line", line, "--cash", cash)
 
 
+def settle_argv(day: str, *count: str) -> tuple[str, ...]:
+    """`daishou settle` of `day` by the agent and the head, with the cash as counted
+    (`--counted 400` or `--denominations 100=4`)."""
+    return ("settle", "--date", day, *count, "--agent", "李代收", "--head", "王村长")
+
+
+def remit_argv(amount: str, day: str = "2026-11-20", slip: str = "X") -> tuple[str, ...]:
+    """`daishou remit` of `amount` yuan by the agent, on `day`, with the bank's slip number."""
+    return ("remit", "--amount", amount, "--slip", slip, "--date", day, "--agent", "李代收")
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (record_argv("123:medical", "1"), "格式应为"),
     (record_argv(f"{ZHANG.id_number}:pension:2027", "1"), "养老保险需要档次"),
     (record_argv(f"{ZHANG.id_number}:dental:2027", "1"), "未知险种「dental」"),
-    (("settle", "--date", "2026-13-01", "--counted", "0", "--agent", "李代收", "--head", "王村长"),
-     "日期「2026-13-01」应为 YYYY-MM-DD"),
-    (("settle", "--date", "2026-11-20", "--denominations", "3=1", "--agent", "李代收", "--head", "王村长"),
-     "面额「3」不认识"),
-    (("remit", "--amount", "-1", "--slip", "X", "--date", "2026-11-20", "--agent", "李代收"), "不能为负数"),
+    (settle_argv("2026-13-01", "--counted", "0"), "日期「2026-13-01」应为 YYYY-MM-DD"),
+    (settle_argv("2026-11-20", "--denominations", "3=1"), "面额「3」不认识"),
+    (remit_argv("-1"), "不能为负数"),
 ])
 def test_bad_arguments_are_named(cli: Cli, argv: tuple[str, ...], message: str) -> None:
     code, _, err = cli(*argv, stdin="1234\n567890\n")

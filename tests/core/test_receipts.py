@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 
 import pytest
 
@@ -24,6 +25,14 @@ def med(person: object, amount: int | None = None) -> LineRequest:
 
 def pen(person: object, tier: int = 50000) -> LineRequest:
     return LineRequest(person.id_number, PEN, 2027, tier_fen=tier)  # type: ignore[attr-defined]
+
+
+def a_day_left_unsettled(desk: Desk, agent: UserInfo, clock: FakeClock) -> date:
+    """¥400 taken today and not settled, and the clock moved on to the next morning: that day."""
+    desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
+    day = clock().date()
+    clock.next_day()
+    return day
 
 
 def journal_count(desk: Desk) -> int:
@@ -123,9 +132,7 @@ def test_outside_collection_window_needs_override(desk: Desk, agent: UserInfo, c
 
 def test_new_day_refused_until_earlier_day_is_settled(desk: Desk, agent: UserInfo, head: UserInfo,
                                                       clock: FakeClock) -> None:
-    desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
-    day1 = clock().date()
-    clock.next_day()
+    day1 = a_day_left_unsettled(desk, agent, clock)
     with pytest.raises(Refused, match=f"{day1.isoformat()} 的现金尚未日结。日清日结"):
         desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)
     desk.settlements.settle(day1, agent=agent, head=head, counted_fen=40000)

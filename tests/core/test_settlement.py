@@ -10,7 +10,7 @@ from app.domain.records import UserInfo
 from app.services.desk import Desk
 from app.services.errors import InvalidInput, Refused
 from tests.conftest import AGENT_PIN, HEAD_PIN
-from tests.core.test_receipts import med, pen
+from tests.core.test_receipts import a_day_left_unsettled, med, pen
 from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock
 
 
@@ -79,9 +79,7 @@ def test_head_cannot_countersign_own_settlement_or_own_receipts(second_head: tup
 
 def test_days_settle_in_order_and_never_in_the_future(desk: Desk, agent: UserInfo, head: UserInfo,
                                                       clock: FakeClock) -> None:
-    desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
-    day1 = clock().date()
-    clock.next_day()
+    day1 = a_day_left_unsettled(desk, agent, clock)
     with pytest.raises(Refused, match=f"请先日结更早的 {day1.isoformat()}"):
         desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=0)
     with pytest.raises(Refused, match="不能日结未来的日期"):

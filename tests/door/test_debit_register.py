@@ -20,7 +20,7 @@ from app.domain.insurance import Insurance
 from app.domain.records import UserInfo
 from app.services.desk import Desk
 from app.services.receipts import LineRequest
-from tests.conftest import AGENT_PIN
+from tests.conftest import AGENT_PIN, set_up_village
 from tests.door.conftest import day, write_list
 from tests.factories import (
     AYGUL,
@@ -34,7 +34,6 @@ from tests.factories import (
     Resident,
     make_id,
     plain_backup,
-    write_roster,
 )
 
 NEIGHBOUR = Resident(make_id(date(1970, 4, 4), 7), "赵邻村")
@@ -43,12 +42,8 @@ NEIGHBOUR = Resident(make_id(date(1970, 4, 4), 7), "赵邻村")
 @pytest.fixture
 def neighbour_desk(tmp_path: Path, clock: FakeClock) -> Iterator[Desk]:
     """A second village of the same township, which never received an agreement list."""
-    other = Desk(tmp_path / "home2", clock=clock)
-    other.setup.init(village_code="341824100202", village_name="邻村", township_code="341824100", device_no=1)
-    other.setup.import_config(CONFIG_PATH.read_text(encoding="utf-8"))
-    other.users.add("钱代收", "agent", AGENT_PIN)
-    other.roster.import_file(write_roster(tmp_path / "r2.csv", [NEIGHBOUR]),
-                             by=other.users.authenticate("钱代收", AGENT_PIN))
+    other = set_up_village(Desk(tmp_path / "home2", clock=clock), tmp_path, code="341824100202", name="邻村",
+                           agent="钱代收", head=False, people=[NEIGHBOUR])
     yield other
     other.close()
 

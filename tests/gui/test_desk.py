@@ -19,6 +19,13 @@ def find_and_choose(qtbot, window, name: str) -> None:  # type: ignore[no-untype
     wait_idle(qtbot, window.ctx.tasks)
 
 
+def pay_at_desk(qtbot, window, name: str, cash: str) -> None:  # type: ignore[no-untyped-def]
+    """Find `name`'s household, type `cash` yuan tendered for what is ticked and press F12."""
+    find_and_choose(qtbot, window, name)
+    qtbot.keyClicks(window.desk_view.panel.cash, cash)
+    qtbot.keyClick(window, Qt.Key.Key_F12)
+
+
 def check_row(model: HouseholdModel, row: int, checked: bool = True) -> None:
     state = Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
     assert model.setData(model.index(row, HouseholdModel.CHECK), state.value, Qt.ItemDataRole.CheckStateRole)
@@ -134,9 +141,7 @@ def test_unsettled_earlier_day_blocks_new_cash(qtbot, window, clock, printer, er
                          cash_fen=40000)
     clock.next_day()
     d = window.desk_view
-    find_and_choose(qtbot, window, "孙兰军")
-    qtbot.keyClicks(d.panel.cash, "900")
-    qtbot.keyClick(window, Qt.Key.Key_F12)
+    pay_at_desk(qtbot, window, "孙兰军", "900")
     qtbot.waitUntil(lambda: "尚未日结" in d.panel.message.text())
     assert not d.panel.override.isVisible()  # no reason lifts 日清日结
     assert not printer.printed and not errors
@@ -157,9 +162,7 @@ def test_too_little_cash_and_nobody_ticked_are_said_in_place(qtbot, window, erro
 def test_printer_failure_keeps_the_receipt_and_says_to_reprint(qtbot, window, printer, errors) -> None:  # type: ignore[no-untyped-def]
     printer.problem = "打印机缺纸，请装入热敏纸"
     d = window.desk_view
-    find_and_choose(qtbot, window, "孙兰军")
-    qtbot.keyClicks(d.panel.cash, "900")
-    qtbot.keyClick(window, Qt.Key.Key_F12)
+    pay_at_desk(qtbot, window, "孙兰军", "900")
     qtbot.waitUntil(lambda: "补打" in d.panel.message.text())
     wait_idle(qtbot, window.ctx.tasks)
     assert "缺纸" in window.status.printer.text()

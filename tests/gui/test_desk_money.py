@@ -8,15 +8,13 @@ from PySide6.QtCore import QPointF, Qt
 from app.domain.insurance import Insurance
 from app.domain.records import PayerSignoff
 from tests.gui.conftest import type_text, wait_idle
-from tests.gui.test_desk import check_row, find_and_choose, rows_of
+from tests.gui.test_desk import check_row, find_and_choose, pay_at_desk, rows_of
 from ui.models import HouseholdModel
 
 
 def test_implausible_cash_is_asked_with_back_as_default(qtbot, window, printer, errors) -> None:  # type: ignore[no-untyped-def]
     d = window.desk_view
-    find_and_choose(qtbot, window, "孙兰军")  # 合计 ¥900.00
-    qtbot.keyClicks(d.panel.cash, "90000")  # two zeros too many
-    qtbot.keyClick(window, Qt.Key.Key_F12)
+    pay_at_desk(qtbot, window, "孙兰军", "90000")  # 合计 ¥900.00; two zeros too many
     qtbot.waitUntil(lambda: d.confirm_box is not None)  # the service's rule asks, on the worker
     box = d.confirm_box
     assert box is not None and box.isVisible()
@@ -52,9 +50,7 @@ def test_implausible_cash_is_asked_with_back_as_default(qtbot, window, printer, 
 
 def test_ordinary_change_records_without_a_question(qtbot, window, printer, errors) -> None:  # type: ignore[no-untyped-def]
     d = window.desk_view
-    find_and_choose(qtbot, window, "孙兰军")
-    qtbot.keyClicks(d.panel.cash, "1000")
-    qtbot.keyClick(window, Qt.Key.Key_F12)
+    pay_at_desk(qtbot, window, "孙兰军", "1000")
     assert d.confirm_box is None
     qtbot.waitUntil(lambda: len(printer.printed) == 1)
     assert d.panel.last_change.text() == "请找零 ¥100.00"
@@ -143,9 +139,7 @@ def test_subsidy_is_shown_beside_what_is_due(qtbot, window, errors) -> None:  # 
 
 def test_f12_on_a_household_with_nothing_left_says_so(qtbot, window, printer, errors) -> None:  # type: ignore[no-untyped-def]
     d = window.desk_view
-    find_and_choose(qtbot, window, "何梅德")  # the other member paid through another channel
-    qtbot.keyClicks(d.panel.cash, "400")
-    qtbot.keyClick(window, Qt.Key.Key_F12)
+    pay_at_desk(qtbot, window, "何梅德", "400")  # the other member paid through another channel
     qtbot.waitUntil(lambda: len(printer.printed) == 1)
     wait_idle(qtbot, window.ctx.tasks)
     find_and_choose(qtbot, window, "何梅德")
@@ -163,9 +157,7 @@ def test_only_head_taking_cash_is_told_why_and_what_to_do(qtbot, window, printer
 
     window.ctx.user = window.ctx.desk.users.authenticate(HEAD, HEAD_PIN)  # the village head is at the desk
     d = window.desk_view
-    find_and_choose(qtbot, window, "孙兰军")
-    qtbot.keyClicks(d.panel.cash, "900")
-    qtbot.keyClick(window, Qt.Key.Key_F12)
+    pay_at_desk(qtbot, window, "孙兰军", "900")
     qtbot.waitUntil(lambda: "唯一的村委会负责人" in d.panel.message.text())
     assert "添加另一位村委会负责人" in d.panel.message.text()
     assert not printer.printed and window.ctx.desk.receipts.list() == []

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from app.domain.printer_settings import PrinterSettings
 from tests.gui.conftest import wait_idle
-from tests.gui.test_desk import find_and_choose
+from tests.gui.test_desk import pay_at_desk
 from tests.printing.escpos_decoder import decode
 from tests.printing.loopback import NORMAL, PAPER_OUT, LoopbackPrinter
 from ui.printer import EscposPrinter, NoPrinter, printer_from_settings
@@ -47,10 +47,7 @@ def test_settings_make_the_printer() -> None:
 
 def test_record_prints_on_a_network_printer_then_a_reprint_is_a_copy(qtbot, window, loopback, errors) -> None:  # type: ignore[no-untyped-def]
     window.ctx.printer = printer_from_settings(PrinterSettings(loopback.uri, 80))
-    d = window.desk_view
-    find_and_choose(qtbot, window, "孙兰军")
-    qtbot.keyClicks(d.panel.cash, "900")
-    qtbot.keyClick(window, Qt.Key.Key_F12)
+    pay_at_desk(qtbot, window, "孙兰军", "900")
     job = received(qtbot, loopback, 1)
     wait_idle(qtbot, window.ctx.tasks)
     (receipt,) = window.ctx.desk.receipts.list()
@@ -78,9 +75,7 @@ def test_printer_out_of_paper_is_logged_and_said(qtbot, window, errors) -> None:
     try:
         window.ctx.printer = printer_from_settings(PrinterSettings(empty.uri))
         d = window.desk_view
-        find_and_choose(qtbot, window, "孙兰军")
-        qtbot.keyClicks(d.panel.cash, "900")
-        qtbot.keyClick(window, Qt.Key.Key_F12)
+        pay_at_desk(qtbot, window, "孙兰军", "900")
         qtbot.waitUntil(lambda: "缺纸" in d.panel.message.text(), timeout=5000)
         wait_idle(qtbot, window.ctx.tasks)
         (receipt,) = window.ctx.desk.receipts.list()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from tests.gui.conftest import wait_idle
+from tests.gui.test_desk import pay_at_desk
 from tests.gui.test_today_settle import countersign, open_screen, take_cash
 
 
@@ -61,16 +62,12 @@ def test_head_dialog_names_the_way_out_when_no_other_head_can_countersign(qtbot,
 
 
 def test_cash_after_the_days_settlement_is_said_to_need_another(qtbot, window, printer, errors) -> None:  # type: ignore[no-untyped-def]
-    from tests.gui.test_desk import find_and_choose
-
     desk = window.ctx.desk
     take_cash(window, "吴福福")
     desk.settlements.settle(desk.clock().date(), agent=window.ctx.user, head=desk.users.authenticate("王村长", "567890"),
                             counted_fen=40000)
     d = window.desk_view
-    find_and_choose(qtbot, window, "孙兰军")
-    qtbot.keyClicks(d.panel.cash, "900")
-    qtbot.keyClick(window, Qt.Key.Key_F12)
+    pay_at_desk(qtbot, window, "孙兰军", "900")
     qtbot.waitUntil(lambda: "再做一次日结（第2次，F4）" in d.panel.message.text())
     assert "已收款 ¥900.00" in d.panel.message.text()
     qtbot.waitUntil(lambda: len(printer.printed) == 1)  # the receipt prints on the printer's thread (正在打印)

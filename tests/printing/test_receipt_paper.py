@@ -10,31 +10,23 @@ from pathlib import Path
 import pytest
 
 from app.domain.ids import mask_id
-from app.domain.records import Role
 from app.services.desk import Desk
 from printing.escpos_receipt import ReceiptOptions, render_receipt
+from tests.conftest import set_up_village
 from tests.core.test_receipts import med, pen
 from tests.factories import (
-    CONFIG_PATH,
-    VILLAGE,
     ZHANG,
     ZHANG_MOTHER,
     ZHANG_WIFE,
     FakeClock,
-    write_roster,
 )
 from tests.printing.escpos_decoder import CutMark, Qr, TextLine, decode
 
 
 @pytest.fixture
 def township_desk(tmp_path: Path) -> Desk:
-    desk = Desk(tmp_path / "home", clock=FakeClock())
-    desk.setup.init(village_code="341824100201", village_name="示范村", township_code="341824100",
-                    township_name="上庄镇", device_no=1)
-    desk.setup.import_config(CONFIG_PATH.read_text(encoding="utf-8"))  # paper: both parts, phone, check address
-    desk.users.add("李代收", Role.AGENT, "1234")
-    desk.roster.import_file(write_roster(tmp_path / "r.csv", VILLAGE), by=desk.users.authenticate("李代收", "1234"))
-    return desk
+    # The county's configuration asks for both parts of the paper, the phone and the check address.
+    return set_up_village(Desk(tmp_path / "home", clock=FakeClock()), tmp_path, township_name="上庄镇", head=False)
 
 
 def parts(data: bytes) -> list[list[object]]:

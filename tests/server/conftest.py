@@ -3,9 +3,11 @@ at 127.0.0.1:5432 (a throwaway database each time), uvicorn in a thread of the t
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import socket
+import tempfile
 import threading
 import time
 import uuid
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from sqlalchemy import Engine, create_engine, text
@@ -41,6 +44,16 @@ class Server:
 
     def session(self) -> AbstractContextManager[Session]:
         return session(self.engine)
+
+
+def county_at_import(prefix: str) -> FastAPI:
+    """A county app on a migrated SQLite file in a folder removed at exit, for a module that
+    builds its schemathesis schema when it is imported (before any fixture runs)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, folder, True)
+    db = str(folder / "county.sqlite3")
+    migrate(db)
+    return create_app(db)
 
 
 def database_url(kind: str, tmp_path: Path) -> Iterator[str]:

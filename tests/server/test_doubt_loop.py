@@ -26,11 +26,11 @@ from sync import protocol as p
 from sync.server import service
 from sync.server.progress import load_places
 from tests.core.test_receipts import med
-from tests.factories import AYGUL, ZHANG, ZHANG_WIFE, FakeClock
+from tests.factories import ZHANG, FakeClock
 from tests.printing.pdftext import read_pdf
 from tests.server.conftest import Server
 from tests.server.test_import_answers import server_cmd
-from tests.server.test_review_api import sign_in
+from tests.server.test_review_api import a_day_with_two_flags, sign_in
 from tests.server.test_sync_flow import enrol
 
 D = f"{p.API}/staff/doubts"
@@ -59,11 +59,7 @@ def test_push_answer_on_time_and_late_draw_inspect_and_report(
         server: Server, desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock,
         county_clock: Callable[[str], None], tmp_path: Path) -> None:
     client = enrol(desk, server)
-    wrong = desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
-    desk.receipts.void(wrong.number, reason="收错了人", agent=agent, head=head)
-    desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)
-    desk.receipts.record(agent, [med(AYGUL)], cash_fen=40000)
-    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=79000, reason="少一百元")
+    a_day_with_two_flags(desk, agent, head, clock)
     client.run()
     with server.session() as s:
         service.issue_enrolment_code(s, OTHER_VILLAGE, 1)

@@ -4,11 +4,6 @@ session as the route wants, the server answers without a server error."""
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
-from pathlib import Path
-
 import anyio
 import schemathesis
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -16,14 +11,10 @@ from hypothesis import HealthCheck, settings
 
 from sync import protocol as p
 from sync.server import service
-from sync.server.app import create_app
-from sync.server.db import migrate, session
+from sync.server.db import session
+from tests.server.conftest import county_at_import
 
-_folder = Path(tempfile.mkdtemp(prefix="daishou-openapi-"))
-atexit.register(shutil.rmtree, _folder, True)
-_db = str(_folder / "county.sqlite3")
-migrate(_db)
-app = create_app(_db)
+app = county_at_import("daishou-openapi-")
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 # a 疑点's attachment is a PDF (or an image, which schemathesis sends as bytes already): any bytes
 schemathesis.serializer.alias("application/pdf", "application/octet-stream")

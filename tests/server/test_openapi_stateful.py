@@ -7,12 +7,8 @@ is ever a server error, and every refusal names its reason."""
 
 from __future__ import annotations
 
-import atexit
 import hashlib
-import shutil
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -26,15 +22,11 @@ from schemathesis.checks import not_a_server_error
 from app.domain.canonical import canonical_json
 from sync import protocol as p
 from sync.server import service
-from sync.server.app import create_app
-from sync.server.db import migrate, session
+from sync.server.db import session
+from tests.server.conftest import county_at_import
 from tests.server.signed_days import batch, day
 
-_folder = Path(tempfile.mkdtemp(prefix="daishou-stateful-"))
-atexit.register(shutil.rmtree, _folder, True)
-_db = str(_folder / "county.sqlite3")
-migrate(_db)
-app = create_app(_db)
+app = county_at_import("daishou-stateful-")
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 ENROL, BATCHES, STATE = schema[p.ENROL]["POST"], schema[p.BATCHES]["POST"], schema[p.STATE]["GET"]
 RECEIPTS = 30  # a desk's ledger: set-up, 30 receipts, the settlement

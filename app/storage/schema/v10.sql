@@ -63,22 +63,4 @@ CREATE TABLE debit_mark (
 
 CREATE INDEX ix_debit_mark_id_number ON debit_mark (id_number);
 
-CREATE TRIGGER grid_assignment_no_update BEFORE UPDATE ON grid_assignment BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: grid_assignment'); END;
-
-CREATE TRIGGER grid_assignment_no_delete BEFORE DELETE ON grid_assignment BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: grid_assignment'); END;
-
-CREATE TRIGGER grid_contact_no_update BEFORE UPDATE ON grid_contact BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: grid_contact'); END;
-
-CREATE TRIGGER grid_contact_no_delete BEFORE DELETE ON grid_contact BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: grid_contact'); END;
-
-CREATE TRIGGER unpaid_reason_no_update BEFORE UPDATE ON unpaid_reason BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: unpaid_reason'); END;
-
-CREATE TRIGGER unpaid_reason_no_delete BEFORE DELETE ON unpaid_reason BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: unpaid_reason'); END;
-
-CREATE TRIGGER door_visit_no_update BEFORE UPDATE ON door_visit BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: door_visit'); END;
-
-CREATE TRIGGER door_visit_no_delete BEFORE DELETE ON door_visit BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: door_visit'); END;
-
-CREATE TRIGGER debit_mark_no_update BEFORE UPDATE ON debit_mark BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: debit_mark'); END;
-
-CREATE TRIGGER debit_mark_no_delete BEFORE DELETE ON debit_mark BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: debit_mark'); END;
+-- append-only: grid_assignment, grid_contact, unpaid_reason, door_visit, debit_mark

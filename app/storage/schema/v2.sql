@@ -14,6 +14,4 @@ CREATE TABLE refund_request (
 	FOREIGN KEY(journal_seq) REFERENCES journal (seq)
 );
 
-CREATE TRIGGER refund_request_no_update BEFORE UPDATE ON refund_request BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: refund_request'); END;
-
-CREATE TRIGGER refund_request_no_delete BEFORE DELETE ON refund_request BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: refund_request'); END;
+-- append-only: refund_request

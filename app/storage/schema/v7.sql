@@ -16,6 +16,4 @@ CREATE TABLE paid_on_behalf (
 	FOREIGN KEY(journal_seq) REFERENCES journal (seq)
 );
 
-CREATE TRIGGER paid_on_behalf_no_update BEFORE UPDATE ON paid_on_behalf BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: paid_on_behalf'); END;
-
-CREATE TRIGGER paid_on_behalf_no_delete BEFORE DELETE ON paid_on_behalf BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: paid_on_behalf'); END;
+-- append-only: paid_on_behalf

@@ -14,6 +14,4 @@ CREATE TABLE receipt_serial (
 
 CREATE INDEX ix_receipt_serial_receipt_number ON receipt_serial (receipt_number);
 
-CREATE TRIGGER receipt_serial_no_update BEFORE UPDATE ON receipt_serial BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: receipt_serial'); END;
-
-CREATE TRIGGER receipt_serial_no_delete BEFORE DELETE ON receipt_serial BEGIN SELECT RAISE(ABORT, '账本记录不可修改或删除: receipt_serial'); END;
+-- append-only: receipt_serial

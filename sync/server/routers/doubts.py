@@ -36,6 +36,7 @@ from sync.server.doubt_schemas import (
     SpecialOut,
 )
 from sync.server.routers.refusals import REFUSALS
+from sync.server.schemas import row_out
 
 PREFIX = f"{p.API}/staff/doubts"
 # A row id in a path: a positive 64-bit integer, so an out-of-range one is a 422, not a 500
@@ -57,9 +58,7 @@ def _out(s: DB, rows: list[m.Doubt]) -> list[DoubtOut]:
     stand = inspections.standings(s, rows, today=today)
     files: dict[int, list[AttachmentOut]] = {}
     for a in doubts.attachments_of(s, [d.id or 0 for d in rows]):
-        files.setdefault(a.doubt_id, []).append(AttachmentOut(id=a.id or 0, name=a.name, media_type=a.media_type,
-                                                              size=a.size, uploaded_by=a.uploaded_by,
-                                                              uploaded_at=doubts.county_time(a.uploaded_at)))
+        files.setdefault(a.doubt_id, []).append(row_out(AttachmentOut, a, uploaded_at=doubts.county_time(a.uploaded_at)))
     out = []
     for d in rows:
         st = stand[d.id or 0]
@@ -207,8 +206,7 @@ def attach(doubt_id: RowId, content: Annotated[bytes, Body(media_type="applicati
     """Township: a PDF, JPEG or PNG (at most 2 MB) sent as the request body, its file name in `name`.
     (A plain function, not async: the database is never touched on the event loop.)"""
     a = doubts.attach(s, staff, doubt_id, name=name, media_type=content_type, content=content)
-    return AttachmentOut(id=a.id or 0, name=a.name, media_type=a.media_type, size=a.size, uploaded_by=a.uploaded_by,
-                         uploaded_at=doubts.county_time(a.uploaded_at))
+    return row_out(AttachmentOut, a, uploaded_at=doubts.county_time(a.uploaded_at))
 
 
 @router.post("/{doubt_id}/inspection", response_model=DoubtOut)

@@ -28,6 +28,7 @@ from sync.server.schemas import (
     VillageOut,
     VillageOverviewOut,
     VillageReviewOut,
+    row_out,
 )
 
 router = APIRouter(prefix=f"{p.API}/staff", tags=["staff"], responses=REFUSALS)
@@ -49,15 +50,12 @@ async def login(req: staff_auth.LoginRequest, request: Request) -> LoginResponse
 
 @router.get("/villages", response_model=list[VillageOut])
 def villages(s: DB, staff: CurrentStaff) -> list[VillageOut]:
-    return [VillageOut(code=v.code, township_code=v.township_code, name=v.name)
-            for v in staff_service.visible_villages(s, staff)]
+    return [row_out(VillageOut, v) for v in staff_service.visible_villages(s, staff)]
 
 
 @router.get("/conflicts", response_model=list[ConflictOut])
 def conflicts(s: DB, staff: CurrentStaff) -> list[ConflictOut]:
-    return [ConflictOut(id=c.id or 0, device_id=c.device_id, village_code=c.village_code, first_seq=c.first_seq,
-                        held_hash=c.held_hash, sent_hash=c.sent_hash, received_at=c.received_at.isoformat())
-            for c in staff_service.conflicts_for(s, staff)]
+    return [row_out(ConflictOut, c) for c in staff_service.conflicts_for(s, staff)]
 
 
 @router.get("/overview", response_model=list[VillageOverviewOut])
@@ -125,14 +123,10 @@ def village_review(village_code: str, s: DB, staff: CurrentStaff,
 @router.get("/flags", response_model=list[CountyFlagOut])
 def flags(s: DB, staff: CurrentStaff) -> list[CountyFlagOut]:
     """What the county's own checks flagged in accepted uploads, for the account's township(s)."""
-    return [CountyFlagOut(id=f.id or 0, code=f.code, village_code=f.village_code, device_id=f.device_id, seq=f.seq,
-                          ref=f.ref, reason=f.reason, created_at=f.created_at.isoformat())
-            for f in staff_service.flags_for(s, staff)]
+    return [row_out(CountyFlagOut, f) for f in staff_service.flags_for(s, staff)]
 
 
 @router.get("/refusals", response_model=list[UploadRefusalOut])
 def refusals(s: DB, staff: CurrentStaff) -> list[UploadRefusalOut]:
     """Uploads the county refused by a rule, with the reason the desk was given."""
-    return [UploadRefusalOut(id=r.id or 0, device_id=r.device_id, village_code=r.village_code, seq=r.seq,
-                             code=r.code, message=r.message, received_at=r.received_at.isoformat())
-            for r in staff_service.refusals_for(s, staff)]
+    return [row_out(UploadRefusalOut, r) for r in staff_service.refusals_for(s, staff)]

@@ -7,113 +7,36 @@ Revises: 0102_progress
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
+from sync.server.migrations.shapes import Table, create, drop
 
 revision = '0103_doubt_loop'
 down_revision = '0102_progress'
 branch_labels = None
 depends_on = None
 
-
-def _index(table: str, *columns: str) -> None:
-    with op.batch_alter_table(table, schema=None) as batch_op:
-        for column in columns:
-            batch_op.create_index(batch_op.f(f'ix_{table}_{column}'), [column], unique=False)
+TABLES = (
+    Table('doubt', 'id int, key str, source str, township_code str, village_code str, device_id str?,'
+          ' seq big?, code str, ref str, day str, reason text, pushed_by str, pushed_at time,'
+          ' pushed_on str, due_on str, year int',
+          unique=[('key',)], index=('township_code', 'village_code', 'year')),
+    Table('doubt_answer', 'id int, doubt_id int, verdict str, answered_by str, answered_at str,'
+          ' answered_on str, note text, via str, recorded_by str, recorded_at time, flag_answer_id int?',
+          unique=[('flag_answer_id',)], index=('doubt_id',)),
+    Table('doubt_attachment', 'id int, doubt_id int, village_code str, name str, media_type str,'
+          ' size int, sha256 str, content bytes, uploaded_by str, uploaded_at time',
+          index=('doubt_id', 'village_code')),
+    Table('doubt_draw', 'id int, township_code str, year int, seed str, population text, chosen text,'
+          ' drawn_by str, drawn_at time', index=('township_code',)),
+    Table('doubt_inspection', 'id int, doubt_id int, draw_id int, result str, finding text,'
+          ' inspected_by str, inspected_on str, recorded_by str, recorded_at time', index=('doubt_id',)),
+    Table('special_inspection', 'id int, township_code str, year int, held_on str, units str,'
+          ' summary text, recorded_by str, recorded_at time', index=('township_code', 'year')),
+)
 
 
 def upgrade() -> None:
-    op.create_table('doubt',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('key', sa.String(), nullable=False),
-    sa.Column('source', sa.String(), nullable=False),
-    sa.Column('township_code', sa.String(), nullable=False),
-    sa.Column('village_code', sa.String(), nullable=False),
-    sa.Column('device_id', sa.String(), nullable=True),
-    sa.Column('seq', sa.BigInteger(), nullable=True),
-    sa.Column('code', sa.String(), nullable=False),
-    sa.Column('ref', sa.String(), nullable=False),
-    sa.Column('day', sa.String(), nullable=False),
-    sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('pushed_by', sa.String(), nullable=False),
-    sa.Column('pushed_at', sa.DateTime(), nullable=False),
-    sa.Column('pushed_on', sa.String(), nullable=False),
-    sa.Column('due_on', sa.String(), nullable=False),
-    sa.Column('year', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('key')
-    )
-    _index('doubt', 'township_code', 'village_code', 'year')
-    op.create_table('doubt_answer',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('doubt_id', sa.Integer(), nullable=False),
-    sa.Column('verdict', sa.String(), nullable=False),
-    sa.Column('answered_by', sa.String(), nullable=False),
-    sa.Column('answered_at', sa.String(), nullable=False),
-    sa.Column('answered_on', sa.String(), nullable=False),
-    sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('via', sa.String(), nullable=False),
-    sa.Column('recorded_by', sa.String(), nullable=False),
-    sa.Column('recorded_at', sa.DateTime(), nullable=False),
-    sa.Column('flag_answer_id', sa.Integer(), nullable=True),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('flag_answer_id')
-    )
-    _index('doubt_answer', 'doubt_id')
-    op.create_table('doubt_attachment',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('doubt_id', sa.Integer(), nullable=False),
-    sa.Column('village_code', sa.String(), nullable=False),
-    sa.Column('name', sa.String(), nullable=False),
-    sa.Column('media_type', sa.String(), nullable=False),
-    sa.Column('size', sa.Integer(), nullable=False),
-    sa.Column('sha256', sa.String(), nullable=False),
-    sa.Column('content', sa.LargeBinary(), nullable=False),
-    sa.Column('uploaded_by', sa.String(), nullable=False),
-    sa.Column('uploaded_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
-    )
-    _index('doubt_attachment', 'doubt_id', 'village_code')
-    op.create_table('doubt_draw',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('township_code', sa.String(), nullable=False),
-    sa.Column('year', sa.Integer(), nullable=False),
-    sa.Column('seed', sa.String(), nullable=False),
-    sa.Column('population', sa.Text(), nullable=False),
-    sa.Column('chosen', sa.Text(), nullable=False),
-    sa.Column('drawn_by', sa.String(), nullable=False),
-    sa.Column('drawn_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
-    )
-    _index('doubt_draw', 'township_code')
-    op.create_table('doubt_inspection',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('doubt_id', sa.Integer(), nullable=False),
-    sa.Column('draw_id', sa.Integer(), nullable=False),
-    sa.Column('result', sa.String(), nullable=False),
-    sa.Column('finding', sa.Text(), nullable=False),
-    sa.Column('inspected_by', sa.String(), nullable=False),
-    sa.Column('inspected_on', sa.String(), nullable=False),
-    sa.Column('recorded_by', sa.String(), nullable=False),
-    sa.Column('recorded_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
-    )
-    _index('doubt_inspection', 'doubt_id')
-    op.create_table('special_inspection',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('township_code', sa.String(), nullable=False),
-    sa.Column('year', sa.Integer(), nullable=False),
-    sa.Column('held_on', sa.String(), nullable=False),
-    sa.Column('units', sa.String(), nullable=False),
-    sa.Column('summary', sa.Text(), nullable=False),
-    sa.Column('recorded_by', sa.String(), nullable=False),
-    sa.Column('recorded_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
-    )
-    _index('special_inspection', 'township_code', 'year')
+    create(TABLES)
 
 
 def downgrade() -> None:
-    for table in ('special_inspection', 'doubt_inspection', 'doubt_draw', 'doubt_attachment', 'doubt_answer',
-                  'doubt'):
-        op.drop_table(table)
+    drop(TABLES)

@@ -138,6 +138,51 @@ def stage_figures(kind: str, db: str) -> dict[str, Any]:
                                "bare_sqlite_insert_s": round(bare, 2), "ratio": round(total / bare, 1)}}
 
 
+def round_trip_figures(db: str, uploads_counted: int = 5) -> dict[str, Any]:
+    """Round trips to PostgreSQL per upload, counted on the wire: libpq's trace of each server
+    connection, one ReadyForQuery per round trip (statement, BEGIN, COMMIT, ping), over the whole
+    request (the token's device read, the upload) through the app in this process. Each round
+    trip is a wait on the database (1-10 ms under load), paid by all 300 uploads."""
+    from fastapi.testclient import TestClient
+    from psycopg.pq import Trace
+    from sqlalchemy import event
+
+    from sync.server.app import create_app
+
+    assert server_cmd(db, "init")[0] == 0
+    engine = make_engine(db)
+    with session(engine) as s:
+        devices = []
+        for i in range(uploads_counted):
+            village = f"341824{100 + i // 90:03d}{201 + i % 90:03d}"
+            device_id, token, key = signed_days.enrolled(s, village)
+            devices.append((token, _body(device_id, key, signed_days.day(village, 1, RECEIPTS))))
+    with tempfile.TemporaryDirectory() as tmp:
+        trace = open(Path(tmp) / "libpq.trace", "w+b")  # noqa: SIM115 - closed below
+
+        @event.listens_for(engine, "connect")
+        def _trace(dbapi: Any, _record: Any) -> None:
+            dbapi.pgconn.trace(trace.fileno())
+            dbapi.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS | Trace.REGRESS_MODE)
+
+        engine.dispose()  # connections made from now on are traced
+        counts, said = [], b""
+        with TestClient(create_app(engine)) as http:
+            for token, body in devices:
+                start = trace.seek(0, 2)
+                answer = http.post(p.BATCHES, content=body, headers={"Authorization": f"Bearer {token}",
+                                                                      "Content-Type": "application/json"})
+                assert answer.status_code == 200, answer.text[:200]
+                trace.seek(start)
+                said = trace.read()
+                counts.append(said.count(b"\tReadyForQuery\t"))
+        trace.close()
+    engine.dispose()
+    sent = [line.split(b"\t")[3][:60].decode("utf-8", "replace") for line in said.splitlines()
+            if line.startswith(b"F\t") and line.split(b"\t")[2] in (b"Query", b"Parse")]
+    return {"round_trips_postgresql": {"per_upload": counts, "statements_of_the_last": sent}}
+
+
 def _overview_figures(db: str, base: str) -> dict[str, Any]:
     """The county overview after the uploads (every device's entries reviewed: flags and totals),
     first and again, against reading and parsing every entry once with nothing judged. Each of
@@ -227,6 +272,10 @@ def main() -> dict[str, Any]:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         out |= stage_figures("postgresql", PG_ADMIN.rsplit("/", 1)[0] + f"/{name}")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        out |= round_trip_figures(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}")
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

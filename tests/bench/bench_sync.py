@@ -36,14 +36,16 @@ WORKERS = 2  # server processes: one per core of this machine
 
 
 def _enrolled(db: str) -> list[tuple[str, str, Ed25519PrivateKey, list[p.Entry]]]:
-    """300 desks enrolled, each with its settled day of 200 receipts (tests/server/signed_days)."""
+    """300 desks enrolled, each with its settled day of 200 receipts (tests/server/signed_days),
+    countersigned as a desk signs them: the agent's signature on each receipt, the agent's and
+    the head's on the settlement, both keys journalled; the county checks all 201 signatures."""
     engine = make_engine(db)
     devices = []
     with session(engine) as s:
         for i in range(DEVICES):
             village = f"341824{100 + i // 90:03d}{201 + i % 90:03d}"
             device_id, token, key = signed_days.enrolled(s, village)
-            devices.append((device_id, token, key, signed_days.day(village, 1, RECEIPTS)))
+            devices.append((device_id, token, key, signed_days.day(village, 1, RECEIPTS, countersigned=True)))
     engine.dispose()
     return devices
 
@@ -156,7 +158,7 @@ def round_trip_figures(db: str, uploads_counted: int = 5) -> dict[str, Any]:
         for i in range(uploads_counted):
             village = f"341824{100 + i // 90:03d}{201 + i % 90:03d}"
             device_id, token, key = signed_days.enrolled(s, village)
-            devices.append((token, _body(device_id, key, signed_days.day(village, 1, RECEIPTS))))
+            devices.append((token, _body(device_id, key, signed_days.day(village, 1, RECEIPTS, countersigned=True))))
     with tempfile.TemporaryDirectory() as tmp:
         trace = open(Path(tmp) / "libpq.trace", "w+b")  # noqa: SIM115 - closed below
 

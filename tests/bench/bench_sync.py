@@ -35,7 +35,7 @@ ROSTER_PEOPLE = 100_000
 WORKERS = 2  # server processes: one per core of this machine
 
 
-def _enrolled(db: str) -> list[tuple[str, str, Ed25519PrivateKey, list[p.Entry]]]:
+def _enrolled(db: str, countersigned: bool = True) -> list[tuple[str, str, Ed25519PrivateKey, list[p.Entry]]]:
     """300 desks enrolled, each with its settled day of 200 receipts (tests/server/signed_days),
     countersigned as a desk signs them: the agent's signature on each receipt, the agent's and
     the head's on the settlement, both keys journalled; the county checks all 201 signatures."""
@@ -45,7 +45,7 @@ def _enrolled(db: str) -> list[tuple[str, str, Ed25519PrivateKey, list[p.Entry]]
         for i in range(DEVICES):
             village = f"341824{100 + i // 90:03d}{201 + i % 90:03d}"
             device_id, token, key = signed_days.enrolled(s, village)
-            devices.append((device_id, token, key, signed_days.day(village, 1, RECEIPTS, countersigned=True)))
+            devices.append((device_id, token, key, signed_days.day(village, 1, RECEIPTS, countersigned=countersigned)))
     engine.dispose()
     return devices
 
@@ -70,6 +70,25 @@ def _send(base: str, token: str, body: str) -> float:
     return time.perf_counter() - start
 
 
+def _bare_signature_checks(devices: list[tuple[str, str, Ed25519PrivateKey, list[p.Entry]]]) -> float:
+    """The floor of the countersign checks: each signature the days carry verified once with the
+    same library, in one thread, nothing else (no parsing, no rules): Ed25519 is the bulk of it."""
+    from app.domain.countersign import signature_ok, signing_bytes
+
+    checks = []
+    for _, _, _, entries in devices:
+        keys: dict[str, str] = {}
+        for e in entries:
+            d = orjson.loads(e.body)["data"]
+            if e.kind == "user":
+                keys[d["name"]] = d["sign_key"]
+            for who, sig in d.get("sigs", {}).items():
+                checks.append((keys[who], sig, signing_bytes(e.seq, e.kind, e.recorded_at, d)))
+    start = time.perf_counter()
+    assert all(signature_ok(key, sig, message) for key, sig, message in checks)
+    return time.perf_counter() - start
+
+
 def _bare_insert(devices: list[tuple[str, str, Ed25519PrivateKey, list[p.Entry]]]) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         conn = sqlite3.connect(Path(tmp) / "bare.sqlite3")
@@ -85,9 +104,9 @@ def _bare_insert(devices: list[tuple[str, str, Ed25519PrivateKey, list[p.Entry]]
     return took
 
 
-def upload_figures(kind: str, db: str) -> dict[str, Any]:
+def upload_figures(kind: str, db: str, countersigned: bool = True) -> dict[str, Any]:
     assert server_cmd(db, "init")[0] == 0
-    devices = _enrolled(db)
+    devices = _enrolled(db, countersigned)
     bodies = [(token, _body(device_id, key, entries)) for device_id, token, key, entries in devices]
     port = free_port()
     proc = start_server(db, port, workers=WORKERS)
@@ -101,11 +120,13 @@ def upload_figures(kind: str, db: str) -> dict[str, Any]:
         proc.terminate()
         proc.communicate(timeout=10)
     bare = _bare_insert(devices)
+    signatures = _bare_signature_checks(devices)
     return {f"upload_{kind}": {"devices": DEVICES, "receipts": DEVICES * RECEIPTS, "server_processes": WORKERS,
-                               "total_s": round(total, 2),
+                               "countersigned": countersigned, "total_s": round(total, 2),
                                "p50_batch_s": round(statistics.median(times), 3),
                                "p95_batch_s": round(times[int(len(times) * 0.95)], 3),
                                "bare_sqlite_insert_s": round(bare, 2), "ratio": round(total / bare, 1),
+                               "bare_signature_checks_one_core_s": round(signatures, 2),
                                "goal_total_s": 10},
             f"overview_{kind}": overview}
 
@@ -119,6 +140,7 @@ def stage_figures(kind: str, db: str) -> dict[str, Any]:
     assert server_cmd(db, "init")[0] == 0
     devices = _enrolled(db)
     bodies = [_body(device_id, key, entries) for device_id, _, key, entries in devices]
+    signatures = _bare_signature_checks(devices)
     engine = make_engine(db)
     stages = Stages()
     start = time.perf_counter()
@@ -137,7 +159,8 @@ def stage_figures(kind: str, db: str) -> dict[str, Any]:
     bare = _bare_insert(devices)
     figures = {name: round(seconds, 2) for name, seconds in stages.seconds.items()}
     return {f"stages_{kind}": {"one_process_total_s": round(total, 2), **figures,
-                               "bare_sqlite_insert_s": round(bare, 2), "ratio": round(total / bare, 1)}}
+                               "bare_sqlite_insert_s": round(bare, 2), "ratio": round(total / bare, 1),
+                               "bare_signature_checks_s": round(signatures, 2)}}
 
 
 def round_trip_figures(db: str, uploads_counted: int = 5) -> dict[str, Any]:
@@ -145,11 +168,16 @@ def round_trip_figures(db: str, uploads_counted: int = 5) -> dict[str, Any]:
     connection, one ReadyForQuery per round trip (statement, BEGIN, COMMIT, ping), over the whole
     request (the token's device read, the upload) through the app in this process. Each round
     trip is a wait on the database (1-10 ms under load), paid by all 300 uploads."""
-    from fastapi.testclient import TestClient
+    import warnings
+
     from psycopg.pq import Trace
     from sqlalchemy import event
 
     from sync.server.app import create_app
+
+    with warnings.catch_warnings():  # starlette's note that it prefers another HTTP client
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
 
     assert server_cmd(db, "init")[0] == 0
     engine = make_engine(db)

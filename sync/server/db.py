@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
@@ -19,7 +20,10 @@ from sqlalchemy import (
     create_engine,
     event,
 )
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlmodel import Session
+
+T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -68,7 +72,46 @@ def make_engine(url: str) -> Engine:
 
         return engine
     # hide_parameters: an error message (logged) never carries a row's check code or token.
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(url, pool_size=10, max_overflow=20, hide_parameters=True)
+    _ping_when_idle(engine)
+    return engine
+
+
+IDLE_PING_S = 10.0  # a pooled connection unused this long is pinged before it is handed out
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """A connection of the pool is pinged before use only when it sat unused for IDLE_PING_S
+    (the database restarted overnight, a firewall dropped it): pool_pre_ping's round trip on
+    every checkout was one of an upload's waits on the database, paid 300 times in a burst. A
+    connection that dies between uses anyway is answered by `once_more_if_disconnected`."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("idle_since", time.monotonic()) < IDLE_PING_S:
+            return
+        try:
+            with dbapi.cursor() as cur:
+                cur.execute(";")
+            dbapi.rollback()
+        except Exception as exc:  # noqa: BLE001 - any failure: the pool makes a new connection
+            raise DisconnectionError from exc
+
+
+def once_more_if_disconnected(work: Callable[[], T]) -> T:
+    """`work` (one transaction), run again once if the database connection it used was found
+    dead (the database restarted; the pool then drops all its older connections). Only for work
+    that is safe to run twice: a read, or an upload (held entries answer already_held)."""
+    try:
+        return work()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    return work()
 
 
 def alembic_config(url: str) -> Any:
@@ -94,10 +137,15 @@ _readers: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
     """A transaction that only reads (who is calling, by their token). On SQLite it does not
-    take the write lock: reading the caller's row does not wait for another upload's commit."""
+    take the write lock: reading the caller's row does not wait for another upload's commit. On
+    PostgreSQL it is no transaction at all (autocommit): each statement reads its own snapshot
+    either way (READ COMMITTED), and BEGIN and COMMIT would be two more round trips."""
     reader = _readers.get(engine)
     if reader is None:
-        reader = _readers[engine] = engine.execution_options(**{READS_ONLY: True})
+        options: dict[str, Any] = {READS_ONLY: True}
+        if engine.dialect.name == "postgresql":
+            options["isolation_level"] = "AUTOCOMMIT"
+        reader = _readers[engine] = engine.execution_options(**options)
     with session(reader) as s:
         yield s
 

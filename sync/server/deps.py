@@ -21,7 +21,7 @@ from sqlmodel import Session
 from sync.server import devices
 from sync.server import models as m
 from sync.server import staff as staff_service
-from sync.server.db import read_session, session
+from sync.server.db import once_more_if_disconnected, read_session, session
 
 _bearer = HTTPBearer(auto_error=False, description="a device token (enrolment) or a staff session (login)")
 
@@ -53,8 +53,12 @@ def current_device(request: Request, token: Token) -> m.Device:
     """The calling desk, read in a transaction of its own (an upload then takes the device's row
     lock in its own transaction; a request-long one would hold SQLite's write lock before it),
     which only reads: on SQLite it does not wait for another device's upload to commit."""
-    with read_session(engine_of(request)) as s:
-        return devices.device_for_token(s, token)
+
+    def read() -> m.Device:
+        with read_session(engine_of(request)) as s:
+            return devices.device_for_token(s, token)
+
+    return once_more_if_disconnected(read)
 
 
 def current_staff(request: Request, token: Token) -> m.Staff:

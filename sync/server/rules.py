@@ -35,9 +35,8 @@ from app.domain.receipt_numbers import format_receipt_number
 from app.domain.serials import Book
 from sync import protocol as p
 from sync.server import models as m
-from sync.server.bulk import insert_rows
 from sync.server.core import ServerRefusal, now
-from sync.server.held import held_lines, lock_keys, other_channel, planned_for_values
+from sync.server.held import CountyView, county_view, held_of
 
 MAX_FEN = 10**10  # ¥100,000,000: more than any village's receipts, remittances or months come to
 MAY_BE_NEGATIVE = frozenset({"difference_fen"})  # counted minus expected
@@ -128,12 +127,10 @@ _ROSTERS: OrderedDict[tuple[str, int, str], RosterRows] = OrderedDict()
 ROSTERS_KEPT = 8
 
 
-def _roster(s: Session, village: str) -> tuple[int, RosterRows] | None:
-    """The village's newest roster version as (证件号码, 险种, 缴费年度) -> row. Parsed once per
-    version in each server process (a roster is up to 100,000 rows), not on every upload."""
-    newest = s.exec(select(m.RosterVersion.id, m.RosterVersion.version, m.RosterVersion.sha256)
-                    .where(m.RosterVersion.village_code == village)
-                    .order_by(col(m.RosterVersion.version).desc())).first()
+def _roster(s: Session, village: str, newest: tuple[int, int, str] | None) -> tuple[int, RosterRows] | None:
+    """The village's newest roster version (`newest`: its id, version and sha256) as (证件号码,
+    险种, 缴费年度) -> row. Parsed once per version in each server process (a roster is up to
+    100,000 rows), not on every upload."""
     if newest is None:
         return None
     row_id, version, digest = newest
@@ -164,17 +161,14 @@ class CountyRules:
         self.slips: list[tuple[p.Entry, str]] = []
         self.books: list[tuple[p.Entry, Book]] = []
         self.setup_seq: int | None = None  # the first money entry before any set-up in this batch
+        self.view: CountyView | None = None  # what the county issued, read under the lock
         self.deferred: Exception | None = None  # a refusal after setup_seq: raised once that is checked
 
     # -- what the county issued ------------------------------------------------------------
 
     def _configs(self) -> list[CountyConfig]:
-        texts = self.db.exec(select(m.CountyConfigVersion.text).order_by(col(m.CountyConfigVersion.id))).all()
-        return [c for c in (_config(t) for t in texts) if c is not None]
-
-    def _has_device_entry(self) -> bool:
-        return self.db.exec(select(m.Entry.seq).where(m.Entry.device_id == self.device_id,
-                                                      m.Entry.kind == "device").limit(1)).first() is not None
+        assert self.view is not None
+        return [c for c in (_config(t) for t in self.view.configs) if c is not None]
 
     @property
     def db(self) -> Session:
@@ -215,14 +209,18 @@ class CountyRules:
     def check_held(self, s: Session) -> None:
         """What needs what the county holds; `s` holds the upload's lock (the device's row)."""
         self.s = s
-        village = s.get(m.Village, self.village)
-        self.township = village.township_code if village else self.village[:9]
-        if self.setup_seq is not None and not self._has_device_entry():
+        # The locks: per person paid, per slip of the village, per prefix of a uniform-receipt
+        # book (two books can only overlap under one prefix).
+        keys = ([f"person:{ln.get('id_number')}" for _, d in self.receipts for ln in d["lines"]]
+                + [f"slip:{self.village}:{slip}" for _, slip in self.slips]
+                + [f"book:{book.prefix}" for _, book in self.books])
+        self.view = view = county_view(s, self.village, self.device_id, keys,
+                                       ask_device_entry=self.setup_seq is not None)
+        self.township = view.township or self.village[:9]
+        if self.setup_seq is not None and not view.device_entry_held:
             raise _no_setup(self.setup_seq)
         if self.deferred is not None:
             raise self.deferred
-        lock_keys(s, [f"person:{ln.get('id_number')}" for _, d in self.receipts for ln in d["lines"]]
-                  + [f"slip:{self.village}:{slip}" for _, slip in self.slips])
         if self.books:
             self._books(self.books)
         if self.receipts:
@@ -267,11 +265,9 @@ class CountyRules:
 
     def _lines(self, receipts: list[tuple[p.Entry, dict[str, Any]]]) -> None:
         configs = self._configs()
-        roster = _roster(self.db, self.village)
-        people = sorted({str(ln.get("id_number")) for _, d in receipts for ln in d["lines"]})
-        with planned_for_values(self.db):
-            paid = held_lines(self.db, people)
-            other = other_channel(self.db, people)
+        assert self.view is not None
+        roster = _roster(self.db, self.village, self.view.roster)
+        paid, other = held_of(self.db, sorted({str(ln.get("id_number")) for _, d in receipts for ln in d["lines"]}))
         for e, d in receipts:
             lines = d["lines"]
             if configs and all(beyond_config(c, lines) for c in configs):
@@ -326,9 +322,12 @@ class CountyRules:
                                "device_id": self.device_id, "seq": e.seq, "ref": number, "reason": reason,
                                "created_at": now()})
 
+    def rows(self) -> list[tuple[type[Any], list[dict[str, Any]]]]:
+        """The rows to insert with the upload's entries (bulk.write)."""
+        return [(m.PaidLine, self.lines), (m.CountyFlag, self.flags)]
+
     def write(self) -> None:
-        insert_rows(self.db, m.PaidLine, self.lines)
-        insert_rows(self.db, m.CountyFlag, self.flags)
+        """After the rows: what voids and refund requests free."""
         for number, status in self.freed.items():
             self.db.execute(update(m.PaidLine).where(col(m.PaidLine.receipt_number) == number).values(status=status))
 

@@ -1,6 +1,6 @@
 """A device's upload: its signature, its place after what is held (already held, a forked ledger
 kept for staff, or new entries), the chain rules the desk obeys and the county's own rules
-(rules.py), then one multi-row insert per table."""
+(rules.py), then its rows and the device's new state in one statement (bulk.py)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from app.domain.chain import ChainError, ChainRules
 from sync import protocol as p
+from sync.server import bulk
 from sync.server import models as m
-from sync.server.bulk import insert_rows
 from sync.server.core import ServerRefusal, now, sign_ack
 from sync.server.rules import CountyRules
 
@@ -132,7 +133,7 @@ def accept_batch(s: Session, device: m.Device, batch: p.Batch, *, raw: str | Non
     Everything that needs only the batch (its signature, the chain rules, the county's rules on
     amounts and namespaces) runs before the device's row is locked (on SQLite: before the
     database's write lock), from the device's state as read when it called; under the lock, what
-    needs what is held, then one driver-level insert per table. Should another upload of the
+    needs what is held, then one driver-level statement for all rows. Should another upload of the
     device have landed in between, the checks run again under the lock."""
     stage = timer or Stages()
     if batch.device_id != device.id:
@@ -145,8 +146,6 @@ def accept_batch(s: Session, device: m.Device, batch: p.Batch, *, raw: str | Non
     with stage("insert"):  # waiting for the lock is the insert's cost
         locked = s.exec(select(m.Device).where(m.Device.id == device.id).with_for_update()
                         .execution_options(populate_existing=True)).one()
-    if batch.program_version:  # what the county's overview shows as this desk's version
-        locked.program_version = batch.program_version
     held_seq, held_hash = locked.held_seq, locked.held_hash
     if batch.from_seq > held_seq + 1:
         raise ServerRefusal(409, "gap", f"县里只保存到第 {held_seq} 条，这一批从第 {batch.from_seq} 条开始；"
@@ -158,8 +157,10 @@ def accept_batch(s: Session, device: m.Device, batch: p.Batch, *, raw: str | Non
             col(m.Entry.seq) <= overlap[-1].seq)).all())
         for e in overlap:
             if held.get(e.seq) != e.hash:
+                _seen_version(locked, batch)
                 return _conflict(s, locked, batch, e, held.get(e.seq, ""), raw)
     if batch.to_seq <= held_seq:
+        _seen_version(locked, batch)
         return p.BatchResult(status=p.BatchStatus.ALREADY_HELD, held_seq=held_seq, held_hash=held_hash,
                              ack=sign_ack(s, locked.id, held_seq, held_hash), message="县里已经有这些记录")
     if early is None or (early.seq, early.hash) != (held_seq, held_hash):
@@ -179,13 +180,17 @@ def accept_batch(s: Session, device: m.Device, batch: p.Batch, *, raw: str | Non
             entries.append({"device_id": locked.id, "seq": e.seq, "kind": e.kind, "recorded_at": e.recorded_at,
                             "body": e.body, "prev_hash": e.prev_hash, "hash": e.hash, "received_at": received})
             projected.add(e, d)
-        insert_rows(s, m.Entry, entries)
+        state = {"held_seq": rules.seq, "held_hash": rules.hash, "last_seen_at": received,
+                 "rules_state": json.dumps(rules.to_state(), ensure_ascii=False, separators=(",", ":"))}
+        if batch.program_version:  # what the county's overview shows as this desk's version
+            state["program_version"] = batch.program_version
+        # Rows and the device's new state in one statement (one round trip on PostgreSQL); the
+        # device object is told its new values as stored, so nothing is flushed for it again.
+        bulk.write(s, [(m.Entry, entries), *projected.rows(), *county.rows()], (m.Device, {"id": locked.id}, state))
+        for name, value in state.items():
+            set_committed_value(locked, name, value)
         projected.write(s)
         county.write()
-        locked.held_seq, locked.held_hash = rules.seq, rules.hash
-        locked.rules_state = json.dumps(rules.to_state(), ensure_ascii=False, separators=(",", ":"))
-        locked.last_seen_at = received
-        s.flush()
     return p.BatchResult(status=p.BatchStatus.ACCEPTED, held_seq=locked.held_seq, held_hash=locked.held_hash,
                          ack=sign_ack(s, locked.id, locked.held_seq, locked.held_hash),
                          message=f"县里已收到第 {checked[0][0].seq}–{checked[-1][0].seq} 条")
@@ -216,11 +221,19 @@ class _Projection:
                                      "seq": e.seq, "slip_no": d["slip_no"], "amount_fen": d["amount_fen"],
                                      "day": d["day"]})
 
+    def rows(self) -> list[tuple[type[Any], list[dict[str, Any]]]]:
+        return [(m.Receipt, list(self.receipts.values())), (m.Remittance, self.remittances)]
+
     def write(self, s: Session) -> None:
-        insert_rows(s, m.Receipt, list(self.receipts.values()))
-        insert_rows(s, m.Remittance, self.remittances)
+        """After the rows: the status of receipts held earlier that this upload voids or refunds."""
         for number, status in self.status.items():
             s.execute(update(m.Receipt).where(col(m.Receipt.number) == number).values(status=status))
+
+
+def _seen_version(device: m.Device, batch: p.Batch) -> None:
+    """The program version a desk sent with an upload that stores nothing new."""
+    if batch.program_version:  # what the county's overview shows as this desk's version
+        device.program_version = batch.program_version
 
 
 def _conflict(s: Session, device: m.Device, batch: p.Batch, first: p.Entry, held_hash: str,

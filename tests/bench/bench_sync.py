@@ -35,15 +35,17 @@ ROSTER_PEOPLE = 100_000
 WORKERS = 2  # server processes: one per core of this machine
 
 
-def _enrolled(db: str) -> list[tuple[str, str, Ed25519PrivateKey, list[p.Entry]]]:
-    """300 desks enrolled, each with its settled day of 200 receipts (tests/server/signed_days)."""
+def _enrolled(db: str, countersigned: bool = True) -> list[tuple[str, str, Ed25519PrivateKey, list[p.Entry]]]:
+    """300 desks enrolled, each with its settled day of 200 receipts (tests/server/signed_days),
+    countersigned as a desk signs them: the agent's signature on each receipt, the agent's and
+    the head's on the settlement, both keys journalled; the county checks all 201 signatures."""
     engine = make_engine(db)
     devices = []
     with session(engine) as s:
         for i in range(DEVICES):
             village = f"341824{100 + i // 90:03d}{201 + i % 90:03d}"
             device_id, token, key = signed_days.enrolled(s, village)
-            devices.append((device_id, token, key, signed_days.day(village, 1, RECEIPTS)))
+            devices.append((device_id, token, key, signed_days.day(village, 1, RECEIPTS, countersigned=countersigned)))
     engine.dispose()
     return devices
 
@@ -68,6 +70,25 @@ def _send(base: str, token: str, body: str) -> float:
     return time.perf_counter() - start
 
 
+def _bare_signature_checks(devices: list[tuple[str, str, Ed25519PrivateKey, list[p.Entry]]]) -> float:
+    """The floor of the countersign checks: each signature the days carry verified once with the
+    same library, in one thread, nothing else (no parsing, no rules): Ed25519 is the bulk of it."""
+    from app.domain.countersign import signature_ok, signing_bytes
+
+    checks = []
+    for _, _, _, entries in devices:
+        keys: dict[str, str] = {}
+        for e in entries:
+            d = orjson.loads(e.body)["data"]
+            if e.kind == "user":
+                keys[d["name"]] = d["sign_key"]
+            for who, sig in d.get("sigs", {}).items():
+                checks.append((keys[who], sig, signing_bytes(e.seq, e.kind, e.recorded_at, d)))
+    start = time.perf_counter()
+    assert all(signature_ok(key, sig, message) for key, sig, message in checks)
+    return time.perf_counter() - start
+
+
 def _bare_insert(devices: list[tuple[str, str, Ed25519PrivateKey, list[p.Entry]]]) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         conn = sqlite3.connect(Path(tmp) / "bare.sqlite3")
@@ -83,9 +104,9 @@ def _bare_insert(devices: list[tuple[str, str, Ed25519PrivateKey, list[p.Entry]]
     return took
 
 
-def upload_figures(kind: str, db: str) -> dict[str, Any]:
+def upload_figures(kind: str, db: str, countersigned: bool = True) -> dict[str, Any]:
     assert server_cmd(db, "init")[0] == 0
-    devices = _enrolled(db)
+    devices = _enrolled(db, countersigned)
     bodies = [(token, _body(device_id, key, entries)) for device_id, token, key, entries in devices]
     port = free_port()
     proc = start_server(db, port, workers=WORKERS)
@@ -99,11 +120,13 @@ def upload_figures(kind: str, db: str) -> dict[str, Any]:
         proc.terminate()
         proc.communicate(timeout=10)
     bare = _bare_insert(devices)
+    signatures = _bare_signature_checks(devices)
     return {f"upload_{kind}": {"devices": DEVICES, "receipts": DEVICES * RECEIPTS, "server_processes": WORKERS,
-                               "total_s": round(total, 2),
+                               "countersigned": countersigned, "total_s": round(total, 2),
                                "p50_batch_s": round(statistics.median(times), 3),
                                "p95_batch_s": round(times[int(len(times) * 0.95)], 3),
                                "bare_sqlite_insert_s": round(bare, 2), "ratio": round(total / bare, 1),
+                               "bare_signature_checks_one_core_s": round(signatures, 2),
                                "goal_total_s": 10},
             f"overview_{kind}": overview}
 
@@ -117,6 +140,7 @@ def stage_figures(kind: str, db: str) -> dict[str, Any]:
     assert server_cmd(db, "init")[0] == 0
     devices = _enrolled(db)
     bodies = [_body(device_id, key, entries) for device_id, _, key, entries in devices]
+    signatures = _bare_signature_checks(devices)
     engine = make_engine(db)
     stages = Stages()
     start = time.perf_counter()
@@ -135,7 +159,58 @@ def stage_figures(kind: str, db: str) -> dict[str, Any]:
     bare = _bare_insert(devices)
     figures = {name: round(seconds, 2) for name, seconds in stages.seconds.items()}
     return {f"stages_{kind}": {"one_process_total_s": round(total, 2), **figures,
-                               "bare_sqlite_insert_s": round(bare, 2), "ratio": round(total / bare, 1)}}
+                               "bare_sqlite_insert_s": round(bare, 2), "ratio": round(total / bare, 1),
+                               "bare_signature_checks_s": round(signatures, 2)}}
+
+
+def round_trip_figures(db: str, uploads_counted: int = 5) -> dict[str, Any]:
+    """Round trips to PostgreSQL per upload, counted on the wire: libpq's trace of each server
+    connection, one ReadyForQuery per round trip (statement, BEGIN, COMMIT, ping), over the whole
+    request (the token's device read, the upload) through the app in this process. Each round
+    trip is a wait on the database (1-10 ms under load), paid by all 300 uploads."""
+    import warnings
+
+    from psycopg.pq import Trace
+    from sqlalchemy import event
+
+    from sync.server.app import create_app
+
+    with warnings.catch_warnings():  # starlette's note that it prefers another HTTP client
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    assert server_cmd(db, "init")[0] == 0
+    engine = make_engine(db)
+    with session(engine) as s:
+        devices = []
+        for i in range(uploads_counted):
+            village = f"341824{100 + i // 90:03d}{201 + i % 90:03d}"
+            device_id, token, key = signed_days.enrolled(s, village)
+            devices.append((token, _body(device_id, key, signed_days.day(village, 1, RECEIPTS, countersigned=True))))
+    with tempfile.TemporaryDirectory() as tmp:
+        trace = open(Path(tmp) / "libpq.trace", "w+b")  # noqa: SIM115 - closed below
+
+        @event.listens_for(engine, "connect")
+        def _trace(dbapi: Any, _record: Any) -> None:
+            dbapi.pgconn.trace(trace.fileno())
+            dbapi.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS | Trace.REGRESS_MODE)
+
+        engine.dispose()  # connections made from now on are traced
+        counts, said = [], b""
+        with TestClient(create_app(engine)) as http:
+            for token, body in devices:
+                start = trace.seek(0, 2)
+                answer = http.post(p.BATCHES, content=body, headers={"Authorization": f"Bearer {token}",
+                                                                      "Content-Type": "application/json"})
+                assert answer.status_code == 200, answer.text[:200]
+                trace.seek(start)
+                said = trace.read()
+                counts.append(said.count(b"\tReadyForQuery\t"))
+        trace.close()
+    engine.dispose()
+    sent = [line.split(b"\t")[3][:60].decode("utf-8", "replace") for line in said.splitlines()
+            if line.startswith(b"F\t") and line.split(b"\t")[2] in (b"Query", b"Parse")]
+    return {"round_trips_postgresql": {"per_upload": counts, "statements_of_the_last": sent}}
 
 
 def _overview_figures(db: str, base: str) -> dict[str, Any]:
@@ -227,6 +302,10 @@ def main() -> dict[str, Any]:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         out |= stage_figures("postgresql", PG_ADMIN.rsplit("/", 1)[0] + f"/{name}")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        out |= round_trip_figures(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}")
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -98,11 +98,33 @@ def test_one_slip_used_by_two_devices_of_a_village_at_once_is_refused_once(
         assert len(s.exec(select(m.Remittance)).all()) == 1
 
 
+def test_one_receipt_book_registered_by_two_devices_of_a_village_at_once_is_refused_once(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two desks of one village register overlapping ranges of the county's uniform receipts
+    (统一票据) at the same moment: one book is the village's once, the other desk is told whose it is."""
+    sent = []
+    with session(engine) as s:
+        for device_no, (first, last) in ((1, ("0001201", "0001250")), (2, ("0001240", "0001290"))):
+            device_id, _, key = enrolled(s, B, device_no)
+            entries = day(B, device_no, 1, person=lambda v, n, d=device_no: f"{v[6:]}{d:02d}{n:04d}")
+            book = _after(entries[-1], "receipt_book", {"prefix": "皖", "first": f"皖{first}", "last": f"皖{last}",
+                                                         "by": "王村长"})
+            sent.append((device_id, batch(device_id, key, [*entries, book])))
+    assert sorted(_race(engine, monkeypatch, sent)) == ["accepted", "foreign_serial"]
+    with session(engine) as s:
+        assert len(s.exec(select(m.Entry).where(m.Entry.kind == "receipt_book")).all()) == 1
+
+
 def _remittance(last: p.Entry, slip: str) -> p.Entry:
+    return _after(last, "remittance", {"slip_no": slip, "amount_fen": 40000, "day": last.recorded_at[:10],
+                                       "settled_days": [last.recorded_at[:10]], "by": "李代收"})
+
+
+def _after(last: p.Entry, kind: str, data: dict[str, Any]) -> p.Entry:
+    """The entry of `kind` with `data` next after `last` in its chain."""
     seq, at = last.seq + 1, last.recorded_at[:-2] + "59"
-    body = canonical_json({"seq": seq, "kind": "remittance", "recorded_at": at, "data": {
-        "slip_no": slip, "amount_fen": 40000, "day": at[:10], "settled_days": [at[:10]], "by": "李代收"}})
-    return p.Entry(seq=seq, kind="remittance", recorded_at=at, body=body, prev_hash=last.hash,
+    body = canonical_json({"seq": seq, "kind": kind, "recorded_at": at, "data": data})
+    return p.Entry(seq=seq, kind=kind, recorded_at=at, body=body, prev_hash=last.hash,
                    hash=hashlib.sha256((last.hash + body).encode()).hexdigest())
 
 

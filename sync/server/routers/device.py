@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sync import protocol as p
 from sync.server import devices, rosters, staff_auth, uploads
 from sync.server.core import ServerRefusal
-from sync.server.db import session
+from sync.server.db import once_more_if_disconnected, session
 from sync.server.deps import DB, CurrentDevice, engine_of
 from sync.server.routers.refusals import REFUSALS
 
@@ -41,7 +41,8 @@ def state(s: DB, device: CurrentDevice) -> p.DeviceState:
 async def batches(batch: p.Batch, request: Request, device: CurrentDevice) -> JSONResponse:
     raw = (await request.body()).decode("utf-8", errors="replace")  # kept as sent when a conflict
     limiter: anyio.CapacityLimiter = getattr(request.app.state, UPLOADS)
-    result = await anyio.to_thread.run_sync(_accept, engine_of(request), device, batch, raw, limiter=limiter)
+    result = await anyio.to_thread.run_sync(
+        lambda: once_more_if_disconnected(lambda: _accept(engine_of(request), device, batch, raw)), limiter=limiter)
     status = 409 if result.status is p.BatchStatus.CONFLICT else 200
     return JSONResponse(result.model_dump(mode="json"), status_code=status)
 

@@ -42,7 +42,7 @@ class Period:
 
     @property
     def first(self) -> date:
-        return self.start or date(2000, 1, 1)
+        return self.start or progress.OPEN_START
 
     @property
     def last(self) -> date:

@@ -17,9 +17,9 @@ takes the village's transaction-long advisory lock first, so the second counts a
 committed. Many villages at once (the first overview after the upgrade) lock the table instead:
 advisory locks are a few thousand per server.
 
-The same figures as a recount, by construction (the counting is progress._fresh's) and by test
-(tests/server/test_progress_count.py); `daishou-server check` counts every village again and
-compares (`verify`)."""
+Counted by progress.village_progress (the rules of progress_sql's aggregate, which the period
+path uses): the same figures, by test (tests/server/test_progress_count.py); `daishou-server
+check` counts every village again and compares (`verify`)."""
 
 from __future__ import annotations
 
@@ -77,42 +77,55 @@ def recount(s: Session, villages: Iterable[str]) -> dict[str, tuple[int | None, 
 
 
 def count(s: Session, codes: list[str], sha: str, config: Any) -> dict[str, tuple[int | None, dict[int, pr.Progress]]]:
-    """village -> (its newest roster version's number, year -> progress), nothing stored."""
-    newest = {c: int(i) for c, i in s.execute(
-        sa_select(m.table_of(m.RosterVersion).c.village_code, func.max(m.table_of(m.RosterVersion).c.id))
-        .where(among(s, m.table_of(m.RosterVersion).c.village_code, codes))
-        .group_by(m.table_of(m.RosterVersion).c.village_code)).all()}
-    numbers = dict(s.execute(sa_select(m.table_of(m.RosterVersion).c.id, m.table_of(m.RosterVersion).c.version)
-                             .where(among(s, m.table_of(m.RosterVersion).c.id, list(newest.values())))).all())
-    years = _years(s, newest, sha, config)
-    out: dict[str, tuple[int | None, dict[int, pr.Progress]]] = {
-        c: (numbers.get(newest[c]) if c in newest else None, {}) for c in codes}
-    for year in sorted({y for ys in years.values() for y in ys}):
-        some = {c: () for c, ys in years.items() if year in ys}
-        for code, found in pr._fresh(s, some, newest, sha, config, year=year, start=pr.OPEN_START,
-                                     end=pr.OPEN_END).items():
-            out[code][1][year] = found
-    return out
-
-
-def _years(s: Session, newest: dict[str, int], sha: str, config: Any) -> dict[str, set[int]]:
-    """The benefit years each village's newest roster lists."""
+    """village -> (its newest roster version's number, year -> progress), nothing stored.
+    Counted in Python (progress.village_progress) from the version's judged dues, or its JSON
+    when they were judged under another configuration, and the villages' valid cash lines and
+    payments: one village (what an upload adds) reads a few thousand rows through its indexes,
+    where the grouped SQL of progress_sql scans an upload's cash lines once per due on SQLite."""
     from sync.server import progress_sql
 
+    rv, d, pl, p = (m.table_of(t) for t in (m.RosterVersion, m.RosterDue, m.PaidLine, m.Payment))
+    newest = {c: int(i) for c, i in s.execute(sa_select(rv.c.village_code, func.max(rv.c.id))
+                                              .where(among(s, rv.c.village_code, codes))
+                                              .group_by(rv.c.village_code)).all()}
+    versions = {int(i): (c, n) for i, c, n in s.execute(sa_select(rv.c.id, rv.c.village_code, rv.c.version)
+                                                        .where(among(s, rv.c.id, list(newest.values())))).all()}
     judged = progress_sql.judged(s, list(newest.values()), sha)
-    d = m.table_of(m.RosterDue)
-    by_version: dict[int, set[int]] = {}
-    for version, year in s.execute(sa_select(d.c.roster_version_id, d.c.year).distinct()
-                                   .where(among(s, d.c.roster_version_id, list(judged)))).all():
-        by_version.setdefault(int(version), set()).add(int(year))
-    out = {c: by_version.get(v, set()) for c, v in newest.items() if v in judged}
-    rest = [v for c, v in newest.items() if v not in judged]
+    dues: dict[str, list[pr.Due]] = {c: [] for c in codes}
+    for vid, i, ins, y, due, mark in s.execute(sa_select(d.c.roster_version_id, d.c.id_number, d.c.insurance, d.c.year,
+                                                         d.c.due_fen, d.c.mark)
+                                               .where(among(s, d.c.roster_version_id, list(judged)))).all():
+        dues[versions[int(vid)][0]].append((i, ins, int(y), int(due), mark))
+    rest = [v for v in newest.values() if v not in judged]
     if rest:
-        rv = m.table_of(m.RosterVersion)
         db = pr.database(s)
-        for vid, code, rows in s.execute(sa_select(rv.c.id, rv.c.village_code, rv.c.rows)
-                                         .where(among(s, rv.c.id, rest))).all():
-            out[code] = {y for _, _, y, _, _ in pr._dues(db, int(vid), rows, sha, config)}
+        for vid, rows in s.execute(sa_select(rv.c.id, rv.c.rows).where(among(s, rv.c.id, rest))).all():
+            dues[versions[int(vid)][0]] = pr._dues(db, int(vid), rows, sha, config)
+    years = {c: {y for _, _, y, _, _ in found} for c, found in dues.items()}
+    wanted = sorted({y + k for ys in years.values() for y in ys for k in (-1, 0)})
+    first, last = pr.OPEN_START.isoformat(), pr.OPEN_END.isoformat()
+    cash: dict[str, dict[tuple[str, str, int], str]] = {c: {} for c in codes}
+    paid: dict[str, dict[tuple[str, str, int], tuple[str, str]]] = {c: {} for c in codes}
+    if wanted:
+        for village, i, ins, y in s.execute(sa_select(pl.c.village_code, pl.c.id_number, pl.c.insurance, pl.c.year)
+                                            .where(among(s, pl.c.village_code, codes), pl.c.status == "有效",
+                                                   pl.c.year.in_(wanted))).all():
+            cash[village][(str(i).upper(), pr._insurance(ins), int(y))] = first  # the whole year: any day
+        for village, i, ins, y, channel, day in s.execute(
+                sa_select(p.c.village_code, p.c.id_number, p.c.insurance, p.c.year, p.c.channel, p.c.paid_on)
+                .where(among(s, p.c.village_code, codes), p.c.year.in_(wanted))).all():
+            key = (str(i).upper(), pr._insurance(ins), int(y))
+            was = paid[village].get(key, (channel, day))
+            paid[village][key] = (max(channel, was[0]), min(day, was[1]))  # as progress_sql
+    out: dict[str, tuple[int | None, dict[int, pr.Progress]]] = {}
+    for code in codes:
+        number = versions[newest[code]][1] if code in newest else None
+        counted: dict[int, pr.Progress] = {}
+        for year in sorted(years[code]):
+            found = pr.village_progress(dues[code], cash[code], paid[code], year, first, last)
+            found.roster_version = number
+            counted[year] = found
+        out[code] = (number, counted)
     return out
 
 

@@ -62,9 +62,13 @@ def utc_iso(at: datetime) -> str:
 
 # A held chain only grows, so (device, held sequence and hash, review day) names one review:
 # the overview reads each device's entries once per upload, not on every page load. Per server
-# process; a few thousand devices' reviews are a few megabytes.
+# process. Whole reviews (every receipt: a village's review page and its sample) are kept for a
+# few thousand devices; the overview keeps only each device's figures (a few numbers and flag
+# labels), for a province's tens of thousands of devices, so its load never evicts itself.
 _CACHE: OrderedDict[tuple[str, int, str, date], LedgerReview] = OrderedDict()
 CACHE_SIZE = 4096
+_FIGURES: OrderedDict[tuple[str, int, str, date], tuple[int, int, int, int, tuple[str, ...]]] = OrderedDict()
+FIGURES_SIZE = 131072  # a province: 20,000 villages of one to several desks
 
 
 def _device_review(s: Session, device: Any, as_of: date) -> LedgerReview:
@@ -82,6 +86,22 @@ def _device_review(s: Session, device: Any, as_of: date) -> LedgerReview:
     while len(_CACHE) > CACHE_SIZE:
         _CACHE.popitem(last=False)
     return review
+
+
+def _device_figures(s: Session, device: Any, as_of: date) -> tuple[int, int, int, int, tuple[str, ...]]:
+    """The overview's figures of a device's review: receipts, collected, settled and remitted
+    fen, and its flags' labels."""
+    key = (device.id, device.held_seq, device.held_hash, as_of)
+    found = _FIGURES.get(key)
+    if found is not None:
+        _FIGURES.move_to_end(key)
+        return found
+    review = _device_review(s, device, as_of)
+    found = _FIGURES[key] = (len(review.receipts), review.collected_fen, review.settled_fen, review.remitted_fen,
+                             tuple(f.label for f in review.flags))
+    while len(_FIGURES) > FIGURES_SIZE:
+        _FIGURES.popitem(last=False)
+    return found
 
 
 def village_review(s: Session, staff: m.Staff, village_code: str, *, as_of: date, seed: str) -> list[DeviceReview]:
@@ -121,14 +141,14 @@ def overview(s: Session, staff: m.Staff, *, as_of: date) -> list[VillageRow]:
             row.last_seen = seen
         if not device.held_seq:
             continue
-        review = _device_review(s, device, as_of)
-        row.receipts += len(review.receipts)
-        row.collected_fen += review.collected_fen
-        row.settled_fen += review.settled_fen
-        row.remitted_fen += review.remitted_fen
-        row.flags += len(review.flags)
-        for f in review.flags:
-            row.flag_codes[f.label] = row.flag_codes.get(f.label, 0) + 1
+        receipts, collected, settled, remitted, labels = _device_figures(s, device, as_of)
+        row.receipts += receipts
+        row.collected_fen += collected
+        row.settled_fen += settled
+        row.remitted_fen += remitted
+        row.flags += len(labels)
+        for label in labels:
+            row.flag_codes[label] = row.flag_codes.get(label, 0) + 1
     for village, amount in s.exec(select(m.Confirmation.village_code, func.sum(m.Confirmation.amount_fen))
                                   .where(among(s, col(m.Confirmation.village_code), codes))
                                   .group_by(col(m.Confirmation.village_code))).all():

@@ -116,12 +116,12 @@ def village_review(s: Session, staff: m.Staff, village_code: str, *, as_of: date
     return out
 
 
-def overview(s: Session, staff: m.Staff, *, as_of: date) -> list[VillageRow]:
+def overview(s: Session, staff: m.Staff, *, as_of: date, township: str | None = None) -> list[VillageRow]:
     """One row per village the account may see: what its devices sent, remitted and had confirmed,
     how many flags and forked ledgers. A village whose devices sent nothing is a row of zeros:
     that is itself what a county officer looks for."""
     # Columns, not ORM objects: a province's county account sees 20,000 villages and devices.
-    rows = {code: VillageRow(code, name, township) for code, name, township in visible_village_rows(s, staff)}
+    rows = {code: VillageRow(code, name, town) for code, name, town in visible_village_rows(s, staff, township)}
     if not rows:
         return []
     codes = list(rows)

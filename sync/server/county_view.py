@@ -14,6 +14,7 @@ next. A county that wants another figure sets it in its code here; it is said on
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -158,6 +159,27 @@ def build(s: Session, staff: m.Staff, *, today: date, period: Period, township: 
             "today": today.isoformat(), "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "on_time_days": ON_TIME_DAYS, "village_count": len(rows), "villages_listed": listed,
             "township": township, "villages": out_villages, "townships": townships, "county": county}
+
+
+def warm(engine: Any) -> None:
+    """A new server process's preparation: the overview of the first township, as one of its
+    accounts would see it, read and thrown away. Nothing is written unless a village's progress
+    was never counted (then it is, as any overview would). A failure is logged, not raised:
+    the process serves anyway, only its first request is slower."""
+    from sqlmodel import col, select
+
+    from sync.server.db import session
+
+    try:
+        with session(engine) as s:
+            town = s.exec(select(m.Village.township_code).order_by(col(m.Village.code)).limit(1)).first()
+            if town is None:
+                return
+            today = datetime.now().date()
+            someone = m.Staff(name="", role="township", township_code=town, password_salt="", password_hash="")
+            build(s, someone, today=today, period=Period.of(s, today, None, None, None))
+    except Exception:  # noqa: BLE001 - preparation only
+        logging.getLogger(__name__).exception("warming the overview failed")
 
 
 class _Stages:

@@ -120,10 +120,11 @@ def build(s: Session, staff: m.Staff, *, today: date, period: Period, township: 
         raise ServerRefusal(404, "no_township", f"没有乡镇代码 {township[:20]}，或不在本账户管辖范围")
     listed = villages == "all" or (villages == "auto" and len(reviewed) <= LIST_UP_TO)
     clock("money")
-    rows = open_state.annotate(s, [_Row(r) for r in reviewed], as_of=today)
+    whole = staff.role != "township" and township is None  # every village of the database
+    rows = open_state.annotate(s, [_Row(r) for r in reviewed], as_of=today, whole=whole)
     clock("open_state")
     found = progress.compute(s, {r.row.code: r.row.held for r in rows}, year=period.year, start=period.first,
-                             end=period.last)
+                             end=period.last, whole=whole)
     clock("progress")
     targets = progress.targets_for(s, period.year)
     names = progress.township_names(s, {r.row.township_code for r in rows})

@@ -276,9 +276,9 @@ def village_progress(dues: list[Due], cash: dict[tuple[str, str, int], str], pai
 
 
 def compute(s: Session, villages: dict[str, list[tuple[str, int]]], *, year: int, start: date,
-            end: date) -> dict[str, Progress]:
-    """`villages`: village code -> its devices' (id, held sequence). Each village's progress,
-    from the cache when nothing it is computed from changed."""
+            end: date, whole: bool = False) -> dict[str, Progress]:
+    """`villages`: village code -> its devices' (id, held sequence); `whole`: they are every
+    village. Each village's progress, from the cache when nothing it is computed from changed."""
     if not villages:
         return {}
     codes = list(villages)
@@ -287,7 +287,7 @@ def compute(s: Session, villages: dict[str, list[tuple[str, int]]], *, year: int
     if start <= OPEN_START and end >= OPEN_END:  # the whole year: counted as the data arrived
         from sync.server import progress_count
 
-        return progress_count.read(s, codes, year, config_sha)
+        return progress_count.read(s, codes, year, config_sha, whole=whole)
     newest, payments = _newest(s, db)
     out: dict[str, Progress] = {}
     keys: dict[str, tuple[Any, ...]] = {}

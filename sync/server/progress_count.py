@@ -37,7 +37,7 @@ from sqlmodel import Session
 
 from sync.server import models as m
 from sync.server import progress as pr
-from sync.server.db import among
+from sync.server.db import among, within
 
 DIRTY = "daishou_progress_dirty"
 ADVISORY_SPACE = 2202  # uploads' person and slip locks are 2201 (held.py)
@@ -158,7 +158,7 @@ def _store(s: Session, sha: str, counted: dict[str, tuple[int | None, dict[int, 
         _KEPT.popitem(last=False)
 
 
-def read(s: Session, codes: list[str], year: int, sha: str) -> dict[str, pr.Progress]:
+def read(s: Session, codes: list[str], year: int, sha: str, *, whole: bool = False) -> dict[str, pr.Progress]:
     """Each village's progress for the whole of `year`: its kept row, parsed once per process
     while its stamp is the same; a village without a row, or counted under another
     configuration, is counted now (and kept)."""
@@ -167,7 +167,7 @@ def read(s: Session, codes: list[str], year: int, sha: str) -> dict[str, pr.Prog
     db = pr.database(s)
     t = m.table_of(m.VillageCount)
     stamps = {c: (st, cs) for c, st, cs in s.execute(sa_select(t.c.village_code, t.c.stamp, t.c.config_sha256)
-                                                      .where(among(s, t.c.village_code, codes))).all()}
+                                                      .where(within(s, t.c.village_code, codes, whole))).all()}
     parsed: dict[str, tuple[int | None, dict[int, pr.Progress]]] = {}
     wanted: list[str] = []
     for code in codes:
@@ -182,7 +182,8 @@ def read(s: Session, codes: list[str], year: int, sha: str) -> dict[str, pr.Prog
             wanted.append(code)
     if wanted:
         for code, stamp, number, body in s.execute(sa_select(t.c.village_code, t.c.stamp, t.c.roster_version, t.c.body)
-                                                   .where(among(s, t.c.village_code, wanted))).all():
+                                                   .where(within(s, t.c.village_code, wanted,
+                                                                 whole and len(wanted) == len(codes)))).all():
             years = {int(y): pr.Progress.from_raw(v) for y, v in orjson.loads(body).items()}
             parsed[code] = (number, years)
             _KEPT[(db, code)] = (stamp, sha, number, years)

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from app.domain.review import LedgerReview, ReceiptRow, review_entries
 from sync.server import models as m
 from sync.server.core import ServerRefusal
-from sync.server.db import among
+from sync.server.db import within
 from sync.server.rules import FLAG_LABELS
 from sync.server.staff import visible_village_rows, visible_villages
 
@@ -125,10 +125,13 @@ def overview(s: Session, staff: m.Staff, *, as_of: date, township: str | None = 
     if not rows:
         return []
     codes = list(rows)
+    whole = staff.role != "township" and township is None  # every village: no list of them to match
     d = m.table_of(m.Device)
     for device in s.execute(sa_select(d.c.id, d.c.village_code, d.c.program_version, d.c.held_seq, d.c.held_hash,
-                                   d.c.public_key, d.c.last_seen_at).where(among(s, d.c.village_code, codes))).all():
-        row = rows[device.village_code]
+                                   d.c.public_key, d.c.last_seen_at).where(within(s, d.c.village_code, codes, whole))).all():
+        row = rows.get(device.village_code)
+        if row is None:  # `whole`: only villages listed in the village table are shown
+            continue
         row.devices += 1
         if device.program_version:
             row.versions[device.id] = device.program_version
@@ -150,21 +153,25 @@ def overview(s: Session, staff: m.Staff, *, as_of: date, township: str | None = 
         for label in labels:
             row.flag_codes[label] = row.flag_codes.get(label, 0) + 1
     for village, amount in s.exec(select(m.Confirmation.village_code, func.sum(m.Confirmation.amount_fen))
-                                  .where(among(s, col(m.Confirmation.village_code), codes))
+                                  .where(within(s, col(m.Confirmation.village_code), codes, whole))
                                   .group_by(col(m.Confirmation.village_code))).all():
         if village in rows:
             rows[village].confirmed_fen += int(amount or 0)
     for village, code in s.exec(select(m.CountyFlag.village_code, m.CountyFlag.code)
-                                .where(among(s, col(m.CountyFlag.village_code), codes))).all():
+                                .where(within(s, col(m.CountyFlag.village_code), codes, whole))).all():
+        if village not in rows:  # a cross-village flag names a village the county has no row of
+            continue
         row, label = rows[village], "县级核对：" + FLAG_LABELS.get(code, code)
         row.flags += 1
         row.flag_codes[label] = row.flag_codes.get(label, 0) + 1
     for village, count in s.exec(select(m.UploadRefusal.village_code, func.count())
-                                 .where(among(s, col(m.UploadRefusal.village_code), codes))
+                                 .where(within(s, col(m.UploadRefusal.village_code), codes, whole))
                                  .group_by(col(m.UploadRefusal.village_code))).all():
-        rows[village].refused = int(count)
+        if village in rows:
+            rows[village].refused = int(count)
     for village, count in s.exec(select(m.Conflict.village_code, func.count())
-                                 .where(among(s, col(m.Conflict.village_code), codes))
+                                 .where(within(s, col(m.Conflict.village_code), codes, whole))
                                  .group_by(col(m.Conflict.village_code))).all():
-        rows[village].conflicts = int(count)
+        if village in rows:
+            rows[village].conflicts = int(count)
     return list(rows.values())

@@ -7,7 +7,7 @@ the receipts, payments and rosters) says; `daishou-server check` finds a wrong r
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from app.domain.records import UserInfo
 from app.services.desk import Desk
-from sync.server import cli, progress, progress_count
+from sync.server import cli, progress, progress_count, progress_sql
 from sync.server import models as m
 from tests.core.test_receipts import med, pen
 from tests.factories import (
@@ -140,3 +140,19 @@ def test_a_village_without_a_row_is_counted_when_read(server: Server, desk: Desk
     after = _get(server, "progress?year=2027").json()
     assert [v["progress"] for v in after["villages"]] == [v["progress"] for v in before["villages"]]
     assert V202 in _kept(server)
+
+
+def test_summaries_of_chosen_periods_are_pruned_after_a_week(server: Server, desk: Desk, agent: UserInfo,
+                                                            head: UserInfo, clock: FakeClock, tmp_path: Path) -> None:
+    build_county(server, desk, agent, head, clock, tmp_path)
+    now = datetime.now(UTC)
+    with server.session() as s:
+        for days, period in ((8, "2027|2026-10-01|2026-10-31"), (6, "2027|2026-09-01|2026-09-30")):
+            s.add(m.ProgressSummary(village_code=V301, period=period, fingerprint="x", body="{}",
+                                    computed_at=now - timedelta(days=days)))
+    progress_sql._PRUNED.clear()
+    _get(server, "progress?year=2027&from=2026-11-01&to=2026-11-30")
+    with server.session() as s:
+        periods = sorted({r.period for r in s.exec(select(m.ProgressSummary)).all()})
+    # The one counted 8 days ago is gone; 6 days ago stays; the new period's rows are kept.
+    assert periods == ["2027|2026-09-01|2026-09-30", "2027|2026-11-01|2026-11-30"]

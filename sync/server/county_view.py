@@ -164,9 +164,10 @@ def build(s: Session, staff: m.Staff, *, today: date, period: Period, township: 
 
 def warm(engine: Any) -> None:
     """A new server process's preparation: the overview of the first township, as one of its
-    accounts would see it, read and thrown away. Nothing is written unless a village's progress
-    was never counted (then it is, as any overview would). A failure is logged, not raised:
-    the process serves anyway, only its first request is slower."""
+    accounts would see it, read and thrown away, and every village's progress of the year read
+    (a province's 20,000 rows parsed: 0.75 s a worker, once, not in its first overview). Nothing
+    is written unless a village's progress was never counted (then it is, as any overview
+    would). A failure is logged, not raised: the process serves anyway, only slower at first."""
     from sqlmodel import col, select
 
     from sync.server.db import session
@@ -177,8 +178,11 @@ def warm(engine: Any) -> None:
             if town is None:
                 return
             today = datetime.now().date()
+            period = Period.of(s, today, None, None, None)
             someone = m.Staff(name="", role="township", township_code=town, password_salt="", password_hash="")
-            build(s, someone, today=today, period=Period.of(s, today, None, None, None))
+            build(s, someone, today=today, period=period)
+            progress.compute(s, dict.fromkeys(s.exec(select(m.Village.code)).all(), []), year=period.year,
+                             start=period.first, end=period.last, whole=True)
     except Exception:  # noqa: BLE001 - preparation only
         logging.getLogger(__name__).exception("warming the overview failed")
 

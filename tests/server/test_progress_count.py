@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from app.domain.records import UserInfo
 from app.services.desk import Desk
-from sync.server import cli, progress, progress_count, progress_sql
+from sync.server import cli, county_view, progress, progress_count, progress_sql
 from sync.server import models as m
 from tests.core.test_receipts import med, pen
 from tests.factories import (
@@ -140,6 +140,10 @@ def test_a_village_without_a_row_is_counted_when_read(server: Server, desk: Desk
     after = _get(server, "progress?year=2027").json()
     assert [v["progress"] for v in after["villages"]] == [v["progress"] for v in before["villages"]]
     assert V202 in _kept(server)
+    # A new server process prepares before it serves: every village's row read and parsed.
+    progress_count._KEPT.clear()
+    county_view.warm(server.engine)
+    assert {code for _, code in progress_count._KEPT} == {V201, V202, V301}
 
 
 def test_summaries_of_chosen_periods_are_pruned_after_a_week(server: Server, desk: Desk, agent: UserInfo,

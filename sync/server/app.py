@@ -6,7 +6,8 @@ schemas.py the staff API's bodies; the service by concern (service.py lists the 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import anyio
@@ -14,7 +15,7 @@ from fastapi import FastAPI, Request, Response
 from sqlalchemy import Engine
 
 from sync import protocol as p
-from sync.server import debit_lists, debit_register, log_safety, open_state, staff_auth
+from sync.server import county_view, debit_lists, debit_register, log_safety, open_state, staff_auth
 from sync.server.body_limit import BodyLimit
 from sync.server.db import make_engine
 from sync.server.routers import device, doubts, monthly, pages, public, refusals, staff
@@ -22,7 +23,15 @@ from sync.server.routers import device, doubts, monthly, pages, public, refusals
 
 def create_app(url_or_engine: str | Engine) -> FastAPI:
     engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
-    app = FastAPI(title="Daishou county server", version="1", description=__doc__,
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Before this worker accepts anyone: a township's overview once, so its first real
+        # request does not open the database, parse the configuration and prepare every query.
+        await anyio.to_thread.run_sync(county_view.warm, engine)
+        yield
+
+    app = FastAPI(title="Daishou county server", version="1", description=__doc__, lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # served offline by routers/pages.py
     app.state.engine = engine
     setattr(app.state, device.UPLOADS, anyio.CapacityLimiter(1))

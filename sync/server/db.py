@@ -19,6 +19,7 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
+    true,
 )
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlmodel import Session
@@ -38,6 +39,12 @@ def among(s: Session, column: Any, values: Iterable[Any]) -> Any:
         kind = BigInteger() if isinstance(column.type, Integer) else String()
         return column == any_(bindparam(None, values, type_=ARRAY(kind)))
     return column.in_(bindparam(None, values, expanding=True, literal_execute=True))
+
+
+def within(s: Session, column: Any, values: Iterable[Any], everything: bool) -> Any:
+    """among(), or no condition when `values` are every row's (a county account's overview of a
+    province: 20,000 codes sent and matched in each of ten queries cost a quarter of a second)."""
+    return true() if everything else among(s, column, values)
 
 
 def normalise_url(url: str) -> str:

@@ -406,4 +406,20 @@ class ProgressSummary(ServerModel, table=True):
     period: str = Field(primary_key=True)  # "year|from|to"
     fingerprint: str  # sha256 of the roster version, configuration, payments and chains counted
     body: str = Field(sa_column=Column(Text, nullable=False))  # Progress as JSON
-    computed_at: datetime
+    computed_at: datetime = Field(index=True)  # pruned by age (progress_sql.prune)
+
+
+class VillageCount(ServerModel, table=True):
+    """A village's progress for the whole of each benefit year its newest roster lists, counted in
+    the transaction that changed what it is counted from (an upload's cash lines or voids, a
+    roster version, a payment through another channel: progress_count.py), so the overview reads
+    one row per village instead of counting. Derived, never a source of figures on its own:
+    `daishou-server check` counts every village again and compares."""
+
+    __tablename__ = "village_count"
+    village_code: str = Field(primary_key=True)
+    config_sha256: str  # the configuration its dues were judged under ("" none)
+    roster_version: int | None = None  # the newest roster version's number counted
+    body: str = Field(sa_column=Column(Text, nullable=False))  # {year: Progress as stored}
+    stamp: str  # new at each count: a process keeps the parsed body while the stamp is the same
+    counted_at: datetime

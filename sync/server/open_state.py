@@ -30,7 +30,7 @@ from app.domain.remit_limits import CashHeld, RemitLimits
 from sync import protocol as p
 from sync.server import models as m
 from sync.server.core import ServerRefusal
-from sync.server.db import among
+from sync.server.db import within
 from sync.server.deps import DB, CurrentDevice
 
 _LOCAL = ZoneInfo("Asia/Shanghai")
@@ -141,17 +141,18 @@ class _Row(Protocol):
 R = TypeVar("R", bound=_Row)
 
 
-def annotate(s: Session, rows: Sequence[R], *, as_of: date) -> list[R]:
-    """The overview hook: each village row gets its open state and flags."""
+def annotate(s: Session, rows: Sequence[R], *, as_of: date, whole: bool = False) -> list[R]:
+    """The overview hook: each village row gets its open state and flags. `whole`: the rows
+    are every village's (no list of codes to match)."""
     by_code = {r.code: r for r in rows}
     if not by_code:
         return list(rows)
     limits = _limits(s)
     states: dict[str, list[DeviceOpenState]] = {}
-    for row in s.exec(select(DeviceOpenState).where(among(s, col(DeviceOpenState.village_code), by_code))).all():
+    for row in s.exec(select(DeviceOpenState).where(within(s, col(DeviceOpenState.village_code), by_code, whole))).all():
         states.setdefault(row.village_code, []).append(row)
     enrolled: dict[str, int] = {}
-    for code in s.exec(select(m.Device.village_code).where(among(s, col(m.Device.village_code), by_code),
+    for code in s.exec(select(m.Device.village_code).where(within(s, col(m.Device.village_code), by_code, whole),
                                                            col(m.Device.public_key).is_not(None))).all():
         enrolled[code] = enrolled.get(code, 0) + 1
     # A village none of whose desks reported says the same as any other with as many enrolled:

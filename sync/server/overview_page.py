@@ -94,8 +94,8 @@ function reportText(kind, r) {
   if (kind === "village") return r.reporting.status;
   return "按时" + r.reporting["按时"] + " 迟报" + r.reporting["迟报"] + " 未报" + r.reporting["未报"];
 }
-function moneyRow(body, kind, r) {
-  const tr = body.insertRow();
+function moneyRow(body, kind, r, at) {
+  const tr = body.insertRow(at === undefined ? -1 : at);
   const label = kind === "village" ? [r.township_name || r.township_code, r.code, r.name || "—"]
     : kind === "township" ? [r.name || r.code, r.code, "乡镇小计"] : ["合计", "", ""];
   tr.className = kind === "village" ? "village" + (r.flags || r.conflicts || r.refused ? " warn" : "")
@@ -118,11 +118,18 @@ function moneyRow(body, kind, r) {
     tr.dataset.code = r.code;
     tr.addEventListener("click", () => showVillage(r.code, r.name, ""));
   }
+  if (kind === "township") tr.dataset.township = r.code;
+  if (kind === "township" && !listed) {
+    tr.classList.add("village");
+    tr.title = "点击列出本乡镇各村";
+    tr.addEventListener("click", () => openTownship(r.code).catch((e) => { $("error").textContent = e.message; }));
+  }
 }
-function progressRow(body, kind, r) {
-  const tr = body.insertRow();
+function progressRow(body, kind, r, at) {
+  const tr = body.insertRow(at === undefined ? -1 : at);
   tr.className = kind === "village" ? "" : kind === "township" ? "subtotal" : "total";
   if (kind === "village") tr.dataset.code = r.code;
+  if (kind === "township") tr.dataset.township = r.code;
   cell(tr, kind === "village" ? (r.township_name || r.township_code) : kind === "township" ? (r.name || r.code) : "合计");
   cell(tr, kind === "village" ? (r.name || r.code) : kind === "township" ? "乡镇小计" : "");
   const pr = r.progress;
@@ -150,18 +157,30 @@ function inOrder(view) {
   out.push(["county", view.county]);
   return out;
 }
+let listed = true;  // false: a province, whose townships' villages are fetched when opened
+async function openTownship(code) {
+  const money = $("villages").tBodies[0], progress = $("progress").tBodies[0];
+  const subtotal = (body) => [...body.rows].findIndex((tr) => tr.dataset.township === code);
+  if (money.rows[subtotal(money)].dataset.opened) return;
+  const view = await api("/api/v1/staff/progress?" + periodQuery() + "&villages=all&township=" + code);
+  for (const v of view.villages) { moneyRow(money, "village", v, subtotal(money)); progressRow(progress, "village", v, subtotal(progress)); }
+  money.rows[subtotal(money)].dataset.opened = "1";
+  money.rows[subtotal(money)].title = "";
+}
 async function showOverview() {
   $("error").textContent = "";
   const view = await api("/api/v1/staff/progress?" + periodQuery());
+  listed = view.villages_listed;
   $("login").classList.add("hidden");
   $("overview").classList.remove("hidden");
   $("year").value = view.year;
   $("from").value = view.start || "";
   $("to").value = view.end || "";
-  $("who").textContent = "已登录：" + sessionStorage.getItem("who") + "，共 " + view.villages.length + " 个村";
+  $("who").textContent = "已登录：" + sessionStorage.getItem("who") + "，共 " + view.village_count + " 个村" +
+    (listed ? "" : "（村数较多，先列出各乡镇小计：点击一个乡镇列出它的各村）");
   $("period-said").textContent = view.year + "年度，统计至 " + (view.end || view.today) + (view.start ? "（本期自 " + view.start + " 起）" : "") +
     "；更新于 " + localTime(view.generated_at) + "（北京时间）；本周按时上报 " + view.county.reporting["按时"] + " / " +
-    (view.villages.length - view.county.reporting["无设备"]) + " 个村";
+    (view.village_count - view.county.reporting["无设备"]) + " 个村";
   const money = $("villages").tBodies[0], progress = $("progress").tBodies[0];
   money.replaceChildren(); progress.replaceChildren();
   for (const [kind, r] of inOrder(view)) { moneyRow(money, kind, r); progressRow(progress, kind, r); }

@@ -114,7 +114,10 @@ class Progress:
 
     @classmethod
     def from_store(cls, text: str) -> Progress:
-        raw = orjson.loads(text)
+        return cls.from_raw(orjson.loads(text))
+
+    @classmethod
+    def from_raw(cls, raw: dict[str, Any]) -> Progress:
         return cls(raw["year"], {k: Line(**v) for k, v in raw["lines"].items()}, raw["renewal"], raw["roster_version"])
 
     def to_json(self, targets: dict[str, float]) -> dict[str, Any]:
@@ -143,6 +146,7 @@ Due = tuple[str, str, int, int, str]
 _ROSTERS: OrderedDict[tuple[str, int, str], list[Due]] = OrderedDict()
 _VILLAGES: OrderedDict[tuple[Any, ...], Progress] = OrderedDict()
 CACHE_SIZE = 32768  # a province's 20,000 villages: an overview of them all must not evict itself
+OPEN_START = date(2000, 1, 1)  # a period without a start (county_view.Period.first)
 OPEN_END = date(9999, 12, 31)  # a period without an end (county_view.Period.last)
 
 
@@ -152,14 +156,23 @@ def database(s: Session) -> str:
     return str(bind.engine.url)
 
 
+_CONFIGS: dict[str, CountyConfig | None] = {}  # sha256 -> the configuration read from it
+
+
 def _config(s: Session) -> tuple[str, CountyConfig | None]:
-    newest = s.exec(select(m.CountyConfigVersion).order_by(col(m.CountyConfigVersion.id).desc())).first()
+    """The configuration in force (its sha256 and content): read and parsed once per process."""
+    newest = s.exec(select(m.CountyConfigVersion.id, m.CountyConfigVersion.sha256)
+                    .order_by(col(m.CountyConfigVersion.id).desc()).limit(1)).first()
     if newest is None:
         return "", None
-    try:
-        return newest.sha256, load_config_text(newest.text)
-    except ConfigError:
-        return newest.sha256, None
+    sha = newest[1]
+    if sha not in _CONFIGS:
+        text = s.exec(select(m.CountyConfigVersion.text).where(m.CountyConfigVersion.id == newest[0])).one()
+        try:
+            _CONFIGS[sha] = load_config_text(text)
+        except ConfigError:
+            _CONFIGS[sha] = None
+    return sha, _CONFIGS[sha]
 
 
 def default_year(s: Session, today: date) -> int:
@@ -263,14 +276,18 @@ def village_progress(dues: list[Due], cash: dict[tuple[str, str, int], str], pai
 
 
 def compute(s: Session, villages: dict[str, list[tuple[str, int]]], *, year: int, start: date,
-            end: date) -> dict[str, Progress]:
-    """`villages`: village code -> its devices' (id, held sequence). Each village's progress,
-    from the cache when nothing it is computed from changed."""
+            end: date, whole: bool = False) -> dict[str, Progress]:
+    """`villages`: village code -> its devices' (id, held sequence); `whole`: they are every
+    village. Each village's progress, from the cache when nothing it is computed from changed."""
     if not villages:
         return {}
     codes = list(villages)
     db = database(s)
     config_sha, config = _config(s)
+    if start <= OPEN_START and end >= OPEN_END:  # the whole year: counted as the data arrived
+        from sync.server import progress_count
+
+        return progress_count.read(s, codes, year, config_sha, whole=whole)
     newest, payments = _newest(s, db)
     out: dict[str, Progress] = {}
     keys: dict[str, tuple[Any, ...]] = {}

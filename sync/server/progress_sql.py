@@ -6,7 +6,7 @@ judged under another configuration); tests/server/test_progress.py checks both g
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, and_, case, cast, delete, func, insert, literal, or_, text, union
@@ -145,13 +145,33 @@ def stored(s: Session, period: str, prints: dict[str, str]) -> dict[str, pr.Prog
         .where(t.c.period == period, among(s, t.c.village_code, prints))).all() if prints[code] == fingerprint}
 
 
+PRUNE_AFTER = timedelta(days=7)  # a chosen period's summaries kept this long after they were counted
+PRUNE_EVERY = timedelta(hours=1)
+_PRUNED: dict[str, datetime] = {}  # database -> when this process last pruned it
+
+
+def prune(s: Session, at: datetime) -> int:
+    """Drop the summaries counted more than PRUNE_AFTER ago (periods someone chose once: each
+    is a row per village; asked again, it is counted again). At most once an hour per process."""
+    db = pr.database(s)
+    last = _PRUNED.get(db)
+    if last is not None and at - last < PRUNE_EVERY:
+        return 0
+    _PRUNED[db] = at
+    t = m.table_of(m.ProgressSummary)
+    gone: Any = s.execute(delete(t).where(t.c.computed_at < at - PRUNE_AFTER))  # a CursorResult
+    return int(gone.rowcount or 0)
+
+
 def store(s: Session, period: str, found: dict[str, tuple[str, pr.Progress]]) -> None:
     """Keep each village's freshly counted progress under its fingerprint. Two server processes
-    counting the same village at once: the second's rows are dropped, the figures are the same."""
+    counting the same village at once: the second's rows are dropped, the figures are the same.
+    The whole year is not stored here (progress_count.py keeps it as the data arrives)."""
     if not found:
         return
     t = m.table_of(m.ProgressSummary)
     at = datetime.now(UTC)
+    prune(s, at)
     try:
         with s.begin_nested():
             s.execute(delete(t).where(t.c.period == period, among(s, t.c.village_code, found)))

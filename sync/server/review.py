@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from app.domain.review import LedgerReview, ReceiptRow, review_entries
 from sync.server import models as m
 from sync.server.core import ServerRefusal
-from sync.server.db import among
+from sync.server.db import within
 from sync.server.rules import FLAG_LABELS
 from sync.server.staff import visible_village_rows, visible_villages
 
@@ -62,9 +62,13 @@ def utc_iso(at: datetime) -> str:
 
 # A held chain only grows, so (device, held sequence and hash, review day) names one review:
 # the overview reads each device's entries once per upload, not on every page load. Per server
-# process; a few thousand devices' reviews are a few megabytes.
+# process. Whole reviews (every receipt: a village's review page and its sample) are kept for a
+# few thousand devices; the overview keeps only each device's figures (a few numbers and flag
+# labels), for a province's tens of thousands of devices, so its load never evicts itself.
 _CACHE: OrderedDict[tuple[str, int, str, date], LedgerReview] = OrderedDict()
 CACHE_SIZE = 4096
+_FIGURES: OrderedDict[tuple[str, int, str, date], tuple[int, int, int, int, tuple[str, ...]]] = OrderedDict()
+FIGURES_SIZE = 131072  # a province: 20,000 villages of one to several desks
 
 
 def _device_review(s: Session, device: Any, as_of: date) -> LedgerReview:
@@ -84,6 +88,22 @@ def _device_review(s: Session, device: Any, as_of: date) -> LedgerReview:
     return review
 
 
+def _device_figures(s: Session, device: Any, as_of: date) -> tuple[int, int, int, int, tuple[str, ...]]:
+    """The overview's figures of a device's review: receipts, collected, settled and remitted
+    fen, and its flags' labels."""
+    key = (device.id, device.held_seq, device.held_hash, as_of)
+    found = _FIGURES.get(key)
+    if found is not None:
+        _FIGURES.move_to_end(key)
+        return found
+    review = _device_review(s, device, as_of)
+    found = _FIGURES[key] = (len(review.receipts), review.collected_fen, review.settled_fen, review.remitted_fen,
+                             tuple(f.label for f in review.flags))
+    while len(_FIGURES) > FIGURES_SIZE:
+        _FIGURES.popitem(last=False)
+    return found
+
+
 def village_review(s: Session, staff: m.Staff, village_code: str, *, as_of: date, seed: str) -> list[DeviceReview]:
     """Each device of the village: its flags, and at least 10% of its receipts drawn by `seed`."""
     if village_code not in {v.code for v in visible_villages(s, staff)}:
@@ -96,19 +116,22 @@ def village_review(s: Session, staff: m.Staff, village_code: str, *, as_of: date
     return out
 
 
-def overview(s: Session, staff: m.Staff, *, as_of: date) -> list[VillageRow]:
+def overview(s: Session, staff: m.Staff, *, as_of: date, township: str | None = None) -> list[VillageRow]:
     """One row per village the account may see: what its devices sent, remitted and had confirmed,
     how many flags and forked ledgers. A village whose devices sent nothing is a row of zeros:
     that is itself what a county officer looks for."""
     # Columns, not ORM objects: a province's county account sees 20,000 villages and devices.
-    rows = {code: VillageRow(code, name, township) for code, name, township in visible_village_rows(s, staff)}
+    rows = {code: VillageRow(code, name, town) for code, name, town in visible_village_rows(s, staff, township)}
     if not rows:
         return []
     codes = list(rows)
+    whole = staff.role != "township" and township is None  # every village: no list of them to match
     d = m.table_of(m.Device)
     for device in s.execute(sa_select(d.c.id, d.c.village_code, d.c.program_version, d.c.held_seq, d.c.held_hash,
-                                   d.c.public_key, d.c.last_seen_at).where(among(s, d.c.village_code, codes))).all():
-        row = rows[device.village_code]
+                                   d.c.public_key, d.c.last_seen_at).where(within(s, d.c.village_code, codes, whole))).all():
+        row = rows.get(device.village_code)
+        if row is None:  # `whole`: only villages listed in the village table are shown
+            continue
         row.devices += 1
         if device.program_version:
             row.versions[device.id] = device.program_version
@@ -121,30 +144,34 @@ def overview(s: Session, staff: m.Staff, *, as_of: date) -> list[VillageRow]:
             row.last_seen = seen
         if not device.held_seq:
             continue
-        review = _device_review(s, device, as_of)
-        row.receipts += len(review.receipts)
-        row.collected_fen += review.collected_fen
-        row.settled_fen += review.settled_fen
-        row.remitted_fen += review.remitted_fen
-        row.flags += len(review.flags)
-        for f in review.flags:
-            row.flag_codes[f.label] = row.flag_codes.get(f.label, 0) + 1
+        receipts, collected, settled, remitted, labels = _device_figures(s, device, as_of)
+        row.receipts += receipts
+        row.collected_fen += collected
+        row.settled_fen += settled
+        row.remitted_fen += remitted
+        row.flags += len(labels)
+        for label in labels:
+            row.flag_codes[label] = row.flag_codes.get(label, 0) + 1
     for village, amount in s.exec(select(m.Confirmation.village_code, func.sum(m.Confirmation.amount_fen))
-                                  .where(among(s, col(m.Confirmation.village_code), codes))
+                                  .where(within(s, col(m.Confirmation.village_code), codes, whole))
                                   .group_by(col(m.Confirmation.village_code))).all():
         if village in rows:
             rows[village].confirmed_fen += int(amount or 0)
     for village, code in s.exec(select(m.CountyFlag.village_code, m.CountyFlag.code)
-                                .where(among(s, col(m.CountyFlag.village_code), codes))).all():
+                                .where(within(s, col(m.CountyFlag.village_code), codes, whole))).all():
+        if village not in rows:  # a cross-village flag names a village the county has no row of
+            continue
         row, label = rows[village], "县级核对：" + FLAG_LABELS.get(code, code)
         row.flags += 1
         row.flag_codes[label] = row.flag_codes.get(label, 0) + 1
     for village, count in s.exec(select(m.UploadRefusal.village_code, func.count())
-                                 .where(among(s, col(m.UploadRefusal.village_code), codes))
+                                 .where(within(s, col(m.UploadRefusal.village_code), codes, whole))
                                  .group_by(col(m.UploadRefusal.village_code))).all():
-        rows[village].refused = int(count)
+        if village in rows:
+            rows[village].refused = int(count)
     for village, count in s.exec(select(m.Conflict.village_code, func.count())
-                                 .where(among(s, col(m.Conflict.village_code), codes))
+                                 .where(within(s, col(m.Conflict.village_code), codes, whole))
                                  .group_by(col(m.Conflict.village_code))).all():
-        rows[village].conflicts = int(count)
+        if village in rows:
+            rows[village].conflicts = int(count)
     return list(rows.values())

@@ -13,6 +13,7 @@ from app.domain.money import format_fen
 from app.domain.signing import county_signing_bytes
 from sync import protocol as p
 from sync.server import models as m
+from sync.server import progress_count
 from sync.server.core import ServerRefusal, now, server_key, sha256_hex
 from sync.server.devices import ensure_village
 from sync.server.progress_sql import judge_version
@@ -59,6 +60,7 @@ def load_roster(s: Session, village_code: str, rows: list[dict[str, Any]]) -> in
                               loaded_at=now())
     s.add(version)
     judge_version(s, version)  # progress counts these dues in SQL (progress_sql.py)
+    progress_count.touch(s, [village_code])
     return int(current) + 1
 
 
@@ -73,6 +75,7 @@ def add_payment(s: Session, village_code: str, id_number: str, insurance: str, y
     ensure_village(s, village_code)
     s.add(m.Payment(village_code=village_code, id_number=id_number, insurance=insurance, year=year,
                     amount_fen=amount_fen, channel=channel, paid_on=paid_on))
+    progress_count.touch(s, [village_code])
 
 
 def fold_payments(s: Session, village_code: str) -> int | None:

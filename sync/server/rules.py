@@ -35,6 +35,7 @@ from app.domain.receipt_numbers import format_receipt_number
 from app.domain.serials import Book
 from sync import protocol as p
 from sync.server import models as m
+from sync.server import progress_count
 from sync.server.core import ServerRefusal, now
 from sync.server.held import CountyView, county_view, held_of
 
@@ -330,6 +331,8 @@ class CountyRules:
         """After the rows: what voids and refund requests free."""
         for number, status in self.freed.items():
             self.db.execute(update(m.PaidLine).where(col(m.PaidLine.receipt_number) == number).values(status=status))
+        if self.lines or self.freed:  # the village's progress is counted again before the commit
+            progress_count.touch(self.db, [self.village])
 
 
 class _What:

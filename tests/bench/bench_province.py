@@ -12,9 +12,13 @@ last year's pension payments (the 续费率's base). PEOPLE per village is 60 by
 village lists several hundred): 2.4 million dues for 20,000 villages keep the build to a few
 minutes; DAISHOU_BENCH_PROVINCE_PEOPLE and _VILLAGES change it.
 
-Timed: the county account's overview (every village, each township's subtotal and the total)
-counted cold by a fresh server (no summaries kept), then again on each worker, then after a
-restart (the summaries kept in the database); one township account's progress, cold and warm."""
+Each village's progress is counted as its data arrives (progress_count.py): after the COPY the
+bench counts every village as the uploads and roster loads would have (`counted_as_data_arrives`).
+Timed over HTTP, with each answer's Server-Timing (the server's stages, ms): one township
+account's progress on a fresh server (its first request, and the worst of a few more, which land
+on workers that had served nothing), the province account's overview (townships' subtotals and
+the total: over 1,000 villages they are not listed at once), one township opened by the province
+account, and the overview after a restart."""
 
 from __future__ import annotations
 
@@ -151,7 +155,28 @@ def bare(url: str, township: str | None = None) -> float:
     return took
 
 
-def timed_gets(base: str, who: str, password: str, times: int) -> tuple[list[float], dict[str, Any], int]:
+def count_as_arrived(url: str, villages: int) -> tuple[float, float]:
+    """What uploads and roster loads would have done as the data arrived (progress_count.py):
+    each village counted and kept. In batches of 500 villages (one village per transaction is
+    what an upload pays: bench county prints it); returns (total s, s per village)."""
+    from sync.server import progress_count
+
+    engine = make_engine(url)
+    t0 = time.perf_counter()
+    with session(engine) as s:
+        codes = [c for (c,) in s.execute(text("SELECT code FROM village ORDER BY code")).all()]
+    for start in range(0, len(codes), 500):
+        with session(engine) as s:
+            progress_count.recount(s, codes[start:start + 500])
+    took = time.perf_counter() - t0
+    engine.dispose()
+    return took, took / max(1, villages)
+
+
+def timed_gets(base: str, who: str, password: str, times: int, query: str = "",
+               ) -> tuple[list[float], dict[str, Any], int, list[str]]:
+    """The page's GET, `times` times: seconds each, the last answer, its size and each answer's
+    Server-Timing (the server's stages)."""
     import httpx
     import orjson
 
@@ -159,15 +184,43 @@ def timed_gets(base: str, who: str, password: str, times: int) -> tuple[list[flo
 
     # A new connection for each request: the workers share one socket, so they take turns.
     token = httpx.post(f"{base}{p.API}/staff/login", json={"name": who, "password": password}, timeout=60).json()["token"]
-    took, body = [], b""
+    took, body, stages = [], b"", []
     for _ in range(times):
         t0 = time.perf_counter()
-        answer = httpx.get(f"{base}{p.API}/staff/progress?year={YEAR}", headers={"Authorization": f"Bearer {token}"},
-                           timeout=600)
+        answer = httpx.get(f"{base}{p.API}/staff/progress?year={YEAR}{query}",
+                           headers={"Authorization": f"Bearer {token}"}, timeout=600)
         took.append(time.perf_counter() - t0)
         assert answer.status_code == 200, answer.text
         body = answer.content
-    return took, orjson.loads(body), len(body)
+        stages.append(answer.headers.get("Server-Timing", ""))
+    return took, orjson.loads(body), len(body), stages
+
+
+def booted(proc: Any, workers: int, timeout: float = 120) -> None:
+    """Wait until every worker of `serve` has started and prepared (lifespan) and gone idle: its
+    log says nothing below warnings, so the workers' CPU time is watched (Linux /proc) until it
+    stays the same for half a second. Then none of them has served a page yet."""
+    from pathlib import Path
+
+    def ticks() -> tuple[int, int]:
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        total = 0
+        for child in children:
+            try:
+                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+            except (OSError, IndexError):
+                continue
+        return len(children), total
+
+    deadline, was = time.monotonic() + timeout, (-1, -1)
+    while time.monotonic() < deadline:
+        now = ticks()
+        if now[0] >= workers and now == was:
+            return
+        was = now
+        time.sleep(0.5)
+    raise AssertionError("the workers did not settle")
 
 
 def figures(url: str, villages: int, people: int, workers: int, restart: bool) -> dict[str, Any]:
@@ -177,24 +230,36 @@ def figures(url: str, villages: int, people: int, workers: int, restart: bool) -
     t0 = time.perf_counter()
     place = build(url, villages, people)
     built = time.perf_counter() - t0
+    arrived, per_village = count_as_arrived(url, villages)
     bare_all, bare_town = min(bare(url) for _ in range(2)), min(bare(url, place["township"]) for _ in range(2))
     out: dict[str, Any] = {"villages": villages, "people_per_village": people, "workers": workers,
-                           "build_s": round(built, 1)}
+                           "build_s": round(built, 1), "counted_as_data_arrives_s": round(arrived, 1),
+                           "counted_as_data_arrives_per_village_s": round(per_village, 4)}
+    town_code = place["township"]
     for again in (False, True)[:1 + restart]:
         port = free_port()
         proc = start_server(url, port, workers)
+        booted(proc, workers)  # every worker up and prepared, none has served a page
         base = f"http://127.0.0.1:{port}"
         try:
-            if not again:  # nothing kept: the township counts its villages, the county all of them
-                town, town_view, _ = timed_gets(base, "乡镇", TOWNSHIP_PASSWORD, 1 + workers)
-                county, view, size = timed_gets(base, "省社保", COUNTY_PASSWORD, 1 + 2 * workers)
+            if not again:  # a fresh server: each worker's first requests, then again
+                town, town_view, _, town_stages = timed_gets(base, "乡镇", TOWNSHIP_PASSWORD, 1 + 2 * workers)
+                county, view, size, stages = timed_gets(base, "省社保", COUNTY_PASSWORD, 1 + 2 * workers)
+                opened, opened_view, _, opened_stages = timed_gets(base, "省社保", COUNTY_PASSWORD, 1 + workers,
+                                                                   f"&township={town_code}")
                 out |= {"township_first_s": round(town[0], 3), "township_again_s": round(min(town[1:]), 4),
+                        "township_worst_s": round(max(town), 3), "township_first_stages_ms": town_stages[0],
                         "overview_first_s": round(county[0], 3), "overview_again_s": round(min(county[1:]), 3),
-                        "overview_again_worst_s": round(max(county[1:]), 3), "overview_bytes": size}
-            else:  # a restart: every worker's cache empty, the summaries in the database
-                county, view, _ = timed_gets(base, "省社保", COUNTY_PASSWORD, 1 + workers)
+                        "overview_again_worst_s": round(max(county[1:]), 3), "overview_bytes": size,
+                        "overview_first_stages_ms": stages[0], "overview_again_stages_ms": stages[-1],
+                        "township_opened_by_province_first_s": round(opened[0], 3),
+                        "township_opened_by_province_again_s": round(min(opened[1:]), 4),
+                        "township_opened_stages_ms": opened_stages[-1]}
+            else:  # a restart: every worker's memory empty, the counts in the database
+                county, view, _, stages = timed_gets(base, "省社保", COUNTY_PASSWORD, 1 + workers)
                 out |= {"overview_after_restart_s": round(county[0], 3),
-                        "overview_after_restart_worst_s": round(max(county), 3)}
+                        "overview_after_restart_worst_s": round(max(county), 3),
+                        "overview_after_restart_stages_ms": stages[0]}
         finally:
             proc.terminate()
             proc.communicate(timeout=30)
@@ -203,12 +268,14 @@ def figures(url: str, villages: int, people: int, workers: int, restart: bool) -
     got = {"due": lines["pension"]["due"] + lines["medical"]["due"],
            "cash": lines["pension"]["cash"] + lines["medical"]["cash"], "other_channels": lines["medical"]["other"] + lines["medical"]["bank"]}
     out |= {"counted": got, "counted_as_built": got == want,
-            "township_villages": len(town_view["villages"]),
+            "township_villages": len(town_view["villages"]), "villages_listed_at_first": len(view["villages"]),
+            "township_opened_villages": len(opened_view["villages"]),
             "bare_sql_aggregate_s": round(bare_all, 4), "bare_township_aggregate_s": round(bare_town, 4),
             "overview_first_ratio": round(out["overview_first_s"] / bare_all, 1),
             "overview_again_ratio": round(out["overview_again_s"] / bare_all, 2),
             "township_first_ratio": round(out["township_first_s"] / bare_town, 1),
             "township_again_ratio": round(out["township_again_s"] / bare_town, 1),
+            "township_worst_ratio": round(out["township_worst_s"] / bare_town, 1),
             "goal_overview_s": 1.0, "goal_township_s": 0.2}
     if restart:
         out["overview_after_restart_ratio"] = round(out["overview_after_restart_s"] / bare_all, 2)

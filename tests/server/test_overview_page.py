@@ -130,3 +130,58 @@ def test_the_overview_shows_names_subtotals_local_times_and_exports_the_same(
     assert browser.find_element(By.ID, "error").text == ""
     browser.set_window_size(2000, 1150)
     browser.save_screenshot(str(tmp_path / "progress.png"))
+
+
+def test_a_province_lists_its_townships_first_and_a_townships_villages_when_opened(
+        server: Server, browser: webdriver.Chrome, desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over LIST_UP_TO villages (a province: 20,000) the first load lists townships only; the
+    figures of the subtotals and the total are those of the full list; a click on a township
+    lists its villages above its subtotal, in both tables."""
+    build_county(server, desk, agent, head, clock, tmp_path)
+    with httpx.Client(base_url=server.base, timeout=30) as http:
+        token = http.post(f"{p.API}/staff/login", json={"name": "县社保", "password": "county-pass-1"}).json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        full = http.get(f"{p.API}/staff/progress?year=2027", headers=auth).json()
+        monkeypatch.setattr("sync.server.county_view.LIST_UP_TO", 2)  # three villages: a "province"
+        first = http.get(f"{p.API}/staff/progress?year=2027", headers=auth)
+        town = http.get(f"{p.API}/staff/progress?year=2027&township=341824100", headers=auth).json()
+        unknown = http.get(f"{p.API}/staff/progress?year=2027&township=341824999", headers=auth)
+        town_token = http.post(f"{p.API}/staff/login", json={"name": "上庄", "password": "town-pass-1"}).json()["token"]
+        other = http.get(f"{p.API}/staff/progress?year=2027&township=341824200",
+                         headers={"Authorization": f"Bearer {town_token}"})
+    view = first.json()
+    assert view["villages"] == [] and not view["villages_listed"] and view["village_count"] == 3
+    assert view["townships"] == full["townships"] and view["county"] == full["county"]
+    assert "progress;dur=" in first.headers["Server-Timing"]
+    assert [v["code"] for v in town["villages"]] == ["341824100201", "341824100202"]
+    assert town["villages"] == full["villages"][:2] and town["county"]["progress"] == full["townships"][0]["progress"]
+    assert unknown.status_code == 404 and unknown.json()["code"] == "no_township"
+    assert other.status_code == 404 and other.json()["code"] == "no_township"  # not its township
+
+    browser.get(server.base + "/overview")
+    browser.find_element(By.ID, "name").send_keys("县社保")
+    browser.find_element(By.ID, "password").send_keys("county-pass-1")
+    browser.find_element(By.CSS_SELECTOR, "#login button").click()
+    WebDriverWait(browser, 10).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#progress tbody tr")))
+    assert "先列出各乡镇小计" in browser.find_element(By.ID, "who").text
+
+    def labels(table: str) -> list[tuple[str, str]]:
+        return [(tds[0].text, tds[1].text if table == "progress" else tds[2].text)
+                for tr in browser.find_elements(By.CSS_SELECTOR, f"#{table} tbody tr")
+                if (tds := tr.find_elements(By.TAG_NAME, "td"))]
+
+    assert labels("villages") == [("上庄镇", "乡镇小计"), ("瀛洲镇", "乡镇小计"), ("合计", "")]
+    browser.find_element(By.CSS_SELECTOR, "#villages tr[data-township='341824100']").click()
+    WebDriverWait(browser, 10).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#villages tr[data-code]")))
+    assert labels("villages") == [("上庄镇", "示范村"), ("上庄镇", "石门村"), ("上庄镇", "乡镇小计"),
+                                  ("瀛洲镇", "乡镇小计"), ("合计", "")]
+    assert labels("progress") == [("上庄镇", "示范村"), ("上庄镇", "石门村"), ("上庄镇", "乡镇小计"),
+                                  ("瀛洲镇", "乡镇小计"), ("合计", "")]
+    browser.find_element(By.CSS_SELECTOR, "#villages tr[data-township='341824100']").click()  # once only
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#villages tr[data-code]")) == 2
+    assert browser.find_element(By.ID, "error").text == ""
+    browser.set_window_size(2000, 900)
+    browser.save_screenshot(str(tmp_path / "province.png"))
+    Path("/tmp/i24").mkdir(exist_ok=True)
+    browser.save_screenshot("/tmp/i24/province.png")

@@ -22,6 +22,7 @@ from app.domain.records import UserInfo
 from app.domain.renewal import band_of, renewal_rates
 from app.services.desk import Desk
 from sync import protocol as p
+from sync.client import SyncClient
 from sync.server import cli, progress, service
 from sync.server import models as m
 from sync.server.county_view import LOCAL
@@ -57,7 +58,8 @@ def _cli(server: Server, *args: str) -> None:
     assert cli.main(["--db", server.url, *args], stdout=out, stderr=err) == 0, err.getvalue()
 
 
-def build_county(server: Server, desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock, tmp_path: Path) -> None:
+def build_county(server: Server, desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock,
+                 tmp_path: Path) -> SyncClient:
     _cli(server, "config", "load", str(CONFIG_PATH))
     # Village 201's 2027 roster is the desk's; it also lists who paid the pension for 2026.
     _cli(server, "roster", "load", str(write_roster(tmp_path / "201.csv", VILLAGE)), "--village-code", V201)
@@ -92,6 +94,7 @@ def build_county(server: Server, desk: Desk, agent: UserInfo, head: UserInfo, cl
     with server.session() as s:
         service.add_staff(s, "县社保", "county", "county-pass-1", None)
         service.add_staff(s, "上庄", "township", "town-pass-1", "341824100")
+    return client
 
 
 def _get(server: Server, path: str, who: str = "县社保", password: str = "county-pass-1") -> httpx.Response:

@@ -1,0 +1,83 @@
+"""Two transactions changing one village's progress at once, on PostgreSQL (two desks of a
+village uploading together, or a payments file loaded during an upload). Each counts the village
+before it commits; without more, the second counts before the first has committed (it does not
+see the first's payment), then overwrites the first's row once the first commits: the kept count
+misses a payment. progress_count takes the village's advisory lock before counting, so the
+second counts after the first committed. (SQLite takes the whole database at BEGIN IMMEDIATE:
+nothing can race there.)"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from sync.server import models as m
+from sync.server import progress, progress_count, service
+from sync.server.db import make_engine, migrate, session
+from tests.factories import CONFIG_PATH, make_id
+from tests.server.conftest import database_url
+
+VILLAGE = "341824100201"
+A, B = make_id(date(1970, 1, 1), 41), make_id(date(1971, 1, 1), 42)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    for url in database_url("postgresql", tmp_path):
+        migrate(url)
+        made = make_engine(url)
+        yield made
+        made.dispose()
+
+
+def _row(id_number: str) -> dict[str, Any]:
+    return {"证件号码": id_number, "姓名": "某某", "险种": "medical", "缴费年度": 2027, "缴费档次": "",
+            "应缴金额": "400.00", "人员类别": "一般", "缴费状态": "", "缴费渠道": ""}
+
+
+def test_two_payments_counted_at_once_are_both_in_the_kept_count(engine: Engine,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    with session(engine) as s:
+        service.load_config(s, CONFIG_PATH.read_text(encoding="utf-8"))
+    with session(engine) as s:
+        service.load_roster(s, VILLAGE, [_row(A), _row(B)])
+    stored, go_on = threading.Event(), threading.Event()
+    store = progress_count._store
+
+    def held_after_storing(s: Any, sha: str, counted: Any) -> None:
+        store(s, sha, counted)
+        if threading.current_thread().name == "first":
+            stored.set()  # counted and kept, not yet committed
+            assert go_on.wait(20)
+
+    monkeypatch.setattr(progress_count, "_store", held_after_storing)
+
+    def pay(id_number: str) -> None:
+        with session(engine) as s:
+            service.add_payment(s, VILLAGE, id_number, "medical", 2027, 40000, "微信", "2026-11-20")
+
+    first = threading.Thread(target=pay, args=(A,), name="first")
+    second = threading.Thread(target=pay, args=(B,), name="second")
+    first.start()
+    assert stored.wait(20)
+    second.start()
+    time.sleep(0.5)  # the second has counted by now, unless it waits for the first
+    go_on.set()
+    first.join(20)
+    second.join(20)
+    with session(engine) as s:
+        row = s.exec(select(m.VillageCount).where(m.VillageCount.village_code == VILLAGE)).one()
+        medical = orjson.loads(row.body)["2027"]["lines"]["medical"]
+        sha, config = progress._config(s)
+        again = progress_count.count(s, [VILLAGE], sha, config)[VILLAGE][1][2027].lines["medical"]
+    assert (medical["due"], medical["other"], medical["unpaid"]) == (2, 2, 0)
+    assert medical["other"] == again.other

@@ -6,32 +6,26 @@ Revises: 0104_debit_lists
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
+from sync.server.migrations.shapes import Table, add_indexes, create, drop, drop_indexes
 
 revision = '0105_village_counts'
 down_revision = '0104_debit_lists'
 branch_labels = None
 depends_on = None
 
+# Empty at first: the first overview counts the villages without a row and keeps them here.
+TABLES = (
+    Table('village_count', 'village_code str, config_sha256 str, roster_version int?, body text, stamp str,'
+          ' counted_at time', key=('village_code',)),
+)
+
 
 def upgrade() -> None:
-    # Empty at first: the first overview counts the villages without a row and keeps them here.
-    op.create_table('village_count',
-    sa.Column('village_code', sa.String(), nullable=False),
-    sa.Column('config_sha256', sa.String(), nullable=False),
-    sa.Column('roster_version', sa.Integer(), nullable=True),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('stamp', sa.String(), nullable=False),
-    sa.Column('counted_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('village_code')
-    )
+    create(TABLES)
     # Rows of a period are looked up by period; the stale ones are pruned by when they were counted.
-    with op.batch_alter_table('progress_summary', schema=None) as batch_op:
-        batch_op.create_index('ix_progress_summary_computed_at', ['computed_at'], unique=False)
+    add_indexes('progress_summary', 'computed_at')
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('progress_summary', schema=None) as batch_op:
-        batch_op.drop_index('ix_progress_summary_computed_at')
-    op.drop_table('village_count')
+    drop_indexes('progress_summary', 'computed_at')
+    drop(TABLES)

@@ -238,15 +238,7 @@ async function showVillage(code, name, seed) {
       refused.map((f) => [f.device_id, f.seq === null ? "—" : String(f.seq), f.message, localTime(f.received_at)]), 2));
   } catch (e) { $("error").textContent = e.message; }
 }
-$("login").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  $("error").textContent = "";
-  $("notice").textContent = "";
-  try {
-    await staff.signIn($("name").value, $("password").value);
-    await showOverview();
-  } catch (e) { $("error").textContent = e.message; }
-});
+staff.onSignIn(showOverview);
 const post = (path, body) => staff.call(path, {method: "POST", json: body || {}});
 $("logout").addEventListener("click", async () => {
   const said = await staff.signOut();

@@ -28,16 +28,7 @@ function signedIn() {
   $("menu").classList.remove("hidden");
   $("who").textContent = "已登录：" + sessionStorage.getItem("who");
 }
-$("login").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  $("error").textContent = "";
-  $("notice").textContent = "";
-  try {
-    await staff.signIn($("name").value, $("password").value);
-    $("password").value = "";
-    signedIn();
-  } catch (e) { $("error").textContent = e.message; }
-});
+staff.onSignIn(signedIn);
 $("logout").addEventListener("click", async () => {
   const said = await staff.signOut();
   $("menu").classList.add("hidden");

@@ -39,6 +39,20 @@ const staff = {
     sessionStorage.setItem("who", name + (body.role === "township" ? "（乡镇 " + body.township_code + "）" : "（县级）"));
     return body;
   },
+  /** Answers the sign-in form (login_form): signs in with its fields, empties the password, then
+      `after()`; a refusal is shown in #error. */
+  onSignIn(after) {
+    $("login").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      $("error").textContent = "";
+      $("notice").textContent = "";
+      try {
+        await staff.signIn($("name").value, $("password").value);
+        $("password").value = "";
+        await after();
+      } catch (e) { $("error").textContent = e.message; }
+    });
+  },
   /** Ends the session on the server (if it was still open) and in the tab; the message to show. */
   async signOut() {
     let said = "已退出登录";

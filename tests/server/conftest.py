@@ -25,7 +25,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlmodel import Session
 
 from sync.server.app import create_app
-from sync.server.db import migrate, session
+from sync.server.db import make_engine, migrate, session
 
 PG_ADMIN = os.environ.get("DAISHOU_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -70,6 +70,17 @@ def database_url(kind: str, tmp_path: Path) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def migrated_engine(kind: str, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on a throwaway database of `kind` migrated to the head, disposed of afterwards."""
+    for url in database_url(kind, tmp_path):
+        migrate(url)
+        made = make_engine(url)
+        try:
+            yield made
+        finally:
+            made.dispose()
 
 
 @pytest.fixture(autouse=True)

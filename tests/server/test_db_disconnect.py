@@ -14,18 +14,14 @@ from sqlalchemy import Engine, create_engine, text
 
 from sync import protocol as p
 from sync.server import db
-from sync.server.db import make_engine, migrate, session
-from tests.server.conftest import PG_ADMIN, Server, database_url
+from sync.server.db import session
+from tests.server.conftest import PG_ADMIN, Server, migrated_engine
 from tests.server.signed_days import batch, day, enrolled
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    for url in database_url("postgresql", tmp_path):
-        migrate(url)
-        made = make_engine(url)
-        yield made
-        made.dispose()
+    yield from migrated_engine("postgresql", tmp_path)
 
 
 def _drop_every_connection(engine: Engine) -> int:

@@ -23,10 +23,9 @@ from app.domain.records import UserInfo
 from app.services.desk import Desk
 from sync.server import service
 from sync.server.progress import load_places
-from tests.core.test_receipts import med
-from tests.factories import ZHANG, ZHANG_WIFE, FakeClock
+from tests.factories import FakeClock
 from tests.server.conftest import Server
-from tests.server.test_sync_flow import enrol
+from tests.server.test_overview_page import synced_day_with_a_marked_up_void
 
 
 @pytest.fixture
@@ -71,12 +70,7 @@ def fill(browser: webdriver.Chrome, element_id: str, text: str) -> WebElement:
 def test_sign_in_push_draw_answer_and_log_out_in_a_browser(server: Server, browser: webdriver.Chrome, desk: Desk,
                                                           agent: UserInfo, head: UserInfo, clock: FakeClock,
                                                           tmp_path: Path) -> None:
-    client = enrol(desk, server)
-    wrong = desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
-    desk.receipts.void(wrong.number, reason="<b>收错了人</b><script>alert(1)</script>", agent=agent, head=head)
-    desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)
-    desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
-    client.run()
+    synced_day_with_a_marked_up_void(desk, server, agent, head, clock)
     with server.session() as s:
         service.add_staff(s, "县社保", "county", "county-pass-1", None)
         service.add_staff(s, "城关镇", "township", "township-pass", "341824100")

@@ -42,15 +42,22 @@ def db_url(tmp_path: Path) -> Iterator[str]:  # the page's test needs one server
     yield str(tmp_path / "county.sqlite3")
 
 
-def test_a_county_officer_signs_in_and_reads_a_villages_flags(server: Server, browser: webdriver.Chrome,
-                                                              desk: Desk, agent: UserInfo, head: UserInfo,
-                                                              clock: FakeClock, tmp_path: Path) -> None:
+def synced_day_with_a_marked_up_void(desk: Desk, server: Server, agent: UserInfo, head: UserInfo,
+                                     clock: FakeClock) -> None:
+    """A settled day uploaded: one receipt kept, one voided with a reason written as HTML and
+    script (a page must show it as text)."""
     client = enrol(desk, server)
     wrong = desk.receipts.record(agent, [med(ZHANG)], cash_fen=40000)
     desk.receipts.void(wrong.number, reason="<b>收错了人</b><script>alert(1)</script>", agent=agent, head=head)
     desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)
     desk.settlements.settle(clock().date(), agent=agent, head=head, counted_fen=40000)
     client.run()
+
+
+def test_a_county_officer_signs_in_and_reads_a_villages_flags(server: Server, browser: webdriver.Chrome,
+                                                              desk: Desk, agent: UserInfo, head: UserInfo,
+                                                              clock: FakeClock, tmp_path: Path) -> None:
+    synced_day_with_a_marked_up_void(desk, server, agent, head, clock)
     with server.session() as s:
         service.issue_enrolment_code(s, "341824100202", 1)
         service.add_staff(s, "县社保", "county", "county-pass-1", None)

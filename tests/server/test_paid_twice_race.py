@@ -25,7 +25,7 @@ from sync.server import uploads
 from sync.server.core import ServerRefusal
 from sync.server.db import make_engine, migrate, session
 from sync.server.rules import CountyRules
-from tests.server.conftest import database_url
+from tests.server.conftest import database_url, migrated_engine
 from tests.server.signed_days import batch, day, enrolled
 
 B, C = "341824100201", "341824101305"  # two villages of two townships
@@ -34,11 +34,7 @@ PERSON = "341824195001010011"
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    for url in database_url("postgresql", tmp_path):
-        migrate(url)
-        made = make_engine(url)
-        yield made
-        made.dispose()
+    yield from migrated_engine("postgresql", tmp_path)
 
 
 def _race(engine: Engine, monkeypatch: pytest.MonkeyPatch, batches: list[tuple[str, p.Batch]]) -> list[str]:

@@ -22,9 +22,9 @@ from sqlmodel import select
 
 from sync.server import models as m
 from sync.server import progress, progress_count, service
-from sync.server.db import make_engine, migrate, session
+from sync.server.db import session
 from tests.factories import CONFIG_PATH, make_id
-from tests.server.conftest import database_url
+from tests.server.conftest import migrated_engine
 
 VILLAGE = "341824100201"
 A, B = make_id(date(1970, 1, 1), 41), make_id(date(1971, 1, 1), 42)
@@ -32,11 +32,7 @@ A, B = make_id(date(1970, 1, 1), 41), make_id(date(1971, 1, 1), 42)
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    for url in database_url("postgresql", tmp_path):
-        migrate(url)
-        made = make_engine(url)
-        yield made
-        made.dispose()
+    yield from migrated_engine("postgresql", tmp_path)
 
 
 def _row(id_number: str) -> dict[str, Any]:

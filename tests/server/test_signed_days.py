@@ -17,8 +17,8 @@ from sync import protocol as p
 from sync.server import models as m
 from sync.server import uploads
 from sync.server.core import ServerRefusal
-from sync.server.db import make_engine, migrate, session
-from tests.server.conftest import database_url
+from sync.server.db import session
+from tests.server.conftest import migrated_engine
 from tests.server.signed_days import batch, day, enrolled
 
 B = "341824100201"
@@ -26,11 +26,7 @@ B = "341824100201"
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    for url in database_url("sqlite", tmp_path):
-        migrate(url)
-        made = make_engine(url)
-        yield made
-        made.dispose()
+    yield from migrated_engine("sqlite", tmp_path)
 
 
 def _upload(engine: Engine, device_id: str, sent: p.Batch) -> p.BatchResult:

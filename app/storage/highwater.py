@@ -4,10 +4,14 @@ The hash chain proves that nothing *inside* the journal was changed, but not tha
 entries are still there: someone who deletes the last receipts together with their rows leaves
 a shorter chain that is whole, and the next receipt would reuse a printed number. So after every
 write the newest entry (sequence and hash) and the receipt counter are written to the operating
-system's keyring too (Windows Credential Manager, the Secret Service on Linux), keyed by the data
-folder. Before the first write of a process, and in `verify`, the file is compared with it: a
-file that lost its tail, or whose newest entries were rewritten, is refused for writing, so no
-receipt number is ever issued twice.
+system's keyring too (Windows Credential Manager, the Secret Service on Linux), keyed by the
+village and device the file belongs to (not by the folder: an older backup copied into another
+folder and opened there is the same device's ledger and is held against the same mark). Before
+the first write of a process, and in `verify`, the file is compared with it: a file that lost
+its tail, or whose newest entries were rewritten, is refused for writing, so no receipt number is
+ever issued twice. A folder not yet set up (no device) and the 培训模式 practice village (the
+demo village, which may be the real one's twin) are keyed by the folder; a mark kept by an
+earlier release under the folder moves to the device's key the first time it is read.
 
 What the county acknowledged (the newest entry it holds: sequence and hash) is kept there too,
 beside the mark (`keep_ack`): the acknowledgement in the file can be deleted with the sqlite3
@@ -25,7 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from app.domain.records import Device
 from app.storage import journal, receipts, settings
+from app.storage.db import DB_FILENAME
+from app.storage.training import is_training
 
 SERVICE = "daishou-ledger-mark"
 
@@ -102,15 +109,61 @@ def current_mark(conn: sqlite3.Connection) -> Mark:
     return Mark(seq, digest if seq else "", receipts.newest_receipt_seq(conn))
 
 
+# What is kept under a ledger's key: the mark, the county's acknowledgement, verify's saved state.
+KEPT_SUFFIXES = ("", "#county-ack", "#verify-state")
+
+
 class HighWater:
     def __init__(self, home: Path, store: MarkStore) -> None:
-        self.key = str(Path(home).resolve())
+        self.home = Path(home)
+        self.folder_key = str(self.home.resolve())
         self.store = store
         self._kept: Mark | None = None
+        self._key: str | None = None
+
+    @property
+    def key(self) -> str:
+        """`device:<village>:<device no>` once the file names its device (the folder's path
+        before that, and for a practice village)."""
+        return self._bind(None)
+
+    def _bind(self, conn: sqlite3.Connection | None) -> str:
+        """The key, found from `conn`'s device (or the folder's file when None) the first time
+        there is one."""
+        if self._key is None and not is_training(self.home):
+            device = settings.device(conn) if conn is not None else self._device_of_file()
+            if device is not None:
+                self._key = f"device:{device.village_code}:{device.device_no}"
+                self._move_from_folder_key()
+        return self._key or self.folder_key
+
+    def _device_of_file(self) -> Device | None:
+        path = self.home / DB_FILENAME
+        if not path.is_file():
+            return None
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+            try:
+                return settings.device(conn)
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return None
+
+    def _move_from_folder_key(self) -> None:
+        """A mark an earlier release kept under the folder's path: carried over to the device's
+        key, unless the device's key holds one already (the newer program's, which wins)."""
+        assert self._key is not None
+        if self.store.problem is not None or self.store.get(self._key) is not None:
+            return
+        for suffix in KEPT_SUFFIXES:
+            value = self.store.get(self.folder_key + suffix)
+            if value is not None:
+                self.store.set(self._key + suffix, value)
 
     def problem(self, conn: sqlite3.Connection) -> str | None:
         """Why this file is not the ledger the mark remembers (its tail lost or rewritten)."""
-        text = self.store.get(self.key)
+        text = self.store.get(self._bind(conn))
         if text is None:
             return None
         try:
@@ -151,6 +204,7 @@ class HighWater:
         """The newest entry the county acknowledged, as kept outside the file, when this file
         still holds it unchanged (0 when nothing is kept, or it is not): with the chain whole up
         to it, every entry before it is byte for byte what the county checked."""
+        self._bind(conn)
         try:
             kept = self._kept_ack()
         except (ValueError, KeyError, TypeError):
@@ -164,6 +218,7 @@ class HighWater:
         """Why this file does not hold what the county acknowledged, as the keyring remembers it:
         the acknowledgement deleted from the file (or an older one put back), or the entry it
         names gone or rewritten."""
+        self._bind(conn)
         try:
             kept = self._kept_ack()
         except (ValueError, KeyError, TypeError):
@@ -192,5 +247,5 @@ class HighWater:
             return  # no keyring on this PC: nothing to keep (verify's note says so)
         mark = current_mark(conn)
         if mark != self._kept and mark.seq:
-            self.store.set(self.key, mark.to_text())
+            self.store.set(self._bind(conn), mark.to_text())
             self._kept = mark

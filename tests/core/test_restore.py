@@ -107,6 +107,20 @@ def test_a_copy_older_than_the_keyring_mark_is_refused(cli: Cli, tmp_path: Path)
     assert later["number"] == "341824100201-01-000002" and "收据序号 2" in err
 
 
+def test_a_copy_older_than_the_mark_is_refused_in_another_folder_too(cli: Cli, tmp_path: Path) -> None:
+    """The mark is the device's: restoring the older copy into a new, empty folder (and working
+    there) would reissue the same numbers just as well."""
+    settle_with_backup(cli, tmp_path / "usb")
+    backup = _plain_copy(cli.home, tmp_path / "taken-that-evening.sqlite3")  # a plain copy of the file
+    cli.clock.advance(hours=1)
+    cli.json("receipt", "record", "--agent", "李代收", "--line", f"{ZHANG_WIFE.id_number}:medical:2027",
+             "--cash", "400", stdin="1234\n")
+    elsewhere = Cli(tmp_path / "elsewhere", cli.clock)
+    code, _, err = elsewhere("restore", str(backup), "--by", "王村长", stdin="567890\n")
+    assert code == 1 and "恢复会重复使用已开出的收据号" in err and "收据序号 2" in err
+    assert not (elsewhere.home / "daishou.sqlite3").exists()
+
+
 def test_only_the_head_or_an_administrator_confirms(cli: Cli, tmp_path: Path) -> None:
     backup = settle_with_backup(cli, tmp_path / "usb")
     _refused(cli, backup, "恢复账本需要村委会负责人或管理员", by="李代收", pin="1234")

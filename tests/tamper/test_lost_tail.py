@@ -71,6 +71,45 @@ def test_deleting_the_newest_receipt_is_caught_and_its_number_never_reissued(
     again.close()
 
 
+def test_an_older_copy_opened_in_another_folder_is_held_against_the_same_mark(
+        desk: Desk, agent: UserInfo, tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+    """The file of two receipts ago copied into a new folder and the desk started there: the
+    mark is the device's, not the folder's, so the numbers already issued are not issued again."""
+    _day(desk, agent)
+    desk.close()
+    older = tmp_path / "elsewhere"
+    older.mkdir()
+    (older / "daishou.sqlite3").write_bytes((desk.home / "daishou.sqlite3").read_bytes())
+    _cut_tail(older / "daishou.sqlite3", drop=2)  # as the backup made two receipts ago was
+    copy = Desk(older, clock=desk.clock)
+    result = copy.verify()
+    assert not result.ok and "收据序号 3" in (result.reason or "")
+    with pytest.raises(LedgerTampered, match="为免收据号重复，已停止记账"):
+        copy.receipts.record(copy.users.authenticate("李代收", "1234"), [_med(ZHANG_MOTHER)], cash_fen=12000)
+    copy.close()
+    marks = [k for (service, k) in memory_keyring.values if service == "daishou-ledger-mark" and "#" not in k]
+    assert marks == ["device:341824100201:1"]  # one mark for the device, none per folder
+
+
+def test_a_mark_kept_under_the_folder_by_an_earlier_release_still_holds(
+        desk: Desk, agent: UserInfo, memory_keyring: MemoryKeyring) -> None:
+    """An earlier release kept the mark under the folder's path: it moves to the device's key the
+    first time it is read, so a tail cut before the upgrade is still caught after it."""
+    _day(desk, agent)
+    desk.close()
+    device_key = "device:341824100201:1"
+    for (service, key) in list(memory_keyring.values):
+        if service == "daishou-ledger-mark" and key.startswith(device_key):
+            folder_key = str(desk.home.resolve()) + key.removeprefix(device_key)
+            memory_keyring.values[(service, folder_key)] = memory_keyring.values.pop((service, key))
+    _cut_tail(desk.db.path, drop=1)
+    again = Desk(desk.home, clock=desk.clock)
+    result = again.verify()
+    assert not result.ok and "收据序号 3" in (result.reason or "")
+    assert ("daishou-ledger-mark", device_key) in memory_keyring.values
+    again.close()
+
+
 def test_deleting_a_settled_day_with_its_settlement_is_caught(
         desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock) -> None:
     _day(desk, agent)

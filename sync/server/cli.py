@@ -245,15 +245,17 @@ def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) ->
             row = set_target(s, args.year, args.measure, args.percent, args.scope)
             print(f"{args.year}年度 {row.scope or '全县'} {MEASURES[row.measure]}目标：{row.percent_x100 / 100:g}%", file=out)
         elif args.command == "check":
+            from sync.server import township_count
             from sync.server.progress_count import verify
 
             checked = service.check_all(s)
             counts = verify(s)  # the progress kept per village against a full recount (corrected)
+            counts += township_count.verify(s)  # and per township against the sum of its villages
             for problem in [*checked.problems, *counts]:
                 print(problem, file=out)
             print(f"{checked.devices} 台设备，{checked.entries} 条记录，" +
                   ("全部完好" if not checked.problems else f"{len(checked.problems)} 处问题"), file=out)
-            print("各村征缴进度计数与重新统计" + ("一致" if not counts else f"有 {len(counts)} 个村不一致，已改正"), file=out)
+            print("各村、乡镇征缴进度计数与重新统计" + ("一致" if not counts else f"有 {len(counts)} 处不一致，已改正"), file=out)
             return 0 if not checked.problems and not counts else 1
     return 0
 

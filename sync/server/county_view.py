@@ -115,6 +115,12 @@ def build(s: Session, staff: m.Staff, *, today: date, period: Period, township: 
     The subtotals and the total are the same either way. `stages`, when given, receives the
     seconds each stage took (the benchmarks print them, the API sends them as Server-Timing)."""
     clock = _Stages(stages)
+    if staff.role != "township" and township is None and villages != "all" and period.start is None \
+            and period.end is None:
+        from sync.server import province_view
+
+        if villages == "none" or province_view.village_count(s) > LIST_UP_TO:  # the townships' kept sums
+            return province_view.build(s, today=today, period=period, clock=clock)
     reviewed = review.overview(s, staff, as_of=today, township=township)
     if township is not None and not reviewed:
         raise ServerRefusal(404, "no_township", f"没有乡镇代码 {township[:20]}，或不在本账户管辖范围")

@@ -234,13 +234,14 @@ def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) ->
             print(f"已导入 {stored} 条疑点答复" + (f"（{held} 条此前已导入）" if held else "")
                   + (f"，其中 {linked} 条答复了县里推送的疑点" if linked else ""), file=out)
         elif args.command == "places":
-            from sync.server.progress import load_places
+            from sync.server.progress_targets import load_places
 
             text = Path(args.file).read_text(encoding="utf-8-sig")
             n_towns, n_villages = load_places(s, list(csv.reader(io.StringIO(text))))
             print(f"已载入 {n_towns} 个乡镇、{n_villages} 个村的名称", file=out)
         elif args.command == "target":
-            from sync.server.progress import MEASURES, set_target
+            from sync.server.progress import MEASURES
+            from sync.server.progress_targets import set_target
 
             row = set_target(s, args.year, args.measure, args.percent, args.scope)
             print(f"{args.year}年度 {row.scope or '全县'} {MEASURES[row.measure]}目标：{row.percent_x100 / 100:g}%", file=out)

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from sync.server import models as m
-from sync.server import open_state, progress, review
+from sync.server import open_state, progress, progress_targets, review
 from sync.server.core import ServerRefusal
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -132,8 +132,8 @@ def build(s: Session, staff: m.Staff, *, today: date, period: Period, township: 
     found = progress.compute(s, {r.row.code: r.row.held for r in rows}, year=period.year, start=period.first,
                              end=period.last, whole=whole)
     clock("progress")
-    targets = progress.targets_for(s, period.year)
-    names = progress.township_names(s, {r.row.township_code for r in rows})
+    targets = progress_targets.targets_for(s, period.year)
+    names = progress_targets.township_names(s, {r.row.township_code for r in rows})
     out_villages: list[dict[str, Any]] = []
     by_township: dict[str, list[tuple[dict[str, Any], progress.Progress]]] = {}
     dumped: dict[int, dict[str, Any]] = {}  # open states shared by quiet villages (open_state.annotate)
@@ -147,15 +147,15 @@ def build(s: Session, staff: m.Staff, *, today: date, period: Period, township: 
             out["township_name"] = names.get(r.row.township_code, "")
             out["open_state"] = None if state is None else (dumped.get(id(state)) or
                                                             dumped.setdefault(id(state), state.model_dump()))
-            aim = (progress.target_of(targets, r.row.code) if r.row.code in targets else
+            aim = (progress_targets.target_of(targets, r.row.code) if r.row.code in targets else
                    aims.get(r.row.township_code) or aims.setdefault(r.row.township_code,
-                                                                    progress.target_of(targets, r.row.code)))
+                                                                    progress_targets.target_of(targets, r.row.code)))
             out["progress"] = found[r.row.code].to_json(aim)
             out_villages.append(out)
         by_township.setdefault(r.row.township_code, []).append((out, found[r.row.code]))
     totals: list[progress.Progress] = []
     townships = [_subtotal(code, names.get(code, ""), [v for v, _ in items], [p for _, p in items], period.year,
-                           progress.target_of(targets, code + "000"), totals)
+                           progress_targets.target_of(targets, code + "000"), totals)
                  for code, items in sorted(by_township.items())]
     county_targets = {**progress.DEFAULT_TARGETS, **targets.get("", {})}
     everyone = [v for items in by_township.values() for v, _ in items]

@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from sync.server import county_view as cv
 from sync.server import models as m
-from sync.server import open_state, progress, review, township_count
+from sync.server import open_state, progress, progress_targets, review, township_count
 
 STATUSES = ("按时", "迟报", "未报", "无设备")
 
@@ -51,12 +51,12 @@ def build(s: Session, *, today: date, period: cv.Period, clock: Callable[[str], 
     sha, _ = progress._config(s)
     found = township_count.current(s, period.year, sha, {c: t["villages"] for c, t in towns.items()})
     clock("progress")
-    targets = progress.targets_for(s, period.year)
-    names = progress.township_names(s, set(towns))
+    targets = progress_targets.targets_for(s, period.year)
+    names = progress_targets.township_names(s, set(towns))
     total = progress.Progress(period.year)
     for code, town in towns.items():
         town["name"] = names.get(code, "")
-        town["progress"] = found[code].to_json(progress.target_of(targets, code + "000"))
+        town["progress"] = found[code].to_json(progress_targets.target_of(targets, code + "000"))
         total.add(found[code])
     county: dict[str, Any] = {"code": "", "name": "合计", "villages": sum(t["villages"] for t in towns.values()),
                               **{k: sum(t[k] for t in towns.values()) for k in cv.MONEY},

@@ -234,26 +234,29 @@ def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) ->
             print(f"已导入 {stored} 条疑点答复" + (f"（{held} 条此前已导入）" if held else "")
                   + (f"，其中 {linked} 条答复了县里推送的疑点" if linked else ""), file=out)
         elif args.command == "places":
-            from sync.server.progress import load_places
+            from sync.server.progress_targets import load_places
 
             text = Path(args.file).read_text(encoding="utf-8-sig")
             n_towns, n_villages = load_places(s, list(csv.reader(io.StringIO(text))))
             print(f"已载入 {n_towns} 个乡镇、{n_villages} 个村的名称", file=out)
         elif args.command == "target":
-            from sync.server.progress import MEASURES, set_target
+            from sync.server.progress import MEASURES
+            from sync.server.progress_targets import set_target
 
             row = set_target(s, args.year, args.measure, args.percent, args.scope)
             print(f"{args.year}年度 {row.scope or '全县'} {MEASURES[row.measure]}目标：{row.percent_x100 / 100:g}%", file=out)
         elif args.command == "check":
+            from sync.server import township_count
             from sync.server.progress_count import verify
 
             checked = service.check_all(s)
             counts = verify(s)  # the progress kept per village against a full recount (corrected)
+            counts += township_count.verify(s)  # and per township against the sum of its villages
             for problem in [*checked.problems, *counts]:
                 print(problem, file=out)
             print(f"{checked.devices} 台设备，{checked.entries} 条记录，" +
                   ("全部完好" if not checked.problems else f"{len(checked.problems)} 处问题"), file=out)
-            print("各村征缴进度计数与重新统计" + ("一致" if not counts else f"有 {len(counts)} 个村不一致，已改正"), file=out)
+            print("各村、乡镇征缴进度计数与重新统计" + ("一致" if not counts else f"有 {len(counts)} 处不一致，已改正"), file=out)
             return 0 if not checked.problems and not counts else 1
     return 0
 

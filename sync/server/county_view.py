@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from sync.server import models as m
-from sync.server import open_state, progress, review
+from sync.server import open_state, progress, progress_targets, review
 from sync.server.core import ServerRefusal
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -115,6 +115,12 @@ def build(s: Session, staff: m.Staff, *, today: date, period: Period, township: 
     The subtotals and the total are the same either way. `stages`, when given, receives the
     seconds each stage took (the benchmarks print them, the API sends them as Server-Timing)."""
     clock = _Stages(stages)
+    if staff.role != "township" and township is None and villages != "all" and period.start is None \
+            and period.end is None:
+        from sync.server import province_view
+
+        if villages == "none" or province_view.village_count(s) > LIST_UP_TO:  # the townships' kept sums
+            return province_view.build(s, today=today, period=period, clock=clock)
     reviewed = review.overview(s, staff, as_of=today, township=township)
     if township is not None and not reviewed:
         raise ServerRefusal(404, "no_township", f"没有乡镇代码 {township[:20]}，或不在本账户管辖范围")
@@ -126,8 +132,8 @@ def build(s: Session, staff: m.Staff, *, today: date, period: Period, township: 
     found = progress.compute(s, {r.row.code: r.row.held for r in rows}, year=period.year, start=period.first,
                              end=period.last, whole=whole)
     clock("progress")
-    targets = progress.targets_for(s, period.year)
-    names = progress.township_names(s, {r.row.township_code for r in rows})
+    targets = progress_targets.targets_for(s, period.year)
+    names = progress_targets.township_names(s, {r.row.township_code for r in rows})
     out_villages: list[dict[str, Any]] = []
     by_township: dict[str, list[tuple[dict[str, Any], progress.Progress]]] = {}
     dumped: dict[int, dict[str, Any]] = {}  # open states shared by quiet villages (open_state.annotate)
@@ -141,15 +147,15 @@ def build(s: Session, staff: m.Staff, *, today: date, period: Period, township: 
             out["township_name"] = names.get(r.row.township_code, "")
             out["open_state"] = None if state is None else (dumped.get(id(state)) or
                                                             dumped.setdefault(id(state), state.model_dump()))
-            aim = (progress.target_of(targets, r.row.code) if r.row.code in targets else
+            aim = (progress_targets.target_of(targets, r.row.code) if r.row.code in targets else
                    aims.get(r.row.township_code) or aims.setdefault(r.row.township_code,
-                                                                    progress.target_of(targets, r.row.code)))
+                                                                    progress_targets.target_of(targets, r.row.code)))
             out["progress"] = found[r.row.code].to_json(aim)
             out_villages.append(out)
         by_township.setdefault(r.row.township_code, []).append((out, found[r.row.code]))
     totals: list[progress.Progress] = []
     townships = [_subtotal(code, names.get(code, ""), [v for v, _ in items], [p for _, p in items], period.year,
-                           progress.target_of(targets, code + "000"), totals)
+                           progress_targets.target_of(targets, code + "000"), totals)
                  for code, items in sorted(by_township.items())]
     county_targets = {**progress.DEFAULT_TARGETS, **targets.get("", {})}
     everyone = [v for items in by_township.values() for v, _ in items]
@@ -164,8 +170,9 @@ def build(s: Session, staff: m.Staff, *, today: date, period: Period, township: 
 
 def warm(engine: Any) -> None:
     """A new server process's preparation: the overview of the first township, as one of its
-    accounts would see it, read and thrown away, and every village's progress of the year read
-    (a province's 20,000 rows parsed: 0.75 s a worker, once, not in its first overview). Nothing
+    accounts would see it, and the townships' subtotals, read and thrown away, and every
+    village's progress of the year read (a province's 20,000 rows parsed: 0.75 s a worker, once,
+    not when a township is first opened). Nothing
     is written unless a village's progress was never counted (then it is, as any overview
     would). A failure is logged, not raised: the process serves anyway, only slower at first."""
     from sqlmodel import col, select
@@ -181,6 +188,8 @@ def warm(engine: Any) -> None:
             period = Period.of(s, today, None, None, None)
             someone = m.Staff(name="", role="township", township_code=town, password_salt="", password_hash="")
             build(s, someone, today=today, period=period)
+            county = m.Staff(name="", role="county", township_code=None, password_salt="", password_hash="")
+            build(s, county, today=today, period=period, villages="none")  # a province's first page
             progress.compute(s, dict.fromkeys(s.exec(select(m.Village.code)).all(), []), year=period.year,
                              start=period.first, end=period.last, whole=True)
     except Exception:  # noqa: BLE001 - preparation only

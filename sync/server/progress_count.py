@@ -19,7 +19,8 @@ advisory locks are a few thousand per server.
 
 Counted by progress.village_progress (the rules of progress_sql's aggregate, which the period
 path uses): the same figures, by test (tests/server/test_progress_count.py); `daishou-server
-check` counts every village again and compares (`verify`)."""
+check` counts every village again and compares (`verify`). Each write of villages' rows sums
+their townships again (township_count.py), for a province's overview."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from sqlmodel import Session
 
 from sync.server import models as m
 from sync.server import progress as pr
+from sync.server import township_count
 from sync.server.db import among, within
 
 DIRTY = "daishou_progress_dirty"
@@ -156,6 +158,7 @@ def _store(s: Session, sha: str, counted: dict[str, tuple[int | None, dict[int, 
         _KEPT[(db, code)] = (stamps[code], sha, number, years)
     while len(_KEPT) > KEPT_SIZE:
         _KEPT.popitem(last=False)
+    township_count.resum(s, township_count.townships_of(counted))  # their townships' sums follow
 
 
 def read(s: Session, codes: list[str], year: int, sha: str, *, whole: bool = False) -> dict[str, pr.Progress]:

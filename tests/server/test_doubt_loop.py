@@ -24,7 +24,7 @@ from app.domain.review import draw_sample
 from app.services.desk import Desk
 from sync import protocol as p
 from sync.server import service
-from sync.server.progress import load_places
+from sync.server.progress_targets import load_places
 from tests.core.test_receipts import med
 from tests.factories import ZHANG, FakeClock
 from tests.printing.pdftext import read_pdf

@@ -22,7 +22,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from app.domain.records import UserInfo
 from app.services.desk import Desk
 from sync.server import service
-from sync.server.progress import load_places
+from sync.server.progress_targets import load_places
 from tests.factories import FakeClock
 from tests.server.conftest import Server
 from tests.server.test_overview_page import synced_day_with_a_marked_up_void

@@ -22,7 +22,7 @@ from app.services.desk import Desk
 from app.services.receipts import LineRequest
 from sync import protocol as p
 from sync.server import service
-from sync.server.progress import load_places
+from sync.server.progress_targets import load_places
 from tests.factories import (
     POOR,
     ZHANG_MOTHER,

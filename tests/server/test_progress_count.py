@@ -125,7 +125,7 @@ def test_counts_kept_as_data_arrives_equal_a_recount(server: Server, desk: Desk,
     assert _kept(server) == _recounted(server)
     out = io.StringIO()
     assert cli.main(["--db", server.url, "check"], stdout=out, stderr=err) == 0, out.getvalue()
-    assert "各村征缴进度计数与重新统计一致" in out.getvalue()
+    assert "各村、乡镇征缴进度计数与重新统计一致" in out.getvalue()
 
 
 def test_a_village_without_a_row_is_counted_when_read(server: Server, desk: Desk, agent: UserInfo, head: UserInfo,

@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from sync.server import models as m
-from sync.server import progress, progress_count, service
+from sync.server import progress, progress_count, service, township_count
 from sync.server.db import session
 from tests.factories import CONFIG_PATH, make_id
 from tests.server.conftest import migrated_engine
@@ -77,3 +77,45 @@ def test_two_payments_counted_at_once_are_both_in_the_kept_count(engine: Engine,
         again = progress_count.count(s, [VILLAGE], sha, config)[VILLAGE][1][2027].lines["medical"]
     assert (medical["due"], medical["other"], medical["unpaid"]) == (2, 2, 0)
     assert medical["other"] == again.other
+
+
+def test_two_villages_of_a_township_counted_at_once_are_both_in_its_sum(engine: Engine,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same race one level up (township_count.py): two villages of one township each sum the
+    township before they commit. Without the township's lock the second sums without the first's
+    village row, then overwrites the first's sum once the first commits."""
+    other = VILLAGE[:9] + "202"
+    with session(engine) as s:
+        service.load_config(s, CONFIG_PATH.read_text(encoding="utf-8"))
+    for village, person in ((VILLAGE, A), (other, B)):
+        with session(engine) as s:
+            service.load_roster(s, village, [_row(person)])
+    stored, go_on = threading.Event(), threading.Event()
+    store = township_count._store
+
+    def held_after_storing(s: Any, summed: Any) -> None:
+        store(s, summed)
+        if threading.current_thread().name == "first":
+            stored.set()  # summed and kept, not yet committed
+            assert go_on.wait(20)
+
+    monkeypatch.setattr(township_count, "_store", held_after_storing)
+
+    def pay(village: str, id_number: str) -> None:
+        with session(engine) as s:
+            service.add_payment(s, village, id_number, "medical", 2027, 40000, "微信", "2026-11-20")
+
+    first = threading.Thread(target=pay, args=(VILLAGE, A), name="first")
+    second = threading.Thread(target=pay, args=(other, B), name="second")
+    first.start()
+    assert stored.wait(20)
+    second.start()
+    time.sleep(0.5)  # the second has summed by now, unless it waits for the first
+    go_on.set()
+    first.join(20)
+    second.join(20)
+    with session(engine) as s:
+        row = s.get(township_count.TownshipCount, VILLAGE[:9])
+        assert row is not None
+        medical = orjson.loads(row.body)["2027"]["lines"]["medical"]
+    assert (row.villages, medical["due"], medical["other"], medical["unpaid"]) == (2, 2, 2, 0)

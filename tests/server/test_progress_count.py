@@ -7,6 +7,7 @@ the receipts, payments and rosters) says; `daishou-server check` finds a wrong r
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,19 @@ def _recounted(server: Server) -> dict[str, tuple[int | None, Any]]:
         codes = [v.code for v in s.exec(select(m.Village)).all()]
         return {c: (number, orjson.loads(progress_count._body(years)))
                 for c, (number, years) in progress_count.count(s, codes, sha, config).items()}
+
+
+def check_names_and_corrects(server: Server, wrong: str, kept: Callable[[Server], Any],
+                             recounted: Callable[[Server], Any]) -> None:
+    """`daishou-server check` names the row gone wrong (`wrong`) and exits 1, having corrected it:
+    the kept rows equal a recount again, and the next check exits 0."""
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.main(["--db", server.url, "check"], stdout=out, stderr=err) == 1, err.getvalue()
+    assert wrong in out.getvalue()
+    assert kept(server) == recounted(server)
+    out = io.StringIO()
+    assert cli.main(["--db", server.url, "check"], stdout=out, stderr=err) == 0, out.getvalue()
+    assert "各村、乡镇征缴进度计数与重新统计一致" in out.getvalue()
 
 
 def _lines(view: dict[str, Any]) -> dict[str, Any]:
@@ -119,13 +133,7 @@ def test_counts_kept_as_data_arrives_equal_a_recount(server: Server, desk: Desk,
         row = s.get(m.VillageCount, V301)
         assert row is not None
         row.body = orjson.dumps({"2027": {**orjson.loads(row.body)["2027"], "renewal": {}}}).decode()
-    out, err = io.StringIO(), io.StringIO()
-    assert cli.main(["--db", server.url, "check"], stdout=out, stderr=err) == 1, err.getvalue()
-    assert f"村 {V301} 的征缴进度计数与重新统计不一致" in out.getvalue()
-    assert _kept(server) == _recounted(server)
-    out = io.StringIO()
-    assert cli.main(["--db", server.url, "check"], stdout=out, stderr=err) == 0, out.getvalue()
-    assert "各村、乡镇征缴进度计数与重新统计一致" in out.getvalue()
+    check_names_and_corrects(server, f"村 {V301} 的征缴进度计数与重新统计不一致", _kept, _recounted)
 
 
 def test_a_village_without_a_row_is_counted_when_read(server: Server, desk: Desk, agent: UserInfo, head: UserInfo,

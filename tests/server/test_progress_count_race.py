@@ -40,36 +40,43 @@ def _row(id_number: str) -> dict[str, Any]:
             "应缴金额": "400.00", "人员类别": "一般", "缴费状态": "", "缴费渠道": ""}
 
 
+def _race(engine: Engine, monkeypatch: pytest.MonkeyPatch, module: Any,
+          first: tuple[str, str], second: tuple[str, str]) -> None:
+    """Two payments (village, person) at once: the first is held after `module._store` kept its
+    figures, not yet committed, while the second runs; then both go on and commit."""
+    stored, go_on = threading.Event(), threading.Event()
+    store = module._store
+
+    def held_after_storing(*args: Any) -> None:
+        store(*args)
+        if threading.current_thread().name == "first":
+            stored.set()  # kept, not yet committed
+            assert go_on.wait(20)
+
+    monkeypatch.setattr(module, "_store", held_after_storing)
+
+    def pay(village: str, id_number: str) -> None:
+        with session(engine) as s:
+            service.add_payment(s, village, id_number, "medical", 2027, 40000, "微信", "2026-11-20")
+
+    one = threading.Thread(target=pay, args=first, name="first")
+    other = threading.Thread(target=pay, args=second, name="second")
+    one.start()
+    assert stored.wait(20)
+    other.start()
+    time.sleep(0.5)  # the second has counted by now, unless it waits for the first
+    go_on.set()
+    one.join(20)
+    other.join(20)
+
+
 def test_two_payments_counted_at_once_are_both_in_the_kept_count(engine: Engine,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     with session(engine) as s:
         service.load_config(s, CONFIG_PATH.read_text(encoding="utf-8"))
     with session(engine) as s:
         service.load_roster(s, VILLAGE, [_row(A), _row(B)])
-    stored, go_on = threading.Event(), threading.Event()
-    store = progress_count._store
-
-    def held_after_storing(s: Any, sha: str, counted: Any) -> None:
-        store(s, sha, counted)
-        if threading.current_thread().name == "first":
-            stored.set()  # counted and kept, not yet committed
-            assert go_on.wait(20)
-
-    monkeypatch.setattr(progress_count, "_store", held_after_storing)
-
-    def pay(id_number: str) -> None:
-        with session(engine) as s:
-            service.add_payment(s, VILLAGE, id_number, "medical", 2027, 40000, "微信", "2026-11-20")
-
-    first = threading.Thread(target=pay, args=(A,), name="first")
-    second = threading.Thread(target=pay, args=(B,), name="second")
-    first.start()
-    assert stored.wait(20)
-    second.start()
-    time.sleep(0.5)  # the second has counted by now, unless it waits for the first
-    go_on.set()
-    first.join(20)
-    second.join(20)
+    _race(engine, monkeypatch, progress_count, (VILLAGE, A), (VILLAGE, B))
     with session(engine) as s:
         row = s.exec(select(m.VillageCount).where(m.VillageCount.village_code == VILLAGE)).one()
         medical = orjson.loads(row.body)["2027"]["lines"]["medical"]
@@ -90,30 +97,7 @@ def test_two_villages_of_a_township_counted_at_once_are_both_in_its_sum(engine: 
     for village, person in ((VILLAGE, A), (other, B)):
         with session(engine) as s:
             service.load_roster(s, village, [_row(person)])
-    stored, go_on = threading.Event(), threading.Event()
-    store = township_count._store
-
-    def held_after_storing(s: Any, summed: Any) -> None:
-        store(s, summed)
-        if threading.current_thread().name == "first":
-            stored.set()  # summed and kept, not yet committed
-            assert go_on.wait(20)
-
-    monkeypatch.setattr(township_count, "_store", held_after_storing)
-
-    def pay(village: str, id_number: str) -> None:
-        with session(engine) as s:
-            service.add_payment(s, village, id_number, "medical", 2027, 40000, "微信", "2026-11-20")
-
-    first = threading.Thread(target=pay, args=(VILLAGE, A), name="first")
-    second = threading.Thread(target=pay, args=(other, B), name="second")
-    first.start()
-    assert stored.wait(20)
-    second.start()
-    time.sleep(0.5)  # the second has summed by now, unless it waits for the first
-    go_on.set()
-    first.join(20)
-    second.join(20)
+    _race(engine, monkeypatch, township_count, (VILLAGE, A), (other, B))
     with session(engine) as s:
         row = s.get(township_count.TownshipCount, VILLAGE[:9])
         assert row is not None

@@ -3,6 +3,9 @@ does not have. Set for every test by tests/conftest.py; a test can empty or repl
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from keyring.backend import KeyringBackend
 
 
@@ -21,3 +24,30 @@ class MemoryKeyring(KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         self.values.pop((service, username), None)
+
+
+LEDGER_MARKS = "daishou-ledger-mark"  # app/storage/highwater.py SERVICE
+
+
+def forget_ledger_marks() -> None:
+    """The OS keyring as a PC that never held a ledger has it: no high-water mark (a test that
+    copies one village's file into several folders puts each copy on a PC of its own)."""
+    import keyring
+
+    kr = keyring.get_keyring()
+    if isinstance(kr, MemoryKeyring):
+        for key in [k for k in kr.values if k[0] == LEDGER_MARKS]:
+            del kr.values[key]
+
+
+@contextmanager
+def another_pc() -> Iterator[None]:
+    """What runs inside is done on another PC: an OS keyring of its own, this one's put back after."""
+    import keyring
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(before)

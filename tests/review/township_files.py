@@ -12,6 +12,7 @@ from app.services.receipts import LineRequest
 from tests.factories import plain_backup
 from tests.gui.conftest import AGENT, AGENT_PIN, DEMO, HEAD, HEAD_PIN, FakeClock
 from tests.gui.test_review_window import HE, SUN
+from tests.keyrings import another_pc
 
 
 def village_home(home: Path, clock: FakeClock, code: str, name: str) -> Desk:
@@ -27,6 +28,11 @@ def village_home(home: Path, clock: FakeClock, code: str, name: str) -> Desk:
 def township_folder(tmp_path: Path, clock: FakeClock) -> Path:
     """Two villages' backups (示范村: a void and 400 元 settled; 东山村: 800 元, settled 100 元
     short, one file older than the other) and a stray file that is no ledger."""
+    with another_pc():  # the villages' own PCs, not the reviewer's (whose desk may be 示范村's twin)
+        return _township_folder(tmp_path, clock)
+
+
+def _township_folder(tmp_path: Path, clock: FakeClock) -> Path:
     folder = tmp_path / "township-usb"
     with village_home(tmp_path / "v1", clock, "341824100201", "示范村") as one:
         agent, head = one.users.authenticate(AGENT, AGENT_PIN), one.users.authenticate(HEAD, HEAD_PIN)

@@ -9,6 +9,7 @@ import pytest
 
 from app.domain.records import UserInfo
 from app.services.desk import Desk
+from tests.keyrings import forget_ledger_marks
 
 CONFIG = Path(__file__).resolve().parents[2] / "resources" / "demo" / "county-config.json"
 NOW = datetime(2026, 10, 15, 10, 0)  # inside the 2027 collection window
@@ -37,9 +38,11 @@ def template_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def copy_desk(template: Path, home: Path) -> Desk:
-    """A fresh initialised desk in milliseconds: copy the template's database file."""
+    """A fresh initialised desk in milliseconds: copy the template's database file (each copy as
+    on a PC of its own: the ledger marks of earlier copies of the same device are forgotten)."""
     home.mkdir(parents=True, exist_ok=True)
     shutil.copy(template / "daishou.sqlite3", home / "daishou.sqlite3")
+    forget_ledger_marks()
     return Desk(home, clock=lambda: NOW)
 
 

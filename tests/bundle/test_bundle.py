@@ -181,8 +181,15 @@ def test_the_bundled_file_dialog_reads_chinese(bundle: Path, screen: Screen, tmp
         screen.run("xdotool", "key", "Return")
         screen.activate(screen.wait_window("示范村", timeout=60))
         time.sleep(1)
-        screen.run("xdotool", "key", "ctrl+i")
-        screen.wait_window("选择征收清册文件", timeout=30)
+        # A desk still laying itself out on a loaded machine can miss the first key (CI saw it
+        # twice): pressed again while no dialog came, never more than three times.
+        for attempt in range(3):
+            screen.run("xdotool", "key", "ctrl+i")
+            try:
+                screen.wait_window("选择征收清册文件", timeout=20)
+                break
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+                assert attempt < 2 and proc.poll() is None, log.read_text(errors="replace")
         deadline = time.monotonic() + 20
         while not dump.exists():
             assert time.monotonic() < deadline and proc.poll() is None, log.read_text(errors="replace")

@@ -19,6 +19,7 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
+    text,
     true,
 )
 from sqlalchemy.exc import DBAPIError, DisconnectionError
@@ -45,6 +46,42 @@ def within(s: Session, column: Any, values: Iterable[Any], everything: bool) -> 
     """among(), or no condition when `values` are every row's (a county account's overview of a
     province: 20,000 codes sent and matched in each of ten queries cost a quarter of a second)."""
     return true() if everything else among(s, column, values)
+
+
+def upsert(s: Session, table: Any, rows: list[dict[str, Any]], key: str) -> None:
+    """Insert `rows`, replacing the row of the same `key` (INSERT … ON CONFLICT DO UPDATE, on both
+    databases), 2,000 rows a statement."""
+    if not rows:
+        return
+    if s.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    columns = [c for c in rows[0] if c != key]
+    for start in range(0, len(rows), 2000):
+        statement = insert(table).values(rows[start:start + 2000])
+        s.execute(statement.on_conflict_do_update(index_elements=[table.c[key]],
+                                                  set_={c: statement.excluded[c] for c in columns}))
+
+
+ALL_KEY = 0  # in a space of lock_codes: the lock of every code at once
+LOCK_EACH_UP_TO = 64  # more codes in one transaction: the space's one lock instead (a few thousand per server)
+
+
+def lock_codes(s: Session, space: int, codes: list[str]) -> None:
+    """Transaction-long advisory locks on PostgreSQL, one per code, taken in code order (two
+    transactions never wait for each other crosswise); over LOCK_EACH_UP_TO codes the one lock
+    of the whole space, which each few-code lock also takes, shared, in the same statement.
+    Nothing on SQLite: BEGIN IMMEDIATE already holds the whole database."""
+    if not codes or s.get_bind().dialect.name != "postgresql":
+        return
+    if len(codes) <= LOCK_EACH_UP_TO:
+        s.execute(text("SELECT pg_advisory_xact_lock_shared(:space, :all), "
+                       "(SELECT count(pg_advisory_xact_lock(:space, hashtext(c))) "
+                       " FROM (SELECT c FROM unnest(CAST(:codes AS text[])) AS c ORDER BY c) AS ordered)"),
+                  {"space": space, "all": ALL_KEY, "codes": codes})
+    else:
+        s.execute(text("SELECT pg_advisory_xact_lock(:space, :all)"), {"space": space, "all": ALL_KEY})
 
 
 def normalise_url(url: str) -> str:

@@ -14,8 +14,8 @@ marked: a row counted under another configuration is stale and counted again whe
 On PostgreSQL two transactions that change the same village at once (two desks of a village
 uploading together) must not leave the count of the one that did not see the other: a count
 takes the village's transaction-long advisory lock first, so the second counts after the first
-committed. Many villages at once (the first overview after the upgrade) lock the table instead:
-advisory locks are a few thousand per server.
+committed. Many villages at once (the first overview after the upgrade) take the one lock of all
+villages instead (db.lock_codes): advisory locks are a few thousand per server.
 
 Counted by progress.village_progress (the rules of progress_sql's aggregate, which the period
 path uses): the same figures, by test (tests/server/test_progress_count.py); `daishou-server
@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import event, func, text
+from sqlalchemy import event, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
@@ -39,11 +39,10 @@ from sqlmodel import Session
 from sync.server import models as m
 from sync.server import progress as pr
 from sync.server import township_count
-from sync.server.db import among, within
+from sync.server.db import among, lock_codes, upsert, within
 
 DIRTY = "daishou_progress_dirty"
 ADVISORY_SPACE = 2202  # uploads' person and slip locks are 2201 (held.py)
-LOCK_EACH_UP_TO = 64  # more villages in one count: one table lock instead of an advisory lock each
 _KEPT: OrderedDict[tuple[str, str], tuple[str, str, int | None, dict[int, pr.Progress]]] = OrderedDict()
 KEPT_SIZE = 65536  # villages' parsed rows per process: a province is 20,000
 
@@ -66,12 +65,7 @@ def recount(s: Session, villages: Iterable[str]) -> dict[str, tuple[int | None, 
     if not codes:
         return {}
     s.flush()
-    if s.get_bind().dialect.name == "postgresql":
-        if len(codes) <= LOCK_EACH_UP_TO:
-            s.execute(text("SELECT count(pg_advisory_xact_lock(:space, hashtext(c))) FROM unnest(CAST(:codes AS text[])) AS c"),
-                      {"space": ADVISORY_SPACE, "codes": codes})
-        else:
-            s.execute(text("LOCK TABLE village_count IN SHARE ROW EXCLUSIVE MODE"))
+    lock_codes(s, ADVISORY_SPACE, codes)
     sha, config = pr._config(s)
     counted = count(s, codes, sha, config)
     _store(s, sha, counted)
@@ -138,20 +132,11 @@ def _body(years: dict[int, pr.Progress]) -> str:
 def _store(s: Session, sha: str, counted: dict[str, tuple[int | None, dict[int, pr.Progress]]]) -> None:
     if not counted:
         return
-    t = m.table_of(m.VillageCount)
     at = datetime.now(UTC)
     stamps = {code: uuid.uuid4().hex for code in counted}
-    rows = [{"village_code": code, "config_sha256": sha, "roster_version": number, "body": _body(years),
-             "stamp": stamps[code], "counted_at": at} for code, (number, years) in counted.items()]
-    dialect = s.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
-    for start in range(0, len(rows), 2000):
-        statement = upsert(t).values(rows[start:start + 2000])
-        s.execute(statement.on_conflict_do_update(index_elements=[t.c.village_code], set_={
-            k: statement.excluded[k] for k in ("config_sha256", "roster_version", "body", "stamp", "counted_at")}))
+    upsert(s, m.table_of(m.VillageCount), [{"village_code": code, "config_sha256": sha, "roster_version": number,
+                                             "body": _body(years), "stamp": stamps[code], "counted_at": at}
+                                            for code, (number, years) in counted.items()], "village_code")
     db = pr.database(s)
     for code, (number, years) in counted.items():
         # Kept under its stamp: should this transaction roll back, the stamp read is another.

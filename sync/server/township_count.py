@@ -26,17 +26,15 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import Column, Text, or_, text
+from sqlalchemy import Column, Text, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Field, Session
 
 from sync.server import models as m
 from sync.server import progress as pr
-from sync.server.db import among
+from sync.server.db import among, lock_codes, upsert
 
 ADVISORY_SPACE = 2203  # villages' counts are 2202 (progress_count.py), uploads' 2201 (held.py)
-LOCK_EACH_UP_TO = 64
-ALL_KEY = 0  # the lock of every township at once (few-township sums take it shared)
 MIXED = "*"  # the sha of a township whose villages were counted under different configurations
 
 Sums = dict[str, tuple[str, int, dict[int, pr.Progress]]]  # township -> (config sha, villages, year -> sum)
@@ -65,14 +63,7 @@ def resum(s: Session, townships: Iterable[str]) -> Sums:
     if not codes:
         return {}
     s.flush()
-    if s.get_bind().dialect.name == "postgresql":
-        if len(codes) <= LOCK_EACH_UP_TO:
-            s.execute(text("SELECT pg_advisory_xact_lock_shared(:space, :all), "
-                           "(SELECT count(pg_advisory_xact_lock(:space, hashtext(c))) "
-                           " FROM (SELECT c FROM unnest(CAST(:codes AS text[])) AS c ORDER BY c) AS ordered)"),
-                      {"space": ADVISORY_SPACE, "all": ALL_KEY, "codes": codes})
-        else:
-            s.execute(text("SELECT pg_advisory_xact_lock(:space, :all)"), {"space": ADVISORY_SPACE, "all": ALL_KEY})
+    lock_codes(s, ADVISORY_SPACE, codes)
     summed = sums(s, codes)
     _store(s, summed)
     return summed
@@ -107,20 +98,10 @@ def _body(years: dict[int, pr.Progress]) -> str:
 
 
 def _store(s: Session, summed: Sums) -> None:
-    if not summed:
-        return
-    t = m.table_of(TownshipCount)
     at = datetime.now(UTC)
-    rows = [{"township_code": code, "config_sha256": sha, "villages": n, "body": _body(years), "counted_at": at}
-            for code, (sha, n, years) in summed.items()]
-    if s.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
-    for start in range(0, len(rows), 2000):
-        statement = upsert(t).values(rows[start:start + 2000])
-        s.execute(statement.on_conflict_do_update(index_elements=[t.c.township_code], set_={
-            k: statement.excluded[k] for k in ("config_sha256", "villages", "body", "counted_at")}))
+    upsert(s, m.table_of(TownshipCount), [{"township_code": code, "config_sha256": sha, "villages": n,
+                                            "body": _body(years), "counted_at": at}
+                                           for code, (sha, n, years) in summed.items()], "township_code")
 
 
 def current(s: Session, year: int, sha: str, villages: dict[str, int]) -> dict[str, pr.Progress]:

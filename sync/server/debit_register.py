@@ -6,9 +6,11 @@ sealed, and sends the paper to the tax office. The data file written beside the 
 county (`daishou-server debit register FILE`, or a staff account's POST): the county checks every
 row against the rosters it issued itself — the village is the township's, the person is on that
 village's roster, each once, the totals add up — and keeps it with the digest of the PDF that was
-printed, so the county can tell which print carries the seal. A file with any wrong row is refused
-whole, naming the row (the township's own compilation cannot be half right); the same file twice is
-refused."""
+printed, so the county can tell which print carries the seal. A row may not ask the bank for more
+than the person still owes by the county's own figures (the dues of the newest roster it issued,
+judged under its configuration, less the receipt lines and other-channel payments it holds): a
+清册 is a debit order on someone's bank account. A file with any wrong row is refused whole, naming
+the row (the township's own compilation cannot be half right); the same file twice is refused."""
 
 from __future__ import annotations
 
@@ -20,11 +22,13 @@ from typing import Any
 import anyio
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
-from sqlalchemy import BigInteger, Column, Text
+from sqlalchemy import BigInteger, Column, Text, func
 from sqlmodel import Field, Session, col, select
 
 from app.domain.debit_register import DATA_FORMAT
+from app.domain.money import format_fen
 from sync.server import models as m
+from sync.server import progress
 from sync.server.body_limit import DEBIT_REGISTERS
 from sync.server.core import ServerRefusal, now
 from sync.server.debit_lists import roster_owners
@@ -103,6 +107,12 @@ def receive(s: Session, text: str, *, by: str, township: str | None = None) -> D
             raise _bad(f"第 {n} 行：缴费金额应为正的整数分")
         seen.add(ident)
         counted += amount
+    over = _over_owed(s, rows, year)
+    if over is not None:
+        n, row, owed = over
+        raise ServerRefusal(422, "over_owed", f"第 {n} 行：{str(row.get('name', ''))[:20]} 清册写扣 "
+                                              f"{format_fen(row['amount_fen'])} 元，县里核定 {year} 年度尚欠 "
+                                              f"{format_fen(owed)} 元")
     if (people, total) != (len(rows), counted):
         raise ServerRefusal(422, "register_mismatch", f"清册写的是 {people} 人 {total} 分，逐行相加是 "
                                                       f"{len(rows)} 人 {counted} 分")
@@ -112,6 +122,38 @@ def receive(s: Session, text: str, *, by: str, township: str | None = None) -> D
     s.add(kept)
     s.flush()
     return kept
+
+
+def _over_owed(s: Session, rows: list[Any], year: int) -> tuple[int, dict[str, Any], int] | None:
+    """The first row asking more than the person owes for `year` by the county's own figures:
+    (row number, row, what is owed). Rows are already known to be on their village's roster."""
+    villages = sorted({str(r["village_code"]) for r in rows})
+    if not villages:
+        return None
+    owed: dict[str, int] = {}
+    sha, config = progress._config(s)
+    db = progress.database(s)
+    newest = (select(m.RosterVersion.village_code, func.max(m.RosterVersion.version).label("v"))
+              .where(col(m.RosterVersion.village_code).in_(villages))
+              .group_by(col(m.RosterVersion.village_code)).subquery())
+    for version_id, text in s.exec(select(m.RosterVersion.id, m.RosterVersion.rows).join(
+            newest, (col(m.RosterVersion.village_code) == newest.c.village_code)
+            & (col(m.RosterVersion.version) == newest.c.v))).all():
+        for ident, _insurance, due_year, due, channel in progress._dues(db, int(version_id or 0), text, sha, config):
+            if due_year == year and not channel:
+                owed[ident] = owed.get(ident, 0) + due
+    paid = select(m.PaidLine.id_number, m.PaidLine.amount_fen).where(
+        col(m.PaidLine.village_code).in_(villages), m.PaidLine.year == year, m.PaidLine.status == "有效")
+    elsewhere = select(m.Payment.id_number, m.Payment.amount_fen).where(
+        col(m.Payment.village_code).in_(villages), m.Payment.year == year)
+    for query in (paid, elsewhere):
+        for ident, amount in s.exec(query).all():
+            owed[str(ident).upper()] = owed.get(str(ident).upper(), 0) - int(amount)
+    for n, row in enumerate(rows, 1):
+        left = max(owed.get(str(row["id_number"]).upper(), 0), 0)
+        if row["amount_fen"] > left:
+            return n, row, left
+    return None
 
 
 def _out(x: DebitRegisterFile) -> RegisterOut:

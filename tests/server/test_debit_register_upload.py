@@ -8,11 +8,13 @@ import json
 from pathlib import Path
 
 import httpx
+from sqlmodel import select
 
 from app.cli import main
 from app.cli.common import Context
 from app.services.desk import Desk
 from sync.server import debit_register as dr
+from sync.server import models as m
 from sync.server.staff import add_staff
 from tests.factories import plain_backup
 from tests.server.conftest import Server
@@ -45,6 +47,24 @@ def test_the_county_checks_and_keeps_a_township_register(server: Server, desk: D
     stranger = {**data["rows"][1], "id_number": "110101199003070011", "name": "外村人"}
     code, said = _cli(server, "debit", "register", str(variant("y.json", rows=[data["rows"][0], stranger])))
     assert code == 1 and "第 2 行：外村人 不在县里下发给村 341824100201 的征收清册中（bad_register）" in said
+    # A register is a debit order on people's bank accounts: no row may ask more than the county's
+    # own roster says the person still owes, even with the totals made to add up.
+    first = data["rows"][0]
+    more = {**first, "amount_fen": first["amount_fen"] + 100}
+    code, said = _cli(server, "debit", "register", str(variant("w.json", rows=[more, *data["rows"][1:]],
+                                                                 total_fen=data["total_fen"] + 100)))
+    owed = f"{first['amount_fen'] // 100}.{first['amount_fen'] % 100:02d}"
+    assert code == 1 and f"第 1 行：{first['name']} 清册写扣 {(first['amount_fen'] + 100) // 100}." in said
+    assert f"县里核定 2027 年度尚欠 {owed} 元（over_owed）" in said
+    with server.session() as s:  # the person then paid through another channel the county holds
+        s.add(m.Payment(village_code=first["village_code"], id_number=first["id_number"], insurance="养老",
+                        year=2027, amount_fen=first["amount_fen"], channel="微信", paid_on="2026-11-20"))
+        s.commit()
+    code, said = _cli(server, "debit", "register", str(path))
+    assert code == 1 and f"第 1 行：{first['name']} 清册写扣" in said and "尚欠 0.00 元（over_owed）" in said
+    with server.session() as s:
+        s.delete(s.exec(select(m.Payment).where(m.Payment.id_number == first["id_number"])).one())
+        s.commit()
     code, said = _cli(server, "debit", "register", str(path), "--township", "341824200")
     assert code == 1 and "other_township" in said
 

@@ -3,7 +3,9 @@
 "按月统计并报送本辖区当月保费收缴…理清各个档次缴费人员数、缴费金额数及省、县财政应拨付的缴费补贴金额"
 and "按时将…到龄领取待遇人员名册反馈给村代办员". From a roster's people and dues, the cash lines
 of the year (voided receipts left out by the caller) and the county's configuration of the year,
-`monthly_counts` gives, for one calendar month:
+`monthly_counts` gives, for one calendar month (on the county server the payments through other
+channels it holds come in with their dates too; a roster's 已缴 mark has no date, so it counts
+for the year and the special groups, never for a month):
 
 - per pension tier (and the medical amount): payers and amounts in the month and up to its end;
 - the fiscal subsidy per category and insurance (the county's `subsidies_yuan`, never more than
@@ -56,13 +58,15 @@ class RosterDue(NamedTuple):
 
 
 class PaidLine(NamedTuple):
-    """One line of a receipt not voided, of the benefit year counted."""
+    """One line of a receipt not voided, of the benefit year counted; on the county server also a
+    payment through another channel it holds with its date (`channel` then names it)."""
 
     id_number: str
     insurance: str
     tier_fen: int | None
     amount_fen: int
     day: date
+    channel: str = "现金"
 
 
 class LastYear(NamedTuple):
@@ -108,7 +112,7 @@ class SpecialPerson:
     group: str
     household_no: str
     category: Category
-    states: tuple[tuple[Insurance, str], ...]  # per insurance: 现金 YYYY-MM-DD / 其他渠道 / 政府全额代缴 / 未缴
+    states: tuple[tuple[Insurance, str], ...]  # per insurance: 现金 YYYY-MM-DD (or a dated channel) / 其他渠道 / 政府全额代缴 / 未缴
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,7 @@ class MonthlyCounts:
     special_counts: tuple[SpecialCount, ...]
     specials: tuple[SpecialPerson, ...]
     reaching_age: tuple[AgePerson, ...]
-    month_payer_ids: tuple[str, ...] = ()  # who paid cash in the month (a person once, however many lines)
+    month_payer_ids: tuple[str, ...] = ()  # who paid in the month (a person once, however many lines)
     renewal: tuple[Renewal, ...] = ()  # per age band, as of the month's end
 
     @property
@@ -269,7 +273,7 @@ def monthly_counts(month: date, config: YearConfig, people: list[RosterPerson], 
     total_fen: Counter[tuple[Insurance, int | None]] = Counter()
     sub_month: Counter[tuple[Category, Insurance]] = Counter()
     sub_month_ids: dict[tuple[Category, Insurance], set[str]] = defaultdict(set)
-    cash_day: dict[tuple[str, Insurance], date] = {}
+    paid_on: dict[tuple[str, Insurance], tuple[date, str]] = {}  # the first payment by the month's end
     payers: set[str] = set()
     for line in paid:
         ins = Insurance(line.insurance)
@@ -277,7 +281,8 @@ def monthly_counts(month: date, config: YearConfig, people: list[RosterPerson], 
         if key not in tier_keys:
             tier_keys.append(key)  # a tier the configuration no longer lists still counts
         if line.day <= last:
-            cash_day[(line.id_number, ins)] = min(line.day, cash_day.get((line.id_number, ins), line.day))
+            paid_on[(line.id_number, ins)] = min((line.day, line.channel),
+                                                 paid_on.get((line.id_number, ins), (line.day, line.channel)))
             total_ids[key].add(line.id_number)
             total_fen[key] += line.amount_fen
         if first <= line.day <= last:
@@ -307,14 +312,14 @@ def monthly_counts(month: date, config: YearConfig, people: list[RosterPerson], 
         part = _subsidy(config, cat, ins, d.tier_fen)
         if ins is Insurance.PENSION:
             pension_now[d.id_number] = pension_now.get(d.id_number, False) or bool(
-                (d.id_number, ins) in cash_day or d.paid_elsewhere or part >= _base(config, ins, d.tier_fen))
+                (d.id_number, ins) in paid_on or d.paid_elsewhere or part >= _base(config, ins, d.tier_fen))
         if part:
             sub_year[(cat, ins)] += part
             sub_year_ids[(cat, ins)].add(d.id_number)
         if cat in SPECIAL:
-            on = cash_day.get((d.id_number, ins))
+            on = paid_on.get((d.id_number, ins))
             if on is not None:
-                state = f"现金 {on.isoformat()}"
+                state = f"{on[1]} {on[0].isoformat()}"
             elif d.paid_elsewhere:
                 state = "其他渠道"
             elif part >= _base(config, ins, d.tier_fen):

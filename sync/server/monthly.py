@@ -1,8 +1,10 @@
 """What a township counts each month (seed 004 镇级4、5; issue 25), on the county server: the
 same pure function as the desk's (app/domain/monthly.py), fed with the rows of every village of
-the township the account may see — each village's newest roster version, and the lines of its
+the township the account may see — each village's newest roster version, the lines of its
 receipts still valid (a voided one is not counted) from the receipt entries its desks sent, dated
-by the receipt's day."""
+by the receipt's day, and the payments through other channels the county loaded for its villages,
+dated by their 缴费日期 and counted in the tier of the person's due (a month's 保费收缴 is not
+only the cash: 003 第二十五条 makes the bank debit the main channel)."""
 
 from __future__ import annotations
 
@@ -98,4 +100,14 @@ def township_counts(s: Session, staff: m.Staff, township_code: str, month: date,
             if int(ln["year"]) in (year, year - 1):
                 (paid if int(ln["year"]) == year else paid_before).append(PaidLine(
                     ln["id_number"], ln["insurance"], ln["tier_fen"], int(ln["amount_fen"]), date.fromisoformat(day)))
+    tiers = {(d.id_number, d.insurance, y): d.tier_fen for y, ds in ((year, dues), (year - 1, dues_before)) for d in ds}
+    for p in s.exec(select(m.Payment).where(col(m.Payment.village_code).in_(villages),
+                                            col(m.Payment.year).in_((year, year - 1)))).all():
+        try:
+            on = date.fromisoformat(p.paid_on[:10])
+            idn = parse_id_number(p.id_number).value
+        except (ValueError, IdNumberError):
+            continue  # no date, no month: the roster's 已缴 mark still counts it for the year
+        (paid if p.year == year else paid_before).append(PaidLine(
+            idn, p.insurance, tiers.get((idn, p.insurance, p.year)), p.amount_fen, on, p.channel or "其他渠道"))
     return monthly_counts(month, config, people, dues, paid, last_year=LastYear(dues_before, paid_before, config_before))

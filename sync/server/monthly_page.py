@@ -14,7 +14,7 @@ h2 { font-size: 1.15em; margin-top: 1.2em; }
 </style>
 </head>
 <body>
-<h1>城乡居民两险现金代收 — 月度统计（镇级按月统计报送）</h1>
+<h1>城乡居民两险 — 月度统计（镇级按月统计报送）</h1>
 <nav><a href="/">首页</a><a href="/overview">县级总览</a><a href="/doubts">疑点核查</a><a href="/monthly">月度统计</a>
 <button id="logout" type="button" accesskey="q">退出登录（Alt+Q）</button></nav>
 <p id="who"></p>
@@ -45,7 +45,7 @@ h2 { font-size: 1.15em; margin-top: 1.2em; }
   <h2>五、续费率（养老）</h2>
   <table id="renewal"><thead><tr><th>年龄段（1月1日周岁）</th><th>上年已缴人数</th><th>其中本年已缴</th><th>续费率</th>
     <th>目标</th></tr></thead><tbody></tbody></table>
-  <p class="note">当月与累计按收据日期统计（作废收据不计）；其他渠道缴费与政府全额代缴无缴费日期，只计入全年应补贴。
+  <p class="note">当月与累计按收据日期统计（作废收据不计），县里载入的其他渠道缴费按其缴费日期计入；清册上只标「已缴」而无日期的缴费与政府全额代缴，只计入全年应补贴。
   续费率＝上年已缴（现金、其他渠道或政府全额代缴）者中截至月末本年已缴的比例。证件号码已隐去中间位。</p>
 </section>
 <script>

@@ -75,6 +75,26 @@ def test_the_townships_month_on_the_server_equals_the_desks(server: Server, desk
             ("16–44岁", 1, 0, 0.0), ("45–59岁", 1, 1, 1.0)]
         assert got == desk.monthly.counts(date(2026, 11, 1), year=2027).to_json()  # the roster came down to it
 
+        # The tax office's payments the county loads carry their date: 李秀英's pension by WeChat on
+        # 20 November is November's 保费收缴 in her tier (the roster's 500 yuan), and renews her; a
+        # payment dated 3 December is not November's; one without a readable date has no month.
+        with server.session() as s:
+            for day in ("2026-11-20", "2026-12-03", ""):
+                service.add_payment(s, "341824100201", ZHANG_WIFE.id_number if day != "2026-12-03" else ZHANG.id_number,
+                                    "pension", 2027, 50000, "微信", day)
+            s.commit()
+        more = http.get(f"{p.API}/staff/monthly/341824100", params={"month": "2026-11", "year": 2027},
+                        headers=township).json()
+        tiers = {(t["insurance"], t["tier_fen"]): (t["month_payers"], t["month_fen"]) for t in more["tiers"]}
+        assert tiers[("pension", 50000)] == (2, 80000) and tiers[("medical", None)] == (1, 12000)
+        assert (more["month_payers"], more["month_fen"]) == (3, 92000)
+        assert [(r["band"], r["base"], r["renewed"]) for r in more["renewal"]] == [("16–44岁", 1, 1), ("45–59岁", 1, 1)]
+        december = http.get(f"{p.API}/staff/monthly/341824100", params={"month": "2026-12", "year": 2027},
+                            headers=township).json()
+        tiers = {(t["insurance"], t["tier_fen"]): t for t in december["tiers"]}
+        assert (december["month_payers"], december["month_fen"]) == (1, 50000)  # 张三丰, by WeChat on 3 December
+        assert (tiers[("pension", 50000)]["total_payers"], tiers[("pension", 50000)]["total_fen"]) == (3, 130000)
+
         other = http.get(f"{p.API}/staff/monthly/341824100", params={"month": "2026-11", "year": 2027},
                          headers=sign_in(http, "别的镇", "township-pass"))
         assert other.status_code == 404 and "管辖" in other.json()["message"]

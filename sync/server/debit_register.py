@@ -130,7 +130,9 @@ def _over_owed(s: Session, rows: list[Any], year: int) -> tuple[int, dict[str, A
     villages = sorted({str(r["village_code"]) for r in rows})
     if not villages:
         return None
-    owed: dict[str, int] = {}
+    # Per (person, insurance): a due the roster marks paid (another channel, folded in when the
+    # county loaded the payment) owes nothing; the others owe their due less what the county holds.
+    owed: dict[tuple[str, str], int] = {}
     sha, config = progress._config(s)
     db = progress.database(s)
     newest = (select(m.RosterVersion.village_code, func.max(m.RosterVersion.version).label("v"))
@@ -139,20 +141,25 @@ def _over_owed(s: Session, rows: list[Any], year: int) -> tuple[int, dict[str, A
     for version_id, text in s.exec(select(m.RosterVersion.id, m.RosterVersion.rows).join(
             newest, (col(m.RosterVersion.village_code) == newest.c.village_code)
             & (col(m.RosterVersion.version) == newest.c.v))).all():
-        for ident, _insurance, due_year, due, channel in progress._dues(db, int(version_id or 0), text, sha, config):
+        for ident, insurance, due_year, due, channel in progress._dues(db, int(version_id or 0), text, sha, config):
             if due_year == year and not channel:
-                owed[ident] = owed.get(ident, 0) + due
-    paid = select(m.PaidLine.id_number, m.PaidLine.amount_fen).where(
+                owed[(ident, insurance)] = owed.get((ident, insurance), 0) + due
+    paid = select(m.PaidLine.id_number, m.PaidLine.insurance, m.PaidLine.amount_fen).where(
         col(m.PaidLine.village_code).in_(villages), m.PaidLine.year == year, m.PaidLine.status == "有效")
-    elsewhere = select(m.Payment.id_number, m.Payment.amount_fen).where(
+    elsewhere = select(m.Payment.id_number, m.Payment.insurance, m.Payment.amount_fen).where(
         col(m.Payment.village_code).in_(villages), m.Payment.year == year)
     for query in (paid, elsewhere):
-        for ident, amount in s.exec(query).all():
-            owed[str(ident).upper()] = owed.get(str(ident).upper(), 0) - int(amount)
+        for ident, insurance, amount in s.exec(query).all():
+            key = (str(ident).upper(), str(insurance))
+            if key in owed:
+                owed[key] -= int(amount)
+    left: dict[str, int] = {}
+    for (ident, _insurance), fen in owed.items():
+        left[ident] = left.get(ident, 0) + max(fen, 0)
     for n, row in enumerate(rows, 1):
-        left = max(owed.get(str(row["id_number"]).upper(), 0), 0)
-        if row["amount_fen"] > left:
-            return n, row, left
+        most = left.get(str(row["id_number"]).upper(), 0)
+        if row["amount_fen"] > most:
+            return n, row, most
     return None
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from app.domain.review import FLAG_LABELS as DESK_LABELS
+from sync.server import doubt_tables as dt
 from sync.server import models as m
 from sync.server import review
 from sync.server.answers import VERDICTS, FlagAnswer
@@ -127,13 +128,13 @@ def candidates(s: Session, staff: m.Staff, *, village_code: str | None = None,
                     .order_by(col(m.CountyFlag.id))).all():
         found.append(Candidate(f"county|{f.id}", "county", by_code[f.village_code].township_code, f.village_code,
                                f.device_id, f.seq, f.code, f.ref, f.created_at.date().isoformat(), f.reason, False))
-    held = set(s.exec(select(m.Doubt.key).where(col(m.Doubt.key).in_([c.key for c in found]))).all()) if found else set()
+    held = set(s.exec(select(dt.Doubt.key).where(col(dt.Doubt.key).in_([c.key for c in found]))).all()) if found else set()
     return [Candidate(**{**c.__dict__, "pushed": c.key in held}) for c in found]
 
 
-def _new_doubt(c: Candidate, by: str, at: datetime) -> m.Doubt:
+def _new_doubt(c: Candidate, by: str, at: datetime) -> dt.Doubt:
     on = county_date(at)
-    return m.Doubt(key=c.key, source=c.source, township_code=c.township_code, village_code=c.village_code,
+    return dt.Doubt(key=c.key, source=c.source, township_code=c.township_code, village_code=c.village_code,
                    device_id=c.device_id, seq=c.seq, code=c.code, ref=c.ref, day=c.day, reason=c.reason,
                    pushed_by=by, pushed_at=at, pushed_on=on.isoformat(),
                    due_on=(on + timedelta(days=ANSWER_WITHIN_DAYS)).isoformat(), year=on.year)
@@ -162,7 +163,7 @@ def push(s: Session, staff: m.Staff, *, village_code: str | None, township_code:
     return len(new), len(chosen) - len(new)
 
 
-def add(s: Session, staff: m.Staff, *, village_code: str, ref: str, day: str | None, reason: str) -> m.Doubt:
+def add(s: Session, staff: m.Staff, *, village_code: str, ref: str, day: str | None, reason: str) -> dt.Doubt:
     """A 疑点 an officer adds by hand (a complaint, a finding on a visit): pushed at once."""
     village = s.get(m.Village, village_code)
     if village is None:
@@ -186,8 +187,8 @@ def add(s: Session, staff: m.Staff, *, village_code: str, ref: str, day: str | N
     return doubt
 
 
-def visible_doubt(s: Session, staff: m.Staff, doubt_id: int) -> m.Doubt:
-    doubt = s.get(m.Doubt, doubt_id)
+def visible_doubt(s: Session, staff: m.Staff, doubt_id: int) -> dt.Doubt:
+    doubt = s.get(dt.Doubt, doubt_id)
     if doubt is None:
         raise ServerRefusal(404, "unknown_doubt", f"没有编号为 {doubt_id} 的疑点")
     if staff.role == "township" and doubt.township_code != staff.township_code:
@@ -195,20 +196,20 @@ def visible_doubt(s: Session, staff: m.Staff, doubt_id: int) -> m.Doubt:
     return doubt
 
 
-def doubts_for(s: Session, staff: m.Staff, *, year: int | None = None) -> list[m.Doubt]:
-    query = select(m.Doubt).order_by(col(m.Doubt.id))
+def doubts_for(s: Session, staff: m.Staff, *, year: int | None = None) -> list[dt.Doubt]:
+    query = select(dt.Doubt).order_by(col(dt.Doubt.id))
     if staff.role == "township":
-        query = query.where(m.Doubt.township_code == staff.township_code)
+        query = query.where(dt.Doubt.township_code == staff.township_code)
     if year is not None:
-        query = query.where(m.Doubt.year == year)
+        query = query.where(dt.Doubt.year == year)
     return list(s.exec(query).all())
 
 
-def answer(s: Session, staff: m.Staff, doubt_id: int, *, verdict: str, by: str, note: str) -> m.DoubtAnswer:
+def answer(s: Session, staff: m.Staff, doubt_id: int, *, verdict: str, by: str, note: str) -> dt.DoubtAnswer:
     """The township's answer from the browser, dated now; a late one is taken and counted late."""
     require_township(staff)
     doubt = visible_doubt(s, staff, doubt_id)
-    if s.exec(select(m.DoubtInspection.id).where(m.DoubtInspection.doubt_id == doubt.id)).first() is not None:
+    if s.exec(select(dt.DoubtInspection.id).where(dt.DoubtInspection.doubt_id == doubt.id)).first() is not None:
         raise ServerRefusal(409, "answer_after_inspection",
                             f"疑点 {doubt_id} 已由工作组检查并登记结论，不能再改答复（如有新情况请联系县工作组）")
     if verdict not in VERDICTS:
@@ -221,7 +222,7 @@ def answer(s: Session, staff: m.Staff, doubt_id: int, *, verdict: str, by: str, 
     if len(by) > 40:
         raise ServerRefusal(422, "bad_name", "自查人姓名最多 40 个字")
     at = clock()
-    row = m.DoubtAnswer(doubt_id=doubt.id or 0, verdict=verdict, answered_by=by,
+    row = dt.DoubtAnswer(doubt_id=doubt.id or 0, verdict=verdict, answered_by=by,
                         answered_at=at.astimezone(COUNTY_TZ).isoformat(timespec="seconds"),
                         answered_on=county_date(at).isoformat(),
                         note=note, via="网页", recorded_by=staff.name, recorded_at=at)
@@ -233,16 +234,16 @@ def answer(s: Session, staff: m.Staff, doubt_id: int, *, verdict: str, by: str, 
 def link_file_answers(s: Session) -> int:
     """Every imported file answer whose 疑点 has been pushed becomes an answer in the loop, once;
     its time is the time written in the file (when the township answered)."""
-    rows = s.exec(select(FlagAnswer, m.Doubt).join(m.Doubt, (col(m.Doubt.device_id) == FlagAnswer.device_id)
-                                                  & (col(m.Doubt.seq) == FlagAnswer.seq)
-                                                  & (col(m.Doubt.code) == FlagAnswer.code)
-                                                  & (col(m.Doubt.ref) == FlagAnswer.ref)
-                                                  & (m.Doubt.source == "desk"))
-                  .where(~col(FlagAnswer.id).in_(select(m.DoubtAnswer.flag_answer_id)
-                                                 .where(col(m.DoubtAnswer.flag_answer_id).is_not(None))))).all()
+    rows = s.exec(select(FlagAnswer, dt.Doubt).join(dt.Doubt, (col(dt.Doubt.device_id) == FlagAnswer.device_id)
+                                                  & (col(dt.Doubt.seq) == FlagAnswer.seq)
+                                                  & (col(dt.Doubt.code) == FlagAnswer.code)
+                                                  & (col(dt.Doubt.ref) == FlagAnswer.ref)
+                                                  & (dt.Doubt.source == "desk"))
+                  .where(~col(FlagAnswer.id).in_(select(dt.DoubtAnswer.flag_answer_id)
+                                                 .where(col(dt.DoubtAnswer.flag_answer_id).is_not(None))))).all()
     at = clock()
     for fa, doubt in rows:
-        s.add(m.DoubtAnswer(doubt_id=doubt.id or 0, verdict=fa.verdict, answered_by=fa.answered_by,
+        s.add(dt.DoubtAnswer(doubt_id=doubt.id or 0, verdict=fa.verdict, answered_by=fa.answered_by,
                             answered_at=fa.answered_at,
                             answered_on=county_date(datetime.fromisoformat(fa.answered_at)).isoformat(),
                             note=fa.note, via="文件", recorded_by=f"答复文件（{fa.reviewer}）", recorded_at=at,
@@ -251,7 +252,7 @@ def link_file_answers(s: Session) -> int:
     return len(rows)
 
 
-def attach(s: Session, staff: m.Staff, doubt_id: int, *, name: str, media_type: str, content: bytes) -> m.DoubtAttachment:
+def attach(s: Session, staff: m.Staff, doubt_id: int, *, name: str, media_type: str, content: bytes) -> dt.DoubtAttachment:
     """A scanned page or photo with the township's answer: PDF, JPEG or PNG by its first bytes
     (what it says it is must be what it is), at most MAX_ATTACHMENT bytes."""
     require_township(staff)
@@ -261,11 +262,11 @@ def attach(s: Session, staff: m.Staff, doubt_id: int, *, name: str, media_type: 
         raise ServerRefusal(415, "attachment_type", "附件只收 PDF、JPG 或 PNG 文件（扫描件或照片）")
     if len(content) > MAX_ATTACHMENT:
         raise ServerRefusal(413, "attachment_too_large", f"附件最大 {MAX_ATTACHMENT // 1024 // 1024} MB，请压缩或分页上传")
-    held = s.exec(select(m.DoubtAttachment.id).where(m.DoubtAttachment.doubt_id == doubt.id)).all()
+    held = s.exec(select(dt.DoubtAttachment.id).where(dt.DoubtAttachment.doubt_id == doubt.id)).all()
     if len(held) >= ATTACHMENTS_PER_DOUBT:
         raise ServerRefusal(409, "too_many_attachments", f"每条疑点最多 {ATTACHMENTS_PER_DOUBT} 个附件")
     name = "".join(ch for ch in name if ch.isprintable() and ch not in '/\\"')[:80] or "附件"
-    row = m.DoubtAttachment(doubt_id=doubt.id or 0, village_code=doubt.village_code, name=name,
+    row = dt.DoubtAttachment(doubt_id=doubt.id or 0, village_code=doubt.village_code, name=name,
                             media_type=media_type, size=len(content), sha256=hashlib.sha256(content).hexdigest(),
                             content=content, uploaded_by=staff.name, uploaded_at=clock())
     s.add(row)
@@ -273,18 +274,18 @@ def attach(s: Session, staff: m.Staff, doubt_id: int, *, name: str, media_type: 
     return row
 
 
-def attachments_of(s: Session, doubt_ids: list[int]) -> list[m.DoubtAttachment]:
+def attachments_of(s: Session, doubt_ids: list[int]) -> list[dt.DoubtAttachment]:
     """The attachments' descriptions (their bytes are not read)."""
     if not doubt_ids:
         return []
-    return list(s.exec(select(m.DoubtAttachment).options(defer(m.DoubtAttachment.content))  # type: ignore[arg-type]
-                       .where(col(m.DoubtAttachment.doubt_id).in_(doubt_ids))
-                       .order_by(col(m.DoubtAttachment.id))).all())
+    return list(s.exec(select(dt.DoubtAttachment).options(defer(dt.DoubtAttachment.content))  # type: ignore[arg-type]
+                       .where(col(dt.DoubtAttachment.doubt_id).in_(doubt_ids))
+                       .order_by(col(dt.DoubtAttachment.id))).all())
 
 
-def attachment(s: Session, staff: m.Staff, attachment_id: int) -> m.DoubtAttachment:
+def attachment(s: Session, staff: m.Staff, attachment_id: int) -> dt.DoubtAttachment:
     """Served back only to staff who may see the village it concerns."""
-    row = s.get(m.DoubtAttachment, attachment_id)
+    row = s.get(dt.DoubtAttachment, attachment_id)
     if row is None or row.village_code not in {v.code for v in visible_villages(s, staff)}:
         raise ServerRefusal(404, "no_attachment", f"没有编号为 {attachment_id} 的附件，或不在本账户管辖的乡镇")
     return row

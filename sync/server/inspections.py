@@ -17,6 +17,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from app.domain.review import SAMPLE_SHARE, draw_sample, new_seed
+from sync.server import doubt_tables as dt
 from sync.server import doubts
 from sync.server import models as m
 from sync.server.core import ServerRefusal
@@ -31,29 +32,29 @@ class Standing:
     """Where one pushed 疑点 stands on a day."""
 
     state: str  # 待答复 / 按时答复 / 逾期答复 / 逾期未答复
-    answers: list[m.DoubtAnswer]
+    answers: list[dt.DoubtAnswer]
     draws: list[int]  # ids of the draws that chose it
-    inspections: list[m.DoubtInspection]
+    inspections: list[dt.DoubtInspection]
 
     @property
     def answered(self) -> bool:
         return bool(self.answers)
 
 
-def standings(s: Session, rows: list[m.Doubt], *, today: date) -> dict[int, Standing]:
+def standings(s: Session, rows: list[dt.Doubt], *, today: date) -> dict[int, Standing]:
     ids = [d.id or 0 for d in rows]
-    answers: dict[int, list[m.DoubtAnswer]] = defaultdict(list)
-    inspections: dict[int, list[m.DoubtInspection]] = defaultdict(list)
+    answers: dict[int, list[dt.DoubtAnswer]] = defaultdict(list)
+    inspections: dict[int, list[dt.DoubtInspection]] = defaultdict(list)
     drawn: dict[int, list[int]] = defaultdict(list)
     if ids:
-        for a in s.exec(select(m.DoubtAnswer).where(col(m.DoubtAnswer.doubt_id).in_(ids))
-                        .order_by(col(m.DoubtAnswer.answered_at), col(m.DoubtAnswer.id))).all():
+        for a in s.exec(select(dt.DoubtAnswer).where(col(dt.DoubtAnswer.doubt_id).in_(ids))
+                        .order_by(col(dt.DoubtAnswer.answered_at), col(dt.DoubtAnswer.id))).all():
             answers[a.doubt_id].append(a)
-        for i in s.exec(select(m.DoubtInspection).where(col(m.DoubtInspection.doubt_id).in_(ids))
-                        .order_by(col(m.DoubtInspection.id))).all():
+        for i in s.exec(select(dt.DoubtInspection).where(col(dt.DoubtInspection.doubt_id).in_(ids))
+                        .order_by(col(dt.DoubtInspection.id))).all():
             inspections[i.doubt_id].append(i)
         towns = {d.township_code for d in rows}
-        for draw in s.exec(select(m.DoubtDraw).where(col(m.DoubtDraw.township_code).in_(towns))).all():
+        for draw in s.exec(select(dt.DoubtDraw).where(col(dt.DoubtDraw.township_code).in_(towns))).all():
             for doubt_id in json.loads(draw.chosen):
                 drawn[int(doubt_id)].append(draw.id or 0)
     out = {}
@@ -73,7 +74,7 @@ def _townships(s: Session, staff: m.Staff) -> list[str]:
     return sorted({v.township_code for v in visible_villages(s, staff)})
 
 
-def draw(s: Session, staff: m.Staff, *, year: int, township_code: str | None, seed: str | None) -> list[m.DoubtDraw]:
+def draw(s: Session, staff: m.Staff, *, year: int, township_code: str | None, seed: str | None) -> list[dt.DoubtDraw]:
     """One draw per township (the one named, or each with 疑点 pushed that year), all by one seed."""
     doubts.require_county(staff)
     towns = _townships(s, staff)
@@ -83,14 +84,14 @@ def draw(s: Session, staff: m.Staff, *, year: int, township_code: str | None, se
     at = doubts.clock()
     made = []
     for town in ([township_code] if township_code else towns):
-        population = [str(i) for i in s.exec(select(m.Doubt.id).where(m.Doubt.township_code == town,
-                                                                         m.Doubt.year == year)
-                                              .order_by(col(m.Doubt.id))).all()]
+        population = [str(i) for i in s.exec(select(dt.Doubt.id).where(dt.Doubt.township_code == town,
+                                                                         dt.Doubt.year == year)
+                                              .order_by(col(dt.Doubt.id))).all()]
         if not population:
             if township_code:
                 raise ServerRefusal(409, "nothing_to_draw", f"{year} 年没有推送给乡镇 {town} 的疑点，无从抽查")
             continue
-        row = m.DoubtDraw(township_code=town, year=year, seed=seed, population=json.dumps(population),
+        row = dt.DoubtDraw(township_code=town, year=year, seed=seed, population=json.dumps(population),
                           chosen=json.dumps(draw_sample(population, seed)), drawn_by=staff.name, drawn_at=at)
         s.add(row)
         made.append(row)
@@ -100,20 +101,20 @@ def draw(s: Session, staff: m.Staff, *, year: int, township_code: str | None, se
     return made
 
 
-def draws_for(s: Session, staff: m.Staff, *, year: int | None = None) -> list[m.DoubtDraw]:
-    query = select(m.DoubtDraw).where(col(m.DoubtDraw.township_code).in_(_townships(s, staff)))
+def draws_for(s: Session, staff: m.Staff, *, year: int | None = None) -> list[dt.DoubtDraw]:
+    query = select(dt.DoubtDraw).where(col(dt.DoubtDraw.township_code).in_(_townships(s, staff)))
     if year is not None:
-        query = query.where(m.DoubtDraw.year == year)
-    return list(s.exec(query.order_by(col(m.DoubtDraw.id))).all())
+        query = query.where(dt.DoubtDraw.year == year)
+    return list(s.exec(query.order_by(col(dt.DoubtDraw.id))).all())
 
 
-def reproduce(row: m.DoubtDraw) -> bool:
+def reproduce(row: dt.DoubtDraw) -> bool:
     """Drawing again from the kept population by the printed seed gives the same 疑点."""
     return bool(draw_sample(json.loads(row.population), row.seed) == json.loads(row.chosen))
 
 
 def inspect(s: Session, staff: m.Staff, doubt_id: int, *, result: str, finding: str, by: str,
-            on: str | None) -> m.DoubtInspection:
+            on: str | None) -> dt.DoubtInspection:
     doubts.require_county(staff)
     doubt = doubts.visible_doubt(s, staff, doubt_id)
     chosen_by = [d.id or 0 for d in draws_for(s, staff) if str(doubt_id) in json.loads(d.chosen)]
@@ -126,7 +127,7 @@ def inspect(s: Session, staff: m.Staff, doubt_id: int, *, result: str, finding: 
         raise ServerRefusal(422, "bad_finding", f"请写明检查情况（最多 {doubts.MAX_NOTE} 字）")
     at = doubts.clock()
     held_on = _past_date(on, at_most=doubts.county_date(at), what="检查日期")
-    row = m.DoubtInspection(doubt_id=doubt.id or 0, draw_id=chosen_by[0], result=result, finding=finding,
+    row = dt.DoubtInspection(doubt_id=doubt.id or 0, draw_id=chosen_by[0], result=result, finding=finding,
                             inspected_by=by[:40], inspected_on=held_on.isoformat(), recorded_by=staff.name,
                             recorded_at=at)
     s.add(row)
@@ -147,7 +148,7 @@ def _past_date(text: str | None, *, at_most: date, what: str) -> date:
 
 
 def special(s: Session, staff: m.Staff, *, township_code: str, held_on: str, units: str,
-            summary: str) -> m.SpecialInspection:
+            summary: str) -> dt.SpecialInspection:
     """第四十一条: one special inspection of a township's cash collection, recorded by the county."""
     doubts.require_county(staff)
     if township_code not in _townships(s, staff):
@@ -157,17 +158,17 @@ def special(s: Session, staff: m.Staff, *, township_code: str, held_on: str, uni
     units, summary = units.strip(), summary.strip()
     if not units or not summary:
         raise ServerRefusal(422, "no_summary", "请写明参加检查的单位和检查情况")
-    row = m.SpecialInspection(township_code=township_code, year=day.year, held_on=day.isoformat(), units=units[:200],
+    row = dt.SpecialInspection(township_code=township_code, year=day.year, held_on=day.isoformat(), units=units[:200],
                               summary=summary[:2000], recorded_by=staff.name, recorded_at=at)
     s.add(row)
     s.flush()
     return row
 
 
-def specials_for(s: Session, staff: m.Staff, *, year: int) -> list[m.SpecialInspection]:
-    return list(s.exec(select(m.SpecialInspection).where(
-        col(m.SpecialInspection.township_code).in_(_townships(s, staff)), m.SpecialInspection.year == year)
-        .order_by(col(m.SpecialInspection.held_on), col(m.SpecialInspection.id))).all())
+def specials_for(s: Session, staff: m.Staff, *, year: int) -> list[dt.SpecialInspection]:
+    return list(s.exec(select(dt.SpecialInspection).where(
+        col(dt.SpecialInspection.township_code).in_(_townships(s, staff)), dt.SpecialInspection.year == year)
+        .order_by(col(dt.SpecialInspection.held_on), col(dt.SpecialInspection.id))).all())
 
 
 @dataclass

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from sync import protocol as p
 from sync.server import doubt_export, doubts, inspections
-from sync.server import models as m
+from sync.server import doubt_tables as dt
 from sync.server.deps import DB, CurrentStaff
 from sync.server.doubt_schemas import (
     AddIn,
@@ -53,7 +53,7 @@ def _year(year: int | None) -> int:
     return year or doubts.county_date(doubts.clock()).year
 
 
-def _out(s: DB, rows: list[m.Doubt]) -> list[DoubtOut]:
+def _out(s: DB, rows: list[dt.Doubt]) -> list[DoubtOut]:
     today = doubts.county_date(doubts.clock())
     stand = inspections.standings(s, rows, today=today)
     files: dict[int, list[AttachmentOut]] = {}
@@ -124,7 +124,7 @@ def draw(body: DrawIn, s: DB, staff: CurrentStaff) -> list[DrawOut]:
                                                seed=body.seed)]
 
 
-def _draw(d: m.DoubtDraw) -> DrawOut:
+def _draw(d: dt.DoubtDraw) -> DrawOut:
     population, chosen = json.loads(d.population), json.loads(d.chosen)
     return DrawOut(id=d.id or 0, township_code=d.township_code, year=d.year, seed=d.seed,
                    population=[int(i) for i in population], chosen=[int(i) for i in chosen],

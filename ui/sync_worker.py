@@ -74,7 +74,8 @@ class SyncWorker(QObject):
                 max(delay * 2, self.interval / 4), self.longest)
 
     def _once(self, desk: Desk) -> SyncStatus:
-        from sync.client import SyncClient, SyncError
+        from sync.client import SyncClient
+        from sync.messages import SyncError
 
         try:
             state = desk.sync.state()

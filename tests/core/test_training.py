@@ -12,7 +12,8 @@ from app.services.desk import Desk
 from app.training import MARKER, is_training, prepare_training, training_home
 from printing.escpos_receipt import ReceiptOptions, render_receipt
 from printing.reports import render_report
-from sync.client import SyncClient, SyncError
+from sync.client import SyncClient
+from sync.messages import SyncError
 from tests.factories import FakeClock
 from tests.printing.escpos_decoder import TextLine, decode
 from tests.printing.pdftext import read_pdf

@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 WINDOW_FACING = [*sorted((ROOT / "ui").glob("*.py")), *sorted((ROOT / "app" / "services").rglob("*.py")),
-                 ROOT / "app" / "domain" / "config.py", ROOT / "sync" / "client.py", ROOT / "sync" / "keys.py",
+                 ROOT / "app" / "domain" / "config.py", ROOT / "sync" / "client.py", ROOT / "sync" / "messages.py", ROOT / "sync" / "keys.py",
                  ROOT / "printing" / "reports.py"]
 COMMAND_LINE_ONLY = {"ui/cli.py", "ui/screenshots.py"}  # argparse help, a developer's tool
 # Texts only the command line can reach, each with why.
@@ -67,7 +67,7 @@ def test_no_window_message_sends_a_person_to_the_command_line() -> None:
 
 def test_the_command_line_still_names_its_own_command(tmp_path: Path) -> None:
     from app.services.errors import Refused
-    from sync.client import SyncError
+    from sync.messages import SyncError
 
     assert SyncError("not_enrolled", "…").command == "daishou enrol --server 地址 --code 注册码"
     assert Refused("x", command="daishou receipt-book add").command == "daishou receipt-book add"

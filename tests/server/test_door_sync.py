@@ -14,7 +14,7 @@ from app.domain.door_entries import UnpaidReasonEntry
 from app.domain.records import Role, UserInfo
 from app.services.desk import Desk
 from app.storage.projection import record
-from sync.client import SyncError
+from sync.messages import SyncError
 from sync.server import models as m
 from tests.conftest import HEAD_PIN
 from tests.door.conftest import write_list

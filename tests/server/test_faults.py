@@ -16,7 +16,8 @@ from sqlmodel import func, select
 from app.domain.insurance import Insurance
 from app.services.desk import Desk
 from app.services.receipts import LineRequest
-from sync.client import SyncClient, SyncError
+from sync.client import SyncClient
+from sync.messages import SyncError
 from sync.server import models as m
 from sync.server import service
 from sync.server.db import make_engine, session

@@ -19,8 +19,9 @@ from app.domain.records import UserInfo
 from app.services.desk import Desk
 from app.services.errors import Refused
 from sync import protocol as p
-from sync.client import SyncClient, SyncError
+from sync.client import SyncClient
 from sync.keys import NoKeyring
+from sync.messages import SyncError
 from sync.server import models as m
 from sync.server import service
 from tests.conftest import set_up_village

@@ -15,7 +15,7 @@ from app.cli import main
 from app.cli.common import Context
 from app.domain.records import UserInfo
 from app.services.desk import Desk
-from sync.client import SyncError
+from sync.messages import SyncError
 from sync.server import devices
 from sync.server import models as m
 from tests.core.test_receipts import med

@@ -16,7 +16,8 @@ from sqlmodel import func, select
 
 from app.domain.records import UserInfo
 from app.services.desk import Desk
-from sync.client import SyncClient, SyncError
+from sync.client import SyncClient
+from sync.messages import SyncError
 from sync.server import forks, log_safety
 from sync.server import models as m
 from tests.core.test_receipts import med

@@ -11,7 +11,8 @@ from app.domain.records import UserInfo
 from app.services.desk import Desk
 from sync import client as sync_client
 from sync import protocol as p
-from sync.client import SyncClient, SyncError
+from sync.client import SyncClient
+from sync.messages import SyncError
 from sync.server import models as m
 from sync.server import service
 from tests.core.test_receipts import med

@@ -24,7 +24,8 @@ from app.cli.common import Context
 from app.domain.records import UserInfo
 from app.services.desk import Desk
 from sync import protocol as p
-from sync.client import SyncClient, SyncError
+from sync.client import SyncClient
+from sync.messages import SyncError
 from sync.server import cli as server_cli
 from sync.server import models as m
 from sync.server import service

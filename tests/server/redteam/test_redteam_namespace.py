@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from app.domain.receipt_numbers import format_receipt_number
-from sync.client import SyncError
+from sync.messages import SyncError
 from sync.server import models as m
 from sync.server import service
 from tests.core.test_receipts import med

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from app.domain.money import format_fen
 from app.domain.remit_limits import cash_held
+from app.services.errors import NotInitialised
 from app.services.months import closed_month
 from app.storage.projections import first_unsettled_day_before
 from app.storage.settlements import settled_not_remitted
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from app.services.desk import Desk
 
 BLOCK, DUE, NEAR = "block", "due", "near"  # cash refused today / a limit reached / close to one
+NO_CONFIG = ("尚未导入县级配置（档次、医保金额、代缴标准），不能收款：在设置（F6）填写县服务器地址和注册码，"
+             "按「注册本机」后会自动下载；没有网络时请乡镇社保中心来导入配置文件")
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,10 @@ def desk_alerts(desk: Desk) -> list[Alert]:
     """Blocking facts first, then the cash held against the limits (remit counties only: where
     the agent pays on the payer's behalf at once no cash is kept to remit)."""
     today = desk.clock().date()
-    config = desk.setup.config
+    try:
+        config = desk.setup.config
+    except NotInitialised:  # every receipt would be refused: said here, not as an error box at login
+        return [Alert(BLOCK, NO_CONFIG)]
     with desk.db.read() as conn:
         earlier = first_unsettled_day_before(conn, today)
         closed = closed_month(conn)

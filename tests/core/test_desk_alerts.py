@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
 from app.domain.records import UserInfo
 from app.services.desk import Desk
-from app.services.desk_alerts import DUE, NEAR, desk_alerts
-from app.services.errors import Refused
+from app.services.desk_alerts import DUE, NEAR, NO_CONFIG, desk_alerts
+from app.services.errors import NotInitialised, Refused
 from tests.core.test_receipts import med, pen
 from tests.factories import CONFIG_PATH, ZHANG, ZHANG_WIFE, FakeClock
 
@@ -63,3 +64,15 @@ def test_a_closed_month_blocks_what_is_left_of_it(desk: Desk, agent: UserInfo, h
         desk.receipts.record(agent, [med(ZHANG_WIFE)], cash_fen=40000)
     clock.next_day()  # December: cash again, nothing to say
     assert desk_alerts(desk) == []
+
+
+def test_a_desk_without_the_county_configuration_says_so_in_the_banner(tmp_path: Path, clock: FakeClock) -> None:
+    """Set up from the command line without the configuration: the banner blocks and says how the
+    configuration comes (the desk opened to an error box at every sign-in before)."""
+    with Desk(tmp_path / "home", clock=clock) as bare:
+        bare.setup.init(village_code="341824100201", village_name="示范村", township_code="341824100",
+                               device_no=1)
+        [alert] = desk_alerts(bare)
+        assert alert.blocks and alert.text == NO_CONFIG and "F6" in alert.text and "注册本机" in alert.text
+        with pytest.raises(NotInitialised, match="尚未导入县级配置"):  # what the banner foretold
+            bare.setup.config.year(2027)

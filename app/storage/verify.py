@@ -26,7 +26,7 @@ import hashlib
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ import orjson
 from app.domain.chain import ChainError, ChainRules
 from app.domain.countersign import first_bad
 from app.storage.errors import LOCKED, is_interrupt, primary_code
-from app.storage.verify_receipts import compare_receipt_rows
+from app.storage.verify_receipts import RowsCompared, compare_receipt_rows
 from app.storage.verify_state import REFUSED, Journalled, Saved, columns_digest
 from app.storage.verify_tables import (
     OTHER,
@@ -101,19 +101,27 @@ def verify_database(path: Path, *, acknowledged: int = 0, full: bool = True, sav
 def _verify(path: Path, acknowledged: int, full: bool, saved: Saved | None, keep_at: int) -> VerifyResult:
     chain, files, receipts = _snapshots(path, 3)
     entries = 0
+    # the receipt rows up to the saved entry are taken from their digest, if they still have it
+    # (verify_receipts.py); a new digest is made where a new state is kept
+    saved_at, saved_digest = (saved.seq, saved.rows) if saved is not None else (0, "")
     try:
         entries = int(chain.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="verify") as pool:
-            compared = [pool.submit(_interruptible, compare_receipt_rows, receipts),
-                        pool.submit(_interruptible, _compare_files, files, full)]
+            rows_job = pool.submit(_rows_compared, receipts, saved_at, saved_digest, keep_at)
+            files_job = pool.submit(_interruptible, _compare_files, files, full)
             try:
                 problems, kept, note = _walk_chain(chain, acknowledged, saved, keep_at)
             except BaseException:
                 files.interrupt()  # the chain already failed: no need to finish comparing
                 receipts.interrupt()
                 raise
-            for job in compared:
-                problems += job.result()
+            rows = rows_job.result()
+            problems += files_job.result()
+        if rows.digest_used and note is not None:
+            # the walk did not arrive at the saved entry with its hash: the entries up to it are
+            # not those whose rows the digest vouched for; every one is compared
+            rows = _rows_compared(receipts, 0, "", keep_at)
+        problems += rows.problems
         if problems:
             seq, reason = min(problems, key=lambda p: (p[0] is None, p[0] or 0))
             raise _Bad(seq, reason)
@@ -122,8 +130,21 @@ def _verify(path: Path, acknowledged: int, full: bool, saved: Saved | None, keep
     finally:
         for conn in (chain, files, receipts):
             conn.close()
+    if kept is not None:  # a new state, at keep_at
+        kept = replace(kept, rows=rows.digest)
+    elif saved is not None and note is None and keep_at == saved.seq and rows.digest != saved.rows:
+        kept = replace(saved, rows=rows.digest)  # the state used, with the digest of rows compared one by one
     return VerifyResult(True, entries, None, None, note=note, acknowledged=acknowledged, saved=kept,
                         rules_from=saved.seq if saved is not None and note is None else 0)
+
+
+def _rows_compared(conn: sqlite3.Connection, saved_at: int, saved_digest: str, keep_at: int) -> RowsCompared:
+    try:
+        return compare_receipt_rows(conn, saved_at=saved_at, saved_digest=saved_digest, keep_at=keep_at)
+    except sqlite3.OperationalError as exc:
+        if is_interrupt(exc):  # the chain walk failed first and stopped this check
+            return RowsCompared([])
+        raise
 
 
 # How long verify waits for a write in progress to commit before it takes its snapshots (the

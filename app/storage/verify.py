@@ -41,12 +41,12 @@ from app.storage.verify_tables import (
     OTHER,
     compare_other,
     compare_prints,
-    compare_receipts,
     compare_serials,
     compare_setup,
     compare_signatures,
     compare_users,
     file_checks,
+    rows_without_entries,
 )
 
 
@@ -209,7 +209,7 @@ def _interruptible(check: Callable[..., list[tuple[int | None, str]]], conn: sql
 
 
 def _compare_files(conn: sqlite3.Connection, full: bool) -> list[tuple[int | None, str]]:
-    return file_checks(conn, full=full) + compare_receipts(conn) + compare_signatures(conn)
+    return file_checks(conn, full=full) + rows_without_entries(conn) + compare_signatures(conn)
 
 
 _CHAIN = "SELECT seq, kind, recorded_at, CAST(body AS BLOB), prev_hash, hash FROM journal ORDER BY seq"

@@ -98,6 +98,14 @@ SELECT CAST(group_concat(row, '') AS BLOB) FROM (
 """
 
 
+# A receipt row with no receipt entry behind it, after journal_seq ? (the rows up to a saved
+# entry whose digest holds are those a verify found each behind its entry).
+_RECEIPT_BACKWARD = """
+SELECT r.journal_seq, r.number FROM receipt r LEFT JOIN journal j ON j.seq = r.journal_seq AND j.kind = 'receipt'
+WHERE r.journal_seq > ? AND j.seq IS NULL ORDER BY r.journal_seq LIMIT 1
+"""
+
+
 def _rows_text(conn: sqlite3.Connection, after: int, through: int) -> bytes | None:
     """The rows of the receipts with journal_seq in (after, through] as _ROWS_TEXT says; None when
     a value there cannot be written as JSON (bytes in a text column: those rows are compared field
@@ -119,7 +127,8 @@ class RowsCompared:
 
 def compare_receipt_rows(conn: sqlite3.Connection, *, saved_at: int = 0, saved_digest: str = "",
                          keep_at: int = 0) -> RowsCompared:
-    """The receipt and receipt line tables hold, for every receipt entry, what its body says.
+    """The receipt and receipt line tables hold, for every receipt entry, what its body says, and
+    no receipt row is there without its entry.
 
     `saved_digest`: the rows' digest up to entry `saved_at` (rows_digest) made by a verify that
     compared them; when the rows still have it, only the entries after `saved_at` are compared
@@ -147,6 +156,9 @@ def compare_receipt_rows(conn: sqlite3.Connection, *, saved_at: int = 0, saved_d
     problems: list[tuple[int | None, str]] = []
     for seq in seqs:
         problems += _receipt_entry_problems(conn, seq)
+    row = conn.execute(_RECEIPT_BACKWARD, (after,)).fetchone()
+    if row:
+        problems.append((None, f"收据表有日志中没有的记录：{row[1]}"))
     if problems or not keep_at:
         return RowsCompared(problems, "", used)
     if keep_at == after:

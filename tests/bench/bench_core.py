@@ -315,7 +315,7 @@ def verify_stages(path: Path, acknowledged: int) -> dict[str, Any]:
             c, saved_at=saved.seq, saved_digest=saved_rows)),
         "quick_check": lambda: snapshot(lambda c: c.execute("PRAGMA quick_check").fetchall()),
         "rows_without_entry_images_triggers": lambda: snapshot(
-            lambda c: verify_tables.compare_receipts(c) + verify_tables.compare_signatures(c)
+            lambda c: verify_tables.rows_without_entries(c) + verify_tables.compare_signatures(c)
             + verify_tables.trigger_checks(c)),
         "integrity_check_full_only": lambda: snapshot(lambda c: c.execute("PRAGMA integrity_check").fetchall()),
     }

@@ -62,7 +62,8 @@ def test_the_acknowledged_rows_are_taken_from_their_digest(desk: Desk, agent: Us
     assert [c.digest_used for c in compared] == [True]
 
 
-# {n0}: the number of the first receipt, which the county acknowledged; {s0}: its entry
+# {n0}: the number of the first receipt, which the county acknowledged; {s0}: its entry; {before}:
+# the entry before it (no receipt)
 @pytest.mark.parametrize(("sql", "bad", "reason"), [
     ("UPDATE receipt_line SET amount_fen = 30000 WHERE receipt_number = '{n0}'", True, "收据明细表与日志第 {s0} 条不符"),
     ("DELETE FROM receipt_line WHERE receipt_number = '{n0}'", True, "收据明细表与日志第 {s0} 条不符"),
@@ -72,11 +73,16 @@ def test_the_acknowledged_rows_are_taken_from_their_digest(desk: Desk, agent: Us
     ("UPDATE receipt SET payer_name = X'e5bca0e4b889' WHERE journal_seq = {s0}", True, "收据表与日志第 {s0} 条不符"),
     ("DELETE FROM receipt_line WHERE receipt_number = '{n0}'; DELETE FROM receipt WHERE journal_seq = {s0}", True,
      "收据表与日志第 {s0} 条不符或缺失"),
+    # a receipt slipped in under an acknowledged entry that is no receipt
+    ("INSERT INTO receipt (number, receipt_seq, journal_seq, day, recorded_at, payer_id_number, payer_name, agent, "
+     "total_fen, cash_fen, change_fen, payer_signoff) VALUES ('341824100201-01-000099', 99, {before}, '2026-11-20', "
+     "'2026-11-20 09:00:00.000000', '1', '某', '李代收', 1, 1, 0, 'paper')", False,
+     "收据表有日志中没有的记录：341824100201-01-000099"),
 ])
 def test_an_acknowledged_row_edited_after_its_digest_was_kept_is_named(
         desk: Desk, agent: UserInfo, monkeypatch: pytest.MonkeyPatch, sql: str, bad: bool, reason: str) -> None:
     seqs = _saved(desk, agent)
-    names = {"s0": seqs[0], "n0": _number(desk.db.path, seqs[0])}
+    names = {"s0": seqs[0], "n0": _number(desk.db.path, seqs[0]), "before": seqs[0] - 1}
     _shell(desk.db.path, *sql.format(**names).split("; "))
     compared = _compared(monkeypatch)
     result = desk.verify()

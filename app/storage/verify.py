@@ -132,7 +132,7 @@ def _verify(path: Path, acknowledged: int, full: bool, saved: Saved | None, keep
             conn.close()
     if kept is not None:  # a new state, at keep_at
         kept = replace(kept, rows=rows.digest)
-    elif saved is not None and note is None and keep_at == saved.seq and rows.digest != saved.rows:
+    elif saved is not None and note is None and keep_at == saved.seq and rows.digest not in ("", saved.rows):
         kept = replace(saved, rows=rows.digest)  # the state used, with the digest of rows compared one by one
     return VerifyResult(True, entries, None, None, note=note, acknowledged=acknowledged, saved=kept,
                         rules_from=saved.seq if saved is not None and note is None else 0)

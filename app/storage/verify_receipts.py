@@ -9,10 +9,10 @@ edit.
 That comparison parses every receipt body (SQLite's JSON, in C): 0.47 s of CPU at 100,000
 receipts, the largest part of verify. Up to the entry the county acknowledged, the entries do not
 change (the chain walk proves it), so neither may the rows: a successful verify keeps a digest of
-the receipt rows and their lines up to that entry (`rows_digest`), beside the saved rule state
+the receipt rows and their lines up to that entry (_ROWS_TEXT), beside the saved rule state
 (app/storage/verify_state.py, trusted as that state is, through the OS keyring). The next verify
-computes the same digest from the rows (they are read, not the bodies: half the cost) and, when
-it is the same, compares only the entries after that one with their rows. When it differs (a row
+computes the same digest from the rows (they are read, not the bodies: 0.18 s) and, when it is
+the same, compares only the entries after that one with their rows. When it differs (a row
 edited, added or deleted), every entry is compared as above, and the first one that differs is
 named.
 """
@@ -130,7 +130,7 @@ def compare_receipt_rows(conn: sqlite3.Connection, *, saved_at: int = 0, saved_d
     """The receipt and receipt line tables hold, for every receipt entry, what its body says, and
     no receipt row is there without its entry.
 
-    `saved_digest`: the rows' digest up to entry `saved_at` (rows_digest) made by a verify that
+    `saved_digest`: the rows' digest up to entry `saved_at` (_ROWS_TEXT) made by a verify that
     compared them; when the rows still have it, only the entries after `saved_at` are compared
     with their rows here. That holds only if the entries up to `saved_at` are still those that
     verify compared: the caller's chain walk must arrive at `saved_at` with the hash the digest

@@ -20,7 +20,6 @@ from app.services.desk import Desk
 from app.storage import verify as verify_module
 from app.storage import verify_state
 from app.storage.verify_receipts import RowsCompared
-from tests.tamper.test_acknowledged import _mark_follows_the_file
 from tests.tamper.test_saved_state import _saved, _shell
 
 
@@ -107,7 +106,6 @@ def test_rows_under_a_rewritten_acknowledged_entry_are_compared_again(desk: Desk
         conn.close()
     _shell(desk.db.path, f"UPDATE journal SET body = replace(body, '{row[0]}', '王二') WHERE seq = {seqs[0]}")
     _rehash(desk.db.path, seqs[0])
-    _mark_follows_the_file(desk)
     result = verify_module.verify_database(desk.db.path, acknowledged=seqs[2], saved=saved, keep_at=seqs[2])
     assert not result.ok and result.first_bad_seq == seqs[0]
     assert "收据表与日志" in (result.reason or "")

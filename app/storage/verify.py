@@ -14,6 +14,9 @@ that both cores of an agent's laptop take part:
   differently but means the same (an escape written another way) is never taken for tampering;
 - SQLite's integrity check and the checks for rows with no journal entry behind them run beside
   them.
+
+All the connections read one state of the file: their read transactions start while the write
+lock is held, so no commit comes between them (_snapshots).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import hashlib
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,19 +34,19 @@ import orjson
 
 from app.domain.chain import ChainError, ChainRules
 from app.domain.countersign import first_bad
-from app.storage.errors import is_interrupt
-from app.storage.verify_receipts import compare_receipt_rows
+from app.storage.errors import LOCKED, is_interrupt, primary_code
+from app.storage.verify_receipts import RowsCompared, compare_receipt_rows
 from app.storage.verify_state import REFUSED, Journalled, Saved, columns_digest
 from app.storage.verify_tables import (
     OTHER,
     compare_other,
     compare_prints,
-    compare_receipts,
     compare_serials,
     compare_setup,
     compare_signatures,
     compare_users,
     file_checks,
+    rows_without_entries,
 )
 
 
@@ -88,26 +91,37 @@ def verify_database(path: Path, *, acknowledged: int = 0, full: bool = True, sav
     """
     try:
         return _verify(path, acknowledged, full, saved, keep_at)
-    except sqlite3.DatabaseError as exc:  # damaged pages: SQLite cannot read the file
+    except sqlite3.DatabaseError as exc:
+        if primary_code(exc) == sqlite3.SQLITE_BUSY:  # another program kept writing: nothing checked
+            return VerifyResult(False, 0, None, f"未能校验：{LOCKED}")
+        # damaged pages: SQLite cannot read the file
         return VerifyResult(False, 0, None, f"数据文件损坏，无法完整读取（{exc}）。请用备份恢复并联系乡镇社保所")
 
 
 def _verify(path: Path, acknowledged: int, full: bool, saved: Saved | None, keep_at: int) -> VerifyResult:
-    chain, files, receipts = (_snapshot(path) for _ in range(3))
+    chain, files, receipts = _snapshots(path, 3)
     entries = 0
+    # the receipt rows up to the saved entry are taken from their digest, if they still have it
+    # (verify_receipts.py); a new digest is made where a new state is kept
+    saved_at, saved_digest = (saved.seq, saved.rows) if saved is not None else (0, "")
     try:
         entries = int(chain.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="verify") as pool:
-            compared = [pool.submit(_interruptible, compare_receipt_rows, receipts),
-                        pool.submit(_interruptible, _compare_files, files, full)]
+            rows_job = pool.submit(_rows_compared, receipts, saved_at, saved_digest, keep_at)
+            files_job = pool.submit(_interruptible, _compare_files, files, full)
             try:
                 problems, kept, note = _walk_chain(chain, acknowledged, saved, keep_at)
             except BaseException:
                 files.interrupt()  # the chain already failed: no need to finish comparing
                 receipts.interrupt()
                 raise
-            for job in compared:
-                problems += job.result()
+            rows = rows_job.result()
+            problems += files_job.result()
+        if rows.digest_used and note is not None:
+            # the walk did not arrive at the saved entry with its hash: the entries up to it are
+            # not those whose rows the digest vouched for; every one is compared
+            rows = _rows_compared(receipts, 0, "", keep_at)
+        problems += rows.problems
         if problems:
             seq, reason = min(problems, key=lambda p: (p[0] is None, p[0] or 0))
             raise _Bad(seq, reason)
@@ -116,21 +130,71 @@ def _verify(path: Path, acknowledged: int, full: bool, saved: Saved | None, keep
     finally:
         for conn in (chain, files, receipts):
             conn.close()
+    if kept is not None:  # a new state, at keep_at
+        kept = replace(kept, rows=rows.digest)
+    elif saved is not None and note is None and keep_at == saved.seq and rows.digest not in ("", saved.rows):
+        kept = replace(saved, rows=rows.digest)  # the state used, with the digest of rows compared one by one
     return VerifyResult(True, entries, None, None, note=note, acknowledged=acknowledged, saved=kept,
                         rules_from=saved.seq if saved is not None and note is None else 0)
 
 
-def _snapshot(path: Path) -> sqlite3.Connection:
-    """A read-only connection inside its own read transaction (a stable snapshot).
+def _rows_compared(conn: sqlite3.Connection, saved_at: int, saved_digest: str, keep_at: int) -> RowsCompared:
+    try:
+        return compare_receipt_rows(conn, saved_at=saved_at, saved_digest=saved_digest, keep_at=keep_at)
+    except sqlite3.OperationalError as exc:
+        if is_interrupt(exc):  # the chain walk failed first and stopped this check
+            return RowsCompared([])
+        raise
 
-    The connections of one verify need not see the same state: the chain walk reads only the
-    journal and what its voids, settlements and remittances name, each comparison one query
-    over the journal and the tables it checks, each within one snapshot; receipts committed
-    meanwhile are simply not in the older one.
+
+# How long verify waits for a write in progress to commit before it takes its snapshots (the
+# desk's busy timeout: a roster import, the longest write, takes about 3 s).
+GUARD_TIMEOUT = 5.0
+
+
+def _snapshots(path: Path, n: int) -> list[sqlite3.Connection]:
+    """`n` read-only connections, each inside its own read transaction, all on one state of the
+    file.
+
+    In WAL mode a read transaction sees the file as it was when it started, and a commit can
+    come between two starts: the chain walk would then check one state and the receipt tables
+    another, and a file could pass that no state of it would (a row put back and another edited
+    between the two). So the snapshots are taken while another connection holds the write lock
+    (BEGIN IMMEDIATE, as every writer of the desk takes it): no commit can come between them. The
+    lock is held for the few reads that start them, not for the checks. A file this process
+    cannot open for writing (a read-only copy under review) is taken as no writer can write it.
     """
+    guard: sqlite3.Connection | None = None
+    try:
+        guard = sqlite3.connect(f"file:{path}?mode=rw", uri=True, isolation_level=None, timeout=GUARD_TIMEOUT)
+        guard.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if guard is not None:
+            guard.close()
+        if primary_code(exc) not in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM):
+            raise  # busy (a writer did not finish in time): said as such by verify_database
+        guard = None
+    conns: list[sqlite3.Connection] = []
+    try:
+        for _ in range(n):
+            conns.append(_snapshot(path))
+    except BaseException:
+        for conn in conns:
+            conn.close()
+        raise
+    finally:
+        if guard is not None:
+            guard.execute("ROLLBACK")
+            guard.close()
+    return conns
+
+
+def _snapshot(path: Path) -> sqlite3.Connection:
+    """A read-only connection inside its own read transaction (BEGIN is lazy: the first read
+    starts it, and it sees the file as it was then until it ends)."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
     conn.execute("BEGIN")
-    conn.execute("SELECT 1 FROM journal LIMIT 1")  # BEGIN is lazy: take the snapshot now
+    conn.execute("SELECT 1 FROM journal LIMIT 1")
     return conn
 
 
@@ -145,7 +209,7 @@ def _interruptible(check: Callable[..., list[tuple[int | None, str]]], conn: sql
 
 
 def _compare_files(conn: sqlite3.Connection, full: bool) -> list[tuple[int | None, str]]:
-    return file_checks(conn, full=full) + compare_receipts(conn) + compare_signatures(conn)
+    return file_checks(conn, full=full) + rows_without_entries(conn) + compare_signatures(conn)
 
 
 _CHAIN = "SELECT seq, kind, recorded_at, CAST(body AS BLOB), prev_hash, hash FROM journal ORDER BY seq"

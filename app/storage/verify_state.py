@@ -6,12 +6,16 @@ Replaying the chain rules over 100,000 receipts costs more than reading and hash
 state after them. A successful default `verify` saves that state (`Saved`): the rules'
 (`ChainRules.to_state`), what the walk gathered for the table comparisons (`Journalled`), and a
 digest of the journal's `kind` and `recorded_at` columns up to there (the hash covers only the
-body: the columns were found to agree with it when the state was made). The next `verify`
-hashes every entry from the first, and replays rules only after the saved entry.
+body: the columns were found to agree with it when the state was made), and a digest of the
+receipt and line rows up to there (app/storage/verify_receipts.py: they were found to agree with
+the entries). The next `verify` hashes every entry from the first, replays rules only after the
+saved entry, and compares only the receipt entries after it with their rows when the rows up to
+it still have that digest.
 
 Trust: the state is a file in the data folder (`verify-state.json`), which whoever can rewrite
 the ledger file can rewrite too. So its SHA-256 is kept in the OS keyring beside the county's
-acknowledgement (`HighWater`), with the entry (sequence and hash) it was made at: a state that
+acknowledgement (`HighWater`), with the entry (sequence and hash) it was made at and the rows'
+digest (made on another connection once the state's bytes were): a state that
 does not hash to what the keyring holds is not used (the full walk runs, and `verify` says so),
 and one that is used only holds if the walk, hashing the file from the first entry, arrives at
 that entry with that hash and those columns (otherwise, again, the full walk). With no keyring
@@ -95,6 +99,7 @@ class Saved:
     seq: int
     hash: str
     raw: bytes = field(repr=False)
+    rows: str = ""  # the receipt rows' digest up to `seq` (verify_receipts.compare_receipt_rows; "": none)
 
     @classmethod
     def make(cls, seq: int, digest: str, columns: str, rules: dict[str, Any], journalled: Journalled) -> Saved:
@@ -140,7 +145,7 @@ def load(home: Path, highwater: HighWater, acknowledged: int) -> tuple[Saved | N
         raw = path.read_bytes()
     except (ValueError, KeyError, TypeError, OSError):
         return None, REFUSED
-    saved = Saved(seq, digest, raw)
+    saved = Saved(seq, digest, raw, str(kept.get("rows", "")))
     if saved.sha256 != sha or seq > acknowledged:
         return None, REFUSED
     return saved, None
@@ -158,4 +163,5 @@ def keep(home: Path, highwater: HighWater, saved: Saved) -> None:
         os.replace(part, path)
     except OSError:
         return  # a read-only data folder: the next verify walks every rule again
-    highwater.store.set(_key(highwater), json.dumps({"seq": saved.seq, "hash": saved.hash, "sha256": saved.sha256}))
+    highwater.store.set(_key(highwater), json.dumps({"seq": saved.seq, "hash": saved.hash, "sha256": saved.sha256,
+                                                     "rows": saved.rows}))

@@ -302,6 +302,8 @@ def verify_stages(path: Path, acknowledged: int) -> dict[str, Any]:
         conn.close()
 
     saved = snapshot(lambda c: verify._walk_chain(c, acknowledged, None, acknowledged))[1]
+    assert saved is not None
+    saved_rows = snapshot(lambda c: verify_receipts.compare_receipt_rows(c, keep_at=acknowledged)).digest
     parts = {
         "bare_read": read,
         "bare_read_hash": lambda: _read_hash(path),
@@ -309,9 +311,11 @@ def verify_stages(path: Path, acknowledged: int) -> dict[str, Any]:
         "rules_every_entry": lambda: snapshot(lambda c: verify._walk_chain(c, acknowledged, None, 0)),
         "rules_after_saved_state": lambda: snapshot(lambda c: verify._walk_chain(c, acknowledged, saved, 0)),
         "receipt_tables_sql": lambda: snapshot(verify_receipts.compare_receipt_rows),
+        "receipt_tables_after_saved_digest": lambda: snapshot(lambda c: verify_receipts.compare_receipt_rows(
+            c, saved_at=saved.seq, saved_digest=saved_rows)),
         "quick_check": lambda: snapshot(lambda c: c.execute("PRAGMA quick_check").fetchall()),
         "rows_without_entry_images_triggers": lambda: snapshot(
-            lambda c: verify_tables.compare_receipts(c) + verify_tables.compare_signatures(c)
+            lambda c: verify_tables.rows_without_entries(c) + verify_tables.compare_signatures(c)
             + verify_tables.trigger_checks(c)),
         "integrity_check_full_only": lambda: snapshot(lambda c: c.execute("PRAGMA integrity_check").fetchall()),
     }

@@ -8,6 +8,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -91,18 +92,24 @@ def _start_screen(width: int, height: int) -> Iterator[Screen]:
         assert display, "Xvfb did not report a display"
         env = {**os.environ, "DISPLAY": f":{display}", "QT_QPA_PLATFORM": "xcb"}
         env.pop("WAYLAND_DISPLAY", None)
-        procs.append(subprocess.Popen(["openbox"], env=env, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL))
         screen = Screen(env, width, height)
         # openbox has taken the screen once it names itself on the root window; a window mapped
-        # before that is never managed (not maximised, cannot be activated).
-        deadline = time.monotonic() + 30
-        while "window id" not in subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=env,
-                                                capture_output=True, text=True).stdout:
-            if time.monotonic() > deadline:
-                pytest.fail("openbox did not take the screen within 30 s")
-            time.sleep(0.1)
-        yield screen
+        # before that is never managed (not maximised, cannot be activated). An openbox that
+        # exits first (one did not take the screen in 30 s on a loaded machine) is started again,
+        # and what it said is in the failure.
+        with tempfile.TemporaryFile() as said:
+            procs.append(subprocess.Popen(["openbox"], env=env, stdout=subprocess.DEVNULL, stderr=said))
+            deadline = time.monotonic() + 60
+            while "window id" not in subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=env,
+                                                    capture_output=True, text=True).stdout:
+                if time.monotonic() > deadline:
+                    said.seek(0)
+                    pytest.fail("openbox did not take the screen within 60 s: "
+                                + said.read().decode(errors="replace")[-2000:])
+                if procs[-1].poll() is not None:
+                    procs.append(subprocess.Popen(["openbox"], env=env, stdout=subprocess.DEVNULL, stderr=said))
+                time.sleep(0.1)
+            yield screen
     finally:
         for p in reversed(procs):
             p.kill()

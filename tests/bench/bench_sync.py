@@ -290,13 +290,44 @@ def round_trip_figures(db: str, uploads_counted: int = 5) -> dict[str, Any]:
                 assert answer.status_code == 200, answer.text[:200]
                 trace.seek(start)
                 said = trace.read()
-                counts.append(sum(1 for line in said.splitlines()
-                                  if line.startswith(b"F\t") and line.split(b"\t")[2] in (b"Sync", b"Query")))
+                counts.append(len(_round_trips(said, {})))
+        trace.seek(0)
+        prepared: dict[bytes, str] = {}
+        _round_trips(trace.read(), prepared)  # the text of every statement psycopg prepared
         trace.close()
     engine.dispose()
-    sent = [line.split(b"\t")[3][:60].decode("utf-8", "replace") for line in said.splitlines()
-            if line.startswith(b"F\t") and line.split(b"\t")[2] in (b"Query", b"Parse")]
-    return {"round_trips_postgresql": {"per_upload": counts, "statements_of_the_last": sent}}
+    return {"round_trips_postgresql": {"per_upload": counts, "round_trips_of_the_last": _round_trips(said, prepared)}}
+
+
+def _round_trips(said: bytes, prepared: dict[bytes, str]) -> list[str]:
+    """One item per round trip in a libpq trace, what the client sent and then waited on: a
+    simple Query (BEGIN, COMMIT), or Parse/Bind/Execute up to a Sync, named by its statement's
+    first 60 characters. psycopg prepares a statement run five times on a connection (a Parse of
+    its own, then a Sync: one round trip more, once); later runs only Bind it by name, whose text
+    is taken from `prepared` (filled here from the Parse lines)."""
+    import re
+
+    trips, current = [], ""
+    for line in re.split(rb"\n(?=[FB]\t\d+\t)", said):  # a statement's text may span lines
+        if not line.startswith(b"F\t"):
+            continue
+        _, _, message, *rest = line.split(b"\t", 3)
+        args = rest[0].strip() if rest else b""
+        if message == b"Query":
+            trips.append(" ".join(args.decode("utf-8", "replace").strip('"').split())[:60])
+        elif message == b"Parse":
+            name, _, sql = args.partition(b" ")
+            current = " ".join(sql.decode("utf-8", "replace")[1:].split())[:60]
+            if name != b'""':
+                prepared[name] = current
+                current += " (preparing)"
+        elif message == b"Bind":
+            name = args.split(b" ")[1]
+            if name != b'""':
+                current = prepared.get(name, name.decode()) + " (prepared)"
+        elif message == b"Sync":
+            trips.append(current)
+    return trips
 
 
 def _overview_figures(db: str, base: str) -> dict[str, Any]:

@@ -80,10 +80,11 @@ class Entry(ServerModel, table=True):
     """One journal entry as the device wrote it: never updated, never deleted."""
 
     __tablename__ = "entry"
+    # The unique (device_id, seq) index serves every lookup by device: no index on device_id alone.
     __table_args__ = (UniqueConstraint("device_id", "seq"),)
     id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"),
                                                            primary_key=True, autoincrement=True))
-    device_id: str = Field(index=True)
+    device_id: str
     seq: int = Field(sa_column=Column(BigInteger, nullable=False))
     kind: str
     recorded_at: str

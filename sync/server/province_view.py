@@ -4,8 +4,8 @@ that county_view.build gives when it does not list the villages (over LIST_UP_TO
 villages' rows:
 - progress: the townships' kept sums (township_count.py);
 - money: grouped by township in SQL (confirmations, the county's flags, forked ledgers), plus
-  the figures of each device that has uploaded, from its review (review._device_figures, kept
-  per process as for the village rows);
+  the figures each device that has uploaded had kept at upload (device_figures.py), its
+  day-dependent flags decided for `today` by the review's own rules;
 - reporting (按时/迟报/未报/无设备): each village's status decided in SQL from its enrolled desks'
   last syncs and its desks' open-state reports, by the rules of county_view.reporting (the
   county's local day boundaries turned into UTC instants here), counted per township.
@@ -23,8 +23,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
 from sync.server import county_view as cv
+from sync.server import device_figures, open_state, progress, progress_targets, township_count
 from sync.server import models as m
-from sync.server import open_state, progress, progress_targets, review, township_count
 
 STATUSES = ("按时", "迟报", "未报", "无设备")
 
@@ -71,15 +71,16 @@ def build(s: Session, *, today: date, period: cv.Period, clock: Callable[[str], 
 
 def _money(s: Session, towns: dict[str, dict[str, Any]], today: date) -> None:
     v, d = m.table_of(m.Village), m.table_of(m.Device)
-    for device in s.execute(sa_select(d.c.id, d.c.held_seq, d.c.held_hash, v.c.township_code)
-                            .join(v, v.c.code == d.c.village_code).where(d.c.held_seq > 0)).all():
-        receipts, collected, settled, remitted, labels = review._device_figures(s, device, today)
-        town = towns[device.township_code]
-        town["receipts"] += receipts
-        town["collected_fen"] += collected
-        town["settled_fen"] += settled
-        town["remitted_fen"] += remitted
-        town["flags"] += len(labels)
+    uploaded = s.execute(sa_select(d.c.id, d.c.held_seq, d.c.held_hash, v.c.township_code)
+                         .join(v, v.c.code == d.c.village_code).where(d.c.held_seq > 0)).all()
+    township_of = {device.id: device.township_code for device in uploaded}
+    for device, figures in device_figures.read(s, uploaded).items():
+        town = towns[township_of[device]]
+        town["receipts"] += figures.receipts
+        town["collected_fen"] += figures.collected_fen
+        town["settled_fen"] += figures.settled_fen
+        town["remitted_fen"] += figures.remitted_fen
+        town["flags"] += sum(figures.labels_on(today).values())
     for model, key, value in ((m.Confirmation, "confirmed_fen", func.sum(m.table_of(m.Confirmation).c.amount_fen)),
                               (m.CountyFlag, "flags", func.count()), (m.Conflict, "conflicts", func.count())):
         t = m.table_of(model)

@@ -17,7 +17,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+
+import orjson
 
 from app.domain.remit_limits import RemitLimits, uncovered
 from app.domain.review import (
@@ -33,12 +34,11 @@ from app.domain.review import (
 
 
 @dataclass(frozen=True)
-class Figures:
-    receipts: int = 0
-    collected_fen: int = 0
-    settled_fen: int = 0
-    remitted_fen: int = 0
-    labels: dict[str, int] = field(default_factory=dict)  # the flags no day changes: label -> how many
+class DayInputs:
+    """What the rules that depend on the review day read, none of it changing with the day.
+    Stored as canonical JSON (`key`): devices whose inputs are the same (most desks: no cash held,
+    nothing unpaid, the same months open) have the same text, judged once per overview."""
+
     pays_on_behalf: bool = False
     limits: RemitLimits = field(default_factory=RemitLimits)
     unpaid: tuple[ReceiptRow, ...] = ()  # pays on behalf: valid receipts with no payment recorded
@@ -49,7 +49,7 @@ class Figures:
     scans: dict[int, str] = field(default_factory=dict)  # year -> the day its scanned 台账 was sent
     configured: bool = False  # a county configuration is journalled (else no scan is due)
 
-    def day_labels(self, as_of: date) -> list[str]:
+    def labels(self, as_of: date) -> list[str]:
         """The labels of the flags that depend on the review day, by the review's own rules."""
         found = (_not_paid(list(self.unpaid), {}, as_of) if self.pays_on_behalf
                  else _unremitted(list(self.held), 0, as_of, self.limits))
@@ -58,31 +58,45 @@ class Figures:
             found += _scans(self.windows, set(self.years), self.scans, as_of)
         return [f.label for f in found]
 
-    def labels_on(self, as_of: date) -> dict[str, int]:
-        """Every flag's label the full review of the same entries gives on `as_of`, counted."""
-        out = dict(self.labels)
-        for label in self.day_labels(as_of):
-            out[label] = out.get(label, 0) + 1
-        return out
-
-    def to_json(self) -> dict[str, Any]:
-        return {"labels": self.labels, "pays": self.pays_on_behalf,
-                "limits": [self.limits.amount_fen, self.limits.days],
-                "unpaid": [[r.number, r.seq, r.day, r.total_fen, r.agent] for r in self.unpaid],
-                "held": [list(h) for h in self.held], "months": list(self.open_months),
-                "windows": {str(y): d.isoformat() for y, d in self.windows.items()}, "years": list(self.years),
-                "scans": {str(y): d for y, d in self.scans.items()}, "configured": self.configured}
+    def key(self) -> str:
+        return orjson.dumps({
+            "pays": self.pays_on_behalf, "limits": [self.limits.amount_fen, self.limits.days],
+            "unpaid": [[r.number, r.seq, r.day, r.total_fen, r.agent] for r in self.unpaid],
+            "held": [list(h) for h in self.held], "months": list(self.open_months),
+            "windows": {str(y): d.isoformat() for y, d in self.windows.items()}, "years": list(self.years),
+            "scans": {str(y): d for y, d in self.scans.items()}, "configured": self.configured},
+            option=orjson.OPT_SORT_KEYS).decode()
 
     @classmethod
-    def from_json(cls, receipts: int, collected_fen: int, settled_fen: int, remitted_fen: int,
-                  body: dict[str, Any]) -> Figures:
-        return cls(receipts, collected_fen, settled_fen, remitted_fen, dict(body["labels"]), bool(body["pays"]),
-                   RemitLimits(int(body["limits"][0]), int(body["limits"][1])),
+    def from_key(cls, key: str) -> DayInputs:
+        body = orjson.loads(key)
+        return cls(bool(body["pays"]), RemitLimits(int(body["limits"][0]), int(body["limits"][1])),
                    tuple(ReceiptRow(str(n), int(seq), str(day), "", "", "", (), int(total), str(agent))
                          for n, seq, day, total, agent in body["unpaid"]),
                    tuple((str(d), int(f)) for d, f in body["held"]), tuple(body["months"]),
                    {int(y): date.fromisoformat(d) for y, d in body["windows"].items()}, tuple(body["years"]),
                    {int(y): str(d) for y, d in body["scans"].items()}, bool(body["configured"]))
+
+
+@dataclass(frozen=True)
+class Figures:
+    receipts: int = 0
+    collected_fen: int = 0
+    settled_fen: int = 0
+    remitted_fen: int = 0
+    labels: dict[str, int] = field(default_factory=dict)  # the flags no day changes: label -> how many
+    day: DayInputs = field(default_factory=DayInputs)
+
+    def labels_on(self, as_of: date) -> dict[str, int]:
+        """Every flag's label the full review of the same entries gives on `as_of`, counted."""
+        return add_labels(self.labels, self.day.labels(as_of))
+
+
+def add_labels(labels: dict[str, int], more: Iterable[str]) -> dict[str, int]:
+    out = dict(labels)
+    for label in more:
+        out[label] = out.get(label, 0) + 1
+    return out
 
 
 def ledger_figures(entries: Iterable[Entry]) -> Figures:
@@ -102,7 +116,7 @@ def ledger_figures(entries: Iterable[Entry]) -> Figures:
     else:
         rounds = tuple((d.isoformat(), fen) for d, fen in
                        uncovered([(date.fromisoformat(day), fen) for day, fen in held.settled_when], out.remitted_fen))
-    return Figures(len(out.receipts), out.collected_fen, out.settled_fen, out.remitted_fen, dict(labels), pays, limits,
-                   unpaid, rounds, tuple(sorted({r.day[:7] for r in out.receipts} - held.closed)),
-                   _windows(config) if config is not None else {}, tuple(sorted(held.years)),
-                   dict(held.scans), config is not None)
+    day = DayInputs(pays, limits, unpaid, rounds, tuple(sorted({r.day[:7] for r in out.receipts} - held.closed)),
+                    _windows(config) if config is not None else {}, tuple(sorted(held.years)),
+                    dict(sorted(held.scans.items())), config is not None)
+    return Figures(len(out.receipts), out.collected_fen, out.settled_fen, out.remitted_fen, dict(labels), day)

@@ -15,14 +15,17 @@ reviewed again when read. `daishou-server check` reviews every chain and compare
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
+from sqlalchemy import or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
-from app.domain.review_figures import Figures, ledger_figures
+from app.domain.review_figures import DayInputs, Figures, add_labels, ledger_figures
 from sync.server import models as m
 from sync.server.db import among, upsert
 
@@ -56,13 +59,17 @@ def count(s: Session, device_ids: Iterable[str]) -> Counted:
     return out
 
 
+def _row(device: str, seq: int, h: str, f: Figures) -> dict[str, Any]:
+    return {"device_id": device, "held_seq": seq, "held_hash": h, "receipts": f.receipts,
+            "collected_fen": f.collected_fen, "settled_fen": f.settled_fen, "remitted_fen": f.remitted_fen,
+            "flags": sum(f.labels.values()), "labels": orjson.dumps(f.labels, option=orjson.OPT_SORT_KEYS).decode(),
+            "pending": f.day.key()}
+
+
 def _store(s: Session, counted: Counted) -> None:
     at = datetime.now(UTC)
-    upsert(s, m.table_of(m.DeviceFigure),
-           [{"device_id": device, "held_seq": seq, "held_hash": h, "receipts": f.receipts,
-             "collected_fen": f.collected_fen, "settled_fen": f.settled_fen, "remitted_fen": f.remitted_fen,
-             "body": orjson.dumps(f.to_json()).decode(), "counted_at": at}
-            for device, (seq, h, f) in counted.items()], "device_id")
+    upsert(s, m.table_of(m.DeviceFigure), [_row(device, seq, h, f) | {"counted_at": at}
+                                           for device, (seq, h, f) in counted.items()], "device_id")
 
 
 def recount(s: Session, device_ids: Iterable[str]) -> Counted:
@@ -72,42 +79,73 @@ def recount(s: Session, device_ids: Iterable[str]) -> Counted:
     return counted
 
 
-def _figures(row: Any) -> Figures:
-    return Figures.from_json(int(row.receipts), int(row.collected_fen), int(row.settled_fen), int(row.remitted_fen),
-                             orjson.loads(row.body))
+@dataclass(frozen=True)
+class Kept:
+    """A device's row as the overview reads it."""
+
+    receipts: int
+    collected_fen: int
+    settled_fen: int
+    remitted_fen: int
+    labels: dict[str, int]
+    pending: str
 
 
-def read(s: Session, devices: Iterable[Any]) -> dict[str, Figures]:
+class DayLabels:
+    """The day-dependent flags' labels for one day, judged once per distinct DayInputs text."""
+
+    def __init__(self, as_of: date) -> None:
+        self.as_of = as_of
+        self._found: dict[str, list[str]] = {}
+
+    def __call__(self, pending: str) -> list[str]:
+        found = self._found.get(pending)
+        if found is None:
+            found = self._found[pending] = DayInputs.from_key(pending).labels(self.as_of)
+        return found
+
+    def of(self, kept: Kept) -> dict[str, int]:
+        """Every flag's label of the device on the day, counted."""
+        return add_labels(kept.labels, self(kept.pending))
+
+
+def _kept(f: Figures) -> Kept:
+    return Kept(f.receipts, f.collected_fen, f.settled_fen, f.remitted_fen, dict(f.labels), f.day.key())
+
+
+def read(s: Session, devices: Iterable[Any]) -> dict[str, Kept]:
     """`devices`: rows of id, held_seq and held_hash (those that uploaded). Each one's kept
     figures; a device without a row, or whose row reviewed another chain, is reviewed now (and kept)."""
     wanted = {d.id: (int(d.held_seq), d.held_hash) for d in devices}
     if not wanted:
         return {}
     f = m.table_of(m.DeviceFigure)
-    out: dict[str, Figures] = {}
+    out: dict[str, Kept] = {}
     query = sa_select(f.c.device_id, f.c.held_seq, f.c.held_hash, f.c.receipts, f.c.collected_fen, f.c.settled_fen,
-                      f.c.remitted_fen, f.c.body)
+                      f.c.remitted_fen, f.c.labels, f.c.pending)
     for row in s.execute(query if len(wanted) > 5000 else query.where(among(s, f.c.device_id, list(wanted)))).all():
         if wanted.get(row.device_id) == (int(row.held_seq), row.held_hash):
-            out[row.device_id] = _figures(row)
+            out[row.device_id] = Kept(int(row.receipts), int(row.collected_fen), int(row.settled_fen),
+                                      int(row.remitted_fen), orjson.loads(row.labels), row.pending)
     missing = [i for i in wanted if i not in out]
     if missing:
-        out.update((i, fig) for i, (_, _, fig) in recount(s, missing).items())
+        out.update((i, _kept(fig)) for i, (_, _, fig) in recount(s, missing).items())
     return out
 
 
-class _Row:
-    def __init__(self, device: str, seq: int, h: str, f: Figures) -> None:
-        self.device_id, self.held_seq, self.held_hash = device, seq, h
-        self.receipts, self.collected_fen, self.settled_fen, self.remitted_fen = (f.receipts, f.collected_fen,
-                                                                                 f.settled_fen, f.remitted_fen)
-        self.body = orjson.dumps(f.to_json()).decode()
+def stale(s: Session) -> list[str]:
+    """Devices that uploaded and have no row of their held chain."""
+    d, f = m.table_of(m.Device), m.table_of(m.DeviceFigure)
+    return [i for (i,) in s.execute(
+        sa_select(d.c.id).outerjoin(f, f.c.device_id == d.c.id)
+        .where(d.c.held_seq > 0, or_(f.c.device_id.is_(None), f.c.held_seq != d.c.held_seq,
+                                     f.c.held_hash != d.c.held_hash))).all()]
 
 
 def _kept_as(row: Any) -> tuple[Any, ...]:
-    """A row's figures as compared: its columns and its body parsed."""
+    """A row's figures as compared: its columns, the JSON parsed."""
     return (int(row.held_seq), row.held_hash, int(row.receipts), int(row.collected_fen), int(row.settled_fen),
-            int(row.remitted_fen), orjson.loads(row.body))
+            int(row.remitted_fen), int(row.flags), orjson.loads(row.labels), orjson.loads(row.pending))
 
 
 def verify(s: Session) -> list[str]:
@@ -121,8 +159,7 @@ def verify(s: Session) -> list[str]:
     for start in range(0, len(ids), CHUNK * 5):
         wrong: Counted = {}
         for device, (seq, h, found) in count(s, ids[start:start + CHUNK * 5]).items():
-            row = kept[device]
-            if _kept_as(row) != _kept_as(_Row(device, seq, h, found)):
+            if _kept_as(kept[device]) != _kept_as(SimpleNamespace(**_row(device, seq, h, found))):
                 problems.append(f"设备 {device} 的审核汇总（收据、金额、疑点）与重新审核不一致（已按重新审核的结果改正）")
                 wrong[device] = (seq, h, found)
         _store(s, wrong)

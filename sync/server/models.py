@@ -439,5 +439,8 @@ class DeviceFigure(ServerModel, table=True):
     collected_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     settled_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     remitted_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
-    body: str = Field(sa_column=Column(Text, nullable=False))  # review_figures.Figures.to_json
+    flags: int  # the flags no day changes
+    labels: str = Field(sa_column=Column(Text, nullable=False))  # JSON: their label -> how many
+    # review_figures.DayInputs.key(): the same text for devices whose day-dependent rules read the same
+    pending: str = Field(sa_column=Column(Text, nullable=False))
     counted_at: datetime

@@ -129,13 +129,14 @@ def overview(s: Session, staff: m.Staff, *, as_of: date, township: str | None = 
         if device.held_seq:
             uploaded.append(device)
             village_of[device.id] = device.village_code
-    for device_id, figures in device_figures.read(s, uploaded).items():
+    day = device_figures.DayLabels(as_of)
+    for device_id, kept in device_figures.read(s, uploaded).items():
         row = rows[village_of[device_id]]
-        row.receipts += figures.receipts
-        row.collected_fen += figures.collected_fen
-        row.settled_fen += figures.settled_fen
-        row.remitted_fen += figures.remitted_fen
-        for label, n in figures.labels_on(as_of).items():
+        row.receipts += kept.receipts
+        row.collected_fen += kept.collected_fen
+        row.settled_fen += kept.settled_fen
+        row.remitted_fen += kept.remitted_fen
+        for label, n in day.of(kept).items():
             row.flags += n
             row.flag_codes[label] = row.flag_codes.get(label, 0) + n
     for village, amount in s.exec(select(m.Confirmation.village_code, func.sum(m.Confirmation.amount_fen))

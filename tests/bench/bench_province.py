@@ -6,9 +6,12 @@ receipts, payments, grouped by village) measured in the same run.
 
 The volume is written directly (COPY), as uploads and `roster load` would have left it: each
 village's roster as its judged dues (roster_due; the version's JSON is left empty, as nothing
-reads it when the dues are judged), one enrolled device that has uploaded nothing (reviewing
-entries is bench sync's figure), cash receipts of two lines, payments through other channels and
-last year's pension payments (the 续费率's base). PEOPLE per village is 60 by default (a real
+reads it when the dues are judged), one enrolled device per village whose journal has been
+uploaded (`ledger`: its receipts, a void in every tenth village, the day's settlement, and a
+remittance in two villages of three), with the rows an upload derives from it (receipts of two
+lines, the remittance) and the figures it keeps (device_figure, app/domain/review_figures.py:
+the overview reads them and reviews no ledger), payments through other channels and last
+year's pension payments (the 续费率's base). PEOPLE per village is 60 by default (a real
 village lists several hundred): 2.4 million dues for 20,000 villages keep the build to a few
 minutes; DAISHOU_BENCH_PROVINCE_PEOPLE and _VILLAGES change it.
 
@@ -18,7 +21,10 @@ Timed over HTTP, with each answer's Server-Timing (the server's stages, ms): one
 account's progress on a fresh server (its first request, and the worst of a few more, which land
 on workers that had served nothing), the province account's overview (townships' subtotals and
 the total: over 1,000 villages they are not listed at once), one township opened by the province
-account, and the overview after a restart."""
+account, and the overview after a restart. Printed beside them: the bare aggregate of progress
+(above), the bare aggregate of the money (valid receipts and remittances by township), and
+what reviewing every uploaded ledger takes in one process (`review_every_ledger_s`: what each
+server process's first overview of each day paid before the figures were kept)."""
 
 from __future__ import annotations
 
@@ -36,7 +42,7 @@ from sqlalchemy import create_engine, text
 
 from app.domain.renewal import band_of
 from app.domain.review_figures import ledger_figures
-from sync.server import progress, service
+from sync.server import device_figures, progress, service
 from sync.server.db import make_engine, migrate, session
 from tests.bench.bench_county import _CONFIG
 from tests.factories import make_id
@@ -127,8 +133,8 @@ def build(url: str, villages: int, people: int) -> dict[str, Any]:
                     yield f"{code}-01", seq, kind_, at, body, prev, h, now
             elif kind == "device_figure":
                 kept = ledger_figures((seq, kind_, at, data) for seq, kind_, at, data, _, _ in ledgers[code])
-                yield (f"{code}-01", len(ledgers[code]), ledgers[code][-1][5], kept.receipts, kept.collected_fen,
-                       kept.settled_fen, kept.remitted_fen, orjson.dumps(kept.to_json()).decode(), now)
+                yield tuple((device_figures._row(f"{code}-01", len(ledgers[code]), ledgers[code][-1][5], kept)
+                             | {"counted_at": now}).values())
             elif kind == "remittance":
                 for seq, kind_, _, data, _, _ in ledgers[code]:
                     if kind_ == "remittance":
@@ -162,8 +168,8 @@ def build(url: str, villages: int, people: int) -> dict[str, Any]:
         "village": "code, township_code, name", "township": "code, name",
         "device": "id, village_code, device_no, held_seq, held_hash, rules_state, last_seen_at, public_key",
         "entry": "device_id, seq, kind, recorded_at, body, prev_hash, hash, received_at",
-        "device_figure": "device_id, held_seq, held_hash, receipts, collected_fen, settled_fen, remitted_fen, body, "
-                         "counted_at",
+        "device_figure": "device_id, held_seq, held_hash, receipts, collected_fen, settled_fen, remitted_fen, flags, "
+                         "labels, pending, counted_at",
         "remittance": "device_id, village_code, seq, slip_no, amount_fen, day",
         "roster_version": "id, village_code, version, rows, sha256, loaded_at",
         "roster_due": "roster_version_id, village_code, id_number, insurance, year, due_fen, mark, band, config_sha256",

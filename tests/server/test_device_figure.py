@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -43,7 +44,7 @@ def _kept(server: Server) -> dict[str, Any]:
 def _recounted(server: Server) -> dict[str, Any]:
     with server.session() as s:
         ids = [d.id for d in s.exec(select(m.Device).where(col(m.Device.held_seq) > 0)).all()]
-        return {i: device_figures._kept_as(device_figures._Row(i, seq, h, f))
+        return {i: device_figures._kept_as(SimpleNamespace(**device_figures._row(i, seq, h, f)))
                 for i, (seq, h, f) in device_figures.count(s, ids).items()}
 
 

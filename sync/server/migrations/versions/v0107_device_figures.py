@@ -17,7 +17,7 @@ depends_on = None
 # (device_figures.read).
 TABLES = (
     Table('device_figure', 'device_id str, held_seq big, held_hash str, receipts int, collected_fen big, '
-          'settled_fen big, remitted_fen big, body text, counted_at time', key=('device_id',)),
+          'settled_fen big, remitted_fen big, flags int, labels text, pending text, counted_at time', key=('device_id',)),
 )
 
 

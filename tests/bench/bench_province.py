@@ -330,8 +330,10 @@ def figures(url: str, villages: int, people: int, workers: int, restart: bool) -
     town_code = place["township"]
     for again in (False, True)[:1 + restart]:
         port = free_port()
+        t0 = time.perf_counter()
         proc = start_server(url, port, workers)
         booted(proc, workers)  # every worker up and prepared, none has served a page
+        out["restart_ready_s" if again else "start_ready_s"] = round(time.perf_counter() - t0, 1)
         base = f"http://127.0.0.1:{port}"
         try:
             if not again:  # a fresh server: each worker's first requests, then again
@@ -373,8 +375,10 @@ def figures(url: str, villages: int, people: int, workers: int, restart: bool) -
             "township_again_ratio": round(out["township_again_s"] / bare_town, 1),
             "township_worst_ratio": round(out["township_worst_s"] / bare_town, 1),
             "goal_overview_s": 1.0, "goal_township_s": 0.2}
+    out["overview_first_ratio_to_money"] = round(out["overview_first_s"] / bare_cash, 2)
     if restart:
         out["overview_after_restart_ratio"] = round(out["overview_after_restart_s"] / bare_all, 2)
+        out["overview_after_restart_ratio_to_money"] = round(out["overview_after_restart_s"] / bare_cash, 2)
     return out
 
 

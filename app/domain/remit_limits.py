@@ -78,17 +78,24 @@ class CashHeld:
                 f"县里规定的解缴双限：满 {format_fen(self.limits.amount_fen)} 元或满 {self.limits.days} 天即解缴")
 
 
-def cash_held(settled: Sequence[tuple[date, int]], remitted_fen: int, today: date,
-              limits: RemitLimits) -> CashHeld:
-    """`settled`: (day, counted fen) of every settlement round in journal order; `remitted_fen`:
-    every remittance so far. Remittances cover the oldest settled cash first."""
+def uncovered(settled: Sequence[tuple[date, int]], remitted_fen: int) -> list[tuple[date, int]]:
+    """The settled rounds' cash that remittances have not covered, oldest first: remittances
+    cover the oldest settled cash first (a round partly covered keeps what is left of it)."""
     left = remitted_fen
-    held, oldest = 0, None
+    out = []
     for day, fen in sorted(settled, key=lambda s: s[0]):
         covered = min(left, fen)
         left -= covered
         if fen - covered > 0:
-            held += fen - covered
-            oldest = oldest or day
+            out.append((day, fen - covered))
+    return out
+
+
+def cash_held(settled: Sequence[tuple[date, int]], remitted_fen: int, today: date,
+              limits: RemitLimits) -> CashHeld:
+    """`settled`: (day, counted fen) of every settlement round in journal order; `remitted_fen`:
+    every remittance so far. Remittances cover the oldest settled cash first."""
+    held = uncovered(settled, remitted_fen)
+    oldest = held[0][0] if held else None
     days = (today - oldest).days if oldest is not None else 0
-    return CashHeld(held, oldest, max(0, days), limits)
+    return CashHeld(sum(fen for _, fen in held), oldest, max(0, days), limits)

@@ -117,25 +117,49 @@ def review_entries(entries: Iterable[Entry], *, as_of: date,
                    remit_limits: RemitLimits | None = None) -> LedgerReview:
     """Every flag the entries show, in journal order, and the receipts they hold. Cash held is
     judged against `remit_limits`, or else the 双限 of the journalled county configuration."""
+    out, held = _fold(entries)
+    config = held.config
+    if config is not None and config.pays_on_behalf:  # no cash is remitted: it was paid at once
+        out.flags += _not_paid(out.receipts, held.paid, as_of)
+    else:
+        limits = remit_limits or (config.remit_limits if config is not None else RemitLimits())
+        out.flags += _unremitted(held.settled_when, out.remitted_fen, as_of, limits)
+    out.flags += _months_open({r.day[:7] for r in out.receipts} - held.closed, as_of)
+    if config is not None:
+        out.flags += _scans(_windows(config), held.years, held.scans, as_of)
+    return out
+
+
+@dataclass
+class _Held:
+    """What the rules that depend on the review day read, gathered by `_fold`."""
+
+    settled_when: list[tuple[str, int]] = field(default_factory=list)  # (day, counted fen) in order
+    closed: set[str] = field(default_factory=set)  # months closed (月结)
+    config: CountyConfig | None = None  # the county configuration in force (journalled imports)
+    years: set[int] = field(default_factory=set)  # benefit years cash was taken for
+    scans: dict[int, str] = field(default_factory=dict)  # year -> the first day its scanned 台账 was sent
+    paid: dict[str, str] = field(default_factory=dict)  # receipt number -> when it was paid on the payer's behalf
+
+
+def _fold(entries: Iterable[Entry]) -> tuple[LedgerReview, _Held]:
+    """One pass over the entries: the receipts, the flags that do not depend on the review day,
+    the money, and what the day-dependent rules read."""
     out = LedgerReview()
+    held = _Held()
     by_number: dict[str, int] = {}  # receipt number -> index in out.receipts
     settled_by_day: dict[str, int] = {}
-    settled_when: list[tuple[str, int]] = []  # (day, counted fen) in order
-    closed: set[str] = set()  # months closed (月结)
-    config_text: str | None = None  # the county configuration in force (journalled imports)
-    years: set[int] = set()  # benefit years cash was taken for
-    scans: dict[int, str] = {}  # year -> the first day its scanned 台账 was sent
-    paid: dict[str, str] = {}  # receipt number -> when it was paid on the payer's behalf
+    config_text: str | None = None
     for seq, kind, at, d in entries:
         if kind == "receipt":
             _receipt(out, by_number, seq, at, d)
-            years.update(int(ln["year"]) for ln in d.get("lines") or [])
+            held.years.update(int(ln["year"]) for ln in d.get("lines") or [])
         elif kind == "config":
             config_text = d["config"]
         elif kind == "ledger_scan":
-            scans.setdefault(int(d["year"]), d["sent_on"])
+            held.scans.setdefault(int(d["year"]), d["sent_on"])
         elif kind == "paid_on_behalf":
-            paid[d["number"]] = at
+            held.paid[d["number"]] = at
         elif kind == "serial_spoiled":
             out.flags.append(Flag("serial_spoiled", at[:10], d["serial"], seq,
                                   f"统一票据 {d['serial']} 于 {_hm(at)} 作废（未开收据），原因：{d['reason']}（{d['by']}）"))
@@ -152,11 +176,11 @@ def review_entries(entries: Iterable[Entry], *, as_of: date,
         elif kind == "settlement":
             _settlement(out, seq, at, d)
             settled_by_day[d["day"]] = settled_by_day.get(d["day"], 0) + int(d["counted_fen"])
-            settled_when.append((d["day"], int(d["counted_fen"])))
+            held.settled_when.append((d["day"], int(d["counted_fen"])))
         elif kind == "remittance":
             out.remitted_fen += int(d["amount_fen"])
         elif kind == "month_close":
-            closed.add(d["month"])
+            held.closed.add(d["month"])
             if int(d["difference_fen"]):
                 out.flags.append(Flag("month_difference", at[:10], d["month"], seq,
                                       f"{d['month']} 月结清点现金 {format_fen(int(d['counted_fen']))} 元，账面 "
@@ -169,16 +193,13 @@ def review_entries(entries: Iterable[Entry], *, as_of: date,
             out.flags.append(Flag("reprint", row.day if row else at[:10], d["number"], seq,
                                   f"收据 {d['number']} 于 {_hm(at)} 补打（第 {d['copy_no']} 次补打）"))
     out.settled_fen = sum(settled_by_day.values())
-    config = load_config_text(config_text) if config_text is not None else None
-    if config is not None and config.pays_on_behalf:  # no cash is remitted: it was paid at once
-        out.flags += _not_paid(out.receipts, paid, as_of)
-    else:
-        limits = remit_limits or (config.remit_limits if config is not None else RemitLimits())
-        out.flags += _unremitted(settled_when, out.remitted_fen, as_of, limits)
-    out.flags += _months_open({r.day[:7] for r in out.receipts} - closed, as_of)
-    if config is not None:
-        out.flags += _scans(config, years, scans, as_of)
-    return out
+    held.config = load_config_text(config_text) if config_text is not None else None
+    return out, held
+
+
+def _windows(config: CountyConfig) -> dict[int, date]:
+    """Each configured year's end of collection, from which its 台账 scan is due."""
+    return {year: config.years[year].window_end for year in config.years}
 
 
 def _key_flag(out: LedgerReview, seq: int, at: str, d: dict[str, Any]) -> None:
@@ -216,14 +237,14 @@ def _not_paid(receipts: list[ReceiptRow], paid: dict[str, str], as_of: date) -> 
     return out
 
 
-def _scans(config: CountyConfig, years: set[int], scans: dict[int, str], as_of: date) -> list[Flag]:
+def _scans(windows: dict[int, date], years: set[int], scans: dict[int, str], as_of: date) -> list[Flag]:
     """第三十条: the signed 台账 of a year's collection is scanned and sent within 7 working days
     after its collection period ends: due for a year with cash receipts (app/domain/scan_rule.py)."""
     out = []
-    for year in sorted(config.years):
+    for year in sorted(windows):
         if not scan_due(year, years):
             continue
-        end = config.years[year].window_end
+        end = windows[year]
         deadline = scan_deadline(end)
         sent = scans.get(year)
         if scan_overdue_days(due=True, sent=sent is not None, deadline=deadline, today=as_of):

@@ -85,8 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("import", help="a batch file a desk exported for a USB stick")
     sp.add_argument("file")
     sp.add_argument("--key", help="the county's age key file, for a sealed file (default: $DAISHOU_COUNTY_KEY)")
-    sub.add_parser("check", help="re-walk every device's held chain with the rules; count every village's "
-                                   "progress again and compare with what was counted as data arrived")
+    sub.add_parser("check", help="re-walk every device's held chain with the rules; review each "
+                                   "device's chain and count every village's progress again, and compare "
+                                   "with what was kept as data arrived")
     places = sub.add_parser("places").add_subparsers(dest="places_command", required=True)
     sp = places.add_parser("load", help="township and village names (CSV: 代码,名称; 9-digit township or 12-digit village)")
     sp.add_argument("file")
@@ -246,18 +247,20 @@ def _command(args: argparse.Namespace, engine: Any, inp: TextIO, out: TextIO) ->
             row = set_target(s, args.year, args.measure, args.percent, args.scope)
             print(f"{args.year}年度 {row.scope or '全县'} {MEASURES[row.measure]}目标：{row.percent_x100 / 100:g}%", file=out)
         elif args.command == "check":
-            from sync.server import township_count
+            from sync.server import device_figures, township_count
             from sync.server.progress_count import verify
 
             checked = service.check_all(s)
             counts = verify(s)  # the progress kept per village against a full recount (corrected)
             counts += township_count.verify(s)  # and per township against the sum of its villages
-            for problem in [*checked.problems, *counts]:
+            figures = device_figures.verify(s)  # each device's kept review figures against a review
+            for problem in [*checked.problems, *counts, *figures]:
                 print(problem, file=out)
             print(f"{checked.devices} 台设备，{checked.entries} 条记录，" +
                   ("全部完好" if not checked.problems else f"{len(checked.problems)} 处问题"), file=out)
             print("各村、乡镇征缴进度计数与重新统计" + ("一致" if not counts else f"有 {len(counts)} 处不一致，已改正"), file=out)
-            return 0 if not checked.problems and not counts else 1
+            print("各设备审核汇总与重新审核" + ("一致" if not figures else f"有 {len(figures)} 处不一致，已改正"), file=out)
+            return 0 if not checked.problems and not counts and not figures else 1
     return 0
 
 

@@ -318,3 +318,24 @@ class VillageCount(ServerModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))  # {year: Progress as stored}
     stamp: str  # new at each count: a process keeps the parsed body while the stamp is the same
     counted_at: datetime
+
+
+class DeviceFigure(ServerModel, table=True):
+    """A device's review reduced to what the overview shows (app/domain/review_figures.py): its
+    receipts and money, its flags that no day changes, and what the day-dependent rules read,
+    kept in the transaction of the upload that grew its chain (device_figures.py), so the overview
+    reviews no ledger. Derived: `daishou-server check` reviews every chain again and compares."""
+
+    __tablename__ = "device_figure"
+    device_id: str = Field(primary_key=True)
+    held_seq: int = Field(sa_column=Column(BigInteger, nullable=False))  # the chain reviewed ends here
+    held_hash: str
+    receipts: int
+    collected_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    settled_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    remitted_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    flags: int  # the flags no day changes
+    labels: str = Field(sa_column=Column(Text, nullable=False))  # JSON: their label -> how many
+    # review_figures.DayInputs.key(): the same text for devices whose day-dependent rules read the same
+    pending: str = Field(sa_column=Column(Text, nullable=False))
+    counted_at: datetime

@@ -3,9 +3,10 @@ that county_view.build gives when it does not list the villages (over LIST_UP_TO
 `villages=none`) for the whole year, read as one row per township instead of built from 20,000
 villages' rows:
 - progress: the townships' kept sums (township_count.py);
-- money: grouped by township in SQL (confirmations, the county's flags, forked ledgers), plus
-  the figures of each device that has uploaded, from its review (review._device_figures, kept
-  per process as for the village rows);
+- money: grouped by township in SQL (confirmations, the county's flags, forked ledgers, and the
+  figures each device that has uploaded kept at upload, device_figures.py); the day-dependent
+  flags decided for `today` by the review's own rules once per township and distinct inputs
+  (most desks' are the same text: no cash held, nothing unpaid, the same months open);
 - reporting (按时/迟报/未报/无设备): each village's status decided in SQL from its enrolled desks'
   last syncs and its desks' open-state reports, by the rules of county_view.reporting (the
   county's local day boundaries turned into UTC instants here), counted per township.
@@ -23,10 +24,12 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
 from sync.server import county_view as cv
+from sync.server import device_figures, open_state, progress, progress_targets, township_count
 from sync.server import models as m
-from sync.server import open_state, progress, progress_targets, review, township_count
+from sync.server.db import among
 
 STATUSES = ("按时", "迟报", "未报", "无设备")
+FIGURES = ("receipts", "collected_fen", "settled_fen", "remitted_fen", "flags")  # device_figure's sums
 
 
 def _utc(day: date) -> datetime:
@@ -71,15 +74,22 @@ def build(s: Session, *, today: date, period: cv.Period, clock: Callable[[str], 
 
 def _money(s: Session, towns: dict[str, dict[str, Any]], today: date) -> None:
     v, d = m.table_of(m.Village), m.table_of(m.Device)
-    for device in s.execute(sa_select(d.c.id, d.c.held_seq, d.c.held_hash, v.c.township_code)
-                            .join(v, v.c.code == d.c.village_code).where(d.c.held_seq > 0)).all():
-        receipts, collected, settled, remitted, labels = review._device_figures(s, device, today)
-        town = towns[device.township_code]
-        town["receipts"] += receipts
-        town["collected_fen"] += collected
-        town["settled_fen"] += settled
-        town["remitted_fen"] += remitted
-        town["flags"] += len(labels)
+    f = m.table_of(m.DeviceFigure)
+    missing = set(device_figures.stale(s))  # rows of other chains, or none: reviewed now (and kept)
+    if missing:
+        device_figures.read(s, s.execute(sa_select(d.c.id, d.c.held_seq, d.c.held_hash)
+                                         .where(among(s, d.c.id, list(missing)))).all())
+    kept = (sa_select(v.c.township_code.label("town"), f.c.receipts, f.c.collected_fen, f.c.settled_fen,
+                      f.c.remitted_fen, f.c.flags, f.c.pending)
+            .join(d, d.c.id == f.c.device_id).join(v, v.c.code == d.c.village_code)).subquery()
+    for code, *sums in s.execute(sa_select(kept.c.town, *(func.sum(kept.c[k]) for k in FIGURES))
+                                 .group_by(kept.c.town)).all():
+        for key, value in zip(FIGURES, sums, strict=True):
+            towns[code][key] += int(value or 0)
+    day = device_figures.DayLabels(today)
+    for code, pending, n in s.execute(sa_select(kept.c.town, kept.c.pending, func.count())
+                                      .group_by(kept.c.town, kept.c.pending)).all():
+        towns[code]["flags"] += len(day(pending)) * int(n)
     for model, key, value in ((m.Confirmation, "confirmed_fen", func.sum(m.table_of(m.Confirmation).c.amount_fen)),
                               (m.CountyFlag, "flags", func.count()), (m.Conflict, "conflicts", func.count())):
         t = m.table_of(model)

@@ -15,6 +15,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.domain.review import LedgerReview, ReceiptRow, review_entries
+from sync.server import device_figures
 from sync.server import models as m
 from sync.server.core import ServerRefusal
 from sync.server.db import within
@@ -60,15 +61,12 @@ def utc_iso(at: datetime) -> str:
     return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).isoformat(timespec="seconds")
 
 
-# A held chain only grows, so (device, held sequence and hash, review day) names one review:
-# the overview reads each device's entries once per upload, not on every page load. Per server
-# process. Whole reviews (every receipt: a village's review page and its sample) are kept for a
-# few thousand devices; the overview keeps only each device's figures (a few numbers and flag
-# labels), for a province's tens of thousands of devices, so its load never evicts itself.
+# A held chain only grows, so (device, held sequence and hash, review day) names one review: a
+# village's review page (every receipt, the sample) reads each device's entries once per upload.
+# Per server process, for a few thousand devices. The overview reads no review: each device's
+# figures are kept at upload (device_figures.py).
 _CACHE: OrderedDict[tuple[str, int, str, date], LedgerReview] = OrderedDict()
 CACHE_SIZE = 4096
-_FIGURES: OrderedDict[tuple[str, int, str, date], tuple[int, int, int, int, tuple[str, ...]]] = OrderedDict()
-FIGURES_SIZE = 131072  # a province: 20,000 villages of one to several desks
 
 
 def _device_review(s: Session, device: Any, as_of: date) -> LedgerReview:
@@ -86,22 +84,6 @@ def _device_review(s: Session, device: Any, as_of: date) -> LedgerReview:
     while len(_CACHE) > CACHE_SIZE:
         _CACHE.popitem(last=False)
     return review
-
-
-def _device_figures(s: Session, device: Any, as_of: date) -> tuple[int, int, int, int, tuple[str, ...]]:
-    """The overview's figures of a device's review: receipts, collected, settled and remitted
-    fen, and its flags' labels."""
-    key = (device.id, device.held_seq, device.held_hash, as_of)
-    found = _FIGURES.get(key)
-    if found is not None:
-        _FIGURES.move_to_end(key)
-        return found
-    review = _device_review(s, device, as_of)
-    found = _FIGURES[key] = (len(review.receipts), review.collected_fen, review.settled_fen, review.remitted_fen,
-                             tuple(f.label for f in review.flags))
-    while len(_FIGURES) > FIGURES_SIZE:
-        _FIGURES.popitem(last=False)
-    return found
 
 
 def village_review(s: Session, staff: m.Staff, village_code: str, *, as_of: date, seed: str) -> list[DeviceReview]:
@@ -127,6 +109,8 @@ def overview(s: Session, staff: m.Staff, *, as_of: date, township: str | None = 
     codes = list(rows)
     whole = staff.role != "township" and township is None  # every village: no list of them to match
     d = m.table_of(m.Device)
+    uploaded: list[Any] = []  # devices that sent entries: their kept figures
+    village_of: dict[str, str] = {}
     for device in s.execute(sa_select(d.c.id, d.c.village_code, d.c.program_version, d.c.held_seq, d.c.held_hash,
                                    d.c.public_key, d.c.last_seen_at).where(within(s, d.c.village_code, codes, whole))).all():
         row = rows.get(device.village_code)
@@ -142,16 +126,19 @@ def overview(s: Session, staff: m.Staff, *, as_of: date, township: str | None = 
         seen = utc_iso(device.last_seen_at) if device.last_seen_at else None
         if seen and (row.last_seen is None or seen > row.last_seen):
             row.last_seen = seen
-        if not device.held_seq:
-            continue
-        receipts, collected, settled, remitted, labels = _device_figures(s, device, as_of)
-        row.receipts += receipts
-        row.collected_fen += collected
-        row.settled_fen += settled
-        row.remitted_fen += remitted
-        row.flags += len(labels)
-        for label in labels:
-            row.flag_codes[label] = row.flag_codes.get(label, 0) + 1
+        if device.held_seq:
+            uploaded.append(device)
+            village_of[device.id] = device.village_code
+    day = device_figures.DayLabels(as_of)
+    for device_id, kept in device_figures.read(s, uploaded).items():
+        row = rows[village_of[device_id]]
+        row.receipts += kept.receipts
+        row.collected_fen += kept.collected_fen
+        row.settled_fen += kept.settled_fen
+        row.remitted_fen += kept.remitted_fen
+        for label, n in day.of(kept).items():
+            row.flags += n
+            row.flag_codes[label] = row.flag_codes.get(label, 0) + n
     for village, amount in s.exec(select(m.Confirmation.village_code, func.sum(m.Confirmation.amount_fen))
                                   .where(within(s, col(m.Confirmation.village_code), codes, whole))
                                   .group_by(col(m.Confirmation.village_code))).all():

@@ -18,14 +18,14 @@ from sqlmodel import Session, col, select
 
 from app.domain.chain import ChainError, ChainRules
 from sync import protocol as p
-from sync.server import bulk
+from sync.server import bulk, device_figures
 from sync.server import models as m
 from sync.server.core import ServerRefusal, now, sign_ack
 from sync.server.rules import CountyRules
 
 
 class Stages:
-    """Seconds spent per stage of uploads (parse, signature, chain, rules, insert), summed: what
+    """Seconds spent per stage of uploads (parse, signature, chain, rules, insert, figures), summed: what
     the sync benchmark prints so the remaining cost is visible. Used as `with stages("chain"):`."""
 
     def __init__(self) -> None:
@@ -191,6 +191,8 @@ def accept_batch(s: Session, device: m.Device, batch: p.Batch, *, raw: str | Non
             set_committed_value(locked, name, value)
         projected.write(s)
         county.write()
+    with stage("figures"):  # what the overview reads of this device (device_figures.py)
+        device_figures.recount(s, [locked.id])
     return p.BatchResult(status=p.BatchStatus.ACCEPTED, held_seq=locked.held_seq, held_hash=locked.held_hash,
                          ack=sign_ack(s, locked.id, locked.held_seq, locked.held_hash),
                          message=f"县里已收到第 {checked[0][0].seq}–{checked[-1][0].seq} 条")

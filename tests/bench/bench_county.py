@@ -98,7 +98,6 @@ def _clear() -> None:
     progress._CONFIGS.clear()
     progress_count._KEPT.clear()
     review._CACHE.clear()
-    review._FIGURES.clear()
 
 
 def _count_as_arrived(engine: Any) -> tuple[float, float]:

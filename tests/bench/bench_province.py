@@ -6,9 +6,12 @@ receipts, payments, grouped by village) measured in the same run.
 
 The volume is written directly (COPY), as uploads and `roster load` would have left it: each
 village's roster as its judged dues (roster_due; the version's JSON is left empty, as nothing
-reads it when the dues are judged), one enrolled device that has uploaded nothing (reviewing
-entries is bench sync's figure), cash receipts of two lines, payments through other channels and
-last year's pension payments (the 续费率's base). PEOPLE per village is 60 by default (a real
+reads it when the dues are judged), one enrolled device per village whose journal has been
+uploaded (`ledger`: its receipts, a void in every tenth village, the day's settlement, and a
+remittance in two villages of three), with the rows an upload derives from it (receipts of two
+lines, the remittance) and the figures it keeps (device_figure, app/domain/review_figures.py:
+the overview reads them and reviews no ledger), payments through other channels and last
+year's pension payments (the 续费率's base). PEOPLE per village is 60 by default (a real
 village lists several hundred): 2.4 million dues for 20,000 villages keep the build to a few
 minutes; DAISHOU_BENCH_PROVINCE_PEOPLE and _VILLAGES change it.
 
@@ -18,10 +21,14 @@ Timed over HTTP, with each answer's Server-Timing (the server's stages, ms): one
 account's progress on a fresh server (its first request, and the worst of a few more, which land
 on workers that had served nothing), the province account's overview (townships' subtotals and
 the total: over 1,000 villages they are not listed at once), one township opened by the province
-account, and the overview after a restart."""
+account, and the overview after a restart. Printed beside them: the bare aggregate of progress
+(above), the bare aggregate of the money (valid receipts and remittances by township), and
+what reviewing every uploaded ledger takes in one process (`review_every_ledger_s`: what each
+server process's first overview of each day paid before the figures were kept)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import time
@@ -30,10 +37,12 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import create_engine, text
 
 from app.domain.renewal import band_of
-from sync.server import progress, service
+from app.domain.review_figures import ledger_figures
+from sync.server import device_figures, progress, service
 from sync.server.db import make_engine, migrate, session
 from tests.bench.bench_county import _CONFIG
 from tests.factories import make_id
@@ -59,7 +68,39 @@ def people_of(code: str, index_in_county: int, people: int) -> list[str]:
 def expected(villages: int, people: int) -> dict[str, int]:
     """What the overview must count, from how the data is built."""
     cash, other = int(people * CASH), int(people * OTHER)
-    return {"due": villages * people * 2, "cash": villages * cash * 2, "other_channels": villages * other}
+    voided = (villages + 9) // 10 if cash else 0  # one receipt of two lines in every tenth village
+    return {"due": villages * people * 2, "cash": (villages * cash - voided) * 2, "other_channels": villages * other}
+
+
+def ledger(n: int, code: str, ids: list[str], cash_n: int) -> list[tuple[int, str, str, dict[str, Any], str, str]]:
+    """A desk's uploaded journal, as (seq, kind, recorded_at, data, prev_hash, hash): the
+    receipts of the 2026-11-20 (the first voided in every tenth village), that day's settlement,
+    and a remittance of all of it in two villages of three (the third's cash is held: flagged
+    once the limit's day has passed). The hashes are the chain's shape, not recomputed: nothing
+    the overview reads checks them (`daishou-server check` would)."""
+    out: list[tuple[int, str, str, dict[str, Any], str, str]] = []
+
+    def add(kind: str, at: str, data: dict[str, Any]) -> None:
+        prev = out[-1][5] if out else "0" * 64
+        out.append((len(out) + 1, kind, at, data, prev, hashlib.sha256(f"{code}|{len(out)}".encode()).hexdigest()))
+
+    day = "2026-11-20"
+    for k in range(cash_n):
+        add("receipt", f"{day}T09:{k % 60:02d}:00", {
+            "number": f"{code}01{k:06d}", "day": day, "village_code": code, "device_no": 1, "agent": "代收员",
+            "payer": {"id_number": ids[k], "name": f"缴费人{k}"}, "total_fen": 90000, "cash_fen": 90000,
+            "change_fen": 0, "lines": [{"name": f"缴费人{k}", "insurance": ins, "year": YEAR, "amount_fen": 45000,
+                                        "due_fen": 45000} for ins in ("pension", "medical")]})
+    voided = 90000 if n % 10 == 0 and cash_n else 0
+    if voided:
+        add("void", f"{day}T12:00:00", {"number": f"{code}01{0:06d}", "day": day, "reason": "收错了",
+                                        "agent": "代收员", "head": "村负责人"})
+    held = 90000 * cash_n - voided
+    add("settlement", f"{day}T17:00:00", {"day": day, "round": 1, "expected_fen": held, "counted_fen": held,
+                                          "difference_fen": 0, "head": "村负责人"})
+    if n % 3:
+        add("remittance", f"{day}T17:30:00", {"slip_no": f"JK-{code}", "amount_fen": held, "day": day})
+    return out
 
 
 def build(url: str, villages: int, people: int) -> dict[str, Any]:
@@ -85,7 +126,19 @@ def build(url: str, villages: int, people: int) -> dict[str, Any]:
             elif kind == "township" and n % 20 == 0:
                 yield code[:9], f"第{n // 20}镇"
             elif kind == "device":
-                yield f"{code}-01", code, 1, 0, "0" * 64, "", now, "0" * 64
+                yield f"{code}-01", code, 1, len(ledgers[code]), ledgers[code][-1][5], "", now, "0" * 64
+            elif kind == "entry":
+                for seq, kind_, at, data, prev, h in ledgers[code]:
+                    body = orjson.dumps({"seq": seq, "kind": kind_, "recorded_at": at, "data": data}).decode()
+                    yield f"{code}-01", seq, kind_, at, body, prev, h, now
+            elif kind == "device_figure":
+                kept = ledger_figures((seq, kind_, at, data) for seq, kind_, at, data, _, _ in ledgers[code])
+                yield tuple((device_figures._row(f"{code}-01", len(ledgers[code]), ledgers[code][-1][5], kept)
+                             | {"counted_at": now}).values())
+            elif kind == "remittance":
+                for seq, kind_, _, data, _, _ in ledgers[code]:
+                    if kind_ == "remittance":
+                        yield f"{code}-01", code, seq, data["slip_no"], data["amount_fen"], data["day"]
             elif kind == "roster_version":
                 yield n + 1, code, 1, "[]", "0" * 64, now
             elif kind == "roster_due":
@@ -97,20 +150,27 @@ def build(url: str, villages: int, people: int) -> dict[str, Any]:
                         yield n + 1, code, i, ins, YEAR, found[2], "", band, sha
             elif kind == "receipt":
                 for k in range(cash_n):
-                    yield f"{code}01{k:06d}", f"{code}-01", code, "2026-11-20", 90000, "0" * 12, "有效"
+                    yield (f"{code}01{k:06d}", f"{code}-01", code, "2026-11-20", 90000, "0" * 12,
+                           "已作废" if (n % 10 == 0 and k == 0) else "有效")
             elif kind == "paid_line":
                 for k in range(cash_n):
                     for ins in ("pension", "medical"):
-                        yield code, f"{code}-01", f"{code}01{k:06d}", ids[k], ins, YEAR, 45000, "有效"
+                        yield (code, f"{code}-01", f"{code}01{k:06d}", ids[k], ins, YEAR, 45000,
+                               "已作废" if (n % 10 == 0 and k == 0) else "有效")
             elif kind == "payment":
                 for k in range(cash_n, cash_n + other_n):
                     yield code, ids[k], "medical", YEAR, 40000, "银行代扣" if k % 2 else "微信", "2026-10-01"
                 for k in range(last_n):
                     yield code, ids[k], "pension", YEAR - 1, 50000, "微信", "2025-10-01"
 
+    ledgers = {code: ledger(n, code, people_of(code, n % 200, people), cash_n) for n, code in enumerate(codes)}
     columns = {
         "village": "code, township_code, name", "township": "code, name",
         "device": "id, village_code, device_no, held_seq, held_hash, rules_state, last_seen_at, public_key",
+        "entry": "device_id, seq, kind, recorded_at, body, prev_hash, hash, received_at",
+        "device_figure": "device_id, held_seq, held_hash, receipts, collected_fen, settled_fen, remitted_fen, flags, "
+                         "labels, pending, counted_at",
+        "remittance": "device_id, village_code, seq, slip_no, amount_fen, day",
         "roster_version": "id, village_code, version, rows, sha256, loaded_at",
         "roster_due": "roster_version_id, village_code, id_number, insurance, year, due_fen, mark, band, config_sha256",
         "receipt": "number, device_id, village_code, day, total_fen, check_code, status",
@@ -150,6 +210,36 @@ def bare(url: str, township: str | None = None) -> float:
                           "GROUP BY pl.village_code, pl.insurance")).all()
         conn.execute(text(f"SELECT village_code, channel, count(*) FROM payment WHERE true {where} "
                           "GROUP BY village_code, channel")).all()
+        took = time.perf_counter() - t0
+    engine.dispose()
+    return took
+
+
+def bare_money(url: str) -> float:
+    """The money the province's overview shows, read bare from the rows uploads derive (valid
+    receipts and remittances, grouped by township), no flag decided."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        t0 = time.perf_counter()
+        conn.execute(text("SELECT v.township_code, count(*), sum(r.total_fen) FROM receipt r JOIN village v "
+                          "ON v.code = r.village_code WHERE r.status = '有效' GROUP BY v.township_code")).all()
+        conn.execute(text("SELECT v.township_code, sum(r.amount_fen) FROM remittance r JOIN village v "
+                          "ON v.code = r.village_code GROUP BY v.township_code")).all()
+        took = time.perf_counter() - t0
+    engine.dispose()
+    return took
+
+
+def review_every_ledger(url: str) -> float:
+    """What each server process's first overview of each day did before the figures were kept:
+    every uploaded device's entries read and reviewed (device_figures.count, in one process)."""
+    from sync.server import device_figures
+
+    engine = make_engine(url)
+    with session(engine) as s:
+        ids = [i for (i,) in s.execute(text("SELECT id FROM device WHERE held_seq > 0")).all()]
+        t0 = time.perf_counter()
+        device_figures.count(s, ids)
         took = time.perf_counter() - t0
     engine.dispose()
     return took
@@ -232,14 +322,18 @@ def figures(url: str, villages: int, people: int, workers: int, restart: bool) -
     built = time.perf_counter() - t0
     arrived, per_village = count_as_arrived(url, villages)
     bare_all, bare_town = min(bare(url) for _ in range(2)), min(bare(url, place["township"]) for _ in range(2))
+    bare_cash = min(bare_money(url) for _ in range(2))
+    reviewed = review_every_ledger(url)
     out: dict[str, Any] = {"villages": villages, "people_per_village": people, "workers": workers,
                            "build_s": round(built, 1), "counted_as_data_arrives_s": round(arrived, 1),
                            "counted_as_data_arrives_per_village_s": round(per_village, 4)}
     town_code = place["township"]
     for again in (False, True)[:1 + restart]:
         port = free_port()
+        t0 = time.perf_counter()
         proc = start_server(url, port, workers)
         booted(proc, workers)  # every worker up and prepared, none has served a page
+        out["restart_ready_s" if again else "start_ready_s"] = round(time.perf_counter() - t0, 1)
         base = f"http://127.0.0.1:{port}"
         try:
             if not again:  # a fresh server: each worker's first requests, then again
@@ -267,18 +361,24 @@ def figures(url: str, villages: int, people: int, workers: int, restart: bool) -
     want = expected(villages, people)
     got = {"due": lines["pension"]["due"] + lines["medical"]["due"],
            "cash": lines["pension"]["cash"] + lines["medical"]["cash"], "other_channels": lines["medical"]["other"] + lines["medical"]["bank"]}
-    out |= {"counted": got, "counted_as_built": got == want,
+    money = {k: view["county"][k] for k in ("receipts", "collected_fen", "remitted_fen", "flags")}
+    out |= {"counted": got, "counted_as_built": got == want, "money": money,
+            "money_as_built": (money["receipts"], money["collected_fen"]) == (villages * int(people * CASH),
+                                                                               want["cash"] // 2 * 90000),
             "township_villages": len(town_view["villages"]), "villages_listed_at_first": len(view["villages"]),
             "township_opened_villages": len(opened_view["villages"]),
             "bare_sql_aggregate_s": round(bare_all, 4), "bare_township_aggregate_s": round(bare_town, 4),
+            "bare_money_aggregate_s": round(bare_cash, 4), "review_every_ledger_s": round(reviewed, 2),
             "overview_first_ratio": round(out["overview_first_s"] / bare_all, 1),
             "overview_again_ratio": round(out["overview_again_s"] / bare_all, 2),
             "township_first_ratio": round(out["township_first_s"] / bare_town, 1),
             "township_again_ratio": round(out["township_again_s"] / bare_town, 1),
             "township_worst_ratio": round(out["township_worst_s"] / bare_town, 1),
             "goal_overview_s": 1.0, "goal_township_s": 0.2}
+    out["overview_first_ratio_to_money"] = round(out["overview_first_s"] / bare_cash, 2)
     if restart:
         out["overview_after_restart_ratio"] = round(out["overview_after_restart_s"] / bare_all, 2)
+        out["overview_after_restart_ratio_to_money"] = round(out["overview_after_restart_s"] / bare_cash, 2)
     return out
 
 

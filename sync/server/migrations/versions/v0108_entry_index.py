@@ -3,7 +3,7 @@ serves every lookup by device, on SQLite and PostgreSQL, and each upload's 200 r
 write a third B-tree
 
 Revision ID: 0108_entry_index
-Revises: 0106_township_counts
+Revises: 0107_device_figures
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from sync.server.migrations.shapes import add_indexes, drop_indexes
 
 revision = '0108_entry_index'
-down_revision = '0106_township_counts'
+down_revision = '0107_device_figures'
 branch_labels = None
 depends_on = None
 

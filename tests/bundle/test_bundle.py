@@ -19,7 +19,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QImage
 
 from app.demo import demo_config
 from tests.e2e.conftest import Screen, _start_screen
@@ -130,7 +129,7 @@ def test_the_bundled_window_signs_in_to_the_desk(bundle: Path, screen: Screen, t
     try:
         login = screen.wait_window("登录", timeout=60)
         x, y, w, h = screen.geometry(login)
-        shot = QImage(str(screen.shot(tmp_path / "login.png")))
+        shot = screen.image(tmp_path / "login.png")
         # The dialog is drawn: light background with dark text inside its frame.
         inside = [shot.pixelColor(px, py).lightness() for px in range(x, x + w, 3) for py in range(y, y + h, 3)]
         assert sum(v > 200 for v in inside) > len(inside) // 2 and sum(v < 90 for v in inside) > 50

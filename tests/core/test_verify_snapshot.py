@@ -45,24 +45,6 @@ def _between_snapshots(monkeypatch: pytest.MonkeyPatch, write: Callable[[], None
     return writers
 
 
-def _one_transaction(path: Path, *sql: str) -> None:
-    """Statements committed at once, as the sqlite3 shell would with BEGIN ... COMMIT: the
-    triggers dropped first and put back after (nothing in between is ever visible)."""
-    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
-        for name, _ in triggers:
-            conn.execute(f"DROP TRIGGER {name}")
-        for statement in sql:
-            conn.execute(statement)
-        for _, text in triggers:
-            conn.execute(text)
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
-
-
 def test_a_tampered_file_is_not_passed_half_before_and_half_after_a_write(
         desk: Desk, agent: UserInfo, head: UserInfo, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
     """The file as it is fails (a receipt row edited). A write puts that row back and deletes the
@@ -74,7 +56,7 @@ def test_a_tampered_file_is_not_passed_half_before_and_half_after_a_write(
     void = conn.execute("SELECT journal_seq FROM void").fetchone()[0]
     conn.close()
     _shell(desk.db.path, f"UPDATE receipt SET payer_name = '王二' WHERE journal_seq = {r2}")
-    writers = _between_snapshots(monkeypatch, lambda: _one_transaction(
+    writers = _between_snapshots(monkeypatch, lambda: _shell(
         desk.db.path, f"UPDATE receipt SET payer_name = '{name}' WHERE journal_seq = {r2}", "DELETE FROM void"))
     result = desk.verify()
     writers[0].join()

@@ -68,6 +68,12 @@ class Screen:
                       self.run("xdotool", "getwindowgeometry", "--shell", window).split())
         return int(values["X"]), int(values["Y"]), int(values["WIDTH"]), int(values["HEIGHT"])
 
+    def image(self, path: Path) -> QImage:
+        """The screen as a picture (kept at `path`), the whole screen's size."""
+        image = QImage(str(self.shot(path)))
+        assert (image.width(), image.height()) == (self.width, self.height), path.name
+        return image
+
     def shot(self, path: Path) -> Path:
         self.run("import", "-window", "root", str(path))
         shots = os.environ.get("DAISHOU_E2E_SHOTS")

@@ -58,19 +58,23 @@ def _wait(what: str, check: object, timeout: float = 30) -> None:
         time.sleep(0.3)
 
 
+def _in_login_box(gui: RunningGui, laptop: Screen, shot: Path, colour: tuple[int, int, int]) -> int:
+    """The pixels of the banner's `colour` inside the login box, once it is drawn."""
+    login = gui.activate("登录")
+    time.sleep(1.5)
+    return pixels(laptop.image(shot), colour, laptop.geometry(login))
+
+
 def test_an_unsettled_day_is_said_at_login_and_on_the_desk_and_f4_fixes_it(laptop: Screen, tmp_path: Path) -> None:
     home = _home(tmp_path, 2, settle=False)
     gui = RunningGui(laptop, home, tmp_path / "gui.log")
     try:
-        login = gui.activate("登录")
-        time.sleep(1.5)
-        box = laptop.geometry(login)
-        shot = QImage(str(laptop.shot(tmp_path / "gui-banner-login.png")))
-        assert pixels(shot, BLOCK_RED, box) > 400, "no red banner in the login box"
+        red = _in_login_box(gui, laptop, tmp_path / "gui-banner-login.png", BLOCK_RED)
+        assert red > 400, "no red banner in the login box"
 
         gui.sign_in(AGENT_PIN)
         time.sleep(1.5)
-        shot = QImage(str(laptop.shot(tmp_path / "gui-banner-unsettled.png")))
+        shot = laptop.image(tmp_path / "gui-banner-unsettled.png")
         top = (0, 0, 900, 220)  # the desk's banner sits above the search box
         assert pixels(shot, BLOCK_RED, top) > 1500, "no red banner on the empty desk"
 
@@ -94,7 +98,7 @@ def test_an_unsettled_day_is_said_at_login_and_on_the_desk_and_f4_fixes_it(lapto
         gui.keys("F2")
         time.sleep(1.5)
         gui.alive()
-        shot = QImage(str(laptop.shot(tmp_path / "gui-banner-settled.png")))
+        shot = laptop.image(tmp_path / "gui-banner-settled.png")
         # The block is gone; the ¥400 settled two days ago is past the 1-day limit: remit.
         assert pixels(shot, BLOCK_RED, top) < 50
         assert pixels(shot, DUE_PINK, top) > 1500, "no remittance banner after settling"
@@ -106,14 +110,11 @@ def test_cash_held_for_30_days_is_said_at_login_and_on_the_desk(laptop: Screen, 
     home = _home(tmp_path, 30, settle=True)
     gui = RunningGui(laptop, home, tmp_path / "gui.log")
     try:
-        login = gui.activate("登录")
-        time.sleep(1.5)
-        shot = QImage(str(laptop.shot(tmp_path / "gui-banner-login-cash.png")))
-        assert pixels(shot, DUE_PINK, laptop.geometry(login)) > 400
+        assert _in_login_box(gui, laptop, tmp_path / "gui-banner-login-cash.png", DUE_PINK) > 400
         gui.sign_in(AGENT_PIN)
         time.sleep(1.5)
         gui.alive()
-        shot = QImage(str(laptop.shot(tmp_path / "gui-banner-cash.png")))
+        shot = laptop.image(tmp_path / "gui-banner-cash.png")
         assert pixels(shot, DUE_PINK, (0, 0, 900, 220)) > 1500, "no banner for cash held 30 days"
         assert pixels(shot, BLOCK_RED, (0, 0, 900, 220)) < 50  # nothing blocks: cash can be taken
     finally:

@@ -35,7 +35,7 @@ def test_training_from_the_login(laptop: Screen, tmp_path: Path) -> None:
         gui.keys("alt+t")
         laptop.wait_window("登录（培训模式）", timeout=60)
         gui.alive()
-        login_shot = QImage(str(laptop.shot(tmp_path / "gui-training-login.png")))
+        login_shot = laptop.image(tmp_path / "gui-training-login.png")
         assert orange_pixels(login_shot, range(0, 1366, 3), range(0, 768, 3)) > 300, "no orange banner at the login"
         gui.sign_in(AGENT_PIN, name=AGENT, window="【培训模式】代收")
         time.sleep(1.5)
@@ -43,7 +43,7 @@ def test_training_from_the_login(laptop: Screen, tmp_path: Path) -> None:
         window = laptop.wait_window("【培训模式】代收")
         x, y, w, h = laptop.geometry(window)
         assert w > 1000 and h > 600  # maximised, as the desk always is
-        shot = QImage(str(laptop.shot(tmp_path / "gui-training-desk.png")))
+        shot = laptop.image(tmp_path / "gui-training-desk.png")
         # The banner at the foot of the window and the frame round it.
         assert orange_pixels(shot, range(0, 1366, 2), range(y + h - 60, min(768, y + h), 2)) > 300, "no banner"
         assert orange_pixels(shot, range(x + w - 6, x + w), range(y + 100, y + h - 100, 3)) > 50, "no orange frame"

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import httpx
-from PySide6.QtGui import QImage
 
 from app.domain.insurance import Insurance
 from app.domain.records import Role
@@ -81,7 +80,7 @@ def test_usb_export_from_the_window_reaches_the_county_overview(laptop: Screen, 
             time.sleep(0.3)
         time.sleep(1.5)
         gui.alive()
-        shot = QImage(str(laptop.shot(tmp_path / "gui-usb-exported.png")))
+        shot = laptop.image(tmp_path / "gui-usb-exported.png")
         assert green_pixels(shot, range(0, 1366), range(60, 768)) > 30, "no green 已导出 line"
     finally:
         gui.stop()

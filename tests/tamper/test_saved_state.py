@@ -35,10 +35,11 @@ def _saved(desk: Desk, agent: UserInfo) -> list[int]:
 
 
 def _shell(path: Path, *sql: str) -> None:
-    """Statements run as with the sqlite3 shell: every trigger that refuses them dropped first
-    and put back after."""
-    conn = sqlite3.connect(path, isolation_level=None)
+    """Statements run as with the sqlite3 shell in one BEGIN ... COMMIT: every trigger that
+    refuses them dropped first and put back after, nothing in between ever visible."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
     try:
+        conn.execute("BEGIN IMMEDIATE")
         triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
         for name, _ in triggers:
             conn.execute(f"DROP TRIGGER {name}")
@@ -46,6 +47,7 @@ def _shell(path: Path, *sql: str) -> None:
             conn.execute(statement)
         for _, text in triggers:
             conn.execute(text)
+        conn.execute("COMMIT")
     finally:
         conn.close()
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from app.domain.chain import ChainError, ChainRules
+from app.domain.entries import parse_entry
 from sync import protocol as p
 from sync.server import bulk, device_figures
 from sync.server import models as m
@@ -103,8 +104,11 @@ class _Checked:
                         continue
                     configured = rules.config_text is not None
                     with _untrusted(e.seq):
-                        self.checked.append((e, rules.feed(e.seq, e.kind, e.recorded_at, e.body, e.prev_hash,
-                                                           e.hash), configured))
+                        data = rules.feed(e.seq, e.kind, e.recorded_at, e.body, e.prev_hash, e.hash)
+                        # Each entry fits its kind's class, as the desk wrote it: what the county
+                        # reads from it later (its review figures at this upload) meets no surprise.
+                        parse_entry(e.kind, data)
+                        self.checked.append((e, data, configured))
             with stage("rules"), _untrusted(None):
                 self.county.check_batch(self.checked)
         except ServerRefusal as exc:
@@ -191,7 +195,10 @@ def accept_batch(s: Session, device: m.Device, batch: p.Batch, *, raw: str | Non
             set_committed_value(locked, name, value)
         projected.write(s)
         county.write()
-    with stage("figures"):  # what the overview reads of this device (device_figures.py)
+    # What the overview reads of this device (device_figures.py), reviewed from the chain just
+    # stored: a body that passed the rules but that the review cannot read (a payer that is not an
+    # object, say) is the upload's fault, refused with the rest of it rolled back.
+    with stage("figures"), _untrusted(None):
         device_figures.recount(s, [locked.id])
     return p.BatchResult(status=p.BatchStatus.ACCEPTED, held_seq=locked.held_seq, held_hash=locked.held_hash,
                          ack=sign_ack(s, locked.id, locked.held_seq, locked.held_hash),

@@ -73,11 +73,14 @@ def day(village: str, device_no: int, receipts: int, *, person: Callable[[str, i
         add("receipt", {"number": f"{village}-{device_no:02d}-{n:06d}", "receipt_seq": n, "day": when,
                         "village_code": village, "device_no": device_no,
                         "total_fen": 40000, "cash_fen": 40000, "change_fen": 0, "agent": "李代收",
-                        "payer": {"id_number": who, "name": "张三"},
+                        "payer": {"id_number": who, "name": "张三"}, "override_reason": None,
+                        "payer_signoff": "paper", "signature_sha256": None,
                         "lines": [{"id_number": who, "name": "张三", "insurance": "medical",
                                    "year": 2027, "tier_fen": None, "amount_fen": 40000, "due_fen": 40000}]})
     add("settlement", {"day": when, "round": 1, "expected_fen": 40000 * receipts, "counted_fen": 40000 * receipts,
                        "difference_fen": 0, "reason": None, "receipts": receipts, "voids": 0,
+                       "denominations": {"10000": 4 * receipts},
+                       "receipt_numbers": [f"{village}-{device_no:02d}-{n:06d}" for n in range(1, receipts + 1)],
                        "agent": "李代收", "head": "王村长"})
     return entries
 
